@@ -1,0 +1,1 @@
+"""Pure functions: raw items -> documents -> extraction rows. No IO of any kind."""

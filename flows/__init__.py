@@ -1,0 +1,1 @@
+"""Prefect flows: thin glue over telefeed.pipeline, connectors and warehouse."""

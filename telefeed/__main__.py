@@ -1,0 +1,3 @@
+from telefeed.cli import main
+
+main()

@@ -1,0 +1,143 @@
+"""The data contract shared by connectors, extraction and the warehouse.
+
+A connector yields ``RawItem``s (what was fetched, untouched). Normalisation turns each into a ``Document``
+(one schema for Telegram posts and news articles) or a ``Quarantined`` record with the reason it failed.
+The warehouse lands a ``LandBatch`` (raw items, documents, quarantine rows and the cursor that covers them)
+in a single transaction.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+
+def canonical_json(value: Any) -> str:
+    """Serialise ``value`` as deterministic JSON (sorted keys, no whitespace, non-JSON values as strings)."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def sha256_hex(text: str) -> str:
+    """Return the hex SHA-256 of ``text`` encoded as UTF-8."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def document_id(source: str, external_id: str) -> str:
+    """Deterministic document id: the same source item always maps to the same id."""
+    return sha256_hex(f"{source}\x1f{external_id}")[:24]
+
+
+def utc_now() -> datetime:
+    """The current time as an aware UTC datetime."""
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class RawItem:
+    """One fetched item exactly as the source gave it (payload must be JSON-serialisable)."""
+
+    source: str
+    external_id: str
+    item_kind: str
+    payload: dict[str, Any]
+    fetched_at: datetime = field(default_factory=utc_now)
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of the payload; the raw layer is idempotent on (source, external_id, content_hash)."""
+        return sha256_hex(canonical_json(self.payload))
+
+
+@dataclass(slots=True)
+class Document:
+    """One post or article in the shared document model."""
+
+    source: str
+    kind: str  # "article" | "post"
+    external_id: str
+    text: str
+    url: str | None = None
+    title: str | None = None
+    author: str | None = None
+    published_at: datetime | None = None
+    language: str | None = None
+    summary: str | None = None
+    removed_lines: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def id(self) -> str:
+        """The document's stable id."""
+        return document_id(self.source, self.external_id)
+
+    @property
+    def content_hash(self) -> str:
+        """Hash of the normalised text (exact-duplicate detection)."""
+        return sha256_hex(" ".join(self.text.split()).lower())
+
+    @property
+    def version_hash(self) -> str:
+        """Hash of everything that, when changed, should update the stored document."""
+        return sha256_hex(
+            canonical_json(
+                [self.text, self.title, self.author, self.url, self.published_at, self.language, self.metadata]
+            )
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Quarantined:
+    """Input that could not be parsed or normalised, kept with its reason."""
+
+    source: str
+    external_id: str | None
+    stage: str  # "fetch" | "parse" | "normalise" | ...
+    reason: str
+    payload: str
+
+
+@dataclass(slots=True)
+class Cursor:
+    """Per-source incremental state. Moves only in the transaction that lands the rows it covers."""
+
+    source: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_id: int | None = None
+    last_date: datetime | None = None
+    state: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class LandBatch:
+    """Everything one source produced for one batch; landed atomically."""
+
+    source: str
+    raw_items: list[RawItem] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    quarantine: list[Quarantined] = field(default_factory=list)
+    cursor: Cursor | None = None  # None: do not move the cursor (backfill, or nothing to move)
+
+
+@dataclass(slots=True)
+class LandResult:
+    """Counts of what a land call changed."""
+
+    raw_new: int = 0
+    documents_new: int = 0
+    documents_updated: int = 0
+    documents_unchanged: int = 0
+    quarantined: int = 0
+    new_document_ids: list[str] = field(default_factory=list)
+
+    def add(self, other: LandResult) -> None:
+        """Accumulate another result into this one."""
+        self.raw_new += other.raw_new
+        self.documents_new += other.documents_new
+        self.documents_updated += other.documents_updated
+        self.documents_unchanged += other.documents_unchanged
+        self.quarantined += other.quarantined
+        self.new_document_ids.extend(other.new_document_ids)

@@ -1,0 +1,139 @@
+"""Per-source ingestion: connectors -> normalisation -> warehouse, one function per source kind.
+
+Flows call :func:`ingest_source`; the kind-specific work lives in this package's modules, each registered
+with :func:`register`. Nothing here imports Prefect.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from telefeed.config import Source
+from telefeed.models import LandResult, utc_now
+from warehouse.db import RunRecord, Warehouse
+
+log = logging.getLogger("telefeed.pipeline")
+
+
+@dataclass(slots=True)
+class Window:
+    """A backfill window ``[since, until)``; ``None`` bounds are open."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+
+
+@dataclass(slots=True)
+class SourceStats:
+    """What one source run did; becomes a ``runs`` row and a line of the CLI summary."""
+
+    source: str
+    kind: str
+    mode: str = "forward"
+    status: str = "ok"
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    skipped: int = 0
+    quarantined: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    error_message: str | None = None
+    new_document_ids: list[str] = field(default_factory=list)
+
+    def add_landing(self, result: LandResult) -> None:
+        """Fold a land result into the counters."""
+        self.new += result.documents_new
+        self.updated += result.documents_updated
+        self.skipped += result.documents_unchanged
+        self.quarantined += result.quarantined
+        self.new_document_ids.extend(result.new_document_ids)
+
+    def record_error(self, message: str) -> None:
+        """Count an error that did not stop the source; keep the first message."""
+        self.errors += 1
+        if self.error_message is None:
+            self.error_message = message[:2000]
+        if self.status == "ok":
+            self.status = "partial"
+
+    def as_dict(self, with_ids: bool = False) -> dict[str, Any]:
+        """Primitive dict (Prefect task results, artifacts, JSON output)."""
+        data = asdict(self)
+        if not with_ids:
+            data.pop("new_document_ids")
+        return data
+
+
+Ingester = Callable[[Any, Warehouse, str, SourceStats, Window | None], None]
+_INGESTERS: dict[str, Ingester] = {}
+
+
+def register(kind: str) -> Callable[[Ingester], Ingester]:
+    """Decorator: make ``func(source, warehouse, run_id, stats, window)`` the ingester for ``kind``."""
+
+    def decorate(func: Ingester) -> Ingester:
+        _INGESTERS[kind] = func
+        return func
+
+    return decorate
+
+
+# Modules whose import registers an ingester for one or more source kinds.
+INGESTER_MODULES = ("telefeed.pipeline.rss", "telefeed.pipeline.telegram")
+
+
+def _load_ingesters() -> None:
+    for name in INGESTER_MODULES:
+        try:
+            importlib.import_module(name)
+        except ModuleNotFoundError as exc:
+            if exc.name != name:
+                raise
+
+
+def ingest_source(source: Source, warehouse: Warehouse, run_id: str, window: Window | None = None) -> SourceStats:
+    """Ingest one source (forward, or the backfill ``window``), record the run, never raise for source errors."""
+    _load_ingesters()
+    mode = "backfill" if window is not None else "forward"
+    stats = SourceStats(source=source.name, kind=source.kind, mode=mode)
+    started = utc_now()
+    clock = time.perf_counter()
+    ingester = _INGESTERS.get(source.kind)
+    try:
+        if ingester is None:
+            raise NotImplementedError(f"no ingester for source kind {source.kind!r}")
+        ingester(source, warehouse, run_id, stats, window)
+    except Exception as exc:  # one failing source must not stop the others
+        stats.status = "failed"
+        stats.errors += 1
+        stats.error_message = f"{type(exc).__name__}: {exc}"[:2000]
+        log.warning("source %s failed: %s", source.name, stats.error_message)
+        log.debug("%s", traceback.format_exc())
+    stats.seconds = round(time.perf_counter() - clock, 3)
+    warehouse.record_run(
+        RunRecord(
+            run_id=run_id,
+            source=source.name,
+            mode=mode,
+            started_at=started,
+            finished_at=utc_now(),
+            status=stats.status,
+            fetched=stats.fetched,
+            new=stats.new,
+            updated=stats.updated,
+            skipped=stats.skipped,
+            quarantined=stats.quarantined,
+            errors=stats.errors,
+            seconds=stats.seconds,
+            error_message=stats.error_message,
+        )
+    )
+    return stats

@@ -1,0 +1,466 @@
+"""DuckDB warehouse: migrations, atomic bulk landing (Arrow), cursors, runs and read-only queries.
+
+Writers open the file, do one transaction and close, so the single-writer file lock is held briefly.
+Within a process writers are serialised by a lock; across processes a busy file is retried with backoff.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from telefeed.models import (
+    Cursor,
+    Document,
+    LandBatch,
+    LandResult,
+    Quarantined,
+    RawItem,
+    canonical_json,
+    sha256_hex,
+    utc_now,
+)
+
+_PROCESS_LOCKS: dict[str, threading.RLock] = {}
+_PROCESS_LOCKS_GUARD = threading.Lock()
+
+# Statement types an analyst's read-only query may contain.
+_READ_ONLY_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA"}
+_SAFE_PRAGMAS = ("show_tables", "table_info", "show", "database_size", "version")
+
+
+class WarehouseBusyError(RuntimeError):
+    """Another process held the warehouse file for longer than the configured wait."""
+
+
+class WriteRefusedError(ValueError):
+    """A read-only query contained a statement that could change something."""
+
+
+def _process_lock(path: str) -> threading.RLock:
+    with _PROCESS_LOCKS_GUARD:
+        return _PROCESS_LOCKS.setdefault(path, threading.RLock())
+
+
+def _is_lock_error(exc: Exception) -> bool:
+    text = str(exc).lower()
+    return "lock" in text and ("could not set" in text or "conflicting" in text or "resource temporarily" in text)
+
+
+RAW_SCHEMA = pa.schema(
+    [
+        ("source", pa.string()),
+        ("external_id", pa.string()),
+        ("item_kind", pa.string()),
+        ("fetched_at", pa.timestamp("us", tz="UTC")),
+        ("content_hash", pa.string()),
+        ("payload", pa.string()),
+        ("run_id", pa.string()),
+    ]
+)
+
+DOCUMENT_SCHEMA = pa.schema(
+    [
+        ("id", pa.string()),
+        ("source", pa.string()),
+        ("kind", pa.string()),
+        ("external_id", pa.string()),
+        ("url", pa.string()),
+        ("title", pa.string()),
+        ("author", pa.string()),
+        ("published_at", pa.timestamp("us", tz="UTC")),
+        ("language", pa.string()),
+        ("text", pa.string()),
+        ("summary", pa.string()),
+        ("removed_lines", pa.list_(pa.string())),
+        ("content_hash", pa.string()),
+        ("version_hash", pa.string()),
+        ("metadata", pa.string()),
+    ]
+)
+
+QUARANTINE_SCHEMA = pa.schema(
+    [
+        ("source", pa.string()),
+        ("external_id", pa.string()),
+        ("stage", pa.string()),
+        ("reason", pa.string()),
+        ("payload", pa.string()),
+        ("payload_hash", pa.string()),
+        ("run_id", pa.string()),
+        ("quarantined_at", pa.timestamp("us", tz="UTC")),
+    ]
+)
+
+_DOCUMENT_COLUMNS = ", ".join(DOCUMENT_SCHEMA.names)
+
+
+def raw_items_table(items: Sequence[RawItem], run_id: str | None) -> pa.Table:
+    """Arrow table of raw items, deduplicated on (source, external_id, content_hash)."""
+    seen: set[tuple[str, str, str]] = set()
+    rows: dict[str, list[Any]] = {name: [] for name in RAW_SCHEMA.names}
+    for item in items:
+        content_hash = item.content_hash
+        key = (item.source, item.external_id, content_hash)
+        if key in seen:
+            continue
+        seen.add(key)
+        rows["source"].append(item.source)
+        rows["external_id"].append(item.external_id)
+        rows["item_kind"].append(item.item_kind)
+        rows["fetched_at"].append(item.fetched_at)
+        rows["content_hash"].append(content_hash)
+        rows["payload"].append(canonical_json(item.payload))
+        rows["run_id"].append(run_id)
+    return pa.table(rows, schema=RAW_SCHEMA)
+
+
+def documents_table(documents: Sequence[Document]) -> pa.Table:
+    """Arrow table of documents; when an id repeats, the last one wins."""
+    by_id = {doc.id: doc for doc in documents}
+    rows: dict[str, list[Any]] = {name: [] for name in DOCUMENT_SCHEMA.names}
+    for doc in by_id.values():
+        rows["id"].append(doc.id)
+        rows["source"].append(doc.source)
+        rows["kind"].append(doc.kind)
+        rows["external_id"].append(doc.external_id)
+        rows["url"].append(doc.url)
+        rows["title"].append(doc.title)
+        rows["author"].append(doc.author)
+        rows["published_at"].append(doc.published_at)
+        rows["language"].append(doc.language)
+        rows["text"].append(doc.text)
+        rows["summary"].append(doc.summary)
+        rows["removed_lines"].append(list(doc.removed_lines))
+        rows["content_hash"].append(doc.content_hash)
+        rows["version_hash"].append(doc.version_hash)
+        rows["metadata"].append(canonical_json(doc.metadata))
+    return pa.table(rows, schema=DOCUMENT_SCHEMA)
+
+
+def quarantine_table(rows_in: Sequence[Quarantined], run_id: str | None) -> pa.Table:
+    """Arrow table of quarantine rows."""
+    now = utc_now()
+    rows: dict[str, list[Any]] = {name: [] for name in QUARANTINE_SCHEMA.names}
+    for q in rows_in:
+        rows["source"].append(q.source)
+        rows["external_id"].append(q.external_id)
+        rows["stage"].append(q.stage)
+        rows["reason"].append(q.reason)
+        rows["payload"].append(q.payload)
+        rows["payload_hash"].append(sha256_hex(q.payload))
+        rows["run_id"].append(run_id)
+        rows["quarantined_at"].append(now)
+    return pa.table(rows, schema=QUARANTINE_SCHEMA)
+
+
+@dataclass(slots=True)
+class RunRecord:
+    """One row of the ``runs`` table."""
+
+    run_id: str
+    source: str
+    mode: str
+    started_at: datetime
+    finished_at: datetime
+    status: str
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    skipped: int = 0
+    quarantined: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    error_message: str | None = None
+
+
+class Warehouse:
+    """A telefeed warehouse in one embedded DuckDB file."""
+
+    def __init__(self, path: str | Path, lock_timeout_seconds: float = 300.0) -> None:
+        self.path = str(Path(path).expanduser().resolve())
+        self.lock_timeout_seconds = lock_timeout_seconds
+        self._migrated = False
+
+    # -- connections -------------------------------------------------------------------------------------------
+
+    def _open(self, read_only: bool, config: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + self.lock_timeout_seconds
+        delay = 0.02
+        while True:
+            try:
+                return duckdb.connect(self.path, read_only=read_only, config=config or {})
+            except (duckdb.IOException, duckdb.ConnectionException) as exc:
+                if not _is_lock_error(exc) or time.monotonic() >= deadline:
+                    if _is_lock_error(exc):
+                        raise WarehouseBusyError(
+                            f"warehouse {self.path} is held by another process for over "
+                            f"{self.lock_timeout_seconds:.0f}s"
+                        ) from exc
+                    raise
+                time.sleep(delay)
+                delay = min(delay * 2, 1.0)
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection, serialised with every other writer; migrated on first use."""
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        with _process_lock(self.path):
+            con = self._open(read_only=False)
+            try:
+                if not self._migrated:
+                    self._apply_migrations(con)
+                    self._migrated = True
+                yield con
+            finally:
+                con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection inside BEGIN ... COMMIT (ROLLBACK on any error)."""
+        with self.connect() as con:
+            con.execute("BEGIN TRANSACTION")
+            try:
+                yield con
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    @contextmanager
+    def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-only connection with file access outside the database disabled."""
+        if not Path(self.path).exists():
+            self.migrate()
+        with _process_lock(self.path):
+            con = self._open(read_only=True, config={"enable_external_access": False})
+            try:
+                yield con
+            finally:
+                con.close()
+
+    # -- schema ------------------------------------------------------------------------------------------------
+
+    @staticmethod
+    def migration_files() -> list[tuple[int, str, str]]:
+        """(version, name, sql) for every ``schema/NNN_name.sql`` file, in order."""
+        found = []
+        for entry in resources.files("warehouse").joinpath("schema").iterdir():
+            name = entry.name
+            if name.endswith(".sql") and name[:3].isdigit():
+                found.append((int(name[:3]), name[:-4], entry.read_text(encoding="utf-8")))
+        return sorted(found)
+
+    def _apply_migrations(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute(
+            "CREATE TABLE IF NOT EXISTS schema_version "
+            "(version INTEGER NOT NULL, name VARCHAR NOT NULL, applied_at TIMESTAMPTZ NOT NULL)"
+        )
+        applied = {row[0] for row in con.execute("SELECT version FROM schema_version").fetchall()}
+        for version, name, sql in self.migration_files():
+            if version in applied:
+                continue
+            con.execute("BEGIN TRANSACTION")
+            try:
+                con.execute(sql)
+                con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, name])
+            except BaseException:
+                con.execute("ROLLBACK")
+                raise
+            con.execute("COMMIT")
+
+    def migrate(self) -> None:
+        """Create the file if needed and apply every pending migration."""
+        with self.connect():
+            pass
+
+    # -- landing -----------------------------------------------------------------------------------------------
+
+    def land(self, batch: LandBatch, run_id: str | None = None) -> LandResult:
+        """Land raw items, documents, quarantine rows and the batch's cursor in one transaction.
+
+        Idempotent: raw items are keyed on (source, external_id, content_hash), documents on id (a changed
+        ``version_hash`` updates the row and bumps ``revision``), quarantine rows on (source, stage, payload).
+        """
+        with self.transaction() as con:
+            return land_in_transaction(con, batch, run_id)
+
+    def save_cursor(self, cursor: Cursor) -> None:
+        """Store a cursor on its own (e.g. a 304 that only refreshes validators)."""
+        with self.transaction() as con:
+            _write_cursor(con, cursor)
+
+    def get_cursor(self, source: str) -> Cursor:
+        """The stored cursor for ``source`` (an empty one when none is stored)."""
+        with self.connect() as con:
+            row = con.execute(
+                "SELECT etag, last_modified, last_id, last_date, state FROM cursors WHERE source = ?", [source]
+            ).fetchone()
+        if row is None:
+            return Cursor(source=source)
+        return Cursor(
+            source=source,
+            etag=row[0],
+            last_modified=row[1],
+            last_id=row[2],
+            last_date=row[3],
+            state=json.loads(row[4]) if row[4] else {},
+        )
+
+    def existing_external_ids(self, source: str, external_ids: Sequence[str]) -> set[str]:
+        """Which of ``external_ids`` already have a document for ``source``."""
+        if not external_ids:
+            return set()
+        with self.connect() as con:
+            con.register("_ids", pa.table({"external_id": list(external_ids)}))
+            rows = con.execute(
+                "SELECT d.external_id FROM documents d JOIN _ids i USING (external_id) WHERE d.source = ?",
+                [source],
+            ).fetchall()
+        return {r[0] for r in rows}
+
+    def register_sources(self, sources: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
+        """Upsert (name, kind, config) rows into ``sources``."""
+        with self.transaction() as con:
+            for name, kind, config in sources:
+                updated = con.execute(
+                    "UPDATE sources SET kind = ?, config = ?, last_seen = now() WHERE name = ? RETURNING name",
+                    [kind, canonical_json(config), name],
+                ).fetchall()
+                if not updated:
+                    con.execute(
+                        "INSERT INTO sources VALUES (?, ?, ?, now(), now())", [name, kind, canonical_json(config)]
+                    )
+
+    def record_run(self, record: RunRecord) -> None:
+        """Append one row to ``runs``."""
+        row = asdict(record)
+        with self.transaction() as con:
+            con.execute(
+                f"INSERT INTO runs ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values())
+            )
+
+    # -- reading -----------------------------------------------------------------------------------------------
+
+    def query(self, sql: str, params: Sequence[Any] | None = None) -> pa.Table:
+        """Run a trusted query (telefeed's own code) and return an Arrow table."""
+        with self.connect() as con:
+            return con.execute(sql, params or []).arrow().read_all()
+
+    def read_only_query(self, sql: str) -> pa.Table:
+        """Run an analyst's query on a read-only connection; anything but a read is refused.
+
+        Raises:
+            WriteRefusedError: the text holds a statement that is not a plain read.
+        """
+        check_read_only(sql)
+        with self.reader() as con:
+            return con.execute(sql).arrow().read_all()
+
+
+def check_read_only(sql: str) -> None:
+    """Refuse any statement that is not SELECT / EXPLAIN / an informational PRAGMA."""
+    try:
+        statements = duckdb.extract_statements(sql)
+    except duckdb.Error as exc:
+        raise WriteRefusedError(f"could not parse query: {exc}") from exc
+    if not statements:
+        raise WriteRefusedError("empty query")
+    for statement in statements:
+        kind = statement.type.name
+        if kind not in _READ_ONLY_STATEMENTS:
+            raise WriteRefusedError(
+                f"refused: {kind} statements are not allowed; `telefeed sql` is read-only (SELECT only)"
+            )
+        if kind == "PRAGMA" and not statement.query.strip().lower().removeprefix("pragma").strip().startswith(
+            _SAFE_PRAGMAS
+        ):
+            raise WriteRefusedError("refused: only informational PRAGMAs are allowed in `telefeed sql`")
+
+
+def _write_cursor(con: duckdb.DuckDBPyConnection, cursor: Cursor) -> None:
+    con.execute("DELETE FROM cursors WHERE source = ?", [cursor.source])
+    con.execute(
+        "INSERT INTO cursors VALUES (?, ?, ?, ?, ?, ?, now())",
+        [
+            cursor.source,
+            cursor.etag,
+            cursor.last_modified,
+            cursor.last_id,
+            cursor.last_date,
+            canonical_json(cursor.state),
+        ],
+    )
+
+
+def land_in_transaction(con: duckdb.DuckDBPyConnection, batch: LandBatch, run_id: str | None) -> LandResult:
+    """Land a batch on a connection that is already inside a transaction."""
+    result = LandResult()
+    if batch.raw_items:
+        con.register("_batch_raw", raw_items_table(batch.raw_items, run_id))
+        result.raw_new = _count(
+            con.execute(
+                "INSERT INTO raw_items SELECT b.* FROM _batch_raw b WHERE NOT EXISTS ("
+                " SELECT 1 FROM raw_items r WHERE r.source = b.source AND r.external_id = b.external_id"
+                " AND r.content_hash = b.content_hash)"
+            )
+        )
+        con.unregister("_batch_raw")
+    if batch.documents:
+        _land_documents(con, batch.documents, result)
+    if batch.quarantine:
+        con.register("_batch_q", quarantine_table(batch.quarantine, run_id))
+        result.quarantined = _count(
+            con.execute(
+                "INSERT INTO quarantine SELECT b.* FROM _batch_q b WHERE NOT EXISTS ("
+                " SELECT 1 FROM quarantine q WHERE q.source = b.source AND q.stage = b.stage"
+                " AND q.payload_hash = b.payload_hash AND q.reason = b.reason)"
+            )
+        )
+        con.unregister("_batch_q")
+    if batch.cursor is not None:
+        _write_cursor(con, batch.cursor)
+    return result
+
+
+def _land_documents(con: duckdb.DuckDBPyConnection, documents: Sequence[Document], result: LandResult) -> None:
+    con.register("_batch_docs", documents_table(documents))
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _doc_status AS "
+        "SELECT b.id, d.revision, d.first_seen_at, (d.id IS NULL) AS is_new, "
+        "       (d.id IS NOT NULL AND d.version_hash <> b.version_hash) AS is_changed "
+        "FROM _batch_docs b LEFT JOIN documents d ON d.id = b.id"
+    )
+    new_ids = [r[0] for r in con.execute("SELECT id FROM _doc_status WHERE is_new").fetchall()]
+    counts = con.execute(
+        "SELECT count(*) FILTER (WHERE is_changed), count(*) FILTER (WHERE NOT is_new AND NOT is_changed) "
+        "FROM _doc_status"
+    ).fetchone()
+    assert counts is not None
+    result.documents_updated, result.documents_unchanged = int(counts[0]), int(counts[1])
+    result.documents_new = len(new_ids)
+    result.new_document_ids.extend(new_ids)
+    con.execute("DELETE FROM documents WHERE id IN (SELECT id FROM _doc_status WHERE is_changed)")
+    con.execute(
+        f"INSERT INTO documents SELECT {', '.join('b.' + c for c in DOCUMENT_SCHEMA.names)}, "
+        "  coalesce(s.first_seen_at, now()), now(), coalesce(s.revision + 1, 1) "
+        "FROM _batch_docs b JOIN _doc_status s USING (id) WHERE s.is_new OR s.is_changed"
+    )
+    con.execute("DROP TABLE _doc_status")
+    con.unregister("_batch_docs")
+
+
+def _count(relation: duckdb.DuckDBPyConnection) -> int:
+    row = relation.fetchone()
+    return int(row[0]) if row else 0
