@@ -161,3 +161,12 @@ def main() -> None:  # pragma: no cover
     """Entry point for ``python -m telefeed``."""
     os.environ.setdefault("PREFECT_LOGGING_EXTRA_LOGGERS", "telefeed")
     app()
+
+
+# Commands that live in their own modules register themselves on ``app`` when imported.
+for _module in ("telefeed.cli_telegram", "telefeed.cli_articles", "telefeed.cli_extract", "telefeed.cli_analyst"):
+    try:
+        __import__(_module)
+    except ModuleNotFoundError as _exc:
+        if _exc.name != _module:
+            raise

@@ -1,0 +1,46 @@
+"""Shared fixtures: Prefect test harness (one per session), a 127.0.0.1 HTTP server, warehouse paths."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.support.http_server import FixtureServer, serve
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+# Never let a test reach a real Telegram account or a Prefect Cloud workspace.
+for _var in ("TELEGRAM_API_ID", "TELEGRAM_API_HASH", "TELEGRAM_SESSION", "PREFECT_API_URL", "PREFECT_API_KEY"):
+    os.environ.pop(_var, None)
+
+
+@pytest.fixture(scope="session")
+def prefect_harness() -> Iterator[None]:
+    """One Prefect test harness (temporary database and server) for the whole session."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def http_server() -> Iterator[FixtureServer]:
+    """A real HTTP server on 127.0.0.1 with scripted routes."""
+    yield from serve()
+
+
+@pytest.fixture
+def warehouse_path(tmp_path: Path) -> str:
+    """Path of a fresh DuckDB warehouse file in the test's temp folder."""
+    return str(tmp_path / "warehouse.duckdb")
+
+
+def write_sources(tmp_path: Path, body: str) -> str:
+    """Write a sources TOML file and return its path."""
+    path = tmp_path / "sources.toml"
+    path.write_text(body, encoding="utf-8")
+    return str(path)
