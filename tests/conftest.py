@@ -13,6 +13,12 @@ from tests.support.http_server import FixtureServer, serve
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
+# Configure Prefect's logging now, bound to the session's stderr. If it were first configured inside a
+# CliRunner invocation, its console handler would keep writing to that invocation's closed stream.
+from prefect.logging.configuration import setup_logging  # noqa: E402
+
+setup_logging()
+
 # Never let a test reach a real Telegram account or a Prefect Cloud workspace.
 for _var in ("TELEGRAM_API_ID", "TELEGRAM_API_HASH", "TELEGRAM_SESSION", "PREFECT_API_URL", "PREFECT_API_KEY"):
     os.environ.pop(_var, None)
