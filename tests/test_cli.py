@@ -20,7 +20,8 @@ def landed_warehouse(tmp_path: Path, prefect_harness: None) -> tuple[str, str]:
     """A warehouse with the good fixture feed landed through `telefeed run`."""
     sources = write_sources(
         tmp_path,
-        f'[[sources]]\nname = "good"\nkind = "rss"\nurl = "{FIXTURES / "feeds" / "good_rss.xml"}"\nfetch_pages = false\n',
+        f'[[sources]]\nname = "good"\nkind = "rss"\nfetch_pages = false\nurl = "{FIXTURES / "feeds" / "good_rss.xml"}"'
+        "\n",
     )
     warehouse = str(tmp_path / "w.duckdb")
     result = runner.invoke(app, ["run", "--sources", sources, "--warehouse", warehouse])
