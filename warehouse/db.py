@@ -9,13 +9,13 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -31,6 +31,8 @@ from telefeed.models import (
     sha256_hex,
     utc_now,
 )
+
+_T = TypeVar("_T")
 
 _PROCESS_LOCKS: dict[str, threading.RLock] = {}
 _PROCESS_LOCKS_GUARD = threading.Lock()
@@ -238,6 +240,14 @@ class Warehouse:
                 raise
             con.execute("COMMIT")
 
+    def run_in_transaction(self, work: Callable[[duckdb.DuckDBPyConnection], _T]) -> _T:
+        """Run ``work(con)`` inside one transaction and return its result.
+
+        ``work`` must be safe to call again: backends whose commits can conflict (DuckLake) retry it.
+        """
+        with self.transaction() as con:
+            return work(con)
+
     @contextmanager
     def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-only connection with file access outside the database disabled."""
@@ -273,12 +283,16 @@ class Warehouse:
                 continue
             con.execute("BEGIN TRANSACTION")
             try:
-                con.execute(sql)
+                con.execute(self.adapt_migration_sql(sql))
                 con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, name])
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
+
+    def adapt_migration_sql(self, sql: str) -> str:
+        """The migration text as this backend runs it (unchanged here; DuckLake drops what it cannot store)."""
+        return sql
 
     def migrate(self) -> None:
         """Create the file if needed and apply every pending migration."""
@@ -293,13 +307,11 @@ class Warehouse:
         Idempotent: raw items are keyed on (source, external_id, content_hash), documents on id (a changed
         ``version_hash`` updates the row and bumps ``revision``), quarantine rows on (source, stage, payload).
         """
-        with self.transaction() as con:
-            return land_in_transaction(con, batch, run_id)
+        return self.run_in_transaction(lambda con: land_in_transaction(con, batch, run_id))
 
     def save_cursor(self, cursor: Cursor) -> None:
         """Store a cursor on its own (e.g. a 304 that only refreshes validators)."""
-        with self.transaction() as con:
-            _write_cursor(con, cursor)
+        self.run_in_transaction(lambda con: _write_cursor(con, cursor))
 
     def get_cursor(self, source: str) -> Cursor:
         """The stored cursor for ``source`` (an empty one when none is stored)."""
@@ -332,7 +344,8 @@ class Warehouse:
 
     def register_sources(self, sources: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
         """Upsert (name, kind, config) rows into ``sources``."""
-        with self.transaction() as con:
+
+        def work(con: duckdb.DuckDBPyConnection) -> None:
             for name, kind, config in sources:
                 updated = con.execute(
                     "UPDATE sources SET kind = ?, config = ?, last_seen = now() WHERE name = ? RETURNING name",
@@ -343,13 +356,16 @@ class Warehouse:
                         "INSERT INTO sources VALUES (?, ?, ?, now(), now())", [name, kind, canonical_json(config)]
                     )
 
+        self.run_in_transaction(work)
+
     def record_run(self, record: RunRecord) -> None:
         """Append one row to ``runs``."""
         row = asdict(record)
-        with self.transaction() as con:
-            con.execute(
+        self.run_in_transaction(
+            lambda con: con.execute(
                 f"INSERT INTO runs ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values())
             )
+        )
 
     # -- reading -----------------------------------------------------------------------------------------------
 
