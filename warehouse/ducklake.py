@@ -1,0 +1,433 @@
+"""DuckLake backend: the warehouse's tables in a DuckLake (catalog in PostgreSQL, data as Parquet files).
+
+Several processes may write at once and analysts may read while they do. Each process keeps one in-memory
+DuckDB instance per lake with the DuckLake catalog attached; every :meth:`DuckLakeWarehouse.connect` is a fresh
+cursor on it. DuckLake detects conflicting commits (for instance two transactions deleting from ``cursors``);
+:meth:`DuckLakeWarehouse.run_in_transaction` replays the whole transaction with backoff when that happens.
+
+The DuckDB extensions come from the registry packages ``duckdb-extension-ducklake`` and
+``duckdb-extension-postgres`` that match the pinned duckdb version, so nothing is downloaded at run time.
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import random
+import re
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import duckdb
+
+from warehouse.db import Warehouse, WarehouseBusyError
+
+_T = TypeVar("_T")
+
+URL_PREFIX = "ducklake:"
+LAKE_ALIAS = "lake"
+
+# DuckDB's internal extension name differs from the package name for postgres; LOAD checks the file name.
+_EXTENSIONS = (("postgres", "postgres_scanner"), ("ducklake", "ducklake"))
+
+_INSTANCES: dict[tuple[int, str, bool], duckdb.DuckDBPyConnection] = {}
+_INSTANCES_GUARD = threading.Lock()
+
+
+class DuckLakeConfigError(ValueError):
+    """A DuckLake URL is malformed or the extension packages are missing; the message is for the user."""
+
+
+@dataclass(frozen=True, slots=True)
+class DuckLakeSpec:
+    """A parsed ``ducklake:`` warehouse URL.
+
+    ``ducklake:postgres:dbname=telefeed host=127.0.0.1 port=5433 user=telefeed;data_path=/data/lake``
+    -> metadata ``postgres:dbname=... user=telefeed`` and data path ``/data/lake``.
+    """
+
+    metadata: str
+    data_path: str | None = None
+
+    @property
+    def attach_target(self) -> str:
+        """The string given to ``ATTACH``."""
+        return URL_PREFIX + self.metadata
+
+    @property
+    def redacted(self) -> str:
+        """The URL with any password hidden (safe for logs and errors)."""
+        text = re.sub(r"(password\s*=\s*)('[^']*'|\S+)", r"\1***", self.metadata, flags=re.IGNORECASE)
+        return URL_PREFIX + text + (f";data_path={self.data_path}" if self.data_path else "")
+
+
+def is_ducklake_url(target: str | os.PathLike[str]) -> bool:
+    """True when ``target`` names a DuckLake (``ducklake:...``) rather than a DuckDB file."""
+    return isinstance(target, str) and target.startswith(URL_PREFIX)
+
+
+def parse_ducklake_url(url: str) -> DuckLakeSpec:
+    """Split ``ducklake:<metadata>[;data_path=<dir or URL>]`` into its parts.
+
+    Raises:
+        DuckLakeConfigError: not a ``ducklake:`` URL, an empty catalog or an unknown ``;option``.
+    """
+    if not is_ducklake_url(url):
+        raise DuckLakeConfigError(f"not a DuckLake URL (must start with {URL_PREFIX!r})")
+    body = url[len(URL_PREFIX) :]
+    metadata, *options = body.split(";")
+    data_path = None
+    for option in options:
+        key, sep, value = option.partition("=")
+        if not sep or key.strip().lower() != "data_path" or not value.strip():
+            raise DuckLakeConfigError(f"unknown DuckLake URL option {key.strip()!r}; only data_path=... is known")
+        data_path = value.strip()
+    if not metadata.strip():
+        raise DuckLakeConfigError("DuckLake URL has no catalog (e.g. ducklake:postgres:dbname=telefeed host=...)")
+    if data_path and "://" not in data_path:
+        data_path = str(Path(data_path).expanduser().resolve())
+    return DuckLakeSpec(metadata=metadata.strip(), data_path=data_path)
+
+
+def _extension_cache_dir() -> Path:
+    for base in (os.environ.get("XDG_CACHE_HOME"), str(Path.home() / ".cache"), tempfile.gettempdir()):
+        if not base:
+            continue
+        folder = Path(base) / "telefeed" / f"duckdb-extensions-{os.getuid()}" / f"v{duckdb.__version__}"
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError:
+            continue
+        if os.access(folder, os.W_OK):
+            return folder
+    raise DuckLakeConfigError("no writable cache folder for DuckDB extension links")
+
+
+def extension_file(package_name: str, internal_name: str) -> Path:
+    """The extension binary shipped by ``duckdb-extension-<package_name>``, named as DuckDB expects.
+
+    Raises:
+        DuckLakeConfigError: the package is missing or was built for another duckdb version.
+    """
+    requirement = f"duckdb-extension-{package_name}=={duckdb.__version__}"
+    try:
+        module = importlib.import_module(f"duckdb_extension_{package_name}")
+    except ModuleNotFoundError as exc:
+        raise DuckLakeConfigError(f"the DuckLake backend needs {requirement} (pip install 'telefeed[scale]')") from exc
+    assert module.__file__ is not None
+    shipped = (
+        Path(module.__file__).parent / "extensions" / f"v{duckdb.__version__}" / f"{package_name}.duckdb_extension"
+    )
+    if not shipped.is_file():
+        raise DuckLakeConfigError(f"{shipped} not found: install {requirement} to match duckdb {duckdb.__version__}")
+    if package_name == internal_name:
+        return shipped
+    link = _extension_cache_dir() / f"{internal_name}.duckdb_extension"
+    if not (link.is_symlink() and link.resolve() == shipped.resolve()):
+        staging = link.with_name(f".{link.name}.{os.getpid()}.{threading.get_ident()}")
+        staging.unlink(missing_ok=True)
+        staging.symlink_to(shipped)
+        os.replace(staging, link)
+    return link
+
+
+def _new_instance(spec: DuckLakeSpec, read_only: bool) -> duckdb.DuckDBPyConnection:
+    con = duckdb.connect(":memory:")
+    try:
+        for package_name, internal_name in _EXTENSIONS:
+            con.execute(f"LOAD '{extension_file(package_name, internal_name)}'")
+        options = []
+        if spec.data_path:
+            options.append(f"DATA_PATH {_quote(spec.data_path)}")
+        if read_only:
+            options.append("READ_ONLY")
+        suffix = f" ({', '.join(options)})" if options else ""
+        con.execute(f"ATTACH {_quote(spec.attach_target)} AS {LAKE_ALIAS}{suffix}")
+        if read_only:
+            # Analysts may read the lake's own Parquet files and nothing else on disk.
+            row = con.execute(f"SELECT data_path FROM ducklake_settings('{LAKE_ALIAS}')").fetchone()
+            data_path = str(row[0]) if row and row[0] else spec.data_path
+            if data_path:
+                con.execute("SET allowed_directories = ?", [[data_path.rstrip("/") + "/"]])
+            con.execute("SET enable_external_access = false")
+    except duckdb.Error as exc:
+        con.close()
+        raise DuckLakeConfigError(f"could not attach {spec.redacted}: {_first_line(exc)}") from exc
+    except BaseException:
+        con.close()
+        raise
+    return con
+
+
+def _instance(spec: DuckLakeSpec, read_only: bool) -> duckdb.DuckDBPyConnection:
+    key = (os.getpid(), spec.attach_target + "|" + (spec.data_path or ""), read_only)
+    with _INSTANCES_GUARD:
+        con = _INSTANCES.get(key)
+        if con is None:
+            con = _INSTANCES[key] = _new_instance(spec, read_only)
+        return con
+
+
+def close_instances() -> None:
+    """Close this process's cached lake connections (tests, or before forking)."""
+    with _INSTANCES_GUARD:
+        for key, con in list(_INSTANCES.items()):
+            if key[0] == os.getpid():
+                con.close()
+            del _INSTANCES[key]
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip()
+    return text.splitlines()[0] if text else type(exc).__name__
+
+
+def is_conflict(exc: BaseException) -> bool:
+    """True for a DuckLake commit that lost a race with another writer (safe to replay)."""
+    if isinstance(exc, duckdb.TransactionException):
+        return True
+    text = str(exc).lower()
+    return isinstance(exc, duckdb.Error) and ("transaction conflict" in text or "write-write conflict" in text)
+
+
+class DuckLakeWarehouse(Warehouse):
+    """The telefeed warehouse on DuckLake; same methods as :class:`warehouse.db.Warehouse`."""
+
+    def __init__(
+        self,
+        url: str,
+        lock_timeout_seconds: float = 300.0,
+        max_attempts: int = 50,
+    ) -> None:
+        self.spec = parse_ducklake_url(url)
+        self.path = self.spec.redacted  # what errors and logs show; never the password
+        self.lock_timeout_seconds = lock_timeout_seconds
+        self.max_attempts = max_attempts
+        self.conflicts_retried = 0
+        self._migrated = False
+
+    # -- connections -------------------------------------------------------------------------------------------
+
+    def _open(self, read_only: bool, config: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
+        con = _instance(self.spec, read_only).cursor()
+        con.execute(f"USE {LAKE_ALIAS}")
+        return con
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write cursor on the lake (not serialised: DuckLake resolves concurrent writers)."""
+        self._ensure_migrated()
+        con = self._open(read_only=False)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A cursor on a read-only attachment; files outside the lake's data path are not readable."""
+        con = self._open(read_only=True)
+        try:
+            yield con
+        finally:
+            con.close()
+
+    def _ensure_migrated(self) -> None:
+        if self._migrated:
+            return
+
+        def migrate_once() -> None:
+            con = self._open(read_only=False)
+            try:
+                self._apply_migrations(con)
+            finally:
+                con.close()
+
+        self._retry(migrate_once)
+        self._migrated = True
+
+    def adapt_migration_sql(self, sql: str) -> str:
+        """Drop what DuckLake cannot store (indexes, sequences, key/unique/check/foreign-key constraints)."""
+        return adapt_sql_for_ducklake(sql)
+
+    # -- conflicts ---------------------------------------------------------------------------------------------
+
+    def run_in_transaction(self, work: Callable[[duckdb.DuckDBPyConnection], _T]) -> _T:
+        """Run ``work(con)`` in one transaction; replay it when the commit conflicts with another writer."""
+
+        def attempt() -> _T:
+            with self.transaction() as con:
+                return work(con)
+
+        return self._retry(attempt)
+
+    def _retry(self, attempt: Callable[[], _T]) -> _T:
+        deadline = time.monotonic() + self.lock_timeout_seconds
+        delay = 0.02
+        for number in range(1, self.max_attempts + 1):
+            try:
+                return attempt()
+            except duckdb.Error as exc:
+                if not is_conflict(exc):
+                    raise
+                if number == self.max_attempts or time.monotonic() >= deadline:
+                    raise WarehouseBusyError(
+                        f"DuckLake {self.path}: commit still conflicting after {number} attempts: {_first_line(exc)}"
+                    ) from exc
+                self.conflicts_retried += 1
+                time.sleep(delay * (0.5 + random.random()))
+                delay = min(delay * 2, 1.0)
+        raise AssertionError("unreachable")
+
+    # -- maintenance -------------------------------------------------------------------------------------------
+
+    def maintain(self, older_than: str = "7 days") -> dict[str, int]:
+        """Merge small Parquet files, expire snapshots older than ``older_than`` and delete unused files."""
+        cutoff = f"older_than => now() - INTERVAL '{_interval(older_than)}'"
+        with self.connect() as con:
+            merged = con.execute(f"CALL ducklake_merge_adjacent_files('{LAKE_ALIAS}')").fetchall()
+            expired = con.execute(f"CALL ducklake_expire_snapshots('{LAKE_ALIAS}', {cutoff})").fetchall()
+            cleaned = con.execute(f"CALL ducklake_cleanup_old_files('{LAKE_ALIAS}', {cutoff})").fetchall()
+        return {"merged": len(merged), "expired_snapshots": len(expired), "deleted_files": len(cleaned)}
+
+
+def _interval(text: str) -> str:
+    if not re.fullmatch(r"\d+\s+(second|minute|hour|day|week)s?", text.strip()):
+        raise ValueError(f"not an interval like '7 days': {text!r}")
+    return text.strip()
+
+
+# -- DDL adaptation ----------------------------------------------------------------------------------------------
+
+_DROP_STATEMENT = re.compile(
+    r"^\s*(CREATE\s+(UNIQUE\s+)?INDEX|CREATE\s+(OR\s+REPLACE\s+)?SEQUENCE|DROP\s+INDEX|DROP\s+SEQUENCE"
+    r"|ALTER\s+TABLE\s+\S+\s+ADD\s+(CONSTRAINT|PRIMARY\s+KEY|UNIQUE|CHECK|FOREIGN\s+KEY))",
+    re.IGNORECASE,
+)
+_TABLE_CONSTRAINT = re.compile(r"^\s*(CONSTRAINT\s|PRIMARY\s+KEY|UNIQUE\s*\(|CHECK\s*\(|FOREIGN\s+KEY)", re.IGNORECASE)
+_CREATE_TABLE_AS = re.compile(
+    r"^\s*CREATE\s+(OR\s+REPLACE\s+)?(TEMP\s+|TEMPORARY\s+)?TABLE\s+(IF\s+NOT\s+EXISTS\s+)?[\w.\"]+\s+AS\b",
+    re.IGNORECASE,
+)
+_CREATE_TABLE = re.compile(r"^\s*CREATE\s+(OR\s+REPLACE\s+)?(TEMP\s+|TEMPORARY\s+)?TABLE\s", re.IGNORECASE)
+
+
+def _strip_comments(sql: str) -> str:
+    out: list[str] = []
+    i = 0
+    while i < len(sql):
+        ch = sql[i]
+        if ch in "'\"":
+            end = i + 1
+            while end < len(sql):
+                if sql[end] == ch:
+                    if end + 1 < len(sql) and sql[end + 1] == ch:
+                        end += 2
+                        continue
+                    break
+                end += 1
+            out.append(sql[i : end + 1])
+            i = end + 1
+        elif sql.startswith("--", i):
+            newline = sql.find("\n", i)
+            i = len(sql) if newline < 0 else newline
+        elif sql.startswith("/*", i):
+            close = sql.find("*/", i + 2)
+            i = len(sql) if close < 0 else close + 2
+            out.append(" ")
+        else:
+            out.append(ch)
+            i += 1
+    return "".join(out)
+
+
+def _top_level_parts(body: str) -> list[str]:
+    """Split on commas at parenthesis depth 0, leaving quoted text alone."""
+    parts: list[str] = []
+    depth, start, quote = 0, 0, ""
+    for i, ch in enumerate(body):
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(body[start:i])
+            start = i + 1
+    parts.append(body[start:])
+    return parts
+
+
+def _matching_paren(text: str, open_index: int) -> int:
+    depth, quote = 0, ""
+    for i in range(open_index, len(text)):
+        ch = text[i]
+        if quote:
+            if ch == quote:
+                quote = ""
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                return i
+    raise ValueError("unbalanced parentheses in migration")
+
+
+def _strip_column_constraints(column: str) -> str:
+    """Remove PRIMARY KEY, UNIQUE, CHECK (...), REFERENCES t(...) and nextval defaults from one column."""
+    text = column
+    for pattern in (r"\bCHECK\s*\(", r"\bREFERENCES\s+[\w.\"]+\s*\(", r"\bDEFAULT\s+nextval\s*\("):
+        while match := re.search(pattern, text, re.IGNORECASE):
+            close = _matching_paren(text, match.end() - 1)
+            text = text[: match.start()] + text[close + 1 :]
+    pieces = re.split(r"('(?:[^']|'')*')", text)  # odd indexes are string literals: leave them alone
+    for i in range(0, len(pieces), 2):
+        pieces[i] = re.sub(r"\bPRIMARY\s+KEY\b|\bUNIQUE\b", "", pieces[i], flags=re.IGNORECASE)
+        pieces[i] = re.sub(r"[ \t]+", " ", pieces[i])
+    return "".join(pieces).rstrip()
+
+
+def _adapt_create_table(statement: str) -> str:
+    if _CREATE_TABLE_AS.match(statement):
+        return statement
+    open_index = statement.find("(")
+    if open_index < 0:
+        return statement
+    close = _matching_paren(statement, open_index)
+    parts = [p for p in _top_level_parts(statement[open_index + 1 : close]) if not _TABLE_CONSTRAINT.match(p)]
+    columns = ",".join(_strip_column_constraints(p) for p in parts)
+    return statement[: open_index + 1] + columns + "\n" + statement[close:]
+
+
+def adapt_sql_for_ducklake(sql: str) -> str:
+    """Rewrite a migration so DuckLake accepts it; tables, columns, types, NOT NULL and views are kept.
+
+    DuckLake has no indexes, sequences, or PRIMARY KEY/UNIQUE/CHECK/FOREIGN KEY constraints, so those are
+    dropped (uniqueness is already enforced by telefeed's idempotent ``INSERT ... WHERE NOT EXISTS`` loads).
+    """
+    kept = []
+    for statement in duckdb.extract_statements(sql):
+        text = _strip_comments(statement.query).strip().rstrip(";").strip()
+        if not text or _DROP_STATEMENT.match(text):
+            continue
+        if _CREATE_TABLE.match(text):
+            text = _adapt_create_table(text)
+        kept.append(text)
+    return ";\n".join(kept) + (";" if kept else "")
