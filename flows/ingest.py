@@ -10,7 +10,7 @@ from prefect.context import get_run_context
 
 from telefeed.config import Settings, load_sources, select_sources
 from telefeed.pipeline import Window, ingest_source
-from warehouse.db import Warehouse
+from warehouse.backends import open_warehouse
 
 
 def _run_id() -> str:
@@ -44,7 +44,7 @@ def ingest_source_task(
             since=datetime.fromisoformat(since) if since else None,
             until=datetime.fromisoformat(until) if until else None,
         )
-    stats = ingest_source(source, Warehouse(warehouse_path), run_id, window)
+    stats = ingest_source(source, open_warehouse(warehouse_path), run_id, window)
     logger.info(
         "%s: status=%s fetched=%d new=%d updated=%d skipped=%d quarantined=%d errors=%d %.2fs",
         stats.source,
@@ -73,13 +73,14 @@ def ingest(
     Args:
         sources: source names from the sources file; empty means every enabled source.
         sources_path: the sources TOML file (default: ``TELEFEED_SOURCES`` or ``sources.toml``).
-        warehouse_path: the DuckDB file (default: ``TELEFEED_WAREHOUSE`` or ``data/telefeed.duckdb``).
+        warehouse_path: the DuckDB file or a ``ducklake:`` URL (default: ``TELEFEED_WAREHOUSE`` or
+            ``data/telefeed.duckdb``).
     """
     settings = Settings()
     sources_file = sources_path or settings.sources
     warehouse_file = warehouse_path or settings.warehouse
     selected = select_sources(load_sources(sources_file), sources)
-    warehouse = Warehouse(warehouse_file)
+    warehouse = open_warehouse(warehouse_file)
     warehouse.register_sources([(s.name, s.kind, s.model_dump(mode="json")) for s in selected])
     run_id = _run_id()
     futures = [ingest_source_task.submit(s.name, sources_file, warehouse_file, run_id) for s in selected]
