@@ -347,11 +347,14 @@ class Warehouse:
 
         def work(con: duckdb.DuckDBPyConnection) -> None:
             for name, kind, config in sources:
-                updated = con.execute(
-                    "UPDATE sources SET kind = ?, config = ?, last_seen = now() WHERE name = ? RETURNING name",
-                    [kind, canonical_json(config), name],
-                ).fetchall()
-                if not updated:
+                # No UPDATE ... RETURNING: DuckLake does not support it.
+                known = con.execute("SELECT count(*) FROM sources WHERE name = ?", [name]).fetchone()
+                if known and known[0]:
+                    con.execute(
+                        "UPDATE sources SET kind = ?, config = ?, last_seen = now() WHERE name = ?",
+                        [kind, canonical_json(config), name],
+                    )
+                else:
                     con.execute(
                         "INSERT INTO sources VALUES (?, ?, ?, now(), now())", [name, kind, canonical_json(config)]
                     )
