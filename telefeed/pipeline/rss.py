@@ -1,14 +1,27 @@
-"""RSS/Atom ingestion: conditional feed fetch, entry normalisation, landing with the feed's validators."""
+"""RSS/Atom ingestion: conditional feed fetch, entry normalisation, article pages, language, landing with the
+feed's validators, then story clustering of the new documents.
+
+Pages are fetched only for entries that have no document yet, so a rerun adds no page fetches.
+"""
 
 from __future__ import annotations
 
+import logging
+
 from connectors.http import AnyUrlFetcher, FetchLimits
+from connectors.pages import ArchivePageFetcher, HttpPageFetcher, PageFetcher, PageLimits, page_raw_payload
 from connectors.rss import read_feed
+from extraction.article import ExtractionError, apply_article, extract_article_bytes, mark_page_failure
+from extraction.language import assign_language
 from extraction.normalise import normalise_items
 from telefeed.config import RssSource
-from telefeed.models import Cursor, LandBatch
+from telefeed.models import Cursor, Document, LandBatch, RawItem
 from telefeed.pipeline import SourceStats, Window, register
+from telefeed.pipeline.stories import cluster_new_documents
+from warehouse.articles import PAGE_ITEM_KIND
 from warehouse.db import Warehouse
+
+log = logging.getLogger("telefeed.pipeline.rss")
 
 BATCH_SIZE = 500
 
@@ -17,6 +30,54 @@ def limits_for(source: RssSource) -> FetchLimits:
     """Fetch limits from a source's ``http`` settings."""
     opts = source.http
     return FetchLimits(opts.timeout_seconds, opts.max_bytes, opts.retries, opts.backoff_seconds)
+
+
+def page_fetcher_for(source: RssSource) -> PageFetcher:
+    """The source's page archive when it has one, else the network (limits from the source's ``http``)."""
+    opts = source.http
+    if source.page_archive:
+        return ArchivePageFetcher(source.page_archive, max_bytes=opts.max_bytes)
+    return HttpPageFetcher(
+        PageLimits(
+            timeout_seconds=opts.timeout_seconds,
+            max_bytes=opts.max_bytes,
+            retries=opts.retries,
+            backoff_seconds=opts.backoff_seconds,
+        )
+    )
+
+
+def fetch_articles(
+    source: RssSource, documents: list[Document], stats: SourceStats, fetcher: PageFetcher | None = None
+) -> list[RawItem]:
+    """Fetch the page of each document, make the page text its text; returns the ``article_page`` raw items.
+
+    A page that fails (HTTP error, size cap, timeout, no main text) leaves the feed's text in place and
+    records why in ``metadata.page_status`` / ``metadata.page_error``; the run goes on.
+    """
+    with_url = [d for d in documents if d.url]
+    todo = with_url[: source.max_pages_per_run]
+    for doc in with_url[source.max_pages_per_run :]:
+        mark_page_failure(doc, "skipped", f"not fetched: max_pages_per_run ({source.max_pages_per_run}) reached")
+    if not todo:
+        return []
+    fetcher = fetcher or page_fetcher_for(source)
+    fetches = fetcher.fetch_many([d.url or "" for d in todo])
+    raw: list[RawItem] = []
+    for doc, fetch in zip(todo, fetches, strict=True):
+        raw.append(RawItem(source.name, doc.external_id, PAGE_ITEM_KIND, page_raw_payload(fetch)))
+        if not fetch.ok:
+            mark_page_failure(doc, "failed", fetch.error or "unknown error", fetch.status)
+            stats.record_error(f"page {fetch.url}: {fetch.error}")
+            continue
+        try:
+            article = extract_article_bytes(fetch.body, fetch.headers, fetch.final_url or fetch.url)
+        except ExtractionError as exc:
+            mark_page_failure(doc, "no_text", str(exc), fetch.status)
+            stats.record_error(f"page {fetch.url}: {exc}")
+            continue
+        apply_article(doc, article, fetch.final_url, fetch.status)
+    return raw
 
 
 @register("rss")
@@ -54,12 +115,20 @@ def ingest_rss(source: RssSource, warehouse: Warehouse, run_id: str, stats: Sour
             )
         ]
     stats.fetched += len(feed.raw_items) + len(feed.quarantine)
+    page_items: list[RawItem] = []
+    if source.fetch_pages and documents:
+        # Known entries keep their stored article (their page is not refetched, their document not rewritten).
+        known = warehouse.existing_external_ids(source.name, [d.external_id for d in documents])
+        stats.skipped += sum(d.external_id in known for d in documents)
+        documents = [d for d in documents if d.external_id not in known]
+        page_items = fetch_articles(source, documents, stats)
+    assign_language(documents)
     new_cursor = (
         None
         if backfill
         else Cursor(source=source.name, etag=feed.etag, last_modified=feed.last_modified, state=cursor.state)
     )
-    raw = feed.raw_items
+    raw = feed.raw_items + page_items
     count = max(len(raw), len(documents), len(quarantine), 1)
     for start in range(0, count, BATCH_SIZE):
         is_last = start + BATCH_SIZE >= count
@@ -71,3 +140,9 @@ def ingest_rss(source: RssSource, warehouse: Warehouse, run_id: str, stats: Sour
             cursor=new_cursor if is_last else None,
         )
         stats.add_landing(warehouse.land(batch, run_id))
+    if stats.new_document_ids:
+        try:  # every document not yet clustered: also picks up ones a failed earlier step left behind
+            cluster_new_documents(warehouse, None)
+        except Exception as exc:  # clustering can be redone later (`telefeed cluster`); the landing stands
+            log.warning("%s: story clustering failed: %s", source.name, exc)
+            stats.record_error(f"story clustering failed: {type(exc).__name__}: {exc}")

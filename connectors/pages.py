@@ -1,0 +1,276 @@
+"""Article pages: fetch many URLs concurrently (httpx.AsyncClient) or read them from a saved page archive.
+
+Limits: an overall concurrency limit and a per-host one, a timeout per request (and a deadline for reading a
+body), a body size cap counted on decoded bytes (so a gzip bomb is stopped too), retries with exponential
+backoff on transport errors, timeouts, 429 and 5xx, at most 5 redirects, and a clear User-Agent.
+A page that fails never raises: its :class:`PageFetch` carries the reason.
+
+The archive twin (:class:`ArchivePageFetcher`) maps URL -> saved file through ``index.json`` in a folder; the
+bundled samples and tests use it so nothing touches the network.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import gzip
+import json
+import threading
+import time
+from collections.abc import Coroutine, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Protocol, TypeVar
+from urllib.parse import urlparse
+
+import httpx
+
+from connectors.http import RETRY_STATUSES, USER_AGENT
+
+# Response headers worth keeping with a page (the rest is noise or cookies).
+KEPT_HEADERS = ("content-type", "content-language", "last-modified", "etag", "date")
+HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
+
+T = TypeVar("T")
+
+
+@dataclass(slots=True)
+class PageLimits:
+    """Limits for page fetching."""
+
+    timeout_seconds: float = 20.0
+    max_bytes: int = 10_000_000
+    retries: int = 2
+    backoff_seconds: float = 0.5
+    concurrency: int = 8
+    per_host: int = 2
+    max_redirects: int = 5
+
+
+@dataclass(slots=True)
+class PageFetch:
+    """The outcome of fetching one page. ``error`` is None on success."""
+
+    url: str
+    final_url: str | None = None
+    status: int | None = None
+    body: bytes = b""
+    headers: dict[str, str] = field(default_factory=dict)
+    error: str | None = None
+    truncated: bool = False  # the body hit the size cap and reading stopped
+    attempts: int = 0
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        """True when the page was fetched and can be extracted."""
+        return self.error is None
+
+
+class PageFetcher(Protocol):
+    """Fetch a list of pages; never raises for one page's failure."""
+
+    def fetch_many(self, urls: Sequence[str]) -> list[PageFetch]:
+        """One result per URL, in the same order."""
+        ...
+
+
+def _kept_headers(headers: httpx.Headers) -> dict[str, str]:
+    return {k: headers[k] for k in KEPT_HEADERS if k in headers}
+
+
+def _run(coro: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine from sync code, also when the calling thread already runs an event loop."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coro)
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = asyncio.run(coro)
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, daemon=True)
+    thread.start()
+    thread.join()
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+class _Retry(Exception):
+    pass
+
+
+class HttpPageFetcher:
+    """Concurrent page fetcher over httpx.AsyncClient with the limits in :class:`PageLimits`."""
+
+    def __init__(self, limits: PageLimits | None = None, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.limits = limits or PageLimits()
+        self._transport = transport
+
+    def fetch_many(self, urls: Sequence[str]) -> list[PageFetch]:
+        """Fetch every URL (bounded concurrency); results in input order."""
+        if not urls:
+            return []
+        return _run(self.afetch_many(urls))
+
+    async def afetch_many(self, urls: Sequence[str]) -> list[PageFetch]:
+        """Async form of :meth:`fetch_many`."""
+        limits = self.limits
+        overall = asyncio.Semaphore(max(1, limits.concurrency))
+        per_host: dict[str, asyncio.Semaphore] = {}
+        async with httpx.AsyncClient(
+            follow_redirects=True,
+            max_redirects=limits.max_redirects,
+            headers={"User-Agent": USER_AGENT, "Accept": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.5"},
+            timeout=httpx.Timeout(limits.timeout_seconds),
+            limits=httpx.Limits(max_connections=max(1, limits.concurrency)),
+            transport=self._transport,
+        ) as client:
+
+            async def one(url: str) -> PageFetch:
+                host = urlparse(url).netloc.lower()
+                host_sem = per_host.setdefault(host, asyncio.Semaphore(max(1, limits.per_host)))
+                async with overall, host_sem:
+                    return await self._fetch(client, url)
+
+            return list(await asyncio.gather(*(one(u) for u in urls)))
+
+    async def _fetch(self, client: httpx.AsyncClient, url: str) -> PageFetch:
+        limits = self.limits
+        result = PageFetch(url=url)
+        clock = time.perf_counter()
+        if urlparse(url).scheme not in ("http", "https"):
+            result.error = f"not an http(s) URL: {url[:200]}"
+            return result
+        for attempt in range(limits.retries + 1):
+            if attempt:
+                await asyncio.sleep(limits.backoff_seconds * (2 ** (attempt - 1)))
+            result.attempts = attempt + 1
+            try:
+                await self._fetch_once(client, url, result)
+                break
+            except _Retry as exc:
+                result.error = str(exc)
+            except httpx.TooManyRedirects:
+                result.error = f"too many redirects (more than {limits.max_redirects})"
+                break
+            except httpx.TimeoutException:
+                result.error = f"timed out after {limits.timeout_seconds:g}s"
+            except httpx.TransportError as exc:
+                result.error = f"{type(exc).__name__}: {exc}"[:500]
+        else:
+            result.error = f"{result.error} (after {limits.retries + 1} attempts)"
+        result.seconds = round(time.perf_counter() - clock, 3)
+        return result
+
+    async def _fetch_once(self, client: httpx.AsyncClient, url: str, result: PageFetch) -> None:
+        limits = self.limits
+        result.error, result.body, result.truncated = None, b"", False
+        async with client.stream("GET", url) as response:
+            result.status = response.status_code
+            result.final_url = str(response.url)
+            result.headers = _kept_headers(response.headers)
+            if response.status_code in RETRY_STATUSES:
+                raise _Retry(f"HTTP {response.status_code}")
+            if response.status_code >= 400:
+                result.error = f"HTTP {response.status_code}"
+                return
+            content_type = response.headers.get("content-type", "").split(";")[0].strip().lower()
+            if content_type and not content_type.startswith(HTML_TYPES):
+                result.error = f"not an HTML page: content-type {content_type}"
+                return
+            chunks: list[bytes] = []
+            size = 0
+            deadline = time.monotonic() + limits.timeout_seconds * 3
+            async for chunk in response.aiter_bytes():  # decoded bytes: the cap also stops gzip bombs
+                room = limits.max_bytes - size
+                if len(chunk) > room:
+                    chunks.append(chunk[:room])
+                    result.truncated = True
+                    result.error = f"body exceeds cap of {limits.max_bytes} bytes (cut off)"
+                    break
+                chunks.append(chunk)
+                size += len(chunk)
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout("body took too long", request=response.request)
+            result.body = b"".join(chunks)
+
+
+class ArchivePageFetcher:
+    """Offline twin: ``index.json`` in ``folder`` maps URL -> file name (or ``{"file", "content_type",
+    "status", "final_url"}``); URLs missing from the index answer 404."""
+
+    def __init__(self, folder: str | Path, max_bytes: int = 10_000_000) -> None:
+        self.folder = Path(folder)
+        self.max_bytes = max_bytes
+        index_path = self.folder / "index.json"
+        try:
+            raw = json.loads(index_path.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise FileNotFoundError(f"page archive {self.folder}: no index.json") from exc
+        if not isinstance(raw, dict):
+            raise ValueError(f"{index_path}: expected an object mapping URL -> file")
+        self.index: dict[str, dict[str, Any]] = {
+            url: (entry if isinstance(entry, dict) else {"file": entry}) for url, entry in raw.items()
+        }
+
+    def fetch_many(self, urls: Sequence[str]) -> list[PageFetch]:
+        """Read each URL's saved file; missing entries and files become 404 / errors, not exceptions."""
+        return [self._fetch(url) for url in urls]
+
+    def _fetch(self, url: str) -> PageFetch:
+        entry = self.index.get(url)
+        result = PageFetch(url=url, attempts=1)
+        if entry is None:
+            result.status, result.error = 404, "HTTP 404 (not in page archive)"
+            return result
+        path = self.folder / str(entry["file"])
+        try:
+            with path.open("rb") as handle:
+                body = handle.read(self.max_bytes + 1)
+        except OSError as exc:
+            result.error = f"archive file unreadable: {exc.strerror or exc}"
+            return result
+        result.status = int(entry.get("status", 200))
+        result.final_url = str(entry.get("final_url", url))
+        result.headers = {"content-type": str(entry.get("content_type", "text/html; charset=utf-8"))}
+        if len(body) > self.max_bytes:
+            body, result.truncated = body[: self.max_bytes], True
+            result.error = f"body exceeds cap of {self.max_bytes} bytes (cut off)"
+        elif result.status >= 400:
+            result.error = f"HTTP {result.status}"
+        result.body = body
+        return result
+
+
+def page_raw_payload(fetch: PageFetch) -> dict[str, Any]:
+    """The raw-layer payload of one page fetch: gzip+base64 HTML (successful fetches only) and what happened.
+
+    Deterministic for identical responses (gzip mtime 0), so refetching an unchanged page adds no raw row.
+    """
+    payload: dict[str, Any] = {
+        "url": fetch.url,
+        "final_url": fetch.final_url,
+        "status": fetch.status,
+        "headers": fetch.headers,
+        "error": fetch.error,
+        "truncated": fetch.truncated,
+        "bytes": len(fetch.body),
+    }
+    if fetch.ok and fetch.body:
+        payload["html_encoding"] = "gzip+base64"
+        payload["html"] = base64.b64encode(gzip.compress(fetch.body, compresslevel=6, mtime=0)).decode("ascii")
+    return payload
+
+
+def page_body_from_payload(payload: dict[str, Any]) -> bytes | None:
+    """The page bytes stored by :func:`page_raw_payload` (None when the fetch had failed)."""
+    data = payload.get("html")
+    if not data:
+        return None
+    return gzip.decompress(base64.b64decode(data))

@@ -1,0 +1,154 @@
+"""Near-duplicate detection: MinHash signatures over word shingles and incremental story clustering.
+
+Source-agnostic: works on (document id, text) pairs, so a wire story syndicated by several outlets and a
+Telegram post reposted by other channels cluster the same way. Pure functions; the caller loads existing
+signatures and stores the assignments.
+
+Clustering is incremental: each new document is compared (through LSH) with every known signature and with
+the new documents before it; it joins the cluster of its most similar match when the estimated Jaccard
+similarity reaches the threshold, else it starts a cluster whose id is its own document id.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from datasketch import LeanMinHash, MinHash, MinHashLSH
+
+DEDUP_VERSION = "minhash-1-affine32"
+NUM_PERM = 128
+SHINGLE_WORDS = 3
+SEED = 1
+SCHEME = "affine32"  # datasketch hashing scheme; stored signatures are only comparable within one scheme
+THRESHOLD = 0.5  # estimated Jaccard similarity of 3-word shingle sets to call two texts the same story
+MIN_TOKENS = 6  # shorter texts only match exact duplicates (same content hash)
+
+_TOKEN_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def tokens(text: str) -> list[str]:
+    """Lower-cased word tokens of ``text`` (NFKC, accents kept, punctuation dropped)."""
+    return _TOKEN_RE.findall(unicodedata.normalize("NFKC", text).lower().replace("ё", "е"))
+
+
+def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
+    """Set of ``size``-word shingles; a text shorter than ``size`` words is one shingle."""
+    words = tokens(text)
+    if len(words) < size:
+        return {" ".join(words)} if words else set()
+    return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
+
+
+def signature(text: str) -> LeanMinHash:
+    """MinHash signature of the text's shingle set."""
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+    minhash.update_batch([s.encode("utf-8") for s in shingles(text)])
+    return LeanMinHash(minhash)
+
+
+def signature_to_bytes(sig: LeanMinHash) -> bytes:
+    """Hash values as little-endian uint64 bytes (the stored form)."""
+    return np.asarray(sig.hashvalues, dtype="<u8").tobytes()
+
+
+def signature_from_bytes(data: bytes) -> LeanMinHash:
+    """Inverse of :func:`signature_to_bytes`."""
+    values = np.frombuffer(data, dtype="<u8").astype(np.uint64)
+    return LeanMinHash(seed=SEED, hashvalues=values, scheme=SCHEME)
+
+
+@dataclass(frozen=True, slots=True)
+class NewDocument:
+    """A document to cluster: its id, text and exact-duplicate hash."""
+
+    document_id: str
+    text: str
+    content_hash: str
+
+
+@dataclass(frozen=True, slots=True)
+class KnownDocument:
+    """A document already clustered: id, stored signature (None for short texts), hash, cluster."""
+
+    document_id: str
+    signature: bytes | None
+    content_hash: str
+    cluster_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Assignment:
+    """Where one new document went."""
+
+    document_id: str
+    cluster_id: str
+    similarity: float  # to ``matched_document_id``; 1.0 for a new cluster's founder
+    matched_document_id: str | None  # None: founded a new cluster
+    method: str  # "exact" | "minhash" | "new"
+    signature: bytes | None  # None for texts with fewer than MIN_TOKENS tokens
+    token_count: int
+
+
+class StoryClusterer:
+    """Incremental clustering state: an LSH index over known signatures plus exact-hash lookup."""
+
+    def __init__(self, threshold: float = THRESHOLD) -> None:
+        self.threshold = threshold
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        self._signatures: dict[str, LeanMinHash] = {}
+        self._cluster_of: dict[str, str] = {}
+        self._by_hash: dict[str, str] = {}
+
+    def add_known(self, known: Iterable[KnownDocument]) -> None:
+        """Load documents clustered earlier."""
+        for doc in known:
+            sig = signature_from_bytes(doc.signature) if doc.signature else None
+            self._remember(doc.document_id, sig, doc.content_hash, doc.cluster_id)
+
+    def _remember(self, document_id: str, sig: LeanMinHash | None, content_hash: str, cluster_id: str) -> None:
+        if document_id in self._cluster_of:
+            return
+        self._cluster_of[document_id] = cluster_id
+        self._by_hash.setdefault(content_hash, document_id)
+        if sig is not None:
+            self._signatures[document_id] = sig
+            self._lsh.insert(document_id, sig)
+
+    def assign(self, doc: NewDocument) -> Assignment:
+        """Cluster one new document (and remember it for the next ones)."""
+        words = tokens(doc.text)
+        sig = signature(doc.text) if len(words) >= MIN_TOKENS else None
+        sig_bytes = signature_to_bytes(sig) if sig is not None else None
+        if doc.document_id in self._cluster_of:  # already known: report where it is
+            cluster = self._cluster_of[doc.document_id]
+            return Assignment(doc.document_id, cluster, 1.0, None, "known", sig_bytes, len(words))
+        exact = self._by_hash.get(doc.content_hash) if words else None
+        if exact is not None:
+            cluster = self._cluster_of[exact]
+            self._remember(doc.document_id, sig, doc.content_hash, cluster)
+            return Assignment(doc.document_id, cluster, 1.0, exact, "exact", sig_bytes, len(words))
+        best_id, best_sim = None, 0.0
+        if sig is not None:
+            for candidate in self._lsh.query(sig):
+                similarity = float(sig.jaccard(self._signatures[candidate]))
+                if similarity > best_sim or (similarity == best_sim and best_id is not None and candidate < best_id):
+                    best_id, best_sim = candidate, similarity
+        if best_id is not None and best_sim >= self.threshold:
+            cluster = self._cluster_of[best_id]
+            self._remember(doc.document_id, sig, doc.content_hash, cluster)
+            return Assignment(doc.document_id, cluster, round(best_sim, 4), best_id, "minhash", sig_bytes, len(words))
+        self._remember(doc.document_id, sig, doc.content_hash, doc.document_id)
+        return Assignment(doc.document_id, doc.document_id, 1.0, None, "new", sig_bytes, len(words))
+
+
+def cluster_documents(
+    new: Sequence[NewDocument], known: Iterable[KnownDocument] = (), threshold: float = THRESHOLD
+) -> list[Assignment]:
+    """Assign each new document (in the given order, e.g. by first-seen time) to a story cluster."""
+    clusterer = StoryClusterer(threshold)
+    clusterer.add_known(known)
+    return [clusterer.assign(doc) for doc in new]

@@ -1,0 +1,174 @@
+"""Warehouse side of articles and near-duplicates: stored pages, MinHash signatures and story clusters.
+
+Functions take a connection that the caller holds inside ``Warehouse.transaction()`` so that loading the
+known signatures, clustering and writing the assignments happen under one writer lock (two sources landing
+at once cannot both found a cluster for the same story).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from telefeed.models import utc_now
+from warehouse.db import Warehouse
+
+PAGE_ITEM_KIND = "article_page"
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterInput:
+    """A document waiting to be clustered."""
+
+    document_id: str
+    source: str
+    text: str
+    content_hash: str
+    first_seen_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class KnownRow:
+    """A document already clustered, with its stored signature."""
+
+    document_id: str
+    signature: bytes | None
+    content_hash: str
+    cluster_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ClusterRow:
+    """One row for ``story_clusters`` and ``minhash_signatures``."""
+
+    document_id: str
+    cluster_id: str
+    similarity: float
+    matched_document_id: str | None
+    method: str
+    signature: bytes | None
+    token_count: int
+
+
+def documents_to_cluster(con: duckdb.DuckDBPyConnection, document_ids: Sequence[str] | None) -> list[ClusterInput]:
+    """Documents not yet in ``story_clusters`` (all of them, or only ``document_ids``), oldest first."""
+    sql = (
+        "SELECT d.id, d.source, coalesce(d.title, '') || '\n' || d.text, d.content_hash, d.first_seen_at "
+        "FROM documents d WHERE NOT EXISTS (SELECT 1 FROM story_clusters c WHERE c.document_id = d.id)"
+    )
+    if document_ids is not None:
+        if not document_ids:
+            return []
+        con.register("_cluster_ids", pa.table({"id": list(document_ids)}))
+        sql += " AND d.id IN (SELECT id FROM _cluster_ids)"
+    rows = con.execute(sql + " ORDER BY d.first_seen_at, coalesce(d.published_at, d.first_seen_at), d.id").fetchall()
+    if document_ids is not None:
+        con.unregister("_cluster_ids")
+    return [ClusterInput(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+
+
+def known_clusters(con: duckdb.DuckDBPyConnection, window_days: int | None = 30) -> list[KnownRow]:
+    """Clustered documents (with signatures) whose cluster was seen in the last ``window_days`` days."""
+    sql = (
+        "SELECT c.document_id, s.signature, coalesce(s.content_hash, ''), c.cluster_id FROM story_clusters c "
+        "LEFT JOIN minhash_signatures s USING (document_id)"
+    )
+    params: list[Any] = []
+    if window_days is not None:
+        sql += " WHERE c.document_seen_at >= ?"
+        params.append(utc_now() - timedelta(days=window_days))
+    rows = con.execute(sql + " ORDER BY c.document_seen_at, c.document_id", params).fetchall()
+    return [KnownRow(r[0], bytes(r[1]) if r[1] is not None else None, r[2], r[3]) for r in rows]
+
+
+def save_clusters(
+    con: duckdb.DuckDBPyConnection,
+    inputs: Sequence[ClusterInput],
+    rows: Sequence[ClusterRow],
+    num_perm: int,
+    shingle_words: int,
+    dedup_version: str,
+) -> int:
+    """Insert signatures and cluster rows for new documents (documents already clustered are skipped)."""
+    by_id = {i.document_id: i for i in inputs}
+    fresh = [r for r in rows if r.method != "known" and r.document_id in by_id]
+    if not fresh:
+        return 0
+    now = utc_now()
+    # A cluster's first source/time: from the table for existing clusters, else from this batch.
+    cluster_ids = sorted({r.cluster_id for r in fresh})
+    firsts: dict[str, tuple[str, datetime]] = {}
+    con.register("_cids", pa.table({"cluster_id": cluster_ids}))
+    for cid, source, seen in con.execute(
+        "SELECT cluster_id, any_value(first_source), min(first_seen_at) FROM story_clusters "
+        "WHERE cluster_id IN (SELECT cluster_id FROM _cids) GROUP BY cluster_id"
+    ).fetchall():
+        firsts[cid] = (source, seen)
+    con.unregister("_cids")
+    for row in fresh:
+        if row.cluster_id not in firsts and row.cluster_id in by_id:
+            founder = by_id[row.cluster_id]
+            firsts[row.cluster_id] = (founder.source, founder.first_seen_at)
+    signatures = pa.table(
+        {
+            "document_id": [r.document_id for r in fresh],
+            "content_hash": [by_id[r.document_id].content_hash for r in fresh],
+            "num_perm": pa.array([num_perm] * len(fresh), pa.int32()),
+            "shingle_words": pa.array([shingle_words] * len(fresh), pa.int32()),
+            "token_count": pa.array([r.token_count for r in fresh], pa.int32()),
+            "signature": pa.array([r.signature for r in fresh], pa.binary()),
+            "dedup_version": [dedup_version] * len(fresh),
+            "created_at": pa.array([now] * len(fresh), pa.timestamp("us", tz="UTC")),
+        }
+    )
+    clusters = pa.table(
+        {
+            "cluster_id": [r.cluster_id for r in fresh],
+            "document_id": [r.document_id for r in fresh],
+            "source": [by_id[r.document_id].source for r in fresh],
+            "first_source": [firsts[r.cluster_id][0] for r in fresh],
+            "first_seen_at": pa.array([firsts[r.cluster_id][1] for r in fresh], pa.timestamp("us", tz="UTC")),
+            "document_seen_at": pa.array(
+                [by_id[r.document_id].first_seen_at for r in fresh], pa.timestamp("us", tz="UTC")
+            ),
+            "similarity": pa.array([r.similarity for r in fresh], pa.float64()),
+            "matched_document_id": [r.matched_document_id for r in fresh],
+            "method": [r.method for r in fresh],
+            "dedup_version": [dedup_version] * len(fresh),
+            "clustered_at": pa.array([now] * len(fresh), pa.timestamp("us", tz="UTC")),
+        }
+    )
+    con.register("_sigs", signatures)
+    con.execute(
+        "DELETE FROM minhash_signatures WHERE document_id IN (SELECT document_id FROM _sigs);"
+        "INSERT INTO minhash_signatures SELECT * FROM _sigs"
+    )
+    con.unregister("_sigs")
+    con.register("_clusters", clusters)
+    con.execute(
+        "INSERT INTO story_clusters SELECT * FROM _clusters b "
+        "WHERE NOT EXISTS (SELECT 1 FROM story_clusters c WHERE c.document_id = b.document_id)"
+    )
+    con.unregister("_clusters")
+    return len(fresh)
+
+
+def page_payloads(warehouse: Warehouse, source: str, external_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:
+    """Stored ``article_page`` payloads of a source (latest fetch per entry), for re-extraction without refetching."""
+    sql = (
+        "SELECT external_id, payload FROM raw_items WHERE source = ? AND item_kind = ? "
+        "QUALIFY row_number() OVER (PARTITION BY external_id ORDER BY fetched_at DESC) = 1 ORDER BY external_id"
+    )
+    table = warehouse.query(sql, [source, PAGE_ITEM_KIND])
+    wanted = set(external_ids) if external_ids is not None else None
+    out: list[dict[str, Any]] = []
+    for external_id, payload in zip(table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True):
+        if wanted is None or external_id in wanted:
+            out.append({"external_id": external_id, **json.loads(payload)})
+    return out
