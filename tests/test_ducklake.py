@@ -275,8 +275,8 @@ def test_reader_is_read_only_and_cannot_read_other_files(lake_url: str) -> None:
     with pytest.raises(WriteRefusedError):
         lake.read_only_query("delete from raw_items")
     with lake.reader() as con:
-        with pytest.raises(Exception, match="(?i)read.only|cannot execute"):
+        with pytest.raises(Exception, match=r"(?i)read.only|cannot execute"):
             con.execute("INSERT INTO raw_items SELECT * FROM raw_items")
-        with pytest.raises(Exception, match="(?i)permission|disabled"):
+        with pytest.raises(Exception, match=r"(?i)permission|disabled"):
             con.execute("SELECT * FROM read_text('/etc/hostname')").fetchall()
     assert _scalar(lake, "select count(*) from raw_items") == 3

@@ -15,7 +15,7 @@ import socket
 import subprocess
 import tempfile
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -111,13 +111,12 @@ def postgres_server() -> Iterator[PostgresServer]:
             run_as,
         )
         options = f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200"
-        _run([pg_ctl, "-D", str(data), "-o", options, "-l", str(root / "server.log"), "-w", "-t", "60", "start"], run_as)
+        log_file = str(root / "server.log")
+        _run([pg_ctl, "-D", str(data), "-o", options, "-l", log_file, "-w", "-t", "60", "start"], run_as)
         started = True
         yield PostgresServer(host="127.0.0.1", port=port, user=ROLE, bin_dir=bin_dir, run_as=run_as)
     finally:
         if started:
-            try:
+            with suppress(RuntimeError, subprocess.TimeoutExpired):
                 _run([pg_ctl, "-D", str(data), "-m", "immediate", "-w", "stop"], run_as)
-            except (RuntimeError, subprocess.TimeoutExpired):
-                pass
         shutil.rmtree(root, ignore_errors=True)
