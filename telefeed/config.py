@@ -65,6 +65,9 @@ class TelegramSource(_SourceBase):
     max_flood_wait_seconds: int = Field(default=300, ge=0)
     download_media: bool = False
     media_dir: str | None = None
+    refresh_messages: int = Field(default=20, ge=0)  # re-read the newest N landed posts: edits and counters
+    batch_size: int = Field(default=200, ge=1, le=1000)
+    secret_block: str | None = None  # Prefect Secret block holding {"api_id", "api_hash", "session"}
 
 
 class TelegramPreviewSource(_SourceBase):
@@ -73,6 +76,7 @@ class TelegramPreviewSource(_SourceBase):
     kind: Literal["telegram_preview"]
     channel: str
     base_url: str = "https://t.me/s/"
+    page_archive: str | None = None  # folder with index.json mapping page URL -> saved page (offline)
     max_pages: int = Field(default=20, ge=1)
     http: HttpOptions = HttpOptions()
 
@@ -160,6 +164,8 @@ def _resolve_paths(source: Source, base: Path) -> None:
         source.path = _resolve_local(source.path, base)
     elif isinstance(source, TelegramSource) and source.media_dir:
         source.media_dir = _resolve_local(source.media_dir, base)
+    elif isinstance(source, TelegramPreviewSource) and source.page_archive:
+        source.page_archive = _resolve_local(source.page_archive, base)
 
 
 def select_sources(sources: list[Source], names: list[str] | None) -> list[Source]:
