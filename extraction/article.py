@@ -28,6 +28,7 @@ _HEADLINE_MIN_WORDS = 3
 _HEADLINE_MAX_CHARS = 220
 _HEADLINE_UPPER_SHARE = 0.9
 _PROMO_MAX_CHARS = 200
+MIN_TEXT_CHARS = 25  # less main text than this is a navigation or error page, not an article
 
 # Lines that are promotions or cross-links whatever their case. Anchored at the start of the line.
 _PROMO_PATTERNS = [
@@ -145,8 +146,8 @@ def decode_html(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[
 
 
 def repair_text(text: str) -> str:
-    """Fix mojibake and odd Unicode (ftfy), NFC-normalise and clean whitespace."""
-    return clean_whitespace(ftfy.fix_text(text, normalization="NFC"))
+    """Fix mojibake and odd Unicode (ftfy; typographic quotes are kept), NFC-normalise, clean whitespace."""
+    return clean_whitespace(ftfy.fix_text(text, normalization="NFC", uncurl_quotes=False))
 
 
 def is_promo_line(line: str) -> bool:
@@ -252,6 +253,8 @@ def extract_article(html: str, url: str | None = None) -> ExtractedArticle:
         text = text.split("\n", 1)[1] if "\n" in text else ""
     if not text:
         raise ExtractionError("page text was entirely promotions or headlines")
+    if len(text) < MIN_TEXT_CHARS:
+        raise ExtractionError(f"main text too short ({len(text)} characters): not an article page")
     # trafilatura's date is a day (YYYY-MM-DD); prefer a full timestamp from article:published_time.
     published = _parse_date(_meta_content(html, "article:published_time")) or _parse_date(result.date)
     return ExtractedArticle(

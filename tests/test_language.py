@@ -1,0 +1,64 @@
+"""Language identification: Russian, Ukrainian and English told apart on ~10-word posts."""
+
+from __future__ import annotations
+
+import pytest
+
+from extraction.language import assign_language, detect_language
+from telefeed.models import Document
+
+POSTS = {
+    "ru": [
+        "Сегодня утром в Харькове снова прозвучали взрывы, сообщил мэр города.",
+        "Минобороны заявило о сбитых беспилотниках над Белгородской областью этой ночью.",
+        "В Москве задержали двух человек по делу о поджоге военкомата.",
+        "Цены на бензин выросли уже третью неделю подряд, сообщает Росстат.",
+        "Силы обороны уничтожили вражескую технику под Бахмутом вчера вечером, сообщают.",
+        "Лукашенко заявил, что Беларусь не будет участвовать в войне против Украины.",
+    ],
+    "uk": [
+        "Сьогодні вранці в Харкові знову пролунали вибухи, повідомив мер міста.",
+        "Сили оборони збили вночі двадцять шість дронів над центральними областями.",
+        "Зеленський провів нараду зі Ставкою щодо ситуації на фронті.",
+        "У Києві через атаку дронів пошкоджено кілька житлових будинків.",
+        "Тривога! Ракетна небезпека по всій країні, прямуйте в укриття негайно.",
+        "Сили оборони знищили ворожу техніку біля Бахмута вчора ввечері, повідомляють.",
+    ],
+    "en": [
+        "Explosions were heard again in Kharkiv this morning, the mayor said.",
+        "Air defence shot down twenty six drones over central regions overnight.",
+        "Zelensky held a meeting with top commanders about the front line.",
+        "Several residential buildings were damaged in Kyiv after the drone attack.",
+        "Ukrenergo warns of scheduled power outages across several regions on Monday.",
+        "Prigozhin says Wagner fighters will leave Bakhmut because ammunition never came.",
+    ],
+}
+CASES = [(lang, post) for lang, posts in POSTS.items() for post in posts]
+
+
+@pytest.mark.parametrize(("expected", "post"), CASES)
+def test_short_posts_are_identified(expected: str, post: str) -> None:
+    assert 8 <= len(post.split()) <= 13
+    assert detect_language(post) == expected
+
+
+def test_links_mentions_and_hashtags_do_not_sway_the_answer() -> None:
+    post = "Вибухи у Харкові, подробиці згодом #новини @kharkiv_news https://t.me/kharkiv_news/123 www.example.com"
+    assert detect_language(post) == "uk"
+
+
+@pytest.mark.parametrize("text", [None, "", "👍🔥🔥", "https://t.me/channel/1", "ок", "12:30 23.11.2026"])
+def test_too_little_text_gives_none(text: str | None) -> None:
+    assert detect_language(text) is None
+
+
+def test_assign_language_overrides_a_wrong_declared_language_and_keeps_it_in_metadata() -> None:
+    docs = [
+        Document(source="s", kind="article", external_id="1", text=POSTS["uk"][0], language="ru"),
+        Document(source="s", kind="post", external_id="2", text=POSTS["en"][0]),
+        Document(source="s", kind="post", external_id="3", text="👍", language="ru"),
+    ]
+    assign_language(docs)
+    assert [d.language for d in docs] == ["uk", "en", "ru"]
+    assert docs[0].metadata == {"declared_language": "ru"}
+    assert docs[1].metadata == {} and docs[2].metadata == {}
