@@ -1,0 +1,119 @@
+"""Prefect's Dask task runner: one task per source runs in Dask worker processes and lands the same rows.
+
+Feeds and their article pages are served from 127.0.0.1; the same sources are ingested once with the default
+task runner and once on Dask (a cluster given by address, and a local cluster started by the flow).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from prefect import flow, task
+
+from flows.ingest import ingest
+from tests.conftest import FIXTURES, write_sources
+from tests.support.http_server import FixtureServer
+from warehouse.backends import open_warehouse
+
+pytest.importorskip("prefect_dask", reason="needs prefect-dask (pip install '.[scale]')")
+distributed = pytest.importorskip("distributed")
+
+from flows.scale import LOCAL_CLUSTER, dask_task_runner, ingest_dask, on_dask  # noqa: E402
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+PAGES = FIXTURES / "pages"
+ARTICLES = ["syndicated_a.html", "syndicated_b.html", "unrelated_1.html", "unrelated_2.html"]
+
+DOCUMENT_ROWS = (
+    "select id, source, kind, external_id, url, title, author, published_at, language, text, summary, "
+    "removed_lines, content_hash, version_hash, revision from documents order by id"
+)
+RAW_ROWS = "select source, external_id, item_kind from raw_items order by all"
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[Any]:
+    """A two-process Dask cluster on 127.0.0.1, reached by its scheduler address."""
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0", host="127.0.0.1"
+    ) as local:
+        yield local
+
+
+@task
+def _worker_pid(batch: list[int]) -> tuple[int, int]:
+    return os.getpid(), sum(batch)
+
+
+@flow
+def _probe(batches: list[list[int]]) -> list[tuple[int, int]]:
+    return [f.result() for f in [_worker_pid.submit(b) for b in batches]]
+
+
+def _sources(tmp_path: Path, server: FixtureServer) -> str:
+    body = ""
+    for feed_number in range(2):
+        items = ""
+        for i, page in enumerate(ARTICLES[feed_number * 2 : feed_number * 2 + 2]):
+            page_url = server.add(f"/f{feed_number}/{page}", body=(PAGES / page).read_bytes(), content_type="text/html")
+            items += (
+                f"<item><title>Story {feed_number}-{i}</title><link>{page_url}</link><guid>f{feed_number}-{i}</guid>"
+                f"<pubDate>Mon, 23 Nov 2026 0{i}:00:00 +0000</pubDate><description>Teaser {i}</description></item>"
+            )
+        rss = f'<?xml version="1.0"?><rss version="2.0"><channel><title>f{feed_number}</title>{items}</channel></rss>'
+        url = server.add(f"/f{feed_number}.xml", body=rss.encode())
+        body += f'[[sources]]\nname = "feed{feed_number}"\nkind = "rss"\nurl = "{url}"\nfetch_pages = true\n\n'
+    return write_sources(tmp_path, body)
+
+
+def _rows(path: str, sql: str) -> list[dict[str, Any]]:
+    return open_warehouse(path).query(sql).to_pylist()
+
+
+def test_tasks_run_in_dask_worker_processes(cluster: Any) -> None:
+    results = on_dask(_probe, cluster.scheduler_address)(batches=[[1, 2], [3], [4, 5, 6]])
+    assert [total for _, total in results] == [3, 3, 15]
+    pids = {pid for pid, _ in results}
+    assert os.getpid() not in pids
+    with distributed.Client(cluster) as client:
+        worker_pids = set(client.run(os.getpid).values())
+    assert len(worker_pids) == 2 and pids <= worker_pids
+
+
+def test_runner_choice() -> None:
+    assert dask_task_runner("tcp://10.0.0.5:8786").address == "tcp://10.0.0.5:8786"
+    for address in (None, "", LOCAL_CLUSTER):
+        runner = dask_task_runner(address, n_workers=3)
+        assert runner.address is None
+        assert runner.cluster_kwargs["n_workers"] == 3 and runner.cluster_kwargs["processes"] is True
+
+
+def test_dask_runner_lands_the_same_rows_as_the_default_runner(
+    tmp_path: Path, http_server: FixtureServer, cluster: Any
+) -> None:
+    sources = _sources(tmp_path, http_server)
+    default_wh, remote_wh, local_wh = (str(tmp_path / f"{name}.duckdb") for name in ("default", "remote", "local"))
+
+    default = ingest(sources_path=sources, warehouse_path=default_wh)
+    remote = ingest_dask(sources_path=sources, warehouse_path=remote_wh, dask_address=cluster.scheduler_address)
+    local = ingest_dask(sources_path=sources, warehouse_path=local_wh, n_workers=2)  # starts its own cluster
+
+    def summary(results: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
+        return sorted((r["source"], r["status"], r["new"]) for r in results)
+
+    assert summary(default) == [("feed0", "ok", 2), ("feed1", "ok", 2)]
+    assert summary(remote) == summary(default) and summary(local) == summary(default)
+    documents = _rows(default_wh, DOCUMENT_ROWS)
+    assert len(documents) == 4
+    assert all(len(d["text"]) > 200 for d in documents), "pages were not fetched and extracted"
+    assert _rows(remote_wh, DOCUMENT_ROWS) == documents
+    assert _rows(local_wh, DOCUMENT_ROWS) == documents
+    raw = _rows(default_wh, RAW_ROWS)
+    assert sum(r["item_kind"] == "article_page" for r in raw) == 4
+    assert _rows(remote_wh, RAW_ROWS) == raw and _rows(local_wh, RAW_ROWS) == raw
+    assert len(http_server.requests_to("/f0/syndicated_a.html")) == 3  # one page fetch per run
