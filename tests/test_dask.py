@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 from prefect import flow, task
@@ -76,7 +76,7 @@ def _rows(path: str, sql: str) -> list[dict[str, Any]]:
 
 
 def test_tasks_run_in_dask_worker_processes(cluster: Any) -> None:
-    results = on_dask(_probe, cluster.scheduler_address)(batches=[[1, 2], [3], [4, 5, 6]])
+    results = cast(list[tuple[int, int]], on_dask(_probe, cluster.scheduler_address)(batches=[[1, 2], [3], [4, 5, 6]]))
     assert [total for _, total in results] == [3, 3, 15]
     pids = {pid for pid, _ in results}
     assert os.getpid() not in pids
