@@ -93,6 +93,15 @@ def run(
     source: Annotated[list[str] | None, typer.Option("--source", help="Only this source (repeatable).")] = None,
     warehouse: WarehouseOption = None,
     sources: SourcesOption = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            help="Run the source tasks on Dask: a scheduler address (tcp://host:8786) or 'local' to start a local "
+            "cluster of processes (needs telefeed[scale]).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Run the ingest flow on all enabled sources (or the named ones) and print a summary."""
     warehouse_path, sources_path = resolve_paths(warehouse, sources)
@@ -104,9 +113,15 @@ def run(
         raise fail(str(exc)) from None
     from flows.ingest import ingest
 
-    results: list[dict[str, Any]] = ingest(
-        sources=source or None, sources_path=sources_path, warehouse_path=warehouse_path
-    )
+    results: list[dict[str, Any]]
+    if dask is not None:
+        from flows.scale import ingest_dask
+
+        results = ingest_dask(
+            sources=source or None, sources_path=sources_path, warehouse_path=warehouse_path, dask_address=dask
+        )
+    else:
+        results = ingest(sources=source or None, sources_path=sources_path, warehouse_path=warehouse_path)
     print_run_summary(results)
     if results and all(r["status"] == "failed" for r in results):
         raise typer.Exit(1)
@@ -138,13 +153,14 @@ def sql(
     warehouse: WarehouseOption = None,
 ) -> None:
     """Query the warehouse read-only; write statements are refused."""
-    from warehouse.db import Warehouse, WarehouseBusyError, WriteRefusedError
+    from warehouse.backends import open_warehouse, warehouse_exists
+    from warehouse.db import WarehouseBusyError, WriteRefusedError
 
     warehouse_path, _ = resolve_paths(warehouse, None)
-    if not Path(warehouse_path).exists():
+    if not warehouse_exists(warehouse_path):
         raise fail(f"no warehouse at {warehouse_path}; run `telefeed run` first")
     try:
-        table = Warehouse(warehouse_path, lock_timeout_seconds=60).read_only_query(query)
+        table = open_warehouse(warehouse_path, lock_timeout_seconds=60).read_only_query(query)
     except WriteRefusedError as exc:
         raise fail(str(exc)) from None
     except WarehouseBusyError as exc:
@@ -164,7 +180,13 @@ def main() -> None:  # pragma: no cover
 
 
 # Commands that live in their own modules register themselves on ``app`` when imported.
-for _module in ("telefeed.cli_telegram", "telefeed.cli_articles", "telefeed.cli_extract", "telefeed.cli_analyst"):
+for _module in (
+    "telefeed.cli_telegram",
+    "telefeed.cli_articles",
+    "telefeed.cli_extract",
+    "telefeed.cli_analyst",
+    "telefeed.cli_scale",
+):
     try:
         __import__(_module)
     except ModuleNotFoundError as _exc:
