@@ -1,0 +1,68 @@
+"""Telegram Desktop exports: read ``result.json`` from an export folder (no API access)."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from connectors.http import FetchError, read_capped
+from telefeed.models import Quarantined, canonical_json
+
+MAX_EXPORT_BYTES = 2_000_000_000
+
+
+@dataclass(slots=True)
+class ExportRead:
+    """The channel described by an export and its message objects (oldest first)."""
+
+    path: str
+    channel: dict[str, Any]
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    quarantine: list[Quarantined] = field(default_factory=list)
+    exported_at: datetime | None = None  # result.json's modification time: when the counters were observed
+
+
+def export_file(path: str | Path) -> Path:
+    """``result.json`` inside an export folder (or the file itself)."""
+    candidate = Path(path).expanduser()
+    return candidate / "result.json" if candidate.is_dir() else candidate
+
+
+def read_export(source: str, path: str | Path, max_bytes: int = MAX_EXPORT_BYTES) -> ExportRead:
+    """Read and validate an export's ``result.json``.
+
+    Messages without an integer id are quarantined (stage ``parse``); a missing or unreadable file raises
+    ``FetchError`` with the path in the message.
+    """
+    file = export_file(path)
+    try:
+        body = read_capped(file, max_bytes)
+        stat = file.stat()
+    except OSError as exc:
+        raise FetchError(f"{file}: cannot read Telegram export: {exc.strerror or exc}") from exc
+    try:
+        data = json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FetchError(f"{file}: not a Telegram export (invalid JSON: {exc})") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
+        raise FetchError(f"{file}: not a Telegram export (no 'messages' list)")
+    channel = {"id": data.get("id"), "name": data.get("name"), "type": data.get("type")}
+    result = ExportRead(path=str(file), channel=channel, exported_at=datetime.fromtimestamp(stat.st_mtime, tz=UTC))
+    for message in data["messages"]:
+        if not isinstance(message, dict) or not isinstance(message.get("id"), int):
+            result.quarantine.append(
+                Quarantined(
+                    source=source,
+                    external_id=None,
+                    stage="parse",
+                    reason="export message without an integer id",
+                    payload=canonical_json(message),
+                )
+            )
+            continue
+        result.messages.append(message)
+    result.messages.sort(key=lambda m: int(m["id"]))
+    return result

@@ -1,0 +1,500 @@
+"""Telegram ingestion: the API (Telethon), the public ``t.me/s`` preview and Telegram Desktop exports.
+
+All three build raw items with ``extraction.telegram``, map them to ``kind="post"`` documents with the same
+external ids (``<username or channel id>:<message id>``) and land them with ``warehouse.telegram.land_posts``
+(documents, raw items, counter snapshots and the cursor in one transaction).
+
+API contract (incremental, like a tap's replication key): the cursor's ``last_id`` is the highest message id
+landed; messages are read oldest first in ``batch_size`` batches, each landed with the cursor that covers it.
+``FloodWaitError``: waits up to ``max_flood_wait_seconds`` are slept (with the injectable :data:`sleep`),
+longer ones stop the channel with the cursor at the last landed batch (status ``partial``).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from connectors.http import AnyUrlFetcher, Fetcher, FetchLimits
+from connectors.telegram import (
+    ChannelRef,
+    TelegramClientProtocol,
+    TelegramCredentialsError,
+    TelethonClient,
+    load_credentials,
+)
+from connectors.telegram_export import read_export
+from connectors.telegram_preview import PageArchiveFetcher, PreviewPost, read_preview
+from extraction.normalise import NormaliseError, normalise_items
+from extraction.telegram import (
+    API_ITEM,
+    EXPORT_ITEM,
+    PREVIEW_ITEM,
+    SERVICE_ITEM,
+    channel_key,
+    counter_snapshot,
+    export_album_groups,
+    group_messages,
+    is_service_message,
+    message_payload,
+    post_external_id,
+    preview_post,
+    telegram_item_to_document,
+    username_from_url,
+)
+from telefeed.config import TelegramExportSource, TelegramPreviewSource, TelegramSource
+from telefeed.models import Cursor, LandBatch, Quarantined, RawItem, utc_now
+from telefeed.pipeline import SourceStats, Window, register
+from warehouse.db import Warehouse
+from warehouse.telegram import CachedChannel, get_channel, land_posts, save_channel
+
+log = logging.getLogger("telefeed.pipeline.telegram")
+
+LAND_BATCH_SIZE = 200
+MAX_FLOOD_RETRIES = 5
+
+ClientFactory = Callable[[TelegramSource], TelegramClientProtocol]
+SecretLoader = Callable[[str], str]
+
+# Injection points (tests and the Prefect layer set these; nothing here imports Prefect).
+sleep: Callable[[float], None] = time.sleep
+_secret_loader: SecretLoader | None = None
+
+
+def set_secret_loader(loader: SecretLoader | None) -> None:
+    """Install the function that reads a named secret (``flows.telegram_secrets`` installs Prefect's)."""
+    global _secret_loader
+    _secret_loader = loader
+
+
+def default_client_factory(source: TelegramSource) -> TelegramClientProtocol:
+    """The live Telethon client, with credentials from the source's secret block or the environment."""
+    secret = None
+    if source.secret_block:
+        if _secret_loader is None:
+            raise TelegramCredentialsError(
+                f"source {source.name}: secret_block is set but no secret loader is installed "
+                "(run through the Prefect flow, or use environment variables)"
+            )
+        secret = _secret_loader(source.secret_block)
+    return TelethonClient(load_credentials(secret=secret))
+
+
+client_factory: ClientFactory = default_client_factory
+
+
+class FloodStop(Exception):
+    """Telegram asked for a wait longer than the source allows; the channel stops for this run."""
+
+    def __init__(self, seconds: int) -> None:
+        super().__init__(f"flood wait of {seconds}s")
+        self.seconds = seconds
+
+
+def _call(source: TelegramSource, action: Callable[[], Any]) -> Any:
+    """Run one API call, sleeping through flood waits up to the source's cap."""
+    from telethon.errors import FloodWaitError
+
+    waits = 0
+    while True:
+        try:
+            return action()
+        except FloodWaitError as exc:
+            seconds = int(getattr(exc, "seconds", 0) or 0)
+            waits += 1
+            if seconds > source.max_flood_wait_seconds or waits > MAX_FLOOD_RETRIES:
+                raise FloodStop(seconds) from None
+            log.info("%s: Telegram flood wait of %ss; sleeping", source.name, seconds)
+            sleep(seconds)
+
+
+# -- landing shared by the three paths -----------------------------------------------------------------------
+
+
+def _land(
+    source_name: str,
+    warehouse: Warehouse,
+    run_id: str,
+    stats: SourceStats,
+    posts: Sequence[RawItem],
+    services: Sequence[RawItem] = (),
+    cursor: Cursor | None = None,
+    observed_at: datetime | None = None,
+    quarantine: Sequence[Quarantined] = (),
+) -> None:
+    """Normalise post items and land them (with service items, snapshots and the cursor) in one transaction."""
+    documents, failed = normalise_items(posts, mapper=telegram_item_to_document)
+    observed = observed_at or utc_now()
+    snapshots = [s for s in (counter_snapshot(d, observed) for d in documents) if s is not None]
+    batch = LandBatch(
+        source=source_name,
+        raw_items=[*posts, *services],
+        documents=documents,
+        quarantine=[*quarantine, *failed],
+        cursor=cursor,
+    )
+    landed = land_posts(warehouse, batch, snapshots, run_id)
+    stats.add_landing(landed.result)
+
+
+def _in_window(date: datetime | None, window: Window | None) -> bool:
+    if window is None or date is None:
+        return True
+    return (window.since is None or date >= window.since) and (window.until is None or date < window.until)
+
+
+def _limits(options: Any) -> FetchLimits:
+    return FetchLimits(options.timeout_seconds, options.max_bytes, options.retries, options.backoff_seconds)
+
+
+# -- API (Telethon) ------------------------------------------------------------------------------------------
+
+
+def channel_cache_key(channel: str) -> str:
+    """How a configured channel is keyed in ``telegram_channels`` (lowercased username, or the id)."""
+    username = username_from_url(channel)
+    return username.lower() if username else channel.strip()
+
+
+def resolve_channel(source: TelegramSource, client: TelegramClientProtocol, warehouse: Warehouse) -> ChannelRef:
+    """The channel from the warehouse cache, else resolved once through the API and cached."""
+    key = channel_cache_key(source.channel)
+    cached = get_channel(warehouse, key)
+    if cached is not None:
+        return ChannelRef(cached.channel_id, cached.access_hash, cached.username, cached.title)
+    target = username_from_url(source.channel) or source.channel.strip()
+    ref: ChannelRef = _call(source, lambda: client.resolve_channel(target))
+    save_channel(warehouse, key, CachedChannel(ref.channel_id, ref.access_hash, ref.username, ref.title))
+    return ref
+
+
+class _ApiLander:
+    """Turns Telethon messages into raw items and lands them."""
+
+    def __init__(
+        self,
+        source: TelegramSource,
+        channel: ChannelRef,
+        client: TelegramClientProtocol,
+        warehouse: Warehouse,
+        run_id: str,
+        stats: SourceStats,
+    ) -> None:
+        self.source = source
+        self.channel = channel
+        self.client = client
+        self.warehouse = warehouse
+        self.run_id = run_id
+        self.stats = stats
+        self.username = channel.username or username_from_url(source.channel)
+        self.channel_info = {"id": channel.channel_id, "username": self.username, "title": channel.title}
+
+    def _download(self, message: Any) -> str | None:
+        if not self.source.download_media or not self.source.media_dir or getattr(message, "media", None) is None:
+            return None
+        if type(getattr(message, "media", None)).__name__ == "MessageMediaWebPage":
+            return None
+        folder = Path(self.source.media_dir) / channel_key(self.username, self.channel.channel_id)
+        existing = sorted(folder.glob(f"{message.id}.*"))
+        if existing:
+            return str(existing[0])
+        return _call(self.source, lambda: self.client.download_media(message, str(folder / str(message.id))))
+
+    def land(self, messages: Sequence[Any], cursor: Cursor | None) -> None:
+        """Land messages (oldest first); albums become one raw item and one document."""
+        if not messages and cursor is None:
+            return
+        fetched_at = utc_now()
+        payloads = []
+        for message in messages:
+            payload = message_payload(message)
+            local = self._download(message)
+            if local and isinstance(payload.get("media"), dict):
+                payload["media"]["local_path"] = local
+            payloads.append(payload)
+        services = [p for p in payloads if is_service_message(p)]
+        posts = [p for p in payloads if not is_service_message(p)]
+        post_items = [
+            RawItem(
+                self.source.name,
+                post_external_id(self.username, self.channel.channel_id, int(group[0]["id"])),
+                API_ITEM,
+                {"channel": self.channel_info, "messages": list(group)},
+                fetched_at,
+            )
+            for group in group_messages(posts)
+        ]
+        service_items = [
+            RawItem(
+                self.source.name,
+                post_external_id(self.username, self.channel.channel_id, int(p["id"])),
+                SERVICE_ITEM,
+                {"channel": self.channel_info, "message": p},
+                fetched_at,
+            )
+            for p in services
+        ]
+        self.stats.fetched += len(messages)
+        _land(
+            self.source.name,
+            self.warehouse,
+            self.run_id,
+            self.stats,
+            post_items,
+            service_items,
+            cursor,
+            fetched_at,
+        )
+
+    def cursor_for(self, messages: Sequence[Any]) -> Cursor:
+        """The forward cursor covering ``messages``."""
+        last = max(messages, key=lambda m: int(m.id))
+        return Cursor(
+            source=self.source.name,
+            last_id=int(last.id),
+            last_date=getattr(last, "date", None),
+            state={"channel_id": self.channel.channel_id},
+        )
+
+
+def _trailing_album(messages: Sequence[Any]) -> list[Any]:
+    """The messages at the end of a batch that belong to one album (it may continue in the next batch)."""
+    if not messages:
+        return []
+    gid = getattr(messages[-1], "grouped_id", None)
+    if gid is None:
+        return []
+    tail = []
+    for message in reversed(messages):
+        if getattr(message, "grouped_id", None) != gid:
+            break
+        tail.append(message)
+    return list(reversed(tail))
+
+
+def _read_forward(
+    source: TelegramSource,
+    client: TelegramClientProtocol,
+    channel: ChannelRef,
+    lander: _ApiLander,
+    min_id: int,
+    offset_date: datetime | None,
+    until: datetime | None = None,
+    move_cursor: bool = True,
+) -> None:
+    """Read oldest first from ``min_id``/``offset_date`` in batches, landing each batch as it arrives."""
+    carry: list[Any] = []
+    limit = source.batch_size
+    while True:
+        batch = _call(
+            source,
+            lambda low=min_id, after=offset_date: client.fetch_messages(  # type: ignore[misc]
+                channel, limit=limit, min_id=low, offset_date=after, reverse=True
+            ),
+        )
+        batch = sorted(batch, key=lambda m: int(m.id))
+        if not batch:
+            break
+        offset_date = None
+        min_id = int(batch[-1].id)
+        done = len(batch) < limit
+        if until is not None:
+            kept = [m for m in batch if m.date is None or m.date < until]
+            done = done or len(kept) < len(batch)
+            batch = kept
+        messages = carry + batch
+        carry = [] if done else _trailing_album(messages)
+        ready = messages[: len(messages) - len(carry)]
+        if ready:
+            lander.land(ready, lander.cursor_for(ready) if move_cursor else None)
+        if done:
+            break
+    if carry:
+        lander.land(carry, lander.cursor_for(carry) if move_cursor else None)
+
+
+def _first_run_start(
+    source: TelegramSource, client: TelegramClientProtocol, channel: ChannelRef
+) -> tuple[int, datetime | None]:
+    """Where a channel's first run starts: the newest ``lookback_messages``, else ``lookback_days`` back."""
+    if source.lookback_messages:
+        count = source.lookback_messages
+        newest = _call(source, lambda: client.fetch_messages(channel, limit=count, reverse=False))
+        if not newest:
+            return 0, None
+        return min(int(m.id) for m in newest) - 1, None
+    if source.lookback_days is not None:
+        return 0, utc_now() - timedelta(days=source.lookback_days)
+    return 0, None
+
+
+def _refresh_recent(
+    source: TelegramSource, client: TelegramClientProtocol, channel: ChannelRef, lander: _ApiLander, last_id: int
+) -> None:
+    """Re-read the newest landed posts: edits land new revisions, counters land snapshots; cursor unchanged."""
+    count = source.refresh_messages
+    recent = _call(source, lambda: client.fetch_messages(channel, limit=count, max_id=last_id + 1, reverse=False))
+    recent = sorted(recent, key=lambda m: int(m.id))
+    if len(recent) == count and recent and getattr(recent[0], "grouped_id", None) is not None:
+        gid = recent[0].grouped_id
+        recent = [m for m in recent if getattr(m, "grouped_id", None) != gid]  # album cut by the limit
+    if recent:
+        lander.land(recent, None)
+
+
+@register("telegram")
+def ingest_telegram(
+    source: TelegramSource, warehouse: Warehouse, run_id: str, stats: SourceStats, window: Window | None
+) -> None:
+    """Read one channel through the API: forward from the cursor, or the backfill ``window``."""
+    client = client_factory(source)
+    try:
+        channel = resolve_channel(source, client, warehouse)
+        lander = _ApiLander(source, channel, client, warehouse, run_id, stats)
+        cursor = warehouse.get_cursor(source.name)
+        try:
+            if window is not None:
+                start = window.since - timedelta(seconds=1) if window.since is not None else None
+                _read_forward(source, client, channel, lander, 0, start, window.until, move_cursor=False)
+            else:
+                if cursor.last_id is not None:
+                    if source.refresh_messages:
+                        _refresh_recent(source, client, channel, lander, cursor.last_id)
+                    min_id, offset_date = cursor.last_id, None
+                else:
+                    min_id, offset_date = _first_run_start(source, client, channel)
+                _read_forward(source, client, channel, lander, min_id, offset_date)
+        except FloodStop as stop:
+            landed = warehouse.get_cursor(source.name).last_id
+            stats.record_error(
+                f"FloodWaitError: Telegram asked to wait {stop.seconds}s, over max_flood_wait_seconds="
+                f"{source.max_flood_wait_seconds}; stopped this channel with the cursor at message {landed} "
+                "(the next run resumes from there)"
+            )
+    finally:
+        client.close()
+
+
+# -- t.me/s preview ------------------------------------------------------------------------------------------
+
+
+def _preview_item(source: str, username: str, title: str | None, post: PreviewPost, fetched_at: datetime) -> RawItem:
+    payload = {"channel": {"username": username, "title": title}, "post_id": post.post_id, "html": post.html}
+    if post.service:
+        return RawItem(source, post_external_id(username, None, post.post_id), SERVICE_ITEM, payload, fetched_at)
+    try:
+        external_id = post_external_id(username, None, preview_post(payload).message_id)
+    except NormaliseError:
+        external_id = post_external_id(username, None, post.post_id)  # normalisation will quarantine it
+    return RawItem(source, external_id, PREVIEW_ITEM, payload, fetched_at)
+
+
+@register("telegram_preview")
+def ingest_telegram_preview(
+    source: TelegramPreviewSource, warehouse: Warehouse, run_id: str, stats: SourceStats, window: Window | None
+) -> None:
+    """Walk ``t.me/s/<channel>`` backwards down to the cursor (or the window start) and land the posts."""
+    username = (username_from_url(source.channel) or source.channel).lower()
+    cursor = warehouse.get_cursor(source.name)
+    fetcher: Fetcher = PageArchiveFetcher(source.page_archive) if source.page_archive else AnyUrlFetcher()
+    try:
+        read = read_preview(
+            username,
+            source.base_url,
+            fetcher,
+            stop_at_id=None if window is not None else cursor.last_id,
+            since=window.since if window is not None else None,
+            max_pages=source.max_pages,
+            limits=_limits(source.http),
+        )
+    finally:
+        close = getattr(fetcher, "close", None)
+        if close is not None:
+            close()
+    if read.error:
+        stats.record_error(f"stopped paging: {read.error}")
+    if read.stopped_by_max_pages and window is None and cursor.last_id is not None:
+        oldest = read.posts[0].post_id if read.posts else None
+        stats.record_error(
+            f"max_pages={source.max_pages} reached before the cursor (message {cursor.last_id}); posts between "
+            f"{cursor.last_id} and {oldest} may be missing: raise max_pages or run a backfill"
+        )
+    fetched_at = utc_now()
+    items = [
+        _preview_item(source.name, username, read.channel_title, p, fetched_at)
+        for p in read.posts
+        if _in_window(p.date, window)
+    ]
+    stats.fetched += len(items)
+    for start in range(0, len(items), LAND_BATCH_SIZE):
+        chunk = items[start : start + LAND_BATCH_SIZE]
+        new_cursor = None
+        if window is None:
+            top = max(int(i.payload["post_id"]) for i in chunk)
+            new_cursor = Cursor(source=source.name, last_id=max(top, cursor.last_id or 0), state=cursor.state)
+        _land(
+            source.name,
+            warehouse,
+            run_id,
+            stats,
+            [i for i in chunk if i.item_kind == PREVIEW_ITEM],
+            [i for i in chunk if i.item_kind == SERVICE_ITEM],
+            new_cursor,
+            fetched_at,
+        )
+
+
+# -- Telegram Desktop export ---------------------------------------------------------------------------------
+
+
+@register("telegram_export")
+def ingest_telegram_export(
+    source: TelegramExportSource, warehouse: Warehouse, run_id: str, stats: SourceStats, window: Window | None
+) -> None:
+    """Import an export folder (a backfill by nature: reruns and newer exports only add what changed)."""
+    export = read_export(source.name, source.path)
+    username = username_from_url(source.channel) if source.channel else None
+    channel_id = export.channel.get("id")
+    if username is None and not isinstance(channel_id, int):
+        raise NormaliseError(f"{export.path}: the export has no channel id; set `channel` on source {source.name}")
+    channel = {"id": channel_id, "name": export.channel.get("name"), "username": username}
+    fetched_at = utc_now()
+    posts: list[RawItem] = []
+    services: list[RawItem] = []
+    for group in export_album_groups(export.messages):
+        first = group[0]
+        external_id = post_external_id(username, channel_id, int(first["id"]))
+        if first.get("type") != "message":
+            services.append(RawItem(source.name, external_id, SERVICE_ITEM, {"channel": channel, "message": first}))
+            continue
+        item = RawItem(source.name, external_id, EXPORT_ITEM, {"channel": channel, "messages": list(group)}, fetched_at)
+        if window is not None:
+            try:
+                date = telegram_item_to_document(item).published_at
+            except (NormaliseError, ValueError, TypeError, KeyError):
+                date = None
+            if not _in_window(date, window):
+                continue
+        posts.append(item)
+    stats.fetched += len(export.messages) + len(export.quarantine)
+    last_id = max((int(m["id"]) for m in export.messages), default=None)
+    for start in range(0, max(len(posts), len(services), 1), LAND_BATCH_SIZE):
+        is_last = start + LAND_BATCH_SIZE >= max(len(posts), len(services), 1)
+        cursor = None
+        if window is None and is_last and last_id is not None:
+            cursor = Cursor(source=source.name, last_id=last_id, last_date=export.exported_at)
+        _land(
+            source.name,
+            warehouse,
+            run_id,
+            stats,
+            posts[start : start + LAND_BATCH_SIZE],
+            services[start : start + LAND_BATCH_SIZE] if window is None else [],
+            cursor,
+            export.exported_at or fetched_at,
+            export.quarantine if start == 0 else [],
+        )

@@ -1,0 +1,328 @@
+"""A fake Telegram client serving real ``telethon.tl.types.Message`` objects, and the test channel's posts.
+
+``FakeTelegramClient`` implements ``connectors.telegram.TelegramClientProtocol`` with Telethon's semantics
+for ``min_id``/``max_id`` (exclusive), ``offset_date`` and ``reverse``; it can raise ``FloodWaitError`` on
+chosen calls and records every call. ``severny_vestnik_messages()`` builds the channel that
+``tests/fixtures/telegram/preview`` and ``tests/fixtures/telegram/export`` show through the other two paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+from telethon import utils
+from telethon._updates import EntityCache
+from telethon.errors import FloodWaitError
+from telethon.tl.custom.forward import Forward
+from telethon.tl.types import (
+    Channel,
+    ChatPhotoEmpty,
+    Document,
+    DocumentAttributeFilename,
+    DocumentAttributeVideo,
+    Message,
+    MessageActionPinMessage,
+    MessageEntityHashtag,
+    MessageEntityMention,
+    MessageEntityTextUrl,
+    MessageEntityUrl,
+    MessageFwdHeader,
+    MessageMediaDocument,
+    MessageMediaPhoto,
+    MessageReactions,
+    MessageReplies,
+    MessageReplyHeader,
+    MessageService,
+    PeerChannel,
+    Photo,
+    PhotoSize,
+    ReactionCount,
+    ReactionEmoji,
+)
+
+from connectors.telegram import ChannelRef
+
+CHANNEL_ID = 1500000001
+CHANNEL_USERNAME = "severny_vestnik"
+CHANNEL_TITLE = "Северный вестник"
+OTHER_ID = 1600000002
+BASE_DATE = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
+
+
+def utf16_offset(text: str, part: str) -> tuple[int, int]:
+    """(offset, length) of ``part`` in ``text`` in UTF-16 code units."""
+    index = text.index(part)
+    return len(text[:index].encode("utf-16-le")) // 2, len(part.encode("utf-16-le")) // 2
+
+
+def entity(cls: Any, text: str, part: str, **kwargs: Any) -> Any:
+    """A Telethon entity covering ``part`` of ``text``."""
+    offset, length = utf16_offset(text, part)
+    return cls(offset=offset, length=length, **kwargs)
+
+
+def _photo(photo_id: int) -> MessageMediaPhoto:
+    return MessageMediaPhoto(
+        photo=Photo(
+            id=photo_id,
+            access_hash=photo_id * 7,
+            file_reference=b"\x01\x02",
+            date=BASE_DATE,
+            sizes=[PhotoSize(type="m", w=320, h=240, size=20_000), PhotoSize(type="y", w=1280, h=960, size=180_000)],
+            dc_id=2,
+        )
+    )
+
+
+def _video() -> MessageMediaDocument:
+    return MessageMediaDocument(
+        document=Document(
+            id=9001,
+            access_hash=11,
+            file_reference=b"\x03",
+            date=BASE_DATE,
+            mime_type="video/mp4",
+            size=5_000_000,
+            dc_id=2,
+            attributes=[
+                DocumentAttributeVideo(duration=42, w=1280, h=720),
+                DocumentAttributeFilename(file_name="bridge.mp4"),
+            ],
+        )
+    )
+
+
+def _attach_forward_chat(message: Message) -> None:
+    """What Telethon does with the chats of a response: make ``message.forward.chat`` available."""
+    other = Channel(
+        id=OTHER_ID,
+        title="Other News",
+        photo=ChatPhotoEmpty(),
+        date=BASE_DATE,
+        username="other_news",
+        access_hash=5,
+    )
+    client = SimpleNamespace(_mb_entity_cache=EntityCache())
+    message._forward = Forward(client, message.fwd_from, {utils.get_peer_id(PeerChannel(OTHER_ID)): other})
+
+
+TEXT_101 = "Срочно: в Северске восстановили электроснабжение. Подробности: https://example.org/news/101 #Северск"
+TEXT_102 = "Оновлення від @kyiv_monitor: графік відключень на завтра. Дивіться тут."
+TEXT_103 = "Фото з місця подій #Харків"
+TEXT_106 = "Переслано: ситуация на фронте стабильная."
+TEXT_107 = "🚨 Внимание! Смотрите https://example.org/alerts и пишите @sever_bot"
+TEXT_109 = "Відео: ремонт мосту"
+
+
+def severny_vestnik_messages() -> list[Any]:
+    """Messages 101..109 of the test channel (103-105 an album, 108 a service message), oldest first."""
+    peer = PeerChannel(CHANNEL_ID)
+
+    def at(minutes: int) -> datetime:
+        return BASE_DATE + timedelta(minutes=minutes)
+
+    messages: list[Any] = [
+        Message(
+            id=101,
+            peer_id=peer,
+            date=at(0),
+            message=TEXT_101,
+            post=True,
+            entities=[
+                entity(MessageEntityUrl, TEXT_101, "https://example.org/news/101"),
+                entity(MessageEntityHashtag, TEXT_101, "#Северск"),
+            ],
+            views=845,
+            forwards=3,
+        ),
+        Message(
+            id=102,
+            peer_id=peer,
+            date=at(10),
+            message=TEXT_102,
+            post=True,
+            entities=[
+                entity(MessageEntityMention, TEXT_102, "@kyiv_monitor"),
+                entity(MessageEntityTextUrl, TEXT_102, "тут", url="https://example.com/grafik"),
+            ],
+            views=910,
+            forwards=1,
+            reactions=MessageReactions(
+                results=[
+                    ReactionCount(reaction=ReactionEmoji(emoticon="👍"), count=12),
+                    ReactionCount(reaction=ReactionEmoji(emoticon="🔥"), count=3),
+                ]
+            ),
+        ),
+    ]
+    for offset, mid in enumerate((103, 104, 105)):
+        messages.append(
+            Message(
+                id=mid,
+                peer_id=peer,
+                date=at(20),
+                message=TEXT_103 if mid == 103 else "",
+                post=True,
+                entities=[entity(MessageEntityHashtag, TEXT_103, "#Харків")] if mid == 103 else None,
+                media=_photo(7000 + offset),
+                grouped_id=424242,
+                views=700,
+                reactions=(
+                    MessageReactions(results=[ReactionCount(reaction=ReactionEmoji(emoticon="❤"), count=5)])
+                    if mid == 103
+                    else None
+                ),
+            )
+        )
+    forwarded = Message(
+        id=106,
+        peer_id=peer,
+        date=at(30),
+        message=TEXT_106,
+        post=True,
+        fwd_from=MessageFwdHeader(date=at(-60), from_id=PeerChannel(OTHER_ID), channel_post=4321),
+        views=640,
+        forwards=7,
+    )
+    _attach_forward_chat(forwarded)
+    messages.append(forwarded)
+    messages.append(
+        Message(
+            id=107,
+            peer_id=peer,
+            date=at(40),
+            message=TEXT_107,
+            post=True,
+            entities=[
+                entity(MessageEntityUrl, TEXT_107, "https://example.org/alerts"),
+                entity(MessageEntityMention, TEXT_107, "@sever_bot"),
+            ],
+            reply_to=MessageReplyHeader(reply_to_msg_id=101),
+            replies=MessageReplies(replies=4, replies_pts=77),
+            views=580,
+        )
+    )
+    messages.append(MessageService(id=108, peer_id=peer, date=at(45), action=MessageActionPinMessage()))
+    messages.append(Message(id=109, peer_id=peer, date=at(50), message=TEXT_109, post=True, media=_video(), views=300))
+    return messages
+
+
+def numbered_messages(count: int, start_id: int = 1, grouped: dict[int, int] | None = None) -> list[Message]:
+    """``count`` plain text posts with consecutive ids (``grouped`` maps id -> grouped_id for albums)."""
+    peer = PeerChannel(CHANNEL_ID)
+    out = []
+    for i in range(count):
+        mid = start_id + i
+        gid = (grouped or {}).get(mid)
+        out.append(
+            Message(
+                id=mid,
+                peer_id=peer,
+                date=BASE_DATE + timedelta(minutes=mid),
+                message=f"Сообщение номер {mid}",
+                post=True,
+                views=10 + mid,
+                grouped_id=gid,
+                media=_photo(mid) if gid else None,
+            )
+        )
+    return out
+
+
+def edited(message: Message, text: str, when: datetime) -> Message:
+    """A copy of ``message`` as Telegram returns it after an edit."""
+    return Message(
+        id=message.id,
+        peer_id=message.peer_id,
+        date=message.date,
+        message=text,
+        post=True,
+        views=(message.views or 0) + 100,
+        edit_date=when,
+        grouped_id=message.grouped_id,
+        media=message.media,
+    )
+
+
+@dataclass
+class FakeCall:
+    """One recorded call."""
+
+    name: str
+    kwargs: dict[str, Any]
+
+
+@dataclass
+class FakeTelegramClient:
+    """In-memory Telegram: one channel's messages, scripted flood waits, recorded calls."""
+
+    messages: list[Any]
+    channel: ChannelRef = field(
+        default_factory=lambda: ChannelRef(CHANNEL_ID, 987654321, CHANNEL_USERNAME, CHANNEL_TITLE)
+    )
+    flood_on_calls: dict[int, int] = field(default_factory=dict)  # fetch call number (1-based) -> seconds
+    calls: list[FakeCall] = field(default_factory=list)
+    closed: bool = False
+
+    def _maybe_flood(self) -> None:
+        number = len([c for c in self.calls if c.name == "fetch_messages"])
+        seconds = self.flood_on_calls.pop(number, None)
+        if seconds is not None:
+            raise FloodWaitError(request=None, capture=seconds)
+
+    def resolve_channel(self, channel: str) -> ChannelRef:
+        """Resolve the one channel this fake knows."""
+        self.calls.append(FakeCall("resolve_channel", {"channel": channel}))
+        if channel.lower() not in (CHANNEL_USERNAME, str(CHANNEL_ID)):
+            raise ValueError(f"No user has {channel!r} as username")
+        return self.channel
+
+    def fetch_messages(
+        self,
+        channel: ChannelRef,
+        *,
+        limit: int,
+        min_id: int = 0,
+        max_id: int = 0,
+        offset_date: datetime | None = None,
+        reverse: bool = True,
+    ) -> Sequence[Any]:
+        """Telethon's ``get_messages`` semantics over the in-memory list."""
+        self.calls.append(
+            FakeCall(
+                "fetch_messages",
+                {"limit": limit, "min_id": min_id, "max_id": max_id, "offset_date": offset_date, "reverse": reverse},
+            )
+        )
+        self._maybe_flood()
+        assert channel.channel_id == self.channel.channel_id
+        selected = [m for m in self.messages if m.id > min_id and (not max_id or m.id < max_id)]
+        if offset_date is not None:
+            selected = [m for m in selected if (m.date > offset_date if reverse else m.date < offset_date)]
+        selected.sort(key=lambda m: m.id, reverse=not reverse)
+        return selected[:limit]
+
+    def download_media(self, message: Any, target: str) -> str | None:
+        """Write a small placeholder file for the message's media."""
+        self.calls.append(FakeCall("download_media", {"id": message.id}))
+        path = Path(target + (".mp4" if isinstance(message.media, MessageMediaDocument) else ".jpg"))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"media of %d" % message.id)
+        return str(path)
+
+    def close(self) -> None:
+        """Mark closed."""
+        self.closed = True
+
+    def replace(self, message: Any) -> None:
+        """Swap in a new version of a message (an edit)."""
+        self.messages = [message if m.id == message.id else m for m in self.messages]
+
+    def fetch_count(self) -> int:
+        """How many fetch calls were made."""
+        return len([c for c in self.calls if c.name == "fetch_messages"])

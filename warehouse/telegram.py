@@ -1,0 +1,159 @@
+"""Warehouse helpers for Telegram sources: channel cache, revision-aware landing, counter snapshots.
+
+A post seen again lands a new document revision (and a new raw version) only when its content changed
+(``metadata.revision_key``); counters that merely grew land as a snapshot row instead.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pyarrow as pa
+
+from telefeed.models import LandBatch, LandResult
+from warehouse.db import Warehouse, land_in_transaction
+
+SNAPSHOT_SCHEMA = pa.schema(
+    [
+        ("source", pa.string()),
+        ("external_id", pa.string()),
+        ("document_id", pa.string()),
+        ("channel_id", pa.int64()),
+        ("channel_username", pa.string()),
+        ("message_id", pa.int64()),
+        ("observed_at", pa.timestamp("us", tz="UTC")),
+        ("views", pa.int64()),
+        ("forwards", pa.int64()),
+        ("replies", pa.int64()),
+        ("reactions", pa.string()),
+        ("reactions_total", pa.int64()),
+        ("via", pa.string()),
+        ("run_id", pa.string()),
+    ]
+)
+_COUNTER_COLUMNS = ("views", "forwards", "replies", "reactions")
+
+
+@dataclass(slots=True)
+class CachedChannel:
+    """A row of ``telegram_channels``."""
+
+    channel_id: int
+    access_hash: int | None
+    username: str | None
+    title: str | None
+
+
+@dataclass(slots=True)
+class TelegramLandResult:
+    """What a Telegram landing did beyond :class:`LandResult`."""
+
+    result: LandResult
+    unchanged: int = 0  # posts seen again with the same content (not re-landed)
+    snapshots: int = 0  # counter snapshot rows written
+
+
+def get_channel(warehouse: Warehouse, channel_key: str) -> CachedChannel | None:
+    """The cached resolution of a configured channel, if any."""
+    with warehouse.connect() as con:
+        row = con.execute(
+            "SELECT channel_id, access_hash, username, title FROM telegram_channels WHERE channel_key = ?",
+            [channel_key],
+        ).fetchone()
+    return CachedChannel(int(row[0]), row[1], row[2], row[3]) if row else None
+
+
+def save_channel(warehouse: Warehouse, channel_key: str, channel: CachedChannel) -> None:
+    """Store (replace) the resolution of a configured channel."""
+
+    def work(con: duckdb.DuckDBPyConnection) -> None:
+        con.execute("DELETE FROM telegram_channels WHERE channel_key = ?", [channel_key])
+        con.execute(
+            "INSERT INTO telegram_channels VALUES (?, ?, ?, ?, ?, now())",
+            [channel_key, channel.channel_id, channel.access_hash, channel.username, channel.title],
+        )
+
+    warehouse.run_in_transaction(work)
+
+
+def _stored_revision_keys(con: duckdb.DuckDBPyConnection, source: str, external_ids: list[str]) -> dict[str, str]:
+    if not external_ids:
+        return {}
+    con.register("_tg_ids", pa.table({"external_id": external_ids}))
+    rows = con.execute(
+        "SELECT d.external_id, json_extract_string(d.metadata, '$.revision_key') FROM documents d "
+        "JOIN _tg_ids i USING (external_id) WHERE d.source = ?",
+        [source],
+    ).fetchall()
+    con.unregister("_tg_ids")
+    return {r[0]: r[1] for r in rows}
+
+
+def _changed_snapshots(
+    con: duckdb.DuckDBPyConnection, snapshots: Sequence[dict[str, Any]], run_id: str | None
+) -> pa.Table:
+    """Snapshot rows whose counters differ from the latest stored snapshot of the same post."""
+    rows: dict[str, list[Any]] = {name: [] for name in SNAPSHOT_SCHEMA.names}
+    if snapshots:
+        source = snapshots[0]["source"]
+        con.register("_tg_snap_ids", pa.table({"external_id": [s["external_id"] for s in snapshots]}))
+        latest = {
+            r[0]: r[1:]
+            for r in con.execute(
+                "SELECT s.external_id, s.views, s.forwards, s.replies, s.reactions::VARCHAR "
+                "FROM telegram_counter_snapshots s JOIN _tg_snap_ids i USING (external_id) WHERE s.source = ? "
+                "QUALIFY row_number() OVER (PARTITION BY s.external_id ORDER BY s.observed_at DESC) = 1",
+                [source],
+            ).fetchall()
+        }
+        con.unregister("_tg_snap_ids")
+        for snap in snapshots:
+            counters = tuple(snap.get(c) for c in _COUNTER_COLUMNS)
+            previous = latest.get(snap["external_id"])
+            if previous is not None:
+                stored_reactions = json.loads(previous[3]) if previous[3] else None
+                new_reactions = json.loads(counters[3]) if counters[3] else None
+                if tuple(previous[:3]) == counters[:3] and stored_reactions == new_reactions:
+                    continue
+            latest[snap["external_id"]] = counters
+            for name in SNAPSHOT_SCHEMA.names:
+                rows[name].append(run_id if name == "run_id" else snap.get(name))
+    return pa.table(rows, schema=SNAPSHOT_SCHEMA)
+
+
+def land_posts(
+    warehouse: Warehouse, batch: LandBatch, snapshots: Sequence[dict[str, Any]], run_id: str | None = None
+) -> TelegramLandResult:
+    """Land a batch of post documents, their raw items, counter snapshots and the cursor in one transaction.
+
+    Documents whose stored ``revision_key`` equals the new one are dropped with their raw items (their
+    counters go to ``telegram_counter_snapshots`` when they changed), so reruns add no rows and an edit
+    adds a revision.
+    """
+
+    def work(con: duckdb.DuckDBPyConnection) -> TelegramLandResult:
+        stored = _stored_revision_keys(con, batch.source, [d.external_id for d in batch.documents])
+        unchanged = {
+            d.external_id for d in batch.documents if stored.get(d.external_id) == d.metadata.get("revision_key")
+        }
+        filtered = LandBatch(
+            source=batch.source,
+            raw_items=[r for r in batch.raw_items if r.external_id not in unchanged],
+            documents=[d for d in batch.documents if d.external_id not in unchanged],
+            quarantine=batch.quarantine,
+            cursor=batch.cursor,
+        )
+        result = land_in_transaction(con, filtered, run_id)
+        table = _changed_snapshots(con, snapshots, run_id)
+        if table.num_rows:
+            con.register("_tg_snaps", table)
+            con.execute("INSERT INTO telegram_counter_snapshots SELECT * FROM _tg_snaps")
+            con.unregister("_tg_snaps")
+        result.documents_unchanged += len(unchanged)
+        return TelegramLandResult(result=result, unchanged=len(unchanged), snapshots=table.num_rows)
+
+    return warehouse.run_in_transaction(work)
