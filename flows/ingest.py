@@ -8,6 +8,8 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.context import get_run_context
 
+from flows.artifacts import publish_run_artifacts
+from flows.writes import ensure_write_limit, serialised
 from telefeed.config import Settings, load_sources, select_sources
 from telefeed.pipeline import Window, ingest_source
 from warehouse.backends import open_warehouse
@@ -44,7 +46,7 @@ def ingest_source_task(
             since=datetime.fromisoformat(since) if since else None,
             until=datetime.fromisoformat(until) if until else None,
         )
-    stats = ingest_source(source, open_warehouse(warehouse_path), run_id, window)
+    stats = ingest_source(source, serialised(open_warehouse(warehouse_path)), run_id, window)
     logger.info(
         "%s: status=%s fetched=%d new=%d updated=%d skipped=%d quarantined=%d errors=%d %.2fs",
         stats.source,
@@ -67,6 +69,7 @@ def ingest(
     sources: list[str] | None = None,
     sources_path: str | None = None,
     warehouse_path: str | None = None,
+    kinds: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Ingest the named sources (all enabled ones by default) into the warehouse.
 
@@ -75,13 +78,20 @@ def ingest(
         sources_path: the sources TOML file (default: ``TELEFEED_SOURCES`` or ``sources.toml``).
         warehouse_path: the DuckDB file or a ``ducklake:`` URL (default: ``TELEFEED_WAREHOUSE`` or
             ``data/telefeed.duckdb``).
+        kinds: only sources of these kinds (``rss``, ``telegram``, ``telegram_preview``, ``telegram_export``);
+            empty means every kind. Scheduled deployments use it to give feeds and channels their own cadence.
     """
     settings = Settings()
     sources_file = sources_path or settings.sources
     warehouse_file = warehouse_path or settings.warehouse
     selected = select_sources(load_sources(sources_file), sources)
-    warehouse = open_warehouse(warehouse_file)
+    if kinds:
+        selected = [s for s in selected if s.kind in kinds]
+    ensure_write_limit()
+    warehouse = serialised(open_warehouse(warehouse_file))
     warehouse.register_sources([(s.name, s.kind, s.model_dump(mode="json")) for s in selected])
     run_id = _run_id()
     futures = [ingest_source_task.submit(s.name, sources_file, warehouse_file, run_id) for s in selected]
-    return [f.result() for f in futures]
+    results = [f.result() for f in futures]
+    publish_run_artifacts(results, warehouse_file, run_id)
+    return results

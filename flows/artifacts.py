@@ -1,0 +1,82 @@
+"""Prefect artifacts a run publishes: a table of per-source counts and a markdown digest of what it found."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from prefect.artifacts import create_markdown_artifact, create_table_artifact
+
+from warehouse.analyst import run_highlights
+from warehouse.backends import open_warehouse
+
+log = logging.getLogger("telefeed.flows.artifacts")
+
+STATS_COLUMNS = ("source", "status", "fetched", "new", "updated", "quarantined", "errors", "seconds")
+
+
+def stats_rows(results: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One artifact row per source: fetched, new, updated, quarantined, errors, seconds (and status)."""
+    return [{column: r.get(column) for column in STATS_COLUMNS} for r in results]
+
+
+def _md_cell(value: Any) -> str:
+    return " ".join(str("" if value is None else value).split()).replace("|", "\\|")
+
+
+def highlights_markdown(
+    results: Sequence[dict[str, Any]], entities: list[dict[str, Any]] | None, quotes: list[dict[str, Any]] | None
+) -> str:
+    """The run digest: totals, the top entities and the quotes of the documents the run added."""
+    new = sum(int(r.get("new") or 0) for r in results)
+    updated = sum(int(r.get("updated") or 0) for r in results)
+    lines = [f"# telefeed run: {new} new and {updated} updated document(s) from {len(results)} source(s)", ""]
+    if entities is None and quotes is None:
+        lines.append("_No extraction tables in this warehouse yet; entities and quotes appear after extraction._")
+        return "\n".join(lines) + "\n"
+    lines += ["## Top entities", ""]
+    if entities:
+        lines += ["| entity | type | mentions | documents |", "|---|---|---:|---:|"]
+        lines += [
+            f"| {_md_cell(e['entity'])} | {_md_cell(e['entity_type'])} | {e['mentions']} | {e['documents']} |"
+            for e in entities
+        ]
+    else:
+        lines.append("_No entities extracted from this run's documents (yet)._")
+    lines += ["", "## Quotes", ""]
+    if quotes:
+        lines += ["| speaker | quote | source |", "|---|---|---|"]
+        lines += [
+            f"| {_md_cell(q['speaker'])} | {_md_cell(str(q['quote'])[:300])} | {_md_cell(q['source'])} |"
+            for q in quotes
+        ]
+    else:
+        lines.append("_No quotes extracted from this run's documents (yet)._")
+    return "\n".join(lines) + "\n"
+
+
+def publish_run_artifacts(
+    results: Sequence[dict[str, Any]], warehouse_path: str, run_id: str, key_prefix: str = "ingest"
+) -> None:
+    """Publish the per-source table artifact and the markdown digest for the current flow run.
+
+    ``results`` are the per-source stats dicts of the run (with ``new_document_ids`` when known). Failing to
+    read the highlights never fails the run: the table artifact is published regardless.
+    """
+    create_table_artifact(
+        key=f"{key_prefix}-sources",
+        table=stats_rows(results),
+        description=f"telefeed {key_prefix} run {run_id}: per-source counts",
+    )
+    ids = [i for r in results for i in r.get("new_document_ids", [])]
+    try:
+        entities, quotes = run_highlights(open_warehouse(warehouse_path), ids)
+    except Exception as exc:  # the digest is a convenience; the landing already happened
+        log.warning("could not read run highlights: %s", exc)
+        entities, quotes = None, None
+    create_markdown_artifact(
+        key=f"{key_prefix}-highlights",
+        markdown=highlights_markdown(results, entities, quotes),
+        description=f"telefeed {key_prefix} run {run_id}: top entities and quotes",
+    )

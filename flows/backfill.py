@@ -1,0 +1,184 @@
+"""The ``backfill`` flow: land one source's items from a past window ``[since, until)``.
+
+A backfill never moves the forward cursor (the ingesters land with ``cursor=None`` when given a
+:class:`telefeed.pipeline.Window`) and re-running a window adds nothing (raw items, documents and quarantine
+rows are keyed idempotently). Telegram channels are read one chunk of days at a time (Telethon by date), so
+progress shows in the run logs and in ``telefeed backfill``'s progress bar; feeds and exports are read once
+(a feed reaches as far back as it reaches).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from prefect import flow, get_run_logger, task
+
+from flows.ingest import _run_id
+from flows.writes import ensure_write_limit, serialised
+from telefeed.config import Settings, load_sources, select_sources
+from telefeed.pipeline import SourceStats, Window, ingest_source
+from warehouse.backends import open_warehouse
+
+# Kinds whose connector can read a date range cheaply; others get one chunk for the whole window.
+CHUNKED_KINDS = {"telegram": 1}
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkProgress:
+    """What a listener hears after each chunk of a backfill."""
+
+    source: str
+    index: int  # 1-based
+    total: int
+    since: datetime
+    until: datetime
+    stats: dict[str, Any]
+
+
+Listener = Callable[[ChunkProgress], None]
+_listeners: list[Listener] = []
+_listeners_guard = threading.Lock()
+
+
+@contextmanager
+def listen(listener: Listener) -> Iterator[None]:
+    """Call ``listener`` after every backfill chunk run in this process while the block runs (CLI progress)."""
+    with _listeners_guard:
+        _listeners.append(listener)
+    try:
+        yield
+    finally:
+        with _listeners_guard:
+            _listeners.remove(listener)
+
+
+def as_utc(value: datetime) -> datetime:
+    """An aware UTC datetime (naive values are taken as UTC)."""
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def split_window(since: datetime, until: datetime, chunk_days: int | None) -> list[tuple[datetime, datetime]]:
+    """``[since, until)`` cut into consecutive chunks of ``chunk_days`` days (one chunk when ``None``/0)."""
+    if until <= since:
+        raise ValueError(f"empty backfill window: since {since.isoformat()} is not before until {until.isoformat()}")
+    if not chunk_days:
+        return [(since, until)]
+    step = timedelta(days=chunk_days)
+    chunks = []
+    start = since
+    while start < until:
+        end = min(start + step, until)
+        chunks.append((start, end))
+        start = end
+    return chunks
+
+
+@task(name="backfill-window", task_run_name="backfill-{source_name}-{since}")
+def backfill_window_task(
+    source_name: str, sources_path: str, warehouse_path: str, run_id: str, since: str, until: str
+) -> dict[str, Any]:
+    """Land one source's items in ``[since, until)`` (ISO timestamps) without moving its forward cursor.
+
+    No task retries: a landing must not be repeated by the orchestrator (the connectors retry their own
+    network calls with backoff, and a re-run of the whole window is harmless).
+    """
+    (source,) = select_sources(load_sources(sources_path), [source_name])
+    window = Window(since=datetime.fromisoformat(since), until=datetime.fromisoformat(until))
+    stats: SourceStats = ingest_source(source, serialised(open_warehouse(warehouse_path)), run_id, window)
+    return stats.as_dict(with_ids=True)
+
+
+@flow(name="backfill", log_prints=True)
+def backfill(
+    source: str,
+    since: datetime,
+    until: datetime | None = None,
+    chunk_days: int | None = None,
+    sources_path: str | None = None,
+    warehouse_path: str | None = None,
+) -> dict[str, Any]:
+    """Fetch ``source``'s items published in ``[since, until)`` and land them; the forward cursor stays put.
+
+    Args:
+        source: one source name from the sources file (disabled sources may be backfilled too).
+        since: start of the window, inclusive (``2026-11-01`` or an ISO timestamp; naive means UTC).
+        until: end of the window, exclusive (default: now).
+        chunk_days: days per chunk; default 1 for ``telegram`` sources (read by date) and the whole window for
+            feeds and exports (read once).
+        sources_path: the sources TOML file (default: ``TELEFEED_SOURCES`` or ``sources.toml``).
+        warehouse_path: the DuckDB file or ``ducklake:`` URL (default: ``TELEFEED_WAREHOUSE``).
+
+    Returns:
+        Totals over the chunks: fetched, new, updated, skipped, quarantined, errors, seconds, chunks, status.
+    """
+    logger = get_run_logger()
+    settings = Settings()
+    sources_file = sources_path or settings.sources
+    warehouse_file = warehouse_path or settings.warehouse
+    (selected,) = select_sources(load_sources(sources_file), [source])
+    start = as_utc(since)
+    end = as_utc(until) if until is not None else datetime.now(UTC)
+    chunks = split_window(start, end, chunk_days if chunk_days is not None else CHUNKED_KINDS.get(selected.kind))
+    ensure_write_limit()
+    warehouse = serialised(open_warehouse(warehouse_file))
+    warehouse.register_sources([(selected.name, selected.kind, selected.model_dump(mode="json"))])
+    run_id = _run_id()
+    totals: dict[str, Any] = {
+        "source": selected.name,
+        "kind": selected.kind,
+        "since": start.isoformat(),
+        "until": end.isoformat(),
+        "chunks": len(chunks),
+        "status": "ok",
+    }
+    for key in ("fetched", "new", "updated", "skipped", "quarantined", "errors"):
+        totals[key] = 0
+    totals["seconds"] = 0.0
+    statuses: list[str] = []
+    new_ids: list[str] = []
+    logger.info("backfill %s [%s, %s): %d chunk(s)", selected.name, start.isoformat(), end.isoformat(), len(chunks))
+    for index, (lo, hi) in enumerate(chunks, start=1):
+        stats = backfill_window_task(
+            selected.name, sources_file, warehouse_file, run_id, lo.isoformat(), hi.isoformat()
+        )
+        for key in ("fetched", "new", "updated", "skipped", "quarantined", "errors"):
+            totals[key] += stats[key]
+        totals["seconds"] = round(totals["seconds"] + stats["seconds"], 3)
+        statuses.append(stats["status"])
+        new_ids.extend(stats.get("new_document_ids", []))
+        if stats.get("error_message"):
+            logger.warning("chunk %d/%d: %s", index, len(chunks), stats["error_message"])
+        logger.info(
+            "chunk %d/%d [%s, %s): fetched=%d new=%d updated=%d quarantined=%d errors=%d (%.0f%%)",
+            index,
+            len(chunks),
+            lo.date().isoformat(),
+            hi.date().isoformat(),
+            stats["fetched"],
+            stats["new"],
+            stats["updated"],
+            stats["quarantined"],
+            stats["errors"],
+            100.0 * index / len(chunks),
+        )
+        progress = ChunkProgress(selected.name, index, len(chunks), lo, hi, stats)
+        with _listeners_guard:
+            listeners = list(_listeners)
+        for listener in listeners:
+            listener(progress)
+    if statuses and all(s == "failed" for s in statuses):
+        totals["status"] = "failed"
+    elif any(s in ("failed", "partial") for s in statuses):
+        totals["status"] = "partial"
+    from flows.artifacts import publish_run_artifacts
+
+    totals["new_document_ids"] = new_ids
+
+    publish_run_artifacts([totals], warehouse_file, run_id, key_prefix="backfill")
+    totals.pop("new_document_ids")
+    return totals
