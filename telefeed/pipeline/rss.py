@@ -61,7 +61,13 @@ def fetch_articles(
         mark_page_failure(doc, "skipped", f"not fetched: max_pages_per_run ({source.max_pages_per_run}) reached")
     if not todo:
         return []
-    fetcher = fetcher or page_fetcher_for(source)
+    try:
+        fetcher = fetcher or page_fetcher_for(source)
+    except (OSError, ValueError) as exc:  # e.g. a page archive without index.json: entries keep their summary
+        for doc in todo:
+            mark_page_failure(doc, "failed", f"page fetcher unavailable: {exc}")
+        stats.record_error(f"page fetcher unavailable: {exc}")
+        return []
     fetches = fetcher.fetch_many([d.url or "" for d in todo])
     raw: list[RawItem] = []
     for doc, fetch in zip(todo, fetches, strict=True):

@@ -1,0 +1,227 @@
+"""Article pages end to end: the ingest flow fetches each new entry's page from 127.0.0.1, lands the clean
+article (or the feed summary with the reason the page failed), keeps the compressed HTML in the raw layer,
+identifies the language and clusters stories; a rerun fetches no page twice."""
+
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from connectors.pages import page_body_from_payload
+from flows.ingest import ingest
+from telefeed.config import load_sources
+from telefeed.pipeline import ingest_source
+from tests.conftest import FIXTURES, REPO_ROOT, write_sources
+from tests.support.http_server import FixtureServer
+from warehouse.articles import page_payloads
+from warehouse.db import Warehouse
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+PAGES = FIXTURES / "pages"
+EXPECTED = json.loads((PAGES / "expected.json").read_text(encoding="utf-8"))
+MAX_BYTES = 2_000_000
+
+
+def _feed(server: FixtureServer, entries: list[tuple[str, str, str]]) -> bytes:
+    items = "\n".join(
+        f"""<item><title>{title}</title><link>{server.url(path)}</link><guid isPermaLink="false">{path}</guid>
+<pubDate>Tue, 24 Nov 2026 09:00:00 +0000</pubDate><description>{summary}</description></item>"""
+        for path, title, summary in entries
+    )
+    return f"""<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>Test outlet</title>
+<link>{server.url("/")}</link><language>en</language>{items}</channel></rss>""".encode()
+
+
+ENTRIES = [
+    ("/news/a", "Ukraine strikes ammunition depot near Berdiansk", "Ukraine said it hit a depot near Berdiansk."),
+    ("/news/cp1251", "Свет в Харькове", "Энергетики восстановили электроснабжение в Харькове."),
+    ("/news/huge", "A very large page", "Teaser text of the huge page, kept when the page fails."),
+    ("/news/missing", "A page that is gone", "Teaser of a page that answers 404."),
+    ("/news/old-address", "NATO allies pledge more HIMARS ammunition", "Teaser of the moved page."),
+]
+
+
+def _serve(server: FixtureServer) -> None:
+    server.add("/feed.xml", body=_feed(server, ENTRIES))
+    server.add("/news/a", body=(PAGES / "syndicated_a.html").read_bytes(), content_type="text/html; charset=utf-8")
+    server.add("/news/cp1251", body=(PAGES / "cp1251.html").read_bytes(), content_type="text/html")
+    server.add("/news/huge", huge_bytes=50_000_000, content_type="text/html")
+    server.add("/news/old-address", redirect_to=server.url("/news/new-address"))
+    server.add("/news/new-address", body=(PAGES / "capitals.html").read_bytes(), content_type="text/html")
+
+
+def _sources(tmp_path: Path, server: FixtureServer) -> str:
+    return write_sources(
+        tmp_path,
+        f"""
+[[sources]]
+name = "outlet"
+kind = "rss"
+url = "{server.url("/feed.xml")}"
+http = {{ timeout_seconds = 5, max_bytes = {MAX_BYTES}, retries = 1, backoff_seconds = 0.05 }}
+""",
+    )
+
+
+def _documents(path: str) -> dict[str, dict[str, Any]]:
+    rows = Warehouse(path).query("select * from documents").to_pylist()
+    return {r["external_id"]: {**r, "metadata": json.loads(r["metadata"])} for r in rows}
+
+
+def test_pages_are_fetched_cleaned_and_failures_fall_back_to_the_summary(
+    tmp_path: Path, http_server: FixtureServer, warehouse_path: str
+) -> None:
+    _serve(http_server)
+    sources = _sources(tmp_path, http_server)
+    clock = time.perf_counter()
+    result = ingest(sources_path=sources, warehouse_path=warehouse_path)[0]
+    elapsed = time.perf_counter() - clock
+    assert result["new"] == 5, result
+    assert result["status"] == "partial" and result["errors"] == 2  # the huge page and the 404
+    assert elapsed < 60
+    docs = _documents(warehouse_path)
+
+    article = docs["/news/a"]
+    assert article["text"].split("\n") == EXPECTED["syndicated_a.html"]["main"]
+    assert article["removed_lines"] == EXPECTED["syndicated_a.html"]["removed"]
+    assert article["summary"] == "Ukraine said it hit a depot near Berdiansk."
+    assert article["language"] == "en"
+    assert article["metadata"]["page_status"] == "ok" and article["metadata"]["site_name"] == "Kyiv Courier"
+    assert article["author"] == "Jane Doe"
+
+    russian = docs["/news/cp1251"]
+    assert russian["text"].split("\n") == EXPECTED["cp1251.html"]["main"]
+    assert russian["language"] == "ru" and russian["metadata"]["declared_language"] == "en"
+    assert russian["metadata"]["encoding"] == "cp1251"
+
+    huge = docs["/news/huge"]
+    assert huge["text"] == "Teaser text of the huge page, kept when the page fails."
+    assert huge["metadata"]["page_status"] == "failed"
+    assert f"cap of {MAX_BYTES} bytes" in huge["metadata"]["page_error"]
+
+    missing = docs["/news/missing"]
+    assert missing["text"] == "Teaser of a page that answers 404."
+    assert missing["metadata"]["page_error"] == "HTTP 404" and missing["metadata"]["page_http_status"] == 404
+
+    moved = docs["/news/old-address"]
+    assert moved["metadata"]["page_url"] == http_server.url("/news/new-address")
+    assert moved["text"].split("\n") == EXPECTED["capitals.html"]["main"]
+    assert len(http_server.requests_to("/news/new-address")) == 1
+
+    # Raw layer: every fetch is recorded; successful pages keep their compressed HTML, failures their reason.
+    payloads = {p["external_id"]: p for p in page_payloads(Warehouse(warehouse_path), "outlet")}
+    assert set(payloads) == {path for path, _, _ in ENTRIES}
+    assert page_body_from_payload(payloads["/news/cp1251"]) == (PAGES / "cp1251.html").read_bytes()
+    assert payloads["/news/huge"]["truncated"] is True and "html" not in payloads["/news/huge"]
+    assert payloads["/news/missing"]["status"] == 404
+    stored = Warehouse(warehouse_path).query(
+        "select max(length(payload)) from raw_items where item_kind = 'article_page'"
+    )
+    assert stored.column(0)[0].as_py() < 20_000  # compressed, and the 50 MB body was not kept
+
+    user_agents = {r.headers.get("user-agent") for r in http_server.requests_to("/news/a")}
+    assert user_agents and all(ua and ua.startswith("telefeed/") for ua in user_agents)
+
+    # Every document is clustered (five unrelated stories: five clusters).
+    clusters = Warehouse(warehouse_path).query("select count(*), count(distinct cluster_id) from story_clusters")
+    assert clusters.to_pylist()[0] == {"count_star()": 5, "count(DISTINCT cluster_id)": 5}
+
+
+def test_rerun_adds_no_page_fetches_for_known_entries(
+    tmp_path: Path, http_server: FixtureServer, warehouse_path: str
+) -> None:
+    _serve(http_server)
+    sources = _sources(tmp_path, http_server)
+    (source,) = load_sources(sources)
+    warehouse = Warehouse(warehouse_path)
+    first = ingest_source(source, warehouse, "run-1")
+    assert first.new == 5
+    page_paths = ["/news/a", "/news/cp1251", "/news/missing", "/news/old-address"]
+    before = {p: len(http_server.requests_to(p)) for p in page_paths}
+    assert all(count >= 1 for count in before.values())
+    raw_before = warehouse.query("select count(*) from raw_items").column(0)[0].as_py()
+
+    second = ingest_source(source, warehouse, "run-2")  # the feed has no validators: it is read again
+    assert second.new == 0 and second.skipped == 5 and second.errors == 0 and second.status == "ok"
+    assert {p: len(http_server.requests_to(p)) for p in page_paths} == before
+    assert len(http_server.requests_to("/feed.xml")) == 2
+    assert warehouse.query("select count(*) from raw_items").column(0)[0].as_py() == raw_before
+    assert _documents(warehouse_path)["/news/a"]["metadata"]["page_status"] == "ok"  # not overwritten
+
+
+def test_new_entries_in_a_known_feed_get_their_page(
+    tmp_path: Path, http_server: FixtureServer, warehouse_path: str
+) -> None:
+    _serve(http_server)
+    (source,) = load_sources(_sources(tmp_path, http_server))
+    warehouse = Warehouse(warehouse_path)
+    ingest_source(source, warehouse, "run-1")
+    http_server.add("/news/b", body=(PAGES / "unrelated_2.html").read_bytes(), content_type="text/html")
+    http_server.add("/feed.xml", body=_feed(http_server, [*ENTRIES, ("/news/b", "Snow", "Snow disrupts trains.")]))
+    again = ingest_source(source, warehouse, "run-2")
+    assert again.new == 1 and again.skipped == 5
+    assert len(http_server.requests_to("/news/b")) == 1
+    assert len(http_server.requests_to("/news/a")) == 1
+    doc = _documents(warehouse_path)["/news/b"]
+    assert doc["text"].split("\n") == EXPECTED["unrelated_2.html"]["main"]
+
+
+def test_bundled_samples_run_offline_and_the_syndicated_story_clusters(tmp_path: Path, warehouse_path: str) -> None:
+    results = {
+        s.name: ingest_source(s, Warehouse(warehouse_path), "samples")
+        for s in load_sources(REPO_ROOT / "sources.toml")
+        if s.kind == "rss"
+    }
+    assert {name: r.status for name, r in results.items()} == {
+        "frontline-daily": "ok",
+        "eastern-wire": "ok",
+        "vesti-severa": "ok",
+    }
+    warehouse = Warehouse(warehouse_path)
+    statuses = warehouse.query("select distinct metadata->>'page_status' from documents").column(0).to_pylist()
+    assert statuses == ["ok"]
+    languages = warehouse.query("select source, list(distinct language) l from documents group by source order by 1")
+    assert languages.to_pylist() == [
+        {"source": "eastern-wire", "l": ["en"]},
+        {"source": "frontline-daily", "l": ["en"]},
+        {"source": "vesti-severa", "l": ["ru"]},
+    ]
+    multi = warehouse.query(
+        "select s.source_names, s.first_title from story_cluster_summary s where s.documents > 1"
+    ).to_pylist()
+    assert multi == [
+        {
+            "source_names": ["eastern-wire", "frontline-daily"],
+            "first_title": "Wagner chief says fighters will leave Bakhmut",
+        }
+    ]
+    promo = warehouse.query("select count(*) from documents where text ilike '%get the frontline daily app%'")
+    assert promo.column(0)[0].as_py() == 0
+
+
+def test_a_broken_page_archive_keeps_summaries_and_records_why(tmp_path: Path, warehouse_path: str) -> None:
+    feed = REPO_ROOT / "samples" / "feeds" / "eastern_wire.xml"
+    (tmp_path / "empty-archive").mkdir()
+    sources = write_sources(
+        tmp_path,
+        f"""
+[[sources]]
+name = "eastern"
+kind = "rss"
+url = "{feed}"
+page_archive = "empty-archive"
+""",
+    )
+    (source,) = load_sources(sources)
+    stats = ingest_source(source, Warehouse(warehouse_path), "r")
+    assert stats.new == 3 and stats.status == "partial"
+    assert stats.error_message and "no index.json" in stats.error_message
+    docs = _documents(warehouse_path)
+    assert all(d["metadata"]["page_status"] == "failed" for d in docs.values())
+    assert all("no index.json" in d["metadata"]["page_error"] for d in docs.values())
+    assert all(d["text"] == d["summary"] for d in docs.values())
