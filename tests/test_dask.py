@@ -117,3 +117,18 @@ def test_dask_runner_lands_the_same_rows_as_the_default_runner(
     assert sum(r["item_kind"] == "article_page" for r in raw) == 4
     assert _rows(remote_wh, RAW_ROWS) == raw and _rows(local_wh, RAW_ROWS) == raw
     assert len(http_server.requests_to("/f0/syndicated_a.html")) == 3  # one page fetch per run
+
+
+def test_cli_run_dask_address(tmp_path: Path, http_server: FixtureServer, cluster: Any) -> None:
+    from typer.testing import CliRunner
+
+    from telefeed.cli import app
+
+    sources = _sources(tmp_path, http_server)
+    warehouse = str(tmp_path / "cli.duckdb")
+    result = CliRunner().invoke(
+        app, ["run", "--sources", sources, "--warehouse", warehouse, "--dask", cluster.scheduler_address]
+    )
+    assert result.exit_code == 0, result.output
+    assert "feed0" in result.output and "feed1" in result.output
+    assert len(_rows(warehouse, DOCUMENT_ROWS)) == 4

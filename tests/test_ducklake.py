@@ -280,3 +280,31 @@ def test_reader_is_read_only_and_cannot_read_other_files(lake_url: str) -> None:
         with pytest.raises(Exception, match=r"(?i)permission|disabled"):
             con.execute("SELECT * FROM read_text('/etc/hostname')").fetchall()
     assert _scalar(lake, "select count(*) from raw_items") == 3
+
+
+@pytest.mark.usefixtures("prefect_harness")
+def test_cli_runs_and_queries_a_lake_without_showing_its_password(lake_url: str, tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from telefeed.cli import app
+
+    good = Path(__file__).parent / "fixtures" / "feeds" / "good_rss.xml"
+    sources = write_sources(tmp_path, f'[[sources]]\nname = "good"\nkind = "rss"\nfetch_pages = false\nurl = "{good}"')
+    url = lake_url.replace(" user=", " password=hunter2 user=")  # trust auth ignores it; it must never be shown
+    cli = CliRunner()
+    ran = cli.invoke(app, ["run", "--sources", sources, "--warehouse", url])
+    assert ran.exit_code == 0, ran.output
+    out = cli.invoke(app, ["sql", "select count(*) as n from documents", "-w", url, "--format", "json"])
+    assert out.exit_code == 0, out.output
+    assert out.output.strip().replace(" ", "").replace("\n", "") == '[{"n":3}]'
+    refused = cli.invoke(app, ["sql", "delete from documents", "-w", url])
+    assert refused.exit_code == 2
+    info = cli.invoke(app, ["warehouse-info", "-w", url])
+    assert info.exit_code == 0, info.output
+    assert "DuckLake" in info.output and "001_core" in info.output
+    maintained = cli.invoke(app, ["lake-maintain", "-w", url, "--older-than", "1 second"])
+    assert maintained.exit_code == 0, maintained.output
+    assert "expired_snapshots" in maintained.output
+    for result in (ran, out, refused, info, maintained):
+        assert "hunter2" not in result.output
+    assert _scalar(open_warehouse(lake_url), "select count(*) from documents") == 3
