@@ -442,7 +442,8 @@ def api_post(payload: Mapping[str, Any]) -> Post:
             shift += utf16_len(text)
         item = api_media(message.get("media"))
         if item is not None:
-            media.append({**item, "message_id": int(message["id"])})
+            local = (message.get("media") or {}).get("local_path")
+            media.append({**item, "message_id": int(message["id"]), **({"local_path": local} if local else {})})
         if message.get("edit_date") and not message.get("edit_hide"):
             edit_dates.append(_parse_iso(message["edit_date"]))
     counters = next((m for m in messages if m.get("views") is not None), first)
