@@ -8,6 +8,7 @@ removed lines are returned so nothing is thrown away.
 from __future__ import annotations
 
 import codecs
+import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -255,12 +256,17 @@ def extract_article(html: str, url: str | None = None) -> ExtractedArticle:
         raise ExtractionError("page text was entirely promotions or headlines")
     if len(text) < MIN_TEXT_CHARS:
         raise ExtractionError(f"main text too short ({len(text)} characters): not an article page")
-    # trafilatura's date is a day (YYYY-MM-DD); prefer a full timestamp from article:published_time.
-    published = _parse_date(_meta_content(html, "article:published_time")) or _parse_date(result.date)
+    ld = _json_ld_article(html)
+    # trafilatura's date is a day (YYYY-MM-DD); prefer a full timestamp from JSON-LD or article:published_time.
+    published = (
+        _parse_date(ld.get("datePublished"))
+        or _parse_date(_meta_content(html, "article:published_time"))
+        or _parse_date(result.date)
+    )
     return ExtractedArticle(
         text=text,
         title=title,
-        author=_none_if_blank(result.author),
+        author=_json_ld_author(ld) or _none_if_blank(result.author),
         published_at=published,
         site_name=_none_if_blank(result.sitename),
         language=(str(result.language).split("-")[0].lower() if result.language else None) or _page_language(html),
@@ -268,6 +274,39 @@ def extract_article(html: str, url: str | None = None) -> ExtractedArticle:
         canonical_url=str(result.url) if result.url else None,
         removed_lines=removed,
     )
+
+
+_LD_RE = re.compile(r"<script[^>]+application/ld\+json[^>]*>(.*?)</script>", re.IGNORECASE | re.DOTALL)
+_LD_ARTICLE_TYPES = {"NewsArticle", "Article", "ReportageNewsArticle", "AnalysisNewsArticle", "BlogPosting"}
+
+
+def _json_ld_article(html: str) -> dict[str, Any]:
+    """The first schema.org article object in the page's JSON-LD blocks (empty when there is none)."""
+    for block in _LD_RE.findall(html[:500_000]):
+        try:
+            data = json.loads(block)
+        except ValueError:
+            continue
+        stack: list[Any] = [data]
+        while stack:
+            item = stack.pop(0)
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                kind = item.get("@type")
+                kinds = set(kind) if isinstance(kind, list) else {kind}
+                if kinds & _LD_ARTICLE_TYPES:
+                    return item
+                stack.extend(v for k, v in item.items() if k == "@graph")
+    return {}
+
+
+def _json_ld_author(ld: dict[str, Any]) -> str | None:
+    authors = ld.get("author")
+    items = authors if isinstance(authors, list) else [authors]
+    names = [str(a.get("name")) if isinstance(a, dict) else str(a) for a in items if a]
+    names = [n.strip() for n in names if n and n.strip() and n != "None"]
+    return "; ".join(dict.fromkeys(names)) or None
 
 
 def _meta_content(html: str, prop: str) -> str | None:
