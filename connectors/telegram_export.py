@@ -28,7 +28,7 @@ class ExportRead:
 def export_file(path: str | Path) -> Path:
     """``result.json`` inside an export folder (or the file itself)."""
     candidate = Path(path).expanduser()
-    return candidate / "result.json" if candidate.is_dir() else candidate
+    return candidate if candidate.suffix == ".json" and not candidate.is_dir() else candidate / "result.json"
 
 
 def read_export(source: str, path: str | Path, max_bytes: int = MAX_EXPORT_BYTES) -> ExportRead:
