@@ -62,9 +62,16 @@ class DuckLakeSpec:
 
     @property
     def redacted(self) -> str:
-        """The URL with any password hidden (safe for logs and errors)."""
-        text = re.sub(r"(password\s*=\s*)('[^']*'|\S+)", r"\1***", self.metadata, flags=re.IGNORECASE)
-        return URL_PREFIX + text + (f";data_path={self.data_path}" if self.data_path else "")
+        """The URL as logs and errors show it (any password hidden)."""
+        return redact(URL_PREFIX + self.metadata + (f";data_path={self.data_path}" if self.data_path else ""))
+
+
+_PASSWORD = re.compile(r"(password\s*=\s*)('[^']*'|[^\s;\"]+)", re.IGNORECASE)
+
+
+def redact(text: str) -> str:
+    """``text`` with every ``password=...`` value replaced by ``***``."""
+    return _PASSWORD.sub(r"\1***", text)
 
 
 def is_ducklake_url(target: str | os.PathLike[str]) -> bool:
@@ -75,8 +82,11 @@ def is_ducklake_url(target: str | os.PathLike[str]) -> bool:
 def parse_ducklake_url(url: str) -> DuckLakeSpec:
     """Split ``ducklake:<metadata>[;data_path=<dir or URL>]`` into its parts.
 
+    The catalog password must not be in the URL (flow parameters are stored by Prefect): libpq reads it from
+    ``PGPASSWORD`` or a ``~/.pgpass`` / ``PGPASSFILE`` file.
+
     Raises:
-        DuckLakeConfigError: not a ``ducklake:`` URL, an empty catalog or an unknown ``;option``.
+        DuckLakeConfigError: not a ``ducklake:`` URL, an empty catalog, an unknown ``;option`` or a password.
     """
     if not is_ducklake_url(url):
         raise DuckLakeConfigError(f"not a DuckLake URL (must start with {URL_PREFIX!r})")
@@ -88,6 +98,11 @@ def parse_ducklake_url(url: str) -> DuckLakeSpec:
         if not sep or key.strip().lower() != "data_path" or not value.strip():
             raise DuckLakeConfigError(f"unknown DuckLake URL option {key.strip()!r}; only data_path=... is known")
         data_path = value.strip()
+    if _PASSWORD.search(metadata):
+        raise DuckLakeConfigError(
+            "the DuckLake URL holds a password; remove it and set PGPASSWORD or use a ~/.pgpass (PGPASSFILE) file "
+            "(the URL is stored with every flow run's parameters)"
+        )
     if not metadata.strip():
         raise DuckLakeConfigError("DuckLake URL has no catalog (e.g. ducklake:postgres:dbname=telefeed host=...)")
     if data_path and "://" not in data_path:
@@ -188,7 +203,7 @@ def _quote(text: str) -> str:
 
 
 def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip()
+    text = redact(str(exc)).strip()
     return text.splitlines()[0] if text else type(exc).__name__
 
 
