@@ -225,3 +225,25 @@ page_archive = "empty-archive"
     assert all(d["metadata"]["page_status"] == "failed" for d in docs.values())
     assert all("no index.json" in d["metadata"]["page_error"] for d in docs.values())
     assert all(d["text"] == d["summary"] for d in docs.values())
+
+
+def test_entries_beyond_max_pages_per_run_keep_their_summary(
+    tmp_path: Path, http_server: FixtureServer, warehouse_path: str
+) -> None:
+    _serve(http_server)
+    sources = write_sources(
+        tmp_path,
+        f"""
+[[sources]]
+name = "outlet"
+kind = "rss"
+url = "{http_server.url("/feed.xml")}"
+max_pages_per_run = 1
+""",
+    )
+    (source,) = load_sources(sources)
+    stats = ingest_source(source, Warehouse(warehouse_path), "r")
+    assert stats.new == 5 and stats.errors == 0
+    statuses = sorted(d["metadata"]["page_status"] for d in _documents(warehouse_path).values())
+    assert statuses == ["ok", "skipped", "skipped", "skipped", "skipped"]
+    assert len(http_server.requests_to("/news/cp1251")) == 0
