@@ -9,6 +9,7 @@ from prefect import flow, get_run_logger, task
 from prefect.context import get_run_context
 
 from flows.artifacts import publish_run_artifacts
+from flows.telegram_secrets import load_secret as _load_telegram_secret  # noqa: F401  (Secret blocks for telegram)
 from flows.writes import ensure_write_limit, serialised
 from telefeed.config import Settings, load_sources, select_sources
 from telefeed.pipeline import Window, ingest_source

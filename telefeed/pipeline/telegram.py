@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -58,7 +58,7 @@ LAND_BATCH_SIZE = 200
 MAX_FLOOD_RETRIES = 5
 
 ClientFactory = Callable[[TelegramSource], TelegramClientProtocol]
-SecretLoader = Callable[[str], str]
+SecretLoader = Callable[[str], "str | Mapping[str, Any]"]
 
 # Injection points (tests and the Prefect layer set these; nothing here imports Prefect).
 sleep: Callable[[float], None] = time.sleep
