@@ -1,0 +1,187 @@
+"""prefect.yaml: deployments load, parameters match their flows, a deployment run executes; concurrent ingests."""
+
+from __future__ import annotations
+
+import inspect
+import threading
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from flows.ingest import ingest
+from flows.serve import find_prefect_file, load_specs, to_runner_deployment
+from flows.writes import WAREHOUSE_LIMIT
+from tests.conftest import REPO_ROOT, write_sources
+from tests.support.http_server import FixtureServer
+from warehouse.db import Warehouse
+
+pytestmark = pytest.mark.usefixtures("prefect_harness")
+
+PREFECT_FILE = REPO_ROOT / "prefect.yaml"
+
+
+def test_prefect_yaml_is_what_prefect_deploy_reads() -> None:
+    from prefect.cli.deploy._models import PrefectYamlModel
+
+    model = PrefectYamlModel.model_validate(yaml.safe_load(PREFECT_FILE.read_text(encoding="utf-8")))
+    names = {d.name for d in model.deployments}
+    assert names == {"rss", "telegram", "backfill"}
+    for deployment in model.deployments:
+        assert deployment.concurrency_limit is not None
+        limit = deployment.concurrency_limit
+        assert (limit if isinstance(limit, int) else limit.limit) == 1
+        assert deployment.work_pool is not None and deployment.work_pool.name == "telefeed-process"
+    assert find_prefect_file() == PREFECT_FILE or find_prefect_file().resolve() == PREFECT_FILE
+
+
+def test_every_entrypoint_imports_and_its_parameters_match_the_flow_signature() -> None:
+    specs = {s.name: s for s in load_specs(PREFECT_FILE)}
+    for spec in specs.values():
+        flow = spec.load_flow()
+        signature = inspect.signature(flow.fn)
+        unknown = set(spec.parameters) - set(signature.parameters)
+        assert not unknown, f"{spec.name}: parameters {unknown} are not arguments of {spec.entrypoint}"
+        flow.validate_parameters(spec.parameters | _required_placeholders(flow))
+        schema = flow.parameters.model_dump()
+        for name in signature.parameters:
+            assert name in schema["properties"], f"{spec.name}: {name} missing from the parameter schema"
+            assert schema["properties"][name].get("description"), f"{spec.entrypoint}: {name} is undocumented"
+    assert specs["rss"].intervals == [900.0] and specs["rss"].parameters == {"kinds": ["rss"]}
+    assert specs["telegram"].intervals == [300.0]
+    assert set(specs["telegram"].parameters["kinds"]) == {"telegram", "telegram_preview", "telegram_export"}
+    assert specs["backfill"].intervals == [] and specs["backfill"].crons == []
+    assert specs["backfill"].collision_strategy == "ENQUEUE"
+    assert specs["rss"].collision_strategy == "CANCEL_NEW"
+
+
+def _required_placeholders(flow: Any) -> dict[str, Any]:
+    required = flow.parameters.model_dump().get("required") or []
+    return {name: {"source": "x", "since": "2026-11-01"}[name] for name in required}
+
+
+def test_a_deployment_run_with_parameters_executes(
+    tmp_path: Path, http_server: FixtureServer, warehouse_path: str
+) -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.deployments import run_deployment
+    from prefect.flow_engine import run_flow
+
+    feed = (REPO_ROOT / "tests" / "fixtures" / "feeds" / "good_rss.xml").read_bytes()
+    http_server.add("/good.xml", body=feed)
+    sources = write_sources(
+        tmp_path,
+        f'[[sources]]\nname = "good"\nkind = "rss"\nfetch_pages = false\nurl = "{http_server.url("/good.xml")}"\n',
+    )
+    (spec,) = [s for s in load_specs(PREFECT_FILE) if s.name == "backfill"]
+    deployment_id = to_runner_deployment(spec).apply()
+    with get_client(sync_client=True) as client:
+        stored = client.read_deployment(deployment_id)
+    assert stored.name == "backfill" and not stored.schedules
+    assert stored.global_concurrency_limit is not None and stored.global_concurrency_limit.limit == 1
+    assert stored.parameter_openapi_schema is not None
+    assert set(stored.parameter_openapi_schema["required"]) == {"source", "since"}
+
+    parameters = {
+        "source": "good",
+        "since": "2026-11-22",
+        "until": "2026-11-24",
+        "sources_path": sources,
+        "warehouse_path": warehouse_path,
+    }
+    flow_run = run_deployment("backfill/backfill", parameters=parameters, timeout=0)
+    assert flow_run.deployment_id == deployment_id
+    # Execute the scheduled run in this process, as a worker or `serve` would, from the stored parameters.
+    result = run_flow(spec.load_flow(), flow_run=flow_run, parameters=flow_run.parameters)
+    assert isinstance(result, dict) and result["new"] == 3
+    with get_client(sync_client=True) as client:
+        finished = client.read_flow_run(flow_run.id)
+        artifacts = client.read_artifacts()
+    assert finished.state is not None and finished.state.is_completed()
+    assert Warehouse(warehouse_path).query("select count(*) from documents").column(0)[0].as_py() == 3
+    mine = [a for a in artifacts if a.flow_run_id == flow_run.id]
+    assert {a.key for a in mine} == {"backfill-sources", "backfill-highlights"}
+    table = next(a for a in mine if a.key == "backfill-sources")
+    assert '"source": "good"' in str(table.data) or "'source': 'good'" in str(table.data)
+
+
+def test_serve_builds_one_runner_deployment_per_entry() -> None:
+    deployments = [to_runner_deployment(spec) for spec in load_specs(PREFECT_FILE)]
+    by_name = {d.name: d for d in deployments}
+    assert set(by_name) == {"rss", "telegram", "backfill"}
+    rss = by_name["rss"]
+    assert rss.parameters == {"kinds": ["rss"]}
+    assert [s.schedule.interval.total_seconds() for s in rss.schedules] == [900.0]
+    assert rss.concurrency_limit == 1 or getattr(rss.concurrency_limit, "limit", None) == 1
+    assert by_name["backfill"].schedules in (None, [])
+
+
+def test_two_ingest_flows_started_together_both_land_everything(
+    tmp_path: Path, http_server: FixtureServer, warehouse_path: str
+) -> None:
+    from prefect.client.orchestration import get_client
+
+    bodies = {}
+    for name in ("alpha", "beta"):
+        items = "".join(
+            f"<item><title>{name} {n}</title><link>https://{name}.example/{n}</link><guid>{name}-{n}</guid>"
+            f"<pubDate>Mon, 23 Nov 2026 0{n}:00:00 +0000</pubDate><description>{name} story {n}</description></item>"
+            for n in range(1, 7)
+        )
+        bodies[name] = f'<?xml version="1.0"?><rss version="2.0"><channel><title>{name}</title>{items}</channel></rss>'
+        http_server.add(f"/{name}.xml", body=bodies[name].encode(), delay_seconds=0.3)
+    sources = write_sources(
+        tmp_path,
+        "".join(
+            f'[[sources]]\nname = "{n}"\nkind = "rss"\nfetch_pages = false\nurl = "{http_server.url(f"/{n}.xml")}"\n'
+            for n in ("alpha", "beta")
+        ),
+    )
+    results: dict[str, Any] = {}
+    errors: list[BaseException] = []
+    barrier = threading.Barrier(2)
+
+    def run(name: str) -> None:
+        try:
+            barrier.wait()
+            results[name] = ingest(sources=[name], sources_path=sources, warehouse_path=warehouse_path)
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=run, args=(n,)) for n in ("alpha", "beta")]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert results["alpha"][0]["new"] == 6 and results["beta"][0]["new"] == 6
+    wh = Warehouse(warehouse_path)
+    per_source = wh.query("select source, count(*) as n from documents group by source order by source").to_pylist()
+    assert per_source == [{"source": "alpha", "n": 6}, {"source": "beta", "n": 6}]
+    runs = wh.query("select source, status from runs order by source").to_pylist()
+    assert runs == [{"source": "alpha", "status": "ok"}, {"source": "beta", "status": "ok"}]
+    with get_client(sync_client=True) as client:
+        limit = client.read_global_concurrency_limit_by_name(WAREHOUSE_LIMIT)
+    assert limit.limit == 1 and limit.active_slots == 0  # the writers used the limit and gave every slot back
+
+
+def test_a_serialised_warehouse_waits_for_the_global_write_slot(warehouse_path: str) -> None:
+    from prefect.concurrency.sync import concurrency
+
+    from flows.writes import ensure_write_limit, serialised
+
+    assert ensure_write_limit()
+    done = threading.Event()
+
+    def write() -> None:
+        serialised(Warehouse(warehouse_path)).migrate()
+        done.set()
+
+    with concurrency(WAREHOUSE_LIMIT, occupy=1, strict=True):
+        writer = threading.Thread(target=write)
+        writer.start()
+        assert not done.wait(2.0), "the write ran while another holder had the only slot"
+    assert done.wait(60), "the write never got the slot after it was released"
+    writer.join()
+    assert Path(warehouse_path).exists()
