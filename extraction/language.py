@@ -79,17 +79,23 @@ def detect_language(text: str | None) -> str | None:
 
 
 def assign_language(documents: Iterable[Document]) -> None:
-    """Set ``language`` on each document from its title and text (in place).
+    """Set ``language`` on each document from its title and text (in place; batched across cores).
 
     The detected language wins over a declared one (a feed's ``<language>`` covers every entry, even the ones
     in another language); a declared language that disagrees is kept in ``metadata["declared_language"]``.
     When nothing can be detected (too little text) the declared language stays.
     """
-    for doc in documents:
-        sample = "\n".join(part for part in (doc.title, doc.text) if part)
-        detected = detect_language(sample)
-        if detected is None:
+    docs = list(documents)
+    samples = [_prepare("\n".join(part for part in (doc.title, doc.text) if part)) for doc in docs]
+    todo = [i for i, sample in enumerate(samples) if sum(c.isalpha() for c in sample) >= MIN_LETTERS]
+    if not todo:
+        return
+    found = _detector().detect_languages_in_parallel_of([samples[i] for i in todo])
+    for i, language in zip(todo, found, strict=True):
+        if language is None:
             continue
+        detected = language.iso_code_639_1.name.lower()
+        doc = docs[i]
         if doc.language and doc.language != detected:
             doc.metadata["declared_language"] = doc.language
         doc.language = detected

@@ -62,3 +62,9 @@ def test_assign_language_overrides_a_wrong_declared_language_and_keeps_it_in_met
     assert [d.language for d in docs] == ["uk", "en", "ru"]
     assert docs[0].metadata == {"declared_language": "ru"}
     assert docs[1].metadata == {} and docs[2].metadata == {}
+
+
+def test_assign_language_in_a_batch_matches_one_by_one() -> None:
+    docs = [Document(source="tg", kind="post", external_id=str(i), text=post) for i, (_, post) in enumerate(CASES)]
+    assign_language(docs)
+    assert [d.language for d in docs] == [expected for expected, _ in CASES]
