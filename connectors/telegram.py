@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -256,6 +256,43 @@ class TelethonClient:
         try:
             if self._connected:
                 self._run(self._client.disconnect())
+            else:
+                self._client.session.close()
         finally:
             self._connected = False
             self._loop.close()
+
+
+def interactive_login(
+    api_id: int,
+    api_hash: str,
+    session_file: str | None,
+    phone: Callable[[], str],
+    code: Callable[[], str],
+    password: Callable[[], str],
+) -> str | None:
+    """Log in once (phone, code, 2FA password asked through the callbacks) and keep the session.
+
+    With ``session_file`` the session is written there (0600) and None is returned; otherwise the
+    StringSession string is returned for ``TELEGRAM_SESSION``. Needs the network.
+    """
+    from telethon import TelegramClient
+    from telethon.sessions import StringSession
+
+    session: Any = (
+        build_session(TelegramCredentials(api_id, api_hash, session_file=session_file))
+        if session_file
+        else StringSession()
+    )
+
+    async def run() -> str | None:
+        client = TelegramClient(session, api_id, api_hash)
+        await client.start(phone=phone, code_callback=code, password=password)
+        saved = None if session_file else StringSession.save(client.session)
+        await client.disconnect()
+        return saved
+
+    result = asyncio.run(run())
+    if session_file:
+        os.chmod(session_path(session_file), 0o600)
+    return result
