@@ -285,6 +285,7 @@ def _read_forward(
     offset_date: datetime | None,
     until: datetime | None = None,
     move_cursor: bool = True,
+    since: datetime | None = None,
 ) -> None:
     """Read oldest first from ``min_id``/``offset_date`` in batches, landing each batch as it arrives."""
     carry: list[Any] = []
@@ -306,6 +307,8 @@ def _read_forward(
             kept = [m for m in batch if m.date is None or m.date < until]
             done = done or len(kept) < len(batch)
             batch = kept
+        if since is not None:
+            batch = [m for m in batch if m.date is None or m.date >= since]
         messages = carry + batch
         carry = [] if done else _trailing_album(messages)
         ready = messages[: len(messages) - len(carry)]
@@ -359,7 +362,9 @@ def ingest_telegram(
         try:
             if window is not None:
                 start = window.since - timedelta(seconds=1) if window.since is not None else None
-                _read_forward(source, client, channel, lander, 0, start, window.until, move_cursor=False)
+                _read_forward(
+                    source, client, channel, lander, 0, start, window.until, move_cursor=False, since=window.since
+                )
             else:
                 if cursor.last_id is not None:
                     if source.refresh_messages:
