@@ -51,6 +51,7 @@ def ingest_dask(
     sources: list[str] | None = None,
     sources_path: str | None = None,
     warehouse_path: str | None = None,
+    kinds: list[str] | None = None,
     dask_address: str | None = None,
     n_workers: int | None = None,
 ) -> list[dict[str, Any]]:
@@ -60,9 +61,10 @@ def ingest_dask(
         sources: source names; empty means every enabled source.
         sources_path: the sources TOML file (default: ``TELEFEED_SOURCES`` or ``sources.toml``).
         warehouse_path: a DuckDB file or ``ducklake:`` URL (default: ``TELEFEED_WAREHOUSE``).
+        kinds: only sources of these kinds; empty means every kind.
         dask_address: the Dask scheduler (``tcp://scheduler:8786``); empty or ``"local"`` starts a local cluster.
         n_workers: worker processes when a local cluster is started.
     """
     scaled = on_dask(ingest, dask_address, n_workers)
-    result = scaled(sources=sources, sources_path=sources_path, warehouse_path=warehouse_path)
+    result = scaled(sources=sources, sources_path=sources_path, warehouse_path=warehouse_path, kinds=kinds)
     return cast(list[dict[str, Any]], result)
