@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import duckdb
@@ -165,3 +165,121 @@ def run_highlights(
 HIGHLIGHT_RELATIONS: tuple[str, ...] = ("mentions", "canonical_entities", "quotes")
 TOP_ENTITIES_SQL = "SELECT NULL AS entity, NULL AS entity_type, 0 AS mentions, 0 AS documents LIMIT ?"
 RUN_QUOTES_SQL = "SELECT NULL AS speaker, NULL AS quote, NULL AS source LIMIT ?"
+
+
+# -- report queries ----------------------------------------------------------------------------------------------
+
+
+def day_bounds(since: datetime, until: datetime | None) -> tuple[date, date | None]:
+    """UTC calendar days ``[first, end)`` covering the window ``[since, until)``."""
+    first = since.astimezone(UTC).date() if since.tzinfo else since.date()
+    if until is None:
+        return first, None
+    end_at = until.astimezone(UTC) if until.tzinfo else until
+    end = end_at.date()
+    if (end_at.hour, end_at.minute, end_at.second, end_at.microsecond) != (0, 0, 0, 0):
+        end += timedelta(days=1)
+    return first, end
+
+
+def _window_sql(column: str, bounds: tuple[date, date | None]) -> tuple[str, list[Any]]:
+    first, end = bounds
+    if end is None:
+        return f"{column} >= ?", [first]
+    return f"{column} >= ? AND {column} < ?", [first, end]
+
+
+def documents_per_day(warehouse: Warehouse, since: datetime, until: datetime | None = None) -> pa.Table:
+    """Documents per source per UTC day in the window (``daily_documents``): day, source, documents."""
+    where, params = _window_sql("day", day_bounds(since, until))
+    with warehouse.reader() as con:
+        return (
+            con.execute(
+                f"SELECT day, source, sum(documents)::BIGINT AS documents FROM daily_documents WHERE {where} "
+                "GROUP BY day, source ORDER BY day, source",
+                params,
+            )
+            .arrow()
+            .read_all()
+        )
+
+
+def source_health(warehouse: Warehouse) -> pa.Table:
+    """The ``source_health`` view, worst first (errors in the last day, then quarantined rows)."""
+    with warehouse.reader() as con:
+        return (
+            con.execute(
+                "SELECT source, kind, last_status, last_success_at, last_run_at, errors_24h, errors, "
+                "quarantined, documents, last_error_message FROM source_health "
+                "ORDER BY errors_24h DESC, quarantined DESC, source"
+            )
+            .arrow()
+            .read_all()
+        )
+
+
+def top_stories(warehouse: Warehouse, since: datetime, until: datetime | None = None, limit: int = 15) -> pa.Table:
+    """Story clusters with documents in the window, most sources first (``story_spread``)."""
+    where, params = _window_sql("day", day_bounds(since, until))
+    with warehouse.reader() as con:
+        return (
+            con.execute(
+                "SELECT cluster_id, any_value(first_title) AS title, any_value(first_source) AS first_source, "
+                "min(day) AS first_day, max(day) AS last_day, sum(documents)::BIGINT AS documents, "
+                "any_value(total_sources) AS sources "
+                f"FROM story_spread WHERE {where} GROUP BY cluster_id "
+                "ORDER BY sources DESC, documents DESC, first_day, cluster_id LIMIT ?",
+                [*params, limit],
+            )
+            .arrow()
+            .read_all()
+        )
+
+
+def entity_mentions_over_time(
+    warehouse: Warehouse, since: datetime, until: datetime | None = None, top: int = 8
+) -> pa.Table | None:
+    """Mentions per day of the ``top`` most-mentioned entities in the window: day, entity, entity_type, mentions.
+
+    ``None`` when the warehouse has no ``daily_entity_mentions`` view (no extraction tables yet).
+    """
+    where, params = _window_sql("day", day_bounds(since, until))
+    return query_if_present(
+        warehouse,
+        ["daily_entity_mentions"],
+        f"WITH w AS (SELECT * FROM daily_entity_mentions WHERE {where}), "
+        "top_ids AS (SELECT entity_id FROM w GROUP BY entity_id ORDER BY sum(mentions) DESC, entity_id LIMIT ?) "
+        "SELECT day, any_value(entity) AS entity, any_value(entity_type) AS entity_type, "
+        "sum(mentions)::BIGINT AS mentions, sum(documents)::BIGINT AS documents "
+        "FROM w WHERE entity_id IN (SELECT entity_id FROM top_ids) GROUP BY day, entity_id ORDER BY day, entity",
+        [*params, top],
+    )
+
+
+def top_speakers(
+    warehouse: Warehouse, since: datetime, until: datetime | None = None, top: int = 10
+) -> pa.Table | None:
+    """Speakers with the most quotes in the window: speaker, quotes, outlets, last_day (``quotes_by_speaker``)."""
+    where, params = _window_sql("day", day_bounds(since, until))
+    return query_if_present(
+        warehouse,
+        ["quotes_by_speaker"],
+        "SELECT speaker, count(*) AS quotes, count(DISTINCT source) AS outlets, max(day) AS last_day "
+        f"FROM quotes_by_speaker WHERE {where} AND speaker IS NOT NULL "
+        "GROUP BY speaker ORDER BY quotes DESC, speaker LIMIT ?",
+        [*params, top],
+    )
+
+
+def recent_quotes(
+    warehouse: Warehouse, since: datetime, until: datetime | None = None, limit: int = 25
+) -> pa.Table | None:
+    """The latest quotes in the window: day, speaker, quote, source, url (``quotes_by_speaker``)."""
+    where, params = _window_sql("day", day_bounds(since, until))
+    return query_if_present(
+        warehouse,
+        ["quotes_by_speaker"],
+        f"SELECT day, speaker, quote, source, url FROM quotes_by_speaker WHERE {where} "
+        "ORDER BY published_at DESC NULLS LAST, speaker LIMIT ?",
+        [*params, limit],
+    )
