@@ -1,0 +1,95 @@
+"""`telefeed export` and `telefeed sql --format ... --out`: Parquet readable by pyarrow, since filter applied."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from telefeed.cli import app
+from tests.support.analyst_fixture import build_fixture_warehouse
+from warehouse.analyst import UnknownRelationError, read_relation
+from warehouse.db import Warehouse
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def warehouse_file(tmp_path_factory: pytest.TempPathFactory) -> str:
+    path = str(tmp_path_factory.mktemp("export") / "w.duckdb")
+    build_fixture_warehouse(path)
+    return path
+
+
+def test_export_view_with_since(warehouse_file: str, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app, ["export", "daily_documents", "--since", "2026-11-21", "--out", str(tmp_path), "-w", warehouse_file]
+    )
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(tmp_path / "daily_documents.parquet")
+    days = table.column("day").to_pylist()
+    assert min(days) == date(2026, 11, 21) and len(days) == 5  # 21st: 2 rows, 22nd: 3 rows
+    assert "wrote 5 row(s)" in result.output
+
+
+def test_export_table_filters_on_its_time_column(warehouse_file: str, tmp_path: Path) -> None:
+    result = runner.invoke(
+        app,
+        [
+            "export",
+            "documents",
+            "--since",
+            "2026-11-22",
+            "--until",
+            "2026-11-23",
+            "--out",
+            str(tmp_path),
+            "-w",
+            warehouse_file,
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    table = pq.read_table(tmp_path / "documents.parquet")
+    assert sorted(table.column("source").to_pylist()) == ["channel", "frontline", "wire"]
+    assert all(t >= datetime(2026, 11, 22, tzinfo=UTC) for t in table.column("published_at").to_pylist())
+    everything = runner.invoke(app, ["export", "documents", "--out", str(tmp_path / "all"), "-w", warehouse_file])
+    assert everything.exit_code == 0
+    assert pq.read_table(tmp_path / "all" / "documents.parquet").num_rows == 7
+
+
+def test_export_refuses_unknown_names_and_injection(warehouse_file: str, tmp_path: Path) -> None:
+    for name in ("nope", "documents; drop table documents", 'documents" --'):
+        result = runner.invoke(app, ["export", name, "--out", str(tmp_path), "-w", warehouse_file])
+        assert result.exit_code == 2 and "no table or view" in result.output
+    with pytest.raises(UnknownRelationError):
+        read_relation(Warehouse(warehouse_file), "nope")
+    assert Warehouse(warehouse_file).query("select count(*) from documents").column(0)[0].as_py() == 7
+
+
+def test_sql_formats_write_files(warehouse_file: str, tmp_path: Path) -> None:
+    query = "select source, documents from source_health order by source"
+    expected = [
+        {"source": "channel", "documents": 2},
+        {"source": "frontline", "documents": 2},
+        {"source": "wire", "documents": 3},
+    ]
+    parquet = tmp_path / "h.parquet"
+    assert runner.invoke(app, ["sql", query, "-f", "parquet", "-o", str(parquet), "-w", warehouse_file]).exit_code == 0
+    assert pq.read_table(parquet).to_pylist() == expected
+    js = tmp_path / "h.json"
+    assert runner.invoke(app, ["sql", query, "-f", "json", "-o", str(js), "-w", warehouse_file]).exit_code == 0
+    assert json.loads(js.read_text(encoding="utf-8")) == expected
+    csv = tmp_path / "h.csv"
+    assert runner.invoke(app, ["sql", query, "-f", "csv", "-o", str(csv), "-w", warehouse_file]).exit_code == 0
+    assert csv.read_text(encoding="utf-8").splitlines() == [
+        '"source","documents"',
+        '"channel",2',
+        '"frontline",2',
+        '"wire",3',
+    ]
+    no_out = runner.invoke(app, ["sql", query, "-f", "parquet", "-w", warehouse_file])
+    assert no_out.exit_code == 2 and "--out" in no_out.output
