@@ -104,9 +104,9 @@ def test_existing_session_file_is_tightened_to_0600(tmp_path: Path) -> None:
     assert _mode(path) == 0o600
 
 
-def test_secret_block_needs_an_installed_loader() -> None:
+def test_secret_block_needs_an_installed_loader(monkeypatch: pytest.MonkeyPatch) -> None:
     source = TelegramSource(name="x", kind="telegram", channel="@c", secret_block="telegram-creds")
-    tg.set_secret_loader(None)
+    monkeypatch.setattr(tg, "_secret_loader", None)
     with pytest.raises(TelegramCredentialsError, match="secret_block"):
         tg.default_client_factory(source)
 
