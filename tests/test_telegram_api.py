@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from telethon.errors import FloodWaitError
 
 import telefeed.pipeline.telegram as tg
 from telefeed.config import TelegramSource
@@ -274,3 +275,18 @@ def test_download_media_option_writes_files(
     assert album[1]["local_path"] == str(media_dir / "severny_vestnik" / "104.jpg")
     _run(_source(download_media=True, media_dir=str(media_dir)), warehouse_path)
     assert [c.name for c in client.calls].count("download_media") == 4  # not downloaded again
+
+
+def test_flood_wait_while_resolving_is_a_clean_partial_stop(
+    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, slept: list[float]
+) -> None:
+    client = _use(monkeypatch, FakeTelegramClient(severny_vestnik_messages()))
+
+    def flooded(channel: str) -> Any:
+        raise FloodWaitError(request=None, capture=86_400)
+
+    monkeypatch.setattr(client, "resolve_channel", flooded)
+    stats = _run(_source(), warehouse_path)
+    assert stats.status == "partial" and "86400s" in (stats.error_message or "")
+    assert _scalar(warehouse_path, "select count(*) from telegram_channels") == 0
+    assert client.closed

@@ -98,7 +98,25 @@ def test_preview_max_pages_before_cursor_is_reported(http_server: FixtureServer,
     Warehouse(warehouse_path).save_cursor(Cursor(source="sever-web", last_id=50))
     stats = _run(_preview_source(base, max_pages=1), warehouse_path)
     assert stats.status == "partial" and "max_pages=1" in (stats.error_message or "")
-    assert stats.new == 3  # what was read still lands
+    assert stats.new == 3  # what was read still lands ...
+    assert Warehouse(warehouse_path).get_cursor("sever-web").last_id == 50  # ... but the gap is not skipped
+
+
+def test_preview_page_failure_keeps_cursor_and_next_run_fills_in(
+    http_server: FixtureServer, warehouse_path: str
+) -> None:
+    base = _serve(http_server)
+    http_server.add("/s/severny_vestnik?before=106", status=500, body=b"oops", content_type="text/plain")
+    source = _preview_source(base, http={"retries": 0})
+    first = _run(source, warehouse_path)
+    assert first.status == "partial" and "HTTP 500" in (first.error_message or "")
+    assert first.new == 3
+    assert Warehouse(warehouse_path).get_cursor("sever-web").last_id is None
+    http_server.add("/s/severny_vestnik?before=106", body=PAGE_2, content_type="text/html; charset=utf-8")
+    second = _run(source, warehouse_path)
+    assert second.status == "ok" and second.new == 3
+    assert sorted(_docs(warehouse_path, "sever-web")) == POST_IDS
+    assert Warehouse(warehouse_path).get_cursor("sever-web").last_id == 109
 
 
 def test_preview_offline_page_archive(warehouse_path: str) -> None:

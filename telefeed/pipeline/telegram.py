@@ -359,27 +359,26 @@ def ingest_telegram(
         channel = resolve_channel(source, client, warehouse)
         lander = _ApiLander(source, channel, client, warehouse, run_id, stats)
         cursor = warehouse.get_cursor(source.name)
-        try:
-            if window is not None:
-                start = window.since - timedelta(seconds=1) if window.since is not None else None
-                _read_forward(
-                    source, client, channel, lander, 0, start, window.until, move_cursor=False, since=window.since
-                )
-            else:
-                if cursor.last_id is not None:
-                    if source.refresh_messages:
-                        _refresh_recent(source, client, channel, lander, cursor.last_id)
-                    min_id, offset_date = cursor.last_id, None
-                else:
-                    min_id, offset_date = _first_run_start(source, client, channel)
-                _read_forward(source, client, channel, lander, min_id, offset_date)
-        except FloodStop as stop:
-            landed = warehouse.get_cursor(source.name).last_id
-            stats.record_error(
-                f"FloodWaitError: Telegram asked to wait {stop.seconds}s, over max_flood_wait_seconds="
-                f"{source.max_flood_wait_seconds}; stopped this channel with the cursor at message {landed} "
-                "(the next run resumes from there)"
+        if window is not None:
+            start = window.since - timedelta(seconds=1) if window.since is not None else None
+            _read_forward(
+                source, client, channel, lander, 0, start, window.until, move_cursor=False, since=window.since
             )
+        else:
+            if cursor.last_id is not None:
+                if source.refresh_messages:
+                    _refresh_recent(source, client, channel, lander, cursor.last_id)
+                min_id, offset_date = cursor.last_id, None
+            else:
+                min_id, offset_date = _first_run_start(source, client, channel)
+            _read_forward(source, client, channel, lander, min_id, offset_date)
+    except FloodStop as stop:
+        landed = warehouse.get_cursor(source.name).last_id
+        stats.record_error(
+            f"FloodWaitError: Telegram asked to wait {stop.seconds}s, over max_flood_wait_seconds="
+            f"{source.max_flood_wait_seconds}; stopped this channel with the cursor at message {landed} "
+            "(the next run resumes from there)"
+        )
     finally:
         client.close()
 
@@ -426,8 +425,11 @@ def ingest_telegram_preview(
         oldest = read.posts[0].post_id if read.posts else None
         stats.record_error(
             f"max_pages={source.max_pages} reached before the cursor (message {cursor.last_id}); posts between "
-            f"{cursor.last_id} and {oldest} may be missing: raise max_pages or run a backfill"
+            f"{cursor.last_id} and {oldest} not read yet, cursor kept: raise max_pages or run a backfill"
         )
+    # The cursor moves only when the walk reached the old cursor (or, on a first run, ended without an
+    # error): otherwise posts between the cursor and the oldest page read would never be asked for again.
+    move_cursor = window is None and read.error is None and (read.reached_floor or cursor.last_id is None)
     fetched_at = utc_now()
     items = [
         _preview_item(source.name, username, read.channel_title, p, fetched_at)
@@ -438,7 +440,7 @@ def ingest_telegram_preview(
     for start in range(0, len(items), LAND_BATCH_SIZE):
         chunk = items[start : start + LAND_BATCH_SIZE]
         new_cursor = None
-        if window is None:
+        if move_cursor:
             top = max(int(i.payload["post_id"]) for i in chunk)
             new_cursor = Cursor(source=source.name, last_id=max(top, cursor.last_id or 0), state=cursor.state)
         _land(
