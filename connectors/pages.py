@@ -27,8 +27,8 @@ import httpx
 
 from connectors.http import RETRY_STATUSES, USER_AGENT
 
-# Response headers worth keeping with a page (the rest is noise or cookies).
-KEPT_HEADERS = ("content-type", "content-language", "last-modified", "etag", "date")
+# Response headers worth keeping with a page (the rest is noise, cookies or changes on every request).
+KEPT_HEADERS = ("content-type", "content-language", "last-modified", "etag")  # no Date: payloads stay stable
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
 
 T = TypeVar("T")
