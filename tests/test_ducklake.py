@@ -185,29 +185,41 @@ def test_a_conflicting_commit_is_replayed(lake_url: str) -> None:
     assert writer.get_cursor("b").last_id == 7
 
 
-def _land_in_child(url: str, source: str, batches: int) -> int:
+def _land_in_child(url: str, source: str, batches: int, barrier: Any, results: Any) -> None:
     warehouse = ducklake.DuckLakeWarehouse(url)
+    warehouse.migrate()  # attach and warm up before the start line
+    barrier.wait(timeout=60)
     for b in range(batches):
         batch = LandBatch(
             source=source,
             raw_items=[_raw(source, b * 10 + i) for i in range(10)],
-            cursor=Cursor(source=source, last_id=b),
+            cursor=Cursor(source=source, last_id=b) if b == batches - 1 else None,  # as pipelines do
         )
         warehouse.land(batch, run_id=source)
-    return warehouse.conflicts_retried
+    results.put((source, warehouse.conflicts_retried))
 
 
-def test_writers_in_separate_processes_land_everything(lake_url: str) -> None:
+def test_writers_in_separate_processes_land_everything_once(lake_url: str) -> None:
     open_warehouse(lake_url).migrate()
     context = multiprocessing.get_context("spawn")
-    with context.Pool(2) as pool:
-        retried = pool.starmap(_land_in_child, [(lake_url, "p1", 8), (lake_url, "p2", 8)])
+    barrier, results = context.Barrier(3), context.Queue()
+    # two processes land the same p1 items at the same time, a third lands p2
+    children = [
+        context.Process(target=_land_in_child, args=(lake_url, source, 8, barrier, results))
+        for source in ("p1", "p2", "p1")
+    ]
+    for child in children:
+        child.start()
+    for child in children:
+        child.join(timeout=120)
+    assert [child.exitcode for child in children] == [0, 0, 0]
+    retried = [results.get(timeout=5) for _ in children]
     lake = open_warehouse(lake_url)
     assert _scalar(lake, "select count(*) from raw_items") == 160
-    assert _scalar(lake, "select count(distinct external_id) from raw_items") == 160
+    assert _scalar(lake, "select count(distinct (source, external_id)) from raw_items") == 160
     cursors = lake.query("select source, last_id from cursors order by source").to_pylist()
     assert cursors == [{"source": "p1", "last_id": 7}, {"source": "p2", "last_id": 7}]
-    assert all(r >= 0 for r in retried)
+    assert sum(count for _, count in retried) > 0, "the writers never overlapped"
 
 
 # -- flows -----------------------------------------------------------------------------------------------------

@@ -32,12 +32,15 @@ _T = TypeVar("_T")
 
 URL_PREFIX = "ducklake:"
 LAKE_ALIAS = "lake"
+INTERNAL_SCHEMA = "telefeed_internal"
+LEASE_TABLE = f"{INTERNAL_SCHEMA}.write_lease"
 
 # DuckDB's internal extension name differs from the package name for postgres; LOAD checks the file name.
 _EXTENSIONS = (("postgres", "postgres_scanner"), ("ducklake", "ducklake"))
 
 _INSTANCES: dict[tuple[int, str, bool], duckdb.DuckDBPyConnection] = {}
 _INSTANCES_GUARD = threading.Lock()
+_WRITE_LOCKS: dict[str, threading.RLock] = {}
 
 
 class DuckLakeConfigError(ValueError):
@@ -249,6 +252,21 @@ class DuckLakeWarehouse(Warehouse):
             con.close()
 
     @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A write transaction that also updates the one-row lease, so any two concurrent writes conflict.
+
+        DuckLake has no keys and lets concurrent inserts into one table both commit, so two runs landing the
+        same items at once could both find them missing and both insert them. Touching the lease makes the
+        later commit fail instead; :meth:`run_in_transaction` replays it and its ``WHERE NOT EXISTS`` checks
+        then see the first commit's rows. Fetching and extraction still run in parallel; only commits queue.
+        Inside one process, write transactions take turns (so code that calls ``transaction()`` directly, without
+        the replay of :meth:`run_in_transaction`, only meets conflicts from other processes).
+        """
+        with self._process_lock(), super().transaction() as con:
+            con.execute(f"UPDATE {LEASE_TABLE} SET touched_at = now()")
+            yield con
+
+    @contextmanager
     def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A cursor on a read-only attachment; files outside the lake's data path are not readable."""
         con = self._open(read_only=True)
@@ -256,6 +274,11 @@ class DuckLakeWarehouse(Warehouse):
             yield con
         finally:
             con.close()
+
+    def _process_lock(self) -> threading.RLock:
+        key = self.spec.attach_target
+        with _INSTANCES_GUARD:
+            return _WRITE_LOCKS.setdefault(key, threading.RLock())
 
     def _ensure_migrated(self) -> None:
         if self._migrated:
@@ -265,6 +288,11 @@ class DuckLakeWarehouse(Warehouse):
             con = self._open(read_only=False)
             try:
                 self._apply_migrations(con)
+                con.execute("BEGIN TRANSACTION")
+                con.execute(f"CREATE SCHEMA IF NOT EXISTS {INTERNAL_SCHEMA}")
+                con.execute(f"CREATE TABLE IF NOT EXISTS {LEASE_TABLE} (touched_at TIMESTAMPTZ NOT NULL)")
+                con.execute(f"INSERT INTO {LEASE_TABLE} SELECT now() WHERE NOT EXISTS (FROM {LEASE_TABLE})")
+                con.execute("COMMIT")
             finally:
                 con.close()
 
