@@ -239,3 +239,21 @@ def test_api_preview_and_export_land_the_same_fields(
         .to_pylist()
     )
     assert hashes == [1] * len(POST_IDS)
+
+
+def test_newer_export_with_an_edit_lands_revision_2(tmp_path: Path, warehouse_path: str) -> None:
+    folder = tmp_path / "export"
+    shutil.copytree(EXPORT, folder)
+    _run(_export_source(folder), warehouse_path)
+    data = json.loads((folder / "result.json").read_text(encoding="utf-8"))
+    for message in data["messages"]:
+        if message.get("id") == 106:
+            message["text"] = "Переслано: ситуация на фронте стабильная, без изменений."
+            message["edited_unixtime"] = str(int((BASE_DATE + timedelta(hours=2)).timestamp()))
+    (folder / "result.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
+    stats = _run(_export_source(folder), warehouse_path)
+    assert stats.updated == 1 and stats.new == 0
+    row = _docs(warehouse_path, "sever-export")["severny_vestnik:106"]
+    assert row["revision"] == 2 and row["text"].endswith("без изменений.")
+    assert row["metadata"]["edit_date"] == (BASE_DATE + timedelta(hours=2)).isoformat()
+    assert _count(warehouse_path, "select count(*) from raw_items where external_id = 'severny_vestnik:106'") == 2
