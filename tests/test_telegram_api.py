@@ -290,3 +290,18 @@ def test_flood_wait_while_resolving_is_a_clean_partial_stop(
     assert stats.status == "partial" and "86400s" in (stats.error_message or "")
     assert _scalar(warehouse_path, "select count(*) from telegram_channels") == 0
     assert client.closed
+
+
+def test_failed_media_download_keeps_the_post(
+    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, tmp_path: Path, slept: list[float]
+) -> None:
+    client = _use(monkeypatch, FakeTelegramClient(severny_vestnik_messages()))
+
+    def broken(message: Any, target: str) -> str:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(client, "download_media", broken)
+    stats = _run(_source(download_media=True, media_dir=str(tmp_path / "m")), warehouse_path)
+    assert stats.status == "partial" and "disk full" in (stats.error_message or "")
+    assert stats.new == 6
+    assert "local_path" not in _docs(warehouse_path)["severny_vestnik:109"]["metadata"]["media"][0]

@@ -202,7 +202,13 @@ class _ApiLander:
         existing = sorted(folder.glob(f"{message.id}.*"))
         if existing:
             return str(existing[0])
-        return _call(self.source, lambda: self.client.download_media(message, str(folder / str(message.id))))
+        try:
+            return _call(self.source, lambda: self.client.download_media(message, str(folder / str(message.id))))
+        except FloodStop:
+            raise
+        except Exception as exc:  # a failed download must not lose the post: it lands without local_path
+            self.stats.record_error(f"media download failed for message {message.id}: {type(exc).__name__}: {exc}")
+            return None
 
     def land(self, messages: Sequence[Any], cursor: Cursor | None) -> None:
         """Land messages (oldest first); albums become one raw item and one document."""
