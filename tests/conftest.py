@@ -20,7 +20,14 @@ from prefect.logging.configuration import setup_logging  # noqa: E402
 setup_logging()
 
 # Never let a test reach a real Telegram account or a Prefect Cloud workspace.
-for _var in ("TELEGRAM_API_ID", "TELEGRAM_API_HASH", "TELEGRAM_SESSION", "PREFECT_API_URL", "PREFECT_API_KEY"):
+for _var in (
+    "TELEGRAM_API_ID",
+    "TELEGRAM_API_HASH",
+    "TELEGRAM_SESSION",
+    "TELEGRAM_SESSION_FILE",
+    "PREFECT_API_URL",
+    "PREFECT_API_KEY",
+):
     os.environ.pop(_var, None)
 
 
