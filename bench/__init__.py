@@ -1,0 +1,1 @@
+"""telefeed benchmarks (not part of the test suite); see bench/README.md."""

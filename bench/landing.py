@@ -1,0 +1,207 @@
+"""Landing benchmark: telefeed ``Warehouse.land`` vs DuckDB's raw Arrow append vs dlt vs row-by-row inserts.
+
+Every contender loads the same documents (from :mod:`bench.corpus`, same seed) into a fresh DuckDB file, in
+chunks of ``--chunk`` documents:
+
+- ``telefeed land``: ``Warehouse.land(LandBatch(documents=chunk))`` -- Document -> Arrow conversion, hashes,
+  the new/changed/unchanged check against what is stored, and one transaction per chunk.
+- ``duckdb arrow append``: the already-built Arrow table of the chunk appended with ``INSERT ... SELECT`` into a
+  table of the same schema (the limit: no conversion, no idempotency check). Conversion time is not counted.
+- ``dlt (arrow)`` / ``dlt (dicts)``: dlt's duckdb destination loading the same rows, as Arrow tables (dlt's fast
+  path) or as dicts (its usual row path; skipped above ``--dict-limit`` rows).
+- ``row-by-row``: ``executemany`` of one ``INSERT`` per row; above ``--row-limit`` rows it runs on the first
+  ``--row-limit`` rows and the time is scaled linearly (marked "extrapolated").
+
+    .venv/bin/python -m bench.landing --size 10k --size 100k
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from bench.corpus import SIZES, CorpusSpec, iter_documents
+from telefeed.models import Document, LandBatch
+from warehouse.db import DOCUMENT_SCHEMA, Warehouse, documents_table
+
+
+@dataclass(slots=True)
+class Timing:
+    """One contender's result."""
+
+    name: str
+    rows: int
+    seconds: float
+    note: str = ""
+
+    @property
+    def rows_per_second(self) -> float:
+        """Throughput."""
+        return self.rows / self.seconds if self.seconds else float("inf")
+
+
+def chunks(size: int, chunk: int, seed: int) -> Iterator[list[Document]]:
+    """The corpus as lists of ``chunk`` documents."""
+    docs = iter_documents(CorpusSpec(size=size, seed=seed))
+    while batch := list(islice(docs, chunk)):
+        yield batch
+
+
+def bench_telefeed(workdir: Path, size: int, chunk: int, seed: int) -> Timing:
+    """telefeed's own landing (conversion to Arrow included)."""
+    wh = Warehouse(workdir / "telefeed.duckdb")
+    wh.migrate()
+    total, seconds, convert = 0, 0.0, 0.0
+    for batch in chunks(size, chunk, seed):
+        start = time.perf_counter()
+        documents_table(batch)  # the conversion share, timed apart (land does it again below)
+        convert += time.perf_counter() - start
+        start = time.perf_counter()
+        result = wh.land(LandBatch(source="bench", documents=batch))
+        seconds += time.perf_counter() - start
+        total += result.documents_new
+    assert total == size, (total, size)
+    note = f"of which Document->Arrow+hashes ~{convert:.2f}s; SQL+commit+close ~{seconds - convert:.2f}s"
+    return Timing(f"telefeed land (chunks of {chunk})", total, seconds, note)
+
+
+def _plain_documents_ddl(con: duckdb.DuckDBPyConnection) -> None:
+    con.register("_empty", documents_table([]))
+    con.execute("CREATE TABLE documents AS SELECT * FROM _empty")
+    con.unregister("_empty")
+
+
+def bench_arrow_append(workdir: Path, size: int, chunk: int, seed: int) -> Timing:
+    """DuckDB appending the prebuilt Arrow table of each chunk (conversion not counted)."""
+    con = duckdb.connect(str(workdir / "raw.duckdb"))
+    _plain_documents_ddl(con)
+    total, seconds = 0, 0.0
+    for batch in chunks(size, chunk, seed):
+        table = documents_table(batch)
+        start = time.perf_counter()
+        con.execute("BEGIN")
+        con.register("_chunk", table)
+        con.execute("INSERT INTO documents SELECT * FROM _chunk")
+        con.unregister("_chunk")
+        con.execute("COMMIT")
+        seconds += time.perf_counter() - start
+        total += table.num_rows
+    start = time.perf_counter()
+    con.close()  # the final checkpoint is part of the work (telefeed closes after every chunk)
+    seconds += time.perf_counter() - start
+    return Timing("duckdb arrow append", total, seconds, "Arrow table prebuilt, not timed; final close timed")
+
+
+def bench_dlt(workdir: Path, size: int, chunk: int, seed: int, as_dicts: bool) -> Timing:
+    """dlt's duckdb destination loading the same rows (Arrow tables or dicts)."""
+    import dlt
+
+    tables = [documents_table(batch) for batch in chunks(size, chunk, seed)]
+    rows = [row for t in tables for row in t.to_pylist()] if as_dicts else []
+
+    hints: Any = {column: {"data_type": "text"} for column in ("author", "summary")}  # all-NULL in the corpus
+
+    @dlt.resource(name="documents", write_disposition="append", columns=hints)
+    def documents() -> Iterator[object]:
+        if as_dicts:
+            yield rows
+        else:
+            yield from tables
+
+    name = "dlt_dicts" if as_dicts else "dlt_arrow"
+    pipeline = dlt.pipeline(
+        pipeline_name=f"bench_{name}",
+        destination=dlt.destinations.duckdb(str(workdir / f"{name}.duckdb")),
+        dataset_name="bench",
+        pipelines_dir=str(workdir / f"{name}_pipelines"),
+    )
+    start = time.perf_counter()
+    pipeline.run(documents())
+    seconds = time.perf_counter() - start
+    con = duckdb.connect(str(workdir / f"{name}.duckdb"), read_only=True)
+    landed = con.execute("SELECT count(*) FROM bench.documents").fetchone()
+    con.close()
+    assert landed is not None and landed[0] == size, (landed, size)
+    return Timing(f"dlt duckdb ({'dicts' if as_dicts else 'arrow'})", size, seconds, "extract+normalize+load")
+
+
+def bench_row_by_row(workdir: Path, size: int, seed: int, limit: int) -> Timing:
+    """One INSERT per row via executemany; scaled linearly above ``limit`` rows."""
+    n = min(size, limit)
+    table = documents_table(list(islice(iter_documents(CorpusSpec(size=size, seed=seed)), n)))
+    values = [tuple(row.values()) for row in table.to_pylist()]
+    con = duckdb.connect(str(workdir / "rows.duckdb"))
+    _plain_documents_ddl(con)
+    placeholders = ", ".join("?" for _ in DOCUMENT_SCHEMA.names)
+    start = time.perf_counter()
+    con.execute("BEGIN")
+    con.executemany(f"INSERT INTO documents VALUES ({placeholders})", values)
+    con.execute("COMMIT")
+    con.close()
+    seconds = time.perf_counter() - start
+    if n < size:
+        return Timing("row-by-row INSERT", size, seconds * size / n, f"extrapolated from {n} rows")
+    return Timing("row-by-row INSERT", size, seconds)
+
+
+def run(size: int, chunk: int, seed: int, dict_limit: int, row_limit: int) -> list[Timing]:
+    """Run every contender for one corpus size in a temporary folder."""
+    workdir = Path(tempfile.mkdtemp(prefix="telefeed-bench-landing-"))
+    try:
+        results: list[Timing] = []
+        contenders: list[Callable[[], Timing]] = [
+            lambda: bench_telefeed(workdir, size, chunk, seed),
+            lambda: bench_arrow_append(workdir, size, chunk, seed),
+            lambda: bench_dlt(workdir, size, chunk, seed, as_dicts=False),
+        ]
+        if size <= dict_limit:
+            contenders.append(lambda: bench_dlt(workdir, size, chunk, seed, as_dicts=True))
+        contenders.append(lambda: bench_row_by_row(workdir, size, seed, row_limit))
+        if chunk > 500:
+            contenders.insert(1, lambda: bench_telefeed(workdir / "b500", size, 500, seed))
+            (workdir / "b500").mkdir()
+        for contender in contenders:
+            gc.collect()
+            results.append(contender())
+        return results
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def print_table(size: int, results: list[Timing]) -> None:
+    """Print absolute figures and ratios against telefeed's landing."""
+    ours = results[0]
+    print(f"\n## {size:,} documents")
+    print("| contender | seconds | docs/s | telefeed speed vs this | note |")
+    print("|---|---:|---:|---:|---|")
+    for t in results:
+        ratio = t.seconds / ours.seconds if ours.seconds else float("nan")
+        print(f"| {t.name} | {t.seconds:.2f} | {t.rows_per_second:,.0f} | {ratio:.2f}x | {t.note} |")
+
+
+def main() -> None:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(description="telefeed landing benchmark")
+    parser.add_argument("--size", action="append", help="10k, 100k, 1m or a number (repeatable)")
+    parser.add_argument("--chunk", type=int, default=10_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--dict-limit", type=int, default=100_000)
+    parser.add_argument("--row-limit", type=int, default=10_000)
+    args = parser.parse_args()
+    for label in args.size or ["10k"]:
+        size = SIZES.get(label.lower()) or int(label)
+        print_table(size, run(size, args.chunk, args.seed, args.dict_limit, args.row_limit))
+
+
+if __name__ == "__main__":
+    main()
