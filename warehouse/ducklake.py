@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -41,6 +41,8 @@ _EXTENSIONS = (("postgres", "postgres_scanner"), ("ducklake", "ducklake"))
 _INSTANCES: dict[tuple[int, str, bool], duckdb.DuckDBPyConnection] = {}
 _INSTANCES_GUARD = threading.Lock()
 _WRITE_LOCKS: dict[str, threading.RLock] = {}
+_PG_SESSIONS: dict[tuple[int, str], Any] = {}
+ADVISORY_LOCK_KEY = 0x7E1EFEED  # PostgreSQL advisory lock id that telefeed writers of one catalog database share
 
 
 class DuckLakeConfigError(ValueError):
@@ -62,6 +64,11 @@ class DuckLakeSpec:
     def attach_target(self) -> str:
         """The string given to ``ATTACH``."""
         return URL_PREFIX + self.metadata
+
+    @property
+    def postgres_conninfo(self) -> str | None:
+        """The libpq connection string of a PostgreSQL catalog (None for other catalogs)."""
+        return self.metadata[len("postgres:") :] if self.metadata.startswith("postgres:") else None
 
     @property
     def redacted(self) -> str:
@@ -193,12 +200,46 @@ def _instance(spec: DuckLakeSpec, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 
 def close_instances() -> None:
-    """Close this process's cached lake connections (tests, or before forking)."""
+    """Close this process's cached lake connections and catalog sessions (tests, or before forking)."""
     with _INSTANCES_GUARD:
         for key, con in list(_INSTANCES.items()):
             if key[0] == os.getpid():
                 con.close()
             del _INSTANCES[key]
+        for session_key, session in list(_PG_SESSIONS.items()):
+            if session_key[0] == os.getpid():
+                session.close()
+            del _PG_SESSIONS[session_key]
+
+
+def _has_psycopg() -> bool:
+    try:
+        import psycopg  # noqa: F401
+    except ModuleNotFoundError:
+        return False
+    return True
+
+
+def _pg_session(conninfo: str) -> Any:
+    """This process's autocommit session on the catalog database, used only for the advisory lock."""
+    import psycopg
+
+    key = (os.getpid(), conninfo)
+    with _INSTANCES_GUARD:
+        session = _PG_SESSIONS.get(key)
+        if session is None or session.closed:
+            session = _PG_SESSIONS[key] = psycopg.connect(
+                conninfo, autocommit=True, application_name="telefeed-write-lock"
+            )
+        return session
+
+
+def _drop_pg_session(conninfo: str) -> None:
+    with _INSTANCES_GUARD:
+        session = _PG_SESSIONS.pop((os.getpid(), conninfo), None)
+    if session is not None:
+        with suppress(Exception):
+            session.close()
 
 
 def _quote(text: str) -> str:
@@ -232,6 +273,7 @@ class DuckLakeWarehouse(Warehouse):
         self.lock_timeout_seconds = lock_timeout_seconds
         self.max_attempts = max_attempts
         self.conflicts_retried = 0
+        self.lock_waits = 0
         self._migrated = False
 
     # -- connections -------------------------------------------------------------------------------------------
@@ -253,18 +295,51 @@ class DuckLakeWarehouse(Warehouse):
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A write transaction that also updates the one-row lease, so any two concurrent writes conflict.
+        """A write transaction; write transactions take turns, as on the DuckDB file.
 
         DuckLake has no keys and lets concurrent inserts into one table both commit, so two runs landing the
-        same items at once could both find them missing and both insert them. Touching the lease makes the
-        later commit fail instead; :meth:`run_in_transaction` replays it and its ``WHERE NOT EXISTS`` checks
-        then see the first commit's rows. Fetching and extraction still run in parallel; only commits queue.
-        Inside one process, write transactions take turns (so code that calls ``transaction()`` directly, without
-        the replay of :meth:`run_in_transaction`, only meets conflicts from other processes).
+        same items at once could both find them missing and both insert them. So writers take turns: a lock
+        inside the process, and across processes and machines a PostgreSQL advisory lock on the catalog
+        database (held only for the transaction; fetching and extraction still run in parallel). As a second
+        line (a catalog that is not PostgreSQL, psycopg missing) every write also updates a one-row lease, so
+        two overlapping commits conflict and :meth:`run_in_transaction` replays the later one.
         """
-        with self._process_lock(), super().transaction() as con:
+        with self._process_lock(), self._catalog_lock(), super().transaction() as con:
             con.execute(f"UPDATE {LEASE_TABLE} SET touched_at = now()")
             yield con
+
+    @contextmanager
+    def _catalog_lock(self) -> Iterator[None]:
+        conninfo = self.spec.postgres_conninfo
+        if conninfo is None or not _has_psycopg():
+            yield
+            return
+        deadline = time.monotonic() + self.lock_timeout_seconds
+        delay = 0.01
+        while True:
+            session = _pg_session(conninfo)
+            try:
+                row = session.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY]).fetchone()
+            except Exception:  # a dropped session: reconnect (its locks went with it)
+                _drop_pg_session(conninfo)
+                if time.monotonic() >= deadline:
+                    raise
+                time.sleep(delay)
+                continue
+            if row and row[0]:
+                break
+            self.lock_waits += 1
+            if time.monotonic() >= deadline:
+                raise WarehouseBusyError(f"DuckLake {self.path}: another writer held the lock for too long")
+            time.sleep(delay * (0.5 + random.random()))
+            delay = min(delay * 2, 0.5)
+        try:
+            yield
+        finally:
+            try:
+                session.execute("SELECT pg_advisory_unlock(%s)", [ADVISORY_LOCK_KEY])
+            except Exception:
+                _drop_pg_session(conninfo)  # closing the session releases the lock
 
     @contextmanager
     def reader(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -285,6 +360,10 @@ class DuckLakeWarehouse(Warehouse):
             return
 
         def migrate_once() -> None:
+            with self._process_lock(), self._catalog_lock():
+                migrate_locked()
+
+        def migrate_locked() -> None:
             con = self._open(read_only=False)
             try:
                 self._apply_migrations(con)
