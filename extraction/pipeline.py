@@ -1,0 +1,248 @@
+"""The extraction step, pure and batched: documents in, rows for every extraction table out.
+
+``extract_batch`` runs NER over all documents of a batch at once (one ``nlp.pipe`` call for the English runs,
+natasha for the Cyrillic runs), canonicalises mentions with the batch (plus entities already known to the
+warehouse) as the corpus, then finds quotes, attributions, links and Telegram references per document.
+Models load once per process. Bump ``EXTRACTOR_VERSION`` whenever output for the same text can change: rows
+of older versions are then replaced by ``telefeed reextract`` or the ``extract`` flow.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from typing import Any
+
+from extraction.attributions import Attribution, extract_attributions
+from extraction.canonical import CanonicalEntity, Mention, canonicalise
+from extraction.entities import extract_mentions
+from extraction.links import Link, TelegramRef, extract_links, telegram_refs
+from extraction.quotes import Quote, extract_quotes
+
+EXTRACTOR_VERSION = "1.0.0"
+
+# Keys of ``telefeed extract FILE --json`` (documented in docs/extraction.md; keep them stable).
+JSON_KEYS = ("extractor_version", "language", "text", "entities", "quotes", "attributions", "links", "telegram_refs")
+
+
+@dataclass(slots=True)
+class ExtractInput:
+    """One document to extract from (primitive fields only, so flows and the CLI can build it)."""
+
+    document_id: str
+    text: str
+    language: str | None = None
+    source: str | None = None
+    kind: str | None = None
+    published_at: datetime | None = None
+
+
+@dataclass(slots=True)
+class DocumentExtraction:
+    """Everything extracted from one document."""
+
+    document_id: str
+    language: str | None
+    text: str
+    mentions: list[Mention] = field(default_factory=list)
+    quotes: list[Quote] = field(default_factory=list)
+    attributions: list[Attribution] = field(default_factory=list)
+    links: list[Link] = field(default_factory=list)
+    telegram_refs: list[TelegramRef] = field(default_factory=list)
+
+    def as_json(self) -> dict[str, Any]:
+        """The stable JSON shape printed by ``telefeed extract FILE --json``."""
+        return {
+            "extractor_version": EXTRACTOR_VERSION,
+            "language": self.language,
+            "text": self.text,
+            "entities": [
+                {
+                    "text": m.text,
+                    "label": m.label,
+                    "canonical": m.canonical,
+                    "canonical_id": m.canonical_id,
+                    "start": m.start,
+                    "end": m.end,
+                }
+                for m in self.mentions
+            ],
+            "quotes": [
+                {
+                    "text": q.text,
+                    "kind": q.kind,
+                    "speaker": q.speaker,
+                    "speaker_canonical": q.speaker_canonical,
+                    "verb": q.verb,
+                    "start": q.start,
+                    "end": q.end,
+                }
+                for q in self.quotes
+            ],
+            "attributions": [asdict(a) for a in self.attributions],
+            "links": [asdict(link) for link in self.links],
+            "telegram_refs": [asdict(r) for r in self.telegram_refs],
+        }
+
+
+@dataclass(slots=True)
+class BatchExtraction:
+    """The extraction of a batch of documents and the canonical entities its mentions resolved to."""
+
+    documents: list[DocumentExtraction]
+    canonical_entities: dict[str, CanonicalEntity]
+    extractor_version: str = EXTRACTOR_VERSION
+
+
+def _language(text: str, language: str | None) -> str | None:
+    if language:
+        return language
+    try:
+        from extraction.language import detect_language
+    except ImportError:  # pragma: no cover - the articles module ships it
+        return None
+    return detect_language(text)
+
+
+def extract_batch(
+    documents: Sequence[ExtractInput],
+    known_channels: Mapping[str, Sequence[str]] | None = None,
+    known_entities: Sequence[tuple[str, str]] = (),
+) -> BatchExtraction:
+    """Extract entities, quotes, attributions, links and Telegram references from a batch of documents.
+
+    Args:
+        documents: the batch (a few hundred documents is a good size; all go through one model pipe).
+        known_channels: Telegram channel username -> names it goes by (for references by name).
+        known_entities: (name, label) of canonical entities already stored (the corpus beyond this batch).
+    """
+    languages = [_language(d.text, d.language) for d in documents]
+    mentions = extract_mentions([(d.text, lang) for d, lang in zip(documents, languages, strict=True)])
+    entities = canonicalise(mentions, known_entities)
+    out = []
+    for doc, lang, doc_mentions in zip(documents, languages, mentions, strict=True):
+        links = extract_links(doc.text)
+        out.append(
+            DocumentExtraction(
+                document_id=doc.document_id,
+                language=lang,
+                text=doc.text,
+                mentions=doc_mentions,
+                quotes=extract_quotes(doc.text, doc_mentions, lang or "en"),
+                attributions=extract_attributions(doc.text, doc_mentions),
+                links=links,
+                telegram_refs=telegram_refs(doc.text, links, known_channels),
+            )
+        )
+    return BatchExtraction(out, entities)
+
+
+def batch_rows(batch: BatchExtraction) -> dict[str, list[dict[str, Any]]]:
+    """Rows for every extraction table (``mentions``, ``quotes``, ``attributions``, ``links``,
+    ``telegram_refs``, ``canonical_entities``, ``extracted_documents``), each tagged with the extractor version."""
+    version = batch.extractor_version
+    rows: dict[str, list[dict[str, Any]]] = {
+        "mentions": [],
+        "quotes": [],
+        "attributions": [],
+        "links": [],
+        "telegram_refs": [],
+        "canonical_entities": [],
+        "extracted_documents": [],
+    }
+    for doc in batch.documents:
+        base = {"document_id": doc.document_id, "extractor_version": version}
+        for i, m in enumerate(doc.mentions):
+            rows["mentions"].append(
+                {
+                    **base,
+                    "mention_index": i,
+                    "text": m.text,
+                    "label": m.label,
+                    "start_char": m.start,
+                    "end_char": m.end,
+                    "lemma": m.lemma,
+                    "language": m.language,
+                    "canonical_id": m.canonical_id,
+                    "canonical_name": m.canonical,
+                }
+            )
+        for i, q in enumerate(doc.quotes):
+            rows["quotes"].append(
+                {
+                    **base,
+                    "quote_index": i,
+                    "text": q.text,
+                    "kind": q.kind,
+                    "start_char": q.start,
+                    "end_char": q.end,
+                    "speaker": q.speaker,
+                    "speaker_canonical_id": q.speaker_canonical_id,
+                    "speaker_canonical": q.speaker_canonical,
+                    "verb": q.verb,
+                }
+            )
+        for a in doc.attributions:
+            rows["attributions"].append(
+                {
+                    **base,
+                    "outlet": a.outlet,
+                    "outlet_canonical": a.outlet_canonical,
+                    "cue": a.cue,
+                    "start_char": a.start,
+                    "end_char": a.end,
+                }
+            )
+        for link in doc.links:
+            rows["links"].append(
+                {
+                    **base,
+                    "kind": link.kind,
+                    "value": link.value,
+                    "target": link.target,
+                    "start_char": link.start,
+                    "end_char": link.end,
+                }
+            )
+        for r in doc.telegram_refs:
+            rows["telegram_refs"].append(
+                {
+                    **base,
+                    "channel": r.channel,
+                    "post_id": r.post_id,
+                    "via": r.via,
+                    "value": r.value,
+                    "start_char": r.start,
+                    "end_char": r.end,
+                }
+            )
+        rows["extracted_documents"].append(
+            {
+                **base,
+                "language": doc.language,
+                "mentions": len(doc.mentions),
+                "quotes": len(doc.quotes),
+                "text_hash": _text_hash(doc.text),
+            }
+        )
+    for entity in batch.canonical_entities.values():
+        rows["canonical_entities"].append(
+            {
+                "canonical_id": entity.canonical_id,
+                "name": entity.name,
+                "label": entity.label,
+                "aliases": sorted(entity.aliases),
+                "latitude": entity.latitude,
+                "longitude": entity.longitude,
+                "country_code": entity.country_code,
+                "extractor_version": version,
+            }
+        )
+    return rows
+
+
+def _text_hash(text: str) -> str:
+    from telefeed.models import sha256_hex
+
+    return sha256_hex(text)[:32]
