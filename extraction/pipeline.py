@@ -119,10 +119,13 @@ def extract_batch(
     """
     languages = [_language(d.text, d.language) for d in documents]
     mentions = extract_mentions([(d.text, lang) for d, lang in zip(documents, languages, strict=True)])
+    all_links = [extract_links(d.text) for d in documents]
+    for doc_mentions, links in zip(mentions, all_links, strict=True):  # no entities inside URLs or @names
+        spans = [(link.start, link.end) for link in links if link.kind != "hashtag"]
+        doc_mentions[:] = [m for m in doc_mentions if not any(s < m.end and m.start < e for s, e in spans)]
     entities = canonicalise(mentions, known_entities)
     out = []
-    for doc, lang, doc_mentions in zip(documents, languages, mentions, strict=True):
-        links = extract_links(doc.text)
+    for doc, lang, doc_mentions, links in zip(documents, languages, mentions, all_links, strict=True):
         out.append(
             DocumentExtraction(
                 document_id=doc.document_id,

@@ -71,6 +71,7 @@ def ingest(
     sources_path: str | None = None,
     warehouse_path: str | None = None,
     kinds: list[str] | None = None,
+    extract: bool = True,
 ) -> list[dict[str, Any]]:
     """Ingest the named sources (all enabled ones by default) into the warehouse.
 
@@ -81,6 +82,7 @@ def ingest(
             ``data/telefeed.duckdb``).
         kinds: only sources of these kinds (``rss``, ``telegram``, ``telegram_preview``, ``telegram_export``);
             empty means every kind. Scheduled deployments use it to give feeds and channels their own cadence.
+        extract: afterwards run the ``extract`` flow on the documents that need extraction (flows/extract.py).
     """
     settings = Settings()
     sources_file = sources_path or settings.sources
@@ -95,4 +97,8 @@ def ingest(
     futures = [ingest_source_task.submit(s.name, sources_file, warehouse_file, run_id) for s in selected]
     results = [f.result() for f in futures]
     publish_run_artifacts(results, warehouse_file, run_id)
+    if extract:
+        from flows.extract import extract as extract_flow
+
+        extract_flow(warehouse_path=warehouse_file)
     return results
