@@ -99,6 +99,17 @@ def _load_ingesters() -> None:
                 raise
 
 
+def _cluster_stories(warehouse: Warehouse, stats: SourceStats) -> None:
+    """Cluster every document not yet clustered (any source; also ones a failed earlier run left behind)."""
+    from telefeed.pipeline.stories import cluster_new_documents
+
+    try:
+        cluster_new_documents(warehouse, None)
+    except Exception as exc:  # clustering can be redone later (`telefeed cluster`); the landing stands
+        log.warning("%s: story clustering failed: %s", stats.source, exc)
+        stats.record_error(f"story clustering failed: {type(exc).__name__}: {exc}")
+
+
 def ingest_source(source: Source, warehouse: Warehouse, run_id: str, window: Window | None = None) -> SourceStats:
     """Ingest one source (forward, or the backfill ``window``), record the run, never raise for source errors."""
     _load_ingesters()
@@ -117,6 +128,8 @@ def ingest_source(source: Source, warehouse: Warehouse, run_id: str, window: Win
         stats.error_message = f"{type(exc).__name__}: {exc}"[:2000]
         log.warning("source %s failed: %s", source.name, stats.error_message)
         log.debug("%s", traceback.format_exc())
+    if stats.new_document_ids:
+        _cluster_stories(warehouse, stats)
     stats.seconds = round(time.perf_counter() - clock, 3)
     warehouse.record_run(
         RunRecord(

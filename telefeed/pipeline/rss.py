@@ -6,8 +6,6 @@ Pages are fetched only for entries that have no document yet, so a rerun adds no
 
 from __future__ import annotations
 
-import logging
-
 from connectors.http import AnyUrlFetcher, FetchLimits
 from connectors.pages import ArchivePageFetcher, HttpPageFetcher, PageFetcher, PageLimits, page_raw_payload
 from connectors.rss import read_feed
@@ -17,11 +15,8 @@ from extraction.normalise import normalise_items
 from telefeed.config import RssSource
 from telefeed.models import Cursor, Document, LandBatch, RawItem
 from telefeed.pipeline import SourceStats, Window, register
-from telefeed.pipeline.stories import cluster_new_documents
 from warehouse.articles import PAGE_ITEM_KIND
 from warehouse.db import Warehouse
-
-log = logging.getLogger("telefeed.pipeline.rss")
 
 BATCH_SIZE = 500
 
@@ -146,9 +141,3 @@ def ingest_rss(source: RssSource, warehouse: Warehouse, run_id: str, stats: Sour
             cursor=new_cursor if is_last else None,
         )
         stats.add_landing(warehouse.land(batch, run_id))
-    if stats.new_document_ids:
-        try:  # every document not yet clustered: also picks up ones a failed earlier step left behind
-            cluster_new_documents(warehouse, None)
-        except Exception as exc:  # clustering can be redone later (`telefeed cluster`); the landing stands
-            log.warning("%s: story clustering failed: %s", source.name, exc)
-            stats.record_error(f"story clustering failed: {type(exc).__name__}: {exc}")

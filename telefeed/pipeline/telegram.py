@@ -29,6 +29,7 @@ from connectors.telegram import (
 )
 from connectors.telegram_export import read_export
 from connectors.telegram_preview import PageArchiveFetcher, PreviewPost, read_preview
+from extraction.language import assign_language
 from extraction.normalise import NormaliseError, normalise_items
 from extraction.telegram import (
     API_ITEM,
@@ -128,6 +129,7 @@ def _land(
 ) -> None:
     """Normalise post items and land them (with service items, snapshots and the cursor) in one transaction."""
     documents, failed = normalise_items(posts, mapper=telegram_item_to_document)
+    assign_language(documents)
     observed = observed_at or utc_now()
     snapshots = [s for s in (counter_snapshot(d, observed) for d in documents) if s is not None]
     batch = LandBatch(
