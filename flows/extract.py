@@ -77,6 +77,7 @@ def extract(
     source: str | None = None,
     all_documents: bool = False,
     batch_size: int = DEFAULT_BATCH_SIZE,
+    concurrent: bool = False,
 ) -> dict[str, Any]:
     """Extract entities, quotes, attributions, links and Telegram refs for documents that need it.
 
@@ -86,6 +87,9 @@ def extract(
         source: only this source.
         all_documents: re-extract every matching document, not only those lacking the current version.
         batch_size: documents per task (one model pipe per batch).
+        concurrent: submit the batches to the flow's task runner at once (on a Dask cluster each worker
+            process extracts its batches; writes still take turns). Off by default: on one machine the
+            batches share few cores and the models' memory.
     """
     from telefeed.config import Settings
 
@@ -94,7 +98,12 @@ def extract(
     since_dt = datetime.fromisoformat(since) if since else None
     ids = store.documents_to_extract(warehouse, EXTRACTOR_VERSION, since_dt, source, all_documents)
     # Batches run one after another: each holds the models and a write transaction; the machine has few cores.
-    results = [extract_batch_task(path, chunk, i) for i, chunk in enumerate(batches(ids, batch_size))]
+    chunks = batches(ids, batch_size)
+    if concurrent:
+        futures = [extract_batch_task.submit(path, chunk, i) for i, chunk in enumerate(chunks)]
+        results = [future.result() for future in futures]
+    else:
+        results = [extract_batch_task(path, chunk, i) for i, chunk in enumerate(chunks)]
     summary: dict[str, Any] = {"extractor_version": EXTRACTOR_VERSION, "batches": len(results)}
     for counts in results:
         for key, value in counts.items():

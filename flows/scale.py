@@ -9,10 +9,13 @@ primitive ``warehouse_path`` parameter; pair Dask with the DuckLake backend when
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any, cast
 
 from prefect import Flow, flow
 
+from flows.extract import extract as extract_flow
 from flows.ingest import ingest
 
 LOCAL_CLUSTER = "local"
@@ -46,6 +49,19 @@ def on_dask(target: Flow[Any, Any], address: str | None = None, n_workers: int |
     return target.with_options(task_runner=dask_task_runner(address, n_workers))
 
 
+@contextmanager
+def dask_cluster(address: str | None = None, n_workers: int | None = None) -> Iterator[str]:
+    """The scheduler address to use: ``address`` itself, or that of a local cluster of processes started here."""
+    if address and address != LOCAL_CLUSTER:
+        yield address
+        return
+    from distributed import LocalCluster
+
+    workers = n_workers or max(1, min(4, os.cpu_count() or 1))
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+        yield str(cluster.scheduler_address)
+
+
 @flow(name="ingest-dask", log_prints=True)
 def ingest_dask(
     sources: list[str] | None = None,
@@ -54,8 +70,12 @@ def ingest_dask(
     kinds: list[str] | None = None,
     dask_address: str | None = None,
     n_workers: int | None = None,
+    extract: bool = True,
 ) -> list[dict[str, Any]]:
-    """The ``ingest`` flow with one task per source on a Dask cluster (a deployable entry point).
+    """The ``ingest`` flow, then ``extract``, with their tasks on one Dask cluster (a deployable entry point).
+
+    Ingest runs one task per source (feed, article pages and normalisation on one worker); extraction runs one
+    task per batch of documents, the batches spread over the workers.
 
     Args:
         sources: source names; empty means every enabled source.
@@ -64,7 +84,13 @@ def ingest_dask(
         kinds: only sources of these kinds; empty means every kind.
         dask_address: the Dask scheduler (``tcp://scheduler:8786``); empty or ``"local"`` starts a local cluster.
         n_workers: worker processes when a local cluster is started.
+        extract: run extraction on the new documents afterwards (on the same cluster).
     """
-    scaled = on_dask(ingest, dask_address, n_workers)
-    result = scaled(sources=sources, sources_path=sources_path, warehouse_path=warehouse_path, kinds=kinds)
+    with dask_cluster(dask_address, n_workers) as address:
+        scaled = on_dask(ingest, address)
+        result = scaled(
+            sources=sources, sources_path=sources_path, warehouse_path=warehouse_path, kinds=kinds, extract=False
+        )
+        if extract:
+            on_dask(extract_flow, address)(warehouse_path=warehouse_path, concurrent=True)
     return cast(list[dict[str, Any]], result)

@@ -35,6 +35,10 @@ DOCUMENT_ROWS = (
     "removed_lines, content_hash, version_hash, revision from documents order by id"
 )
 RAW_ROWS = "select source, external_id, item_kind from raw_items order by all"
+EXTRACTION_ROWS = (
+    "select 'mention' row_kind, document_id, text, label, canonical_id, start_char from mentions union all "
+    "select 'quote', document_id, text, kind, speaker_canonical_id, start_char from quotes order by all"
+)
 
 
 @pytest.fixture(scope="module")
@@ -114,6 +118,9 @@ def test_dask_runner_lands_the_same_rows_as_the_default_runner(tmp_path: Path, h
     assert sum(r["item_kind"] == "article_page" for r in raw) == 4
     assert _rows(local_wh, RAW_ROWS) == raw
     assert len(http_server.requests_to("/f0/syndicated_a.html")) == 2  # one page fetch per run
+    extracted = _rows(default_wh, EXTRACTION_ROWS)
+    assert sum(r["row_kind"] == "mention" for r in extracted) >= 10, "the extract flow did not run"
+    assert _rows(local_wh, EXTRACTION_ROWS) == extracted  # extraction batches ran on the Dask workers
 
 
 def test_cli_run_dask_address_lands_the_same_rows(tmp_path: Path, http_server: FixtureServer, cluster: Any) -> None:
