@@ -335,6 +335,7 @@ def resolve(base: str, label: str, doc_pool: NamePool, corpus_pool: NamePool) ->
         if place is not None and place.country_code in ("UA", "RU") and place.latitude is not None:
             return place.name, LOC
     if label == LOC:
+        name = re.sub(r"^St\.?\s+", "Saint ", name)
         place = lookup_place(name)
         if place is not None and (has_cyrillic(name) or place.name.lower() == name.lower()):
             return place.name, LOC

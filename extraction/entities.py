@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from extraction.canonical import Mention
 from extraction.gazetteer import (
+    GIVEN_NAMES,
     KNOWN_ENTITIES,
     LOC,
     MIL_UNIT,
@@ -249,6 +250,65 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+_EN_REGION = re.compile(r"\s+(?:region|oblast|Oblast|Region|province|Province)\b")
+
+
+def _drop_article(text: str, start: int, end: int) -> int:
+    """Start past a leading ``the`` unless it belongs to the name (``The Moscow Times``)."""
+    match = re.match(r"(?:the|The|THE)\s+", text[start:end])
+    if match is None:
+        return start
+    known = lookup_known(text[start:end])
+    if known is not None and known.name.lower().startswith("the "):
+        return start
+    return start + match.end()
+
+
+def _name_runs(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """A person span cut at lower-case words (natasha sometimes runs a name into the verb and the next name)."""
+    runs: list[tuple[int, int]] = []
+    for match in re.finditer(r"\S+", text[start:end]):
+        s, e = start + match.start(), start + match.end()
+        if match.group(0)[:1].isupper():
+            if runs and text[runs[-1][1] : s].isspace():
+                runs[-1] = (runs[-1][0], e)
+            else:
+                runs.append((s, e))
+    return runs
+
+
+def _common_word_at_sentence_start(text: str, start: int, end: int, language: str) -> bool:
+    """A one-word Cyrillic span opening a sentence that the dictionary knows only as a common word (``Бої``)."""
+    word = text[start:end]
+    if " " in word or not has_cyrillic(word) or word.isupper():
+        return False
+    before = text[max(0, start - 40) : start]
+    if not re.search(r"(?:^|[.!?…\n])[\s«»\"“”„—–-]*$", before):
+        return False
+    parses = morph(language).parse(word)
+    if any(t in p.tag.grammemes for p in parses for t in _PROPER_TAGS):
+        return False
+    lemmas = {p.normal_form for p in parses}
+    return not any(lookup_known(w) or lookup_place(w.capitalize()) for w in {word, *lemmas})
+
+
+def _propagate_surnames(text: str, mentions: list[Mention]) -> None:
+    """Other occurrences of the surname of a full Latin-script person name in the document are mentions too.
+
+    (The small English model finds ``Oleksandr Tarnavskyi`` but often not the later ``Tarnavskyi said``.)
+    """
+    surnames = {
+        m.text.split()[-1]
+        for m in mentions
+        if m.label == PER and " " in m.text and not has_cyrillic(m.text) and len(m.text.split()[-1]) >= 4
+    }
+    for surname in sorted(surnames):
+        for match in re.finditer(rf"(?<![\w'’-]){re.escape(surname)}(?![\w-])", text):
+            s, e = match.start(), match.end()
+            if not any(m.start < e and s < m.end for m in mentions):
+                mentions.append(Mention(surname, PER, s, e, lemma=surname, language="en"))
+
+
 def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: int = 64) -> list[list[Mention]]:
     """Entity mentions (offsets into each text, sorted) for ``(text, language)`` pairs, all through one pipe call."""
     per_doc: list[list[Mention]] = [[] for _ in documents]
@@ -269,9 +329,20 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                 if label is None:
                     continue
                 s, e = _trim(text, chunk.start + ent.start_char, chunk.start + ent.end_char)
+                s = _drop_article(text, s, e)
+                if label == LOC:
+                    region = _EN_REGION.match(text, e)
+                    e = region.end() if region else e
                 surface = text[s:e]
                 if s >= e or not any(c.isalpha() for c in surface):
                     continue
+                if (  # "Oleksandr Tarnavskyi" tagged ORG
+                    label in (ORG, LOC)
+                    and " " in surface
+                    and surface.split()[0].lower() in GIVEN_NAMES
+                    and lookup_known(surface) is None
+                ):
+                    label = PER
                 _add(per_doc[index], Mention(surface, label, s, e, lemma=surface, language="en"), widen=True)
     if cyrillic:
         from natasha import Doc
@@ -287,8 +358,11 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                 if label is None:
                     continue
                 s, e = _trim(text, chunk.start + span.start, chunk.start + span.stop)
-                if s < e:
-                    _add(per_doc[index], Mention(text[s:e], label, s, e, language=chunk.language), widen=True)
+                for ps, pe in _name_runs(text, s, e) if label == PER else [(s, e)]:
+                    if ps < pe and not _common_word_at_sentence_start(text, ps, pe, chunk.language):
+                        _add(per_doc[index], Mention(text[ps:pe], label, ps, pe, language=chunk.language), widen=True)
+    for (text, _), mentions in zip(documents, per_doc, strict=True):
+        _propagate_surnames(text, mentions)
     for mentions in per_doc:
         for mention in mentions:
             if not mention.lemma:

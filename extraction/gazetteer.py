@@ -276,6 +276,15 @@ KNOWN_ENTITIES: tuple[KnownEntity, ...] = (
     KnownEntity("United States", LOC, ("US", "U.S.", "USA", "США"), "US"),
 )
 
+# Common given names (Latin spellings): a span the English model calls ORG/LOC that starts with one is a person.
+_GIVEN_NAMES_TEXT = """alexander alexei alexey aleksandr anatoly andrei andrey andriy anton apti arseniy boris denis
+    denys dmitry dmytro dmitri evgeny yevgeny gennady igor ihor ivan kyrylo maria marina mark mikhail mykhailo
+    mykola nikolai
+    oleg oleh oleksandr oleksiy olena pavlo pavel petro petr ramzan rafael roman ruslan sergei sergey serhiy
+    valery valeriy vadym vadim viktor vitali vitaliy vladimir volodymyr vyacheslav yulia yuri yuriy yury
+    antony joe donald emmanuel olaf keir jens ursula kaja"""
+GIVEN_NAMES = frozenset(_GIVEN_NAMES_TEXT.split())
+
 # Demonym adjectives -> country (for "the Russian defense ministry" == "Russia's defense ministry").
 DEMONYMS = {
     "russian": "Russian",

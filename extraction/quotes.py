@@ -75,6 +75,7 @@ _EN_VERBS = {
     "boast": "boasted boasts",
     "threaten": "threatened threatens",
     "report": "reported reports",
+    "describe": "described describes",
     "shout": "shouted shouts",
 }
 EN_VERB_LEMMA = {form: lemma for lemma, forms in _EN_VERBS.items() for form in forms.split()}
@@ -160,13 +161,18 @@ _NOUN_SPEAKERS = {
     "міноборони": (ORG, "Ministry"),
 }
 _EN_NAME = r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|of|the|de|al|bin|von))*"
-_EN_NOUN_SPK = (
-    r"(?:the|a|an|his|her|its|their)\s+(?:[\w-]+\s+){0,3}?(?:brigade|regiment|battalion|unit|group|ministry|"
-    r"spokesman|spokeswoman|spokesperson|official|officials|commander|governor|mayor|statement|military|army|"
-    r"president|source|sources|analyst|soldier|fighter|resident|witness|company|operator|agency|service|office|"
-    r"police|authorities|prosecutor|prosecutors|administration|council|command|staff|forces|headquarters)"
+_EN_NOUN = (
+    r"(?:brigade|regiment|battalion|unit|group|ministry|spokes(?:man|woman|person)|officials?|commanders?|governor|"
+    r"mayor|statement|military|army|president|sources?|analysts?|soldiers?|fighters?|residents?|witness(?:es)?|"
+    r"company|operator|agency|service|office|police|authorities|prosecutors?|administration|council|command|staff|"
+    r"forces|headquarters)"
 )
-_EN_SPK = rf"(?P<spk>he|she|they|{_EN_NOUN_SPK}|{_EN_NAME})"
+# "the brigade", "a spokesman for the brigade", "Analysts at the ISW", "the battalion's commander Apti Alaudinov"
+_EN_NOUN_SPK = (
+    rf"(?:(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Ii]ts|[Tt]heir)\s+(?:[\w'’-]+\s+){{0,3}}?{_EN_NOUN}|(?=[A-Z])(?i:{_EN_NOUN}))"
+    rf"(?:\s+(?:at|of|for|from|with)\s+(?:the\s+)?{_EN_NAME}|\s+{_EN_NAME})?"
+)
+_EN_SPK = rf"(?P<spk>he|she|they|He|She|They|{_EN_NOUN_SPK}|{_EN_NAME})"
 _SL_NAME = r"[А-ЯЁІЇЄҐA-Z][\w'’.-]*(?:\s+[А-ЯЁІЇЄҐA-Z][\w'’.-]*){0,3}"
 _SL_SPK = rf"(?P<spk>он|она|они|він|вона|вони|(?:в|у|во)\s+[\w-]+(?:\s+[\w-]+){{0,2}}|(?:[\w-]+\s+){{0,2}}?{_SL_NAME})"
 
@@ -189,6 +195,15 @@ _BEFORE_RES = (
         rf"(?:[Пп]о\s+словам|[Зз]а\s+словами|[Кк]ак\s+(?=\S+\s)|[Яя]к\s+(?=\S+\s))\s*(?P<verb>{_SLAVIC_VERB})?\s*{_SL_SPK}\s*,\s*$"
     ),
 )
+# A partial quote inside reported speech (Lukashenko said Minsk stood "shoulder to shoulder"); never for a
+# quote of one or two words, which stays a scare quote.
+_PARTIAL_RES = (
+    re.compile(rf"{_EN_SPK}\s+(?:also\s+|later\s+|then\s+|has\s+|had\s+)?(?P<verb>{_EN_VERB})\b[^.!?\"“”«»]{{0,80}}$"),
+    re.compile(rf"{_SL_SPK}\s+(?P<verb>{_SLAVIC_VERB})\b[^.!?«»„“”]{{0,80}}$"),
+)
+
+
+_NAME_VERB_AFTER = (1, 4)  # the patterns of _AFTER_RES that read "<speaker> <verb>"
 
 
 def find_quote_spans(text: str) -> list[tuple[int, int]]:
@@ -261,7 +276,7 @@ def extract_quotes(text: str, mentions: Sequence[Mention], language: str = "en")
     for start, end in find_quote_spans(text):
         inner = text[start:end]
         quote = Quote(inner, start, end)
-        spk_match, spk_offset = _attribution(text, start, end)
+        spk_match, spk_offset = _attribution(text, start, end, partial=not is_scare(inner))
         if spk_match is None and is_scare(inner) and not text[: start - 1].rstrip().endswith(":"):
             quote.kind = "scare"
             quotes.append(quote)
@@ -285,21 +300,24 @@ def extract_quotes(text: str, mentions: Sequence[Mention], language: str = "en")
     return quotes
 
 
-def _attribution(text: str, start: int, end: int) -> tuple[re.Match[str] | None, int]:
+def _attribution(text: str, start: int, end: int, partial: bool = True) -> tuple[re.Match[str] | None, int]:
     """The attribution match after the quote (else before it) and the offset its positions are relative to."""
     outer_end, outer_start = end + 1, start - 1
     after = text[outer_end : _sentence_end(text, outer_end)]
     # A quote that closes its own sentence ("...ours." Zelensky said) is attributed after it only when the
     # next words do not start a new sentence.
+    # next words do not start a new sentence, or they are a name and a verb ("...ammunition?" Prigozhin shouted).
     closed = re.search(r"[.!?…]$", text[start:end].strip()) is not None
-    if not (closed and after.strip()[:1].isupper()):
-        for pattern in _AFTER_RES:
-            match = pattern.search(after)
-            if match:
-                return match, outer_end
+    new_sentence = closed and after.strip()[:1].isupper()
+    for index, pattern in enumerate(_AFTER_RES):
+        if new_sentence and index not in _NAME_VERB_AFTER:
+            continue
+        match = pattern.search(after)
+        if match and not (new_sentence and match.group("spk").lower() in _PRONOUNS):
+            return match, outer_end
     lo = _sentence_start(text, outer_start)
     before = text[lo:outer_start]
-    for pattern in _BEFORE_RES:
+    for pattern in (*_BEFORE_RES, *_PARTIAL_RES) if partial else _BEFORE_RES:
         match = pattern.search(before)
         if match:
             return match, lo
