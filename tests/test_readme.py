@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -76,6 +77,22 @@ def test_readme_demo_command_in_a_clean_venv(tmp_path: Path) -> None:
 
     first = count()
     assert first >= 10
+    question_block = r"The question telefeed exists for.*?```bash\n\.venv/bin/telefeed sql \"(.+?)\"\n```"
+    question = re.search(question_block, README, re.S)
+    assert question, "README lost its example question"
+    answer = subprocess.run(
+        [telefeed, "sql", question.group(1), "--format", "json"],
+        cwd=checkout,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    rows = json.loads(answer.stdout)
+    assert {(r["speaker"], r["outlet"], r["cited_post"]) for r in rows} == {
+        ("Oleh Syniehubov", "frontline-daily", "https://t.me/sever_vesti/209")
+    }
+    assert len(rows) == 2  # two quotes in the story, each with the Telegram post it cites
     rerun = subprocess.run([telefeed, "run"], cwd=checkout, env=env, capture_output=True, text=True, timeout=600)
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     assert count() == first
