@@ -224,6 +224,7 @@ class NamePool:
     def __init__(self) -> None:
         self.names: Counter[tuple[str, str]] = Counter()  # (name, label) -> count
         self.tokens: Counter[str] = Counter()
+        self.in_full_names: Counter[str] = Counter()  # tokens seen inside a name of two or more words
         self._anagrams: dict[str, set[str]] = defaultdict(set)  # a transposition keeps the letters
 
     def add(self, name: str, label: str, count: int = 1) -> None:
@@ -232,17 +233,22 @@ class NamePool:
         for token in name.split():
             if len(token) >= 3:
                 self.tokens[token] += count
+                if " " in name:
+                    self.in_full_names[token] += count
                 self._anagrams["".join(sorted(token.lower()))].add(token)
 
     def fix_token(self, token: str) -> str:
-        """The pool's spelling of ``token`` when ``token`` is a single transposition of a more frequent token."""
+        """The pool's spelling of ``token`` when ``token`` is a single transposition of a more frequent token.
+
+        On a tie, the spelling also written inside a full name wins (``Oleksandr Tarnavskyi`` ... ``Tarnavksyi``).
+        """
         if len(token) < 4:
             return token
-        best, best_count = token, self.tokens.get(token, 0)
+        best, best_score = token, (self.tokens.get(token, 0), self.in_full_names.get(token, 0))
         for other in sorted(self._anagrams.get("".join(sorted(token.lower())), ())):
-            count = self.tokens[other]
-            if count > best_count and is_transposition(token.lower(), other.lower()):
-                best, best_count = other, count
+            score = (self.tokens[other], self.in_full_names[other])
+            if score > best_score and is_transposition(token.lower(), other.lower()):
+                best, best_score = other, score
         return best
 
     def full_name(self, token: str, label: str) -> str | None:

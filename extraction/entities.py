@@ -208,16 +208,36 @@ def slavic_lemma(text: str, language: str, label: str) -> str:
 def _add(spans: list[Mention], mention: Mention, widen: bool = False) -> None:
     """Keep ``mention`` unless it overlaps a span already kept (earlier rules win).
 
-    With ``widen``, a model span that contains a gazetteer span replaces its extent (``Евгения Пригожина``
-    around ``Пригожина``) and keeps the gazetteer's label.
+    With ``widen``, a model span that contains a gazetteer span replaces its extent when the extra words are
+    name parts (``Евгения Пригожина`` around ``Пригожина``, keeping the gazetteer's label) or when it is an
+    organisation named after the place (``Министерства обороны России`` around ``России``).
     """
     for other in spans:
         if mention.start < other.end and other.start < mention.end:
             if widen and other.label != MIL_UNIT and mention.start <= other.start and other.end <= mention.end:
-                other.start, other.end, other.text = mention.start, mention.end, mention.text
-                other.lemma = mention.lemma
+                extra = mention.text[: other.start - mention.start] + " " + mention.text[other.end - mention.start :]
+                if all(_is_name_part(w, mention.language) for w in extra.split()):  # Евгения Пригожина
+                    other.start, other.end, other.text = mention.start, mention.end, mention.text
+                    other.lemma = mention.lemma
+                elif mention.label == ORG and other.label == LOC:  # an institution named after a place
+                    other.start, other.end, other.text = mention.start, mention.end, mention.text
+                    other.label, other.lemma = ORG, mention.lemma
+                # else the model ran the name into common words (Бахмуті тривають): keep the gazetteer span
             return
     spans.append(mention)
+
+
+_FUNCTION_POS = {"PREP", "CONJ", "PRCL", "ADVB", "NPRO", "VERB", "INFN", "PRED", "INTJ"}
+
+
+def _is_name_part(word: str, language: str) -> bool:
+    """A capitalised word that is not a preposition, verb or other function word (``Біля`` is not)."""
+    if not word[:1].isupper():
+        return False
+    if not has_cyrillic(word):
+        return True
+    parses = morph(language if language in ("ru", "uk") else "ru").parse(word)
+    return not parses or parses[0].tag.POS not in _FUNCTION_POS
 
 
 def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
