@@ -152,6 +152,12 @@ def collect_sections(warehouse: Warehouse, since: datetime, until: datetime | No
     if quotes is not None and quotes.num_rows:
         sections.append(Section("Latest quotes", table_html=table_html(quotes)))
 
+    cited = analyst.cited_posts(warehouse, since, until)
+    if cited is not None and cited.num_rows:
+        sections.append(
+            Section("Telegram posts cited by the news", table_html=table_html(cited.drop(["published_at"])))
+        )
+
     stories = analyst.top_stories(warehouse, since, until)
     section = Section("Stories carried by the most sources")
     if stories.num_rows:

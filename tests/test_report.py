@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +12,7 @@ import pytest
 from typer.testing import CliRunner
 
 from telefeed.cli import app
+from telefeed.models import utc_now
 from telefeed.report import build_report
 from tests.support.analyst_fixture import build_fixture_warehouse
 from warehouse.db import Warehouse
@@ -22,6 +23,9 @@ def warehouse_file(tmp_path_factory: pytest.TempPathFactory) -> str:
     path = str(tmp_path_factory.mktemp("report") / "w.duckdb")
     build_fixture_warehouse(path)
     return path
+
+
+FIXED_SOURCES = ("wire", "frontline", "channel")  # fixture sources with fixed dates
 
 
 def chart_data(page: str, div_id: str) -> list[dict[str, Any]]:
@@ -38,7 +42,8 @@ def test_report_is_self_contained_and_charts_documents_per_source(warehouse_file
     assert "<script src=" not in page and '<link rel="stylesheet" href' not in page  # nothing fetched when opened
     assert "Plotly.newPlot" in page and len(page) > 3_000_000  # the plotly.js bundle is inlined
     traces = {t["name"]: dict(zip(t["x"], t["y"], strict=True)) for t in chart_data(page, "chart-documents-per-source")}
-    assert traces == {
+    assert {"dispatch", "ledger", "front_channel"} <= set(traces)  # the recent (Bakhmut) fixture sources
+    assert {name: traces[name] for name in FIXED_SOURCES} == {
         "channel": {"2026-11-20": 1, "2026-11-22": 1},
         "frontline": {"2026-11-21": 1, "2026-11-22": 1},
         "wire": {"2026-11-20": 1, "2026-11-21": 1, "2026-11-22": 1},
@@ -67,3 +72,28 @@ def test_cli_report_writes_the_file(warehouse_file: str, tmp_path: Path) -> None
     assert bad.exit_code == 2
     missing = CliRunner().invoke(app, ["report", "--since", "2026-11-20", "-w", str(tmp_path / "none.duckdb")])
     assert missing.exit_code == 2 and "no warehouse" in missing.output
+
+
+def test_report_charts_entity_mentions_over_time(warehouse_file: str) -> None:
+    page = build_report(
+        Warehouse(warehouse_file), datetime(2026, 11, 20, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC)
+    )
+    traces = {t["name"]: dict(zip(t["x"], t["y"], strict=True)) for t in chart_data(page, "chart-entity-mentions")}
+    assert traces["Kyiv"] == {"2026-11-20": 2, "2026-11-21": 1, "2026-11-22": 1}
+    assert traces["Ukrenergo"] == {"2026-11-20": 1, "2026-11-21": 1}
+    assert traces["Olaf Scholz"] == {"2026-11-21": 1}
+    assert len(traces) == 8  # the top 8 entities of the window
+
+
+def test_report_charts_top_speakers_and_lists_quotes_and_cited_posts(warehouse_file: str) -> None:
+    since = utc_now() - timedelta(days=7)
+    page = build_report(Warehouse(warehouse_file), since)
+    (trace,) = chart_data(page, "chart-top-speakers")
+    assert dict(zip(trace["y"], trace["x"], strict=True)) == {
+        "Oleksandr Syrskyi": 1,
+        "Serhiy Cherevatyi": 1,
+        "Oleh Kiper": 1,
+    }  # Zelensky's quote is 10 days old: outside the window
+    assert "We are holding the line in Bakhmut" in page  # latest quotes table
+    assert "https://t.me/bakhmut_front/7" in page and "https://t.me/bakhmut_front/8" in page  # cited posts table
+    assert "Bakhmut" in {t["name"] for t in chart_data(page, "chart-entity-mentions")}

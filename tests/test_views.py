@@ -19,6 +19,10 @@ def wh(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
     return build_fixture_warehouse(str(tmp_path_factory.mktemp("views") / "w.duckdb"))
 
 
+# Sources of the fixed-date fixture documents (the Bakhmut ones are dated relative to now).
+FIXED_SOURCES = ("wire", "frontline", "channel")
+
+
 def rows(wh: Warehouse, sql: str) -> list[dict[str, Any]]:
     return wh.read_only_query(sql).to_pylist()
 
@@ -37,14 +41,22 @@ def test_every_table_and_view_is_documented_and_every_documented_one_exists(wh: 
 
 def test_every_documented_view_runs(wh: Warehouse) -> None:
     views = [r for r in relations(wh).values() if r.kind == "view"]
-    assert {"source_health", "daily_documents", "story_spread"} <= {v.name for v in views}
+    assert {
+        "source_health",
+        "daily_documents",
+        "story_spread",
+        "daily_entity_mentions",
+        "entity_cooccurrence",
+        "quotes_by_speaker",
+        "story_telegram_citations",
+    } <= {v.name for v in views}
     for view in views:
         wh.read_only_query(f'select * from "{view.name}" limit 5')
 
 
 def test_source_health(wh: Warehouse) -> None:
     health = {r["source"]: r for r in rows(wh, "select * from source_health")}
-    assert set(health) == {"wire", "frontline", "channel"}
+    assert set(health) == {"wire", "frontline", "channel", "dispatch", "ledger", "front_channel"}
     wire, frontline, channel = health["wire"], health["frontline"], health["channel"]
     assert wire["kind"] == "rss" and wire["enabled"] is True
     assert wire["runs"] == 2 and wire["last_status"] == "ok" and wire["errors"] == 0
@@ -58,7 +70,11 @@ def test_source_health(wh: Warehouse) -> None:
 
 
 def test_daily_documents(wh: Warehouse) -> None:
-    got = rows(wh, "select day, source, documents, edited from daily_documents order by day, source")
+    got = rows(
+        wh,
+        "select day, source, documents, edited from daily_documents "
+        f"where source in {FIXED_SOURCES} order by day, source",
+    )
     assert got == [
         {"day": date(2026, 11, 20), "source": "channel", "documents": 1, "edited": 0},
         {"day": date(2026, 11, 20), "source": "wire", "documents": 1, "edited": 0},
@@ -96,7 +112,11 @@ def test_story_spread_follows_the_grid_story_from_wire_to_frontline(wh: Warehous
             "total_sources": 2,
         },
     ]
-    singles = rows(wh, "select count(DISTINCT cluster_id) as n from story_spread where total_documents = 1")
+    singles = rows(
+        wh,
+        "select count(DISTINCT cluster_id) as n from story_spread "
+        f"where total_documents = 1 and first_source in {FIXED_SOURCES}",
+    )
     assert singles == [{"n": 5}]
 
 
@@ -109,3 +129,153 @@ def test_every_example_query_in_the_schema_doc_runs(wh: Warehouse) -> None:
             body = "\n".join(line for line in statement.splitlines() if not line.strip().startswith("--")).strip()
             if body:
                 wh.read_only_query(body)
+
+
+def test_daily_entity_mentions_per_canonical_entity_and_source(wh: Warehouse) -> None:
+    kyiv = rows(
+        wh,
+        "select day, source, entity, entity_type, mentions, documents from daily_entity_mentions "
+        f"where entity_id = 'LOC:kiv' and source in {FIXED_SOURCES} order by day, source",
+    )
+    assert kyiv == [
+        {
+            "day": date(2026, 11, 20),
+            "source": "channel",
+            "entity": "Kyiv",
+            "entity_type": "LOC",
+            "mentions": 1,
+            "documents": 1,
+        },
+        {
+            "day": date(2026, 11, 20),
+            "source": "wire",
+            "entity": "Kyiv",
+            "entity_type": "LOC",
+            "mentions": 1,
+            "documents": 1,
+        },
+        {
+            "day": date(2026, 11, 21),
+            "source": "frontline",
+            "entity": "Kyiv",
+            "entity_type": "LOC",
+            "mentions": 1,
+            "documents": 1,
+        },
+        {
+            "day": date(2026, 11, 22),
+            "source": "channel",
+            "entity": "Kyiv",
+            "entity_type": "LOC",
+            "mentions": 1,
+            "documents": 1,
+        },
+    ]
+    # Бахмут (a Ukrainian post) and Bakhmut (English articles) are one entity, named in Latin script.
+    bakhmut = rows(
+        wh,
+        "select source, sum(mentions) as n from daily_entity_mentions where entity = 'Bakhmut' group by source "
+        "order by source",
+    )
+    assert bakhmut == [
+        {"source": "dispatch", "n": 2},
+        {"source": "front_channel", "n": 2},
+        {"source": "ledger", "n": 1},
+    ]
+
+
+def test_entity_cooccurrence_pairs_entities_of_one_document(wh: Warehouse) -> None:
+    pairs = rows(
+        wh,
+        "select entity_a, entity_b, documents, sources from entity_cooccurrence "
+        "where day = '2026-11-21' and 'wire' in sources order by entity_a, entity_b",
+    )
+    assert pairs == [
+        {"entity_a": "Berlin", "entity_b": "Olaf Scholz", "documents": 1, "sources": ["wire"]},
+        {"entity_a": "Berlin", "entity_b": "Volodymyr Zelensky", "documents": 1, "sources": ["wire"]},
+        {"entity_a": "Olaf Scholz", "entity_b": "Volodymyr Zelensky", "documents": 1, "sources": ["wire"]},
+    ]
+    bakhmut = rows(
+        wh,
+        "select entity_b, sum(documents) as n from entity_cooccurrence where entity_a = 'Bakhmut' "
+        "group by entity_b order by entity_b",
+    )
+    assert bakhmut == [
+        {"entity_b": "Oleksandr Syrskyi", "n": 1},
+        {"entity_b": "Serhiy Cherevatyi", "n": 1},
+        {"entity_b": "Volodymyr Zelensky", "n": 1},
+    ]
+    assert rows(wh, "select count(*) as n from entity_cooccurrence where entity_a_id >= entity_b_id") == [{"n": 0}]
+
+
+def test_quotes_by_speaker_with_outlet_and_date(wh: Warehouse) -> None:
+    got = rows(
+        wh,
+        "select speaker, speaker_as_written, source, title, quote, credited_outlets, "
+        "published_at >= now() - interval 7 day as last_week from quotes_by_speaker order by published_at, speaker",
+    )
+    assert [(r["speaker"], r["source"], r["title"]) for r in got] == [
+        ("Volodymyr Zelensky", "dispatch", "Zelensky on Bakhmut"),
+        ("Oleksandr Syrskyi", "dispatch", "Holding the line in Bakhmut"),
+        ("Oleh Kiper", "ledger", "Odesa port"),
+        ("Serhiy Cherevatyi", "ledger", "Two battalions lost near Bakhmut"),
+    ]
+    kiper = got[2]
+    assert kiper["speaker_as_written"] == "Oleh Kiper" and kiper["credited_outlets"] == ["Reuters"]
+    assert kiper["quote"].startswith("The port of Odesa is working normally")
+    assert [r["last_week"] for r in got] == [False, True, True, True]
+
+
+def test_story_telegram_citations_link_stories_to_the_posts_they_cite(wh: Warehouse) -> None:
+    got = rows(
+        wh,
+        "select source, title, channel, post_id, via, match_method, post_source, post_url, post_text "
+        "from story_telegram_citations order by published_at",
+    )
+    assert [{k: v for k, v in r.items() if k != "post_text"} for r in got] == [
+        {
+            "source": "dispatch",
+            "title": "Holding the line in Bakhmut",
+            "channel": "bakhmut_front",
+            "post_id": 7,
+            "via": "link",
+            "match_method": "link",
+            "post_source": "front_channel",
+            "post_url": "https://t.me/bakhmut_front/7",
+        },
+        {
+            "source": "ledger",
+            "title": "Two battalions lost near Bakhmut",
+            "channel": "bakhmut_front",
+            "post_id": None,
+            "via": "mention",
+            "match_method": "quote",  # the post carries the quoted words
+            "post_source": "front_channel",
+            "post_url": "https://t.me/bakhmut_front/8",
+        },
+    ]
+    assert got[0]["post_text"].startswith("Бахмут") and "two battalions" in got[1]["post_text"]
+
+
+GOAL_HEADING = "### Who was quoted about Bakhmut last week"
+
+
+def goal_query() -> str:
+    """The SQL block under the goal-query heading of docs/schema.md, verbatim."""
+    text = (REPO_ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
+    after = text[text.index(GOAL_HEADING) :]
+    match = re.search(r"```sql\n(.*?)```", after, flags=re.DOTALL)
+    assert match
+    return match.group(1)
+
+
+def test_who_was_quoted_about_bakhmut_last_week_and_which_post_each_story_cited(wh: Warehouse) -> None:
+    answer = rows(wh, goal_query())
+    assert [(r["speaker"], r["outlet"], r["title"], r["cited_post"]) for r in answer] == [
+        ("Oleksandr Syrskyi", "dispatch", "Holding the line in Bakhmut", "https://t.me/bakhmut_front/7"),
+        ("Serhiy Cherevatyi", "ledger", "Two battalions lost near Bakhmut", "https://t.me/bakhmut_front/8"),
+    ]
+    assert answer[0]["quote"].startswith("We are holding the line in Bakhmut")
+    assert answer[0]["url"] == "https://dispatch.example/bakhmut-line"
+    assert all(r["channel"] == "bakhmut_front" for r in answer)
+    # Zelensky spoke about Bakhmut 10 days ago; Kiper was quoted yesterday, about Odesa: neither is in the answer.

@@ -161,10 +161,22 @@ def run_highlights(
     return entities, quotes
 
 
-# Filled in against the extraction tables (030-039); until they exist the digest says so.
+# The run digest reads the extraction tables (030_extraction.sql); until they exist it says so.
 HIGHLIGHT_RELATIONS: tuple[str, ...] = ("mentions", "canonical_entities", "quotes")
-TOP_ENTITIES_SQL = "SELECT NULL AS entity, NULL AS entity_type, 0 AS mentions, 0 AS documents LIMIT ?"
-RUN_QUOTES_SQL = "SELECT NULL AS speaker, NULL AS quote, NULL AS source LIMIT ?"
+TOP_ENTITIES_SQL = (
+    "SELECT coalesce(any_value(c.name), any_value(m.canonical_name)) AS entity, any_value(m.label) AS entity_type, "
+    "count(*) AS mentions, count(DISTINCT m.document_id) AS documents "
+    "FROM mentions m JOIN _run_ids r ON r.document_id = m.document_id "
+    "LEFT JOIN canonical_entities c ON c.canonical_id = m.canonical_id "
+    "GROUP BY m.canonical_id ORDER BY mentions DESC, documents DESC, entity LIMIT ?"
+)
+RUN_QUOTES_SQL = (
+    "SELECT coalesce(c.name, q.speaker_canonical, q.speaker) AS speaker, q.text AS quote, d.source "
+    "FROM quotes q JOIN _run_ids r ON r.document_id = q.document_id JOIN documents d ON d.id = q.document_id "
+    "LEFT JOIN canonical_entities c ON c.canonical_id = q.speaker_canonical_id "
+    "WHERE q.kind = 'statement' "
+    "ORDER BY (q.speaker IS NULL), d.published_at DESC NULLS LAST, q.document_id, q.quote_index LIMIT ?"
+)
 
 
 # -- report queries ----------------------------------------------------------------------------------------------
@@ -281,5 +293,20 @@ def recent_quotes(
         ["quotes_by_speaker"],
         f"SELECT day, speaker, quote, source, url FROM quotes_by_speaker WHERE {where} "
         "ORDER BY published_at DESC NULLS LAST, speaker LIMIT ?",
+        [*params, limit],
+    )
+
+
+def cited_posts(
+    warehouse: Warehouse, since: datetime, until: datetime | None = None, limit: int = 25
+) -> pa.Table | None:
+    """News stories in the window and the Telegram posts they cite (``story_telegram_citations``)."""
+    where, params = _window_sql("day", day_bounds(since, until))
+    return query_if_present(
+        warehouse,
+        ["story_telegram_citations"],
+        "SELECT DISTINCT day, source, title, channel, post_url, match_method, published_at "
+        f"FROM story_telegram_citations WHERE {where} AND document_kind = 'article' "
+        "ORDER BY published_at DESC NULLS LAST, source, channel LIMIT ?",
         [*params, limit],
     )

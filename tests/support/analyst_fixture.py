@@ -6,12 +6,24 @@ Expect (all times UTC, November 2026):
   cursor: channel last_id 42.
 - documents: wire 20th, 21st, 22nd; frontline 21st (same text as wire's 20th: one story, two sources),
   22nd; channel posts 20th, 22nd (the 22nd edited once, revision 2).
+- Bakhmut documents, dated relative to now (``RECENT``), in their own sources (dispatch and ledger: rss;
+  front_channel: telegram channel ``bakhmut_front``): posts 7 (3 days ago, Ukrainian) and 8 (2 days ago);
+  dispatch quotes Oleksandr Syrskyi 2 days ago citing t.me/bakhmut_front/7 by link; ledger quotes Serhiy
+  Cherevatyi 1 day ago citing @bakhmut_front (matched to post 8 by the shared quote); dispatch quotes
+  Volodymyr Zelensky on Bakhmut 10 days ago; ledger quotes Oleh Kiper on Odesa 1 day ago.
+- extraction: the real extractor (flows/extract.run_extraction) over every document.
+
+The warehouse is built once per process and copied for each caller.
 """
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 from telefeed.models import Cursor, Document, LandBatch, Quarantined, RawItem, utc_now
 from telefeed.pipeline.stories import cluster_new_documents
@@ -74,6 +86,87 @@ DOCS = [
 SOURCES = [("wire", "rss", {"enabled": True}), ("frontline", "rss", {"enabled": True}), ("channel", "telegram", {})]
 
 
+@dataclass(frozen=True, slots=True)
+class RecentDoc:
+    """A fixture document published ``days_ago`` days before the fixture was built."""
+
+    source: str
+    kind: str
+    external_id: str
+    days_ago: int
+    title: str | None
+    text: str
+    url: str
+    language: str = "en"
+
+
+RECENT = [
+    RecentDoc(
+        "front_channel",
+        "post",
+        "bakhmut_front:7",
+        3,
+        None,
+        "Бахмут: ворог штурмує місто з трьох напрямків. Наші підрозділи тримають оборону.",
+        "https://t.me/bakhmut_front/7",
+        "uk",
+    ),
+    RecentDoc(
+        "front_channel",
+        "post",
+        "bakhmut_front:8",
+        2,
+        None,
+        "The enemy lost two battalions near Bakhmut overnight, the brigade reported.",
+        "https://t.me/bakhmut_front/8",
+    ),
+    RecentDoc(
+        "dispatch",
+        "article",
+        "d1",
+        2,
+        "Holding the line in Bakhmut",
+        '"We are holding the line in Bakhmut," Oleksandr Syrskyi said on Tuesday, pointing to a video the brigade '
+        "posted at https://t.me/bakhmut_front/7.",
+        "https://dispatch.example/bakhmut-line",
+    ),
+    RecentDoc(
+        "ledger",
+        "article",
+        "l1",
+        1,
+        "Two battalions lost near Bakhmut",
+        'Serhiy Cherevatyi said: "The enemy lost two battalions near Bakhmut overnight." The claim first appeared '
+        "on the @bakhmut_front channel.",
+        "https://ledger.example/battalions",
+    ),
+    RecentDoc(
+        "dispatch",
+        "article",
+        "d0",
+        10,
+        "Zelensky on Bakhmut",
+        '"Bakhmut will hold," Volodymyr Zelensky said in his evening address.',
+        "https://dispatch.example/zelensky",
+    ),
+    RecentDoc(
+        "ledger",
+        "article",
+        "l2",
+        1,
+        "Odesa port",
+        '"The port of Odesa is working normally," Oleh Kiper said on Monday, according to Reuters.',
+        "https://ledger.example/odesa",
+    ),
+]
+
+RECENT_SOURCES: list[tuple[str, str, dict[str, Any]]] = [
+    ("dispatch", "rss", {"enabled": True}),
+    ("ledger", "rss", {"enabled": True}),
+    ("front_channel", "telegram", {"channel": "bakhmut_front"}),
+]
+
+
 def at(day: int, hour: int = 12) -> datetime:
     """A fixture time: ``day`` November 2026 at ``hour``:00 UTC."""
     return datetime(2026, 11, day, hour, tzinfo=UTC)
@@ -93,8 +186,25 @@ def document(doc: Doc, text: str | None = None) -> Document:
     )
 
 
+_TEMPLATE: dict[str, Path] = {}
+
+
 def build_fixture_warehouse(path: str) -> Warehouse:
-    """Land the fixture documents, runs, quarantine rows and cursor; cluster stories. Returns the warehouse."""
+    """The fixture warehouse at ``path`` (a copy of one built once per process). Returns the warehouse."""
+    if "path" not in _TEMPLATE:
+        template = Path(tempfile.mkdtemp(prefix="telefeed-analyst-")) / "fixture.duckdb"
+        _build(str(template))
+        _TEMPLATE["path"] = template
+    template = _TEMPLATE["path"]
+    for sibling in template.parent.glob(template.name + "*"):
+        shutil.copyfile(sibling, Path(path).parent / (Path(path).name + sibling.name[len(template.name) :]))
+    return Warehouse(path)
+
+
+def _build(path: str) -> Warehouse:
+    """Land the fixture documents, runs, quarantine rows and cursor; cluster stories; extract."""
+    from flows.extract import run_extraction
+
     wh = Warehouse(path)
     wh.register_sources(SOURCES)
     for source in ("wire", "frontline", "channel"):
@@ -131,5 +241,25 @@ def build_fixture_warehouse(path: str) -> Warehouse:
                 error_message=f"{source} broke" if errors else None,
             )
         )
+    wh.register_sources(RECENT_SOURCES)
+    built_at = utc_now()
+    for source, _, _ in RECENT_SOURCES:
+        recent = [
+            Document(
+                source=d.source,
+                kind=d.kind,
+                external_id=d.external_id,
+                text=d.text,
+                url=d.url,
+                title=d.title,
+                published_at=built_at - timedelta(days=d.days_ago),
+                language=d.language,
+            )
+            for d in RECENT
+            if d.source == source
+        ]
+        raw = [RawItem(source, d.external_id, "fixture", {"text": d.text}) for d in recent]
+        wh.land(LandBatch(source, raw, recent), run_id=f"run-{source}")
     cluster_new_documents(wh, None)
+    run_extraction(wh)
     return wh
