@@ -96,9 +96,12 @@ def ingest(
     run_id = _run_id()
     futures = [ingest_source_task.submit(s.name, sources_file, warehouse_file, run_id) for s in selected]
     results = [f.result() for f in futures]
-    publish_run_artifacts(results, warehouse_file, run_id)
-    if extract:
-        from flows.extract import extract as extract_flow
+    try:
+        if extract:
+            from flows.extract import extract as extract_flow
 
-        extract_flow(warehouse_path=warehouse_file)
+            extract_flow(warehouse_path=warehouse_file)
+    finally:
+        # After extraction, so the digest lists the entities and quotes of the documents this run landed.
+        publish_run_artifacts(results, warehouse_file, run_id)
     return results
