@@ -91,6 +91,13 @@ def iter_records(spec: CorpusSpec) -> Iterator[dict[str, object]]:
         }
 
 
+def post_text(seed: int, index: int) -> tuple[str, str]:
+    """(text, language) of post ``index`` of a channel, computed on its own (random access, nothing held)."""
+    rng = random.Random(seed * 1_000_003 + index)
+    russian = rng.random() < 0.5
+    return _text(rng, russian, article=False), "ru" if russian else "en"
+
+
 def iter_documents(spec: CorpusSpec) -> Iterator[Document]:
     """Yield telefeed ``Document``s for the corpus (what the warehouse lands after normalisation)."""
     for rec in iter_records(spec):

@@ -1,0 +1,328 @@
+"""End-to-end benchmark: feeds and pages from a 127.0.0.1 server plus a Telegram channel through the fake client.
+
+Two measurements, each in a fresh child process (``python -m bench.end_to_end --child ...``):
+
+- **cold vs no-change rerun**: the Prefect ``ingest`` flow (with its ``extract`` step) over ``--feeds`` RSS
+  feeds of ``--items`` article-sized items whose pages live on the local server (``tests/support/http_server``)
+  plus one Telegram API source of ``--messages`` posts served by a synthetic subclass of
+  ``tests/support/fake_telegram.FakeTelegramClient``. The first run lands everything; the second run finds
+  nothing new (feeds answer 304 to the stored ETag, the channel has no message past the cursor). A throwaway
+  flow runs first so Prefect's temporary server start-up is in neither figure. Target: rerun <= 5% of cold.
+- **peak memory**: ``telefeed.pipeline.ingest_source`` on the Telegram source alone (no Prefect, no
+  extraction) for each ``--memory-size``; the child reports its own peak RSS (``VmHWM``). Target: the largest
+  size within 20% of the smallest (streaming in batches, not holding the corpus).
+
+The fake channel generates each message from its id on request (``bench.corpus.post_text``), so the client
+holds nothing and only telefeed's own memory grows with the channel.
+
+    .venv/bin/python -m bench.end_to_end --messages 2000 --feeds 4 --items 25 --memory-size 10k --memory-size 200k
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bench.corpus import SIZES, CorpusSpec, iter_records, post_text, rss_feed
+
+CHANNEL_START = datetime(2024, 1, 1, tzinfo=UTC)
+MESSAGE_SPACING = timedelta(seconds=30)
+RESULT_PREFIX = "BENCH_RESULT "
+
+
+# -- the child side ------------------------------------------------------------------------------------------
+
+
+def synthetic_client_class() -> type[Any]:
+    """A ``FakeTelegramClient`` whose channel has ``count`` posts made on request from their ids."""
+    from telethon.tl.types import Message, PeerChannel
+
+    from tests.support.fake_telegram import CHANNEL_ID, FakeCall, FakeTelegramClient
+
+    @dataclass
+    class SyntheticChannelClient(FakeTelegramClient):
+        count: int = 0
+        seed: int = 7
+        messages: list[Any] = field(default_factory=list)
+
+        def message(self, mid: int) -> Message:
+            text, _ = post_text(self.seed, mid)
+            return Message(
+                id=mid,
+                peer_id=PeerChannel(CHANNEL_ID),
+                date=CHANNEL_START + MESSAGE_SPACING * mid,
+                message=text[:4000],
+                post=True,
+                views=100 + mid % 1000,
+            )
+
+        def fetch_messages(
+            self,
+            channel: Any,
+            *,
+            limit: int,
+            min_id: int = 0,
+            max_id: int = 0,
+            offset_date: datetime | None = None,
+            reverse: bool = True,
+        ) -> list[Any]:
+            """Telethon's ``get_messages`` semantics over ids 1..count (dates grow with the id)."""
+            self.calls.append(FakeCall("fetch_messages", {"limit": limit, "min_id": min_id, "max_id": max_id}))
+            low, high = min_id + 1, (max_id - 1 if max_id else self.count)
+            if offset_date is not None:
+                pivot = int((offset_date - CHANNEL_START) / MESSAGE_SPACING)  # messages <= pivot are not after it
+                if reverse:
+                    low = max(low, pivot + 1)
+                else:
+                    high = min(high, pivot if CHANNEL_START + MESSAGE_SPACING * pivot < offset_date else pivot - 1)
+            if high < low:
+                return []
+            ids = (
+                range(low, min(high, low + limit - 1) + 1)
+                if reverse
+                else range(high, max(low, high - limit + 1) - 1, -1)
+            )
+            return [self.message(mid) for mid in ids]
+
+    return SyntheticChannelClient
+
+
+def _peak_rss_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    import resource
+
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _telegram_toml(name: str = "bench-channel") -> str:
+    return (
+        f'[[sources]]\nname = "{name}"\nkind = "telegram"\nchannel = "https://t.me/severny_vestnik"\n'
+        "lookback_days = 36500\n"
+    )
+
+
+def _install_client(messages: int, seed: int) -> None:
+    import telefeed.pipeline.telegram as tg
+
+    client_class = synthetic_client_class()
+    tg.client_factory = lambda source: client_class(count=messages, seed=seed)
+
+
+def _page_html(title: str, text: str) -> bytes:
+    from xml.sax.saxutils import escape
+
+    paragraphs = "".join(f"<p>{escape(p)}</p>" for p in text.split("\n"))
+    return (
+        f"<!doctype html><html><head><meta charset='utf-8'><title>{escape(title)}</title></head>"
+        f"<body><header><a href='/'>Home</a></header><article><h1>{escape(title)}</h1>{paragraphs}</article>"
+        "<footer>© bench</footer></body></html>"
+    ).encode()
+
+
+def _serve_feeds(server: Any, feeds: int, items: int, seed: int) -> str:
+    """Feeds with ETags and their article pages on ``server``; returns the sources TOML for them."""
+    records = list(iter_records(CorpusSpec(size=feeds * items, seed=seed, article_share=1.0)))
+    toml = []
+    for f in range(feeds):
+        mine = records[f * items : (f + 1) * items]
+        for rec in mine:
+            path = f"/pages/feed{f}/{rec['external_id']}"
+            rec["url"] = server.url(path)
+            server.add(path, body=_page_html(str(rec["title"]), str(rec["text"])), content_type="text/html")
+        url = server.add(f"/feed{f}.xml", body=rss_feed(mine, f"feed {f}"), etag=f'"feed{f}-v1"')
+        toml.append(f'[[sources]]\nname = "bench-feed-{f}"\nkind = "rss"\nurl = "{url}"\nmax_pages_per_run = {items}\n')
+    return "\n".join(toml)
+
+
+def child_end_to_end(messages: int, feeds: int, items: int, seed: int, extract: bool) -> dict[str, Any]:
+    """Cold run then no-change rerun of the ingest flow in this process."""
+    from prefect import flow
+    from prefect.testing.utilities import prefect_test_harness
+
+    from flows.ingest import ingest
+    from tests.support.http_server import FixtureServer
+    from warehouse.db import Warehouse
+
+    workdir = Path(tempfile.mkdtemp(prefix="telefeed-bench-e2e-"))
+    server = FixtureServer().start()
+    try:
+        sources = workdir / "sources.toml"
+        sources.write_text(_serve_feeds(server, feeds, items, seed) + "\n" + _telegram_toml(), encoding="utf-8")
+        _install_client(messages, seed)
+        warehouse = str(workdir / "warehouse.duckdb")
+
+        @flow(name="bench-warm-up")
+        def warm_up() -> int:
+            return 1
+
+        with prefect_test_harness(server_startup_timeout=180):
+            warm_up()
+            start = time.perf_counter()
+            cold = ingest(sources_path=str(sources), warehouse_path=warehouse, extract=extract)
+            cold_seconds = time.perf_counter() - start
+            start = time.perf_counter()
+            again = ingest(sources_path=str(sources), warehouse_path=warehouse, extract=extract)
+            rerun_seconds = time.perf_counter() - start
+        counts = (
+            Warehouse(warehouse)
+            .query("SELECT kind, count(*) AS n FROM documents GROUP BY kind ORDER BY kind")
+            .to_pylist()
+        )
+        mentions = Warehouse(warehouse).query("SELECT count(*) FROM mentions").column(0)[0].as_py() if extract else 0
+        page_requests = sum(1 for r in server.requests if r.path.startswith("/pages/"))
+    finally:
+        server.stop()
+    return {
+        "cold_seconds": cold_seconds,
+        "rerun_seconds": rerun_seconds,
+        "cold_new": sum(r["new"] for r in cold),
+        "rerun_new": sum(r["new"] for r in again),
+        "rerun_updated": sum(r["updated"] for r in again),
+        "cold_source_seconds": sum(r["seconds"] for r in cold),
+        "rerun_source_seconds": sum(r["seconds"] for r in again),
+        "statuses": sorted({r["status"] for r in (*cold, *again)}),
+        "documents": {row["kind"]: row["n"] for row in counts},
+        "mentions": mentions,
+        "page_requests": page_requests,
+        "peak_rss_mb": _peak_rss_mb(),
+    }
+
+
+def child_memory(messages: int, seed: int) -> dict[str, Any]:
+    """The Telegram source alone through ``ingest_source`` (no Prefect, no extraction); peak RSS of this process."""
+    from telefeed.config import load_sources
+    from telefeed.pipeline import ingest_source
+    from warehouse.db import Warehouse
+
+    workdir = Path(tempfile.mkdtemp(prefix="telefeed-bench-mem-"))
+    sources = workdir / "sources.toml"
+    sources.write_text(_telegram_toml(), encoding="utf-8")
+    _install_client(messages, seed)
+    warehouse = Warehouse(workdir / "warehouse.duckdb")
+    baseline = _peak_rss_mb()
+    start = time.perf_counter()
+    stats = ingest_source(load_sources(str(sources))[0], warehouse, "bench-memory")
+    seconds = time.perf_counter() - start
+    landed = warehouse.query("SELECT count(*) FROM documents").column(0)[0].as_py()
+    return {
+        "messages": messages,
+        "seconds": seconds,
+        "status": stats.status,
+        "error": stats.error_message,
+        "new": stats.new,
+        "landed": landed,
+        "rss_after_imports_mb": baseline,
+        "peak_rss_mb": _peak_rss_mb(),
+        "warehouse_mb": os.path.getsize(warehouse.path) / 2**20,
+    }
+
+
+# -- the parent side -----------------------------------------------------------------------------------------
+
+
+def run_child(args: list[str]) -> dict[str, Any]:
+    """Run ``python -m bench.end_to_end --child ...`` in a fresh process and return its result."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "bench.end_to_end", "--child", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=Path(__file__).resolve().parent.parent,
+    )
+    for line in proc.stdout.splitlines():
+        if line.startswith(RESULT_PREFIX):
+            result: dict[str, Any] = json.loads(line[len(RESULT_PREFIX) :])
+            return result
+    raise RuntimeError(f"child {args} failed ({proc.returncode}):\n{proc.stderr[-4000:]}")
+
+
+def print_end_to_end(result: dict[str, Any], messages: int, feeds: int, items: int, extract: bool) -> None:
+    """The cold/rerun table."""
+    ratio = result["rerun_seconds"] / result["cold_seconds"]
+    print(f"\n## end to end: {messages:,} Telegram posts + {feeds} feeds x {items} pages, extract={extract}")
+    print("| run | seconds | new | updated | note |")
+    print("|---|---:|---:|---:|---|")
+    print(
+        f"| cold | {result['cold_seconds']:.2f} | {result['cold_new']:,} | - | documents {result['documents']}, "
+        f"{result['mentions']:,} mentions, {result['page_requests']} page requests in both runs |"
+    )
+    print(
+        f"| no-change rerun | {result['rerun_seconds']:.2f} | {result['rerun_new']} | {result['rerun_updated']} | "
+        f"statuses {result['statuses']}, peak RSS {result['peak_rss_mb']:.0f} MB |"
+    )
+    print(
+        f"\nsum of per-source ingest seconds (ingest_source inside the tasks): cold "
+        f"{result['cold_source_seconds']:.2f}, rerun {result['rerun_source_seconds']:.2f}; the rest is Prefect "
+        "(flow and task runs, artifacts) and the extract flow"
+    )
+    print(f"\ntarget rerun <= 5% of cold: {ratio:.1%} -> {'met' if ratio <= 0.05 else 'MISSED'}")
+
+
+def print_memory(results: list[dict[str, Any]]) -> None:
+    """The peak-memory table."""
+    print("\n## peak memory: Telegram source through ingest_source, one fresh process per size")
+    print("| messages | seconds | msgs/s | landed | status | RSS after imports MB | peak RSS MB | warehouse MB |")
+    print("|---:|---:|---:|---:|---|---:|---:|---:|")
+    for r in results:
+        print(
+            f"| {r['messages']:,} | {r['seconds']:.1f} | {r['messages'] / r['seconds']:,.0f} | {r['landed']:,} | "
+            f"{r['status']} | {r['rss_after_imports_mb']:.0f} | {r['peak_rss_mb']:.0f} | {r['warehouse_mb']:.0f} |"
+        )
+    if len(results) > 1:
+        small, large = results[0], results[-1]
+        growth = large["peak_rss_mb"] / small["peak_rss_mb"] - 1
+        print(
+            f"\ntarget peak RSS at {large['messages']:,} within 20% of {small['messages']:,}: {growth:+.0%} -> "
+            f"{'met' if growth <= 0.2 else 'MISSED'}"
+        )
+
+
+def _size(label: str) -> int:
+    return SIZES.get(label.lower()) or int(label)
+
+
+def main() -> None:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(description="telefeed end-to-end benchmark")
+    parser.add_argument("--messages", default="2000", help="Telegram posts for the cold/rerun measurement")
+    parser.add_argument("--feeds", type=int, default=4)
+    parser.add_argument("--items", type=int, default=25, help="items (article pages) per feed")
+    parser.add_argument("--no-extract", action="store_true", help="run the ingest flow with extract=False")
+    parser.add_argument("--memory-size", action="append", help="Telegram posts per memory run (repeatable)")
+    parser.add_argument("--skip-e2e", action="store_true")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--child", choices=["e2e", "memory"], help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    messages = _size(args.messages)
+    if args.child == "e2e":
+        result = child_end_to_end(messages, args.feeds, args.items, args.seed, not args.no_extract)
+        print(RESULT_PREFIX + json.dumps(result))
+        return
+    if args.child == "memory":
+        print(RESULT_PREFIX + json.dumps(child_memory(messages, args.seed)))
+        return
+    if not args.skip_e2e:
+        child_args = ["e2e", "--messages", str(messages), "--feeds", str(args.feeds), "--items", str(args.items)]
+        child_args += ["--seed", str(args.seed)] + (["--no-extract"] if args.no_extract else [])
+        result = run_child(child_args)
+        print_end_to_end(result, messages, args.feeds, args.items, not args.no_extract)
+    sizes = [_size(s) for s in (args.memory_size or ["10k", "1m"])]
+    memory = []
+    for size in sizes:
+        memory.append(run_child(["memory", "--messages", str(size), "--seed", str(args.seed)]))
+        print_memory(memory)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,177 @@
+"""Extraction benchmark: telefeed's extraction step vs the bare NER models on the same texts.
+
+Every contender reads the same corpus documents (from :mod:`bench.corpus`, same seed; about half English,
+half Russian, 20% article-sized) and the models are loaded (and warmed up) before any clock starts:
+
+- ``telefeed extract_batch``: ``extraction.pipeline.extract_batch`` in batches of ``--batch`` documents (the
+  ``extract`` flow's default is 200): script runs, unit and gazetteer rules, NER, lemmas, canonicalisation,
+  quotes, attributions, links and Telegram references.
+- ``bare model pipe``: only the models ``extraction.entities`` uses, as fast as they go: the English spaCy
+  pipeline (``english_nlp()``: tok2vec + gazetteer ruler + ner) through one ``nlp.pipe`` over the English
+  texts, and natasha's segmenter + NER tagger over each Russian text (natasha has no batch API).
+- ``bare model, one call per document``: ``nlp(text)`` per English text (natasha as above).
+- ``telefeed extract_batch, one document per call``: the extraction step called once per document.
+
+Target: ``extract_batch`` >= 0.8x the bare model pipe.
+
+    .venv/bin/python -m bench.extraction --size 2000
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from itertools import islice
+
+from bench.corpus import SIZES, CorpusSpec, iter_records
+from extraction.entities import english_nlp, natasha_models
+from extraction.pipeline import ExtractInput, extract_batch
+
+
+@dataclass(slots=True)
+class Timing:
+    """One contender's result."""
+
+    name: str
+    documents: int
+    words: int
+    seconds: float
+    cpu_seconds: float
+    note: str = ""
+
+    @property
+    def documents_per_second(self) -> float:
+        """Documents per second."""
+        return self.documents / self.seconds if self.seconds else float("inf")
+
+    @property
+    def words_per_second(self) -> float:
+        """Whitespace-separated words per second."""
+        return self.words / self.seconds if self.seconds else float("inf")
+
+
+def corpus_inputs(size: int, seed: int) -> list[ExtractInput]:
+    """The first ``size`` corpus documents as extraction inputs (title and text, as the warehouse stores them)."""
+    out = []
+    for rec in islice(iter_records(CorpusSpec(size=size, seed=seed)), size):
+        text = str(rec["text"])
+        if isinstance(rec["title"], str):
+            text = f"{rec['title']}\n{text}"
+        out.append(ExtractInput(f"{rec['source']}:{rec['external_id']}", text, str(rec["language"])))
+    return out
+
+
+def _natasha(texts: Sequence[str]) -> int:
+    from natasha import Doc
+
+    segmenter, ner = natasha_models()
+    spans = 0
+    for text in texts:
+        doc = Doc(text)
+        doc.segment(segmenter)
+        doc.tag_ner(ner)
+        spans += len(doc.spans)
+    return spans
+
+
+def bare_pipe(docs: Sequence[ExtractInput], batch_size: int = 64) -> int:
+    """The bare models over the texts (English through one ``nlp.pipe``); returns the entity count."""
+    english = [d.text for d in docs if d.language == "en"]
+    russian = [d.text for d in docs if d.language != "en"]
+    ents = sum(len(doc.ents) for doc in english_nlp().pipe(english, batch_size=batch_size))
+    return ents + _natasha(russian)
+
+
+def bare_per_document(docs: Sequence[ExtractInput]) -> int:
+    """The bare models, one call per document; returns the entity count."""
+    nlp = english_nlp()
+    ents = sum(len(nlp(d.text).ents) for d in docs if d.language == "en")
+    return ents + _natasha([d.text for d in docs if d.language != "en"])
+
+
+def telefeed_batches(docs: Sequence[ExtractInput], batch: int) -> int:
+    """``extract_batch`` over consecutive batches; returns the mention count."""
+    mentions = 0
+    for start in range(0, len(docs), batch):
+        result = extract_batch(docs[start : start + batch])
+        mentions += sum(len(d.mentions) for d in result.documents)
+    return mentions
+
+
+def warm_up() -> None:
+    """Load every model (spaCy, natasha, pymorphy3) and run each once, outside the clocks."""
+    extract_batch(
+        [
+            ExtractInput("w1", "The mayor of Kharkiv said on Monday that power was restored.", "en"),
+            ExtractInput("w2", "Мэр Харькова заявил, что электроснабжение восстановлено в Москве.", "ru"),
+        ]
+    )
+
+
+def _time(name: str, docs: Sequence[ExtractInput], work: Callable[[], int], note: str) -> Timing:
+    gc.collect()
+    start, cpu = time.perf_counter(), time.process_time()
+    found = work()
+    seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
+    words = sum(len(d.text.split()) for d in docs)
+    return Timing(name, len(docs), words, seconds, cpu_seconds, f"{note}; {found:,} entities")
+
+
+def run(size: int, seed: int, batch: int, per_doc_limit: int) -> list[Timing]:
+    """Time every contender on the first ``size`` corpus documents."""
+    docs = corpus_inputs(size, seed)
+    warm_up()
+    few = docs[: min(size, per_doc_limit)]
+    return [
+        _time(f"telefeed extract_batch (batches of {batch})", docs, lambda: telefeed_batches(docs, batch), "full step"),
+        _time("bare model pipe", docs, lambda: bare_pipe(docs), "spaCy nlp.pipe (en) + natasha (ru)"),
+        _time("bare model, one call per document", docs, lambda: bare_per_document(docs), "nlp(text) per en doc"),
+        _time(
+            "telefeed extract_batch, one document per call",
+            few,
+            lambda: telefeed_batches(few, 1),
+            f"first {len(few):,} documents",
+        ),
+    ]
+
+
+def print_table(results: list[Timing]) -> None:
+    """Print absolute figures and each contender's speed relative to the bare model pipe (wall and CPU time).
+
+    On a shared machine the CPU-time ratio is the steadier one (other processes stretch wall time unevenly).
+    """
+    bare = next(t for t in results if t.name == "bare model pipe")
+    print(f"\n## extraction, {results[0].documents:,} documents, {results[0].words:,} words")
+    print("| contender | docs | wall s | CPU s | docs/s | words/s | vs bare pipe (wall) | vs bare pipe (CPU) | note |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---|")
+    for t in results:
+        wall = t.words_per_second / bare.words_per_second
+        cpu = (bare.cpu_seconds / bare.words) / (t.cpu_seconds / t.words) if t.cpu_seconds else float("inf")
+        print(
+            f"| {t.name} | {t.documents:,} | {t.seconds:.2f} | {t.cpu_seconds:.2f} | {t.documents_per_second:,.1f} | "
+            f"{t.words_per_second:,.0f} | {wall:.2f}x | {cpu:.2f}x | {t.note} |"
+        )
+    ours = results[0]
+    wall = ours.words_per_second / bare.words_per_second
+    cpu = (bare.cpu_seconds / bare.words) / (ours.cpu_seconds / ours.words)
+    verdict = "met" if min(wall, cpu) >= 0.8 else "MISSED"
+    print(f"\ntarget extract_batch >= 0.8x bare pipe: {wall:.2f}x wall, {cpu:.2f}x CPU -> {verdict}")
+
+
+def main() -> None:
+    """Command line entry point."""
+    parser = argparse.ArgumentParser(description="telefeed extraction benchmark")
+    parser.add_argument("--size", default="2000", help="number of documents (10k etc. also accepted)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--batch", type=int, default=200)
+    parser.add_argument("--per-doc-limit", type=int, default=500, help="documents for the one-per-call run")
+    args = parser.parse_args()
+    size = SIZES.get(args.size.lower()) or int(args.size)
+    print_table(run(size, args.seed, args.batch, args.per_doc_limit))
+
+
+if __name__ == "__main__":
+    main()
