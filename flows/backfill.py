@@ -101,6 +101,7 @@ def backfill(
     chunk_days: int | None = None,
     sources_path: str | None = None,
     warehouse_path: str | None = None,
+    extract: bool = True,
 ) -> dict[str, Any]:
     """Fetch ``source``'s items published in ``[since, until)`` and land them; the forward cursor stays put.
 
@@ -112,6 +113,8 @@ def backfill(
             feeds and exports (read once).
         sources_path: the sources TOML file (default: ``TELEFEED_SOURCES`` or ``sources.toml``).
         warehouse_path: the DuckDB file or ``ducklake:`` URL (default: ``TELEFEED_WAREHOUSE``).
+        extract: afterwards run the ``extract`` flow on the documents that need extraction, before the run's
+            artifacts are published (their digest lists the entities and quotes of the landed documents).
 
     Returns:
         Totals over the chunks: fetched, new, updated, skipped, quarantined, errors, seconds, chunks, status.
@@ -178,7 +181,12 @@ def backfill(
     from flows.artifacts import publish_run_artifacts
 
     totals["new_document_ids"] = new_ids
+    try:
+        if extract and new_ids:
+            from flows.extract import extract as extract_flow
 
-    publish_run_artifacts([totals], warehouse_file, run_id, key_prefix="backfill")
-    totals.pop("new_document_ids")
+            extract_flow(warehouse_path=warehouse_file)
+    finally:
+        publish_run_artifacts([totals], warehouse_file, run_id, key_prefix="backfill")
+        totals.pop("new_document_ids")
     return totals

@@ -43,6 +43,9 @@ def backfill(
     ] = None,
     warehouse: WarehouseOption = None,
     sources: SourcesOption = None,
+    extract: Annotated[
+        bool, typer.Option("--extract/--no-extract", help="Extract entities and quotes of the landed documents.")
+    ] = True,
 ) -> None:
     """Land SOURCE's items from [--since, --until) without moving its forward cursor; reruns add nothing."""
     warehouse_path, sources_path = resolve_paths(warehouse, sources)
@@ -85,6 +88,7 @@ def backfill(
             chunk_days=chunk_days,
             sources_path=sources_path,
             warehouse_path=warehouse_path,
+            extract=extract,
         )
     console.print(
         f"{totals['source']} [{totals['since']}, {totals['until']}): status={totals['status']} "

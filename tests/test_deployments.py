@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import inspect
 import threading
 from pathlib import Path
@@ -185,3 +186,49 @@ def test_a_serialised_warehouse_waits_for_the_global_write_slot(warehouse_path: 
     assert done.wait(60), "the write never got the slot after it was released"
     writer.join()
     assert Path(warehouse_path).exists()
+
+
+def _run_artifacts(flow_run_id: Any) -> dict[str, Any]:
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        return {str(a.key): a for a in client.read_artifacts() if a.flow_run_id == flow_run_id}
+
+
+def test_each_ingest_run_publishes_its_source_table_and_a_digest_of_its_entities_and_quotes(
+    tmp_path: Path, http_server: FixtureServer, warehouse_path: str
+) -> None:
+    stories = [
+        ('"We are holding the line in Bakhmut," Oleksandr Syrskyi said on Tuesday.', 1),
+        ('Serhiy Cherevatyi said: "The enemy lost two battalions near Bakhmut overnight."', 2),
+    ]
+    items = "".join(
+        f"<item><title>Bakhmut {n}</title><link>https://digest.example/{n}</link><guid>digest-{n}</guid>"
+        f"<pubDate>Mon, 23 Nov 2026 0{n}:00:00 +0000</pubDate><description>{html.escape(text)}</description></item>"
+        for text, n in stories
+    )
+    feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>d</title>{items}</channel></rss>'
+    http_server.add("/digest.xml", body=feed.encode())
+    sources = write_sources(
+        tmp_path,
+        f'[[sources]]\nname = "digest"\nkind = "rss"\nfetch_pages = false\nurl = "{http_server.url("/digest.xml")}"\n',
+    )
+    state = ingest(sources=["digest"], sources_path=sources, warehouse_path=warehouse_path, return_state=True)
+    assert state.is_completed()
+    artifacts = _run_artifacts(state.state_details.flow_run_id)
+    assert set(artifacts) == {"ingest-sources", "ingest-highlights"}
+    table = str(artifacts["ingest-sources"].data)
+    assert '"source": "digest"' in table and '"new": 2' in table
+    digest = str(artifacts["ingest-highlights"].data)
+    assert "2 new and 0 updated document(s) from 1 source(s)" in digest
+    entities = digest.split("## Top entities")[1].split("## Quotes")[0]
+    assert "| Bakhmut | LOC | 2 | 2 |" in entities  # top entity first: two mentions in two documents
+    assert "Oleksandr Syrskyi" in entities and "Serhiy Cherevatyi" in entities
+    quotes = digest.split("## Quotes")[1]
+    assert "| Oleksandr Syrskyi | We are holding the line in Bakhmut, | digest |" in quotes
+    assert "The enemy lost two battalions near Bakhmut overnight." in quotes
+
+    # The next run lands nothing new: its digest lists no entities or quotes of earlier runs.
+    again = ingest(sources=["digest"], sources_path=sources, warehouse_path=warehouse_path, return_state=True)
+    later = str(_run_artifacts(again.state_details.flow_run_id)["ingest-highlights"].data)
+    assert "0 new and 0 updated" in later and "Bakhmut" not in later and "No quotes extracted" in later
