@@ -40,6 +40,7 @@ class Timing:
     words: int
     seconds: float
     cpu_seconds: float
+    found: int  # entities (bare models) or mentions (extract_batch) found
     note: str = ""
 
     @property
@@ -117,7 +118,7 @@ def _time(name: str, docs: Sequence[ExtractInput], work: Callable[[], int], note
     found = work()
     seconds, cpu_seconds = time.perf_counter() - start, time.process_time() - cpu
     words = sum(len(d.text.split()) for d in docs)
-    return Timing(name, len(docs), words, seconds, cpu_seconds, f"{note}; {found:,} entities")
+    return Timing(name, len(docs), words, seconds, cpu_seconds, found, f"{note}; {found:,} entities")
 
 
 def run(size: int, seed: int, batch: int, per_doc_limit: int) -> list[Timing]:

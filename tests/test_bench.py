@@ -1,0 +1,74 @@
+"""Smoke tests that keep ``bench/`` from rotting: each benchmark at a tiny size (figures are not checked).
+
+Claims: every landing contender stores the same number of rows; the bare model pipe and one model call per
+document find the same entities and ``extract_batch`` covers every document; the synthetic Telegram channel
+of the end-to-end bench answers like the fake client over the same messages, and the Telegram pipeline
+lands all of its posts.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any
+
+import pytest
+
+from bench import corpus, end_to_end, extraction, landing
+
+
+def test_corpus_is_seeded_and_mixed() -> None:
+    first = list(corpus.iter_records(corpus.CorpusSpec(size=200, seed=3)))
+    again = list(corpus.iter_records(corpus.CorpusSpec(size=200, seed=3)))
+    assert first == again
+    assert {r["language"] for r in first} == {"en", "ru"} and {r["kind"] for r in first} == {"post", "article"}
+    assert corpus.post_text(3, 10) == corpus.post_text(3, 10) != corpus.post_text(3, 11)
+
+
+def test_landing_contenders_store_the_same_rows() -> None:
+    results = landing.run(size=300, chunk=100, seed=7, dict_limit=300, row_limit=300, with_dlt=False)
+    assert [t.name for t in results] == ["telefeed land (chunks of 100)", "duckdb arrow append", "row-by-row INSERT"]
+    assert {t.rows for t in results} == {300}
+
+
+@pytest.mark.slow
+def test_landing_dlt_contenders_store_the_same_rows() -> None:
+    pytest.importorskip("dlt")  # the ``bench`` extra
+    results = landing.run(size=300, chunk=100, seed=7, dict_limit=300, row_limit=300)
+    assert [t.name for t in results][2:4] == ["dlt duckdb (arrow)", "dlt duckdb (dicts)"]
+    assert {t.rows for t in results} == {300}
+
+
+@pytest.mark.slow  # loads spaCy, natasha and pymorphy3 (shared with the other extraction tests of a session)
+def test_extraction_contenders_agree() -> None:
+    results = extraction.run(size=12, seed=7, batch=5, per_doc_limit=4)
+    by_name = {t.name.split(" (")[0]: t for t in results}
+    assert by_name["bare model pipe"].found == by_name["bare model, one call per document"].found > 0
+    assert by_name["telefeed extract_batch"].documents == 12 and by_name["telefeed extract_batch"].found > 0
+
+
+def test_synthetic_channel_matches_the_fake_client() -> None:
+    from tests.support.fake_telegram import FakeTelegramClient
+
+    client = end_to_end.synthetic_client_class()(count=30, seed=7)
+    listed = FakeTelegramClient([client.message(i) for i in range(1, 31)])
+    pivot = end_to_end.CHANNEL_START + end_to_end.MESSAGE_SPACING * 12 + timedelta(seconds=1)
+    calls: list[dict[str, Any]] = [
+        {"limit": 10},
+        {"limit": 10, "min_id": 25},
+        {"limit": 5, "reverse": False},
+        {"limit": 5, "max_id": 8, "reverse": False},
+        {"limit": 100, "offset_date": pivot},
+        {"limit": 100, "offset_date": pivot, "reverse": False},
+        {"limit": 3, "min_id": 30},
+    ]
+    for kwargs in calls:
+        got = [m.id for m in client.fetch_messages(client.channel, **kwargs)]
+        want = [m.id for m in listed.fetch_messages(listed.channel, **kwargs)]
+        assert got == want, kwargs
+
+
+@pytest.mark.slow  # loads lingua
+def test_memory_child_lands_every_post() -> None:
+    result = end_to_end.child_memory(messages=40, seed=7)
+    assert result["status"] == "ok" and result["new"] == result["landed"] == 40
+    assert result["peak_rss_mb"] >= result["rss_after_imports_mb"] > 0
