@@ -7,7 +7,9 @@ name's prefix: ``en_``, ``ru_``, ``uk_``), ``entities`` (``text``, ``label``, ``
 (``text``, ``kind`` statement|scare, ``speaker`` canonical name or null). A file is extracted as one batch (the
 file is the corpus). Matching is by multiset, offsets are not compared:
 
-* entity P/R/F1 on ``(text, label)``; canonical P/R/F1 on ``(text, canonical)``;
+* entity P/R/F1 on ``(text, label)``; canonical P/R/F1 on ``(text, canonical)``; canonical names (and
+  speakers) are compared by spelling key (``gazetteer.skeleton``, what canonical ids are built from), so a
+  Cyrillic display name counts when it is the same entity as the Latin gold name;
 * canonicalisation accuracy: gold mentions whose text was found, share with the right canonical name;
 * quote P/R/F1 on the inner text (whitespace and edge punctuation ignored); kind accuracy on matched quotes;
 * speaker accuracy: matched gold statement quotes whose predicted canonical speaker equals the gold one
@@ -88,6 +90,16 @@ def figures(t: Tally) -> dict[str, float]:
     }
 
 
+def _key(name: str | None) -> str | None:
+    """Canonical names are compared by spelling key, the key canonical ids are built from (Андрей Белоусов ==
+    Andrei Belousov: both land under one canonical id)."""
+    if name is None:
+        return None
+    from extraction.gazetteer import skeleton
+
+    return skeleton(name) or name.lower()
+
+
 def _quote_key(text: str) -> str:
     return " ".join(text.split()).strip(" ,.;:!?…—–-").lower()
 
@@ -105,18 +117,18 @@ def score_document(gold: Mapping[str, Any], pred: Mapping[str, Any]) -> Tally:
     t.ent_tp = _overlap(((e["text"], e["label"]) for e in gold_ents), ((e["text"], e["label"]) for e in pred_ents))
     t.canon_gold, t.canon_pred = len(gold_ents), len(pred_ents)
     t.canon_tp = _overlap(
-        ((e["text"], e["canonical"]) for e in gold_ents), ((e["text"], e["canonical"]) for e in pred_ents)
+        ((e["text"], _key(e["canonical"])) for e in gold_ents), ((e["text"], _key(e["canonical"])) for e in pred_ents)
     )
     unused = [(e["text"], e["canonical"]) for e in pred_ents]
     for e in gold_ents:
-        hit = next((p for p in unused if p[0] == e["text"] and p[1] == e["canonical"]), None)
+        hit = next((p for p in unused if p[0] == e["text"] and _key(p[1]) == _key(e["canonical"])), None)
         hit = hit or next((p for p in unused if p[0] == e["text"]), None)
         if hit is None:
             t.errors.append(f"{gold.get('id')}: missed entity {e['text']!r} ({e['label']})")
             continue
         unused.remove(hit)
         t.canon_matched += 1
-        if hit[1] == e["canonical"]:
+        if _key(hit[1]) == _key(e["canonical"]):
             t.canon_correct += 1
         else:
             t.errors.append(f"{gold.get('id')}: {e['text']!r} -> {hit[1]!r}, want {e['canonical']!r}")
@@ -142,7 +154,7 @@ def score_document(gold: Mapping[str, Any], pred: Mapping[str, Any]) -> Tally:
             )
         if q.get("kind", "statement") == "statement":
             t.speaker_total += 1
-            if hit.get("speaker_canonical") == q.get("speaker"):
+            if _key(hit.get("speaker_canonical")) == _key(q.get("speaker")):
                 t.speaker_correct += 1
             else:
                 t.errors.append(
