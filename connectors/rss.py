@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import calendar
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import feedparser
+import feedparser.sanitizer
 
 from connectors.http import Fetcher, FetchLimits
 from telefeed.models import Quarantined, RawItem, canonical_json, sha256_hex, utc_now
@@ -74,6 +76,14 @@ def entry_external_id(entry: Mapping[str, Any]) -> str | None:
     return None
 
 
+# feedparser keeps the internal DTD's "safe" entity declarations and, when the strict parser refuses the feed
+# (expat stops entity amplification), its loose parser expands them itself: a 50 KB entity referenced 2,000 times
+# becomes 100 MB of text. Only character references and short plain values stay "safe" (at most a few times the
+# reference's own size); any other declared entity is left unexpanded. Checked by the ill-formed feed corpus.
+if not hasattr(feedparser.sanitizer, "RE_SAFE_ENTITY_PATTERN"):  # pragma: no cover - guards a feedparser upgrade
+    raise ImportError("feedparser changed: review the entity defusing in connectors/rss.py")
+feedparser.sanitizer.RE_SAFE_ENTITY_PATTERN = re.compile(rb'\s+(\w+)\s+"(&#\w+;|[^&"]{0,16})"')
+
 # feedparser flags these even for feeds that parse perfectly; they are not worth an error.
 _BENIGN_BOZO = ("NonXMLContentType", "CharacterEncodingOverride")
 
@@ -105,13 +115,14 @@ def parse_feed(
     }
     items: list[RawItem] = []
     quarantine: list[Quarantined] = []
-    if not parsed.entries and info["bozo_reason"] and not parsed.feed:
+    if not parsed.entries and ((info["bozo_reason"] and not parsed.feed) or not parsed.version):
+        why = info["bozo_reason"] = info["bozo_reason"] or "not an RSS or Atom feed (e.g. an HTML page)"
         quarantine.append(
             Quarantined(
                 source=source,
                 external_id=None,
                 stage="parse",
-                reason=f"feed could not be parsed: {info['bozo_reason']}",
+                reason=f"feed could not be parsed: {why}",
                 payload=body[:1_000_000].decode("utf-8", "replace"),
             )
         )

@@ -28,12 +28,26 @@ def _rss_bytes() -> int:
         return int(handle.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
+def _status_bytes(field: str) -> int:
+    with open("/proc/self/status", encoding="ascii") as handle:
+        for line in handle:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    return 0
+
+
 def _child(command: dict[str, Any]) -> None:
     import telefeed.pipeline.rss as rss_module
     from telefeed.config import load_sources
     from telefeed.pipeline import ingest_source
     from warehouse.db import Warehouse
 
+    try:  # reset the peak-RSS mark: the child's peak then measures its own work, not the zygote's heap
+        with open("/proc/self/clear_refs", "w", encoding="ascii") as handle:
+            handle.write("5")
+    except OSError:
+        pass
+    rss_at_start = _status_bytes("VmRSS")
     if command.get("batch_size"):
         rss_module.BATCH_SIZE = int(command["batch_size"])
     warehouse = Warehouse(command["warehouse"], lock_timeout_seconds=60)
@@ -42,8 +56,9 @@ def _child(command: dict[str, Any]) -> None:
         stats = ingest_source(source, warehouse, command.get("run_id") or "reliability")
         results.append(stats.as_dict())
     if command.get("result_path"):
+        growth = _status_bytes("VmHWM") - rss_at_start
         with open(command["result_path"], "w", encoding="utf-8") as handle:
-            json.dump(results, handle)
+            json.dump({"sources": results, "peak_rss_growth_bytes": growth}, handle)
 
 
 def _run(command: dict[str, Any]) -> dict[str, Any]:
