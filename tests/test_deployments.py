@@ -28,7 +28,7 @@ def test_prefect_yaml_is_what_prefect_deploy_reads() -> None:
 
     model = PrefectYamlModel.model_validate(yaml.safe_load(PREFECT_FILE.read_text(encoding="utf-8")))
     names = {d.name for d in model.deployments}
-    assert names == {"rss", "telegram", "backfill"}
+    assert names == {"rss", "telegram", "backfill", "extract"}
     for deployment in model.deployments:
         assert deployment.concurrency_limit is not None
         limit = deployment.concurrency_limit
@@ -49,11 +49,13 @@ def test_every_entrypoint_imports_and_its_parameters_match_the_flow_signature() 
         for name in signature.parameters:
             assert name in schema["properties"], f"{spec.name}: {name} missing from the parameter schema"
             assert schema["properties"][name].get("description"), f"{spec.entrypoint}: {name} is undocumented"
-    assert specs["rss"].intervals == [900.0] and specs["rss"].parameters == {"kinds": ["rss"]}
-    assert specs["telegram"].intervals == [300.0]
+    assert specs["rss"].intervals == [900.0] and specs["rss"].parameters == {"kinds": ["rss"], "extract": True}
+    assert specs["telegram"].intervals == [300.0] and specs["telegram"].parameters["extract"] is True
     assert set(specs["telegram"].parameters["kinds"]) == {"telegram", "telegram_preview", "telegram_export"}
     assert specs["backfill"].intervals == [] and specs["backfill"].crons == []
     assert specs["backfill"].collision_strategy == "ENQUEUE"
+    assert specs["extract"].intervals == [] and specs["extract"].crons == [] and specs["extract"].parameters == {}
+    assert specs["extract"].collision_strategy == "ENQUEUE" and specs["extract"].load_flow().name == "extract"
     assert specs["rss"].collision_strategy == "CANCEL_NEW"
 
 
@@ -110,12 +112,12 @@ def test_a_deployment_run_with_parameters_executes(
 def test_serve_builds_one_runner_deployment_per_entry() -> None:
     deployments = [to_runner_deployment(spec) for spec in load_specs(PREFECT_FILE)]
     by_name = {d.name: d for d in deployments}
-    assert set(by_name) == {"rss", "telegram", "backfill"}
+    assert set(by_name) == {"rss", "telegram", "backfill", "extract"}
     rss = by_name["rss"]
-    assert rss.parameters == {"kinds": ["rss"]}
+    assert rss.parameters == {"kinds": ["rss"], "extract": True}
     assert [s.schedule.interval.total_seconds() for s in rss.schedules] == [900.0]
     assert rss.concurrency_limit == 1 or getattr(rss.concurrency_limit, "limit", None) == 1
-    assert by_name["backfill"].schedules in (None, [])
+    assert by_name["backfill"].schedules in (None, []) and by_name["extract"].schedules in (None, [])
 
 
 def test_two_ingest_flows_started_together_both_land_everything(
