@@ -133,6 +133,8 @@ _UNIT_TYPES = {
     "механізован": "Mechanized",
     "air assault": "Air Assault",
     "десантно-штурмов": "Air Assault",
+    "воздушно-десантн": "Airborne",
+    "повітряно-десантн": "Airborne",
     "assault": "Assault",
     "штурмов": "Assault",
     "motor rifle": "Motor Rifle",
@@ -312,6 +314,28 @@ def _title(name: str) -> str:
     return name
 
 
+_REGION_WORDS = {"область", "oblast", "region"}
+
+
+def region_name(name: str) -> str | None:
+    """``Kursk region`` for ``Курская область``, ``Харківська область``, ``Kursk Oblast``; None otherwise."""
+    words = name.split()
+    if len(words) != 2 or words[1].lower() not in _REGION_WORDS:
+        return None
+    adjective = words[0]
+    if not has_cyrillic(adjective):
+        place = lookup_place(adjective)
+        return f"{place.name} region" if place is not None and place.latitude is not None else None
+    for cut in (1, 2, 3, 4):  # Курская -> Курск, Харківська -> Харків, Белгородская -> Белгород
+        stem = adjective[:-cut]
+        if len(stem) < 3:
+            break
+        place = lookup_place(stem)
+        if place is not None and place.country_code in ("UA", "RU", "BY") and place.latitude is not None:
+            return f"{place.name} region"
+    return None
+
+
 def resolve(base: str, label: str, doc_pool: NamePool, corpus_pool: NamePool) -> tuple[str, str]:
     """Apply merge rules 3-7 to a descriptor-stripped name; returns (canonical name, label)."""
     pools = (doc_pool, corpus_pool)
@@ -341,6 +365,9 @@ def resolve(base: str, label: str, doc_pool: NamePool, corpus_pool: NamePool) ->
         if place is not None and place.country_code in ("UA", "RU") and place.latitude is not None:
             return place.name, LOC
     if label == LOC:
+        region = region_name(name)
+        if region is not None:
+            return region, LOC
         name = re.sub(r"^St\.?\s+", "Saint ", name)
         place = lookup_place(name)
         if place is not None and (has_cyrillic(name) or place.name.lower() == name.lower()):

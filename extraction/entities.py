@@ -43,6 +43,7 @@ _EN_UNIT = re.compile(
 )
 _SLAVIC_UNIT = re.compile(
     r"(?<![\w-])\d{1,4}(?:[-–]?[а-яіїє]{1,3})?\s+(?:(?:отдельн|окрем|гвардейск|гвардійськ|механизирован|механізован|"
+    r"воздушно-десантн|повітряно-десантн|"
     r"десантно-штурмов|штурмов|мотострелков|танков|артиллерийск|артилерійськ|десантн|общевойсков|"
     r"загальновійськов|гірсько-штурмов|єгерськ|мотопіхот)[а-яіїє]*\s+)*(?:бригад|полк|батальон|батальйон|дивизи|"
     r"дивізі|корпус|арми|армі)[а-яіїє]*(?:\s+(?:морской пехоты|морської піхоти|територіальної оборони|тероборони))?"
@@ -64,13 +65,16 @@ class Chunk:
 _SENTENCE_RE = re.compile(r"[^\n.!?…]*(?:[.!?…]+[»”\"“’')\]]*|\n|$)")
 
 
+_NOT_WORDS = re.compile(r"(?:https?://|www\.|t\.me/)\S+|@\w+")
+
+
 def script_chunks(text: str, language: str | None) -> list[Chunk]:
     """Cut ``text`` into sentence runs of one script (Cyrillic runs carry ``ru`` or ``uk``)."""
     pieces: list[tuple[int, int, str]] = []
     for match in _SENTENCE_RE.finditer(text):
         if match.start() == match.end():
             continue
-        part = match.group(0)
+        part = _NOT_WORDS.sub(" ", match.group(0))  # URLs and @names say nothing about the language
         cyr = sum(1 for c in part if "\u0400" <= c <= "\u04ff")
         lat = sum(1 for c in part if c.isascii() and c.isalpha())
         if cyr == 0 and lat == 0:
@@ -131,20 +135,65 @@ def morph(language: str) -> Any:
     return pymorphy3.MorphAnalyzer(lang="uk" if language == "uk" else "ru")
 
 
+def _word_pattern(word: str) -> str:
+    """One alias word with its inflections: endings after it, a final vowel or soft sign replaced (Одеса ->
+    Одеси, Кремль -> Кремля) and the Ukrainian і/ї of a closed last syllable alternating (Харків -> Харкова)."""
+    if not has_cyrillic(word) or word.isupper() or len(word) < 4:
+        return re.escape(word) + (r"[а-яіїєё]{0,3}" if has_cyrillic(word) and not word.isupper() else "")
+    match = re.fullmatch(r"(.*[^аеиіїоуюяєьё])([іїи])([^аеиіїоуюяєьё]+)", word)
+    if match:
+        vowel = {"і": "[іо]", "ї": "[їєо]", "и": "[ио]"}[match.group(2)]
+        return re.escape(match.group(1)) + vowel + re.escape(match.group(3)) + r"[а-яіїєё]{0,3}"
+    if word[-1] in "аяоеиіуюьй" and len(word) >= 5:
+        return re.escape(word[:-1]) + r"[а-яіїєё]{0,3}"
+    return re.escape(word) + r"[а-яіїєё]{0,3}"
+
+
+def _alias_pattern(alias: str) -> str:
+    """An alias with inflected words (Бахмута, Часова Яра, Інституту вивчення війни, Одеси, Харкова)."""
+    return r"\s+".join(_word_pattern(word) for word in alias.split())
+
+
 @lru_cache(maxsize=1)
-def _cyrillic_gazetteer_re() -> re.Pattern[str]:
+def _slavic_aliases() -> list[tuple[str, re.Pattern[str]]]:
+    """Curated aliases looked up in Cyrillic runs (Cyrillic ones, plus Latin names and acronyms such as ISW)."""
     aliases = sorted(
-        {a for e in KNOWN_ENTITIES for a in (e.name, *e.aliases) if has_cyrillic(a) and len(a) >= 3},
+        {
+            a
+            for e in KNOWN_ENTITIES
+            for a in (e.name, *e.aliases)
+            if len(a) >= 3 and (has_cyrillic(a) or a[:1].isupper())
+        },
         key=len,
         reverse=True,
     )
-    # Inflected endings are allowed after a name (Бахмута, Киеве, Пригожина).
-    return re.compile(r"(?<![\w-])(?:" + "|".join(re.escape(a) for a in aliases) + r")[а-яіїєё]{0,3}(?![\w-])")
+    return [(a, re.compile(_alias_pattern(a))) for a in aliases]
+
+
+@lru_cache(maxsize=1)
+def _cyrillic_gazetteer_re() -> re.Pattern[str]:
+    alternatives = "|".join(_alias_pattern(a) for a, _ in _slavic_aliases())
+    return re.compile(r"(?<![\w-])(?:" + alternatives + r")(?![\w-])")
+
+
+def _matched_alias(surface: str) -> str | None:
+    """The curated alias an (inflected) gazetteer match spells."""
+    return next((alias for alias, pattern in _slavic_aliases() if pattern.fullmatch(surface)), None)
+
+
+# A formation noun before a name in quotes: ЧВК «Вагнер», спецназа «Ахмат», угруповання «Хортиця».
+_NAMED_FORMATION = re.compile(
+    r"(?<![\w-])(?:ЧВК|ПВК|[Сс]пецназ[а-я]*|[Уу]груп[оу]вання|[Гг]руппировк[а-я]*|[Бб]ригад[а-яіїє]*|"
+    r"[Пп]олк[а-яіїє]*|[Бб]атальйон[а-яіїє]*|[Бб]атальон[а-я]*|[Дд]ивизи[а-я]*|[Дд]ивізі[а-яіїє]*)\s+«([^«»]{2,40})»"
+)
 
 
 # -- lemmas ------------------------------------------------------------------------------------------------------
 
 _PROPER_TAGS = ("Name", "Surn", "Patr", "Geox", "Orgn", "Abbr")
+
+
+_NOMINATIVE_SURNAME = re.compile(r"(?:ов|ев|ёв|ин|ын|ский|цкий|ський|цький|енко|чук|юк)$")
 
 
 def _lemma_token(token: str, language: str, label: str) -> str:
@@ -157,6 +206,8 @@ def _lemma_token(token: str, language: str, label: str) -> str:
     best = next((p for p in parses if any(t in p.tag.grammemes for t in preferred)), None)
     if best is None:
         best = next((p for p in parses if any(t in p.tag.grammemes for t in _PROPER_TAGS)), parses[0])
+    if label == PER and token[:1].isupper() and _NOMINATIVE_SURNAME.search(token):
+        return token  # already nominative (Алаудинов, Белоусов, Зеленский); the dictionary may misparse it
     word = best.normal_form
     if (
         "ADJF" in best.tag.grammemes
@@ -214,7 +265,9 @@ def _add(spans: list[Mention], mention: Mention, widen: bool = False) -> None:
     """
     for other in spans:
         if mention.start < other.end and other.start < mention.end:
-            if widen and other.label != MIL_UNIT and mention.start <= other.start and other.end <= mention.end:
+            contains = mention.start <= other.start and other.end <= mention.end
+            larger = (mention.start, mention.end) != (other.start, other.end)
+            if widen and other.label != MIL_UNIT and contains and larger:
                 extra = mention.text[: other.start - mention.start] + " " + mention.text[other.end - mention.start :]
                 if all(_is_name_part(w, mention.language) for w in extra.split()):  # Евгения Пригожина
                     other.start, other.end, other.text = mention.start, mention.end, mention.text
@@ -248,17 +301,20 @@ def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
         s, e = chunk.start + match.start(), chunk.start + match.end()
         _add(out, Mention(text[s:e], MIL_UNIT, s, e, language=chunk.language))
     if chunk.script == "cyrillic":
+        for match in _NAMED_FORMATION.finditer(part):
+            s, e = chunk.start + match.start(), chunk.start + match.end()
+            name = match.group(1).strip()
+            known = lookup_known(name)
+            label = known.label if known is not None and known.label != LOC else MIL_UNIT
+            _add(out, Mention(text[s:e], label, s, e, lemma=name, language=chunk.language))
         for match in _cyrillic_gazetteer_re().finditer(part):
             s, e = chunk.start + match.start(), chunk.start + match.end()
             surface = text[s:e]
-            known = lookup_known(surface) or lookup_known(slavic_lemma(surface, chunk.language, LOC))
-            if known is None:
-                known = next(
-                    (lookup_known(surface[: len(surface) - k]) for k in (1, 2, 3) if lookup_known(surface[:-k])),
-                    None,
-                )
-            if known is not None:
-                _add(out, Mention(surface, known.label, s, e, language=chunk.language))
+            alias = _matched_alias(surface)
+            known = lookup_known(alias) if alias else None
+            if known is not None and alias is not None:
+                lemma = surface if lookup_known(surface) is not None else alias
+                _add(out, Mention(surface, known.label, s, e, lemma=lemma, language=chunk.language))
     return out
 
 
@@ -310,6 +366,16 @@ def _common_word_at_sentence_start(text: str, start: int, end: int, language: st
         return False
     lemmas = {p.normal_form for p in parses}
     return not any(lookup_known(w) or lookup_place(w.capitalize()) for w in {word, *lemmas})
+
+
+# Generic military abbreviations and equipment designations the Russian model tags as organisations.
+_GENERIC = {"ПВО", "ППО", "БПЛА", "БМП", "БТР", "РСЗО", "ЗРК", "СВО", "ЛБС", "ВПК", "РЭБ", "РЕБ", "ДРГ", "КАБ"}
+_DESIGNATION = re.compile(r"^[A-ZА-ЯІЇЄ][A-Za-zА-Яа-яІЇЄіїє]{0,3}-\d{1,3}[A-Za-zА-Яа-я]?$")
+
+
+def _not_a_name(text: str) -> bool:
+    """Abbreviations such as ПВО (air defence) and designations such as Ка-52 are not entities."""
+    return text in _GENERIC or _DESIGNATION.match(text) is not None
 
 
 def _propagate_surnames(text: str, mentions: list[Mention]) -> None:
@@ -382,6 +448,7 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                     if ps < pe and not _common_word_at_sentence_start(text, ps, pe, chunk.language):
                         _add(per_doc[index], Mention(text[ps:pe], label, ps, pe, language=chunk.language), widen=True)
     for (text, _), mentions in zip(documents, per_doc, strict=True):
+        mentions[:] = [m for m in mentions if not _not_a_name(m.text)]
         _propagate_surnames(text, mentions)
     for mentions in per_doc:
         for mention in mentions:

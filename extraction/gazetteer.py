@@ -207,6 +207,7 @@ KNOWN_ENTITIES: tuple[KnownEntity, ...] = (
             "Russia's Defense Ministry",
             "Russian Defence Ministry",
             "Минобороны России",
+            "Минобороны",  # alone, in Russian-language news
             "Минобороны РФ",
             "Министерство обороны России",
             "Министерство обороны РФ",
@@ -224,6 +225,7 @@ KNOWN_ENTITIES: tuple[KnownEntity, ...] = (
             "Ukrainian Defence Ministry",
             "Минобороны Украины",
             "Міноборони України",
+            "Міноборони",  # alone, in Ukrainian-language news
             "Міністерство оборони України",
             "Министерство обороны Украины",
         ),
@@ -253,7 +255,23 @@ KNOWN_ENTITIES: tuple[KnownEntity, ...] = (
     KnownEntity("The Moscow Times", ORG, ("Moscow Times",)),
     KnownEntity("Meduza", ORG, ("Медуза",)),
     KnownEntity("Kyiv Independent", ORG, ("The Kyiv Independent",)),
-    KnownEntity("Institute for the Study of War", ORG, ("ISW", "the Institute for the Study of War")),
+    KnownEntity(
+        "Institute for the Study of War",
+        ORG,
+        ("ISW", "the Institute for the Study of War", "Институт изучения войны", "Інститут вивчення війни"),
+    ),
+    KnownEntity(
+        "Russian Armed Forces",
+        ORG,
+        (
+            "Armed Forces of Russia",
+            "ВС РФ",
+            "ЗС РФ",
+            "Вооружённые силы России",
+            "Вооруженные силы РФ",
+            "Збройні сили РФ",
+        ),
+    ),
     KnownEntity("Kyiv", LOC, ("Kiev", "Киев", "Київ"), "UA"),
     KnownEntity("Bakhmut", LOC, ("Бахмут", "Artemovsk", "Артемовск"), "UA"),
     KnownEntity("Zaporizhzhia", LOC, ("Zaporizhzhya", "Zaporozhye", "Запорожье", "Запоріжжя"), "UA"),

@@ -174,7 +174,10 @@ _EN_NOUN_SPK = (
 )
 _EN_SPK = rf"(?P<spk>he|she|they|He|She|They|{_EN_NOUN_SPK}|{_EN_NAME})"
 _SL_NAME = r"[А-ЯЁІЇЄҐA-Z][\w'’.-]*(?:\s+[А-ЯЁІЇЄҐA-Z][\w'’.-]*){0,3}"
-_SL_SPK = rf"(?P<spk>он|она|они|він|вона|вони|(?:в|у|во)\s+[\w-]+(?:\s+[\w-]+){{0,2}}|(?:[\w-]+\s+){{0,2}}?{_SL_NAME})"
+_SL_SPK = (
+    rf"(?P<spk>он|она|они|він|вона|вони|(?:в|у|во)\s+[\w-]+(?:\s+[\w-]+){{0,2}}|"
+    rf"(?:[\w«»-]+\s+){{0,3}}?{_SL_NAME})"
+)
 
 _AFTER_RES = (
     re.compile(rf"^\s*[,.!?…]?\s*[—–-]?\s*(?P<verb>{_EN_VERB})\s+{_EN_SPK}"),
@@ -182,7 +185,7 @@ _AFTER_RES = (
         rf"^\s*[,.!?…]?\s*[—–-]?\s*{_EN_SPK}\s+(?:also\s+|later\s+|then\s+|has\s+|had\s+)?(?P<verb>{_EN_VERB})\b"
     ),
     re.compile(rf"^\s*[,.!?…]?\s*[—–-]?\s*(?P<verb>according)\s+to\s+{_EN_SPK}"),
-    re.compile(rf"^\s*[,.!?…]?\s*[—–-]\s*(?P<verb>{_SLAVIC_VERB})\s+{_SL_SPK}", re.IGNORECASE),
+    re.compile(rf"^\s*[,.!?…]?\s*[—–-]\s*(?P<verb>(?i:{_SLAVIC_VERB}))\s+{_SL_SPK}"),
     re.compile(rf"^\s*[,.!?…]?\s*[—–-]\s*{_SL_SPK}\s+(?P<verb>{_SLAVIC_VERB})\b"),
 )
 _BEFORE_RES = (
@@ -275,6 +278,8 @@ def extract_quotes(text: str, mentions: Sequence[Mention], language: str = "en")
     last_speaker: Quote | None = None
     for start, end in find_quote_spans(text):
         inner = text[start:end]
+        if any((m.start <= start and end <= m.end) or text[m.start : m.end] == inner.strip() for m in mentions):
+            continue  # a name in quotes (ЧВК «Вагнер», «Коммерсант»), not a quotation
         quote = Quote(inner, start, end)
         spk_match, spk_offset = _attribution(text, start, end, partial=not is_scare(inner))
         if spk_match is None and is_scare(inner) and not text[: start - 1].rstrip().endswith(":"):
