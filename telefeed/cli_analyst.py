@@ -107,7 +107,7 @@ def serve(
     ] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="Most flow runs at once in this process.")] = None,
 ) -> None:
-    """Serve the deployments of prefect.yaml (scheduled ingest, backfill) from this process; Ctrl-C stops."""
+    """Serve the deployments of prefect.yaml (scheduled ingest, backfill, extract) from this process; Ctrl-C stops."""
     from flows.serve import serve_all
 
     serve_all(prefect_file, limit=limit)

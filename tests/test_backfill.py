@@ -60,7 +60,12 @@ def test_backfill_lands_the_window_once_and_never_moves_the_cursor(
     sources = _sources(tmp_path, http_server)
 
     first = backfill(
-        source="dated", since="2026-11-03", until="2026-11-08", sources_path=sources, warehouse_path=warehouse_path
+        source="dated",
+        since="2026-11-03",
+        until="2026-11-08",
+        sources_path=sources,
+        warehouse_path=warehouse_path,
+        extract=False,
     )
     assert first["status"] == "ok"
     assert first["new"] == 3 and first["chunks"] == 1
@@ -71,19 +76,29 @@ def test_backfill_lands_the_window_once_and_never_moves_the_cursor(
     raw_before = _scalar(warehouse_path, "select count(*) from raw_items")
 
     again = backfill(
-        source="dated", since="2026-11-03", until="2026-11-08", sources_path=sources, warehouse_path=warehouse_path
+        source="dated",
+        since="2026-11-03",
+        until="2026-11-08",
+        sources_path=sources,
+        warehouse_path=warehouse_path,
+        extract=False,
     )
     assert again["new"] == 0 and again["updated"] == 0
     assert _scalar(warehouse_path, "select count(*) from documents") == 3
     assert _scalar(warehouse_path, "select count(*) from raw_items") == raw_before
 
     # A forward run sets the cursor; a later backfill leaves it exactly as it was.
-    forward = ingest(sources_path=sources, warehouse_path=warehouse_path)
+    forward = ingest(sources_path=sources, warehouse_path=warehouse_path, extract=False)
     assert forward[0]["new"] == 2
     cursor = _cursor_row(warehouse_path)
     assert cursor[0]["etag"] == ETAG
     late = backfill(
-        source="dated", since="2026-11-01", until="2026-11-10", sources_path=sources, warehouse_path=warehouse_path
+        source="dated",
+        since="2026-11-01",
+        until="2026-11-10",
+        sources_path=sources,
+        warehouse_path=warehouse_path,
+        extract=False,
     )
     assert late["new"] == 0
     assert _cursor_row(warehouse_path) == cursor
@@ -104,6 +119,7 @@ def test_chunks_report_progress_and_cover_the_window(
             chunk_days=2,
             sources_path=_sources(tmp_path, http_server),
             warehouse_path=warehouse_path,
+            extract=False,  # extraction after a backfill: tests/test_deployments.py
         )
     assert [(e.index, e.total) for e in events] == [(1, 3), (2, 3), (3, 3)]
     assert [e.stats["new"] for e in events] == [1, 1, 1]  # 1 Nov, 3 Nov, 5 Nov: one per two-day chunk
@@ -127,7 +143,18 @@ def test_cli_backfill_prints_totals_and_refuses_bad_dates(
     http_server.add("/dated.xml", body=FEED)
     sources = _sources(tmp_path, http_server)
     runner = CliRunner()
-    args = ["backfill", "--source", "dated", "--since", "2026-11-05", "-w", warehouse_path, "-s", sources]
+    args = [
+        "backfill",
+        "--source",
+        "dated",
+        "--since",
+        "2026-11-05",
+        "--no-extract",
+        "-w",
+        warehouse_path,
+        "-s",
+        sources,
+    ]
     result = runner.invoke(app, args)
     assert result.exit_code == 0, result.output
     assert "new=3" in result.output  # 5, 7 and 9 November

@@ -103,6 +103,8 @@ def test_a_deployment_run_with_parameters_executes(
         artifacts = client.read_artifacts()
     assert finished.state is not None and finished.state.is_completed()
     assert Warehouse(warehouse_path).query("select count(*) from documents").column(0)[0].as_py() == 3
+    # The backfill extracted what it landed (extract defaults to true) before publishing its artifacts.
+    assert Warehouse(warehouse_path).query("select count(*) from extracted_documents").column(0)[0].as_py() == 3
     mine = [a for a in artifacts if a.flow_run_id == flow_run.id]
     assert {a.key for a in mine} == {"backfill-sources", "backfill-highlights"}
     table = next(a for a in mine if a.key == "backfill-sources")
