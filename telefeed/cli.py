@@ -45,7 +45,7 @@ def resolve_paths(warehouse: str | None, sources: str | None) -> tuple[str, str]
 
 def fail(message: str, code: int = 2) -> typer.Exit:
     """Print a one-line error and return the exit to raise."""
-    err_console.print(f"[bold red]error:[/] {message}", highlight=False)
+    err_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)  # never wrap a path
     return typer.Exit(code)
 
 

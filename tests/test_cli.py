@@ -15,9 +15,10 @@ from tests.conftest import FIXTURES, write_sources
 runner = CliRunner()
 
 
-@pytest.fixture
-def landed_warehouse(tmp_path: Path, prefect_harness: None) -> tuple[str, str]:
-    """A warehouse with the good fixture feed landed through `telefeed run`."""
+@pytest.fixture(scope="module")
+def landed_warehouse(tmp_path_factory: pytest.TempPathFactory, prefect_harness: None) -> tuple[str, str]:
+    """A warehouse with the good fixture feed landed through `telefeed run` (shared: the tests only read it)."""
+    tmp_path = tmp_path_factory.mktemp("cli")
     sources = write_sources(
         tmp_path,
         f'[[sources]]\nname = "good"\nkind = "rss"\nfetch_pages = false\nurl = "{FIXTURES / "feeds" / "good_rss.xml"}"'
@@ -85,11 +86,15 @@ def test_sql_writes_parquet_and_json_files(landed_warehouse: tuple[str, str], tm
 
 
 def test_run_with_bad_sources_file_prints_one_line_error(tmp_path: Path) -> None:
-    sources = write_sources(tmp_path, '[[sources]]\nname = "a"\nkind = "rss"\n')
+    deep = tmp_path / ("a-long-folder-name-" * 6) / ("another-long-folder-name-" * 4)
+    deep.mkdir(parents=True)
+    sources = write_sources(deep, '[[sources]]\nname = "a"\nkind = "rss"\n')
     out = runner.invoke(app, ["run", "--sources", sources, "--warehouse", str(tmp_path / "w.duckdb")])
     assert out.exit_code == 2
     assert "field 'url'" in out.output
     assert "Traceback" not in out.output
+    (line,) = out.output.strip().splitlines()  # one line, even when the path is wider than the terminal
+    assert sources in line
 
 
 def test_sql_without_warehouse_says_so(tmp_path: Path) -> None:
