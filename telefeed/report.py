@@ -127,6 +127,9 @@ def collect_sections(warehouse: Warehouse, since: datetime, until: datetime | No
         section.note = "No entity mentions in this window."
     else:
         section.chart_html = mentions_chart(mentions)
+        entities = analyst.top_entities(warehouse, since, until)
+        if entities is not None:
+            section.table_html = table_html(entities)
     sections.append(section)
 
     docs = analyst.documents_per_day(warehouse, since, until)

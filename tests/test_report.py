@@ -84,6 +84,8 @@ def test_report_charts_entity_mentions_over_time(warehouse_file: str) -> None:
     assert traces["Ukrenergo"] == {"2026-11-20": 1, "2026-11-21": 1}
     assert traces["Olaf Scholz"] == {"2026-11-21": 1}
     assert len(traces) <= 8  # the top 8 entities of the window
+    section = page[page.index('id="mentions-over-time') :]
+    assert "<td>Kyiv</td><td>LOC</td><td>4</td><td>4</td><td>3</td>" in section  # top entities table
     top3 = build_report(
         Warehouse(warehouse_file), datetime(2026, 11, 20, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC), top=3
     )

@@ -268,6 +268,21 @@ def entity_mentions_over_time(
     )
 
 
+def top_entities(
+    warehouse: Warehouse, since: datetime, until: datetime | None = None, limit: int = 20
+) -> pa.Table | None:
+    """The most-mentioned entities in the window: entity, entity_type, mentions, documents, sources."""
+    where, params = _window_sql("day", day_bounds(since, until))
+    return query_if_present(
+        warehouse,
+        ["daily_entity_mentions"],
+        "SELECT any_value(entity) AS entity, any_value(entity_type) AS entity_type, "
+        "sum(mentions)::BIGINT AS mentions, sum(documents)::BIGINT AS documents, count(DISTINCT source) AS sources "
+        f"FROM daily_entity_mentions WHERE {where} GROUP BY entity_id ORDER BY mentions DESC, entity_id LIMIT ?",
+        [*params, limit],
+    )
+
+
 def top_speakers(
     warehouse: Warehouse, since: datetime, until: datetime | None = None, top: int = 10
 ) -> pa.Table | None:
