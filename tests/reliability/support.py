@@ -6,6 +6,8 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -97,10 +99,17 @@ def write_feed_corpus(
     return sources
 
 
-def fetch_all(path: str | Path, sql: str) -> list[tuple[Any, ...]]:
-    """Run a query on a read-only connection to a warehouse file and close it."""
+@contextmanager
+def read_only(path: str | Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A read-only connection to a warehouse file, closed on exit (hold it briefly: it blocks writers)."""
     con = duckdb.connect(str(path), read_only=True)
     try:
-        return con.execute(sql).fetchall()
+        yield con
     finally:
         con.close()
+
+
+def fetch_all(path: str | Path, sql: str) -> list[tuple[Any, ...]]:
+    """Run a query on a read-only connection to a warehouse file and close it."""
+    with read_only(path) as con:
+        return con.execute(sql).fetchall()

@@ -102,6 +102,7 @@ def _run(command: dict[str, Any]) -> dict[str, Any]:
         "killed": killed,
         "exit_code": exit_code,
         "seconds": round(seconds, 3),
+        "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 3),
         "max_rss_bytes": usage.ru_maxrss * 1024,
         "base_rss_bytes": base_rss,
     }
@@ -110,6 +111,7 @@ def _run(command: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     """Import and warm up, say ``ready``, then serve commands until stdin closes."""
     import telefeed.pipeline as pipeline
+    import telefeed.pipeline.stories  # noqa: F401  (story clustering imports datasketch and scipy: seconds)
     from extraction.language import _detector
 
     pipeline._load_ingesters()
