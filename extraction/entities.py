@@ -62,7 +62,8 @@ class Chunk:
     language: str
 
 
-_SENTENCE_RE = re.compile(r"[^\n.!?…]*(?:[.!?…]+[»”\"“’')\]]*|\n|$)")
+# A sentence ends at . ! ? … followed by a space or the end (so t.me/x or 3.5 do not end it), or at a newline.
+_SENTENCE_RE = re.compile(r"(?:[^\n.!?…]|[.!?…](?=[^\s.!?…»”\"“’')\]]))*(?:[.!?…]+[»”\"“’')\]]*|\n|$)")
 
 
 _NOT_WORDS = re.compile(r"(?:https?://|www\.|t\.me/)\S+|@\w+")
@@ -224,9 +225,16 @@ def _lemma_word(word: str, language: str, label: str) -> str:
     if label in (LOC, ORG, PER) and not word.isupper():
         for parse in morph(language).parse(word):  # a reading the gazetteer knows wins (Києві -> Київ, not Кий)
             candidate = parse.normal_form[:1].upper() + parse.normal_form[1:]
-            if lookup_known(candidate) is not None or (label == LOC and lookup_place(candidate) is not None):
+            is_place = label == LOC or (label == PER and not {"Name", "Surn", "Patr"} & parse.tag.grammemes)
+            if lookup_known(candidate) is not None or (is_place and _regional_place(candidate)):
                 return candidate if word[:1].isupper() else parse.normal_form
     return _lemma_token(word, language, label)
+
+
+def _regional_place(name: str) -> bool:
+    """A place the gazetteer locates in Ukraine, Russia or Belarus (any place, for a ``LOC`` span)."""
+    place = lookup_place(name)
+    return place is not None and place.latitude is not None and place.country_code in ("UA", "RU", "BY")
 
 
 def slavic_lemma(text: str, language: str, label: str) -> str:
@@ -378,21 +386,55 @@ def _not_a_name(text: str) -> bool:
     return text in _GENERIC or _DESIGNATION.match(text) is not None
 
 
-def _propagate_surnames(text: str, mentions: list[Mention]) -> None:
-    """Other occurrences of the surname of a full Latin-script person name in the document are mentions too.
+def _skip_leading_place(text: str, start: int, end: int, language: str) -> int:
+    """Start past a place name the model ran into a person's name (``Миколаєва Олександр Сєнкевич``)."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    if len(words) < 3:
+        return start
+    first = words[0].group(0)
+    if any(_regional_place(p.normal_form.capitalize()) for p in morph(language).parse(first)):
+        return start + words[1].start()
+    return start
 
-    (The small English model finds ``Oleksandr Tarnavskyi`` but often not the later ``Tarnavskyi said``.)
+
+def _extend_given_names(text: str, mentions: list[Mention]) -> None:
+    """Widen a one-word person mention over the given name written right before it (``Ігор Терехов``)."""
+    for mention in mentions:
+        if mention.label != PER or " " in mention.text:
+            continue
+        match = re.search(r"(?<![\w-])([A-ZА-ЯЁІЇЄҐ][\w'’]+)\s+$", text[max(0, mention.start - 30) : mention.start])
+        if match is None:
+            continue
+        word = match.group(1)
+        given = word.lower() in GIVEN_NAMES or (
+            has_cyrillic(word)
+            and any(
+                "Name" in p.tag.grammemes and "nomn" in p.tag.grammemes for p in morph(mention.language).parse(word)
+            )
+        )
+        start = mention.start - len(text[max(0, mention.start - 30) : mention.start]) + match.start(1)
+        if given and not any(m.start < mention.start and start < m.end for m in mentions if m is not mention):
+            mention.start, mention.text = start, text[start : mention.end]
+            mention.lemma = ""
+
+
+def _propagate_surnames(text: str, mentions: list[Mention]) -> None:
+    """Other occurrences of the surname of a full person name in the document are mentions too.
+
+    (The small English model finds ``Oleksandr Tarnavskyi`` but often not the later ``Tarnavskyi said``;
+    natasha finds ``Александр Коц`` but not ``Коц ссылается``.) Cyrillic surnames may be inflected.
     """
     surnames = {
-        m.text.split()[-1]
+        (m.text.split()[-1], m.language)
         for m in mentions
-        if m.label == PER and " " in m.text and not has_cyrillic(m.text) and len(m.text.split()[-1]) >= 4
+        if m.label == PER and " " in m.text and len(m.text.split()[-1]) >= (3 if has_cyrillic(m.text) else 4)
     }
-    for surname in sorted(surnames):
-        for match in re.finditer(rf"(?<![\w'’-]){re.escape(surname)}(?![\w-])", text):
+    for surname, language in sorted(surnames):
+        ending = r"(?:[а-яіїєё]{1,3})?" if has_cyrillic(surname) else ""
+        for match in re.finditer(rf"(?<![\w'’-]){re.escape(surname)}{ending}(?![\w-])", text):
             s, e = match.start(), match.end()
             if not any(m.start < e and s < m.end for m in mentions):
-                mentions.append(Mention(surname, PER, s, e, lemma=surname, language="en"))
+                mentions.append(Mention(match.group(0), PER, s, e, lemma="", language=language))
 
 
 def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: int = 64) -> list[list[Mention]]:
@@ -445,10 +487,15 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                     continue
                 s, e = _trim(text, chunk.start + span.start, chunk.start + span.stop)
                 for ps, pe in _name_runs(text, s, e) if label == PER else [(s, e)]:
+                    if label == PER and (skip := _skip_leading_place(text, ps, pe, chunk.language)) > ps:
+                        place_end = _trim(text, ps, skip)[1]  # the place is a mention of its own
+                        _add(per_doc[index], Mention(text[ps:place_end], LOC, ps, place_end, language=chunk.language))
+                        ps = skip
                     if ps < pe and not _common_word_at_sentence_start(text, ps, pe, chunk.language):
                         _add(per_doc[index], Mention(text[ps:pe], label, ps, pe, language=chunk.language), widen=True)
     for (text, _), mentions in zip(documents, per_doc, strict=True):
         mentions[:] = [m for m in mentions if not _not_a_name(m.text)]
+        _extend_given_names(text, mentions)
         _propagate_surnames(text, mentions)
     for mentions in per_doc:
         for mention in mentions:

@@ -170,9 +170,12 @@ _EN_NOUN = (
 # "the brigade", "a spokesman for the brigade", "Analysts at the ISW", "the battalion's commander Apti Alaudinov"
 _EN_NOUN_SPK = (
     rf"(?:(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Ii]ts|[Tt]heir)\s+(?:[\w'’-]+\s+){{0,3}}?{_EN_NOUN}|(?=[A-Z])(?i:{_EN_NOUN}))"
-    rf"(?:\s+(?:at|of|for|from|with)\s+(?:the\s+)?{_EN_NAME}|\s+{_EN_NAME})?"
+    rf"(?:\s+(?:at|of|for|from|with|in)\s+(?:the\s+)?{_EN_NAME}|\s+{_EN_NAME})?"
 )
+# a role written before a name: "brigade commander Andriy Biletsky", "EU foreign policy chief Kaja Kallas"
+_EN_ROLE_NAME = rf"(?:[A-Z][\w.-]*\s+)?(?:[a-z][\w'’-]*\s+){{1,4}}?(?=[A-Z]){_EN_NAME}"
 _EN_SPK = rf"(?P<spk>he|she|they|He|She|They|{_EN_NOUN_SPK}|{_EN_NAME})"
+_EN_SPK_AFTER = rf"(?P<spk>he|she|they|He|She|They|{_EN_NOUN_SPK}|{_EN_NAME}|{_EN_ROLE_NAME})"
 _SL_NAME = r"[А-ЯЁІЇЄҐA-Z][\w'’.-]*(?:\s+[А-ЯЁІЇЄҐA-Z][\w'’.-]*){0,3}"
 _SL_SPK = (
     rf"(?P<spk>он|она|они|він|вона|вони|(?:в|у|во)\s+[\w-]+(?:\s+[\w-]+){{0,2}}|"
@@ -182,7 +185,8 @@ _SL_SPK = (
 _AFTER_RES = (
     re.compile(rf"^\s*[,.!?…]?\s*[—–-]?\s*(?P<verb>{_EN_VERB})\s+{_EN_SPK}"),
     re.compile(
-        rf"^\s*[,.!?…]?\s*[—–-]?\s*{_EN_SPK}\s+(?:also\s+|later\s+|then\s+|has\s+|had\s+)?(?P<verb>{_EN_VERB})\b"
+        rf"^\s*[,.!?…]?\s*[—–-]?\s*{_EN_SPK_AFTER}\s+(?:also\s+|later\s+|then\s+|has\s+|had\s+)?"
+        rf"(?P<verb>{_EN_VERB})\b"
     ),
     re.compile(rf"^\s*[,.!?…]?\s*[—–-]?\s*(?P<verb>according)\s+to\s+{_EN_SPK}"),
     re.compile(rf"^\s*[,.!?…]?\s*[—–-]\s*(?P<verb>(?i:{_SLAVIC_VERB}))\s+{_SL_SPK}"),
