@@ -110,6 +110,7 @@ _SKELETON_RULES = [
     ("ph", "f"),
     ("w", "v"),
     ("x", "ks"),
+    ("ksander", "ksandr"),  # Alexander / Александр / Oleksandr
     ("g", "h"),
     ("yy", "i"),
     ("iy", "i"),

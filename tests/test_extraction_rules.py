@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from extraction.canonical import Mention, canonicalise, strip_descriptors
+from extraction.canonical import Mention, canonical_id, canonicalise, strip_descriptors
 from extraction.gazetteer import LOC, MIL_UNIT, PER, lookup_known, lookup_place
 from extraction.pipeline import DocumentExtraction, ExtractInput, extract_batch
 from extraction.quotes import Quote
@@ -157,6 +157,10 @@ def test_scripts_merge_a_name_the_gazetteer_does_not_know() -> None:
     )
     assert canon(uk, "Олександр Тарнавський") == canon(en, "Oleksandr Tarnavskyi")
     assert name_of(uk, "Олександр Тарнавський") == "Oleksandr Tarnavskyi"
+    # usual spelling variants share one id: Alexander / Александр, Kots / Коц, Khinshtein / Хинштейн
+    assert canonical_id(PER, "Alexander Khinshtein") == canonical_id(PER, "Александр Хинштейн")
+    assert canonical_id(PER, "Alexander Kots") == canonical_id(PER, "Александр Коц")
+    assert canonical_id(PER, "Alexander Kots") != canonical_id(PER, "Alexander Kotov")
 
 
 def test_russian_and_ukrainian_inflected_forms_resolve_to_one_lemma() -> None:
