@@ -45,11 +45,15 @@ def test_default_sources_land_sample_posts_offline(warehouse_path: str, monkeypa
         .to_pylist()[0]
     )
     assert langs["uk"] >= 1 and langs["ru"] >= 1
-    detected = Warehouse(warehouse_path).query(
-        "select count(*) filter (where text like '%Київ%' and language = 'uk') uk,"
-        " count(*) filter (where text like '%Киев%' and language = 'ru') ru,"
-        " count(*) filter (where language is null) missing from documents where kind = 'post'"
-    ).to_pylist()[0]
+    detected = (
+        Warehouse(warehouse_path)
+        .query(
+            "select count(*) filter (where text like '%Київ%' and language = 'uk') uk,"
+            " count(*) filter (where text like '%Киев%' and language = 'ru') ru,"
+            " count(*) filter (where language is null) missing from documents where kind = 'post'"
+        )
+        .to_pylist()[0]
+    )
     assert detected == {"uk": langs["uk"], "ru": langs["ru"], "missing": 0}
     clustered = Warehouse(warehouse_path).query(
         "select count(*) from documents d where kind = 'post' and not exists "
