@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 import os
+import socket
+import struct
 import subprocess
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -113,3 +116,36 @@ def fetch_all(path: str | Path, sql: str) -> list[tuple[Any, ...]]:
     """Run a query on a read-only connection to a warehouse file and close it."""
     with read_only(path) as con:
         return con.execute(sql).fetchall()
+
+
+@contextmanager
+def resetting_server() -> Iterator[str]:
+    """A 127.0.0.1 listener that answers every connection with a TCP reset; yields its base URL.
+
+    (tests/support/http_server.py's ``reset=True`` route closes its socket object while the handler's file objects
+    keep the connection open, so the client sees a timeout, not a reset.)
+    """
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.settimeout(0.2)
+    stop = threading.Event()
+
+    def serve() -> None:
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            conn.recv(65536)  # the request line and headers
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            conn.close()  # linger 0: RST instead of FIN
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    finally:
+        stop.set()
+        thread.join(timeout=5)
+        listener.close()
