@@ -5,13 +5,14 @@ from __future__ import annotations
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from connectors.pages import ArchivePageFetcher, HttpPageFetcher, PageLimits, page_body_from_payload, page_raw_payload
 from tests.support.http_server import FixtureServer, Route
 
-FAST = {"timeout_seconds": 5.0, "retries": 1, "backoff_seconds": 0.01}
+FAST: dict[str, Any] = {"timeout_seconds": 5.0, "retries": 1, "backoff_seconds": 0.01}
 HTML = b"<html><body><p>" + b"Hello " * 50 + b"</p></body></html>"
 
 

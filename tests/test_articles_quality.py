@@ -10,8 +10,10 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import trafilatura
 
@@ -42,7 +44,7 @@ def _tokens(text: str) -> Counter[str]:
     return Counter(t.lower() for t in _TOKEN.findall(text))
 
 
-def _annotated() -> list[tuple[Path, dict[str, object]]]:
+def _annotated() -> list[tuple[Path, dict[str, Any]]]:
     pages = FIXTURES / "pages"
     out = [(pages / n, g) for n, g in json.loads((pages / "expected.json").read_text("utf-8")).items()]
     gold = json.loads((pages / "samples_gold.json").read_text("utf-8"))
@@ -55,15 +57,15 @@ def _drop_title(text: str, title: object) -> str:
     return "\n".join(lines[1:]) if lines and isinstance(title, str) and lines[0].strip() == title else text
 
 
-def _score(extract: object) -> Score:
+def _score(extract: Callable[[bytes], str]) -> Score:
     score = Score()
     for path, gold in _annotated():
-        text = _drop_title(extract(path.read_bytes()), gold["title"])  # type: ignore[operator]
-        got, want = _tokens(text), _tokens("\n".join(gold["main"]))  # type: ignore[arg-type]
+        text = _drop_title(extract(path.read_bytes()), gold["title"])
+        got, want = _tokens(text), _tokens("\n".join(gold["main"]))
         score.tp += sum((got & want).values())
         score.extracted += sum(got.values())
         score.gold += sum(want.values())
-        planted = [line for line in gold["removed"] if line]  # type: ignore[union-attr]
+        planted = [line for line in gold["removed"] if line]
         score.planted += len(planted)
         score.leaked += sum(1 for line in planted if line in text)
     return score

@@ -6,7 +6,7 @@ import html
 import inspect
 import threading
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 import yaml
@@ -68,6 +68,7 @@ def test_a_deployment_run_with_parameters_executes(
     tmp_path: Path, http_server: FixtureServer, warehouse_path: str
 ) -> None:
     from prefect.client.orchestration import get_client
+    from prefect.client.schemas.objects import FlowRun
     from prefect.deployments import run_deployment
     from prefect.flow_engine import run_flow
 
@@ -93,7 +94,7 @@ def test_a_deployment_run_with_parameters_executes(
         "sources_path": sources,
         "warehouse_path": warehouse_path,
     }
-    flow_run = run_deployment("backfill/backfill", parameters=parameters, timeout=0)
+    flow_run = cast(FlowRun, run_deployment("backfill/backfill", parameters=parameters, timeout=0))
     assert flow_run.deployment_id == deployment_id
     # Execute the scheduled run in this process, as a worker or `serve` would, from the stored parameters.
     result = run_flow(spec.load_flow(), flow_run=flow_run, parameters=flow_run.parameters)

@@ -70,10 +70,16 @@ def test_secret_block_supplies_credentials(monkeypatch: pytest.MonkeyPatch) -> N
     from flows.telegram_secrets import load_secret
 
     secret = {"api_id": 271828, "api_hash": "hash-from-block", "session_file": "/tmp/unused.session"}
-    Secret(value=json.dumps(secret)).save("telefeed-test-telegram", overwrite=True)
+    block: Secret[str] = Secret(value=json.dumps(secret))  # type: ignore[arg-type]  # a str is accepted at run time
+    block.save("telefeed-test-telegram", overwrite=True)
     assert load_secret("telefeed-test-telegram") == secret  # Prefect hands back JSON as a dict
     seen: list[Any] = []
-    monkeypatch.setattr(tg, "TelethonClient", lambda credentials: seen.append(credentials) or "client")
+
+    def fake_client(credentials: Any) -> str:
+        seen.append(credentials)
+        return "client"
+
+    monkeypatch.setattr(tg, "TelethonClient", fake_client)
     source = TelegramSource(name="x", kind="telegram", channel="@c", secret_block="telefeed-test-telegram")
     assert tg.default_client_factory(source) == "client"
     assert seen[0].api_id == 271828 and seen[0].api_hash == "hash-from-block"

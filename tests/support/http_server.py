@@ -61,7 +61,7 @@ class FixtureServer:
         """Absolute URL of ``path`` on this server."""
         assert self._httpd is not None
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}{path}"
+        return f"http://{host!s}:{port}{path}"
 
     def requests_to(self, path: str) -> list[RecordedRequest]:
         """Requests recorded for one path (query string ignored)."""
