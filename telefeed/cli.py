@@ -145,6 +145,13 @@ def print_run_summary(results: list[dict[str, Any]]) -> None:
             console.print(f"[yellow]{r['source']}[/]: {r['error_message']}", highlight=False)
 
 
+def _is_warehouse_file(out: str, warehouse_path: str) -> bool:
+    """True when ``out`` names the warehouse file or its write-ahead log (``telefeed sql -o`` must not replace it)."""
+    target, db = Path(out).expanduser().resolve(), Path(warehouse_path).expanduser().resolve()
+    wal = db.with_name(db.name + ".wal")
+    return target in (db, wal) or (target.exists() and db.exists() and target.samefile(db))
+
+
 @app.command()
 def sql(
     query: Annotated[str, typer.Argument(help="A read-only SQL query (SELECT / EXPLAIN).")],
@@ -159,6 +166,8 @@ def sql(
     warehouse_path, _ = resolve_paths(warehouse, None)
     if not warehouse_exists(warehouse_path):
         raise fail(f"no warehouse at {warehouse_path}; run `telefeed run` first")
+    if out and _is_warehouse_file(out, warehouse_path):
+        raise fail(f"refused: --out {out} would overwrite the warehouse; choose another file")
     try:
         table = open_warehouse(warehouse_path, lock_timeout_seconds=60).read_only_query(query)
     except WriteRefusedError as exc:
