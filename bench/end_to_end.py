@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -193,6 +194,7 @@ def child_end_to_end(
         page_requests = sum(1 for r in server.requests if r.path.startswith("/pages/"))
     finally:
         server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
     return {
         "cold_seconds": cold_seconds,
         "rerun_seconds": rerun_seconds,
@@ -223,10 +225,14 @@ def child_memory(messages: int, seed: int) -> dict[str, Any]:
     _install_client(messages, seed)
     warehouse = Warehouse(workdir / "warehouse.duckdb")
     baseline = _peak_rss_mb()
-    start = time.perf_counter()
-    stats = ingest_source(load_sources(str(sources))[0], warehouse, "bench-memory")
-    seconds = time.perf_counter() - start
-    landed = warehouse.query("SELECT count(*) FROM documents").column(0)[0].as_py()
+    try:
+        start = time.perf_counter()
+        stats = ingest_source(load_sources(str(sources))[0], warehouse, "bench-memory")
+        seconds = time.perf_counter() - start
+        landed = warehouse.query("SELECT count(*) FROM documents").column(0)[0].as_py()
+        size_mb = os.path.getsize(warehouse.path) / 2**20
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
     return {
         "messages": messages,
         "seconds": seconds,
@@ -236,7 +242,7 @@ def child_memory(messages: int, seed: int) -> dict[str, Any]:
         "landed": landed,
         "rss_after_imports_mb": baseline,
         "peak_rss_mb": _peak_rss_mb(),
-        "warehouse_mb": os.path.getsize(warehouse.path) / 2**20,
+        "warehouse_mb": size_mb,
     }
 
 
