@@ -164,8 +164,19 @@ def bench_row_by_row(workdir: Path, size: int, seed: int, limit: int) -> Timing:
     return Timing("row-by-row INSERT", size, seconds)
 
 
-def run(size: int, chunk: int, seed: int, dict_limit: int, row_limit: int, with_dlt: bool = True) -> list[Timing]:
-    """Run every contender (the dlt ones only ``with_dlt``) for one corpus size in a temporary folder."""
+def run(
+    size: int,
+    chunk: int,
+    seed: int,
+    dict_limit: int,
+    row_limit: int,
+    with_dlt: bool = True,
+    small_chunk: int = 500,
+) -> list[Timing]:
+    """Run every contender (the dlt ones only ``with_dlt``) for one corpus size in a temporary folder.
+
+    When ``chunk`` is above ``small_chunk`` (0: never), telefeed also lands in chunks of ``small_chunk``.
+    """
     workdir = Path(tempfile.mkdtemp(prefix="telefeed-bench-landing-"))
     try:
         results: list[Timing] = []
@@ -178,9 +189,9 @@ def run(size: int, chunk: int, seed: int, dict_limit: int, row_limit: int, with_
         if with_dlt and size <= dict_limit:
             contenders.append(lambda: bench_dlt(workdir, size, chunk, seed, as_dicts=True))
         contenders.append(lambda: bench_row_by_row(workdir, size, seed, row_limit))
-        if chunk > 500:
-            contenders.insert(1, lambda: bench_telefeed(workdir / "b500", size, 500, seed))
-            (workdir / "b500").mkdir()
+        if 0 < small_chunk < chunk:
+            contenders.insert(1, lambda: bench_telefeed(workdir / "small", size, small_chunk, seed))
+            (workdir / "small").mkdir()
         for contender in contenders:
             gc.collect()
             results.append(contender())
@@ -214,10 +225,12 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--dict-limit", type=int, default=100_000)
     parser.add_argument("--row-limit", type=int, default=10_000)
+    parser.add_argument("--small-chunk", type=int, default=500, help="also land in chunks this small (0: skip)")
     args = parser.parse_args()
     for label in args.size or ["10k"]:
         size = SIZES.get(label.lower()) or int(label)
-        print_table(size, run(size, args.chunk, args.seed, args.dict_limit, args.row_limit))
+        results = run(size, args.chunk, args.seed, args.dict_limit, args.row_limit, small_chunk=args.small_chunk)
+        print_table(size, results)
 
 
 if __name__ == "__main__":
