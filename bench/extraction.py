@@ -6,9 +6,10 @@ half Russian, 20% article-sized) and the models are loaded (and warmed up) befor
 - ``telefeed extract_batch``: ``extraction.pipeline.extract_batch`` in batches of ``--batch`` documents (the
   ``extract`` flow's default is 200): script runs, unit and gazetteer rules, NER, lemmas, canonicalisation,
   quotes, attributions, links and Telegram references.
-- ``bare model pipe``: only the models ``extraction.entities`` uses, as fast as they go: the English spaCy
+- ``bare model pipe``: only the models ``extraction.entities`` uses, called as it calls them: the English spaCy
   pipeline (``english_nlp()``: tok2vec + gazetteer ruler + ner) through one ``nlp.pipe`` over the English
-  texts, and natasha's segmenter + NER tagger over each Russian text (natasha has no batch API).
+  texts, and natasha's segmenter + NER tagger over each Russian text, one ``Doc`` at a time as
+  ``extraction.entities`` does.
 - ``bare model, one call per document``: ``nlp(text)`` per English text (natasha as above).
 - ``telefeed extract_batch, one document per call``: the extraction step called once per document.
 
