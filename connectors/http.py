@@ -110,6 +110,12 @@ class LocalFileFetcher:
         return FetchResult(url=url, status=200, body=read_capped(path, limits.max_bytes), headers=headers)
 
 
+def describe_transport_error(exc: httpx.TransportError) -> str:
+    """``ReadError: <why>``; httpx often leaves the message empty, so fall back to the underlying OS error."""
+    detail = str(exc) or str(exc.__cause__ or exc.__context__ or "") or "connection closed by the server"
+    return f"{type(exc).__name__}: {detail}"[:500]
+
+
 class HttpFetcher:
     """httpx-backed fetcher: conditional GET, redirects, timeouts, size cap, retries with exponential backoff."""
 
@@ -149,7 +155,7 @@ class HttpFetcher:
             except httpx.TimeoutException:
                 last_error = f"timed out after {limits.timeout_seconds:g}s"
             except httpx.TransportError as exc:
-                last_error = f"{type(exc).__name__}: {exc}"
+                last_error = describe_transport_error(exc)
         raise FetchError(f"{url}: {last_error} (after {limits.retries + 1} attempts)")
 
     def _fetch_once(self, url: str, headers: Mapping[str, str], limits: FetchLimits) -> FetchResult:

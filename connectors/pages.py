@@ -25,7 +25,7 @@ from urllib.parse import urlparse
 
 import httpx
 
-from connectors.http import RETRY_STATUSES, USER_AGENT
+from connectors.http import RETRY_STATUSES, USER_AGENT, describe_transport_error
 
 # Response headers worth keeping with a page (the rest is noise, cookies or changes on every request).
 KEPT_HEADERS = ("content-type", "content-language", "last-modified", "etag")  # no Date: payloads stay stable
@@ -162,7 +162,7 @@ class HttpPageFetcher:
             except httpx.TimeoutException:
                 result.error = f"timed out after {limits.timeout_seconds:g}s"
             except httpx.TransportError as exc:
-                result.error = f"{type(exc).__name__}: {exc}"[:500]
+                result.error = describe_transport_error(exc)
         else:
             result.error = f"{result.error} (after {limits.retries + 1} attempts)"
         result.seconds = round(time.perf_counter() - clock, 3)

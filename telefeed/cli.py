@@ -16,6 +16,9 @@ from rich.table import Table
 
 from telefeed.config import ConfigError, Settings
 
+# telefeed runs offline by default: the temporary Prefect server it starts sends no usage telemetry unless asked.
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+
 app = typer.Typer(help="telefeed: Telegram channels and news feeds into a DuckDB warehouse.", no_args_is_help=True)
 console = Console()
 err_console = Console(stderr=True)
@@ -145,8 +148,8 @@ def print_run_summary(results: list[dict[str, Any]]) -> None:
             console.print(f"[yellow]{r['source']}[/]: {r['error_message']}", highlight=False)
 
 
-def _is_warehouse_file(out: str, warehouse_path: str) -> bool:
-    """True when ``out`` names the warehouse file or its write-ahead log (``telefeed sql -o`` must not replace it)."""
+def is_warehouse_file(out: str, warehouse_path: str) -> bool:
+    """True when ``out`` names the warehouse file or its write-ahead log (an output must never replace it)."""
     target, db = Path(out).expanduser().resolve(), Path(warehouse_path).expanduser().resolve()
     wal = db.with_name(db.name + ".wal")
     return target in (db, wal) or (target.exists() and db.exists() and target.samefile(db))
@@ -166,7 +169,7 @@ def sql(
     warehouse_path, _ = resolve_paths(warehouse, None)
     if not warehouse_exists(warehouse_path):
         raise fail(f"no warehouse at {warehouse_path}; run `telefeed run` first")
-    if out and _is_warehouse_file(out, warehouse_path):
+    if out and is_warehouse_file(out, warehouse_path):
         raise fail(f"refused: --out {out} would overwrite the warehouse; choose another file")
     try:
         table = open_warehouse(warehouse_path, lock_timeout_seconds=60).read_only_query(query)
@@ -175,7 +178,7 @@ def sql(
     except WarehouseBusyError as exc:
         raise fail(str(exc)) from None
     except Exception as exc:  # duckdb errors: show the message, not a traceback
-        raise fail(str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__) from None
+        raise fail(" ".join(str(exc).split())[:1000] or type(exc).__name__) from None  # every line: the why too
     if fmt is OutputFormat.table and not out:
         print_arrow(table)
     else:

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from telefeed.cli import SourcesOption, WarehouseOption, app, console, fail, resolve_paths
+from telefeed.cli import SourcesOption, WarehouseOption, app, console, fail, is_warehouse_file, resolve_paths
 from telefeed.config import ConfigError
 
 
@@ -160,6 +160,8 @@ def report(
     warehouse_path, _ = resolve_paths(warehouse, None)
     if not warehouse_exists(warehouse_path):
         raise fail(f"no warehouse at {warehouse_path}; run `telefeed run` first")
+    if is_warehouse_file(out, warehouse_path):
+        raise fail(f"refused: --out {out} would overwrite the warehouse; choose another file")
     start = parse_date(since, "--since")
     end = parse_date(until, "--until") if until else None
     html = build_report(open_warehouse(warehouse_path, lock_timeout_seconds=60), start, end, top=top)

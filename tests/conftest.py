@@ -13,6 +13,9 @@ from tests.support.http_server import FixtureServer, serve
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 
+# No test talks to the internet: the temporary Prefect server must not send usage telemetry.
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+
 # Configure Prefect's logging now, bound to the session's stderr. If it were first configured inside a
 # CliRunner invocation, its console handler would keep writing to that invocation's closed stream.
 from prefect.logging.configuration import setup_logging  # noqa: E402

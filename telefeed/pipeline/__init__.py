@@ -128,8 +128,7 @@ def ingest_source(source: Source, warehouse: Warehouse, run_id: str, window: Win
         stats.error_message = f"{type(exc).__name__}: {exc}"[:2000]
         log.warning("source %s failed: %s", source.name, stats.error_message)
         log.debug("%s", traceback.format_exc())
-    if stats.new_document_ids:
-        _cluster_stories(warehouse, stats)
+    _cluster_stories(warehouse, stats)  # also after a run that landed nothing: a crash may have left documents behind
     stats.seconds = round(time.perf_counter() - clock, 3)
     warehouse.record_run(
         RunRecord(

@@ -91,8 +91,8 @@ ESCAPES = [
 
 
 # How a refusal reads: telefeed's own check, or DuckDB's read-only / no-file-access connection.
-# (An extension DuckDB would auto-install is stopped by the same no-file-access setting; the CLI shows only the
-# first line of that error, "An error occurred while trying to automatically install ...".)
+# (An extension DuckDB would auto-install is stopped by the same no-file-access setting; the CLI shows the whole
+# error, its lines joined into one.)
 REFUSALS = (
     "refused",
     "disabled",
@@ -126,6 +126,8 @@ def test_sql_reads_still_work_and_out_cannot_replace_the_warehouse(landed: tuple
     for out in (str(warehouse), f"{warehouse}.wal", str(target / ".." / warehouse.name)):
         refused = runner.invoke(app, ["sql", "SELECT 1 AS x", "-w", str(warehouse), "-f", "csv", "-o", out])
         assert refused.exit_code == 2 and "would overwrite the warehouse" in refused.output, (out, refused.output)
+        report = runner.invoke(app, ["report", "--since", "2026-01-01", "-w", str(warehouse), "-o", out])
+        assert report.exit_code == 2 and "would overwrite the warehouse" in report.output, (out, report.output)
     assert _digest(warehouse) == before
     assert not Path(f"{warehouse}.wal").exists()
 

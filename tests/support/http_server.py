@@ -89,6 +89,8 @@ class FixtureServer:
                     time.sleep(route.delay_seconds)
                 if route.reset:
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\x01\x00\x00\x00\x00\x00\x00\x00")
+                    self.rfile.close()  # the file objects hold the socket open: close them so the RST goes now
+                    self.wfile.close()
                     self.connection.close()
                     return
                 if route.failures_before_success > 0:
@@ -176,7 +178,8 @@ class _QuietServer(ThreadingHTTPServer):
     def handle_error(self, request: object, client_address: object) -> None:
         import sys
 
-        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError | OSError):
+        # ValueError: the handler's flush after a deliberate reset finds its file closed
+        if not isinstance(sys.exc_info()[1], ConnectionError | TimeoutError | OSError | ValueError):
             super().handle_error(request, client_address)  # type: ignore[arg-type]
 
 
