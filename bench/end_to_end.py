@@ -213,11 +213,18 @@ def child_end_to_end(
     }
 
 
-def child_memory(messages: int, seed: int) -> dict[str, Any]:
-    """The Telegram source alone through ``ingest_source`` (no Prefect, no extraction); peak RSS of this process."""
+def child_memory(messages: int, seed: int, clustering: bool = True) -> dict[str, Any]:
+    """The Telegram source alone through ``ingest_source`` (no Prefect, no extraction); peak RSS of this process.
+
+    ``clustering=False`` is a diagnostic: story clustering after the landing is switched off.
+    """
+    import telefeed.pipeline
     from telefeed.config import load_sources
     from telefeed.pipeline import ingest_source
     from warehouse.db import Warehouse
+
+    if not clustering:
+        telefeed.pipeline._cluster_stories = lambda warehouse, stats: None
 
     workdir = Path(tempfile.mkdtemp(prefix="telefeed-bench-mem-"))
     sources = workdir / "sources.toml"
@@ -235,6 +242,7 @@ def child_memory(messages: int, seed: int) -> dict[str, Any]:
         shutil.rmtree(workdir, ignore_errors=True)
     return {
         "messages": messages,
+        "clustering": clustering,
         "seconds": seconds,
         "status": stats.status,
         "error": stats.error_message,
@@ -291,7 +299,8 @@ def print_end_to_end(result: dict[str, Any], messages: int, feeds: int, items: i
 
 def print_memory(results: list[dict[str, Any]]) -> None:
     """The peak-memory table."""
-    print("\n## peak memory: Telegram source through ingest_source, one fresh process per size")
+    clustering = "" if results[0].get("clustering", True) else ", story clustering OFF (diagnostic)"
+    print(f"\n## peak memory: Telegram source through ingest_source, one fresh process per size{clustering}")
     print("| messages | seconds | msgs/s | landed | status | RSS after imports MB | peak RSS MB | warehouse MB |")
     print("|---:|---:|---:|---:|---|---:|---:|---:|")
     for r in results:
@@ -327,6 +336,9 @@ def main() -> None:
     parser.add_argument("--memory-size", action="append", help="Telegram posts per memory run (repeatable)")
     parser.add_argument("--skip-e2e", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
+    parser.add_argument(
+        "--memory-no-clustering", action="store_true", help="diagnostic: memory runs skip story clustering"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--child", choices=["e2e", "memory"], help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -338,7 +350,7 @@ def main() -> None:
         print(RESULT_PREFIX + json.dumps(result))
         return
     if args.child == "memory":
-        print(RESULT_PREFIX + json.dumps(child_memory(messages, args.seed)))
+        print(RESULT_PREFIX + json.dumps(child_memory(messages, args.seed, not args.memory_no_clustering)))
         return
     if not args.skip_e2e:
         child_args = ["e2e", "--messages", str(messages), "--feeds", str(args.feeds), "--items", str(args.items)]
@@ -351,7 +363,8 @@ def main() -> None:
     sizes = [_size(s) for s in (args.memory_size or ["10k", "1m"])]
     memory = []
     for size in sizes:
-        memory.append(run_child(["memory", "--messages", str(size), "--seed", str(args.seed)]))
+        child_args = ["memory", "--messages", str(size), "--seed", str(args.seed)]
+        memory.append(run_child(child_args + (["--memory-no-clustering"] if args.memory_no_clustering else [])))
         print_memory(memory)
 
 
