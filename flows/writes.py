@@ -4,7 +4,8 @@ A DuckDB file takes one writer at a time. :class:`warehouse.db.Warehouse` alread
 process and retries the file lock with backoff across processes; inside a flow run, every write transaction
 also takes the one slot of the global concurrency limit ``telefeed-warehouse`` so that writers from
 concurrent runs (two deployments, a backfill next to a schedule) queue in the Prefect server instead of
-polling the file lock. Only the short read-write connections hold the slot; fetching pages and feeds does not.
+polling the file lock. Only write connections hold the slot: fetching pages and feeds does not, and neither do
+the short reads a run makes (``Warehouse.peek``: cursors, known ids), which take DuckDB's file lock directly.
 """
 
 from __future__ import annotations

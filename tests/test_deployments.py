@@ -184,7 +184,13 @@ def test_a_serialised_warehouse_waits_for_the_global_write_slot(warehouse_path: 
         serialised(Warehouse(warehouse_path)).migrate()
         done.set()
 
+    serialised(Warehouse(warehouse_path)).migrate()  # the file exists before the slot is taken below
     with concurrency(WAREHOUSE_LIMIT, occupy=1, strict=True):
+        # a short read (cursor, known ids) does not queue behind other runs' writes
+        read = threading.Thread(target=lambda: serialised(Warehouse(warehouse_path)).get_cursor("any"), daemon=True)
+        read.start()
+        read.join(10)
+        assert not read.is_alive(), "a read waited for the write slot"
         writer = threading.Thread(target=write)
         writer.start()
         assert not done.wait(2.0), "the write ran while another holder had the only slot"

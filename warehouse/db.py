@@ -229,6 +229,17 @@ class Warehouse:
                 con.close()
 
     @contextmanager
+    def peek(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection for a short read inside a run (cursors, known ids).
+
+        The same connection as :meth:`connect` (DuckDB's file lock and the in-process lock still apply), but
+        never wrapped by a caller that makes writers queue for a slot (``flows.writes.serialised``): a read
+        need not wait behind other runs' writes in the Prefect server.
+        """
+        with type(self).connect(self) as con:
+            yield con
+
+    @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection inside BEGIN ... COMMIT (ROLLBACK on any error)."""
         with self.connect() as con:
@@ -315,7 +326,7 @@ class Warehouse:
 
     def get_cursor(self, source: str) -> Cursor:
         """The stored cursor for ``source`` (an empty one when none is stored)."""
-        with self.connect() as con:
+        with self.peek() as con:
             row = con.execute(
                 "SELECT etag, last_modified, last_id, last_date, state FROM cursors WHERE source = ?", [source]
             ).fetchone()
@@ -334,7 +345,7 @@ class Warehouse:
         """Which of ``external_ids`` already have a document for ``source``."""
         if not external_ids:
             return set()
-        with self.connect() as con:
+        with self.peek() as con:
             con.register("_ids", pa.table({"external_id": list(external_ids)}))
             rows = con.execute(
                 "SELECT d.external_id FROM documents d JOIN _ids i USING (external_id) WHERE d.source = ?",

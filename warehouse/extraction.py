@@ -144,7 +144,7 @@ def documents_to_extract(
     if not all_documents:
         where += " AND (e.document_id IS NULL OR e.extractor_version <> ? OR e.text_hash <> left(sha256(d.text), 32))"
         params.append(version)
-    with warehouse.connect() as con:
+    with warehouse.peek() as con:
         rows = con.execute(
             "SELECT d.id FROM documents d LEFT JOIN extracted_documents e ON e.document_id = d.id "
             f"WHERE true {where} ORDER BY coalesce(d.published_at, d.first_seen_at), d.id",
@@ -157,7 +157,7 @@ def load_inputs(warehouse: Warehouse, document_ids: Sequence[str]) -> list[Extra
     """The stored documents with these ids, as extraction inputs (no network: the text is in the warehouse)."""
     if not document_ids:
         return []
-    with warehouse.connect() as con:
+    with warehouse.peek() as con:
         con.register("_ids", pa.table({"id": list(document_ids)}))
         rows = con.execute(
             "SELECT d.id, d.text, d.language, d.source, d.kind, d.published_at "
@@ -169,7 +169,7 @@ def load_inputs(warehouse: Warehouse, document_ids: Sequence[str]) -> list[Extra
 
 def known_channels(warehouse: Warehouse) -> dict[str, list[str]]:
     """Telegram channels among the sources and stored posts: username -> names (title, source name)."""
-    with warehouse.connect() as con:
+    with warehouse.peek() as con:
         rows = con.execute(
             "SELECT lower(ltrim(json_extract_string(config, '$.channel'), '@')), name FROM sources "
             "WHERE kind LIKE 'telegram%' AND json_extract_string(config, '$.channel') IS NOT NULL "
@@ -190,7 +190,7 @@ def known_channels(warehouse: Warehouse) -> dict[str, list[str]]:
 
 def known_entities(warehouse: Warehouse, limit: int = 100_000) -> list[tuple[str, str]]:
     """(name, label) of stored canonical entities, most widely aliased first (the corpus for canonicalisation)."""
-    with warehouse.connect() as con:
+    with warehouse.peek() as con:
         rows = con.execute(
             "SELECT name, label FROM canonical_entities ORDER BY len(aliases) DESC, canonical_id LIMIT ?", [limit]
         ).fetchall()

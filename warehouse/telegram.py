@@ -59,7 +59,7 @@ class TelegramLandResult:
 
 def get_channel(warehouse: Warehouse, channel_key: str) -> CachedChannel | None:
     """The cached resolution of a configured channel, if any."""
-    with warehouse.connect() as con:
+    with warehouse.peek() as con:
         row = con.execute(
             "SELECT channel_id, access_hash, username, title FROM telegram_channels WHERE channel_key = ?",
             [channel_key],
