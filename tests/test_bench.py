@@ -71,4 +71,6 @@ def test_synthetic_channel_matches_the_fake_client() -> None:
 def test_memory_child_lands_every_post() -> None:
     result = end_to_end.child_memory(messages=40, seed=7)
     assert result["status"] == "ok" and result["new"] == result["landed"] == 40
-    assert result["peak_rss_mb"] >= result["rss_after_imports_mb"] > 0
+    # both are VmHWM readings; in the pytest process the mark may have been reset in between (clear_refs), so
+    # only their presence is checked here: the benchmark itself runs each size in a fresh process
+    assert result["peak_rss_mb"] > 0 and result["rss_after_imports_mb"] > 0
