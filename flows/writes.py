@@ -65,7 +65,10 @@ def serialised(warehouse: Warehouse, name: str = WAREHOUSE_LIMIT) -> Warehouse:
 
         _depth.value = depth + 1
         try:
-            with concurrency(name, occupy=1, strict=False), original() as con:
+            # The threads of this process queue on the local lock first, so only one of them at a time asks the
+            # Prefect server for the slot: a request the server refuses is told to come back after an interval
+            # it computes, which made every concurrent writer of one flow run wait seconds for a free slot.
+            with warehouse.writer_lock(), concurrency(name, occupy=1, strict=False), original() as con:
                 yield con
         finally:
             _depth.value = depth

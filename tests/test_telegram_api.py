@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 from telethon.errors import FloodWaitError
 
+import extraction.language as language_module
 import telefeed.pipeline.telegram as tg
 from telefeed.config import TelegramSource
 from telefeed.pipeline import SourceStats, Window, ingest_source
@@ -140,8 +141,16 @@ def test_rerun_lands_nothing_and_resolves_channel_once(
 ) -> None:
     client = _use(monkeypatch, FakeTelegramClient(severny_vestnik_messages()))
     _run(_source(), warehouse_path)
+    languages = _scalar(warehouse_path, "select list(language order by id) from documents")
+    assert None not in languages
+
+    def no_detector() -> None:
+        raise AssertionError("the language detector was loaded for unchanged posts")
+
+    monkeypatch.setattr(language_module, "_detector", no_detector)
     again = _run(_source(), warehouse_path)
     assert again.status == "ok" and again.new == 0 and again.updated == 0
+    assert _scalar(warehouse_path, "select list(language order by id) from documents") == languages
     assert again.skipped == 6  # the refresh re-read the landed posts and found them unchanged
     for table, count in (("documents", 6), ("raw_items", 7), ("telegram_counter_snapshots", 6)):
         assert _scalar(warehouse_path, f"select count(*) from {table}") == count, table

@@ -56,12 +56,18 @@ class ClusterRow:
     token_count: int
 
 
+_UNCLUSTERED = "FROM documents d WHERE NOT EXISTS (SELECT 1 FROM story_clusters c WHERE c.document_id = d.id)"
+
+
+def any_unclustered(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether any document is not yet in ``story_clusters`` (a cheap check before a write transaction)."""
+    return con.execute(f"SELECT EXISTS (SELECT 1 {_UNCLUSTERED})").fetchone() == (True,)
+
+
 def documents_to_cluster(con: duckdb.DuckDBPyConnection, document_ids: Sequence[str] | None) -> list[ClusterInput]:
     """Documents not yet in ``story_clusters`` (all of them, or only ``document_ids``), oldest first."""
-    sql = (
-        "SELECT d.id, d.source, coalesce(d.title, '') || '\n' || d.text, d.content_hash, d.first_seen_at "
-        "FROM documents d WHERE NOT EXISTS (SELECT 1 FROM story_clusters c WHERE c.document_id = d.id)"
-    )
+    columns = "d.id, d.source, coalesce(d.title, '') || '\n' || d.text, d.content_hash, d.first_seen_at"
+    sql = f"SELECT {columns} {_UNCLUSTERED}"
     if document_ids is not None:
         if not document_ids:
             return []

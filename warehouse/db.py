@@ -228,6 +228,10 @@ class Warehouse:
             finally:
                 con.close()
 
+    def writer_lock(self) -> threading.RLock:
+        """The lock this process's connections to this warehouse file take turns on (re-entrant)."""
+        return _process_lock(self.path)
+
     @contextmanager
     def peek(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection for a short read inside a run (cursors, known ids).

@@ -67,6 +67,19 @@ def get_channel(warehouse: Warehouse, channel_key: str) -> CachedChannel | None:
     return CachedChannel(int(row[0]), row[1], row[2], row[3]) if row else None
 
 
+def stored_languages(warehouse: Warehouse, document_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
+    """``id -> (content_hash, language)`` of the stored documents among ``document_ids`` that have a language."""
+    if not document_ids:
+        return {}
+    with warehouse.peek() as con:
+        con.register("_language_ids", pa.table({"id": list(document_ids)}))
+        rows = con.execute(
+            "SELECT d.id, d.content_hash, d.language FROM documents d JOIN _language_ids USING (id) "
+            "WHERE d.language IS NOT NULL"
+        ).fetchall()
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
 def save_channel(warehouse: Warehouse, channel_key: str, channel: CachedChannel) -> None:
     """Store (replace) the resolution of a configured channel."""
 

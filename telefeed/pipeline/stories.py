@@ -30,6 +30,10 @@ def cluster_new_documents(
     stats = ClusterStats()
     if document_ids is not None and not document_ids:
         return stats
+    if document_ids is None:
+        with warehouse.peek() as con:  # usually nothing is left: do not queue for a write transaction then
+            if not articles.any_unclustered(con):
+                return stats
     with warehouse.transaction() as con:
         inputs = articles.documents_to_cluster(con, document_ids)
         if not inputs:

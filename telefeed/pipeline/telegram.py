@@ -48,10 +48,10 @@ from extraction.telegram import (
     username_from_url,
 )
 from telefeed.config import TelegramExportSource, TelegramPreviewSource, TelegramSource
-from telefeed.models import Cursor, LandBatch, Quarantined, RawItem, utc_now
+from telefeed.models import Cursor, Document, LandBatch, Quarantined, RawItem, utc_now
 from telefeed.pipeline import SourceStats, Window, register
 from warehouse.db import Warehouse
-from warehouse.telegram import CachedChannel, get_channel, land_posts, save_channel
+from warehouse.telegram import CachedChannel, get_channel, land_posts, save_channel, stored_languages
 
 log = logging.getLogger("telefeed.pipeline.telegram")
 
@@ -129,7 +129,7 @@ def _land(
 ) -> None:
     """Normalise post items and land them (with service items, snapshots and the cursor) in one transaction."""
     documents, failed = normalise_items(posts, mapper=telegram_item_to_document)
-    assign_language(documents)
+    _assign_languages(warehouse, documents)
     observed = observed_at or utc_now()
     snapshots = [s for s in (counter_snapshot(d, observed) for d in documents) if s is not None]
     batch = LandBatch(
@@ -141,6 +141,23 @@ def _land(
     )
     landed = land_posts(warehouse, batch, snapshots, run_id)
     stats.add_landing(landed.result)
+
+
+def _assign_languages(warehouse: Warehouse, documents: Sequence[Document]) -> None:
+    """A post whose text is stored unchanged keeps its stored language; only the others go to the detector.
+
+    Every run re-reads the newest posts (edits, counters): on a quiet channel this spares loading the language
+    models (hundreds of MB, seconds) for text that was already identified.
+    """
+    stored = stored_languages(warehouse, [d.id for d in documents])
+    fresh: list[Document] = []
+    for document in documents:
+        known = stored.get(document.id)
+        if known is not None and known[0] == document.content_hash:
+            document.language = known[1]
+        else:
+            fresh.append(document)
+    assign_language(fresh)
 
 
 def _in_window(date: datetime | None, window: Window | None) -> bool:
