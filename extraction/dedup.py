@@ -2,9 +2,10 @@
 
 Source-agnostic: works on (document id, text) pairs, so a wire story syndicated by several outlets and a
 Telegram post reposted by other channels cluster the same way. Pure functions; the caller loads existing
-signatures and stores the assignments.
+signatures and stores the assignments. The caller need not load every known signature: only the ones that
+share an LSH band (``LSH_BANDS`` x ``LSH_ROWS``) or the content hash with a new document can be matched.
 
-Clustering is incremental: each new document is compared (through LSH) with every known signature and with
+Clustering is incremental: each new document is compared (through LSH) with the known signatures and with
 the new documents before it; it joins the cluster of its most similar match when the estimated Jaccard
 similarity reaches the threshold, else it starts a cluster whose id is its own document id.
 """
@@ -26,6 +27,12 @@ SEED = 1
 SCHEME = "affine32"  # datasketch hashing scheme; stored signatures are only comparable within one scheme
 THRESHOLD = 0.5  # estimated Jaccard similarity of 3-word shingle sets to call two texts the same story
 MIN_TOKENS = 6  # shorter texts only match exact duplicates (same content hash)
+# LSH banding: two signatures are candidates when all LSH_ROWS values of one of LSH_BANDS bands are equal.
+# datasketch's own choice for MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM); the warehouse's band keys
+# (macro ``minhash_band_keys``, warehouse/schema/051_minhash_bands.sql) use the same bands, so a candidate
+# lookup there finds every document the in-memory LSH would.
+LSH_BANDS = 25
+LSH_ROWS = 5
 
 _TOKEN_RE = re.compile(r"\w+", re.UNICODE)
 
@@ -71,6 +78,26 @@ class NewDocument:
 
 
 @dataclass(frozen=True, slots=True)
+class SignedDocument:
+    """A new document with its signature computed (see :func:`sign`)."""
+
+    document: NewDocument
+    token_count: int
+    signature: LeanMinHash | None  # None for texts with fewer than MIN_TOKENS tokens
+
+    @property
+    def signature_bytes(self) -> bytes | None:
+        """The signature in its stored form."""
+        return signature_to_bytes(self.signature) if self.signature is not None else None
+
+
+def sign(doc: NewDocument) -> SignedDocument:
+    """Tokenise ``doc`` and compute its MinHash signature (texts shorter than MIN_TOKENS tokens get none)."""
+    count = len(tokens(doc.text))
+    return SignedDocument(doc, count, signature(doc.text) if count >= MIN_TOKENS else None)
+
+
+@dataclass(frozen=True, slots=True)
 class KnownDocument:
     """A document already clustered: id, stored signature (None for short texts), hash, cluster."""
 
@@ -94,11 +121,15 @@ class Assignment:
 
 
 class StoryClusterer:
-    """Incremental clustering state: an LSH index over known signatures plus exact-hash lookup."""
+    """Incremental clustering state: an LSH index over known signatures plus exact-hash lookup.
+
+    The LSH always bands signatures as ``LSH_BANDS`` x ``LSH_ROWS`` (the warehouse's band keys), whatever the
+    ``threshold``; the threshold decides which candidates join.
+    """
 
     def __init__(self, threshold: float = THRESHOLD) -> None:
         self.threshold = threshold
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
+        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, params=(LSH_BANDS, LSH_ROWS))
         self._signatures: dict[str, LeanMinHash] = {}
         self._cluster_of: dict[str, str] = {}
         self._by_hash: dict[str, str] = {}
@@ -118,19 +149,19 @@ class StoryClusterer:
             self._signatures[document_id] = sig
             self._lsh.insert(document_id, sig)
 
-    def assign(self, doc: NewDocument) -> Assignment:
+    def assign(self, new: NewDocument | SignedDocument) -> Assignment:
         """Cluster one new document (and remember it for the next ones)."""
-        words = tokens(doc.text)
-        sig = signature(doc.text) if len(words) >= MIN_TOKENS else None
-        sig_bytes = signature_to_bytes(sig) if sig is not None else None
+        signed = new if isinstance(new, SignedDocument) else sign(new)
+        doc, sig, count = signed.document, signed.signature, signed.token_count
+        sig_bytes = signed.signature_bytes
         if doc.document_id in self._cluster_of:  # already known: report where it is
             cluster = self._cluster_of[doc.document_id]
-            return Assignment(doc.document_id, cluster, 1.0, None, "known", sig_bytes, len(words))
-        exact = self._by_hash.get(doc.content_hash) if words else None
+            return Assignment(doc.document_id, cluster, 1.0, None, "known", sig_bytes, count)
+        exact = self._by_hash.get(doc.content_hash) if count else None
         if exact is not None:
             cluster = self._cluster_of[exact]
             self._remember(doc.document_id, sig, doc.content_hash, cluster)
-            return Assignment(doc.document_id, cluster, 1.0, exact, "exact", sig_bytes, len(words))
+            return Assignment(doc.document_id, cluster, 1.0, exact, "exact", sig_bytes, count)
         best_id, best_sim = None, 0.0
         if sig is not None:
             for candidate in self._lsh.query(sig):
@@ -140,9 +171,9 @@ class StoryClusterer:
         if best_id is not None and best_sim >= self.threshold:
             cluster = self._cluster_of[best_id]
             self._remember(doc.document_id, sig, doc.content_hash, cluster)
-            return Assignment(doc.document_id, cluster, round(best_sim, 4), best_id, "minhash", sig_bytes, len(words))
+            return Assignment(doc.document_id, cluster, round(best_sim, 4), best_id, "minhash", sig_bytes, count)
         self._remember(doc.document_id, sig, doc.content_hash, doc.document_id)
-        return Assignment(doc.document_id, doc.document_id, 1.0, None, "new", sig_bytes, len(words))
+        return Assignment(doc.document_id, doc.document_id, 1.0, None, "new", sig_bytes, count)
 
 
 def cluster_documents(

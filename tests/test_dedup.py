@@ -3,12 +3,22 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+import duckdb
+import numpy as np
+import pyarrow as pa
 import pytest
+from datasketch import MinHashLSH
 
 from extraction.article import extract_article_bytes
 from extraction.dedup import (
+    LSH_BANDS,
+    LSH_ROWS,
     MIN_TOKENS,
+    NUM_PERM,
+    THRESHOLD,
     KnownDocument,
     NewDocument,
     cluster_documents,
@@ -19,6 +29,7 @@ from extraction.dedup import (
 from telefeed.models import Document, LandBatch, sha256_hex
 from telefeed.pipeline.stories import cluster_new_documents
 from tests.conftest import FIXTURES
+from warehouse import articles
 from warehouse.db import Warehouse
 
 PAGES = FIXTURES / "pages"
@@ -124,3 +135,124 @@ def test_clustering_in_the_warehouse_is_incremental_and_idempotent(warehouse_pat
 def test_a_strict_threshold_keeps_edited_copies_apart(threshold: float) -> None:
     docs = [_new(n, _article_text(n)) for n in SYNDICATED]
     assert len({a.cluster_id for a in cluster_documents(docs, threshold=threshold)}) == 3
+
+
+# -- clustering in chunks against candidates looked up in the warehouse (issue 7) -----------------------------
+
+
+def _corpus() -> list[list[Document]]:
+    """Landing batches (each its own first_seen_at): syndicated copies, reposts, exact and short duplicates."""
+    articles = {n: _article_text(n) for n in SYNDICATED + UNRELATED}
+    edited = "Forwarded from КМВА\n" + REPOST.replace("постраждалих немає", "постраждалих поки немає")
+    return [
+        [_doc("outlet-a", "a1", articles[SYNDICATED[0]]), _doc("chan_a", "1", REPOST, "post")],
+        [_doc("outlet-x", "x1", articles[UNRELATED[0]]), _doc("chan_s", "1", "Тривога у Києві", "post")],
+        [_doc("outlet-b", "b1", articles[SYNDICATED[1]]), _doc("chan_b", "7", "⚡️ " + REPOST + " @kyiv_now", "post")],
+        [_doc("chan_t", "2", "  тривога у  КИЄВІ ", "post"), _doc("outlet-y", "y1", articles[UNRELATED[1]])],
+        [_doc("chan_c", "3", edited, "post"), _doc("outlet-c", "c1", articles[SYNDICATED[2]])],
+        [_doc("chan_e", "5", REPOST, "post"), _doc("outlet-z", "z1", articles[UNRELATED[2]])],
+    ]
+
+
+def _assignments(warehouse: Warehouse) -> list[tuple[str, str, str | None, str, float]]:
+    rows = warehouse.query(
+        "select document_id, cluster_id, matched_document_id, method, similarity from story_clusters "
+        "order by document_id"
+    ).to_pylist()
+    return [(r["document_id"], r["cluster_id"], r["matched_document_id"], r["method"], r["similarity"]) for r in rows]
+
+
+def test_clustering_in_small_chunks_gives_the_same_assignments_as_one_chunk_and_as_in_memory(tmp_path: Path) -> None:
+    batches = _corpus()
+    results = {}
+    for chunk_size in (1000, 3, 1):
+        warehouse = Warehouse(tmp_path / f"chunks-{chunk_size}.duckdb")
+        for batch in batches:
+            warehouse.land(LandBatch(source="mixed", documents=batch))
+        stats = cluster_new_documents(warehouse, None, chunk_size=chunk_size)
+        assert stats.documents == 12 and stats.chunks == -(-12 // chunk_size)
+        results[chunk_size] = _assignments(warehouse)
+    assert results[3] == results[1000] and results[1] == results[1000]
+    # The same as clustering everything in memory at once (what a single transaction did before chunks).
+    docs = [d for batch in batches for d in batch]
+    expected = cluster_documents([_new(d.id, d.text) for d in docs])
+    assert results[1] == sorted(
+        (a.document_id, a.cluster_id, a.matched_document_id, a.method, a.similarity) for a in expected
+    )
+    by_id = {r[0]: r for r in results[1]}
+    a1, chan_a = docs[0].id, docs[1].id
+    assert {by_id[d.id][1] for d in (docs[0], docs[4], docs[9])} == {a1}  # syndicated across chunks
+    assert {by_id[d.id][1] for d in (docs[1], docs[5], docs[8], docs[10])} == {chan_a}  # reposts and a copy
+    assert by_id[docs[10].id][3] == "exact" and by_id[docs[6].id][3] == "exact"  # same content hash
+
+
+def test_a_document_seen_before_the_window_is_not_a_candidate(warehouse_path: str) -> None:
+    warehouse = Warehouse(warehouse_path)
+    old = _doc("outlet-a", "a1", _article_text(SYNDICATED[0]))
+    copy = _doc("outlet-b", "b1", _article_text(SYNDICATED[1]))
+    warehouse.land(LandBatch(source="outlet-a", documents=[old]))
+    cluster_new_documents(warehouse)
+    with warehouse.transaction() as con:
+        con.execute("UPDATE story_clusters SET document_seen_at = document_seen_at - INTERVAL 40 DAY")
+    warehouse.land(LandBatch(source="outlet-b", documents=[copy]))
+    with warehouse.transaction() as con:
+        (row,) = articles.documents_to_cluster(con, None)
+        chunk = [(row.document_id, row.content_hash, signature_to_bytes(signature(row.text)))]
+        now = datetime.now(UTC)
+        assert articles.cluster_candidates(con, chunk, now - timedelta(days=30), now) == []
+        (candidate,) = articles.cluster_candidates(con, chunk, now - timedelta(days=60), now)
+        assert (candidate.document_id, candidate.cluster_id) == (old.id, old.id)
+    stats = cluster_new_documents(warehouse, window_days=30)
+    assert (stats.documents, stats.new_clusters, stats.joined) == (1, 1, 0)
+    assert {r[0]: r[1] for r in _assignments(warehouse)} == {old.id: old.id, copy.id: copy.id}
+
+
+def test_documents_of_one_call_match_each_other_across_chunks_whatever_their_age(warehouse_path: str) -> None:
+    warehouse = Warehouse(warehouse_path)
+    docs = [_doc(f"outlet-{i}", "1", _article_text(name)) for i, name in enumerate(SYNDICATED)]
+    for doc in docs:
+        warehouse.land(LandBatch(source=doc.source, documents=[doc]))
+    with warehouse.transaction() as con:  # landed long ago, never clustered (e.g. a crash before clustering)
+        con.execute("UPDATE documents SET first_seen_at = first_seen_at - INTERVAL 90 DAY")
+    stats = cluster_new_documents(warehouse, window_days=30, chunk_size=1)
+    assert (stats.chunks, stats.new_clusters, stats.joined) == (3, 1, 2)
+    assert {r[1] for r in _assignments(warehouse)} == {docs[0].id}
+
+
+def test_band_keys_in_the_warehouse_agree_with_datasketch_lsh(warehouse_path: str) -> None:
+    assert (MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM).b, MinHashLSH(threshold=THRESHOLD).r) == (
+        LSH_BANDS,
+        LSH_ROWS,
+    )
+    base = signature(_article_text(SYNDICATED[0])).hashvalues.copy()
+    other = base + 1  # differs everywhere ...
+    other[7 * LSH_ROWS : 8 * LSH_ROWS] = base[7 * LSH_ROWS : 8 * LSH_ROWS]  # ... but in band 7
+    first, second = (signature_from_bytes(np.asarray(v, dtype="<u8").tobytes()) for v in (base, other))
+    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, params=(LSH_BANDS, LSH_ROWS))
+    lsh.insert("first", first)
+    assert lsh.query(second) == ["first"]
+    Warehouse(warehouse_path).migrate()
+    with duckdb.connect(warehouse_path) as con:
+        con.register(
+            "_s", pa.table({"document_id": ["1", "2"], "signature": [signature_to_bytes(s) for s in (first, second)]})
+        )
+        rows = con.execute(articles.band_rows_sql("_s")).fetchall()
+    keys = {(doc, band): key for doc, band, key in rows}
+    assert len(keys) == 2 * LSH_BANDS
+    assert [band for band in range(LSH_BANDS) if keys["1", band] == keys["2", band]] == [7]
+
+
+def test_the_migration_backfills_band_keys_of_signatures_stored_before_it(warehouse_path: str) -> None:
+    warehouse = Warehouse(warehouse_path)
+    batches = _corpus()
+    for batch in batches:
+        warehouse.land(LandBatch(source="mixed", documents=batch))
+    cluster_new_documents(warehouse)
+    bands = "select document_id, band, band_key from minhash_bands order by all"
+    written = warehouse.query(bands).to_pylist()
+    assert len(written) == LSH_BANDS * 10  # the 12 documents less the 2 short texts without a signature
+    with warehouse.transaction() as con:  # as a warehouse was before migration 051
+        con.execute(
+            "DROP TABLE minhash_bands; DROP MACRO minhash_band_keys; DELETE FROM schema_version WHERE version = 51"
+        )
+    assert Warehouse(warehouse_path).query(bands).to_pylist() == written

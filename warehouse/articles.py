@@ -1,8 +1,11 @@
 """Warehouse side of articles and near-duplicates: stored pages, MinHash signatures and story clusters.
 
-Functions take a connection that the caller holds inside ``Warehouse.transaction()`` so that loading the
-known signatures, clustering and writing the assignments happen under one writer lock (two sources landing
-at once cannot both found a cluster for the same story).
+Clustering works in chunks of documents. Functions take a connection that the caller holds inside
+``Warehouse.transaction()`` so that, for one chunk, looking up the candidate signatures, clustering and writing
+the assignments happen under one writer lock (two sources landing at once cannot both found a cluster for the
+same story: each chunk sees every committed earlier chunk). Candidates come from ``minhash_bands``, the LSH band
+keys of the stored signatures, computed in SQL by the ``minhash_band_keys`` macro (051_minhash_bands.sql) for
+stored and new signatures alike.
 """
 
 from __future__ import annotations
@@ -10,7 +13,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -31,6 +34,12 @@ class ClusterInput:
     text: str
     content_hash: str
     first_seen_at: datetime
+    ordered_at: datetime  # second sort key: published_at, else first_seen_at
+
+    @property
+    def order_key(self) -> tuple[datetime, datetime, str]:
+        """Where the document comes in the clustering order (oldest first)."""
+        return (self.first_seen_at, self.ordered_at, self.document_id)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +66,15 @@ class ClusterRow:
 
 
 _UNCLUSTERED = "FROM documents d WHERE NOT EXISTS (SELECT 1 FROM story_clusters c WHERE c.document_id = d.id)"
+_CLUSTER_ORDER = ("d.first_seen_at", "coalesce(d.published_at, d.first_seen_at)", "d.id")
+
+
+def band_rows_sql(relation: str) -> str:
+    """SELECT (document_id, band, band_key) of the signatures in ``relation`` (columns document_id, signature)."""
+    return (
+        f"SELECT document_id, unnest(minhash_band_keys(signature), recursive := true) FROM {relation} "
+        "WHERE signature IS NOT NULL"
+    )
 
 
 def any_unclustered(con: duckdb.DuckDBPyConnection) -> bool:
@@ -64,32 +82,85 @@ def any_unclustered(con: duckdb.DuckDBPyConnection) -> bool:
     return con.execute(f"SELECT EXISTS (SELECT 1 {_UNCLUSTERED})").fetchone() == (True,)
 
 
-def documents_to_cluster(con: duckdb.DuckDBPyConnection, document_ids: Sequence[str] | None) -> list[ClusterInput]:
-    """Documents not yet in ``story_clusters`` (all of them, or only ``document_ids``), oldest first."""
-    columns = "d.id, d.source, coalesce(d.title, '') || '\n' || d.text, d.content_hash, d.first_seen_at"
+def documents_to_cluster(
+    con: duckdb.DuckDBPyConnection,
+    document_ids: Sequence[str] | None,
+    after: tuple[datetime, datetime, str] | None = None,
+    limit: int | None = None,
+) -> list[ClusterInput]:
+    """Documents not yet in ``story_clusters`` (all of them, or only ``document_ids``), oldest first.
+
+    ``after``: only documents after this :attr:`ClusterInput.order_key`; ``limit``: at most that many (a chunk).
+    """
+    columns = (
+        "d.id, d.source, coalesce(d.title, '') || '\n' || d.text, d.content_hash, d.first_seen_at, "
+        "coalesce(d.published_at, d.first_seen_at)"
+    )
     sql = f"SELECT {columns} {_UNCLUSTERED}"
+    params: list[Any] = []
     if document_ids is not None:
         if not document_ids:
             return []
         con.register("_cluster_ids", pa.table({"id": list(document_ids)}))
         sql += " AND d.id IN (SELECT id FROM _cluster_ids)"
-    rows = con.execute(sql + " ORDER BY d.first_seen_at, coalesce(d.published_at, d.first_seen_at), d.id").fetchall()
+    if after is not None:  # the first condition lets DuckDB skip row groups by first_seen_at
+        sql += f" AND d.first_seen_at >= ? AND ({', '.join(_CLUSTER_ORDER)}) > (?, ?, ?)"
+        params += [after[0], *after]
+    sql += f" ORDER BY {', '.join(_CLUSTER_ORDER)}"
+    if limit is not None:
+        sql += f" LIMIT {int(limit)}"
+    rows = con.execute(sql, params).fetchall()
     if document_ids is not None:
         con.unregister("_cluster_ids")
-    return [ClusterInput(r[0], r[1], r[2], r[3], r[4]) for r in rows]
+    return [ClusterInput(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
 
-def known_clusters(con: duckdb.DuckDBPyConnection, window_days: int | None = 30) -> list[KnownRow]:
-    """Clustered documents (with signatures) whose cluster was seen in the last ``window_days`` days."""
-    sql = (
-        "SELECT c.document_id, s.signature, coalesce(s.content_hash, ''), c.cluster_id FROM story_clusters c "
-        "LEFT JOIN minhash_signatures s USING (document_id)"
+def cluster_candidates(
+    con: duckdb.DuckDBPyConnection,
+    chunk: Sequence[tuple[str, str, bytes | None]],
+    seen_since: datetime | None,
+    clustered_since: datetime,
+) -> list[KnownRow]:
+    """Clustered documents a chunk of new documents can match, with their stored signatures.
+
+    ``chunk`` holds the new documents' (document id, content hash, signature or None for short texts). A
+    candidate shares an LSH band key or the content hash with one of them, and was seen at or after
+    ``seen_since`` (None: any time) or clustered at or after ``clustered_since`` (earlier chunks of the same
+    clustering call match whatever their age, as they did when a call was one chunk). Order: documents clustered
+    before the call by (seen, id), then the call's own in clustering order (the first of equal hashes wins).
+    """
+    signatures = pa.table(
+        {
+            "document_id": pa.array([c[0] for c in chunk], pa.string()),
+            "content_hash": pa.array([c[1] for c in chunk], pa.string()),
+            "signature": pa.array([c[2] for c in chunk], pa.binary()),
+        }
     )
-    params: list[Any] = []
-    if window_days is not None:
-        sql += " WHERE c.document_seen_at >= ?"
-        params.append(utc_now() - timedelta(days=window_days))
-    rows = con.execute(sql + " ORDER BY c.document_seen_at, c.document_id", params).fetchall()
+    con.register("_chunk_sigs", signatures)
+    in_call = "c.clustered_at >= $clustered_since"
+    window = f"({in_call} OR c.document_seen_at >= $seen_since)" if seen_since is not None else "TRUE"
+    sql = f"""
+        WITH keys AS ({band_rows_sql("_chunk_sigs")}),
+        hits AS (
+            SELECT m.document_id FROM minhash_bands m JOIN keys k ON m.band = k.band AND m.band_key = k.band_key
+            UNION
+            SELECT s.document_id FROM minhash_signatures s
+            WHERE s.content_hash IN (SELECT content_hash FROM _chunk_sigs)
+        )
+        SELECT c.document_id, s.signature, coalesce(s.content_hash, ''), c.cluster_id
+        FROM story_clusters c
+        JOIN hits h ON h.document_id = c.document_id
+        LEFT JOIN minhash_signatures s ON s.document_id = c.document_id
+        LEFT JOIN documents d ON d.id = c.document_id
+        WHERE {window}
+        ORDER BY {in_call}, c.document_seen_at,
+            CASE WHEN {in_call} THEN coalesce(d.published_at, d.first_seen_at) END, c.document_id
+    """
+    params: dict[str, Any] = {"clustered_since": clustered_since}
+    if seen_since is not None:
+        params["seen_since"] = seen_since
+    rows = con.execute(sql, params).fetchall()
+    con.unregister("_chunk_sigs")
     return [KnownRow(r[0], bytes(r[1]) if r[1] is not None else None, r[2], r[3]) for r in rows]
 
 
@@ -101,7 +172,7 @@ def save_clusters(
     shingle_words: int,
     dedup_version: str,
 ) -> int:
-    """Insert signatures and cluster rows for new documents (documents already clustered are skipped)."""
+    """Insert signatures, their band keys and cluster rows for new documents (already clustered ones are skipped)."""
     by_id = {i.document_id: i for i in inputs}
     fresh = [r for r in rows if r.method != "known" and r.document_id in by_id]
     if not fresh:
@@ -153,7 +224,9 @@ def save_clusters(
     con.register("_sigs", signatures)
     con.execute(
         "DELETE FROM minhash_signatures WHERE document_id IN (SELECT document_id FROM _sigs);"
-        "INSERT INTO minhash_signatures SELECT * FROM _sigs"
+        "INSERT INTO minhash_signatures SELECT * FROM _sigs;"
+        "DELETE FROM minhash_bands WHERE document_id IN (SELECT document_id FROM _sigs);"
+        f"INSERT INTO minhash_bands {band_rows_sql('_sigs')}"
     )
     con.unregister("_sigs")
     con.register("_clusters", clusters)
