@@ -175,7 +175,9 @@ def test_credentials_never_reach_prefect_logs_artifacts_or_the_warehouse(
     logging.getLogger("telefeed").setLevel(logging.DEBUG)
     try:
         sources = write_sources(
-            tmp_path, '[[sources]]\nname = "sever-api"\nkind = "telegram"\nchannel = "@severny_vestnik"\n'
+            tmp_path,
+            '[[sources]]\nname = "sever-api"\nkind = "telegram"\nchannel = "@severny_vestnik"\n'
+            "lookback_messages = 1000\n",  # the fixture messages have fixed dates: no look-back by days
         )
         (result,) = ingest(sources_path=sources, warehouse_path=warehouse_path, extract=False)
     finally:
