@@ -78,15 +78,6 @@ class Document:
         """Hash of the normalised text (exact-duplicate detection)."""
         return sha256_hex(" ".join(self.text.split()).lower())
 
-    @property
-    def version_hash(self) -> str:
-        """Hash of everything that, when changed, should update the stored document."""
-        return sha256_hex(
-            canonical_json(
-                [self.text, self.title, self.author, self.url, self.published_at, self.language, self.metadata]
-            )
-        )
-
 
 @dataclass(frozen=True, slots=True)
 class Quarantined:
@@ -131,7 +122,6 @@ class LandResult:
     documents_updated: int = 0
     documents_unchanged: int = 0
     quarantined: int = 0
-    new_document_ids: list[str] = field(default_factory=list)
 
     def add(self, other: LandResult) -> None:
         """Accumulate another result into this one."""
@@ -140,4 +130,3 @@ class LandResult:
         self.documents_updated += other.documents_updated
         self.documents_unchanged += other.documents_unchanged
         self.quarantined += other.quarantined
-        self.new_document_ids.extend(other.new_document_ids)

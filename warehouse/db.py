@@ -87,10 +87,22 @@ DOCUMENT_SCHEMA = pa.schema(
         ("summary", pa.string()),
         ("removed_lines", pa.list_(pa.string())),
         ("content_hash", pa.string()),
-        ("version_hash", pa.string()),
         ("metadata", pa.string()),
     ]
 )
+
+# A document's version: everything that, when the source changes it, should update the stored row. Computed by
+# DuckDB (vectorised, no Python per row) from the same columns for a landing batch and for stored rows.
+VERSION_HASH_SQL = (
+    "sha256(to_json([{p}text, {p}title, {p}author, {p}url, CAST(epoch_us({p}published_at) AS VARCHAR), "
+    "{p}language, CAST({p}metadata AS VARCHAR)]))"
+)
+
+
+def version_hash_sql(alias: str = "") -> str:
+    """The SQL expression of the version hash over the columns of ``alias`` (a table alias, or none)."""
+    return VERSION_HASH_SQL.format(p=f"{alias}." if alias else "")
+
 
 QUARANTINE_SCHEMA = pa.schema(
     [
@@ -104,8 +116,6 @@ QUARANTINE_SCHEMA = pa.schema(
         ("quarantined_at", pa.timestamp("us", tz="UTC")),
     ]
 )
-
-_DOCUMENT_COLUMNS = ", ".join(DOCUMENT_SCHEMA.names)
 
 
 def raw_items_table(items: Sequence[RawItem], run_id: str | None) -> pa.Table:
@@ -129,26 +139,26 @@ def raw_items_table(items: Sequence[RawItem], run_id: str | None) -> pa.Table:
 
 
 def documents_table(documents: Sequence[Document]) -> pa.Table:
-    """Arrow table of documents; when an id repeats, the last one wins."""
-    by_id = {doc.id: doc for doc in documents}
-    rows: dict[str, list[Any]] = {name: [] for name in DOCUMENT_SCHEMA.names}
-    for doc in by_id.values():
-        rows["id"].append(doc.id)
-        rows["source"].append(doc.source)
-        rows["kind"].append(doc.kind)
-        rows["external_id"].append(doc.external_id)
-        rows["url"].append(doc.url)
-        rows["title"].append(doc.title)
-        rows["author"].append(doc.author)
-        rows["published_at"].append(doc.published_at)
-        rows["language"].append(doc.language)
-        rows["text"].append(doc.text)
-        rows["summary"].append(doc.summary)
-        rows["removed_lines"].append(list(doc.removed_lines))
-        rows["content_hash"].append(doc.content_hash)
-        rows["version_hash"].append(doc.version_hash)
-        rows["metadata"].append(canonical_json(doc.metadata))
-    return pa.table(rows, schema=DOCUMENT_SCHEMA)
+    """Arrow table of documents (without the version hash, which DuckDB computes); when an id repeats, the last wins."""
+    by_id = list({doc.id: doc for doc in documents}.items())
+    docs = [doc for _, doc in by_id]
+    columns: dict[str, list[Any]] = {
+        "id": [doc_id for doc_id, _ in by_id],
+        "source": [d.source for d in docs],
+        "kind": [d.kind for d in docs],
+        "external_id": [d.external_id for d in docs],
+        "url": [d.url for d in docs],
+        "title": [d.title for d in docs],
+        "author": [d.author for d in docs],
+        "published_at": [d.published_at for d in docs],
+        "language": [d.language for d in docs],
+        "text": [d.text for d in docs],
+        "summary": [d.summary for d in docs],
+        "removed_lines": [d.removed_lines for d in docs],
+        "content_hash": [d.content_hash for d in docs],
+        "metadata": [canonical_json(d.metadata) for d in docs],
+    }
+    return pa.table(columns, schema=DOCUMENT_SCHEMA)
 
 
 def quarantine_table(rows_in: Sequence[Quarantined], run_id: str | None) -> pa.Table:
@@ -452,7 +462,7 @@ def land_in_transaction(con: duckdb.DuckDBPyConnection, batch: LandBatch, run_id
         )
         con.unregister("_batch_raw")
     if batch.documents:
-        _land_documents(con, batch.documents, result)
+        _land_documents(con, batch.documents, result, run_id)
     if batch.quarantine:
         con.register("_batch_q", quarantine_table(batch.quarantine, run_id))
         result.quarantined = _count(
@@ -468,29 +478,38 @@ def land_in_transaction(con: duckdb.DuckDBPyConnection, batch: LandBatch, run_id
     return result
 
 
-def _land_documents(con: duckdb.DuckDBPyConnection, documents: Sequence[Document], result: LandResult) -> None:
+_STORED_DOCUMENT_COLUMNS = [*DOCUMENT_SCHEMA.names, "version_hash", "first_seen_at", "updated_at", "revision"]
+
+
+def _land_documents(
+    con: duckdb.DuckDBPyConnection, documents: Sequence[Document], result: LandResult, run_id: str | None
+) -> None:
     con.register("_batch_docs", documents_table(documents))
     con.execute(
         "CREATE OR REPLACE TEMP TABLE _doc_status AS "
-        "SELECT b.id, d.revision, d.first_seen_at, (d.id IS NULL) AS is_new, "
-        "       (d.id IS NOT NULL AND d.version_hash <> b.version_hash) AS is_changed "
+        f"SELECT b.id, {version_hash_sql('b')} AS version_hash, d.version_hash AS stored_hash, d.revision, "
+        "       d.first_seen_at "
         "FROM _batch_docs b LEFT JOIN documents d ON d.id = b.id"
     )
-    new_ids = [r[0] for r in con.execute("SELECT id FROM _doc_status WHERE is_new").fetchall()]
+    new_count = con.execute("SELECT count(*) FROM _doc_status WHERE stored_hash IS NULL").fetchone()
     counts = con.execute(
-        "SELECT count(*) FILTER (WHERE is_changed), count(*) FILTER (WHERE NOT is_new AND NOT is_changed) "
-        "FROM _doc_status"
+        "SELECT count(*) FILTER (WHERE stored_hash <> version_hash), "
+        "       count(*) FILTER (WHERE stored_hash = version_hash) FROM _doc_status"
     ).fetchone()
     assert counts is not None
     result.documents_updated, result.documents_unchanged = int(counts[0]), int(counts[1])
-    result.documents_new = len(new_ids)
-    result.new_document_ids.extend(new_ids)
-    con.execute("DELETE FROM documents WHERE id IN (SELECT id FROM _doc_status WHERE is_changed)")
-    con.execute(
-        f"INSERT INTO documents SELECT {', '.join('b.' + c for c in DOCUMENT_SCHEMA.names)}, "
-        "  coalesce(s.first_seen_at, now()), now(), coalesce(s.revision + 1, 1) "
-        "FROM _batch_docs b JOIN _doc_status s USING (id) WHERE s.is_new OR s.is_changed"
-    )
+    result.documents_new = int(new_count[0]) if new_count else 0
+    if run_id is not None and result.documents_new:  # the run's documents, for its digest (run_highlights)
+        con.execute("INSERT INTO run_documents SELECT ?, id FROM _doc_status WHERE stored_hash IS NULL", [run_id])
+    if result.documents_updated:
+        con.execute("DELETE FROM documents WHERE id IN (SELECT id FROM _doc_status WHERE stored_hash <> version_hash)")
+    if result.documents_new or result.documents_updated:
+        con.execute(
+            f"INSERT INTO documents ({', '.join(_STORED_DOCUMENT_COLUMNS)}) "
+            f"SELECT {', '.join('b.' + c for c in DOCUMENT_SCHEMA.names)}, s.version_hash, "
+            "  coalesce(s.first_seen_at, now()), now(), coalesce(s.revision + 1, 1) "
+            "FROM _batch_docs b JOIN _doc_status s USING (id) WHERE s.stored_hash IS DISTINCT FROM s.version_hash"
+        )
     con.execute("DROP TABLE _doc_status")
     con.unregister("_batch_docs")
 

@@ -1,0 +1,93 @@
+"""Warehouse.land on a real DuckDB file: new / unchanged / updated documents and the version hash DuckDB computes."""
+
+from __future__ import annotations
+
+import dataclasses
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from telefeed.models import Document, LandBatch
+from warehouse.db import Warehouse, version_hash_sql
+
+
+def _doc(external_id: str, **changes: object) -> Document:
+    doc = Document(
+        source="wire",
+        kind="article",
+        external_id=external_id,
+        text=f"Text of story {external_id}. Бахмут.",
+        url=f"https://example.org/{external_id}",
+        title=f"Story {external_id}",
+        author="A. Writer",
+        published_at=datetime(2026, 11, 20, 8, 30, tzinfo=UTC),
+        language="en",
+        summary="teaser",
+        metadata={"site": "example", "tags": ["a", "b"]},
+    )
+    return dataclasses.replace(doc, **changes)  # type: ignore[arg-type]
+
+
+def _stored(wh: Warehouse) -> dict[str, tuple[int, str, str]]:
+    """external_id -> (revision, stored version hash, hash recomputed from the stored row)."""
+    rows = wh.query(f"SELECT external_id, revision, version_hash, {version_hash_sql()} FROM documents").to_pylist()
+    return {r["external_id"]: tuple(list(r.values())[1:]) for r in rows}  # type: ignore[misc]
+
+
+@pytest.fixture()
+def wh(tmp_path: Path) -> Warehouse:
+    warehouse = Warehouse(tmp_path / "land.duckdb")
+    warehouse.migrate()
+    return warehouse
+
+
+def test_relanding_the_same_documents_changes_nothing(wh: Warehouse) -> None:
+    first = wh.land(LandBatch(source="wire", documents=[_doc("1"), _doc("2"), _doc("2")]))
+    again = wh.land(LandBatch(source="wire", documents=[_doc("1"), _doc("2")]))
+    assert (first.documents_new, first.documents_updated, first.documents_unchanged) == (2, 0, 0)
+    assert (again.documents_new, again.documents_updated, again.documents_unchanged) == (0, 0, 2)
+    stored = _stored(wh)
+    assert {k: v[0] for k, v in stored.items()} == {"1": 1, "2": 1}
+    assert all(v[1] == v[2] for v in stored.values()), "stored hash is the expression over the stored row"
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"text": "Edited text."},
+        {"title": "New headline"},
+        {"author": None},
+        {"url": "https://example.org/moved"},
+        {"published_at": datetime(2026, 11, 20, 8, 31, tzinfo=UTC)},
+        {"language": "ru"},
+        {"metadata": {"site": "example", "tags": ["a"]}},
+    ],
+)
+def test_a_change_of_any_versioned_field_updates_the_row(wh: Warehouse, change: dict[str, object]) -> None:
+    wh.land(LandBatch(source="wire", documents=[_doc("1"), _doc("2")]))
+    result = wh.land(LandBatch(source="wire", documents=[_doc("1", **change), _doc("2")]))
+    assert (result.documents_new, result.documents_updated, result.documents_unchanged) == (0, 1, 1)
+    stored = _stored(wh)
+    assert stored["1"][0] == 2 and stored["2"][0] == 1
+    assert stored["1"][1] == stored["1"][2]
+    assert wh.query("SELECT count(*) FROM documents").column(0)[0].as_py() == 2
+
+
+def test_summary_and_removed_lines_alone_are_not_a_new_version(wh: Warehouse) -> None:
+    wh.land(LandBatch(source="wire", documents=[_doc("1")]))
+    result = wh.land(LandBatch(source="wire", documents=[_doc("1", summary="other", removed_lines=["PROMO"])]))
+    assert (result.documents_updated, result.documents_unchanged) == (0, 1)
+
+
+def test_version_hash_migration_recomputes_stored_hashes(wh: Warehouse) -> None:
+    wh.land(LandBatch(source="wire", documents=[_doc("1"), _doc("2")]))
+    before = _stored(wh)
+    with wh.transaction() as con:
+        con.execute("UPDATE documents SET version_hash = 'computed by an older telefeed'")
+    sql = next(sql for version, _, sql in Warehouse.migration_files() if version == 50)
+    with wh.transaction() as con:
+        con.execute(sql)
+    assert _stored(wh) == before
+    result = wh.land(LandBatch(source="wire", documents=[_doc("1"), _doc("2")]))
+    assert result.documents_unchanged == 2
