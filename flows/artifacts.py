@@ -61,17 +61,17 @@ def publish_run_artifacts(
 ) -> None:
     """Publish the per-source table artifact and the markdown digest for the current flow run.
 
-    ``results`` are the per-source stats dicts of the run (with ``new_document_ids`` when known). Failing to
-    read the highlights never fails the run: the table artifact is published regardless.
+    ``results`` are the per-source stats dicts of the run; the digest's entities and quotes are those of the
+    documents the run landed (``run_documents`` rows of ``run_id``). Failing to read the highlights never fails
+    the run: the table artifact is published regardless.
     """
     create_table_artifact(
         key=f"{key_prefix}-sources",
         table=stats_rows(results),
         description=f"telefeed {key_prefix} run {run_id}: per-source counts",
     )
-    ids = [i for r in results for i in r.get("new_document_ids", [])]
     try:
-        entities, quotes = run_highlights(open_warehouse(warehouse_path), ids)
+        entities, quotes = run_highlights(open_warehouse(warehouse_path), run_id)
     except Exception as exc:  # the digest is a convenience; the landing already happened
         log.warning("could not read run highlights: %s", exc)
         entities, quotes = None, None

@@ -90,7 +90,7 @@ def backfill_window_task(
     (source,) = select_sources(load_sources(sources_path), [source_name])
     window = Window(since=datetime.fromisoformat(since), until=datetime.fromisoformat(until))
     stats: SourceStats = ingest_source(source, serialised(open_warehouse(warehouse_path)), run_id, window)
-    return stats.as_dict(with_ids=True)
+    return stats.as_dict()
 
 
 @flow(name="backfill", log_prints=True)
@@ -143,7 +143,6 @@ def backfill(
         totals[key] = 0
     totals["seconds"] = 0.0
     statuses: list[str] = []
-    new_ids: list[str] = []
     logger.info("backfill %s [%s, %s): %d chunk(s)", selected.name, start.isoformat(), end.isoformat(), len(chunks))
     for index, (lo, hi) in enumerate(chunks, start=1):
         stats = backfill_window_task(
@@ -153,7 +152,6 @@ def backfill(
             totals[key] += stats[key]
         totals["seconds"] = round(totals["seconds"] + stats["seconds"], 3)
         statuses.append(stats["status"])
-        new_ids.extend(stats.get("new_document_ids", []))
         if stats.get("error_message"):
             logger.warning("chunk %d/%d: %s", index, len(chunks), stats["error_message"])
         logger.info(
@@ -180,13 +178,11 @@ def backfill(
         totals["status"] = "partial"
     from flows.artifacts import publish_run_artifacts
 
-    totals["new_document_ids"] = new_ids
     try:
-        if extract and new_ids:
+        if extract and totals["new"]:
             from flows.extract import extract as extract_flow
 
             extract_flow(warehouse_path=warehouse_file)
     finally:
         publish_run_artifacts([totals], warehouse_file, run_id, key_prefix="backfill")
-        totals.pop("new_document_ids")
     return totals

@@ -62,7 +62,7 @@ def ingest_source_task(
     )
     if stats.error_message:
         logger.warning("%s: %s", stats.source, stats.error_message)
-    return stats.as_dict(with_ids=True)
+    return stats.as_dict()
 
 
 @flow(name="ingest", log_prints=True)

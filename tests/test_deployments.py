@@ -243,3 +243,17 @@ def test_each_ingest_run_publishes_its_source_table_and_a_digest_of_its_entities
     again = ingest(sources=["digest"], sources_path=sources, warehouse_path=warehouse_path, return_state=True)
     later = str(_run_artifacts(again.state_details.flow_run_id)["ingest-highlights"].data)
     assert "0 new and 0 updated" in later and "Bakhmut" not in later and "No quotes extracted" in later
+
+    # A run that adds one story lists that story's entities and quote, and still none of the earlier ones.
+    third = (
+        "<item><title>Kharkiv 3</title><link>https://digest.example/3</link><guid>digest-3</guid>"
+        "<pubDate>Tue, 24 Nov 2026 03:00:00 +0000</pubDate><description>"
+        + html.escape('Ihor Terekhov said: "Kharkiv has power again after the overnight strike."')
+        + "</description></item>"
+    )
+    http_server.add("/digest.xml", body=feed.replace("</channel>", third + "</channel>").encode())
+    grown = ingest(sources=["digest"], sources_path=sources, warehouse_path=warehouse_path, return_state=True)
+    digest = str(_run_artifacts(grown.state_details.flow_run_id)["ingest-highlights"].data)
+    assert "1 new and 0 updated" in digest
+    assert "Ihor Terekhov" in digest and "Kharkiv has power again" in digest
+    assert "Bakhmut" not in digest and "Syrskyi" not in digest and "Cherevatyi" not in digest

@@ -147,32 +147,33 @@ def query_if_present(
 
 
 def run_highlights(
-    warehouse: Warehouse, document_ids: Sequence[str], limit: int = 10
+    warehouse: Warehouse, run_id: str, limit: int = 10
 ) -> tuple[list[dict[str, Any]] | None, list[dict[str, Any]] | None]:
-    """Top entities and quotes among ``document_ids``; ``(None, None)`` before the extraction tables exist."""
-    ids = pa.table({"document_id": pa.array(list(dict.fromkeys(document_ids)), pa.string())})
+    """Top entities and quotes among the documents run ``run_id`` landed (``run_documents``).
+
+    ``(None, None)`` before the extraction tables exist.
+    """
     with warehouse.reader() as con:
         if not all(relation_exists(con, n) for n in HIGHLIGHT_RELATIONS):
             return None, None
-        con.register("_run_ids", ids)
-        entities = con.execute(TOP_ENTITIES_SQL, [limit]).arrow().read_all().to_pylist()
-        quotes = con.execute(RUN_QUOTES_SQL, [limit]).arrow().read_all().to_pylist()
-        con.unregister("_run_ids")
+        entities = con.execute(TOP_ENTITIES_SQL, [run_id, limit]).arrow().read_all().to_pylist()
+        quotes = con.execute(RUN_QUOTES_SQL, [run_id, limit]).arrow().read_all().to_pylist()
     return entities, quotes
 
 
 # The run digest reads the extraction tables (030_extraction.sql); until they exist it says so.
-HIGHLIGHT_RELATIONS: tuple[str, ...] = ("mentions", "canonical_entities", "quotes")
+HIGHLIGHT_RELATIONS: tuple[str, ...] = ("run_documents", "mentions", "canonical_entities", "quotes")
+_RUN_DOCUMENTS = "(SELECT DISTINCT document_id FROM run_documents WHERE run_id = ?)"
 TOP_ENTITIES_SQL = (
     "SELECT coalesce(any_value(c.name), any_value(m.canonical_name)) AS entity, any_value(m.label) AS entity_type, "
     "count(*) AS mentions, count(DISTINCT m.document_id) AS documents "
-    "FROM mentions m JOIN _run_ids r ON r.document_id = m.document_id "
+    f"FROM mentions m JOIN {_RUN_DOCUMENTS} r ON r.document_id = m.document_id "
     "LEFT JOIN canonical_entities c ON c.canonical_id = m.canonical_id "
     "GROUP BY m.canonical_id ORDER BY mentions DESC, documents DESC, entity LIMIT ?"
 )
 RUN_QUOTES_SQL = (
     "SELECT coalesce(c.name, q.speaker_canonical, q.speaker) AS speaker, q.text AS quote, d.source "
-    "FROM quotes q JOIN _run_ids r ON r.document_id = q.document_id JOIN documents d ON d.id = q.document_id "
+    f"FROM quotes q JOIN {_RUN_DOCUMENTS} r ON r.document_id = q.document_id JOIN documents d ON d.id = q.document_id "
     "LEFT JOIN canonical_entities c ON c.canonical_id = q.speaker_canonical_id "
     "WHERE q.kind = 'statement' "
     "ORDER BY (q.speaker IS NULL), d.published_at DESC NULLS LAST, q.document_id, q.quote_index LIMIT ?"

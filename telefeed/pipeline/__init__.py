@@ -11,7 +11,7 @@ import logging
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -46,7 +46,6 @@ class SourceStats:
     errors: int = 0
     seconds: float = 0.0
     error_message: str | None = None
-    new_document_ids: list[str] = field(default_factory=list)
 
     def add_landing(self, result: LandResult) -> None:
         """Fold a land result into the counters."""
@@ -54,7 +53,6 @@ class SourceStats:
         self.updated += result.documents_updated
         self.skipped += result.documents_unchanged
         self.quarantined += result.quarantined
-        self.new_document_ids.extend(result.new_document_ids)
 
     def record_error(self, message: str) -> None:
         """Count an error that did not stop the source; keep the first message."""
@@ -64,12 +62,10 @@ class SourceStats:
         if self.status == "ok":
             self.status = "partial"
 
-    def as_dict(self, with_ids: bool = False) -> dict[str, Any]:
-        """Primitive dict (Prefect task results, artifacts, JSON output)."""
-        data = asdict(self)
-        if not with_ids:
-            data.pop("new_document_ids")
-        return data
+    def as_dict(self) -> dict[str, Any]:
+        """Primitive dict (Prefect task results, artifacts, JSON output): counts only, no ids (the run's
+        documents are in ``run_documents``)."""
+        return asdict(self)
 
 
 Ingester = Callable[[Any, Warehouse, str, SourceStats, Window | None], None]
