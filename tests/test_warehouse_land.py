@@ -31,8 +31,8 @@ def _doc(external_id: str, **changes: object) -> Document:
 
 def _stored(wh: Warehouse) -> dict[str, tuple[int, str, str]]:
     """external_id -> (revision, stored version hash, hash recomputed from the stored row)."""
-    rows = wh.query(f"SELECT external_id, revision, version_hash, {version_hash_sql()} FROM documents").to_pylist()
-    return {r["external_id"]: tuple(list(r.values())[1:]) for r in rows}  # type: ignore[misc]
+    table = wh.query(f"SELECT external_id, revision, version_hash, {version_hash_sql()} AS recomputed FROM documents")
+    return {r["external_id"]: (r["revision"], r["version_hash"], r["recomputed"]) for r in table.to_pylist()}
 
 
 @pytest.fixture()
