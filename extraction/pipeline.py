@@ -36,6 +36,7 @@ class ExtractInput:
     source: str | None = None
     kind: str | None = None
     published_at: datetime | None = None
+    version_hash: str | None = None  # the stored document's version; recorded so that a later edit is extracted again
 
 
 @dataclass(slots=True)
@@ -45,6 +46,7 @@ class DocumentExtraction:
     document_id: str
     language: str | None
     text: str
+    version_hash: str | None = None
     mentions: list[Mention] = field(default_factory=list)
     quotes: list[Quote] = field(default_factory=list)
     attributions: list[Attribution] = field(default_factory=list)
@@ -131,6 +133,7 @@ def extract_batch(
                 document_id=doc.document_id,
                 language=lang,
                 text=doc.text,
+                version_hash=doc.version_hash,
                 mentions=doc_mentions,
                 quotes=extract_quotes(doc.text, doc_mentions, lang or "en"),
                 attributions=extract_attributions(doc.text, doc_mentions),
@@ -226,7 +229,7 @@ def batch_rows(batch: BatchExtraction) -> dict[str, list[dict[str, Any]]]:
                 "language": doc.language,
                 "mentions": len(doc.mentions),
                 "quotes": len(doc.quotes),
-                "text_hash": _text_hash(doc.text),
+                "text_hash": doc.version_hash or "",
             }
         )
     for entity in batch.canonical_entities.values():
@@ -243,9 +246,3 @@ def batch_rows(batch: BatchExtraction) -> dict[str, list[dict[str, Any]]]:
             }
         )
     return rows
-
-
-def _text_hash(text: str) -> str:
-    from telefeed.models import sha256_hex
-
-    return sha256_hex(text)[:32]

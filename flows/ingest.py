@@ -8,12 +8,14 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.context import get_run_context
 
+from extraction.pipeline import EXTRACTOR_VERSION
 from flows.artifacts import publish_run_artifacts
 from flows.telegram_secrets import load_secret as _load_telegram_secret  # noqa: F401  (Secret blocks for telegram)
 from flows.writes import ensure_write_limit, serialised
 from telefeed.config import Settings, load_sources, select_sources
 from telefeed.pipeline import Window, ingest_source
 from warehouse.backends import open_warehouse
+from warehouse.extraction import needs_extraction
 
 
 def _run_id() -> str:
@@ -97,7 +99,7 @@ def ingest(
     futures = [ingest_source_task.submit(s.name, sources_file, warehouse_file, run_id) for s in selected]
     results = [f.result() for f in futures]
     try:
-        if extract:
+        if extract and needs_extraction(open_warehouse(warehouse_file), EXTRACTOR_VERSION):
             from flows.extract import extract as extract_flow
 
             extract_flow(warehouse_path=warehouse_file)

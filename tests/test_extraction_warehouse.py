@@ -302,3 +302,38 @@ def test_extract_file_json_has_the_documented_keys(tmp_path: Path) -> None:
     assert plain.exit_code == 0 and "entities" in plain.output
     missing = runner.invoke(app, ["extract", str(tmp_path / "nope.txt"), "--json"])
     assert missing.exit_code != 0
+
+
+def test_only_documents_edited_after_extraction_are_extracted_again(warehouse: Warehouse) -> None:
+    assert store.needs_extraction(warehouse, EXTRACTOR_VERSION)
+    run_extraction(warehouse)
+    assert not store.needs_extraction(warehouse, EXTRACTOR_VERSION)
+    assert store.documents_to_extract(warehouse, EXTRACTOR_VERSION) == []
+    edited = next(iter(ARTICLES.values()))
+    edited_id = edited.id
+    warehouse.land(LandBatch("wire", documents=[article(edited.external_id, edited.text + " Kyiv said more.")]))
+    warehouse.land(LandBatch("wire", documents=list(ARTICLES.values())[1:]))  # seen again unchanged
+    assert store.needs_extraction(warehouse, EXTRACTOR_VERSION)
+    assert store.documents_to_extract(warehouse, EXTRACTOR_VERSION) == [edited_id]
+    run_extraction(warehouse)
+    (mentions,) = (
+        warehouse.query("SELECT list(text) FROM mentions WHERE document_id = ?", [edited_id]).column(0).to_pylist()
+    )
+    assert "Kyiv" in mentions
+    assert not store.needs_extraction(warehouse, EXTRACTOR_VERSION)
+
+
+def test_migration_keeps_extractions_of_unchanged_texts(warehouse: Warehouse) -> None:
+    run_extraction(warehouse)
+    with warehouse.transaction() as con:  # as an older telefeed stored it: a hash of the text
+        con.execute(
+            "UPDATE extracted_documents SET text_hash = left(sha256(d.text), 32) FROM documents d "
+            "WHERE d.id = extracted_documents.document_id"
+        )
+        changed = con.execute("SELECT id FROM documents ORDER BY id LIMIT 1").fetchone()
+        assert changed is not None
+        con.execute("UPDATE extracted_documents SET text_hash = 'of an older text' WHERE document_id = ?", changed)
+    sql = next(sql for version, _, sql in Warehouse.migration_files() if version == 53)
+    with warehouse.transaction() as con:
+        con.execute(sql)
+    assert store.documents_to_extract(warehouse, EXTRACTOR_VERSION) == [changed[0]]

@@ -129,6 +129,10 @@ def _filters(since: datetime | None, source: str | None) -> tuple[str, list[Any]
     return (" AND " + " AND ".join(clauses)) if clauses else "", params
 
 
+_NEEDS_EXTRACTION = "(e.document_id IS NULL OR e.extractor_version <> ? OR e.text_hash <> d.version_hash)"
+_DOCUMENTS_WITH_EXTRACTION = "FROM documents d LEFT JOIN extracted_documents e ON e.document_id = d.id"
+
+
 def documents_to_extract(
     warehouse: Warehouse,
     version: str,
@@ -136,21 +140,32 @@ def documents_to_extract(
     source: str | None = None,
     all_documents: bool = False,
 ) -> list[str]:
-    """Ids of documents with no extraction for ``version`` (or whose text changed since); all with ``all_documents``.
+    """Ids of documents with no extraction for ``version`` (or changed since); all of them with ``all_documents``.
 
-    Ordered by publication time so a batch holds neighbouring documents (posts and the articles citing them).
+    A document changed when its ``version_hash`` differs from the one recorded with its extraction (no text is
+    read or hashed, so the check stays cheap on a large warehouse). Ordered by publication time so a batch holds
+    neighbouring documents (posts and the articles citing them).
     """
     where, params = _filters(since, source)
     if not all_documents:
-        where += " AND (e.document_id IS NULL OR e.extractor_version <> ? OR e.text_hash <> left(sha256(d.text), 32))"
+        where += f" AND {_NEEDS_EXTRACTION}"
         params.append(version)
     with warehouse.peek() as con:
         rows = con.execute(
-            "SELECT d.id FROM documents d LEFT JOIN extracted_documents e ON e.document_id = d.id "
-            f"WHERE true {where} ORDER BY coalesce(d.published_at, d.first_seen_at), d.id",
+            f"SELECT d.id {_DOCUMENTS_WITH_EXTRACTION} WHERE true {where} "
+            "ORDER BY coalesce(d.published_at, d.first_seen_at), d.id",
             params,
         ).fetchall()
     return [r[0] for r in rows]
+
+
+def needs_extraction(warehouse: Warehouse, version: str) -> bool:
+    """Whether any document lacks an extraction for ``version`` or changed since (a cheap check before a flow)."""
+    with warehouse.peek() as con:
+        row = con.execute(
+            f"SELECT EXISTS (SELECT 1 {_DOCUMENTS_WITH_EXTRACTION} WHERE {_NEEDS_EXTRACTION})", [version]
+        ).fetchone()
+    return bool(row and row[0])
 
 
 def load_inputs(warehouse: Warehouse, document_ids: Sequence[str]) -> list[ExtractInput]:
@@ -160,11 +175,11 @@ def load_inputs(warehouse: Warehouse, document_ids: Sequence[str]) -> list[Extra
     with warehouse.peek() as con:
         con.register("_ids", pa.table({"id": list(document_ids)}))
         rows = con.execute(
-            "SELECT d.id, d.text, d.language, d.source, d.kind, d.published_at "
+            "SELECT d.id, d.text, d.language, d.source, d.kind, d.published_at, d.version_hash "
             "FROM documents d JOIN _ids USING (id) ORDER BY coalesce(d.published_at, d.first_seen_at), d.id"
         ).fetchall()
         con.unregister("_ids")
-    return [ExtractInput(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+    return [ExtractInput(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
 
 
 def known_channels(warehouse: Warehouse) -> dict[str, list[str]]:
