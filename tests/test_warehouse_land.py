@@ -76,10 +76,12 @@ def test_a_change_of_any_versioned_field_updates_the_row(wh: Warehouse, change: 
     assert wh.query("SELECT count(*) FROM documents").column(0)[0].as_py() == 2
 
 
-def test_summary_and_removed_lines_alone_are_not_a_new_version(wh: Warehouse) -> None:
+def test_summary_removed_lines_or_whitespace_and_case_alone_are_not_a_new_version(wh: Warehouse) -> None:
     wh.land(LandBatch(source="wire", documents=[_doc("1")]))
     result = wh.land(LandBatch(source="wire", documents=[_doc("1", summary="other", removed_lines=["PROMO"])]))
     assert (result.documents_updated, result.documents_unchanged) == (0, 1)
+    spaced = wh.land(LandBatch(source="wire", documents=[_doc("1", text="TEXT of  story 1.\n Бахмут. ")]))
+    assert (spaced.documents_updated, spaced.documents_unchanged) == (0, 1)
 
 
 def test_version_hash_migration_recomputes_stored_hashes(wh: Warehouse) -> None:

@@ -97,7 +97,7 @@ DOCUMENT_SCHEMA = pa.schema(
 # written as its length in bytes, ':' and its value (NULL as an empty length): moving text between columns changes
 # the hash.
 _VERSIONED_COLUMNS = (
-    "{p}text",
+    "{p}content_hash",  # the normalised text's hash: a whitespace- or case-only edit is not a new version
     "{p}title",
     "{p}author",
     "{p}url",
