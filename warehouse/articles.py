@@ -91,12 +91,11 @@ def documents_to_cluster(
     """Documents not yet in ``story_clusters`` (all of them, or only ``document_ids``), oldest first.
 
     ``after``: only documents after this :attr:`ClusterInput.order_key`; ``limit``: at most that many (a chunk).
+    The chunk is chosen on narrow columns first; only its documents' texts are read (documents land in about
+    first-seen order, so the time range of the chunk lets DuckDB skip the other row groups).
     """
-    columns = (
-        "d.id, d.source, coalesce(d.title, '') || '\n' || d.text, d.content_hash, d.first_seen_at, "
-        "coalesce(d.published_at, d.first_seen_at)"
-    )
-    sql = f"SELECT {columns} {_UNCLUSTERED}"
+    order = ", ".join(_CLUSTER_ORDER)
+    sql = f"SELECT d.id, d.first_seen_at {_UNCLUSTERED}"
     params: list[Any] = []
     if document_ids is not None:
         if not document_ids:
@@ -104,14 +103,23 @@ def documents_to_cluster(
         con.register("_cluster_ids", pa.table({"id": list(document_ids)}))
         sql += " AND d.id IN (SELECT id FROM _cluster_ids)"
     if after is not None:  # the first condition lets DuckDB skip row groups by first_seen_at
-        sql += f" AND d.first_seen_at >= ? AND ({', '.join(_CLUSTER_ORDER)}) > (?, ?, ?)"
+        sql += f" AND d.first_seen_at >= ? AND ({order}) > (?, ?, ?)"
         params += [after[0], *after]
-    sql += f" ORDER BY {', '.join(_CLUSTER_ORDER)}"
-    if limit is not None:
-        sql += f" LIMIT {int(limit)}"
-    rows = con.execute(sql, params).fetchall()
+    sql += f" ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit is not None else "")
+    keys = con.execute(sql, params).arrow().read_all()
     if document_ids is not None:
         con.unregister("_cluster_ids")
+    if not keys.num_rows:
+        return []
+    seen = keys.column(1).to_pylist()
+    con.register("_cluster_chunk", keys.select([0]))
+    rows = con.execute(
+        "SELECT d.id, d.source, coalesce(d.title, '') || '\n' || d.text, d.content_hash, d.first_seen_at, "
+        "coalesce(d.published_at, d.first_seen_at) FROM documents d JOIN _cluster_chunk k ON k.id = d.id "
+        f"WHERE d.first_seen_at BETWEEN ? AND ? ORDER BY {order}",
+        [min(seen), max(seen)],
+    ).fetchall()
+    con.unregister("_cluster_chunk")
     return [ClusterInput(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
 
 

@@ -28,6 +28,8 @@ DUPLICATES = {
     "raw_items": "SELECT source, external_id, content_hash FROM raw_items GROUP BY ALL HAVING count(*) > 1",
     "cursors": "SELECT source FROM cursors GROUP BY source HAVING count(*) > 1",
     "story_clusters": "SELECT document_id FROM story_clusters GROUP BY document_id HAVING count(*) > 1",
+    "minhash_bands": "SELECT document_id, band FROM minhash_bands GROUP BY ALL HAVING count(*) > 1",
+    "run_documents": "SELECT document_id FROM run_documents GROUP BY document_id HAVING count(*) > 1",
 }
 
 
