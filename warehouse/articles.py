@@ -159,10 +159,12 @@ def cluster_candidates(
         FROM story_clusters c
         JOIN hits h ON h.document_id = c.document_id
         LEFT JOIN minhash_signatures s ON s.document_id = c.document_id
-        LEFT JOIN documents d ON d.id = c.document_id
         WHERE {window}
         ORDER BY {in_call}, c.document_seen_at,
-            CASE WHEN {in_call} THEN coalesce(d.published_at, d.first_seen_at) END, c.document_id
+            CASE WHEN {in_call} THEN
+                (SELECT coalesce(d.published_at, d.first_seen_at) FROM documents d WHERE d.id = c.document_id)
+            END,
+            c.document_id
     """
     params: dict[str, Any] = {"clustered_since": clustered_since}
     if seen_since is not None:
