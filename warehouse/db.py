@@ -147,26 +147,17 @@ def raw_items_table(items: Sequence[RawItem], run_id: str | None) -> pa.Table:
     return pa.table(rows, schema=RAW_SCHEMA)
 
 
+# Document attributes stored as they are (id and metadata are derived).
+_DOCUMENT_ATTRIBUTES = [name for name in DOCUMENT_SCHEMA.names if name not in ("id", "metadata")]
+
+
 def documents_table(documents: Sequence[Document]) -> pa.Table:
     """Arrow table of documents (without the version hash, which DuckDB computes); when an id repeats, the last wins."""
     by_id = list({doc.id: doc for doc in documents}.items())
     docs = [doc for _, doc in by_id]
-    columns: dict[str, list[Any]] = {
-        "id": [doc_id for doc_id, _ in by_id],
-        "source": [d.source for d in docs],
-        "kind": [d.kind for d in docs],
-        "external_id": [d.external_id for d in docs],
-        "url": [d.url for d in docs],
-        "title": [d.title for d in docs],
-        "author": [d.author for d in docs],
-        "published_at": [d.published_at for d in docs],
-        "language": [d.language for d in docs],
-        "text": [d.text for d in docs],
-        "summary": [d.summary for d in docs],
-        "removed_lines": [d.removed_lines for d in docs],
-        "content_hash": [d.content_hash for d in docs],
-        "metadata": [canonical_json(d.metadata) for d in docs],
-    }
+    columns: dict[str, list[Any]] = {name: [getattr(d, name) for d in docs] for name in _DOCUMENT_ATTRIBUTES}
+    columns["id"] = [doc_id for doc_id, _ in by_id]
+    columns["metadata"] = [canonical_json(d.metadata) for d in docs]
     return pa.table(columns, schema=DOCUMENT_SCHEMA)
 
 
