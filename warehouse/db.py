@@ -200,6 +200,13 @@ class RunRecord:
 class Warehouse:
     """A telefeed warehouse in one embedded DuckDB file."""
 
+    # DuckDB memory cap of read-write connections. Without it a transaction keeps every table block it reads in
+    # DuckDB's buffer pool until the connection closes (default cap: 80% of RAM), and the landing's per-batch
+    # checks read whole tables, so peak memory grew with the warehouse (bench/README.md, "Peak memory": landing
+    # 300k posts 801 -> 461 MB). Over the cap DuckDB evicts cached blocks and spills joins and sorts to
+    # ``<file>.tmp``. Readers (analysts' queries) keep DuckDB's default.
+    writer_memory_limit: str | None = "128MB"
+
     def __init__(self, path: str | Path, lock_timeout_seconds: float = 300.0) -> None:
         self.path = str(Path(path).expanduser().resolve())
         self.lock_timeout_seconds = lock_timeout_seconds
@@ -224,12 +231,15 @@ class Warehouse:
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
 
+    def _writer_config(self) -> dict[str, Any]:
+        return {"memory_limit": self.writer_memory_limit} if self.writer_memory_limit else {}
+
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection, serialised with every other writer; migrated on first use."""
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         with _process_lock(self.path):
-            con = self._open(read_only=False)
+            con = self._open(read_only=False, config=self._writer_config())
             try:
                 if not self._migrated:
                     self._apply_migrations(con)
