@@ -196,10 +196,14 @@ def test_counter_growth_is_a_snapshot_not_a_revision(
     )
     assert views.column(0).to_pylist() == [845, 2_000]
     assert _scalar(warehouse_path, "select count(*) from raw_items") == 7
-    growth = Warehouse(warehouse_path).query(
-        "select snapshots, first_views, last_views, views_growth, views_per_hour from post_counter_growth "
-        "where document_id = (select id from documents where external_id = 'severny_vestnik:101')"
-    ).to_pylist()
+    growth = (
+        Warehouse(warehouse_path)
+        .query(
+            "select snapshots, first_views, last_views, views_growth, views_per_hour from post_counter_growth "
+            "where document_id = (select id from documents where external_id = 'severny_vestnik:101')"
+        )
+        .to_pylist()
+    )
     assert len(growth) == 1 and growth[0]["snapshots"] == 2
     assert (growth[0]["first_views"], growth[0]["last_views"], growth[0]["views_growth"]) == (845, 2_000, 1_155)
     assert growth[0]["views_per_hour"] > 0
