@@ -26,7 +26,12 @@ def test_corpus_is_seeded_and_mixed() -> None:
 
 def test_landing_contenders_store_the_same_rows() -> None:
     results = landing.run(size=300, chunk=100, seed=7, dict_limit=300, row_limit=300, with_dlt=False)
-    assert [t.name for t in results] == ["telefeed land (chunks of 100)", "duckdb arrow append", "row-by-row INSERT"]
+    assert [t.name for t in results] == [
+        "telefeed land (chunks of 100, one session)",
+        "telefeed land (chunks of 100, a connection per chunk)",
+        "duckdb arrow append",
+        "row-by-row INSERT",
+    ]
     assert {t.rows for t in results} == {300}
 
 
@@ -34,7 +39,7 @@ def test_landing_contenders_store_the_same_rows() -> None:
 def test_landing_dlt_contenders_store_the_same_rows() -> None:
     pytest.importorskip("dlt")  # the ``bench`` extra
     results = landing.run(size=300, chunk=100, seed=7, dict_limit=300, row_limit=300)
-    assert [t.name for t in results][2:4] == ["dlt duckdb (arrow)", "dlt duckdb (dicts)"]
+    assert [t.name for t in results][3:5] == ["dlt duckdb (arrow)", "dlt duckdb (dicts)"]
     assert {t.rows for t in results} == {300}
 
 

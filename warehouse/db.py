@@ -211,6 +211,7 @@ class Warehouse:
         self.path = str(Path(path).expanduser().resolve())
         self.lock_timeout_seconds = lock_timeout_seconds
         self._migrated = False
+        self._session = threading.local()
 
     # -- connections -------------------------------------------------------------------------------------------
 
@@ -236,7 +237,14 @@ class Warehouse:
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
-        """A read-write connection, serialised with every other writer; migrated on first use."""
+        """A read-write connection, serialised with every other writer; migrated on first use.
+
+        Inside :meth:`session` (same thread) this is the session's open connection, not a new one.
+        """
+        held: duckdb.DuckDBPyConnection | None = getattr(self._session, "connection", None)
+        if held is not None:
+            yield held
+            return
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         with _process_lock(self.path):
             con = self._open(read_only=False, config=self._writer_config())
@@ -247,6 +255,26 @@ class Warehouse:
                 yield con
             finally:
                 con.close()
+
+    @contextmanager
+    def session(self) -> Iterator[None]:
+        """Keep one read-write connection open for every connection this thread asks for inside the block.
+
+        Each transaction still commits on its own (a crash loses nothing committed), but the file is opened,
+        and DuckDB checkpoints when it is closed, once for the block instead of once per transaction; the
+        writer's lock (and the Prefect write slot of ``flows.writes.serialised``) is held for the whole block.
+        Use it around a loop of landings whose inputs are already in memory, never around network IO.
+        Re-entrant: an inner session reuses the outer one.
+        """
+        if getattr(self._session, "connection", None) is not None:
+            yield
+            return
+        with self.connect() as con:
+            self._session.connection = con
+            try:
+                yield
+            finally:
+                self._session.connection = None
 
     def writer_lock(self) -> threading.RLock:
         """The lock this process's connections to this warehouse file take turns on (re-entrant)."""

@@ -294,6 +294,11 @@ class DuckLakeWarehouse(Warehouse):
             con.close()
 
     @contextmanager
+    def session(self) -> Iterator[None]:
+        """Nothing to hold: a lake connection is a cursor on a shared instance and closing it checkpoints nothing."""
+        yield
+
+    @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A write transaction; write transactions take turns, as on the DuckDB file.
 

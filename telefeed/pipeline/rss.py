@@ -131,13 +131,14 @@ def ingest_rss(source: RssSource, warehouse: Warehouse, run_id: str, stats: Sour
     )
     raw = feed.raw_items + page_items
     count = max(len(raw), len(documents), len(quarantine), 1)
-    for start in range(0, count, BATCH_SIZE):
-        is_last = start + BATCH_SIZE >= count
-        batch = LandBatch(
-            source=source.name,
-            raw_items=raw[start : start + BATCH_SIZE],
-            documents=documents[start : start + BATCH_SIZE],
-            quarantine=quarantine[start : start + BATCH_SIZE],
-            cursor=new_cursor if is_last else None,
-        )
-        stats.add_landing(warehouse.land(batch, run_id))
+    with warehouse.session():  # everything is fetched: one open file for all the batches
+        for start in range(0, count, BATCH_SIZE):
+            is_last = start + BATCH_SIZE >= count
+            batch = LandBatch(
+                source=source.name,
+                raw_items=raw[start : start + BATCH_SIZE],
+                documents=documents[start : start + BATCH_SIZE],
+                quarantine=quarantine[start : start + BATCH_SIZE],
+                cursor=new_cursor if is_last else None,
+            )
+            stats.add_landing(warehouse.land(batch, run_id))

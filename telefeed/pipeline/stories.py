@@ -53,21 +53,22 @@ def cluster_new_documents(
     started = utc_now()
     seen_since = started - timedelta(days=window_days) if window_days is not None else None
     after = None
-    while True:
-        with warehouse.transaction() as con:
-            inputs = articles.documents_to_cluster(con, document_ids, after, chunk_size)
-            if not inputs:
+    with warehouse.session():  # one open file for every chunk's transaction
+        while True:
+            with warehouse.transaction() as con:
+                inputs = articles.documents_to_cluster(con, document_ids, after, chunk_size)
+                if not inputs:
+                    break
+                rows = _cluster_chunk(con, inputs, seen_since, started)
+                stats.documents += articles.save_clusters(
+                    con, inputs, rows, dedup.NUM_PERM, dedup.SHINGLE_WORDS, dedup.DEDUP_VERSION
+                )
+            stats.chunks += 1
+            stats.new_clusters += sum(r.method == "new" for r in rows)
+            stats.joined += sum(r.method in ("exact", "minhash") for r in rows)
+            after = inputs[-1].order_key
+            if len(inputs) < chunk_size:
                 break
-            rows = _cluster_chunk(con, inputs, seen_since, started)
-            stats.documents += articles.save_clusters(
-                con, inputs, rows, dedup.NUM_PERM, dedup.SHINGLE_WORDS, dedup.DEDUP_VERSION
-            )
-        stats.chunks += 1
-        stats.new_clusters += sum(r.method == "new" for r in rows)
-        stats.joined += sum(r.method in ("exact", "minhash") for r in rows)
-        after = inputs[-1].order_key
-        if len(inputs) < chunk_size:
-            break
     return stats
 
 

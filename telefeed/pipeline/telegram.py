@@ -462,22 +462,23 @@ def ingest_telegram_preview(
         if _in_window(p.date, window)
     ]
     stats.fetched += len(items)
-    for start in range(0, len(items), LAND_BATCH_SIZE):
-        chunk = items[start : start + LAND_BATCH_SIZE]
-        new_cursor = None
-        if move_cursor:
-            top = max(int(i.payload["post_id"]) for i in chunk)
-            new_cursor = Cursor(source=source.name, last_id=max(top, cursor.last_id or 0), state=cursor.state)
-        _land(
-            source.name,
-            warehouse,
-            run_id,
-            stats,
-            [i for i in chunk if i.item_kind == PREVIEW_ITEM],
-            [i for i in chunk if i.item_kind == SERVICE_ITEM],
-            new_cursor,
-            fetched_at,
-        )
+    with warehouse.session():  # every post is read: one open file for all the batches
+        for start in range(0, len(items), LAND_BATCH_SIZE):
+            chunk = items[start : start + LAND_BATCH_SIZE]
+            new_cursor = None
+            if move_cursor:
+                top = max(int(i.payload["post_id"]) for i in chunk)
+                new_cursor = Cursor(source=source.name, last_id=max(top, cursor.last_id or 0), state=cursor.state)
+            _land(
+                source.name,
+                warehouse,
+                run_id,
+                stats,
+                [i for i in chunk if i.item_kind == PREVIEW_ITEM],
+                [i for i in chunk if i.item_kind == SERVICE_ITEM],
+                new_cursor,
+                fetched_at,
+            )
 
 
 # -- Telegram Desktop export ---------------------------------------------------------------------------------
@@ -514,19 +515,20 @@ def ingest_telegram_export(
         posts.append(item)
     stats.fetched += len(export.messages) + len(export.quarantine)
     last_id = max((int(m["id"]) for m in export.messages), default=None)
-    for start in range(0, max(len(posts), len(services), 1), LAND_BATCH_SIZE):
-        is_last = start + LAND_BATCH_SIZE >= max(len(posts), len(services), 1)
-        cursor = None
-        if window is None and is_last and last_id is not None:
-            cursor = Cursor(source=source.name, last_id=last_id, last_date=export.exported_at)
-        _land(
-            source.name,
-            warehouse,
-            run_id,
-            stats,
-            posts[start : start + LAND_BATCH_SIZE],
-            services[start : start + LAND_BATCH_SIZE] if window is None else [],
-            cursor,
-            export.exported_at or fetched_at,
-            export.quarantine if start == 0 else [],
-        )
+    with warehouse.session():  # the export is read: one open file for all the batches
+        for start in range(0, max(len(posts), len(services), 1), LAND_BATCH_SIZE):
+            is_last = start + LAND_BATCH_SIZE >= max(len(posts), len(services), 1)
+            cursor = None
+            if window is None and is_last and last_id is not None:
+                cursor = Cursor(source=source.name, last_id=last_id, last_date=export.exported_at)
+            _land(
+                source.name,
+                warehouse,
+                run_id,
+                stats,
+                posts[start : start + LAND_BATCH_SIZE],
+                services[start : start + LAND_BATCH_SIZE] if window is None else [],
+                cursor,
+                export.exported_at or fetched_at,
+                export.quarantine if start == 0 else [],
+            )

@@ -1,0 +1,121 @@
+"""Warehouse.session on a real DuckDB file: one open connection for many transactions, each committed on its own.
+
+Claims: inside a session every connection of the thread is the same one (another thread's is not); a batch
+that fails rolls back alone; a process killed inside a session keeps every batch it committed, and the file
+opens cleanly afterwards; the serialised (Prefect write slot) warehouse works inside a session too.
+"""
+
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+import textwrap
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from telefeed.models import Cursor, Document, LandBatch
+from warehouse.db import Warehouse
+
+
+def _docs(prefix: str, count: int) -> list[Document]:
+    return [
+        Document(source="wire", kind="post", external_id=f"{prefix}{i}", text=f"post {prefix}{i}") for i in range(count)
+    ]
+
+
+@pytest.fixture()
+def wh(tmp_path: Path) -> Warehouse:
+    warehouse = Warehouse(tmp_path / "session.duckdb")
+    warehouse.migrate()
+    return warehouse
+
+
+def test_a_session_reuses_one_connection_in_its_thread_only(wh: Warehouse) -> None:
+    other_thread: list[object] = []
+    with wh.session():
+        with wh.connect() as first, wh.transaction() as second, wh.peek() as third:
+            assert first is second is third
+        with wh.session(), wh.connect() as nested:  # an inner session is the outer one
+            assert nested is first
+
+        def elsewhere() -> None:
+            with wh.connect() as con:
+                other_thread.append(con)
+
+        thread = threading.Thread(target=elsewhere)
+        thread.start()
+        thread.join(timeout=0.5)
+        assert thread.is_alive(), "another thread waits for the session's writer lock"
+    thread.join(timeout=30)
+    assert other_thread and other_thread[0] is not first
+    with wh.connect() as after:
+        assert after is not first
+
+
+def test_each_transaction_of_a_session_commits_or_rolls_back_alone(wh: Warehouse) -> None:
+    with wh.session():
+        wh.land(LandBatch(source="wire", documents=_docs("a", 3), cursor=Cursor(source="wire", last_id=3)))
+        with pytest.raises(RuntimeError), wh.transaction() as con:
+            con.execute("DELETE FROM documents")
+            raise RuntimeError("batch failed")
+        second = wh.land(LandBatch(source="wire", documents=_docs("b", 2), cursor=Cursor(source="wire", last_id=5)))
+    assert second.documents_new == 2
+    assert wh.query("SELECT count(*) AS n FROM documents").column("n").to_pylist() == [5]
+    assert wh.get_cursor("wire").last_id == 5
+
+
+def test_batches_committed_in_a_session_survive_a_kill(tmp_path: Path) -> None:
+    path = tmp_path / "killed.duckdb"
+    script = textwrap.dedent(
+        f"""
+        import os, signal
+        from telefeed.models import Cursor, Document, LandBatch
+        from warehouse.db import Warehouse
+        wh = Warehouse({str(path)!r})
+        with wh.session():
+            for n in range(3):
+                ids = [f"{{n}}-{{i}}" for i in range(500)]
+                docs = [Document(source="wire", kind="post", external_id=i, text="x " * 50) for i in ids]
+                wh.land(LandBatch(source="wire", documents=docs, cursor=Cursor(source="wire", last_id=n)))
+            print("landed", flush=True)
+            os.kill(os.getpid(), signal.SIGKILL)
+        """
+    )
+    proc = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == -signal.SIGKILL, proc.stderr
+    assert "landed" in proc.stdout
+    wh = Warehouse(path)
+    assert wh.query("SELECT count(*) AS n FROM documents").column("n").to_pylist() == [1500]
+    assert wh.get_cursor("wire").last_id == 2
+    again = wh.land(LandBatch(source="wire", documents=_docs("c", 1)))
+    assert again.documents_new == 1
+
+
+def test_a_serialised_warehouse_takes_its_write_slot_once_per_session(
+    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from prefect.concurrency import sync
+
+    from flows import writes
+
+    wh = writes.serialised(Warehouse(tmp_path / "slot.duckdb"))
+    acquired: list[str] = []
+    real: Callable[..., Any] = sync.concurrency
+
+    def counting(name: str, occupy: int = 1, strict: bool = False) -> Any:
+        acquired.append(name)
+        return real(name, occupy=occupy, strict=strict)
+
+    monkeypatch.setattr(sync, "concurrency", counting)
+    with wh.session():
+        for n in range(3):
+            wh.land(LandBatch(source="wire", documents=_docs(f"s{n}-", 2)))
+    assert len(acquired) == 1, "three landings inside one session ask for the slot once"
+    wh.land(LandBatch(source="wire", documents=_docs("t", 1)))
+    assert len(acquired) == 2, "outside a session every connection asks again"
+    assert wh.query("SELECT count(*) AS n FROM documents").column("n").to_pylist() == [7]
