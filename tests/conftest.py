@@ -1,4 +1,5 @@
-"""Shared fixtures: Prefect test harness (one per session), a 127.0.0.1 HTTP server, warehouse paths."""
+"""Shared fixtures: Prefect test harness and PostgreSQL server (one each per session), a 127.0.0.1 HTTP server,
+warehouse paths."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.http_server import FixtureServer, serve
+from tests.support.postgres import PostgresServer, PostgresUnavailable, postgres_server
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -41,6 +43,17 @@ def prefect_harness() -> Iterator[None]:
 
     with prefect_test_harness(server_startup_timeout=120):
         yield
+
+
+@pytest.fixture(scope="session")
+def pg() -> Iterator[PostgresServer]:
+    """One PostgreSQL server on 127.0.0.1 for the whole session (DuckLake catalogs); each test creates its own
+    database on it. Skips the test when no server can be started."""
+    try:
+        with postgres_server() as server:
+            yield server
+    except PostgresUnavailable as exc:
+        pytest.skip(f"PostgreSQL unavailable: {exc}")
 
 
 @pytest.fixture

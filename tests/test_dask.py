@@ -17,7 +17,7 @@ from prefect import flow, task
 from flows.ingest import ingest
 from tests.conftest import FIXTURES, write_sources
 from tests.support.http_server import FixtureServer
-from tests.support.postgres import PostgresUnavailable, postgres_server
+from tests.support.postgres import PostgresServer
 from warehouse.backends import open_warehouse
 
 pytest.importorskip("prefect_dask", reason="needs prefect-dask (pip install '.[scale]')")
@@ -141,16 +141,13 @@ def test_cli_run_dask_address_lands_the_same_rows(tmp_path: Path, http_server: F
     assert _rows(warehouse, RAW_ROWS) == _rows(default_wh, RAW_ROWS)
 
 
-def test_dask_workers_write_to_a_ducklake(tmp_path: Path, http_server: FixtureServer, cluster: Any) -> None:
+def test_dask_workers_write_to_a_ducklake(
+    tmp_path: Path, http_server: FixtureServer, cluster: Any, pg: PostgresServer
+) -> None:
     pytest.importorskip("duckdb_extension_ducklake", reason="needs duckdb-extension-ducklake (pip install '.[scale]')")
     sources = _sources(tmp_path, http_server)
     default_wh = str(tmp_path / "default.duckdb")
     ingest(sources_path=sources, warehouse_path=default_wh)
-    try:
-        server = postgres_server()
-        pg = server.__enter__()
-    except PostgresUnavailable as exc:
-        pytest.skip(f"PostgreSQL unavailable: {exc}")
     try:
         lake = f"ducklake:postgres:{pg.createdb('dasklake')};data_path={tmp_path / 'lake'}"
         results = ingest_dask(sources_path=sources, warehouse_path=lake, dask_address=cluster.scheduler_address)
@@ -161,4 +158,3 @@ def test_dask_workers_write_to_a_ducklake(tmp_path: Path, http_server: FixtureSe
         from warehouse.ducklake import close_instances
 
         close_instances()
-        server.__exit__(None, None, None)

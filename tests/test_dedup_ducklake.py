@@ -3,14 +3,13 @@ lookups work there too, and give the same clusters as the DuckDB file backend.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from telefeed.models import LandBatch
 from telefeed.pipeline.stories import cluster_new_documents
-from tests.support.postgres import PostgresServer, PostgresUnavailable, postgres_server
+from tests.support.postgres import PostgresServer
 from tests.test_dedup import _assignments, _corpus
 from warehouse.backends import open_warehouse
 from warehouse.db import Warehouse
@@ -18,16 +17,6 @@ from warehouse.db import Warehouse
 pytest.importorskip("warehouse.ducklake")
 pytest.importorskip("duckdb_extension_ducklake", reason="needs duckdb-extension-ducklake (pip install '.[scale]')")
 pytest.importorskip("duckdb_extension_postgres", reason="needs duckdb-extension-postgres (pip install '.[scale]')")
-
-
-@pytest.fixture(scope="module")
-def pg() -> Iterator[PostgresServer]:
-    """One PostgreSQL server for this module."""
-    try:
-        with postgres_server() as server:
-            yield server
-    except PostgresUnavailable as exc:
-        pytest.skip(f"PostgreSQL unavailable: {exc}")
 
 
 def test_clustering_in_chunks_on_a_lake_matches_the_file_backend(pg: PostgresServer, tmp_path: Path) -> None:

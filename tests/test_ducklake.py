@@ -11,7 +11,6 @@ import itertools
 import multiprocessing
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +20,7 @@ from flows.ingest import ingest
 from telefeed.models import Cursor, LandBatch, RawItem
 from tests.conftest import write_sources
 from tests.support.http_server import FixtureServer
-from tests.support.postgres import PostgresServer, PostgresUnavailable, postgres_server
+from tests.support.postgres import PostgresServer
 from warehouse.backends import describe_warehouse, open_warehouse, warehouse_exists
 from warehouse.db import Warehouse, WriteRefusedError
 
@@ -30,16 +29,6 @@ pytest.importorskip("duckdb_extension_ducklake", reason="needs duckdb-extension-
 pytest.importorskip("duckdb_extension_postgres", reason="needs duckdb-extension-postgres (pip install '.[scale]')")
 
 _db_numbers = itertools.count(1)
-
-
-@pytest.fixture(scope="module")
-def pg() -> Iterator[PostgresServer]:
-    """One PostgreSQL server for this module."""
-    try:
-        with postgres_server() as server:
-            yield server
-    except PostgresUnavailable as exc:
-        pytest.skip(f"PostgreSQL unavailable: {exc}")
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ counter snapshots and the channel cache work there too; reruns add nothing."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -13,21 +12,11 @@ from telefeed.config import TelegramExportSource, TelegramSource
 from telefeed.pipeline import ingest_source
 from tests.conftest import FIXTURES
 from tests.support.fake_telegram import FakeTelegramClient, severny_vestnik_messages
-from tests.support.postgres import PostgresServer, PostgresUnavailable, postgres_server
+from tests.support.postgres import PostgresServer
 from warehouse.backends import open_warehouse
 
 pytest.importorskip("duckdb_extension_ducklake", reason="needs duckdb-extension-ducklake")
 pytest.importorskip("duckdb_extension_postgres", reason="needs duckdb-extension-postgres")
-
-
-@pytest.fixture
-def pg() -> Iterator[PostgresServer]:
-    """A PostgreSQL server on 127.0.0.1 for the lake's catalog (skip when none can be started)."""
-    try:
-        with postgres_server() as server:
-            yield server
-    except PostgresUnavailable as exc:
-        pytest.skip(f"PostgreSQL unavailable: {exc}")
 
 
 def test_telegram_paths_land_on_ducklake(pg: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
