@@ -6,11 +6,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from tests.support.http_server import FixtureServer, serve
 from tests.support.postgres import PostgresServer, PostgresUnavailable, postgres_server
+
+if TYPE_CHECKING:
+    from tests.support.prefect_server import PrefectTestServer
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -37,23 +41,32 @@ for _var in (
 
 
 @pytest.fixture(scope="session")
-def prefect_harness() -> Iterator[None]:
-    """One Prefect test harness (temporary database and server) for the whole session."""
-    from prefect.testing.utilities import prefect_test_harness
-
-    with prefect_test_harness(server_startup_timeout=120):
-        yield
-
-
-@pytest.fixture(scope="session")
-def pg() -> Iterator[PostgresServer]:
-    """One PostgreSQL server on 127.0.0.1 for the whole session (DuckLake catalogs); each test creates its own
-    database on it. Skips the test when no server can be started."""
+def postgres() -> Iterator[PostgresServer | None]:
+    """One PostgreSQL server on 127.0.0.1 for the whole session, or None when none can be started."""
     try:
         with postgres_server() as server:
             yield server
-    except PostgresUnavailable as exc:
-        pytest.skip(f"PostgreSQL unavailable: {exc}")
+    except PostgresUnavailable:
+        yield None
+
+
+@pytest.fixture(scope="session")
+def pg(postgres: PostgresServer | None) -> PostgresServer:
+    """The session's PostgreSQL server (DuckLake catalogs); each test creates its own database on it. Skips the
+    test when no server can be started."""
+    if postgres is None:
+        pytest.skip("PostgreSQL unavailable: run `bash scripts/ensure_postgres.sh`")
+    return postgres
+
+
+@pytest.fixture(scope="session")
+def prefect_harness(postgres: PostgresServer | None) -> Iterator[PrefectTestServer]:
+    """One temporary Prefect API server for the whole session, its database on the session's PostgreSQL when
+    there is one (see tests/support/prefect_server.py), else Prefect's SQLite test harness."""
+    from tests.support.prefect_server import prefect_test_server
+
+    with prefect_test_server(postgres, startup_timeout=120) as server:
+        yield server
 
 
 @pytest.fixture

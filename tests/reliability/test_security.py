@@ -28,6 +28,7 @@ from telefeed.pipeline import ingest_source
 from tests.conftest import FIXTURES, write_sources
 from tests.reliability.support import read_only
 from tests.support.fake_telegram import FakeTelegramClient, severny_vestnik_messages
+from tests.support.prefect_server import PrefectTestServer
 from warehouse.db import Warehouse
 
 runner = CliRunner()
@@ -146,14 +147,12 @@ def _string_session() -> str:
     return str(session.save())
 
 
-@pytest.mark.usefixtures("prefect_harness")
 def test_credentials_never_reach_prefect_logs_artifacts_or_the_warehouse(
-    tmp_path: Path, warehouse_path: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, warehouse_path: str, monkeypatch: pytest.MonkeyPatch, prefect_harness: PrefectTestServer
 ) -> None:
     from prefect.client.orchestration import get_client
     from prefect.client.schemas.filters import FlowRunFilter, FlowRunFilterId, LogFilter, LogFilterFlowRunId
     from prefect.logging.handlers import APILogWorker
-    from prefect.settings import PREFECT_SERVER_DATABASE_CONNECTION_URL
 
     from flows.ingest import ingest
 
@@ -195,8 +194,7 @@ def test_credentials_never_reach_prefect_logs_artifacts_or_the_warehouse(
         artifacts = [a for a in client.read_artifacts() if a.flow_run_id == flow_run.id]
     assert any("sever-api: status=ok" in log.message for log in logs), [log.message for log in logs][:20]
     assert {a.key for a in artifacts} >= {"ingest-sources", "ingest-highlights"}
-    database = Path(PREFECT_SERVER_DATABASE_CONNECTION_URL.value().split("///", 1)[1])
-    stored = b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
+    stored = prefect_harness.stored_bytes()
     haystacks = {
         "flow run logs": "\n".join(log.message for log in logs),
         "artifacts": "\n".join(json.dumps(a.data, default=str) + str(a.description) for a in artifacts),

@@ -35,6 +35,7 @@ class PostgresServer:
     user: str
     bin_dir: Path
     run_as: str | None
+    data_dir: Path
 
     def createdb(self, name: str) -> str:
         """Create database ``name``; return a libpq connection string for it."""
@@ -44,6 +45,23 @@ class PostgresServer:
     def dsn(self, name: str) -> str:
         """libpq key/value connection string for database ``name``."""
         return f"dbname={name} host={self.host} port={self.port} user={self.user}"
+
+    def stored_bytes(self, name: str) -> bytes:
+        """Everything the server keeps of database ``name``: a plain-text dump of its rows (values as written,
+        none compressed) and the raw bytes of the cluster's files and write-ahead log (rows since updated or
+        deleted too)."""
+        connect = ["-h", self.host, "-p", str(self.port), "-U", self.user, "-d", name]
+        stored = [_run([str(self.bin_dir / "pg_dump"), *connect], self.run_as)]
+        oid_query = [
+            str(self.bin_dir / "psql"),
+            *connect,
+            "-Atc",
+            "select oid from pg_database where datname = current_database()",
+        ]
+        oid = _run(oid_query, self.run_as).decode().strip()
+        for folder in (self.data_dir / "base" / oid, self.data_dir / "pg_wal"):
+            stored += [p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()]
+        return b"".join(stored)
 
     def _run(self, args: list[str]) -> None:
         _run(args, self.run_as)
@@ -72,10 +90,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def _run(args: list[str], run_as: str | None, timeout: float = 60) -> None:
-    result = subprocess.run(args, user=run_as, capture_output=True, text=True, timeout=timeout, cwd="/", check=False)
+def _run(args: list[str], run_as: str | None, timeout: float = 60) -> bytes:
+    """Run a server program (as ``run_as``); its standard output."""
+    result = subprocess.run(args, user=run_as, capture_output=True, timeout=timeout, cwd="/", check=False)
     if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(args[:2])} failed ({result.returncode}): {result.stderr.strip()[-2000:]}")
+        stderr = result.stderr.decode("utf-8", "replace").strip()[-2000:]
+        raise RuntimeError(f"{' '.join(args[:2])} failed ({result.returncode}): {stderr}")
+    return result.stdout
 
 
 @contextmanager
@@ -114,7 +135,7 @@ def postgres_server() -> Iterator[PostgresServer]:
         log_file = str(root / "server.log")
         _run([pg_ctl, "-D", str(data), "-o", options, "-l", log_file, "-w", "-t", "60", "start"], run_as)
         started = True
-        yield PostgresServer(host="127.0.0.1", port=port, user=ROLE, bin_dir=bin_dir, run_as=run_as)
+        yield PostgresServer(host="127.0.0.1", port=port, user=ROLE, bin_dir=bin_dir, run_as=run_as, data_dir=data)
     finally:
         if started:
             with suppress(RuntimeError, subprocess.TimeoutExpired):
