@@ -15,6 +15,7 @@ from tests.support.postgres import PostgresServer, PostgresUnavailable, postgres
 
 if TYPE_CHECKING:
     from tests.support.prefect_server import PrefectTestServer
+    from tests.support.readme_demo import ReadmeDemo
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -67,6 +68,35 @@ def prefect_harness(postgres: PostgresServer | None) -> Iterator[PrefectTestServ
 
     with prefect_test_server(postgres, startup_timeout=120) as server:
         yield server
+
+
+README_DEMO_TEST = "tests/test_readme.py::test_readme_demo_command_in_a_clean_venv"
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Start the README demo's clean-venv install in the background when its test is selected (it then overlaps
+    the rest of the suite; see tests/support/readme_demo.py)."""
+    if session.config.option.collectonly:
+        return
+    if any(item.nodeid == README_DEMO_TEST for item in session.items):
+        from tests.support.readme_demo import start_in_background
+
+        start_in_background()
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Stop the README demo if it still runs (a session cut short) and delete its folder."""
+    from tests.support.readme_demo import stop_background
+
+    stop_background()
+
+
+@pytest.fixture
+def readme_demo() -> ReadmeDemo:
+    """The README demo's run, started at the start of the session (or now, when the session did not)."""
+    from tests.support.readme_demo import start_in_background
+
+    return start_in_background()
 
 
 @pytest.fixture
