@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -16,7 +17,7 @@ from prefect import flow, task
 
 from flows.ingest import ingest
 from tests.conftest import FIXTURES, write_sources
-from tests.support.http_server import FixtureServer
+from tests.support.http_server import FixtureServer, serve
 from tests.support.postgres import PostgresServer
 from warehouse.backends import open_warehouse
 
@@ -29,6 +30,7 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 
 PAGES = FIXTURES / "pages"
 ARTICLES = ["syndicated_a.html", "syndicated_b.html", "unrelated_1.html", "unrelated_2.html"]
+PAGE_PATH = "/f0/syndicated_a.html"
 
 DOCUMENT_ROWS = (
     "select id, source, kind, external_id, url, title, author, published_at, language, text, summary, "
@@ -58,6 +60,32 @@ def _worker_pid(batch: list[int]) -> tuple[int, int]:
 @flow
 def _probe(batches: list[list[int]]) -> list[tuple[int, int]]:
     return [f.result() for f in [_worker_pid.submit(b) for b in batches]]
+
+
+@dataclass(frozen=True)
+class Reference:
+    """The module's sources and their run on the default task runner, which every Dask run is compared with."""
+
+    sources: str
+    warehouse: str
+    results: list[dict[str, Any]]
+    page_fetches: int  # requests for one article page during the reference run
+
+
+@pytest.fixture(scope="module")
+def feeds() -> Iterator[FixtureServer]:
+    """The module's 127.0.0.1 server of feeds and article pages (read by every run of the module)."""
+    yield from serve()
+
+
+@pytest.fixture(scope="module")
+def reference(feeds: FixtureServer, tmp_path_factory: pytest.TempPathFactory, prefect_harness: Any) -> Reference:
+    """The sources run once with the default task runner (the same rows for every test: run once per module)."""
+    folder = tmp_path_factory.mktemp("dask_reference")
+    sources = _sources(folder, feeds)
+    warehouse = str(folder / "default.duckdb")
+    results = ingest(sources_path=sources, warehouse_path=warehouse)
+    return Reference(sources, warehouse, results, len(feeds.requests_to(PAGE_PATH)))
 
 
 def _sources(tmp_path: Path, server: FixtureServer) -> str:
@@ -98,41 +126,40 @@ def test_runner_choice() -> None:
         assert runner.cluster_kwargs["n_workers"] == 3 and runner.cluster_kwargs["processes"] is True
 
 
-def test_dask_runner_lands_the_same_rows_as_the_default_runner(tmp_path: Path, http_server: FixtureServer) -> None:
-    sources = _sources(tmp_path, http_server)
-    default_wh, local_wh = str(tmp_path / "default.duckdb"), str(tmp_path / "local.duckdb")
-
-    default = ingest(sources_path=sources, warehouse_path=default_wh)
-    local = ingest_dask(sources_path=sources, warehouse_path=local_wh, n_workers=2)  # no address: own cluster
+def test_dask_runner_lands_the_same_rows_as_the_default_runner(
+    tmp_path: Path, feeds: FixtureServer, reference: Reference
+) -> None:
+    local_wh = str(tmp_path / "local.duckdb")
+    fetched_before = len(feeds.requests_to(PAGE_PATH))
+    local = ingest_dask(sources_path=reference.sources, warehouse_path=local_wh, n_workers=2)  # no address: own cluster
 
     def summary(results: list[dict[str, Any]]) -> list[tuple[str, str, int]]:
         return sorted((r["source"], r["status"], r["new"]) for r in results)
 
-    assert summary(default) == [("feed0", "ok", 2), ("feed1", "ok", 2)]
-    assert summary(local) == summary(default)
-    documents = _rows(default_wh, DOCUMENT_ROWS)
+    assert summary(reference.results) == [("feed0", "ok", 2), ("feed1", "ok", 2)]
+    assert summary(local) == summary(reference.results)
+    documents = _rows(reference.warehouse, DOCUMENT_ROWS)
     assert len(documents) == 4
     assert all(len(d["text"]) > 200 for d in documents), "pages were not fetched and extracted"
     assert _rows(local_wh, DOCUMENT_ROWS) == documents
-    raw = _rows(default_wh, RAW_ROWS)
+    raw = _rows(reference.warehouse, RAW_ROWS)
     assert sum(r["item_kind"] == "article_page" for r in raw) == 4
     assert _rows(local_wh, RAW_ROWS) == raw
-    assert len(http_server.requests_to("/f0/syndicated_a.html")) == 2  # one page fetch per run
-    extracted = _rows(default_wh, EXTRACTION_ROWS)
+    # one page fetch per run
+    assert (reference.page_fetches, len(feeds.requests_to(PAGE_PATH)) - fetched_before) == (1, 1)
+    extracted = _rows(reference.warehouse, EXTRACTION_ROWS)
     assert sum(r["row_kind"] == "mention" for r in extracted) >= 10, "the extract flow did not run"
     assert _rows(local_wh, EXTRACTION_ROWS) == extracted  # extraction batches ran on the Dask workers
 
 
-def test_cli_run_dask_address_lands_the_same_rows(tmp_path: Path, http_server: FixtureServer, cluster: Any) -> None:
+def test_cli_run_dask_address_lands_the_same_rows(tmp_path: Path, reference: Reference, cluster: Any) -> None:
     from typer.testing import CliRunner
 
     from telefeed.cli import app
 
-    sources = _sources(tmp_path, http_server)
-    warehouse, default_wh = str(tmp_path / "cli.duckdb"), str(tmp_path / "default.duckdb")
-    ingest(sources_path=sources, warehouse_path=default_wh)
+    warehouse, default_wh = str(tmp_path / "cli.duckdb"), reference.warehouse
     result = CliRunner().invoke(
-        app, ["run", "--sources", sources, "--warehouse", warehouse, "--dask", cluster.scheduler_address]
+        app, ["run", "--sources", reference.sources, "--warehouse", warehouse, "--dask", cluster.scheduler_address]
     )
     assert result.exit_code == 0, result.output
     assert "feed0" in result.output and "feed1" in result.output
@@ -142,12 +169,10 @@ def test_cli_run_dask_address_lands_the_same_rows(tmp_path: Path, http_server: F
 
 
 def test_dask_workers_write_to_a_ducklake(
-    tmp_path: Path, http_server: FixtureServer, cluster: Any, pg: PostgresServer
+    tmp_path: Path, reference: Reference, cluster: Any, pg: PostgresServer
 ) -> None:
     pytest.importorskip("duckdb_extension_ducklake", reason="needs duckdb-extension-ducklake (pip install '.[scale]')")
-    sources = _sources(tmp_path, http_server)
-    default_wh = str(tmp_path / "default.duckdb")
-    ingest(sources_path=sources, warehouse_path=default_wh)
+    sources, default_wh = reference.sources, reference.warehouse
     try:
         lake = f"ducklake:postgres:{pg.createdb('dasklake')};data_path={tmp_path / 'lake'}"
         results = ingest_dask(sources_path=sources, warehouse_path=lake, dask_address=cluster.scheduler_address)
