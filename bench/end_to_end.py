@@ -28,6 +28,8 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -146,16 +148,41 @@ def _serve_feeds(server: Any, feeds: int, items: int, seed: int) -> str:
     return "\n".join(toml)
 
 
+@contextmanager
+def _prefect_server(database: str) -> Iterator[str]:
+    """A temporary Prefect API server with its database on a temporary PostgreSQL (``database="postgres"``, falling
+    back to SQLite when no PostgreSQL can be started) or on SQLite (Prefect's own test harness); yields the
+    backend used."""
+    from tests.support.postgres import PostgresUnavailable, postgres_server
+    from tests.support.prefect_server import prefect_test_server
+
+    with ExitStack() as stack:
+        postgres = None
+        if database == "postgres":
+            try:
+                postgres = stack.enter_context(postgres_server())
+            except PostgresUnavailable:
+                postgres = None
+        stack.enter_context(prefect_test_server(postgres, startup_timeout=180))
+        yield "postgres" if postgres is not None else "sqlite"
+
+
 def child_end_to_end(
-    messages: int, feeds: int, items: int, seed: int, extract: bool, write_slot: bool = True
+    messages: int,
+    feeds: int,
+    items: int,
+    seed: int,
+    extract: bool,
+    write_slot: bool = True,
+    prefect_database: str = "postgres",
 ) -> dict[str, Any]:
     """Cold run then no-change rerun of the ingest flow in this process.
 
     ``write_slot=False`` is a diagnostic: the flow's warehouse is not wrapped by ``flows.writes.serialised``, so
     connections do not take the Prefect global concurrency slot (the warehouse's own locks still apply).
+    ``prefect_database``: where the temporary Prefect server keeps its database (see :func:`_prefect_server`).
     """
     from prefect import flow
-    from prefect.testing.utilities import prefect_test_harness
 
     import flows.ingest
     from flows.ingest import ingest
@@ -177,7 +204,7 @@ def child_end_to_end(
         def warm_up() -> int:
             return 1
 
-        with prefect_test_harness(server_startup_timeout=180):
+        with _prefect_server(prefect_database) as backend:
             warm_up()
             start = time.perf_counter()
             cold = ingest(sources_path=str(sources), warehouse_path=warehouse, extract=extract)
@@ -210,6 +237,7 @@ def child_end_to_end(
         "page_requests": page_requests,
         "peak_rss_mb": _peak_rss_mb(),
         "write_slot": write_slot,
+        "prefect_database": backend,
     }
 
 
@@ -277,7 +305,10 @@ def print_end_to_end(result: dict[str, Any], messages: int, feeds: int, items: i
     """The cold/rerun table."""
     ratio = result["rerun_seconds"] / result["cold_seconds"]
     slot = "" if result.get("write_slot", True) else ", WITHOUT the Prefect write slot (diagnostic)"
-    print(f"\n## end to end: {messages:,} Telegram posts + {feeds} feeds x {items} pages, extract={extract}{slot}")
+    print(
+        f"\n## end to end: {messages:,} Telegram posts + {feeds} feeds x {items} pages, extract={extract}{slot}, "
+        f"Prefect server database: {result['prefect_database']}"
+    )
     print("| run | seconds | new | updated | note |")
     print("|---|---:|---:|---:|---|")
     print(
@@ -308,6 +339,9 @@ def print_memory(results: list[dict[str, Any]]) -> None:
             f"| {r['messages']:,} | {r['seconds']:.1f} | {r['messages'] / r['seconds']:,.0f} | {r['landed']:,} | "
             f"{r['status']} | {r['rss_after_imports_mb']:.0f} | {r['peak_rss_mb']:.0f} | {r['warehouse_mb']:.0f} |"
         )
+    for r in results:
+        if r.get("error"):
+            print(f"\n{r['messages']:,} messages: status {r['status']}, first error: {r['error']}")
     if len(results) > 1:
         small, large = results[0], results[-1]
         growth = large["peak_rss_mb"] / small["peak_rss_mb"] - 1
@@ -333,6 +367,13 @@ def main() -> None:
         action="store_true",
         help="diagnostic: warehouse connections skip the Prefect global concurrency slot (flows.writes.serialised)",
     )
+    parser.add_argument(
+        "--prefect-db",
+        choices=["postgres", "sqlite"],
+        default="postgres",
+        help="where the temporary Prefect server keeps its database (postgres falls back to sqlite when no "
+        "PostgreSQL server can be started; see scripts/ensure_postgres.sh)",
+    )
     parser.add_argument("--memory-size", action="append", help="Telegram posts per memory run (repeatable)")
     parser.add_argument("--skip-e2e", action="store_true")
     parser.add_argument("--skip-memory", action="store_true")
@@ -345,7 +386,7 @@ def main() -> None:
     messages = _size(args.messages)
     if args.child == "e2e":
         result = child_end_to_end(
-            messages, args.feeds, args.items, args.seed, not args.no_extract, not args.no_write_slot
+            messages, args.feeds, args.items, args.seed, not args.no_extract, not args.no_write_slot, args.prefect_db
         )
         print(RESULT_PREFIX + json.dumps(result))
         return
@@ -356,6 +397,7 @@ def main() -> None:
         child_args = ["e2e", "--messages", str(messages), "--feeds", str(args.feeds), "--items", str(args.items)]
         child_args += ["--seed", str(args.seed)] + (["--no-extract"] if args.no_extract else [])
         child_args += ["--no-write-slot"] if args.no_write_slot else []
+        child_args += ["--prefect-db", args.prefect_db]
         result = run_child(child_args)
         print_end_to_end(result, messages, args.feeds, args.items, not args.no_extract)
     if args.skip_memory:
