@@ -35,6 +35,12 @@ def test_landing_contenders_store_the_same_rows() -> None:
     assert {t.rows for t in results} == {300}
 
 
+def test_landing_warm_up_lands_through_telefeed_and_the_raw_append() -> None:
+    warmed = landing.warm_up(seed=3, size=50)
+    assert [t.name.split(" (")[0] for t in warmed] == ["telefeed land", "duckdb arrow append"]
+    assert [t.rows for t in warmed] == [50, 50]
+
+
 @pytest.mark.slow
 def test_landing_dlt_contenders_store_the_same_rows() -> None:
     pytest.importorskip("dlt")  # the ``bench`` extra
