@@ -1,0 +1,68 @@
+"""The document model's hashes: ``normalised_text`` is exactly the split-and-join definition, fast path or not."""
+
+from __future__ import annotations
+
+import random
+import sys
+
+import pytest
+
+from telefeed.models import Document, normalised_text
+
+WHITESPACE = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
+
+
+def reference(text: str) -> str:
+    """The definition the stored content hashes were computed with."""
+    return " ".join(text.lower().split())
+
+
+def test_every_unicode_whitespace_character_is_collapsed_like_str_split() -> None:
+    assert len(WHITESPACE) >= 25  # tab, newline, U+00A0, U+2000-U+200A, U+3000, ...
+    for space in WHITESPACE:
+        for text in (f"a{space}b", f"{space}a", f"a{space}", f"a{space}{space}b", f"A \n{space}B", space):
+            assert normalised_text(text) == reference(text), repr(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        " ",
+        "\n",
+        "Plain sentence.",
+        "First paragraph.\nSecond paragraph.",
+        "Double  space",
+        "Blank line\n\nbetween",
+        "ΟΔΟΣ ΣΟΦΟΣ",  # final sigma depends on context: lower() sees the whole text in both definitions
+        "İstanbul DİYARBAKIR",  # lower() of U+0130 adds a combining dot (two characters)
+        "Мэр  Харькова\tзаявил\u00a0сегодня",
+        "zero\u200bwidth and soft\u00adhyphen stay",  # not whitespace for str.split
+        "control\x1fseparator",
+    ],
+)
+def test_examples_match_the_definition(text: str) -> None:
+    assert normalised_text(text) == reference(text)
+
+
+def test_random_texts_match_the_definition() -> None:
+    rng = random.Random(11)
+    alphabet = [*WHITESPACE, *"abcXYZ.,-ёЖΣσİ", "\x00", "\x7f", "\u200b", "\u00ad"]
+    for _ in range(5000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 24)))
+        assert normalised_text(text) == reference(text), repr(text)
+
+
+def test_content_hash_ignores_case_and_whitespace_only_edits() -> None:
+    def doc(text: str) -> Document:
+        return Document(source="s", kind="post", external_id="1", text=text)
+
+    base = doc("Air defence intercepted most drones.\nThe mayor urged people to stay in shelters.")
+    assert (
+        base.content_hash
+        == doc("air defence  intercepted most drones. \n\nThe MAYOR urged people to stay in shelters.").content_hash
+    )
+    assert (
+        base.content_hash
+        != doc("Air defence intercepted all drones.\nThe mayor urged people to stay in shelters.").content_hash
+    )
