@@ -256,3 +256,24 @@ def test_the_migration_backfills_band_keys_of_signatures_stored_before_it(wareho
             "DROP TABLE minhash_bands; DROP MACRO minhash_band_keys; DELETE FROM schema_version WHERE version = 51"
         )
     assert Warehouse(warehouse_path).query(bands).to_pylist() == written
+
+
+def test_reclustering_a_document_replaces_its_stored_signature_and_band_keys(warehouse_path: str) -> None:
+    warehouse = Warehouse(warehouse_path)
+    for batch in _corpus():
+        warehouse.land(LandBatch(source="mixed", documents=batch))
+    cluster_new_documents(warehouse)
+    stored = {
+        "signatures": "select * exclude (created_at) from minhash_signatures order by all",
+        "bands": "select * from minhash_bands order by all",
+        "clusters": "select count(*) from story_clusters",
+    }
+    before = {name: warehouse.query(sql) for name, sql in stored.items()}
+    with warehouse.transaction() as con:  # forget two clusterings, keep their signatures and band keys
+        con.execute(
+            "DELETE FROM story_clusters WHERE document_id IN "
+            "(SELECT document_id FROM minhash_signatures WHERE signature IS NOT NULL LIMIT 2)"
+        )
+    assert warehouse.query(stored["clusters"]) != before["clusters"]
+    assert cluster_new_documents(warehouse).documents == 2
+    assert {name: warehouse.query(sql) for name, sql in stored.items()} == before  # replaced, not duplicated
