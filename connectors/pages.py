@@ -58,6 +58,7 @@ class PageFetch:
     headers: dict[str, str] = field(default_factory=dict)
     error: str | None = None
     truncated: bool = False  # the body hit the size cap and reading stopped
+    transient: bool = False  # failed on timeouts, connection errors or 429/5xx through every retry: try later
     attempts: int = 0
     seconds: float = 0.0
 
@@ -165,6 +166,7 @@ class HttpPageFetcher:
                 result.error = describe_transport_error(exc)
         else:
             result.error = f"{result.error} (after {limits.retries + 1} attempts)"
+            result.transient = True
         result.seconds = round(time.perf_counter() - clock, 3)
         return result
 

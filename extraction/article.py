@@ -339,10 +339,15 @@ def apply_article(doc: Document, article: ExtractedArticle, final_url: str | Non
     doc.published_at = doc.published_at or article.published_at
     doc.metadata.update(article.metadata())
     doc.metadata.update({"page_status": "ok", "page_url": final_url or doc.url, "page_http_status": status})
+    for stale in ("page_error", "page_retry"):  # left by an earlier failed attempt
+        doc.metadata.pop(stale, None)
 
 
-def mark_page_failure(doc: Document, status: str, reason: str, http_status: int | None = None) -> None:
-    """Keep the feed's text on ``doc`` and record why the page did not replace it."""
-    doc.metadata.update({"page_status": status, "page_error": reason[:500]})
+def mark_page_failure(
+    doc: Document, status: str, reason: str, http_status: int | None = None, retry: bool = False
+) -> None:
+    """Keep the feed's text on ``doc`` and record why the page did not replace it, and whether a later run
+    should fetch the page again (``metadata.page_retry``)."""
+    doc.metadata.update({"page_status": status, "page_error": reason[:500], "page_retry": retry})
     if http_status is not None:
         doc.metadata["page_http_status"] = http_status

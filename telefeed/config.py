@@ -52,6 +52,9 @@ class RssSource(_SourceBase):
     fetch_pages: bool = True
     page_archive: str | None = None  # folder with index.json mapping URL -> saved page (offline samples)
     max_pages_per_run: int = Field(default=200, ge=0)
+    # Runs that try an entry's page: one that timed out, lost its connection or answered 429/5xx, or was left
+    # for later by max_pages_per_run, is fetched again by the next runs until this many attempts.
+    page_attempts: int = Field(default=3, ge=1)
     http: HttpOptions = HttpOptions()
 
 

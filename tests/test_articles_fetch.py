@@ -38,10 +38,10 @@ def test_overall_limit_bounds_concurrency_across_hosts(http_server: FixtureServe
 def test_transient_errors_are_retried_with_backoff(http_server: FixtureServer) -> None:
     url = http_server.add("/flaky", Route(body=HTML, content_type="text/html", failures_before_success=2))
     (result,) = HttpPageFetcher(PageLimits(timeout_seconds=5, retries=2, backoff_seconds=0.01)).fetch_many([url])
-    assert result.ok and result.attempts == 3 and result.body == HTML
+    assert result.ok and result.attempts == 3 and result.body == HTML and not result.transient
     url = http_server.add("/down", status=503, body=b"no", content_type="text/plain")
     (down,) = HttpPageFetcher(PageLimits(**FAST)).fetch_many([url])
-    assert not down.ok and down.error == "HTTP 503 (after 2 attempts)"
+    assert not down.ok and down.error == "HTTP 503 (after 2 attempts)" and down.transient  # a later run tries again
     assert len(http_server.requests_to("/down")) == 2
 
 
@@ -57,6 +57,7 @@ def test_timeouts_and_resets_fail_one_page_only(http_server: FixtureServer) -> N
     assert results[1].error.split(":", 1)[1].strip(), "the error says why"
     assert time.perf_counter() - clock < 2  # nothing waited for the slow page's full delay
     assert results[2].ok
+    assert [r.transient for r in results] == [True, True, False]
 
 
 def test_huge_body_is_cut_off_at_the_cap(http_server: FixtureServer) -> None:
@@ -65,7 +66,7 @@ def test_huge_body_is_cut_off_at_the_cap(http_server: FixtureServer) -> None:
     (result,) = HttpPageFetcher(PageLimits(max_bytes=1_000_000, **FAST)).fetch_many([url])
     assert time.perf_counter() - clock < 10
     assert result.truncated and len(result.body) == 1_000_000
-    assert result.error == "body exceeds cap of 1000000 bytes (cut off)"
+    assert result.error == "body exceeds cap of 1000000 bytes (cut off)" and not result.transient
     assert "html" not in page_raw_payload(result)
 
 
@@ -82,6 +83,7 @@ def test_redirects_are_followed_and_loops_stopped(http_server: FixtureServer) ->
     results = HttpPageFetcher(PageLimits(**FAST)).fetch_many([moved, http_server.url("/loop")])
     assert results[0].ok and results[0].final_url == target and results[0].status == 200
     assert results[1].error == "too many redirects (more than 5)"
+    assert not any(r.transient for r in results)
 
 
 def test_non_html_and_non_http_are_refused(http_server: FixtureServer) -> None:
@@ -90,6 +92,7 @@ def test_non_html_and_non_http_are_refused(http_server: FixtureServer) -> None:
     assert results[0].error == "not an HTML page: content-type application/pdf"
     assert results[1].error and results[1].error.startswith("not an http(s) URL")
     assert results[2].error and results[2].error.startswith("not an http(s) URL")
+    assert not any(r.transient for r in results)
 
 
 def test_user_agent_is_clear(http_server: FixtureServer) -> None:

@@ -171,6 +171,98 @@ def test_new_entries_in_a_known_feed_get_their_page(
     assert doc["text"].split("\n") == EXPECTED["unrelated_2.html"]["main"]
 
 
+def _flaky_outlet(tmp_path: Path, server: FixtureServer, page_attempts: int = 3) -> str:
+    """A feed with validators (reruns get 304) whose second entry's page answers 503 (``/news/flaky``)."""
+    entries = [ENTRIES[0], ("/news/flaky", "Grid repairs continue", "Teaser of a page behind a busy server.")]
+    server.add("/feed.xml", body=_feed(server, entries), etag='"v1"')
+    server.add("/news/a", body=(PAGES / "syndicated_a.html").read_bytes(), content_type="text/html; charset=utf-8")
+    server.add("/news/flaky", status=503, body=b"busy", content_type="text/html")
+    return write_sources(
+        tmp_path,
+        f"""
+[[sources]]
+name = "outlet"
+kind = "rss"
+url = "{server.url("/feed.xml")}"
+page_attempts = {page_attempts}
+http = {{ timeout_seconds = 5, retries = 0, backoff_seconds = 0.01 }}
+""",
+    )
+
+
+def test_a_page_that_failed_on_a_5xx_is_fetched_again_by_the_next_run(
+    tmp_path: Path, http_server: FixtureServer, warehouse_path: str
+) -> None:
+    (source,) = load_sources(_flaky_outlet(tmp_path, http_server))
+    warehouse = Warehouse(warehouse_path)
+    first = ingest_source(source, warehouse, "run-1")
+    assert (first.new, first.errors, first.status) == (2, 1, "partial")
+    flaky = _documents(warehouse_path)["/news/flaky"]
+    assert flaky["text"] == "Teaser of a page behind a busy server." and flaky["revision"] == 1
+    assert flaky["metadata"]["page_status"] == "failed" and flaky["metadata"]["page_retry"] is True
+    assert flaky["metadata"]["page_attempts"] == 1 and flaky["metadata"]["page_http_status"] == 503
+
+    http_server.add("/news/flaky", body=(PAGES / "unrelated_2.html").read_bytes(), content_type="text/html")
+    second = ingest_source(source, warehouse, "run-2")  # the feed answers 304: the page is retried anyway
+    assert (second.status, second.new, second.updated, second.errors) == ("not_modified", 0, 1, 0)
+    flaky = _documents(warehouse_path)["/news/flaky"]
+    assert flaky["text"].split("\n") == EXPECTED["unrelated_2.html"]["main"]
+    assert flaky["summary"] == "Teaser of a page behind a busy server." and flaky["revision"] == 2
+    assert flaky["metadata"]["page_status"] == "ok" and flaky["metadata"]["page_attempts"] == 2
+    assert "page_error" not in flaky["metadata"] and "page_retry" not in flaky["metadata"]
+    assert _documents(warehouse_path)["/news/a"]["revision"] == 1
+    assert len(http_server.requests_to("/news/a")) == 1
+
+    third = ingest_source(source, warehouse, "run-3")
+    assert (third.updated, third.errors) == (0, 0)
+    assert (len(http_server.requests_to("/news/flaky")), len(http_server.requests_to("/news/a"))) == (2, 1)
+
+
+def test_a_page_that_keeps_failing_is_tried_page_attempts_times_and_a_404_once(
+    tmp_path: Path, http_server: FixtureServer, warehouse_path: str
+) -> None:
+    (source,) = load_sources(_flaky_outlet(tmp_path, http_server, page_attempts=2))
+    http_server.add("/news/a", status=404, body=b"gone", content_type="text/html")
+    warehouse = Warehouse(warehouse_path)
+    runs = [ingest_source(source, warehouse, f"run-{n}") for n in range(4)]
+    assert [r.errors for r in runs] == [2, 1, 0, 0]
+    assert (len(http_server.requests_to("/news/flaky")), len(http_server.requests_to("/news/a"))) == (2, 1)
+    docs = _documents(warehouse_path)
+    assert docs["/news/flaky"]["metadata"]["page_attempts"] == 2 and docs["/news/flaky"]["revision"] == 2
+    assert docs["/news/flaky"]["metadata"]["page_retry"] is False
+    assert docs["/news/a"]["metadata"]["page_retry"] is False and docs["/news/a"]["revision"] == 1
+
+
+def test_entries_over_max_pages_per_run_get_their_page_on_the_next_runs(
+    tmp_path: Path, http_server: FixtureServer, warehouse_path: str
+) -> None:
+    _serve(http_server)
+    http_server.add("/feed.xml", body=_feed(http_server, ENTRIES[:3]), etag='"v1"')
+    sources = write_sources(
+        tmp_path,
+        f"""
+[[sources]]
+name = "outlet"
+kind = "rss"
+url = "{http_server.url("/feed.xml")}"
+max_pages_per_run = 2
+http = {{ max_bytes = {MAX_BYTES}, retries = 0 }}
+""",
+    )
+    (source,) = load_sources(sources)
+    warehouse = Warehouse(warehouse_path)
+    first = ingest_source(source, warehouse, "run-1")
+    statuses = {k: d["metadata"]["page_status"] for k, d in _documents(warehouse_path).items()}
+    assert first.new == 3 and statuses == {"/news/a": "ok", "/news/cp1251": "ok", "/news/huge": "skipped"}
+    second = ingest_source(source, warehouse, "run-2")  # 304: the skipped entry's page is fetched now
+    assert second.updated == 1
+    huge = _documents(warehouse_path)["/news/huge"]["metadata"]
+    assert huge["page_status"] == "failed" and f"cap of {MAX_BYTES} bytes" in huge["page_error"]
+    assert huge["page_retry"] is False  # a size cap is not transient
+    ingest_source(source, warehouse, "run-3")
+    assert [len(http_server.requests_to(p)) for p in ("/news/a", "/news/cp1251", "/news/huge")] == [1, 1, 1]
+
+
 def test_bundled_samples_run_offline_and_the_syndicated_story_clusters(tmp_path: Path, warehouse_path: str) -> None:
     results = {
         s.name: ingest_source(s, Warehouse(warehouse_path), "samples")

@@ -19,7 +19,7 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from telefeed.models import utc_now
+from telefeed.models import Document, utc_now
 from warehouse.db import Warehouse
 
 PAGE_ITEM_KIND = "article_page"
@@ -254,6 +254,44 @@ def save_clusters(
     )
     con.unregister("_clusters")
     return len(fresh)
+
+
+def documents_to_refetch(
+    warehouse: Warehouse, source: str, limit: int, written_before: datetime | None = None
+) -> list[Document]:
+    """Stored documents of ``source`` whose page a later run should fetch again (``metadata.page_retry``), oldest
+    first, at most ``limit``; only those last written before ``written_before`` when given."""
+    if limit <= 0:
+        return []
+    sql = (
+        "SELECT source, kind, external_id, text, url, title, author, published_at, language, summary, "
+        "removed_lines, metadata FROM documents "
+        "WHERE source = ? AND url IS NOT NULL AND json_extract_string(metadata, '$.page_retry') = 'true'"
+    )
+    params: list[Any] = [source]
+    if written_before is not None:
+        sql += " AND updated_at < ?"
+        params.append(written_before)
+    sql += f" ORDER BY first_seen_at, id LIMIT {int(limit)}"
+    with warehouse.peek() as con:
+        rows = con.execute(sql, params).fetchall()
+    return [
+        Document(
+            source=r[0],
+            kind=r[1],
+            external_id=r[2],
+            text=r[3],
+            url=r[4],
+            title=r[5],
+            author=r[6],
+            published_at=r[7],
+            language=r[8],
+            summary=r[9],
+            removed_lines=list(r[10] or []),
+            metadata=json.loads(r[11]) if r[11] else {},
+        )
+        for r in rows
+    ]
 
 
 def page_payloads(warehouse: Warehouse, source: str, external_ids: Sequence[str] | None = None) -> list[dict[str, Any]]:

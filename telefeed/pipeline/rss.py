@@ -1,10 +1,13 @@
 """RSS/Atom ingestion: conditional feed fetch, entry normalisation, article pages, language, landing with the
 feed's validators, then story clustering of the new documents.
 
-Pages are fetched only for entries that have no document yet, so a rerun adds no page fetches.
+Pages are fetched for entries that have no document yet, and again for stored entries whose page an earlier
+run could not get for a transient reason (``metadata.page_retry``), so a no-change rerun adds no page fetches.
 """
 
 from __future__ import annotations
+
+from datetime import datetime
 
 from connectors.http import AnyUrlFetcher, FetchLimits
 from connectors.pages import ArchivePageFetcher, HttpPageFetcher, PageFetcher, PageLimits, page_raw_payload
@@ -13,9 +16,9 @@ from extraction.article import ExtractionError, apply_article, extract_article_b
 from extraction.language import assign_language
 from extraction.normalise import normalise_items
 from telefeed.config import RssSource
-from telefeed.models import Cursor, Document, LandBatch, RawItem
+from telefeed.models import Cursor, Document, LandBatch, RawItem, utc_now
 from telefeed.pipeline import SourceStats, Window, register
-from warehouse.articles import PAGE_ITEM_KIND
+from warehouse.articles import PAGE_ITEM_KIND, documents_to_refetch
 from warehouse.db import Warehouse
 
 BATCH_SIZE = 500
@@ -48,12 +51,15 @@ def fetch_articles(
     """Fetch the page of each document, make the page text its text; returns the ``article_page`` raw items.
 
     A page that fails (HTTP error, size cap, timeout, no main text) leaves the feed's text in place and
-    records why in ``metadata.page_status`` / ``metadata.page_error``; the run goes on.
+    records why in ``metadata.page_status`` / ``metadata.page_error``; the run goes on. Pages worth another try
+    (timeouts, connection errors, 429/5xx, entries over ``max_pages_per_run``) get ``metadata.page_retry``
+    until ``page_attempts`` fetches; ``metadata.page_attempts`` counts the fetches once one has failed.
     """
     with_url = [d for d in documents if d.url]
     todo = with_url[: source.max_pages_per_run]
     for doc in with_url[source.max_pages_per_run :]:
-        mark_page_failure(doc, "skipped", f"not fetched: max_pages_per_run ({source.max_pages_per_run}) reached")
+        reason = f"not fetched: max_pages_per_run ({source.max_pages_per_run}) reached"
+        mark_page_failure(doc, "skipped", reason, retry=True)
     if not todo:
         return []
     try:
@@ -67,8 +73,12 @@ def fetch_articles(
     raw: list[RawItem] = []
     for doc, fetch in zip(todo, fetches, strict=True):
         raw.append(RawItem(source.name, doc.external_id, PAGE_ITEM_KIND, page_raw_payload(fetch)))
+        attempts = int(doc.metadata.get("page_attempts", 0)) + 1
+        if not fetch.ok or attempts > 1:
+            doc.metadata["page_attempts"] = attempts
         if not fetch.ok:
-            mark_page_failure(doc, "failed", fetch.error or "unknown error", fetch.status)
+            retry = fetch.transient and attempts < source.page_attempts
+            mark_page_failure(doc, "failed", fetch.error or "unknown error", fetch.status, retry=retry)
             stats.record_error(f"page {fetch.url}: {fetch.error}")
             continue
         try:
@@ -81,9 +91,25 @@ def fetch_articles(
     return raw
 
 
+def _land_refetched_pages(
+    source: RssSource, warehouse: Warehouse, run_id: str, stats: SourceStats, budget: int, started: datetime
+) -> None:
+    """Fetch again the pages earlier runs (documents last written before ``started``) marked ``page_retry``, at
+    most ``budget``, and land the documents again (a page that arrives makes a new revision)."""
+    if not source.fetch_pages:
+        return
+    documents = documents_to_refetch(warehouse, source.name, budget, written_before=started)
+    if not documents:
+        return
+    page_items = fetch_articles(source, documents, stats)
+    stats.add_landing(warehouse.land(LandBatch(source=source.name, raw_items=page_items, documents=documents), run_id))
+
+
 @register("rss")
 def ingest_rss(source: RssSource, warehouse: Warehouse, run_id: str, stats: SourceStats, window: Window | None) -> None:
-    """Fetch one feed and land its entries; the feed's ETag/Last-Modified move with the last batch."""
+    """Fetch one feed and land its entries; the feed's ETag/Last-Modified move with the last batch. Then fetch
+    again the pages that earlier runs could not get (``page_retry``), within ``max_pages_per_run``."""
+    started = utc_now()
     cursor = warehouse.get_cursor(source.name)
     backfill = window is not None
     fetcher = AnyUrlFetcher()
@@ -100,6 +126,8 @@ def ingest_rss(source: RssSource, warehouse: Warehouse, run_id: str, stats: Sour
         fetcher.close()
     if feed.not_modified:
         stats.status = "not_modified"
+        if not backfill:
+            _land_refetched_pages(source, warehouse, run_id, stats, source.max_pages_per_run, started)
         return
     if feed.bozo_reason:
         stats.record_error(f"ill-formed feed: {feed.bozo_reason}")
@@ -142,3 +170,6 @@ def ingest_rss(source: RssSource, warehouse: Warehouse, run_id: str, stats: Sour
                 cursor=new_cursor if is_last else None,
             )
             stats.add_landing(warehouse.land(batch, run_id))
+    if not backfill:
+        budget = source.max_pages_per_run - len(page_items)
+        _land_refetched_pages(source, warehouse, run_id, stats, budget, started)
