@@ -266,7 +266,10 @@ def documents_to_refetch(
     sql = (
         "SELECT source, kind, external_id, text, url, title, author, published_at, language, summary, "
         "removed_lines, metadata FROM documents "
-        "WHERE source = ? AND url IS NOT NULL AND json_extract_string(metadata, '$.page_retry') = 'true'"
+        "WHERE source = ? AND url IS NOT NULL "
+        # A plain substring test first (metadata is compact canonical JSON): no JSON parsing of every row.
+        "AND contains(CAST(metadata AS VARCHAR), '\"page_retry\":true') "
+        "AND json_extract_string(metadata, '$.page_retry') = 'true'"
     )
     params: list[Any] = [source]
     if written_before is not None:
