@@ -55,16 +55,13 @@ def _serve(server: FixtureServer) -> None:
     server.add("/news/new-address", body=(PAGES / "capitals.html").read_bytes(), content_type="text/html")
 
 
-def _sources(tmp_path: Path, server: FixtureServer) -> str:
+HTTP_OPTIONS = f"http = {{ timeout_seconds = 5, max_bytes = {MAX_BYTES}, retries = 1, backoff_seconds = 0.05 }}"
+
+
+def _sources(tmp_path: Path, server: FixtureServer, options: str = HTTP_OPTIONS) -> str:
+    """A sources file with the one feed ``outlet`` at ``/feed.xml`` and the given source options."""
     return write_sources(
-        tmp_path,
-        f"""
-[[sources]]
-name = "outlet"
-kind = "rss"
-url = "{server.url("/feed.xml")}"
-http = {{ timeout_seconds = 5, max_bytes = {MAX_BYTES}, retries = 1, backoff_seconds = 0.05 }}
-""",
+        tmp_path, f'[[sources]]\nname = "outlet"\nkind = "rss"\nurl = "{server.url("/feed.xml")}"\n{options}\n'
     )
 
 
@@ -177,17 +174,8 @@ def _flaky_outlet(tmp_path: Path, server: FixtureServer, page_attempts: int = 3)
     server.add("/feed.xml", body=_feed(server, entries), etag='"v1"')
     server.add("/news/a", body=(PAGES / "syndicated_a.html").read_bytes(), content_type="text/html; charset=utf-8")
     server.add("/news/flaky", status=503, body=b"busy", content_type="text/html")
-    return write_sources(
-        tmp_path,
-        f"""
-[[sources]]
-name = "outlet"
-kind = "rss"
-url = "{server.url("/feed.xml")}"
-page_attempts = {page_attempts}
-http = {{ timeout_seconds = 5, retries = 0, backoff_seconds = 0.01 }}
-""",
-    )
+    options = f"page_attempts = {page_attempts}\nhttp = {{ timeout_seconds = 5, retries = 0, backoff_seconds = 0.01 }}"
+    return _sources(tmp_path, server, options)
 
 
 def test_a_page_that_failed_on_a_5xx_is_fetched_again_by_the_next_run(
@@ -238,16 +226,8 @@ def test_entries_over_max_pages_per_run_get_their_page_on_the_next_runs(
 ) -> None:
     _serve(http_server)
     http_server.add("/feed.xml", body=_feed(http_server, ENTRIES[:3]), etag='"v1"')
-    sources = write_sources(
-        tmp_path,
-        f"""
-[[sources]]
-name = "outlet"
-kind = "rss"
-url = "{http_server.url("/feed.xml")}"
-max_pages_per_run = 2
-http = {{ max_bytes = {MAX_BYTES}, retries = 0 }}
-""",
+    sources = _sources(
+        tmp_path, http_server, f"max_pages_per_run = 2\nhttp = {{ max_bytes = {MAX_BYTES}, retries = 0 }}"
     )
     (source,) = load_sources(sources)
     warehouse = Warehouse(warehouse_path)
@@ -323,16 +303,7 @@ def test_entries_beyond_max_pages_per_run_keep_their_summary(
     tmp_path: Path, http_server: FixtureServer, warehouse_path: str
 ) -> None:
     _serve(http_server)
-    sources = write_sources(
-        tmp_path,
-        f"""
-[[sources]]
-name = "outlet"
-kind = "rss"
-url = "{http_server.url("/feed.xml")}"
-max_pages_per_run = 1
-""",
-    )
+    sources = _sources(tmp_path, http_server, "max_pages_per_run = 1")
     (source,) = load_sources(sources)
     stats = ingest_source(source, Warehouse(warehouse_path), "r")
     assert stats.new == 5 and stats.errors == 0
