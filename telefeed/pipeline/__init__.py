@@ -59,7 +59,7 @@ class SourceStats:
         self.errors += 1
         if self.error_message is None:
             self.error_message = message[:2000]
-        if self.status == "ok":
+        if self.status in ("ok", "not_modified"):  # e.g. a page retried after a 304 failed again
             self.status = "partial"
 
     def as_dict(self) -> dict[str, Any]:
