@@ -190,11 +190,13 @@ def test_a_page_that_failed_on_a_5xx_is_fetched_again_by_the_next_run(
     assert flaky["metadata"]["page_status"] == "failed" and flaky["metadata"]["page_retry"] is True
     assert flaky["metadata"]["page_attempts"] == 1 and flaky["metadata"]["page_http_status"] == 503
 
-    http_server.add("/news/flaky", body=(PAGES / "unrelated_2.html").read_bytes(), content_type="text/html")
+    assert flaky["language"] == "en"  # detected on the English teaser
+    http_server.add("/news/flaky", body=(PAGES / "cp1251.html").read_bytes(), content_type="text/html")
     second = ingest_source(source, warehouse, "run-2")  # the feed answers 304: the page is retried anyway
     assert (second.status, second.new, second.updated, second.errors) == ("not_modified", 0, 1, 0)
     flaky = _documents(warehouse_path)["/news/flaky"]
-    assert flaky["text"].split("\n") == EXPECTED["unrelated_2.html"]["main"]
+    assert flaky["text"].split("\n") == EXPECTED["cp1251.html"]["main"]
+    assert flaky["language"] == "ru" and flaky["metadata"]["declared_language"] == "en"  # as for a new entry
     assert flaky["summary"] == "Teaser of a page behind a busy server." and flaky["revision"] == 2
     assert flaky["metadata"]["page_status"] == "ok" and flaky["metadata"]["page_attempts"] == 2
     assert "page_error" not in flaky["metadata"] and "page_retry" not in flaky["metadata"]

@@ -102,6 +102,10 @@ def _land_refetched_pages(
     if not documents:
         return
     page_items = fetch_articles(source, documents, stats)
+    arrived = [d for d in documents if d.metadata.get("page_status") == "ok"]
+    for doc in arrived:  # detect again on the page text, from the language the feed declared (as a new entry)
+        doc.language = doc.metadata.pop("declared_language", doc.language)
+    assign_language(arrived)
     stats.add_landing(warehouse.land(LandBatch(source=source.name, raw_items=page_items, documents=documents), run_id))
 
 
