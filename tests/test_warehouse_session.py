@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from telefeed.models import Cursor, Document, LandBatch
-from warehouse.db import Warehouse
+from warehouse.db import Warehouse, WarehouseBusyError
 
 
 def _docs(prefix: str, count: int) -> list[Document]:
@@ -119,3 +119,38 @@ def test_a_serialised_warehouse_takes_its_write_slot_once_per_session(
     wh.land(LandBatch(source="wire", documents=_docs("t", 1)))
     assert len(acquired) == 2, "outside a session every connection asks again"
     assert wh.query("SELECT count(*) AS n FROM documents").column("n").to_pylist() == [7]
+
+
+@pytest.mark.parametrize("row_group_size", [4096, None])
+def test_writers_append_in_row_groups_of_the_configured_size(tmp_path: Path, row_group_size: int | None) -> None:
+    wh = Warehouse(tmp_path / "groups.duckdb")
+    wh.writer_row_group_size = row_group_size
+    for prefix in ("a", "b"):
+        wh.land(LandBatch(source="wire", documents=_docs(prefix, 5000)))
+    groups = wh.query("SELECT count(DISTINCT row_group_id) AS n FROM pragma_storage_info('documents')")
+    # 10,000 rows: three groups of at most 4,096, or one of DuckDB's default 122,880
+    assert groups.column("n")[0].as_py() == (3 if row_group_size else 1)
+    with wh.connect() as con:
+        spill = con.execute("SELECT current_setting('temp_directory')").fetchone()
+    assert spill is not None and Path(spill[0]) == Path(f"{wh.path}.tmp"), "joins spill beside the file, not in cwd"
+
+
+def test_a_file_held_by_another_process_is_reported_busy(wh: Warehouse) -> None:
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            f"import duckdb, sys; c = duckdb.connect({wh.path!r}); print('held', flush=True); sys.stdin.read()",
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        busy = Warehouse(wh.path, lock_timeout_seconds=0.3)
+        with pytest.raises(WarehouseBusyError, match="held by another process"):
+            busy.land(LandBatch(source="wire", documents=_docs("x", 1)))
+    finally:
+        holder.communicate("")
+    assert Warehouse(wh.path).land(LandBatch(source="wire", documents=_docs("x", 1))).documents_new == 1

@@ -42,6 +42,10 @@ _READ_ONLY_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA"}
 _SAFE_PRAGMAS = ("show_tables", "table_info", "show", "database_size", "version")
 
 
+# The catalog name of the warehouse file in a writer connection that attaches it (``Warehouse._attach``).
+_WAREHOUSE_ALIAS = "warehouse"
+
+
 class WarehouseBusyError(RuntimeError):
     """Another process held the warehouse file for longer than the configured wait."""
 
@@ -206,6 +210,12 @@ class Warehouse:
     # 300k posts 801 -> 461 MB). Over the cap DuckDB evicts cached blocks and spills joins and sorts to
     # ``<file>.tmp``. Readers (analysts' queries) keep DuckDB's default.
     writer_memory_limit: str | None = "128MB"
+    # Rows per row group of what writer connections append. When DuckDB checkpoints (telefeed's writers close
+    # the file after each transaction, so at every commit) it rewrites the last, partly filled row group of each
+    # table the transaction appended to, holding it in memory; at DuckDB's default of 122,880 rows that memory
+    # grew with the warehouse until the row groups filled (wide rows: raw payloads, texts, 1 KB signatures).
+    # DuckDB keeps no row group size in the file, so every writer attaches the file with it. None: the default.
+    writer_row_group_size: int | None = 16384
 
     def __init__(self, path: str | Path, lock_timeout_seconds: float = 300.0) -> None:
         self.path = str(Path(path).expanduser().resolve())
@@ -220,7 +230,9 @@ class Warehouse:
         delay = 0.02
         while True:
             try:
-                return duckdb.connect(self.path, read_only=read_only, config=config or {})
+                if read_only or self.writer_row_group_size is None:
+                    return duckdb.connect(self.path, read_only=read_only, config=config or {})
+                return self._attach(config or {}, self.writer_row_group_size)
             except (duckdb.IOException, duckdb.ConnectionException) as exc:
                 if not _is_lock_error(exc) or time.monotonic() >= deadline:
                     if _is_lock_error(exc):
@@ -231,6 +243,21 @@ class Warehouse:
                     raise
                 time.sleep(delay)
                 delay = min(delay * 2, 1.0)
+
+    def _attach(self, config: dict[str, Any], row_group_size: int) -> duckdb.DuckDBPyConnection:
+        """An in-memory DuckDB that attaches the file read-write with ``row_group_size``, as its default database.
+
+        Spill files go where a direct connection puts them (``<file>.tmp``), not into the working directory.
+        """
+        con = duckdb.connect(":memory:", config={"temp_directory": f"{self.path}.tmp", **config})
+        try:
+            path = self.path.replace("'", "''")
+            con.execute(f"ATTACH '{path}' AS {_WAREHOUSE_ALIAS} (ROW_GROUP_SIZE {int(row_group_size)})")
+            con.execute(f"USE {_WAREHOUSE_ALIAS}")
+        except BaseException:
+            con.close()
+            raise
+        return con
 
     def _writer_config(self) -> dict[str, Any]:
         return {"memory_limit": self.writer_memory_limit} if self.writer_memory_limit else {}
