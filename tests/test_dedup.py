@@ -186,6 +186,31 @@ def test_clustering_in_small_chunks_gives_the_same_assignments_as_one_chunk_and_
     assert by_id[docs[10].id][3] == "exact" and by_id[docs[6].id][3] == "exact"  # same content hash
 
 
+def test_chunks_skip_documents_clustered_earlier_whatever_their_position(tmp_path: Path) -> None:
+    """Later chunks look up story_clusters only for documents seen since the previous chunk: none is taken twice."""
+    warehouse = Warehouse(tmp_path / "preclustered.duckdb")
+    for batch in _corpus():
+        warehouse.land(LandBatch(source="mixed", documents=batch))
+    ordered = warehouse.query(
+        "SELECT id FROM documents ORDER BY first_seen_at, coalesce(published_at, first_seen_at), id"
+    ).column("id")
+    early = [ordered[i].as_py() for i in range(1, len(ordered), 3)]  # spread over every chunk's time range
+    assert cluster_new_documents(warehouse, early).documents == len(early)
+    before = warehouse.query("SELECT document_id, clustered_at FROM story_clusters ORDER BY document_id")
+
+    stats = cluster_new_documents(warehouse, None, chunk_size=2)
+    left = len(ordered) - len(early)
+    assert (stats.documents, stats.chunks) == (left, -(-left // 2))  # no chunk took a clustered document
+    counts = warehouse.query("SELECT count(*) AS n, count(DISTINCT document_id) AS d FROM story_clusters")
+    assert counts.to_pylist() == [{"n": len(ordered), "d": len(ordered)}]
+    after = warehouse.query(
+        "SELECT document_id, clustered_at FROM story_clusters WHERE document_id IN (SELECT unnest(?)) "
+        "ORDER BY document_id",
+        [early],
+    )
+    assert after.equals(before)
+
+
 def test_a_document_seen_before_the_window_is_not_a_candidate(warehouse_path: str) -> None:
     warehouse = Warehouse(warehouse_path)
     old = _doc("outlet-a", "a1", _article_text(SYNDICATED[0]))

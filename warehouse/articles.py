@@ -65,7 +65,8 @@ class ClusterRow:
     token_count: int
 
 
-_UNCLUSTERED = "FROM documents d WHERE NOT EXISTS (SELECT 1 FROM story_clusters c WHERE c.document_id = d.id)"
+_CLUSTER_ROW = "SELECT 1 FROM story_clusters c WHERE c.document_id = d.id"
+_UNCLUSTERED = f"FROM documents d WHERE NOT EXISTS ({_CLUSTER_ROW})"
 _CLUSTER_ORDER = ("d.first_seen_at", "coalesce(d.published_at, d.first_seen_at)", "d.id")
 
 
@@ -95,8 +96,11 @@ def documents_to_cluster(
     first-seen order, so the time range of the chunk lets DuckDB skip the other row groups).
     """
     order = ", ".join(_CLUSTER_ORDER)
-    sql = f"SELECT d.id, d.first_seen_at {_UNCLUSTERED}"
-    params: list[Any] = []
+    # After the first chunk the anti-join's hash table holds only the story_clusters rows of documents first seen
+    # since the previous chunk, not every clustered document (1M rows: +104 MB, 0.44 s -> +26 MB, 0.10 s).
+    since = " AND c.document_id IN (SELECT id FROM documents WHERE first_seen_at >= ?)" if after is not None else ""
+    sql = f"SELECT d.id, d.first_seen_at FROM documents d WHERE NOT EXISTS ({_CLUSTER_ROW}{since})"
+    params: list[Any] = [after[0]] if after is not None else []
     if document_ids is not None:
         if not document_ids:
             return []
