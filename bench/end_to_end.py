@@ -241,10 +241,13 @@ def child_end_to_end(
     }
 
 
-def child_memory(messages: int, seed: int, clustering: bool = True) -> dict[str, Any]:
+def child_memory(
+    messages: int, seed: int, clustering: bool = True, writer_memory_limit: str | None = None
+) -> dict[str, Any]:
     """The Telegram source alone through ``ingest_source`` (no Prefect, no extraction); peak RSS of this process.
 
-    ``clustering=False`` is a diagnostic: story clustering after the landing is switched off.
+    ``clustering=False`` is a diagnostic: story clustering after the landing is switched off;
+    ``writer_memory_limit`` another: the warehouse's writer connections get this DuckDB cap instead of the default.
     """
     import telefeed.pipeline
     from telefeed.config import load_sources
@@ -259,6 +262,8 @@ def child_memory(messages: int, seed: int, clustering: bool = True) -> dict[str,
     sources.write_text(_telegram_toml(), encoding="utf-8")
     _install_client(messages, seed)
     warehouse = Warehouse(workdir / "warehouse.duckdb")
+    if writer_memory_limit is not None:
+        warehouse.writer_memory_limit = writer_memory_limit
     baseline = _peak_rss_mb()
     try:
         start = time.perf_counter()
@@ -271,6 +276,7 @@ def child_memory(messages: int, seed: int, clustering: bool = True) -> dict[str,
     return {
         "messages": messages,
         "clustering": clustering,
+        "writer_memory_limit": warehouse.writer_memory_limit,
         "seconds": seconds,
         "status": stats.status,
         "error": stats.error_message,
@@ -330,8 +336,9 @@ def print_end_to_end(result: dict[str, Any], messages: int, feeds: int, items: i
 
 def print_memory(results: list[dict[str, Any]]) -> None:
     """The peak-memory table."""
-    clustering = "" if results[0].get("clustering", True) else ", story clustering OFF (diagnostic)"
-    print(f"\n## peak memory: Telegram source through ingest_source, one fresh process per size{clustering}")
+    notes = "" if results[0].get("clustering", True) else ", story clustering OFF (diagnostic)"
+    notes += f", writer DuckDB cap {results[0].get('writer_memory_limit')}"
+    print(f"\n## peak memory: Telegram source through ingest_source, one fresh process per size{notes}")
     print("| messages | seconds | msgs/s | landed | status | RSS after imports MB | peak RSS MB | warehouse MB |")
     print("|---:|---:|---:|---:|---|---:|---:|---:|")
     for r in results:
@@ -380,6 +387,9 @@ def main() -> None:
     parser.add_argument(
         "--memory-no-clustering", action="store_true", help="diagnostic: memory runs skip story clustering"
     )
+    parser.add_argument(
+        "--memory-writer-cap", help="diagnostic: DuckDB memory cap of the memory runs' writers (e.g. 64MB)"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--child", choices=["e2e", "memory"], help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -391,7 +401,8 @@ def main() -> None:
         print(RESULT_PREFIX + json.dumps(result))
         return
     if args.child == "memory":
-        print(RESULT_PREFIX + json.dumps(child_memory(messages, args.seed, not args.memory_no_clustering)))
+        result = child_memory(messages, args.seed, not args.memory_no_clustering, args.memory_writer_cap)
+        print(RESULT_PREFIX + json.dumps(result))
         return
     if not args.skip_e2e:
         child_args = ["e2e", "--messages", str(messages), "--feeds", str(args.feeds), "--items", str(args.items)]
@@ -406,7 +417,9 @@ def main() -> None:
     memory = []
     for size in sizes:
         child_args = ["memory", "--messages", str(size), "--seed", str(args.seed)]
-        memory.append(run_child(child_args + (["--memory-no-clustering"] if args.memory_no_clustering else [])))
+        child_args += ["--memory-no-clustering"] if args.memory_no_clustering else []
+        child_args += ["--memory-writer-cap", args.memory_writer_cap] if args.memory_writer_cap else []
+        memory.append(run_child(child_args))
         print_memory(memory)
 
 

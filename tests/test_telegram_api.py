@@ -148,8 +148,17 @@ def test_rerun_lands_nothing_and_resolves_channel_once(
         raise AssertionError("the language detector was loaded for unchanged posts")
 
     monkeypatch.setattr(language_module, "_detector", no_detector)
+    transactions: list[str] = []
+    real_transaction = Warehouse.transaction
+
+    def counted_transaction(self: Warehouse) -> Any:
+        transactions.append(self.path)
+        return real_transaction(self)
+
+    monkeypatch.setattr(Warehouse, "transaction", counted_transaction)
     again = _run(_source(), warehouse_path)
     assert again.status == "ok" and again.new == 0 and again.updated == 0
+    assert len(transactions) == 1  # the run record only: the unchanged re-read posts take no write transaction
     assert _scalar(warehouse_path, "select list(language order by id) from documents") == languages
     assert again.skipped == 6  # the refresh re-read the landed posts and found them unchanged
     for table, count in (("documents", 6), ("raw_items", 7), ("telegram_counter_snapshots", 6)):

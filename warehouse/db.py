@@ -513,18 +513,31 @@ def _write_cursor(con: duckdb.DuckDBPyConnection, cursor: Cursor) -> None:
     )
 
 
+# The raw items of ``_batch_raw`` not stored yet (same source, external id and content hash).
+_NEW_RAW_ITEMS = (
+    "FROM _batch_raw b WHERE NOT EXISTS (SELECT 1 FROM raw_items r WHERE r.source = b.source"
+    " AND r.external_id = b.external_id AND r.content_hash = b.content_hash)"
+)
+
+
+def raw_items_stored(con: duckdb.DuckDBPyConnection, items: Sequence[RawItem]) -> bool:
+    """Whether every one of ``items`` is already stored (a read: lets a caller skip a write transaction)."""
+    if not items:
+        return True
+    con.register("_batch_raw", raw_items_table(items, None))
+    try:
+        row = con.execute(f"SELECT NOT EXISTS (SELECT 1 {_NEW_RAW_ITEMS})").fetchone()
+    finally:
+        con.unregister("_batch_raw")
+    return bool(row and row[0])
+
+
 def land_in_transaction(con: duckdb.DuckDBPyConnection, batch: LandBatch, run_id: str | None) -> LandResult:
     """Land a batch on a connection that is already inside a transaction."""
     result = LandResult()
     if batch.raw_items:
         con.register("_batch_raw", raw_items_table(batch.raw_items, run_id))
-        result.raw_new = _count(
-            con.execute(
-                "INSERT INTO raw_items SELECT b.* FROM _batch_raw b WHERE NOT EXISTS ("
-                " SELECT 1 FROM raw_items r WHERE r.source = b.source AND r.external_id = b.external_id"
-                " AND r.content_hash = b.content_hash)"
-            )
-        )
+        result.raw_new = _count(con.execute(f"INSERT INTO raw_items SELECT b.* {_NEW_RAW_ITEMS}"))
         con.unregister("_batch_raw")
     if batch.documents:
         _land_documents(con, batch.documents, result, run_id)

@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from telefeed.models import LandBatch, LandResult
-from warehouse.db import Warehouse, land_in_transaction
+from warehouse.db import Warehouse, land_in_transaction, raw_items_stored
 
 SNAPSHOT_SCHEMA = pa.schema(
     [
@@ -138,6 +138,20 @@ def _changed_snapshots(
     return pa.table(rows, schema=SNAPSHOT_SCHEMA)
 
 
+def _without_unchanged(con: duckdb.DuckDBPyConnection, batch: LandBatch) -> tuple[LandBatch, int]:
+    """``batch`` without the posts (and their raw items) whose stored ``revision_key`` is the new one; how many."""
+    stored = _stored_revision_keys(con, batch.source, [d.external_id for d in batch.documents])
+    unchanged = {d.external_id for d in batch.documents if stored.get(d.external_id) == d.metadata.get("revision_key")}
+    filtered = LandBatch(
+        source=batch.source,
+        raw_items=[r for r in batch.raw_items if r.external_id not in unchanged],
+        documents=[d for d in batch.documents if d.external_id not in unchanged],
+        quarantine=batch.quarantine,
+        cursor=batch.cursor,
+    )
+    return filtered, len(unchanged)
+
+
 def land_posts(
     warehouse: Warehouse, batch: LandBatch, snapshots: Sequence[dict[str, Any]], run_id: str | None = None
 ) -> TelegramLandResult:
@@ -145,28 +159,25 @@ def land_posts(
 
     Documents whose stored ``revision_key`` equals the new one are dropped with their raw items (their
     counters go to ``telegram_counter_snapshots`` when they changed), so reruns add no rows and an edit
-    adds a revision.
+    adds a revision. A batch without a cursor (the re-read of the newest posts) is checked on a read
+    connection first: when nothing in it changed, no write transaction (nor the Prefect write slot) is taken.
     """
+    if batch.cursor is None:
+        with warehouse.peek() as con:
+            filtered, unchanged = _without_unchanged(con, batch)
+            idle = not (filtered.documents or filtered.quarantine) and raw_items_stored(con, filtered.raw_items)
+            if idle and _changed_snapshots(con, snapshots, run_id).num_rows == 0:
+                return TelegramLandResult(result=LandResult(documents_unchanged=unchanged), unchanged=unchanged)
 
     def work(con: duckdb.DuckDBPyConnection) -> TelegramLandResult:
-        stored = _stored_revision_keys(con, batch.source, [d.external_id for d in batch.documents])
-        unchanged = {
-            d.external_id for d in batch.documents if stored.get(d.external_id) == d.metadata.get("revision_key")
-        }
-        filtered = LandBatch(
-            source=batch.source,
-            raw_items=[r for r in batch.raw_items if r.external_id not in unchanged],
-            documents=[d for d in batch.documents if d.external_id not in unchanged],
-            quarantine=batch.quarantine,
-            cursor=batch.cursor,
-        )
+        filtered, unchanged = _without_unchanged(con, batch)
         result = land_in_transaction(con, filtered, run_id)
         table = _changed_snapshots(con, snapshots, run_id)
         if table.num_rows:
             con.register("_tg_snaps", table)
             con.execute("INSERT INTO telegram_counter_snapshots SELECT * FROM _tg_snaps")
             con.unregister("_tg_snaps")
-        result.documents_unchanged += len(unchanged)
-        return TelegramLandResult(result=result, unchanged=len(unchanged), snapshots=table.num_rows)
+        result.documents_unchanged += unchanged
+        return TelegramLandResult(result=result, unchanged=unchanged, snapshots=table.num_rows)
 
     return warehouse.run_in_transaction(work)

@@ -124,24 +124,26 @@ def ingest_source(source: Source, warehouse: Warehouse, run_id: str, window: Win
         stats.error_message = f"{type(exc).__name__}: {exc}"[:2000]
         log.warning("source %s failed: %s", source.name, stats.error_message)
         log.debug("%s", traceback.format_exc())
-    _cluster_stories(warehouse, stats)  # also after a run that landed nothing: a crash may have left documents behind
-    stats.seconds = round(time.perf_counter() - clock, 3)
-    warehouse.record_run(
-        RunRecord(
-            run_id=run_id,
-            source=source.name,
-            mode=mode,
-            started_at=started,
-            finished_at=utc_now(),
-            status=stats.status,
-            fetched=stats.fetched,
-            new=stats.new,
-            updated=stats.updated,
-            skipped=stats.skipped,
-            quarantined=stats.quarantined,
-            errors=stats.errors,
-            seconds=stats.seconds,
-            error_message=stats.error_message,
+    # One open file for the clustering and the run record (a no-change rerun is mostly these opens).
+    with warehouse.session():
+        _cluster_stories(warehouse, stats)  # also after a run that landed nothing: a crash may have left some
+        stats.seconds = round(time.perf_counter() - clock, 3)
+        warehouse.record_run(
+            RunRecord(
+                run_id=run_id,
+                source=source.name,
+                mode=mode,
+                started_at=started,
+                finished_at=utc_now(),
+                status=stats.status,
+                fetched=stats.fetched,
+                new=stats.new,
+                updated=stats.updated,
+                skipped=stats.skipped,
+                quarantined=stats.quarantined,
+                errors=stats.errors,
+                seconds=stats.seconds,
+                error_message=stats.error_message,
+            )
         )
-    )
     return stats
