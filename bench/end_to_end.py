@@ -352,9 +352,12 @@ def print_memory(results: list[dict[str, Any]]) -> None:
     if len(results) > 1:
         small, large = results[0], results[-1]
         growth = large["peak_rss_mb"] / small["peak_rss_mb"] - 1
+        # A run that did not finish cleanly (e.g. clustering failed) did not go through every step: no verdict.
+        complete = all(r["status"] == "ok" for r in (small, large))
+        verdict = ("met" if growth <= 0.2 else "MISSED") if complete else "NOT MEASURED (a run's status is not ok)"
         print(
             f"\ntarget peak RSS at {large['messages']:,} within 20% of {small['messages']:,}: {growth:+.0%} -> "
-            f"{'met' if growth <= 0.2 else 'MISSED'}"
+            f"{verdict}"
         )
 
 

@@ -85,3 +85,24 @@ def test_memory_child_lands_every_post() -> None:
     # both are VmHWM readings; in the pytest process the mark may have been reset in between (clear_refs), so
     # only their presence is checked here: the benchmark itself runs each size in a fresh process
     assert result["peak_rss_mb"] > 0 and result["rss_after_imports_mb"] > 0
+
+
+def test_memory_verdict_needs_every_run_to_finish(capsys: pytest.CaptureFixture[str]) -> None:
+    def run(messages: int, peak: float, status: str) -> dict[str, object]:
+        return {
+            "messages": messages,
+            "seconds": 1.0,
+            "landed": messages,
+            "status": status,
+            "error": None,
+            "rss_after_imports_mb": 100.0,
+            "peak_rss_mb": peak,
+            "warehouse_mb": 1.0,
+        }
+
+    end_to_end.print_memory([run(10, 100.0, "ok"), run(1000, 110.0, "ok")])
+    assert capsys.readouterr().out.rstrip().endswith("+10% -> met")
+    end_to_end.print_memory([run(10, 100.0, "ok"), run(1000, 110.0, "partial")])  # clustering failed
+    assert capsys.readouterr().out.rstrip().endswith("NOT MEASURED (a run's status is not ok)")
+    end_to_end.print_memory([run(10, 100.0, "ok"), run(1000, 130.0, "ok")])
+    assert capsys.readouterr().out.rstrip().endswith("+30% -> MISSED")
