@@ -211,6 +211,31 @@ def test_chunks_skip_documents_clustered_earlier_whatever_their_position(tmp_pat
     assert after.equals(before)
 
 
+def test_chunks_page_through_one_landing_batch_and_past_clustered_documents(tmp_path: Path) -> None:
+    """Documents of one landing batch share a first-seen time; chunks after the first page through them by key."""
+    warehouse = Warehouse(tmp_path / "pages.duckdb")
+    texts = [_article_text(n) for n in SYNDICATED + UNRELATED]
+    for start, size in ((0, 9), *((i, 1) for i in range(9, 15))):  # landing batches, each its first-seen time
+        docs = [_doc("outlet", str(i), f"{texts[i % len(texts)]} copy {i}") for i in range(start, start + size)]
+        warehouse.land(LandBatch(source="outlet", documents=docs))
+    order = "ORDER BY first_seen_at, coalesce(published_at, first_seen_at), id"
+    ordered = warehouse.query(f"SELECT id FROM documents {order}").column("id").to_pylist()
+    assert len(ordered) == 15
+    early = ordered[1:7] + ordered[9:13]  # clustered before: most of the 9-document batch, then four batches
+    assert cluster_new_documents(warehouse, early).documents == len(early)
+
+    with warehouse.transaction() as con:
+        chunks, after = [], None
+        while chunk := articles.documents_to_cluster(con, None, after, 3):
+            chunks.append([c.document_id for c in chunk])
+            after = chunk[-1].order_key
+    assert [len(c) for c in chunks] == [3, 2]
+    assert [i for c in chunks for i in c] == [i for i in ordered if i not in early]
+    stats = cluster_new_documents(warehouse, None, chunk_size=2)
+    assert (stats.documents, stats.chunks) == (5, 3)
+    assert warehouse.query("SELECT count(DISTINCT document_id) AS n FROM story_clusters").to_pylist() == [{"n": 15}]
+
+
 def test_a_document_seen_before_the_window_is_not_a_candidate(warehouse_path: str) -> None:
     warehouse = Warehouse(warehouse_path)
     old = _doc("outlet-a", "a1", _article_text(SYNDICATED[0]))

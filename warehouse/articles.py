@@ -95,24 +95,18 @@ def documents_to_cluster(
     The chunk is chosen on narrow columns first; only its documents' texts are read (documents land in about
     first-seen order, so the time range of the chunk lets DuckDB skip the other row groups).
     """
-    order = ", ".join(_CLUSTER_ORDER)
-    # After the first chunk the anti-join's hash table holds only the story_clusters rows of documents first seen
-    # since the previous chunk, not every clustered document (1M rows: +104 MB, 0.44 s -> +26 MB, 0.10 s).
-    since = " AND c.document_id IN (SELECT id FROM documents WHERE first_seen_at >= ?)" if after is not None else ""
-    sql = f"SELECT d.id, d.first_seen_at FROM documents d WHERE NOT EXISTS ({_CLUSTER_ROW}{since})"
-    params: list[Any] = [after[0]] if after is not None else []
     if document_ids is not None:
         if not document_ids:
             return []
         con.register("_cluster_ids", pa.table({"id": list(document_ids)}))
-        sql += " AND d.id IN (SELECT id FROM _cluster_ids)"
-    if after is not None:  # the first condition lets DuckDB skip row groups by first_seen_at
-        sql += f" AND d.first_seen_at >= ? AND ({order}) > (?, ?, ?)"
-        params += [after[0], *after]
-    sql += f" ORDER BY {order}" + (f" LIMIT {int(limit)}" if limit is not None else "")
-    keys = con.execute(sql, params).arrow().read_all()
-    if document_ids is not None:
-        con.unregister("_cluster_ids")
+    try:
+        if after is None:
+            keys = _first_unclustered_keys(con, document_ids is not None, limit)
+        else:
+            keys = _unclustered_keys_after(con, document_ids is not None, after, limit)
+    finally:
+        if document_ids is not None:
+            con.unregister("_cluster_ids")
     if not keys.num_rows:
         return []
     seen = keys.column(1).to_pylist()
@@ -120,11 +114,77 @@ def documents_to_cluster(
     rows = con.execute(
         "SELECT d.id, d.source, coalesce(d.title, '') || '\n' || d.text, d.content_hash, d.first_seen_at, "
         "coalesce(d.published_at, d.first_seen_at) FROM documents d JOIN _cluster_chunk k ON k.id = d.id "
-        f"WHERE d.first_seen_at BETWEEN ? AND ? ORDER BY {order}",
+        f"WHERE d.first_seen_at BETWEEN ? AND ? ORDER BY {', '.join(_CLUSTER_ORDER)}",
         [min(seen), max(seen)],
     ).fetchall()
     con.unregister("_cluster_chunk")
     return [ClusterInput(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
+
+
+_KEY_COLUMNS = "d.id, d.first_seen_at, coalesce(d.published_at, d.first_seen_at) AS ordered_at"
+_ONLY_GIVEN_IDS = " AND d.id IN (SELECT id FROM _cluster_ids)"
+_KEYS_PAGE = 10_000  # about this many documents per page when later chunks look for unclustered ones (no limit)
+
+
+def _first_unclustered_keys(con: duckdb.DuckDBPyConnection, only_given: bool, limit: int | None) -> pa.Table:
+    """(id, first_seen_at, ordered_at) of the oldest unclustered documents: one anti-join of the whole tables."""
+    sql = f"SELECT {_KEY_COLUMNS} {_UNCLUSTERED}" + (_ONLY_GIVEN_IDS if only_given else "")
+    sql += f" ORDER BY {', '.join(_CLUSTER_ORDER)}" + (f" LIMIT {int(limit)}" if limit is not None else "")
+    return con.execute(sql).arrow().read_all()
+
+
+def _unclustered_keys_after(
+    con: duckdb.DuckDBPyConnection,
+    only_given: bool,
+    after: tuple[datetime, datetime, str],
+    limit: int | None,
+) -> pa.Table:
+    """Like :func:`_first_unclustered_keys`, for documents after ``after``: page by page in clustering order.
+
+    A page is the documents after the key up to the ``limit``-th (or ``_KEYS_PAGE``-th) later first-seen time
+    (found by sorting timestamps only), checked against ``story_clusters`` with a hash table of the page's ids.
+    Sorting or checking every document after the key at once held all of their ids: a run that landed 1M posts
+    took +90 MB while its chunks were chosen, whatever the DuckDB memory cap.
+    """
+    given = _ONLY_GIVEN_IDS if only_given else ""
+    order = ", ".join(_CLUSTER_ORDER)
+    cutoff_sql = (
+        f"SELECT d.first_seen_at FROM documents d WHERE d.first_seen_at > ?{given} "
+        f"ORDER BY d.first_seen_at LIMIT 1 OFFSET {(limit or _KEYS_PAGE) - 1}"
+    )
+    # The first condition lets DuckDB skip the row groups outside the page's time range.
+    page_sql = f"SELECT {_KEY_COLUMNS} FROM documents d WHERE d.first_seen_at >= ? AND ({order}) > (?, ?, ?){given}"
+    found: list[pa.Table] = []
+    wanted = limit
+    while wanted is None or wanted > 0:
+        cutoff = con.execute(cutoff_sql, [after[0]]).fetchone()
+        within = " AND d.first_seen_at <= ?" if cutoff is not None else ""
+        page = (
+            con.execute(
+                f"{page_sql}{within} ORDER BY {order}", [after[0], *after, *([cutoff[0]] if cutoff is not None else [])]
+            )
+            .arrow()
+            .read_all()
+        )
+        if not page.num_rows:
+            break
+        con.register("_keys_page", page)
+        fresh = (
+            con.execute(
+                f"SELECT * FROM _keys_page d WHERE NOT EXISTS ({_CLUSTER_ROW}) ORDER BY d.first_seen_at, d.ordered_at, d.id"
+                + (f" LIMIT {int(wanted)}" if wanted is not None else "")
+            )
+            .arrow()
+            .read_all()
+        )
+        con.unregister("_keys_page")
+        found.append(fresh)
+        wanted = None if wanted is None else wanted - fresh.num_rows
+        if cutoff is None:
+            break
+        last = page.slice(page.num_rows - 1).to_pylist()[0]
+        after = (last["first_seen_at"], last["ordered_at"], last["id"])
+    return pa.concat_tables(found) if found else pa.table({"id": pa.array([], pa.string())})
 
 
 def cluster_candidates(
