@@ -159,24 +159,16 @@ def _unclustered_keys_after(
     while wanted is None or wanted > 0:
         cutoff = con.execute(cutoff_sql, [after[0]]).fetchone()
         within = " AND d.first_seen_at <= ?" if cutoff is not None else ""
-        page = (
-            con.execute(
-                f"{page_sql}{within} ORDER BY {order}", [after[0], *after, *([cutoff[0]] if cutoff is not None else [])]
-            )
-            .arrow()
-            .read_all()
-        )
+        params = [after[0], *after, *([cutoff[0]] if cutoff is not None else [])]
+        page = con.execute(f"{page_sql}{within} ORDER BY {order}", params).arrow().read_all()
         if not page.num_rows:
             break
         con.register("_keys_page", page)
-        fresh = (
-            con.execute(
-                f"SELECT * FROM _keys_page d WHERE NOT EXISTS ({_CLUSTER_ROW}) ORDER BY d.first_seen_at, d.ordered_at, d.id"
-                + (f" LIMIT {int(wanted)}" if wanted is not None else "")
-            )
-            .arrow()
-            .read_all()
+        fresh_sql = (
+            f"SELECT * FROM _keys_page d WHERE NOT EXISTS ({_CLUSTER_ROW}) ORDER BY d.first_seen_at, d.ordered_at, d.id"
         )
+        fresh_sql += f" LIMIT {int(wanted)}" if wanted is not None else ""
+        fresh = con.execute(fresh_sql).arrow().read_all()
         con.unregister("_keys_page")
         found.append(fresh)
         wanted = None if wanted is None else wanted - fresh.num_rows
