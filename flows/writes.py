@@ -6,10 +6,14 @@ also takes the one slot of the global concurrency limit ``telefeed-warehouse`` s
 concurrent runs (two deployments, a backfill next to a schedule) queue in the Prefect server instead of
 polling the file lock. Only write connections hold the slot: fetching pages and feeds does not, and neither do
 the short reads a run makes (``Warehouse.peek``: cursors, known ids), which take DuckDB's file lock directly.
+The writers of one process that queue for the warehouse at the same time share one acquisition of the slot
+(:class:`_SlotKeeper`): the tasks of a flow run take turns on the process lock without a round trip to the
+Prefect API each.
 """
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -24,6 +28,77 @@ WAREHOUSE_LIMIT = "telefeed-warehouse"
 """Name of the global concurrency limit (limit 1) that every warehouse write occupies."""
 
 _depth = threading.local()
+
+
+class _SlotKeeper:
+    """Holds one slot of a global concurrency limit for this process while any of its writers wants it.
+
+    Asking the Prefect API for the slot and giving it back take a round trip each (about 0.05-0.3 s), and the
+    writers of one flow run queue behind each other on the process lock anyway. So the first writer that
+    wants the slot has a keeper thread acquire it; writers that arrive while it is held (or being acquired)
+    share it and take turns on the process lock, and the keeper gives it back when the last of them is done.
+    Writers of other processes still queue for it in the Prefect server.
+    """
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+        self._guard = threading.Lock()
+        self._users = 0
+        self._thread: threading.Thread | None = None
+        self._acquired = threading.Event()
+        self._release = threading.Event()
+        self._error: BaseException | None = None
+
+    def _keep(self, acquired: threading.Event, release: threading.Event) -> None:
+        from prefect.concurrency.sync import concurrency
+
+        try:
+            with concurrency(self.name, occupy=1, strict=False):
+                acquired.set()
+                release.wait()
+        except BaseException as exc:  # handed to the writers waiting for the slot
+            self._error = exc
+        finally:
+            acquired.set()
+
+    @contextmanager
+    def hold(self) -> Iterator[None]:
+        """Block until this process holds the slot; keep it until every writer inside ``hold`` has left."""
+        with self._guard:
+            self._users += 1
+            if self._users == 1:
+                previous = self._thread
+                if previous is not None:
+                    previous.join()  # its release reached the server first: a refused request waits seconds
+                self._acquired, self._release, self._error = threading.Event(), threading.Event(), None
+                context = contextvars.copy_context()  # the Prefect API settings of this run
+                self._thread = threading.Thread(
+                    target=context.run,
+                    args=(self._keep, self._acquired, self._release),
+                    name=f"write-slot-{self.name}",
+                    daemon=True,
+                )
+                self._thread.start()
+            acquired = self._acquired
+        try:
+            acquired.wait()
+            if self._error is not None:
+                raise self._error
+            yield
+        finally:
+            with self._guard:
+                self._users -= 1
+                if self._users == 0:
+                    self._release.set()
+
+
+_KEEPERS: dict[str, _SlotKeeper] = {}
+_KEEPERS_GUARD = threading.Lock()
+
+
+def _keeper(name: str) -> _SlotKeeper:
+    with _KEEPERS_GUARD:
+        return _KEEPERS.setdefault(name, _SlotKeeper(name))
 
 
 def ensure_write_limit(name: str = WAREHOUSE_LIMIT, limit: int = 1) -> bool:
@@ -61,14 +136,12 @@ def serialised(warehouse: Warehouse, name: str = WAREHOUSE_LIMIT) -> Warehouse:
             with original() as con:
                 yield con
             return
-        from prefect.concurrency.sync import concurrency
-
         _depth.value = depth + 1
         try:
-            # The threads of this process queue on the local lock first, so only one of them at a time asks the
-            # Prefect server for the slot: a request the server refuses is told to come back after an interval
-            # it computes, which made every concurrent writer of one flow run wait seconds for a free slot.
-            with warehouse.writer_lock(), concurrency(name, occupy=1, strict=False), original() as con:
+            # Only one request per process for the slot at a time (the keeper's): a request the server refuses
+            # is told to come back after an interval it computes, which made every concurrent writer of one
+            # flow run wait seconds for a free slot. The writers sharing it take turns on the process lock.
+            with _keeper(name).hold(), warehouse.writer_lock(), original() as con:
                 yield con
         finally:
             _depth.value = depth

@@ -121,6 +121,60 @@ def test_a_serialised_warehouse_takes_its_write_slot_once_per_session(
     assert wh.query("SELECT count(*) AS n FROM documents").column("n").to_pylist() == [7]
 
 
+def test_writers_queued_in_one_process_share_one_acquisition_of_the_write_slot(
+    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import time
+
+    from prefect.client.orchestration import get_client
+    from prefect.concurrency import sync
+
+    from flows import writes
+
+    limit = "telefeed-test-shared-slot"
+    assert writes.ensure_write_limit(limit)
+    wh = writes.serialised(Warehouse(tmp_path / "shared.duckdb"), name=limit)
+    wh.migrate()
+    acquired: list[str] = []
+    real: Callable[..., Any] = sync.concurrency
+
+    def counting(name: str, occupy: int = 1, strict: bool = False) -> Any:
+        acquired.append(name)
+        return real(name, occupy=occupy, strict=strict)
+
+    monkeypatch.setattr(sync, "concurrency", counting)
+    errors: list[BaseException] = []
+
+    def land(prefix: str) -> None:
+        try:
+            wh.land(LandBatch(source="wire", documents=_docs(prefix, 3)))
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    writers = [threading.Thread(target=land, args=(f"w{n}-",)) for n in range(4)]
+    with wh.writer_lock():  # the writers queue behind this lock, as a flow run's tasks do behind each other
+        for thread in writers:
+            thread.start()
+        deadline = time.monotonic() + 60
+        while writes._keeper(limit)._users < 4 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        assert writes._keeper(limit)._users == 4, "every writer waits for its turn holding a share of the slot"
+        with get_client(sync_client=True) as client:  # the slot is really taken: holders elsewhere wait
+            assert client.read_global_concurrency_limit_by_name(limit).active_slots == 1
+    for thread in writers:
+        thread.join(60)
+    assert not errors, errors
+    assert acquired == [limit], "four queued writers asked the Prefect API for the slot once"
+    deadline = time.monotonic() + 30
+    with get_client(sync_client=True) as client:
+        while client.read_global_concurrency_limit_by_name(limit).active_slots and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert client.read_global_concurrency_limit_by_name(limit).active_slots == 0, "given back after the last"
+    wh.land(LandBatch(source="wire", documents=_docs("later", 1)))
+    assert acquired == [limit, limit], "a writer after the others left asks again"
+    assert wh.query("SELECT count(*) AS n FROM documents").column("n").to_pylist() == [13]
+
+
 @pytest.mark.parametrize("row_group_size", [4096, None])
 def test_writers_append_in_row_groups_of_the_configured_size(tmp_path: Path, row_group_size: int | None) -> None:
     wh = Warehouse(tmp_path / "groups.duckdb")
