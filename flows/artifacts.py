@@ -62,16 +62,19 @@ def publish_run_artifacts(
     """Publish the per-source table artifact and the markdown digest for the current flow run.
 
     ``results`` are the per-source stats dicts of the run; the digest's entities and quotes are those of the
-    documents the run landed (``run_documents`` rows of ``run_id``). Failing to read the highlights never fails
-    the run: the table artifact is published regardless.
+    documents the run added (``run_documents`` rows of ``run_id``; a run that added none does not read the
+    warehouse). Failing to read the highlights never fails the run: the table artifact is published regardless.
     """
     create_table_artifact(
         key=f"{key_prefix}-sources",
         table=stats_rows(results),
         description=f"telefeed {key_prefix} run {run_id}: per-source counts",
     )
+    entities: list[dict[str, Any]] | None = []
+    quotes: list[dict[str, Any]] | None = []
     try:
-        entities, quotes = run_highlights(open_warehouse(warehouse_path), run_id)
+        if any(r.get("new") for r in results):  # the digest covers the run's new documents; else it is empty
+            entities, quotes = run_highlights(open_warehouse(warehouse_path), run_id)
     except Exception as exc:  # the digest is a convenience; the landing already happened
         log.warning("could not read run highlights: %s", exc)
         entities, quotes = None, None
