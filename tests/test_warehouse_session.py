@@ -1,12 +1,14 @@
 """Warehouse.session on a real DuckDB file: one open connection for many transactions, each committed on its own.
 
-Claims: inside a session every connection of the thread is the same one (another thread's is not); a batch
+Claims: inside a session every connection of the thread is the same one (another thread's waits, and a writer
+that finishes while another thread waits hands it the open file; the last one closes it); a batch
 that fails rolls back alone; a process killed inside a session keeps every batch it committed, and the file
 opens cleanly afterwards; the serialised (Prefect write slot) warehouse works inside a session too.
 """
 
 from __future__ import annotations
 
+import contextlib
 import signal
 import subprocess
 import sys
@@ -52,7 +54,7 @@ def test_a_session_reuses_one_connection_in_its_thread_only(wh: Warehouse) -> No
         thread.join(timeout=0.5)
         assert thread.is_alive(), "another thread waits for the session's writer lock"
     thread.join(timeout=30)
-    assert other_thread and other_thread[0] is not first
+    assert other_thread and other_thread[0] is first, "the thread that waited was handed the open file"
     with wh.connect() as after:
         assert after is not first
 
@@ -173,6 +175,68 @@ def test_writers_queued_in_one_process_share_one_acquisition_of_the_write_slot(
     wh.land(LandBatch(source="wire", documents=_docs("later", 1)))
     assert acquired == [limit, limit], "a writer after the others left asks again"
     assert wh.query("SELECT count(*) AS n FROM documents").column("n").to_pylist() == [13]
+
+
+def _file_opens_cleanly_in_another_process(path: str) -> None:
+    probe = "import duckdb, sys; duckdb.connect(sys.argv[1]).execute('SELECT count(*) FROM documents').fetchone()"
+    done = subprocess.run([sys.executable, "-c", probe, path], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, f"the file is still held open by this process: {done.stderr[-500:]}"
+
+
+def _when_another_thread_waits(wh: Warehouse, waiter: threading.Thread) -> None:
+    """Start ``waiter`` and return once it waits for its turn on ``wh``'s file (call while holding it)."""
+    import time
+
+    from warehouse.db import _process_lock
+
+    waiter.start()
+    deadline = time.monotonic() + 30
+    while not _process_lock(wh.path).others_waiting() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert _process_lock(wh.path).others_waiting()
+
+
+@pytest.mark.parametrize("first_fails", [False, True])
+def test_a_writer_that_finishes_while_another_waits_hands_over_the_open_file(
+    wh: Warehouse, monkeypatch: pytest.MonkeyPatch, first_fails: bool
+) -> None:
+    import duckdb
+
+    opens: list[str] = []
+    real_connect = duckdb.connect
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        opens.append(str(args[0] if args else kwargs.get("database")))
+        return real_connect(*args, **kwargs)
+
+    monkeypatch.setattr(duckdb, "connect", counting)
+    waiter = threading.Thread(target=lambda: wh.land(LandBatch(source="wire", documents=_docs("second", 2))))
+    with pytest.raises(RuntimeError) if first_fails else contextlib.nullcontext(), wh.transaction() as con:
+        con.execute("INSERT INTO sources VALUES ('first', 'rss', '{}', now(), now())")
+        _when_another_thread_waits(wh, waiter)
+        if first_fails:
+            raise RuntimeError("the first writer fails after the second started waiting")
+    waiter.join(60)
+    assert not waiter.is_alive()
+    # a failed writer's connection is closed, not handed over (it may be in any state)
+    assert len(opens) == (2 if first_fails else 1), opens
+    monkeypatch.setattr(duckdb, "connect", real_connect)
+    _file_opens_cleanly_in_another_process(wh.path)  # the last writer closed it
+    assert wh.query("SELECT count(*) AS n FROM documents").column("n").to_pylist() == [2]
+    names = wh.query("SELECT name FROM sources").column("name").to_pylist()
+    assert names == ([] if first_fails else ["first"])
+
+
+def test_a_reader_waiting_behind_a_writer_gets_the_file_closed_first(wh: Warehouse) -> None:
+    results: list[Any] = []
+    waiter = threading.Thread(target=lambda: results.append(wh.read_only_query("SELECT count(*) AS n FROM documents")))
+    with wh.session():
+        wh.land(LandBatch(source="wire", documents=_docs("r", 3)))
+        _when_another_thread_waits(wh, waiter)
+    waiter.join(60)
+    assert not waiter.is_alive() and results, "the read-only connection opened after the writer's was closed"
+    assert results[0].column("n").to_pylist() == [3]
+    _file_opens_cleanly_in_another_process(wh.path)
 
 
 @pytest.mark.parametrize("row_group_size", [4096, None])

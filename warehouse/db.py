@@ -10,7 +10,7 @@ import json
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from importlib import resources
@@ -34,7 +34,7 @@ from telefeed.models import (
 
 _T = TypeVar("_T")
 
-_PROCESS_LOCKS: dict[str, threading.RLock] = {}
+_PROCESS_LOCKS: dict[str, _FileTurns] = {}
 _PROCESS_LOCKS_GUARD = threading.Lock()
 
 # Statement types an analyst's read-only query may contain.
@@ -54,9 +54,75 @@ class WriteRefusedError(ValueError):
     """A read-only query contained a statement that could change something."""
 
 
-def _process_lock(path: str) -> threading.RLock:
+class _FileTurns:
+    """The turns this process's threads take on one warehouse file: a re-entrant lock that knows who waits.
+
+    A writer that finishes while another thread waits for its turn leaves its read-write connection open for
+    that thread (:meth:`park`) instead of closing the file for the next one to open it again: opening attaches
+    the file and closing checkpoints it (20-60 ms each), and the tasks of a flow run queue here. The last
+    thread of a queue closes it, so the file is never held open while no thread of this process wants it.
+    """
+
+    def __init__(self) -> None:
+        self._lock = threading.RLock()
+        self._guard = threading.Lock()
+        self._waiting = 0
+        self._depth = threading.local()
+        self._parked: tuple[tuple[Any, ...], duckdb.DuckDBPyConnection] | None = None
+
+    def __enter__(self) -> _FileTurns:
+        depth = getattr(self._depth, "value", 0)
+        if depth == 0:
+            with self._guard:
+                self._waiting += 1
+            try:
+                self._lock.acquire()
+            finally:
+                with self._guard:
+                    self._waiting -= 1
+        else:
+            self._lock.acquire()
+        self._depth.value = depth + 1
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self._depth.value -= 1
+        try:
+            if self._depth.value == 0 and not self.others_waiting():
+                self.close_parked()  # nobody came for it (e.g. the waiter only wanted a read-only connection)
+        finally:
+            self._lock.release()
+
+    def others_waiting(self) -> bool:
+        """True when another thread waits for its turn (only meaningful while holding the lock)."""
+        with self._guard:
+            return self._waiting > 0
+
+    def park(self, key: tuple[Any, ...], con: duckdb.DuckDBPyConnection) -> None:
+        """Leave ``con`` (opened with settings ``key``) open for the next thread; call while holding the lock."""
+        self.close_parked()
+        self._parked = (key, con)
+
+    def take_parked(self, key: tuple[Any, ...]) -> duckdb.DuckDBPyConnection | None:
+        """The parked connection when it was opened with the same settings, else None (and it is closed)."""
+        parked, self._parked = self._parked, None
+        if parked is None:
+            return None
+        if parked[0] == key:
+            return parked[1]
+        parked[1].close()
+        return None
+
+    def close_parked(self) -> None:
+        """Close the parked connection, if any (before opening the file another way)."""
+        parked, self._parked = self._parked, None
+        if parked is not None:
+            parked[1].close()
+
+
+def _process_lock(path: str) -> _FileTurns:
     with _PROCESS_LOCKS_GUARD:
-        return _PROCESS_LOCKS.setdefault(path, threading.RLock())
+        return _PROCESS_LOCKS.setdefault(path, _FileTurns())
 
 
 def _is_lock_error(exc: Exception) -> bool:
@@ -273,14 +339,21 @@ class Warehouse:
             yield held
             return
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        with _process_lock(self.path):
-            con = self._open(read_only=False, config=self._writer_config())
+        with _process_lock(self.path) as turns:
+            config = self._writer_config()
+            key = (tuple(sorted(config.items())), self.writer_row_group_size)
+            con = turns.take_parked(key) or self._open(read_only=False, config=config)
             try:
                 if not self._migrated:
                     self._apply_migrations(con)
                     self._migrated = True
                 yield con
-            finally:
+            except BaseException:
+                con.close()
+                raise
+            if turns.others_waiting():
+                turns.park(key, con)  # the next writer of this process uses it; the last one closes the file
+            else:
                 con.close()
 
     @contextmanager
@@ -303,7 +376,7 @@ class Warehouse:
             finally:
                 self._session.connection = None
 
-    def writer_lock(self) -> threading.RLock:
+    def writer_lock(self) -> AbstractContextManager[object]:
         """The lock this process's connections to this warehouse file take turns on (re-entrant)."""
         return _process_lock(self.path)
 
@@ -343,7 +416,8 @@ class Warehouse:
         """A read-only connection with file access outside the database disabled."""
         if not Path(self.path).exists():
             self.migrate()
-        with _process_lock(self.path):
+        with _process_lock(self.path) as turns:
+            turns.close_parked()
             con = self._open(read_only=True, config={"enable_external_access": False})
             try:
                 yield con
