@@ -98,14 +98,10 @@ def test_batches_committed_in_a_session_survive_a_kill(tmp_path: Path) -> None:
     assert again.documents_new == 1
 
 
-def test_a_serialised_warehouse_takes_its_write_slot_once_per_session(
-    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _count_slot_requests(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the concurrency limits asked for from now on (each request still goes to Prefect)."""
     from prefect.concurrency import sync
 
-    from flows import writes
-
-    wh = writes.serialised(Warehouse(tmp_path / "slot.duckdb"))
     acquired: list[str] = []
     real: Callable[..., Any] = sync.concurrency
 
@@ -114,6 +110,16 @@ def test_a_serialised_warehouse_takes_its_write_slot_once_per_session(
         return real(name, occupy=occupy, strict=strict)
 
     monkeypatch.setattr(sync, "concurrency", counting)
+    return acquired
+
+
+def test_a_serialised_warehouse_takes_its_write_slot_once_per_session(
+    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from flows import writes
+
+    wh = writes.serialised(Warehouse(tmp_path / "slot.duckdb"))
+    acquired = _count_slot_requests(monkeypatch)
     with wh.session():
         for n in range(3):
             wh.land(LandBatch(source="wire", documents=_docs(f"s{n}-", 2)))
@@ -129,7 +135,6 @@ def test_writers_queued_in_one_process_share_one_acquisition_of_the_write_slot(
     import time
 
     from prefect.client.orchestration import get_client
-    from prefect.concurrency import sync
 
     from flows import writes
 
@@ -137,14 +142,7 @@ def test_writers_queued_in_one_process_share_one_acquisition_of_the_write_slot(
     assert writes.ensure_write_limit(limit)
     wh = writes.serialised(Warehouse(tmp_path / "shared.duckdb"), name=limit)
     wh.migrate()
-    acquired: list[str] = []
-    real: Callable[..., Any] = sync.concurrency
-
-    def counting(name: str, occupy: int = 1, strict: bool = False) -> Any:
-        acquired.append(name)
-        return real(name, occupy=occupy, strict=strict)
-
-    monkeypatch.setattr(sync, "concurrency", counting)
+    acquired = _count_slot_requests(monkeypatch)
     errors: list[BaseException] = []
 
     def land(prefix: str) -> None:
