@@ -14,10 +14,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+# One encoder for every call: ``json.dumps`` with options builds a new one each time (a third of a small dict's cost).
+_CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
 
 def canonical_json(value: Any) -> str:
     """Serialise ``value`` as deterministic JSON (sorted keys, no whitespace, non-JSON values as strings)."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return _CANONICAL_ENCODER.encode(value)
 
 
 def sha256_hex(text: str) -> str:
@@ -81,6 +84,11 @@ class Document:
     summary: str | None = None
     removed_lines: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
+    # (text, its content hash): computed once, when the document is normalised; recomputed only for a new text.
+    _hashed_text: tuple[str, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._hashed_text = (self.text, sha256_hex(normalised_text(self.text)))
 
     @property
     def id(self) -> str:
@@ -89,8 +97,11 @@ class Document:
 
     @property
     def content_hash(self) -> str:
-        """Hash of the normalised text (exact-duplicate detection)."""
-        return sha256_hex(normalised_text(self.text))
+        """Hash of the normalised text (exact-duplicate detection), computed when the text was set."""
+        text, digest = self._hashed_text
+        if text is not self.text:  # the text was replaced (a feed entry became its article page)
+            self._hashed_text = (self.text, digest := sha256_hex(normalised_text(self.text)))
+        return digest
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import random
 import sys
 
 import pytest
 
-from telefeed.models import Document, normalised_text
+from telefeed.models import Document, normalised_text, sha256_hex
 
 WHITESPACE = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
 
@@ -66,3 +67,17 @@ def test_content_hash_ignores_case_and_whitespace_only_edits() -> None:
         base.content_hash
         != doc("Air defence intercepted all drones.\nThe mayor urged people to stay in shelters.").content_hash
     )
+
+
+def test_content_hash_follows_a_replaced_text_and_is_not_part_of_equality() -> None:
+    def doc(text: str) -> Document:
+        return Document(source="s", kind="article", external_id="1", text=text)
+
+    page_text = "The article page's TEXT,\n\nin full."
+    entry = doc("Feed summary.")
+    summary_hash = entry.content_hash
+    entry.text = page_text  # what apply_article does to a feed entry
+    assert entry == doc(page_text)  # the hash computed for the old text does not make it unequal
+    assert entry.content_hash != summary_hash
+    assert entry.content_hash == sha256_hex(normalised_text(page_text)) == doc(page_text).content_hash
+    assert dataclasses.replace(entry, text="Feed summary.").content_hash == summary_hash
