@@ -42,6 +42,11 @@ def normalised_text(text: str) -> str:
     return " ".join(lowered.split())
 
 
+def text_content_hash(text: str) -> str:
+    """The content hash of a text: SHA-256 of its normalised form (a case- or whitespace-only edit keeps it)."""
+    return sha256_hex(normalised_text(text))
+
+
 def document_id(source: str, external_id: str) -> str:
     """Deterministic document id: the same source item always maps to the same id."""
     return sha256_hex(f"{source}\x1f{external_id}")[:24]
@@ -88,7 +93,7 @@ class Document:
     _hashed_text: tuple[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        self._hashed_text = (self.text, sha256_hex(normalised_text(self.text)))
+        self._hashed_text = (self.text, text_content_hash(self.text))
 
     @property
     def id(self) -> str:
@@ -100,7 +105,7 @@ class Document:
         """Hash of the normalised text (exact-duplicate detection), computed when the text was set."""
         text, digest = self._hashed_text
         if text is not self.text:  # the text was replaced (a feed entry became its article page)
-            self._hashed_text = (self.text, digest := sha256_hex(normalised_text(self.text)))
+            self._hashed_text = (self.text, digest := text_content_hash(self.text))
         return digest
 
 
