@@ -242,12 +242,17 @@ def child_end_to_end(
 
 
 def child_memory(
-    messages: int, seed: int, clustering: bool = True, writer_memory_limit: str | None = None
+    messages: int,
+    seed: int,
+    clustering: bool = True,
+    writer_memory_limit: str | None = None,
+    checkpoint_threshold: str | None = None,
 ) -> dict[str, Any]:
     """The Telegram source alone through ``ingest_source`` (no Prefect, no extraction); peak RSS of this process.
 
     ``clustering=False`` is a diagnostic: story clustering after the landing is switched off;
-    ``writer_memory_limit`` another: the warehouse's writer connections get this DuckDB cap instead of the default.
+    ``writer_memory_limit`` another: the warehouse's writer connections get this DuckDB cap instead of the default;
+    ``checkpoint_threshold`` a third: their WAL size that triggers a checkpoint ("16MB": DuckDB's default).
     """
     import telefeed.pipeline
     from telefeed.config import load_sources
@@ -264,6 +269,8 @@ def child_memory(
     warehouse = Warehouse(workdir / "warehouse.duckdb")
     if writer_memory_limit is not None:
         warehouse.writer_memory_limit = writer_memory_limit
+    if checkpoint_threshold is not None:
+        warehouse.writer_checkpoint_threshold = checkpoint_threshold
     baseline = _peak_rss_mb()
     try:
         start = time.perf_counter()
@@ -277,6 +284,7 @@ def child_memory(
         "messages": messages,
         "clustering": clustering,
         "writer_memory_limit": warehouse.writer_memory_limit,
+        "checkpoint_threshold": warehouse.writer_checkpoint_threshold,
         "seconds": seconds,
         "status": stats.status,
         "error": stats.error_message,
@@ -338,6 +346,7 @@ def print_memory(results: list[dict[str, Any]]) -> None:
     """The peak-memory table."""
     notes = "" if results[0].get("clustering", True) else ", story clustering OFF (diagnostic)"
     notes += f", writer DuckDB cap {results[0].get('writer_memory_limit')}"
+    notes += f", checkpoint threshold {results[0].get('checkpoint_threshold')}"
     print(f"\n## peak memory: Telegram source through ingest_source, one fresh process per size{notes}")
     print("| messages | seconds | msgs/s | landed | status | RSS after imports MB | peak RSS MB | warehouse MB |")
     print("|---:|---:|---:|---:|---|---:|---:|---:|")
@@ -393,6 +402,10 @@ def main() -> None:
     parser.add_argument(
         "--memory-writer-cap", help="diagnostic: DuckDB memory cap of the memory runs' writers (e.g. 64MB)"
     )
+    parser.add_argument(
+        "--memory-checkpoint-threshold",
+        help="diagnostic: WAL size at which the memory runs' writers checkpoint (16MB: DuckDB's default)",
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--child", choices=["e2e", "memory"], help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -404,7 +417,13 @@ def main() -> None:
         print(RESULT_PREFIX + json.dumps(result))
         return
     if args.child == "memory":
-        result = child_memory(messages, args.seed, not args.memory_no_clustering, args.memory_writer_cap)
+        result = child_memory(
+            messages,
+            args.seed,
+            not args.memory_no_clustering,
+            args.memory_writer_cap,
+            args.memory_checkpoint_threshold,
+        )
         print(RESULT_PREFIX + json.dumps(result))
         return
     if not args.skip_e2e:
@@ -422,6 +441,8 @@ def main() -> None:
         child_args = ["memory", "--messages", str(size), "--seed", str(args.seed)]
         child_args += ["--memory-no-clustering"] if args.memory_no_clustering else []
         child_args += ["--memory-writer-cap", args.memory_writer_cap] if args.memory_writer_cap else []
+        if args.memory_checkpoint_threshold:
+            child_args += ["--memory-checkpoint-threshold", args.memory_checkpoint_threshold]
         memory.append(run_child(child_args))
         print_memory(memory)
 

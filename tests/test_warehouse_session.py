@@ -251,6 +251,27 @@ def test_writers_append_in_row_groups_of_the_configured_size(tmp_path: Path, row
     assert spill is not None and Path(spill[0]) == Path(f"{wh.path}.tmp"), "joins spill beside the file, not in cwd"
 
 
+@pytest.mark.parametrize("threshold", ["256KB", "64MB"])
+def test_a_session_checkpoints_when_its_wal_passes_the_configured_size(tmp_path: Path, threshold: str) -> None:
+    wh = Warehouse(tmp_path / "wal.duckdb")
+    wh.writer_checkpoint_threshold = threshold
+    wal = Path(f"{wh.path}.wal")
+    with wh.session():
+        for n in range(4):  # each batch writes about 1 MB of WAL
+            docs = [
+                Document(source="wire", kind="post", external_id=f"{n}-{i}", text=f"post {n}-{i} " + "x" * 2000)
+                for i in range(500)
+            ]
+            wh.land(LandBatch(source="wire", documents=docs))
+        wal_bytes = wal.stat().st_size if wal.exists() else 0
+    if threshold == "64MB":
+        assert wal_bytes > 2_000_000, "below the threshold the session's commits do not checkpoint"
+    else:
+        assert wal_bytes < 2_000_000, "past the threshold a commit checkpoints (and empties the WAL)"
+    assert not wal.exists() or wal.stat().st_size == 0, "closing the session checkpoints what is left"
+    assert wh.query("SELECT count(*) AS n FROM documents").column("n").to_pylist() == [2000]
+
+
 def test_a_file_held_by_another_process_is_reported_busy(wh: Warehouse) -> None:
     holder = subprocess.Popen(
         [
