@@ -53,6 +53,10 @@ class Timing:
         return self.rows / self.seconds if self.seconds else float("inf")
 
 
+RAW_DEFAULT = "duckdb arrow append"
+RAW_TUNED = "duckdb arrow append, telefeed's writer settings"
+
+
 def chunks(size: int, chunk: int, seed: int) -> Iterator[list[Document]]:
     """The corpus as lists of ``chunk`` documents."""
     docs = iter_documents(CorpusSpec(size=size, seed=seed))
@@ -98,26 +102,43 @@ def _plain_documents_ddl(con: duckdb.DuckDBPyConnection) -> None:
     con.unregister("_empty")
 
 
-def bench_arrow_append(workdir: Path, size: int, chunk: int, seed: int) -> Timing:
-    """DuckDB appending the prebuilt Arrow table of each chunk (conversion not counted)."""
-    con = duckdb.connect(str(workdir / "raw.duckdb"))
-    _plain_documents_ddl(con)
-    total, seconds = 0, 0.0
-    for batch in chunks(size, chunk, seed):
-        table = documents_table(batch)
+def bench_arrow_append(workdir: Path, size: int, chunk: int, seed: int, writer_settings: bool = False) -> Timing:
+    """DuckDB appending the prebuilt Arrow table of each chunk (conversion not counted).
+
+    With ``writer_settings`` the append runs on a connection of a ``Warehouse.session`` (telefeed's memory cap,
+    checkpoint threshold and row group size) into a plain table beside the migrated schema, so the limit gets
+    the same DuckDB tuning as telefeed; without it, on a plain ``duckdb.connect`` with DuckDB's defaults.
+    """
+    path = workdir / ("raw_tuned.duckdb" if writer_settings else "raw.duckdb")
+    wh = Warehouse(path)
+    with ExitStack() as stack:
+        if writer_settings:
+            wh.migrate()
+            stack.enter_context(wh.session())
+            con = stack.enter_context(wh.connect())
+            con.execute("CREATE SCHEMA raw")
+            con.execute("USE raw")
+        else:
+            con = duckdb.connect(str(path))
+            stack.callback(con.close)
+        _plain_documents_ddl(con)
+        total, seconds = 0, 0.0
+        for batch in chunks(size, chunk, seed):
+            table = documents_table(batch)
+            start = time.perf_counter()
+            con.execute("BEGIN")
+            con.register("_chunk", table)
+            con.execute("INSERT INTO documents SELECT * FROM _chunk")
+            con.unregister("_chunk")
+            con.execute("COMMIT")
+            seconds += time.perf_counter() - start
+            total += table.num_rows
         start = time.perf_counter()
-        con.execute("BEGIN")
-        con.register("_chunk", table)
-        con.execute("INSERT INTO documents SELECT * FROM _chunk")
-        con.unregister("_chunk")
-        con.execute("COMMIT")
-        seconds += time.perf_counter() - start
-        total += table.num_rows
-    start = time.perf_counter()
-    con.close()  # the final checkpoint is part of the work (telefeed closes after every chunk)
-    seconds += time.perf_counter() - start
-    total = _stored_rows(workdir / "raw.duckdb")
-    return Timing("duckdb arrow append", total, seconds, "Arrow table prebuilt, not timed; final close timed")
+    seconds += time.perf_counter() - start  # the final close (its checkpoint) is part of the work
+    total = _stored_rows(path, "raw.documents" if writer_settings else "documents")
+    if writer_settings:
+        return Timing(RAW_TUNED, total, seconds, "as above, on a Warehouse.session connection (telefeed's settings)")
+    return Timing(RAW_DEFAULT, total, seconds, "Arrow table prebuilt, not timed; final close timed")
 
 
 def _stored_rows(path: Path, table: str = "documents") -> int:
@@ -210,6 +231,7 @@ def run(
             lambda: bench_telefeed(workdir, size, chunk, seed),
             lambda: bench_telefeed(workdir / "per_chunk", size, chunk, seed, session=False),
             lambda: bench_arrow_append(workdir, size, chunk, seed),
+            lambda: bench_arrow_append(workdir, size, chunk, seed, writer_settings=True),
         ]
         (workdir / "per_chunk").mkdir()
         if with_dlt:
@@ -238,7 +260,15 @@ def print_table(size: int, results: list[Timing]) -> None:
         ratio = t.seconds / ours.seconds if ours.seconds else float("nan")
         print(f"| {t.name} | {t.seconds:.2f} | {t.rows_per_second:,.0f} | {ratio:.2f}x | {t.note} |")
     by_name = {t.name: t for t in results}
-    for name, target in (("duckdb arrow append", 0.5), ("dlt duckdb (arrow)", 5.0), ("dlt duckdb (dicts)", 5.0)):
+    raw = [by_name[name] for name in (RAW_DEFAULT, RAW_TUNED) if name in by_name]
+    if raw:  # the limit is the faster of the two raw appends
+        fastest = min(raw, key=lambda t: t.seconds)
+        by_name["the faster duckdb arrow append"] = fastest
+    for name, target in (
+        ("the faster duckdb arrow append", 0.5),
+        ("dlt duckdb (arrow)", 5.0),
+        ("dlt duckdb (dicts)", 5.0),
+    ):
         if name in by_name:
             ratio = by_name[name].seconds / ours.seconds
             verdict = "met" if ratio >= target else "MISSED"

@@ -30,9 +30,21 @@ def test_landing_contenders_store_the_same_rows() -> None:
         "telefeed land (chunks of 100, one session)",
         "telefeed land (chunks of 100, a connection per chunk)",
         "duckdb arrow append",
+        "duckdb arrow append, telefeed's writer settings",
         "row-by-row INSERT",
     ]
     assert {t.rows for t in results} == {300}
+
+
+def test_landing_target_is_checked_against_the_faster_raw_append(capsys: pytest.CaptureFixture[str]) -> None:
+    results = [
+        landing.Timing("telefeed land", 100, 2.0),
+        landing.Timing(landing.RAW_DEFAULT, 100, 3.0),
+        landing.Timing(landing.RAW_TUNED, 100, 0.8),
+    ]
+    landing.print_table(100, results)
+    out = capsys.readouterr().out
+    assert "target telefeed >= 0.5x the faster duckdb arrow append: 0.40x -> MISSED" in out
 
 
 def test_landing_warm_up_lands_through_telefeed_and_the_raw_append() -> None:
@@ -45,7 +57,7 @@ def test_landing_warm_up_lands_through_telefeed_and_the_raw_append() -> None:
 def test_landing_dlt_contenders_store_the_same_rows() -> None:
     pytest.importorskip("dlt")  # the ``bench`` extra
     results = landing.run(size=300, chunk=100, seed=7, dict_limit=300, row_limit=300)
-    assert [t.name for t in results][3:5] == ["dlt duckdb (arrow)", "dlt duckdb (dicts)"]
+    assert [t.name for t in results][4:6] == ["dlt duckdb (arrow)", "dlt duckdb (dicts)"]
     assert {t.rows for t in results} == {300}
 
 
