@@ -285,6 +285,7 @@ def child_memory(
         "clustering": clustering,
         "writer_memory_limit": warehouse.writer_memory_limit,
         "checkpoint_threshold": warehouse.writer_checkpoint_threshold,
+        "clustering_memory_limit": warehouse.clustering_memory_limit,
         "seconds": seconds,
         "status": stats.status,
         "error": stats.error_message,
@@ -347,6 +348,7 @@ def print_memory(results: list[dict[str, Any]]) -> None:
     notes = "" if results[0].get("clustering", True) else ", story clustering OFF (diagnostic)"
     notes += f", writer DuckDB cap {results[0].get('writer_memory_limit')}"
     notes += f", checkpoint threshold {results[0].get('checkpoint_threshold')}"
+    notes += f", clustering DuckDB cap {results[0].get('clustering_memory_limit')}"
     print(f"\n## peak memory: Telegram source through ingest_source, one fresh process per size{notes}")
     print("| messages | seconds | msgs/s | landed | status | RSS after imports MB | peak RSS MB | warehouse MB |")
     print("|---:|---:|---:|---:|---|---:|---:|---:|")

@@ -327,3 +327,23 @@ def test_reclustering_a_document_replaces_its_stored_signature_and_band_keys(war
     assert warehouse.query(stored["clusters"]) != before["clusters"]
     assert cluster_new_documents(warehouse).documents == 2
     assert {name: warehouse.query(sql) for name, sql in stored.items()} == before  # replaced, not duplicated
+
+
+def test_story_clustering_runs_under_the_clustering_cap(warehouse_path: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    from telefeed.pipeline import stories
+
+    warehouse = Warehouse(warehouse_path)
+    warehouse.writer_memory_limit, warehouse.clustering_memory_limit = "200MB", "48MB"
+    docs = [_doc("outlet-a", "a1", _article_text(SYNDICATED[0])), _doc("outlet-b", "b1", _article_text(SYNDICATED[1]))]
+    warehouse.land(LandBatch(source="outlet-a", documents=docs))
+    caps: list[str] = []
+    real = stories._cluster_chunk
+
+    def spy(con: duckdb.DuckDBPyConnection, *args: object) -> list[articles.ClusterRow]:
+        row = con.execute("SELECT current_setting('memory_limit')").fetchone()
+        caps.append(str(row[0]) if row else "")
+        return real(con, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stories, "_cluster_chunk", spy)
+    assert cluster_new_documents(warehouse).documents == 2
+    assert caps and all(cap.startswith(("45", "48")) for cap in caps), caps

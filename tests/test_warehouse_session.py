@@ -291,3 +291,22 @@ def test_a_file_held_by_another_process_is_reported_busy(wh: Warehouse) -> None:
     finally:
         holder.communicate("")
     assert Warehouse(wh.path).land(LandBatch(source="wire", documents=_docs("x", 1))).documents_new == 1
+
+
+def _memory_limit(con: Any) -> int:
+    row = con.execute("SELECT value FROM duckdb_settings() WHERE name = 'memory_limit'").fetchone()
+    number, unit = row[0].split()
+    return int(float(number) * {"KiB": 2**10, "MiB": 2**20, "GiB": 2**30, "KB": 10**3, "MB": 10**6, "GB": 10**9}[unit])
+
+
+def test_a_session_can_cap_its_connection_below_the_writer_cap(wh: Warehouse) -> None:
+    wh.writer_memory_limit = "200MB"
+    with wh.session(memory_limit="40MB"):
+        with wh.connect() as con:
+            inside = _memory_limit(con)
+        with wh.session(memory_limit="300MB"), wh.connect() as con:  # an inner session keeps the outer cap
+            nested = _memory_limit(con)
+    with wh.connect() as con:
+        after = _memory_limit(con)
+    assert 35_000_000 < inside == nested < 45_000_000
+    assert 190_000_000 < after < 210_000_000, "connections after the session get the writer cap again"

@@ -277,6 +277,11 @@ class Warehouse:
     # ``<file>.tmp``. Readers (analysts' queries) keep DuckDB's default. 64 MB would lower a 1M-post Telegram
     # run's peak (1,030 MB instead of 1,077 MB) but slows landing at 100k documents by a fifth (more rereads).
     writer_memory_limit: str | None = "128MB"
+    # DuckDB memory cap of the session that story clustering runs in (``session(memory_limit=...)``). Clustering
+    # scans the signatures and LSH bands of the whole warehouse, and its peak follows the cap, not the corpus:
+    # at 300k posts the landing stayed at 904-942 MB while clustering under the writer cap peaked at 1,064-1,084
+    # MB (bench/README.md, 2026-12-04). The landing keeps the larger cap, which it needs for its speed.
+    clustering_memory_limit: str | None = "64MB"
     # WAL size at which a commit of a writer connection checkpoints (DuckDB's default: 16 MB). A checkpoint
     # costs more the larger the table is, and a session (one open file for many transactions) with article-sized
     # batches of 10,000 documents (23 MB of Arrow) passed 16 MB at every other commit: landing 100k documents
@@ -333,7 +338,8 @@ class Warehouse:
         return con
 
     def _writer_config(self) -> dict[str, Any]:
-        config = {"memory_limit": self.writer_memory_limit} if self.writer_memory_limit else {}
+        memory_limit = getattr(self._session, "memory_limit", None) or self.writer_memory_limit
+        config = {"memory_limit": memory_limit} if memory_limit else {}
         if self.writer_checkpoint_threshold:
             config["checkpoint_threshold"] = self.writer_checkpoint_threshold
         return config
@@ -367,24 +373,29 @@ class Warehouse:
                 con.close()
 
     @contextmanager
-    def session(self) -> Iterator[None]:
+    def session(self, memory_limit: str | None = None) -> Iterator[None]:
         """Keep one read-write connection open for every connection this thread asks for inside the block.
 
         Each transaction still commits on its own (a crash loses nothing committed), but the file is opened,
         and DuckDB checkpoints when it is closed, once for the block instead of once per transaction; the
         writer's lock (and the Prefect write slot of ``flows.writes.serialised``) is held for the whole block.
         Use it around a loop of landings whose inputs are already in memory, never around network IO.
-        Re-entrant: an inner session reuses the outer one.
+        ``memory_limit`` caps that connection instead of ``writer_memory_limit``. Re-entrant: an inner session
+        reuses the outer one (and its cap).
         """
         if getattr(self._session, "connection", None) is not None:
             yield
             return
-        with self.connect() as con:
-            self._session.connection = con
-            try:
-                yield
-            finally:
-                self._session.connection = None
+        self._session.memory_limit = memory_limit  # read by _writer_config when connect opens the file
+        try:
+            with self.connect() as con:  # through any wrapper of the instance (flows.writes.serialised)
+                self._session.connection = con
+                try:
+                    yield
+                finally:
+                    self._session.connection = None
+        finally:
+            self._session.memory_limit = None
 
     def writer_lock(self) -> AbstractContextManager[object]:
         """The lock this process's connections to this warehouse file take turns on (re-entrant)."""

@@ -294,8 +294,11 @@ class DuckLakeWarehouse(Warehouse):
             con.close()
 
     @contextmanager
-    def session(self) -> Iterator[None]:
-        """Nothing to hold: a lake connection is a cursor on a shared instance and closing it checkpoints nothing."""
+    def session(self, memory_limit: str | None = None) -> Iterator[None]:
+        """Nothing to hold: a lake connection is a cursor on a shared instance and closing it checkpoints nothing.
+
+        ``memory_limit`` is ignored: the lake's instance is shared by every connection.
+        """
         yield
 
     @contextmanager

@@ -125,7 +125,7 @@ def ingest_source(source: Source, warehouse: Warehouse, run_id: str, window: Win
         log.warning("source %s failed: %s", source.name, stats.error_message)
         log.debug("%s", traceback.format_exc())
     # One open file for the clustering and the run record (a no-change rerun is mostly these opens).
-    with warehouse.session():
+    with warehouse.session(memory_limit=warehouse.clustering_memory_limit):
         _cluster_stories(warehouse, stats)  # also after a run that landed nothing: a crash may have left some
         stats.seconds = round(time.perf_counter() - clock, 3)
         warehouse.record_run(

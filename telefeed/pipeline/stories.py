@@ -53,7 +53,8 @@ def cluster_new_documents(
     started = utc_now()
     seen_since = started - timedelta(days=window_days) if window_days is not None else None
     after = None
-    with warehouse.session():  # one open file for every chunk's transaction
+    # One open file for every chunk's transaction, under the clustering cap (unless already in a session).
+    with warehouse.session(memory_limit=warehouse.clustering_memory_limit):
         while True:
             with warehouse.transaction() as con:
                 inputs = articles.documents_to_cluster(con, document_ids, after, chunk_size)
