@@ -275,7 +275,7 @@ class Warehouse:
     # checks read whole tables, so peak memory grew with the warehouse (bench/README.md, "Peak memory": landing
     # 300k posts 801 -> 461 MB). Over the cap DuckDB evicts cached blocks and spills joins and sorts to
     # ``<file>.tmp``. Readers (analysts' queries) keep DuckDB's default. 64 MB would lower a 1M-post Telegram
-    # run's peak (1,030 MB instead of 1,077 MB) but slows landing at 100k documents by a fifth (more rereads).
+    # run's peak (1,030 MB instead of 1,077 MB) but slows landing at 100k documents by 30-60% (more rereads).
     writer_memory_limit: str | None = "128MB"
     # DuckDB memory cap of the session that story clustering runs in (``session(memory_limit=...)``). Clustering
     # scans the signatures and LSH bands of the whole warehouse, and its peak follows the cap, not the corpus:
