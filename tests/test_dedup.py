@@ -186,6 +186,34 @@ def test_clustering_in_small_chunks_gives_the_same_assignments_as_one_chunk_and_
     assert by_id[docs[10].id][3] == "exact" and by_id[docs[6].id][3] == "exact"  # same content hash
 
 
+def test_clustering_reopens_the_file_after_chunks_per_session_chunks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A long pass does not hold one connection: the file is closed and reopened every few chunks, same result."""
+    from telefeed.pipeline import stories
+
+    real = stories._cluster_chunk
+    connections: list[duckdb.DuckDBPyConnection] = []  # kept alive, so no two are the same object
+
+    def spy(con: duckdb.DuckDBPyConnection, *args: object) -> list[articles.ClusterRow]:
+        connections.append(con)
+        return real(con, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(stories, "_cluster_chunk", spy)
+    results = {}
+    for per_session in (1000, 5):
+        warehouse = Warehouse(tmp_path / f"sessions-{per_session}.duckdb")
+        for batch in _corpus():
+            warehouse.land(LandBatch(source="mixed", documents=batch))
+        connections.clear()
+        stats = cluster_new_documents(warehouse, None, chunk_size=1, chunks_per_session=per_session)
+        assert stats.documents == 12 and stats.chunks == 12
+        chunks_per_connection = [sum(c is con for c in connections) for con in dict.fromkeys(connections)]
+        assert chunks_per_connection == ([12] if per_session == 1000 else [5, 5, 2])
+        results[per_session] = _assignments(warehouse)
+    assert results[5] == results[1000]
+
+
 def test_chunks_skip_documents_clustered_earlier_whatever_their_position(tmp_path: Path) -> None:
     """Later chunks look up story_clusters only for documents seen since the previous chunk: none is taken twice."""
     warehouse = Warehouse(tmp_path / "preclustered.duckdb")
