@@ -27,12 +27,15 @@ pytestmark = pytest.mark.usefixtures("prefect_harness")
 GOOD_FEED = (FIXTURES / "feeds" / "good_rss.xml").read_bytes()
 PAGE = (FIXTURES / "pages" / "syndicated_a.html").read_bytes()
 MAX_BYTES = 1_000_000
-HTTP = f"http = {{ timeout_seconds = 1.0, max_bytes = {MAX_BYTES}, retries = 1, backoff_seconds = 0.01 }}"
+# Only the timeout faults may time out, however loaded the machine: their server answers after SERVER_DELAY, and
+# their source waits FAULT_TIMEOUT (the feed) or PAGE_TIMEOUT (every page of the one feed with pages). Every other
+# source waits PATIENT_TIMEOUT, so a slow answer under load still shows its own fault, not a timeout.
+FAULT_TIMEOUT, PAGE_TIMEOUT, PATIENT_TIMEOUT, SERVER_DELAY = 1.0, 5.0, 10.0, 30.0
 
 # name -> (route options, what the source's error must say)
 FAILING_FEEDS: dict[str, tuple[dict[str, Any], str]] = {
     "status_503": ({"status": 503, "body": b"down", "content_type": "text/plain"}, "HTTP 503"),
-    "timeout": ({"body": GOOD_FEED, "delay_seconds": 3.0}, "timed out"),
+    "timeout": ({"body": GOOD_FEED, "delay_seconds": SERVER_DELAY}, "timed out"),
     "reset": ({}, "Connection reset by peer"),  # served by resetting_server()
     "huge_50mb": ({"huge_bytes": 50_000_000}, f"exceeds cap of {MAX_BYTES} bytes"),
     "gzip_bomb": ({"gzip_bomb_bytes": 50_000_000}, f"exceeds cap of {MAX_BYTES} bytes"),
@@ -46,7 +49,7 @@ GOOD_FEEDS = ("good_a", "good_b")
 
 PAGE_FAULTS: dict[str, tuple[dict[str, Any], str]] = {
     "p503": ({"status": 503, "body": b"down", "content_type": "text/plain"}, "HTTP 503"),
-    "ptimeout": ({"body": PAGE, "content_type": "text/html", "delay_seconds": 3.0}, "timed out"),
+    "ptimeout": ({"body": PAGE, "content_type": "text/html", "delay_seconds": SERVER_DELAY}, "timed out"),
     "preset": ({}, "ReadError"),  # served by resetting_server(); the page fetcher gives no message (see docs)
     "phuge": ({"huge_bytes": 50_000_000, "content_type": "text/html"}, f"cap of {MAX_BYTES} bytes"),
     "pbomb": ({"gzip_bomb_bytes": 50_000_000, "content_type": "text/html"}, f"cap of {MAX_BYTES} bytes"),
@@ -68,10 +71,10 @@ def _feed(name: str, links: list[str]) -> bytes:
     ).encode()
 
 
-def _source(name: str, url: str, fetch_pages: bool = False) -> str:
-    return (
-        f'[[sources]]\nname = "{name}"\nkind = "rss"\nurl = "{url}"\nfetch_pages = {str(fetch_pages).lower()}\n{HTTP}\n'
-    )
+def _source(name: str, url: str, fetch_pages: bool = False, timeout: float = PATIENT_TIMEOUT) -> str:
+    http = f"http = {{ timeout_seconds = {timeout}, max_bytes = {MAX_BYTES}, retries = 1, backoff_seconds = 0.01 }}"
+    pages = str(fetch_pages).lower()
+    return f'[[sources]]\nname = "{name}"\nkind = "rss"\nurl = "{url}"\nfetch_pages = {pages}\n{http}\n'
 
 
 def test_every_fault_fails_only_its_own_source_or_page_in_one_run(
@@ -97,7 +100,8 @@ def _run_and_check(tmp_path: Path, http_server: FixtureServer, warehouse_path: s
         url = http_server.add(f"/feeds/{name}", body=GOOD_FEED.replace(b"good-", f"{name}-".encode()))
         blocks.append(_source(name, url))
     for name, (route, _) in FAILING_FEEDS.items():
-        blocks.append(_source(name, _serve(http_server, f"/feeds/{name}", route, reset_url)))
+        timeout = FAULT_TIMEOUT if name == "timeout" else PATIENT_TIMEOUT
+        blocks.append(_source(name, _serve(http_server, f"/feeds/{name}", route, reset_url), timeout=timeout))
     url = http_server.add(f"/feeds/{MISLABELLED_FEED}", body=GOOD_FEED, content_type="text/html; charset=utf-8")
     blocks.append(_source(MISLABELLED_FEED, url))
     png = b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 8
@@ -107,7 +111,7 @@ def _run_and_check(tmp_path: Path, http_server: FixtureServer, warehouse_path: s
     page_urls = [http_server.add("/pages/good", body=PAGE, content_type="text/html; charset=utf-8")]
     page_urls += [_serve(http_server, f"/pages/{name}", route, reset_url) for name, (route, _) in PAGE_FAULTS.items()]
     url = http_server.add("/feeds/with_pages", body=_feed("with_pages", page_urls))
-    blocks.append(_source("with_pages", url, fetch_pages=True))
+    blocks.append(_source("with_pages", url, fetch_pages=True, timeout=PAGE_TIMEOUT))
     sources = write_sources(tmp_path, "\n".join(blocks))
 
     clock = time.perf_counter()
@@ -145,8 +149,9 @@ def _run_and_check(tmp_path: Path, http_server: FixtureServer, warehouse_path: s
     assert [r for s, r in quarantine if s == NOT_A_FEED] and all(
         "feed could not be parsed" in r for s, r in quarantine if s == NOT_A_FEED
     )
-    # Timeouts are bounded: two attempts of 1 s each, not the server's 3 s delay (plus Prefect's overhead).
-    assert elapsed < 60, elapsed
+    # Timeouts are bounded: two attempts of FAULT_TIMEOUT or PAGE_TIMEOUT, not the server's delay (plus Prefect's
+    # overhead; the sources run concurrently).
+    assert elapsed < 2 * SERVER_DELAY, elapsed
 
     # Pages: every entry landed; the good page replaced the summary; each failed page kept it, with its error.
     assert runs["with_pages"][0] == "partial" and runs["with_pages"][2] == len(page_urls)
