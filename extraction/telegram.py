@@ -30,11 +30,8 @@ API_ITEM = "telegram_message"
 PREVIEW_ITEM = "telegram_preview_post"
 EXPORT_ITEM = "telegram_export_message"
 SERVICE_ITEM = "telegram_service"
+COMMENT_ITEM = "telegram_comment"  # a comment on a post, read from the channel's discussion group (API)
 POST_ITEMS = (API_ITEM, PREVIEW_ITEM, EXPORT_ITEM)
-
-# Keys dropped from Telethon's ``to_dict()``: short-lived file tokens and per-account hashes (they change
-# between fetches and are useless without the account).
-_VOLATILE_KEYS = {"file_reference", "access_hash", "replies_pts"}
 
 # Telethon entity class -> the entity vocabulary of Telegram Desktop exports (used for all three paths).
 _API_ENTITY_TYPES = {
@@ -233,41 +230,6 @@ def post_to_document(source: str, post: Post) -> Document:
 
 
 # -- Telethon (API) ------------------------------------------------------------------------------------------
-
-
-def jsonable_tl(value: Any) -> Any:
-    """A Telethon ``to_dict()`` value made JSON-safe and compact (no None, no empty lists, no file tokens)."""
-    if isinstance(value, Mapping):
-        out = {}
-        for key, item in value.items():
-            if key in _VOLATILE_KEYS:
-                continue
-            converted = jsonable_tl(item)
-            if converted is None or converted == []:
-                continue
-            out[str(key)] = converted
-        return out
-    if isinstance(value, list | tuple):
-        return [jsonable_tl(v) for v in value]
-    if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat()
-    if isinstance(value, bytes):
-        return None
-    return value
-
-
-def message_payload(message: Any) -> dict[str, Any]:
-    """JSON-safe dict of one Telethon message; keeps the forward source's name when Telethon resolved it."""
-    data = jsonable_tl(message.to_dict())
-    forward = getattr(message, "forward", None) if getattr(message, "fwd_from", None) is not None else None
-    chat = getattr(forward, "chat", None) if forward is not None else None
-    if chat is not None:
-        data["fwd_chat"] = {
-            "id": getattr(chat, "id", None),
-            "title": getattr(chat, "title", None),
-            "username": getattr(chat, "username", None),
-        }
-    return data
 
 
 def is_service_message(message_dict: Mapping[str, Any]) -> bool:
@@ -470,18 +432,6 @@ def api_post(payload: Mapping[str, Any]) -> Post:
         media=media,
         post_author=first.get("post_author"),
     )
-
-
-def group_messages(messages: Sequence[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
-    """Split messages (oldest first) into posts: consecutive messages with one ``grouped_id`` are an album."""
-    groups: list[list[Mapping[str, Any]]] = []
-    for message in sorted(messages, key=lambda m: int(m["id"])):
-        gid = message.get("grouped_id")
-        if gid is not None and groups and groups[-1][-1].get("grouped_id") == gid:
-            groups[-1].append(message)
-        else:
-            groups.append([message])
-    return groups
 
 
 # -- Telegram Desktop export ---------------------------------------------------------------------------------
@@ -900,6 +850,48 @@ def preview_post(payload: Mapping[str, Any]) -> Post:
     )
 
 
+# -- comments (API) -----------------------------------------------------------------------------------------
+
+
+def comment_external_id(post_external_id: str, comment_id: int) -> str:
+    """``<post external id>/comment/<comment id>``: a comment's id is its message id in the discussion group."""
+    return f"{post_external_id}/comment/{comment_id}"
+
+
+def api_comment_to_document(item: RawItem) -> Document:
+    """A ``telegram_comment`` item -> a ``kind="comment"`` document linked to its post (``post_external_id``).
+
+    The payload is ``{"channel": <the post's channel>, "post": {"external_id", "message_id"}, "message": ...}``.
+    """
+    channel = item.payload.get("channel") or {}
+    post_ref = item.payload.get("post") or {}
+    message = item.payload.get("message") or {}
+    discussion_id = _peer_channel_id(message.get("peer_id"))
+    post = api_post({"channel": {"id": discussion_id}, "messages": [message]})
+    document = post_to_document(item.source, post)
+    post_id = int(post_ref["message_id"])
+    post_link = post_url(channel.get("username"), channel.get("id"), post_id)
+    sender = message.get("from_id") or {}
+    document.kind = "comment"
+    document.external_id = comment_external_id(str(post_ref["external_id"]), post.message_id)
+    document.url = f"{post_link}?comment={post.message_id}" if post_link else None
+    document.author = post.post_author
+    document.metadata.update(
+        {
+            "channel_id": channel.get("id"),
+            "channel_username": (channel.get("username") or "").lower() or None,
+            "channel_title": channel.get("title"),
+            "discussion_id": discussion_id,
+            "comment_id": post.message_id,
+            "post_external_id": post_ref["external_id"],
+            "post_message_id": post_id,
+            "from_user_id": sender.get("user_id"),
+            "from_channel_id": sender.get("channel_id"),
+        }
+    )
+    return document
+
+
 # -- dispatch ------------------------------------------------------------------------------------------------
 
 
@@ -909,6 +901,8 @@ def telegram_item_to_document(item: RawItem) -> Document:
     Raises:
         NormaliseError: the payload does not hold a usable post.
     """
+    if item.item_kind == COMMENT_ITEM:
+        return api_comment_to_document(item)
     if item.item_kind == API_ITEM:
         post = api_post(item.payload)
     elif item.item_kind == PREVIEW_ITEM:

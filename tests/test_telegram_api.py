@@ -17,9 +17,9 @@ import pytest
 from telethon.errors import FloodWaitError
 
 import extraction.language as language_module
-import telefeed.pipeline.telegram as tg
 from telefeed.config import TelegramSource
 from telefeed.pipeline import SourceStats, Window, ingest_source
+from telefeed.resources import Resources
 from tests.support.fake_telegram import (
     BASE_DATE,
     CHANNEL_ID,
@@ -45,20 +45,37 @@ def _source(**overrides: Any) -> TelegramSource:
 
 
 @pytest.fixture
-def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Record flood-wait sleeps instead of sleeping."""
-    calls: list[float] = []
-    monkeypatch.setattr(tg, "sleep", calls.append)
-    return calls
+def slept() -> list[float]:
+    """Flood-wait sleeps, recorded instead of slept (the resources' sleeper)."""
+    return []
 
 
-def _use(monkeypatch: pytest.MonkeyPatch, client: FakeTelegramClient) -> FakeTelegramClient:
-    monkeypatch.setattr(tg, "client_factory", lambda source: client)
-    return client
+class Telegram:
+    """The resources of each test run: the fake client, a recording sleeper, a fixed clock."""
+
+    def __init__(self, slept: list[float]) -> None:
+        self.client: FakeTelegramClient | None = None
+        self.slept = slept
+        self.now = BASE_DATE + timedelta(days=30)  # every sample post is older than the re-sampling age
+
+    def use(self, client: FakeTelegramClient) -> FakeTelegramClient:
+        self.client = client
+        return client
+
+    def resources(self) -> Resources:
+        assert self.client is not None
+        client = self.client
+        return Resources(telegram_client=lambda source: client, sleep=self.slept.append, now=lambda: self.now)
 
 
-def _run(source: TelegramSource, path: str, window: Window | None = None) -> SourceStats:
-    return ingest_source(source, Warehouse(path), "run-test", window)
+@pytest.fixture
+def telegram(slept: list[float]) -> Telegram:
+    return Telegram(slept)
+
+
+def _run(telegram: Telegram, source: TelegramSource, path: str, window: Window | None = None) -> SourceStats:
+    with telegram.resources() as resources:
+        return ingest_source(source, Warehouse(path), "run-test", window, resources)
 
 
 def _scalar(path: str, sql: str, params: list[Any] | None = None) -> Any:
@@ -73,10 +90,10 @@ def _docs(path: str) -> dict[str, dict[str, Any]]:
 
 
 def test_first_run_lands_every_post_with_its_fields(
-    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, slept: list[float]
+    warehouse_path: str, slept: list[float], telegram: Telegram
 ) -> None:
-    client = _use(monkeypatch, FakeTelegramClient(severny_vestnik_messages()))
-    stats = _run(_source(), warehouse_path)
+    client = telegram.use(FakeTelegramClient(severny_vestnik_messages()))
+    stats = _run(telegram, _source(), warehouse_path)
     assert stats.status == "ok", stats.error_message
     assert stats.fetched == 9 and stats.new == 6
     docs = _docs(warehouse_path)
@@ -137,10 +154,10 @@ def test_first_run_lands_every_post_with_its_fields(
 
 
 def test_rerun_lands_nothing_and_resolves_channel_once(
-    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, slept: list[float]
+    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, slept: list[float], telegram: Telegram
 ) -> None:
-    client = _use(monkeypatch, FakeTelegramClient(severny_vestnik_messages()))
-    _run(_source(), warehouse_path)
+    client = telegram.use(FakeTelegramClient(severny_vestnik_messages()))
+    _run(telegram, _source(), warehouse_path)
     languages = _scalar(warehouse_path, "select list(language order by id) from documents")
     assert None not in languages
 
@@ -156,7 +173,7 @@ def test_rerun_lands_nothing_and_resolves_channel_once(
         return real_transaction(self)
 
     monkeypatch.setattr(Warehouse, "transaction", counted_transaction)
-    again = _run(_source(), warehouse_path)
+    again = _run(telegram, _source(), warehouse_path)
     assert again.status == "ok" and again.new == 0 and again.updated == 0
     assert len(transactions) == 1  # the run record only: the unchanged re-read posts take no write transaction
     assert _scalar(warehouse_path, "select list(language order by id) from documents") == languages
@@ -169,14 +186,14 @@ def test_rerun_lands_nothing_and_resolves_channel_once(
 
 
 def test_edit_between_runs_updates_document_and_keeps_history(
-    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, slept: list[float]
+    warehouse_path: str, slept: list[float], telegram: Telegram
 ) -> None:
     messages = severny_vestnik_messages()
-    client = _use(monkeypatch, FakeTelegramClient(messages))
-    _run(_source(), warehouse_path)
+    client = telegram.use(FakeTelegramClient(messages))
+    _run(telegram, _source(), warehouse_path)
     original = next(m for m in messages if m.id == 109)
     client.replace(edited(original, "Відео: ремонт мосту завершено", BASE_DATE + timedelta(hours=3)))
-    stats = _run(_source(), warehouse_path)
+    stats = _run(telegram, _source(), warehouse_path)
     assert stats.updated == 1 and stats.new == 0
     row = _docs(warehouse_path)["severny_vestnik:109"]
     assert row["revision"] == 2 and row["text"] == "Відео: ремонт мосту завершено"
@@ -189,15 +206,15 @@ def test_edit_between_runs_updates_document_and_keeps_history(
 
 
 def test_counter_growth_is_a_snapshot_not_a_revision(
-    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, slept: list[float]
+    warehouse_path: str, slept: list[float], telegram: Telegram
 ) -> None:
     messages = severny_vestnik_messages()
-    client = _use(monkeypatch, FakeTelegramClient(messages))
-    _run(_source(), warehouse_path)
+    client = telegram.use(FakeTelegramClient(messages))
+    _run(telegram, _source(), warehouse_path)
     first = next(m for m in messages if m.id == 101)
     first.views = 2_000
     client.replace(first)
-    stats = _run(_source(), warehouse_path)
+    stats = _run(telegram, _source(), warehouse_path)
     assert stats.updated == 0 and stats.new == 0
     assert _docs(warehouse_path)["severny_vestnik:101"]["revision"] == 1
     views = Warehouse(warehouse_path).query(
@@ -218,22 +235,20 @@ def test_counter_growth_is_a_snapshot_not_a_revision(
     assert growth[0]["views_per_hour"] > 0
 
 
-def test_flood_wait_under_cap_is_slept(
-    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, slept: list[float]
-) -> None:
-    _use(monkeypatch, FakeTelegramClient(severny_vestnik_messages(), flood_on_calls={1: 5}))
-    stats = _run(_source(), warehouse_path)
+def test_flood_wait_under_cap_is_slept(warehouse_path: str, slept: list[float], telegram: Telegram) -> None:
+    telegram.use(FakeTelegramClient(severny_vestnik_messages(), flood_on_calls={1: 5}))
+    stats = _run(telegram, _source(), warehouse_path)
     assert slept == [5]
     assert stats.status == "ok" and stats.new == 6
 
 
 def test_flood_wait_over_cap_stops_cleanly_and_next_run_resumes_without_gaps(
-    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, slept: list[float]
+    warehouse_path: str, slept: list[float], telegram: Telegram
 ) -> None:
     messages = numbered_messages(450, grouped={199: 9, 200: 9, 201: 9})
-    client = _use(monkeypatch, FakeTelegramClient(messages, flood_on_calls={2: 1_000}))
+    client = telegram.use(FakeTelegramClient(messages, flood_on_calls={2: 1_000}))
     source = _source(batch_size=200, max_flood_wait_seconds=60)
-    first = _run(source, warehouse_path)
+    first = _run(telegram, source, warehouse_path)
     assert first.status == "partial"
     assert "1000s" in (first.error_message or "") and "cursor at message 198" in (first.error_message or "")
     assert slept == []
@@ -241,7 +256,7 @@ def test_flood_wait_over_cap_stops_cleanly_and_next_run_resumes_without_gaps(
     assert Warehouse(warehouse_path).get_cursor(source.name).last_id == 198
     assert _scalar(warehouse_path, "select count(*) from documents") == 198
 
-    second = _run(source, warehouse_path)
+    second = _run(telegram, source, warehouse_path)
     assert second.status == "ok", second.error_message
     ids = (
         Warehouse(warehouse_path)
@@ -259,32 +274,30 @@ def test_flood_wait_over_cap_stops_cleanly_and_next_run_resumes_without_gaps(
     assert client.fetch_count() >= 4
 
 
-def test_first_run_lookback_by_message_count(
-    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, slept: list[float]
-) -> None:
-    _use(monkeypatch, FakeTelegramClient(numbered_messages(50)))
-    stats = _run(_source(lookback_messages=10), warehouse_path)
+def test_first_run_lookback_by_message_count(warehouse_path: str, slept: list[float], telegram: Telegram) -> None:
+    telegram.use(FakeTelegramClient(numbered_messages(50)))
+    stats = _run(telegram, _source(lookback_messages=10), warehouse_path)
     assert stats.new == 10
     ids = Warehouse(warehouse_path).query("select external_id from documents order by 1").column(0).to_pylist()
     assert ids == [f"severny_vestnik:{i}" for i in range(41, 51)]
 
 
-def test_first_run_lookback_by_days(monkeypatch: pytest.MonkeyPatch, warehouse_path: str, slept: list[float]) -> None:
-    client = _use(monkeypatch, FakeTelegramClient(numbered_messages(5)))
-    _run(_source(lookback_days=3), warehouse_path)
+def test_first_run_lookback_by_days(warehouse_path: str, slept: list[float], telegram: Telegram) -> None:
+    client = telegram.use(FakeTelegramClient(numbered_messages(5)))
+    _run(telegram, _source(lookback_days=3), warehouse_path)
     first_call = next(c.kwargs for c in client.calls if c.name == "fetch_messages")
     assert first_call["offset_date"] is not None and first_call["reverse"] is True
 
 
 def test_backfill_window_lands_older_posts_without_moving_the_cursor(
-    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, slept: list[float]
+    warehouse_path: str, slept: list[float], telegram: Telegram
 ) -> None:
-    _use(monkeypatch, FakeTelegramClient(severny_vestnik_messages()))
-    _run(_source(lookback_messages=2), warehouse_path)
+    telegram.use(FakeTelegramClient(severny_vestnik_messages()))
+    _run(telegram, _source(lookback_messages=2), warehouse_path)
     assert Warehouse(warehouse_path).get_cursor("sever-api").last_id == 109
     assert _scalar(warehouse_path, "select count(*) from documents") == 1
     window = Window(since=BASE_DATE, until=BASE_DATE + timedelta(minutes=25))
-    stats = _run(_source(lookback_messages=2), warehouse_path, window)
+    stats = _run(telegram, _source(lookback_messages=2), warehouse_path, window)
     assert stats.mode == "backfill" and stats.new == 3
     ids = Warehouse(warehouse_path).query("select external_id from documents order by 1").column(0).to_pylist()
     assert ids == ["severny_vestnik:101", "severny_vestnik:102", "severny_vestnik:103", "severny_vestnik:109"]
@@ -293,44 +306,44 @@ def test_backfill_window_lands_older_posts_without_moving_the_cursor(
 
 
 def test_download_media_option_writes_files(
-    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, tmp_path: Path, slept: list[float]
+    warehouse_path: str, tmp_path: Path, slept: list[float], telegram: Telegram
 ) -> None:
-    client = _use(monkeypatch, FakeTelegramClient(severny_vestnik_messages()))
+    client = telegram.use(FakeTelegramClient(severny_vestnik_messages()))
     media_dir = tmp_path / "media"
-    _run(_source(download_media=True, media_dir=str(media_dir)), warehouse_path)
+    _run(telegram, _source(download_media=True, media_dir=str(media_dir)), warehouse_path)
     files = sorted(p.name for p in (media_dir / "severny_vestnik").iterdir())
     assert files == ["103.jpg", "104.jpg", "105.jpg", "109.mp4"]
     album = _docs(warehouse_path)["severny_vestnik:103"]["metadata"]["media"]
     assert album[1]["local_path"] == str(media_dir / "severny_vestnik" / "104.jpg")
-    _run(_source(download_media=True, media_dir=str(media_dir)), warehouse_path)
+    _run(telegram, _source(download_media=True, media_dir=str(media_dir)), warehouse_path)
     assert [c.name for c in client.calls].count("download_media") == 4  # not downloaded again
 
 
 def test_flood_wait_while_resolving_is_a_clean_partial_stop(
-    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, slept: list[float]
+    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, slept: list[float], telegram: Telegram
 ) -> None:
-    client = _use(monkeypatch, FakeTelegramClient(severny_vestnik_messages()))
+    client = telegram.use(FakeTelegramClient(severny_vestnik_messages()))
 
     def flooded(channel: str) -> Any:
         raise FloodWaitError(request=None, capture=86_400)
 
     monkeypatch.setattr(client, "resolve_channel", flooded)
-    stats = _run(_source(), warehouse_path)
+    stats = _run(telegram, _source(), warehouse_path)
     assert stats.status == "partial" and "86400s" in (stats.error_message or "")
     assert _scalar(warehouse_path, "select count(*) from telegram_channels") == 0
     assert client.closed
 
 
 def test_failed_media_download_keeps_the_post(
-    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, tmp_path: Path, slept: list[float]
+    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, tmp_path: Path, slept: list[float], telegram: Telegram
 ) -> None:
-    client = _use(monkeypatch, FakeTelegramClient(severny_vestnik_messages()))
+    client = telegram.use(FakeTelegramClient(severny_vestnik_messages()))
 
     def broken(message: Any, target: str) -> str:
         raise OSError("disk full")
 
     monkeypatch.setattr(client, "download_media", broken)
-    stats = _run(_source(download_media=True, media_dir=str(tmp_path / "m")), warehouse_path)
+    stats = _run(telegram, _source(download_media=True, media_dir=str(tmp_path / "m")), warehouse_path)
     assert stats.status == "partial" and "disk full" in (stats.error_message or "")
     assert stats.new == 6
     assert "local_path" not in _docs(warehouse_path)["severny_vestnik:109"]["metadata"]["media"][0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import duckdb
@@ -55,6 +56,124 @@ class TelegramLandResult:
     result: LandResult
     unchanged: int = 0  # posts seen again with the same content (not re-landed)
     snapshots: int = 0  # counter snapshot rows written
+
+
+@dataclass(frozen=True, slots=True)
+class StoredPost:
+    """A landed post as re-reads see it: its document, channel and message ids (an album has several)."""
+
+    source: str
+    external_id: str
+    document_id: str
+    channel_id: int | None
+    message_ids: list[int]
+    deleted_at: datetime | None = None  # set when a re-read found it gone
+
+    @property
+    def message_id(self) -> int:
+        """The post's id (its first message's)."""
+        return self.message_ids[0]
+
+
+_LIVE_POSTS = """
+    SELECT d.source, d.external_id, d.id, CAST(json_extract(d.metadata, '$.channel_id') AS BIGINT),
+           CAST(json_extract(d.metadata, '$.message_ids') AS BIGINT[]), d.published_at
+    FROM documents d
+    WHERE d.source = ? AND d.kind = 'post'
+      AND NOT EXISTS (SELECT 1 FROM telegram_tombstones t WHERE t.source = d.source AND t.external_id = d.external_id)
+"""
+
+
+def _stored_post(row: Sequence[Any]) -> StoredPost:
+    ids = [int(i) for i in (row[4] or [])] or [int(str(row[1]).rsplit(":", 1)[1])]
+    return StoredPost(row[0], row[1], row[2], row[3], ids)
+
+
+def posts_to_resample(
+    warehouse: Warehouse, source: str, published_after: datetime, observed_before: datetime, limit: int
+) -> list[StoredPost]:
+    """Live posts of ``source`` published after ``published_after`` whose counters were last seen before
+    ``observed_before`` (or never), least recently seen first, at most ``limit``: each run re-reads the share
+    that is due, so a channel's re-reads spread over runs."""
+    with warehouse.peek() as con:
+        rows = con.execute(
+            f"""
+            WITH live AS ({_LIVE_POSTS} AND d.published_at >= ?),
+            seen AS (
+                SELECT document_id, max(observed_at) AS observed_at FROM telegram_counter_snapshots
+                WHERE source = ? GROUP BY document_id
+            )
+            SELECT live.* EXCLUDE (published_at) FROM live LEFT JOIN seen ON seen.document_id = live.id
+            WHERE coalesce(seen.observed_at, live.published_at) < ?
+            ORDER BY coalesce(seen.observed_at, live.published_at), live.external_id
+            LIMIT ?
+            """,
+            [source, published_after, source, observed_before, limit],
+        ).fetchall()
+    return [_stored_post(r) for r in rows]
+
+
+def posts_between(warehouse: Warehouse, source: str, low_id: int, high_id: int) -> list[StoredPost]:
+    """Live posts of ``source`` whose id is in ``[low_id, high_id]``."""
+    with warehouse.peek() as con:
+        rows = con.execute(
+            f"SELECT * EXCLUDE (published_at) FROM ({_LIVE_POSTS}) "
+            "WHERE CAST(split_part(external_id, ':', -1) AS BIGINT) BETWEEN ? AND ? ORDER BY external_id",
+            [source, low_id, high_id],
+        ).fetchall()
+    return [_stored_post(r) for r in rows]
+
+
+def mark_deleted(warehouse: Warehouse, posts: Sequence[StoredPost], via: str, run_id: str | None) -> int:
+    """Write a tombstone for each post not already marked (its documents and raw items stay); how many."""
+    if not posts:
+        return 0
+    table = pa.table(
+        {
+            "source": [p.source for p in posts],
+            "external_id": [p.external_id for p in posts],
+            "document_id": [p.document_id for p in posts],
+            "channel_id": pa.array([p.channel_id for p in posts], pa.int64()),
+            "message_id": pa.array([p.message_id for p in posts], pa.int64()),
+            "deleted_at": pa.array([p.deleted_at for p in posts], pa.timestamp("us", tz="UTC")),
+            "via": [via] * len(posts),
+            "run_id": [run_id] * len(posts),
+        }
+    )
+
+    def work(con: duckdb.DuckDBPyConnection) -> int:
+        con.register("_tg_tombstones", table)
+        try:
+            new = con.execute(
+                "SELECT n.* FROM _tg_tombstones n WHERE NOT EXISTS (SELECT 1 FROM telegram_tombstones t "
+                "WHERE t.source = n.source AND t.external_id = n.external_id)"
+            ).arrow()
+            if new.num_rows:
+                con.register("_tg_tombstones_new", new)
+                con.execute("INSERT INTO telegram_tombstones SELECT * FROM _tg_tombstones_new")
+                con.unregister("_tg_tombstones_new")
+            return int(new.num_rows)
+        finally:
+            con.unregister("_tg_tombstones")
+
+    return warehouse.run_in_transaction(work)
+
+
+def comment_cursors(warehouse: Warehouse, source: str, post_external_ids: Sequence[str]) -> dict[str, int]:
+    """``post external id -> highest comment id landed`` for the posts that have landed comments."""
+    if not post_external_ids:
+        return {}
+    with warehouse.peek() as con:
+        con.register("_tg_threads", pa.table({"post": list(post_external_ids)}))
+        rows = con.execute(
+            "SELECT json_extract_string(d.metadata, '$.post_external_id') AS post, "
+            "max(CAST(json_extract(d.metadata, '$.comment_id') AS BIGINT)) FROM documents d "
+            "JOIN _tg_threads t ON t.post = json_extract_string(d.metadata, '$.post_external_id') "
+            "WHERE d.source = ? AND d.kind = 'comment' GROUP BY 1",
+            [source],
+        ).fetchall()
+        con.unregister("_tg_threads")
+    return {r[0]: int(r[1]) for r in rows}
 
 
 def get_channel(warehouse: Warehouse, channel_key: str) -> CachedChannel | None:

@@ -18,6 +18,7 @@ from extraction.normalise import normalise_items
 from telefeed.config import RssSource
 from telefeed.models import Cursor, Document, LandBatch, RawItem, utc_now
 from telefeed.pipeline import SourceStats, Window, register
+from telefeed.resources import Resources
 from warehouse.articles import PAGE_ITEM_KIND, documents_to_refetch
 from warehouse.db import Warehouse
 
@@ -110,7 +111,14 @@ def _land_refetched_pages(
 
 
 @register("rss")
-def ingest_rss(source: RssSource, warehouse: Warehouse, run_id: str, stats: SourceStats, window: Window | None) -> None:
+def ingest_rss(
+    source: RssSource,
+    warehouse: Warehouse,
+    run_id: str,
+    stats: SourceStats,
+    window: Window | None,
+    resources: Resources,
+) -> None:
     """Fetch one feed and land its entries; the feed's ETag/Last-Modified move with the last batch. Then fetch
     again the pages that earlier runs could not get (``page_retry``), within ``max_pages_per_run``."""
     started = utc_now()

@@ -45,7 +45,7 @@ from telethon.tl.types import (
     ReactionEmoji,
 )
 
-from connectors.telegram import ChannelRef
+from connectors.telegram import IDS_PER_CALL, ChannelRef
 
 CHANNEL_ID = 1500000001
 CHANNEL_USERNAME = "severny_vestnik"
@@ -268,9 +268,10 @@ class FakeTelegramClient:
     flood_on_calls: dict[int, int] = field(default_factory=dict)  # fetch call number (1-based) -> seconds
     calls: list[FakeCall] = field(default_factory=list)
     closed: bool = False
+    comments: dict[int, list[Any]] = field(default_factory=dict)  # post id -> its discussion thread
 
     def _maybe_flood(self) -> None:
-        number = len([c for c in self.calls if c.name == "fetch_messages"])
+        number = len([c for c in self.calls if c.name.startswith("fetch_")])
         seconds = self.flood_on_calls.pop(number, None)
         if seconds is not None:
             raise FloodWaitError(request=None, capture=seconds)
@@ -307,6 +308,22 @@ class FakeTelegramClient:
         selected.sort(key=lambda m: m.id, reverse=not reverse)
         return selected[:limit]
 
+    def fetch_by_ids(self, channel: ChannelRef, ids: Sequence[int]) -> Sequence[Any | None]:
+        """Telethon's ``get_messages(ids=...)``: the messages in order, None for the deleted ones."""
+        self.calls.append(FakeCall("fetch_by_ids", {"ids": list(ids)}))
+        self._maybe_flood()
+        assert channel.channel_id == self.channel.channel_id
+        assert len(ids) <= IDS_PER_CALL, "one channels.getMessages call takes at most 100 ids"
+        by_id = {m.id: m for m in self.messages}
+        return [by_id.get(i) for i in ids]
+
+    def fetch_replies(self, channel: ChannelRef, post_id: int, *, min_id: int, limit: int) -> Sequence[Any]:
+        """The comments on ``post_id`` above ``min_id``, oldest first."""
+        self.calls.append(FakeCall("fetch_replies", {"post_id": post_id, "min_id": min_id, "limit": limit}))
+        self._maybe_flood()
+        thread = sorted((m for m in self.comments.get(post_id, []) if m.id > min_id), key=lambda m: m.id)
+        return thread[:limit]
+
     def download_media(self, message: Any, target: str) -> str | None:
         """Write a small placeholder file for the message's media."""
         self.calls.append(FakeCall("download_media", {"id": message.id}))
@@ -323,6 +340,10 @@ class FakeTelegramClient:
         """Swap in a new version of a message (an edit)."""
         self.messages = [message if m.id == message.id else m for m in self.messages]
 
+    def delete(self, *ids: int) -> None:
+        """The channel deletes messages ``ids``."""
+        self.messages = [m for m in self.messages if m.id not in ids]
+
     def fetch_count(self) -> int:
         """How many fetch calls were made."""
-        return len([c for c in self.calls if c.name == "fetch_messages"])
+        return len([c for c in self.calls if c.name.startswith("fetch_")])
