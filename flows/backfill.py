@@ -18,9 +18,8 @@ from typing import Any
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
-from prefect.utilities.annotations import quote
 
-from flows.ingest import _run_id
+from flows.ingest import _run_id, _unexamined
 from flows.telegram_secrets import flow_resources
 from flows.writes import ensure_write_limit, serialised
 from telefeed.config import Settings, load_sources, select_sources
@@ -157,7 +156,13 @@ def backfill(
     with flow_resources() as resources:  # one Telegram client for every chunk
         for index, (lo, hi) in enumerate(chunks, start=1):
             stats = backfill_window_task(
-                selected.name, sources_file, warehouse_file, run_id, lo.isoformat(), hi.isoformat(), quote(resources)
+                selected.name,
+                sources_file,
+                warehouse_file,
+                run_id,
+                lo.isoformat(),
+                hi.isoformat(),
+                _unexamined(resources),
             )
             for key in ("fetched", "new", "updated", "skipped", "quarantined", "errors"):
                 totals[key] += stats[key]

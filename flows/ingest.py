@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
-from prefect.utilities.annotations import quote
 
 from extraction.pipeline import EXTRACTOR_VERSION
 from flows.artifacts import publish_run_artifacts
@@ -19,6 +18,14 @@ from telefeed.pipeline import Window, ingest_source
 from telefeed.resources import Resources
 from warehouse.backends import open_warehouse
 from warehouse.extraction import needs_extraction
+
+
+def _unexamined(resources: Resources) -> Resources:
+    """``resources`` as a task argument that Prefect passes as is (``quote``: not copied, hashed or visited),
+    so the tasks of a run share its Telegram clients."""
+    from prefect.utilities.annotations import quote
+
+    return cast(Resources, quote(resources))
 
 
 def _run_id() -> str:
@@ -110,7 +117,9 @@ def ingest(
     run_resources = resources or flow_resources()
     try:
         futures = [
-            ingest_source_task.submit(s.name, sources_file, warehouse_file, run_id, resources=quote(run_resources))
+            ingest_source_task.submit(
+                s.name, sources_file, warehouse_file, run_id, resources=_unexamined(run_resources)
+            )
             for s in selected
         ]
         results = [f.result() for f in futures]

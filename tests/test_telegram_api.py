@@ -9,7 +9,7 @@ with no gap and no duplicate; backfills never move the cursor.
 from __future__ import annotations
 
 import json
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -58,6 +58,11 @@ class Telegram:
         self.slept = slept
         self.now = BASE_DATE + timedelta(days=30)  # every sample post is older than the re-sampling age
 
+    def tick(self) -> datetime:
+        """The clock: a second passes at each reading."""
+        self.now += timedelta(seconds=1)
+        return self.now
+
     def use(self, client: FakeTelegramClient) -> FakeTelegramClient:
         self.client = client
         return client
@@ -65,7 +70,7 @@ class Telegram:
     def resources(self) -> Resources:
         assert self.client is not None
         client = self.client
-        return Resources(telegram_client=lambda source: client, sleep=self.slept.append, now=lambda: self.now)
+        return Resources(telegram_client=lambda source: client, sleep=self.slept.append, now=self.tick)
 
 
 @pytest.fixture

@@ -3,15 +3,16 @@ counter snapshots and the channel cache work there too; reruns add nothing."""
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
-import telefeed.pipeline.telegram as tg
 from telefeed.config import TelegramExportSource, TelegramSource
 from telefeed.pipeline import ingest_source
+from telefeed.resources import Resources
 from tests.conftest import FIXTURES
-from tests.support.fake_telegram import FakeTelegramClient, severny_vestnik_messages
+from tests.support.fake_telegram import BASE_DATE, FakeTelegramClient, severny_vestnik_messages
 from tests.support.postgres import PostgresServer
 from warehouse.backends import open_warehouse
 
@@ -19,10 +20,10 @@ pytest.importorskip("duckdb_extension_ducklake", reason="needs duckdb-extension-
 pytest.importorskip("duckdb_extension_postgres", reason="needs duckdb-extension-postgres")
 
 
-def test_telegram_paths_land_on_ducklake(pg: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_telegram_paths_land_on_ducklake(pg: PostgresServer, tmp_path: Path) -> None:
     warehouse = open_warehouse(f"ducklake:postgres:{pg.createdb('lake_telegram')};data_path={tmp_path / 'lake'}")
     client = FakeTelegramClient(severny_vestnik_messages())
-    monkeypatch.setattr(tg, "client_factory", lambda source: client)
+    resources = Resources(telegram_client=lambda source: client, now=lambda: BASE_DATE + timedelta(days=30))
     api = TelegramSource(name="sever-api", kind="telegram", channel="severny_vestnik", lookback_days=None)
     export = TelegramExportSource(
         name="sever-export",
@@ -30,8 +31,8 @@ def test_telegram_paths_land_on_ducklake(pg: PostgresServer, tmp_path: Path, mon
         path=str(FIXTURES / "telegram" / "export"),
         channel="severny_vestnik",
     )
-    assert ingest_source(api, warehouse, "r1", None).new == 6
-    again = ingest_source(api, warehouse, "r2", None)
+    assert ingest_source(api, warehouse, "r1", None, resources).new == 6
+    again = ingest_source(api, warehouse, "r2", None, resources)
     assert again.new == 0 and again.skipped == 6
     assert ingest_source(export, warehouse, "r3", None).new == 6
     counts = {

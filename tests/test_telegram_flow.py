@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-import telefeed.pipeline.telegram as tg
 from flows.ingest import ingest
 from telefeed.config import TelegramSource, load_sources
+from telefeed.resources import Resources
 from tests.conftest import REPO_ROOT, write_sources
 from tests.support.fake_telegram import FakeTelegramClient, severny_vestnik_messages
 from warehouse.db import Warehouse
@@ -67,31 +66,23 @@ def test_default_sources_land_sample_posts_offline(warehouse_path: str, monkeypa
 def test_secret_block_supplies_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     from prefect.blocks.system import Secret
 
-    from flows.telegram_secrets import load_secret
+    from flows.telegram_secrets import flow_resources, load_secret
 
     secret = {"api_id": 271828, "api_hash": "hash-from-block", "session_file": "/tmp/unused.session"}
     block: Secret[str] = Secret(value=json.dumps(secret))  # type: ignore[arg-type]  # a str is accepted at run time
     block.save("telefeed-test-telegram", overwrite=True)
     assert load_secret("telefeed-test-telegram") == secret  # Prefect hands back JSON as a dict
-    seen: list[Any] = []
-
-    def fake_client(credentials: Any) -> str:
-        seen.append(credentials)
-        return "client"
-
-    monkeypatch.setattr(tg, "TelethonClient", fake_client)
     source = TelegramSource(name="x", kind="telegram", channel="@c", secret_block="telefeed-test-telegram")
-    assert tg.default_client_factory(source) == "client"
-    assert seen[0].api_id == 271828 and seen[0].api_hash == "hash-from-block"
+    credentials = flow_resources().telegram_credentials(source)  # what the ingest flow's resources read
+    assert credentials.api_id == 271828 and credentials.api_hash == "hash-from-block"
 
 
 def test_api_source_from_toml_runs_through_the_flow(
     tmp_path: Path, warehouse_path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client = FakeTelegramClient(severny_vestnik_messages(), flood_on_calls={1: 2})
-    monkeypatch.setattr(tg, "client_factory", lambda source: client)
     slept: list[float] = []
-    monkeypatch.setattr(tg, "sleep", slept.append)
+    resources = Resources(telegram_client=lambda source: client, sleep=slept.append)
     sources = write_sources(
         tmp_path,
         """
@@ -102,7 +93,8 @@ channel = "https://t.me/severny_vestnik"
 lookback_messages = 1000
 """,
     )
-    result = ingest(sources_path=sources, warehouse_path=warehouse_path)[0]
+    result = ingest(sources_path=sources, warehouse_path=warehouse_path, resources=resources)[0]
     assert result["status"] == "ok" and result["new"] == 6 and slept == [2]
+    assert client.closed  # the flow closed its resources
     config = Warehouse(warehouse_path).query("select config from sources where name = 'sever-api'").column(0)
     assert json.loads(config[0].as_py())["channel"] == "https://t.me/severny_vestnik"

@@ -229,7 +229,7 @@ class _ApiLander:
         """Land messages (oldest first); albums become one raw item and one document."""
         if not messages and cursor is None:
             return
-        fetched_at = utc_now()
+        fetched_at = self.resources.now()
         payloads = []
         for message in messages:
             payload = message_payload(message)
@@ -406,7 +406,7 @@ def _read_comments(lander: _ApiLander) -> None:
             page = sorted((m for m in page if int(m.id) > low), key=lambda m: int(m.id))
             if not page:
                 break
-            fetched_at = utc_now()
+            fetched_at = lander.resources.now()
             payloads = [message_payload(m) for m in page]
             items = api_comment_items(
                 lander.source.name, lander.channel, lander.username, thread, post_id, payloads, fetched_at
