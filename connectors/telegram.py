@@ -246,12 +246,17 @@ class TelethonClient:
     def _run(self, coro: Coroutine[Any, Any, T]) -> T:
         return self._loop.run_until_complete(coro)
 
+    async def _disconnect(self) -> None:
+        pending = self._client.disconnect()  # inside the running loop Telethon hands back a task to await
+        if pending is not None:
+            await pending
+
     def _ensure_connected(self) -> None:
         if self._connected:
             return
         self._run(self._client.connect())
         if not self._run(self._client.is_user_authorized()):
-            self._run(self._client.disconnect())
+            self._run(self._disconnect())
             raise TelegramAuthError("the Telegram session is not authorised; run `telefeed telegram-login` once")
         self._connected = True
 
@@ -335,7 +340,7 @@ class TelethonClient:
         """Disconnect and close the private loop."""
         try:
             if self._connected:
-                self._run(self._client.disconnect())
+                self._run(self._disconnect())
             else:
                 self._client.session.close()
         finally:

@@ -352,3 +352,98 @@ def test_failed_media_download_keeps_the_post(
     assert stats.status == "partial" and "disk full" in (stats.error_message or "")
     assert stats.new == 6
     assert "local_path" not in _docs(warehouse_path)["severny_vestnik:109"]["metadata"]["media"][0]
+
+
+# -- re-sampling counters by age, deletions (issue 27.2, 27.3) ---------------------------------------------------
+
+
+def _young(telegram: Telegram) -> None:
+    """Set the clock a day after the sample posts: every post is younger than the 7-day re-sampling age."""
+    telegram.now = BASE_DATE + timedelta(days=1)
+
+
+def _by_id_calls(client: FakeTelegramClient) -> list[list[int]]:
+    return [c.kwargs["ids"] for c in client.calls if c.name == "fetch_by_ids"]
+
+
+def test_young_posts_are_re_read_by_id_and_their_counters_kept_over_time(
+    warehouse_path: str, slept: list[float], telegram: Telegram
+) -> None:
+    _young(telegram)
+    messages = numbered_messages(250)
+    client = telegram.use(FakeTelegramClient(messages))
+    source = _source(refresh_messages=0)
+    _run(telegram, source, warehouse_path)
+    assert _by_id_calls(client) == []  # a first run reads forward only
+    telegram.now += timedelta(hours=2)
+    for message in messages:
+        message.views = (message.views or 0) + 1000 if message.id == 7 else message.views
+    _run(telegram, source, warehouse_path)
+    calls = _by_id_calls(client)
+    assert [len(ids) for ids in calls] == [100, 100, 50]  # 250 young posts, 100 ids per API call
+    assert sorted(i for ids in calls for i in ids) == list(range(1, 251))
+    latest = Warehouse(warehouse_path).query(
+        "select message_id, views, snapshots from telegram_post_counters where message_id in (7, 8) order by 1"
+    )
+    assert latest.to_pylist() == [
+        {"message_id": 7, "views": 1017, "snapshots": 2},
+        {"message_id": 8, "views": 18, "snapshots": 2},  # unchanged counters are a sample too
+    ]
+    history = Warehouse(warehouse_path).query(
+        "select views, views_delta from telegram_counter_history where message_id = 7 order by observed_at"
+    )
+    assert history.to_pylist() == [{"views": 17, "views_delta": None}, {"views": 1017, "views_delta": 1000}]
+    assert _docs(warehouse_path)["severny_vestnik:7"]["revision"] == 1  # counters are not a revision
+
+    telegram.now += timedelta(minutes=10)  # nothing is due again before resample_interval_minutes
+    _run(telegram, source, warehouse_path)
+    assert len(_by_id_calls(client)) == 3
+    telegram.now += timedelta(days=7)  # every post is now older than resample_days: none is re-read
+    _run(telegram, source, warehouse_path)
+    assert len(_by_id_calls(client)) == 3
+
+
+def test_re_sampling_is_spread_over_runs(warehouse_path: str, slept: list[float], telegram: Telegram) -> None:
+    _young(telegram)
+    client = telegram.use(FakeTelegramClient(numbered_messages(250)))
+    source = _source(refresh_messages=0, resample_max_posts=100)
+    _run(telegram, source, warehouse_path)
+    seen: list[list[int]] = []
+    for _ in range(3):
+        telegram.now += timedelta(minutes=61)
+        before = len(_by_id_calls(client))
+        _run(telegram, source, warehouse_path)
+        run_calls = _by_id_calls(client)[before:]
+        assert len(run_calls) == 1  # at most resample_max_posts per run: one call
+        seen.append(run_calls[0])
+    assert sorted(seen[0] + seen[1] + seen[2][:50]) == list(range(1, 251))  # least recently seen first
+    assert seen[2][50:] == seen[0][:50]
+
+
+def test_a_post_deleted_by_the_channel_gets_a_tombstone_and_keeps_its_rows(
+    warehouse_path: str, slept: list[float], telegram: Telegram
+) -> None:
+    _young(telegram)
+    client = telegram.use(FakeTelegramClient(severny_vestnik_messages()))
+    _run(telegram, _source(), warehouse_path)
+    before = _docs(warehouse_path)
+    telegram.now += timedelta(hours=2)
+    client.delete(102, 103, 104, 105)  # a post and a whole album
+    started = telegram.now
+    stats = _run(telegram, _source(), warehouse_path)
+    assert stats.status == "ok", stats.error_message
+    deleted = Warehouse(warehouse_path).query(
+        "select external_id, via, deleted_at, text from telegram_deleted_posts order by 1"
+    )
+    assert [(r["external_id"], r["via"]) for r in deleted.to_pylist()] == [
+        ("severny_vestnik:102", "api"),
+        ("severny_vestnik:103", "api"),
+    ]
+    assert all(started < r["deleted_at"] <= telegram.now for r in deleted.to_pylist())  # noticed in this run
+    assert deleted.to_pylist()[0]["text"] == before["severny_vestnik:102"]["text"]
+    after = _docs(warehouse_path)
+    assert sorted(after) == sorted(before)  # never a delete
+    telegram.now += timedelta(hours=2)
+    _run(telegram, _source(), warehouse_path)
+    assert _scalar(warehouse_path, "select count(*) from telegram_tombstones") == 2  # marked once
+    assert all(102 not in ids and 103 not in ids for ids in _by_id_calls(client)[-1:])  # gone: not asked again

@@ -147,7 +147,7 @@ def mark_deleted(warehouse: Warehouse, posts: Sequence[StoredPost], via: str, ru
             new = con.execute(
                 "SELECT n.* FROM _tg_tombstones n WHERE NOT EXISTS (SELECT 1 FROM telegram_tombstones t "
                 "WHERE t.source = n.source AND t.external_id = n.external_id)"
-            ).arrow()
+            ).fetch_arrow_table()
             if new.num_rows:
                 con.register("_tg_tombstones_new", new)
                 con.execute("INSERT INTO telegram_tombstones SELECT * FROM _tg_tombstones_new")
@@ -257,6 +257,11 @@ def _changed_snapshots(
     return pa.table(rows, schema=SNAPSHOT_SCHEMA)
 
 
+def _snapshot_table(snapshots: Sequence[dict[str, Any]], run_id: str | None) -> pa.Table:
+    rows = {name: [run_id if name == "run_id" else s.get(name) for s in snapshots] for name in SNAPSHOT_SCHEMA.names}
+    return pa.table(rows, schema=SNAPSHOT_SCHEMA)
+
+
 def _without_unchanged(con: duckdb.DuckDBPyConnection, batch: LandBatch) -> tuple[LandBatch, int]:
     """``batch`` without the posts (and their raw items) whose stored ``revision_key`` is the new one; how many."""
     stored = _stored_revision_keys(con, batch.source, [d.external_id for d in batch.documents])
@@ -272,7 +277,11 @@ def _without_unchanged(con: duckdb.DuckDBPyConnection, batch: LandBatch) -> tupl
 
 
 def land_posts(
-    warehouse: Warehouse, batch: LandBatch, snapshots: Sequence[dict[str, Any]], run_id: str | None = None
+    warehouse: Warehouse,
+    batch: LandBatch,
+    snapshots: Sequence[dict[str, Any]],
+    run_id: str | None = None,
+    every_snapshot: bool = False,
 ) -> TelegramLandResult:
     """Land a batch of post documents, their raw items, counter snapshots and the cursor in one transaction.
 
@@ -280,8 +289,9 @@ def land_posts(
     counters go to ``telegram_counter_snapshots`` when they changed), so reruns add no rows and an edit
     adds a revision. A batch without a cursor (the re-read of the newest posts) is checked on a read
     connection first: when nothing in it changed, no write transaction (nor the Prefect write slot) is taken.
+    ``every_snapshot``: write every snapshot, changed or not (a re-sample records that it looked).
     """
-    if batch.cursor is None:
+    if batch.cursor is None and not every_snapshot:
         with warehouse.peek() as con:
             filtered, unchanged = _without_unchanged(con, batch)
             idle = not (filtered.documents or filtered.quarantine) and raw_items_stored(con, filtered.raw_items)
@@ -291,7 +301,7 @@ def land_posts(
     def work(con: duckdb.DuckDBPyConnection) -> TelegramLandResult:
         filtered, unchanged = _without_unchanged(con, batch)
         result = land_in_transaction(con, filtered, run_id)
-        table = _changed_snapshots(con, snapshots, run_id)
+        table = _snapshot_table(snapshots, run_id) if every_snapshot else _changed_snapshots(con, snapshots, run_id)
         if table.num_rows:
             con.register("_tg_snaps", table)
             con.execute("INSERT INTO telegram_counter_snapshots SELECT * FROM _tg_snaps")

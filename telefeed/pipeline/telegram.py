@@ -111,8 +111,11 @@ def _land(
     cursor: Cursor | None = None,
     observed_at: datetime | None = None,
     quarantine: Sequence[Quarantined] = (),
+    every_snapshot: bool = False,
 ) -> None:
-    """Normalise post items and land them (with service items, snapshots and the cursor) in one transaction."""
+    """Normalise post items and land them (with service items, snapshots and the cursor) in one transaction.
+
+    ``every_snapshot``: a counters row for every post, changed or not (re-sampling records each look)."""
     documents, failed = normalise_items(posts, mapper=telegram_item_to_document)
     _assign_languages(warehouse, documents)
     observed = observed_at or utc_now()
@@ -124,7 +127,7 @@ def _land(
         quarantine=[*quarantine, *failed],
         cursor=cursor,
     )
-    landed = land_posts(warehouse, batch, snapshots, run_id)
+    landed = land_posts(warehouse, batch, snapshots, run_id, every_snapshot)
     stats.add_landing(landed.result)
 
 
@@ -225,8 +228,10 @@ class _ApiLander:
             self.stats.record_error(f"media download failed for message {message.id}: {type(exc).__name__}: {exc}")
             return None
 
-    def land(self, messages: Sequence[Any], cursor: Cursor | None) -> None:
-        """Land messages (oldest first); albums become one raw item and one document."""
+    def land(self, messages: Sequence[Any], cursor: Cursor | None, resampled: bool = False) -> None:
+        """Land messages (oldest first); albums become one raw item and one document.
+
+        ``resampled``: a by-id re-read, whose counters are recorded even when unchanged."""
         if not messages and cursor is None:
             return
         fetched_at = self.resources.now()
@@ -242,7 +247,15 @@ class _ApiLander:
             self._note_threads(items.posts)
         self.stats.fetched += len(messages)
         _land(
-            self.source.name, self.warehouse, self.run_id, self.stats, items.posts, items.services, cursor, fetched_at
+            self.source.name,
+            self.warehouse,
+            self.run_id,
+            self.stats,
+            items.posts,
+            items.services,
+            cursor,
+            fetched_at,
+            every_snapshot=resampled,
         )
 
     def _note_threads(self, posts: Sequence[RawItem]) -> None:
@@ -367,7 +380,7 @@ def _resample(lander: _ApiLander, now: datetime) -> None:
         alive = [by_id[i] for i in ids if i in by_id]
         gone = [post for post in chunk if not any(i in by_id for i in post.message_ids)]
         if alive:
-            lander.land(sorted(alive, key=lambda m: int(m.id)), None)
+            lander.land(sorted(alive, key=lambda m: int(m.id)), None, resampled=True)
         if gone:
             marked = mark_deleted(lander.warehouse, [replace(p, deleted_at=now) for p in gone], "api", lander.run_id)
             log.info("%s: %d posts deleted by the channel", source.name, marked)
