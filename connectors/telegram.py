@@ -263,11 +263,13 @@ class TelethonClient:
     def resolve_channel(self, channel: str) -> ChannelRef:
         """Resolve ``channel`` with one ``get_entity`` call (a numeric id from the session's access hashes)."""
         self._ensure_connected()
+        from telethon.errors import FloodWaitError, RPCError
+
         target = channel_target(channel)
         try:
             entity = self._run(self._client.get_entity(target))
-        except ValueError as exc:
-            if isinstance(target, str):
+        except (ValueError, RPCError) as exc:
+            if isinstance(target, str) or isinstance(exc, FloodWaitError):
                 raise
             raise TelegramChannelError(
                 f"channel id {channel}: this session has no access hash for it (it never saw the channel); "

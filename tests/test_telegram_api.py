@@ -9,14 +9,19 @@ with no gap and no duplicate; backfills never move the cursor.
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
 from telethon.errors import FloodWaitError
+from telethon.tl.functions.channels import GetMessagesRequest
+from telethon.tl.functions.contacts import ResolveUsernameRequest
+from telethon.tl.functions.messages import GetHistoryRequest
 
 import extraction.language as language_module
+from connectors.telegram import TelegramChannelError, TelegramCredentials, TelethonClient
 from telefeed.config import TelegramSource
 from telefeed.pipeline import SourceStats, Window, ingest_source
 from telefeed.resources import Resources
@@ -25,11 +30,17 @@ from tests.support.fake_telegram import (
     CHANNEL_ID,
     TEXT_101,
     FakeTelegramClient,
+    ScriptedChannel,
+    ScriptedTelegram,
+    channel_entity,
     edited,
     numbered_messages,
+    scripted_telethon,
     severny_vestnik_messages,
 )
 from warehouse.db import Warehouse
+
+API_ID = 12345
 
 
 def _source(**overrides: Any) -> TelegramSource:
@@ -447,3 +458,82 @@ def test_a_post_deleted_by_the_channel_gets_a_tombstone_and_keeps_its_rows(
     _run(telegram, _source(), warehouse_path)
     assert _scalar(warehouse_path, "select count(*) from telegram_tombstones") == 2  # marked once
     assert all(102 not in ids and 103 not in ids for ids in _by_id_calls(client)[-1:])  # gone: not asked again
+
+
+# -- the live client through Telethon's own iterators (a scripted server, no network) -----------------------------
+
+
+def _live(tmp_path: Path, server: ScriptedTelegram, session: str = "account") -> TelethonClient:
+    credentials = TelegramCredentials(API_ID, "0123456789abcdef", session_file=str(tmp_path / session))
+    return TelethonClient(credentials, telethon_class=scripted_telethon(server))
+
+
+def _channel(messages: list[Any], **kwargs: Any) -> ScriptedChannel:
+    return ScriptedChannel(channel_entity(CHANNEL_ID, "severny_vestnik", "Северный вестник"), messages, **kwargs)
+
+
+def test_the_live_client_pages_history_through_telethons_iterator(
+    tmp_path: Path, warehouse_path: str, slept: list[float], telegram: Telegram
+) -> None:
+    server = ScriptedTelegram([_channel(numbered_messages(450, grouped={199: 9, 200: 9, 201: 9}))])
+    live = _live(tmp_path, server)
+    resources = Resources(telegram_client=lambda source: live, sleep=slept.append, now=telegram.tick)
+    with resources:
+        stats = ingest_source(_source(batch_size=200), Warehouse(warehouse_path), "run-1", None, resources)
+    assert stats.status == "ok", stats.error_message
+    ids = Warehouse(warehouse_path).query("select json_extract(metadata, '$.message_ids') from documents")
+    landed = sorted(i for group in ids.column(0).to_pylist() for i in json.loads(group))
+    assert landed == list(range(1, 451))  # no gap, no duplicate across Telethon's 100-message requests
+    assert _scalar(warehouse_path, "select count(*) from documents") == 448  # one 3-photo album
+    assert server.count(ResolveUsernameRequest) == 1
+    assert server.count(GetHistoryRequest) >= 5  # Telethon pages by 100 per request
+
+    server.channels[0].messages += numbered_messages(3, start_id=451)
+    live = _live(tmp_path, server)
+    resources = Resources(telegram_client=lambda source: live, sleep=slept.append, now=telegram.tick)
+    with resources:
+        again = ingest_source(_source(batch_size=200), Warehouse(warehouse_path), "run-2", None, resources)
+    assert (again.status, again.new) == ("ok", 3)
+    assert Warehouse(warehouse_path).get_cursor("sever-api").last_id == 453
+
+
+def test_the_live_client_reads_by_id_and_sees_deletions(tmp_path: Path) -> None:
+    server = ScriptedTelegram([_channel(numbered_messages(5))])
+    live = _live(tmp_path, server)
+    try:
+        channel = live.resolve_channel("severny_vestnik")
+        server.channels[0].messages = [m for m in server.channels[0].messages if m.id != 3]
+        found = live.fetch_by_ids(channel, [2, 3, 4])
+    finally:
+        live.close()
+    assert [m.id if m is not None else None for m in found] == [2, None, 4]
+    assert server.count(GetMessagesRequest) == 1
+
+
+def test_a_numeric_channel_id_uses_the_sessions_access_hash_or_is_refused(tmp_path: Path) -> None:
+    server = ScriptedTelegram([_channel(numbered_messages(2))])
+    live = _live(tmp_path, server)
+    try:
+        with pytest.raises(TelegramChannelError, match="no access hash"):
+            live.resolve_channel(str(CHANNEL_ID))  # never seen by this session: not read as a user id
+        by_name = live.resolve_channel("@severny_vestnik")  # the session stores the channel's access hash
+        assert live.resolve_channel(str(CHANNEL_ID)) == by_name
+        assert live.resolve_channel(f"-100{CHANNEL_ID}") == by_name
+        with pytest.raises(TelegramChannelError, match="basic group"):
+            live.resolve_channel("-12345")
+    finally:
+        live.close()
+    assert by_name.channel_id == CHANNEL_ID and by_name.access_hash == 987654321
+
+
+def test_two_clients_on_one_session_file_lock_it(tmp_path: Path) -> None:
+    """Why the run shares one client per account: a second client on the same session file cannot write it."""
+    server = ScriptedTelegram([_channel(numbered_messages(2))])
+    first, second = _live(tmp_path, server), _live(tmp_path, server)
+    try:
+        first.resolve_channel("severny_vestnik")  # Telethon stores the entity without committing
+        with pytest.raises(sqlite3.OperationalError, match="database is locked"):
+            second.resolve_channel("severny_vestnik")
+    finally:
+        first.close()
+        second.close()

@@ -394,9 +394,10 @@ class ScriptedTelegram:
     channels: list[ScriptedChannel]
     requests: list[Any] = field(default_factory=list)
 
-    def _channel(self, channel_id: int) -> ScriptedChannel:
+    def _channel(self, peer: Any) -> ScriptedChannel:
+        """The channel an input peer names; like Telegram, a wrong access hash is ``CHANNEL_INVALID``."""
         for channel in self.channels:
-            if channel.entity.id == channel_id:
+            if channel.entity.id == peer.channel_id and channel.entity.access_hash == peer.access_hash:
                 return channel
         raise ChannelInvalidError(request=None)
 
@@ -409,17 +410,19 @@ class ScriptedTelegram:
                     return ResolvedPeer(peer=PeerChannel(channel.entity.id), chats=[channel.entity], users=[])
             raise UsernameNotOccupiedError(request=request)
         if isinstance(request, GetChannelsRequest):
-            return Chats(chats=[self._channel(c.channel_id).entity for c in request.id])
+            return Chats(chats=[self._channel(c).entity for c in request.id])
         if isinstance(request, GetHistoryRequest):
-            channel = self._channel(request.peer.channel_id)
+            channel = self._channel(request.peer)
             return self._page(channel, channel.messages, request)
         if isinstance(request, GetRepliesRequest):
-            channel = self._channel(request.peer.channel_id)
+            channel = self._channel(request.peer)
             return self._page(channel, channel.threads.get(request.msg_id, []), request)
         if isinstance(request, GetMessagesRequest):
-            channel = self._channel(request.channel.channel_id)
+            channel = self._channel(request.channel)
             by_id = {m.id: m for m in channel.messages}
-            found = [by_id.get(i.id) or MessageEmpty(id=i.id) for i in request.id]
+            found = [
+                by_id.get(i.id) or MessageEmpty(id=i.id, peer_id=PeerChannel(channel.entity.id)) for i in request.id
+            ]
             return ChannelMessages(pts=1, count=len(found), messages=found, topics=[], chats=[channel.entity], users=[])
         raise NotImplementedError(f"the scripted server does not answer {type(request).__name__}")
 
