@@ -4,8 +4,9 @@
 ``@name`` mention, or the name of a channel that exists among the known Telegram sources (``known_channels``:
 channel username -> display names, passed in as data). A Telegram post's metadata adds what its text does not
 show (:func:`metadata_links`): hidden link URLs (``text_link`` entities, at the span of their anchor text), the
-link preview's URL and the forward source (these two at ``start = end = 0``: they are not in the text). Matching a reference to a stored post (same channel,
-time window, shared quote or entities) happens in the warehouse (``warehouse.extraction``).
+link preview's URL and the forward source (these two at ``start = end = 0``: they are not in the text).
+Matching a reference to a stored post (same channel, time window, shared quote or entities) happens in the
+warehouse (``warehouse.extraction``).
 """
 
 from __future__ import annotations

@@ -180,7 +180,7 @@ def load_inputs(warehouse: Warehouse, document_ids: Sequence[str]) -> list[Extra
             "FROM documents d JOIN _ids USING (id) ORDER BY coalesce(d.published_at, d.first_seen_at), d.id"
         ).fetchall()
         con.unregister("_ids")
-    return [ExtractInput(*r[:7], metadata=_post_metadata(r[4], r[7])) for r in rows]
+    return [ExtractInput(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _post_metadata(r[4], r[7])) for r in rows]
 
 
 def _post_metadata(kind: str | None, metadata: str | None) -> dict[str, Any] | None:
