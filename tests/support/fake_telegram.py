@@ -9,7 +9,7 @@ chosen calls and records every call. ``severny_vestnik_messages()`` builds the c
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -445,11 +445,11 @@ class ScriptedTelegram:
         return sum(1 for r in self.requests if isinstance(r, kind))
 
 
-def scripted_telethon(server: ScriptedTelegram) -> Callable[..., Any]:
+def scripted_telethon(server: ScriptedTelegram) -> type[Any]:
     """A ``telethon_class`` for ``connectors.telegram.TelethonClient``: Telethon's own ``TelegramClient`` (its
     message iterators, entity handling and session) whose requests ``server`` answers instead of the network."""
 
-    class ScriptedTelegramClient(TelegramClient):  # type: ignore[misc]
+    class ScriptedTelegramClient(TelegramClient):
         async def connect(self) -> None:
             self._loop = asyncio.get_running_loop()
 
