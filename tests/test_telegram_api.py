@@ -19,6 +19,14 @@ from telethon.errors import FloodWaitError
 from telethon.tl.functions.channels import GetMessagesRequest
 from telethon.tl.functions.contacts import ResolveUsernameRequest
 from telethon.tl.functions.messages import GetHistoryRequest
+from telethon.tl.types import (
+    Message,
+    MessageFwdHeader,
+    MessageReplies,
+    MessageReplyHeader,
+    PeerChannel,
+    PeerUser,
+)
 
 import extraction.language as language_module
 from connectors.telegram import TelegramChannelError, TelegramCredentials, TelethonClient
@@ -28,6 +36,7 @@ from telefeed.resources import Resources
 from tests.support.fake_telegram import (
     BASE_DATE,
     CHANNEL_ID,
+    OTHER_ID,
     TEXT_101,
     FakeTelegramClient,
     ScriptedChannel,
@@ -537,3 +546,105 @@ def test_two_clients_on_one_session_file_lock_it(tmp_path: Path) -> None:
     finally:
         first.close()
         second.close()
+
+
+# -- comments (opt-in) --------------------------------------------------------------------------------------------
+
+DISCUSSION_ID = 1700000003
+
+
+def _comment(comment_id: int, text: str, user_id: int = 42) -> Message:
+    return Message(
+        id=comment_id,
+        peer_id=PeerChannel(DISCUSSION_ID),
+        date=BASE_DATE + timedelta(hours=1, minutes=comment_id - 500),
+        message=text,
+        from_id=PeerUser(user_id),
+        reply_to=MessageReplyHeader(reply_to_msg_id=7),
+    )
+
+
+def _with_thread(messages: list[Any], max_id: int) -> list[Any]:
+    """Post 107 with a discussion thread whose newest comment is ``max_id``."""
+    post = next(m for m in messages if m.id == 107)
+    post.replies = MessageReplies(
+        replies=max_id - 500, replies_pts=9, comments=True, channel_id=DISCUSSION_ID, max_id=max_id
+    )
+    return messages
+
+
+def test_comments_land_as_documents_linked_to_their_post(
+    warehouse_path: str, slept: list[float], telegram: Telegram
+) -> None:
+    client = telegram.use(FakeTelegramClient(_with_thread(severny_vestnik_messages(), 503)))
+    client.comments = {107: [_comment(501, "Спасибо за новость"), _comment(502, "Где это?"), _comment(503, "Дякую")]}
+    assert _run(telegram, _source(), warehouse_path).new == 6  # comments are opt-in
+    assert [c for c in client.calls if c.name == "fetch_replies"] == []
+    stats = _run(telegram, _source(comments=True), warehouse_path)
+    assert stats.status == "ok" and stats.new == 3
+    comments = {k: v for k, v in _docs(warehouse_path).items() if v["kind"] == "comment"}
+    assert sorted(comments) == [f"severny_vestnik:107/comment/{i}" for i in (501, 502, 503)]
+    first = comments["severny_vestnik:107/comment/501"]
+    assert first["text"] == "Спасибо за новость"
+    assert first["url"] == "https://t.me/severny_vestnik/107?comment=501"
+    meta = first["metadata"]
+    assert (meta["post_external_id"], meta["discussion_id"], meta["from_user_id"]) == (
+        "severny_vestnik:107",
+        DISCUSSION_ID,
+        42,
+    )
+    post = _docs(warehouse_path)["severny_vestnik:107"]["metadata"]
+    assert post["replies"] == 3 and post["discussion"] == {"channel_id": DISCUSSION_ID, "max_id": 503}
+
+    again = _run(telegram, _source(comments=True), warehouse_path)  # the thread did not grow: not read
+    assert again.new == 0 and len([c for c in client.calls if c.name == "fetch_replies"]) == 1
+    client.comments[107].append(_comment(504, "Новый комментарий"))
+    _with_thread(client.messages, 504)
+    third = _run(telegram, _source(comments=True), warehouse_path)
+    assert third.new == 1
+    replies = [c.kwargs for c in client.calls if c.name == "fetch_replies"]
+    assert replies[-1]["min_id"] == 503  # the thread's cursor: the highest comment landed
+
+
+def test_a_reply_to_another_chat_and_an_unresolved_forward_keep_their_own_meaning(
+    warehouse_path: str, slept: list[float], telegram: Telegram
+) -> None:
+    peer = PeerChannel(CHANNEL_ID)
+    messages = [
+        Message(id=1, peer_id=peer, date=BASE_DATE, message="в своём канале", post=True),
+        Message(
+            id=2,
+            peer_id=peer,
+            date=BASE_DATE + timedelta(minutes=1),
+            message="ответ на пост другого канала",
+            post=True,
+            reply_to=MessageReplyHeader(reply_to_msg_id=1, reply_to_peer_id=PeerChannel(OTHER_ID)),
+        ),
+        Message(
+            id=3,
+            peer_id=peer,
+            date=BASE_DATE + timedelta(minutes=2),
+            message="ответ на свой пост",
+            post=True,
+            reply_to=MessageReplyHeader(reply_to_msg_id=1),
+        ),
+        Message(  # forwarded from a channel this session could not resolve: Telethon gives no chat
+            id=4,
+            peer_id=peer,
+            date=BASE_DATE + timedelta(minutes=3),
+            message="пересланное",
+            post=True,
+            fwd_from=MessageFwdHeader(
+                date=BASE_DATE, from_id=PeerChannel(OTHER_ID), channel_post=77, post_author="Иван Петров"
+            ),
+        ),
+    ]
+    telegram.use(FakeTelegramClient(messages))
+    _run(telegram, _source(), warehouse_path)
+    docs = _docs(warehouse_path)
+    assert docs["severny_vestnik:2"]["metadata"]["reply_to"] is None  # message 1 of another chat is not ours
+    assert docs["severny_vestnik:3"]["metadata"]["reply_to"] == 1
+    forward = docs["severny_vestnik:4"]["metadata"]["fwd_from"]
+    assert forward["channel_id"] == OTHER_ID and forward["message_id"] == 77
+    assert "name" not in forward  # the author's signature is not the source's name
+    assert forward["post_author"] == "Иван Петров"

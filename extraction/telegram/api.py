@@ -174,7 +174,10 @@ def _api_fwd(message: Mapping[str, Any]) -> dict[str, Any] | None:
     out = {
         "channel_id": peer_channel_id(from_id),
         "user_id": from_id.get("user_id"),
-        "name": chat.get("title") or fwd.get("from_name") or fwd.get("post_author"),
+        # the source chat's title, or the name Telegram shows for a hidden sender; never ``post_author``, which
+        # is the signature of the person who wrote the original post, not the name of where it came from
+        "name": chat.get("title") or fwd.get("from_name"),
+        "post_author": fwd.get("post_author"),
         "username": (chat.get("username") or "").lower() or None,
         "message_id": fwd.get("channel_post"),
         "date": iso(parse_iso(fwd.get("date"))),
@@ -223,7 +226,26 @@ def api_post(payload: Mapping[str, Any]) -> Post:
         replies=(counters.get("replies") or {}).get("replies"),
         reactions=api_reactions(counters.get("reactions")),
         fwd_from=_api_fwd(first),
-        reply_to=(first.get("reply_to") or {}).get("reply_to_msg_id"),
+        reply_to=_same_chat_reply(first.get("reply_to"), channel_id),
         grouped_id=first.get("grouped_id"),
         post_author=first.get("post_author"),
+        discussion=_discussion(counters.get("replies")),
     )
+
+
+def _same_chat_reply(reply: Mapping[str, Any] | None, channel_id: int | None) -> int | None:
+    """The id of the message a post replies to in its own channel; None for a reply to another chat."""
+    if not reply or reply.get("_") != "MessageReplyHeader":
+        return None
+    other = reply.get("reply_to_peer_id")
+    if other and (peer_channel_id(other) is None or peer_channel_id(other) != channel_id):
+        return None
+    return reply.get("reply_to_msg_id")
+
+
+def _discussion(replies: Mapping[str, Any] | None) -> dict[str, int] | None:
+    """The discussion group of a post with comments and its newest comment id (``replies.channel_id/max_id``)."""
+    if not replies or not replies.get("comments") or not replies.get("channel_id"):
+        return None
+    found = {"channel_id": int(replies["channel_id"]), "max_id": replies.get("max_id")}
+    return {k: int(v) for k, v in found.items() if v is not None}

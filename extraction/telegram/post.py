@@ -64,6 +64,7 @@ class Post:
     grouped_id: int | None = None
     media: list[dict[str, Any]] = field(default_factory=list)
     post_author: str | None = None
+    discussion: dict[str, int] | None = None  # API: the comments' group (channel_id) and newest comment (max_id)
 
 
 @dataclass(slots=True)
@@ -218,6 +219,7 @@ def post_to_document(source: str, post: Post) -> Document:
         "views": post.views,
         "forwards": post.forwards,
         "replies": post.replies,
+        "discussion": post.discussion,
         "reactions": dict(sorted(post.reactions.items())),
         "fwd_from": post.fwd_from,
         "reply_to": post.reply_to,
