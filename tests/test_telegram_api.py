@@ -648,3 +648,33 @@ def test_a_reply_to_another_chat_and_an_unresolved_forward_keep_their_own_meanin
     assert forward["channel_id"] == OTHER_ID and forward["message_id"] == 77
     assert "name" not in forward  # the author's signature is not the source's name
     assert forward["post_author"] == "Иван Петров"
+
+
+def test_a_run_costs_the_api_requests_docs_telegram_md_states(
+    tmp_path: Path, warehouse_path: str, slept: list[float], telegram: Telegram
+) -> None:
+    """N = 50 posts a day, hourly runs: 3 history requests (the new posts, Telethon's look for more, the refresh)
+    and ceil(7 * 50 / 100) = 4 by-id requests a run."""
+    per_day, spacing = 50, timedelta(hours=24) / 50
+    telegram.now = BASE_DATE + timedelta(days=8)
+    start = telegram.now - 8 * per_day * spacing
+    posts = [
+        Message(id=i, peer_id=PeerChannel(CHANNEL_ID), date=start + i * spacing, message=f"post {i}", views=i)
+        for i in range(1, 8 * per_day + 1)
+    ]
+    server = ScriptedTelegram([_channel(posts)])
+    source = _source(lookback_days=8)
+
+    def run(label: str) -> dict[str, int]:
+        before = {kind: server.count(kind) for kind in (GetHistoryRequest, GetMessagesRequest)}
+        live = _live(tmp_path, server)
+        with Resources(telegram_client=lambda s: live, sleep=slept.append, now=telegram.tick) as resources:
+            stats = ingest_source(source, Warehouse(warehouse_path), label, None, resources)
+        assert stats.status == "ok", stats.error_message
+        return {kind.__name__: server.count(kind) - n for kind, n in before.items()}
+
+    run("first")  # the first run reads the 8 days forward
+    telegram.now += timedelta(hours=1)
+    new = [Message(id=401, peer_id=PeerChannel(CHANNEL_ID), date=telegram.now, message="new", views=1)]
+    server.channels[0].messages += new
+    assert run("hourly") == {"GetHistoryRequest": 3, "GetMessagesRequest": 4}
