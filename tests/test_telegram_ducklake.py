@@ -41,3 +41,20 @@ def test_telegram_paths_land_on_ducklake(pg: PostgresServer, tmp_path: Path) -> 
     }
     assert counts == {"documents": 12, "telegram_counter_snapshots": 8, "telegram_channels": 1}
     assert [c.name for c in client.calls].count("resolve_channel") == 1
+
+
+def test_re_sampling_and_tombstones_on_ducklake(pg: PostgresServer, tmp_path: Path) -> None:
+    warehouse = open_warehouse(f"ducklake:postgres:{pg.createdb('lake_resample')};data_path={tmp_path / 'lake'}")
+    client = FakeTelegramClient(severny_vestnik_messages())
+    clock = [BASE_DATE + timedelta(days=1)]
+    resources = Resources(telegram_client=lambda source: client, now=lambda: clock[0])
+    api = TelegramSource(name="sever-api", kind="telegram", channel="severny_vestnik", lookback_days=None)
+    assert ingest_source(api, warehouse, "r1", None, resources).new == 6
+    clock[0] += timedelta(hours=2)
+    client.delete(102)
+    assert ingest_source(api, warehouse, "r2", None, resources).status == "ok"
+    deleted = warehouse.query("select external_id, via from telegram_deleted_posts").to_pylist()
+    assert deleted == [{"external_id": "severny_vestnik:102", "via": "api"}]
+    snapshots = warehouse.query("select message_id, snapshots from telegram_post_counters order by 1").to_pylist()
+    # every post observed at landing and at the re-sample, but the deleted one
+    assert {r["message_id"]: r["snapshots"] for r in snapshots} == {101: 2, 102: 1, 103: 2, 106: 2, 107: 2, 109: 2}
