@@ -476,21 +476,10 @@ class _TurnTakingClient:
         with self._turn:
             return self._client.resolve_channel(channel)
 
-    def fetch_messages(
-        self,
-        channel: ChannelRef,
-        *,
-        limit: int,
-        min_id: int = 0,
-        max_id: int = 0,
-        offset_date: datetime | None = None,
-        reverse: bool = True,
-    ) -> Sequence[Any]:
+    def fetch_messages(self, channel: ChannelRef, **options: Any) -> Sequence[Any]:
         """See :class:`TelegramClientProtocol`."""
         with self._turn:
-            return self._client.fetch_messages(
-                channel, limit=limit, min_id=min_id, max_id=max_id, offset_date=offset_date, reverse=reverse
-            )
+            return self._client.fetch_messages(channel, **options)
 
     def fetch_by_ids(self, channel: ChannelRef, ids: Sequence[int]) -> Sequence[Any | None]:
         """See :class:`TelegramClientProtocol`."""

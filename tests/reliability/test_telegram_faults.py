@@ -6,8 +6,9 @@ lands revision 2 with the earlier text kept in the raw layer. Here, in runs with
 - a channel that became private (``ChannelPrivateError``) fails alone: its run is recorded with the error, its
   documents and cursor stay as they were, the other channel (after a flood wait) lands its new posts; when the
   channel is readable again the next run resumes from the cursor with no gap;
-- a message deleted between runs: its document stays (telefeed keeps what it saw; deletion is not marked), the
-  rest of the rerun (a new post, an edit of another post) lands normally.
+- a message deleted between runs: its document stays (telefeed keeps what it saw), the rest of the rerun (a new
+  post, an edit of another post) lands normally. The posts here are older than the re-sampling age, so the
+  deletion is not noticed; young posts re-read by id get a tombstone (tests/test_telegram_api.py).
 """
 
 from __future__ import annotations
@@ -125,7 +126,8 @@ def slept() -> list[float]:
 def _run_all(
     warehouse: Warehouse, clients: dict[str, FakeTelegramClient], run_id: str, slept: list[float]
 ) -> dict[str, Any]:
-    """One ingest run over both channels, read by one account (what the flow does, without Prefect)."""
+    """One ingest run over both channels, read by one account's shared client (what the flow does, without
+    Prefect)."""
     account: TelegramClientProtocol = AccountClient(list(clients.values()))
     clock = BASE_DATE + timedelta(days=30)  # the posts are older than the re-sampling age
     with Resources(telegram_client=lambda source: account, sleep=slept.append, now=lambda: clock) as resources:
