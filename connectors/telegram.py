@@ -514,6 +514,10 @@ class TelegramAccounts:
         self._clients: dict[str, TelegramClientProtocol] = {}
         self._turns: dict[str, threading.Lock] = {}
 
+    def __reduce__(self) -> tuple[type[TelegramAccounts], tuple[()]]:
+        """Pickled (a task sent to another process) as a new, empty pool: clients do not cross processes."""
+        return (TelegramAccounts, ())
+
     def client(self, account: str, open_client: Callable[[], TelegramClientProtocol]) -> TelegramClientProtocol:
         """The shared client of ``account``, opened with ``open_client`` on first use."""
         with self._guard:

@@ -9,6 +9,7 @@ with no gap and no duplicate; backfills never move the cursor.
 from __future__ import annotations
 
 import json
+import pickle
 import sqlite3
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -678,3 +679,24 @@ def test_a_run_costs_the_api_requests_docs_telegram_md_states(
     new = [Message(id=401, peer_id=PeerChannel(CHANNEL_ID), date=telegram.now, message="new", views=1)]
     server.channels[0].messages += new
     assert run("hourly") == {"GetHistoryRequest": 3, "GetMessagesRequest": 4}
+
+
+def test_the_run_opens_one_client_per_account_and_closes_them_at_its_end() -> None:
+    opened: list[FakeTelegramClient] = []
+
+    def open_client(source: TelegramSource) -> FakeTelegramClient:
+        opened.append(FakeTelegramClient(severny_vestnik_messages()))
+        return opened[-1]
+
+    resources = Resources(telegram_client=open_client)
+    sources = [_source(name=f"s{n}", secret_block=block) for n, block in enumerate((None, None, "other", "other"))]
+    with resources:
+        clients = [resources.telegram_client_for(s) for s in sources]
+        assert len(opened) == 2 and resources.telegram.opened() == 2  # the environment's account and "other"
+        clients[0].close()  # a source is done: the account's client stays open for the others
+        assert not opened[0].closed
+        clients[1].fetch_messages(clients[1].resolve_channel("severny_vestnik"), limit=1)
+        assert [c.name for c in opened[0].calls] == ["resolve_channel", "fetch_messages"]
+        copy = pickle.loads(pickle.dumps(resources.telegram))  # a task sent to another process: no clients
+        assert copy.opened() == 0
+    assert all(c.closed for c in opened)
