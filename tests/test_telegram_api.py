@@ -187,10 +187,7 @@ def test_rerun_lands_nothing_and_resolves_channel_once(
     languages = _scalar(warehouse_path, "select list(language order by id) from documents")
     assert None not in languages
 
-    def no_detector() -> None:
-        raise AssertionError("the language detector was loaded for unchanged posts")
-
-    monkeypatch.setattr(language_module, "_first_pass", no_detector)
+    language_module._first_pass.cache_clear()  # loaded again only if a post needs the detector
     transactions: list[str] = []
     real_transaction = Warehouse.transaction
 
@@ -203,6 +200,7 @@ def test_rerun_lands_nothing_and_resolves_channel_once(
     assert again.status == "ok" and again.new == 0 and again.updated == 0
     assert len(transactions) == 1  # the run record only: the unchanged re-read posts take no write transaction
     assert _scalar(warehouse_path, "select list(language order by id) from documents") == languages
+    assert language_module._first_pass.cache_info().currsize == 0, "the detector was loaded for unchanged posts"
     assert again.skipped == 6  # the refresh re-read the landed posts and found them unchanged
     for table, count in (("documents", 6), ("raw_items", 7), ("telegram_counter_snapshots", 6)):
         assert _scalar(warehouse_path, f"select count(*) from {table}") == count, table
