@@ -19,7 +19,7 @@ import pytest
 from telethon.errors import FloodWaitError
 from telethon.tl.functions.channels import GetMessagesRequest
 from telethon.tl.functions.contacts import ResolveUsernameRequest
-from telethon.tl.functions.messages import GetHistoryRequest
+from telethon.tl.functions.messages import GetHistoryRequest, GetRepliesRequest
 from telethon.tl.types import (
     Message,
     MessageFwdHeader,
@@ -698,3 +698,20 @@ def test_the_run_opens_one_client_per_account_and_closes_them_at_its_end() -> No
         copy = pickle.loads(pickle.dumps(resources.telegram))  # a task sent to another process: no clients
         assert copy.opened() == 0
     assert all(c.closed for c in opened)
+
+
+def test_the_live_client_reads_a_thread_through_telethons_reply_iterator(
+    tmp_path: Path, warehouse_path: str, slept: list[float], telegram: Telegram
+) -> None:
+    thread = [_comment(501, "Спасибо за новость"), _comment(502, "Где это?")]
+    discussion = channel_entity(DISCUSSION_ID, None, "Северный вестник — чат", 555)
+    server = ScriptedTelegram(
+        [_channel(_with_thread(severny_vestnik_messages(), 502), threads={107: thread}, discussion=discussion)]
+    )
+    live = _live(tmp_path, server)
+    with Resources(telegram_client=lambda s: live, sleep=slept.append, now=telegram.tick) as resources:
+        stats = ingest_source(_source(comments=True), Warehouse(warehouse_path), "run-1", None, resources)
+    assert stats.status == "ok" and stats.new == 8, stats.error_message
+    comments = [d for d in _docs(warehouse_path).values() if d["kind"] == "comment"]
+    assert [d["text"] for d in comments] == ["Спасибо за новость", "Где это?"]
+    assert server.count(GetRepliesRequest) == 2  # the thread, then Telethon looking for more
