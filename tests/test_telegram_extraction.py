@@ -206,3 +206,65 @@ def test_hidden_telegram_links_and_link_previews_become_references() -> None:
         ("1234567", 9, "forward", 0, 0),
     ]
     assert [link.target for link in links] == ["rybar/500", "grey_zone/77", "1234567/9"]
+
+
+def _frontline_payloads() -> dict[int, dict[str, object]]:
+    folder = FIXTURES / "telegram" / "preview"
+    payloads = {}
+    for name in ("frontline_notes.html", "frontline_notes_before_305.html"):
+        for post in parse_page(name, (folder / name).read_text(encoding="utf-8")).posts:
+            payloads[post.post_id] = {
+                "channel": {"username": "frontline_notes"},
+                "post_id": post.post_id,
+                "html": post.html,
+            }
+    return payloads
+
+
+def _kinds(media: list[dict[str, object]], *keys: str) -> list[tuple[object, ...]]:
+    return [(m["type"], *(m.get(k) for k in keys)) for m in media]
+
+
+def test_preview_reads_what_real_markup_shows() -> None:
+    posts = {pid: preview_post(payload) for pid, payload in _frontline_payloads().items()}
+    assert sorted(posts) == [301, 302, 303, 304, 305, 306, 307, 308, 311, 312]
+    assert {p.channel_id for p in posts.values()} == {1777000001}  # from data-view
+    assert posts[301].link_preview == {
+        "url": "https://example.org/briefing/301",
+        "site_name": "Example Briefings",
+        "title": "Evening briefing, 22 November",
+        "description": "What changed on the eastern front today.",
+    }
+    question = "Should the evening briefing move to 20:00?"
+    assert posts[302].media == [{"type": "poll", "question": question, "answers": ["Yes", "No"], "message_id": 302}]
+    assert posts[302].poll == {
+        "question": question,
+        "total_voters": 1300,
+        "answers": [{"text": "Yes", "percent": 62}, {"text": "No", "percent": 38}],
+    }
+    assert _kinds(posts[303].media, "duration") == [("video_note", 45)]
+    assert _kinds(posts[304].media, "file_name") == [("audio", "briefing-22-11.mp3"), ("document", "losses.pdf")]
+    assert _kinds(posts[305].media, "duration", "too_big") == [("video", 3723, None)]  # h:mm:ss
+    assert _kinds(posts[306].media, "duration", "too_big") == [("video", 52, True)]
+    assert posts[306].text == "Drone footage near Kupiansk"
+    assert _kinds(posts[307].media) == [("unsupported",)]
+    album = posts[308]
+    assert album.message_ids == [308, 309, 310] and album.text == "The bridge after the strike, three views"
+    assert _kinds(album.media, "message_id") == [("photo", 308), ("photo", 309), ("video", 310)]
+    assert album.reactions == {"😢": 41, "custom:5368324170671202286": 1200, "paid": 7}
+    assert album.reply_to == 301 and album.edited
+    assert _kinds(posts[311].media, "latitude", "longitude") == [("geo", 49.7106, 37.6156)]
+    assert _kinds(posts[312].media, "duration") == [("voice", 41)]
+
+
+def test_preview_revision_key_leaves_out_cdn_urls() -> None:
+    payload = _frontline_payloads()[308]
+
+    def key(html: str) -> object:
+        item = RawItem("web", "frontline_notes:308", PREVIEW_ITEM, {**payload, "html": html})
+        return telegram_item_to_document(item).metadata["revision_key"]
+
+    html = str(payload["html"])
+    assert "token=e6" in html
+    assert key(html) == key(html.replace("token=e6", "token=zz").replace("p309.jpg", "p309b.jpg"))
+    assert key(html) != key(html.replace("three views", "four views"))

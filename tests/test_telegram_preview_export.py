@@ -179,9 +179,11 @@ def test_missing_export_fails_clearly_and_other_sources_go_on(tmp_path: Path, wa
     assert _run(_export_source(tmp_path / "good"), warehouse_path).new == 6
 
 
-# Fields each path shows; the export has no view counts and no forward ids, the preview no channel id.
+# Fields each path shows; the export has no view counts and no forward ids (the preview's channel id comes from
+# the widgets' data-view).
 SHARED = ("external_id", "kind", "text", "url", "published_at", "author")
 SHARED_META = (
+    "channel_id",
     "links",
     "mentions",
     "hashtags",
@@ -280,3 +282,45 @@ def test_extraction_reads_hidden_links_and_forwards_from_the_post_metadata(
         "where l.target = 'https://example.com/grafik' order by 1"
     )
     assert hidden.column(0).to_pylist() == ["sever-export", "sever-web"]
+
+
+def test_channel_without_public_preview_fails_clearly(http_server: FixtureServer, warehouse_path: str) -> None:
+    # t.me/s/<name> of a channel without a web preview redirects to the channel's page, which lists no posts
+    http_server.add("/s/closed_notes", redirect_to="/closed_notes")
+    page = (PREVIEW / "no_public_preview.html").read_bytes()
+    http_server.add("/closed_notes", body=page, content_type="text/html; charset=utf-8")
+    source = TelegramPreviewSource(
+        name="closed", kind="telegram_preview", channel="closed_notes", base_url=http_server.url("/s/")
+    )
+    stats = _run(source, warehouse_path)
+    assert stats.status == "failed", stats.status
+    assert "channel has no public preview" in (stats.error_message or "")
+    assert Warehouse(warehouse_path).get_cursor("closed").last_id is None
+
+
+FRONTLINE = (PREVIEW / "frontline_notes.html").read_bytes()
+
+
+def _serve_frontline(server: FixtureServer, newest: bytes = FRONTLINE) -> TelegramPreviewSource:
+    server.add("/s/frontline_notes", body=newest, content_type="text/html; charset=utf-8")
+    older = (PREVIEW / "frontline_notes_before_305.html").read_bytes()
+    server.add("/s/frontline_notes?before=305", body=older, content_type="text/html; charset=utf-8")
+    return TelegramPreviewSource(
+        name="frontline", kind="telegram_preview", channel="frontline_notes", base_url=server.url("/s/")
+    )
+
+
+def test_preview_refresh_with_new_cdn_addresses_is_not_a_revision(
+    http_server: FixtureServer, warehouse_path: str
+) -> None:
+    first = _run(_serve_frontline(http_server), warehouse_path)
+    assert first.status == "ok" and first.new == 10
+    docs = _docs(warehouse_path, "frontline")
+    assert {d["metadata"]["channel_id"] for d in docs.values()} == {1777000001}
+    assert docs["frontline_notes:308"]["metadata"]["media_types"] == ["photo", "video"]
+    # every page load hands out new temporary CDN addresses for photos and thumbnails
+    refreshed = FRONTLINE.replace(b"token=e6", b"token=x1").replace(b"token=a1", b"token=x2")
+    again = _run(_serve_frontline(http_server, refreshed), warehouse_path)
+    assert again.new == 0 and again.updated == 0
+    edited = refreshed.replace(b"three views", b"three views (updated)")
+    assert _run(_serve_frontline(http_server, edited), warehouse_path).updated == 1
