@@ -6,6 +6,24 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from telethon.tl.types import (
+    GeoPoint,
+    Message,
+    MessageMediaGeo,
+    MessageMediaPoll,
+    MessageMediaVenue,
+    MessageMediaWebPage,
+    MessageReactions,
+    PeerChannel,
+    Poll,
+    PollAnswer,
+    PollAnswerVoters,
+    PollResults,
+    ReactionCount,
+    ReactionCustomEmoji,
+    TextWithEntities,
+    WebPage,
+)
 
 from connectors.telegram_export import read_export
 from connectors.telegram_preview import parse_page
@@ -15,6 +33,8 @@ from extraction.telegram import (
     API_ITEM,
     EXPORT_ITEM,
     PREVIEW_ITEM,
+    Post,
+    api_post,
     counter_snapshot,
     export_album_groups,
     export_text,
@@ -268,3 +288,66 @@ def test_preview_revision_key_leaves_out_cdn_urls() -> None:
     assert "token=e6" in html
     assert key(html) == key(html.replace("token=e6", "token=zz").replace("p309.jpg", "p309b.jpg"))
     assert key(html) != key(html.replace("three views", "four views"))
+
+
+def _api_post(**fields: object) -> Post:
+    message = Message(id=40, peer_id=PeerChannel(1500000001), date=datetime(2026, 11, 22, 7, tzinfo=UTC), **fields)
+    return api_post({"channel": CHANNEL, "messages": [message_payload(message)]})
+
+
+def test_api_polls_places_link_previews_and_custom_reactions() -> None:
+    question = TextWithEntities(text="Should the evening briefing move to 20:00?", entities=[])
+    answers = [PollAnswer(text=TextWithEntities(text=t, entities=[]), option=bytes([i])) for i, t in enumerate("AB")]
+    poll = _api_post(
+        media=MessageMediaPoll(
+            poll=Poll(id=1, question=question, answers=answers, hash=0, closed=True),
+            results=PollResults(
+                results=[PollAnswerVoters(option=bytes([i]), voters=v) for i, v in enumerate((806, 494))],
+                total_voters=1300,
+            ),
+        ),
+        reactions=MessageReactions(
+            results=[ReactionCount(reaction=ReactionCustomEmoji(document_id=5368324170671202286), count=1200)]
+        ),
+    )
+    assert poll.media == [{"type": "poll", "question": question.text, "answers": ["A", "B"], "message_id": 40}]
+    assert poll.poll == {
+        "question": question.text,
+        "total_voters": 1300,
+        "closed": True,
+        "answers": [{"text": "A", "voters": 806}, {"text": "B", "voters": 494}],
+    }
+    assert poll.reactions == {"custom:5368324170671202286": 1200}
+
+    venue = _api_post(
+        media=MessageMediaVenue(
+            geo=GeoPoint(long=37.6156, lat=49.7106, access_hash=1),
+            title="Railway station",
+            address="Vokzalna St, Kupiansk",
+            provider="foursquare",
+            venue_id="x",
+            venue_type="",
+        )
+    )
+    assert _kinds(venue.media, "latitude", "longitude", "title", "address") == [
+        ("venue", 49.7106, 37.6156, "Railway station", "Vokzalna St, Kupiansk")
+    ]
+    geo = _api_post(media=MessageMediaGeo(geo=GeoPoint(long=37.6156, lat=49.7106, access_hash=1)))
+    assert _kinds(geo.media, "latitude", "longitude") == [("geo", 49.7106, 37.6156)]
+
+    page = WebPage(
+        id=1,
+        url="https://example.org/briefing/301",
+        display_url="example.org/briefing/301",
+        hash=0,
+        site_name="Example Briefings",
+        title="Evening briefing, 22 November",
+        description="What changed on the eastern front today.",
+    )
+    linked = _api_post(message="Briefing: https://example.org/briefing/301", media=MessageMediaWebPage(webpage=page))
+    assert linked.media == [] and linked.link_preview == {
+        "url": "https://example.org/briefing/301",
+        "site_name": "Example Briefings",
+        "title": "Evening briefing, 22 November",
+        "description": "What changed on the eastern front today.",
+    }

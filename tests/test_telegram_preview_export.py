@@ -324,3 +324,75 @@ def test_preview_refresh_with_new_cdn_addresses_is_not_a_revision(
     assert again.new == 0 and again.updated == 0
     edited = refreshed.replace(b"three views", b"three views (updated)")
     assert _run(_serve_frontline(http_server, edited), warehouse_path).updated == 1
+
+
+EXPORT_FULL = FIXTURES / "telegram" / "export_full"  # a full-account export: {"chats": {"list": [...]}}
+
+
+def _full_export_source(**extra: Any) -> TelegramExportSource:
+    return TelegramExportSource(
+        name="frontline-export", kind="telegram_export", path=str(EXPORT_FULL), channel="frontline_notes", **extra
+    )
+
+
+def test_full_account_export_reads_the_chat_the_source_names(warehouse_path: str) -> None:
+    by_name = _run(_full_export_source(chat="Frontline Notes"), warehouse_path)
+    assert by_name.status == "ok", by_name.error_message
+    assert by_name.new == 9  # 301-304, 307, the album 308-310, 311-313
+    by_id = _run(_full_export_source(chat="1777000001"), warehouse_path)
+    assert by_id.status == "ok" and by_id.new == 0 and by_id.updated == 0
+    unnamed = _run(_full_export_source(), warehouse_path)
+    assert unnamed.status == "failed"
+    assert "set `chat`" in (unnamed.error_message or "") and "Sever Radio" in (unnamed.error_message or "")
+    missing = _run(_full_export_source(chat="Nowhere"), warehouse_path)
+    assert missing.status == "failed" and "no chat 'Nowhere'" in (missing.error_message or "")
+
+
+def test_export_placeholders_unsupported_polls_places_and_reaction_stamps(warehouse_path: str) -> None:
+    _run(_full_export_source(chat="Frontline Notes"), warehouse_path)
+    docs = {k.split(":")[1]: v["metadata"] for k, v in _docs(warehouse_path, "frontline-export").items()}
+    # "(File not included...)" is not a path
+    assert docs["303"]["media"] == [
+        {
+            "type": "video_note",
+            "mime_type": "video/mp4",
+            "file_name": "round.mp4",
+            "duration": 45,
+            "width": 384,
+            "height": 384,
+            "message_id": 303,
+        }
+    ]
+    album = docs["308"]
+    assert [(m["type"], m.get("path")) for m in album["media"]] == [
+        ("photo", None),
+        ("photo", "photos/photo_2@22-11-2026_10-30-00.jpg"),
+        ("video", "video_files/bridge.mp4"),
+    ]
+    assert album["reactions"] == {"custom:5368324170671202286": 1200, "paid": 7, "😢": 41}
+    # tdesktop writes the first reaction's time as `edited`: with reactions it is not an edit ...
+    assert album["edit_date"] is None and album["edited"] is False
+    # ... without reactions it is
+    assert docs["313"]["edit_date"] == "2026-11-22T12:30:00+00:00" and docs["313"]["edited"] is True
+    # an unsupported message is a post (kept as a document), not a service message
+    assert docs["307"]["media_types"] == ["unsupported"]
+    services = Warehouse(warehouse_path).query(
+        "select external_id from raw_items where item_kind = 'telegram_service' and source = 'frontline-export'"
+    )
+    assert services.column(0).to_pylist() == ["frontline_notes:300"]
+    assert docs["302"]["media"] == [
+        {
+            "type": "poll",
+            "question": "Should the evening briefing move to 20:00?",
+            "answers": ["Yes", "No"],
+            "message_id": 302,
+        }
+    ]
+    assert docs["302"]["poll"]["answers"] == [{"text": "Yes", "voters": 806}, {"text": "No", "voters": 494}]
+    assert docs["302"]["poll"]["total_voters"] == 1300
+    assert [(m["type"], m["latitude"], m["longitude"], m["title"], m["address"]) for m in docs["311"]["media"]] == [
+        ("venue", 49.7106, 37.6156, "Railway station", "Vokzalna St, Kupiansk")
+    ]
+    assert [(m["type"], m["file_name"], m["duration"]) for m in docs["304"]["media"]] == [
+        ("audio", "briefing-22-11.mp3", 754)
+    ]
