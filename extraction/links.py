@@ -169,8 +169,8 @@ def metadata_links(
     """Links and Telegram references a post's metadata holds beyond its text.
 
     Hidden links (``text_link`` entities) keep the span of their anchor text (``via = "text_link"``); the link
-    preview's URL (``via = "link_preview"``) and the forward source (``via = "forward"``: channel username, else
-    channel id, else a known channel going by the forward's name) are not in the text and get ``start = end = 0``.
+    preview's URL (``via = "link_preview"``) and the forward source (``via = "forward"``: channel username, else a
+    known channel going by the forward's name, else the channel id) are not in the text and get ``start = end = 0``.
     """
     if not metadata:
         return [], []
@@ -191,9 +191,9 @@ def metadata_links(
             via = "link_preview" if link.start == link.end == 0 else "text_link"
             refs.append(TelegramRef(tme[0], tme[1], via, link.value, link.start, link.end))
     fwd = metadata.get("fwd_from") or {}
-    channel = fwd.get("username") or (str(fwd["channel_id"]) if fwd.get("channel_id") else None)
-    if channel is None and fwd.get("name"):
-        channel = _channel_by_name(str(fwd["name"]), known_channels)
+    channel = fwd.get("username") or _channel_by_name(str(fwd.get("name") or ""), known_channels)
+    if channel is None and fwd.get("channel_id"):
+        channel = str(fwd["channel_id"])
     if channel:
         post = fwd.get("message_id")
         value = f"https://t.me/{channel}/{post}" if post is not None else f"https://t.me/{channel}"

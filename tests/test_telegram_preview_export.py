@@ -338,7 +338,7 @@ def _full_export_source(**extra: Any) -> TelegramExportSource:
 def test_full_account_export_reads_the_chat_the_source_names(warehouse_path: str) -> None:
     by_name = _run(_full_export_source(chat="Frontline Notes"), warehouse_path)
     assert by_name.status == "ok", by_name.error_message
-    assert by_name.new == 9  # 301-304, 307, the album 308-310, 311-313
+    assert by_name.new == 10  # 301-304, 307, the album 308-310, 311-314
     by_id = _run(_full_export_source(chat="1777000001"), warehouse_path)
     assert by_id.status == "ok" and by_id.new == 0 and by_id.updated == 0
     unnamed = _run(_full_export_source(), warehouse_path)
@@ -396,3 +396,5 @@ def test_export_placeholders_unsupported_polls_places_and_reaction_stamps(wareho
     assert [(m["type"], m["file_name"], m["duration"]) for m in docs["304"]["media"]] == [
         ("audio", "briefing-22-11.mp3", 754)
     ]
+    # newer exports name the forward source's id
+    assert docs["314"]["fwd_from"] == {"name": "Sever Radio", "channel_id": 1888000001}

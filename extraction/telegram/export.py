@@ -190,6 +190,17 @@ def _same_album(group: Sequence[Mapping[str, Any]], message: Mapping[str, Any]) 
     return captions <= 1
 
 
+def _forward(message: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The forward source: its name and, in newer exports, ``forwarded_from_id`` (``channel<id>``/``user<id>``)."""
+    source = str(message.get("forwarded_from_id") or "")
+    out: dict[str, Any] = {"name": message.get("forwarded_from")}
+    for prefix, key in (("channel", "channel_id"), ("user", "user_id")):
+        if source.startswith(prefix) and source[len(prefix) :].isdigit():
+            out[key] = int(source[len(prefix) :])
+    out = {k: v for k, v in out.items() if v is not None}
+    return out or None
+
+
 def _part(message: Mapping[str, Any]) -> MessagePart:
     text, entities = export_text(message.get("text"))
     media = export_media(message)
@@ -223,7 +234,7 @@ def export_post(payload: Mapping[str, Any]) -> Post:
         channel_username=channel.get("username"),
         channel_title=channel.get("name"),
         reactions=_export_reactions(first.get("reactions")),
-        fwd_from={"name": first["forwarded_from"]} if first.get("forwarded_from") else None,
+        fwd_from=_forward(first),
         reply_to=first.get("reply_to_message_id"),
         post_author=first.get("author"),
         poll=next(filter(None, map(export_poll, messages)), None),
