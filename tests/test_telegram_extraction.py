@@ -27,7 +27,7 @@ from telethon.tl.types import (
 
 from connectors.telegram_export import read_export
 from connectors.telegram_preview import parse_page
-from extraction.links import metadata_links
+from extraction.links import FORWARD_OFFSET, PREVIEW_OFFSET, extract_links, metadata_links
 from extraction.normalise import NormaliseError, normalise_items
 from extraction.telegram import (
     API_ITEM,
@@ -204,7 +204,7 @@ def test_hidden_links_and_forward_sources_reach_links_and_refs(path: str) -> Non
     # the API and the preview name the forwarded post; the export only the channel's name
     post = None if path == "export" else 4321
     assert [(r.channel, r.post_id, r.via) for r in refs] == [("other_news", post, "forward")]
-    assert [link.kind for link in links] == ["telegram"] and links[0].start == links[0].end == 0
+    assert [link.kind for link in links] == ["telegram"] and links[0].start == links[0].end == FORWARD_OFFSET
 
     plain = docs["severny_vestnik:101"]
     assert metadata_links(plain.text, plain.metadata, known) == ([], [])
@@ -222,10 +222,16 @@ def test_hidden_telegram_links_and_link_previews_become_references() -> None:
     links, refs = metadata_links(text, metadata)
     assert [(r.channel, r.post_id, r.via, r.start, r.end) for r in refs] == [
         ("rybar", 500, "text_link", 10, 15),
-        ("grey_zone", 77, "link_preview", 0, 0),
-        ("1234567", 9, "forward", 0, 0),
+        ("grey_zone", 77, "link_preview", PREVIEW_OFFSET, PREVIEW_OFFSET),
+        ("1234567", 9, "forward", FORWARD_OFFSET, FORWARD_OFFSET),
     ]
     assert [link.target for link in links] == ["rybar/500", "grey_zone/77", "1234567/9"]
+    assert len({link.start for link in links}) == len(links)  # (document_id, start_char) stays a key
+    # a link preview of a URL the text already shows adds nothing; neither does a hidden link where a text link starts
+    shown = extract_links("См. https://t.me/s/grey_zone/77")
+    metadata["entities"] = [{"type": "text_link", "offset": 4, "length": 5, "text": "https", "url": "https://e.org"}]
+    again, _ = metadata_links("См. https://t.me/s/grey_zone/77", metadata, text_links=shown)
+    assert [link.target for link in again] == ["1234567/9"]
 
 
 def _frontline_payloads() -> dict[int, dict[str, object]]:
