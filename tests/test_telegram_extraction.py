@@ -9,11 +9,13 @@ import pytest
 from telethon.tl.types import (
     GeoPoint,
     Message,
+    MessageFwdHeader,
     MessageMediaGeo,
     MessageMediaPoll,
     MessageMediaVenue,
     MessageMediaWebPage,
     MessageReactions,
+    MessageReplyHeader,
     PeerChannel,
     Poll,
     PollAnswer,
@@ -357,3 +359,29 @@ def test_api_polls_places_link_previews_and_custom_reactions() -> None:
         "title": "Evening briefing, 22 November",
         "description": "What changed on the eastern front today.",
     }
+
+
+def test_forward_name_is_never_the_authors_signature_and_other_chat_replies_are_not_same_channel() -> None:
+    unresolved = _api_post(
+        message="Переслано",
+        fwd_from=MessageFwdHeader(
+            date=datetime(2026, 11, 21, tzinfo=UTC), from_id=PeerChannel(999), channel_post=5, post_author="Ivan P."
+        ),
+    )
+    # the source chat was not resolved: its name is unknown, the signature is the original author's, kept apart
+    assert unresolved.fwd_from is not None and "name" not in unresolved.fwd_from
+    assert unresolved.fwd_from["post_author"] == "Ivan P." and unresolved.fwd_from["channel_id"] == 999
+    elsewhere = _api_post(
+        message="Ответ", reply_to=MessageReplyHeader(reply_to_msg_id=7, reply_to_peer_id=PeerChannel(555))
+    )
+    assert elsewhere.reply_to is None and elsewhere.reply_to_other_chat == {"channel_id": 555, "message_id": 7}
+    same = _api_post(
+        message="Ответ", reply_to=MessageReplyHeader(reply_to_msg_id=7, reply_to_peer_id=PeerChannel(1500000001))
+    )
+    assert same.reply_to == 7 and same.reply_to_other_chat is None
+
+    html = str(_frontline_payloads()[308]["html"]).replace(
+        "https://t.me/frontline_notes/301", "https://t.me/other_front/44"
+    )
+    post = preview_post({"channel": {"username": "frontline_notes"}, "post_id": 308, "html": html})
+    assert post.reply_to is None and post.reply_to_other_chat == {"username": "other_front", "message_id": 44}

@@ -228,12 +228,24 @@ def _api_fwd(message: Mapping[str, Any]) -> dict[str, Any] | None:
     out = {
         "channel_id": _peer_channel_id(from_id),
         "user_id": from_id.get("user_id"),
-        "name": chat.get("title") or fwd.get("from_name") or fwd.get("post_author"),
+        # the source chat's title, else the hidden sender's name; never the signature (a person, not the source)
+        "name": chat.get("title") or fwd.get("from_name"),
         "username": (chat.get("username") or "").lower() or None,
         "message_id": fwd.get("channel_post"),
+        "post_author": fwd.get("post_author"),
         "date": iso(parse_iso(fwd.get("date"))),
     }
     return {k: v for k, v in out.items() if v is not None}
+
+
+def _reply(message: Mapping[str, Any], channel_id: int | None) -> tuple[int | None, dict[str, Any] | None]:
+    """``(reply_to, reply_to_other_chat)``: a reply to another chat's message is not a reply within the channel."""
+    reply = message.get("reply_to") or {}
+    target = reply.get("reply_to_msg_id")
+    other = _peer_channel_id(reply.get("reply_to_peer_id"))
+    if target is None or other is None or other == channel_id:
+        return target, None
+    return None, {"channel_id": other, "message_id": target}
 
 
 def _part(message: Mapping[str, Any]) -> MessagePart:
@@ -266,6 +278,7 @@ def api_post(payload: Mapping[str, Any]) -> Post:
     counters = next((m for m in messages if m.get("views") is not None), first)
     channel_id = channel.get("id") or _peer_channel_id(first.get("peer_id"))
     medias = [m.get("media") for m in messages]
+    reply_to, reply_elsewhere = _reply(first, int(channel_id) if channel_id is not None else None)
     return build_post(
         "api",
         [_part(m) for m in messages],
@@ -278,7 +291,8 @@ def api_post(payload: Mapping[str, Any]) -> Post:
         replies=(counters.get("replies") or {}).get("replies"),
         reactions=api_reactions(counters.get("reactions")),
         fwd_from=_api_fwd(first),
-        reply_to=(first.get("reply_to") or {}).get("reply_to_msg_id"),
+        reply_to=reply_to,
+        reply_to_other_chat=reply_elsewhere,
         grouped_id=first.get("grouped_id"),
         post_author=first.get("post_author"),
         link_preview=next(filter(None, map(api_link_preview, medias)), None),

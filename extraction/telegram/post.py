@@ -68,6 +68,7 @@ class Post:
     post_author: str | None = None
     link_preview: dict[str, Any] | None = None  # url, site_name, title, description (Telegram's card, not content)
     poll: dict[str, Any] | None = None  # question, total_voters, closed, answers with voters (or percent)
+    reply_to_other_chat: dict[str, Any] | None = None  # a reply to a message of another chat: its chat and id
 
 
 @dataclass(slots=True)
@@ -211,6 +212,8 @@ def post_to_document(source: str, post: Post) -> Document:
         "message_ids": message_ids,
         "post_author": post.post_author,
     }
+    if post.reply_to_other_chat is not None:  # only when set: the keys of posts stored before it stay the same
+        content["reply_to_other_chat"] = post.reply_to_other_chat
     metadata: dict[str, Any] = {
         "via": post.via,
         "channel_id": post.channel_id,
@@ -226,6 +229,7 @@ def post_to_document(source: str, post: Post) -> Document:
         "reactions": dict(sorted(post.reactions.items())),
         "fwd_from": post.fwd_from,
         "reply_to": post.reply_to,
+        "reply_to_other_chat": post.reply_to_other_chat,
         "grouped_id": post.grouped_id,
         "media": post.media,
         "media_types": unique(str(m.get("type")) for m in post.media),

@@ -281,6 +281,16 @@ def _preview_media(widget: LexborNode) -> list[dict[str, Any]]:
     return media
 
 
+def _reply(node: LexborNode | None, username: str) -> tuple[int | None, dict[str, Any] | None]:
+    """``(reply_to, reply_to_other_chat)`` from the reply header's link to the replied-to post."""
+    match = _POST_HREF.match(node.attributes.get("href") or "") if node is not None else None
+    if match is None:
+        return None, None
+    if match.group(1).lower() == username.lower():
+        return int(match.group(2)), None
+    return None, {"username": match.group(1).lower(), "message_id": int(match.group(2))}
+
+
 def _channel_id(widget: LexborNode) -> int | None:
     """The channel id held by ``data-view`` (base64 JSON ``{"c": -<channel id>, "p": <post>, ...}``)."""
     value = widget.attributes.get("data-view") or ""
@@ -327,7 +337,7 @@ def preview_post(payload: Mapping[str, Any]) -> Post:
         elif user:
             fwd["username"] = user.group(1).lower()
         fwd = {k: v for k, v in fwd.items() if v is not None}
-    reply_node = widget.css_first("a.tgme_widget_message_reply")
+    reply = _reply(widget.css_first("a.tgme_widget_message_reply"), channel.get("username") or username)
     reactions: dict[str, int] = {}
     for node in widget.css(".tgme_widget_message_reactions .tgme_reaction"):
         emoji = node.css_first(".emoji")
@@ -359,7 +369,8 @@ def preview_post(payload: Mapping[str, Any]) -> Post:
         views=parse_count(views.text(strip=True)) if views is not None else None,
         reactions=reactions,
         fwd_from=fwd,
-        reply_to=_href_message_id(reply_node.attributes.get("href")) if reply_node is not None else None,
+        reply_to=reply[0],
+        reply_to_other_chat=reply[1],
         post_author=author.text(strip=True) if author is not None else None,
         link_preview=_link_preview(widget),
         poll=poll[1] if poll is not None else None,
