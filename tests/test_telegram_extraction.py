@@ -385,3 +385,26 @@ def test_forward_name_is_never_the_authors_signature_and_other_chat_replies_are_
     )
     post = preview_post({"channel": {"username": "frontline_notes"}, "post_id": 308, "html": html})
     assert post.reply_to is None and post.reply_to_other_chat == {"username": "other_front", "message_id": 44}
+
+
+def test_preview_and_full_export_land_the_same_new_fields() -> None:
+    preview = {
+        pid: telegram_item_to_document(RawItem("web", f"frontline_notes:{pid}", PREVIEW_ITEM, payload))
+        for pid, payload in _frontline_payloads().items()
+    }
+    export = read_export("export", FIXTURES / "telegram" / "export_full", chat="Frontline Notes")
+    channel = {**export.channel, "username": "frontline_notes"}
+    exported = {
+        int(g[0]["id"]): telegram_item_to_document(
+            RawItem("export", f"frontline_notes:{g[0]['id']}", EXPORT_ITEM, {"channel": channel, "messages": g})
+        )
+        for g in export_album_groups(export.messages)
+        if g[0].get("type") != "service"
+    }
+    for pid in (301, 302, 307, 308):
+        web, exp = preview[pid].metadata, exported[pid].metadata
+        for key in ("channel_id", "links", "media_types", "message_ids", "reactions"):
+            assert web[key] == exp[key], (pid, key)
+        assert preview[pid].text == exported[pid].text and preview[pid].published_at == exported[pid].published_at
+    assert preview[302].metadata["media"] == exported[302].metadata["media"]  # question and answers
+    assert preview[308].metadata["reactions"]["custom:5368324170671202286"] == 1200
