@@ -608,31 +608,22 @@ def test_comments_land_as_documents_linked_to_their_post(
 def test_a_reply_to_another_chat_and_an_unresolved_forward_keep_their_own_meaning(
     warehouse_path: str, slept: list[float], telegram: Telegram
 ) -> None:
-    peer = PeerChannel(CHANNEL_ID)
+    def post(mid: int, text: str, **fields: Any) -> Message:
+        date = BASE_DATE + timedelta(minutes=mid)
+        return Message(id=mid, peer_id=PeerChannel(CHANNEL_ID), date=date, message=text, post=True, **fields)
+
     messages = [
-        Message(id=1, peer_id=peer, date=BASE_DATE, message="в своём канале", post=True),
-        Message(
-            id=2,
-            peer_id=peer,
-            date=BASE_DATE + timedelta(minutes=1),
-            message="ответ на пост другого канала",
-            post=True,
+        post(1, "в своём канале"),
+        post(
+            2,
+            "ответ на пост другого канала",
             reply_to=MessageReplyHeader(reply_to_msg_id=1, reply_to_peer_id=PeerChannel(OTHER_ID)),
         ),
-        Message(
-            id=3,
-            peer_id=peer,
-            date=BASE_DATE + timedelta(minutes=2),
-            message="ответ на свой пост",
-            post=True,
-            reply_to=MessageReplyHeader(reply_to_msg_id=1),
-        ),
-        Message(  # forwarded from a channel this session could not resolve: Telethon gives no chat
-            id=4,
-            peer_id=peer,
-            date=BASE_DATE + timedelta(minutes=3),
-            message="пересланное",
-            post=True,
+        post(3, "ответ на свой пост", reply_to=MessageReplyHeader(reply_to_msg_id=1)),
+        # forwarded from a channel this session could not resolve: Telethon gives no chat
+        post(
+            4,
+            "пересланное",
             fwd_from=MessageFwdHeader(
                 date=BASE_DATE, from_id=PeerChannel(OTHER_ID), channel_post=77, post_author="Иван Петров"
             ),
