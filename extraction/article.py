@@ -325,11 +325,11 @@ def extract_article_bytes(
     return article
 
 
-def apply_article(doc: Document, article: ExtractedArticle, final_url: str | None, status: int | None) -> None:
+def apply_article(doc: Document, article: ExtractedArticle, final_url: str | None) -> None:
     """Make ``doc`` (built from a feed entry) the article: page text, removed lines and page metadata.
 
     The feed's text is kept as ``summary``; the feed's title, author and date win over the page's (feeds are
-    cleaner), the page's fill the gaps.
+    cleaner), the page's fill the gaps. How the fetch went is not the document's business (``page_fetches``).
     """
     doc.summary = doc.summary or doc.text or None
     doc.text = article.text
@@ -338,16 +338,4 @@ def apply_article(doc: Document, article: ExtractedArticle, final_url: str | Non
     doc.author = doc.author or article.author
     doc.published_at = doc.published_at or article.published_at
     doc.metadata.update(article.metadata())
-    doc.metadata.update({"page_status": "ok", "page_url": final_url or doc.url, "page_http_status": status})
-    for stale in ("page_error", "page_retry"):  # left by an earlier failed attempt
-        doc.metadata.pop(stale, None)
-
-
-def mark_page_failure(
-    doc: Document, status: str, reason: str, http_status: int | None = None, retry: bool = False
-) -> None:
-    """Keep the feed's text on ``doc`` and record why the page did not replace it, and whether a later run
-    should fetch the page again (``metadata.page_retry``)."""
-    doc.metadata.update({"page_status": status, "page_error": reason[:500], "page_retry": retry})
-    if http_status is not None:
-        doc.metadata["page_http_status"] = http_status
+    doc.metadata["page_url"] = final_url or doc.url

@@ -2,23 +2,26 @@
 feed's validators, then story clustering of the new documents.
 
 Pages are fetched for entries that have no document yet, and again for stored entries whose page an earlier
-run could not get for a transient reason (``metadata.page_retry``), so a no-change rerun adds no page fetches.
+run could not get for a transient reason (``page_fetches.next_retry_at``), so a no-change rerun adds no page
+fetches. How a page fetch went lives in ``page_fetches``, not in the document: a failed retry changes no document.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
+from typing import Any
 
 from connectors.http import AnyUrlFetcher, FetchLimits
 from connectors.pages import ArchivePageFetcher, HttpPageFetcher, PageFetcher, PageLimits, page_raw_payload
 from connectors.rss import read_feed
-from extraction.article import ExtractionError, apply_article, extract_article_bytes, mark_page_failure
+from extraction.article import ExtractionError, apply_article, extract_article_bytes
 from extraction.language import assign_language
 from extraction.normalise import normalise_items
 from telefeed.config import RssSource
 from telefeed.models import Cursor, Document, LandBatch, RawItem, utc_now
 from telefeed.pipeline import SourceStats, Window, register
-from warehouse.articles import PAGE_ITEM_KIND, documents_to_refetch
+from warehouse.articles import PAGE_ITEM_KIND, PageFetchState, documents_to_refetch, land_with_page_fetches
 from warehouse.db import Warehouse
 
 BATCH_SIZE = 500
@@ -45,74 +48,90 @@ def page_fetcher_for(source: RssSource) -> PageFetcher:
     )
 
 
-def fetch_articles(
-    source: RssSource, documents: list[Document], stats: SourceStats, fetcher: PageFetcher | None = None
-) -> list[RawItem]:
-    """Fetch the page of each document, make the page text its text; returns the ``article_page`` raw items.
+def _page_state(doc: Document, attempts: int, status: str, **details: Any) -> PageFetchState:
+    return PageFetchState(doc.id, doc.source, doc.external_id, doc.url, attempts, status, **details)
 
-    A page that fails (HTTP error, size cap, timeout, no main text) leaves the feed's text in place and
-    records why in ``metadata.page_status`` / ``metadata.page_error``; the run goes on. Pages worth another try
-    (timeouts, connection errors, 429/5xx, entries over ``max_pages_per_run``) get ``metadata.page_retry``
-    until ``page_attempts`` fetches; ``metadata.page_attempts`` counts the fetches once one has failed.
+
+def fetch_articles(
+    source: RssSource,
+    documents: list[Document],
+    stats: SourceStats,
+    fetcher: PageFetcher | None = None,
+    attempts_before: Mapping[str, int] | None = None,
+) -> tuple[list[RawItem], list[PageFetchState]]:
+    """Fetch the page of each document, make the page text its text; returns the ``article_page`` raw items and
+    the page-fetch state of each document (for ``page_fetches``).
+
+    A page that fails (HTTP error, size cap, timeout, no main text) leaves the feed's text in place; its state
+    says why, and the run goes on. Pages worth another try (timeouts, connection errors, 429/5xx, entries over
+    ``max_pages_per_run``) get ``retry`` until ``page_attempts`` fetches (``attempts_before``: fetches of earlier
+    runs, by document id).
     """
+    earlier = attempts_before or {}
     with_url = [d for d in documents if d.url]
     todo = with_url[: source.max_pages_per_run]
-    for doc in with_url[source.max_pages_per_run :]:
-        reason = f"not fetched: max_pages_per_run ({source.max_pages_per_run}) reached"
-        mark_page_failure(doc, "skipped", reason, retry=True)
+    reason = f"not fetched: max_pages_per_run ({source.max_pages_per_run}) reached"
+    states = [
+        _page_state(d, earlier.get(d.id, 0), "skipped", error=reason, retry=True)
+        for d in with_url[source.max_pages_per_run :]
+    ]
     if not todo:
-        return []
+        return [], states
     try:
         fetcher = fetcher or page_fetcher_for(source)
     except (OSError, ValueError) as exc:  # e.g. a page archive without index.json: entries keep their summary
-        for doc in todo:
-            mark_page_failure(doc, "failed", f"page fetcher unavailable: {exc}")
-        stats.record_error(f"page fetcher unavailable: {exc}")
-        return []
+        error = f"page fetcher unavailable: {exc}"
+        states += [_page_state(d, earlier.get(d.id, 0), "failed", error=error) for d in todo]
+        stats.record_error(error)
+        return [], states
     fetches = fetcher.fetch_many([d.url or "" for d in todo])
     raw: list[RawItem] = []
     for doc, fetch in zip(todo, fetches, strict=True):
         raw.append(RawItem(source.name, doc.external_id, PAGE_ITEM_KIND, page_raw_payload(fetch)))
-        attempts = int(doc.metadata.get("page_attempts", 0)) + 1
-        if not fetch.ok or attempts > 1:
-            doc.metadata["page_attempts"] = attempts
+        attempts = earlier.get(doc.id, 0) + 1
         if not fetch.ok:
             retry = fetch.transient and attempts < source.page_attempts
-            mark_page_failure(doc, "failed", fetch.error or "unknown error", fetch.status, retry=retry)
+            error = fetch.error or "unknown error"
+            states.append(_page_state(doc, attempts, "failed", http_status=fetch.status, error=error, retry=retry))
             stats.record_error(f"page {fetch.url}: {fetch.error}")
             continue
         try:
             article = extract_article_bytes(fetch.body, fetch.headers, fetch.final_url or fetch.url)
         except ExtractionError as exc:
-            mark_page_failure(doc, "no_text", str(exc), fetch.status)
+            states.append(_page_state(doc, attempts, "no_text", http_status=fetch.status, error=str(exc)))
             stats.record_error(f"page {fetch.url}: {exc}")
             continue
-        apply_article(doc, article, fetch.final_url, fetch.status)
-    return raw
+        apply_article(doc, article, fetch.final_url)
+        states.append(_page_state(doc, attempts, "ok", http_status=fetch.status))
+    return raw, states
 
 
 def _land_refetched_pages(
     source: RssSource, warehouse: Warehouse, run_id: str, stats: SourceStats, budget: int, started: datetime
 ) -> None:
-    """Fetch again the pages earlier runs (documents last written before ``started``) marked ``page_retry``, at
-    most ``budget``, and land the documents again (a page that arrives makes a new revision)."""
+    """Fetch again the pages due for another try since before ``started`` (earlier runs), at most ``budget``. A
+    page that arrives updates its document (a new revision); a failed try only updates ``page_fetches``."""
     if not source.fetch_pages:
         return
-    documents = documents_to_refetch(warehouse, source.name, budget, written_before=started)
-    if not documents:
+    due = documents_to_refetch(warehouse, source.name, budget, due_before=started)
+    if not due:
         return
-    page_items = fetch_articles(source, documents, stats)
-    arrived = [d for d in documents if d.metadata.get("page_status") == "ok"]
+    documents = [doc for doc, _ in due]
+    attempts = {state.document_id: state.attempts for _, state in due}
+    page_items, states = fetch_articles(source, documents, stats, attempts_before=attempts)
+    arrived_ids = {s.document_id for s in states if s.status == "ok"}
+    arrived = [d for d in documents if d.id in arrived_ids]
     for doc in arrived:  # detect again on the page text, from the language the feed declared (as a new entry)
         doc.language = doc.metadata.pop("declared_language", doc.language)
     assign_language(arrived)
-    stats.add_landing(warehouse.land(LandBatch(source=source.name, raw_items=page_items, documents=documents), run_id))
+    batch = LandBatch(source=source.name, raw_items=page_items, documents=arrived)
+    stats.add_landing(land_with_page_fetches(warehouse, batch, states, run_id))
 
 
 @register("rss")
 def ingest_rss(source: RssSource, warehouse: Warehouse, run_id: str, stats: SourceStats, window: Window | None) -> None:
     """Fetch one feed and land its entries; the feed's ETag/Last-Modified move with the last batch. Then fetch
-    again the pages that earlier runs could not get (``page_retry``), within ``max_pages_per_run``."""
+    again the pages that earlier runs could not get (``page_fetches``), within ``max_pages_per_run``."""
     started = utc_now()
     cursor = warehouse.get_cursor(source.name)
     backfill = window is not None
@@ -149,12 +168,14 @@ def ingest_rss(source: RssSource, warehouse: Warehouse, run_id: str, stats: Sour
         ]
     stats.fetched += len(feed.raw_items) + len(feed.quarantine)
     page_items: list[RawItem] = []
+    page_states: dict[str, PageFetchState] = {}
     if source.fetch_pages and documents:
         # Known entries keep their stored article (their page is not refetched, their document not rewritten).
         known = warehouse.existing_external_ids(source.name, [d.external_id for d in documents])
         stats.skipped += sum(d.external_id in known for d in documents)
         documents = [d for d in documents if d.external_id not in known]
-        page_items = fetch_articles(source, documents, stats)
+        page_items, states = fetch_articles(source, documents, stats)
+        page_states = {state.document_id: state for state in states}
     assign_language(documents)
     new_cursor = (
         None
@@ -173,7 +194,8 @@ def ingest_rss(source: RssSource, warehouse: Warehouse, run_id: str, stats: Sour
                 quarantine=quarantine[start : start + BATCH_SIZE],
                 cursor=new_cursor if is_last else None,
             )
-            stats.add_landing(warehouse.land(batch, run_id))
+            batch_states = [page_states[d.id] for d in batch.documents if d.id in page_states]
+            stats.add_landing(land_with_page_fetches(warehouse, batch, batch_states, run_id))
     if not backfill:
         budget = source.max_pages_per_run - len(page_items)
         _land_refetched_pages(source, warehouse, run_id, stats, budget, started)
