@@ -9,8 +9,10 @@ fetches. How a page fetch went lives in ``page_fetches``, not in the document: a
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
+from urllib.parse import urljoin, urlparse
 
 from connectors.http import AnyUrlFetcher, FetchLimits
 from connectors.pages import ArchivePageFetcher, HttpPageFetcher, PageFetcher, PageLimits, page_raw_payload
@@ -128,6 +130,35 @@ def _land_refetched_pages(
     stats.add_landing(land_with_page_fetches(warehouse, batch, states, run_id))
 
 
+class FeedUnusableError(RuntimeError):
+    """Nothing in the feed could be used (e.g. an empty body); it was quarantined with the reason."""
+
+
+def keep_legacy_ids(
+    warehouse: Warehouse, source: RssSource, items: list[RawItem], read_from: str | None
+) -> list[RawItem]:
+    """Entries whose id is relative (``<guid>post-1</guid>``) keep the id an older telefeed stored for them.
+
+    Ids are now taken as the feed writes them; telefeed up to migration 081 resolved relative ones against the
+    URL the feed was read from. Migration 081 rewrote those of local files; for feeds read over HTTP that base
+    is not stored unambiguously, so a relative id whose resolved form (against the source's URL or the URL read
+    now) is stored, and which is not stored itself, keeps the stored form: no duplicate document appears.
+    """
+    relative = [i for i in items if not urlparse(i.external_id).scheme]
+    if not relative:
+        return items
+    bases = [b for b in dict.fromkeys([source.url, read_from]) if b]
+    candidates = {i.external_id: [urljoin(b, i.external_id) for b in bases] for i in relative}
+    wanted = [i.external_id for i in relative] + [c for cs in candidates.values() for c in cs]
+    stored = warehouse.existing_external_ids(source.name, wanted)
+    legacy = {
+        rel: next(c for c in cs if c in stored)
+        for rel, cs in candidates.items()
+        if rel not in stored and any(c in stored for c in cs)
+    }
+    return [replace(i, external_id=legacy[i.external_id]) if i.external_id in legacy else i for i in items]
+
+
 @register("rss")
 def ingest_rss(source: RssSource, warehouse: Warehouse, run_id: str, stats: SourceStats, window: Window | None) -> None:
     """Fetch one feed and land its entries; the feed's ETag/Last-Modified move with the last batch. Then fetch
@@ -152,8 +183,13 @@ def ingest_rss(source: RssSource, warehouse: Warehouse, run_id: str, stats: Sour
         if not backfill:
             _land_refetched_pages(source, warehouse, run_id, stats, source.max_pages_per_run, started)
         return
+    if feed.failed:  # nothing usable: keep why in quarantine, leave the cursor, and fail the source
+        stats.fetched += len(feed.quarantine)
+        stats.add_landing(warehouse.land(LandBatch(source=source.name, quarantine=feed.quarantine), run_id))
+        raise FeedUnusableError(f"{feed.failed} at {source.url}")
     if feed.bozo_reason:
         stats.record_error(f"ill-formed feed: {feed.bozo_reason}")
+    feed.raw_items = keep_legacy_ids(warehouse, source, feed.raw_items, feed.read_from)
     documents, quarantine = normalise_items(feed.raw_items)
     quarantine = feed.quarantine + quarantine
     if window is not None:
