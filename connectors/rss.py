@@ -13,7 +13,7 @@ from urllib.parse import urljoin
 import feedparser
 import feedparser.sanitizer
 
-from connectors.http import Fetcher, FetchLimits
+from connectors.http import Fetcher, HttpLimits
 from telefeed.encoding import charset_from_headers, codec_name, decode_declared
 from telefeed.models import Quarantined, RawItem, canonical_json, sha256_hex, utc_now
 
@@ -222,7 +222,7 @@ def read_feed(
     fetcher: Fetcher,
     etag: str | None = None,
     last_modified: str | None = None,
-    limits: FetchLimits | None = None,
+    limits: HttpLimits | None = None,
 ) -> FeedFetch:
     """Fetch ``url`` conditionally and parse it. Fetch errors propagate as ``FetchError``."""
     result = fetcher.fetch(url, etag=etag, last_modified=last_modified, limits=limits)

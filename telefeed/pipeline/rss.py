@@ -14,8 +14,8 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urljoin, urlparse
 
-from connectors.http import AnyUrlFetcher, FetchLimits
-from connectors.pages import ArchivePageFetcher, HttpPageFetcher, PageFetcher, PageLimits, page_raw_payload
+from connectors.http import AnyUrlFetcher, FetchError
+from connectors.pages import HttpPageFetcher, PageArchive, PageFetcher, page_raw_payload
 from connectors.rss import read_feed
 from extraction.article import ExtractionError, apply_article, extract_article_bytes
 from extraction.language import assign_language
@@ -29,25 +29,11 @@ from warehouse.db import Warehouse
 BATCH_SIZE = 500
 
 
-def limits_for(source: RssSource) -> FetchLimits:
-    """Fetch limits from a source's ``http`` settings."""
-    opts = source.http
-    return FetchLimits(opts.timeout_seconds, opts.max_bytes, opts.retries, opts.backoff_seconds)
-
-
 def page_fetcher_for(source: RssSource) -> PageFetcher:
     """The source's page archive when it has one, else the network (limits from the source's ``http``)."""
-    opts = source.http
     if source.page_archive:
-        return ArchivePageFetcher(source.page_archive, max_bytes=opts.max_bytes)
-    return HttpPageFetcher(
-        PageLimits(
-            timeout_seconds=opts.timeout_seconds,
-            max_bytes=opts.max_bytes,
-            retries=opts.retries,
-            backoff_seconds=opts.backoff_seconds,
-        )
-    )
+        return PageArchive(source.page_archive, max_bytes=source.http.max_bytes)
+    return HttpPageFetcher(source.http)
 
 
 def _page_state(doc: Document, attempts: int, status: str, **details: Any) -> PageFetchState:
@@ -81,7 +67,7 @@ def fetch_articles(
         return [], states
     try:
         fetcher = fetcher or page_fetcher_for(source)
-    except (OSError, ValueError) as exc:  # e.g. a page archive without index.json: entries keep their summary
+    except FetchError as exc:  # e.g. a page archive without index.json: entries keep their summary
         error = f"page fetcher unavailable: {exc}"
         states += [_page_state(d, earlier.get(d.id, 0), "failed", error=error) for d in todo]
         stats.record_error(error)
@@ -174,7 +160,7 @@ def ingest_rss(source: RssSource, warehouse: Warehouse, run_id: str, stats: Sour
             fetcher,
             etag=None if backfill else cursor.etag,
             last_modified=None if backfill else cursor.last_modified,
-            limits=limits_for(source),
+            limits=source.http,
         )
     finally:
         fetcher.close()
