@@ -16,17 +16,28 @@ from urllib.parse import urljoin, urlparse
 
 from connectors.http import AnyUrlFetcher, FetchError
 from connectors.pages import HttpPageFetcher, PageArchive, PageFetcher, page_raw_payload
-from connectors.rss import read_feed
+from connectors.rss import ITEM_KIND, entry_external_id, read_feed
 from extraction.article import ExtractionError, apply_article, extract_article_bytes
 from extraction.language import assign_language
 from extraction.normalise import normalise_items
 from telefeed.config import RssSource
-from telefeed.models import Cursor, Document, LandBatch, RawItem, utc_now
+from telefeed.models import Document, LandBatch, LandResult, RawItem, utc_now
 from telefeed.pipeline import SourceStats, Window, register
+from telefeed.pipeline.contract import SourceContract, land_in_batches
 from warehouse.articles import PAGE_ITEM_KIND, PageFetchState, documents_to_refetch, land_with_page_fetches
 from warehouse.db import Warehouse
 
-BATCH_SIZE = 500
+BATCH_SIZE = 500  # rows of each kind per landing transaction
+
+# The RSS kind's contract: entries and their article pages, ids as the feed writes them, the feed's validators as
+# the cursor, and backfill windows on the entry's date.
+RSS = SourceContract(
+    kind="rss",
+    item_kinds=(ITEM_KIND, PAGE_ITEM_KIND),
+    external_id=entry_external_id,
+    cursor_fields=("etag", "last_modified", "state"),
+    item_date=lambda document: document.published_at,
+)
 
 
 def page_fetcher_for(source: RssSource) -> PageFetcher:
@@ -145,7 +156,7 @@ def keep_legacy_ids(
     return [replace(i, external_id=legacy[i.external_id]) if i.external_id in legacy else i for i in items]
 
 
-@register("rss")
+@register(RSS.kind)
 def ingest_rss(source: RssSource, warehouse: Warehouse, run_id: str, stats: SourceStats, window: Window | None) -> None:
     """Fetch one feed and land its entries; the feed's ETag/Last-Modified move with the last batch. Then fetch
     again the pages that earlier runs could not get (``page_fetches``), within ``max_pages_per_run``."""
@@ -178,16 +189,7 @@ def ingest_rss(source: RssSource, warehouse: Warehouse, run_id: str, stats: Sour
     feed.raw_items = keep_legacy_ids(warehouse, source, feed.raw_items, feed.read_from)
     documents, quarantine = normalise_items(feed.raw_items)
     quarantine = feed.quarantine + quarantine
-    if window is not None:
-        documents = [
-            d
-            for d in documents
-            if d.published_at is None
-            or (
-                (window.since is None or d.published_at >= window.since)
-                and (window.until is None or d.published_at < window.until)
-            )
-        ]
+    documents = RSS.in_window(documents, window)
     stats.fetched += len(feed.raw_items) + len(feed.quarantine)
     page_items: list[RawItem] = []
     page_states: dict[str, PageFetchState] = {}
@@ -202,22 +204,15 @@ def ingest_rss(source: RssSource, warehouse: Warehouse, run_id: str, stats: Sour
     new_cursor = (
         None
         if backfill
-        else Cursor(source=source.name, etag=feed.etag, last_modified=feed.last_modified, state=cursor.state)
+        else RSS.cursor(source.name, etag=feed.etag, last_modified=feed.last_modified, state=cursor.state)
     )
-    raw = feed.raw_items + page_items
-    count = max(len(raw), len(documents), len(quarantine), 1)
-    with warehouse.session():  # everything is fetched: one open file for all the batches
-        for start in range(0, count, BATCH_SIZE):
-            is_last = start + BATCH_SIZE >= count
-            batch = LandBatch(
-                source=source.name,
-                raw_items=raw[start : start + BATCH_SIZE],
-                documents=documents[start : start + BATCH_SIZE],
-                quarantine=quarantine[start : start + BATCH_SIZE],
-                cursor=new_cursor if is_last else None,
-            )
-            batch_states = [page_states[d.id] for d in batch.documents if d.id in page_states]
-            stats.add_landing(land_with_page_fetches(warehouse, batch, batch_states, run_id))
+
+    def land(batch: LandBatch) -> LandResult:  # each batch with the page-fetch state of its documents
+        batch_states = [page_states[d.id] for d in batch.documents if d.id in page_states]
+        return land_with_page_fetches(warehouse, batch, batch_states, run_id)
+
+    everything = LandBatch(source.name, feed.raw_items + page_items, documents, quarantine, new_cursor)
+    land_in_batches(warehouse, everything, run_id, stats, batch_size=BATCH_SIZE, land=land)
     if not backfill:
         budget = source.max_pages_per_run - len(page_items)
         _land_refetched_pages(source, warehouse, run_id, stats, budget, started)
