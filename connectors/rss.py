@@ -45,8 +45,6 @@ class FeedFetch:
     quarantine: list[Quarantined] = field(default_factory=list)
     etag: str | None = None
     last_modified: str | None = None
-    feed_title: str | None = None
-    feed_language: str | None = None
     bozo_reason: str | None = None
 
 
@@ -171,7 +169,5 @@ def read_feed(
         quarantine=quarantine,
         etag=result.etag,
         last_modified=result.last_modified,
-        feed_title=info["title"],
-        feed_language=info["language"],
         bozo_reason=info["bozo_reason"],
     )

@@ -88,46 +88,8 @@ def test_open_warehouse_picks_the_backend(tmp_path: Path) -> None:
     assert not warehouse_exists(str(tmp_path / "w.duckdb"))
     lake_backend = open_warehouse("ducklake:postgres:dbname=x host=127.0.0.1;data_path=/tmp/x")
     assert isinstance(lake_backend, ducklake.DuckLakeWarehouse)
-    assert warehouse_exists("ducklake:postgres:dbname=x")
-
-
-def test_ddl_is_adapted_to_what_ducklake_stores() -> None:
-    sql = """
-    -- a comment with PRIMARY KEY in it
-    CREATE TABLE IF NOT EXISTS t (
-        id VARCHAR PRIMARY KEY,            -- key
-        n INTEGER NOT NULL CHECK (n > 0 AND (n < 10)),
-        label VARCHAR DEFAULT 'unique, primary key',
-        parent VARCHAR REFERENCES other(id),
-        UNIQUE (label),
-        CONSTRAINT c CHECK (n <> 3),
-        PRIMARY KEY (id, n)
-    );
-    CREATE UNIQUE INDEX t_idx ON t (label);
-    CREATE SEQUENCE s;
-    CREATE TABLE copy AS SELECT 1 AS x;
-    CREATE OR REPLACE VIEW v AS SELECT id FROM t;
-    """
-    adapted = ducklake.adapt_sql_for_ducklake(sql)
-    assert "INDEX" not in adapted and "SEQUENCE" not in adapted
-    assert "PRIMARY KEY" not in adapted and "CHECK" not in adapted and "REFERENCES" not in adapted
-    assert "UNIQUE (" not in adapted and "CONSTRAINT" not in adapted
-    assert "n INTEGER NOT NULL" in adapted
-    assert "DEFAULT 'unique, primary key'" in adapted  # string literals untouched
-    assert "CREATE TABLE copy AS SELECT 1 AS x" in adapted
-    assert "CREATE OR REPLACE VIEW v AS SELECT id FROM t" in adapted
-
-
-def test_adapted_ddl_runs_on_a_lake(lake_url: str) -> None:
-    lake = ducklake.DuckLakeWarehouse(lake_url)
-    with lake.connect() as con:
-        con.execute(
-            ducklake.adapt_sql_for_ducklake(
-                "CREATE TABLE k (id VARCHAR PRIMARY KEY, n INT CHECK (n > 0)); CREATE INDEX k_i ON k (n);"
-            )
-        )
-        con.execute("INSERT INTO k VALUES ('a', 1)")
-        assert con.execute("SELECT id, n FROM k").fetchall() == [("a", 1)]
+    file_backend.migrate()
+    assert warehouse_exists(str(tmp_path / "w.duckdb"))
 
 
 # -- landing ---------------------------------------------------------------------------------------------------

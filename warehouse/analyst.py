@@ -83,12 +83,6 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def relations(warehouse: Warehouse) -> dict[str, Relation]:
-    """Every table and view of the warehouse's main schema, by name."""
-    with warehouse.reader() as con:
-        return _relations(con)
-
-
 def relation_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether ``name`` is a table or view on this connection."""
     row = con.execute(

@@ -468,16 +468,12 @@ class Warehouse:
                 continue
             con.execute("BEGIN TRANSACTION")
             try:
-                con.execute(self.adapt_migration_sql(sql))
+                con.execute(sql)
                 con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, name])
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
-
-    def adapt_migration_sql(self, sql: str) -> str:
-        """The migration text as this backend runs it (unchanged here; DuckLake drops what it cannot store)."""
-        return sql
 
     def migrate(self) -> None:
         """Create the file if needed and apply every pending migration."""

@@ -224,12 +224,12 @@ def land_extraction(
     """Replace the extraction rows of ``document_ids`` with ``rows`` in one transaction; returns rows per table."""
 
     def work(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-        return land_in_transaction(con, document_ids, rows)
+        return replace_extraction_rows(con, document_ids, rows)
 
     return warehouse.run_in_transaction(work)
 
 
-def land_in_transaction(
+def replace_extraction_rows(
     con: duckdb.DuckDBPyConnection, document_ids: Sequence[str], rows: Mapping[str, Sequence[Mapping[str, Any]]]
 ) -> dict[str, int]:
     """``land_extraction`` on a connection already inside a transaction."""
