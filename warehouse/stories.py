@@ -19,6 +19,7 @@ import duckdb
 import pyarrow as pa
 
 from telefeed.models import utc_now
+from warehouse.tables import MINHASH_SIGNATURES, STORY_CLUSTERS
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,13 +259,14 @@ def save_clusters(
         {
             "document_id": [r.document_id for r in fresh],
             "content_hash": [by_id[r.document_id].content_hash for r in fresh],
-            "num_perm": pa.array([num_perm] * len(fresh), pa.int32()),
-            "shingle_words": pa.array([shingle_words] * len(fresh), pa.int32()),
-            "token_count": pa.array([r.token_count for r in fresh], pa.int32()),
-            "signature": pa.array([r.signature for r in fresh], pa.binary()),
+            "num_perm": [num_perm] * len(fresh),
+            "shingle_words": [shingle_words] * len(fresh),
+            "token_count": [r.token_count for r in fresh],
+            "signature": [r.signature for r in fresh],
             "dedup_version": [dedup_version] * len(fresh),
-            "created_at": pa.array([now] * len(fresh), pa.timestamp("us", tz="UTC")),
-        }
+            "created_at": [now] * len(fresh),
+        },
+        schema=MINHASH_SIGNATURES.landing_schema,
     )
     clusters = pa.table(
         {
@@ -272,16 +274,15 @@ def save_clusters(
             "document_id": [r.document_id for r in fresh],
             "source": [by_id[r.document_id].source for r in fresh],
             "first_source": [firsts[r.cluster_id][0] for r in fresh],
-            "first_seen_at": pa.array([firsts[r.cluster_id][1] for r in fresh], pa.timestamp("us", tz="UTC")),
-            "document_seen_at": pa.array(
-                [by_id[r.document_id].first_seen_at for r in fresh], pa.timestamp("us", tz="UTC")
-            ),
-            "similarity": pa.array([r.similarity for r in fresh], pa.float64()),
+            "first_seen_at": [firsts[r.cluster_id][1] for r in fresh],
+            "document_seen_at": [by_id[r.document_id].first_seen_at for r in fresh],
+            "similarity": [r.similarity for r in fresh],
             "matched_document_id": [r.matched_document_id for r in fresh],
             "method": [r.method for r in fresh],
             "dedup_version": [dedup_version] * len(fresh),
-            "clustered_at": pa.array([now] * len(fresh), pa.timestamp("us", tz="UTC")),
-        }
+            "clustered_at": [now] * len(fresh),
+        },
+        schema=STORY_CLUSTERS.landing_schema,
     )
     con.register("_sigs", signatures)
     # Signatures left by an earlier clustering of these documents (their story_clusters rows gone) are replaced.
@@ -302,7 +303,7 @@ def save_clusters(
     con.register("_clusters", clusters)
     con.execute(
         "INSERT INTO story_clusters SELECT * FROM _clusters b "
-        "WHERE NOT EXISTS (SELECT 1 FROM story_clusters c WHERE c.document_id = b.document_id)"
+        f"WHERE NOT EXISTS (SELECT 1 FROM story_clusters c WHERE {STORY_CLUSTERS.key_match('c', 'b')})"
     )
     con.unregister("_clusters")
     return len(fresh)
