@@ -119,7 +119,8 @@ def test_tasks_run_in_dask_worker_processes(cluster: Any) -> None:
 
 
 def test_runner_choice() -> None:
-    assert dask_task_runner("tcp://10.0.0.5:8786").address == "tcp://10.0.0.5:8786"
+    remote = dask_task_runner("tcp://10.0.0.5:8786")
+    assert remote.cluster_class is None and remote.cluster_kwargs == {}  # an address: no local cluster of its own
     for address in (None, "", LOCAL_CLUSTER):
         runner = dask_task_runner(address, n_workers=3)
         assert runner.address is None
