@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -152,3 +152,13 @@ def write_sources(tmp_path: Path, body: str) -> str:
     path = tmp_path / "sources.toml"
     path.write_text(body, encoding="utf-8")
     return str(path)
+
+
+def write_rss_sources(tmp_path: Path, feeds: Mapping[str, str], options: str = "") -> str:
+    """Write a sources file with one RSS source per ``name -> feed URL``, each with the TOML lines ``options``."""
+    return write_sources(
+        tmp_path,
+        "".join(
+            f'[[sources]]\nname = "{name}"\nkind = "rss"\nurl = "{url}"\n{options}\n\n' for name, url in feeds.items()
+        ),
+    )

@@ -16,7 +16,7 @@ import pytest
 from prefect import flow, task
 
 from flows.ingest import ingest
-from tests.conftest import FIXTURES, write_sources
+from tests.conftest import FIXTURES, write_rss_sources
 from tests.support.http_server import FixtureServer, serve
 from tests.support.postgres import PostgresServer
 from warehouse.backends import open_warehouse
@@ -89,7 +89,7 @@ def reference(feeds: FixtureServer, tmp_path_factory: pytest.TempPathFactory, pr
 
 
 def _sources(tmp_path: Path, server: FixtureServer) -> str:
-    body = ""
+    feeds = {}
     for feed_number in range(2):
         items = ""
         for i, page in enumerate(ARTICLES[feed_number * 2 : feed_number * 2 + 2]):
@@ -99,9 +99,8 @@ def _sources(tmp_path: Path, server: FixtureServer) -> str:
                 f"<pubDate>Mon, 23 Nov 2026 0{i}:00:00 +0000</pubDate><description>Teaser {i}</description></item>"
             )
         rss = f'<?xml version="1.0"?><rss version="2.0"><channel><title>f{feed_number}</title>{items}</channel></rss>'
-        url = server.add(f"/f{feed_number}.xml", body=rss.encode())
-        body += f'[[sources]]\nname = "feed{feed_number}"\nkind = "rss"\nurl = "{url}"\nfetch_pages = true\n\n'
-    return write_sources(tmp_path, body)
+        feeds[f"feed{feed_number}"] = server.add(f"/f{feed_number}.xml", body=rss.encode())
+    return write_rss_sources(tmp_path, feeds, "fetch_pages = true")
 
 
 def _rows(path: str, sql: str) -> list[dict[str, Any]]:
