@@ -263,12 +263,14 @@ RUN_DOCUMENTS = _table(
 
 # -- 030_extraction.sql ------------------------------------------------------------------------------------------
 
+# The first columns of every per-document extraction table: whose rows, and which extractor wrote them.
+_EXTRACTED = ["document_id VARCHAR NOT NULL", "extractor_version VARCHAR NOT NULL"]
+
 EXTRACTED_DOCUMENTS = _table(
     "extracted_documents",
     ["document_id"],
     [
-        "document_id VARCHAR NOT NULL",
-        "extractor_version VARCHAR NOT NULL",
+        *_EXTRACTED,
         "version_hash VARCHAR NOT NULL",
         "language VARCHAR",
         "mentions INTEGER NOT NULL",
@@ -281,8 +283,7 @@ MENTIONS = _table(
     "mentions",
     ["document_id", "mention_index"],
     [
-        "document_id VARCHAR NOT NULL",
-        "extractor_version VARCHAR NOT NULL",
+        *_EXTRACTED,
         "mention_index INTEGER NOT NULL",
         "text VARCHAR NOT NULL",
         "label VARCHAR NOT NULL",
@@ -314,8 +315,7 @@ QUOTES = _table(
     "quotes",
     ["document_id", "quote_index"],
     [
-        "document_id VARCHAR NOT NULL",
-        "extractor_version VARCHAR NOT NULL",
+        *_EXTRACTED,
         "quote_index INTEGER NOT NULL",
         "text VARCHAR NOT NULL",
         "kind VARCHAR NOT NULL",
@@ -331,8 +331,7 @@ ATTRIBUTIONS = _table(
     "attributions",
     ["document_id", "start_char", "end_char"],
     [
-        "document_id VARCHAR NOT NULL",
-        "extractor_version VARCHAR NOT NULL",
+        *_EXTRACTED,
         "outlet VARCHAR NOT NULL",
         "outlet_canonical VARCHAR NOT NULL",
         "cue VARCHAR NOT NULL",
@@ -344,8 +343,7 @@ LINKS = _table(
     "links",
     ["document_id", "kind", "start_char", "end_char", "target"],
     [
-        "document_id VARCHAR NOT NULL",
-        "extractor_version VARCHAR NOT NULL",
+        *_EXTRACTED,
         "kind VARCHAR NOT NULL",
         "value VARCHAR NOT NULL",
         "target VARCHAR NOT NULL",
@@ -357,8 +355,7 @@ TELEGRAM_REFS = _table(
     "telegram_refs",
     ["document_id", "via", "start_char", "end_char", "channel"],
     [
-        "document_id VARCHAR NOT NULL",
-        "extractor_version VARCHAR NOT NULL",
+        *_EXTRACTED,
         "channel VARCHAR NOT NULL",
         "post_id BIGINT",
         "via VARCHAR NOT NULL",
