@@ -8,6 +8,7 @@ import re
 import pyarrow as pa
 import pytest
 
+from tests.conftest import REPO_ROOT
 from tests.support.warehouse import key_duplicates
 from warehouse.backends import open_warehouse
 from warehouse.db import Warehouse
@@ -85,3 +86,14 @@ def test_migrations_declare_nothing_ducklake_cannot_store(version_name_sql: tupl
         r"\b(PRIMARY\s+KEY|UNIQUE|REFERENCES|CHECK\s*\(|CREATE\s+(?:UNIQUE\s+)?INDEX|SEQUENCE)\b", code, re.I
     )
     assert found == [], "DuckLake has no keys, indexes or sequences: state keys in warehouse/tables.py"
+
+
+def test_docs_state_the_same_keys() -> None:
+    text = (REPO_ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
+    parts = re.split(r"^### `([a-z_0-9]+)`", text, flags=re.MULTILINE)
+    sections = dict(zip(parts[1::2], parts[2::2], strict=True))
+    documented = {}
+    for name in TABLES:
+        key = re.search(r"Key:\s*(.+?)(?:\.\s|\.$| \()", sections[name], re.DOTALL)
+        documented[name] = tuple(re.findall(r"[a-z_]+", key.group(1))) if key else None
+    assert documented == {name: table.key for name, table in TABLES.items()}
