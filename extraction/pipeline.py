@@ -129,7 +129,7 @@ def extract_batch(
     entities = canonicalise(mentions, known_entities)
     out = []
     for doc, lang, doc_mentions, links in zip(documents, languages, mentions, all_links, strict=True):
-        hidden_links, hidden_refs = metadata_links(doc.text, doc.metadata, known_channels)
+        hidden_links, hidden_refs = metadata_links(doc.text, doc.metadata, known_channels, links)
         refs = telegram_refs(doc.text, links, known_channels)
         out.append(
             DocumentExtraction(

@@ -484,7 +484,7 @@ def ingest_telegram_export(
     source: TelegramExportSource, warehouse: Warehouse, run_id: str, stats: SourceStats, window: Window | None
 ) -> None:
     """Import an export folder (a backfill by nature: reruns and newer exports only add what changed)."""
-    export = read_export(source.name, source.path)
+    export = read_export(source.name, source.path, chat=source.chat)
     username = username_from_url(source.channel) if source.channel else None
     channel_id = export.channel.get("id")
     if username is None and not isinstance(channel_id, int):
@@ -496,7 +496,7 @@ def ingest_telegram_export(
     for group in export_album_groups(export.messages):
         first = group[0]
         external_id = post_external_id(username, channel_id, int(first["id"]))
-        if first.get("type") != "message":
+        if first.get("type") == "service":
             services.append(RawItem(source.name, external_id, SERVICE_ITEM, {"channel": channel, "message": first}))
             continue
         item = RawItem(source.name, external_id, EXPORT_ITEM, {"channel": channel, "messages": list(group)}, fetched_at)
