@@ -265,6 +265,8 @@ RUN_DOCUMENTS = _table(
 
 # The first columns of every per-document extraction table: whose rows, and which extractor wrote them.
 _EXTRACTED = ["document_id VARCHAR NOT NULL", "extractor_version VARCHAR NOT NULL"]
+# Where in documents.text a found thing stands (Python character offsets).
+_SPAN = ["start_char INTEGER NOT NULL", "end_char INTEGER NOT NULL"]
 
 EXTRACTED_DOCUMENTS = _table(
     "extracted_documents",
@@ -287,8 +289,7 @@ MENTIONS = _table(
         "mention_index INTEGER NOT NULL",
         "text VARCHAR NOT NULL",
         "label VARCHAR NOT NULL",
-        "start_char INTEGER NOT NULL",
-        "end_char INTEGER NOT NULL",
+        *_SPAN,
         "lemma VARCHAR",
         "language VARCHAR",
         "canonical_id VARCHAR NOT NULL",
@@ -319,8 +320,7 @@ QUOTES = _table(
         "quote_index INTEGER NOT NULL",
         "text VARCHAR NOT NULL",
         "kind VARCHAR NOT NULL",
-        "start_char INTEGER NOT NULL",
-        "end_char INTEGER NOT NULL",
+        *_SPAN,
         "speaker VARCHAR",
         "speaker_canonical_id VARCHAR",
         "speaker_canonical VARCHAR",
@@ -335,8 +335,7 @@ ATTRIBUTIONS = _table(
         "outlet VARCHAR NOT NULL",
         "outlet_canonical VARCHAR NOT NULL",
         "cue VARCHAR NOT NULL",
-        "start_char INTEGER NOT NULL",
-        "end_char INTEGER NOT NULL",
+        *_SPAN,
     ],
 )
 LINKS = _table(
@@ -347,8 +346,7 @@ LINKS = _table(
         "kind VARCHAR NOT NULL",
         "value VARCHAR NOT NULL",
         "target VARCHAR NOT NULL",
-        "start_char INTEGER NOT NULL",
-        "end_char INTEGER NOT NULL",
+        *_SPAN,
     ],
 )
 TELEGRAM_REFS = _table(
@@ -360,8 +358,7 @@ TELEGRAM_REFS = _table(
         "post_id BIGINT",
         "via VARCHAR NOT NULL",
         "value VARCHAR NOT NULL",
-        "start_char INTEGER NOT NULL",
-        "end_char INTEGER NOT NULL",
+        *_SPAN,
         "matched_document_id VARCHAR",
         "match_method VARCHAR",
     ],
