@@ -18,7 +18,6 @@ from prefect import flow, task
 from flows.ingest import ingest
 from tests.conftest import FIXTURES, write_rss_sources
 from tests.support.http_server import FixtureServer, serve
-from tests.support.postgres import PostgresServer
 from warehouse.backends import open_warehouse
 
 pytest.importorskip("prefect_dask", reason="needs prefect-dask (pip install '.[scale]')")
@@ -168,13 +167,11 @@ def test_cli_run_dask_address_lands_the_same_rows(tmp_path: Path, reference: Ref
     assert _rows(warehouse, RAW_ROWS) == _rows(default_wh, RAW_ROWS)
 
 
-def test_dask_workers_write_to_a_ducklake(
-    tmp_path: Path, reference: Reference, cluster: Any, pg: PostgresServer
-) -> None:
+def test_dask_workers_write_to_a_ducklake(reference: Reference, cluster: Any, lake_url: str) -> None:
     pytest.importorskip("duckdb_extension_ducklake", reason="needs duckdb-extension-ducklake (pip install '.[scale]')")
     sources, default_wh = reference.sources, reference.warehouse
     try:
-        lake = f"ducklake:postgres:{pg.createdb('dasklake')};data_path={tmp_path / 'lake'}"
+        lake = lake_url
         results = ingest_dask(sources_path=sources, warehouse_path=lake, dask_address=cluster.scheduler_address)
         assert sorted((r["source"], r["status"], r["new"]) for r in results) == [("feed0", "ok", 2), ("feed1", "ok", 2)]
         assert _rows(lake, DOCUMENT_ROWS) == _rows(default_wh, DOCUMENT_ROWS)
