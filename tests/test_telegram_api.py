@@ -48,6 +48,7 @@ from tests.support.fake_telegram import (
     scripted_telethon,
     severny_vestnik_messages,
 )
+from tests.support.warehouse import scalar as _scalar
 from warehouse.db import Warehouse
 
 API_ID = 12345
@@ -102,10 +103,6 @@ def telegram(slept: list[float]) -> Telegram:
 def _run(telegram: Telegram, source: TelegramSource, path: str, window: Window | None = None) -> SourceStats:
     with telegram.resources() as resources:
         return ingest_source(source, Warehouse(path), "run-test", window, resources)
-
-
-def _scalar(path: str, sql: str, params: list[Any] | None = None) -> Any:
-    return Warehouse(path).query(sql, params).column(0)[0].as_py()
 
 
 def _docs(path: str) -> dict[str, dict[str, Any]]:

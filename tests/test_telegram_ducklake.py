@@ -4,7 +4,6 @@ counter snapshots and the channel cache work there too; reruns add nothing."""
 from __future__ import annotations
 
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
@@ -13,15 +12,14 @@ from telefeed.pipeline import ingest_source
 from telefeed.resources import Resources
 from tests.conftest import FIXTURES
 from tests.support.fake_telegram import BASE_DATE, FakeTelegramClient, severny_vestnik_messages
-from tests.support.postgres import PostgresServer
 from warehouse.backends import open_warehouse
 
 pytest.importorskip("duckdb_extension_ducklake", reason="needs duckdb-extension-ducklake")
 pytest.importorskip("duckdb_extension_postgres", reason="needs duckdb-extension-postgres")
 
 
-def test_telegram_paths_land_on_ducklake(pg: PostgresServer, tmp_path: Path) -> None:
-    warehouse = open_warehouse(f"ducklake:postgres:{pg.createdb('lake_telegram')};data_path={tmp_path / 'lake'}")
+def test_telegram_paths_land_on_ducklake(lake_url: str) -> None:
+    warehouse = open_warehouse(lake_url)
     client = FakeTelegramClient(severny_vestnik_messages())
     resources = Resources(telegram_client=lambda source: client, now=lambda: BASE_DATE + timedelta(days=30))
     api = TelegramSource(name="sever-api", kind="telegram", channel="severny_vestnik", lookback_days=None)
@@ -43,8 +41,8 @@ def test_telegram_paths_land_on_ducklake(pg: PostgresServer, tmp_path: Path) -> 
     assert [c.name for c in client.calls].count("resolve_channel") == 1
 
 
-def test_re_sampling_and_tombstones_on_ducklake(pg: PostgresServer, tmp_path: Path) -> None:
-    warehouse = open_warehouse(f"ducklake:postgres:{pg.createdb('lake_resample')};data_path={tmp_path / 'lake'}")
+def test_re_sampling_and_tombstones_on_ducklake(lake_url: str) -> None:
+    warehouse = open_warehouse(lake_url)
     client = FakeTelegramClient(severny_vestnik_messages())
     clock = [BASE_DATE + timedelta(days=1)]
     resources = Resources(telegram_client=lambda source: client, now=lambda: clock[0])

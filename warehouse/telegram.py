@@ -17,25 +17,9 @@ import pyarrow as pa
 
 from telefeed.models import LandBatch, LandResult
 from warehouse.db import Warehouse, land_in_transaction, raw_items_stored
+from warehouse.tables import TELEGRAM_COUNTER_SNAPSHOTS, TELEGRAM_TOMBSTONES
 
-SNAPSHOT_SCHEMA = pa.schema(
-    [
-        ("source", pa.string()),
-        ("external_id", pa.string()),
-        ("document_id", pa.string()),
-        ("channel_id", pa.int64()),
-        ("channel_username", pa.string()),
-        ("message_id", pa.int64()),
-        ("observed_at", pa.timestamp("us", tz="UTC")),
-        ("views", pa.int64()),
-        ("forwards", pa.int64()),
-        ("replies", pa.int64()),
-        ("reactions", pa.string()),
-        ("reactions_total", pa.int64()),
-        ("via", pa.string()),
-        ("run_id", pa.string()),
-    ]
-)
+SNAPSHOT_SCHEMA = TELEGRAM_COUNTER_SNAPSHOTS.landing_schema
 _COUNTER_COLUMNS = ("views", "forwards", "replies", "reactions")
 
 
@@ -128,25 +112,24 @@ def mark_deleted(warehouse: Warehouse, posts: Sequence[StoredPost], via: str, ru
     """Write a tombstone for each post not already marked (its documents and raw items stay); how many."""
     if not posts:
         return 0
-    table = pa.table(
-        {
-            "source": [p.source for p in posts],
-            "external_id": [p.external_id for p in posts],
-            "document_id": [p.document_id for p in posts],
-            "channel_id": pa.array([p.channel_id for p in posts], pa.int64()),
-            "message_id": pa.array([p.message_id for p in posts], pa.int64()),
-            "deleted_at": pa.array([p.deleted_at for p in posts], pa.timestamp("us", tz="UTC")),
-            "via": [via] * len(posts),
-            "run_id": [run_id] * len(posts),
-        }
-    )
+    rows = {
+        "source": [p.source for p in posts],
+        "external_id": [p.external_id for p in posts],
+        "document_id": [p.document_id for p in posts],
+        "channel_id": [p.channel_id for p in posts],
+        "message_id": [p.message_id for p in posts],
+        "deleted_at": [p.deleted_at for p in posts],
+        "via": [via] * len(posts),
+        "run_id": [run_id] * len(posts),
+    }
+    table = pa.table(rows, schema=TELEGRAM_TOMBSTONES.landing_schema)
 
     def work(con: duckdb.DuckDBPyConnection) -> int:
         con.register("_tg_tombstones", table)
         try:
             new = con.execute(
                 "SELECT n.* FROM _tg_tombstones n WHERE NOT EXISTS (SELECT 1 FROM telegram_tombstones t "
-                "WHERE t.source = n.source AND t.external_id = n.external_id)"
+                f"WHERE {TELEGRAM_TOMBSTONES.key_match('t', 'n')})"
             ).fetch_arrow_table()
             if new.num_rows:
                 con.register("_tg_tombstones_new", new)
