@@ -38,6 +38,7 @@ from telefeed.pipeline import ingest_source
 from telefeed.resources import Resources
 from tests.conftest import REPO_ROOT
 from tests.support.fake_telegram import BASE_DATE, channel_entity
+from tests.support.telegram_samples import FEATURES, FEATURES_SQL, sources_by_feature
 from warehouse.db import Warehouse
 
 SAMPLE_SOURCES = ["kyiv-pulse-export", "sever-vesti-web", "oskil-watch-api"]
@@ -134,26 +135,8 @@ def test_the_sample_api_source_replays_posts_comments_and_a_deletion_without_cre
     assert thread == [{"post": "oskil_watch:301", "n": 3}]
 
 
-FEATURES = {
-    "album": "select source from documents where kind = 'post' and json_array_length(metadata->'message_ids') > 1",
-    "forward from a channel": "select source from documents "
-    "where kind = 'post' and coalesce(json_extract_string(metadata, '$.fwd_from.channel_id'), "
-    "json_extract_string(metadata, '$.fwd_from.username')) is not null",
-    "hidden link": "select source from documents, unnest(cast(metadata->'entities' as json[])) as e(entity) "
-    "where kind = 'post' and json_extract_string(entity, '$.type') = 'text_link'",
-    "edited post": "select source from documents "
-    "where kind = 'post' and cast(json_extract_string(metadata, '$.edited') as boolean)",
-    "deleted post": "select source from telegram_deleted_posts",
-    "poll": "select source from documents where kind = 'post' and json_extract(metadata, '$.poll') is not null",
-    "comment thread": "select c.source from documents c join documents p "
-    "on p.source = c.source and p.external_id = json_extract_string(c.metadata, '$.post_external_id') "
-    "where c.kind = 'comment'",
-}
-
-
 def test_after_the_demo_runs_the_samples_hold_each_thing_a_real_channel_shows(warehouse_path: str) -> None:
     _run_twice(warehouse_path, list(_sample_sources().values()))
-    wh = Warehouse(warehouse_path)
-    found = {name: {r["source"] for r in wh.query(sql).to_pylist()} for name, sql in FEATURES.items()}
-    assert all(found.values()), {name: sources for name, sources in found.items() if not sources}
+    found = sources_by_feature(Warehouse(warehouse_path).query(FEATURES_SQL).to_pylist())
+    assert set(found) == set(FEATURES), set(FEATURES) - set(found)
     assert all("oskil-watch-api" in sources for sources in found.values()), found  # the API path shows them all
