@@ -140,3 +140,11 @@ def test_after_the_demo_runs_the_samples_hold_each_thing_a_real_channel_shows(wa
     found = sources_by_feature(Warehouse(warehouse_path).query(FEATURES_SQL).to_pylist())
     assert set(found) == set(FEATURES), set(FEATURES) - set(found)
     assert all("oskil-watch-api" in sources for sources in found.values()), found  # the API path shows them all
+
+
+def test_a_source_whose_snapshot_is_missing_fails_naming_the_file(tmp_path: Path, warehouse_path: str) -> None:
+    source = TelegramSource(name="gone", kind="telegram", channel="oskil_watch", snapshot=str(tmp_path / "gone.json"))
+    with Resources(now=lambda: CLOCK, environ={}) as resources:
+        stats = ingest_source(source, Warehouse(warehouse_path), "run-1", None, resources)
+    assert stats.status == "failed" and "gone.json" in (stats.error_message or "")
+    assert "credentials" not in (stats.error_message or "")  # a snapshot source never asks for them
