@@ -1,7 +1,7 @@
 """Telegram sources through the Prefect ``ingest`` flow.
 
 Claims: the repository's default sources land the sample Telegram posts offline with no credentials (and
-enable no API source); a ``secret_block`` source reads its credentials from a Prefect Secret block; an API
+enable no live API source); a ``secret_block`` source reads its credentials from a Prefect Secret block; an API
 source configured in TOML runs through the flow with the fake client.
 """
 
