@@ -8,11 +8,13 @@ from typing import Any
 from prefect import flow, get_run_logger, task
 from prefect.context import get_run_context
 
+from extraction.language import release_models as release_language_models
 from extraction.pipeline import EXTRACTOR_VERSION
 from flows.artifacts import publish_run_artifacts
 from flows.telegram_secrets import load_secret as _load_telegram_secret  # noqa: F401  (Secret blocks for telegram)
 from flows.writes import ensure_write_limit, serialised
 from telefeed.config import Settings, load_sources, select_sources
+from telefeed.memory import cap_malloc_arenas, release_free_memory
 from telefeed.pipeline import Window, ingest_source
 from warehouse.backends import open_warehouse
 from warehouse.extraction import needs_extraction
@@ -86,6 +88,7 @@ def ingest(
             empty means every kind. Scheduled deployments use it to give feeds and channels their own cadence.
         extract: afterwards run the ``extract`` flow on the documents that need extraction (flows/extract.py).
     """
+    cap_malloc_arenas()  # before the source tasks' threads start
     settings = Settings()
     sources_file = sources_path or settings.sources
     warehouse_file = warehouse_path or settings.warehouse
@@ -98,6 +101,8 @@ def ingest(
     run_id = _run_id()
     futures = [ingest_source_task.submit(s.name, sources_file, warehouse_file, run_id) for s in selected]
     results = [f.result() for f in futures]
+    release_language_models()  # before extraction loads the NER models: the two sets are never held together
+    release_free_memory()
     try:
         if extract and needs_extraction(open_warehouse(warehouse_file), EXTRACTOR_VERSION):
             from flows.extract import extract as extract_flow
