@@ -64,10 +64,11 @@ def test_landing_dlt_contenders_store_the_same_rows() -> None:
 
 @pytest.mark.slow  # loads spaCy, natasha and pymorphy3 (shared with the other extraction tests of a session)
 def test_extraction_contenders_agree() -> None:
-    results = extraction.run(size=12, seed=7, batch=5, per_doc_limit=4)
+    results = extraction.run(size=12, seed=7, batch=6, per_doc_limit=4, processes=2)
     by_name = {t.name.split(" (")[0]: t for t in results}
     assert by_name["bare model pipe"].found == by_name["bare model, one call per document"].found > 0
-    assert by_name["telefeed extract_batch"].documents == 12 and by_name["telefeed extract_batch"].found > 0
+    one, two = by_name["telefeed extract_batch, one process"], by_name["telefeed extract_batch, 2 processes"]
+    assert one.documents == two.documents == 12 and one.found == two.found > 0
 
 
 def test_synthetic_channel_matches_the_fake_client() -> None:
