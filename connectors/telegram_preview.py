@@ -1,7 +1,7 @@
 """The public web preview of a channel (``https://t.me/s/<channel>``), paginated backwards with ``?before=``.
 
 Only the widget boundaries, ids and dates are read here (enough to paginate); each post's HTML is kept
-whole for ``extraction.telegram`` to map. Pages come from an http(s) ``base_url`` through
+whole for ``extraction.telegram.preview`` to map. Pages come from an http(s) ``base_url`` through
 ``connectors.http.HttpFetcher`` or, offline, from a ``page_archive`` folder whose ``index.json`` maps page
 URLs to saved files.
 """
@@ -37,6 +37,7 @@ class PreviewPage:
     posts: list[PreviewPost] = field(default_factory=list)
     before: int | None = None
     channel_title: str | None = None
+    is_history: bool = True  # False: not a channel history page (``t.me/s`` redirected to the channel's page)
 
 
 @dataclass(slots=True)
@@ -71,7 +72,7 @@ def _parse_date(value: str | None) -> datetime | None:
 def parse_page(url: str, html: str) -> PreviewPage:
     """Split a preview page into message widgets (kept as HTML) and find the ``before`` link."""
     tree = LexborHTMLParser(html)
-    page = PreviewPage(url=url)
+    page = PreviewPage(url=url, is_history=tree.css_first(".tgme_channel_history") is not None)
     title = tree.css_first(".tgme_channel_info_header_title")
     if title is not None:
         page.channel_title = title.text(strip=True) or None
@@ -109,7 +110,8 @@ def read_preview(
 ) -> PreviewRead:
     """Walk the preview backwards from the newest page until a post ``<= stop_at_id`` or older than ``since``.
 
-    Raises ``FetchError`` when the first page cannot be fetched; a later failure ends the walk with
+    Raises ``FetchError`` when the first page cannot be fetched or is not a channel history (a channel without
+    a public preview: ``t.me/s/<name>`` redirects to ``t.me/<name>``); a later failure ends the walk with
     ``error`` set and the posts read so far.
     """
     read = PreviewRead()
@@ -126,6 +128,11 @@ def read_preview(
             break
         read.pages += 1
         page = parse_page(result.url, result.body.decode("utf-8", "replace"))
+        if not page.is_history and not page.posts:
+            if read.pages == 1:
+                raise FetchError(f"{url}: channel has no public preview (the page at {result.url} lists no posts)")
+            read.error = f"{url}: not a channel history page"
+            break
         read.channel_title = read.channel_title or page.channel_title
         for post in page.posts:
             seen.setdefault(post.post_id, post)

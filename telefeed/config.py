@@ -90,6 +90,7 @@ class TelegramExportSource(_SourceBase):
     kind: Literal["telegram_export"]
     path: str
     channel: str | None = None
+    chat: str | None = None  # full-account export: the chat to read, by name or numeric id
 
 
 Source = Annotated[
