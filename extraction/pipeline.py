@@ -142,14 +142,17 @@ def _worker_pool(workers: int) -> ProcessPoolExecutor:
     """The process's pool of NER workers, started when first needed and kept (each worker loads its models once).
 
     Workers come from a ``forkserver`` (a clean process, not a fork of this one with its threads and open
-    warehouse connections); they shut down with this process.
+    warehouse connections) that imports only this module, not the program's ``__main__`` (the CLI with Prefect);
+    they shut down with this process.
     """
     global _POOL
     with _POOL_LOCK:
         if _POOL is None or _POOL[0] < workers:
             if _POOL is not None:
                 _POOL[1].shutdown()
-            _POOL = (workers, ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")))
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
+            _POOL = (workers, ProcessPoolExecutor(workers, mp_context=context))
         return _POOL[1]
 
 
