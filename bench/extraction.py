@@ -25,8 +25,10 @@ from __future__ import annotations
 
 import argparse
 import gc
+import multiprocessing
 import time
 from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
 
@@ -128,6 +130,30 @@ def _time(name: str, docs: Sequence[ExtractInput], work: Callable[[], int], note
 ONE_PROCESS = "telefeed extract_batch, one process"
 
 
+def _busy(loops: int) -> int:
+    total = 0
+    for i in range(loops):
+        total += i * i
+    return total
+
+
+def machine_speedup(processes: int, loops: int = 5_000_000) -> float:
+    """What ``processes`` processes get on this machine right now: a CPU-bound loop run ``processes`` times in
+    one process against the same loops spread over ``processes`` processes (wall time). On a quiet machine with
+    that many free cores it is close to ``processes``; other jobs bring it down, and the extraction's speedup
+    on several processes cannot exceed it."""
+    start = time.perf_counter()
+    for _ in range(processes):
+        _busy(loops)
+    one = time.perf_counter() - start
+    with ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        list(pool.map(_busy, [1] * processes))  # the workers are up before the clock starts
+        start = time.perf_counter()
+        list(pool.map(_busy, [loops] * processes))
+        several = time.perf_counter() - start
+    return one / several
+
+
 def run(
     size: int, seed: int, batch: int, per_doc_limit: int, repeat: int = 1, processes: int | None = None
 ) -> list[Timing]:
@@ -207,7 +233,12 @@ def print_table(results: list[Timing]) -> None:
     if several is not None:
         speedup = several.words_per_second / ours.words_per_second
         verdict = "met" if speedup >= 1.6 else "MISSED"
-        print(f"target extract_batch on every core >= 1.6x one process: {speedup:.2f}x wall -> {verdict}")
+        processes = int(several.name.split(", ")[1].split()[0])
+        ceiling = machine_speedup(processes)
+        print(
+            f"target extract_batch on every core >= 1.6x one process: {speedup:.2f}x wall -> {verdict} "
+            f"(a CPU-bound loop on {processes} processes got {ceiling:.2f}x on this machine just after)"
+        )
 
 
 def main() -> None:

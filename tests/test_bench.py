@@ -120,3 +120,7 @@ def test_memory_verdict_needs_every_run_to_finish(capsys: pytest.CaptureFixture[
     assert capsys.readouterr().out.rstrip().endswith("NOT MEASURED (a run's status is not ok)")
     end_to_end.print_memory([run(10, 100.0, "ok"), run(1000, 130.0, "ok")])
     assert capsys.readouterr().out.rstrip().endswith("+30% -> MISSED")
+
+
+def test_machine_speedup_times_the_same_loops_on_one_and_several_processes() -> None:
+    assert extraction.machine_speedup(2, loops=20_000) > 0
