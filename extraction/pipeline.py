@@ -4,8 +4,8 @@
 natasha for the Cyrillic runs), canonicalises mentions with the batch (plus entities already known to the
 warehouse) as the corpus, then finds quotes, attributions, links and Telegram references per document.
 Models load once per process. A big batch shares its NER with worker processes (every core; the rows are the
-same as in one process), a small one stays in this process. Bump ``EXTRACTOR_VERSION`` whenever output for the same text can change: rows
-of older versions are then replaced by ``telefeed reextract`` or the ``extract`` flow.
+same as in one process), a small one stays in this process. Bump ``EXTRACTOR_VERSION`` whenever output for the
+same text can change: rows of older versions are then replaced by ``telefeed reextract`` or the ``extract`` flow.
 """
 
 from __future__ import annotations
