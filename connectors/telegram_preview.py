@@ -8,15 +8,12 @@ URLs to saved files.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from urllib.parse import urlparse
 
 from selectolax.lexbor import LexborHTMLParser
 
-from connectors.http import Fetcher, FetchError, FetchLimits, FetchResult, LocalFileFetcher
+from connectors.http import Fetcher, FetchError, HttpLimits
 
 
 @dataclass(slots=True)
@@ -106,7 +103,7 @@ def read_preview(
     stop_at_id: int | None = None,
     since: datetime | None = None,
     max_pages: int = 20,
-    limits: FetchLimits | None = None,
+    limits: HttpLimits | None = None,
 ) -> PreviewRead:
     """Walk the preview backwards from the newest page until a post ``<= stop_at_id`` or older than ``since``.
 
@@ -154,29 +151,3 @@ def read_preview(
         read.stopped_by_max_pages = True
     read.posts = sorted(seen.values(), key=lambda p: p.post_id)
     return read
-
-
-class PageArchiveFetcher:
-    """Serve saved pages: ``<folder>/index.json`` maps page URLs to files in the folder (offline samples)."""
-
-    def __init__(self, folder: str | Path) -> None:
-        self.folder = Path(folder)
-        index_file = self.folder / "index.json"
-        try:
-            self.index: dict[str, str] = json.loads(index_file.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise FetchError(f"{index_file}: cannot read page archive index: {exc}") from exc
-        self._local = LocalFileFetcher()
-
-    def fetch(
-        self, url: str, etag: str | None = None, last_modified: str | None = None, limits: FetchLimits | None = None
-    ) -> FetchResult:
-        """The saved copy of ``url``; ``FetchError`` (like a 404) when the archive does not hold it."""
-        name = self.index.get(url)
-        if name is None:
-            parsed = urlparse(url)
-            name = self.index.get(parsed.path.rsplit("/", 1)[-1] + (f"?{parsed.query}" if parsed.query else ""))
-        if name is None:
-            raise FetchError(f"{url}: not in page archive {self.folder}")
-        result = self._local.fetch(str(self.folder / name), limits=limits)
-        return FetchResult(url=url, status=result.status, body=result.body, headers=result.headers)
