@@ -14,7 +14,8 @@ import multiprocessing
 import os
 import threading
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -143,8 +144,8 @@ def _worker_pool(workers: int) -> ProcessPoolExecutor:
     """The process's pool of NER workers, started when first needed and kept (each worker loads its models once).
 
     Workers come from a ``forkserver`` (a clean process, not a fork of this one with its threads and open
-    warehouse connections) that imports only this module, not the program's ``__main__`` (the CLI with Prefect);
-    they shut down with this process.
+    warehouse connections) that preloads only this module; as with any multiprocessing start method but fork,
+    each worker also imports the program's main module. They shut down with this process.
     """
     global _POOL
     with _POOL_LOCK:
@@ -180,11 +181,39 @@ def _mentions_on_processes(pairs: Sequence[tuple[str, str | None]], processes: i
         return extract_mentions(pairs)
     parts = [list(pairs[s]) for s in _balanced_slices(pairs, processes)]
     pool = _worker_pool(len(parts) - 1)
-    futures = [pool.submit(extract_mentions, part) for part in parts[1:]]
+    futures: list[Future[list[list[Mention]]] | None] = []
+    for part in parts[1:]:
+        try:
+            futures.append(pool.submit(extract_mentions, part))
+        except BrokenProcessPool:
+            futures.append(None)
     mentions = extract_mentions(parts[0])
-    for future in futures:
-        mentions.extend(future.result())
+    for part, future in zip(parts[1:], futures, strict=True):
+        found = _worker_result(future)
+        if found is None:  # a worker died (killed, out of memory): this process does its part
+            _forget_pool(pool)
+            found = extract_mentions(part)
+        mentions.extend(found)
     return mentions
+
+
+def _worker_result(future: Future[list[list[Mention]]] | None) -> list[list[Mention]] | None:
+    """A worker's mentions, or None when its pool broke."""
+    if future is None:
+        return None
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return None
+
+
+def _forget_pool(pool: ProcessPoolExecutor) -> None:
+    """Drop a broken pool, so that the next big batch starts a new one."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is not None and _POOL[1] is pool:
+            _POOL = None
+    pool.shutdown(wait=False)
 
 
 def extract_batch(

@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import os
+from concurrent.futures.process import BrokenProcessPool
+
+import pytest
+
 from extraction.pipeline import (
     MIN_DOCUMENTS_PER_PROCESS,
     ExtractInput,
     _balanced_slices,
+    _worker_pool,
     available_cores,
     batch_rows,
     extract_batch,
@@ -49,3 +55,14 @@ def test_the_batch_is_cut_in_order_into_parts_of_about_equal_text() -> None:
     sizes = [sum(len(t) for t, _ in pairs[s]) for s in parts]
     assert len(parts) == 2 and abs(sizes[0] - sizes[1]) <= 40
     assert len(_balanced_slices(pairs[:1], 2)) <= 2 and _balanced_slices([], 3)[-1] == slice(0, 0)
+
+
+def test_a_dead_worker_costs_time_not_rows() -> None:
+    inputs = _inputs()
+    one = batch_rows(extract_batch(inputs, processes=1))
+    pool = _worker_pool(1)
+    with pytest.raises(BrokenProcessPool):
+        pool.submit(os._exit, 1).result()  # the worker exits: the pool is broken
+    assert batch_rows(extract_batch(inputs, processes=2)) == one
+    assert _worker_pool(1) is not pool  # the next big batch gets a new pool
+    assert batch_rows(extract_batch(inputs, processes=2)) == one
