@@ -19,8 +19,9 @@ from extraction.canonical import CanonicalEntity, Mention, canonicalise
 from extraction.entities import extract_mentions
 from extraction.links import Link, TelegramRef, extract_links, telegram_refs
 from extraction.quotes import Quote, extract_quotes
+from extraction.syntax import parse_documents
 
-EXTRACTOR_VERSION = "1.1.0"
+EXTRACTOR_VERSION = "1.2.0"
 
 # Keys of ``telefeed extract FILE --json`` (documented in docs/extraction.md; keep them stable).
 JSON_KEYS = ("extractor_version", "language", "text", "entities", "quotes", "attributions", "links", "telegram_refs")
@@ -79,6 +80,9 @@ class DocumentExtraction:
                     "verb": q.verb,
                     "start": q.start,
                     "end": q.end,
+                    "speaker_start": q.speaker_start,
+                    "speaker_end": q.speaker_end,
+                    "attribution": q.attribution,
                 }
                 for q in self.quotes
             ],
@@ -126,8 +130,9 @@ def extract_batch(
         spans = [(link.start, link.end) for link in links if link.kind != "hashtag"]
         doc_mentions[:] = [m for m in doc_mentions if not any(s < m.end and m.start < e for s, e in spans)]
     entities = canonicalise(mentions, known_entities)
+    parses = parse_documents([(d.text, lang) for d, lang in zip(documents, languages, strict=True)])
     out = []
-    for doc, lang, doc_mentions, links in zip(documents, languages, mentions, all_links, strict=True):
+    for doc, lang, doc_mentions, links, parse in zip(documents, languages, mentions, all_links, parses, strict=True):
         out.append(
             DocumentExtraction(
                 document_id=doc.document_id,
@@ -135,7 +140,7 @@ def extract_batch(
                 text=doc.text,
                 version_hash=doc.version_hash,
                 mentions=doc_mentions,
-                quotes=extract_quotes(doc.text, doc_mentions, lang or "en"),
+                quotes=extract_quotes(doc.text, doc_mentions, lang or "en", parse),
                 attributions=extract_attributions(doc.text, doc_mentions),
                 links=links,
                 telegram_refs=telegram_refs(doc.text, links, known_channels),
@@ -187,6 +192,9 @@ def batch_rows(batch: BatchExtraction) -> dict[str, list[dict[str, Any]]]:
                     "speaker_canonical_id": q.speaker_canonical_id,
                     "speaker_canonical": q.speaker_canonical,
                     "verb": q.verb,
+                    "speaker_start": q.speaker_start,
+                    "speaker_end": q.speaker_end,
+                    "attribution": q.attribution,
                 }
             )
         for a in doc.attributions:
