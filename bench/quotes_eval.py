@@ -22,12 +22,14 @@ Figures per language and in total, over gold *statement* quotes (scare quotes ar
   predicted null);
 - found with the right speaker: matched quotes with the right speaker over all gold statements.
 
-Speakers are compared the same way for both systems: each side's name is reduced to its words without titles
+Speakers are compared the same way for both systems: each side's name goes through telefeed's canonical rules
+(descriptors, ministries, units, the curated gazetteer), is reduced to its words without titles
 (``Lt. Gen.``, ``Mr.``) and spelling-keyed (``gazetteer.skeleton``, what canonical ids are built from); two names
 are the same when their keys are equal or when one is a single word equal to the other's last word (a surname
 alone, ``Kemper`` for ``Douglas R. Kemper``). textacy's speaker is its speaker span; when that span lies inside an
 entity mention telefeed found, the mention's canonical name is used (textacy does not resolve pronouns, so a
-pronoun stays a pronoun and counts as wrong).
+pronoun stays a pronoun and counts as wrong; a speaker span without a capitalised word, such as ``an aide``, counts
+as no named speaker). telefeed's speaker is its canonical speaker (``speaker_canonical``).
 """
 
 from __future__ import annotations
@@ -101,10 +103,14 @@ def normalise(text: str) -> str:
 
 def speaker_key(name: str | None) -> tuple[str, ...] | None:
     """Spelling keys of a speaker name's words, titles dropped (``None`` for no speaker)."""
-    from extraction.gazetteer import skeleton
+    from extraction.canonical import strip_descriptors, unit_name
+    from extraction.gazetteer import lookup_known, skeleton
 
     if name is None:
         return None
+    stripped = strip_descriptors(name)
+    known = lookup_known(stripped)
+    name = known.name if known is not None else unit_name(stripped) or stripped
     words = [w for w in re.findall(r"[\w'’-]+", name) if w.lower().rstrip(".") not in _TITLES]
     keys = tuple(k for k in (skeleton(w) for w in words) if k)
     return keys or (skeleton(name) or name.lower(),)
@@ -171,7 +177,7 @@ def telefeed(documents: Sequence[dict[str, Any]]) -> tuple[list[list[Prediction]
 
     batch = extract_batch([ExtractInput(d["id"], d["text"], d["language"]) for d in documents])
     predictions = [
-        [Prediction(q.text, q.speaker_canonical or q.speaker) for q in doc.quotes if q.kind == "statement"]
+        [Prediction(q.text, q.speaker_canonical) for q in doc.quotes if q.kind == "statement"]
         for doc in batch.documents
     ]
     return predictions, list(batch.documents)
@@ -215,6 +221,8 @@ def textacy_quotes(text: str, mentions: Sequence[Any]) -> list[Prediction]:
                 mention = next((m for m in mentions if m.start <= s < m.end or s <= m.start < e), None)
                 if mention is not None:
                     speaker = mention.canonical or mention.text
+                elif not any(t.text[:1].isupper() for t in speaker_tokens):
+                    speaker = None  # "an aide", "officials": no named speaker, as the gold writes it
             out.append(Prediction(inner, speaker))
     return out
 

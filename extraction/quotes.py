@@ -90,7 +90,12 @@ _PRONOUNS = {
     "він": ("m", PER),
     "вона": ("f", PER),
     "вони": ("", ORG),
+    "his": ("m", PER),
+    "her": ("f", PER),
+    "its": ("", ORG),
+    "their": ("", ORG),
 }
+_FIRST_PERSON = {"i", "я"}  # in an interview, the person interviewed (the document's most mentioned person)
 _FEMALE_TITLES = {"ms", "mrs", "miss", "madam", "lady", "queen", "г-жа", "пані"}
 _MALE_TITLES = {"mr", "sir", "lord", "king", "г-н", "пан"}
 _FEMALE_NAMES = frozenset(
@@ -243,6 +248,24 @@ class _Document:
         verbs = [v for v in range(lo, min(hi, colon + 1)) if self.speech_verb(v)]
         return verbs[-1] if verbs else None
 
+    def colon_label(self, qi: int) -> int | None:
+        """The head word of a verbless line ending with a colon right before the quote (``Spokesman Lt. Gen.
+        Igor Konashenkov:``, ``His answer:``): the speaker's name or a noun whose possessor speaks."""
+        before = self.text[: self.spans[qi].outer_start].rstrip()
+        if not before.endswith(":"):
+            return None
+        colon = self.parse.token_at(len(before) - 1)
+        if colon is None:
+            return None
+        lo, _ = self.parse.sentence_of(colon)
+        words = [i for i in range(lo, colon) if self.outside(i) and self.tok(i).pos not in ("PUNCT", "SPACE")]
+        if not words or len(words) > 12 or any(self.tok(i).pos in ("VERB", "AUX") for i in words):
+            return None
+        head = words[-1]
+        while self.tok(head).head != head and lo <= self.tok(head).head < colon:
+            head = self.tok(head).head
+        return head
+
     # -- subjects --------------------------------------------------------------------------------------------
 
     def subject_of(self, verb: int) -> int | None:
@@ -348,6 +371,8 @@ class _Document:
     def _resolve_subject(self, head: int) -> tuple[_Referent | None, str]:
         token = self.tok(head)
         low = token.text.lower()
+        if low in _FIRST_PERSON:
+            return self.most_mentioned(), PRONOUN
         if low in _PRONOUNS:
             gender, label = _PRONOUNS[low]
             found = self.antecedent(head, label, gender)
@@ -369,6 +394,10 @@ class _Document:
         determiners = {self.tok(c).text.lower() for c in children if self.tok(c).dep in ("det", "poss")}
         if token.language == "en" and not determiners & {"the", "this", "that", "its", "his", "her", "their"}:
             return None  # "a senior U.S. official", "officials": someone new
+        for child in children:  # "its evening summary", "his answer": whose
+            possessor = self.tok(child)
+            if possessor.dep == "poss" and possessor.text.lower() in _PRONOUNS:
+                return self.resolve_subject(child)[0]
         noun = token.lemma.lower()
         if noun in _DOCUMENT_NOUNS:  # "a statement from the brigade said"
             for child in children:
@@ -394,6 +423,20 @@ class _Document:
         if noun in _ORG_NOUNS:
             return None
         return self.antecedent(head, PER, "")
+
+    def most_mentioned(self) -> _Referent | None:
+        """The person the document mentions most often (first mentioned on a tie)."""
+        counts: dict[str, int] = {}
+        first: dict[str, Mention] = {}
+        for mention in self.mentions:
+            if mention.label == PER:
+                key = mention.canonical_id or mention.text
+                counts[key] = counts.get(key, 0) + 1
+                first.setdefault(key, mention)
+        if not counts:
+            return None
+        best = max(counts, key=lambda k: (counts[k], -first[k].start))
+        return self.referent(first[best])
 
     def antecedent(self, at: int, label: str, gender: str) -> _Referent | None:
         """Nearest compatible referent before token ``at``: subjects of the nearest sentence first, then other
@@ -528,12 +571,20 @@ def _attribute(doc: _Document, qi: int, quote: Quote, verb: int | None) -> None:
             return
         verb = doc.colon_verb(qi)
     if verb is None:
+        label = doc.colon_label(qi)
+        if label is not None:
+            _speaker(doc, quote, label, None)
         return
     subject = doc.subject_of(verb)
     lemma = _lemma(doc.tok(verb))
     if subject is None:
         quote.verb = lemma
         return
+    _speaker(doc, quote, subject, lemma)
+
+
+def _speaker(doc: _Document, quote: Quote, subject: int, lemma: str | None) -> None:
+    """Set the speaker of ``quote`` from the subject token (resolved as name, pronoun or noun)."""
     ref, how = doc.resolve_subject(subject)
     head = subject
     if how == SUBJECT and doc.mention_at(subject) is None and doc.tok(subject).pos != "PROPN":

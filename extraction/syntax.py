@@ -86,12 +86,26 @@ def needs_parse(text: str) -> bool:
 # -- models (once per process) ----------------------------------------------------------------------------------
 
 
+def _paragraph_breaks(doc: Any) -> Any:
+    """A token after a line break starts a sentence (a quote never runs into the next paragraph's clause)."""
+    for token in doc[1:]:
+        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+            token.is_sent_start = True
+    return doc
+
+
 @lru_cache(maxsize=1)
 def english_parser() -> Language:
-    """spaCy's English model without NER: tok2vec, tagger, parser, attribute ruler and lemmatizer."""
+    """spaCy's English model without NER (tok2vec, tagger, parser, attribute ruler, lemmatizer); a line break
+    always ends a sentence."""
     import spacy
+    from spacy.language import Language
 
-    return spacy.load(SPACY_MODEL, exclude=["ner"])
+    if "telefeed_paragraph_breaks" not in Language.factories:
+        Language.component("telefeed_paragraph_breaks", func=_paragraph_breaks)
+    nlp = spacy.load(SPACY_MODEL, exclude=["ner"])
+    nlp.add_pipe("telefeed_paragraph_breaks", before="parser")
+    return nlp
 
 
 @lru_cache(maxsize=1)
