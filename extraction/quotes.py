@@ -135,7 +135,13 @@ _ACCORDING_RE = re.compile(
     r"(?:\b[Aa]ccording\s+to|(?<![\w-])[Пп]о\s+словам|(?<![\w-])[Зз]а\s+словами|(?<![\w-])[Пп]о\s+мнению|"
     r"(?<![\w-])[Нн]а\s+думку)\s+(?:the\s+)?"
 )
-_BYLINE_RE = re.compile(r"^[ \t]*[.,]?[ \t]*[—–-]{1,2}[ \t]*(?=[A-ZА-ЯЁІЇЄҐ])")
+_BYLINE_RE = re.compile(r"^[ \t]*[.,]?[ \t]*[—–-]{1,2}[ \t]*(?=[A-ZА-ЯЁІЇЄҐ0-9])")
+# Verbs that characterise rather than quote: a short quote under them stays a scare quote ("described as a
+# 'meat grinder'"); under any other speech verb it is a statement ("called the blockade 'unacceptable'").
+_CHARACTERISING = frozenset(
+    """describe accuse term dub label brand characterize characterise portray depict call
+    назвать называть охарактеризовать назвати називати""".split()
+)
 _SMALL_WORDS = frozenset("a an the of and or in on at to for with from by de la le du von van der".split())
 
 
@@ -158,7 +164,10 @@ class _Document:
 
     def __init__(self, text: str, mentions: Sequence[Mention], parse: Parse, spans: Sequence[QuoteSpan]) -> None:
         self.text = text
-        self.mentions = [m for m in mentions if m.label in (PER, ORG, MIL_UNIT)]
+        # an all-capitals name longer than an acronym is a dateline (OKLAHOMA CITY, LVIV), not a speaker
+        self.mentions = [
+            m for m in mentions if m.label in (PER, ORG, MIL_UNIT) and not (m.text.isupper() and len(m.text) > 5)
+        ]
         self.parse = parse
         self.spans = spans
         self.quote_of_token: list[int] = [-1] * len(parse.tokens)
@@ -233,7 +242,34 @@ class _Document:
                     if nxt == head:
                         break
                     head, steps = nxt, steps + 1
-        return best[0] if best else None
+        if best is not None:
+            return best[0]
+        return self.verb_after(qi, max(sentences))
+
+    def quotes_short(self, qi: int, verb: int | None) -> bool:
+        """Whether a quote of one or two words is a statement: a speech verb governs it that is not a
+        characterising one, and it is not that verb's direct object ("telling a 'bigger story'")."""
+        if verb is None or _lemma(self.tok(verb)) in _CHARACTERISING:
+            return False
+        return not any(
+            self.tok(i).head == verb and self.tok(i).dep in ("dobj", "obj") for i in self.quote_tokens(qi)
+        )
+
+    def verb_after(self, qi: int, sent: int) -> int | None:
+        """The speech verb of a sentence that the parser started right after a quote closing with ``?`` or ``!``
+        on the same line (``"Why are we guarding theirs?" he asked.``), when the verb has no object of its own."""
+        if sent + 1 >= len(self.parse.sentences):
+            return None
+        lo, hi = self.parse.sentences[sent + 1]
+        gap = self.text[self.spans[qi].outer_end : self.tok(lo).start]
+        if "\n" in gap or len(gap) > 2:
+            return None
+        for v in range(lo, hi):
+            if self.speech_verb(v) and not any(
+                self.tok(c).dep in ("ccomp", "dobj", "obj", "xcomp") for c in self.parse.children(v)
+            ):
+                return v
+        return None
 
     def colon_verb(self, qi: int) -> int | None:
         """The speech verb of the sentence that ends with a colon right before the quote."""
@@ -539,11 +575,11 @@ def extract_quotes(text: str, mentions: Sequence[Mention], language: str = "en",
         inner = text[span.start : span.end]
         quote = Quote(inner, span.start, span.end)
         colon = text[: span.outer_start].rstrip().endswith(":")
-        if is_scare(inner) and not colon:
+        verb = doc.governor(qi)
+        if is_scare(inner) and not colon and not doc.quotes_short(qi, verb):
             quote.kind = "scare"
             quotes.append(quote)
             continue
-        verb = doc.governor(qi)
         if verb is None and _is_title(inner) and not colon:
             continue  # the title of a work, not a quotation
         _attribute(doc, qi, quote, verb)
