@@ -94,7 +94,15 @@ _PRONOUNS = {
     "her": ("f", PER),
     "its": ("", ORG),
     "their": ("", ORG),
+    "его": ("m", PER),
+    "ее": ("f", PER),
+    "её": ("f", PER),
+    "их": ("", ORG),
+    "його": ("m", PER),
+    "її": ("f", PER),
+    "їх": ("", ORG),
 }
+_SLAVIC_DEMONSTRATIVES = {"этот", "эта", "тот", "та", "цей", "ця", "той"}
 _FIRST_PERSON = {"i", "я"}  # in an interview, the person interviewed (the document's most mentioned person)
 _FEMALE_TITLES = {"ms", "mrs", "miss", "madam", "lady", "queen", "г-жа", "пані"}
 _MALE_TITLES = {"mr", "sir", "lord", "king", "г-н", "пан"}
@@ -130,6 +138,9 @@ _TITLE_WORDS = frozenset(
     """mr mrs ms miss dr sen rep gov gen lt col maj capt sgt adm president prime minister secretary senator
     representative governor general lieutenant colonel major captain sergeant admiral deputy spokesman
     spokeswoman chief commander director mayor judge justice pope rev father sir lord lady""".split()
+)
+_ACCORDING_PRONOUN_RE = re.compile(
+    r"(?<![\w-])(?:[Пп]о\s+(?P<ru>его|ее|её|их)\s+словам|[Зз]а\s+(?P<uk>його|її|їхніми|їх)\s+словами)"
 )
 _ACCORDING_RE = re.compile(
     r"(?:\b[Aa]ccording\s+to|(?<![\w-])[Пп]о\s+словам|(?<![\w-])[Зз]а\s+словами|(?<![\w-])[Пп]о\s+мнению|"
@@ -315,7 +326,23 @@ class _Document:
             if token.dep not in _CLIMB_DEPS or token.head == current or not self.outside(token.head):
                 break
             current = token.head
-        return self.adjacent_subject(verb)
+        return self.adjacent_subject(verb) or self.place_subject(verb)
+
+    def place_subject(self, verb: int) -> int | None:
+        """A verb without a subject whose source is a place or a document: ``В Кремле заявили``, ``говорится в
+        сообщении ведомства``, ``said in a statement from the brigade``: the institution or the document's author."""
+        for child in self.parse.children(verb):
+            token = self.tok(child)
+            if token.dep not in ("obl", "nmod", "prep", "pobj") or not self.outside(child):
+                continue
+            mention = self.mention_at(child)
+            if mention is not None and mention.label in (ORG, MIL_UNIT) and token.language != "en":
+                return child
+            if token.lemma.lower() in _DOCUMENT_NOUNS and token.language != "en":
+                for grand in self.parse.children(child):
+                    if self.tok(grand).dep in ("nmod", "nmod:poss") and self.outside(grand):
+                        return grand
+        return None
 
     def adjacent_subject(self, verb: int) -> int | None:
         """A name or pronoun right next to the verb (the parse has no subject: natasha on Ukrainian)."""
@@ -366,12 +393,12 @@ class _Document:
             return "f"
         if title in _MALE_TITLES or first in _MALE_TITLES:
             return "m"
-        if words and re.search(r"[а-яіїєё]", words[-1].lower()):
-            _, _, grammemes = slavic_word(words[-1], mention.language if mention.language in ("ru", "uk") else "ru")
-            if "femn" in grammemes:
-                return "f"
-            if "masc" in grammemes:
-                return "m"
+        language = mention.language if mention.language in ("ru", "uk") else "ru"
+        for word in words:  # the given name tells (Елена), else the surname's first reading
+            if re.search(r"[а-яіїєё]", word.lower()):
+                _, _, grammemes = slavic_word(word, language)
+                if "Name" in grammemes or word is words[-1]:
+                    return "f" if "femn" in grammemes else "m" if "masc" in grammemes else ""
         return ""
 
     def referent(self, mention: Mention) -> _Referent:
@@ -432,7 +459,7 @@ class _Document:
             return None  # "a senior U.S. official", "officials": someone new
         for child in children:  # "its evening summary", "his answer": whose
             possessor = self.tok(child)
-            if possessor.dep == "poss" and possessor.text.lower() in _PRONOUNS:
+            if possessor.dep in ("poss", "det", "nmod:poss") and possessor.text.lower() in _PRONOUNS:
                 return self.resolve_subject(child)[0]
         noun = token.lemma.lower()
         if noun in _DOCUMENT_NOUNS:  # "a statement from the brigade said"
@@ -457,7 +484,9 @@ class _Document:
         if organisations:
             return self.referent(organisations[-1])
         if noun in _ORG_NOUNS:
-            return None
+            return self.antecedent(head, ORG, "")
+        if token.language != "en" and not determiners & _SLAVIC_DEMONSTRATIVES:
+            return None  # no article to tell: a bare noun ("глава одного из сел", "координатор") is someone new
         return self.antecedent(head, PER, "")
 
     def most_mentioned(self) -> _Referent | None:
@@ -523,6 +552,19 @@ class _Document:
                 if words and words[0][:1].islower() and not words[0].startswith(("the", "a")):
                     return None  # "— заявил Пригожин": a verb, not a byline
                 return mention
+        return None
+
+    def according_pronoun(self, qi: int) -> int | None:
+        """The pronoun of ``по ее словам`` / ``за його словами`` in the quote's sentence."""
+        inside = self.quote_tokens(qi)
+        if not inside:
+            return None
+        lo, hi = self.parse.sentence_of(inside[0])
+        for match in _ACCORDING_PRONOUN_RE.finditer(self.text, self.tok(lo).start, self.tok(hi - 1).end):
+            word = match.group("ru") or match.group("uk")
+            index = self.parse.token_at(match.start(match.lastgroup or 0))
+            if index is not None and self.tok(index).text.lower() == word.lower():
+                return index
         return None
 
     def according_to(self, qi: int) -> Mention | None:
@@ -604,6 +646,12 @@ def _attribute(doc: _Document, qi: int, quote: Quote, verb: int | None) -> None:
         mention = doc.according_to(qi)
         if mention is not None:
             _set(quote, mention.text, mention.start, mention.end, doc.referent(mention), ACCORDING_TO, "according to")
+            return
+        pronoun = doc.according_pronoun(qi)
+        if pronoun is not None:
+            ref, _ = doc.resolve_subject(pronoun)
+            token = doc.tok(pronoun)
+            _set(quote, token.text, token.start, token.end, ref, ACCORDING_TO, "according to")
             return
         verb = doc.colon_verb(qi)
     if verb is None:
