@@ -226,7 +226,26 @@ class _Document:
             return None
         members = set(inside)
         sentences = {self.tok(i).sent for i in inside}
-        for i in inside:  # up from the quote
+        after = self.verb_right_after(qi)
+        climbed = self.verb_above(inside, members)
+        if after is not None and climbed is not None and after != climbed:
+            # 'Reuters reported that "A," Peskov said' / 'Пригожин заявил, что «A», — передаёт Rybar': the frame
+            # whose subject is a person wins over an outlet relaying it; else the nearer frame after the quote
+            return climbed if self.person_subject(climbed) and not self.person_subject(after) else after
+        if after is not None or climbed is not None:
+            return after if after is not None else climbed
+        return self.verb_below(qi, members, sentences)
+
+    def person_subject(self, verb: int) -> bool:
+        subject = self.subject_of(verb)
+        mention = self.mention_at(subject) if subject is not None else None
+        return (mention is not None and mention.label == PER) or (
+            subject is not None and self.tok(subject).text.lower() in _PRONOUNS
+        )
+
+    def verb_above(self, inside: list[int], members: set[int]) -> int | None:
+        """The speech verb the quote's clause hangs under."""
+        for i in inside:
             head, steps = self.tok(i).head, 0
             while head not in members and steps < CLIMB:
                 if self.speech_verb(head):
@@ -237,8 +256,13 @@ class _Document:
                 if nxt == head:
                     break
                 head, steps = nxt, steps + 1
+        return None
+
+    def verb_below(self, qi: int, members: set[int], sentences: set[int]) -> int | None:
+        """A speech verb that hangs under the quote's clause ("A," he said, "B."), else one the parser put in the
+        next sentence."""
         best: tuple[int, int] | None = None
-        for s in sentences:  # down to the quote: "A," he said, "B."
+        for s in sentences:
             lo, hi = self.parse.sentences[s]
             for v in range(lo, hi):
                 if not self.speech_verb(v):
@@ -256,6 +280,21 @@ class _Document:
         if best is not None:
             return best[0]
         return self.verb_after(qi, max(sentences))
+
+    def verb_right_after(self, qi: int) -> int | None:
+        """A speech verb within the five words after the closing mark (``", Peskov said``, ``», — заявил он``)
+        that takes no clause or object of its own."""
+        first = self.parse.token_at(self.spans[qi].outer_end)
+        if first is None:
+            return None
+        for v in range(first, min(first + 5, len(self.parse.tokens))):
+            if not self.outside(v) or "\n" in self.text[self.spans[qi].outer_end : self.tok(v).start]:
+                return None
+            if self.speech_verb(v) and not any(
+                self.tok(c).dep in ("ccomp", "dobj", "obj", "xcomp") and c > v for c in self.parse.children(v)
+            ):
+                return v
+        return None
 
     def quotes_short(self, qi: int, verb: int | None) -> bool:
         """Whether a quote of one or two words is a statement: a speech verb governs it that is not a

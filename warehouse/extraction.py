@@ -50,6 +50,9 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("speaker_canonical_id", _S),
             ("speaker_canonical", _S),
             ("verb", _S),
+            ("speaker_start", _I),
+            ("speaker_end", _I),
+            ("attribution", _S),
         ]
     ),
     "attributions": pa.schema(
