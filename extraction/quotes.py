@@ -102,6 +102,11 @@ _PRONOUNS = {
     "її": ("f", PER),
     "їх": ("", ORG),
 }
+# Verbs that go on with what was being said: "he added" is the last quoted speaker when the pronoun fits.
+_CONTINUING = frozenset(
+    "add continue conclude reiterate repeat добавить добавлять продолжить продолжать додати додавати продовжити "
+    "продовжувати".split()
+)
 _SLAVIC_DEMONSTRATIVES = {"этот", "эта", "тот", "та", "цей", "ця", "той"}
 _FIRST_PERSON = {"i", "я"}  # in an interview, the person interviewed (the document's most mentioned person)
 _FEMALE_TITLES = {"ms", "mrs", "miss", "madam", "lady", "queen", "г-жа", "пані"}
@@ -663,7 +668,7 @@ def extract_quotes(text: str, mentions: Sequence[Mention], language: str = "en",
             continue
         if verb is None and _is_title(inner) and not colon:
             continue  # the title of a work, not a quotation
-        _attribute(doc, qi, quote, verb)
+        _attribute(doc, qi, quote, verb, last)
         if quote.attribution is None and last is not None and _continues(doc, last, quote):
             quote.speaker, quote.speaker_canonical = last.speaker, last.speaker_canonical
             quote.speaker_canonical_id, quote.verb = last.speaker_canonical_id, last.verb
@@ -674,7 +679,7 @@ def extract_quotes(text: str, mentions: Sequence[Mention], language: str = "en",
     return quotes
 
 
-def _attribute(doc: _Document, qi: int, quote: Quote, verb: int | None) -> None:
+def _attribute(doc: _Document, qi: int, quote: Quote, verb: int | None, last: Quote | None) -> None:
     """Fill the speaker of ``quote`` by rules 1-4 of the module docstring (no change when none applies)."""
     mention = doc.byline(qi)
     if mention is not None:
@@ -703,12 +708,23 @@ def _attribute(doc: _Document, qi: int, quote: Quote, verb: int | None) -> None:
     if subject is None:
         quote.verb = lemma
         return
-    _speaker(doc, quote, subject, lemma)
+    _speaker(doc, quote, subject, lemma, last)
 
 
-def _speaker(doc: _Document, quote: Quote, subject: int, lemma: str | None) -> None:
+def _speaker(doc: _Document, quote: Quote, subject: int, lemma: str | None, last: Quote | None = None) -> None:
     """Set the speaker of ``quote`` from the subject token (resolved as name, pronoun or noun)."""
     ref, how = doc.resolve_subject(subject)
+    pronoun = _PRONOUNS.get(doc.tok(subject).text.lower())
+    if (
+        how == PRONOUN
+        and lemma in _CONTINUING
+        and pronoun is not None
+        and last is not None
+        and last.speaker_canonical_id is not None
+        and last.speaker_canonical_id.startswith(pronoun[1])
+        and (not pronoun[0] or doc.genders.get(last.speaker_canonical_id, pronoun[0]) == pronoun[0])
+    ):
+        ref = _Referent(last.speaker_canonical, last.speaker_canonical_id, pronoun[1])
     head = subject
     if how == SUBJECT and doc.mention_at(subject) is None and doc.tok(subject).pos != "PROPN":
         head = doc.appos_name(subject) or subject
