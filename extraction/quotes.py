@@ -34,7 +34,7 @@ from extraction.canonical import Mention, canonical_id
 from extraction.gazetteer import LOC, MIL_UNIT, ORG, PER
 from extraction.quote_marks import QuoteSpan, find_quotes
 from extraction.speech_verbs import is_speech_verb
-from extraction.syntax import Parse, Token, parse_documents, slavic_word
+from extraction.syntax import DATELINE_RE, Parse, Token, parse_documents, slavic_word
 
 SUBJECT, PRONOUN, NOMINAL, CONTINUATION, BYLINE, ACCORDING_TO = (
     "subject",
@@ -181,8 +181,13 @@ class _Document:
     def __init__(self, text: str, mentions: Sequence[Mention], parse: Parse, spans: Sequence[QuoteSpan]) -> None:
         self.text = text
         # an all-capitals name longer than an acronym is a dateline (OKLAHOMA CITY, LVIV), not a speaker
+        datelines = [(d.start(), d.end()) for d in DATELINE_RE.finditer(text)]
         self.mentions = [
-            m for m in mentions if m.label in (PER, ORG, MIL_UNIT) and not (m.text.isupper() and len(m.text) > 5)
+            m
+            for m in mentions
+            if m.label in (PER, ORG, MIL_UNIT)
+            and not (m.text.isupper() and len(m.text) > 5)
+            and not any(s <= m.start < e for s, e in datelines)
         ]
         self.parse = parse
         self.spans = spans
@@ -513,7 +518,7 @@ class _Document:
                     if mention is not None and grand != head:
                         return self.referent(mention)
             return None
-        words = {noun, *(self.tok(c).lemma.lower() for c in children if self.tok(c).dep == "compound")}
+        words = {noun}
         stem = noun[:5]
         organisations = [
             m
@@ -531,7 +536,25 @@ class _Document:
             return self.antecedent(head, ORG, "")
         if token.language != "en" and not determiners & _SLAVIC_DEMONSTRATIVES:
             return None  # no article to tell: a bare noun ("глава одного из сел", "координатор") is someone new
-        return self.antecedent(head, PER, "")
+        return self.role_holder(head) or self.antecedent(head, PER, "")
+
+    def role_holder(self, head: int) -> _Referent | None:
+        """The nearest earlier person named with this role (``the governor`` -> ``Gov. Dale Prewitt`` or
+        ``Dale Prewitt, the governor``): the noun, or its abbreviation as a title, within a few words of the name."""
+        token = self.tok(head)
+        noun = token.lemma.lower()
+        if len(noun) < 3:
+            return None
+        role = re.compile(rf"(?i)\b(?:{re.escape(noun)}|{re.escape(noun[:3])}\.)")
+        best: Mention | None = None
+        for mention in self.mentions:
+            if mention.label != PER or mention.end > token.start:
+                continue
+            before = self.text[max(0, mention.start - 30) : mention.start]
+            after = self.text[mention.end : mention.end + 40].split("\n")[0]
+            if role.search(before) or re.match(rf"^,\s+(?:\w+\s+){{0,4}}?{role.pattern[4:]}", after, re.I):
+                best = mention
+        return self.referent(best) if best is not None else None
 
     def most_mentioned(self) -> _Referent | None:
         """The person the document mentions most often (first mentioned on a tie)."""

@@ -78,6 +78,18 @@ class Parse:
         return self.sentences[self.tokens[index].sent]
 
 
+# A dateline opening a paragraph: "OKLAHOMA CITY —", "KUPIANSK DISTRICT, Ukraine —", "WASHINGTON (AP) —".
+DATELINE_RE = re.compile(
+    r"(?m)^[ \t]*[A-Z][A-Z.'’-]+(?:[ \t]+[A-Z][A-Z.'’-]+)*(?:,[ \t]*[A-Z][\w.'’-]*(?:[ \t]+[A-Z][\w.'’-]*)*)?"
+    r"(?:[ \t]*\([\w .]+\))?[ \t]*[—–-]+[ \t]"
+)
+
+
+def blank_datelines(text: str) -> str:
+    """``text`` with its datelines turned into spaces (same offsets): a dateline is no part of the sentence."""
+    return DATELINE_RE.sub(lambda m: " " * len(m.group(0)), text)
+
+
 def needs_parse(text: str) -> bool:
     """Whether ``text`` has a quotation mark (only such documents are parsed)."""
     return _QUOTE_CHAR_RE.search(text) is not None
@@ -171,7 +183,7 @@ def parse_documents(documents: Sequence[tuple[str, str | None]], batch_size: int
     runs: list[tuple[int, int, list[Token], list[tuple[int, int]]]] = []
     if latin:
         nlp = english_parser()
-        texts = (documents[i][0][s:e] for i, s, e in latin)
+        texts = (blank_datelines(documents[i][0][s:e]) for i, s, e in latin)
         for (index, start, _), doc in zip(latin, nlp.pipe(texts, batch_size=batch_size), strict=True):
             tokens = [
                 Token(
