@@ -31,6 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from extraction.canonical import Mention, canonical_id
+from extraction.entities import slavic_lemma
 from extraction.gazetteer import LOC, MIL_UNIT, ORG, PER
 from extraction.quote_marks import QuoteSpan, find_quotes
 from extraction.speech_verbs import is_speech_verb
@@ -76,6 +77,7 @@ class _Referent:
     gender: str = ""  # "m" | "f" | ""
 
 
+_NOMINAL_POS = {"NOUN", "PROPN", "PRON", "X", "NUM", "ADJ", "DET"}
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "nsubj:pass", "csubj"}
 _NAME_DEPS = {"compound", "flat", "flat:name", "flat:foreign", "nmod:poss"}
 _CLIMB_DEPS = {"advcl", "xcomp", "conj", "acl", "dep", "parataxis", "ccomp", "advmod"}
@@ -198,8 +200,42 @@ class _Document:
             while index < len(parse.tokens) and parse.tokens[index].start < span.outer_end:
                 self.quote_of_token[index] = qi
                 index += 1
+        self.mentions.extend(self.unseen_names())
+        self.mentions.sort(key=lambda m: m.start)
         self.memo: dict[int, tuple[_Referent | None, str]] = {}
         self.genders: dict[str, str] = {}
+
+    def unseen_names(self) -> list[Mention]:
+        """Russian and Ukrainian person names the entity model missed (natasha reads Ukrainian as Russian): runs
+        of capitalised words outside quotes of which one is a given name or surname to pymorphy3."""
+        found: list[Mention] = []
+        run: list[Token] = []
+        tokens = self.parse.tokens
+        for index in range(len(tokens) + 1):
+            token = tokens[index] if index < len(tokens) else None
+            if (
+                token is not None
+                and token.language in ("ru", "uk")
+                and token.text[:1].isupper()
+                and token.text.isalpha()
+                and not token.text.isupper()
+                and self.quote_of_token[index] < 0
+                and (not run or run[-1].sent == token.sent)
+            ):
+                run.append(token)
+                continue
+            if run and any(
+                {"Name", "Surn"} & slavic_word(t.text, t.language)[2] for t in run
+            ) and len(run) <= 3:
+                start, end = run[0].start, run[-1].end
+                if not any(m.start < end and start < m.end for m in self.mentions):
+                    language = run[0].language
+                    lemma = slavic_lemma(self.text[start:end], language, PER)
+                    found.append(
+                        Mention(self.text[start:end], PER, start, end, lemma, language, lemma, canonical_id(PER, lemma))
+                    )
+            run = []
+        return found
 
     # -- small helpers ---------------------------------------------------------------------------------------
 
@@ -357,6 +393,9 @@ class _Document:
         words = [i for i in range(lo, colon) if self.outside(i) and self.tok(i).pos not in ("PUNCT", "SPACE")]
         if not words or len(words) > 12 or any(self.tok(i).pos in ("VERB", "AUX") for i in words):
             return None
+        people = [i for i in words if (m := self.mention_at(i)) is not None and m.label == PER]
+        if people:
+            return people[-1]
         head = words[-1]
         while self.tok(head).head != head and lo <= self.tok(head).head < colon:
             head = self.tok(head).head
@@ -369,7 +408,11 @@ class _Document:
         current = verb
         for _ in range(CLIMB):
             for child in self.parse.children(current):
-                if self.tok(child).dep in _SUBJECT_DEPS and self.outside(child):
+                if (
+                    self.tok(child).dep in _SUBJECT_DEPS
+                    and self.outside(child)
+                    and self.tok(child).pos in _NOMINAL_POS
+                ):
                     return child
             token = self.tok(current)
             if token.dep not in _CLIMB_DEPS or token.head == current or not self.outside(token.head):
