@@ -17,7 +17,7 @@ from typing import Any
 from extraction.attributions import Attribution, extract_attributions
 from extraction.canonical import CanonicalEntity, Mention, canonicalise
 from extraction.entities import extract_mentions
-from extraction.links import Link, TelegramRef, extract_links, telegram_refs
+from extraction.links import Link, TelegramRef, extract_links, metadata_links, telegram_refs
 from extraction.quotes import Quote, extract_quotes
 from extraction.syntax import parse_documents
 
@@ -38,6 +38,7 @@ class ExtractInput:
     kind: str | None = None
     published_at: datetime | None = None
     version_hash: str | None = None  # the stored document's version; recorded so that a later edit is extracted again
+    metadata: Mapping[str, Any] | None = None  # a Telegram post's hidden links, link preview and forward source
 
 
 @dataclass(slots=True)
@@ -133,6 +134,8 @@ def extract_batch(
     parses = parse_documents([(d.text, lang) for d, lang in zip(documents, languages, strict=True)])
     out = []
     for doc, lang, doc_mentions, links, parse in zip(documents, languages, mentions, all_links, parses, strict=True):
+        hidden_links, hidden_refs = metadata_links(doc.text, doc.metadata, known_channels)
+        refs = telegram_refs(doc.text, links, known_channels)
         out.append(
             DocumentExtraction(
                 document_id=doc.document_id,
@@ -142,8 +145,8 @@ def extract_batch(
                 mentions=doc_mentions,
                 quotes=extract_quotes(doc.text, doc_mentions, lang or "en", parse),
                 attributions=extract_attributions(doc.text, doc_mentions),
-                links=links,
-                telegram_refs=telegram_refs(doc.text, links, known_channels),
+                links=sorted([*links, *hidden_links], key=lambda link: link.start),
+                telegram_refs=sorted([*refs, *hidden_refs], key=lambda ref: ref.start),
             )
         )
     return BatchExtraction(out, entities)

@@ -1,4 +1,5 @@
-"""Pure Telegram mapping: UTF-16 offsets, both export text shapes, preview HTML, ids and bad payloads."""
+"""Pure Telegram mapping: UTF-16 offsets, both export text shapes, preview HTML, ids and bad payloads; the links
+and Telegram references a post's metadata adds to its text (hidden links, link previews, forwards) on all paths."""
 
 from __future__ import annotations
 
@@ -6,13 +7,20 @@ from datetime import UTC, datetime
 
 import pytest
 
+from connectors.telegram_export import read_export
+from connectors.telegram_preview import parse_page
+from extraction.links import metadata_links
 from extraction.normalise import NormaliseError, normalise_items
 from extraction.telegram import (
     API_ITEM,
     EXPORT_ITEM,
     PREVIEW_ITEM,
     counter_snapshot,
+    export_album_groups,
     export_text,
+    group_messages,
+    is_service_message,
+    message_payload,
     parse_count,
     post_external_id,
     post_url,
@@ -22,7 +30,51 @@ from extraction.telegram import (
     utf16_len,
     utf16_slice,
 )
-from telefeed.models import RawItem
+from telefeed.models import Document, RawItem
+from tests.conftest import FIXTURES
+from tests.support.fake_telegram import severny_vestnik_messages
+
+CHANNEL = {"id": 1500000001, "username": "severny_vestnik", "title": "Северный вестник"}
+
+
+def _api_documents() -> dict[str, Document]:
+    payloads = [message_payload(m) for m in severny_vestnik_messages()]
+    groups = group_messages([p for p in payloads if not is_service_message(p)])
+    items = [
+        RawItem("api", f"severny_vestnik:{g[0]['id']}", API_ITEM, {"channel": CHANNEL, "messages": g}) for g in groups
+    ]
+    return {d.external_id: d for d in map(telegram_item_to_document, items)}
+
+
+def _preview_documents() -> dict[str, Document]:
+    folder = FIXTURES / "telegram" / "preview"
+    posts = [
+        post
+        for name in ("severny_vestnik.html", "severny_vestnik_before_106.html")
+        for post in parse_page(name, (folder / name).read_text(encoding="utf-8")).posts
+        if not post.service
+    ]
+    items = [
+        RawItem(
+            "web",
+            f"severny_vestnik:{p.post_id}",
+            PREVIEW_ITEM,
+            {"channel": {"username": "severny_vestnik"}, "html": p.html},
+        )
+        for p in posts
+    ]
+    return {d.external_id: d for d in map(telegram_item_to_document, items)}
+
+
+def _export_documents() -> dict[str, Document]:
+    export = read_export("export", FIXTURES / "telegram" / "export")
+    channel = {**export.channel, "username": "severny_vestnik"}
+    items = [
+        RawItem("export", f"severny_vestnik:{g[0]['id']}", EXPORT_ITEM, {"channel": channel, "messages": g})
+        for g in export_album_groups(export.messages)
+        if g[0].get("type") == "message"
+    ]
+    return {d.external_id: d for d in map(telegram_item_to_document, items)}
 
 
 def test_utf16_offsets_count_surrogate_pairs() -> None:
@@ -115,3 +167,42 @@ def test_counter_snapshot_only_when_counters_shown() -> None:
         {"channel": {"username": "c"}, "messages": [{"id": 3, "type": "message", "date_unixtime": "1", "text": "x"}]},
     )
     assert counter_snapshot(telegram_item_to_document(item), datetime.now(UTC)) is None
+
+
+@pytest.mark.parametrize("path", ["api", "preview", "export"])
+def test_hidden_links_and_forward_sources_reach_links_and_refs(path: str) -> None:
+    docs = {"api": _api_documents, "preview": _preview_documents, "export": _export_documents}[path]()
+    known = {"other_news": ["Other News"]}
+    hidden = docs["severny_vestnik:102"]
+    links, refs = metadata_links(hidden.text, hidden.metadata, known)
+    assert [(link.kind, link.target) for link in links] == [("url", "https://example.com/grafik")]
+    assert hidden.text[links[0].start : links[0].end] == "тут"  # the anchor text of the hidden link
+    assert refs == []
+
+    forwarded = docs["severny_vestnik:106"]
+    links, refs = metadata_links(forwarded.text, forwarded.metadata, known)
+    # the API and the preview name the forwarded post; the export only the channel's name
+    post = None if path == "export" else 4321
+    assert [(r.channel, r.post_id, r.via) for r in refs] == [("other_news", post, "forward")]
+    assert [link.kind for link in links] == ["telegram"] and links[0].start == links[0].end == 0
+
+    plain = docs["severny_vestnik:101"]
+    assert metadata_links(plain.text, plain.metadata, known) == ([], [])
+
+
+def test_hidden_telegram_links_and_link_previews_become_references() -> None:
+    text = "Подробнее здесь и там"
+    metadata = {
+        "entities": [
+            {"type": "text_link", "offset": 10, "length": 5, "text": "здесь", "url": "https://t.me/rybar/500"},
+        ],
+        "link_preview": {"url": "https://t.me/s/grey_zone/77", "site_name": "Telegram"},
+        "fwd_from": {"channel_id": 1234567, "message_id": 9, "name": "Closed"},
+    }
+    links, refs = metadata_links(text, metadata)
+    assert [(r.channel, r.post_id, r.via, r.start, r.end) for r in refs] == [
+        ("rybar", 500, "text_link", 10, 15),
+        ("grey_zone", 77, "link_preview", 0, 0),
+        ("1234567", 9, "forward", 0, 0),
+    ]
+    assert [link.target for link in links] == ["rybar/500", "grey_zone/77", "1234567/9"]

@@ -257,3 +257,26 @@ def test_newer_export_with_an_edit_lands_revision_2(tmp_path: Path, warehouse_pa
     assert row["revision"] == 2 and row["text"].endswith("без изменений.")
     assert row["metadata"]["edit_date"] == (BASE_DATE + timedelta(hours=2)).isoformat()
     assert _count(warehouse_path, "select count(*) from raw_items where external_id = 'severny_vestnik:106'") == 2
+
+
+def test_extraction_reads_hidden_links_and_forwards_from_the_post_metadata(
+    http_server: FixtureServer, warehouse_path: str
+) -> None:
+    from flows.extract import run_extraction
+
+    for source in (_preview_source(_serve(http_server)), _export_source()):
+        assert _run(source, warehouse_path).new == 6
+    run_extraction(Warehouse(warehouse_path))
+    rows = Warehouse(warehouse_path).query(
+        "select d.source, d.external_id, r.channel, r.post_id, r.via from telegram_refs r "
+        "join documents d on d.id = r.document_id where r.via = 'forward' order by 1"
+    )
+    # the preview names the forwarded channel and post; the export only a name no known channel goes by
+    assert [tuple(r.values()) for r in rows.to_pylist()] == [
+        ("sever-web", "severny_vestnik:106", "other_news", 4321, "forward")
+    ]
+    hidden = Warehouse(warehouse_path).query(
+        "select distinct d.source from links l join documents d on d.id = l.document_id "
+        "where l.target = 'https://example.com/grafik' order by 1"
+    )
+    assert hidden.column(0).to_pylist() == ["sever-export", "sever-web"]

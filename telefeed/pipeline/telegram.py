@@ -39,11 +39,11 @@ from extraction.telegram import (
     channel_key,
     counter_snapshot,
     export_album_groups,
+    export_date,
     group_messages,
     is_service_message,
     message_payload,
     post_external_id,
-    preview_post,
     telegram_item_to_document,
     username_from_url,
 )
@@ -413,13 +413,8 @@ def ingest_telegram(
 
 def _preview_item(source: str, username: str, title: str | None, post: PreviewPost, fetched_at: datetime) -> RawItem:
     payload = {"channel": {"username": username, "title": title}, "post_id": post.post_id, "html": post.html}
-    if post.service:
-        return RawItem(source, post_external_id(username, None, post.post_id), SERVICE_ITEM, payload, fetched_at)
-    try:
-        external_id = post_external_id(username, None, preview_post(payload).message_id)
-    except NormaliseError:
-        external_id = post_external_id(username, None, post.post_id)  # normalisation will quarantine it
-    return RawItem(source, external_id, PREVIEW_ITEM, payload, fetched_at)
+    kind = SERVICE_ITEM if post.service else PREVIEW_ITEM
+    return RawItem(source, post_external_id(username, None, post.post_id), kind, payload, fetched_at)
 
 
 @register("telegram_preview")
@@ -505,13 +500,8 @@ def ingest_telegram_export(
             services.append(RawItem(source.name, external_id, SERVICE_ITEM, {"channel": channel, "message": first}))
             continue
         item = RawItem(source.name, external_id, EXPORT_ITEM, {"channel": channel, "messages": list(group)}, fetched_at)
-        if window is not None:
-            try:
-                date = telegram_item_to_document(item).published_at
-            except (NormaliseError, ValueError, TypeError, KeyError):
-                date = None
-            if not _in_window(date, window):
-                continue
+        if window is not None and not _in_window(export_date(first), window):
+            continue
         posts.append(item)
     stats.fetched += len(export.messages) + len(export.quarantine)
     last_id = max((int(m["id"]) for m in export.messages), default=None)
