@@ -31,7 +31,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from extraction.canonical import Mention, canonical_id
-from extraction.entities import slavic_lemma
+from extraction.entities import morph, slavic_lemma
 from extraction.gazetteer import LOC, MIL_UNIT, ORG, PER
 from extraction.quote_marks import QuoteSpan, find_quotes
 from extraction.speech_verbs import is_speech_verb
@@ -342,10 +342,22 @@ class _Document:
                 return v
         return None
 
+    def named_work(self, qi: int) -> bool:
+        """Whether the quote is a name in a phrase: after a possessive (``CNN's "State of the Union."``) or the
+        object of a preposition (``on "Fox News Sunday"``)."""
+        if re.search(r"['’]s?\s*$", self.text[: self.spans[qi].outer_start]):
+            return True
+        inside = self.quote_tokens(qi)
+        members = set(inside)
+        return any(self.tok(i).head not in members and self.tok(i).dep in ("pobj", "compound") for i in inside)
+
     def quotes_short(self, qi: int, verb: int | None) -> bool:
         """Whether a quote of one or two words is a statement: a speech verb governs it that is not a
-        characterising one, and it is not that verb's direct object ("telling a 'bigger story'")."""
-        if verb is None or _lemma(self.tok(verb)) in _CHARACTERISING:
+        characterising one, and it is not that verb's direct object ("telling a 'bigger story'"); or ``according
+        to X`` introduces it."""
+        if verb is None:
+            return self.according_to(qi) is not None or self.according_pronoun(qi) is not None
+        if _lemma(self.tok(verb)) in _CHARACTERISING:
             return False
         return not any(
             self.tok(i).head == verb and self.tok(i).dep in ("dobj", "obj") for i in self.quote_tokens(qi)
@@ -358,7 +370,7 @@ class _Document:
             return None
         lo, hi = self.parse.sentences[sent + 1]
         gap = self.text[self.spans[qi].outer_end : self.tok(lo).start]
-        if "\n" in gap or len(gap) > 2:
+        if "\n" in gap or len(gap) > 2 or "." in gap or not self.outside(lo):
             return None
         for v in range(lo, hi):
             if self.speech_verb(v) and not any(
@@ -486,11 +498,11 @@ class _Document:
         if title in _MALE_TITLES or first in _MALE_TITLES:
             return "m"
         language = mention.language if mention.language in ("ru", "uk") else "ru"
-        for word in words:  # the given name tells (Елена), else the surname's first reading
+        for word in words:  # the given name tells (Юлія), else the surname (Архипова)
             if re.search(r"[а-яіїєё]", word.lower()):
-                _, _, grammemes = slavic_word(word, language)
-                if "Name" in grammemes or word is words[-1]:
-                    return "f" if "femn" in grammemes else "m" if "masc" in grammemes else ""
+                gender = _slavic_gender(word, language, "Name" if word is not words[-1] else "")
+                if gender or word is words[-1]:
+                    return gender
         return ""
 
     def referent(self, mention: Mention) -> _Referent:
@@ -694,6 +706,16 @@ class _Document:
         return None
 
 
+def _slavic_gender(word: str, language: str, tag: str) -> str:
+    """Gender of a Russian or Ukrainian name word read in the nominative (``tag``: ``Name`` for a given name)."""
+    genders = {
+        "f" if "femn" in p.tag else "m"
+        for p in morph(language).parse(word)
+        if "nomn" in p.tag and ("femn" in p.tag or "masc" in p.tag) and (not tag or tag in p.tag)
+    }
+    return genders.pop() if len(genders) == 1 else ""
+
+
 def _compatible(ref: _Referent, gender: str, genders: dict[str, str]) -> bool:
     known = ref.gender or genders.get(ref.canonical_id or "", "")
     return not gender or not known or known == gender
@@ -732,7 +754,7 @@ def extract_quotes(text: str, mentions: Sequence[Mention], language: str = "en",
             quote.kind = "scare"
             quotes.append(quote)
             continue
-        if verb is None and _is_title(inner) and not colon:
+        if _is_title(inner) and not colon and (verb is None or doc.named_work(qi)):
             continue  # the title of a work, not a quotation
         _attribute(doc, qi, quote, verb, last)
         if quote.attribution is None and last is not None and _continues(doc, last, quote):
