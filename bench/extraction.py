@@ -6,30 +6,38 @@ half Russian, 20% article-sized) and the models are loaded (and warmed up) befor
 - ``telefeed extract_batch``: ``extraction.pipeline.extract_batch`` in batches of ``--batch`` documents (the
   ``extract`` flow's default is 200): script runs, unit and gazetteer rules, NER, lemmas, canonicalisation,
   quotes, attributions, links and Telegram references.
-- ``bare model pipe``: only the models ``extraction.entities`` uses, called as it calls them: the English spaCy
+- ``bare model pipe``: only the models extraction uses, called as it calls them: the English spaCy
   pipeline (``english_nlp()``: tok2vec + gazetteer ruler + ner) through one ``nlp.pipe`` over the English
   texts, and natasha's segmenter + NER tagger over each Russian text, one ``Doc`` at a time as
-  ``extraction.entities`` does.
+  ``extraction.entities`` does; plus the parsers quote attribution uses (``extraction.syntax``), over the texts
+  it parses (those with a quotation mark): spaCy's parser pipeline (``english_parser()``) through one
+  ``nlp.pipe`` over the English ones and natasha's syntax model over the Russian ones.
 - ``bare model, one call per document``: ``nlp(text)`` per English text (natasha as above).
 - ``telefeed extract_batch, one document per call``: the extraction step called once per document.
 
 Target: ``extract_batch`` >= 0.8x the bare model pipe.
 
     .venv/bin/python -m bench.extraction --size 2000
+
+The synthetic corpus has no quotation marks, so nothing in it is parsed; ``--texts bench/data/quotes/dev`` times
+the same contenders on annotated news and posts (cycled to ``--size``), where every document is parsed.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 
 from bench.corpus import SIZES, CorpusSpec, iter_records
 from extraction.entities import english_nlp, natasha_models
 from extraction.pipeline import ExtractInput, extract_batch
+from extraction.syntax import english_parser, natasha_syntax, needs_parse
 
 
 @dataclass(slots=True)
@@ -79,11 +87,27 @@ def _natasha(texts: Sequence[str]) -> int:
     return spans
 
 
+def _parsers(docs: Sequence[ExtractInput], batch_size: int = 64) -> None:
+    """The bare parsers over the texts that quote attribution parses (those with a quotation mark)."""
+    from natasha import Doc
+
+    quoted = [d for d in docs if needs_parse(d.text)]
+    for _ in english_parser().pipe((d.text for d in quoted if d.language == "en"), batch_size=batch_size):
+        pass
+    segmenter, syntax = natasha_syntax()
+    for document in quoted:
+        if document.language != "en":
+            doc = Doc(document.text)
+            doc.segment(segmenter)
+            doc.parse_syntax(syntax)
+
+
 def bare_pipe(docs: Sequence[ExtractInput], batch_size: int = 64) -> int:
     """The bare models over the texts (English through one ``nlp.pipe``); returns the entity count."""
     english = [d.text for d in docs if d.language == "en"]
     russian = [d.text for d in docs if d.language != "en"]
     ents = sum(len(doc.ents) for doc in english_nlp().pipe(english, batch_size=batch_size))
+    _parsers(docs, batch_size)
     return ents + _natasha(russian)
 
 
@@ -91,6 +115,8 @@ def bare_per_document(docs: Sequence[ExtractInput]) -> int:
     """The bare models, one call per document; returns the entity count."""
     nlp = english_nlp()
     ents = sum(len(nlp(d.text).ents) for d in docs if d.language == "en")
+    for document in docs:
+        _parsers([document], 1)
     return ents + _natasha([d.text for d in docs if d.language != "en"])
 
 
@@ -104,11 +130,11 @@ def telefeed_batches(docs: Sequence[ExtractInput], batch: int) -> int:
 
 
 def warm_up() -> None:
-    """Load every model (spaCy, natasha, pymorphy3) and run each once, outside the clocks."""
+    """Load every model (spaCy, natasha, pymorphy3, the parsers) and run each once, outside the clocks."""
     extract_batch(
         [
-            ExtractInput("w1", "The mayor of Kharkiv said on Monday that power was restored.", "en"),
-            ExtractInput("w2", "Мэр Харькова заявил, что электроснабжение восстановлено в Москве.", "ru"),
+            ExtractInput("w1", 'The mayor of Kharkiv said on Monday that power was "fully restored."', "en"),
+            ExtractInput("w2", "Мэр Харькова заявил, что электроснабжение «восстановлено» в Москве.", "ru"),
         ]
     )
 
@@ -122,20 +148,37 @@ def _time(name: str, docs: Sequence[ExtractInput], work: Callable[[], int], note
     return Timing(name, len(docs), words, seconds, cpu_seconds, found, f"{note}; {found:,} entities")
 
 
-def run(size: int, seed: int, batch: int, per_doc_limit: int, repeat: int = 1) -> list[Timing]:
-    """Time every contender on the first ``size`` corpus documents.
+def annotated_inputs(folder: Path, size: int) -> list[ExtractInput]:
+    """``size`` documents cycled from the annotated ``*.json`` files under ``folder`` (``documents`` with ``text``
+    and ``language``): news and posts with quotations, so that the parsers of quote attribution are timed too."""
+    texts = [
+        (str(d["text"]), str(d["language"]))
+        for path in sorted(folder.rglob("*.json"))
+        for d in json.loads(path.read_text(encoding="utf-8"))["documents"]
+    ]
+    if not texts:
+        raise SystemExit(f"no documents under {folder}")
+    return [ExtractInput(f"t{i}", *texts[i % len(texts)]) for i in range(size)]
+
+
+def run(
+    size: int, seed: int, batch: int, per_doc_limit: int, repeat: int = 1, texts: Path | None = None
+) -> list[Timing]:
+    """Time every contender on the first ``size`` corpus documents (or ``size`` documents from ``texts``).
 
     With ``repeat`` > 1 the contenders run that many rounds (in reversed order every other round, so none is
     always first) and each keeps its fastest round: on a shared machine the minimum is the least disturbed.
     """
-    docs = corpus_inputs(size, seed)
+    docs = corpus_inputs(size, seed) if texts is None else annotated_inputs(texts, size)
     warm_up()
     few = docs[: min(size, per_doc_limit)]
     contenders: list[Callable[[], Timing]] = [
         lambda: _time(
             f"telefeed extract_batch (batches of {batch})", docs, lambda: telefeed_batches(docs, batch), "full step"
         ),
-        lambda: _time("bare model pipe", docs, lambda: bare_pipe(docs), "spaCy nlp.pipe (en) + natasha (ru)"),
+        lambda: _time(
+            "bare model pipe", docs, lambda: bare_pipe(docs), "spaCy NER + parser pipes (en) + natasha NER + syntax (ru)"
+        ),
         lambda: _time(
             "bare model, one call per document", docs, lambda: bare_per_document(docs), "nlp(text) per en doc"
         ),
@@ -191,13 +234,16 @@ def main() -> None:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description="telefeed extraction benchmark")
     parser.add_argument("--size", default="2000", help="number of documents (10k etc. also accepted)")
+    parser.add_argument(
+        "--texts", type=Path, default=None, help="time on annotated *.json texts under this folder instead"
+    )
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--per-doc-limit", type=int, default=500, help="documents for the one-per-call run")
     parser.add_argument("--repeat", type=int, default=2, help="rounds; each contender keeps its fastest")
     args = parser.parse_args()
     size = SIZES.get(args.size.lower()) or int(args.size)
-    print_table(run(size, args.seed, args.batch, args.per_doc_limit, args.repeat))
+    print_table(run(size, args.seed, args.batch, args.per_doc_limit, args.repeat, args.texts))
 
 
 if __name__ == "__main__":
