@@ -177,7 +177,10 @@ def run(
             f"telefeed extract_batch (batches of {batch})", docs, lambda: telefeed_batches(docs, batch), "full step"
         ),
         lambda: _time(
-            "bare model pipe", docs, lambda: bare_pipe(docs), "spaCy NER + parser pipes (en) + natasha NER + syntax (ru)"
+            "bare model pipe",
+            docs,
+            lambda: bare_pipe(docs),
+            "spaCy NER + parser pipes (en) + natasha NER + syntax (ru)",
         ),
         lambda: _time(
             "bare model, one call per document", docs, lambda: bare_per_document(docs), "nlp(text) per en doc"

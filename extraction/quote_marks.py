@@ -52,7 +52,7 @@ def _role(text: str, pos: int, mark: str) -> str:
     if mark == "“":  # English opening mark; closing after „ (handled when pairing)
         return "either" if before not in _OPEN_BEFORE else "open"
     opens = before in _OPEN_BEFORE and after not in (" ", "\t", "\n", "")
-    closes = after in _CLOSE_AFTER or after in "\"”'»" and before not in _OPEN_BEFORE
+    closes = after in _CLOSE_AFTER or (after in "\"”'»" and before not in _OPEN_BEFORE)
     if opens and not closes:
         return "open"
     if closes and not opens:

@@ -28,13 +28,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from extraction.canonical import Mention, canonical_id
 from extraction.entities import morph, slavic_lemma
-from extraction.gazetteer import LOC, MIL_UNIT, ORG, PER
+from extraction.gazetteer import MIL_UNIT, ORG, PER
 from extraction.quote_marks import QuoteSpan, find_quotes
-from extraction.speech_verbs import is_speech_verb
+from extraction.speech_verbs import (
+    CHARACTERISING,
+    CONTINUING,
+    DOCUMENT_NOUNS,
+    FEMALE_NAMES,
+    ORG_NOUNS,
+    SMALL_WORDS,
+    TITLE_WORDS,
+    is_speech_verb,
+)
 from extraction.syntax import DATELINE_RE, Parse, Token, parse_documents, slavic_word
 
 SUBJECT, PRONOUN, NOMINAL, CONTINUATION, BYLINE, ACCORDING_TO = (
@@ -105,47 +114,10 @@ _PRONOUNS = {
     "їх": ("", ORG),
 }
 # Verbs that go on with what was being said: "he added" is the last quoted speaker when the pronoun fits.
-_CONTINUING = frozenset(
-    "add continue conclude reiterate repeat добавить добавлять продолжить продолжать додати додавати продовжити "
-    "продовжувати".split()
-)
 _SLAVIC_DEMONSTRATIVES = {"этот", "эта", "тот", "та", "цей", "ця", "той"}
 _FIRST_PERSON = {"i", "я"}  # in an interview, the person interviewed (the document's most mentioned person)
 _FEMALE_TITLES = {"ms", "mrs", "miss", "madam", "lady", "queen", "г-жа", "пані"}
 _MALE_TITLES = {"mr", "sir", "lord", "king", "г-н", "пан"}
-_FEMALE_NAMES = frozenset(
-    """mary patricia jennifer linda elizabeth barbara susan jessica sarah karen nancy lisa betty margaret sandra
-    ashley kimberly emily donna michelle dorothy carol amanda melissa deborah stephanie rebecca sharon laura cynthia
-    kathleen amy angela shirley anna brenda pamela emma nicole helen samantha katherine christine debra rachel
-    carolyn janet catherine maria heather diane ruth julie olivia joyce virginia victoria kelly lauren christina
-    joan evelyn judith megan andrea cheryl hannah jacqueline martha gloria teresa ann sara madison frances kathryn
-    janice jean abigail alice judy sophia grace denise amber doris marilyn danielle beverly isabella theresa diana
-    natalie brittany charlotte marie kayla alexis lori hillary kamala nancy nikki elise ursula kaja annalena giorgia
-    marine angela theresa liz priti suella yvette lena tamara natalia nataliya natalya olga olha olena elena yelena
-    irina iryna svetlana tatiana tetiana tetyana yulia yuliia maria mariya marina oksana lyudmila liudmyla galina
-    halyna anastasia anastasiia ekaterina kateryna daria dariya sofia viktoria valentina iryna inna alla larysa
-    larisa nadia nadiya nadezhda vera lyubov zoya ella maya sophie claire ruth patricia""".split()
-)
-_ORG_NOUNS = frozenset(
-    """ministry department agency office service company firm corporation operator group union brigade regiment
-    battalion division corps army navy military force forces unit command headquarters staff government
-    administration kremlin cabinet council committee commission parliament court party campaign embassy
-    organization organisation team network channel outlet newspaper agency bank fund institute center centre
-    alliance coalition movement authority authorities police prosecutor prosecutors bureau board federation
-    association society club university hospital spokesperson
-    министерство міністерство ведомство відомство бригада полк батальон батальйон дивизия дивізія корпус армия
-    армія штаб командование командування правительство уряд администрация адміністрація кремль совет рада комитет
-    комітет компания компанія служба управление управління агентство партия партія посольство группа група""".split()
-)
-_DOCUMENT_NOUNS = frozenset(
-    """statement report message post letter release note video communique communiqué memo tweet document
-    заявление сообщение заява повідомлення допис пост""".split()
-)
-_TITLE_WORDS = frozenset(
-    """mr mrs ms miss dr sen rep gov gen lt col maj capt sgt adm president prime minister secretary senator
-    representative governor general lieutenant colonel major captain sergeant admiral deputy spokesman
-    spokeswoman chief commander director mayor judge justice pope rev father sir lord lady""".split()
-)
 _ACCORDING_PRONOUN_RE = re.compile(
     r"(?<![\w-])(?:[Пп]о\s+(?P<ru>его|ее|её|их)\s+словам|[Зз]а\s+(?P<uk>його|її|їхніми|їх)\s+словами)"
 )
@@ -154,13 +126,6 @@ _ACCORDING_RE = re.compile(
     r"(?<![\w-])[Нн]а\s+думку)\s+(?:the\s+)?"
 )
 _BYLINE_RE = re.compile(r"^[ \t]*[.,]?[ \t]*[—–-]{1,2}[ \t]*(?=[A-ZА-ЯЁІЇЄҐ0-9])")
-# Verbs that characterise rather than quote: a short quote under them stays a scare quote ("described as a
-# 'meat grinder'"); under any other speech verb it is a statement ("called the blockade 'unacceptable'").
-_CHARACTERISING = frozenset(
-    """describe accuse term dub label brand characterize characterise portray depict call
-    назвать называть охарактеризовать назвати називати""".split()
-)
-_SMALL_WORDS = frozenset("a an the of and or in on at to for with from by de la le du von van der".split())
 
 
 def is_scare(inner: str) -> bool:
@@ -174,7 +139,7 @@ def _is_title(inner: str) -> bool:
     words = re.findall(r"[\w'’]+", inner)
     if not 2 <= len(words) <= 8 or re.search(r"[,;:!?]", inner):
         return False
-    return all(w[:1].isupper() or w.lower() in _SMALL_WORDS or w[:1].isdigit() for w in words)
+    return all(w[:1].isupper() or w.lower() in SMALL_WORDS or w[:1].isdigit() for w in words)
 
 
 class _Document:
@@ -224,9 +189,7 @@ class _Document:
             ):
                 run.append(token)
                 continue
-            if run and any(
-                {"Name", "Surn"} & slavic_word(t.text, t.language)[2] for t in run
-            ) and len(run) <= 3:
+            if run and any({"Name", "Surn"} & slavic_word(t.text, t.language)[2] for t in run) and len(run) <= 3:
                 start, end = run[0].start, run[-1].end
                 if not any(m.start < end and start < m.end for m in self.mentions):
                     language = run[0].language
@@ -258,7 +221,9 @@ class _Document:
             return False
         if token.language == "en":
             return is_speech_verb(token.lemma, "en")
-        return is_speech_verb(token.lemma, token.language) or is_speech_verb(token.lemma, "ru" if token.language == "uk" else "uk")
+        return is_speech_verb(token.lemma, token.language) or is_speech_verb(
+            token.lemma, "ru" if token.language == "uk" else "uk"
+        )
 
     # -- the governing verb ----------------------------------------------------------------------------------
 
@@ -357,11 +322,9 @@ class _Document:
         to X`` introduces it."""
         if verb is None:
             return self.according_to(qi) is not None or self.according_pronoun(qi) is not None
-        if _lemma(self.tok(verb)) in _CHARACTERISING:
+        if _lemma(self.tok(verb)) in CHARACTERISING:
             return False
-        return not any(
-            self.tok(i).head == verb and self.tok(i).dep in ("dobj", "obj") for i in self.quote_tokens(qi)
-        )
+        return not any(self.tok(i).head == verb and self.tok(i).dep in ("dobj", "obj") for i in self.quote_tokens(qi))
 
     def verb_after(self, qi: int, sent: int) -> int | None:
         """The speech verb of a sentence that the parser started right after a quote closing with ``?`` or ``!``
@@ -420,11 +383,7 @@ class _Document:
         current = verb
         for _ in range(CLIMB):
             for child in self.parse.children(current):
-                if (
-                    self.tok(child).dep in _SUBJECT_DEPS
-                    and self.outside(child)
-                    and self.tok(child).pos in _NOMINAL_POS
-                ):
+                if self.tok(child).dep in _SUBJECT_DEPS and self.outside(child) and self.tok(child).pos in _NOMINAL_POS:
                     return child
             token = self.tok(current)
             if token.dep not in _CLIMB_DEPS or token.head == current or not self.outside(token.head):
@@ -442,7 +401,7 @@ class _Document:
             mention = self.mention_at(child)
             if mention is not None and mention.label in (ORG, MIL_UNIT) and token.language != "en":
                 return child
-            if token.lemma.lower() in _DOCUMENT_NOUNS and token.language != "en":
+            if token.lemma.lower() in DOCUMENT_NOUNS and token.language != "en":
                 for grand in self.parse.children(child):
                     if self.tok(grand).dep in ("nmod", "nmod:poss") and self.outside(grand):
                         return grand
@@ -454,12 +413,11 @@ class _Document:
         for i in (verb + 1, verb + 2, verb - 1, verb - 2):
             if lo <= i < hi and self.outside(i):
                 token = self.tok(i)
-                if token.text.lower() in _PRONOUNS or (
-                    self.mention_at(i) is not None and self.mention_at(i).label in (PER, ORG, MIL_UNIT)  # type: ignore[union-attr]
-                ):
-                    if token.language != "en":
+                named = self.mention_at(i) is not None  # mentions are people, organisations and units only
+                if token.text.lower() in _PRONOUNS or named:
+                    if token.language != "en" and not named:
                         _, _, grammemes = slavic_word(token.text, token.language)
-                        if grammemes and "nomn" not in grammemes and self.mention_at(i) is None:
+                        if grammemes and "nomn" not in grammemes:
                             continue
                     return i
         return None
@@ -493,7 +451,7 @@ class _Document:
         title = before[-1].lower().rstrip(".") if before else ""
         words = mention.text.replace(".", " ").split()
         first = words[0].lower() if words else ""
-        if title in _FEMALE_TITLES or first in _FEMALE_TITLES or first in _FEMALE_NAMES:
+        if title in _FEMALE_TITLES or first in _FEMALE_TITLES or first in FEMALE_NAMES:
             return "f"
         if title in _MALE_TITLES or first in _MALE_TITLES:
             return "m"
@@ -507,7 +465,12 @@ class _Document:
 
     def referent(self, mention: Mention) -> _Referent:
         canonical = mention.canonical or mention.text
-        return _Referent(canonical, mention.canonical_id or canonical_id(mention.label, canonical), mention.label, self.gender(mention))
+        return _Referent(
+            canonical,
+            mention.canonical_id or canonical_id(mention.label, canonical),
+            mention.label,
+            self.gender(mention),
+        )
 
     def name_referent(self, head: int) -> _Referent | None:
         """The referent of a name subject (its mention, else the name's words with titles dropped)."""
@@ -515,7 +478,7 @@ class _Document:
         if mention is not None:
             return self.referent(mention)
         start, end = self.name_span(head)
-        words = [w for w in self.text[start:end].split() if w.lower().rstrip(".") not in _TITLE_WORDS]
+        words = [w for w in self.text[start:end].split() if w.lower().rstrip(".") not in TITLE_WORDS]
         if not words:
             return None
         last = words[-1]
@@ -566,7 +529,7 @@ class _Document:
             if possessor.dep in ("poss", "det", "nmod:poss") and possessor.text.lower() in _PRONOUNS:
                 return self.resolve_subject(child)[0]
         noun = token.lemma.lower()
-        if noun in _DOCUMENT_NOUNS:  # "a statement from the brigade said"
+        if noun in DOCUMENT_NOUNS:  # "a statement from the brigade said"
             for child in children:
                 for grand in [child, *self.parse.children(child)]:
                     mention = self.mention_at(grand)
@@ -587,7 +550,7 @@ class _Document:
         ]
         if organisations:
             return self.referent(organisations[-1])
-        if noun in _ORG_NOUNS:
+        if noun in ORG_NOUNS:
             return self.antecedent(head, ORG, "")
         if token.language != "en" and not determiners & _SLAVIC_DEMONSTRATIVES:
             return None  # no article to tell: a bare noun ("глава одного из сел", "координатор") is someone new
@@ -701,7 +664,9 @@ class _Document:
             if index is None or not self.outside(index):
                 continue
             for mention in self.mentions:
-                if 0 <= mention.start - match.end() <= 40 and not re.search(r"[,.;:]", self.text[match.end() : mention.start]):
+                if 0 <= mention.start - match.end() <= 40 and not re.search(
+                    r"[,.;:]", self.text[match.end() : mention.start]
+                ):
                     return mention
         return None
 
@@ -725,7 +690,9 @@ def _lemma(token: Token) -> str:
     return token.lemma.lower()
 
 
-def extract_quotes(text: str, mentions: Sequence[Mention], language: str = "en", parse: Parse | None = None) -> list[Quote]:
+def extract_quotes(
+    text: str, mentions: Sequence[Mention], language: str = "en", parse: Parse | None = None
+) -> list[Quote]:
     """Quotes of one document with speakers resolved against its (canonicalised) mentions.
 
     ``parse`` is the document's parse from :func:`extraction.syntax.parse_documents` (computed here if missing).
@@ -771,8 +738,7 @@ def _attribute(doc: _Document, qi: int, quote: Quote, verb: int | None, last: Qu
     """Fill the speaker of ``quote`` by rules 1-4 of the module docstring (no change when none applies)."""
     mention = doc.byline(qi)
     if mention is not None:
-        ref = doc.referent(mention)
-        _set(quote, mention.text, mention.start, mention.end, ref, BYLINE, None)
+        _set(quote, mention.text, mention.start, mention.end, doc.referent(mention), BYLINE, None)
         return
     if verb is None:
         mention = doc.according_to(qi)
@@ -781,9 +747,10 @@ def _attribute(doc: _Document, qi: int, quote: Quote, verb: int | None, last: Qu
             return
         pronoun = doc.according_pronoun(qi)
         if pronoun is not None:
-            ref, _ = doc.resolve_subject(pronoun)
             token = doc.tok(pronoun)
-            _set(quote, token.text, token.start, token.end, ref, ACCORDING_TO, "according to")
+            _set(
+                quote, token.text, token.start, token.end, doc.resolve_subject(pronoun)[0], ACCORDING_TO, "according to"
+            )
             return
         verb = doc.colon_verb(qi)
     if verb is None:
@@ -805,7 +772,7 @@ def _speaker(doc: _Document, quote: Quote, subject: int, lemma: str | None, last
     pronoun = _PRONOUNS.get(doc.tok(subject).text.lower())
     if (
         how == PRONOUN
-        and lemma in _CONTINUING
+        and lemma in CONTINUING
         and pronoun is not None
         and last is not None
         and last.speaker_canonical_id is not None
@@ -836,12 +803,9 @@ def _continues(doc: _Document, last: Quote, quote: Quote) -> bool:
     if len(re.findall(r"\n\s*\n|\n", gap)) > 1 or last.speaker_canonical_id is None:
         return False
     for mention in doc.mentions:
-        if last.end <= mention.start and mention.end <= quote.start and mention.label == PER:
-            if (mention.canonical_id or "") != last.speaker_canonical_id:
-                index = doc.parse.token_at(mention.start)
-                if index is not None and doc.outside(index):
-                    return False
+        between = last.end <= mention.start and mention.end <= quote.start
+        if between and mention.label == PER and (mention.canonical_id or "") != last.speaker_canonical_id:
+            index = doc.parse.token_at(mention.start)
+            if index is not None and doc.outside(index):
+                return False
     return True
-
-
-__all__ = ["Quote", "extract_quotes", "is_scare", "LOC"]

@@ -26,7 +26,7 @@ from extraction.entities import SPACY_MODEL, morph, script_chunks
 if TYPE_CHECKING:
     from spacy.language import Language
 
-QUOTE_CHARS = "\"“”«»„"
+QUOTE_CHARS = '"“”«»„'
 _QUOTE_CHAR_RE = re.compile(r"[\"“”«»„]|''|``")
 
 

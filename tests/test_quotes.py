@@ -106,7 +106,7 @@ def test_the_subject_with_its_apposition_wherever_it_stands() -> None:
 
 
 def test_a_partial_quote_in_reported_speech_belongs_to_the_reporting_subject() -> None:
-    quotes = quotes_of("Hillary Clinton says Donald Trump's tweets were \"unhinged, even for him.\"")
+    quotes = quotes_of('Hillary Clinton says Donald Trump\'s tweets were "unhinged, even for him."')
     assert quote_with(quotes, "unhinged").speaker_canonical == "Hillary Clinton"
 
 
@@ -205,7 +205,7 @@ def test_a_quote_running_over_paragraphs_ends_each_paragraph() -> None:
 
 
 def test_nested_quotes_stay_inside_the_outer_one() -> None:
-    assert marks("Он сказал: «Нам ответили „ничего страшного“, и всё»." ) == ["Нам ответили „ничего страшного“, и всё"]
+    assert marks("Он сказал: «Нам ответили „ничего страшного“, и всё».") == ["Нам ответили „ничего страшного“, и всё"]
     assert marks("``We are ready,'' he said.") == ["We are ready,"]
 
 
