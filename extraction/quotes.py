@@ -87,9 +87,11 @@ class _Referent:
 
 
 _NOMINAL_POS = {"NOUN", "PROPN", "PRON", "X", "NUM", "ADJ", "DET"}
+_RELATIVE_DEPS = {"relcl", "acl:relcl", "acl"}
+_RELATIVE_PRONOUNS = {"who", "which", "that", "который", "которая", "которые", "котрий", "котра", "який", "яка"}
 _SUBJECT_DEPS = {"nsubj", "nsubjpass", "nsubj:pass", "csubj"}
 _NAME_DEPS = {"compound", "flat", "flat:name", "flat:foreign", "nmod:poss"}
-_CLIMB_DEPS = {"advcl", "xcomp", "conj", "acl", "dep", "parataxis", "ccomp", "advmod"}
+_CLIMB_DEPS = {"advcl", "xcomp", "conj", "dep", "parataxis", "ccomp", "advmod"}
 _PRONOUNS = {
     "he": ("m", PER),
     "she": ("f", PER),
@@ -382,10 +384,15 @@ class _Document:
         """The grammatical subject of ``verb`` (or of the verb it hangs on, for participles and conjuncts)."""
         current = verb
         for _ in range(CLIMB):
+            token = self.tok(current)
+            modifies = token.dep in _RELATIVE_DEPS and self.tok(token.head).pos in ("NOUN", "PROPN")
             for child in self.parse.children(current):
                 if self.tok(child).dep in _SUBJECT_DEPS and self.outside(child) and self.tok(child).pos in _NOMINAL_POS:
+                    if modifies and self.tok(child).lemma.lower() in _RELATIVE_PRONOUNS:
+                        return token.head  # "Raymond Tibbets, who called the rule ..."
                     return child
-            token = self.tok(current)
+            if modifies:
+                return token.head  # "the minister, Vadim Krasnov, accused ... and warned" read as a modifier
             if token.dep not in _CLIMB_DEPS or token.head == current or not self.outside(token.head):
                 break
             current = token.head
@@ -724,7 +731,7 @@ def extract_quotes(
         if _is_title(inner) and not colon and (verb is None or doc.named_work(qi)):
             continue  # the title of a work, not a quotation
         _attribute(doc, qi, quote, verb, last)
-        if quote.attribution is None and last is not None and _continues(doc, last, quote):
+        if quote.attribution is None and quote.verb is None and last is not None and _continues(doc, last, quote):
             quote.speaker, quote.speaker_canonical = last.speaker, last.speaker_canonical
             quote.speaker_canonical_id, quote.verb = last.speaker_canonical_id, last.verb
             quote.attribution = CONTINUATION
@@ -769,17 +776,17 @@ def _attribute(doc: _Document, qi: int, quote: Quote, verb: int | None, last: Qu
 def _speaker(doc: _Document, quote: Quote, subject: int, lemma: str | None, last: Quote | None = None) -> None:
     """Set the speaker of ``quote`` from the subject token (resolved as name, pronoun or noun)."""
     ref, how = doc.resolve_subject(subject)
-    pronoun = _PRONOUNS.get(doc.tok(subject).text.lower())
-    if (
-        how == PRONOUN
-        and lemma in CONTINUING
-        and pronoun is not None
-        and last is not None
-        and last.speaker_canonical_id is not None
-        and last.speaker_canonical_id.startswith(pronoun[1])
-        and (not pronoun[0] or doc.genders.get(last.speaker_canonical_id, pronoun[0]) == pronoun[0])
-    ):
-        ref = _Referent(last.speaker_canonical, last.speaker_canonical_id, pronoun[1])
+    if lemma in CONTINUING and last is not None and last.speaker_canonical_id is not None:
+        # "he added", "— додав комбат": the last quoted speaker goes on, when the pronoun fits or the noun is bare
+        gender, label = _PRONOUNS.get(doc.tok(subject).text.lower(), ("", ""))
+        fits = (
+            how == PRONOUN
+            and bool(label)
+            and last.speaker_canonical_id.startswith(label)
+            and (not gender or doc.genders.get(last.speaker_canonical_id, gender) == gender)
+        )
+        if fits or (how == NOMINAL and ref is None and doc.tok(subject).language != "en"):
+            ref = _Referent(last.speaker_canonical, last.speaker_canonical_id, label or PER)
     head = subject
     if how == SUBJECT and doc.mention_at(subject) is None and doc.tok(subject).pos != "PROPN":
         head = doc.appos_name(subject) or subject
