@@ -427,6 +427,13 @@ class _Document:
                         if grammemes and "nomn" not in grammemes:
                             continue
                     return i
+        if self.tok(verb).language != "en":  # "Как отметила на пресс-конференции ... Ирина Нестерова, «...»"
+            for i in range(verb + 1, hi):
+                token = self.tok(i)
+                if token.pos == "PUNCT" or not self.outside(i):
+                    break
+                if self.mention_at(i) is not None or (token.text[:1].isupper() and token.text.isalpha()):
+                    return i
         return None
 
     def name_span(self, head: int) -> tuple[int, int]:
@@ -560,7 +567,13 @@ class _Document:
         if noun in ORG_NOUNS:
             return self.antecedent(head, ORG, "")
         if token.language != "en" and not determiners & _SLAVIC_DEMONSTRATIVES:
-            return None  # no article to tell: a bare noun ("глава одного из сел", "координатор") is someone new
+            # no article to tell: a noun with words of its own ("глава одного из сел", "координатор движения") is
+            # someone new; a bare one ("— сказала жінка", "комбат") refers back, to a person of its gender
+            if any(self.tok(c).dep not in ("punct", "case") for c in children):
+                return None
+            _, _, grammemes = slavic_word(token.text, token.language)
+            gender = "f" if "femn" in grammemes else "m" if "masc" in grammemes else ""
+            return self.role_holder(head) or self.antecedent(head, PER, gender)
         return self.role_holder(head) or self.antecedent(head, PER, "")
 
     def role_holder(self, head: int) -> _Referent | None:
