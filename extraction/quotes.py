@@ -121,7 +121,8 @@ _FIRST_PERSON = {"i", "я"}  # in an interview, the person interviewed (the docu
 _FEMALE_TITLES = {"ms", "mrs", "miss", "madam", "lady", "queen", "г-жа", "пані"}
 _MALE_TITLES = {"mr", "sir", "lord", "king", "г-н", "пан"}
 _ACCORDING_PRONOUN_RE = re.compile(
-    r"(?<![\w-])(?:[Пп]о\s+(?P<ru>его|ее|её|их)\s+словам|[Зз]а\s+(?P<uk>його|її|їхніми|їх)\s+словами)"
+    r"(?<![\w-])(?:[Пп]о\s+(?P<ru>его|ее|её|их)\s+(?:словам|мнению|данным)|"
+    r"[Зз]а\s+(?P<uk>його|її|їхніми|їх)\s+словами|[Нн]а\s+(?P<uk2>його|її|їхню)\s+думку)"
 )
 _ACCORDING_RE = re.compile(
     r"(?:\b[Aa]ccording\s+to|(?<![\w-])[Пп]о\s+словам|(?<![\w-])[Зз]а\s+словами|(?<![\w-])[Пп]о\s+мнению|"
@@ -666,13 +667,28 @@ class _Document:
             return None
         lo, hi = self.parse.sentence_of(inside[0])
         for match in _ACCORDING_PRONOUN_RE.finditer(self.text, self.tok(lo).start, self.tok(hi - 1).end):
-            word = match.group("ru") or match.group("uk")
+            word = match.group("ru") or match.group("uk") or match.group("uk2")
             index = self.parse.token_at(match.start(match.lastgroup or 0))
             if index is not None and self.tok(index).text.lower() == word.lower():
                 return index
         return None
 
-    def according_to(self, qi: int) -> Mention | None:
+    def according_to(self, qi: int) -> _Referent | None:
+        """Who ``according to X`` / ``по словам X`` names: X, or the holder of the role written before X
+        (``за словами начальника КМВА`` -> the head of the administration named earlier)."""
+        found = self.according_mention(qi)
+        if found is None:
+            return None
+        mention, cue_end = found
+        for index in range(len(self.parse.tokens)):
+            token = self.tok(index)
+            if cue_end <= token.start and token.end <= mention.start and token.pos == "NOUN" and self.outside(index):
+                holder = self.role_holder(index)
+                if holder is not None:
+                    return holder
+        return self.referent(mention)
+
+    def according_mention(self, qi: int) -> tuple[Mention, int] | None:
         inside = self.quote_tokens(qi)
         if not inside:
             return None
@@ -687,7 +703,7 @@ class _Document:
                 if 0 <= mention.start - match.end() <= 40 and not re.search(
                     r"[,.;:]", self.text[match.end() : mention.start]
                 ):
-                    return mention
+                    return mention, match.end()
         return None
 
 
@@ -761,9 +777,11 @@ def _attribute(doc: _Document, qi: int, quote: Quote, verb: int | None, last: Qu
         _set(quote, mention.text, mention.start, mention.end, doc.referent(mention), BYLINE, None)
         return
     if verb is None:
-        mention = doc.according_to(qi)
-        if mention is not None:
-            _set(quote, mention.text, mention.start, mention.end, doc.referent(mention), ACCORDING_TO, "according to")
+        found = doc.according_mention(qi)
+        if found is not None:
+            mention, start = found  # the speaker as written: "Дмитрия Пескова", "начальника КМВА"
+            words = doc.text[start : mention.end]
+            _set(quote, words, start, mention.end, doc.according_to(qi), ACCORDING_TO, "according to")
             return
         pronoun = doc.according_pronoun(qi)
         if pronoun is not None:
