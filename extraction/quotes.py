@@ -538,7 +538,14 @@ class _Document:
         children = self.parse.children(head)
         determiners = {self.tok(c).text.lower() for c in children if self.tok(c).dep in ("det", "poss")}
         if token.language == "en" and not determiners & {"the", "this", "that", "its", "his", "her", "their"}:
-            return None  # "a senior U.S. official", "officials": someone new
+            # someone new ("a senior U.S. official", "officials"), who may speak for an organisation named with
+            # the noun ("a European Commission spokeswoman", "a spokesman for the ministry")
+            for child in children:
+                for part in [child, *self.parse.children(child)]:
+                    mention = self.mention_at(part) if self.tok(part).dep in ("compound", "pobj") else None
+                    if mention is not None and mention.label in (ORG, MIL_UNIT):
+                        return self.referent(mention)
+            return None
         for child in children:  # "its evening summary", "his answer": whose
             possessor = self.tok(child)
             if possessor.dep in ("poss", "det", "nmod:poss") and possessor.text.lower() in _PRONOUNS:
@@ -623,7 +630,7 @@ class _Document:
                 if not self.outside(i):
                     continue
                 token = self.tok(i)
-                if token.dep in _SUBJECT_DEPS and i != at:
+                if token.dep in _SUBJECT_DEPS and i != at and not (gender and token.plural):
                     ref, _ = self.resolve_subject(i)
                     if ref is not None and ref.label in labels and _compatible(ref, gender, self.genders):
                         subjects.append(ref)
@@ -644,6 +651,7 @@ class _Document:
     # -- other attributions ----------------------------------------------------------------------------------
 
     def byline(self, qi: int) -> Mention | None:
+        """The name after a dash that follows the quote on its line (a mention, else the rest of a short line)."""
         span = self.spans[qi]
         line_end = self.text.find("\n", span.outer_end)
         rest = self.text[span.outer_end : line_end if line_end >= 0 else len(self.text)]
@@ -658,6 +666,11 @@ class _Document:
                 if words and words[0][:1].islower() and not words[0].startswith(("the", "a")):
                     return None  # "— заявил Пригожин": a verb, not a byline
                 return mention
+        name = rest[match.end() :].strip().rstrip(".")
+        words = name.split()
+        if 1 <= len(words) <= 8 and all(w[:1].isupper() or w.lower() in SMALL_WORDS for w in words):
+            label = ORG if any(w.lower() in ORG_NOUNS for w in words) else PER
+            return Mention(name, label, at, at + len(name), name, "", name, canonical_id(label, name))
         return None
 
     def according_pronoun(self, qi: int) -> int | None:

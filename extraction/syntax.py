@@ -43,6 +43,7 @@ class Token:
     lemma: str = ""
     pos: str = ""  # universal part of speech (VERB, NOUN, PROPN, PRON, ...)
     language: str = "en"
+    plural: bool = False
 
 
 @dataclass(slots=True)
@@ -196,6 +197,7 @@ def parse_documents(documents: Sequence[tuple[str, str | None]], batch_size: int
                     t.lemma_,
                     t.pos_,
                     "en",
+                    t.tag_ in ("NNS", "NNPS"),
                 )
                 for t in doc
             ]
@@ -214,7 +216,9 @@ def parse_documents(documents: Sequence[tuple[str, str | None]], batch_size: int
                 first = len(tokens)
                 ids = {t.id: first + k for k, t in enumerate(sent.tokens)}
                 for k, t in enumerate(sent.tokens):
-                    lemma, pos, _ = slavic_word(t.text, language) if t.text[:1].isalpha() else (t.text, "PUNCT", None)
+                    lemma, pos, grammemes = (
+                        slavic_word(t.text, language) if t.text[:1].isalpha() else (t.text, "PUNCT", frozenset())
+                    )
                     tokens.append(
                         Token(
                             start + t.start,
@@ -226,6 +230,7 @@ def parse_documents(documents: Sequence[tuple[str, str | None]], batch_size: int
                             lemma,
                             pos,
                             language,
+                            "plur" in grammemes,
                         )
                     )
                 sentences.append((first, len(tokens)))
