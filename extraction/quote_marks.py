@@ -64,8 +64,8 @@ def _family(mark: str) -> str:
     return "guillemet" if mark in "«»" else "double"
 
 
-def find_quotes(text: str) -> list[QuoteSpan]:
-    """Outermost quotations of ``text`` in order, no overlaps, no empty ones."""
+def _pairs(text: str) -> list[QuoteSpan]:
+    """Every paired quotation, nested ones included, sorted by start (outer first)."""
     spans: list[QuoteSpan] = []
     stack: list[tuple[int, str]] = []  # open marks: offset, mark
 
@@ -109,12 +109,37 @@ def find_quotes(text: str) -> list[QuoteSpan]:
             continue  # a stray closing mark
         open_pos, open_mark = stack[opener]
         del stack[opener:]
-        if not stack:
-            emit(open_pos, open_mark, pos, mark)
-    spans.sort(key=lambda s: (s.start, -s.end))
+        emit(open_pos, open_mark, pos, mark)
+    return sorted(spans, key=lambda s: (s.start, -s.end))
+
+
+def _outermost(spans: list[QuoteSpan]) -> list[QuoteSpan]:
     kept: list[QuoteSpan] = []
     for span in spans:
         if kept and span.outer_start < kept[-1].outer_end:
             continue
         kept.append(span)
     return kept
+
+
+def find_quotes(text: str) -> list[QuoteSpan]:
+    """Outermost quotations of ``text`` in order, no overlaps, no empty ones."""
+    return _outermost(_pairs(text))
+
+
+# A quotation in single marks inside an English double-quoted one ("He said, 'Make it happen.'"): the opening mark
+# follows a space or punctuation, the closing one precedes a space, punctuation or the end (not an apostrophe).
+_SINGLE_RE = re.compile(r"(?:(?<=^)|(?<=[\s,:(—–-]))['‘]([^'‘’\n]+?[^\s])['’](?=[\s.,;:!?)\]—–-]|$)")
+
+
+def find_nested_quotes(text: str, outer: list[QuoteSpan]) -> list[QuoteSpan]:
+    """The quotations one level inside the ``outer`` ones (any style of mark, or single marks inside double)."""
+    nested: list[QuoteSpan] = []
+    pairs = _pairs(text)
+    for span in outer:
+        inside = [p for p in pairs if span.start <= p.outer_start and p.outer_end <= span.end]
+        if span.open_mark not in "«„":
+            for match in _SINGLE_RE.finditer(text, span.start, span.end):
+                inside.append(QuoteSpan(match.start(1), match.end(1), match.group(0)[0], match.group(0)[-1]))
+        nested.extend(_outermost(sorted(inside, key=lambda s: (s.start, -s.end))))
+    return nested

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from extraction.canonical import Mention, canonical_id
 from extraction.entities import morph, slavic_lemma
 from extraction.gazetteer import MIL_UNIT, ORG, PER
-from extraction.quote_marks import QuoteSpan, find_quotes
+from extraction.quote_marks import QuoteSpan, find_nested_quotes, find_quotes
 from extraction.speech_verbs import (
     CHARACTERISING,
     CONTINUING,
@@ -140,7 +140,7 @@ def is_scare(inner: str) -> bool:
 def _is_title(inner: str) -> bool:
     """Title case: every word but small ones capitalised (``State of the Union.``, ``Fox News Sunday``)."""
     words = re.findall(r"[\w'’]+", inner)
-    if not 2 <= len(words) <= 8 or re.search(r"[,;:!?]", inner):
+    if not 2 <= len(words) <= 8 or re.search(r"[,;:!?]", inner.strip().rstrip(".,")):
         return False
     return all(w[:1].isupper() or w.lower() in SMALL_WORDS or w[:1].isdigit() for w in words)
 
@@ -780,7 +780,33 @@ def extract_quotes(
         if quote.attribution is not None and quote.kind == "statement":
             last = quote
         quotes.append(quote)
-    return quotes
+    quotes.extend(_nested(text, spans, quotes))
+    return sorted(quotes, key=lambda q: q.start)
+
+
+# "I say, 'The chickens will manage.'", "я им отвечаю: „...“": the speaker of the outer quote speaks the inner one
+_FIRST_PERSON_FRAME = re.compile(r"(?:^|[\s,.;:—–-])(?P<who>I|я|Я)\s+(?:\w+\s+){0,2}?\w+[,:]?\s*$")
+
+
+def _nested(text: str, spans: Sequence[QuoteSpan], outer: Sequence[Quote]) -> list[Quote]:
+    """Quotes one level inside the outer ones: the outer speaker's when a first-person frame introduces them,
+    else no speaker (``They ask me, 'Who will feed the chickens?'``)."""
+    out = []
+    for span in find_nested_quotes(text, list(spans)):
+        inner = text[span.start : span.end]
+        quote = Quote(inner, span.start, span.end)
+        host = next((q for q in outer if q.start <= span.start and span.end <= q.end), None)
+        if is_scare(inner):
+            quote.kind = "scare"
+        elif host is not None and host.kind == "statement":
+            frame = _FIRST_PERSON_FRAME.search(text[host.start : span.outer_start])
+            if frame is not None and host.speaker_canonical_id is not None:
+                quote.speaker = frame.group("who")
+                quote.speaker_start, quote.speaker_end = host.start + frame.start("who"), host.start + frame.end("who")
+                quote.speaker_canonical, quote.speaker_canonical_id = host.speaker_canonical, host.speaker_canonical_id
+                quote.verb, quote.attribution = host.verb, PRONOUN
+        out.append(quote)
+    return out
 
 
 def _attribute(doc: _Document, qi: int, quote: Quote, verb: int | None, last: Quote | None) -> None:

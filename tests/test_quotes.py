@@ -212,3 +212,15 @@ def test_nested_quotes_stay_inside_the_outer_one() -> None:
 @pytest.mark.parametrize("text", ['I said "', '"" and ""', "no marks at all"])
 def test_unpaired_or_empty_marks_give_no_quote(text: str) -> None:
     assert marks(text) == []
+
+
+def test_a_quote_inside_a_quote_is_a_quote_of_its_own() -> None:
+    quotes = quotes_of(
+        "Natalia Hrytsenko drives to the villages every week.\n\n"
+        "\"They ask me, 'Who will feed the chickens?'\" she said. \"I say, 'The chickens will manage.'\""
+    )
+    outer = quote_with(quotes, "I say")
+    assert outer.speaker_canonical == "Natalia Hrytsenko"
+    assert quote_with(quotes, "The chickens").speaker_canonical == "Natalia Hrytsenko"  # "I" is the outer speaker
+    assert quote_with(quotes, "Who will feed").speaker_canonical is None  # "they" say it, nobody named
+    assert [q.start for q in quotes] == sorted(q.start for q in quotes)
