@@ -4,7 +4,8 @@
 ``@name`` mention, or the name of a channel that exists among the known Telegram sources (``known_channels``:
 channel username -> display names, passed in as data). A Telegram post's metadata adds what its text does not
 show (:func:`metadata_links`): hidden link URLs (``text_link`` entities, at the span of their anchor text), the
-link preview's URL and the forward source (these two at ``start = end = 0``: they are not in the text).
+link preview's URL and the forward source (not in the text: at the offsets ``PREVIEW_OFFSET`` and
+``FORWARD_OFFSET``, negative, so they never collide with a span of the text).
 Matching a reference to a stored post (same channel, time window, shared quote or entities) happens in the
 warehouse (``warehouse.extraction``).
 """
@@ -24,6 +25,10 @@ _URL_RE = re.compile(
 _MENTION_RE = re.compile(r"(?<![\w@.])@([A-Za-z][A-Za-z0-9_]{3,31})(?![\w@])")
 _HASHTAG_RE = re.compile(r"(?<![\w#&/])#(\w*[^\W\d_]\w*)")
 _TRAILING = ".,;:!?)]}»”'"
+# Offsets (start = end) of what a post's metadata holds outside its text; negative so that
+# (document_id, start_char) stays a key of ``links`` and ``telegram_refs``.
+PREVIEW_OFFSET = -1
+FORWARD_OFFSET = -2
 _TME_RESERVED = {"s", "c", "joinchat", "addstickers", "share", "proxy", "socks", "iv", "addlist", "boost", "login"}
 
 
@@ -164,41 +169,54 @@ def _channel_by_name(name: str, known_channels: Mapping[str, Sequence[str]] | No
 
 
 def metadata_links(
-    text: str, metadata: Mapping[str, Any] | None, known_channels: Mapping[str, Sequence[str]] | None = None
+    text: str,
+    metadata: Mapping[str, Any] | None,
+    known_channels: Mapping[str, Sequence[str]] | None = None,
+    text_links: Sequence[Link] = (),
 ) -> tuple[list[Link], list[TelegramRef]]:
     """Links and Telegram references a post's metadata holds beyond its text.
 
-    Hidden links (``text_link`` entities) keep the span of their anchor text (``via = "text_link"``); the link
-    preview's URL (``via = "link_preview"``) and the forward source (``via = "forward"``: channel username, else
-    channel id, else a known channel going by the forward's name) are not in the text and get ``start = end = 0``.
+    Hidden links (``text_link`` entities) keep the span of their anchor text (``via = "text_link"``; one starting
+    where a link of ``text_links`` starts is left out); the link preview's URL (``via = "link_preview"``, at
+    ``PREVIEW_OFFSET``, unless the text already links it) and the forward source (``via = "forward"``, at
+    ``FORWARD_OFFSET``: channel username, else a known channel going by the forward's name, else the channel id).
     """
     if not metadata:
         return [], []
     links: list[Link] = []
     refs: list[TelegramRef] = []
+    taken = {link.start for link in text_links}
     for entity in metadata.get("entities") or []:
         if entity.get("type") != "text_link" or not entity.get("url"):
             continue
         start = _utf16_to_index(text, int(entity.get("offset", 0)))
         end = _utf16_to_index(text, int(entity.get("offset", 0)) + int(entity.get("length", 0)))
-        links.append(_url_link(str(entity["url"]), start, end))
+        if start not in taken:
+            taken.add(start)
+            links.append(_url_link(str(entity["url"]), start, end))
     preview_url = (metadata.get("link_preview") or {}).get("url")
-    if preview_url and _normalise_url(str(preview_url)) not in {_normalise_url(link.value) for link in links}:
-        links.append(_url_link(str(preview_url), 0, 0))
+    linked = {_normalise_url(link.value) for link in [*text_links, *links] if link.kind in ("url", "telegram")}
+    if preview_url and _normalise_url(str(preview_url)) not in linked:
+        links.append(_url_link(str(preview_url), PREVIEW_OFFSET, PREVIEW_OFFSET))
     for link in links:
         tme = parse_tme(link.value) if link.kind == "telegram" else None
         if tme is not None:
-            via = "link_preview" if link.start == link.end == 0 else "text_link"
+            via = "link_preview" if link.start == PREVIEW_OFFSET else "text_link"
             refs.append(TelegramRef(tme[0], tme[1], via, link.value, link.start, link.end))
     fwd = metadata.get("fwd_from") or {}
-    channel = fwd.get("username") or (str(fwd["channel_id"]) if fwd.get("channel_id") else None)
-    if channel is None and fwd.get("name"):
-        channel = _channel_by_name(str(fwd["name"]), known_channels)
+    channel = fwd.get("username") or _channel_by_name(str(fwd.get("name") or ""), known_channels)
+    if channel is None and fwd.get("channel_id"):
+        channel = str(fwd["channel_id"])
     if channel:
         post = fwd.get("message_id")
         value = f"https://t.me/{channel}/{post}" if post is not None else f"https://t.me/{channel}"
         if str(channel).isdigit():
             value = f"https://t.me/c/{channel}/{post}" if post is not None else f"https://t.me/c/{channel}"
-        links.append(Link("telegram", value, f"{channel}/{post}" if post is not None else str(channel), 0, 0))
-        refs.append(TelegramRef(str(channel).lower(), post, "forward", str(fwd.get("name") or value), 0, 0))
+        target = f"{channel}/{post}" if post is not None else str(channel)
+        links.append(Link("telegram", value, target, FORWARD_OFFSET, FORWARD_OFFSET))
+        refs.append(
+            TelegramRef(
+                str(channel).lower(), post, "forward", str(fwd.get("name") or value), FORWARD_OFFSET, FORWARD_OFFSET
+            )
+        )
     return links, refs

@@ -134,7 +134,7 @@ def extract_batch(
     parses = parse_documents([(d.text, lang) for d, lang in zip(documents, languages, strict=True)])
     out = []
     for doc, lang, doc_mentions, links, parse in zip(documents, languages, mentions, all_links, parses, strict=True):
-        hidden_links, hidden_refs = metadata_links(doc.text, doc.metadata, known_channels)
+        hidden_links, hidden_refs = metadata_links(doc.text, doc.metadata, known_channels, links)
         refs = telegram_refs(doc.text, links, known_channels)
         out.append(
             DocumentExtraction(

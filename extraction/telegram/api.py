@@ -35,10 +35,6 @@ _API_ENTITY_TYPES = {
     "MessageEntityBankCard": "bank_card",
 }
 _SIMPLE_MEDIA = {
-    "MessageMediaPoll": "poll",
-    "MessageMediaGeo": "geo",
-    "MessageMediaGeoLive": "geo",
-    "MessageMediaVenue": "venue",
     "MessageMediaContact": "contact",
     "MessageMediaDice": "dice",
     "MessageMediaGame": "game",
@@ -124,6 +120,60 @@ def _document(doc: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v is not None}
 
 
+def _tl_text(value: Any) -> str:
+    """A ``TextWithEntities`` (newer layers) or plain string (older ones) as text."""
+    return str(value.get("text") or "") if isinstance(value, Mapping) else str(value or "")
+
+
+def _place(media: Mapping[str, Any]) -> dict[str, Any]:
+    geo = media.get("geo") or {}
+    out: dict[str, Any] = {
+        "type": "venue" if media.get("_") == "MessageMediaVenue" else "geo",
+        "latitude": geo.get("lat"),
+        "longitude": geo.get("long"),
+        "title": media.get("title"),
+        "address": media.get("address"),
+        "live_period": media.get("period"),
+    }
+    return {k: v for k, v in out.items() if v is not None}
+
+
+def api_poll(media: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """A poll's question, answers with their voters, total voters and closed flag (the counters side of a poll).
+
+    Answers are matched to results by their ``option`` bytes when the payload kept them, else by position
+    (Telegram lists results in the answers' order).
+    """
+    if not media or media.get("_") != "MessageMediaPoll":
+        return None
+    poll = media.get("poll") or {}
+    results = media.get("results") or {}
+    voters = results.get("results") or []
+    by_option = {r.get("option"): r.get("voters") for r in voters if r.get("option") is not None}
+    answers = []
+    for index, answer in enumerate(poll.get("answers") or []):
+        option = answer.get("option")
+        count = by_option.get(option) if option is not None else None
+        if option is None and index < len(voters):
+            count = voters[index].get("voters")
+        answers.append({"text": _tl_text(answer.get("text")), **({"voters": count} if count is not None else {})})
+    out: dict[str, Any] = {"question": _tl_text(poll.get("question")), "answers": answers}
+    if results.get("total_voters") is not None:
+        out["total_voters"] = results["total_voters"]
+    if poll.get("closed"):
+        out["closed"] = True
+    return out
+
+
+def api_link_preview(media: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The link preview card of a message (``MessageMediaWebPage`` holding a loaded ``WebPage``)."""
+    page = (media or {}).get("webpage") or {}
+    if (media or {}).get("_") != "MessageMediaWebPage" or page.get("_") != "WebPage":
+        return None
+    out = {k: page.get(k) for k in ("url", "site_name", "title", "description")}
+    return {k: v for k, v in out.items() if v} or None
+
+
 def api_media(media: Mapping[str, Any] | None) -> dict[str, Any] | None:
     """Media type and file metadata of one Telethon message (link previews are not media)."""
     if not media:
@@ -133,6 +183,11 @@ def api_media(media: Mapping[str, Any] | None) -> dict[str, Any] | None:
         return _photo(media.get("photo") or {})
     if kind == "MessageMediaDocument":
         return _document(media.get("document") or {})
+    if kind in ("MessageMediaGeo", "MessageMediaGeoLive", "MessageMediaVenue"):
+        return _place(media)
+    if kind == "MessageMediaPoll":
+        poll = api_poll(media) or {}
+        return {"type": "poll", "question": poll.get("question"), "answers": [a["text"] for a in poll["answers"]]}
     if kind in _SIMPLE_MEDIA:
         return {"type": _SIMPLE_MEDIA[kind]}
     if kind in ("MessageMediaWebPage", "MessageMediaEmpty"):
@@ -173,12 +228,24 @@ def _api_fwd(message: Mapping[str, Any]) -> dict[str, Any] | None:
     out = {
         "channel_id": _peer_channel_id(from_id),
         "user_id": from_id.get("user_id"),
-        "name": chat.get("title") or fwd.get("from_name") or fwd.get("post_author"),
+        # the source chat's title, else the hidden sender's name; never the signature (a person, not the source)
+        "name": chat.get("title") or fwd.get("from_name"),
         "username": (chat.get("username") or "").lower() or None,
         "message_id": fwd.get("channel_post"),
+        "post_author": fwd.get("post_author"),
         "date": iso(parse_iso(fwd.get("date"))),
     }
     return {k: v for k, v in out.items() if v is not None}
+
+
+def _reply(message: Mapping[str, Any], channel_id: int | None) -> tuple[int | None, dict[str, Any] | None]:
+    """``(reply_to, reply_to_other_chat)``: a reply to another chat's message is not a reply within the channel."""
+    reply = message.get("reply_to") or {}
+    target = reply.get("reply_to_msg_id")
+    other = _peer_channel_id(reply.get("reply_to_peer_id"))
+    if target is None or other is None or other == channel_id:
+        return target, None
+    return None, {"channel_id": other, "message_id": target}
 
 
 def _part(message: Mapping[str, Any]) -> MessagePart:
@@ -210,6 +277,8 @@ def api_post(payload: Mapping[str, Any]) -> Post:
         raise NormaliseError(f"message {first.get('id')} has no date")
     counters = next((m for m in messages if m.get("views") is not None), first)
     channel_id = channel.get("id") or _peer_channel_id(first.get("peer_id"))
+    medias = [m.get("media") for m in messages]
+    reply_to, reply_elsewhere = _reply(first, int(channel_id) if channel_id is not None else None)
     return build_post(
         "api",
         [_part(m) for m in messages],
@@ -222,7 +291,10 @@ def api_post(payload: Mapping[str, Any]) -> Post:
         replies=(counters.get("replies") or {}).get("replies"),
         reactions=api_reactions(counters.get("reactions")),
         fwd_from=_api_fwd(first),
-        reply_to=(first.get("reply_to") or {}).get("reply_to_msg_id"),
+        reply_to=reply_to,
+        reply_to_other_chat=reply_elsewhere,
         grouped_id=first.get("grouped_id"),
         post_author=first.get("post_author"),
+        link_preview=next(filter(None, map(api_link_preview, medias)), None),
+        poll=next(filter(None, map(api_poll, medias)), None),
     )

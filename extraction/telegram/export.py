@@ -1,4 +1,15 @@
-"""``telegram_export_message`` raw items (Telegram Desktop ``result.json`` messages) -> :class:`Post`."""
+"""``telegram_export_message`` raw items (Telegram Desktop ``result.json`` messages) -> :class:`Post`.
+
+Rules for what tdesktop writes:
+
+* A file the export did not include is written as a placeholder in parentheses (``"(File not included. Change
+  data exporting settings to download.)"``): it is not a path, so the media item has none.
+* ``{"type": "unsupported"}`` is a post whose content the exporting app could not write (media ``unsupported``),
+  not a service message.
+* tdesktop writes the time of the first reaction as ``edited``: on a message that has reactions the ``edited``
+  stamp cannot tell an edit from a reaction, so it is not taken as an edit (no ``edit_date``). A real edit of
+  such a post still lands a new revision when its text or media changed.
+"""
 
 from __future__ import annotations
 
@@ -60,13 +71,52 @@ def export_date(message: Mapping[str, Any], key: str = "date") -> datetime | Non
     return parse_iso(message.get(key))
 
 
+def export_path(value: Any) -> str | None:
+    """A file path of the export (relative to its folder); None for tdesktop's ``"(File not included...)"``."""
+    text = str(value or "").strip()
+    return None if not text or (text.startswith("(") and text.endswith(")")) else text
+
+
+def export_poll(message: Mapping[str, Any]) -> dict[str, Any] | None:
+    """A poll's question, answers with their voters, total voters and closed flag."""
+    poll = message.get("poll")
+    if not isinstance(poll, Mapping):
+        return None
+    answers = [
+        {"text": export_text(a.get("text"))[0], **({"voters": a["voters"]} if a.get("voters") is not None else {})}
+        for a in poll.get("answers") or []
+        if isinstance(a, Mapping)
+    ]
+    out: dict[str, Any] = {"question": export_text(poll.get("question"))[0], "answers": answers}
+    if poll.get("total_voters") is not None:
+        out["total_voters"] = poll["total_voters"]
+    if poll.get("closed"):
+        out["closed"] = True
+    return out
+
+
+def _place(message: Mapping[str, Any]) -> dict[str, Any]:
+    location = message.get("location_information") or {}
+    out = {
+        "type": "venue" if message.get("place_name") else "geo",
+        "latitude": location.get("latitude"),
+        "longitude": location.get("longitude"),
+        "title": message.get("place_name"),
+        "address": message.get("address"),
+        "live_period": message.get("live_location_period_seconds"),
+    }
+    return out
+
+
 def export_media(message: Mapping[str, Any]) -> dict[str, Any] | None:
     """Media type and file metadata of one export message (``path`` is relative to the export folder)."""
-    if message.get("photo"):
-        out: dict[str, Any] = {
+    if message.get("type") == "unsupported":
+        out: dict[str, Any] = {"type": "unsupported"}
+    elif message.get("photo"):
+        out = {
             "type": "photo",
             "mime_type": "image/jpeg",
-            "path": message["photo"],
+            "path": export_path(message["photo"]),
             "size": message.get("photo_file_size"),
             "width": message.get("width"),
             "height": message.get("height"),
@@ -75,7 +125,7 @@ def export_media(message: Mapping[str, Any]) -> dict[str, Any] | None:
         out = {
             "type": _EXPORT_MEDIA_TYPES.get(str(message.get("media_type")), "document"),
             "mime_type": message.get("mime_type"),
-            "path": message.get("file"),
+            "path": export_path(message.get("file")),
             "file_name": message.get("file_name"),
             "size": message.get("file_size"),
             "width": message.get("width"),
@@ -83,9 +133,10 @@ def export_media(message: Mapping[str, Any]) -> dict[str, Any] | None:
             "duration": message.get("duration_seconds"),
         }
     elif message.get("poll"):
-        out = {"type": "poll"}
+        poll = export_poll(message) or {}
+        out = {"type": "poll", "question": poll.get("question"), "answers": [a["text"] for a in poll["answers"]]}
     elif message.get("location_information"):
-        out = {"type": "geo"}
+        out = _place(message)
     elif message.get("contact_information"):
         out = {"type": "contact"}
     else:
@@ -139,10 +190,22 @@ def _same_album(group: Sequence[Mapping[str, Any]], message: Mapping[str, Any]) 
     return captions <= 1
 
 
+def _forward(message: Mapping[str, Any]) -> dict[str, Any] | None:
+    """The forward source: its name and, in newer exports, ``forwarded_from_id`` (``channel<id>``/``user<id>``)."""
+    source = str(message.get("forwarded_from_id") or "")
+    out: dict[str, Any] = {"name": message.get("forwarded_from")}
+    for prefix, key in (("channel", "channel_id"), ("user", "user_id")):
+        if source.startswith(prefix) and source[len(prefix) :].isdigit():
+            out[key] = int(source[len(prefix) :])
+    out = {k: v for k, v in out.items() if v is not None}
+    return out or None
+
+
 def _part(message: Mapping[str, Any]) -> MessagePart:
     text, entities = export_text(message.get("text"))
     media = export_media(message)
-    edited = message.get("edited") or message.get("edited_unixtime")
+    # tdesktop stamps the first reaction's time as `edited`: with reactions the stamp is not an edit
+    edited = (message.get("edited") or message.get("edited_unixtime")) and not message.get("reactions")
     return MessagePart(
         message_id=int(message["id"]),
         text=text,
@@ -171,7 +234,8 @@ def export_post(payload: Mapping[str, Any]) -> Post:
         channel_username=channel.get("username"),
         channel_title=channel.get("name"),
         reactions=_export_reactions(first.get("reactions")),
-        fwd_from={"name": first["forwarded_from"]} if first.get("forwarded_from") else None,
+        fwd_from=_forward(first),
         reply_to=first.get("reply_to_message_id"),
         post_author=first.get("author"),
+        poll=next(filter(None, map(export_poll, messages)), None),
     )

@@ -21,6 +21,8 @@ EXPORT_ITEM = "telegram_export_message"
 SERVICE_ITEM = "telegram_service"
 
 ALBUM_CAPTION_SEPARATOR = "\n\n"
+# Media keys left out of the revision key: temporary CDN addresses (t.me/s serves a new token on every page).
+_VOLATILE_MEDIA_KEYS = frozenset({"preview_url"})
 
 
 # -- UTF-16 offsets --------------------------------------------------------------------------------------------
@@ -64,6 +66,9 @@ class Post:
     grouped_id: int | None = None
     media: list[dict[str, Any]] = field(default_factory=list)
     post_author: str | None = None
+    link_preview: dict[str, Any] | None = None  # url, site_name, title, description (Telegram's card, not content)
+    poll: dict[str, Any] | None = None  # question, total_voters, closed, answers with voters (or percent)
+    reply_to_other_chat: dict[str, Any] | None = None  # a reply to a message of another chat: its chat and id
 
 
 @dataclass(slots=True)
@@ -191,8 +196,9 @@ def parse_iso(value: Any) -> datetime | None:
 def post_to_document(source: str, post: Post) -> Document:
     """The document for one post: ``kind="post"``, the fields the path showed in ``metadata``.
 
-    ``metadata["revision_key"]`` hashes the content (text, entities, media, edit date, forward/reply
-    headers) but not the counters, so a post whose views grew is not a new revision.
+    ``metadata["revision_key"]`` hashes the content (text, entities, media without CDN addresses, edit date,
+    forward/reply headers) but not the counters, poll votes or link preview card, so a post whose views or
+    votes grew, or whose preview card Telegram filled in later, is not a new revision.
     """
     links, mentions, hashtags = entity_lists(post.entities)
     message_ids = post.message_ids or [post.message_id]
@@ -200,12 +206,14 @@ def post_to_document(source: str, post: Post) -> Document:
         "text": post.text,
         "entities": post.entities,
         "edit_date": iso(post.edit_date),
-        "media": post.media,
+        "media": [{k: v for k, v in m.items() if k not in _VOLATILE_MEDIA_KEYS} for m in post.media],
         "fwd_from": post.fwd_from,
         "reply_to": post.reply_to,
         "message_ids": message_ids,
         "post_author": post.post_author,
     }
+    if post.reply_to_other_chat is not None:  # only when set: the keys of posts stored before it stay the same
+        content["reply_to_other_chat"] = post.reply_to_other_chat
     metadata: dict[str, Any] = {
         "via": post.via,
         "channel_id": post.channel_id,
@@ -221,6 +229,7 @@ def post_to_document(source: str, post: Post) -> Document:
         "reactions": dict(sorted(post.reactions.items())),
         "fwd_from": post.fwd_from,
         "reply_to": post.reply_to,
+        "reply_to_other_chat": post.reply_to_other_chat,
         "grouped_id": post.grouped_id,
         "media": post.media,
         "media_types": unique(str(m.get("type")) for m in post.media),
@@ -229,6 +238,8 @@ def post_to_document(source: str, post: Post) -> Document:
         "mentions": mentions,
         "hashtags": hashtags,
         "post_author": post.post_author,
+        "link_preview": post.link_preview,
+        "poll": post.poll,
         "revision_key": sha256_hex(canonical_json(content))[:32],
     }
     return Document(

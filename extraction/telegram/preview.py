@@ -6,9 +6,14 @@ the album's other ids come from its media links (``https://t.me/<channel>/<id>?s
 
 from __future__ import annotations
 
+import base64
+import binascii
+import contextlib
+import json
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import parse_qs, urlparse
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -154,43 +159,147 @@ def _href_message_id(href: str | None) -> int | None:
     return int(match.group(2)) if match else None
 
 
+def _duration(node: LexborNode | None) -> int | None:
+    """``"0:45"``, ``"12:07"`` or ``"1:02:03"`` in seconds."""
+    parts = node.text(strip=True).split(":") if node is not None else []
+    if len(parts) < 2 or not all(p.isdigit() for p in parts):
+        return None
+    seconds = 0
+    for part in parts:
+        seconds = seconds * 60 + int(part)
+    return seconds
+
+
+def _text(node: LexborNode, selector: str) -> str | None:
+    found = node.css_first(selector)
+    return (found.text(strip=True) or None) if found is not None else None
+
+
+def _with_id(item: dict[str, Any], node: LexborNode) -> dict[str, Any]:
+    mid = _href_message_id(node.attributes.get("href"))
+    return {**item, "message_id": mid} if mid is not None else item
+
+
+def _videos(widget: LexborNode) -> list[dict[str, Any]]:
+    media = []
+    for node in widget.css(".tgme_widget_message_video_player"):
+        item: dict[str, Any] = {"type": "video" if node.css_first(".message_video_play") is not None else "animation"}
+        duration = _duration(node.css_first(".message_video_duration"))
+        if duration is not None:
+            item["duration"] = duration
+        if "not_supported" in (node.attributes.get("class") or "").split():
+            item["too_big"] = True  # "Media is too big": the preview shows only the thumbnail
+        media.append(_with_id(item, node))
+    for node in widget.css(".tgme_widget_message_roundvideo_player"):
+        item = {"type": "video_note"}
+        duration = _duration(node.css_first(".tgme_widget_message_roundvideo_duration"))
+        if duration is not None:
+            item["duration"] = duration
+        media.append(item)
+    return media
+
+
+def _audio(widget: LexborNode) -> list[dict[str, Any]]:
+    media: list[dict[str, Any]] = []
+    players = widget.css(".tgme_widget_message_voice_player") or widget.css("audio.tgme_widget_message_voice")
+    for node in players:
+        item: dict[str, Any] = {"type": "voice"}
+        duration = _duration(node.css_first(".tgme_widget_message_voice_duration"))
+        if duration is not None:
+            item["duration"] = duration
+        media.append(item)
+    for node in widget.css(".tgme_widget_message_document_wrap") or widget.css(".tgme_widget_message_document"):
+        icon = node.css_first(".tgme_widget_message_document_icon")
+        is_audio = icon is not None and "audio" in (icon.attributes.get("class") or "").split()
+        item = {"type": "audio" if is_audio else "document"}
+        title = _text(node, ".tgme_widget_message_document_title")
+        if title:
+            item["file_name"] = title
+        media.append(item)
+    return media
+
+
+def _poll(widget: LexborNode) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """The poll as media (question and answers: content) and as results (percentages and voters: counters)."""
+    node = widget.css_first(".tgme_widget_message_poll")
+    if node is None:
+        return None
+    question = _text(node, ".tgme_widget_message_poll_question") or ""
+    answers = []
+    for option in node.css(".tgme_widget_message_poll_option"):
+        percent = (_text(option, ".tgme_widget_message_poll_option_percent") or "").rstrip("%")
+        answer: dict[str, Any] = {"text": _text(option, ".tgme_widget_message_poll_option_text") or ""}
+        if percent.isdigit():
+            answer["percent"] = int(percent)
+        answers.append(answer)
+    results: dict[str, Any] = {"question": question, "answers": answers}
+    voters = parse_count(_text(widget, ".tgme_widget_message_voters"))
+    if voters is not None:
+        results["total_voters"] = voters
+    return {"type": "poll", "question": question, "answers": [a["text"] for a in answers]}, results
+
+
+def _location(widget: LexborNode) -> list[dict[str, Any]]:
+    media = []
+    for node in widget.css(".tgme_widget_message_location_wrap") or widget.css(".tgme_widget_message_location"):
+        item: dict[str, Any] = {"type": "geo"}
+        query = parse_qs(urlparse(node.attributes.get("href") or "").query).get("q", [""])[0]
+        latitude, _, longitude = query.partition(",")
+        with contextlib.suppress(ValueError):
+            item.update(latitude=float(latitude), longitude=float(longitude))
+        media.append(item)
+    return media
+
+
+def _link_preview(widget: LexborNode) -> dict[str, Any] | None:
+    card = widget.css_first("a.tgme_widget_message_link_preview")
+    if card is None:
+        return None
+    out = {
+        "url": (card.attributes.get("href") or "").replace("&amp;", "&") or None,
+        "site_name": _text(card, ".link_preview_site_name"),
+        "title": _text(card, ".link_preview_title"),
+        "description": _text(card, ".link_preview_description"),
+    }
+    return {k: v for k, v in out.items() if v is not None} or None
+
+
 def _preview_media(widget: LexborNode) -> list[dict[str, Any]]:
     media: list[dict[str, Any]] = []
     for node in widget.css(".tgme_widget_message_photo_wrap"):
         item: dict[str, Any] = {"type": "photo", "mime_type": "image/jpeg"}
-        mid = _href_message_id(node.attributes.get("href"))
-        if mid is not None:
-            item["message_id"] = mid
         url = _style_url(node.attributes.get("style"))
         if url:
             item["preview_url"] = url
-        media.append(item)
-    for node in widget.css(".tgme_widget_message_video_player"):
-        kind = "video" if node.css_first(".message_video_play") is not None else "animation"
-        item = {"type": kind}
-        mid = _href_message_id(node.attributes.get("href"))
-        if mid is not None:
-            item["message_id"] = mid
-        duration = node.css_first(".message_video_duration")
-        if duration is not None and ":" in duration.text():
-            minutes, _, seconds = duration.text().strip().rpartition(":")
-            if minutes.isdigit() and seconds.isdigit():
-                item["duration"] = int(minutes) * 60 + int(seconds)
-        media.append(item)
-    for selector, kind in (
-        (".tgme_widget_message_voice", "voice"),
-        (".tgme_widget_message_document", "document"),
-        (".tgme_widget_message_poll", "poll"),
-        (".tgme_widget_message_sticker", "sticker"),
-        (".tgme_widget_message_location", "geo"),
-    ):
-        for node in widget.css(selector):
-            item = {"type": kind}
-            title = node.css_first(".tgme_widget_message_document_title")
-            if title is not None and title.text(strip=True):
-                item["file_name"] = title.text(strip=True)
-            media.append(item)
+        media.append(_with_id(item, node))
+    media.extend(_videos(widget))
+    media.extend(_audio(widget))
+    media.extend({"type": "sticker"} for _ in widget.css(".tgme_widget_message_sticker"))
+    media.extend(_location(widget))
+    if not media and widget.css_first(".message_media_not_supported") is not None:
+        media.append({"type": "unsupported"})  # "Please open Telegram to view this post" (a story, a game, ...)
     return media
+
+
+def _reply(node: LexborNode | None, username: str) -> tuple[int | None, dict[str, Any] | None]:
+    """``(reply_to, reply_to_other_chat)`` from the reply header's link to the replied-to post."""
+    match = _POST_HREF.match(node.attributes.get("href") or "") if node is not None else None
+    if match is None:
+        return None, None
+    if match.group(1).lower() == username.lower():
+        return int(match.group(2)), None
+    return None, {"username": match.group(1).lower(), "message_id": int(match.group(2))}
+
+
+def _channel_id(widget: LexborNode) -> int | None:
+    """The channel id held by ``data-view`` (base64 JSON ``{"c": -<channel id>, "p": <post>, ...}``)."""
+    value = widget.attributes.get("data-view") or ""
+    try:
+        data = json.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
+    except (ValueError, binascii.Error):
+        return None
+    channel = data.get("c") if isinstance(data, dict) else None
+    return abs(channel) if isinstance(channel, int) and channel else None
 
 
 def preview_post(payload: Mapping[str, Any]) -> Post:
@@ -213,6 +322,9 @@ def preview_post(payload: Mapping[str, Any]) -> Post:
         raise NormaliseError(f"preview post {data_post} has no date")
     text, entities = preview_text(_own_text_node(widget))
     media = _preview_media(widget)
+    poll = _poll(widget)
+    if poll is not None:
+        media.append(poll[0])
     ids = sorted({int(id_text), *(m["message_id"] for m in media if "message_id" in m)})
     fwd: dict[str, Any] | None = None
     fwd_node = widget.css_first(".tgme_widget_message_forwarded_from_name")
@@ -225,11 +337,14 @@ def preview_post(payload: Mapping[str, Any]) -> Post:
         elif user:
             fwd["username"] = user.group(1).lower()
         fwd = {k: v for k, v in fwd.items() if v is not None}
-    reply_node = widget.css_first("a.tgme_widget_message_reply")
+    reply = _reply(widget.css_first("a.tgme_widget_message_reply"), channel.get("username") or username)
     reactions: dict[str, int] = {}
     for node in widget.css(".tgme_widget_message_reactions .tgme_reaction"):
         emoji = node.css_first(".emoji")
+        custom = node.css_first("tg-emoji[emoji-id]")
         key = emoji.text(deep=True).strip() if emoji is not None else None
+        if custom is not None:
+            key = f"custom:{custom.attributes.get('emoji-id')}"
         if "tgme_reaction_paid" in (node.attributes.get("class") or ""):
             key = "paid"
         count = parse_count(node.text(deep=False).strip())
@@ -247,12 +362,16 @@ def preview_post(payload: Mapping[str, Any]) -> Post:
         "preview",
         parts,
         date,
+        channel_id=channel.get("id") or _channel_id(widget),
         channel_username=(channel.get("username") or username or None),
         channel_title=channel.get("title") or (owner.text(strip=True) if owner is not None else None),
         edited=meta is not None and "edited" in meta.text(),
         views=parse_count(views.text(strip=True)) if views is not None else None,
         reactions=reactions,
         fwd_from=fwd,
-        reply_to=_href_message_id(reply_node.attributes.get("href")) if reply_node is not None else None,
+        reply_to=reply[0],
+        reply_to_other_chat=reply[1],
         post_author=author.text(strip=True) if author is not None else None,
+        link_preview=_link_preview(widget),
+        poll=poll[1] if poll is not None else None,
     )
