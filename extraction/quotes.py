@@ -345,13 +345,14 @@ class _Document:
                 return v
         return None
 
+    def colon_before(self, qi: int) -> int | None:
+        """The token of a colon that ends the text right before the quote (``He said: ¶ "..."``)."""
+        before = self.text[: self.spans[qi].outer_start].rstrip()
+        return self.parse.token_at(len(before) - 1) if before.endswith(":") else None
+
     def colon_verb(self, qi: int) -> int | None:
         """The speech verb of the sentence that ends with a colon right before the quote."""
-        span = self.spans[qi]
-        before = self.text[: span.outer_start].rstrip()
-        if not before.endswith(":"):
-            return None
-        colon = self.parse.token_at(len(before) - 1)
+        colon = self.colon_before(qi)
         if colon is None:
             return None
         lo, hi = self.parse.sentence_of(colon)
@@ -361,10 +362,7 @@ class _Document:
     def colon_label(self, qi: int) -> int | None:
         """The head word of a verbless line ending with a colon right before the quote (``Spokesman Lt. Gen.
         Igor Konashenkov:``, ``His answer:``): the speaker's name or a noun whose possessor speaks."""
-        before = self.text[: self.spans[qi].outer_start].rstrip()
-        if not before.endswith(":"):
-            return None
-        colon = self.parse.token_at(len(before) - 1)
+        colon = self.colon_before(qi)
         if colon is None:
             return None
         lo, _ = self.parse.sentence_of(colon)
