@@ -477,6 +477,15 @@ class _Document:
         return ""
 
     def referent(self, mention: Mention) -> _Referent:
+        """Who a mention names; a one-word organisation that is the surname of a person named in full in the
+        document is that person (the model labelled ``Kemper`` an organisation)."""
+        if mention.label != PER and " " not in mention.text and not mention.text.isupper():
+            person = next(
+                (m for m in self.mentions if m.label == PER and " " in m.text and m.text.split()[-1] == mention.text),
+                None,
+            )
+            if person is not None:
+                mention = person
         canonical = mention.canonical or mention.text
         return _Referent(
             canonical,
