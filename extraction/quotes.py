@@ -233,8 +233,9 @@ class _Document:
     def quote_tokens(self, qi: int) -> list[int]:
         return [i for i, q in enumerate(self.quote_of_token) if q == qi]
 
-    def governor(self, qi: int) -> int | None:
-        """The speech verb the quote's clause hangs under, or that hangs under the quote's clause."""
+    def governor(self, qi: int, anywhere: bool = True) -> int | None:
+        """The speech verb the quote's clause hangs under, or that hangs under the quote's clause (with
+        ``anywhere``, in Russian and Ukrainian, else the nearest one in the quote's sentence)."""
         inside = self.quote_tokens(qi)
         if not inside:
             return None
@@ -248,7 +249,10 @@ class _Document:
             return climbed if self.person_subject(climbed) and not self.person_subject(after) else after
         if after is not None or climbed is not None:
             return after if after is not None else climbed
-        return self.verb_below(qi, members, sentences)
+        below = self.verb_below(qi, members, sentences)
+        if below is None and anywhere:
+            return self.verb_in_sentence(qi, min(sentences))
+        return below
 
     def person_subject(self, verb: int) -> bool:
         subject = self.subject_of(verb)
@@ -294,6 +298,18 @@ class _Document:
         if best is not None:
             return best[0]
         return self.verb_after(qi, max(sentences))
+
+    def verb_in_sentence(self, qi: int, sent: int) -> int | None:
+        """Russian and Ukrainian only, where natasha's parse may not connect the quote to its verb (its model is
+        Russian): the nearest speech verb of the quote's sentence, before the quote first (``Юсов зауважив, що
+        ... „...“``)."""
+        lo, hi = self.parse.sentences[sent]
+        first = self.quote_tokens(qi)[0]
+        if self.tok(first).language == "en":
+            return None
+        before = [v for v in range(lo, first) if self.speech_verb(v)]
+        after = [v for v in range(first, hi) if self.speech_verb(v)]
+        return before[-1] if before else after[0] if after else None
 
     def verb_right_after(self, qi: int) -> int | None:
         """A speech verb within the five words after the closing mark (``", Peskov said``, ``», — заявил он``)
@@ -773,7 +789,7 @@ def extract_quotes(
         quote = Quote(inner, span.start, span.end)
         colon = text[: span.outer_start].rstrip().endswith(":")
         verb = doc.governor(qi)
-        if is_scare(inner) and not colon and not doc.quotes_short(qi, verb):
+        if is_scare(inner) and not colon and not doc.quotes_short(qi, doc.governor(qi, anywhere=False)):
             quote.kind = "scare"
             quotes.append(quote)
             continue
