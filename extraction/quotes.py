@@ -116,6 +116,7 @@ _PRONOUNS = {
     "їх": ("", ORG),
 }
 # Verbs that go on with what was being said: "he added" is the last quoted speaker when the pronoun fits.
+_SLAVIC_INDEFINITE = {"один", "некий", "какой-то", "кто-то", "якийсь", "хтось", "деякий", "некоторый"}
 _SLAVIC_DEMONSTRATIVES = {"этот", "эта", "тот", "та", "цей", "ця", "той"}
 _FIRST_PERSON = {"i", "я"}  # in an interview, the person interviewed (the document's most mentioned person)
 _FEMALE_TITLES = {"ms", "mrs", "miss", "madam", "lady", "queen", "г-жа", "пані"}
@@ -391,7 +392,9 @@ class _Document:
         head = words[-1]
         while self.tok(head).head != head and lo <= self.tok(head).head < colon:
             head = self.tok(head).head
-        return head
+        whose = any(self.tok(c).text.lower() in _PRONOUNS for c in self.parse.children(head))
+        named = self.mention_at(head) is not None or self.tok(head).pos == "PROPN"
+        return head if named or whose else None  # "Ще раз:" names nobody
 
     # -- subjects --------------------------------------------------------------------------------------------
 
@@ -462,12 +465,22 @@ class _Document:
                 lo = max(lo, child + 1)
         return self.tok(lo).start, self.tok(hi).end
 
-    def appos_name(self, head: int) -> int | None:
-        """A name in apposition to a common noun (``the brigade's commander, Ivan Petrov``)."""
+    def appos_name(self, head: int, depth: int = 2) -> int | None:
+        """A name in apposition to a common noun (``the brigade's commander, Ivan Petrov``), also through a
+        second noun (``Ее сосед, бывший тракторист Николай Ефремов``)."""
         for child in self.parse.children(head):
             token = self.tok(child)
-            if token.dep == "appos" and (token.pos == "PROPN" or self.mention_at(child) is not None):
+            if token.dep != "appos" or not self.outside(child):
+                continue
+            if token.pos == "PROPN" or self.mention_at(child) is not None:
                 return child
+            deeper = self.appos_name(child, depth - 1) if depth > 1 else None
+            if deeper is not None:
+                return deeper
+            for grand in self.parse.children(child):  # "тракторист Николай Ефремов": the name hangs on the noun
+                mention = self.mention_at(grand)
+                if mention is not None and mention.label == PER and self.outside(grand):
+                    return grand
         return None
 
     # -- referents -------------------------------------------------------------------------------------------
@@ -598,12 +611,20 @@ class _Document:
         if noun in ORG_NOUNS:
             return self.antecedent(head, ORG, "")
         if token.language != "en" and not determiners & _SLAVIC_DEMONSTRATIVES:
-            # no article to tell: a noun with words of its own ("глава одного из сел", "координатор движения") is
-            # someone new; a bare one ("— сказала жінка", "комбат") refers back, to a person of its gender
-            if any(self.tok(c).dep not in ("punct", "case") for c in children):
+            # no article to tell: a noun marked indefinite ("глава одного из сел") is someone new; otherwise it
+            # refers back to a person of the gender the past-tense verb (or the noun) shows: "— сказала жінка",
+            # "заявил ... бывший ближайший соратник Путина"; "Чиновник ... ответил мне" in an interview with a woman
+            # finds no one
+            words = {self.tok(d).lemma.lower() for c in children for d in [c, *self.parse.children(c)]}
+            if words & _SLAVIC_INDEFINITE or token.plural:
                 return None
-            _, _, grammemes = slavic_word(token.text, token.language)
-            gender = "f" if "femn" in grammemes else "m" if "masc" in grammemes else ""
+            verb_grammemes = slavic_word(self.tok(token.head).text, token.language)[2] if token.head != head else set()
+            noun_grammemes = slavic_word(token.text, token.language)[2]
+            gender = next(
+                ("f" if "femn" in g else "m" for g in (verb_grammemes, noun_grammemes) if {"femn", "masc"} & g), ""
+            )
+            if not gender:
+                return None
             return self.role_holder(head) or self.antecedent(head, PER, gender)
         return self.role_holder(head) or self.antecedent(head, PER, "")
 

@@ -224,3 +224,15 @@ def test_a_quote_inside_a_quote_is_a_quote_of_its_own() -> None:
     assert quote_with(quotes, "The chickens").speaker_canonical == "Natalia Hrytsenko"  # "I" is the outer speaker
     assert quote_with(quotes, "Who will feed").speaker_canonical is None  # "they" say it, nobody named
     assert [q.start for q in quotes] == sorted(q.start for q in quotes)
+
+
+def test_a_russian_description_refers_back_by_the_verbs_gender() -> None:
+    quotes = quotes_of(
+        "Основатель ЧВК «Гром» Виктор Руденко обвинил Минобороны в срыве поставок.\n\n"
+        "«Если ничего не изменится, я уведу людей», — заявил в аудиообращении бывший ближайший соратник "
+        "президента Владимира Путина.",
+        "ru",
+    )
+    quote = quote_with(quotes, "Если")
+    assert quote.speaker_canonical is not None and quote.speaker_canonical.endswith(("Руденко", "Rudenko"))
+    assert quote.attribution == "nominal"
