@@ -573,6 +573,9 @@ class _Document:
         token = self.tok(head)
         children = self.parse.children(head)
         determiners = {self.tok(c).text.lower() for c in children if self.tok(c).dep in ("det", "poss")}
+        for child in children:  # "Sedykh's channel posted", "the ministry's spokesman said": the possessor's
+            if self.tok(child).dep == "poss" and (self.mention_at(child) is not None or self.tok(child).pos == "PROPN"):
+                return self.name_referent(child)
         if token.language == "en" and not determiners & {"the", "this", "that", "its", "his", "her", "their"}:
             # someone new ("a senior U.S. official", "officials"), who may speak for an organisation named with
             # the noun ("a European Commission spokeswoman", "a spokesman for the ministry")

@@ -236,3 +236,11 @@ def test_a_russian_description_refers_back_by_the_verbs_gender() -> None:
     quote = quote_with(quotes, "Если")
     assert quote.speaker_canonical is not None and quote.speaker_canonical.endswith(("Руденко", "Rudenko"))
     assert quote.attribution == "nominal"
+
+
+def test_a_noun_owned_by_a_name_speaks_for_it() -> None:
+    quotes = quotes_of(
+        "Roman Sedykh runs a popular channel. Sedykh's channel later posted a video with the caption: "
+        '"At least these boys are honest."'
+    )
+    assert quote_with(quotes, "At least").speaker_canonical == "Roman Sedykh"
