@@ -36,6 +36,7 @@ from extraction.gazetteer import MIL_UNIT, ORG, PER
 from extraction.quote_marks import QuoteSpan, find_nested_quotes, find_quotes
 from extraction.speech_verbs import (
     CHARACTERISING,
+    COGNITION_ONLY,
     CONTINUING,
     DOCUMENT_NOUNS,
     FEMALE_NAMES,
@@ -360,6 +361,29 @@ class _Document:
                 self.tok(c).dep in ("ccomp", "dobj", "obj", "xcomp") for c in self.parse.children(v)
             ):
                 return v
+        return None
+
+    def reported_before(self, qi: int) -> _Referent | None:
+        """The person of reported speech in the sentence right before an unattributed quote, when that sentence
+        holds no quote of its own (``Rusu said the government had asked for monitors. "We are a small country."``,
+        ``According to Rusu, ...``): the quote goes on with what that person says."""
+        inside = self.quote_tokens(qi)
+        if not inside or self.tok(inside[0]).sent == 0:
+            return None
+        lo, hi = self.parse.sentences[self.tok(inside[0]).sent - 1]
+        if any(not self.outside(i) for i in range(lo, hi)):
+            return None
+        for match in _ACCORDING_RE.finditer(self.text, self.tok(lo).start, self.tok(hi - 1).end):
+            for mention in self.mentions:
+                if 0 <= mention.start - match.end() <= 40 and mention.label == PER:
+                    return self.referent(mention)
+        for v in range(lo, hi):
+            if self.speech_verb(v) and self.tok(v).lemma.lower() not in COGNITION_ONLY:
+                subject = self.subject_of(v)
+                if subject is not None:
+                    ref, _ = self.resolve_subject(subject)
+                    if ref is not None and ref.label == PER:
+                        return ref
         return None
 
     def colon_before(self, qi: int) -> int | None:
@@ -820,7 +844,11 @@ def extract_quotes(
         if _is_title(inner) and not colon and (verb is None or doc.named_work(qi)):
             continue  # the title of a work, not a quotation
         _attribute(doc, qi, quote, verb, last)
-        if quote.attribution is None and quote.verb is None and last is not None and _continues(doc, last, quote):
+        reported = doc.reported_before(qi) if quote.attribution is None and quote.verb is None else None
+        if reported is not None:  # "According to Rusu, the government asked ... ¶ "We are a small country,""
+            quote.speaker_canonical, quote.speaker_canonical_id = reported.canonical, reported.canonical_id
+            quote.speaker, quote.attribution = reported.canonical, CONTINUATION
+        elif quote.attribution is None and quote.verb is None and last is not None and _continues(doc, last, quote):
             quote.speaker, quote.speaker_canonical = last.speaker, last.speaker_canonical
             quote.speaker_canonical_id, quote.verb = last.speaker_canonical_id, last.verb
             quote.attribution = CONTINUATION

@@ -137,12 +137,15 @@ def test_a_pronoun_resolves_by_gender_to_the_subject_before() -> None:
 def test_a_quote_with_no_attribution_continues_the_last_speaker() -> None:
     quotes = quotes_of(
         '"The Russians are trying to freeze Ukraine," Douglas Kemper said. "That is the plan."\n\n'
-        'Patricia Nolan disagreed with the timing.\n\n"It will take months."'
+        'Patricia Nolan arrived later.\n\n"It will take months."\n\n'
+        'Lloyd Austin said the package was approved on Monday.\n\n"We are not done."'
     )
     plan = quote_with(quotes, "That is the plan")
     assert plan.speaker_canonical == "Douglas Kemper" and plan.attribution == "continuation"
     months = quote_with(quotes, "It will take")
     assert months.speaker_canonical is None  # another person was named in between
+    done = quote_with(quotes, "We are not done")  # right after reported speech: that person goes on
+    assert done.speaker_canonical == "Lloyd Austin" and done.attribution == "continuation"
 
 
 def test_an_attribution_in_the_previous_paragraph_counts() -> None:
