@@ -8,7 +8,9 @@ lands all of its posts.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -69,6 +71,21 @@ def test_extraction_contenders_agree() -> None:
     assert by_name["bare model pipe"].found == by_name["bare model, one call per document"].found > 0
     one, two = by_name["telefeed extract_batch, one process"], by_name["telefeed extract_batch, 2 processes"]
     assert one.documents == two.documents == 12 and one.found == two.found > 0
+
+
+@pytest.mark.slow  # loads the models and the parsers of quote attribution
+def test_extraction_bench_on_annotated_texts(tmp_path: Path) -> None:
+    documents = [
+        {"text": '"We will hold," Olaf Scholz said.', "language": "en"},
+        {"text": "«Мы не отступим», — заявил Пригожин.", "language": "ru"},
+    ]
+    (tmp_path / "set.json").write_text(json.dumps({"documents": documents}), encoding="utf-8")
+    inputs = extraction.annotated_inputs(tmp_path, 5)
+    assert [d.language for d in inputs] == ["en", "ru", "en", "ru", "en"]
+    results = extraction.run(size=5, seed=7, batch=5, per_doc_limit=2, texts=tmp_path)
+    assert {t.documents for t in results} == {5, 2}
+    with pytest.raises(SystemExit):
+        extraction.annotated_inputs(tmp_path / "missing", 5)
 
 
 def test_synthetic_channel_matches_the_fake_client() -> None:
