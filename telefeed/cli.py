@@ -126,26 +126,48 @@ def run(
     else:
         results = ingest(sources=source or None, sources_path=sources_path, warehouse_path=warehouse_path)
     print_run_summary(results)
-    if results and all(r["status"] == "failed" for r in results):
-        raise typer.Exit(1)
+    raise typer.Exit(run_exit_code(results))
+
+
+# Exit codes of `telefeed run` and `telefeed backfill` (README, "Exit codes").
+EXIT_OK, EXIT_SOURCE_ERRORS, EXIT_USAGE = 0, 1, 2
+SUMMARY_COUNTS = ("fetched", "new", "updated", "skipped", "quarantined", "errors")
+# Short headers so that the summary fits 80 columns; the table's caption spells them out.
+SUMMARY_HEADERS = {"updated": "upd", "skipped": "skip", "quarantined": "quar", "errors": "err", "seconds": "secs"}
+
+
+def run_exit_code(results: list[dict[str, Any]]) -> int:
+    """1 when any source failed or had errors (a page that could not be fetched counts), else 0."""
+    troubled = any(r["status"] in ("failed", "partial") or r.get("errors") for r in results)
+    return EXIT_SOURCE_ERRORS if troubled else EXIT_OK
 
 
 def print_run_summary(results: list[dict[str, Any]]) -> None:
-    """One row per source: status, fetched, new, updated, skipped, quarantined, errors, seconds."""
-    view = Table(title="telefeed run")
-    for name in ("source", "status", "fetched", "new", "updated", "skipped", "quarantined", "errors", "seconds"):
-        view.add_column(name, justify="left" if name in ("source", "status") else "right")
+    """One row per source (status, counts, seconds) that fits 80 columns, then every error of every source."""
+    from rich import box
+
+    caption = ", ".join(f"{short} = {name}" for name, short in SUMMARY_HEADERS.items())
+    view = Table(title="telefeed run", caption=caption, box=box.SIMPLE_HEAD, show_edge=False, padding=(0, 1, 0, 0))
+    view.add_column("source", overflow="fold")
+    view.add_column("status", overflow="fold")
+    for name in (*SUMMARY_COUNTS, "seconds"):
+        header = SUMMARY_HEADERS.get(name, name)
+        view.add_column(header, justify="right", no_wrap=True, min_width=len(header))
     for r in results:
-        view.add_row(
-            r["source"],
-            r["status"],
-            *(str(r[k]) for k in ("fetched", "new", "updated", "skipped", "quarantined", "errors")),
-            f"{r['seconds']:.2f}",
-        )
+        view.add_row(r["source"], r["status"], *(str(r[k]) for k in SUMMARY_COUNTS), f"{r['seconds']:.2f}")
     console.print(view)
+    print_source_errors(results)
+
+
+def print_source_errors(results: list[dict[str, Any]]) -> None:
+    """Each error a source recorded (feed, pages, clustering), one line each, under the source's name."""
     for r in results:
-        if r.get("error_message"):
-            console.print(f"[yellow]{r['source']}[/]: {r['error_message']}", highlight=False)
+        messages = r.get("error_messages") or ([r["error_message"]] if r.get("error_message") else [])
+        for message in messages:
+            console.print(f"[yellow]{r['source']}[/]: {message}", highlight=False, soft_wrap=True)
+        hidden = int(r.get("errors") or 0) - len(messages)
+        if messages and hidden > 0:
+            console.print(f"[yellow]{r['source']}[/]: ... and {hidden} more error(s)", highlight=False)
 
 
 def is_warehouse_file(out: str, warehouse_path: str) -> bool:

@@ -9,7 +9,17 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from telefeed.cli import SourcesOption, WarehouseOption, app, console, fail, is_warehouse_file, resolve_paths
+from telefeed.cli import (
+    SourcesOption,
+    WarehouseOption,
+    app,
+    console,
+    fail,
+    is_warehouse_file,
+    print_source_errors,
+    resolve_paths,
+    run_exit_code,
+)
 from telefeed.config import ConfigError
 
 
@@ -96,8 +106,8 @@ def backfill(
         f"skipped={totals['skipped']} quarantined={totals['quarantined']} errors={totals['errors']}",
         highlight=False,
     )
-    if totals["status"] == "failed":
-        raise typer.Exit(1)
+    print_source_errors([totals])
+    raise typer.Exit(run_exit_code([totals]))
 
 
 @app.command()

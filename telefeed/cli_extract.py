@@ -115,7 +115,7 @@ def reextract(
 
     if not warehouse_exists(warehouse_path):
         raise fail(f"no warehouse at {warehouse_path}")
-    from flows.extract import run_extraction
+    from telefeed.pipeline.extract import run_extraction
 
     def progress(done: int, total: int) -> None:
         console.print(f"extracted {done}/{total} documents", highlight=False)

@@ -10,10 +10,11 @@ from typing import Any, cast
 import pytest
 from typer.testing import CliRunner
 
-from flows.backfill import ChunkProgress, listen, split_window
+from flows.backfill import ChunkProgress, listen
 from flows.backfill import backfill as backfill_flow
 from flows.ingest import ingest
 from telefeed.cli import app
+from telefeed.pipeline.backfill import split_window
 from tests.conftest import write_sources
 from tests.support.http_server import FixtureServer
 from warehouse.db import Warehouse
@@ -169,3 +170,25 @@ def test_cli_backfill_prints_totals_and_refuses_bad_dates(
     assert bad.exit_code == 2 and "not a date" in bad.output
     unknown = runner.invoke(app, ["backfill", "--source", "nope", "--since", "2026-11-01", "-s", sources])
     assert unknown.exit_code == 2 and "unknown source" in unknown.output
+
+
+def test_cli_backfill_exits_1_and_prints_each_page_failure(
+    tmp_path: Path, http_server: FixtureServer, warehouse_path: str
+) -> None:
+    items = "".join(
+        f"<item><title>Paged {n}</title><link>{http_server.url(f'/gone-{n}')}</link><guid>paged-{n}</guid>"
+        f"<pubDate>0{n} Nov 2026 12:00:00 +0000</pubDate><description>Story {n}.</description></item>"
+        for n in (1, 2)
+    )
+    http_server.add("/paged.xml", body=f'<rss version="2.0"><channel><title>p</title>{items}</channel></rss>'.encode())
+    sources = write_sources(
+        tmp_path,
+        f'[[sources]]\nname = "paged"\nkind = "rss"\nurl = "{http_server.url("/paged.xml")}"\n'
+        "http = { retries = 0, backoff_seconds = 0 }\n",
+    )
+    args = ["backfill", "--source", "paged", "--since", "2026-11-01", "--no-extract", "-w", warehouse_path]
+    result = CliRunner().invoke(app, [*args, "-s", sources])
+    assert result.exit_code == 1, result.output  # the documents landed, but two pages failed: cron must see it
+    assert "status=partial" in result.output and "new=2" in result.output
+    failures = [line for line in result.output.splitlines() if line.startswith("paged: page ")]
+    assert len(failures) == 2 and all("404" in line for line in failures), result.output

@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from telefeed.cli import app
 from tests.conftest import FIXTURES, write_sources
+from tests.support.http_server import FixtureServer
 
 runner = CliRunner()
 
@@ -101,3 +102,48 @@ def test_sql_without_warehouse_says_so(tmp_path: Path) -> None:
     out = runner.invoke(app, ["sql", "select 1", "-w", str(tmp_path / "missing.duckdb")])
     assert out.exit_code == 2
     assert "telefeed run" in out.output
+
+
+def test_run_exits_1_and_prints_every_error_when_some_sources_fail(
+    tmp_path: Path, http_server: FixtureServer, prefect_harness: None
+) -> None:
+    """Exit codes: 0 all fine, 1 some source failed or had errors (page fetches included), 2 bad usage."""
+    http_server.add("/good.xml", body=(FIXTURES / "feeds" / "good_rss.xml").read_bytes())
+    http_server.add("/broken.xml", status=500, body=b"down")
+    items = "".join(
+        f"<item><title>Paged {n}</title><link>{http_server.url(f'/missing-page-{n}')}</link><guid>paged-{n}</guid>"
+        f"<description>Story {n}.</description></item>"
+        for n in (1, 2)
+    )
+    http_server.add("/paged.xml", body=f'<rss version="2.0"><channel><title>p</title>{items}</channel></rss>'.encode())
+    sources = write_sources(
+        tmp_path,
+        "".join(
+            f'[[sources]]\nname = "{name}"\nkind = "rss"\nfetch_pages = {pages}\nurl = "{http_server.url(path)}"\n'
+            "http = { retries = 0, backoff_seconds = 0 }\n"
+            for name, path, pages in (
+                ("good", "/good.xml", "false"),
+                ("broken", "/broken.xml", "false"),
+                ("paged-outlet", "/paged.xml", "true"),
+            )
+        ),
+    )
+    warehouse = str(tmp_path / "w.duckdb")
+    out = runner.invoke(app, ["run", "-s", sources, "-w", warehouse])
+    assert out.exit_code == 1, out.output
+    lines = out.output.splitlines()
+    assert any(line.startswith("broken: ") and "500" in line for line in lines), out.output
+    paged = [line for line in lines if line.startswith("paged-outlet: page ")]
+    assert len(paged) == 2 and all("404" in line for line in paged), out.output  # both pages, not only the first
+    # The summary fits 80 columns: every header and source name whole, no ellipsis, the short headers spelled out.
+    assert "…" not in out.output
+    header = next(line for line in lines if line.startswith("source"))
+    assert header.split() == ["source", "status", "fetched", "new", "upd", "skip", "quar", "err", "secs"]
+    assert "quar = quarantined" in out.output
+    row = next(line for line in lines if line.startswith("paged-outlet ") and "partial" in line)
+    assert row.split()[2:4] == ["2", "2"] and len(row) <= 80
+
+    only_good = runner.invoke(app, ["run", "-s", sources, "-w", warehouse, "--source", "good"])
+    assert only_good.exit_code == 0, only_good.output
+    unknown = runner.invoke(app, ["run", "-s", sources, "-w", warehouse, "--source", "nosuch"])
+    assert unknown.exit_code == 2 and "unknown source" in unknown.output

@@ -11,7 +11,7 @@ import logging
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -20,6 +20,8 @@ from telefeed.models import LandResult, utc_now
 from warehouse.db import RunRecord, Warehouse
 
 log = logging.getLogger("telefeed.pipeline")
+
+MAX_ERROR_MESSAGES = 50  # error lines a source run keeps for the summary (the count in ``errors`` is exact)
 
 
 @dataclass(slots=True)
@@ -46,6 +48,8 @@ class SourceStats:
     errors: int = 0
     seconds: float = 0.0
     error_message: str | None = None
+    # Every error of the run, in order (the first MAX_ERROR_MESSAGES); ``error_message`` is the first.
+    error_messages: list[str] = field(default_factory=list)
 
     def add_landing(self, result: LandResult) -> None:
         """Fold a land result into the counters."""
@@ -57,10 +61,22 @@ class SourceStats:
     def record_error(self, message: str) -> None:
         """Count an error that did not stop the source; keep the first message."""
         self.errors += 1
-        if self.error_message is None:
-            self.error_message = message[:2000]
+        self._keep_message(message)
         if self.status in ("ok", "not_modified"):  # e.g. a page retried after a 304 failed again
             self.status = "partial"
+
+    def fail(self, message: str) -> None:
+        """Mark the source failed (its run stopped): ``message`` becomes ``error_message``, the run's reason."""
+        self.status = "failed"
+        self.errors += 1
+        self._keep_message(message)
+        self.error_message = message[:2000]
+
+    def _keep_message(self, message: str) -> None:
+        if self.error_message is None:
+            self.error_message = message[:2000]
+        if len(self.error_messages) < MAX_ERROR_MESSAGES:
+            self.error_messages.append(message[:2000])
 
     def as_dict(self) -> dict[str, Any]:
         """Primitive dict (Prefect task results, artifacts, JSON output): counts only, no ids (the run's
@@ -119,10 +135,8 @@ def ingest_source(source: Source, warehouse: Warehouse, run_id: str, window: Win
             raise NotImplementedError(f"no ingester for source kind {source.kind!r}")
         ingester(source, warehouse, run_id, stats, window)
     except Exception as exc:  # one failing source must not stop the others
-        stats.status = "failed"
-        stats.errors += 1
-        stats.error_message = f"{type(exc).__name__}: {exc}"[:2000]
-        log.warning("source %s failed: %s", source.name, stats.error_message)
+        stats.fail(f"{type(exc).__name__}: {exc}")
+        log.warning("source %s failed: %s", source.name, stats.error_messages[-1])
         log.debug("%s", traceback.format_exc())
     # One open file for the clustering and the run record (a no-change rerun is mostly these opens).
     with warehouse.session(memory_limit=warehouse.clustering_memory_limit):
