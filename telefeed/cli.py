@@ -5,6 +5,9 @@ from __future__ import annotations
 import json
 import os
 import sys
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
@@ -52,43 +55,84 @@ def fail(message: str, code: int = 2) -> typer.Exit:
     return typer.Exit(code)
 
 
+def json_text(value: Any) -> str | None:
+    """A nested cell as compact JSON text (None stays None)."""
+    return None if value is None else json.dumps(value, ensure_ascii=False, default=str, separators=(",", ":"))
+
+
+def is_binary(data_type: pa.DataType) -> bool:
+    """BLOB columns (shown as hex text)."""
+    return bool(pa.types.is_binary(data_type) or pa.types.is_large_binary(data_type))
+
+
+def text_cell(value: Any, data_type: pa.DataType) -> str | None:
+    """A cell CSV cannot hold as text: lists, structs and maps as JSON, bytes as hex."""
+    if value is None:
+        return None
+    return bytes(value).hex() if is_binary(data_type) else json_text(value)
+
+
+def as_csv_columns(table: pa.Table) -> pa.Table:
+    """``table`` with every list/struct/map column as JSON text and every binary column as hex text."""
+    for index, column_field in enumerate(table.schema):
+        kind = column_field.type
+        if pa.types.is_nested(kind) or is_binary(kind):
+            texts = pa.array([text_cell(v, kind) for v in table.column(index).to_pylist()], type=pa.string())
+            table = table.set_column(index, pa.field(column_field.name, pa.string()), texts)
+    return table
+
+
 def print_arrow(table: pa.Table, title: str | None = None, max_rows: int = 200) -> None:
-    """Render an Arrow table as a rich table."""
+    """Render an Arrow table as a rich table (nested values as JSON text)."""
     view = Table(title=title, show_lines=False)
     for name in table.column_names:
         view.add_column(name, overflow="fold")
-    for row in table.slice(0, max_rows).to_pylist():
+    for row in as_csv_columns(table.slice(0, max_rows)).to_pylist():
         view.add_row(*("" if v is None else str(v) for v in row.values()))
     console.print(view)
     if table.num_rows > max_rows:
         console.print(f"... {table.num_rows - max_rows} more rows (use --format csv/json/parquet --out FILE)")
 
 
-def write_arrow(table: pa.Table, fmt: OutputFormat, out: str | None) -> None:
-    """Write an Arrow table as csv/json/parquet to a file, or csv/json to stdout."""
-    if fmt is OutputFormat.parquet:
-        if not out:
-            raise fail("--format parquet needs --out FILE")
-        import pyarrow.parquet as pq
+@contextmanager
+def atomic_output(out: str | Path) -> Iterator[Path]:
+    """A temporary path next to ``out`` that replaces ``out`` only when the block succeeds (never a partial file)."""
+    target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:12]}.part")  # same folder: rename is atomic
+    try:
+        yield temporary
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
 
-        Path(out).parent.mkdir(parents=True, exist_ok=True)
-        pq.write_table(table, out)
+
+def write_arrow(table: pa.Table, fmt: OutputFormat, out: str | None) -> None:
+    """Write an Arrow table as csv/json/parquet to a file, or csv/json to stdout (CSV holds nested values as JSON
+    text); a file is written whole or not at all."""
+    if fmt is OutputFormat.parquet and not out:
+        raise fail("--format parquet needs --out FILE")
+    if not out:
+        sys.stdout.write(render_text(table, fmt))
         return
+    with atomic_output(out) as temporary:
+        if fmt is OutputFormat.parquet:
+            import pyarrow.parquet as pq
+
+            pq.write_table(table, temporary)
+        else:
+            temporary.write_text(render_text(table, fmt), encoding="utf-8")
+
+
+def render_text(table: pa.Table, fmt: OutputFormat) -> str:
+    """``table`` as CSV (nested values as JSON text) or as a JSON array of objects."""
     if fmt is OutputFormat.csv:
         import pyarrow.csv as pacsv
 
-        if out:
-            pacsv.write_csv(table, out)
-        else:
-            sink = pa.BufferOutputStream()
-            pacsv.write_csv(table, sink)
-            sys.stdout.write(sink.getvalue().to_pybytes().decode("utf-8"))
-        return
-    text = json.dumps(table.to_pylist(), ensure_ascii=False, default=str, indent=2)
-    if out:
-        Path(out).write_text(text + "\n", encoding="utf-8")
-    else:
-        sys.stdout.write(text + "\n")
+        sink = pa.BufferOutputStream()
+        pacsv.write_csv(as_csv_columns(table), sink)
+        return str(sink.getvalue().to_pybytes().decode("utf-8"))
+    return json.dumps(table.to_pylist(), ensure_ascii=False, default=str, indent=2) + "\n"
 
 
 @app.command()
@@ -203,8 +247,11 @@ def sql(
         raise fail(" ".join(str(exc).split())[:1000] or type(exc).__name__) from None  # every line: the why too
     if fmt is OutputFormat.table and not out:
         print_arrow(table)
-    else:
+        return
+    try:
         write_arrow(table, OutputFormat.csv if fmt is OutputFormat.table else fmt, out)
+    except (pa.ArrowException, OSError) as exc:  # e.g. a type Parquet cannot hold: nothing was written
+        raise fail(f"could not write {out or 'the result'}: {' '.join(str(exc).split())}", code=1) from None
 
 
 def main() -> None:  # pragma: no cover

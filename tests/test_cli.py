@@ -147,3 +147,44 @@ def test_run_exits_1_and_prints_every_error_when_some_sources_fail(
     assert only_good.exit_code == 0, only_good.output
     unknown = runner.invoke(app, ["run", "-s", sources, "-w", warehouse, "--source", "nosuch"])
     assert unknown.exit_code == 2 and "unknown source" in unknown.output
+
+
+def test_sql_csv_and_table_show_list_and_struct_columns_as_json(
+    landed_warehouse: tuple[str, str], tmp_path: Path
+) -> None:
+    warehouse, _ = landed_warehouse
+    query = "select [title, 'x'] as tags, {'n': 1, 'id': id} as info, metadata from documents order by id limit 1"
+    csv_out = runner.invoke(app, ["sql", query, "-w", warehouse, "-f", "csv"])
+    assert csv_out.exit_code == 0, csv_out.output
+    import csv as csv_module
+
+    (row,) = list(csv_module.DictReader(csv_out.output.splitlines()))
+    assert json.loads(row["tags"])[1] == "x" and json.loads(row["info"])["n"] == 1
+    table_out = runner.invoke(app, ["sql", query, "-w", warehouse])
+    assert table_out.exit_code == 0, table_out.output
+    assert '"n":1' in table_out.output.replace(" ", "").replace("│", "")
+    # Every column of documents and of every view, as CSV.
+    views = runner.invoke(
+        app, ["sql", "select table_name from information_schema.tables", "-w", warehouse, "-f", "json"]
+    )
+    for name in ["documents", *(r["table_name"] for r in json.loads(views.output))]:
+        target = tmp_path / f"{name}.csv"
+        out = runner.invoke(app, ["sql", f"select * from {name}", "-w", warehouse, "-f", "csv", "-o", str(target)])
+        assert out.exit_code == 0, (name, out.output)
+        assert target.read_text(encoding="utf-8").startswith('"')
+
+
+def test_sql_out_never_leaves_a_partial_file(landed_warehouse: tuple[str, str], tmp_path: Path) -> None:
+    warehouse, _ = landed_warehouse
+    target = tmp_path / "result.parquet"
+    target.write_bytes(b"previous result")
+    # Parquet cannot hold a union: the write fails half way and the previous file stays as it was.
+    out = runner.invoke(
+        app, ["sql", "select union_value(k := 1) as u", "-w", warehouse, "-f", "parquet", "-o", str(target)]
+    )
+    assert out.exit_code == 1 and "could not write" in out.output and "Traceback" not in out.output
+    assert target.read_bytes() == b"previous result"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["result.parquet"]  # no temporary file left behind
+    fresh = tmp_path / "fresh.parquet"
+    runner.invoke(app, ["sql", "select union_value(k := 1) as u", "-w", warehouse, "-f", "parquet", "-o", str(fresh)])
+    assert not fresh.exists()
