@@ -116,11 +116,20 @@ def serve(
         str | None, typer.Option("--prefect-file", help="Deployments file (default: ./prefect.yaml).")
     ] = None,
     limit: Annotated[int | None, typer.Option("--limit", help="Most flow runs at once in this process.")] = None,
+    port: Annotated[
+        int, typer.Option("--port", help="Port of the Prefect server started when PREFECT_API_URL is unset.")
+    ] = 4200,
 ) -> None:
-    """Serve the deployments of prefect.yaml (scheduled ingest, backfill, extract) from this process; Ctrl-C stops."""
-    from flows.serve import serve_all
+    """Serve the deployments of prefect.yaml (scheduled ingest, backfill, extract) from this process; Ctrl-C stops.
 
-    serve_all(prefect_file, limit=limit)
+    With PREFECT_API_URL unset it starts a local Prefect server (with its scheduler) and stops it on exit.
+    """
+    from flows.serve import ServeError, serve_all
+
+    try:
+        serve_all(prefect_file, limit=limit, port=port)
+    except (ServeError, ValueError, OSError) as exc:
+        raise fail(str(exc)) from None
 
 
 @app.command()
