@@ -149,8 +149,14 @@ def run(
             show_default=False,
         ),
     ] = None,
+    extract: Annotated[
+        bool, typer.Option("--extract/--no-extract", help="Extract entities and quotes of the landed documents.")
+    ] = True,
 ) -> None:
-    """Run the ingest flow on all enabled sources (or the named ones) and print a summary."""
+    """Run the ingest flow on all enabled sources (or the named ones) and print a summary.
+
+    Exit code 0: every source ok; 1: some source failed, had errors or did not run; 2: bad usage.
+    """
     warehouse_path, sources_path = resolve_paths(warehouse, sources)
     from telefeed.config import load_sources, select_sources
 
@@ -165,10 +171,16 @@ def run(
         from flows.scale import ingest_dask
 
         results = ingest_dask(
-            sources=source or None, sources_path=sources_path, warehouse_path=warehouse_path, dask_address=dask
+            sources=source or None,
+            sources_path=sources_path,
+            warehouse_path=warehouse_path,
+            dask_address=dask,
+            extract=extract,
         )
     else:
-        results = ingest(sources=source or None, sources_path=sources_path, warehouse_path=warehouse_path)
+        results = ingest(
+            sources=source or None, sources_path=sources_path, warehouse_path=warehouse_path, extract=extract
+        )
     print_run_summary(results)
     raise typer.Exit(run_exit_code(results))
 

@@ -111,19 +111,33 @@ def _load_ingesters() -> None:
                 raise
 
 
-def _cluster_stories(warehouse: Warehouse, stats: SourceStats) -> None:
-    """Cluster every document not yet clustered (any source; also ones a failed earlier run left behind)."""
+def cluster_stories(warehouse: Warehouse) -> str | None:
+    """Cluster every document not yet clustered (any source; also ones a failed earlier run left behind); the
+    error, when clustering failed (it can be redone later, ``telefeed cluster``; the landing stands)."""
     from telefeed.pipeline.stories import cluster_new_documents
 
     try:
         cluster_new_documents(warehouse, None)
-    except Exception as exc:  # clustering can be redone later (`telefeed cluster`); the landing stands
-        log.warning("%s: story clustering failed: %s", stats.source, exc)
-        stats.record_error(f"story clustering failed: {type(exc).__name__}: {exc}")
+    except Exception as exc:
+        log.warning("story clustering failed: %s", exc)
+        return f"story clustering failed: {type(exc).__name__}: {exc}"
+    return None
 
 
-def ingest_source(source: Source, warehouse: Warehouse, run_id: str, window: Window | None = None) -> SourceStats:
-    """Ingest one source (forward, or the backfill ``window``), record the run, never raise for source errors."""
+def _cluster_stories(warehouse: Warehouse, stats: SourceStats) -> None:
+    error = cluster_stories(warehouse)
+    if error is not None:
+        stats.record_error(error)
+
+
+def ingest_source(
+    source: Source, warehouse: Warehouse, run_id: str, window: Window | None = None, cluster: bool = True
+) -> SourceStats:
+    """Ingest one source (forward, or the backfill ``window``), record the run, never raise for source errors.
+
+    With ``cluster`` the unclustered documents are clustered into stories afterwards; a run over many sources
+    passes False and clusters once at its end (:func:`cluster_stories`).
+    """
     _load_ingesters()
     mode = "backfill" if window is not None else "forward"
     stats = SourceStats(source=source.name, kind=source.kind, mode=mode)
@@ -140,7 +154,8 @@ def ingest_source(source: Source, warehouse: Warehouse, run_id: str, window: Win
         log.debug("%s", traceback.format_exc())
     # One open file for the clustering and the run record (a no-change rerun is mostly these opens).
     with warehouse.session(memory_limit=warehouse.clustering_memory_limit):
-        _cluster_stories(warehouse, stats)  # also after a run that landed nothing: a crash may have left some
+        if cluster:  # also after a run that landed nothing: a crash may have left some
+            _cluster_stories(warehouse, stats)
         stats.seconds = round(time.perf_counter() - clock, 3)
         warehouse.record_run(
             RunRecord(
