@@ -188,3 +188,50 @@ def test_sql_out_never_leaves_a_partial_file(landed_warehouse: tuple[str, str], 
     fresh = tmp_path / "fresh.parquet"
     runner.invoke(app, ["sql", "select union_value(k := 1) as u", "-w", warehouse, "-f", "parquet", "-o", str(fresh)])
     assert not fresh.exists()
+
+
+def test_commands_grouped_by_noun_and_old_names_still_work(landed_warehouse: tuple[str, str], tmp_path: Path) -> None:
+    warehouse, _ = landed_warehouse
+    for new, old in ((["warehouse", "info"], ["warehouse-info"]), (["extract", "cluster"], ["cluster"])):
+        grouped = runner.invoke(app, [*new, "-w", warehouse])
+        alias = runner.invoke(app, [*old, "-w", warehouse])
+        assert grouped.exit_code == 0 == alias.exit_code, grouped.output + alias.output
+    assert "DuckDB file" in runner.invoke(app, ["warehouse", "info", "-w", warehouse]).output
+    note = tmp_path / "note.txt"
+    note.write_text(
+        "Kyiv, 23 November.\n\nThe city council said power was back   in all districts.\n", encoding="utf-8"
+    )
+    for command in (["extract", "text"], ["extract-text"]):  # a plain .txt is its own text
+        out = runner.invoke(app, [*command, str(note)])
+        assert out.exit_code == 0, out.output
+        assert (
+            json.loads(out.output)["text"]
+            == "Kyiv, 23 November.\nThe city council said power was back in all districts."
+        )
+    for command in (["extract", str(note), "--json"], ["extract", "file", str(note), "--json"]):
+        out = runner.invoke(app, command)
+        assert out.exit_code == 0, out.output
+        assert json.loads(out.output)["language"] == "en"
+
+
+def test_reextract_refuses_an_unknown_source_like_run(landed_warehouse: tuple[str, str]) -> None:
+    warehouse, _ = landed_warehouse
+    for command in (["reextract"], ["extract", "rerun"]):
+        out = runner.invoke(app, [*command, "--source", "nosuch", "-w", warehouse])
+        assert out.exit_code == 2 and "unknown source: nosuch" in out.output and "good" in out.output
+
+
+def test_run_dask_without_the_scale_extra_fails_at_once_in_one_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    sources = write_sources(tmp_path, f'[[sources]]\nname = "a"\nkind = "rss"\nurl = "{FIXTURES}/feeds/good_rss.xml"\n')
+    script = (
+        "import sys; sys.modules['prefect_dask'] = None  # as if the scale extra were not installed\n"
+        "from telefeed.cli import main; main()"
+    )
+    command = [sys.executable, "-c", script, "run", "--dask", "local", "-s", sources, "-w", str(tmp_path / "w.duckdb")]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stderr.strip() == "error: --dask needs prefect_dask: pip install 'telefeed[scale]'"
+    assert not (tmp_path / "w.duckdb").exists()
