@@ -147,7 +147,7 @@ def test_rerun_lands_nothing_and_resolves_channel_once(
     def no_detector() -> None:
         raise AssertionError("the language detector was loaded for unchanged posts")
 
-    monkeypatch.setattr(language_module, "_detector", no_detector)
+    monkeypatch.setattr(language_module, "_first_pass", no_detector)
     transactions: list[str] = []
     real_transaction = Warehouse.transaction
 

@@ -19,8 +19,8 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from telefeed.models import Document, utc_now
-from warehouse.db import Warehouse
+from telefeed.models import Document, LandBatch, LandResult, utc_now
+from warehouse.db import Warehouse, land_in_transaction
 
 PAGE_ITEM_KIND = "article_page"
 
@@ -312,42 +312,135 @@ def save_clusters(
     return len(fresh)
 
 
+@dataclass(slots=True)
+class PageFetchState:
+    """Where fetching one document's article page stands (a row of ``page_fetches``); not part of the document."""
+
+    document_id: str
+    source: str
+    external_id: str
+    url: str | None
+    attempts: int  # fetches tried so far (0: not tried yet)
+    status: str  # ok | failed | no_text | skipped
+    http_status: int | None = None
+    error: str | None = None
+    retry: bool = False  # a later run should fetch the page again
+
+
+PAGE_FETCH_SCHEMA = pa.schema(
+    [
+        ("document_id", pa.string()),
+        ("source", pa.string()),
+        ("external_id", pa.string()),
+        ("url", pa.string()),
+        ("attempts", pa.int32()),
+        ("last_status", pa.string()),
+        ("http_status", pa.int32()),
+        ("last_error", pa.string()),
+        ("retry", pa.bool_()),
+    ]
+)
+
+
+def save_page_fetches(con: duckdb.DuckDBPyConnection, states: Sequence[PageFetchState]) -> None:
+    """Replace the ``page_fetches`` rows of these documents (inside the caller's transaction). A page worth
+    another try gets ``next_retry_at`` = now: any later run may fetch it."""
+    if not states:
+        return
+    latest = {s.document_id: s for s in states}
+    table = pa.table(
+        {
+            "document_id": list(latest),
+            "source": [s.source for s in latest.values()],
+            "external_id": [s.external_id for s in latest.values()],
+            "url": [s.url for s in latest.values()],
+            "attempts": [s.attempts for s in latest.values()],
+            "last_status": [s.status for s in latest.values()],
+            "http_status": [s.http_status for s in latest.values()],
+            "last_error": [s.error[:500] if s.error else None for s in latest.values()],
+            "retry": [s.retry for s in latest.values()],
+        },
+        schema=PAGE_FETCH_SCHEMA,
+    )
+    con.register("_page_fetches", table)
+    try:
+        con.execute("DELETE FROM page_fetches WHERE document_id IN (SELECT document_id FROM _page_fetches)")
+        con.execute(
+            "INSERT INTO page_fetches SELECT document_id, source, external_id, url, attempts, last_status, "
+            "http_status, last_error, CASE WHEN retry THEN now() END, now() FROM _page_fetches"
+        )
+    finally:
+        con.unregister("_page_fetches")
+
+
+def land_with_page_fetches(
+    warehouse: Warehouse, batch: LandBatch, states: Sequence[PageFetchState], run_id: str | None
+) -> LandResult:
+    """Land ``batch`` and the page-fetch state of its documents in one transaction."""
+
+    def work(con: duckdb.DuckDBPyConnection) -> LandResult:
+        result = land_in_transaction(con, batch, run_id)
+        save_page_fetches(con, states)
+        return result
+
+    return warehouse.run_in_transaction(work)
+
+
+def page_fetch_states(warehouse: Warehouse, source: str) -> dict[str, PageFetchState]:
+    """The stored page-fetch state of every document of ``source`` that has one, by external id."""
+    sql = (
+        "SELECT document_id, source, external_id, url, attempts, last_status, http_status, last_error, "
+        "next_retry_at IS NOT NULL FROM page_fetches WHERE source = ?"
+    )
+    with warehouse.peek() as con:
+        rows = con.execute(sql, [source]).fetchall()
+    return {r[2]: _page_fetch_state(r) for r in rows}
+
+
+def _page_fetch_state(row: Sequence[Any]) -> PageFetchState:
+    """A state from (document_id, source, external_id, url, attempts, last_status, http_status, last_error,
+    due again)."""
+    document_id, source, external_id, url, attempts, status, http_status, error, due = row
+    return PageFetchState(document_id, source, external_id, url, attempts, status, http_status, error, bool(due))
+
+
 def documents_to_refetch(
-    warehouse: Warehouse, source: str, limit: int, written_before: datetime | None = None
-) -> list[Document]:
-    """Stored documents of ``source`` whose page a later run should fetch again (``metadata.page_retry``), oldest
-    first, at most ``limit``; only those last written before ``written_before`` when given."""
+    warehouse: Warehouse, source: str, limit: int, due_before: datetime | None = None
+) -> list[tuple[Document, PageFetchState]]:
+    """Stored documents of ``source`` whose page a later run should fetch again (``page_fetches.next_retry_at``
+    set, before ``due_before`` when given), with their page-fetch state; oldest first, at most ``limit``."""
     if limit <= 0:
         return []
     sql = (
-        "SELECT source, kind, external_id, text, url, title, author, published_at, language, summary, "
-        "removed_lines, metadata FROM documents "
-        "WHERE source = ? AND url IS NOT NULL "
-        # A plain substring test first (metadata is compact canonical JSON): no JSON parsing of every row.
-        "AND contains(CAST(metadata AS VARCHAR), '\"page_retry\":true') "
-        "AND json_extract_string(metadata, '$.page_retry') = 'true'"
+        "SELECT d.source, d.kind, d.external_id, d.text, d.url, d.title, d.author, d.published_at, d.language, "
+        "d.summary, d.removed_lines, d.metadata, p.document_id, p.source, p.external_id, p.url, p.attempts, "
+        "p.last_status, p.http_status, p.last_error, TRUE FROM page_fetches p JOIN documents d ON d.id = p.document_id "
+        "WHERE p.source = ? AND d.url IS NOT NULL AND p.next_retry_at IS NOT NULL"
     )
     params: list[Any] = [source]
-    if written_before is not None:
-        sql += " AND updated_at < ?"
-        params.append(written_before)
-    sql += f" ORDER BY first_seen_at, id LIMIT {int(limit)}"
+    if due_before is not None:
+        sql += " AND p.next_retry_at < ?"
+        params.append(due_before)
+    sql += f" ORDER BY d.first_seen_at, d.id LIMIT {int(limit)}"
     with warehouse.peek() as con:
         rows = con.execute(sql, params).fetchall()
     return [
-        Document(
-            source=r[0],
-            kind=r[1],
-            external_id=r[2],
-            text=r[3],
-            url=r[4],
-            title=r[5],
-            author=r[6],
-            published_at=r[7],
-            language=r[8],
-            summary=r[9],
-            removed_lines=list(r[10] or []),
-            metadata=json.loads(r[11]) if r[11] else {},
+        (
+            Document(
+                source=r[0],
+                kind=r[1],
+                external_id=r[2],
+                text=r[3],
+                url=r[4],
+                title=r[5],
+                author=r[6],
+                published_at=r[7],
+                language=r[8],
+                summary=r[9],
+                removed_lines=list(r[10] or []),
+                metadata=json.loads(r[11]) if r[11] else {},
+            ),
+            _page_fetch_state(r[12:]),
         )
         for r in rows
     ]

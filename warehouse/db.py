@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass
@@ -31,6 +30,7 @@ from telefeed.models import (
     sha256_hex,
     utc_now,
 )
+from telefeed.retry import RetriesExhausted, Retry, RetryPolicy, retrying
 
 _T = TypeVar("_T")
 
@@ -304,23 +304,25 @@ class Warehouse:
     # -- connections -------------------------------------------------------------------------------------------
 
     def _open(self, read_only: bool, config: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
-        deadline = time.monotonic() + self.lock_timeout_seconds
-        delay = 0.02
-        while True:
+        def attempt(_: int) -> duckdb.DuckDBPyConnection:
             try:
                 if read_only or self.writer_row_group_size is None:
                     return duckdb.connect(self.path, read_only=read_only, config=config or {})
                 return self._attach(config or {}, self.writer_row_group_size)
             except (duckdb.IOException, duckdb.ConnectionException) as exc:
-                if not _is_lock_error(exc) or time.monotonic() >= deadline:
-                    if _is_lock_error(exc):
-                        raise WarehouseBusyError(
-                            f"warehouse {self.path} is held by another process for over "
-                            f"{self.lock_timeout_seconds:.0f}s"
-                        ) from exc
+                if not _is_lock_error(exc):
                     raise
-                time.sleep(delay)
-                delay = min(delay * 2, 1.0)
+                raise Retry(str(exc)) from exc
+
+        policy = RetryPolicy(
+            attempts=None, deadline_seconds=self.lock_timeout_seconds, backoff_seconds=0.02, max_backoff_seconds=1.0
+        )
+        try:
+            return retrying(policy, attempt)
+        except RetriesExhausted as exc:
+            raise WarehouseBusyError(
+                f"warehouse {self.path} is held by another process for over {self.lock_timeout_seconds:.0f}s"
+            ) from exc
 
     def _attach(self, config: dict[str, Any], row_group_size: int) -> duckdb.DuckDBPyConnection:
         """An in-memory DuckDB that attaches the file read-write with ``row_group_size``, as its default database.

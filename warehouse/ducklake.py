@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import importlib
 import os
-import random
 import re
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from typing import Any, TypeVar
 
 import duckdb
 
+from telefeed.retry import RetriesExhausted, Retry, RetryPolicy, retrying
 from warehouse.db import Warehouse, WarehouseBusyError
 
 _T = TypeVar("_T")
@@ -322,25 +321,30 @@ class DuckLakeWarehouse(Warehouse):
         if conninfo is None or not _has_psycopg():
             yield
             return
-        deadline = time.monotonic() + self.lock_timeout_seconds
-        delay = 0.01
-        while True:
+
+        def try_lock(_: int) -> Any:
             session = _pg_session(conninfo)
             try:
                 row = session.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY]).fetchone()
-            except Exception:  # a dropped session: reconnect (its locks went with it)
+            except Exception as exc:  # a dropped session: reconnect (its locks went with it)
                 _drop_pg_session(conninfo)
-                if time.monotonic() >= deadline:
-                    raise
-                time.sleep(delay)
-                continue
-            if row and row[0]:
-                break
-            self.lock_waits += 1
-            if time.monotonic() >= deadline:
-                raise WarehouseBusyError(f"DuckLake {self.path}: another writer held the lock for too long")
-            time.sleep(delay * (0.5 + random.random()))
-            delay = min(delay * 2, 0.5)
+                raise Retry(f"catalog session lost: {_first_line(exc)}") from exc
+            if not (row and row[0]):
+                self.lock_waits += 1
+                raise Retry("another writer holds the lock")
+            return session
+
+        policy = RetryPolicy(
+            attempts=None,
+            deadline_seconds=self.lock_timeout_seconds,
+            backoff_seconds=0.01,
+            max_backoff_seconds=0.5,
+            jitter=True,
+        )
+        try:
+            session = retrying(policy, try_lock)
+        except RetriesExhausted as exc:
+            raise WarehouseBusyError(f"DuckLake {self.path}: no write lock: {exc.reason}, for too long") from exc
         try:
             yield
         finally:
@@ -402,22 +406,29 @@ class DuckLakeWarehouse(Warehouse):
         return self._retry(attempt)
 
     def _retry(self, attempt: Callable[[], _T]) -> _T:
-        deadline = time.monotonic() + self.lock_timeout_seconds
-        delay = 0.02
-        for number in range(1, self.max_attempts + 1):
+        def replay(number: int) -> _T:
+            if number > 1:
+                self.conflicts_retried += 1
             try:
                 return attempt()
             except duckdb.Error as exc:
                 if not is_conflict(exc):
                     raise
-                if number == self.max_attempts or time.monotonic() >= deadline:
-                    raise WarehouseBusyError(
-                        f"DuckLake {self.path}: commit still conflicting after {number} attempts: {_first_line(exc)}"
-                    ) from exc
-                self.conflicts_retried += 1
-                time.sleep(delay * (0.5 + random.random()))
-                delay = min(delay * 2, 1.0)
-        raise AssertionError("unreachable")
+                raise Retry(_first_line(exc)) from exc
+
+        policy = RetryPolicy(
+            attempts=self.max_attempts,
+            deadline_seconds=self.lock_timeout_seconds,
+            backoff_seconds=0.02,
+            max_backoff_seconds=1.0,
+            jitter=True,
+        )
+        try:
+            return retrying(policy, replay)
+        except RetriesExhausted as exc:
+            raise WarehouseBusyError(
+                f"DuckLake {self.path}: commit still conflicting after {exc.attempts} attempts: {exc.reason}"
+            ) from exc
 
     # -- maintenance -------------------------------------------------------------------------------------------
 

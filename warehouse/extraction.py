@@ -7,6 +7,7 @@ a crash leaves the old version's rows in place, never a mix.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -175,11 +176,16 @@ def load_inputs(warehouse: Warehouse, document_ids: Sequence[str]) -> list[Extra
     with warehouse.peek() as con:
         con.register("_ids", pa.table({"id": list(document_ids)}))
         rows = con.execute(
-            "SELECT d.id, d.text, d.language, d.source, d.kind, d.published_at, d.version_hash "
+            "SELECT d.id, d.text, d.language, d.source, d.kind, d.published_at, d.version_hash, d.metadata "
             "FROM documents d JOIN _ids USING (id) ORDER BY coalesce(d.published_at, d.first_seen_at), d.id"
         ).fetchall()
         con.unregister("_ids")
-    return [ExtractInput(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
+    return [ExtractInput(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _post_metadata(r[4], r[7])) for r in rows]
+
+
+def _post_metadata(kind: str | None, metadata: str | None) -> dict[str, Any] | None:
+    """A post's metadata (its hidden links, link preview and forward source feed extraction); None otherwise."""
+    return json.loads(metadata) if kind == "post" and metadata else None
 
 
 def known_channels(warehouse: Warehouse) -> dict[str, list[str]]:

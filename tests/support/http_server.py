@@ -32,6 +32,7 @@ class Route:
     redirect_to: str | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
     failures_before_success: int = 0  # answer 503 this many times first
+    retry_after: str | None = None  # the Retry-After header of those 503s
 
 
 @dataclass
@@ -95,7 +96,8 @@ class FixtureServer:
                     return
                 if route.failures_before_success > 0:
                     route.failures_before_success -= 1
-                    self._send(503, b"try later", "text/plain")
+                    retry_after = {"Retry-After": route.retry_after} if route.retry_after else {}
+                    self._send(503, b"try later", "text/plain", Route(extra_headers=retry_after))
                     return
                 if route.redirect_to:
                     self.send_response(302)
