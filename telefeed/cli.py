@@ -20,6 +20,8 @@ from telefeed import cli_extract, cli_query, cli_run, cli_telegram, cli_warehous
 
 # telefeed runs offline by default: the temporary Prefect server it starts sends no usage telemetry unless asked.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+# ... and a busy machine gets two minutes (Prefect's default: 20 s) to start it before a run gives up.
+os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "120")
 
 app = typer.Typer(help="telefeed: Telegram channels and news feeds into a DuckDB warehouse.", no_args_is_help=True)
 
