@@ -40,6 +40,12 @@ def write_feeds(folder: Path, sources: int, items: int, seed: int = 7) -> Path:
     return path
 
 
+def _sql(telefeed: str, env: dict[str, str], query: str) -> list[dict[str, Any]] | None:
+    """Rows of ``telefeed sql QUERY -f json`` (None when it failed)."""
+    done = subprocess.run([telefeed, "sql", query, "-f", "json"], env=env, capture_output=True, text=True, check=False)
+    return list(json.loads(done.stdout)) if done.returncode == 0 else None
+
+
 def run(sources: int, items: int, in_flight: int | None = None) -> dict[str, Any]:
     """One ``telefeed run`` over fresh feeds and a fresh warehouse; wall time, peak RSS and what landed."""
     with tempfile.TemporaryDirectory(prefix="telefeed-many-") as tmp:
@@ -55,21 +61,9 @@ def run(sources: int, items: int, in_flight: int | None = None) -> dict[str, Any
         done = subprocess.run([telefeed, "run", "--no-extract"], env=env, capture_output=True, text=True, check=False)
         seconds = time.perf_counter() - started
         peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-        count = subprocess.run(
-            [telefeed, "sql", "select count(*) as n, count(distinct source) as s from documents", "-f", "json"],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        landed = json.loads(count.stdout)[0] if count.returncode == 0 else {"n": None, "s": None}
-        statuses = subprocess.run(
-            [telefeed, "sql", "select status, count(*) as n from runs group by status", "-f", "json"],
-            env=env,
-            capture_output=True,
-            text=True,
-            check=False,
-        )
+        counts = _sql(telefeed, env, "select count(*) as n, count(distinct source) as s from documents")
+        landed = counts[0] if counts else {"n": None, "s": None}
+        statuses = _sql(telefeed, env, "select status, count(*) as n from runs group by status")
     return {
         "sources": sources,
         "items": items,
@@ -78,7 +72,7 @@ def run(sources: int, items: int, in_flight: int | None = None) -> dict[str, Any
         "peak_rss_mb": peak_mb,
         "documents": landed["n"],
         "sources_landed": landed["s"],
-        "statuses": json.loads(statuses.stdout) if statuses.returncode == 0 else statuses.stderr[-500:],
+        "statuses": statuses,
         "stderr_tail": done.stderr[-2000:] if done.returncode else "",
     }
 

@@ -16,7 +16,7 @@ from flows.ingest import ingest
 from telefeed.cli import app
 from telefeed.pipeline.backfill import split_window
 from tests.conftest import write_sources
-from tests.support.http_server import FixtureServer
+from tests.support.http_server import FixtureServer, feed_of_missing_pages
 from warehouse.db import Warehouse
 
 backfill = cast(Any, backfill_flow)  # called with ISO strings, as a deployment run passes them
@@ -175,16 +175,10 @@ def test_cli_backfill_prints_totals_and_refuses_bad_dates(
 def test_cli_backfill_exits_1_and_prints_each_page_failure(
     tmp_path: Path, http_server: FixtureServer, warehouse_path: str
 ) -> None:
-    items = "".join(
-        f"<item><title>Paged {n}</title><link>{http_server.url(f'/gone-{n}')}</link><guid>paged-{n}</guid>"
-        f"<pubDate>0{n} Nov 2026 12:00:00 +0000</pubDate><description>Story {n}.</description></item>"
-        for n in (1, 2)
-    )
-    http_server.add("/paged.xml", body=f'<rss version="2.0"><channel><title>p</title>{items}</channel></rss>'.encode())
+    url = feed_of_missing_pages(http_server, "/paged.xml", 2)
     sources = write_sources(
         tmp_path,
-        f'[[sources]]\nname = "paged"\nkind = "rss"\nurl = "{http_server.url("/paged.xml")}"\n'
-        "http = { retries = 0, backoff_seconds = 0 }\n",
+        f'[[sources]]\nname = "paged"\nkind = "rss"\nurl = "{url}"\nhttp = {{ retries = 0, backoff_seconds = 0 }}\n',
     )
     args = ["backfill", "--source", "paged", "--since", "2026-11-01", "--no-extract", "-w", warehouse_path]
     result = CliRunner().invoke(app, [*args, "-s", sources])

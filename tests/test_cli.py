@@ -11,7 +11,7 @@ from typer.testing import CliRunner
 
 from telefeed.cli import app
 from tests.conftest import FIXTURES, write_sources
-from tests.support.http_server import FixtureServer
+from tests.support.http_server import FixtureServer, feed_of_missing_pages
 
 runner = CliRunner()
 
@@ -110,12 +110,7 @@ def test_run_exits_1_and_prints_every_error_when_some_sources_fail(
     """Exit codes: 0 all fine, 1 some source failed or had errors (page fetches included), 2 bad usage."""
     http_server.add("/good.xml", body=(FIXTURES / "feeds" / "good_rss.xml").read_bytes())
     http_server.add("/broken.xml", status=500, body=b"down")
-    items = "".join(
-        f"<item><title>Paged {n}</title><link>{http_server.url(f'/missing-page-{n}')}</link><guid>paged-{n}</guid>"
-        f"<description>Story {n}.</description></item>"
-        for n in (1, 2)
-    )
-    http_server.add("/paged.xml", body=f'<rss version="2.0"><channel><title>p</title>{items}</channel></rss>'.encode())
+    feed_of_missing_pages(http_server, "/paged.xml", 2)
     sources = write_sources(
         tmp_path,
         "".join(
