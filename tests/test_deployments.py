@@ -298,6 +298,7 @@ def test_serve_without_a_prefect_api_starts_a_server_whose_scheduler_runs_the_fl
     import os
     import signal
     import subprocess
+    import sys
     import time
     import urllib.request
 
@@ -329,7 +330,7 @@ def test_serve_without_a_prefect_api_starts_a_server_whose_scheduler_runs_the_fl
     }
     port = free_port()
     api = f"http://127.0.0.1:{port}/api"
-    command = [str(Path(os.sys.executable).parent / "telefeed"), "serve", "--prefect-file", str(prefect_file)]
+    command = [str(Path(sys.executable).parent / "telefeed"), "serve", "--prefect-file", str(prefect_file)]
     serving = subprocess.Popen(
         [*command, "--port", str(port)], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
