@@ -20,7 +20,7 @@ from extraction.normalise import clean_whitespace
 from telefeed.encoding import charset_from_headers, codec_name, decode_declared
 from telefeed.models import Document
 
-EXTRACTOR_VERSION = "article-1"
+PAGE_EXTRACTOR_VERSION = "article-1"  # of the page-to-text cleaning (not of extraction.pipeline)
 
 # A stand-alone all-caps paragraph needs this many letters and words to count as a headline (so "UPDATE:"
 # or a lone acronym stays), and may be at most this long (longer all-caps blocks are left alone).
@@ -83,7 +83,7 @@ class ExtractedArticle:
             "description": self.description,
             "canonical_url": self.canonical_url,
             "encoding": self.encoding,
-            "extractor_version": EXTRACTOR_VERSION,
+            "extractor_version": PAGE_EXTRACTOR_VERSION,
         }
         return {k: v for k, v in data.items() if v}
 

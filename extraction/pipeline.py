@@ -232,7 +232,7 @@ def batch_rows(batch: BatchExtraction) -> dict[str, list[dict[str, Any]]]:
                 "language": doc.language,
                 "mentions": len(doc.mentions),
                 "quotes": len(doc.quotes),
-                "text_hash": doc.version_hash or "",
+                "version_hash": doc.version_hash or "",
             }
         )
     for entity in batch.canonical_entities.values():

@@ -3,22 +3,32 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 from prefect.futures import PrefectFuture, as_completed
 
 from extraction.pipeline import EXTRACTOR_VERSION
 from flows.artifacts import publish_run_artifacts
-from flows.telegram_secrets import load_secret as _load_telegram_secret  # noqa: F401  (Secret blocks for telegram)
+from flows.telegram_secrets import flow_resources
 from flows.writes import ensure_write_limit, serialised
 from telefeed.config import Settings, Source, load_sources, select_sources, source_from_config
 from telefeed.pipeline import SourceStats, cluster_stories, ingest_source
 from telefeed.pipeline.scheduling import SourceQueue
+from telefeed.resources import Resources
 from telefeed.stopping import StopRequest, stop_on_signals
 from warehouse.backends import open_warehouse
 from warehouse.extraction import needs_extraction
+
+
+def _unexamined(resources: Resources) -> Resources:
+    """``resources`` as a task argument that Prefect passes as is (``quote``: not copied, hashed or visited),
+    so the tasks of a run share its Telegram clients."""
+    from prefect.utilities.annotations import quote
+
+    return cast(Resources, quote(resources))
 
 
 def _run_id() -> str:
@@ -32,15 +42,20 @@ def _run_id() -> str:
     return str(uuid.uuid4())
 
 
-@task(name="ingest-source", task_run_name="ingest-{source_name}")
+@task(name="ingest-source", task_run_name="ingest-{source_name}", cache_policy=NO_CACHE)
 def ingest_source_task(
-    source_name: str, source_config: dict[str, Any], warehouse_path: str, run_id: str
+    source_name: str, source_config: dict[str, Any], warehouse_path: str, run_id: str, resources: Resources
 ) -> dict[str, Any]:
     """Ingest one source (its settings as read once by the flow); returns its stats as a primitive dict (never
-    raises for source errors)."""
+    raises for source errors).
+
+    ``resources``: the flow run's (its Telegram sources of one account share one client); on a task runner in
+    other processes (Dask) each task gets its own copy.
+    """
     logger = get_run_logger()
     source = source_from_config(source_config)
-    stats = ingest_source(source, serialised(open_warehouse(warehouse_path)), run_id, cluster=False)
+    warehouse = serialised(open_warehouse(warehouse_path))
+    stats = ingest_source(source, warehouse, run_id, resources=resources, cluster=False)
     logger.info(
         "%s: status=%s fetched=%d new=%d updated=%d skipped=%d quarantined=%d errors=%d %.2fs",
         stats.source,
@@ -67,7 +82,12 @@ def cluster_stories_task(warehouse_path: str) -> None:
 
 
 def run_sources(
-    selected: list[Source], warehouse_path: str, run_id: str, settings: Settings, stop: StopRequest
+    selected: list[Source],
+    warehouse_path: str,
+    run_id: str,
+    settings: Settings,
+    stop: StopRequest,
+    resources: Resources,
 ) -> list[dict[str, Any]]:
     """Submit one task per source, at most ``max_sources_in_flight`` at once and ``max_sources_per_host`` per host.
 
@@ -80,7 +100,8 @@ def run_sources(
     while True:
         while not stop.is_set() and (source := queue.take()) is not None:
             config = source.model_dump(mode="json")
-            running[ingest_source_task.submit(source.name, config, warehouse_path, run_id)] = source.name
+            task = ingest_source_task.submit(source.name, config, warehouse_path, run_id, _unexamined(resources))
+            running[task] = source.name
         if not running:
             break
         finished = next(as_completed(list(running)))
@@ -107,6 +128,7 @@ def ingest(
     warehouse_path: str | None = None,
     kinds: list[str] | None = None,
     extract: bool = True,
+    resources: Resources | None = None,
 ) -> list[dict[str, Any]]:
     """Ingest the named sources (all enabled ones by default) into the warehouse.
 
@@ -118,6 +140,8 @@ def ingest(
         kinds: only sources of these kinds (``rss``, ``telegram``, ``telegram_preview``, ``telegram_export``);
             empty means every kind. Scheduled deployments use it to give feeds and channels their own cadence.
         extract: afterwards run the ``extract`` flow on the documents that need extraction (flows/extract.py).
+        resources: what the sources use from outside (Telegram clients, sleeper, secrets); default: the live
+            ones with Prefect Secret blocks (:func:`flows.telegram_secrets.flow_resources`). Closed at the end.
     """
     settings = Settings()
     sources_file = sources_path or settings.sources
@@ -129,8 +153,12 @@ def ingest(
     warehouse = serialised(open_warehouse(warehouse_file))
     warehouse.register_sources([(s.name, s.kind, s.model_dump(mode="json")) for s in selected])
     run_id = _run_id()
-    with stop_on_signals(StopRequest()) as stop:
-        results = run_sources(selected, warehouse_file, run_id, settings, stop)
+    run_resources = resources or flow_resources()
+    try:
+        with stop_on_signals(StopRequest()) as stop:
+            results = run_sources(selected, warehouse_file, run_id, settings, stop, run_resources)
+    finally:
+        run_resources.close()
     cluster_stories_task(warehouse_file)
     try:
         if extract and not stop.is_set() and needs_extraction(open_warehouse(warehouse_file), EXTRACTOR_VERSION):

@@ -105,8 +105,9 @@ def test_user_agent_is_clear(http_server: FixtureServer) -> None:
 def test_payload_round_trips_and_is_deterministic(http_server: FixtureServer) -> None:
     url = http_server.add("/p", body=HTML * 20, content_type="text/html")
     fetcher = HttpPageFetcher(HttpLimits(**FAST))
+    http_server.date_header = "Mon, 23 Nov 2026 10:00:00 GMT"
     (one,) = fetcher.fetch_many([url])
-    time.sleep(1.1)  # the server's Date header changes; the payload must not
+    http_server.date_header = "Mon, 23 Nov 2026 10:00:05 GMT"  # the server's Date header changes; the payload must not
     (two,) = fetcher.fetch_many([url])
     payload = page_raw_payload(one)
     assert page_body_from_payload(payload) == HTML * 20

@@ -16,7 +16,7 @@ from flows.ingest import ingest
 from telefeed.config import load_sources
 from telefeed.models import Document, LandBatch
 from telefeed.pipeline import ingest_source
-from tests.conftest import FIXTURES, REPO_ROOT, write_sources
+from tests.conftest import FIXTURES, REPO_ROOT, write_rss_sources, write_sources
 from tests.support.http_server import FixtureServer
 from warehouse.articles import PageFetchState, documents_to_refetch, page_fetch_states, page_payloads
 from warehouse.db import Warehouse
@@ -61,9 +61,7 @@ HTTP_OPTIONS = f"http = {{ timeout_seconds = 5, max_bytes = {MAX_BYTES}, retries
 
 def _sources(tmp_path: Path, server: FixtureServer, options: str = HTTP_OPTIONS) -> str:
     """A sources file with the one feed ``outlet`` at ``/feed.xml`` and the given source options."""
-    return write_sources(
-        tmp_path, f'[[sources]]\nname = "outlet"\nkind = "rss"\nurl = "{server.url("/feed.xml")}"\n{options}\n'
-    )
+    return write_rss_sources(tmp_path, {"outlet": server.url("/feed.xml")}, options)
 
 
 def _documents(path: str) -> dict[str, dict[str, Any]]:

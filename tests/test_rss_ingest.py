@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from flows.ingest import ingest
-from tests.conftest import FIXTURES, write_sources
+from tests.conftest import FIXTURES, write_rss_sources, write_sources
 from tests.support.http_server import FixtureServer
 from warehouse.db import Warehouse
 
@@ -19,17 +19,7 @@ LAST_MODIFIED = "Mon, 23 Nov 2026 10:00:00 GMT"
 
 
 def _sources(tmp_path: Path, server: FixtureServer, extra: str = "") -> str:
-    return write_sources(
-        tmp_path,
-        f"""
-[[sources]]
-name = "good"
-kind = "rss"
-url = "{server.url("/good.xml")}"
-fetch_pages = false
-{extra}
-""",
-    )
+    return write_rss_sources(tmp_path, {"good": server.url("/good.xml")}, f"fetch_pages = false\n{extra}")
 
 
 def _count(path: str, sql: str) -> int:

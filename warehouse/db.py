@@ -31,8 +31,10 @@ from telefeed.models import (
     utc_now,
 )
 from telefeed.retry import RetriesExhausted, Retry, RetryPolicy, retrying
+from warehouse.tables import DOCUMENTS, QUARANTINE, RAW_ITEMS
 
 _T = TypeVar("_T")
+WriteGuard = Callable[[], AbstractContextManager[object]]
 
 _PROCESS_LOCKS: dict[str, _FileTurns] = {}
 _PROCESS_LOCKS_GUARD = threading.Lock()
@@ -130,36 +132,8 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in text and ("could not set" in text or "conflicting" in text or "resource temporarily" in text)
 
 
-RAW_SCHEMA = pa.schema(
-    [
-        ("source", pa.string()),
-        ("external_id", pa.string()),
-        ("item_kind", pa.string()),
-        ("fetched_at", pa.timestamp("us", tz="UTC")),
-        ("content_hash", pa.string()),
-        ("payload", pa.string()),
-        ("run_id", pa.string()),
-    ]
-)
-
-DOCUMENT_SCHEMA = pa.schema(
-    [
-        ("id", pa.string()),
-        ("source", pa.string()),
-        ("kind", pa.string()),
-        ("external_id", pa.string()),
-        ("url", pa.string()),
-        ("title", pa.string()),
-        ("author", pa.string()),
-        ("published_at", pa.timestamp("us", tz="UTC")),
-        ("language", pa.string()),
-        ("text", pa.string()),
-        ("summary", pa.string()),
-        ("removed_lines", pa.list_(pa.string())),
-        ("content_hash", pa.string()),
-        ("metadata", pa.string()),
-    ]
-)
+RAW_SCHEMA = RAW_ITEMS.landing_schema
+DOCUMENT_SCHEMA = DOCUMENTS.landing_schema
 
 # A document's version: everything that, when the source changes it, should update the stored row. Computed by
 # DuckDB (vectorised, no Python per row) from the same columns for a landing batch and for stored rows: MD5 (a
@@ -183,22 +157,11 @@ def version_hash_sql(alias: str = "") -> str:
     return VERSION_HASH_SQL.format(p=f"{alias}." if alias else "")
 
 
-QUARANTINE_SCHEMA = pa.schema(
-    [
-        ("source", pa.string()),
-        ("external_id", pa.string()),
-        ("stage", pa.string()),
-        ("reason", pa.string()),
-        ("payload", pa.string()),
-        ("payload_hash", pa.string()),
-        ("run_id", pa.string()),
-        ("quarantined_at", pa.timestamp("us", tz="UTC")),
-    ]
-)
+QUARANTINE_SCHEMA = QUARANTINE.landing_schema
 
 
 def raw_items_table(items: Sequence[RawItem], run_id: str | None) -> pa.Table:
-    """Arrow table of raw items, deduplicated on (source, external_id, content_hash)."""
+    """Arrow table of raw items, deduplicated on the ``raw_items`` key (source, external_id, content_hash)."""
     seen: set[tuple[str, str, str]] = set()
     rows: dict[str, list[Any]] = {name: [] for name in RAW_SCHEMA.names}
     for item in items:
@@ -295,11 +258,19 @@ class Warehouse:
     # DuckDB keeps no row group size in the file, so every writer attaches the file with it. None: the default.
     writer_row_group_size: int | None = 16384
 
-    def __init__(self, path: str | Path, lock_timeout_seconds: float = 300.0) -> None:
+    # Taken around every read-write connection a writer opens (not around ``peek``): e.g. the Prefect global
+    # concurrency slot of ``flows.writes.write_slot``, so writers of concurrent runs queue in the server.
+    write_guard: WriteGuard | None = None
+
+    def __init__(
+        self, path: str | Path, lock_timeout_seconds: float = 300.0, write_guard: WriteGuard | None = None
+    ) -> None:
         self.path = str(Path(path).expanduser().resolve())
         self.lock_timeout_seconds = lock_timeout_seconds
+        self.write_guard = write_guard
         self._migrated = False
         self._session = threading.local()
+        self._guarded = threading.local()
 
     # -- connections -------------------------------------------------------------------------------------------
 
@@ -350,8 +321,25 @@ class Warehouse:
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection, serialised with every other writer; migrated on first use.
 
-        Inside :meth:`session` (same thread) this is the session's open connection, not a new one.
+        Inside :meth:`session` (same thread) this is the session's open connection, not a new one. With a
+        ``write_guard`` the connection is opened inside it (once per thread: a connection opened inside another
+        does not wait for itself), then inside this process's writer lock.
         """
+        guard = self.write_guard
+        if guard is None or getattr(self._guarded, "held", False):
+            with self._connect() as con:
+                yield con
+            return
+        self._guarded.held = True
+        try:
+            with guard(), self.writer_lock(), self._connect() as con:
+                yield con
+        finally:
+            self._guarded.held = False
+
+    @contextmanager
+    def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection without the write guard (see :meth:`connect`)."""
         held: duckdb.DuckDBPyConnection | None = getattr(self._session, "connection", None)
         if held is not None:
             yield held
@@ -380,7 +368,7 @@ class Warehouse:
 
         Each transaction still commits on its own (a crash loses nothing committed), but the file is opened,
         and DuckDB checkpoints when it is closed, once for the block instead of once per transaction; the
-        writer's lock (and the Prefect write slot of ``flows.writes.serialised``) is held for the whole block.
+        writer's lock (and the ``write_guard``, e.g. the Prefect write slot) is held for the whole block.
         Use it around a loop of landings whose inputs are already in memory, never around network IO.
         ``memory_limit`` caps that connection instead of ``writer_memory_limit``. Re-entrant: an inner session
         reuses the outer one (and its cap).
@@ -390,7 +378,7 @@ class Warehouse:
             return
         self._session.memory_limit = memory_limit  # read by _writer_config when connect opens the file
         try:
-            with self.connect() as con:  # through any wrapper of the instance (flows.writes.serialised)
+            with self.connect() as con:  # inside the write guard, if any
                 self._session.connection = con
                 try:
                     yield
@@ -408,10 +396,10 @@ class Warehouse:
         """A connection for a short read inside a run (cursors, known ids).
 
         The same connection as :meth:`connect` (DuckDB's file lock and the in-process lock still apply), but
-        never wrapped by a caller that makes writers queue for a slot (``flows.writes.serialised``): a read
-        need not wait behind other runs' writes in the Prefect server.
+        without the ``write_guard`` (e.g. the Prefect write slot): a read need not wait behind other runs'
+        writes in the Prefect server.
         """
-        with type(self).connect(self) as con:
+        with self._connect() as con:
             yield con
 
     @contextmanager
@@ -470,16 +458,12 @@ class Warehouse:
                 continue
             con.execute("BEGIN TRANSACTION")
             try:
-                con.execute(self.adapt_migration_sql(sql))
+                con.execute(sql)
                 con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, name])
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
-
-    def adapt_migration_sql(self, sql: str) -> str:
-        """The migration text as this backend runs it (unchanged here; DuckLake drops what it cannot store)."""
-        return sql
 
     def migrate(self) -> None:
         """Create the file if needed and apply every pending migration."""
@@ -611,10 +595,7 @@ def _write_cursor(con: duckdb.DuckDBPyConnection, cursor: Cursor) -> None:
 
 
 # The raw items of ``_batch_raw`` not stored yet (same source, external id and content hash).
-_NEW_RAW_ITEMS = (
-    "FROM _batch_raw b WHERE NOT EXISTS (SELECT 1 FROM raw_items r WHERE r.source = b.source"
-    " AND r.external_id = b.external_id AND r.content_hash = b.content_hash)"
-)
+_NEW_RAW_ITEMS = f"FROM _batch_raw b WHERE NOT EXISTS (SELECT 1 FROM raw_items r WHERE {RAW_ITEMS.key_match('r', 'b')})"
 
 
 def raw_items_stored(con: duckdb.DuckDBPyConnection, items: Sequence[RawItem]) -> bool:
@@ -643,8 +624,7 @@ def land_in_transaction(con: duckdb.DuckDBPyConnection, batch: LandBatch, run_id
         result.quarantined = _count(
             con.execute(
                 "INSERT INTO quarantine SELECT b.* FROM _batch_q b WHERE NOT EXISTS ("
-                " SELECT 1 FROM quarantine q WHERE q.source = b.source AND q.stage = b.stage"
-                " AND q.payload_hash = b.payload_hash AND q.reason = b.reason)"
+                f" SELECT 1 FROM quarantine q WHERE {QUARANTINE.key_match('q', 'b')})"
             )
         )
         con.unregister("_batch_q")
@@ -653,7 +633,7 @@ def land_in_transaction(con: duckdb.DuckDBPyConnection, batch: LandBatch, run_id
     return result
 
 
-_STORED_DOCUMENT_COLUMNS = [*DOCUMENT_SCHEMA.names, "version_hash", "first_seen_at", "updated_at", "revision"]
+_STORED_DOCUMENT_COLUMNS = [*DOCUMENT_SCHEMA.names, *DOCUMENTS.filled_on_landing]
 
 
 def _land_documents(

@@ -49,6 +49,7 @@ class FixtureServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[RecordedRequest] = []
+        self.date_header: str | None = None  # the Date header of every answer (None: the current time)
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -78,6 +79,9 @@ class FixtureServer:
 
             def log_message(self, format: str, *args: object) -> None:  # silence
                 return
+
+            def date_time_string(self, timestamp: float | None = None) -> str:
+                return server.date_header or super().date_time_string(timestamp)
 
             def do_GET(self) -> None:
                 with server._lock:
