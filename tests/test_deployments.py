@@ -296,13 +296,12 @@ def test_serve_without_a_prefect_api_starts_a_server_whose_scheduler_runs_the_fl
     both the runner and the server."""
     import json
     import os
-    import signal
     import subprocess
     import sys
-    import time
     import urllib.request
 
     from tests.support.postgres import free_port
+    from tests.support.processes import sigterm_when
 
     feed = REPO_ROOT / "tests" / "fixtures" / "feeds" / "good_rss.xml"
     sources = write_sources(
@@ -334,28 +333,19 @@ def test_serve_without_a_prefect_api_starts_a_server_whose_scheduler_runs_the_fl
     serving = subprocess.Popen(
         [*command, "--port", str(port)], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
     )
-    try:
-        completed: list[dict[str, Any]] = []
-        deadline = time.monotonic() + 300
-        while not completed and time.monotonic() < deadline and serving.poll() is None:
-            time.sleep(2)
-            try:
-                request = urllib.request.Request(
-                    f"{api}/flow_runs/filter", data=b"{}", headers={"Content-Type": "application/json"}
-                )
-                with urllib.request.urlopen(request, timeout=5) as answer:
-                    runs = json.loads(answer.read())
-            except OSError:
-                continue  # the server is still starting
-            completed = [r for r in runs if r["state_type"] == "COMPLETED" and r["auto_scheduled"]]
-        assert completed, "no scheduled run completed"
-        serving.send_signal(signal.SIGTERM)
-        output, _ = serving.communicate(timeout=90)
-    finally:
-        if serving.poll() is None:
-            serving.kill()
-            serving.communicate()
-    text = output.decode(errors="replace")
+
+    def a_scheduled_run_completed() -> bool:
+        request = urllib.request.Request(
+            f"{api}/flow_runs/filter", data=b"{}", headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=5) as answer:
+                runs = json.loads(answer.read())
+        except OSError:  # the server is still starting
+            return False
+        return any(r["state_type"] == "COMPLETED" and r["auto_scheduled"] for r in runs)
+
+    text = sigterm_when(serving, a_scheduled_run_completed, 300, "a scheduled run completed")
     assert serving.returncode == 0, text[-3000:]
     assert f"started a Prefect server at {api}" in text
     with pytest.raises(OSError):  # the server stopped with the command

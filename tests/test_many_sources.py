@@ -6,10 +6,8 @@ The full-size figure (2,000 feeds of 20 items) is bench/many_sources.py; these t
 from __future__ import annotations
 
 import os
-import signal
 import subprocess
 import sys
-import time
 from datetime import datetime
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from telefeed.config import RssSource
 from telefeed.pipeline.scheduling import SourceQueue, source_host
 from tests.conftest import write_sources
 from tests.support.http_server import FixtureServer
+from tests.support.processes import sigterm_when
 from warehouse.db import Warehouse
 
 
@@ -95,18 +94,7 @@ def test_sigterm_stops_a_run_cleanly_and_a_rerun_completes_it(tmp_path: Path, ht
     env |= {"TELEFEED_MAX_SOURCES_IN_FLIGHT": "2", "COLUMNS": "100"}
     command = [str(Path(sys.executable).parent / "telefeed"), "run", "--no-extract", "-s", sources, "-w", warehouse]
     running = subprocess.Popen(command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
-    try:
-        deadline = time.monotonic() + 120
-        while len(http_server.requests) < 2 and time.monotonic() < deadline and running.poll() is None:
-            time.sleep(0.1)
-        assert len(http_server.requests) >= 2, "the run never fetched a feed"
-        running.send_signal(signal.SIGTERM)
-        output, _ = running.communicate(timeout=120)
-    finally:
-        if running.poll() is None:
-            running.kill()
-            running.communicate()
-    text = output.decode(errors="replace")
+    text = sigterm_when(running, lambda: len(http_server.requests) >= 2, 120, "the run fetched a feed")
     assert running.returncode == 1, text[-3000:]
     assert "not_run" in text and "Traceback" not in text
     wh = Warehouse(warehouse)
