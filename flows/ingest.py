@@ -10,11 +10,13 @@ from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 from prefect.futures import PrefectFuture, as_completed
 
+from extraction.language import release_models as release_language_models
 from extraction.pipeline import EXTRACTOR_VERSION
 from flows.artifacts import publish_run_artifacts
 from flows.telegram_secrets import flow_resources
 from flows.writes import ensure_write_limit, serialised
 from telefeed.config import Settings, Source, load_sources, select_sources, source_from_config
+from telefeed.memory import cap_malloc_arenas, release_free_memory
 from telefeed.pipeline import SourceStats, cluster_stories, ingest_source
 from telefeed.pipeline.scheduling import SourceQueue
 from telefeed.resources import Resources
@@ -143,6 +145,7 @@ def ingest(
         resources: what the sources use from outside (Telegram clients, sleeper, secrets); default: the live
             ones with Prefect Secret blocks (:func:`flows.telegram_secrets.flow_resources`). Closed at the end.
     """
+    cap_malloc_arenas()  # before the source tasks' threads start
     settings = Settings()
     sources_file = sources_path or settings.sources
     warehouse_file = warehouse_path or settings.warehouse
@@ -160,6 +163,8 @@ def ingest(
     finally:
         run_resources.close()
     cluster_stories_task(warehouse_file)
+    release_language_models()  # before extraction loads the NER models: the two sets are never held together
+    release_free_memory()
     try:
         if extract and not stop.is_set() and needs_extraction(open_warehouse(warehouse_file), EXTRACTOR_VERSION):
             from flows.extract import extract as extract_flow

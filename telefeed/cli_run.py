@@ -54,6 +54,9 @@ def run(
 
     Exit code 0: every source ok; 1: some source failed, had errors or did not run; 2: bad usage.
     """
+    from telefeed.memory import cap_malloc_arenas
+
+    cap_malloc_arenas()  # before Prefect starts its threads
     warehouse_path, sources_path = resolve_paths(warehouse, sources)
     from telefeed.config import load_sources, select_sources
 
@@ -110,6 +113,9 @@ def print_run_summary(results: list[dict[str, Any]]) -> None:
     for r in results:
         view.add_row(r["source"], r["status"], *(str(r[k]) for k in SUMMARY_COUNTS), f"{r['seconds']:.2f}")
     console.print(view)
+    from telefeed.memory import peak_rss_mb
+
+    console.print(f"peak memory: {peak_rss_mb():.0f} MB", highlight=False)
     print_source_errors(results)
 
 
