@@ -139,5 +139,15 @@ def test_memory_verdict_needs_every_run_to_finish(capsys: pytest.CaptureFixture[
     assert capsys.readouterr().out.rstrip().endswith("+30% -> MISSED")
 
 
+@pytest.mark.slow
+def test_many_sources_bench_lands_every_feed() -> None:
+    from bench import many_sources
+
+    result = many_sources.run(sources=3, items=2)
+    assert result["exit_code"] == 0, result["stderr_tail"]
+    assert result["documents"] == 6 and result["sources_landed"] == 3
+    assert result["statuses"] == [{"status": "ok", "n": 3}] and result["peak_rss_mb"] > 50
+
+
 def test_machine_speedup_times_the_same_loops_on_one_and_several_processes() -> None:
     assert extraction.machine_speedup(2, loops=20_000) > 0

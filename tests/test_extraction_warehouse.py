@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 from extraction.canonical import canonical_id
 from extraction.gazetteer import LOC, PER
 from extraction.pipeline import EXTRACTOR_VERSION, JSON_KEYS
-from flows.extract import extract_ids, run_extraction
 from telefeed.cli import app
 from telefeed.models import Document, LandBatch
+from telefeed.pipeline.extract import extract_ids, run_extraction
 from tests.conftest import write_sources
 from warehouse import extraction as store
 from warehouse.db import Warehouse
