@@ -38,6 +38,7 @@ from extraction.gazetteer import (
     lookup_place,
     skeleton,
 )
+from extraction.regions import region_named
 
 
 @dataclass(slots=True)
@@ -314,26 +315,14 @@ def _title(name: str) -> str:
     return name
 
 
-_REGION_WORDS = {"область", "oblast", "region"}
-
-
 def region_name(name: str) -> str | None:
-    """``Kursk region`` for ``Курская область``, ``Харківська область``, ``Kursk Oblast``; None otherwise."""
-    words = name.split()
-    if len(words) != 2 or words[1].lower() not in _REGION_WORDS:
-        return None
-    adjective = words[0]
-    if not has_cyrillic(adjective):
-        place = lookup_place(adjective)
-        return f"{place.name} region" if place is not None and place.latitude is not None else None
-    for cut in (1, 2, 3, 4):  # Курская -> Курск, Харківська -> Харків, Белгородская -> Белгород
-        stem = adjective[:-cut]
-        if len(stem) < 3:
-            break
-        place = lookup_place(stem)
-        if place is not None and place.country_code in ("UA", "RU", "BY") and place.latitude is not None:
-            return f"{place.name} region"
-    return None
+    """The region model's English name for a region in any script and case (``Курская область``,
+    ``Харківщини``, ``Kursk region`` -> ``Kursk Oblast``); None for anything else."""
+    region = region_named(name)
+    return region.canonical if region is not None else None
+
+
+_ENGLISH_DISTRICT = re.compile(r"^[A-Z][\w' -]+ (?:Raion|District|Hromada)$")
 
 
 def resolve(base: str, label: str, doc_pool: NamePool, corpus_pool: NamePool) -> tuple[str, str]:
@@ -360,14 +349,12 @@ def resolve(base: str, label: str, doc_pool: NamePool, corpus_pool: NamePool) ->
         if latin:
             known = lookup_known(latin)
             return (known.name, known.label) if known else (latin, label)
-    if label == PER and " " not in name:
-        place = lookup_place(name)
-        if place is not None and place.country_code in ("UA", "RU") and place.latitude is not None:
-            return place.name, LOC
     if label == LOC:
         region = region_name(name)
         if region is not None:
             return region, LOC
+        if _ENGLISH_DISTRICT.match(name):
+            return name, LOC
         name = re.sub(r"^St\.?\s+", "Saint ", name)
         place = lookup_place(name)
         if place is not None and (has_cyrillic(name) or place.name.lower() == name.lower()):

@@ -26,7 +26,10 @@ from extraction.gazetteer import (
     has_cyrillic,
     lookup_known,
     lookup_place,
+    translit,
 )
+from extraction.inflection import BOUNDARY_AFTER, BOUNDARY_BEFORE, phrase_pattern
+from extraction.regions import DISTRICT_RE, district_kind, district_name, find_regions
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -136,25 +139,6 @@ def morph(language: str) -> Any:
     return pymorphy3.MorphAnalyzer(lang="uk" if language == "uk" else "ru")
 
 
-def _word_pattern(word: str) -> str:
-    """One alias word with its inflections: endings after it, a final vowel or soft sign replaced (Одеса ->
-    Одеси, Кремль -> Кремля) and the Ukrainian і/ї of a closed last syllable alternating (Харків -> Харкова)."""
-    if not has_cyrillic(word) or word.isupper() or len(word) < 4:
-        return re.escape(word) + (r"[а-яіїєё]{0,3}" if has_cyrillic(word) and not word.isupper() else "")
-    match = re.fullmatch(r"(.*[^аеиіїоуюяєьё])([іїи])([^аеиіїоуюяєьё]+)", word)
-    if match:
-        vowel = {"і": "[іо]", "ї": "[їєо]", "и": "[ио]"}[match.group(2)]
-        return re.escape(match.group(1)) + vowel + re.escape(match.group(3)) + r"[а-яіїєё]{0,3}"
-    if word[-1] in "аяоеиіуюьй" and len(word) >= 5:
-        return re.escape(word[:-1]) + r"[а-яіїєё]{0,3}"
-    return re.escape(word) + r"[а-яіїєё]{0,3}"
-
-
-def _alias_pattern(alias: str) -> str:
-    """An alias with inflected words (Бахмута, Часова Яра, Інституту вивчення війни, Одеси, Харкова)."""
-    return r"\s+".join(_word_pattern(word) for word in alias.split())
-
-
 @lru_cache(maxsize=1)
 def _slavic_aliases() -> list[tuple[str, re.Pattern[str]]]:
     """Curated aliases looked up in Cyrillic runs (Cyrillic ones, plus Latin names and acronyms such as ISW)."""
@@ -168,13 +152,13 @@ def _slavic_aliases() -> list[tuple[str, re.Pattern[str]]]:
         key=len,
         reverse=True,
     )
-    return [(a, re.compile(_alias_pattern(a))) for a in aliases]
+    return [(a, re.compile(phrase_pattern(a))) for a in aliases]
 
 
 @lru_cache(maxsize=1)
 def _cyrillic_gazetteer_re() -> re.Pattern[str]:
-    alternatives = "|".join(_alias_pattern(a) for a, _ in _slavic_aliases())
-    return re.compile(r"(?<![\w-])(?:" + alternatives + r")(?![\w-])")
+    alternatives = "|".join(phrase_pattern(a) for a, _ in _slavic_aliases())
+    return re.compile(BOUNDARY_BEFORE + "(?:" + alternatives + ")" + BOUNDARY_AFTER)
 
 
 def _matched_alias(surface: str) -> str | None:
@@ -301,9 +285,62 @@ def _is_name_part(word: str, language: str) -> bool:
     return not parses or parses[0].tag.POS not in _FUNCTION_POS
 
 
+def _district_lemma(adjective: str, designator: str, language: str) -> str | None:
+    """English name of a raion, district or hromada (``Купянском`` + ``районе`` -> ``Kupiansk Raion``)."""
+    kind = district_kind(designator)
+
+    def place(candidate: str) -> tuple[str, str] | None:
+        hit = lookup_place(candidate[:1].upper() + candidate[1:])
+        if hit is None or hit.latitude is None or hit.country_code not in ("UA", "RU", "BY"):
+            return None
+        return hit.name, hit.country_code or ""
+
+    named = district_name(adjective, kind, place)
+    if named is not None or kind == "hromada" or language != "ru":
+        return named
+    parses = [p for p in morph("ru").parse(adjective) if "ADJF" in p.tag.grammemes]
+    if not parses:
+        return None
+    nominative = parses[0].inflect({"nomn", "sing", "masc"})
+    word = nominative.word if nominative is not None else parses[0].normal_form
+    english = re.sub(r"(?:iy|yy|y)$", "y", translit(word[:1].upper() + word[1:], "ru"))
+    return f"{english} District"  # a district of Russia: its English Wikipedia form (Abinsky District)
+
+
+# A surname reading of a curated name needs the unit's context: a formation noun or quotes (ЧВК «Вагнер»),
+# not a person's first name (Рихарда Вагнера, the composer).
+_UNIT_CONTEXT = re.compile(r"(?:ЧВК|ПВК|PMC|[Гг]рупп[а-я]*|[Гг]руп[аи][а-яі]*|[Бб]ойц[а-я]*|[Бб]ійц[а-яі]*)\s*«?$|«$")
+
+
+def _compatible_context(text: str, start: int, end: int, entity_label: str, language: str) -> bool:
+    """Whether a curated alias found at ``start:end`` may be read as the curated entity there."""
+    if entity_label not in (MIL_UNIT, ORG):
+        return True
+    surface = text[start:end]
+    if " " in surface or surface.isupper():
+        return True
+    parses = morph(language).parse(surface)
+    if not any("Surn" in p.tag.grammemes for p in parses):
+        return True  # not also a surname (Азов, Ахмат)
+    before = text[max(0, start - 20) : start]
+    if _UNIT_CONTEXT.search(before.rstrip()) or text[end : end + 1] == "»":
+        return True
+    previous = re.search(r"([A-ZА-ЯІЇЄЁ][\w'’]+)\s+$", before)
+    return not (previous and any("Name" in p.tag.grammemes for p in morph(language).parse(previous.group(1))))
+
+
 def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
     part = text[chunk.start : chunk.end]
     out: list[Mention] = []
+    if chunk.script == "cyrillic":
+        for region in find_regions(part):
+            s, e = chunk.start + region.start, chunk.start + region.end
+            _add(out, Mention(text[s:e], LOC, s, e, lemma=region.region.canonical, language=chunk.language))
+        for match in DISTRICT_RE.finditer(part):
+            lemma = _district_lemma(match.group(1), match.group(2), chunk.language)
+            if lemma is not None:
+                s, e = chunk.start + match.start(), chunk.start + match.end()
+                _add(out, Mention(text[s:e], LOC, s, e, lemma=lemma, language=chunk.language))
     unit_re = _SLAVIC_UNIT if chunk.script == "cyrillic" else _EN_UNIT
     for match in unit_re.finditer(part):
         s, e = chunk.start + match.start(), chunk.start + match.end()
@@ -321,6 +358,8 @@ def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
             alias = _matched_alias(surface)
             known = lookup_known(alias) if alias else None
             if known is not None and alias is not None:
+                if not _compatible_context(text, s, e, known.label, chunk.language):
+                    continue
                 lemma = surface if lookup_known(surface) is not None else alias
                 _add(out, Mention(surface, known.label, s, e, lemma=lemma, language=chunk.language))
     return out

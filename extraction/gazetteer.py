@@ -395,7 +395,7 @@ def ukrainian_romanization(text: str) -> str:
     out = []
     for i, ch in enumerate(text):
         low = ch.lower()
-        initial = i == 0 or not text[i - 1].isalpha() and text[i - 1] not in "'’ʼ"
+        initial = i == 0 or (not text[i - 1].isalpha() and text[i - 1] not in "'’ʼ")
         if low == "г" and i > 0 and text[i - 1].lower() == "з":
             rep = "gh"
         elif initial and low in _UK_INITIAL:
