@@ -22,14 +22,15 @@ from extraction.gazetteer import (
     MIL_UNIT,
     ORG,
     PER,
+    Place,
     cyrillic_language,
     has_cyrillic,
     lookup_known,
     lookup_place,
     translit,
 )
-from extraction.inflection import BOUNDARY_AFTER, BOUNDARY_BEFORE, phrase_pattern
-from extraction.regions import DISTRICT_RE, district_kind, district_name, find_regions
+from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, phrase_pattern
+from extraction.regions import DISTRICT_RE, district_kind, district_name, find_regions, region_named
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -181,38 +182,54 @@ _PROPER_TAGS = ("Name", "Surn", "Patr", "Geox", "Orgn", "Abbr")
 _NOMINATIVE_SURNAME = re.compile(r"(?:ов|ев|ёв|ин|ын|ский|цкий|ський|цький|енко|чук|юк)$")
 
 
-def _lemma_token(token: str, language: str, label: str) -> str:
+def _lemma_token(token: str, language: str, label: str, gender: str | None = None) -> str:
     if not re.search(r"[а-яіїєёА-ЯІЇЄЁ]", token) or token.isupper() or len(token) < 3:
         return token
     parses = morph(language).parse(token)
     if not parses:
         return token
     preferred = {PER: ("Name", "Surn", "Patr"), LOC: ("Geox",), ORG: ("Orgn",)}.get(label, ())
+    if gender is not None:  # the name's gender first (a feminine surname stays feminine)
+        parses = sorted(parses, key=lambda p: gender not in p.tag.grammemes)
     best = next((p for p in parses if any(t in p.tag.grammemes for t in preferred)), None)
     if best is None:
         best = next((p for p in parses if any(t in p.tag.grammemes for t in _PROPER_TAGS)), parses[0])
     if label == PER and token[:1].isupper() and _NOMINATIVE_SURNAME.search(token):
         return token  # already nominative (Алаудинов, Белоусов, Зеленский); the dictionary may misparse it
     word = best.normal_form
-    if (
-        "ADJF" in best.tag.grammemes
-    ):  # keep the adjective's gender in a phrase (Запорожской области -> Запорожская область)
+    if "ADJF" in best.tag.grammemes or (label == PER and {"Surn", "femn"} <= best.tag.grammemes):
+        # keep the gender: Запорожской области -> Запорожская область, Татьяны Устиновой -> Устинова
         inflected = best.inflect({"nomn", "sing"})
         word = inflected.word if inflected is not None else word
     return word[:1].upper() + word[1:] if token[:1].isupper() else word
 
 
-def _lemma_word(word: str, language: str, label: str) -> str:
+def _name_gender(words: Sequence[str], language: str) -> str | None:
+    """``femn`` or ``masc``: the gender of the given name among a person's words (Татьяны -> femn)."""
+    for word in words:
+        for parse in morph(language).parse(word):
+            if "Name" in parse.tag.grammemes:
+                return "femn" if "femn" in parse.tag.grammemes else "masc" if "masc" in parse.tag.grammemes else None
+    return None
+
+
+def _lemma_word(word: str, language: str, label: str, gender: str | None = None) -> str:
     head, sep, tail = word.partition("-")
     if sep and len(head) >= 3 and tail[:1].islower():  # Ростове-на-Дону: only the first part declines
         return _lemma_token(head, language, label) + sep + tail
+    if label == PER and word[:1].isupper() and _person_reading(word, language):
+        return _lemma_token(word, language, label, gender)  # a person reading beats a place reading (Иванова, Пушкин)
     if label in (LOC, ORG, PER) and not word.isupper():
         for parse in morph(language).parse(word):  # a reading the gazetteer knows wins (Києві -> Київ, not Кий)
             candidate = parse.normal_form[:1].upper() + parse.normal_form[1:]
             is_place = label == LOC or (label == PER and not {"Name", "Surn", "Patr"} & parse.tag.grammemes)
             if lookup_known(candidate) is not None or (is_place and _regional_place(candidate)):
                 return candidate if word[:1].isupper() else parse.normal_form
-    return _lemma_token(word, language, label)
+        if label == LOC and word[:1].isupper():
+            for candidate in place_lemmas(word, language):  # Львові -> Львів, Сумах -> Суми
+                if lookup_place(candidate) is not None:
+                    return candidate
+    return _lemma_token(word, language, label, gender)
 
 
 def _regional_place(name: str) -> bool:
@@ -232,11 +249,12 @@ def slavic_lemma(text: str, language: str, label: str) -> str:
     words = text.split(" ")
     out = []
     declining = True
+    gender = _name_gender(words, language) if label == PER else None
     for word in words:
         if not declining:
             out.append(word)
             continue
-        lemma = _lemma_word(word, language, label)
+        lemma = _lemma_word(word, language, label, gender)
         out.append(lemma)
         if label != PER and len(words) > 1:
             parses = morph(language).parse(word)
@@ -326,7 +344,10 @@ def _compatible_context(text: str, start: int, end: int, entity_label: str, lang
     if _UNIT_CONTEXT.search(before.rstrip()) or text[end : end + 1] == "»":
         return True
     previous = re.search(r"([A-ZА-ЯІЇЄЁ][\w'’]+)\s+$", before)
-    return not (previous and any("Name" in p.tag.grammemes for p in morph(language).parse(previous.group(1))))
+    if previous is None:
+        return True
+    sentence_start = re.search(r"(?:^|[.!?…\n])[\s«\"“]*$", before[: previous.start(1)])
+    return bool(sentence_start) and not any("Name" in p.tag.grammemes for p in morph(language).parse(previous.group(1)))
 
 
 def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
@@ -365,12 +386,148 @@ def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
     return out
 
 
+_INSIDE_WORD_APOSTROPHE = re.compile(rf"(?<=[а-яіїєґА-ЯІЇЄҐ])[{APOSTROPHES}](?=[а-яіїєґ])")
+
+
+def _join_apostrophes(text: str) -> str:
+    """The text with each apostrophe inside a word replaced by a letter (same length), so the model reads
+    ``Куп'янськ`` and ``Словʼянську`` as one word."""
+    return _INSIDE_WORD_APOSTROPHE.sub("ъ", text)
+
+
+_LEGAL_FORMS = r"(?:ТОВ|ООО|ОАО|ЗАО|ПАО|АО|АТ|ПрАТ|ПАТ|ВАТ|ЗАТ|ФОП|ИП|ТзОВ|КП|ДП|ГУП|МУП|ФГУП|НКО)"
+# Where a model span runs two names together: a conjunction or comma between capitalised words, a bracket, or a
+# legal-form prefix starting a second name.
+_RUN_ON_CUT = re.compile(
+    r"\s+(?:і|й|та|и|а также|and)\s+(?=[A-ZА-ЯІЇЄЁ])|\s*,\s*(?=[A-ZА-ЯІЇЄЁ])|\s*[()]\s*|\s+(?=" + _LEGAL_FORMS + r"\s)"
+)
+
+
+def _split_run_on(text: str, start: int, end: int, label: str) -> list[tuple[int, int, str]]:
+    """A model span cut into the names it runs together, each with its label: a piece that is only a place is
+    ``LOC`` (``ТОВ «Укр-транс-аеро» (Київ``), person spans are also cut at lower-case words."""
+    pieces: list[tuple[int, int]] = []
+    cursor = start
+    for cut in _RUN_ON_CUT.finditer(text, start, end):
+        if cut.start() > cursor and (cut.group(0).strip() in "()" or text[cursor : cut.start()][:1].isupper()):
+            pieces.append((cursor, cut.start()))
+            cursor = cut.end()
+    pieces.append((cursor, end))
+    out: list[tuple[int, int, str]] = []
+    for s, e in pieces:
+        s, e = _trim(text, s, e)
+        if s >= e or not any(c.isalpha() for c in text[s:e]):
+            continue
+        piece_label = label
+        if len(pieces) > 1 and label == ORG and not re.match(_LEGAL_FORMS, text[s:e]) and _place_of(text[s:e]):
+            piece_label = LOC
+        runs = _name_runs(text, s, e) if piece_label == PER else [(s, e)]
+        out.extend((rs, re_, piece_label) for rs, re_ in runs)
+    return out
+
+
+_LOCATIVE_BEFORE = re.compile(
+    r"(?:^|[\s(«])(?:в|во|у|из|изо|под|около|возле|близ|до|от|з|із|зі|під|біля|поблизу|між|через|"
+    r"город[а-я]*|мiст[оа]|міст[оаі]|сел[оаі]|селищ[еаі]|поселк[а-я]*|посел[оа]к)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _person_reading(word: str, language: str) -> bool:
+    return any({"Name", "Surn", "Patr"} & p.tag.grammemes for p in morph(language).parse(word))
+
+
+def _reading(text: str, start: int, end: int, label: str, language: str) -> str:
+    """The label of a model span after the person/place/institution checks.
+
+    A one-word person that is a place the gazetteer knows is a place, unless the word also reads as a name or
+    surname (``Пушкин``, ``Чайковского``): then only a locative context (``в Пушкине``) makes it a place. A place
+    span that starts with a capitalised common word before a place (``Эхо Москвы``, ``Почта России``, ``Единой
+    России``) is an institution named after the place.
+    """
+    surface = text[start:end]
+    if label == PER and " " not in surface and has_cyrillic(surface) and _place_of(surface, language) is not None:
+        before = text[max(0, start - 25) : start]
+        if not _person_reading(surface, language) or _LOCATIVE_BEFORE.search(before):
+            return LOC
+    if label == LOC and " " in surface and _place_of(surface, language) is None and region_named(surface) is None:
+        first, rest = surface.split(" ", 1)
+        if _place_of(rest, language) is not None and not _is_direction(first):
+            return ORG
+    return label
+
+
+_DIRECTIONS = re.compile(
+    r"^(?:[Зз]ападн|[Вв]осточн|[Сс]еверн|[Юю]жн|[Цц]ентральн|[Сс]хідн|[Зз]ахідн|[Пп]івнічн|[Пп]івденн)"
+)
+
+
+def _is_direction(word: str) -> bool:
+    return bool(_DIRECTIONS.match(word))
+
+
+def _place_of(surface: str, language: str = "uk") -> Place | None:
+    """The place an (inflected) name is (``Львові`` -> Lviv, ``Сумах`` -> Sumy), or None."""
+    if lookup_place(surface) is not None:
+        return lookup_place(surface)
+    for candidate in place_lemmas(surface, language):
+        place = lookup_place(candidate)
+        if place is not None:
+            return place
+    return None
+
+
+_NOMINATIVE_ENDINGS = ("", "а", "я", "ь", "и", "е", "о", "і", "ы")
+_OBLIQUE_ENDINGS = (
+    "ами", "ями", "ого", "ому", "ою", "ею", "єю", "ой", "ей", "ом", "ем", "ах", "ях", "ім", "ої", "ій", "ів",
+    "а", "я", "у", "ю", "і", "ї", "е", "є", "и", "ы", "ь",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=20000)
+def place_lemmas(surface: str, language: str) -> tuple[str, ...]:
+    """Nominative guesses for an inflected place name, dictionary readings first (``Львові`` -> ``Львів``:
+    the Ukrainian о/е -> і alternation undone; ``Сумах`` -> ``Суми``; ``Кривому Розі`` -> ``Кривий Ріг``)."""
+    words = surface.split()
+    if len(words) > 1:
+        lemma = slavic_lemma(surface, language, LOC)
+        return (lemma,) if lemma != surface else ()
+    word = surface
+    out: list[str] = []
+    for parse in morph(language if language in ("ru", "uk") else "ru").parse(word):
+        out.append(parse.normal_form[:1].upper() + parse.normal_form[1:])
+    for ending in _OBLIQUE_ENDINGS:
+        if word.lower().endswith(ending) and len(word) - len(ending) >= 3:
+            base = word[: len(word) - len(ending)]
+            bases = [base]
+            match = re.fullmatch(r"(.*[^аеиіїоуюяєыэ])([оеє])([^аеиіїоуюяєыэ]+)", base)
+            if match:  # Львов- -> Львів, Чугуєв- -> Чугуїв, Тернопол- -> Тернопіль
+                bases.append(match.group(1) + ("ї" if match.group(2) == "є" else "і") + match.group(3))
+            out.extend(b + n for b in bases for n in _NOMINATIVE_ENDINGS)
+    return tuple(dict.fromkeys(out))
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Edges without spaces and punctuation; a name's own quotes are kept (``ТОВ «Укр-транс-аеро»``)."""
     while start < end and text[start] in " \t\n\"'«»“”„.,:;-—–(":
         start += 1
     while end > start and text[end - 1] in " \t\n\"'«»“”„.,:;-—–)":
         end -= 1
+    inner = text[start:end]
+    if inner.count("«") > inner.count("»") and text[end : end + 1] == "»":
+        end += 1
     return start, end
+
+
+def _drop_leading_function_word(text: str, start: int, end: int, language: str) -> int:
+    """Start past a capitalised preposition or conjunction the model took into a name (``Між Краковом``)."""
+    match = re.match(r"(\S+)\s+", text[start:end])
+    if match is None or not has_cyrillic(match.group(1)):
+        return start
+    parses = morph(language if language in ("ru", "uk") else "ru").parse(match.group(1))
+    if parses and parses[0].tag.POS in {"PREP", "CONJ", "PRCL", "ADVB", "NPRO"}:
+        return start + match.end()
+    return start
 
 
 _EN_REGION = re.compile(r"\s+(?:region|oblast|Oblast|Region|province|Province)\b")
@@ -457,6 +614,31 @@ def _extend_given_names(text: str, mentions: list[Mention]) -> None:
             mention.lemma = ""
 
 
+def _institutions_named_after_places(text: str, mentions: list[Mention]) -> None:
+    """A place right after a capitalised common word inside a sentence is an institution's name (``Почта
+    России``, ``Единой России``, ``Tele2 Россия``): the mention widens over the word and becomes ``ORG``."""
+    for mention in mentions:
+        if mention.label != LOC or " " in mention.text:
+            continue
+        before = text[max(0, mention.start - 40) : mention.start]
+        match = re.search(r"([A-ZА-ЯІЇЄЁ][\w'’-]*)[ \t]+$", before)
+        if match is None or re.search(r"(?:^|[.!?…\n:])[\s«\"“—–-]*$", before[: match.start(1)]):
+            continue
+        start = mention.start - len(before) + match.start(1)
+        if any(m is not mention and m.start < mention.start and start < m.end for m in mentions):
+            continue
+        word = match.group(1)
+        if has_cyrillic(word):
+            parses = morph(mention.language).parse(word)
+            if not parses or parses[0].tag.POS not in ("NOUN", "ADJF") or _is_direction(word):
+                continue
+            if any({"Name", "Surn", "Patr", "Geox"} & p.tag.grammemes for p in parses):
+                continue
+        elif not re.search(r"\d", word):
+            continue
+        mention.start, mention.text, mention.label, mention.lemma = start, text[start : mention.end], ORG, ""
+
+
 def _propagate_surnames(text: str, mentions: list[Mention]) -> None:
     """Other occurrences of the surname of a full person name in the document are mentions too.
 
@@ -517,7 +699,7 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
         segmenter, ner = natasha_models()
         for index, chunk in cyrillic:
             text = documents[index][0]
-            ndoc = Doc(text[chunk.start : chunk.end])
+            ndoc = Doc(_join_apostrophes(text[chunk.start : chunk.end]))
             ndoc.segment(segmenter)
             ndoc.tag_ner(ner)
             for span in ndoc.spans:
@@ -525,16 +707,20 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                 if label is None:
                     continue
                 s, e = _trim(text, chunk.start + span.start, chunk.start + span.stop)
-                for ps, pe in _name_runs(text, s, e) if label == PER else [(s, e)]:
+                s = _drop_leading_function_word(text, s, e, chunk.language)
+                for ps, pe, piece_label in _split_run_on(text, s, e, label):
+                    label = piece_label
                     if label == PER and (skip := _skip_leading_place(text, ps, pe, chunk.language)) > ps:
                         place_end = _trim(text, ps, skip)[1]  # the place is a mention of its own
                         _add(per_doc[index], Mention(text[ps:place_end], LOC, ps, place_end, language=chunk.language))
                         ps = skip
                     if ps < pe and not _common_word_at_sentence_start(text, ps, pe, chunk.language):
+                        label = _reading(text, ps, pe, label, chunk.language)
                         _add(per_doc[index], Mention(text[ps:pe], label, ps, pe, language=chunk.language), widen=True)
     for (text, _), mentions in zip(documents, per_doc, strict=True):
         mentions[:] = [m for m in mentions if not _not_a_name(m.text)]
         _extend_given_names(text, mentions)
+        _institutions_named_after_places(text, mentions)
         _propagate_surnames(text, mentions)
     for mentions in per_doc:
         for mention in mentions:

@@ -112,7 +112,9 @@ def find_regions(text: str) -> list[RegionMatch]:
         found.append(RegionMatch(match.start(), match.end(), region))
         # "Курская и Орловская области": the first adjective shares the plural designator.
         if re.search(_PLURAL_DESIGNATOR + "$", surface):
-            before = re.search(r"(\S+)(?:\s*,\s*|\s+(?:и|та|і|й)\s+)$", text[max(0, match.start() - 60) : match.start()])
+            before = re.search(
+                r"(\S+)(?:\s*,\s*|\s+(?:и|та|і|й)\s+)$", text[max(0, match.start() - 60) : match.start()]
+            )
             if before is not None:
                 word = before.group(1)
                 first = next((r for pattern, r in adjectives if pattern.fullmatch(word)), None)
@@ -165,7 +167,9 @@ DISTRICT_RE = re.compile(
     + ")"
     + BOUNDARY_AFTER
 )
-_ADJECTIVE_SUFFIX = re.compile(r"(?:(?<=[ск])ий|(?<=[ск])ій|ий|ій|ый|ой|ая|яя|ого|ому|ом|ім|ым|им|ої|ій|ой|ую|у|ою|а|і|е|ей)$")
+_ADJECTIVE_SUFFIX = re.compile(
+    r"(?:(?<=[ск])ий|(?<=[ск])ій|ий|ій|ый|ой|ая|яя|ого|ому|ом|ім|ым|им|ої|ій|ой|ую|у|ою|а|і|е|ей)$"
+)
 
 
 def _centre_candidates(adjective: str) -> list[str]:
@@ -183,9 +187,7 @@ def _centre_candidates(adjective: str) -> list[str]:
     return [c for c in dict.fromkeys(out) if len(c) >= 3]
 
 
-def district_name(
-    adjective: str, kind: str, place_name: Callable[[str], tuple[str, str] | None]
-) -> str | None:
+def district_name(adjective: str, kind: str, place_name: Callable[[str], tuple[str, str] | None]) -> str | None:
     """``Kupiansk Raion`` for ``Купянского`` + raion, ``Bakhmut Hromada``; None when no centre is found.
 
     ``place_name`` maps a native place name to its (English canonical, ISO country) or None. Districts of
@@ -204,4 +206,3 @@ def district_name(
 def district_kind(word: str) -> str:
     """``raion`` or ``hromada`` for a designator word as written (``районе``, ``громади``)."""
     return "hromada" if word.lower().startswith("громад") else "raion"
-
