@@ -197,9 +197,15 @@ def _lemma_token(token: str, language: str, label: str, gender: str | None = Non
     if label == PER and token[:1].isupper() and _NOMINATIVE_SURNAME.search(token):
         return token  # already nominative (Алаудинов, Белоусов, Зеленский); the dictionary may misparse it
     word = best.normal_form
-    if "ADJF" in best.tag.grammemes or (label == PER and {"Surn", "femn"} <= best.tag.grammemes):
-        # keep the gender: Запорожской области -> Запорожская область, Татьяны Устиновой -> Устинова
-        inflected = best.inflect({"nomn", "sing"})
+    if (
+        "ADJF" in best.tag.grammemes
+        or (label == PER and {"Surn", "femn"} <= best.tag.grammemes)
+        or (label == LOC and "plur" in best.tag.grammemes)
+    ):
+        # keep gender and number: Запорожской области -> Запорожская область, Татьяны Устиновой -> Устинова,
+        # Набережных Челнов -> Набережные Челны
+        number = "plur" if label == LOC and "plur" in best.tag.grammemes else "sing"
+        inflected = best.inflect({"nomn", number})
         word = inflected.word if inflected is not None else word
     return word[:1].upper() + word[1:] if token[:1].isupper() else word
 
@@ -279,13 +285,27 @@ def _add(spans: list[Mention], mention: Mention, widen: bool = False) -> None:
             larger = (mention.start, mention.end) != (other.start, other.end)
             if widen and other.label != MIL_UNIT and contains and larger:
                 extra = mention.text[: other.start - mention.start] + " " + mention.text[other.end - mention.start :]
-                if all(_is_name_part(w, mention.language) for w in extra.split()):  # Евгения Пригожина
+                if mention.label == other.label == PER and all(
+                    _is_name_part(w, mention.language) for w in extra.split()
+                ):
+                    # Евгения Пригожина around Пригожина
                     other.start, other.end, other.text = mention.start, mention.end, mention.text
                     other.lemma = mention.lemma
                 elif mention.label == ORG and other.label == LOC:  # an institution named after a place
                     other.start, other.end, other.text = mention.start, mention.end, mention.text
                     other.label, other.lemma = ORG, mention.lemma
-                # else the model ran the name into common words (Бахмуті тривають): keep the gazetteer span
+                else:  # keep the gazetteer span; a name run into it (Ківшарівка Куп'янського району) stays a name
+                    full = mention.text
+                    for s, e in ((mention.start, other.start), (other.end, mention.end)):
+                        piece = full[s - mention.start : e - mention.start]
+                        words = piece.split()
+                        if words and all(_is_name_part(w, mention.language) for w in words):
+                            offset = s + len(piece) - len(piece.lstrip())
+                            text = piece.strip()
+                            _add(
+                                spans,
+                                Mention(text, mention.label, offset, offset + len(text), language=mention.language),
+                            )
             return
     spans.append(mention)
 
@@ -450,11 +470,25 @@ def _reading(text: str, start: int, end: int, label: str, language: str) -> str:
         before = text[max(0, start - 25) : start]
         if not _person_reading(surface, language) or _LOCATIVE_BEFORE.search(before):
             return LOC
+    if label == PER and has_cyrillic(surface) and _not_a_person(surface, language):
+        return LOC if _place_of(surface, language) is not None else ORG
     if label == LOC and " " in surface and _place_of(surface, language) is None and region_named(surface) is None:
         first, rest = surface.split(" ", 1)
         if _place_of(rest, language) is not None and not _is_direction(first):
             return ORG
     return label
+
+
+def _not_a_person(surface: str, language: str) -> bool:
+    """Every word is a dictionary word with no name, surname or patronymic reading (``Укрзалізниці``,
+    ``Офісу Президента``, ``Кривому Розі``): the model's person label is wrong."""
+    for word in surface.split():
+        parses = morph(language).parse(word.strip("«»\"'"))
+        if not parses or any({"Name", "Surn", "Patr"} & p.tag.grammemes for p in parses):
+            return False
+        if not any(p.is_known for p in parses):
+            return False
+    return True
 
 
 _DIRECTIONS = re.compile(

@@ -422,9 +422,10 @@ def _english_place_name(name: str, country: str, alternates: list[str]) -> str:
     (``Nizhny Novgorod``, ``Oryol``, ``Kazan``); others as GeoNames writes them."""
     if country == "UA":
         ukrainian = [a for a in alternates if has_cyrillic(a) and not _RU_ONLY.search(a)]
-        marked = [a for a in ukrainian if _UK_ONLY.search(a)] or ukrainian
-        if marked:
-            best = max(marked, key=lambda a: _similarity(ukrainian_romanization(a), name))
+        if ukrainian:  # the closest Ukrainian spelling; on a tie one with Ukrainian-only letters
+            best = max(
+                ukrainian, key=lambda a: (_similarity(ukrainian_romanization(a), name), bool(_UK_ONLY.search(a)))
+            )
             if _similarity(ukrainian_romanization(best), name) >= 0.6:
                 return ukrainian_romanization(best)
         return name.replace("'", "")
