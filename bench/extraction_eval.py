@@ -12,6 +12,7 @@ file is the corpus).
 Span figures (``span_evaluate``), for telefeed and for bare natasha (natasha's NER alone on the same texts, none of
 telefeed's layers; Cyrillic documents only):
 
+* predicted spans inside a hashtag or an ``@handle`` are not scored (the sets do not annotate them);
 * overlap P/R/F1: a predicted span matches a gold span of the same label when they overlap (one-to-one);
   telefeed's ``MIL_UNIT`` counts as ``ORG`` (the sets label armed formations as organisations);
 * exact-span F1: same start, end and label;
@@ -294,6 +295,11 @@ def gold_spans(document: Mapping[str, Any]) -> list[dict[str, Any]]:
     return out
 
 
+# Hashtags and @handles are not annotated in the sets (a convention, not an extraction error): a predicted span
+# inside one is not scored, for either system.
+_TAG_RE = re.compile(r"[#@][\w'’ʼ-]+")
+
+
 def _span_label(label: str) -> str:
     return "ORG" if label == "MIL_UNIT" else label
 
@@ -303,8 +309,11 @@ def score_spans(document: Mapping[str, Any], predicted: Sequence[Mapping[str, An
     t = SpanTally(docs=1)
     doc_id = document.get("id")
     gold = [g for g in gold_spans(document) if g["label"] in SPAN_LABELS]
+    tags = [(m.start(), m.end()) for m in _TAG_RE.finditer(str(document["text"]))]
     pred = [{**p, "label": _span_label(str(p["label"]))} for p in predicted]
-    pred = [p for p in pred if p["label"] in SPAN_LABELS]
+    pred = [
+        p for p in pred if p["label"] in SPAN_LABELS and not any(s <= p["start"] and p["end"] <= e for s, e in tags)
+    ]
     t.gold.update(g["label"] for g in gold)
     t.pred.update(p["label"] for p in pred)
     exact = {(p["start"], p["end"], p["label"]) for p in pred}

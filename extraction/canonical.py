@@ -335,6 +335,8 @@ def resolve(base: str, label: str, doc_pool: NamePool, corpus_pool: NamePool) ->
     name = _fix_typos(base, pools)
     name = _strip_derived(name, pools)
     known = lookup_known(name)
+    if known is not None and label == PER and known.label in (ORG, MIL_UNIT):
+        known = None  # a person the model found is not the unit or company of the same name (Рихарда Вагнера)
     if known is not None:
         return known.name, known.label
     if label == PER and " " not in name:

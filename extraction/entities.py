@@ -351,23 +351,21 @@ _UNIT_CONTEXT = re.compile(r"(?:ЧВК|ПВК|PMC|[Гг]рупп[а-я]*|[Гг]�
 
 
 def _compatible_context(text: str, start: int, end: int, entity_label: str, language: str) -> bool:
-    """Whether a curated alias found at ``start:end`` may be read as the curated entity there."""
+    """Whether a curated alias found at ``start:end`` may be read as the curated entity there: an organisation
+    or unit alias that may be a surname or name (``Вагнера``, ``Ахмат``) needs quotes or a formation word
+    before it."""
     if entity_label not in (MIL_UNIT, ORG):
         return True
     surface = text[start:end]
-    if " " in surface or surface.isupper():
-        return True
+    if " " in surface or surface.isupper() or surface[:1].islower():
+        return True  # phrases, acronyms and derived common nouns (вагнеровцы) are no person's name
     parses = morph(language).parse(surface)
-    if not any("Surn" in p.tag.grammemes for p in parses):
-        return True  # not also a surname (Азов, Ахмат)
+    if all(p.is_known and not {"Surn", "Name"} & p.tag.grammemes for p in parses):
+        return True  # a dictionary word that is no name (Минобороны, Кремль)
     before = text[max(0, start - 20) : start]
     if _UNIT_CONTEXT.search(before.rstrip()) or text[end : end + 1] == "»":
         return True
-    previous = re.search(r"([A-ZА-ЯІЇЄЁ][\w'’]+)\s+$", before)
-    if previous is None:
-        return True
-    sentence_start = re.search(r"(?:^|[.!?…\n])[\s«\"“]*$", before[: previous.start(1)])
-    return bool(sentence_start) and not any("Name" in p.tag.grammemes for p in morph(language).parse(previous.group(1)))
+    return False
 
 
 def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
@@ -648,6 +646,10 @@ def _extend_given_names(text: str, mentions: list[Mention]) -> None:
             mention.lemma = ""
 
 
+def _genitive(word: str, language: str) -> bool:
+    return any("gent" in p.tag.grammemes for p in morph(language).parse(word))
+
+
 def _institutions_named_after_places(text: str, mentions: list[Mention]) -> None:
     """A place right after a capitalised common word inside a sentence is an institution's name (``Почта
     России``, ``Единой России``, ``Tele2 Россия``): the mention widens over the word and becomes ``ORG``."""
@@ -659,9 +661,15 @@ def _institutions_named_after_places(text: str, mentions: list[Mention]) -> None
         if match is None or re.search(r"(?:^|[.!?…\n:])[\s«\"“—–-]*$", before[: match.start(1)]):
             continue
         start = mention.start - len(before) + match.start(1)
-        if any(m is not mention and m.start < mention.start and start < m.end for m in mentions):
-            continue
         word = match.group(1)
+        covering = [m for m in mentions if m is not mention and m.start < mention.start and start < m.end]
+        acronym = [m for m in covering if m.label == ORG and m.text == word and word.isupper()]
+        if acronym and _genitive(mention.text, mention.language):  # МЧС России: the ministry of that country
+            mentions.remove(acronym[0])
+            mention.start, mention.text, mention.label, mention.lemma = start, text[start : mention.end], ORG, ""
+            continue
+        if covering:
+            continue
         if has_cyrillic(word):
             parses = morph(mention.language).parse(word)
             if not parses or parses[0].tag.POS not in ("NOUN", "ADJF") or _is_direction(word):
