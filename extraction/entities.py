@@ -252,6 +252,10 @@ def slavic_lemma(text: str, language: str, label: str) -> str:
     """
     if label == MIL_UNIT or lookup_known(text) is not None:
         return text
+    if label == LOC and " " in text and lookup_place(text) is None:
+        hit = next((c for c in place_lemmas(text, language) if lookup_place(c) is not None), None)
+        if hit is not None:  # Кривого Рогу -> Кривий Ріг, Білої Церкви -> Біла Церква
+            return hit
     words = text.split(" ")
     out = []
     declining = True
@@ -363,9 +367,7 @@ def _compatible_context(text: str, start: int, end: int, entity_label: str, lang
     if all(p.is_known and not {"Surn", "Name"} & p.tag.grammemes for p in parses):
         return True  # a dictionary word that is no name (Минобороны, Кремль)
     before = text[max(0, start - 20) : start]
-    if _UNIT_CONTEXT.search(before.rstrip()) or text[end : end + 1] == "»":
-        return True
-    return False
+    return bool(_UNIT_CONTEXT.search(before.rstrip()) or text[end : end + 1] == "»")
 
 
 def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
@@ -434,6 +436,8 @@ def _split_run_on(text: str, start: int, end: int, label: str) -> list[tuple[int
     out: list[tuple[int, int, str]] = []
     for s, e in pieces:
         s, e = _trim(text, s, e)
+        tail = re.search(r"\s+(?:і|й|та|и|а|and)$", text[s:e])
+        e = s + tail.start() if tail else e
         if s >= e or not any(c.isalpha() for c in text[s:e]):
             continue
         piece_label = label
@@ -521,12 +525,19 @@ def place_lemmas(surface: str, language: str) -> tuple[str, ...]:
     """Nominative guesses for an inflected place name, dictionary readings first (``Львові`` -> ``Львів``:
     the Ukrainian о/е -> і alternation undone; ``Сумах`` -> ``Суми``; ``Кривому Розі`` -> ``Кривий Ріг``)."""
     words = surface.split()
-    if len(words) > 1:
-        lemma = slavic_lemma(surface, language, LOC)
-        return (lemma,) if lemma != surface else ()
+    if len(words) > 1:  # every word's guesses combined (Білої Церкви -> Біла Церква), a few of each
+        combos = [""]
+        for word in words[:3]:
+            guesses = [word, *place_lemmas(word, language)][:8]
+            combos = [f"{c} {g}".strip() for c in combos for g in guesses]
+        return tuple(c for c in combos if c != surface)
     word = surface
     out: list[str] = []
     for parse in morph(language if language in ("ru", "uk") else "ru").parse(word):
+        if "ADJF" in parse.tag.grammemes:  # keep the gender of an adjective in a name (Білої -> Біла)
+            nominative = parse.inflect({"nomn", "sing"})
+            if nominative is not None:
+                out.append(nominative.word[:1].upper() + nominative.word[1:])
         out.append(parse.normal_form[:1].upper() + parse.normal_form[1:])
     for ending in _OBLIQUE_ENDINGS:
         if word.lower().endswith(ending) and len(word) - len(ending) >= 3:
@@ -622,7 +633,66 @@ def _skip_leading_place(text: str, start: int, end: int, language: str) -> int:
     first = words[0].group(0)
     if any(_regional_place(p.normal_form.capitalize()) for p in morph(language).parse(first)):
         return start + words[1].start()
+    if not _person_reading(first, language) and _place_of(first, language) is not None:  # Польща Дональд Туск
+        return start + words[1].start()
     return start
+
+
+def _drop_sentence_initial_common_word(text: str, start: int, end: int, label: str, language: str) -> int:
+    """Start past a sentence-initial common noun the model ran into a place (``Поліція Києва``, ``Досвід
+    Харківщини``); organisation spans are kept whole (``Почта России``)."""
+    if label == ORG or not has_cyrillic(text[start:end]):
+        return start
+    match = re.match(r"(\S+)\s+", text[start:end])
+    if match is None or not re.search(r"(?:^|[.!?…\n])[\s«\"“—–-]*$", text[max(0, start - 10) : start]):
+        return start
+    word, rest = match.group(1), text[start + match.end() : end]
+    parses = morph(language).parse(word)
+    common = parses and parses[0].is_known and parses[0].tag.POS in ("NOUN", "ADJF", "VERB", "ADVB", "PREP")
+    if not common or any({"Name", "Surn", "Patr", "Geox", "Orgn"} & p.tag.grammemes for p in parses):
+        return start
+    if _place_of(rest, language) is not None or region_named(rest) is not None:
+        return start + match.end()
+    return start
+
+
+_CAPITALISED = re.compile(
+    BOUNDARY_BEFORE + r"[А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+(?:\s+[А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+)?" + BOUNDARY_AFTER
+)
+
+
+def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
+    """Places the model missed: capitalised words (or pairs) of a Cyrillic run that the gazetteer knows in any
+    case form (``Польщі``, ``Ізюмі``, ``Кривого Рогу``); not a word that reads as a name or surname unless a
+    locative word precedes it, nor a sentence-initial common word."""
+    for match in _CAPITALISED.finditer(text, chunk.start, chunk.end):
+        for s, e in _candidate_spans(match):
+            if any(m.start < e and s < m.end for m in mentions):
+                continue
+            surface = text[s:e]
+            place = _place_of(surface, chunk.language)
+            if place is None or (place.latitude is not None and place.country_code not in _NEARBY):
+                continue
+            before = text[max(0, s - 25) : s]
+            words = surface.split()
+            if any(_person_reading(w, chunk.language) for w in words) and not _LOCATIVE_BEFORE.search(before):
+                continue
+            if re.search(r"(?:^|[.!?…\n])[\s«\"“—–-]*$", before):
+                parses = morph(chunk.language).parse(words[0])
+                if any(p.is_known and not {"Geox", "Name", "Surn"} & p.tag.grammemes for p in parses[:1]):
+                    continue
+            mentions.append(Mention(surface, LOC, s, e, language=chunk.language))
+            break
+
+
+_NEARBY = {"UA", "RU", "BY", "MD", "PL", "RO", "HU", "SK", "GE", "KZ", "LT", "LV", "EE", "FI", "TR"}
+
+
+def _candidate_spans(match: re.Match[str]) -> list[tuple[int, int]]:
+    """A capitalised pair, then each of its words."""
+    words = list(re.finditer(r"\S+", match.group(0)))
+    spans = [(match.start(), match.end())] if len(words) > 1 else []
+    return spans + [(match.start() + w.start(), match.start() + w.end()) for w in words]
 
 
 def _extend_given_names(text: str, mentions: list[Mention]) -> None:
@@ -750,6 +820,7 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                     continue
                 s, e = _trim(text, chunk.start + span.start, chunk.start + span.stop)
                 s = _drop_leading_function_word(text, s, e, chunk.language)
+                s = _drop_sentence_initial_common_word(text, s, e, label, chunk.language)
                 for ps, pe, piece_label in _split_run_on(text, s, e, label):
                     label = piece_label
                     if label == PER and (skip := _skip_leading_place(text, ps, pe, chunk.language)) > ps:
@@ -759,6 +830,8 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                     if ps < pe and not _common_word_at_sentence_start(text, ps, pe, chunk.language):
                         label = _reading(text, ps, pe, label, chunk.language)
                         _add(per_doc[index], Mention(text[ps:pe], label, ps, pe, language=chunk.language), widen=True)
+    for index, chunk in cyrillic:
+        _gazetteer_places(documents[index][0], chunk, per_doc[index])
     for (text, _), mentions in zip(documents, per_doc, strict=True):
         mentions[:] = [m for m in mentions if not _not_a_name(m.text)]
         _extend_given_names(text, mentions)

