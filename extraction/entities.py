@@ -231,10 +231,8 @@ def _lemma_word(word: str, language: str, label: str, gender: str | None = None)
             is_place = label == LOC or (label == PER and not {"Name", "Surn", "Patr"} & parse.tag.grammemes)
             if lookup_known(candidate) is not None or (is_place and _regional_place(candidate)):
                 return candidate if word[:1].isupper() else parse.normal_form
-        if label == LOC and word[:1].isupper():
-            for candidate in place_lemmas(word, language):  # Львові -> Львів, Сумах -> Суми
-                if lookup_place(candidate) is not None:
-                    return candidate
+        if label == LOC and word[:1].isupper() and (hit := best_place_lemma(word, language)) is not None:
+            return hit[0]  # Львові -> Львів, Сумах -> Суми
     return _lemma_token(word, language, label, gender)
 
 
@@ -462,15 +460,21 @@ def _person_reading(word: str, language: str) -> bool:
 def _reading(text: str, start: int, end: int, label: str, language: str) -> str:
     """The label of a model span after the person/place/institution checks.
 
-    A one-word person that is a place the gazetteer knows is a place, unless the word also reads as a name or
-    surname (``Пушкин``, ``Чайковского``): then only a locative context (``в Пушкине``) makes it a place. A place
+    A one-word person that is a place the gazetteer knows is a place, unless the text shows a person: a given
+    name or initial before it, the surname written with a given name elsewhere in the text (``Петра
+    Чайковского`` ... ``Чайковского``), or a dictionary surname reading when the place is a town below 100,000
+    people (``Морозовой``; but ``Луцька`` is Lutsk); a locative word before it (``в Пушкине``) makes it a place. A place
     span that starts with a capitalised common word before a place (``Эхо Москвы``, ``Почта России``, ``Единой
     России``) is an institution named after the place.
     """
     surface = text[start:end]
-    if label == PER and " " not in surface and has_cyrillic(surface) and _place_of(surface, language) is not None:
+    place = _place_of(surface, language) if label == PER and " " not in surface and has_cyrillic(surface) else None
+    if place is not None:
         before = text[max(0, start - 25) : start]
-        if not _person_reading(surface, language) or _LOCATIVE_BEFORE.search(before):
+        person = _person_evidence(text, start, surface, language) or (
+            _person_reading(surface, language) and place.population < _CITY
+        )
+        if _LOCATIVE_BEFORE.search(before) or not person:
             return LOC
     if label == PER and has_cyrillic(surface) and _not_a_person(surface, language):
         return LOC if _place_of(surface, language) is not None else ORG
@@ -479,6 +483,25 @@ def _reading(text: str, start: int, end: int, label: str, language: str) -> str:
         if _place_of(rest, language) is not None and not _is_direction(first):
             return ORG
     return label
+
+
+_CITY = 100_000
+
+
+def _person_evidence(text: str, start: int, surface: str, language: str) -> bool:
+    """A given name or an initial right before the word, or its stem after a given name elsewhere in the text."""
+    previous = re.search(r"([A-ZА-ЯІЇЄЁ][\w'’]*\.?)\s+$", text[max(0, start - 30) : start])
+    if previous is not None and (previous.group(1).endswith(".") or _is_given_name(previous.group(1), language)):
+        return True
+    stem = surface[: max(3, len(surface) - 2)]
+    for match in re.finditer(rf"([A-ZА-ЯІЇЄЁ][\w'’]+)\s+{re.escape(stem)}", text):
+        if _is_given_name(match.group(1), language):
+            return True
+    return False
+
+
+def _is_given_name(word: str, language: str) -> bool:
+    return any("Name" in p.tag.grammemes for p in morph(language).parse(word))
 
 
 def _not_a_person(surface: str, language: str) -> bool:
@@ -504,16 +527,23 @@ def _is_direction(word: str) -> bool:
 
 def _place_of(surface: str, language: str = "uk") -> Place | None:
     """The place an (inflected) name is (``Львові`` -> Lviv, ``Сумах`` -> Sumy), or None."""
-    if lookup_place(surface) is not None:
-        return lookup_place(surface)
-    for candidate in place_lemmas(surface, language):
-        place = lookup_place(candidate)
-        if place is not None:
-            return place
-    return None
+    hit = best_place_lemma(surface, language)
+    return hit[1] if hit is not None else None
+
+
+@lru_cache(maxsize=20000)
+def best_place_lemma(surface: str, language: str) -> tuple[str, Place] | None:
+    """The nominative guess of an inflected place name that names the most populous place (``Воронежі`` ->
+    ``Воронеж``, the city, not the village ``Вороніж``); the name as written first when the gazetteer knows it."""
+    place = lookup_place(surface)
+    if place is not None:
+        return surface, place
+    hits = [(c, p) for c in place_lemmas(surface, language) if (p := lookup_place(c)) is not None]
+    return max(hits, key=lambda hit: hit[1].population) if hits else None
 
 
 _NOMINATIVE_ENDINGS = ("", "а", "я", "ь", "и", "е", "о", "і", "ы")
+_PALATALISED = {"з": "г", "ц": "к", "с": "х"}
 _OBLIQUE_ENDINGS = (
     "ами", "ями", "ого", "ому", "ою", "ею", "єю", "ой", "ей", "ом", "ем", "ах", "ях", "ім", "ої", "ій", "ів",
     "а", "я", "у", "ю", "і", "ї", "е", "є", "и", "ы", "ь",
@@ -543,9 +573,12 @@ def place_lemmas(surface: str, language: str) -> tuple[str, ...]:
         if word.lower().endswith(ending) and len(word) - len(ending) >= 3:
             base = word[: len(word) - len(ending)]
             bases = [base]
-            match = re.fullmatch(r"(.*[^аеиіїоуюяєыэ])([оеє])([^аеиіїоуюяєыэ]+)", base)
-            if match:  # Львов- -> Львів, Чугуєв- -> Чугуїв, Тернопол- -> Тернопіль
-                bases.append(match.group(1) + ("ї" if match.group(2) == "є" else "і") + match.group(3))
+            if ending in ("і", "е") and base[-1:] in _PALATALISED:  # Розі -> Рог-, Луці -> Лук-
+                bases.append(base[:-1] + _PALATALISED[base[-1]])
+            for b in list(bases):
+                match = re.fullmatch(r"(.*[^аеиіїоуюяєыэ])([оеє])([^аеиіїоуюяєыэ]+)", b)
+                if match:  # Львов- -> Львів, Чугуєв- -> Чугуїв, Тернопол- -> Тернопіль, Рог- -> Ріг
+                    bases.append(match.group(1) + ("ї" if match.group(2) == "є" else "і") + match.group(3))
             out.extend(b + n for b in bases for n in _NOMINATIVE_ENDINGS)
     return tuple(dict.fromkeys(out))
 
