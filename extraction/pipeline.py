@@ -20,7 +20,7 @@ from extraction.entities import extract_mentions
 from extraction.links import Link, TelegramRef, extract_links, telegram_refs
 from extraction.quotes import Quote, extract_quotes
 
-EXTRACTOR_VERSION = "1.1.0"
+EXTRACTOR_VERSION = "1.2.0"
 
 # Keys of ``telefeed extract FILE --json`` (documented in docs/extraction.md; keep them stable).
 JSON_KEYS = ("extractor_version", "language", "text", "entities", "quotes", "attributions", "links", "telegram_refs")
