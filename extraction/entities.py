@@ -28,6 +28,7 @@ from extraction.gazetteer import (
     lookup_known,
     lookup_place,
     translit,
+    ukrainian_romanization,
 )
 from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, phrase_pattern
 from extraction.regions import DISTRICT_RE, district_kind, district_name, find_regions, region_named
@@ -225,14 +226,14 @@ def _lemma_word(word: str, language: str, label: str, gender: str | None = None)
         return _lemma_token(head, language, label) + sep + tail
     if label == PER and word[:1].isupper() and _person_reading(word, language):
         return _lemma_token(word, language, label, gender)  # a person reading beats a place reading (Иванова, Пушкин)
+    if label == LOC and word[:1].isupper() and (hit := best_place_lemma(word, language)) is not None:
+        return hit[0]  # Львові -> Львів, Сумах -> Суми, Воронежі -> Воронеж (the city, not the village)
     if label in (LOC, ORG, PER) and not word.isupper():
         for parse in morph(language).parse(word):  # a reading the gazetteer knows wins (Києві -> Київ, not Кий)
             candidate = parse.normal_form[:1].upper() + parse.normal_form[1:]
             is_place = label == LOC or (label == PER and not {"Name", "Surn", "Patr"} & parse.tag.grammemes)
             if lookup_known(candidate) is not None or (is_place and _regional_place(candidate)):
                 return candidate if word[:1].isupper() else parse.normal_form
-        if label == LOC and word[:1].isupper() and (hit := best_place_lemma(word, language)) is not None:
-            return hit[0]  # Львові -> Львів, Сумах -> Суми
     return _lemma_token(word, language, label, gender)
 
 
@@ -336,14 +337,17 @@ def _district_lemma(adjective: str, designator: str, language: str) -> str | Non
         return hit.name, hit.country_code or ""
 
     named = district_name(adjective, kind, place)
-    if named is not None or kind == "hromada" or language != "ru":
+    if named is not None or kind == "hromada":
         return named
-    parses = [p for p in morph("ru").parse(adjective) if "ADJF" in p.tag.grammemes]
+    parses = [p for p in morph(language).parse(adjective) if "ADJF" in p.tag.grammemes]
     if not parses:
         return None
     nominative = parses[0].inflect({"nomn", "sing", "masc"})
     word = nominative.word if nominative is not None else parses[0].normal_form
-    english = re.sub(r"(?:iy|yy|y)$", "y", translit(word[:1].upper() + word[1:], "ru"))
+    word = word[:1].upper() + word[1:]
+    if language == "uk":  # a city district of Ukraine: Дарницький -> Darnytskyi District
+        return f"{ukrainian_romanization(word)} District"
+    english = re.sub(r"(?:iy|yy|y)$", "y", translit(word, "ru"))
     return f"{english} District"  # a district of Russia: its English Wikipedia form (Abinsky District)
 
 
@@ -476,6 +480,8 @@ def _reading(text: str, start: int, end: int, label: str, language: str) -> str:
         )
         if _LOCATIVE_BEFORE.search(before) or not person:
             return LOC
+    if label in (PER, LOC) and " " in surface and re.search(r"\s[А-ЯІЇЄЁ]{2,6}$", surface):
+        return ORG  # Полтавської ОВА, Харківської ОДА: an authority named by its acronym
     if label == PER and has_cyrillic(surface) and _not_a_person(surface, language):
         return LOC if _place_of(surface, language) is not None else ORG
     if label == LOC and " " in surface and _place_of(surface, language) is None and region_named(surface) is None:
@@ -564,10 +570,11 @@ def place_lemmas(surface: str, language: str) -> tuple[str, ...]:
     word = surface
     out: list[str] = []
     for parse in morph(language if language in ("ru", "uk") else "ru").parse(word):
-        if "ADJF" in parse.tag.grammemes:  # keep the gender of an adjective in a name (Білої -> Біла)
-            nominative = parse.inflect({"nomn", "sing"})
-            if nominative is not None:
-                out.append(nominative.word[:1].upper() + nominative.word[1:])
+        if "ADJF" in parse.tag.grammemes:  # keep the gender (Білої -> Біла), or try neuter (Колодяжного -> Колодяжне)
+            for grammemes in ({"nomn", "sing"}, {"nomn", "sing", "neut"}, {"nomn", "sing", "femn"}):
+                nominative = parse.inflect(grammemes)
+                if nominative is not None:
+                    out.append(nominative.word[:1].upper() + nominative.word[1:])
         out.append(parse.normal_form[:1].upper() + parse.normal_form[1:])
     for ending in _OBLIQUE_ENDINGS:
         if word.lower().endswith(ending) and len(word) - len(ending) >= 3:
@@ -689,9 +696,9 @@ def _drop_sentence_initial_common_word(text: str, start: int, end: int, label: s
     return start
 
 
-_CAPITALISED = re.compile(
-    BOUNDARY_BEFORE + r"[А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+(?:\s+[А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+)?" + BOUNDARY_AFTER
-)
+_NAME_WORD = r"[А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ]+(?:-[А-ЯІЇЄҐЁа-яіїєґё][а-яіїєґё'’ʼ]+)*"
+_CAPITALISED = re.compile(BOUNDARY_BEFORE + _NAME_WORD + r"(?:\s+" + _NAME_WORD + ")?" + BOUNDARY_AFTER)
+_COORDINATED = re.compile(r"(?:\s*,\s*|\s+(?:і|й|та|и|или|або)\s+)$")
 
 
 def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
@@ -708,12 +715,17 @@ def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
                 continue
             before = text[max(0, s - 25) : s]
             words = surface.split()
-            if any(_person_reading(w, chunk.language) for w in words) and not _LOCATIVE_BEFORE.search(before):
+            coordinated = (m := _COORDINATED.search(before)) is not None and any(
+                o.label == LOC and o.end == s - len(m.group(0)) for o in mentions
+            )  # Одеси та Ізмаїла: a name coordinated with a place is a place
+            context = coordinated or _LOCATIVE_BEFORE.search(before) is not None
+            person = any(_person_reading(w, chunk.language) for w in words) and place.population < _CITY
+            if person and not context:
                 continue
-            if re.search(r"(?:^|[.!?…\n])[\s«\"“—–-]*$", before):
+            if re.search(r"(?:^|[.!?…\n])[\s«\"“—–-]*$", before) and place.population < _CITY and not context:
                 parses = morph(chunk.language).parse(words[0])
                 if any(p.is_known and not {"Geox", "Name", "Surn"} & p.tag.grammemes for p in parses[:1]):
-                    continue
+                    continue  # a sentence-initial common word that is also a small town's name
             mentions.append(Mention(surface, LOC, s, e, language=chunk.language))
             break
 

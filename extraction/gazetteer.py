@@ -291,7 +291,11 @@ KNOWN_ENTITIES: tuple[KnownEntity, ...] = (
     KnownEntity("Belgorod", LOC, ("Белгород", "Бєлгород"), "RU"),
     KnownEntity("Russia", LOC, ("Россия", "Росія", "РФ", "Russian Federation"), "RU"),
     KnownEntity("Ukraine", LOC, ("Украина", "Україна"), "UA"),
-    KnownEntity("Belarus", LOC, ("Беларусь", "Білорусь"), "BY"),
+    KnownEntity("Belarus", LOC, ("Беларусь", "Білорусь", "Белоруссия", "Білорусія"), "BY"),
+    KnownEntity("China", LOC, ("Китай", "КНР"), "CN"),
+    KnownEntity("Germany", LOC, ("Германия", "Німеччина", "ФРГ"), "DE"),
+    KnownEntity("United Kingdom", LOC, ("Великобритания", "Велика Британія", "Британия", "Британія"), "GB"),
+    KnownEntity("Washington, D.C.", LOC, ("Washington", "Вашингтон"), "US"),
     KnownEntity("United States", LOC, ("US", "U.S.", "USA", "США"), "US"),
 )
 

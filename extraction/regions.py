@@ -180,6 +180,11 @@ def _centre_candidates(adjective: str) -> list[str]:
         if base.endswith(suffix):
             root = base[: -len(suffix)]
             out += [root, root + "ь", root + "и", root + "а", root + "е", root + "о", root + "е"]
+            if root.endswith("ль"):  # Краснопільська -> Краснопілля
+                out.append(root[:-1] + "ля")
+            closed = re.fullmatch(r"(.*)і([^аеиіїоуюяє]+)ь?", root)
+            if closed:  # Гуляйпільська -> Гуляйполе, Лубенська -> Лубни stays unknown
+                out += [f"{closed.group(1)}о{closed.group(2)}е", f"{closed.group(1)}о{closed.group(2)}я"]
             if suffix in ("цьк", "цк"):
                 out += [root + "ц", root + "к"]
             if suffix in ("зьк", "зк"):
@@ -190,16 +195,14 @@ def _centre_candidates(adjective: str) -> list[str]:
 def district_name(adjective: str, kind: str, place_name: Callable[[str], tuple[str, str] | None]) -> str | None:
     """``Kupiansk Raion`` for ``Купянского`` + raion, ``Bakhmut Hromada``; None when no centre is found.
 
-    ``place_name`` maps a native place name to its (English canonical, ISO country) or None. Districts of
-    Russia are ``X District`` (the English Wikipedia form, ``Abinsky District``) when the centre is unknown.
+    ``place_name`` maps a native place name to its (English canonical, ISO country) or None. Raions of Ukraine
+    are named after their centre; districts of Russia and city districts (``Abinsky District``, ``Darnytskyi
+    District``) are the caller's: the romanised adjective.
     """
     for candidate in _centre_candidates(adjective):
         hit = place_name(candidate)
-        if hit is not None:
-            english, country = hit
-            if kind == "hromada":
-                return f"{english} Hromada"
-            return f"{english} Raion" if country == "UA" else f"{english} District"
+        if hit is not None and (hit[1] == "UA" or kind == "hromada"):
+            return f"{hit[0]} Hromada" if kind == "hromada" else f"{hit[0]} Raion"
     return None
 
 
