@@ -1,17 +1,25 @@
-"""HTTP fetching with conditional GET, timeouts, a body size cap and retries with backoff."""
+"""HTTP fetching with conditional GET, timeouts, a body size cap and retries with backoff (honouring Retry-After).
+
+:class:`HttpLimits` is the one limits type of every fetch (feeds, article pages, Telegram preview pages); it is
+also the ``http`` table of a source in ``sources.toml``.
+"""
 
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from email.utils import formatdate
 from hashlib import sha256
 from pathlib import Path
-from typing import Protocol
+from typing import Annotated, Protocol
 from urllib.parse import unquote, urlparse
 
 import httpx
+from pydantic import ConfigDict, Field
+from pydantic.dataclasses import dataclass as pydantic_dataclass
+
+from telefeed.retry import RetriesExhausted, Retry, RetryPolicy, parse_retry_after, retrying
 
 USER_AGENT = "telefeed/0.1 (+https://github.com/telefeed/telefeed; news and Telegram research pipeline)"
 RETRY_STATUSES = {429, 500, 502, 503, 504}
@@ -50,21 +58,41 @@ class FetchResult:
         return self.headers.get("last-modified")
 
 
-@dataclass(slots=True)
-class FetchLimits:
-    """Per-request limits."""
+@pydantic_dataclass(config=ConfigDict(extra="forbid"))
+class HttpLimits:
+    """Network limits of a source's fetches: per request, retries, and (for article pages) concurrency."""
 
-    timeout_seconds: float = 20.0
-    max_bytes: int = 10_000_000
-    retries: int = 3
-    backoff_seconds: float = 0.5
+    timeout_seconds: Annotated[float, Field(gt=0)] = 20.0  # per request; reading a body gets 3x this
+    max_bytes: Annotated[int, Field(gt=0)] = 10_000_000  # body size cap (decoded bytes)
+    retries: Annotated[int, Field(ge=0, le=10)] = 3  # further tries after a timeout, connection error, 429 or 5xx
+    backoff_seconds: Annotated[float, Field(ge=0)] = 0.5  # wait before the first retry, doubling after
+    max_retry_after_seconds: Annotated[float, Field(ge=0)] = 60.0  # a longer Retry-After: give up for this run
+    concurrency: Annotated[int, Field(ge=1)] = 8  # article pages in flight at once
+    per_host: Annotated[int, Field(ge=1)] = 2  # article pages in flight per host
+    max_redirects: Annotated[int, Field(ge=0)] = 5
+
+    def retry_policy(self) -> RetryPolicy:
+        """The retry policy these limits describe."""
+        return RetryPolicy(
+            attempts=self.retries + 1,
+            backoff_seconds=self.backoff_seconds,
+            max_retry_after_seconds=self.max_retry_after_seconds,
+        )
+
+
+def retryable_status(status: int, headers: Mapping[str, str]) -> Retry | None:
+    """A :class:`Retry` for a 429 or 5xx answer (with the server's Retry-After), else None."""
+    if status not in RETRY_STATUSES:
+        return None
+    retry_after = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    return Retry(f"HTTP {status}", after=parse_retry_after(retry_after))
 
 
 class Fetcher(Protocol):
     """Fetch one URL, optionally conditionally."""
 
     def fetch(
-        self, url: str, etag: str | None = None, last_modified: str | None = None, limits: FetchLimits | None = None
+        self, url: str, etag: str | None = None, last_modified: str | None = None, limits: HttpLimits | None = None
     ) -> FetchResult:
         """Return the body and headers, or a 304 result when the validators still match."""
         ...
@@ -92,13 +120,13 @@ class LocalFileFetcher:
     """Fetcher for ``file://`` URLs and paths; validators come from size and mtime, so reruns get 304s."""
 
     def fetch(
-        self, url: str, etag: str | None = None, last_modified: str | None = None, limits: FetchLimits | None = None
+        self, url: str, etag: str | None = None, last_modified: str | None = None, limits: HttpLimits | None = None
     ) -> FetchResult:
         """Read the file, or answer 304 when its size and mtime are unchanged."""
         path = _local_path(url)
         if path is None:
             raise FetchError(f"{url}: not a local path")
-        limits = limits or FetchLimits()
+        limits = limits or HttpLimits()
         try:
             stat = path.stat()
         except OSError as exc:
@@ -119,7 +147,7 @@ def describe_transport_error(exc: httpx.TransportError) -> str:
 class HttpFetcher:
     """httpx-backed fetcher: conditional GET, redirects, timeouts, size cap, retries with exponential backoff."""
 
-    def __init__(self, client: httpx.Client | None = None, sleep: object = time.sleep) -> None:
+    def __init__(self, client: httpx.Client | None = None, sleep: Callable[[float], object] = time.sleep) -> None:
         self._client = client or httpx.Client(
             follow_redirects=True, max_redirects=5, headers={"User-Agent": USER_AGENT}
         )
@@ -130,42 +158,40 @@ class HttpFetcher:
         self._client.close()
 
     def fetch(
-        self, url: str, etag: str | None = None, last_modified: str | None = None, limits: FetchLimits | None = None
+        self, url: str, etag: str | None = None, last_modified: str | None = None, limits: HttpLimits | None = None
     ) -> FetchResult:
         """GET ``url`` with validators; retry transport errors and 429/5xx, then raise ``FetchError``."""
-        limits = limits or FetchLimits()
+        limits = limits or HttpLimits()
         headers: dict[str, str] = {}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:
             headers["If-Modified-Since"] = last_modified
-        last_error = "no attempt made"
-        for attempt in range(limits.retries + 1):
-            if attempt:
-                delay = limits.backoff_seconds * (2 ** (attempt - 1))
-                self._sleep(delay)  # type: ignore[operator]
+
+        def attempt(_: int) -> FetchResult:
             try:
                 return self._fetch_once(url, headers, limits)
-            except BodyTooLargeError:
-                raise
-            except _RetryableStatus as exc:
-                last_error = str(exc)
             except httpx.TooManyRedirects as exc:
                 raise FetchError(f"{url}: too many redirects") from exc
-            except httpx.TimeoutException:
-                last_error = f"timed out after {limits.timeout_seconds:g}s"
+            except httpx.TimeoutException as exc:
+                raise Retry(f"timed out after {limits.timeout_seconds:g}s") from exc
             except httpx.TransportError as exc:
-                last_error = describe_transport_error(exc)
-        raise FetchError(f"{url}: {last_error} (after {limits.retries + 1} attempts)")
+                raise Retry(describe_transport_error(exc)) from exc
 
-    def _fetch_once(self, url: str, headers: Mapping[str, str], limits: FetchLimits) -> FetchResult:
+        try:
+            return retrying(limits.retry_policy(), attempt, sleep=self._sleep)
+        except RetriesExhausted as exc:
+            raise FetchError(f"{url}: {exc}") from exc
+
+    def _fetch_once(self, url: str, headers: Mapping[str, str], limits: HttpLimits) -> FetchResult:
         timeout = httpx.Timeout(limits.timeout_seconds)
         with self._client.stream("GET", url, headers=dict(headers), timeout=timeout) as response:
             response_headers = {k.lower(): v for k, v in response.headers.items()}
             if response.status_code == 304:
                 return FetchResult(url=str(response.url), status=304, headers=response_headers)
-            if response.status_code in RETRY_STATUSES:
-                raise _RetryableStatus(f"HTTP {response.status_code}")
+            retry = retryable_status(response.status_code, response_headers)
+            if retry is not None:
+                raise retry
             if response.status_code >= 400:
                 raise FetchError(f"{url}: HTTP {response.status_code}")
             declared = response.headers.get("content-length")
@@ -186,10 +212,6 @@ class HttpFetcher:
             )
 
 
-class _RetryableStatus(Exception):
-    pass
-
-
 class AnyUrlFetcher:
     """Dispatch to the local-file or HTTP fetcher by URL scheme."""
 
@@ -198,7 +220,7 @@ class AnyUrlFetcher:
         self._http = http
 
     def fetch(
-        self, url: str, etag: str | None = None, last_modified: str | None = None, limits: FetchLimits | None = None
+        self, url: str, etag: str | None = None, last_modified: str | None = None, limits: HttpLimits | None = None
     ) -> FetchResult:
         """Fetch from disk or network depending on the URL."""
         if _local_path(url) is not None:

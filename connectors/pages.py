@@ -5,7 +5,7 @@ body), a body size cap counted on decoded bytes (so a gzip bomb is stopped too),
 backoff on transport errors, timeouts, 429 and 5xx, at most 5 redirects, and a clear User-Agent.
 A page that fails never raises: its :class:`PageFetch` carries the reason.
 
-The archive twin (:class:`ArchivePageFetcher`) maps URL -> saved file through ``index.json`` in a folder; the
+The archive twin (:class:`PageArchive`) maps URL -> saved file through ``index.json`` in a folder; the
 bundled samples and tests use it so nothing touches the network.
 """
 
@@ -25,26 +25,22 @@ from urllib.parse import urlparse
 
 import httpx
 
-from connectors.http import RETRY_STATUSES, USER_AGENT, describe_transport_error
+from connectors.http import (
+    USER_AGENT,
+    BodyTooLargeError,
+    FetchError,
+    FetchResult,
+    HttpLimits,
+    describe_transport_error,
+    retryable_status,
+)
+from telefeed.retry import RetriesExhausted, Retry, aretrying
 
 # Response headers worth keeping with a page (the rest is noise, cookies or changes on every request).
 KEPT_HEADERS = ("content-type", "content-language", "last-modified", "etag")  # no Date: payloads stay stable
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "application/xml", "text/xml")
 
 T = TypeVar("T")
-
-
-@dataclass(slots=True)
-class PageLimits:
-    """Limits for page fetching."""
-
-    timeout_seconds: float = 20.0
-    max_bytes: int = 10_000_000
-    retries: int = 2
-    backoff_seconds: float = 0.5
-    concurrency: int = 8
-    per_host: int = 2
-    max_redirects: int = 5
 
 
 @dataclass(slots=True)
@@ -102,15 +98,11 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
     return box["value"]
 
 
-class _Retry(Exception):
-    pass
-
-
 class HttpPageFetcher:
-    """Concurrent page fetcher over httpx.AsyncClient with the limits in :class:`PageLimits`."""
+    """Concurrent page fetcher over httpx.AsyncClient with the limits in :class:`HttpLimits`."""
 
-    def __init__(self, limits: PageLimits | None = None, transport: httpx.AsyncBaseTransport | None = None) -> None:
-        self.limits = limits or PageLimits()
+    def __init__(self, limits: HttpLimits | None = None, transport: httpx.AsyncBaseTransport | None = None) -> None:
+        self.limits = limits or HttpLimits()
         self._transport = transport
 
     def fetch_many(self, urls: Sequence[str]) -> list[PageFetch]:
@@ -148,25 +140,22 @@ class HttpPageFetcher:
         if urlparse(url).scheme not in ("http", "https"):
             result.error = f"not an http(s) URL: {url[:200]}"
             return result
-        for attempt in range(limits.retries + 1):
-            if attempt:
-                await asyncio.sleep(limits.backoff_seconds * (2 ** (attempt - 1)))
-            result.attempts = attempt + 1
+
+        async def attempt(number: int) -> None:
+            result.attempts = number
             try:
                 await self._fetch_once(client, url, result)
-                break
-            except _Retry as exc:
-                result.error = str(exc)
             except httpx.TooManyRedirects:
                 result.error = f"too many redirects (more than {limits.max_redirects})"
-                break
-            except httpx.TimeoutException:
-                result.error = f"timed out after {limits.timeout_seconds:g}s"
+            except httpx.TimeoutException as exc:
+                raise Retry(f"timed out after {limits.timeout_seconds:g}s") from exc
             except httpx.TransportError as exc:
-                result.error = describe_transport_error(exc)
-        else:
-            result.error = f"{result.error} (after {limits.retries + 1} attempts)"
-            result.transient = True
+                raise Retry(describe_transport_error(exc)) from exc
+
+        try:
+            await aretrying(limits.retry_policy(), attempt)
+        except RetriesExhausted as exc:
+            result.error, result.transient = str(exc), True
         result.seconds = round(time.perf_counter() - clock, 3)
         return result
 
@@ -177,8 +166,9 @@ class HttpPageFetcher:
             result.status = response.status_code
             result.final_url = str(response.url)
             result.headers = _kept_headers(response.headers)
-            if response.status_code in RETRY_STATUSES:
-                raise _Retry(f"HTTP {response.status_code}")
+            retry = retryable_status(response.status_code, response.headers)
+            if retry is not None:
+                raise retry
             if response.status_code >= 400:
                 result.error = f"HTTP {response.status_code}"
                 return
@@ -203,9 +193,14 @@ class HttpPageFetcher:
             result.body = b"".join(chunks)
 
 
-class ArchivePageFetcher:
-    """Offline twin: ``index.json`` in ``folder`` maps URL -> file name (or ``{"file", "content_type",
-    "status", "final_url"}``); URLs missing from the index answer 404."""
+class PageArchive:
+    """Offline twin of the network for pages of any kind (article pages, Telegram preview pages).
+
+    ``index.json`` in ``folder`` maps URL -> file name (or ``{"file", "content_type", "status", "final_url"}``);
+    a URL missing from the index is also looked up by its last path segment and query (``s/channel?before=9``).
+    Missing URLs answer 404. Serves both protocols: ``fetch_many`` (:class:`PageFetcher`, never raises for one
+    page) and ``fetch`` (:class:`connectors.http.Fetcher`, raises ``FetchError`` for a page it cannot serve).
+    """
 
     def __init__(self, folder: str | Path, max_bytes: int = 10_000_000) -> None:
         self.folder = Path(folder)
@@ -214,36 +209,58 @@ class ArchivePageFetcher:
         try:
             raw = json.loads(index_path.read_text(encoding="utf-8"))
         except FileNotFoundError as exc:
-            raise FileNotFoundError(f"page archive {self.folder}: no index.json") from exc
+            raise FetchError(f"page archive {self.folder}: no index.json") from exc
+        except (OSError, ValueError) as exc:
+            raise FetchError(f"{index_path}: cannot read page archive index: {exc}") from exc
         if not isinstance(raw, dict):
-            raise ValueError(f"{index_path}: expected an object mapping URL -> file")
+            raise FetchError(f"{index_path}: expected an object mapping URL -> file")
         self.index: dict[str, dict[str, Any]] = {
             url: (entry if isinstance(entry, dict) else {"file": entry}) for url, entry in raw.items()
         }
 
     def fetch_many(self, urls: Sequence[str]) -> list[PageFetch]:
         """Read each URL's saved file; missing entries and files become 404 / errors, not exceptions."""
-        return [self._fetch(url) for url in urls]
+        return [self._read(url, self.max_bytes) for url in urls]
 
-    def _fetch(self, url: str) -> PageFetch:
+    def fetch(
+        self, url: str, etag: str | None = None, last_modified: str | None = None, limits: HttpLimits | None = None
+    ) -> FetchResult:
+        """The saved copy of ``url`` (validators are ignored: always a full answer).
+
+        Raises:
+            FetchError: the archive does not hold the URL, its file cannot be read, or it is over the size cap.
+        """
+        page = self._read(url, limits.max_bytes if limits else self.max_bytes)
+        if not page.ok:
+            raise (BodyTooLargeError if page.truncated else FetchError)(f"{url}: {page.error}")
+        return FetchResult(url=page.final_url or url, status=page.status or 200, body=page.body, headers=page.headers)
+
+    def _entry(self, url: str) -> dict[str, Any] | None:
         entry = self.index.get(url)
+        if entry is None:
+            parsed = urlparse(url)
+            entry = self.index.get(parsed.path.rsplit("/", 1)[-1] + (f"?{parsed.query}" if parsed.query else ""))
+        return entry
+
+    def _read(self, url: str, max_bytes: int) -> PageFetch:
+        entry = self._entry(url)
         result = PageFetch(url=url, attempts=1)
         if entry is None:
-            result.status, result.error = 404, "HTTP 404 (not in page archive)"
+            result.status, result.error = 404, f"HTTP 404 (not in page archive {self.folder})"
             return result
         path = self.folder / str(entry["file"])
         try:
             with path.open("rb") as handle:
-                body = handle.read(self.max_bytes + 1)
+                body = handle.read(max_bytes + 1)
         except OSError as exc:
             result.error = f"archive file unreadable: {exc.strerror or exc}"
             return result
         result.status = int(entry.get("status", 200))
         result.final_url = str(entry.get("final_url", url))
         result.headers = {"content-type": str(entry.get("content_type", "text/html; charset=utf-8"))}
-        if len(body) > self.max_bytes:
-            body, result.truncated = body[: self.max_bytes], True
-            result.error = f"body exceeds cap of {self.max_bytes} bytes (cut off)"
+        if len(body) > max_bytes:
+            body, result.truncated = body[:max_bytes], True
+            result.error = f"body exceeds cap of {max_bytes} bytes (cut off)"
         elif result.status >= 400:
             result.error = f"HTTP {result.status}"
         result.body = body

@@ -1,4 +1,9 @@
-"""Telegram Desktop exports: read ``result.json`` from an export folder (no API access)."""
+"""Telegram Desktop exports: read ``result.json`` from an export folder (no API access).
+
+Two roots exist: a one-chat export (``{"name", "type", "id", "messages": [...]}``) and a full-account export
+(``{"chats": {"list": [<one-chat shape>, ...]}, "left_chats": {...}}``), from which the source's ``chat``
+setting (name or numeric id) picks one chat.
+"""
 
 from __future__ import annotations
 
@@ -31,8 +36,34 @@ def export_file(path: str | Path) -> Path:
     return candidate if candidate.suffix == ".json" and not candidate.is_dir() else candidate / "result.json"
 
 
-def read_export(source: str, path: str | Path, max_bytes: int = MAX_EXPORT_BYTES) -> ExportRead:
-    """Read and validate an export's ``result.json``.
+def _chats(data: dict[str, Any]) -> list[dict[str, Any]]:
+    lists = [(data.get(key) or {}).get("list") for key in ("chats", "left_chats")]
+    return [c for chats in lists if isinstance(chats, list) for c in chats if isinstance(c, dict)]
+
+
+def pick_chat(data: dict[str, Any], chat: str | None, file: Path) -> dict[str, Any]:
+    """The chat of a full-account export that ``chat`` names (name, case-insensitive, or numeric id).
+
+    Without ``chat`` the export's only channel is taken; several channels (or none) is an error naming them.
+    """
+    chats = _chats(data)
+    if chat is not None:
+        wanted = chat.strip().casefold()
+        found = [c for c in chats if str(c.get("id")) == wanted or str(c.get("name") or "").casefold() == wanted]
+        if not found:
+            raise FetchError(f"{file}: no chat {chat!r} in this full-account export")
+        return found[0]
+    channels = [c for c in chats if str(c.get("type", "")).endswith("channel")]
+    if len(channels) == 1:
+        return channels[0]
+    names = ", ".join(f"{c.get('name')!r} ({c.get('id')})" for c in channels) or "none"
+    raise FetchError(f"{file}: a full-account export with several channels ({names}): set `chat` on the source")
+
+
+def read_export(
+    source: str, path: str | Path, max_bytes: int = MAX_EXPORT_BYTES, chat: str | None = None
+) -> ExportRead:
+    """Read and validate an export's ``result.json`` (for a full-account export, the chat ``chat`` names).
 
     Messages without an integer id are quarantined (stage ``parse``); a missing or unreadable file raises
     ``FetchError`` with the path in the message.
@@ -47,6 +78,8 @@ def read_export(source: str, path: str | Path, max_bytes: int = MAX_EXPORT_BYTES
         data = json.loads(body.decode("utf-8-sig"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FetchError(f"{file}: not a Telegram export (invalid JSON: {exc})") from exc
+    if isinstance(data, dict) and isinstance(data.get("chats"), dict):
+        data = pick_chat(data, chat, file)
     if not isinstance(data, dict) or not isinstance(data.get("messages"), list):
         raise FetchError(f"{file}: not a Telegram export (no 'messages' list)")
     channel = {"id": data.get("id"), "name": data.get("name"), "type": data.get("type")}

@@ -1,22 +1,19 @@
 """The public web preview of a channel (``https://t.me/s/<channel>``), paginated backwards with ``?before=``.
 
 Only the widget boundaries, ids and dates are read here (enough to paginate); each post's HTML is kept
-whole for ``extraction.telegram`` to map. Pages come from an http(s) ``base_url`` through
+whole for ``extraction.telegram.preview`` to map. Pages come from an http(s) ``base_url`` through
 ``connectors.http.HttpFetcher`` or, offline, from a ``page_archive`` folder whose ``index.json`` maps page
 URLs to saved files.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
-from urllib.parse import urlparse
 
 from selectolax.lexbor import LexborHTMLParser
 
-from connectors.http import Fetcher, FetchError, FetchLimits, FetchResult, LocalFileFetcher
+from connectors.http import Fetcher, FetchError, HttpLimits
 
 
 @dataclass(slots=True)
@@ -37,6 +34,7 @@ class PreviewPage:
     posts: list[PreviewPost] = field(default_factory=list)
     before: int | None = None
     channel_title: str | None = None
+    is_history: bool = True  # False: not a channel history page (``t.me/s`` redirected to the channel's page)
 
 
 @dataclass(slots=True)
@@ -71,7 +69,7 @@ def _parse_date(value: str | None) -> datetime | None:
 def parse_page(url: str, html: str) -> PreviewPage:
     """Split a preview page into message widgets (kept as HTML) and find the ``before`` link."""
     tree = LexborHTMLParser(html)
-    page = PreviewPage(url=url)
+    page = PreviewPage(url=url, is_history=tree.css_first(".tgme_channel_history") is not None)
     title = tree.css_first(".tgme_channel_info_header_title")
     if title is not None:
         page.channel_title = title.text(strip=True) or None
@@ -105,11 +103,12 @@ def read_preview(
     stop_at_id: int | None = None,
     since: datetime | None = None,
     max_pages: int = 20,
-    limits: FetchLimits | None = None,
+    limits: HttpLimits | None = None,
 ) -> PreviewRead:
     """Walk the preview backwards from the newest page until a post ``<= stop_at_id`` or older than ``since``.
 
-    Raises ``FetchError`` when the first page cannot be fetched; a later failure ends the walk with
+    Raises ``FetchError`` when the first page cannot be fetched or is not a channel history (a channel without
+    a public preview: ``t.me/s/<name>`` redirects to ``t.me/<name>``); a later failure ends the walk with
     ``error`` set and the posts read so far.
     """
     read = PreviewRead()
@@ -126,6 +125,11 @@ def read_preview(
             break
         read.pages += 1
         page = parse_page(result.url, result.body.decode("utf-8", "replace"))
+        if not page.is_history and not page.posts:
+            if read.pages == 1:
+                raise FetchError(f"{url}: channel has no public preview (the page at {result.url} lists no posts)")
+            read.error = f"{url}: not a channel history page"
+            break
         read.channel_title = read.channel_title or page.channel_title
         for post in page.posts:
             seen.setdefault(post.post_id, post)
@@ -147,29 +151,3 @@ def read_preview(
         read.stopped_by_max_pages = True
     read.posts = sorted(seen.values(), key=lambda p: p.post_id)
     return read
-
-
-class PageArchiveFetcher:
-    """Serve saved pages: ``<folder>/index.json`` maps page URLs to files in the folder (offline samples)."""
-
-    def __init__(self, folder: str | Path) -> None:
-        self.folder = Path(folder)
-        index_file = self.folder / "index.json"
-        try:
-            self.index: dict[str, str] = json.loads(index_file.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise FetchError(f"{index_file}: cannot read page archive index: {exc}") from exc
-        self._local = LocalFileFetcher()
-
-    def fetch(
-        self, url: str, etag: str | None = None, last_modified: str | None = None, limits: FetchLimits | None = None
-    ) -> FetchResult:
-        """The saved copy of ``url``; ``FetchError`` (like a 404) when the archive does not hold it."""
-        name = self.index.get(url)
-        if name is None:
-            parsed = urlparse(url)
-            name = self.index.get(parsed.path.rsplit("/", 1)[-1] + (f"?{parsed.query}" if parsed.query else ""))
-        if name is None:
-            raise FetchError(f"{url}: not in page archive {self.folder}")
-        result = self._local.fetch(str(self.folder / name), limits=limits)
-        return FetchResult(url=url, status=result.status, body=result.body, headers=result.headers)

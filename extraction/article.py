@@ -7,7 +7,6 @@ removed lines are returned so nothing is thrown away.
 
 from __future__ import annotations
 
-import codecs
 import json
 import re
 from collections.abc import Mapping
@@ -18,9 +17,10 @@ from typing import Any
 import ftfy
 
 from extraction.normalise import clean_whitespace
+from telefeed.encoding import charset_from_headers, codec_name, decode_declared
 from telefeed.models import Document
 
-EXTRACTOR_VERSION = "article-1"
+PAGE_EXTRACTOR_VERSION = "article-1"  # of the page-to-text cleaning (not of extraction.pipeline)
 
 # A stand-alone all-caps paragraph needs this many letters and words to count as a headline (so "UPDATE:"
 # or a lone acronym stays), and may be at most this long (longer all-caps blocks are left alone).
@@ -58,7 +58,6 @@ _PROMO_ANYWHERE_RE = re.compile(r"\b(CLICK HERE|GET THE .{1,40} APP|SIGN UP|SUBS
 
 _META_CHARSET_RE = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_\-:.]+)""", re.IGNORECASE)
 _DEFAULT_CHARSETS = {"iso8859-1", "cp1252", "ascii"}
-_HEADER_CHARSET_RE = re.compile(r"charset\s*=\s*[\"']?([A-Za-z0-9_\-:.]+)", re.IGNORECASE)
 
 
 @dataclass(slots=True)
@@ -84,7 +83,7 @@ class ExtractedArticle:
             "description": self.description,
             "canonical_url": self.canonical_url,
             "encoding": self.encoding,
-            "extractor_version": EXTRACTOR_VERSION,
+            "extractor_version": PAGE_EXTRACTOR_VERSION,
         }
         return {k: v for k, v in data.items() if v}
 
@@ -96,51 +95,20 @@ class ExtractionError(ValueError):
 # -- decoding ----------------------------------------------------------------------------------------------------
 
 
-def _codec(name: str | None) -> str | None:
-    if not name:
-        return None
-    try:
-        return codecs.lookup(name.strip().lower()).name
-    except LookupError:
-        return None
-
-
-def charset_from_headers(headers: Mapping[str, str] | None) -> str | None:
-    """The charset declared in a ``Content-Type`` header, if it names a known codec."""
-    if not headers:
-        return None
-    content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), None)
-    match = _HEADER_CHARSET_RE.search(content_type or "")
-    return _codec(match.group(1)) if match else None
-
-
 def decode_html(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[str, str]:
     """Decode page bytes; returns (text, encoding used).
 
     Order: byte-order mark, ``Content-Type`` charset, ``<meta charset>`` in the first 4 KB, UTF-8 if it
     decodes cleanly, then charset detection (charset_normalizer, which tells windows-1251 from KOI8-R).
-    A declared charset that does not decode the bytes is ignored.
+    A declared charset that does not decode the bytes, or gives mojibake, is ignored
+    (:func:`telefeed.encoding.decode_declared`).
     """
-    for bom, name in ((codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16")):
-        if body.startswith(bom):
-            return body.decode(name, "replace").lstrip("\ufeff"), name
     meta = _META_CHARSET_RE.search(body[:4096])
     from_header = charset_from_headers(headers)
-    from_meta = _codec(meta.group(1).decode("ascii", "ignore")) if meta else None
+    from_meta = codec_name(meta.group(1).decode("ascii", "ignore")) if meta else None
     # Servers often send a default Western charset whatever the page says; the page's own <meta> is then better.
     declared = [from_meta, from_header] if from_header in _DEFAULT_CHARSETS else [from_header, from_meta]
-    for candidate in [*declared, "utf-8"]:
-        if not candidate:
-            continue
-        try:
-            return body.decode(candidate), candidate
-        except UnicodeDecodeError:
-            continue
-    from charset_normalizer import from_bytes
-
-    best = from_bytes(body[:200_000]).best()
-    name = (_codec(best.encoding) if best is not None else None) or "utf-8"
-    return body.decode(name, "replace"), name
+    return decode_declared(body, declared)
 
 
 # -- cleaning ----------------------------------------------------------------------------------------------------
@@ -325,11 +293,11 @@ def extract_article_bytes(
     return article
 
 
-def apply_article(doc: Document, article: ExtractedArticle, final_url: str | None, status: int | None) -> None:
+def apply_article(doc: Document, article: ExtractedArticle, final_url: str | None) -> None:
     """Make ``doc`` (built from a feed entry) the article: page text, removed lines and page metadata.
 
     The feed's text is kept as ``summary``; the feed's title, author and date win over the page's (feeds are
-    cleaner), the page's fill the gaps.
+    cleaner), the page's fill the gaps. How the fetch went is not the document's business (``page_fetches``).
     """
     doc.summary = doc.summary or doc.text or None
     doc.text = article.text
@@ -338,16 +306,4 @@ def apply_article(doc: Document, article: ExtractedArticle, final_url: str | Non
     doc.author = doc.author or article.author
     doc.published_at = doc.published_at or article.published_at
     doc.metadata.update(article.metadata())
-    doc.metadata.update({"page_status": "ok", "page_url": final_url or doc.url, "page_http_status": status})
-    for stale in ("page_error", "page_retry"):  # left by an earlier failed attempt
-        doc.metadata.pop(stale, None)
-
-
-def mark_page_failure(
-    doc: Document, status: str, reason: str, http_status: int | None = None, retry: bool = False
-) -> None:
-    """Keep the feed's text on ``doc`` and record why the page did not replace it, and whether a later run
-    should fetch the page again (``metadata.page_retry``)."""
-    doc.metadata.update({"page_status": status, "page_error": reason[:500], "page_retry": retry})
-    if http_status is not None:
-        doc.metadata["page_http_status"] = http_status
+    doc.metadata["page_url"] = final_url or doc.url

@@ -152,7 +152,6 @@ PER = "PER"
 ORG = "ORG"
 LOC = "LOC"
 MIL_UNIT = "MIL_UNIT"
-LABELS = (PER, ORG, LOC, MIL_UNIT)
 
 
 @dataclass(frozen=True, slots=True)

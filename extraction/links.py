@@ -1,9 +1,13 @@
 """Links, @mentions, hashtags and references to Telegram channels and posts.
 
-``telegram_refs`` come from three places: a ``t.me`` link (channel, and post id when the link has one), an
+``telegram_refs`` come from the text: a ``t.me`` link (channel, and post id when the link has one), an
 ``@name`` mention, or the name of a channel that exists among the known Telegram sources (``known_channels``:
-channel username -> display names, passed in as data). Matching a reference to a stored post (same channel,
-time window, shared quote or entities) happens in the warehouse (``warehouse.extraction``).
+channel username -> display names, passed in as data). A Telegram post's metadata adds what its text does not
+show (:func:`metadata_links`): hidden link URLs (``text_link`` entities, at the span of their anchor text), the
+link preview's URL and the forward source (not in the text: at the offsets ``PREVIEW_OFFSET`` and
+``FORWARD_OFFSET``, negative, so they never collide with a span of the text).
+Matching a reference to a stored post (same channel, time window, shared quote or entities) happens in the
+warehouse (``warehouse.extraction``).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urlsplit
 
 _URL_RE = re.compile(
@@ -20,6 +25,10 @@ _URL_RE = re.compile(
 _MENTION_RE = re.compile(r"(?<![\w@.])@([A-Za-z][A-Za-z0-9_]{3,31})(?![\w@])")
 _HASHTAG_RE = re.compile(r"(?<![\w#&/])#(\w*[^\W\d_]\w*)")
 _TRAILING = ".,;:!?)]}»”'"
+# Offsets (start = end) of what a post's metadata holds outside its text; negative so that
+# (document_id, start_char) stays a key of ``links`` and ``telegram_refs``.
+PREVIEW_OFFSET = -1
+FORWARD_OFFSET = -2
 _TME_RESERVED = {"s", "c", "joinchat", "addstickers", "share", "proxy", "socks", "iv", "addlist", "boost", "login"}
 
 
@@ -40,7 +49,7 @@ class TelegramRef:
 
     channel: str
     post_id: int | None
-    via: str  # "link" | "mention" | "name"
+    via: str  # "link" | "mention" | "name" | "text_link" | "link_preview" | "forward"
     value: str
     start: int
     end: int
@@ -132,3 +141,82 @@ def telegram_refs(
                 taken.append((match.start(), match.end()))
     refs.sort(key=lambda r: r.start)
     return refs
+
+
+def _utf16_to_index(text: str, units: int) -> int:
+    """The ``str`` index at ``units`` UTF-16 code units into ``text`` (Telegram entity offsets count those)."""
+    count = 0
+    for index, char in enumerate(text):
+        if count >= units:
+            return index
+        count += 2 if ord(char) > 0xFFFF else 1
+    return len(text)
+
+
+def _url_link(url: str, start: int, end: int) -> Link:
+    tme = parse_tme(url)
+    if tme is not None:
+        return Link("telegram", url, f"{tme[0]}/{tme[1]}" if tme[1] is not None else tme[0], start, end)
+    return Link("url", url, _normalise_url(url), start, end)
+
+
+def _channel_by_name(name: str, known_channels: Mapping[str, Sequence[str]] | None) -> str | None:
+    wanted = name.casefold()
+    for channel, names in (known_channels or {}).items():
+        if any(n and n.casefold() == wanted for n in names):
+            return channel.lower()
+    return None
+
+
+def metadata_links(
+    text: str,
+    metadata: Mapping[str, Any] | None,
+    known_channels: Mapping[str, Sequence[str]] | None = None,
+    text_links: Sequence[Link] = (),
+) -> tuple[list[Link], list[TelegramRef]]:
+    """Links and Telegram references a post's metadata holds beyond its text.
+
+    Hidden links (``text_link`` entities) keep the span of their anchor text (``via = "text_link"``; one starting
+    where a link of ``text_links`` starts is left out); the link preview's URL (``via = "link_preview"``, at
+    ``PREVIEW_OFFSET``, unless the text already links it) and the forward source (``via = "forward"``, at
+    ``FORWARD_OFFSET``: channel username, else a known channel going by the forward's name, else the channel id).
+    """
+    if not metadata:
+        return [], []
+    links: list[Link] = []
+    refs: list[TelegramRef] = []
+    taken = {link.start for link in text_links}
+    for entity in metadata.get("entities") or []:
+        if entity.get("type") != "text_link" or not entity.get("url"):
+            continue
+        start = _utf16_to_index(text, int(entity.get("offset", 0)))
+        end = _utf16_to_index(text, int(entity.get("offset", 0)) + int(entity.get("length", 0)))
+        if start not in taken:
+            taken.add(start)
+            links.append(_url_link(str(entity["url"]), start, end))
+    preview_url = (metadata.get("link_preview") or {}).get("url")
+    linked = {_normalise_url(link.value) for link in [*text_links, *links] if link.kind in ("url", "telegram")}
+    if preview_url and _normalise_url(str(preview_url)) not in linked:
+        links.append(_url_link(str(preview_url), PREVIEW_OFFSET, PREVIEW_OFFSET))
+    for link in links:
+        tme = parse_tme(link.value) if link.kind == "telegram" else None
+        if tme is not None:
+            via = "link_preview" if link.start == PREVIEW_OFFSET else "text_link"
+            refs.append(TelegramRef(tme[0], tme[1], via, link.value, link.start, link.end))
+    fwd = metadata.get("fwd_from") or {}
+    channel = fwd.get("username") or _channel_by_name(str(fwd.get("name") or ""), known_channels)
+    if channel is None and fwd.get("channel_id"):
+        channel = str(fwd["channel_id"])
+    if channel:
+        post = fwd.get("message_id")
+        value = f"https://t.me/{channel}/{post}" if post is not None else f"https://t.me/{channel}"
+        if str(channel).isdigit():
+            value = f"https://t.me/c/{channel}/{post}" if post is not None else f"https://t.me/c/{channel}"
+        target = f"{channel}/{post}" if post is not None else str(channel)
+        links.append(Link("telegram", value, target, FORWARD_OFFSET, FORWARD_OFFSET))
+        refs.append(
+            TelegramRef(
+                str(channel).lower(), post, "forward", str(fwd.get("name") or value), FORWARD_OFFSET, FORWARD_OFFSET
+            )
+        )
+    return links, refs

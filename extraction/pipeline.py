@@ -17,7 +17,7 @@ from typing import Any
 from extraction.attributions import Attribution, extract_attributions
 from extraction.canonical import CanonicalEntity, Mention, canonicalise
 from extraction.entities import extract_mentions
-from extraction.links import Link, TelegramRef, extract_links, telegram_refs
+from extraction.links import Link, TelegramRef, extract_links, metadata_links, telegram_refs
 from extraction.quotes import Quote, extract_quotes
 
 EXTRACTOR_VERSION = "1.2.0"
@@ -37,6 +37,7 @@ class ExtractInput:
     kind: str | None = None
     published_at: datetime | None = None
     version_hash: str | None = None  # the stored document's version; recorded so that a later edit is extracted again
+    metadata: Mapping[str, Any] | None = None  # a Telegram post's hidden links, link preview and forward source
 
 
 @dataclass(slots=True)
@@ -128,6 +129,8 @@ def extract_batch(
     entities = canonicalise(mentions, known_entities)
     out = []
     for doc, lang, doc_mentions, links in zip(documents, languages, mentions, all_links, strict=True):
+        hidden_links, hidden_refs = metadata_links(doc.text, doc.metadata, known_channels, links)
+        refs = telegram_refs(doc.text, links, known_channels)
         out.append(
             DocumentExtraction(
                 document_id=doc.document_id,
@@ -137,8 +140,8 @@ def extract_batch(
                 mentions=doc_mentions,
                 quotes=extract_quotes(doc.text, doc_mentions, lang or "en"),
                 attributions=extract_attributions(doc.text, doc_mentions),
-                links=links,
-                telegram_refs=telegram_refs(doc.text, links, known_channels),
+                links=sorted([*links, *hidden_links], key=lambda link: link.start),
+                telegram_refs=sorted([*refs, *hidden_refs], key=lambda ref: ref.start),
             )
         )
     return BatchExtraction(out, entities)
@@ -229,7 +232,7 @@ def batch_rows(batch: BatchExtraction) -> dict[str, list[dict[str, Any]]]:
                 "language": doc.language,
                 "mentions": len(doc.mentions),
                 "quotes": len(doc.quotes),
-                "text_hash": doc.version_hash or "",
+                "version_hash": doc.version_hash or "",
             }
         )
     for entity in batch.canonical_entities.values():

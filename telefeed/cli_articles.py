@@ -17,9 +17,10 @@ def _read_page(target: str, timeout: float, max_bytes: int) -> tuple[bytes, dict
     """Bytes, headers, final URL and status of a URL or a local file."""
     parsed = urlparse(target)
     if parsed.scheme in ("http", "https"):
-        from connectors.pages import HttpPageFetcher, PageLimits
+        from connectors.http import HttpLimits
+        from connectors.pages import HttpPageFetcher
 
-        (fetch,) = HttpPageFetcher(PageLimits(timeout_seconds=timeout, max_bytes=max_bytes)).fetch_many([target])
+        (fetch,) = HttpPageFetcher(HttpLimits(timeout_seconds=timeout, max_bytes=max_bytes)).fetch_many([target])
         if not fetch.ok:
             raise fail(f"{target}: {fetch.error}")
         return fetch.body, fetch.headers, fetch.final_url, fetch.status

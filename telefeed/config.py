@@ -9,6 +9,8 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from connectors.http import HttpLimits
+
 DEFAULT_SOURCES = "sources.toml"
 DEFAULT_WAREHOUSE = "data/telefeed.duckdb"
 
@@ -33,17 +35,6 @@ class _SourceBase(BaseModel):
     enabled: bool = True
 
 
-class HttpOptions(BaseModel):
-    """Network limits for one source."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    timeout_seconds: float = Field(default=20.0, gt=0)
-    max_bytes: int = Field(default=10_000_000, gt=0)
-    retries: int = Field(default=3, ge=0, le=10)
-    backoff_seconds: float = Field(default=0.5, ge=0)
-
-
 class RssSource(_SourceBase):
     """An RSS/Atom feed: an http(s) URL, a file:// URL or a local path (relative to the sources file)."""
 
@@ -55,7 +46,7 @@ class RssSource(_SourceBase):
     # Runs that try an entry's page: one that timed out, lost its connection or answered 429/5xx, or was left
     # for later by max_pages_per_run, is fetched again by the next runs until this many attempts.
     page_attempts: int = Field(default=3, ge=1)
-    http: HttpOptions = HttpOptions()
+    http: HttpLimits = HttpLimits()
 
 
 class TelegramSource(_SourceBase):
@@ -81,7 +72,7 @@ class TelegramPreviewSource(_SourceBase):
     base_url: str = "https://t.me/s/"
     page_archive: str | None = None  # folder with index.json mapping page URL -> saved page (offline)
     max_pages: int = Field(default=20, ge=1)
-    http: HttpOptions = HttpOptions()
+    http: HttpLimits = HttpLimits()
 
 
 class TelegramExportSource(_SourceBase):
@@ -90,6 +81,7 @@ class TelegramExportSource(_SourceBase):
     kind: Literal["telegram_export"]
     path: str
     channel: str | None = None
+    chat: str | None = None  # full-account export: the chat to read, by name or numeric id
 
 
 Source = Annotated[

@@ -3,8 +3,9 @@ warehouse paths."""
 
 from __future__ import annotations
 
+import itertools
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -12,6 +13,7 @@ import pytest
 
 from tests.support.http_server import FixtureServer, serve
 from tests.support.postgres import PostgresServer, PostgresUnavailable, postgres_server
+from warehouse.db import Warehouse
 
 if TYPE_CHECKING:
     from tests.support.prefect_server import PrefectTestServer
@@ -58,6 +60,16 @@ def pg(postgres: PostgresServer | None) -> PostgresServer:
     if postgres is None:
         pytest.skip("PostgreSQL unavailable: run `bash scripts/ensure_postgres.sh`")
     return postgres
+
+
+_lake_numbers = itertools.count(1)
+
+
+@pytest.fixture
+def lake_url(pg: PostgresServer, tmp_path: Path) -> str:
+    """A fresh DuckLake warehouse URL: its own catalog database on the session's PostgreSQL, its own data folder."""
+    dsn = pg.createdb(f"lake_{next(_lake_numbers)}")
+    return f"ducklake:postgres:{dsn};data_path={tmp_path / 'lake'}"
 
 
 @pytest.fixture(scope="session")
@@ -111,8 +123,42 @@ def warehouse_path(tmp_path: Path) -> str:
     return str(tmp_path / "warehouse.duckdb")
 
 
+@pytest.fixture
+def wh(tmp_path: Path) -> Warehouse:
+    """A fresh, migrated DuckDB warehouse in the test's temp folder."""
+    warehouse = Warehouse(tmp_path / "warehouse.duckdb")
+    warehouse.migrate()
+    return warehouse
+
+
+@pytest.fixture(scope="module")
+def analyst_warehouse_file(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """The analyst fixture warehouse (tests/support/analyst_fixture.py), one copy per test module: read it only."""
+    from tests.support.analyst_fixture import build_fixture_warehouse
+
+    path = str(tmp_path_factory.mktemp("analyst") / "w.duckdb")
+    build_fixture_warehouse(path)
+    return path
+
+
+@pytest.fixture(scope="module")
+def analyst_warehouse(analyst_warehouse_file: str) -> Warehouse:
+    """:func:`analyst_warehouse_file` as a Warehouse."""
+    return Warehouse(analyst_warehouse_file)
+
+
 def write_sources(tmp_path: Path, body: str) -> str:
     """Write a sources TOML file and return its path."""
     path = tmp_path / "sources.toml"
     path.write_text(body, encoding="utf-8")
     return str(path)
+
+
+def write_rss_sources(tmp_path: Path, feeds: Mapping[str, str], options: str = "") -> str:
+    """Write a sources file with one RSS source per ``name -> feed URL``, each with the TOML lines ``options``."""
+    return write_sources(
+        tmp_path,
+        "".join(
+            f'[[sources]]\nname = "{name}"\nkind = "rss"\nurl = "{url}"\n{options}\n\n' for name, url in feeds.items()
+        ),
+    )

@@ -6,6 +6,7 @@ paragraphs, and the promo / related-headline lines planted in it).
 
 from __future__ import annotations
 
+import codecs
 import json
 from pathlib import Path
 
@@ -140,6 +141,22 @@ def test_a_default_latin1_header_loses_to_the_pages_own_meta_charset() -> None:
     body = (PAGES / "cp1251.html").read_bytes()
     html, encoding = decode_html(body, {"Content-Type": "text/html; charset=ISO-8859-1"})
     assert encoding == "cp1251" and "Харькова" in html
+
+
+@pytest.mark.parametrize("codec", ["cp1251", "koi8_r"])
+def test_a_western_charset_that_gives_mojibake_loses_to_detection(codec: str) -> None:
+    text = "Война: новости из Киева. Энергетики восстановили электроснабжение в большинстве районов."
+    body = f"<html><head><title>Новости</title></head><body><p>{text}</p></body></html>".encode(codec)
+    assert "Âîéíà" in body.decode("latin-1") or codec != "cp1251"  # what trusting the header would give
+    html, encoding = decode_html(body, {"Content-Type": "text/html; charset=ISO-8859-1"})
+    assert encoding == codecs.lookup(codec).name and text in html
+
+
+def test_a_western_page_keeps_its_declared_charset() -> None:
+    body = "<html><body><p>Café crème à Genève : résultats définitifs à 20 h.</p></body></html>".encode("latin-1")
+    html, encoding = decode_html(body, {"Content-Type": "text/html; charset=ISO-8859-1"})
+    assert encoding == "iso8859-1" and "Café crème à Genève" in html
+    assert decode_html(body, {})[0] == html  # undeclared (not UTF-8): detected as a Western charset
 
 
 def test_header_charset_wins_when_it_decodes() -> None:

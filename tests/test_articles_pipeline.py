@@ -14,10 +14,11 @@ import pytest
 from connectors.pages import page_body_from_payload
 from flows.ingest import ingest
 from telefeed.config import load_sources
+from telefeed.models import Document, LandBatch
 from telefeed.pipeline import ingest_source
-from tests.conftest import FIXTURES, REPO_ROOT, write_sources
+from tests.conftest import FIXTURES, REPO_ROOT, write_rss_sources, write_sources
 from tests.support.http_server import FixtureServer
-from warehouse.articles import page_payloads
+from warehouse.articles import PageFetchState, documents_to_refetch, page_fetch_states, page_payloads
 from warehouse.db import Warehouse
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -60,14 +61,16 @@ HTTP_OPTIONS = f"http = {{ timeout_seconds = 5, max_bytes = {MAX_BYTES}, retries
 
 def _sources(tmp_path: Path, server: FixtureServer, options: str = HTTP_OPTIONS) -> str:
     """A sources file with the one feed ``outlet`` at ``/feed.xml`` and the given source options."""
-    return write_sources(
-        tmp_path, f'[[sources]]\nname = "outlet"\nkind = "rss"\nurl = "{server.url("/feed.xml")}"\n{options}\n'
-    )
+    return write_rss_sources(tmp_path, {"outlet": server.url("/feed.xml")}, options)
 
 
 def _documents(path: str) -> dict[str, dict[str, Any]]:
     rows = Warehouse(path).query("select * from documents").to_pylist()
     return {r["external_id"]: {**r, "metadata": json.loads(r["metadata"])} for r in rows}
+
+
+def _page_fetches(path: str, source: str = "outlet") -> dict[str, PageFetchState]:
+    return page_fetch_states(Warehouse(path), source)
 
 
 def test_pages_are_fetched_cleaned_and_failures_fall_back_to_the_summary(
@@ -88,7 +91,9 @@ def test_pages_are_fetched_cleaned_and_failures_fall_back_to_the_summary(
     assert article["removed_lines"] == EXPECTED["syndicated_a.html"]["removed"]
     assert article["summary"] == "Ukraine said it hit a depot near Berdiansk."
     assert article["language"] == "en"
-    assert article["metadata"]["page_status"] == "ok" and article["metadata"]["site_name"] == "Kyiv Courier"
+    pages = _page_fetches(warehouse_path)
+    assert pages["/news/a"].status == "ok" and article["metadata"]["site_name"] == "Kyiv Courier"
+    assert not {"page_status", "page_error", "page_retry", "page_attempts"} & set(article["metadata"])
     assert article["author"] == "Jane Doe"
 
     russian = docs["/news/cp1251"]
@@ -98,12 +103,13 @@ def test_pages_are_fetched_cleaned_and_failures_fall_back_to_the_summary(
 
     huge = docs["/news/huge"]
     assert huge["text"] == "Teaser text of the huge page, kept when the page fails."
-    assert huge["metadata"]["page_status"] == "failed"
-    assert f"cap of {MAX_BYTES} bytes" in huge["metadata"]["page_error"]
+    assert pages["/news/huge"].status == "failed"
+    assert f"cap of {MAX_BYTES} bytes" in (pages["/news/huge"].error or "")
 
     missing = docs["/news/missing"]
     assert missing["text"] == "Teaser of a page that answers 404."
-    assert missing["metadata"]["page_error"] == "HTTP 404" and missing["metadata"]["page_http_status"] == 404
+    assert (pages["/news/missing"].error, pages["/news/missing"].http_status) == ("HTTP 404", 404)
+    assert not pages["/news/missing"].retry and pages["/news/missing"].attempts == 1
 
     moved = docs["/news/old-address"]
     assert moved["metadata"]["page_url"] == http_server.url("/news/new-address")
@@ -148,7 +154,8 @@ def test_rerun_adds_no_page_fetches_for_known_entries(
     assert {p: len(http_server.requests_to(p)) for p in page_paths} == before
     assert len(http_server.requests_to("/feed.xml")) == 2
     assert warehouse.query("select count(*) from raw_items").column(0)[0].as_py() == raw_before
-    assert _documents(warehouse_path)["/news/a"]["metadata"]["page_status"] == "ok"  # not overwritten
+    assert _documents(warehouse_path)["/news/a"]["metadata"]["site_name"] == "Kyiv Courier"  # not overwritten
+    assert _page_fetches(warehouse_path)["/news/a"].status == "ok"
 
 
 def test_new_entries_in_a_known_feed_get_their_page(
@@ -187,8 +194,8 @@ def test_a_page_that_failed_on_a_5xx_is_fetched_again_by_the_next_run(
     assert (first.new, first.errors, first.status) == (2, 1, "partial")
     flaky = _documents(warehouse_path)["/news/flaky"]
     assert flaky["text"] == "Teaser of a page behind a busy server." and flaky["revision"] == 1
-    assert flaky["metadata"]["page_status"] == "failed" and flaky["metadata"]["page_retry"] is True
-    assert flaky["metadata"]["page_attempts"] == 1 and flaky["metadata"]["page_http_status"] == 503
+    state = _page_fetches(warehouse_path)["/news/flaky"]
+    assert (state.status, state.retry, state.attempts, state.http_status) == ("failed", True, 1, 503)
 
     assert flaky["language"] == "en"  # detected on the English teaser
     http_server.add("/news/flaky", body=(PAGES / "cp1251.html").read_bytes(), content_type="text/html")
@@ -198,8 +205,8 @@ def test_a_page_that_failed_on_a_5xx_is_fetched_again_by_the_next_run(
     assert flaky["text"].split("\n") == EXPECTED["cp1251.html"]["main"]
     assert flaky["language"] == "ru" and flaky["metadata"]["declared_language"] == "en"  # as for a new entry
     assert flaky["summary"] == "Teaser of a page behind a busy server." and flaky["revision"] == 2
-    assert flaky["metadata"]["page_status"] == "ok" and flaky["metadata"]["page_attempts"] == 2
-    assert "page_error" not in flaky["metadata"] and "page_retry" not in flaky["metadata"]
+    state = _page_fetches(warehouse_path)["/news/flaky"]
+    assert (state.status, state.attempts, state.error, state.retry) == ("ok", 2, None, False)
     assert _documents(warehouse_path)["/news/a"]["revision"] == 1
     assert len(http_server.requests_to("/news/a")) == 1
 
@@ -218,10 +225,11 @@ def test_a_page_that_keeps_failing_is_tried_page_attempts_times_and_a_404_once(
     expected = [("partial", 2), ("partial", 1), ("not_modified", 0), ("not_modified", 0)]
     assert [(r.status, r.errors) for r in runs] == expected  # 2nd run: feed not modified, retry failed
     assert (len(http_server.requests_to("/news/flaky")), len(http_server.requests_to("/news/a"))) == (2, 1)
-    docs = _documents(warehouse_path)
-    assert docs["/news/flaky"]["metadata"]["page_attempts"] == 2 and docs["/news/flaky"]["revision"] == 2
-    assert docs["/news/flaky"]["metadata"]["page_retry"] is False
-    assert docs["/news/a"]["metadata"]["page_retry"] is False and docs["/news/a"]["revision"] == 1
+    docs, pages = _documents(warehouse_path), _page_fetches(warehouse_path)
+    assert (pages["/news/flaky"].attempts, pages["/news/flaky"].retry) == (2, False)
+    assert docs["/news/flaky"]["revision"] == 1  # a failed retry is not a new version of the document
+    assert runs[1].updated == 0
+    assert (pages["/news/a"].retry, docs["/news/a"]["revision"]) == (False, 1)
 
 
 def test_entries_over_max_pages_per_run_get_their_page_on_the_next_runs(
@@ -235,13 +243,14 @@ def test_entries_over_max_pages_per_run_get_their_page_on_the_next_runs(
     (source,) = load_sources(sources)
     warehouse = Warehouse(warehouse_path)
     first = ingest_source(source, warehouse, "run-1")
-    statuses = {k: d["metadata"]["page_status"] for k, d in _documents(warehouse_path).items()}
+    statuses = {k: state.status for k, state in _page_fetches(warehouse_path).items()}
     assert first.new == 3 and statuses == {"/news/a": "ok", "/news/cp1251": "ok", "/news/huge": "skipped"}
     second = ingest_source(source, warehouse, "run-2")  # 304: the skipped entry's page is fetched now
-    assert second.updated == 1
-    huge = _documents(warehouse_path)["/news/huge"]["metadata"]
-    assert huge["page_status"] == "failed" and f"cap of {MAX_BYTES} bytes" in huge["page_error"]
-    assert huge["page_retry"] is False  # a size cap is not transient
+    assert (second.updated, second.errors) == (0, 1)  # the page failed: the document keeps its revision
+    assert _documents(warehouse_path)["/news/huge"]["revision"] == 1
+    huge = _page_fetches(warehouse_path)["/news/huge"]
+    assert huge.status == "failed" and f"cap of {MAX_BYTES} bytes" in (huge.error or "")
+    assert (huge.retry, huge.attempts) == (False, 1)  # a size cap is not transient
     ingest_source(source, warehouse, "run-3")
     assert [len(http_server.requests_to(p)) for p in ("/news/a", "/news/cp1251", "/news/huge")] == [1, 1, 1]
 
@@ -259,7 +268,7 @@ def test_bundled_samples_run_offline_and_the_syndicated_story_clusters(tmp_path:
         "slobozhanski-visti": "ok",
     }
     warehouse = Warehouse(warehouse_path)
-    statuses = warehouse.query("select distinct metadata->>'page_status' from documents").column(0).to_pylist()
+    statuses = warehouse.query("select distinct last_status from page_fetches").column(0).to_pylist()
     assert statuses == ["ok"]
     languages = warehouse.query("select source, list(distinct language) l from documents group by source order by 1")
     assert languages.to_pylist() == [
@@ -299,8 +308,9 @@ page_archive = "empty-archive"
     assert stats.new == 3 and stats.status == "partial"
     assert stats.error_message and "no index.json" in stats.error_message
     docs = _documents(warehouse_path)
-    assert all(d["metadata"]["page_status"] == "failed" for d in docs.values())
-    assert all("no index.json" in d["metadata"]["page_error"] for d in docs.values())
+    pages = _page_fetches(warehouse_path, "eastern")
+    assert {state.status for state in pages.values()} == {"failed"} and len(pages) == 3
+    assert all("no index.json" in (state.error or "") for state in pages.values())
     assert all(d["text"] == d["summary"] for d in docs.values())
 
 
@@ -312,7 +322,7 @@ def test_entries_beyond_max_pages_per_run_keep_their_summary(
     (source,) = load_sources(sources)
     stats = ingest_source(source, Warehouse(warehouse_path), "r")
     assert stats.new == 5 and stats.errors == 0
-    statuses = sorted(d["metadata"]["page_status"] for d in _documents(warehouse_path).values())
+    statuses = sorted(state.status for state in _page_fetches(warehouse_path).values())
     assert statuses == ["ok", "skipped", "skipped", "skipped", "skipped"]
     assert len(http_server.requests_to("/news/cp1251")) == 0
 
@@ -339,3 +349,38 @@ def test_documents_left_unclustered_by_a_failed_run_are_clustered_by_the_next_ru
     second = ingest_source(source, Warehouse(warehouse_path), "rerun")
     assert second.new == 0 and second.status in ("ok", "not_modified")
     assert Warehouse(warehouse_path).query(unclustered).column(0)[0].as_py() == 0
+
+
+def test_migration_moves_page_state_out_of_stored_documents(warehouse_path: str) -> None:
+    """Documents landed before ``page_fetches`` kept the state in metadata: the migration moves it, and an
+    unchanged document landed again afterwards is still unchanged (its version hash was recomputed)."""
+    old_state = {
+        "/news/flaky": {"page_status": "failed", "page_error": "HTTP 503", "page_http_status": 503},
+        "/news/a": {"page_status": "ok", "page_http_status": 200, "page_url": "https://outlet.test/news/a"},
+    }
+    old_state["/news/flaky"].update({"page_retry": True, "page_attempts": 2})
+
+    def document(external_id: str, metadata: dict[str, Any]) -> Document:
+        url = f"https://outlet.test{external_id}"
+        return Document("outlet", "article", external_id, f"Text of {external_id}.", url=url, metadata=metadata)
+
+    warehouse = Warehouse(warehouse_path)
+    warehouse.land(LandBatch("outlet", documents=[document(k, dict(v)) for k, v in old_state.items()]))
+    warehouse.query("DROP TABLE page_fetches; DELETE FROM schema_version WHERE version = 80")
+
+    migrated = Warehouse(warehouse_path)
+    pages = _page_fetches(warehouse_path)
+    assert (pages["/news/flaky"].status, pages["/news/flaky"].attempts, pages["/news/flaky"].retry) == (
+        "failed",
+        2,
+        True,
+    )
+    assert (pages["/news/flaky"].error, pages["/news/flaky"].http_status) == ("HTTP 503", 503)
+    assert (pages["/news/a"].status, pages["/news/a"].attempts, pages["/news/a"].retry) == ("ok", 1, False)
+    docs = _documents(warehouse_path)
+    assert docs["/news/flaky"]["metadata"] == {}
+    assert docs["/news/a"]["metadata"] == {"page_url": "https://outlet.test/news/a"}
+    again = migrated.land(LandBatch("outlet", documents=[document(k, d["metadata"]) for k, d in docs.items()]))
+    assert (again.documents_unchanged, again.documents_updated) == (2, 0)
+    due = documents_to_refetch(migrated, "outlet", 10)
+    assert [(doc.external_id, state.attempts) for doc, state in due] == [("/news/flaky", 2)]

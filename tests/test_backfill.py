@@ -14,8 +14,9 @@ from flows.backfill import ChunkProgress, listen, split_window
 from flows.backfill import backfill as backfill_flow
 from flows.ingest import ingest
 from telefeed.cli import app
-from tests.conftest import write_sources
+from tests.conftest import write_rss_sources
 from tests.support.http_server import FixtureServer
+from tests.support.warehouse import scalar
 from warehouse.db import Warehouse
 
 backfill = cast(Any, backfill_flow)  # called with ISO strings, as a deployment run passes them
@@ -43,14 +44,7 @@ FEED = (
 
 
 def _sources(tmp_path: Path, server: FixtureServer) -> str:
-    return write_sources(
-        tmp_path,
-        f'[[sources]]\nname = "dated"\nkind = "rss"\nfetch_pages = false\nurl = "{server.url("/dated.xml")}"\n',
-    )
-
-
-def _scalar(path: str, sql: str) -> object:
-    return Warehouse(path).query(sql).column(0)[0].as_py()
+    return write_rss_sources(tmp_path, {"dated": server.url("/dated.xml")}, "fetch_pages = false")
 
 
 def _cursor_row(path: str) -> list[dict[str, object]]:
@@ -77,7 +71,7 @@ def test_backfill_lands_the_window_once_and_never_moves_the_cursor(
     assert titles == ["Report 2", "Report 3", "Report 4"]
     assert _cursor_row(warehouse_path) == []  # a backfill never writes the forward cursor
     assert "if-none-match" not in http_server.requests_to("/dated.xml")[-1].headers
-    raw_before = _scalar(warehouse_path, "select count(*) from raw_items")
+    raw_before = scalar(warehouse_path, "select count(*) from raw_items")
 
     again = backfill(
         source="dated",
@@ -88,8 +82,8 @@ def test_backfill_lands_the_window_once_and_never_moves_the_cursor(
         extract=False,
     )
     assert again["new"] == 0 and again["updated"] == 0
-    assert _scalar(warehouse_path, "select count(*) from documents") == 3
-    assert _scalar(warehouse_path, "select count(*) from raw_items") == raw_before
+    assert scalar(warehouse_path, "select count(*) from documents") == 3
+    assert scalar(warehouse_path, "select count(*) from raw_items") == raw_before
 
     # A forward run sets the cursor; a later backfill leaves it exactly as it was.
     forward = ingest(sources_path=sources, warehouse_path=warehouse_path, extract=False)

@@ -16,9 +16,8 @@ import pytest
 from prefect import flow, task
 
 from flows.ingest import ingest
-from tests.conftest import FIXTURES, write_sources
+from tests.conftest import FIXTURES, write_rss_sources
 from tests.support.http_server import FixtureServer, serve
-from tests.support.postgres import PostgresServer
 from warehouse.backends import open_warehouse
 
 pytest.importorskip("prefect_dask", reason="needs prefect-dask (pip install '.[scale]')")
@@ -89,7 +88,7 @@ def reference(feeds: FixtureServer, tmp_path_factory: pytest.TempPathFactory, pr
 
 
 def _sources(tmp_path: Path, server: FixtureServer) -> str:
-    body = ""
+    feeds = {}
     for feed_number in range(2):
         items = ""
         for i, page in enumerate(ARTICLES[feed_number * 2 : feed_number * 2 + 2]):
@@ -99,9 +98,8 @@ def _sources(tmp_path: Path, server: FixtureServer) -> str:
                 f"<pubDate>Mon, 23 Nov 2026 0{i}:00:00 +0000</pubDate><description>Teaser {i}</description></item>"
             )
         rss = f'<?xml version="1.0"?><rss version="2.0"><channel><title>f{feed_number}</title>{items}</channel></rss>'
-        url = server.add(f"/f{feed_number}.xml", body=rss.encode())
-        body += f'[[sources]]\nname = "feed{feed_number}"\nkind = "rss"\nurl = "{url}"\nfetch_pages = true\n\n'
-    return write_sources(tmp_path, body)
+        feeds[f"feed{feed_number}"] = server.add(f"/f{feed_number}.xml", body=rss.encode())
+    return write_rss_sources(tmp_path, feeds, "fetch_pages = true")
 
 
 def _rows(path: str, sql: str) -> list[dict[str, Any]]:
@@ -119,7 +117,8 @@ def test_tasks_run_in_dask_worker_processes(cluster: Any) -> None:
 
 
 def test_runner_choice() -> None:
-    assert dask_task_runner("tcp://10.0.0.5:8786").address == "tcp://10.0.0.5:8786"
+    remote = dask_task_runner("tcp://10.0.0.5:8786")
+    assert remote.cluster_class is None and remote.cluster_kwargs == {}  # an address: no local cluster of its own
     for address in (None, "", LOCAL_CLUSTER):
         runner = dask_task_runner(address, n_workers=3)
         assert runner.address is None
@@ -168,13 +167,11 @@ def test_cli_run_dask_address_lands_the_same_rows(tmp_path: Path, reference: Ref
     assert _rows(warehouse, RAW_ROWS) == _rows(default_wh, RAW_ROWS)
 
 
-def test_dask_workers_write_to_a_ducklake(
-    tmp_path: Path, reference: Reference, cluster: Any, pg: PostgresServer
-) -> None:
+def test_dask_workers_write_to_a_ducklake(reference: Reference, cluster: Any, lake_url: str) -> None:
     pytest.importorskip("duckdb_extension_ducklake", reason="needs duckdb-extension-ducklake (pip install '.[scale]')")
     sources, default_wh = reference.sources, reference.warehouse
     try:
-        lake = f"ducklake:postgres:{pg.createdb('dasklake')};data_path={tmp_path / 'lake'}"
+        lake = lake_url
         results = ingest_dask(sources_path=sources, warehouse_path=lake, dask_address=cluster.scheduler_address)
         assert sorted((r["source"], r["status"], r["new"]) for r in results) == [("feed0", "ok", 2), ("feed1", "ok", 2)]
         assert _rows(lake, DOCUMENT_ROWS) == _rows(default_wh, DOCUMENT_ROWS)

@@ -29,7 +29,7 @@ from extraction.dedup import (
 from telefeed.models import Document, LandBatch, sha256_hex
 from telefeed.pipeline.stories import cluster_new_documents
 from tests.conftest import FIXTURES
-from warehouse import articles
+from warehouse import stories as story_store
 from warehouse.db import Warehouse
 
 PAGES = FIXTURES / "pages"
@@ -195,7 +195,7 @@ def test_clustering_reopens_the_file_after_chunks_per_session_chunks(
     real = stories._cluster_chunk
     connections: list[duckdb.DuckDBPyConnection] = []  # kept alive, so no two are the same object
 
-    def spy(con: duckdb.DuckDBPyConnection, *args: object) -> list[articles.ClusterRow]:
+    def spy(con: duckdb.DuckDBPyConnection, *args: object) -> list[story_store.ClusterRow]:
         connections.append(con)
         return real(con, *args)  # type: ignore[arg-type]
 
@@ -254,7 +254,7 @@ def test_chunks_page_through_one_landing_batch_and_past_clustered_documents(tmp_
 
     with warehouse.transaction() as con:
         chunks, after = [], None
-        while chunk := articles.documents_to_cluster(con, None, after, 3):
+        while chunk := story_store.documents_to_cluster(con, None, after, 3):
             chunks.append([c.document_id for c in chunk])
             after = chunk[-1].order_key
     assert [len(c) for c in chunks] == [3, 2]
@@ -274,11 +274,11 @@ def test_a_document_seen_before_the_window_is_not_a_candidate(warehouse_path: st
         con.execute("UPDATE story_clusters SET document_seen_at = document_seen_at - INTERVAL 40 DAY")
     warehouse.land(LandBatch(source="outlet-b", documents=[copy]))
     with warehouse.transaction() as con:
-        (row,) = articles.documents_to_cluster(con, None)
+        (row,) = story_store.documents_to_cluster(con, None)
         chunk = [(row.document_id, row.content_hash, signature_to_bytes(signature(row.text)))]
         now = datetime.now(UTC)
-        assert articles.cluster_candidates(con, chunk, now - timedelta(days=30), now) == []
-        (candidate,) = articles.cluster_candidates(con, chunk, now - timedelta(days=60), now)
+        assert story_store.cluster_candidates(con, chunk, now - timedelta(days=30), now) == []
+        (candidate,) = story_store.cluster_candidates(con, chunk, now - timedelta(days=60), now)
         assert (candidate.document_id, candidate.cluster_id) == (old.id, old.id)
     stats = cluster_new_documents(warehouse, window_days=30)
     assert (stats.documents, stats.new_clusters, stats.joined) == (1, 1, 0)
@@ -314,7 +314,7 @@ def test_band_keys_in_the_warehouse_agree_with_datasketch_lsh(warehouse_path: st
         con.register(
             "_s", pa.table({"document_id": ["1", "2"], "signature": [signature_to_bytes(s) for s in (first, second)]})
         )
-        rows = con.execute(articles.band_rows_sql("_s")).fetchall()
+        rows = con.execute(story_store.band_rows_sql("_s")).fetchall()
     keys = {(doc, band): key for doc, band, key in rows}
     assert len(keys) == 2 * LSH_BANDS
     assert [band for band in range(LSH_BANDS) if keys["1", band] == keys["2", band]] == [7]
@@ -367,7 +367,7 @@ def test_story_clustering_runs_under_the_clustering_cap(warehouse_path: str, mon
     caps: list[str] = []
     real = stories._cluster_chunk
 
-    def spy(con: duckdb.DuckDBPyConnection, *args: object) -> list[articles.ClusterRow]:
+    def spy(con: duckdb.DuckDBPyConnection, *args: object) -> list[story_store.ClusterRow]:
         row = con.execute("SELECT current_setting('memory_limit')").fetchone()
         caps.append(str(row[0]) if row else "")
         return real(con, *args)  # type: ignore[arg-type]

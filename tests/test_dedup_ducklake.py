@@ -9,7 +9,6 @@ import pytest
 
 from telefeed.models import LandBatch
 from telefeed.pipeline.stories import cluster_new_documents
-from tests.support.postgres import PostgresServer
 from tests.test_dedup import _assignments, _corpus
 from warehouse.backends import open_warehouse
 from warehouse.db import Warehouse
@@ -19,8 +18,8 @@ pytest.importorskip("duckdb_extension_ducklake", reason="needs duckdb-extension-
 pytest.importorskip("duckdb_extension_postgres", reason="needs duckdb-extension-postgres (pip install '.[scale]')")
 
 
-def test_clustering_in_chunks_on_a_lake_matches_the_file_backend(pg: PostgresServer, tmp_path: Path) -> None:
-    lake = open_warehouse(f"ducklake:postgres:{pg.createdb('lake_dedup')};data_path={tmp_path / 'lake'}")
+def test_clustering_in_chunks_on_a_lake_matches_the_file_backend(lake_url: str, tmp_path: Path) -> None:
+    lake = open_warehouse(lake_url)
     file = Warehouse(tmp_path / "file.duckdb")
     for batch in _corpus():
         for warehouse in (lake, file):

@@ -7,7 +7,6 @@ read-only and cannot read files outside the lake.
 
 from __future__ import annotations
 
-import itertools
 import multiprocessing
 import threading
 import time
@@ -20,22 +19,13 @@ from flows.ingest import ingest
 from telefeed.models import Cursor, LandBatch, RawItem
 from tests.conftest import write_sources
 from tests.support.http_server import FixtureServer
-from tests.support.postgres import PostgresServer
+from tests.support.warehouse import scalar
 from warehouse.backends import describe_warehouse, open_warehouse, warehouse_exists
 from warehouse.db import Warehouse, WriteRefusedError
 
 ducklake = pytest.importorskip("warehouse.ducklake")
 pytest.importorskip("duckdb_extension_ducklake", reason="needs duckdb-extension-ducklake (pip install '.[scale]')")
 pytest.importorskip("duckdb_extension_postgres", reason="needs duckdb-extension-postgres (pip install '.[scale]')")
-
-_db_numbers = itertools.count(1)
-
-
-@pytest.fixture
-def lake_url(pg: PostgresServer, tmp_path: Path) -> str:
-    """A fresh DuckLake: its own catalog database and data folder."""
-    dsn = pg.createdb(f"lake_{next(_db_numbers)}")
-    return f"ducklake:postgres:{dsn};data_path={tmp_path / 'lake'}"
 
 
 def feed(prefix: str, count: int) -> bytes:
@@ -50,10 +40,6 @@ def feed(prefix: str, count: int) -> bytes:
         f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{prefix}</title>'
         f"<link>https://{prefix}.example/</link>{items}</channel></rss>"
     ).encode()
-
-
-def _scalar(warehouse: Warehouse, sql: str) -> Any:
-    return warehouse.query(sql).column(0)[0].as_py()
 
 
 def _raw(source: str, i: int) -> RawItem:
@@ -88,46 +74,8 @@ def test_open_warehouse_picks_the_backend(tmp_path: Path) -> None:
     assert not warehouse_exists(str(tmp_path / "w.duckdb"))
     lake_backend = open_warehouse("ducklake:postgres:dbname=x host=127.0.0.1;data_path=/tmp/x")
     assert isinstance(lake_backend, ducklake.DuckLakeWarehouse)
-    assert warehouse_exists("ducklake:postgres:dbname=x")
-
-
-def test_ddl_is_adapted_to_what_ducklake_stores() -> None:
-    sql = """
-    -- a comment with PRIMARY KEY in it
-    CREATE TABLE IF NOT EXISTS t (
-        id VARCHAR PRIMARY KEY,            -- key
-        n INTEGER NOT NULL CHECK (n > 0 AND (n < 10)),
-        label VARCHAR DEFAULT 'unique, primary key',
-        parent VARCHAR REFERENCES other(id),
-        UNIQUE (label),
-        CONSTRAINT c CHECK (n <> 3),
-        PRIMARY KEY (id, n)
-    );
-    CREATE UNIQUE INDEX t_idx ON t (label);
-    CREATE SEQUENCE s;
-    CREATE TABLE copy AS SELECT 1 AS x;
-    CREATE OR REPLACE VIEW v AS SELECT id FROM t;
-    """
-    adapted = ducklake.adapt_sql_for_ducklake(sql)
-    assert "INDEX" not in adapted and "SEQUENCE" not in adapted
-    assert "PRIMARY KEY" not in adapted and "CHECK" not in adapted and "REFERENCES" not in adapted
-    assert "UNIQUE (" not in adapted and "CONSTRAINT" not in adapted
-    assert "n INTEGER NOT NULL" in adapted
-    assert "DEFAULT 'unique, primary key'" in adapted  # string literals untouched
-    assert "CREATE TABLE copy AS SELECT 1 AS x" in adapted
-    assert "CREATE OR REPLACE VIEW v AS SELECT id FROM t" in adapted
-
-
-def test_adapted_ddl_runs_on_a_lake(lake_url: str) -> None:
-    lake = ducklake.DuckLakeWarehouse(lake_url)
-    with lake.connect() as con:
-        con.execute(
-            ducklake.adapt_sql_for_ducklake(
-                "CREATE TABLE k (id VARCHAR PRIMARY KEY, n INT CHECK (n > 0)); CREATE INDEX k_i ON k (n);"
-            )
-        )
-        con.execute("INSERT INTO k VALUES ('a', 1)")
-        assert con.execute("SELECT id, n FROM k").fetchall() == [("a", 1)]
+    file_backend.migrate()
+    assert warehouse_exists(str(tmp_path / "w.duckdb"))
 
 
 # -- landing ---------------------------------------------------------------------------------------------------
@@ -204,8 +152,8 @@ def test_writers_in_separate_processes_land_everything_once(lake_url: str) -> No
     assert [child.exitcode for child in children] == [0, 0, 0]
     retried = [results.get(timeout=5) for _ in children]
     lake = open_warehouse(lake_url)
-    assert _scalar(lake, "select count(*) from raw_items") == 160
-    assert _scalar(lake, "select count(distinct (source, external_id)) from raw_items") == 160
+    assert scalar(lake, "select count(*) from raw_items") == 160
+    assert scalar(lake, "select count(distinct (source, external_id)) from raw_items") == 160
     cursors = lake.query("select source, last_id from cursors order by source").to_pylist()
     assert cursors == [{"source": "p1", "last_id": 7}, {"source": "p2", "last_id": 7}]
     assert sum(count for _, count in retried) > 0, "the writers never overlapped (no lock wait, no replay)"
@@ -262,12 +210,12 @@ def test_two_ingest_flows_at_once_land_everything_while_a_reader_queries(
         assert sorted(r["source"] for r in results[group]) == feeds
         assert all(r["status"] == "ok" and r["new"] == per_feed for r in results[group]), results[group]
     lake = open_warehouse(lake_url)
-    assert _scalar(lake, "select count(*) from documents") == expected
-    assert _scalar(lake, "select count(distinct id) from documents") == expected
-    assert _scalar(lake, "select count(*) from raw_items") == expected
-    assert _scalar(lake, "select count(*) from runs where status = 'ok'") == 6
-    assert _scalar(lake, "select count(*) from cursors") == 6
-    assert _scalar(lake, "select count(*) from sources") == 6
+    assert scalar(lake, "select count(*) from documents") == expected
+    assert scalar(lake, "select count(distinct id) from documents") == expected
+    assert scalar(lake, "select count(*) from raw_items") == expected
+    assert scalar(lake, "select count(*) from runs where status = 'ok'") == 6
+    assert scalar(lake, "select count(*) from cursors") == 6
+    assert scalar(lake, "select count(*) from sources") == 6
     during = [count for moment, count in reads if moment < max(a_end, b_end)]
     assert len(during) >= 3, reads
     assert during == sorted(during), "a reader saw rows disappear"
@@ -285,7 +233,7 @@ def test_reader_is_read_only_and_cannot_read_other_files(lake_url: str) -> None:
             con.execute("INSERT INTO raw_items SELECT * FROM raw_items")
         with pytest.raises(Exception, match=r"(?i)permission|disabled"):
             con.execute("SELECT * FROM read_text('/etc/hostname')").fetchall()
-    assert _scalar(lake, "select count(*) from raw_items") == 3
+    assert scalar(lake, "select count(*) from raw_items") == 3
 
 
 @pytest.mark.usefixtures("prefect_harness")
@@ -314,4 +262,4 @@ def test_cli_runs_and_queries_a_lake(lake_url: str, tmp_path: Path) -> None:
     with_password = cli.invoke(app, ["sql", "select 1", "-w", lake_url.replace(" user=", " password=hunter2 user=")])
     assert with_password.exit_code == 2 and "PGPASSWORD" in with_password.output
     assert "hunter2" not in with_password.output
-    assert _scalar(open_warehouse(lake_url), "select count(*) from documents") == 3
+    assert scalar(open_warehouse(lake_url), "select count(*) from documents") == 3

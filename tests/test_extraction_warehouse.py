@@ -325,7 +325,8 @@ def test_only_documents_edited_after_extraction_are_extracted_again(warehouse: W
 
 def test_migration_keeps_extractions_of_unchanged_texts(warehouse: Warehouse) -> None:
     run_extraction(warehouse)
-    with warehouse.transaction() as con:  # as an older telefeed stored it: a hash of the text
+    with warehouse.transaction() as con:  # as an older telefeed stored it: a hash of the text, in text_hash
+        con.execute("ALTER TABLE extracted_documents RENAME COLUMN version_hash TO text_hash")
         con.execute(
             "UPDATE extracted_documents SET text_hash = left(sha256(d.text), 32) FROM documents d "
             "WHERE d.id = extracted_documents.document_id"
@@ -333,7 +334,8 @@ def test_migration_keeps_extractions_of_unchanged_texts(warehouse: Warehouse) ->
         changed = con.execute("SELECT id FROM documents ORDER BY id LIMIT 1").fetchone()
         assert changed is not None
         con.execute("UPDATE extracted_documents SET text_hash = 'of an older text' WHERE document_id = ?", changed)
-    sql = next(sql for version, _, sql in Warehouse.migration_files() if version == 53)
-    with warehouse.transaction() as con:
-        con.execute(sql)
+    for migration in (53, 110):  # version hashes into text_hash, then the column renamed version_hash
+        sql = next(sql for version, _, sql in Warehouse.migration_files() if version == migration)
+        with warehouse.transaction() as con:
+            con.execute(sql)
     assert store.documents_to_extract(warehouse, EXTRACTOR_VERSION) == [changed[0]]

@@ -68,3 +68,42 @@ def test_assign_language_in_a_batch_matches_one_by_one() -> None:
     docs = [Document(source="tg", kind="post", external_id=str(i), text=post) for i, (_, post) in enumerate(CASES)]
     assign_language(docs)
     assert [d.language for d in docs] == [expected for expected, _ in CASES]
+
+
+def test_only_close_cyrillic_languages_reach_the_precise_second_pass() -> None:
+    from extraction.language import PRECISE_LANGUAGES, SUPPORTED_LANGUAGES, precise_candidates, ranked_candidates
+
+    allowed = frozenset(SUPPORTED_LANGUAGES)
+    latin = [*POSTS["en"], "Der Präsident traf sich mit dem Militär", "Prezydent spotkał się z dowództwem"]
+    assert all(not precise_candidates(ranked_candidates(text, allowed)) for text in latin)
+    cyrillic = [*POSTS["ru"], *POSTS["uk"], "Сили оборони знищили", "Силы обороны уничтожили", "Сёння ўвечары"]
+    for text in cyrillic:
+        assert precise_candidates(ranked_candidates(text, allowed)) <= PRECISE_LANGUAGES
+
+
+def test_an_unclear_first_answer_between_close_languages_goes_to_the_second_pass() -> None:
+    from extraction.language import precise_candidates
+
+    assert precise_candidates([("ru", 0.6), ("uk", 0.35), ("bg", 0.03)]) == {"ru", "uk", "bg"}
+    assert precise_candidates([("ru", 0.95), ("uk", 0.04)]) == frozenset()
+    assert precise_candidates([("en", 0.6), ("nl", 0.3)]) == frozenset()
+    assert precise_candidates([("en", 0.6), ("ru", 0.3), ("uk", 0.05)]) == frozenset()
+
+
+def test_the_languages_setting_restricts_the_answers() -> None:
+    text = "Der Präsident traf sich am Montag mit dem Militär in Berlin"
+    assert detect_language(text) == "de"
+    assert detect_language(text, languages=("en", "ru", "uk")) in {"en", None}
+
+
+def test_the_labelled_language_set_is_large_and_covers_the_hard_pair() -> None:
+    from collections import Counter
+
+    from bench.language_eval import MIN_TEXTS, labelled_set
+
+    items = labelled_set()
+    assert len(items) >= MIN_TEXTS
+    languages = Counter(item["language"] for item in items)
+    assert {"en", "ru", "uk", "be", "pl", "de", "fr", "ar"} <= set(languages)
+    kinds = Counter(item["kind"] for item in items)
+    assert kinds["mixed"] >= 100 and kinds["fragment"] >= 500

@@ -8,22 +8,12 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
 from typer.testing import CliRunner
 
 from telefeed.cli import app
 from telefeed.models import utc_now
 from telefeed.report import build_report
-from tests.support.analyst_fixture import build_fixture_warehouse
 from warehouse.db import Warehouse
-
-
-@pytest.fixture(scope="module")
-def warehouse_file(tmp_path_factory: pytest.TempPathFactory) -> str:
-    path = str(tmp_path_factory.mktemp("report") / "w.duckdb")
-    build_fixture_warehouse(path)
-    return path
-
 
 FIXED_SOURCES = ("wire", "frontline", "channel")  # fixture sources with fixed dates
 
@@ -36,8 +26,8 @@ def chart_data(page: str, div_id: str) -> list[dict[str, Any]]:
     return traces
 
 
-def test_report_is_self_contained_and_charts_documents_per_source(warehouse_file: str) -> None:
-    page = build_report(Warehouse(warehouse_file), datetime(2026, 11, 20, tzinfo=UTC))
+def test_report_is_self_contained_and_charts_documents_per_source(analyst_warehouse_file: str) -> None:
+    page = build_report(Warehouse(analyst_warehouse_file), datetime(2026, 11, 20, tzinfo=UTC))
     assert page.startswith("<!DOCTYPE html>")
     assert "<script src=" not in page and '<link rel="stylesheet" href' not in page  # nothing fetched when opened
     assert "Plotly.newPlot" in page and len(page) > 3_000_000  # the plotly.js bundle is inlined
@@ -52,32 +42,34 @@ def test_report_is_self_contained_and_charts_documents_per_source(warehouse_file
     assert "frontline broke" in page  # source health table
 
 
-def test_report_window_limits_the_data(warehouse_file: str) -> None:
+def test_report_window_limits_the_data(analyst_warehouse_file: str) -> None:
     page = build_report(
-        Warehouse(warehouse_file), datetime(2026, 11, 21, tzinfo=UTC), datetime(2026, 11, 22, tzinfo=UTC)
+        Warehouse(analyst_warehouse_file), datetime(2026, 11, 21, tzinfo=UTC), datetime(2026, 11, 22, tzinfo=UTC)
     )
     traces = {t["name"]: dict(zip(t["x"], t["y"], strict=True)) for t in chart_data(page, "chart-documents-per-source")}
     fixed = {name: trace for name, trace in traces.items() if name in FIXED_SOURCES}
     assert fixed == {"frontline": {"2026-11-21": 1}, "wire": {"2026-11-21": 1}}
-    empty = build_report(Warehouse(warehouse_file), datetime(2027, 1, 1, tzinfo=UTC))
+    empty = build_report(Warehouse(analyst_warehouse_file), datetime(2027, 1, 1, tzinfo=UTC))
     assert "chart-documents-per-source" not in empty and "No documents in this window." in empty
 
 
-def test_cli_report_writes_the_file(warehouse_file: str, tmp_path: Path) -> None:
+def test_cli_report_writes_the_file(analyst_warehouse_file: str, tmp_path: Path) -> None:
     out = tmp_path / "sub" / "report.html"
-    result = CliRunner().invoke(app, ["report", "--since", "2026-11-20", "--out", str(out), "-w", warehouse_file])
+    result = CliRunner().invoke(
+        app, ["report", "--since", "2026-11-20", "--out", str(out), "-w", analyst_warehouse_file]
+    )
     assert result.exit_code == 0, result.output
     page = out.read_text(encoding="utf-8")
     assert "2026-11-20" in page and "chart-documents-per-source" in page
-    bad = CliRunner().invoke(app, ["report", "--since", "yesterday", "--out", str(out), "-w", warehouse_file])
+    bad = CliRunner().invoke(app, ["report", "--since", "yesterday", "--out", str(out), "-w", analyst_warehouse_file])
     assert bad.exit_code == 2
     missing = CliRunner().invoke(app, ["report", "--since", "2026-11-20", "-w", str(tmp_path / "none.duckdb")])
     assert missing.exit_code == 2 and "no warehouse" in missing.output
 
 
-def test_report_charts_entity_mentions_over_time(warehouse_file: str) -> None:
+def test_report_charts_entity_mentions_over_time(analyst_warehouse_file: str) -> None:
     page = build_report(
-        Warehouse(warehouse_file), datetime(2026, 11, 20, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC)
+        Warehouse(analyst_warehouse_file), datetime(2026, 11, 20, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC)
     )
     traces = {t["name"]: dict(zip(t["x"], t["y"], strict=True)) for t in chart_data(page, "chart-entity-mentions")}
     assert traces["Kyiv"] == {"2026-11-20": 2, "2026-11-21": 1, "2026-11-22": 1}
@@ -87,15 +79,15 @@ def test_report_charts_entity_mentions_over_time(warehouse_file: str) -> None:
     section = page[page.index('id="mentions-over-time') :]
     assert "<td>Kyiv</td><td>LOC</td><td>4</td><td>4</td><td>3</td>" in section  # top entities table
     top3 = build_report(
-        Warehouse(warehouse_file), datetime(2026, 11, 20, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC), top=3
+        Warehouse(analyst_warehouse_file), datetime(2026, 11, 20, tzinfo=UTC), datetime(2026, 11, 23, tzinfo=UTC), top=3
     )
     # Kyiv 4 mentions, Ukrenergo 2, then ties at 1 go by canonical id: LOC:avdivka first.
     assert {t["name"] for t in chart_data(top3, "chart-entity-mentions")} == {"Kyiv", "Ukrenergo", "Avdiivka"}
 
 
-def test_report_charts_top_speakers_and_lists_quotes_and_cited_posts(warehouse_file: str) -> None:
+def test_report_charts_top_speakers_and_lists_quotes_and_cited_posts(analyst_warehouse_file: str) -> None:
     since = utc_now() - timedelta(days=7)
-    page = build_report(Warehouse(warehouse_file), since)
+    page = build_report(Warehouse(analyst_warehouse_file), since)
     (trace,) = chart_data(page, "chart-top-speakers")
     assert dict(zip(trace["y"], trace["x"], strict=True)) == {
         "Oleksandr Syrskyi": 1,

@@ -29,6 +29,7 @@ from tests.support.fake_telegram import (
     numbered_messages,
     severny_vestnik_messages,
 )
+from tests.support.warehouse import scalar as _scalar
 from warehouse.db import Warehouse
 
 
@@ -59,10 +60,6 @@ def _use(monkeypatch: pytest.MonkeyPatch, client: FakeTelegramClient) -> FakeTel
 
 def _run(source: TelegramSource, path: str, window: Window | None = None) -> SourceStats:
     return ingest_source(source, Warehouse(path), "run-test", window)
-
-
-def _scalar(path: str, sql: str, params: list[Any] | None = None) -> Any:
-    return Warehouse(path).query(sql, params).column(0)[0].as_py()
 
 
 def _docs(path: str) -> dict[str, dict[str, Any]]:
@@ -147,7 +144,7 @@ def test_rerun_lands_nothing_and_resolves_channel_once(
     def no_detector() -> None:
         raise AssertionError("the language detector was loaded for unchanged posts")
 
-    monkeypatch.setattr(language_module, "_detector", no_detector)
+    monkeypatch.setattr(language_module, "_first_pass", no_detector)
     transactions: list[str] = []
     real_transaction = Warehouse.transaction
 

@@ -3,8 +3,6 @@ counter snapshots and the channel cache work there too; reruns add nothing."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 import telefeed.pipeline.telegram as tg
@@ -12,15 +10,14 @@ from telefeed.config import TelegramExportSource, TelegramSource
 from telefeed.pipeline import ingest_source
 from tests.conftest import FIXTURES
 from tests.support.fake_telegram import FakeTelegramClient, severny_vestnik_messages
-from tests.support.postgres import PostgresServer
 from warehouse.backends import open_warehouse
 
 pytest.importorskip("duckdb_extension_ducklake", reason="needs duckdb-extension-ducklake")
 pytest.importorskip("duckdb_extension_postgres", reason="needs duckdb-extension-postgres")
 
 
-def test_telegram_paths_land_on_ducklake(pg: PostgresServer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    warehouse = open_warehouse(f"ducklake:postgres:{pg.createdb('lake_telegram')};data_path={tmp_path / 'lake'}")
+def test_telegram_paths_land_on_ducklake(lake_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    warehouse = open_warehouse(lake_url)
     client = FakeTelegramClient(severny_vestnik_messages())
     monkeypatch.setattr(tg, "client_factory", lambda source: client)
     api = TelegramSource(name="sever-api", kind="telegram", channel="severny_vestnik", lookback_days=None)

@@ -179,9 +179,11 @@ def test_missing_export_fails_clearly_and_other_sources_go_on(tmp_path: Path, wa
     assert _run(_export_source(tmp_path / "good"), warehouse_path).new == 6
 
 
-# Fields each path shows; the export has no view counts and no forward ids, the preview no channel id.
+# Fields each path shows; the export has no view counts and no forward ids (the preview's channel id comes from
+# the widgets' data-view).
 SHARED = ("external_id", "kind", "text", "url", "published_at", "author")
 SHARED_META = (
+    "channel_id",
     "links",
     "mentions",
     "hashtags",
@@ -257,3 +259,142 @@ def test_newer_export_with_an_edit_lands_revision_2(tmp_path: Path, warehouse_pa
     assert row["revision"] == 2 and row["text"].endswith("без изменений.")
     assert row["metadata"]["edit_date"] == (BASE_DATE + timedelta(hours=2)).isoformat()
     assert _count(warehouse_path, "select count(*) from raw_items where external_id = 'severny_vestnik:106'") == 2
+
+
+def test_extraction_reads_hidden_links_and_forwards_from_the_post_metadata(
+    http_server: FixtureServer, warehouse_path: str
+) -> None:
+    from flows.extract import run_extraction
+
+    for source in (_preview_source(_serve(http_server)), _export_source()):
+        assert _run(source, warehouse_path).new == 6
+    run_extraction(Warehouse(warehouse_path))
+    rows = Warehouse(warehouse_path).query(
+        "select d.source, d.external_id, r.channel, r.post_id, r.via from telegram_refs r "
+        "join documents d on d.id = r.document_id where r.via = 'forward' order by 1"
+    )
+    # the preview names the forwarded channel and post; the export only a name no known channel goes by
+    assert [tuple(r.values()) for r in rows.to_pylist()] == [
+        ("sever-web", "severny_vestnik:106", "other_news", 4321, "forward")
+    ]
+    hidden = Warehouse(warehouse_path).query(
+        "select distinct d.source from links l join documents d on d.id = l.document_id "
+        "where l.target = 'https://example.com/grafik' order by 1"
+    )
+    assert hidden.column(0).to_pylist() == ["sever-export", "sever-web"]
+
+
+def test_channel_without_public_preview_fails_clearly(http_server: FixtureServer, warehouse_path: str) -> None:
+    # t.me/s/<name> of a channel without a web preview redirects to the channel's page, which lists no posts
+    http_server.add("/s/closed_notes", redirect_to="/closed_notes")
+    page = (PREVIEW / "no_public_preview.html").read_bytes()
+    http_server.add("/closed_notes", body=page, content_type="text/html; charset=utf-8")
+    source = TelegramPreviewSource(
+        name="closed", kind="telegram_preview", channel="closed_notes", base_url=http_server.url("/s/")
+    )
+    stats = _run(source, warehouse_path)
+    assert stats.status == "failed", stats.status
+    assert "channel has no public preview" in (stats.error_message or "")
+    assert Warehouse(warehouse_path).get_cursor("closed").last_id is None
+
+
+FRONTLINE = (PREVIEW / "frontline_notes.html").read_bytes()
+
+
+def _serve_frontline(server: FixtureServer, newest: bytes = FRONTLINE) -> TelegramPreviewSource:
+    server.add("/s/frontline_notes", body=newest, content_type="text/html; charset=utf-8")
+    older = (PREVIEW / "frontline_notes_before_305.html").read_bytes()
+    server.add("/s/frontline_notes?before=305", body=older, content_type="text/html; charset=utf-8")
+    return TelegramPreviewSource(
+        name="frontline", kind="telegram_preview", channel="frontline_notes", base_url=server.url("/s/")
+    )
+
+
+def test_preview_refresh_with_new_cdn_addresses_is_not_a_revision(
+    http_server: FixtureServer, warehouse_path: str
+) -> None:
+    first = _run(_serve_frontline(http_server), warehouse_path)
+    assert first.status == "ok" and first.new == 10
+    docs = _docs(warehouse_path, "frontline")
+    assert {d["metadata"]["channel_id"] for d in docs.values()} == {1777000001}
+    assert docs["frontline_notes:308"]["metadata"]["media_types"] == ["photo", "video"]
+    # every page load hands out new temporary CDN addresses for photos and thumbnails
+    refreshed = FRONTLINE.replace(b"token=e6", b"token=x1").replace(b"token=a1", b"token=x2")
+    again = _run(_serve_frontline(http_server, refreshed), warehouse_path)
+    assert again.new == 0 and again.updated == 0
+    edited = refreshed.replace(b"three views", b"three views (updated)")
+    assert _run(_serve_frontline(http_server, edited), warehouse_path).updated == 1
+
+
+EXPORT_FULL = FIXTURES / "telegram" / "export_full"  # a full-account export: {"chats": {"list": [...]}}
+
+
+def _full_export_source(**extra: Any) -> TelegramExportSource:
+    return TelegramExportSource(
+        name="frontline-export", kind="telegram_export", path=str(EXPORT_FULL), channel="frontline_notes", **extra
+    )
+
+
+def test_full_account_export_reads_the_chat_the_source_names(warehouse_path: str) -> None:
+    by_name = _run(_full_export_source(chat="Frontline Notes"), warehouse_path)
+    assert by_name.status == "ok", by_name.error_message
+    assert by_name.new == 10  # 301-304, 307, the album 308-310, 311-314
+    by_id = _run(_full_export_source(chat="1777000001"), warehouse_path)
+    assert by_id.status == "ok" and by_id.new == 0 and by_id.updated == 0
+    unnamed = _run(_full_export_source(), warehouse_path)
+    assert unnamed.status == "failed"
+    assert "set `chat`" in (unnamed.error_message or "") and "Sever Radio" in (unnamed.error_message or "")
+    missing = _run(_full_export_source(chat="Nowhere"), warehouse_path)
+    assert missing.status == "failed" and "no chat 'Nowhere'" in (missing.error_message or "")
+
+
+def test_export_placeholders_unsupported_polls_places_and_reaction_stamps(warehouse_path: str) -> None:
+    _run(_full_export_source(chat="Frontline Notes"), warehouse_path)
+    docs = {k.split(":")[1]: v["metadata"] for k, v in _docs(warehouse_path, "frontline-export").items()}
+    # "(File not included...)" is not a path
+    assert docs["303"]["media"] == [
+        {
+            "type": "video_note",
+            "mime_type": "video/mp4",
+            "file_name": "round.mp4",
+            "duration": 45,
+            "width": 384,
+            "height": 384,
+            "message_id": 303,
+        }
+    ]
+    album = docs["308"]
+    assert [(m["type"], m.get("path")) for m in album["media"]] == [
+        ("photo", None),
+        ("photo", "photos/photo_2@22-11-2026_10-30-00.jpg"),
+        ("video", "video_files/bridge.mp4"),
+    ]
+    assert album["reactions"] == {"custom:5368324170671202286": 1200, "paid": 7, "😢": 41}
+    # tdesktop writes the first reaction's time as `edited`: with reactions it is not an edit ...
+    assert album["edit_date"] is None and album["edited"] is False
+    # ... without reactions it is
+    assert docs["313"]["edit_date"] == "2026-11-22T12:30:00+00:00" and docs["313"]["edited"] is True
+    # an unsupported message is a post (kept as a document), not a service message
+    assert docs["307"]["media_types"] == ["unsupported"]
+    services = Warehouse(warehouse_path).query(
+        "select external_id from raw_items where item_kind = 'telegram_service' and source = 'frontline-export'"
+    )
+    assert services.column(0).to_pylist() == ["frontline_notes:300"]
+    assert docs["302"]["media"] == [
+        {
+            "type": "poll",
+            "question": "Should the evening briefing move to 20:00?",
+            "answers": ["Yes", "No"],
+            "message_id": 302,
+        }
+    ]
+    assert docs["302"]["poll"]["answers"] == [{"text": "Yes", "voters": 806}, {"text": "No", "voters": 494}]
+    assert docs["302"]["poll"]["total_voters"] == 1300
+    assert [(m["type"], m["latitude"], m["longitude"], m["title"], m["address"]) for m in docs["311"]["media"]] == [
+        ("venue", 49.7106, 37.6156, "Railway station", "Vokzalna St, Kupiansk")
+    ]
+    assert [(m["type"], m["file_name"], m["duration"]) for m in docs["304"]["media"]] == [
+        ("audio", "briefing-22-11.mp3", 754)
+    ]
+    # newer exports name the forward source's id
+    assert docs["314"]["fwd_from"] == {"name": "Sever Radio", "channel_id": 1888000001}

@@ -6,25 +6,23 @@ import re
 from datetime import date
 from typing import Any
 
-import pytest
-
 from tests.conftest import REPO_ROOT
-from tests.support.analyst_fixture import build_fixture_warehouse
-from warehouse.analyst import relations
 from warehouse.db import Warehouse
-
-
-@pytest.fixture(scope="module")
-def wh(tmp_path_factory: pytest.TempPathFactory) -> Warehouse:
-    return build_fixture_warehouse(str(tmp_path_factory.mktemp("views") / "w.duckdb"))
-
 
 # Sources of the fixed-date fixture documents (the Bakhmut ones are dated relative to now).
 FIXED_SOURCES = ("wire", "frontline", "channel")
 
 
-def rows(wh: Warehouse, sql: str) -> list[dict[str, Any]]:
-    return wh.read_only_query(sql).to_pylist()
+def rows(analyst_warehouse: Warehouse, sql: str) -> list[dict[str, Any]]:
+    return analyst_warehouse.read_only_query(sql).to_pylist()
+
+
+def relations(analyst_warehouse: Warehouse) -> dict[str, str]:
+    """Every table and view of the warehouse's main schema: name -> 'BASE TABLE' or 'VIEW'."""
+    table = analyst_warehouse.read_only_query(
+        "select table_name, table_type from information_schema.tables where table_schema = 'main'"
+    )
+    return dict(zip(table.column(0).to_pylist(), table.column(1).to_pylist(), strict=True))
 
 
 def documented_relations() -> set[str]:
@@ -32,15 +30,15 @@ def documented_relations() -> set[str]:
     return set(re.findall(r"^### `([a-z_0-9]+)`", text, flags=re.MULTILINE))
 
 
-def test_every_table_and_view_is_documented_and_every_documented_one_exists(wh: Warehouse) -> None:
-    known = set(relations(wh))
+def test_every_table_and_view_is_documented_and_every_documented_one_exists(analyst_warehouse: Warehouse) -> None:
+    known = set(relations(analyst_warehouse))
     documented = documented_relations()
     assert known - documented == set(), "undocumented tables/views"
     assert documented - known == set(), "documented but missing from the warehouse"
 
 
-def test_every_documented_view_runs(wh: Warehouse) -> None:
-    views = [r for r in relations(wh).values() if r.kind == "view"]
+def test_every_documented_view_runs(analyst_warehouse: Warehouse) -> None:
+    views = [name for name, kind in relations(analyst_warehouse).items() if kind == "VIEW"]
     assert {
         "source_health",
         "daily_documents",
@@ -49,13 +47,13 @@ def test_every_documented_view_runs(wh: Warehouse) -> None:
         "entity_cooccurrence",
         "quotes_by_speaker",
         "story_telegram_citations",
-    } <= {v.name for v in views}
+    } <= set(views)
     for view in views:
-        wh.read_only_query(f'select * from "{view.name}" limit 5')
+        analyst_warehouse.read_only_query(f'select * from "{view}" limit 5')
 
 
-def test_source_health(wh: Warehouse) -> None:
-    health = {r["source"]: r for r in rows(wh, "select * from source_health")}
+def test_source_health(analyst_warehouse: Warehouse) -> None:
+    health = {r["source"]: r for r in rows(analyst_warehouse, "select * from source_health")}
     assert set(health) == {"wire", "frontline", "channel", "dispatch", "ledger", "front_channel"}
     wire, frontline, channel = health["wire"], health["frontline"], health["channel"]
     assert wire["kind"] == "rss" and wire["enabled"] is True
@@ -69,9 +67,9 @@ def test_source_health(wh: Warehouse) -> None:
     assert wire["documents"] == 3 and wire["quarantined"] == 0 and wire["cursor_last_id"] is None
 
 
-def test_daily_documents(wh: Warehouse) -> None:
+def test_daily_documents(analyst_warehouse: Warehouse) -> None:
     got = rows(
-        wh,
+        analyst_warehouse,
         "select day, source, documents, edited from daily_documents "
         f"where source in {FIXED_SOURCES} order by day, source",
     )
@@ -86,9 +84,9 @@ def test_daily_documents(wh: Warehouse) -> None:
     ]
 
 
-def test_story_spread_follows_the_grid_story_from_wire_to_frontline(wh: Warehouse) -> None:
+def test_story_spread_follows_the_grid_story_from_wire_to_frontline(analyst_warehouse: Warehouse) -> None:
     grid = rows(
-        wh,
+        analyst_warehouse,
         "select day, first_source, documents, sources_that_day, cumulative_documents, cumulative_sources, "
         "total_sources from story_spread where first_title = 'Grid struck near Kyiv' order by day",
     )
@@ -113,14 +111,14 @@ def test_story_spread_follows_the_grid_story_from_wire_to_frontline(wh: Warehous
         },
     ]
     singles = rows(
-        wh,
+        analyst_warehouse,
         "select count(DISTINCT cluster_id) as n from story_spread "
         f"where total_documents = 1 and first_source in {FIXED_SOURCES}",
     )
     assert singles == [{"n": 5}]
 
 
-def test_every_example_query_in_the_schema_doc_runs(wh: Warehouse) -> None:
+def test_every_example_query_in_the_schema_doc_runs(analyst_warehouse: Warehouse) -> None:
     text = (REPO_ROOT / "docs" / "schema.md").read_text(encoding="utf-8")
     examples = re.findall(r"```sql\n(.*?)```", text, flags=re.DOTALL)
     assert len(examples) >= len(documented_relations()) - 1
@@ -128,12 +126,12 @@ def test_every_example_query_in_the_schema_doc_runs(wh: Warehouse) -> None:
         for statement in sql.split(";"):
             body = "\n".join(line for line in statement.splitlines() if not line.strip().startswith("--")).strip()
             if body:
-                wh.read_only_query(body)
+                analyst_warehouse.read_only_query(body)
 
 
-def test_daily_entity_mentions_per_canonical_entity_and_source(wh: Warehouse) -> None:
+def test_daily_entity_mentions_per_canonical_entity_and_source(analyst_warehouse: Warehouse) -> None:
     kyiv = rows(
-        wh,
+        analyst_warehouse,
         "select day, source, entity, entity_type, mentions, documents from daily_entity_mentions "
         f"where entity_id = 'LOC:kiv' and source in {FIXED_SOURCES} order by day, source",
     )
@@ -173,7 +171,7 @@ def test_daily_entity_mentions_per_canonical_entity_and_source(wh: Warehouse) ->
     ]
     # Бахмут (a Ukrainian post) and Bakhmut (English articles) are one entity, named in Latin script.
     bakhmut = rows(
-        wh,
+        analyst_warehouse,
         "select source, sum(mentions) as n from daily_entity_mentions where entity = 'Bakhmut' group by source "
         "order by source",
     )
@@ -184,9 +182,9 @@ def test_daily_entity_mentions_per_canonical_entity_and_source(wh: Warehouse) ->
     ]
 
 
-def test_entity_cooccurrence_pairs_entities_of_one_document(wh: Warehouse) -> None:
+def test_entity_cooccurrence_pairs_entities_of_one_document(analyst_warehouse: Warehouse) -> None:
     pairs = rows(
-        wh,
+        analyst_warehouse,
         "select entity_a, entity_b, documents, sources from entity_cooccurrence "
         "where day = '2026-11-21' and 'wire' in sources order by entity_a, entity_b",
     )
@@ -196,7 +194,7 @@ def test_entity_cooccurrence_pairs_entities_of_one_document(wh: Warehouse) -> No
         {"entity_a": "Olaf Scholz", "entity_b": "Volodymyr Zelensky", "documents": 1, "sources": ["wire"]},
     ]
     bakhmut = rows(
-        wh,
+        analyst_warehouse,
         "select entity_b, sum(documents) as n from entity_cooccurrence where entity_a = 'Bakhmut' "
         "group by entity_b order by entity_b",
     )
@@ -205,12 +203,14 @@ def test_entity_cooccurrence_pairs_entities_of_one_document(wh: Warehouse) -> No
         {"entity_b": "Serhiy Cherevatyi", "n": 1},
         {"entity_b": "Volodymyr Zelensky", "n": 1},
     ]
-    assert rows(wh, "select count(*) as n from entity_cooccurrence where entity_a_id >= entity_b_id") == [{"n": 0}]
+    assert rows(
+        analyst_warehouse, "select count(*) as n from entity_cooccurrence where entity_a_id >= entity_b_id"
+    ) == [{"n": 0}]
 
 
-def test_quotes_by_speaker_with_outlet_and_date(wh: Warehouse) -> None:
+def test_quotes_by_speaker_with_outlet_and_date(analyst_warehouse: Warehouse) -> None:
     got = rows(
-        wh,
+        analyst_warehouse,
         "select speaker, speaker_as_written, source, title, quote, credited_outlets, "
         "published_at >= now() - interval 7 day as last_week from quotes_by_speaker order by published_at, speaker",
     )
@@ -226,9 +226,9 @@ def test_quotes_by_speaker_with_outlet_and_date(wh: Warehouse) -> None:
     assert [r["last_week"] for r in got] == [False, True, True, True]
 
 
-def test_story_telegram_citations_link_stories_to_the_posts_they_cite(wh: Warehouse) -> None:
+def test_story_telegram_citations_link_stories_to_the_posts_they_cite(analyst_warehouse: Warehouse) -> None:
     got = rows(
-        wh,
+        analyst_warehouse,
         "select source, title, channel, post_id, via, match_method, post_source, post_url, post_text "
         "from story_telegram_citations order by published_at",
     )
@@ -269,8 +269,8 @@ def goal_query() -> str:
     return match.group(1)
 
 
-def test_who_was_quoted_about_bakhmut_last_week_and_which_post_each_story_cited(wh: Warehouse) -> None:
-    answer = rows(wh, goal_query())
+def test_who_was_quoted_about_bakhmut_last_week_and_which_post_each_story_cited(analyst_warehouse: Warehouse) -> None:
+    answer = rows(analyst_warehouse, goal_query())
     assert [(r["speaker"], r["outlet"], r["title"], r["cited_post"]) for r in answer] == [
         ("Oleksandr Syrskyi", "dispatch", "Holding the line in Bakhmut", "https://t.me/bakhmut_front/7"),
         ("Serhiy Cherevatyi", "ledger", "Two battalions lost near Bakhmut", "https://t.me/bakhmut_front/8"),

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 
@@ -33,13 +32,6 @@ def _stored(wh: Warehouse) -> dict[str, tuple[int, str, str]]:
     """external_id -> (revision, stored version hash, hash recomputed from the stored row)."""
     table = wh.query(f"SELECT external_id, revision, version_hash, {version_hash_sql()} AS recomputed FROM documents")
     return {r["external_id"]: (r["revision"], r["version_hash"], r["recomputed"]) for r in table.to_pylist()}
-
-
-@pytest.fixture()
-def wh(tmp_path: Path) -> Warehouse:
-    warehouse = Warehouse(tmp_path / "land.duckdb")
-    warehouse.migrate()
-    return warehouse
 
 
 def test_relanding_the_same_documents_changes_nothing(wh: Warehouse) -> None:

@@ -30,13 +30,6 @@ def _docs(prefix: str, count: int) -> list[Document]:
     ]
 
 
-@pytest.fixture()
-def wh(tmp_path: Path) -> Warehouse:
-    warehouse = Warehouse(tmp_path / "session.duckdb")
-    warehouse.migrate()
-    return warehouse
-
-
 def test_a_session_reuses_one_connection_in_its_thread_only(wh: Warehouse) -> None:
     other_thread: list[object] = []
     with wh.session():

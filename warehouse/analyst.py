@@ -83,12 +83,6 @@ def quote_ident(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
-def relations(warehouse: Warehouse) -> dict[str, Relation]:
-    """Every table and view of the warehouse's main schema, by name."""
-    with warehouse.reader() as con:
-        return _relations(con)
-
-
 def relation_exists(con: duckdb.DuckDBPyConnection, name: str) -> bool:
     """Whether ``name`` is a table or view on this connection."""
     row = con.execute(
@@ -202,19 +196,31 @@ def _window_sql(column: str, bounds: tuple[date, date | None]) -> tuple[str, lis
     return f"{column} >= ? AND {column} < ?", [first, end]
 
 
+def _read_window(
+    warehouse: Warehouse, sql: str, since: datetime, until: datetime | None, *extra: Any, needs: Sequence[str] = ()
+) -> pa.Table | None:
+    """Run ``sql`` with ``{where}`` filtering its ``day`` column to the window's UTC days (``extra`` parameters come
+    after the window's); ``None`` when a relation in ``needs`` does not exist yet."""
+    where, params = _window_sql("day", day_bounds(since, until))
+    return query_if_present(warehouse, needs, sql.format(where=where), [*params, *extra])
+
+
+def _read_core_window(warehouse: Warehouse, sql: str, since: datetime, until: datetime | None, *extra: Any) -> pa.Table:
+    """:func:`_read_window` over views every warehouse has (core migrations)."""
+    table = _read_window(warehouse, sql, since, until, *extra)
+    assert table is not None  # no relation was required
+    return table
+
+
 def documents_per_day(warehouse: Warehouse, since: datetime, until: datetime | None = None) -> pa.Table:
     """Documents per source per UTC day in the window (``daily_documents``): day, source, documents."""
-    where, params = _window_sql("day", day_bounds(since, until))
-    with warehouse.reader() as con:
-        return (
-            con.execute(
-                f"SELECT day, source, sum(documents)::BIGINT AS documents FROM daily_documents WHERE {where} "
-                "GROUP BY day, source ORDER BY day, source",
-                params,
-            )
-            .arrow()
-            .read_all()
-        )
+    return _read_core_window(
+        warehouse,
+        "SELECT day, source, sum(documents)::BIGINT AS documents FROM daily_documents WHERE {where} "
+        "GROUP BY day, source ORDER BY day, source",
+        since,
+        until,
+    )
 
 
 def source_health(warehouse: Warehouse) -> pa.Table:
@@ -233,20 +239,17 @@ def source_health(warehouse: Warehouse) -> pa.Table:
 
 def top_stories(warehouse: Warehouse, since: datetime, until: datetime | None = None, limit: int = 15) -> pa.Table:
     """Story clusters with documents in the window, most sources first (``story_spread``)."""
-    where, params = _window_sql("day", day_bounds(since, until))
-    with warehouse.reader() as con:
-        return (
-            con.execute(
-                "SELECT cluster_id, any_value(first_title) AS title, any_value(first_source) AS first_source, "
-                "min(day) AS first_day, max(day) AS last_day, sum(documents)::BIGINT AS documents, "
-                "any_value(total_sources) AS sources "
-                f"FROM story_spread WHERE {where} GROUP BY cluster_id "
-                "ORDER BY sources DESC, documents DESC, first_day, cluster_id LIMIT ?",
-                [*params, limit],
-            )
-            .arrow()
-            .read_all()
-        )
+    return _read_core_window(
+        warehouse,
+        "SELECT cluster_id, any_value(first_title) AS title, any_value(first_source) AS first_source, "
+        "min(day) AS first_day, max(day) AS last_day, sum(documents)::BIGINT AS documents, "
+        "any_value(total_sources) AS sources "
+        "FROM story_spread WHERE {where} GROUP BY cluster_id "
+        "ORDER BY sources DESC, documents DESC, first_day, cluster_id LIMIT ?",
+        since,
+        until,
+        limit,
+    )
 
 
 def entity_mentions_over_time(
@@ -256,16 +259,17 @@ def entity_mentions_over_time(
 
     ``None`` when the warehouse has no ``daily_entity_mentions`` view (no extraction tables yet).
     """
-    where, params = _window_sql("day", day_bounds(since, until))
-    return query_if_present(
+    return _read_window(
         warehouse,
-        ["daily_entity_mentions"],
-        f"WITH w AS (SELECT * FROM daily_entity_mentions WHERE {where}), "
+        "WITH w AS (SELECT * FROM daily_entity_mentions WHERE {where}), "
         "top_ids AS (SELECT entity_id FROM w GROUP BY entity_id ORDER BY sum(mentions) DESC, entity_id LIMIT ?) "
         "SELECT day, any_value(entity) AS entity, any_value(entity_type) AS entity_type, "
         "sum(mentions)::BIGINT AS mentions, sum(documents)::BIGINT AS documents "
         "FROM w WHERE entity_id IN (SELECT entity_id FROM top_ids) GROUP BY day, entity_id ORDER BY day, entity",
-        [*params, top],
+        since,
+        until,
+        top,
+        needs=["daily_entity_mentions"],
     )
 
 
@@ -273,14 +277,15 @@ def top_entities(
     warehouse: Warehouse, since: datetime, until: datetime | None = None, limit: int = 20
 ) -> pa.Table | None:
     """The most-mentioned entities in the window: entity, entity_type, mentions, documents, sources."""
-    where, params = _window_sql("day", day_bounds(since, until))
-    return query_if_present(
+    return _read_window(
         warehouse,
-        ["daily_entity_mentions"],
         "SELECT any_value(entity) AS entity, any_value(entity_type) AS entity_type, "
         "sum(mentions)::BIGINT AS mentions, sum(documents)::BIGINT AS documents, count(DISTINCT source) AS sources "
-        f"FROM daily_entity_mentions WHERE {where} GROUP BY entity_id ORDER BY mentions DESC, entity_id LIMIT ?",
-        [*params, limit],
+        "FROM daily_entity_mentions WHERE {where} GROUP BY entity_id ORDER BY mentions DESC, entity_id LIMIT ?",
+        since,
+        until,
+        limit,
+        needs=["daily_entity_mentions"],
     )
 
 
@@ -288,14 +293,15 @@ def top_speakers(
     warehouse: Warehouse, since: datetime, until: datetime | None = None, top: int = 10
 ) -> pa.Table | None:
     """Speakers with the most quotes in the window: speaker, quotes, outlets, last_day (``quotes_by_speaker``)."""
-    where, params = _window_sql("day", day_bounds(since, until))
-    return query_if_present(
+    return _read_window(
         warehouse,
-        ["quotes_by_speaker"],
         "SELECT speaker, count(*) AS quotes, count(DISTINCT source) AS outlets, max(day) AS last_day "
-        f"FROM quotes_by_speaker WHERE {where} AND speaker IS NOT NULL "
+        "FROM quotes_by_speaker WHERE {where} AND speaker IS NOT NULL "
         "GROUP BY speaker ORDER BY quotes DESC, speaker LIMIT ?",
-        [*params, top],
+        since,
+        until,
+        top,
+        needs=["quotes_by_speaker"],
     )
 
 
@@ -303,13 +309,14 @@ def recent_quotes(
     warehouse: Warehouse, since: datetime, until: datetime | None = None, limit: int = 25
 ) -> pa.Table | None:
     """The latest quotes in the window: day, speaker, quote, source, url (``quotes_by_speaker``)."""
-    where, params = _window_sql("day", day_bounds(since, until))
-    return query_if_present(
+    return _read_window(
         warehouse,
-        ["quotes_by_speaker"],
-        f"SELECT day, speaker, quote, source, url FROM quotes_by_speaker WHERE {where} "
+        "SELECT day, speaker, quote, source, url FROM quotes_by_speaker WHERE {where} "
         "ORDER BY published_at DESC NULLS LAST, speaker LIMIT ?",
-        [*params, limit],
+        since,
+        until,
+        limit,
+        needs=["quotes_by_speaker"],
     )
 
 
@@ -317,12 +324,13 @@ def cited_posts(
     warehouse: Warehouse, since: datetime, until: datetime | None = None, limit: int = 25
 ) -> pa.Table | None:
     """News stories in the window and the Telegram posts they cite (``story_telegram_citations``)."""
-    where, params = _window_sql("day", day_bounds(since, until))
-    return query_if_present(
+    return _read_window(
         warehouse,
-        ["story_telegram_citations"],
         "SELECT DISTINCT day, source, title, channel, post_url, match_method, published_at "
-        f"FROM story_telegram_citations WHERE {where} AND document_kind = 'article' "
+        "FROM story_telegram_citations WHERE {where} AND document_kind = 'article' "
         "ORDER BY published_at DESC NULLS LAST, source, channel LIMIT ?",
-        [*params, limit],
+        since,
+        until,
+        limit,
+        needs=["story_telegram_citations"],
     )

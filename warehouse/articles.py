@@ -1,11 +1,6 @@
-"""Warehouse side of articles and near-duplicates: stored pages, MinHash signatures and story clusters.
+"""Warehouse side of articles: stored pages (``article_page`` raw items) and documents whose page to fetch again.
 
-Clustering works in chunks of documents. Functions take a connection that the caller holds inside
-``Warehouse.transaction()`` so that, for one chunk, looking up the candidate signatures, clustering and writing
-the assignments happen under one writer lock (two sources landing at once cannot both found a cluster for the
-same story: each chunk sees every committed earlier chunk). Candidates come from ``minhash_bands``, the LSH band
-keys of the stored signatures, computed in SQL by the ``minhash_band_keys`` macro (051_minhash_bands.sql) for
-stored and new signatures alike.
+Story clustering, for documents of every kind, is in :mod:`warehouse.stories`.
 """
 
 from __future__ import annotations
@@ -19,335 +14,141 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 
-from telefeed.models import Document, utc_now
-from warehouse.db import Warehouse
+from telefeed.models import Document, LandBatch, LandResult
+from warehouse.db import Warehouse, land_in_transaction
 
 PAGE_ITEM_KIND = "article_page"
 
 
-@dataclass(frozen=True, slots=True)
-class ClusterInput:
-    """A document waiting to be clustered."""
+@dataclass(slots=True)
+class PageFetchState:
+    """Where fetching one document's article page stands (a row of ``page_fetches``); not part of the document."""
 
     document_id: str
     source: str
-    text: str
-    content_hash: str
-    first_seen_at: datetime
-    ordered_at: datetime  # second sort key: published_at, else first_seen_at
-
-    @property
-    def order_key(self) -> tuple[datetime, datetime, str]:
-        """Where the document comes in the clustering order (oldest first)."""
-        return (self.first_seen_at, self.ordered_at, self.document_id)
+    external_id: str
+    url: str | None
+    attempts: int  # fetches tried so far (0: not tried yet)
+    status: str  # ok | failed | no_text | skipped
+    http_status: int | None = None
+    error: str | None = None
+    retry: bool = False  # a later run should fetch the page again
 
 
-@dataclass(frozen=True, slots=True)
-class KnownRow:
-    """A document already clustered, with its stored signature."""
-
-    document_id: str
-    signature: bytes | None
-    content_hash: str
-    cluster_id: str
-
-
-@dataclass(frozen=True, slots=True)
-class ClusterRow:
-    """One row for ``story_clusters`` and ``minhash_signatures``."""
-
-    document_id: str
-    cluster_id: str
-    similarity: float
-    matched_document_id: str | None
-    method: str
-    signature: bytes | None
-    token_count: int
+PAGE_FETCH_SCHEMA = pa.schema(
+    [
+        ("document_id", pa.string()),
+        ("source", pa.string()),
+        ("external_id", pa.string()),
+        ("url", pa.string()),
+        ("attempts", pa.int32()),
+        ("last_status", pa.string()),
+        ("http_status", pa.int32()),
+        ("last_error", pa.string()),
+        ("retry", pa.bool_()),
+    ]
+)
 
 
-_CLUSTER_ROW = "SELECT 1 FROM story_clusters c WHERE c.document_id = d.id"
-_UNCLUSTERED = f"FROM documents d WHERE NOT EXISTS ({_CLUSTER_ROW})"
-_CLUSTER_ORDER = ("d.first_seen_at", "coalesce(d.published_at, d.first_seen_at)", "d.id")
-
-
-def band_rows_sql(relation: str) -> str:
-    """SELECT (document_id, band, band_key) of the signatures in ``relation`` (columns document_id, signature)."""
-    return (
-        f"SELECT document_id, unnest(minhash_band_keys(signature), recursive := true) FROM {relation} "
-        "WHERE signature IS NOT NULL"
+def save_page_fetches(con: duckdb.DuckDBPyConnection, states: Sequence[PageFetchState]) -> None:
+    """Replace the ``page_fetches`` rows of these documents (inside the caller's transaction). A page worth
+    another try gets ``next_retry_at`` = now: any later run may fetch it."""
+    if not states:
+        return
+    latest = {s.document_id: s for s in states}
+    table = pa.table(
+        {
+            "document_id": list(latest),
+            "source": [s.source for s in latest.values()],
+            "external_id": [s.external_id for s in latest.values()],
+            "url": [s.url for s in latest.values()],
+            "attempts": [s.attempts for s in latest.values()],
+            "last_status": [s.status for s in latest.values()],
+            "http_status": [s.http_status for s in latest.values()],
+            "last_error": [s.error[:500] if s.error else None for s in latest.values()],
+            "retry": [s.retry for s in latest.values()],
+        },
+        schema=PAGE_FETCH_SCHEMA,
     )
-
-
-def any_unclustered(con: duckdb.DuckDBPyConnection) -> bool:
-    """Whether any document is not yet in ``story_clusters`` (a cheap check before a write transaction)."""
-    return con.execute(f"SELECT EXISTS (SELECT 1 {_UNCLUSTERED})").fetchone() == (True,)
-
-
-def documents_to_cluster(
-    con: duckdb.DuckDBPyConnection,
-    document_ids: Sequence[str] | None,
-    after: tuple[datetime, datetime, str] | None = None,
-    limit: int | None = None,
-) -> list[ClusterInput]:
-    """Documents not yet in ``story_clusters`` (all of them, or only ``document_ids``), oldest first.
-
-    ``after``: only documents after this :attr:`ClusterInput.order_key`; ``limit``: at most that many (a chunk).
-    The chunk is chosen on narrow columns first; only its documents' texts are read (documents land in about
-    first-seen order, so the time range of the chunk lets DuckDB skip the other row groups).
-    """
-    if document_ids is not None:
-        if not document_ids:
-            return []
-        con.register("_cluster_ids", pa.table({"id": list(document_ids)}))
+    con.register("_page_fetches", table)
     try:
-        if after is None:
-            keys = _first_unclustered_keys(con, document_ids is not None, limit)
-        else:
-            keys = _unclustered_keys_after(con, document_ids is not None, after, limit)
-    finally:
-        if document_ids is not None:
-            con.unregister("_cluster_ids")
-    if not keys.num_rows:
-        return []
-    seen = keys.column(1).to_pylist()
-    con.register("_cluster_chunk", keys.select([0]))
-    rows = con.execute(
-        "SELECT d.id, d.source, coalesce(d.title, '') || '\n' || d.text, d.content_hash, d.first_seen_at, "
-        "coalesce(d.published_at, d.first_seen_at) FROM documents d JOIN _cluster_chunk k ON k.id = d.id "
-        f"WHERE d.first_seen_at BETWEEN ? AND ? ORDER BY {', '.join(_CLUSTER_ORDER)}",
-        [min(seen), max(seen)],
-    ).fetchall()
-    con.unregister("_cluster_chunk")
-    return [ClusterInput(r[0], r[1], r[2], r[3], r[4], r[5]) for r in rows]
-
-
-_KEY_COLUMNS = "d.id, d.first_seen_at, coalesce(d.published_at, d.first_seen_at) AS ordered_at"
-_ONLY_GIVEN_IDS = " AND d.id IN (SELECT id FROM _cluster_ids)"
-_KEYS_PAGE = 10_000  # about this many documents per page when later chunks look for unclustered ones (no limit)
-
-
-def _first_unclustered_keys(con: duckdb.DuckDBPyConnection, only_given: bool, limit: int | None) -> pa.Table:
-    """(id, first_seen_at, ordered_at) of the oldest unclustered documents: one anti-join of the whole tables."""
-    sql = f"SELECT {_KEY_COLUMNS} {_UNCLUSTERED}" + (_ONLY_GIVEN_IDS if only_given else "")
-    sql += f" ORDER BY {', '.join(_CLUSTER_ORDER)}" + (f" LIMIT {int(limit)}" if limit is not None else "")
-    return con.execute(sql).arrow().read_all()
-
-
-def _unclustered_keys_after(
-    con: duckdb.DuckDBPyConnection,
-    only_given: bool,
-    after: tuple[datetime, datetime, str],
-    limit: int | None,
-) -> pa.Table:
-    """Like :func:`_first_unclustered_keys`, for documents after ``after``: page by page in clustering order.
-
-    A page is the documents after the key up to the ``limit``-th (or ``_KEYS_PAGE``-th) later first-seen time
-    (found by sorting timestamps only), checked against ``story_clusters`` with a hash table of the page's ids.
-    Sorting or checking every document after the key at once held all of their ids: a run that landed 1M posts
-    took +90 MB while its chunks were chosen, whatever the DuckDB memory cap.
-    """
-    given = _ONLY_GIVEN_IDS if only_given else ""
-    order = ", ".join(_CLUSTER_ORDER)
-    cutoff_sql = (
-        f"SELECT d.first_seen_at FROM documents d WHERE d.first_seen_at > ?{given} "
-        f"ORDER BY d.first_seen_at LIMIT 1 OFFSET {(limit or _KEYS_PAGE) - 1}"
-    )
-    # The first condition lets DuckDB skip the row groups outside the page's time range.
-    page_sql = f"SELECT {_KEY_COLUMNS} FROM documents d WHERE d.first_seen_at >= ? AND ({order}) > (?, ?, ?){given}"
-    found: list[pa.Table] = []
-    wanted = limit
-    while wanted is None or wanted > 0:
-        cutoff = con.execute(cutoff_sql, [after[0]]).fetchone()
-        within = " AND d.first_seen_at <= ?" if cutoff is not None else ""
-        params = [after[0], *after, *([cutoff[0]] if cutoff is not None else [])]
-        page = con.execute(f"{page_sql}{within} ORDER BY {order}", params).arrow().read_all()
-        if not page.num_rows:
-            break
-        con.register("_keys_page", page)
-        fresh_sql = (
-            f"SELECT * FROM _keys_page d WHERE NOT EXISTS ({_CLUSTER_ROW}) ORDER BY d.first_seen_at, d.ordered_at, d.id"
-        )
-        fresh_sql += f" LIMIT {int(wanted)}" if wanted is not None else ""
-        fresh = con.execute(fresh_sql).arrow().read_all()
-        con.unregister("_keys_page")
-        found.append(fresh)
-        wanted = None if wanted is None else wanted - fresh.num_rows
-        if cutoff is None:
-            break
-        last = page.slice(page.num_rows - 1).to_pylist()[0]
-        after = (last["first_seen_at"], last["ordered_at"], last["id"])
-    return pa.concat_tables(found) if found else pa.table({"id": pa.array([], pa.string())})
-
-
-def cluster_candidates(
-    con: duckdb.DuckDBPyConnection,
-    chunk: Sequence[tuple[str, str, bytes | None]],
-    seen_since: datetime | None,
-    clustered_since: datetime,
-) -> list[KnownRow]:
-    """Clustered documents a chunk of new documents can match, with their stored signatures.
-
-    ``chunk`` holds the new documents' (document id, content hash, signature or None for short texts). A
-    candidate shares an LSH band key or the content hash with one of them, and was seen at or after
-    ``seen_since`` (None: any time) or clustered at or after ``clustered_since`` (earlier chunks of the same
-    clustering call match whatever their age, as they did when a call was one chunk). Order: documents clustered
-    before the call by (seen, id), then the call's own in clustering order (the first of equal hashes wins).
-    """
-    signatures = pa.table(
-        {
-            "document_id": pa.array([c[0] for c in chunk], pa.string()),
-            "content_hash": pa.array([c[1] for c in chunk], pa.string()),
-            "signature": pa.array([c[2] for c in chunk], pa.binary()),
-        }
-    )
-    con.register("_chunk_sigs", signatures)
-    in_call = "c.clustered_at >= $clustered_since"
-    window = f"({in_call} OR c.document_seen_at >= $seen_since)" if seen_since is not None else "TRUE"
-    sql = f"""
-        WITH keys AS ({band_rows_sql("_chunk_sigs")}),
-        hits AS (
-            SELECT m.document_id FROM minhash_bands m JOIN keys k ON m.band = k.band AND m.band_key = k.band_key
-            UNION
-            SELECT s.document_id FROM minhash_signatures s
-            WHERE s.content_hash IN (SELECT content_hash FROM _chunk_sigs)
-        )
-        SELECT c.document_id, s.signature, coalesce(s.content_hash, ''), c.cluster_id
-        FROM story_clusters c
-        JOIN hits h ON h.document_id = c.document_id
-        LEFT JOIN minhash_signatures s ON s.document_id = c.document_id
-        WHERE {window}
-        ORDER BY {in_call}, c.document_seen_at,
-            CASE WHEN {in_call} THEN
-                (SELECT coalesce(d.published_at, d.first_seen_at) FROM documents d WHERE d.id = c.document_id)
-            END,
-            c.document_id
-    """
-    params: dict[str, Any] = {"clustered_since": clustered_since}
-    if seen_since is not None:
-        params["seen_since"] = seen_since
-    rows = con.execute(sql, params).fetchall()
-    con.unregister("_chunk_sigs")
-    return [KnownRow(r[0], bytes(r[1]) if r[1] is not None else None, r[2], r[3]) for r in rows]
-
-
-def save_clusters(
-    con: duckdb.DuckDBPyConnection,
-    inputs: Sequence[ClusterInput],
-    rows: Sequence[ClusterRow],
-    num_perm: int,
-    shingle_words: int,
-    dedup_version: str,
-) -> int:
-    """Insert signatures, their band keys and cluster rows for new documents (already clustered ones are skipped)."""
-    by_id = {i.document_id: i for i in inputs}
-    fresh = [r for r in rows if r.method != "known" and r.document_id in by_id]
-    if not fresh:
-        return 0
-    now = utc_now()
-    # A cluster's first source/time: from the table for existing clusters, else from this batch.
-    cluster_ids = sorted({r.cluster_id for r in fresh})
-    firsts: dict[str, tuple[str, datetime]] = {}
-    con.register("_cids", pa.table({"cluster_id": cluster_ids}))
-    for cid, source, seen in con.execute(
-        "SELECT cluster_id, any_value(first_source), min(first_seen_at) FROM story_clusters "
-        "WHERE cluster_id IN (SELECT cluster_id FROM _cids) GROUP BY cluster_id"
-    ).fetchall():
-        firsts[cid] = (source, seen)
-    con.unregister("_cids")
-    for row in fresh:
-        if row.cluster_id not in firsts and row.cluster_id in by_id:
-            founder = by_id[row.cluster_id]
-            firsts[row.cluster_id] = (founder.source, founder.first_seen_at)
-    signatures = pa.table(
-        {
-            "document_id": [r.document_id for r in fresh],
-            "content_hash": [by_id[r.document_id].content_hash for r in fresh],
-            "num_perm": pa.array([num_perm] * len(fresh), pa.int32()),
-            "shingle_words": pa.array([shingle_words] * len(fresh), pa.int32()),
-            "token_count": pa.array([r.token_count for r in fresh], pa.int32()),
-            "signature": pa.array([r.signature for r in fresh], pa.binary()),
-            "dedup_version": [dedup_version] * len(fresh),
-            "created_at": pa.array([now] * len(fresh), pa.timestamp("us", tz="UTC")),
-        }
-    )
-    clusters = pa.table(
-        {
-            "cluster_id": [r.cluster_id for r in fresh],
-            "document_id": [r.document_id for r in fresh],
-            "source": [by_id[r.document_id].source for r in fresh],
-            "first_source": [firsts[r.cluster_id][0] for r in fresh],
-            "first_seen_at": pa.array([firsts[r.cluster_id][1] for r in fresh], pa.timestamp("us", tz="UTC")),
-            "document_seen_at": pa.array(
-                [by_id[r.document_id].first_seen_at for r in fresh], pa.timestamp("us", tz="UTC")
-            ),
-            "similarity": pa.array([r.similarity for r in fresh], pa.float64()),
-            "matched_document_id": [r.matched_document_id for r in fresh],
-            "method": [r.method for r in fresh],
-            "dedup_version": [dedup_version] * len(fresh),
-            "clustered_at": pa.array([now] * len(fresh), pa.timestamp("us", tz="UTC")),
-        }
-    )
-    con.register("_sigs", signatures)
-    # Signatures left by an earlier clustering of these documents (their story_clusters rows gone) are replaced.
-    # Usually there are none: look them up in minhash_signatures (one row per document) before deleting from
-    # minhash_bands (25 rows per document), whose full scan grew with the warehouse (0.19 s per chunk at 1M).
-    stale = con.execute(
-        "SELECT count(*) FROM minhash_signatures WHERE document_id IN (SELECT document_id FROM _sigs)"
-    ).fetchone()
-    if stale and stale[0]:
+        con.execute("DELETE FROM page_fetches WHERE document_id IN (SELECT document_id FROM _page_fetches)")
         con.execute(
-            "DELETE FROM minhash_signatures WHERE document_id IN (SELECT document_id FROM _sigs);"
-            "DELETE FROM minhash_bands WHERE document_id IN (SELECT document_id FROM _sigs)"
+            "INSERT INTO page_fetches SELECT document_id, source, external_id, url, attempts, last_status, "
+            "http_status, last_error, CASE WHEN retry THEN now() END, now() FROM _page_fetches"
         )
-    con.execute(
-        f"INSERT INTO minhash_signatures SELECT * FROM _sigs; INSERT INTO minhash_bands {band_rows_sql('_sigs')}"
+    finally:
+        con.unregister("_page_fetches")
+
+
+def land_with_page_fetches(
+    warehouse: Warehouse, batch: LandBatch, states: Sequence[PageFetchState], run_id: str | None
+) -> LandResult:
+    """Land ``batch`` and the page-fetch state of its documents in one transaction."""
+
+    def work(con: duckdb.DuckDBPyConnection) -> LandResult:
+        result = land_in_transaction(con, batch, run_id)
+        save_page_fetches(con, states)
+        return result
+
+    return warehouse.run_in_transaction(work)
+
+
+def page_fetch_states(warehouse: Warehouse, source: str) -> dict[str, PageFetchState]:
+    """The stored page-fetch state of every document of ``source`` that has one, by external id."""
+    sql = (
+        "SELECT document_id, source, external_id, url, attempts, last_status, http_status, last_error, "
+        "next_retry_at IS NOT NULL FROM page_fetches WHERE source = ?"
     )
-    con.unregister("_sigs")
-    con.register("_clusters", clusters)
-    con.execute(
-        "INSERT INTO story_clusters SELECT * FROM _clusters b "
-        "WHERE NOT EXISTS (SELECT 1 FROM story_clusters c WHERE c.document_id = b.document_id)"
-    )
-    con.unregister("_clusters")
-    return len(fresh)
+    with warehouse.peek() as con:
+        rows = con.execute(sql, [source]).fetchall()
+    return {r[2]: _page_fetch_state(r) for r in rows}
+
+
+def _page_fetch_state(row: Sequence[Any]) -> PageFetchState:
+    """A state from (document_id, source, external_id, url, attempts, last_status, http_status, last_error,
+    due again)."""
+    document_id, source, external_id, url, attempts, status, http_status, error, due = row
+    return PageFetchState(document_id, source, external_id, url, attempts, status, http_status, error, bool(due))
 
 
 def documents_to_refetch(
-    warehouse: Warehouse, source: str, limit: int, written_before: datetime | None = None
-) -> list[Document]:
-    """Stored documents of ``source`` whose page a later run should fetch again (``metadata.page_retry``), oldest
-    first, at most ``limit``; only those last written before ``written_before`` when given."""
+    warehouse: Warehouse, source: str, limit: int, due_before: datetime | None = None
+) -> list[tuple[Document, PageFetchState]]:
+    """Stored documents of ``source`` whose page a later run should fetch again (``page_fetches.next_retry_at``
+    set, before ``due_before`` when given), with their page-fetch state; oldest first, at most ``limit``."""
     if limit <= 0:
         return []
     sql = (
-        "SELECT source, kind, external_id, text, url, title, author, published_at, language, summary, "
-        "removed_lines, metadata FROM documents "
-        "WHERE source = ? AND url IS NOT NULL "
-        # A plain substring test first (metadata is compact canonical JSON): no JSON parsing of every row.
-        "AND contains(CAST(metadata AS VARCHAR), '\"page_retry\":true') "
-        "AND json_extract_string(metadata, '$.page_retry') = 'true'"
+        "SELECT d.source, d.kind, d.external_id, d.text, d.url, d.title, d.author, d.published_at, d.language, "
+        "d.summary, d.removed_lines, d.metadata, p.document_id, p.source, p.external_id, p.url, p.attempts, "
+        "p.last_status, p.http_status, p.last_error, TRUE FROM page_fetches p JOIN documents d ON d.id = p.document_id "
+        "WHERE p.source = ? AND d.url IS NOT NULL AND p.next_retry_at IS NOT NULL"
     )
     params: list[Any] = [source]
-    if written_before is not None:
-        sql += " AND updated_at < ?"
-        params.append(written_before)
-    sql += f" ORDER BY first_seen_at, id LIMIT {int(limit)}"
+    if due_before is not None:
+        sql += " AND p.next_retry_at < ?"
+        params.append(due_before)
+    sql += f" ORDER BY d.first_seen_at, d.id LIMIT {int(limit)}"
     with warehouse.peek() as con:
         rows = con.execute(sql, params).fetchall()
     return [
-        Document(
-            source=r[0],
-            kind=r[1],
-            external_id=r[2],
-            text=r[3],
-            url=r[4],
-            title=r[5],
-            author=r[6],
-            published_at=r[7],
-            language=r[8],
-            summary=r[9],
-            removed_lines=list(r[10] or []),
-            metadata=json.loads(r[11]) if r[11] else {},
+        (
+            Document(
+                source=r[0],
+                kind=r[1],
+                external_id=r[2],
+                text=r[3],
+                url=r[4],
+                title=r[5],
+                author=r[6],
+                published_at=r[7],
+                language=r[8],
+                summary=r[9],
+                removed_lines=list(r[10] or []),
+                metadata=json.loads(r[11]) if r[11] else {},
+            ),
+            _page_fetch_state(r[12:]),
         )
         for r in rows
     ]

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass
@@ -31,6 +30,8 @@ from telefeed.models import (
     sha256_hex,
     utc_now,
 )
+from telefeed.retry import RetriesExhausted, Retry, RetryPolicy, retrying
+from warehouse.tables import DOCUMENTS, QUARANTINE, RAW_ITEMS
 
 _T = TypeVar("_T")
 
@@ -130,36 +131,8 @@ def _is_lock_error(exc: Exception) -> bool:
     return "lock" in text and ("could not set" in text or "conflicting" in text or "resource temporarily" in text)
 
 
-RAW_SCHEMA = pa.schema(
-    [
-        ("source", pa.string()),
-        ("external_id", pa.string()),
-        ("item_kind", pa.string()),
-        ("fetched_at", pa.timestamp("us", tz="UTC")),
-        ("content_hash", pa.string()),
-        ("payload", pa.string()),
-        ("run_id", pa.string()),
-    ]
-)
-
-DOCUMENT_SCHEMA = pa.schema(
-    [
-        ("id", pa.string()),
-        ("source", pa.string()),
-        ("kind", pa.string()),
-        ("external_id", pa.string()),
-        ("url", pa.string()),
-        ("title", pa.string()),
-        ("author", pa.string()),
-        ("published_at", pa.timestamp("us", tz="UTC")),
-        ("language", pa.string()),
-        ("text", pa.string()),
-        ("summary", pa.string()),
-        ("removed_lines", pa.list_(pa.string())),
-        ("content_hash", pa.string()),
-        ("metadata", pa.string()),
-    ]
-)
+RAW_SCHEMA = RAW_ITEMS.landing_schema
+DOCUMENT_SCHEMA = DOCUMENTS.landing_schema
 
 # A document's version: everything that, when the source changes it, should update the stored row. Computed by
 # DuckDB (vectorised, no Python per row) from the same columns for a landing batch and for stored rows: MD5 (a
@@ -183,22 +156,11 @@ def version_hash_sql(alias: str = "") -> str:
     return VERSION_HASH_SQL.format(p=f"{alias}." if alias else "")
 
 
-QUARANTINE_SCHEMA = pa.schema(
-    [
-        ("source", pa.string()),
-        ("external_id", pa.string()),
-        ("stage", pa.string()),
-        ("reason", pa.string()),
-        ("payload", pa.string()),
-        ("payload_hash", pa.string()),
-        ("run_id", pa.string()),
-        ("quarantined_at", pa.timestamp("us", tz="UTC")),
-    ]
-)
+QUARANTINE_SCHEMA = QUARANTINE.landing_schema
 
 
 def raw_items_table(items: Sequence[RawItem], run_id: str | None) -> pa.Table:
-    """Arrow table of raw items, deduplicated on (source, external_id, content_hash)."""
+    """Arrow table of raw items, deduplicated on the ``raw_items`` key (source, external_id, content_hash)."""
     seen: set[tuple[str, str, str]] = set()
     rows: dict[str, list[Any]] = {name: [] for name in RAW_SCHEMA.names}
     for item in items:
@@ -304,23 +266,25 @@ class Warehouse:
     # -- connections -------------------------------------------------------------------------------------------
 
     def _open(self, read_only: bool, config: dict[str, Any] | None = None) -> duckdb.DuckDBPyConnection:
-        deadline = time.monotonic() + self.lock_timeout_seconds
-        delay = 0.02
-        while True:
+        def attempt(_: int) -> duckdb.DuckDBPyConnection:
             try:
                 if read_only or self.writer_row_group_size is None:
                     return duckdb.connect(self.path, read_only=read_only, config=config or {})
                 return self._attach(config or {}, self.writer_row_group_size)
             except (duckdb.IOException, duckdb.ConnectionException) as exc:
-                if not _is_lock_error(exc) or time.monotonic() >= deadline:
-                    if _is_lock_error(exc):
-                        raise WarehouseBusyError(
-                            f"warehouse {self.path} is held by another process for over "
-                            f"{self.lock_timeout_seconds:.0f}s"
-                        ) from exc
+                if not _is_lock_error(exc):
                     raise
-                time.sleep(delay)
-                delay = min(delay * 2, 1.0)
+                raise Retry(str(exc)) from exc
+
+        policy = RetryPolicy(
+            attempts=None, deadline_seconds=self.lock_timeout_seconds, backoff_seconds=0.02, max_backoff_seconds=1.0
+        )
+        try:
+            return retrying(policy, attempt)
+        except RetriesExhausted as exc:
+            raise WarehouseBusyError(
+                f"warehouse {self.path} is held by another process for over {self.lock_timeout_seconds:.0f}s"
+            ) from exc
 
     def _attach(self, config: dict[str, Any], row_group_size: int) -> duckdb.DuckDBPyConnection:
         """An in-memory DuckDB that attaches the file read-write with ``row_group_size``, as its default database.
@@ -468,16 +432,12 @@ class Warehouse:
                 continue
             con.execute("BEGIN TRANSACTION")
             try:
-                con.execute(self.adapt_migration_sql(sql))
+                con.execute(sql)
                 con.execute("INSERT INTO schema_version VALUES (?, ?, now())", [version, name])
             except BaseException:
                 con.execute("ROLLBACK")
                 raise
             con.execute("COMMIT")
-
-    def adapt_migration_sql(self, sql: str) -> str:
-        """The migration text as this backend runs it (unchanged here; DuckLake drops what it cannot store)."""
-        return sql
 
     def migrate(self) -> None:
         """Create the file if needed and apply every pending migration."""
@@ -609,10 +569,7 @@ def _write_cursor(con: duckdb.DuckDBPyConnection, cursor: Cursor) -> None:
 
 
 # The raw items of ``_batch_raw`` not stored yet (same source, external id and content hash).
-_NEW_RAW_ITEMS = (
-    "FROM _batch_raw b WHERE NOT EXISTS (SELECT 1 FROM raw_items r WHERE r.source = b.source"
-    " AND r.external_id = b.external_id AND r.content_hash = b.content_hash)"
-)
+_NEW_RAW_ITEMS = f"FROM _batch_raw b WHERE NOT EXISTS (SELECT 1 FROM raw_items r WHERE {RAW_ITEMS.key_match('r', 'b')})"
 
 
 def raw_items_stored(con: duckdb.DuckDBPyConnection, items: Sequence[RawItem]) -> bool:
@@ -641,8 +598,7 @@ def land_in_transaction(con: duckdb.DuckDBPyConnection, batch: LandBatch, run_id
         result.quarantined = _count(
             con.execute(
                 "INSERT INTO quarantine SELECT b.* FROM _batch_q b WHERE NOT EXISTS ("
-                " SELECT 1 FROM quarantine q WHERE q.source = b.source AND q.stage = b.stage"
-                " AND q.payload_hash = b.payload_hash AND q.reason = b.reason)"
+                f" SELECT 1 FROM quarantine q WHERE {QUARANTINE.key_match('q', 'b')})"
             )
         )
         con.unregister("_batch_q")
@@ -651,7 +607,7 @@ def land_in_transaction(con: duckdb.DuckDBPyConnection, batch: LandBatch, run_id
     return result
 
 
-_STORED_DOCUMENT_COLUMNS = [*DOCUMENT_SCHEMA.names, "version_hash", "first_seen_at", "updated_at", "revision"]
+_STORED_DOCUMENT_COLUMNS = [*DOCUMENT_SCHEMA.names, *DOCUMENTS.filled_on_landing]
 
 
 def _land_documents(

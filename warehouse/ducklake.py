@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import importlib
 import os
-import random
 import re
 import tempfile
 import threading
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass
@@ -26,6 +24,7 @@ from typing import Any, TypeVar
 
 import duckdb
 
+from telefeed.retry import RetriesExhausted, Retry, RetryPolicy, retrying
 from warehouse.db import Warehouse, WarehouseBusyError
 
 _T = TypeVar("_T")
@@ -322,25 +321,30 @@ class DuckLakeWarehouse(Warehouse):
         if conninfo is None or not _has_psycopg():
             yield
             return
-        deadline = time.monotonic() + self.lock_timeout_seconds
-        delay = 0.01
-        while True:
+
+        def try_lock(_: int) -> Any:
             session = _pg_session(conninfo)
             try:
                 row = session.execute("SELECT pg_try_advisory_lock(%s)", [ADVISORY_LOCK_KEY]).fetchone()
-            except Exception:  # a dropped session: reconnect (its locks went with it)
+            except Exception as exc:  # a dropped session: reconnect (its locks went with it)
                 _drop_pg_session(conninfo)
-                if time.monotonic() >= deadline:
-                    raise
-                time.sleep(delay)
-                continue
-            if row and row[0]:
-                break
-            self.lock_waits += 1
-            if time.monotonic() >= deadline:
-                raise WarehouseBusyError(f"DuckLake {self.path}: another writer held the lock for too long")
-            time.sleep(delay * (0.5 + random.random()))
-            delay = min(delay * 2, 0.5)
+                raise Retry(f"catalog session lost: {_first_line(exc)}") from exc
+            if not (row and row[0]):
+                self.lock_waits += 1
+                raise Retry("another writer holds the lock")
+            return session
+
+        policy = RetryPolicy(
+            attempts=None,
+            deadline_seconds=self.lock_timeout_seconds,
+            backoff_seconds=0.01,
+            max_backoff_seconds=0.5,
+            jitter=True,
+        )
+        try:
+            session = retrying(policy, try_lock)
+        except RetriesExhausted as exc:
+            raise WarehouseBusyError(f"DuckLake {self.path}: no write lock: {exc.reason}, for too long") from exc
         try:
             yield
         finally:
@@ -386,10 +390,6 @@ class DuckLakeWarehouse(Warehouse):
         self._retry(migrate_once)
         self._migrated = True
 
-    def adapt_migration_sql(self, sql: str) -> str:
-        """Drop what DuckLake cannot store (indexes, sequences, key/unique/check/foreign-key constraints)."""
-        return adapt_sql_for_ducklake(sql)
-
     # -- conflicts ---------------------------------------------------------------------------------------------
 
     def run_in_transaction(self, work: Callable[[duckdb.DuckDBPyConnection], _T]) -> _T:
@@ -402,22 +402,29 @@ class DuckLakeWarehouse(Warehouse):
         return self._retry(attempt)
 
     def _retry(self, attempt: Callable[[], _T]) -> _T:
-        deadline = time.monotonic() + self.lock_timeout_seconds
-        delay = 0.02
-        for number in range(1, self.max_attempts + 1):
+        def replay(number: int) -> _T:
+            if number > 1:
+                self.conflicts_retried += 1
             try:
                 return attempt()
             except duckdb.Error as exc:
                 if not is_conflict(exc):
                     raise
-                if number == self.max_attempts or time.monotonic() >= deadline:
-                    raise WarehouseBusyError(
-                        f"DuckLake {self.path}: commit still conflicting after {number} attempts: {_first_line(exc)}"
-                    ) from exc
-                self.conflicts_retried += 1
-                time.sleep(delay * (0.5 + random.random()))
-                delay = min(delay * 2, 1.0)
-        raise AssertionError("unreachable")
+                raise Retry(_first_line(exc)) from exc
+
+        policy = RetryPolicy(
+            attempts=self.max_attempts,
+            deadline_seconds=self.lock_timeout_seconds,
+            backoff_seconds=0.02,
+            max_backoff_seconds=1.0,
+            jitter=True,
+        )
+        try:
+            return retrying(policy, replay)
+        except RetriesExhausted as exc:
+            raise WarehouseBusyError(
+                f"DuckLake {self.path}: commit still conflicting after {exc.attempts} attempts: {exc.reason}"
+            ) from exc
 
     # -- maintenance -------------------------------------------------------------------------------------------
 
@@ -435,129 +442,3 @@ def _interval(text: str) -> str:
     if not re.fullmatch(r"\d+\s+(second|minute|hour|day|week)s?", text.strip()):
         raise ValueError(f"not an interval like '7 days': {text!r}")
     return text.strip()
-
-
-# -- DDL adaptation ----------------------------------------------------------------------------------------------
-
-_DROP_STATEMENT = re.compile(
-    r"^\s*(CREATE\s+(UNIQUE\s+)?INDEX|CREATE\s+(OR\s+REPLACE\s+)?SEQUENCE|DROP\s+INDEX|DROP\s+SEQUENCE"
-    r"|ALTER\s+TABLE\s+\S+\s+ADD\s+(CONSTRAINT|PRIMARY\s+KEY|UNIQUE|CHECK|FOREIGN\s+KEY))",
-    re.IGNORECASE,
-)
-_TABLE_CONSTRAINT = re.compile(r"^\s*(CONSTRAINT\s|PRIMARY\s+KEY|UNIQUE\s*\(|CHECK\s*\(|FOREIGN\s+KEY)", re.IGNORECASE)
-_CREATE_TABLE_AS = re.compile(
-    r"^\s*CREATE\s+(OR\s+REPLACE\s+)?(TEMP\s+|TEMPORARY\s+)?TABLE\s+(IF\s+NOT\s+EXISTS\s+)?[\w.\"]+\s+AS\b",
-    re.IGNORECASE,
-)
-_CREATE_TABLE = re.compile(r"^\s*CREATE\s+(OR\s+REPLACE\s+)?(TEMP\s+|TEMPORARY\s+)?TABLE\s", re.IGNORECASE)
-
-
-def _strip_comments(sql: str) -> str:
-    out: list[str] = []
-    i = 0
-    while i < len(sql):
-        ch = sql[i]
-        if ch in "'\"":
-            end = i + 1
-            while end < len(sql):
-                if sql[end] == ch:
-                    if end + 1 < len(sql) and sql[end + 1] == ch:
-                        end += 2
-                        continue
-                    break
-                end += 1
-            out.append(sql[i : end + 1])
-            i = end + 1
-        elif sql.startswith("--", i):
-            newline = sql.find("\n", i)
-            i = len(sql) if newline < 0 else newline
-        elif sql.startswith("/*", i):
-            close = sql.find("*/", i + 2)
-            i = len(sql) if close < 0 else close + 2
-            out.append(" ")
-        else:
-            out.append(ch)
-            i += 1
-    return "".join(out)
-
-
-def _top_level_parts(body: str) -> list[str]:
-    """Split on commas at parenthesis depth 0, leaving quoted text alone."""
-    parts: list[str] = []
-    depth, start, quote = 0, 0, ""
-    for i, ch in enumerate(body):
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-        elif ch == "," and depth == 0:
-            parts.append(body[start:i])
-            start = i + 1
-    parts.append(body[start:])
-    return parts
-
-
-def _matching_paren(text: str, open_index: int) -> int:
-    depth, quote = 0, ""
-    for i in range(open_index, len(text)):
-        ch = text[i]
-        if quote:
-            if ch == quote:
-                quote = ""
-        elif ch in "'\"":
-            quote = ch
-        elif ch == "(":
-            depth += 1
-        elif ch == ")":
-            depth -= 1
-            if depth == 0:
-                return i
-    raise ValueError("unbalanced parentheses in migration")
-
-
-def _strip_column_constraints(column: str) -> str:
-    """Remove PRIMARY KEY, UNIQUE, CHECK (...), REFERENCES t(...) and nextval defaults from one column."""
-    text = column
-    for pattern in (r"\bCHECK\s*\(", r"\bREFERENCES\s+[\w.\"]+\s*\(", r"\bDEFAULT\s+nextval\s*\("):
-        while match := re.search(pattern, text, re.IGNORECASE):
-            close = _matching_paren(text, match.end() - 1)
-            text = text[: match.start()] + text[close + 1 :]
-    pieces = re.split(r"('(?:[^']|'')*')", text)  # odd indexes are string literals: leave them alone
-    for i in range(0, len(pieces), 2):
-        pieces[i] = re.sub(r"\bPRIMARY\s+KEY\b|\bUNIQUE\b", "", pieces[i], flags=re.IGNORECASE)
-        pieces[i] = re.sub(r"[ \t]+", " ", pieces[i])
-    return "".join(pieces).rstrip()
-
-
-def _adapt_create_table(statement: str) -> str:
-    if _CREATE_TABLE_AS.match(statement):
-        return statement
-    open_index = statement.find("(")
-    if open_index < 0:
-        return statement
-    close = _matching_paren(statement, open_index)
-    parts = [p for p in _top_level_parts(statement[open_index + 1 : close]) if not _TABLE_CONSTRAINT.match(p)]
-    columns = ",".join(_strip_column_constraints(p) for p in parts)
-    return statement[: open_index + 1] + columns + "\n" + statement[close:]
-
-
-def adapt_sql_for_ducklake(sql: str) -> str:
-    """Rewrite a migration so DuckLake accepts it; tables, columns, types, NOT NULL and views are kept.
-
-    DuckLake has no indexes, sequences, or PRIMARY KEY/UNIQUE/CHECK/FOREIGN KEY constraints, so those are
-    dropped (uniqueness is already enforced by telefeed's idempotent ``INSERT ... WHERE NOT EXISTS`` loads).
-    """
-    kept = []
-    for statement in duckdb.extract_statements(sql):
-        text = _strip_comments(statement.query).strip().rstrip(";").strip()
-        if not text or _DROP_STATEMENT.match(text):
-            continue
-        if _CREATE_TABLE.match(text):
-            text = _adapt_create_table(text)
-        kept.append(text)
-    return ";\n".join(kept) + (";" if kept else "")

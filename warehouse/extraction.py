@@ -7,6 +7,7 @@ a crash leaves the old version's rows in place, never a mix.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
@@ -16,98 +17,13 @@ import pyarrow as pa
 
 from extraction.pipeline import ExtractInput
 from warehouse.db import Warehouse
+from warehouse.tables import TABLES
 
 PER_DOCUMENT_TABLES = ("mentions", "quotes", "attributions", "links", "telegram_refs", "extracted_documents")
 
-_S = pa.string()
-_I = pa.int32()
+# The Arrow schema of each table's landing batch (extraction/pipeline.py ``batch_rows`` builds the rows).
 SCHEMAS: dict[str, pa.Schema] = {
-    "mentions": pa.schema(
-        [
-            ("document_id", _S),
-            ("extractor_version", _S),
-            ("mention_index", _I),
-            ("text", _S),
-            ("label", _S),
-            ("start_char", _I),
-            ("end_char", _I),
-            ("lemma", _S),
-            ("language", _S),
-            ("canonical_id", _S),
-            ("canonical_name", _S),
-        ]
-    ),
-    "quotes": pa.schema(
-        [
-            ("document_id", _S),
-            ("extractor_version", _S),
-            ("quote_index", _I),
-            ("text", _S),
-            ("kind", _S),
-            ("start_char", _I),
-            ("end_char", _I),
-            ("speaker", _S),
-            ("speaker_canonical_id", _S),
-            ("speaker_canonical", _S),
-            ("verb", _S),
-        ]
-    ),
-    "attributions": pa.schema(
-        [
-            ("document_id", _S),
-            ("extractor_version", _S),
-            ("outlet", _S),
-            ("outlet_canonical", _S),
-            ("cue", _S),
-            ("start_char", _I),
-            ("end_char", _I),
-        ]
-    ),
-    "links": pa.schema(
-        [
-            ("document_id", _S),
-            ("extractor_version", _S),
-            ("kind", _S),
-            ("value", _S),
-            ("target", _S),
-            ("start_char", _I),
-            ("end_char", _I),
-        ]
-    ),
-    "telegram_refs": pa.schema(
-        [
-            ("document_id", _S),
-            ("extractor_version", _S),
-            ("channel", _S),
-            ("post_id", pa.int64()),
-            ("via", _S),
-            ("value", _S),
-            ("start_char", _I),
-            ("end_char", _I),
-        ]
-    ),
-    "extracted_documents": pa.schema(
-        [
-            ("document_id", _S),
-            ("extractor_version", _S),
-            ("text_hash", _S),
-            ("language", _S),
-            ("mentions", _I),
-            ("quotes", _I),
-        ]
-    ),
-    "canonical_entities": pa.schema(
-        [
-            ("canonical_id", _S),
-            ("name", _S),
-            ("label", _S),
-            ("aliases", pa.list_(_S)),
-            ("latitude", pa.float64()),
-            ("longitude", pa.float64()),
-            ("country_code", _S),
-            ("extractor_version", _S),
-        ]
-    ),
+    name: TABLES[name].landing_schema for name in (*PER_DOCUMENT_TABLES, "canonical_entities")
 }
 
 # A news item cites a post published up to this long before it (or shortly after: clocks and edits).
@@ -129,7 +45,7 @@ def _filters(since: datetime | None, source: str | None) -> tuple[str, list[Any]
     return (" AND " + " AND ".join(clauses)) if clauses else "", params
 
 
-_NEEDS_EXTRACTION = "(e.document_id IS NULL OR e.extractor_version <> ? OR e.text_hash <> d.version_hash)"
+_NEEDS_EXTRACTION = "(e.document_id IS NULL OR e.extractor_version <> ? OR e.version_hash <> d.version_hash)"
 _DOCUMENTS_WITH_EXTRACTION = "FROM documents d LEFT JOIN extracted_documents e ON e.document_id = d.id"
 
 
@@ -175,11 +91,16 @@ def load_inputs(warehouse: Warehouse, document_ids: Sequence[str]) -> list[Extra
     with warehouse.peek() as con:
         con.register("_ids", pa.table({"id": list(document_ids)}))
         rows = con.execute(
-            "SELECT d.id, d.text, d.language, d.source, d.kind, d.published_at, d.version_hash "
+            "SELECT d.id, d.text, d.language, d.source, d.kind, d.published_at, d.version_hash, d.metadata "
             "FROM documents d JOIN _ids USING (id) ORDER BY coalesce(d.published_at, d.first_seen_at), d.id"
         ).fetchall()
         con.unregister("_ids")
-    return [ExtractInput(r[0], r[1], r[2], r[3], r[4], r[5], r[6]) for r in rows]
+    return [ExtractInput(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _post_metadata(r[4], r[7])) for r in rows]
+
+
+def _post_metadata(kind: str | None, metadata: str | None) -> dict[str, Any] | None:
+    """A post's metadata (its hidden links, link preview and forward source feed extraction); None otherwise."""
+    return json.loads(metadata) if kind == "post" and metadata else None
 
 
 def known_channels(warehouse: Warehouse) -> dict[str, list[str]]:
@@ -218,12 +139,12 @@ def land_extraction(
     """Replace the extraction rows of ``document_ids`` with ``rows`` in one transaction; returns rows per table."""
 
     def work(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
-        return land_in_transaction(con, document_ids, rows)
+        return replace_extraction_rows(con, document_ids, rows)
 
     return warehouse.run_in_transaction(work)
 
 
-def land_in_transaction(
+def replace_extraction_rows(
     con: duckdb.DuckDBPyConnection, document_ids: Sequence[str], rows: Mapping[str, Sequence[Mapping[str, Any]]]
 ) -> dict[str, int]:
     """``land_extraction`` on a connection already inside a transaction."""

@@ -16,25 +16,9 @@ import pyarrow as pa
 
 from telefeed.models import LandBatch, LandResult
 from warehouse.db import Warehouse, land_in_transaction, raw_items_stored
+from warehouse.tables import TELEGRAM_COUNTER_SNAPSHOTS
 
-SNAPSHOT_SCHEMA = pa.schema(
-    [
-        ("source", pa.string()),
-        ("external_id", pa.string()),
-        ("document_id", pa.string()),
-        ("channel_id", pa.int64()),
-        ("channel_username", pa.string()),
-        ("message_id", pa.int64()),
-        ("observed_at", pa.timestamp("us", tz="UTC")),
-        ("views", pa.int64()),
-        ("forwards", pa.int64()),
-        ("replies", pa.int64()),
-        ("reactions", pa.string()),
-        ("reactions_total", pa.int64()),
-        ("via", pa.string()),
-        ("run_id", pa.string()),
-    ]
-)
+SNAPSHOT_SCHEMA = TELEGRAM_COUNTER_SNAPSHOTS.landing_schema
 _COUNTER_COLUMNS = ("views", "forwards", "replies", "reactions")
 
 

@@ -2,117 +2,164 @@
 feed's validators, then story clustering of the new documents.
 
 Pages are fetched for entries that have no document yet, and again for stored entries whose page an earlier
-run could not get for a transient reason (``metadata.page_retry``), so a no-change rerun adds no page fetches.
+run could not get for a transient reason (``page_fetches.next_retry_at``), so a no-change rerun adds no page
+fetches. How a page fetch went lives in ``page_fetches``, not in the document: a failed retry changes no document.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
+from typing import Any
+from urllib.parse import urljoin, urlparse
 
-from connectors.http import AnyUrlFetcher, FetchLimits
-from connectors.pages import ArchivePageFetcher, HttpPageFetcher, PageFetcher, PageLimits, page_raw_payload
-from connectors.rss import read_feed
-from extraction.article import ExtractionError, apply_article, extract_article_bytes, mark_page_failure
+from connectors.http import AnyUrlFetcher, FetchError
+from connectors.pages import HttpPageFetcher, PageArchive, PageFetcher, page_raw_payload
+from connectors.rss import ITEM_KIND, entry_external_id, read_feed
+from extraction.article import ExtractionError, apply_article, extract_article_bytes
 from extraction.language import assign_language
 from extraction.normalise import normalise_items
 from telefeed.config import RssSource
-from telefeed.models import Cursor, Document, LandBatch, RawItem, utc_now
+from telefeed.models import Document, LandBatch, LandResult, RawItem, utc_now
 from telefeed.pipeline import SourceStats, Window, register
-from warehouse.articles import PAGE_ITEM_KIND, documents_to_refetch
+from telefeed.pipeline.contract import SourceContract, land_in_batches
+from warehouse.articles import PAGE_ITEM_KIND, PageFetchState, documents_to_refetch, land_with_page_fetches
 from warehouse.db import Warehouse
 
-BATCH_SIZE = 500
+BATCH_SIZE = 500  # rows of each kind per landing transaction
 
-
-def limits_for(source: RssSource) -> FetchLimits:
-    """Fetch limits from a source's ``http`` settings."""
-    opts = source.http
-    return FetchLimits(opts.timeout_seconds, opts.max_bytes, opts.retries, opts.backoff_seconds)
+# The RSS kind's contract: entries and their article pages, ids as the feed writes them, the feed's validators as
+# the cursor, and backfill windows on the entry's date.
+RSS = SourceContract(
+    kind="rss",
+    item_kinds=(ITEM_KIND, PAGE_ITEM_KIND),
+    external_id=entry_external_id,
+    cursor_fields=("etag", "last_modified", "state"),
+    item_date=lambda document: document.published_at,
+)
 
 
 def page_fetcher_for(source: RssSource) -> PageFetcher:
     """The source's page archive when it has one, else the network (limits from the source's ``http``)."""
-    opts = source.http
     if source.page_archive:
-        return ArchivePageFetcher(source.page_archive, max_bytes=opts.max_bytes)
-    return HttpPageFetcher(
-        PageLimits(
-            timeout_seconds=opts.timeout_seconds,
-            max_bytes=opts.max_bytes,
-            retries=opts.retries,
-            backoff_seconds=opts.backoff_seconds,
-        )
-    )
+        return PageArchive(source.page_archive, max_bytes=source.http.max_bytes)
+    return HttpPageFetcher(source.http)
+
+
+def _page_state(doc: Document, attempts: int, status: str, **details: Any) -> PageFetchState:
+    return PageFetchState(doc.id, doc.source, doc.external_id, doc.url, attempts, status, **details)
 
 
 def fetch_articles(
-    source: RssSource, documents: list[Document], stats: SourceStats, fetcher: PageFetcher | None = None
-) -> list[RawItem]:
-    """Fetch the page of each document, make the page text its text; returns the ``article_page`` raw items.
+    source: RssSource,
+    documents: list[Document],
+    stats: SourceStats,
+    fetcher: PageFetcher | None = None,
+    attempts_before: Mapping[str, int] | None = None,
+) -> tuple[list[RawItem], list[PageFetchState]]:
+    """Fetch the page of each document, make the page text its text; returns the ``article_page`` raw items and
+    the page-fetch state of each document (for ``page_fetches``).
 
-    A page that fails (HTTP error, size cap, timeout, no main text) leaves the feed's text in place and
-    records why in ``metadata.page_status`` / ``metadata.page_error``; the run goes on. Pages worth another try
-    (timeouts, connection errors, 429/5xx, entries over ``max_pages_per_run``) get ``metadata.page_retry``
-    until ``page_attempts`` fetches; ``metadata.page_attempts`` counts the fetches once one has failed.
+    A page that fails (HTTP error, size cap, timeout, no main text) leaves the feed's text in place; its state
+    says why, and the run goes on. Pages worth another try (timeouts, connection errors, 429/5xx, entries over
+    ``max_pages_per_run``) get ``retry`` until ``page_attempts`` fetches (``attempts_before``: fetches of earlier
+    runs, by document id).
     """
+    earlier = attempts_before or {}
     with_url = [d for d in documents if d.url]
     todo = with_url[: source.max_pages_per_run]
-    for doc in with_url[source.max_pages_per_run :]:
-        reason = f"not fetched: max_pages_per_run ({source.max_pages_per_run}) reached"
-        mark_page_failure(doc, "skipped", reason, retry=True)
+    reason = f"not fetched: max_pages_per_run ({source.max_pages_per_run}) reached"
+    states = [
+        _page_state(d, earlier.get(d.id, 0), "skipped", error=reason, retry=True)
+        for d in with_url[source.max_pages_per_run :]
+    ]
     if not todo:
-        return []
+        return [], states
     try:
         fetcher = fetcher or page_fetcher_for(source)
-    except (OSError, ValueError) as exc:  # e.g. a page archive without index.json: entries keep their summary
-        for doc in todo:
-            mark_page_failure(doc, "failed", f"page fetcher unavailable: {exc}")
-        stats.record_error(f"page fetcher unavailable: {exc}")
-        return []
+    except FetchError as exc:  # e.g. a page archive without index.json: entries keep their summary
+        error = f"page fetcher unavailable: {exc}"
+        states += [_page_state(d, earlier.get(d.id, 0), "failed", error=error) for d in todo]
+        stats.record_error(error)
+        return [], states
     fetches = fetcher.fetch_many([d.url or "" for d in todo])
     raw: list[RawItem] = []
     for doc, fetch in zip(todo, fetches, strict=True):
         raw.append(RawItem(source.name, doc.external_id, PAGE_ITEM_KIND, page_raw_payload(fetch)))
-        attempts = int(doc.metadata.get("page_attempts", 0)) + 1
-        if not fetch.ok or attempts > 1:
-            doc.metadata["page_attempts"] = attempts
+        attempts = earlier.get(doc.id, 0) + 1
         if not fetch.ok:
             retry = fetch.transient and attempts < source.page_attempts
-            mark_page_failure(doc, "failed", fetch.error or "unknown error", fetch.status, retry=retry)
+            error = fetch.error or "unknown error"
+            states.append(_page_state(doc, attempts, "failed", http_status=fetch.status, error=error, retry=retry))
             stats.record_error(f"page {fetch.url}: {fetch.error}")
             continue
         try:
             article = extract_article_bytes(fetch.body, fetch.headers, fetch.final_url or fetch.url)
         except ExtractionError as exc:
-            mark_page_failure(doc, "no_text", str(exc), fetch.status)
+            states.append(_page_state(doc, attempts, "no_text", http_status=fetch.status, error=str(exc)))
             stats.record_error(f"page {fetch.url}: {exc}")
             continue
-        apply_article(doc, article, fetch.final_url, fetch.status)
-    return raw
+        apply_article(doc, article, fetch.final_url)
+        states.append(_page_state(doc, attempts, "ok", http_status=fetch.status))
+    return raw, states
 
 
 def _land_refetched_pages(
     source: RssSource, warehouse: Warehouse, run_id: str, stats: SourceStats, budget: int, started: datetime
 ) -> None:
-    """Fetch again the pages earlier runs (documents last written before ``started``) marked ``page_retry``, at
-    most ``budget``, and land the documents again (a page that arrives makes a new revision)."""
+    """Fetch again the pages due for another try since before ``started`` (earlier runs), at most ``budget``. A
+    page that arrives updates its document (a new revision); a failed try only updates ``page_fetches``."""
     if not source.fetch_pages:
         return
-    documents = documents_to_refetch(warehouse, source.name, budget, written_before=started)
-    if not documents:
+    due = documents_to_refetch(warehouse, source.name, budget, due_before=started)
+    if not due:
         return
-    page_items = fetch_articles(source, documents, stats)
-    arrived = [d for d in documents if d.metadata.get("page_status") == "ok"]
+    documents = [doc for doc, _ in due]
+    attempts = {state.document_id: state.attempts for _, state in due}
+    page_items, states = fetch_articles(source, documents, stats, attempts_before=attempts)
+    arrived_ids = {s.document_id for s in states if s.status == "ok"}
+    arrived = [d for d in documents if d.id in arrived_ids]
     for doc in arrived:  # detect again on the page text, from the language the feed declared (as a new entry)
         doc.language = doc.metadata.pop("declared_language", doc.language)
     assign_language(arrived)
-    stats.add_landing(warehouse.land(LandBatch(source=source.name, raw_items=page_items, documents=documents), run_id))
+    batch = LandBatch(source=source.name, raw_items=page_items, documents=arrived)
+    stats.add_landing(land_with_page_fetches(warehouse, batch, states, run_id))
 
 
-@register("rss")
+class FeedUnusableError(RuntimeError):
+    """Nothing in the feed could be used (e.g. an empty body); it was quarantined with the reason."""
+
+
+def keep_legacy_ids(
+    warehouse: Warehouse, source: RssSource, items: list[RawItem], read_from: str | None
+) -> list[RawItem]:
+    """Entries whose id is relative (``<guid>post-1</guid>``) keep the id an older telefeed stored for them.
+
+    Ids are now taken as the feed writes them; telefeed up to migration 081 resolved relative ones against the
+    URL the feed was read from. Migration 081 rewrote those of local files; for feeds read over HTTP that base
+    is not stored unambiguously, so a relative id whose resolved form (against the source's URL or the URL read
+    now) is stored, and which is not stored itself, keeps the stored form: no duplicate document appears.
+    """
+    relative = [i for i in items if not urlparse(i.external_id).scheme]
+    if not relative:
+        return items
+    bases = [b for b in dict.fromkeys([source.url, read_from]) if b]
+    candidates = {i.external_id: [urljoin(b, i.external_id) for b in bases] for i in relative}
+    wanted = [i.external_id for i in relative] + [c for cs in candidates.values() for c in cs]
+    stored = warehouse.existing_external_ids(source.name, wanted)
+    legacy = {
+        rel: next(c for c in cs if c in stored)
+        for rel, cs in candidates.items()
+        if rel not in stored and any(c in stored for c in cs)
+    }
+    return [replace(i, external_id=legacy[i.external_id]) if i.external_id in legacy else i for i in items]
+
+
+@register(RSS.kind)
 def ingest_rss(source: RssSource, warehouse: Warehouse, run_id: str, stats: SourceStats, window: Window | None) -> None:
     """Fetch one feed and land its entries; the feed's ETag/Last-Modified move with the last batch. Then fetch
-    again the pages that earlier runs could not get (``page_retry``), within ``max_pages_per_run``."""
+    again the pages that earlier runs could not get (``page_fetches``), within ``max_pages_per_run``."""
     started = utc_now()
     cursor = warehouse.get_cursor(source.name)
     backfill = window is not None
@@ -124,7 +171,7 @@ def ingest_rss(source: RssSource, warehouse: Warehouse, run_id: str, stats: Sour
             fetcher,
             etag=None if backfill else cursor.etag,
             last_modified=None if backfill else cursor.last_modified,
-            limits=limits_for(source),
+            limits=source.http,
         )
     finally:
         fetcher.close()
@@ -133,47 +180,39 @@ def ingest_rss(source: RssSource, warehouse: Warehouse, run_id: str, stats: Sour
         if not backfill:
             _land_refetched_pages(source, warehouse, run_id, stats, source.max_pages_per_run, started)
         return
+    if feed.failed:  # nothing usable: keep why in quarantine, leave the cursor, and fail the source
+        stats.fetched += len(feed.quarantine)
+        stats.add_landing(warehouse.land(LandBatch(source=source.name, quarantine=feed.quarantine), run_id))
+        raise FeedUnusableError(f"{feed.failed} at {source.url}")
     if feed.bozo_reason:
         stats.record_error(f"ill-formed feed: {feed.bozo_reason}")
+    feed.raw_items = keep_legacy_ids(warehouse, source, feed.raw_items, feed.read_from)
     documents, quarantine = normalise_items(feed.raw_items)
     quarantine = feed.quarantine + quarantine
-    if window is not None:
-        documents = [
-            d
-            for d in documents
-            if d.published_at is None
-            or (
-                (window.since is None or d.published_at >= window.since)
-                and (window.until is None or d.published_at < window.until)
-            )
-        ]
+    documents = RSS.in_window(documents, window)
     stats.fetched += len(feed.raw_items) + len(feed.quarantine)
     page_items: list[RawItem] = []
+    page_states: dict[str, PageFetchState] = {}
     if source.fetch_pages and documents:
         # Known entries keep their stored article (their page is not refetched, their document not rewritten).
         known = warehouse.existing_external_ids(source.name, [d.external_id for d in documents])
         stats.skipped += sum(d.external_id in known for d in documents)
         documents = [d for d in documents if d.external_id not in known]
-        page_items = fetch_articles(source, documents, stats)
+        page_items, states = fetch_articles(source, documents, stats)
+        page_states = {state.document_id: state for state in states}
     assign_language(documents)
     new_cursor = (
         None
         if backfill
-        else Cursor(source=source.name, etag=feed.etag, last_modified=feed.last_modified, state=cursor.state)
+        else RSS.cursor(source.name, etag=feed.etag, last_modified=feed.last_modified, state=cursor.state)
     )
-    raw = feed.raw_items + page_items
-    count = max(len(raw), len(documents), len(quarantine), 1)
-    with warehouse.session():  # everything is fetched: one open file for all the batches
-        for start in range(0, count, BATCH_SIZE):
-            is_last = start + BATCH_SIZE >= count
-            batch = LandBatch(
-                source=source.name,
-                raw_items=raw[start : start + BATCH_SIZE],
-                documents=documents[start : start + BATCH_SIZE],
-                quarantine=quarantine[start : start + BATCH_SIZE],
-                cursor=new_cursor if is_last else None,
-            )
-            stats.add_landing(warehouse.land(batch, run_id))
+
+    def land(batch: LandBatch) -> LandResult:  # each batch with the page-fetch state of its documents
+        batch_states = [page_states[d.id] for d in batch.documents if d.id in page_states]
+        return land_with_page_fetches(warehouse, batch, batch_states, run_id)
+
+    everything = LandBatch(source.name, feed.raw_items + page_items, documents, quarantine, new_cursor)
+    land_in_batches(warehouse, everything, run_id, stats, batch_size=BATCH_SIZE, land=land)
     if not backfill:
         budget = source.max_pages_per_run - len(page_items)
         _land_refetched_pages(source, warehouse, run_id, stats, budget, started)

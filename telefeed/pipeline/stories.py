@@ -2,7 +2,7 @@
 
 Call :func:`cluster_new_documents` after landing (``None``: every document not yet clustered). Documents go
 in chunks, oldest first; each chunk is one warehouse transaction that looks up its candidates (stored documents
-sharing an LSH band key or the content hash, see ``warehouse.articles.cluster_candidates``), clusters the chunk
+sharing an LSH band key or the content hash, see ``warehouse.story_store.cluster_candidates``), clusters the chunk
 against them and writes the assignments. Memory holds one chunk and its candidates, not the corpus. A crash
 between chunks leaves the rest unclustered for the next call.
 """
@@ -17,7 +17,7 @@ import duckdb
 
 from extraction import dedup
 from telefeed.models import utc_now
-from warehouse import articles
+from warehouse import stories as story_store
 from warehouse.db import Warehouse
 
 CHUNK_SIZE = 2000  # documents per clustering transaction
@@ -53,7 +53,7 @@ def cluster_new_documents(
         return stats
     if document_ids is None:
         with warehouse.peek() as con:  # usually nothing is left: do not queue for a write transaction then
-            if not articles.any_unclustered(con):
+            if not story_store.any_unclustered(con):
                 return stats
     started = utc_now()
     seen_since = started - timedelta(days=window_days) if window_days is not None else None
@@ -79,11 +79,11 @@ def _cluster_next_chunk(
 ) -> tuple[datetime, datetime, str] | None:
     """Cluster the chunk after ``after`` in one transaction; the next chunk's start, or None when none is left."""
     with warehouse.transaction() as con:
-        inputs = articles.documents_to_cluster(con, document_ids, after, chunk_size)
+        inputs = story_store.documents_to_cluster(con, document_ids, after, chunk_size)
         if not inputs:
             return None
         rows = _cluster_chunk(con, inputs, seen_since, started)
-        stats.documents += articles.save_clusters(
+        stats.documents += story_store.save_clusters(
             con, inputs, rows, dedup.NUM_PERM, dedup.SHINGLE_WORDS, dedup.DEDUP_VERSION
         )
     stats.chunks += 1
@@ -94,13 +94,13 @@ def _cluster_next_chunk(
 
 def _cluster_chunk(
     con: duckdb.DuckDBPyConnection,
-    inputs: Sequence[articles.ClusterInput],
+    inputs: Sequence[story_store.ClusterInput],
     seen_since: datetime | None,
     started: datetime,
-) -> list[articles.ClusterRow]:
+) -> list[story_store.ClusterRow]:
     """Assign one chunk, in order, against its candidates from the warehouse (and its own earlier documents)."""
     signed = [dedup.sign(dedup.NewDocument(i.document_id, i.text, i.content_hash)) for i in inputs]
-    candidates = articles.cluster_candidates(
+    candidates = story_store.cluster_candidates(
         con, [(s.document.document_id, s.document.content_hash, s.signature_bytes) for s in signed], seen_since, started
     )
     clusterer = dedup.StoryClusterer()
@@ -108,7 +108,7 @@ def _cluster_chunk(
         dedup.KnownDocument(k.document_id, k.signature, k.content_hash, k.cluster_id) for k in candidates
     )
     return [
-        articles.ClusterRow(
+        story_store.ClusterRow(
             a.document_id, a.cluster_id, a.similarity, a.matched_document_id, a.method, a.signature, a.token_count
         )
         for a in map(clusterer.assign, signed)

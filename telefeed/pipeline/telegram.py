@@ -19,7 +19,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from connectors.http import AnyUrlFetcher, Fetcher, FetchLimits
+from connectors.http import AnyUrlFetcher, Fetcher
+from connectors.pages import PageArchive
 from connectors.telegram import (
     ChannelRef,
     TelegramClientProtocol,
@@ -28,7 +29,7 @@ from connectors.telegram import (
     load_credentials,
 )
 from connectors.telegram_export import read_export
-from connectors.telegram_preview import PageArchiveFetcher, PreviewPost, read_preview
+from connectors.telegram_preview import PreviewPost, read_preview
 from extraction.language import assign_language
 from extraction.normalise import NormaliseError, normalise_items
 from extraction.telegram import (
@@ -39,17 +40,18 @@ from extraction.telegram import (
     channel_key,
     counter_snapshot,
     export_album_groups,
+    export_date,
     group_messages,
     is_service_message,
     message_payload,
     post_external_id,
-    preview_post,
     telegram_item_to_document,
     username_from_url,
 )
 from telefeed.config import TelegramExportSource, TelegramPreviewSource, TelegramSource
 from telefeed.models import Cursor, Document, LandBatch, Quarantined, RawItem, utc_now
 from telefeed.pipeline import SourceStats, Window, register
+from telefeed.retry import RetriesExhausted, Retry, RetryPolicy, retrying
 from warehouse.db import Warehouse
 from warehouse.telegram import CachedChannel, get_channel, land_posts, save_channel, stored_languages
 
@@ -100,17 +102,19 @@ def _call(source: TelegramSource, action: Callable[[], Any]) -> Any:
     """Run one API call, sleeping through flood waits up to the source's cap."""
     from telethon.errors import FloodWaitError
 
-    waits = 0
-    while True:
+    def attempt(_: int) -> Any:
         try:
             return action()
         except FloodWaitError as exc:
             seconds = int(getattr(exc, "seconds", 0) or 0)
-            waits += 1
-            if seconds > source.max_flood_wait_seconds or waits > MAX_FLOOD_RETRIES:
-                raise FloodStop(seconds) from None
-            log.info("%s: Telegram flood wait of %ss; sleeping", source.name, seconds)
-            sleep(seconds)
+            log.info("%s: Telegram flood wait of %ss", source.name, seconds)
+            raise Retry(f"flood wait of {seconds}s", after=seconds) from None
+
+    policy = RetryPolicy(attempts=MAX_FLOOD_RETRIES + 1, max_retry_after_seconds=source.max_flood_wait_seconds)
+    try:
+        return retrying(policy, attempt, sleep=lambda seconds: sleep(seconds))
+    except RetriesExhausted as exc:
+        raise FloodStop(int(exc.after or 0)) from None
 
 
 # -- landing shared by the three paths -----------------------------------------------------------------------
@@ -164,10 +168,6 @@ def _in_window(date: datetime | None, window: Window | None) -> bool:
     if window is None or date is None:
         return True
     return (window.since is None or date >= window.since) and (window.until is None or date < window.until)
-
-
-def _limits(options: Any) -> FetchLimits:
-    return FetchLimits(options.timeout_seconds, options.max_bytes, options.retries, options.backoff_seconds)
 
 
 # -- API (Telethon) ------------------------------------------------------------------------------------------
@@ -413,13 +413,8 @@ def ingest_telegram(
 
 def _preview_item(source: str, username: str, title: str | None, post: PreviewPost, fetched_at: datetime) -> RawItem:
     payload = {"channel": {"username": username, "title": title}, "post_id": post.post_id, "html": post.html}
-    if post.service:
-        return RawItem(source, post_external_id(username, None, post.post_id), SERVICE_ITEM, payload, fetched_at)
-    try:
-        external_id = post_external_id(username, None, preview_post(payload).message_id)
-    except NormaliseError:
-        external_id = post_external_id(username, None, post.post_id)  # normalisation will quarantine it
-    return RawItem(source, external_id, PREVIEW_ITEM, payload, fetched_at)
+    kind = SERVICE_ITEM if post.service else PREVIEW_ITEM
+    return RawItem(source, post_external_id(username, None, post.post_id), kind, payload, fetched_at)
 
 
 @register("telegram_preview")
@@ -429,7 +424,7 @@ def ingest_telegram_preview(
     """Walk ``t.me/s/<channel>`` backwards down to the cursor (or the window start) and land the posts."""
     username = (username_from_url(source.channel) or source.channel).lower()
     cursor = warehouse.get_cursor(source.name)
-    fetcher: Fetcher = PageArchiveFetcher(source.page_archive) if source.page_archive else AnyUrlFetcher()
+    fetcher: Fetcher = PageArchive(source.page_archive) if source.page_archive else AnyUrlFetcher()
     try:
         read = read_preview(
             username,
@@ -438,7 +433,7 @@ def ingest_telegram_preview(
             stop_at_id=None if window is not None else cursor.last_id,
             since=window.since if window is not None else None,
             max_pages=source.max_pages,
-            limits=_limits(source.http),
+            limits=source.http,
         )
     finally:
         close = getattr(fetcher, "close", None)
@@ -489,7 +484,7 @@ def ingest_telegram_export(
     source: TelegramExportSource, warehouse: Warehouse, run_id: str, stats: SourceStats, window: Window | None
 ) -> None:
     """Import an export folder (a backfill by nature: reruns and newer exports only add what changed)."""
-    export = read_export(source.name, source.path)
+    export = read_export(source.name, source.path, chat=source.chat)
     username = username_from_url(source.channel) if source.channel else None
     channel_id = export.channel.get("id")
     if username is None and not isinstance(channel_id, int):
@@ -501,17 +496,12 @@ def ingest_telegram_export(
     for group in export_album_groups(export.messages):
         first = group[0]
         external_id = post_external_id(username, channel_id, int(first["id"]))
-        if first.get("type") != "message":
+        if first.get("type") == "service":
             services.append(RawItem(source.name, external_id, SERVICE_ITEM, {"channel": channel, "message": first}))
             continue
         item = RawItem(source.name, external_id, EXPORT_ITEM, {"channel": channel, "messages": list(group)}, fetched_at)
-        if window is not None:
-            try:
-                date = telegram_item_to_document(item).published_at
-            except (NormaliseError, ValueError, TypeError, KeyError):
-                date = None
-            if not _in_window(date, window):
-                continue
+        if window is not None and not _in_window(export_date(first), window):
+            continue
         posts.append(item)
     stats.fetched += len(export.messages) + len(export.quarantine)
     last_id = max((int(m["id"]) for m in export.messages), default=None)

@@ -3,14 +3,13 @@
 Feeds: a 5xx, a timeout, a connection reset, a 50 MB body, a gzip bomb, a redirect loop and two kinds of wrong
 Content-Type sit next to good feeds. Each failing source gets a ``runs`` row with its error; every other source
 completes and lands its entries. Pages: one feed whose entries link to pages with the same faults; every entry lands,
-a failed page leaves the feed summary as the text and the page error in ``metadata``.
+a failed page leaves the feed summary as the text and the page error in ``page_fetches``.
 (Status 500 and a slow feed at the flow level are also in tests/test_rss_ingest.py; the page fetcher's own limits
 in tests/test_articles_fetch.py. Here every fault is in the same run, next to sources that must not notice.)
 """
 
 from __future__ import annotations
 
-import json
 import time
 from pathlib import Path
 from typing import Any
@@ -126,9 +125,10 @@ def _run_and_check(tmp_path: Path, http_server: FixtureServer, warehouse_path: s
         cursors = dict(con.execute("SELECT source, etag FROM cursors").fetchall())
         quarantine = con.execute("SELECT source, reason FROM quarantine").fetchall()
         pages = {
-            row[0]: (row[1], row[2], json.loads(row[3]))
+            row[0]: (row[1], row[2], {"page_url": row[3], "page_status": row[4], "page_error": row[5]})
             for row in con.execute(
-                "SELECT external_id, text, summary, metadata FROM documents WHERE source = 'with_pages'"
+                "SELECT d.external_id, d.text, d.summary, d.metadata->>'page_url', p.last_status, p.last_error "
+                "FROM documents d LEFT JOIN page_fetches p ON p.document_id = d.id WHERE d.source = 'with_pages'"
             ).fetchall()
         }
         page_raw = con.execute(

@@ -112,12 +112,11 @@ def main() -> None:
     """Import and warm up, say ``ready``, then serve commands until stdin closes."""
     import telefeed.pipeline as pipeline
     import telefeed.pipeline.stories  # noqa: F401  (story clustering imports datasketch and scipy: seconds)
-    from extraction.language import _detector
+    from extraction.language import detect_language
 
     pipeline._load_ingesters()
-    detector = _detector()
     for sample in ("The council said power was restored overnight", "В городе восстановили электроснабжение"):
-        detector.detect_language_of(sample)  # loads the models here, single-threaded, before any fork
+        detect_language(sample)  # loads the models here, single-threaded, before any fork
     import threading
 
     # Native libraries keep idle pools (jemalloc, BLAS) that register fork handlers; no Python thread may run.

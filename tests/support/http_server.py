@@ -32,6 +32,7 @@ class Route:
     redirect_to: str | None = None
     extra_headers: dict[str, str] = field(default_factory=dict)
     failures_before_success: int = 0  # answer 503 this many times first
+    retry_after: str | None = None  # the Retry-After header of those 503s
 
 
 @dataclass
@@ -48,6 +49,7 @@ class FixtureServer:
     def __init__(self) -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[RecordedRequest] = []
+        self.date_header: str | None = None  # the Date header of every answer (None: the current time)
         self._lock = threading.Lock()
         self._httpd: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -78,6 +80,9 @@ class FixtureServer:
             def log_message(self, format: str, *args: object) -> None:  # silence
                 return
 
+            def date_time_string(self, timestamp: float | None = None) -> str:
+                return server.date_header or super().date_time_string(timestamp)
+
             def do_GET(self) -> None:
                 with server._lock:
                     server.requests.append(RecordedRequest(self.path, {k.lower(): v for k, v in self.headers.items()}))
@@ -95,7 +100,8 @@ class FixtureServer:
                     return
                 if route.failures_before_success > 0:
                     route.failures_before_success -= 1
-                    self._send(503, b"try later", "text/plain")
+                    retry_after = {"Retry-After": route.retry_after} if route.retry_after else {}
+                    self._send(503, b"try later", "text/plain", Route(extra_headers=retry_after))
                     return
                 if route.redirect_to:
                     self.send_response(302)

@@ -6,7 +6,7 @@
 -- 40b+1..40b+40; its key is the lower 64 bits of the MD5 of those bytes (MD5, not hash(): stable across DuckDB
 -- versions). 25 bands x 5 rows is datasketch's choice for threshold 0.5 and 128 permutations
 -- (extraction/dedup.py LSH_BANDS, LSH_ROWS). The macro is the only implementation of the band keys: the
--- backfill below and warehouse/articles.py (new signatures, candidate lookup) both call it.
+-- backfill below and warehouse/stories.py (new signatures, candidate lookup) both call it.
 CREATE OR REPLACE MACRO minhash_band_keys(signature) AS
     list_transform(
         range(25),
