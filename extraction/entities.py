@@ -671,23 +671,27 @@ def _skip_leading_place(text: str, start: int, end: int, language: str) -> int:
     if len(words) < 3:
         return start
     first = words[0].group(0)
+    if _person_reading(first, language):
+        return start  # Анна Михайловна Лебедева: a name before a name
     if any(_regional_place(p.normal_form.capitalize()) for p in morph(language).parse(first)):
         return start + words[1].start()
-    if not _person_reading(first, language) and _place_of(first, language) is not None:  # Польща Дональд Туск
+    if _place_of(first, language) is not None:  # Польща Дональд Туск
         return start + words[1].start()
     return start
 
 
 def _drop_sentence_initial_common_word(text: str, start: int, end: int, label: str, language: str) -> int:
     """Start past a sentence-initial common noun the model ran into a place (``Поліція Києва``, ``Досвід
-    Харківщини``); organisation spans are kept whole (``Почта России``)."""
-    if label == ORG or not has_cyrillic(text[start:end]):
+    Харківщини``, ``Мэр Харькова``); an organisation span loses only a person noun (``Почта России`` stays)."""
+    if not has_cyrillic(text[start:end]):
         return start
     match = re.match(r"(\S+)\s+", text[start:end])
     if match is None or not re.search(r"(?:^|[.!?…\n])[\s«\"“—–-]*$", text[max(0, start - 10) : start]):
         return start
     word, rest = match.group(1), text[start + match.end() : end]
     parses = morph(language).parse(word)
+    if label == ORG and not (parses and "anim" in parses[0].tag.grammemes):
+        return start  # Почта России stays whole; Мэр Харькова is a title before a place
     common = parses and parses[0].is_known and parses[0].tag.POS in ("NOUN", "ADJF", "VERB", "ADVB", "PREP")
     if not common or any({"Name", "Surn", "Patr", "Geox", "Orgn"} & p.tag.grammemes for p in parses):
         return start
@@ -768,22 +772,39 @@ def _genitive(word: str, language: str) -> bool:
 def _institutions_named_after_places(text: str, mentions: list[Mention]) -> None:
     """A place right after a capitalised common word inside a sentence is an institution's name (``Почта
     России``, ``Единой России``, ``Tele2 Россия``): the mention widens over the word and becomes ``ORG``."""
-    for mention in mentions:
-        if mention.label != LOC or " " in mention.text:
+    for mention in list(mentions):
+        if mention.label != LOC or mention not in mentions:
             continue
-        before = text[max(0, mention.start - 40) : mention.start]
+        before = text[max(0, mention.start - 60) : mention.start]
+        owner = next(
+            (m for m in mentions if m.label == ORG and re.fullmatch(r"[ \t]+", text[m.end : mention.start])), None
+        )
+        country = _place_of(mention.text, mention.language)
+        if (
+            owner is not None
+            and country is not None
+            and country.latitude is None
+            and (mention.text.isupper() or _genitive(mention.text.split()[-1], mention.language))
+        ):  # an organisation of that country (МЧС России, Министерство культуры РФ); a city's court keeps its city
+            mentions.remove(owner)
+            mention.start, mention.text, mention.label, mention.lemma = (
+                owner.start,
+                text[owner.start : mention.end],
+                ORG,
+                "",
+            )
+            continue
+        if " " in mention.text:
+            continue
         match = re.search(r"([A-ZА-ЯІЇЄЁ][\w'’-]*)[ \t]+$", before)
-        if match is None or re.search(r"(?:^|[.!?…\n:])[\s«\"“—–-]*$", before[: match.start(1)]):
+        if match is None:
+            continue
+        latin_brand = not has_cyrillic(match.group(1)) and re.search(r"\d", match.group(1))  # Tele2 Россия
+        if not latin_brand and re.search(r"(?:^|[.!?…\n:])[\s«\"“—–-]*$", before[: match.start(1)]):
             continue
         start = mention.start - len(before) + match.start(1)
         word = match.group(1)
-        covering = [m for m in mentions if m is not mention and m.start < mention.start and start < m.end]
-        acronym = [m for m in covering if m.label == ORG and m.text == word and word.isupper()]
-        if acronym and _genitive(mention.text, mention.language):  # МЧС России: the ministry of that country
-            mentions.remove(acronym[0])
-            mention.start, mention.text, mention.label, mention.lemma = start, text[start : mention.end], ORG, ""
-            continue
-        if covering:
+        if any(m is not mention and m.start < mention.start and start < m.end for m in mentions):
             continue
         if has_cyrillic(word):
             parses = morph(mention.language).parse(word)
@@ -794,6 +815,40 @@ def _institutions_named_after_places(text: str, mentions: list[Mention]) -> None
         elif not re.search(r"\d", word):
             continue
         mention.start, mention.text, mention.label, mention.lemma = start, text[start : mention.end], ORG, ""
+
+
+_TERRITORIAL = re.compile(r"[ \t]+по[ \t]+$")
+
+
+def _territorial_bodies(text: str, mentions: list[Mention]) -> None:
+    """Adjacent acronyms are one organisation (``ГСУ СК``), and so is an organisation ``по`` a region or city
+    (``ГСУ СК России по Ростовской области``, ``УФСБ по Санкт-Петербургу и Ленобласти``)."""
+    mentions.sort(key=lambda m: m.start)
+    merged: list[Mention] = []
+    for mention in mentions:
+        previous = merged[-1] if merged else None
+        gap = text[previous.end : mention.start] if previous is not None else ""
+        if previous is not None and previous.label == ORG:
+            joins = (
+                (mention.label == ORG and mention.text.isupper() and re.fullmatch(r"[ \t]+", gap))
+                or (mention.label == LOC and _TERRITORIAL.fullmatch(gap) is not None)
+                or (
+                    mention.label == LOC
+                    and previous.text.endswith(_last_place_word(text, previous))
+                    and re.fullmatch(r"[ \t]+(?:и|і|та)[ \t]+", gap) is not None
+                )
+            )
+            if joins:
+                previous.end, previous.text, previous.lemma = mention.end, text[previous.start : mention.end], ""
+                continue
+        merged.append(mention)
+    mentions[:] = merged
+
+
+def _last_place_word(text: str, mention: Mention) -> str:
+    """The last word of an organisation span when the span ends with ``по <place>`` (else a value no text ends with)."""
+    match = re.search(r"\sпо\s+(\S+(?:\s+\S+)?)$", mention.text)
+    return match.group(1) if match else "\x00"
 
 
 def _propagate_surnames(text: str, mentions: list[Mention]) -> None:
@@ -881,6 +936,7 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
         mentions[:] = [m for m in mentions if not _not_a_name(m.text)]
         _extend_given_names(text, mentions)
         _institutions_named_after_places(text, mentions)
+        _territorial_bodies(text, mentions)
         _propagate_surnames(text, mentions)
     for mentions in per_doc:
         for mention in mentions:
