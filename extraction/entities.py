@@ -464,7 +464,7 @@ def _person_reading(word: str, language: str) -> bool:
 def _reading(text: str, start: int, end: int, label: str, language: str) -> str:
     """The label of a model span after the person/place/institution checks.
 
-    A one-word person that is a place the gazetteer knows is a place, unless the text shows a person: a given
+    A one- or two-word person that is a place the gazetteer knows is a place (``Кривому Розі``), unless the text shows a person: a given
     name or initial before it, the surname written with a given name elsewhere in the text (``Петра
     Чайковского`` ... ``Чайковского``), or a dictionary surname reading when the place is a town below 100,000
     people (``Морозовой``; but ``Луцька`` is Lutsk); a locative word before it (``в Пушкине``) makes it a place. A place
@@ -472,11 +472,12 @@ def _reading(text: str, start: int, end: int, label: str, language: str) -> str:
     России``) is an institution named after the place.
     """
     surface = text[start:end]
-    place = _place_of(surface, language) if label == PER and " " not in surface and has_cyrillic(surface) else None
+    short_person = label == PER and surface.count(" ") < 2 and has_cyrillic(surface)
+    place = _place_of(surface, language) if short_person else None
     if place is not None:
         before = text[max(0, start - 25) : start]
         person = _person_evidence(text, start, surface, language) or (
-            _person_reading(surface, language) and place.population < _CITY
+            any(_person_reading(word, language) for word in surface.split()) and place.population < _CITY
         )
         if _LOCATIVE_BEFORE.search(before) or not person:
             return LOC
@@ -563,8 +564,8 @@ def place_lemmas(surface: str, language: str) -> tuple[str, ...]:
     words = surface.split()
     if len(words) > 1:  # every word's guesses combined (Білої Церкви -> Біла Церква), a few of each
         combos = [""]
-        for word in words[:3]:
-            guesses = [word, *place_lemmas(word, language)][:8]
+        for index, word in enumerate(words[:3]):
+            guesses = [word, *place_lemmas(word, language)][: 8 if index < len(words[:3]) - 1 else 60]
             combos = [f"{c} {g}".strip() for c in combos for g in guesses]
         return tuple(c for c in combos if c != surface)
     word = surface

@@ -24,6 +24,11 @@ TEXTS = {
     "ru-precision": "Кроме того, об этом сообщило Эхо Москвы. Депутат от Единой России и Почта России. "
     "В театре исполнили оперу Рихарда Вагнера. Бойцы ЧВК «Вагнер» ушли.",
     "ru-persons": "Писательница Татьяны Устиновой нет. Книгу Георгия Иванова издали.",
+    "ru-bodies": "Дело ведёт ГСУ СК по Вологодской области. Фестиваль поддержали Министерство культуры РФ и МЧС "
+    "России. Кировский районный суд Екатеринбурга вынес приговор.",
+    "uk-recall": "Зерно вивозитимуть через порти Одеси та Ізмаїла. Філію відкриють в Івано-Франківську. "
+    "Начальник Полтавської ОВА заявив, що у Польщі та Кривому Розі все гаразд.",
+    "ru-composer": "В театре исполнили оперу Рихарда Вагнера «Лоэнгрин». Дирижёр уже ставил произведения Вагнера.",
 }
 
 
@@ -128,3 +133,25 @@ def test_english_place_names_follow_wikipedia() -> None:
     assert lookup_place("Купянск") is not None and lookup_place("Купянск").name == "Kupiansk"  # type: ignore[union-attr]
     assert lookup_place("Набережные Челны").name == "Naberezhnye Chelny"  # type: ignore[union-attr]
     assert lookup_place("Німеччина").name == "Germany"  # type: ignore[union-attr]
+
+
+def test_territorial_and_country_bodies_are_one_organisation() -> None:
+    mentions = _by_text("ru-bodies")
+    assert mentions["ГСУ СК по Вологодской области"].label == "ORG"
+    assert mentions["Министерство культуры РФ"].label == "ORG"
+    assert mentions["МЧС России"].label == "ORG"
+    assert mentions["Екатеринбурга"].canonical == "Yekaterinburg"  # a city's court keeps its city
+
+
+def test_places_the_model_misses_and_authorities_by_acronym() -> None:
+    mentions = _by_text("uk-recall")
+    assert mentions["Ізмаїла"].canonical == "Izmail"  # coordinated with a place
+    assert mentions["Івано-Франківську"].canonical == "Ivano-Frankivsk"
+    assert mentions["Польщі"].canonical == "Poland"
+    assert mentions["Кривому Розі"].canonical == "Kryvyi Rih"
+    assert mentions["Полтавської ОВА"].label == "ORG"
+
+
+def test_a_composer_is_not_the_wagner_group() -> None:
+    wagner = [m for m in _mentions()["ru-composer"] if "Вагнер" in m.text]
+    assert wagner and all(m.canonical != "Wagner" and m.label == "PER" for m in wagner)
