@@ -464,12 +464,13 @@ def _person_reading(word: str, language: str) -> bool:
 def _reading(text: str, start: int, end: int, label: str, language: str) -> str:
     """The label of a model span after the person/place/institution checks.
 
-    A one- or two-word person that is a place the gazetteer knows is a place (``Кривому Розі``), unless the text shows a person: a given
-    name or initial before it, the surname written with a given name elsewhere in the text (``Петра
-    Чайковского`` ... ``Чайковского``), or a dictionary surname reading when the place is a town below 100,000
-    people (``Морозовой``; but ``Луцька`` is Lutsk); a locative word before it (``в Пушкине``) makes it a place. A place
-    span that starts with a capitalised common word before a place (``Эхо Москвы``, ``Почта России``, ``Единой
-    России``) is an institution named after the place.
+    A one- or two-word person that is a place the gazetteer knows is a place (``Кривому Розі``), unless the
+    text shows a person: a given name or initial before it, the surname written with a given name elsewhere in
+    the text (``Петра Чайковского`` ... ``Чайковского``), or a dictionary surname reading when the place is a town
+    below 100,000 people (``Морозовой``; but ``Луцька`` is Lutsk); a locative word before it (``в Пушкине``)
+    makes it a place. A place span that starts with a capitalised common word before a place (``Эхо Москвы``,
+    ``Почта России``, ``Единой России``) is an institution named after the place; a span ending in an acronym
+    (``Полтавської ОВА``) is an authority.
     """
     surface = text[start:end]
     short_person = label == PER and surface.count(" ") < 2 and has_cyrillic(surface)
