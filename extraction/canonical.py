@@ -261,6 +261,7 @@ class NamePool:
             name
             for (name, lab), _ in self.names.items()
             if lab == label
+            and (label != PER or clean_person_name(name))
             and len(name.split()) > 1
             and (skeleton(name.split()[-1]) == key or skeleton(name.split()[0]) == key)
         }
@@ -276,6 +277,18 @@ class NamePool:
         key = skeleton(name)
         hits = sorted(n for (n, _), _ in self.names.items() if not has_cyrillic(n) and skeleton(n) == key)
         return hits[0] if hits else None
+
+
+_NAME_WORD = re.compile(r"(?:[A-ZА-ЯІЇЄЁ]\.|[A-ZА-ЯІЇЄЁ][a-zа-яіїєёґ'’ʼ]+(?:-[A-ZА-ЯІЇЄЁ][a-zа-яіїєёґ'’ʼ]+)?)")
+
+
+def clean_person_name(name: str) -> bool:
+    """A name a short mention may resolve to: two or three capitalised name words (or initials), none of them a
+    place the gazetteer knows (a run-on span such as ``Кіпр Ірина Ткаченко`` is not one)."""
+    words = name.split()
+    if not 2 <= len(words) <= 3 or not all(_NAME_WORD.fullmatch(w) for w in words):
+        return False
+    return not any(len(w) > 2 and (place := lookup_place(w)) is not None and place.latitude is None for w in words)
 
 
 def _strip_derived(name: str, pools: Sequence[NamePool]) -> str:

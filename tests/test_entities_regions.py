@@ -7,7 +7,7 @@ from functools import lru_cache
 
 import pytest
 
-from extraction.canonical import Mention
+from extraction.canonical import Mention, clean_person_name
 from extraction.gazetteer import lookup_place, ukrainian_romanization
 from extraction.inflection import BOUNDARY_AFTER, BOUNDARY_BEFORE, word_pattern
 from extraction.pipeline import ExtractInput, extract_batch
@@ -155,3 +155,10 @@ def test_places_the_model_misses_and_authorities_by_acronym() -> None:
 def test_a_composer_is_not_the_wagner_group() -> None:
     wagner = [m for m in _mentions()["ru-composer"] if "Вагнер" in m.text]
     assert wagner and all(m.canonical != "Wagner" and m.label == "PER" for m in wagner)
+
+
+def test_short_names_resolve_only_to_clean_full_names() -> None:
+    assert clean_person_name("Олег Синєгубов") and clean_person_name("Oleh Syniehubov")
+    assert not clean_person_name("Кіпр Ірина Ткаченко")  # a run-on with a country
+    assert not clean_person_name("Петров Остап Иванович Сидоров")  # two names run together
+    assert not clean_person_name("Петров заявил")
