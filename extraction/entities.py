@@ -457,11 +457,17 @@ _LOCATIVE_BEFORE = re.compile(
 )
 
 
+def _coordinated_with_place(before: str, start: int, found: Sequence[Mention]) -> bool:
+    """``Балаклії та Куп'янську``: the word follows a place and a conjunction or comma."""
+    match = _COORDINATED.search(before)
+    return match is not None and any(m.label == LOC and m.end == start - len(match.group(0)) for m in found)
+
+
 def _person_reading(word: str, language: str) -> bool:
     return any({"Name", "Surn", "Patr"} & p.tag.grammemes for p in morph(language).parse(word))
 
 
-def _reading(text: str, start: int, end: int, label: str, language: str) -> str:
+def _reading(text: str, start: int, end: int, label: str, language: str, found: Sequence[Mention] = ()) -> str:
     """The label of a model span after the person/place/institution checks.
 
     A one- or two-word person that is a place the gazetteer knows is a place (``Кривому Розі``), unless the
@@ -475,13 +481,17 @@ def _reading(text: str, start: int, end: int, label: str, language: str) -> str:
     surface = text[start:end]
     short_person = label == PER and surface.count(" ") < 2 and has_cyrillic(surface)
     place = _place_of(surface, language) if short_person else None
+    before = text[max(0, start - 25) : start]
+    place_context = _LOCATIVE_BEFORE.search(before) is not None or _coordinated_with_place(before, start, found)
     if place is not None:
-        before = text[max(0, start - 25) : start]
         person = _person_evidence(text, start, surface, language) or (
             any(_person_reading(word, language) for word in surface.split()) and place.population < _CITY
         )
-        if _LOCATIVE_BEFORE.search(before) or not person:
+        if place_context or not person:
             return LOC
+    named_org = surface.isupper() or "«" in surface
+    if label == ORG and not named_org and (" " in surface or place_context) and _place_of(surface, language):
+        return LOC  # Білої Церкви, в Купянске: a place the model called an organisation (not a club: Краснодар)
     if label in (PER, LOC) and " " in surface and re.search(r"\s[А-ЯІЇЄЁ]{2,6}$", surface):
         return ORG  # Полтавської ОВА, Харківської ОДА: an authority named by its acronym
     if label == PER and has_cyrillic(surface) and _not_a_person(surface, language):
@@ -547,10 +557,13 @@ def best_place_lemma(surface: str, language: str) -> tuple[str, Place] | None:
     if place is not None:
         return surface, place
     hits = [(c, p) for c in place_lemmas(surface, language) if (p := lookup_place(c)) is not None]
-    return max(hits, key=lambda hit: hit[1].population) if hits else None
+    # a noun reading before an adjective one (Вознесенську -> Вознесенськ, not a Вознесенський), then population
+    return max(hits, key=lambda hit: (not re.search(r"(?:ий|ій|ый|ой)$", hit[0]), hit[1].population)) if hits else None
 
 
 _NOMINATIVE_ENDINGS = ("", "а", "я", "ь", "и", "е", "о", "і", "ы")
+# Only punctuation, bullets or emoji since the last sentence end or line start.
+_SENTENCE_START = r"(?:^|[.!?…\n])[^\w]*$"
 _PALATALISED = {"з": "г", "ц": "к", "с": "х"}
 _OBLIQUE_ENDINGS = (
     "ами", "ями", "ого", "ому", "ою", "ею", "єю", "ой", "ей", "ом", "ем", "ах", "ях", "ім", "ої", "ій", "ів",
@@ -688,7 +701,7 @@ def _drop_sentence_initial_common_word(text: str, start: int, end: int, label: s
     if not has_cyrillic(text[start:end]):
         return start
     match = re.match(r"(\S+)\s+", text[start:end])
-    if match is None or not re.search(r"(?:^|[.!?…\n])[\s«\"“—–-]*$", text[max(0, start - 10) : start]):
+    if match is None or not re.search(_SENTENCE_START, text[max(0, start - 10) : start]):
         return start
     word, rest = match.group(1), text[start + match.end() : end]
     parses = morph(language).parse(word)
@@ -721,14 +734,12 @@ def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
                 continue
             before = text[max(0, s - 25) : s]
             words = surface.split()
-            coordinated = (m := _COORDINATED.search(before)) is not None and any(
-                o.label == LOC and o.end == s - len(m.group(0)) for o in mentions
-            )  # Одеси та Ізмаїла: a name coordinated with a place is a place
-            context = coordinated or _LOCATIVE_BEFORE.search(before) is not None
+            # Одеси та Ізмаїла: a name coordinated with a place is a place
+            context = _coordinated_with_place(before, s, mentions) or _LOCATIVE_BEFORE.search(before) is not None
             person = any(_person_reading(w, chunk.language) for w in words) and place.population < _CITY
             if person and not context:
                 continue
-            if re.search(r"(?:^|[.!?…\n])[\s«\"“—–-]*$", before) and place.population < _CITY and not context:
+            if re.search(_SENTENCE_START, before) and place.population < _CITY and not context:
                 parses = morph(chunk.language).parse(words[0])
                 if any(p.is_known and not {"Geox", "Name", "Surn"} & p.tag.grammemes for p in parses[:1]):
                     continue  # a sentence-initial common word that is also a small town's name
@@ -925,12 +936,13 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                 s = _drop_sentence_initial_common_word(text, s, e, label, chunk.language)
                 for ps, pe, piece_label in _split_run_on(text, s, e, label):
                     label = piece_label
+                    ps = _drop_sentence_initial_common_word(text, ps, pe, label, chunk.language)
                     if label == PER and (skip := _skip_leading_place(text, ps, pe, chunk.language)) > ps:
                         place_end = _trim(text, ps, skip)[1]  # the place is a mention of its own
                         _add(per_doc[index], Mention(text[ps:place_end], LOC, ps, place_end, language=chunk.language))
                         ps = skip
                     if ps < pe and not _common_word_at_sentence_start(text, ps, pe, chunk.language):
-                        label = _reading(text, ps, pe, label, chunk.language)
+                        label = _reading(text, ps, pe, label, chunk.language, per_doc[index])
                         _add(per_doc[index], Mention(text[ps:pe], label, ps, pe, language=chunk.language), widen=True)
     for index, chunk in cyrillic:
         _gazetteer_places(documents[index][0], chunk, per_doc[index])

@@ -435,7 +435,7 @@ def _english_place_name(name: str, country: str, alternates: list[str]) -> tuple
     if country in ("RU", "BY"):
         value = re.sub(r"(?<=[^aeiouy\W])ë", "yo", name).replace("ë", "yo")
         value = re.sub(r"iy\b", "y", value)
-        value = value.replace("yye", "ye").replace("'", "")
+        value = value.replace("yye", "ye").replace("'", "").replace("’", "").replace("ʼ", "")
         return value, None
     return name, None
 
