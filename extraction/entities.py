@@ -864,6 +864,42 @@ def _last_place_word(text: str, mention: Mention) -> str:
     return match.group(1) if match else "\x00"
 
 
+_ACRONYM = re.compile(BOUNDARY_BEFORE + r"[А-ЯІЇЄҐЁ]{3,6}" + BOUNDARY_AFTER)
+
+
+def _acronym_organisations(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
+    """Acronyms the dictionary knows as abbreviations of a name (``ДПСУ``, ``ЮНІСЕФ``) are organisations; an
+    acronym after a capitalised adjective is one organisation with it (``Дніпропетровська ОВА``)."""
+    # Ukrainian only: natasha's Russian model finds Russian acronyms, and the Russian dictionary tags common-noun
+    # acronyms (ДТП, ЖКХ) the same way
+    for match in _ACRONYM.finditer(text, chunk.start, chunk.end) if chunk.language == "uk" else ():
+        s, e = match.start(), match.end()
+        word = match.group(0)
+        if word in _GENERIC or any(m.start < e and s < m.end for m in mentions):
+            continue
+        parses = morph(chunk.language).parse(word)
+        if parses and "Abbr" in parses[0].tag.grammemes and "UNKN" not in parses[0].tag.grammemes:
+            mentions.append(Mention(word, ORG, s, e, language=chunk.language))
+    for mention in mentions:  # Дніпропетровська ОВА read as a place and an unknown word: the authority
+        after = re.match(r"[ \t]+([А-ЯІЇЄҐЁ]{2,6})" + BOUNDARY_AFTER, text[mention.end : mention.end + 10])
+        if mention.label == LOC and " " not in mention.text and after is not None:
+            end = mention.end + after.end()
+            adjective = any("ADJF" in p.tag.grammemes for p in morph(mention.language).parse(mention.text)[:2])
+            if adjective and not any(m is not mention and m.start < end and mention.end < m.end for m in mentions):
+                mention.end, mention.text, mention.label, mention.lemma = end, text[mention.start : end], ORG, ""
+    for mention in mentions:
+        if mention.label != ORG or not mention.text.isupper() or not has_cyrillic(mention.text):
+            continue
+        before = re.search(r"([А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+)[ \t]+$", text[max(0, mention.start - 40) : mention.start])
+        if before is None:
+            continue
+        start = mention.start - len(text[max(0, mention.start - 40) : mention.start]) + before.start(1)
+        if any(m is not mention and m.start < mention.start and start < m.end for m in mentions):
+            continue
+        if any("ADJF" in p.tag.grammemes for p in morph(mention.language).parse(before.group(1))[:2]):
+            mention.start, mention.text, mention.lemma = start, text[start : mention.end], ""
+
+
 def _propagate_surnames(text: str, mentions: list[Mention]) -> None:
     """Other occurrences of the surname of a full person name in the document are mentions too.
 
@@ -946,6 +982,7 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                         _add(per_doc[index], Mention(text[ps:pe], label, ps, pe, language=chunk.language), widen=True)
     for index, chunk in cyrillic:
         _gazetteer_places(documents[index][0], chunk, per_doc[index])
+        _acronym_organisations(documents[index][0], chunk, per_doc[index])
     for (text, _), mentions in zip(documents, per_doc, strict=True):
         mentions[:] = [m for m in mentions if not _not_a_name(m.text)]
         _extend_given_names(text, mentions)

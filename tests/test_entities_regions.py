@@ -28,6 +28,7 @@ TEXTS = {
     "России. Кировский районный суд Екатеринбурга вынес приговор.",
     "uk-recall": "Зерно вивозитимуть через порти Одеси та Ізмаїла. Філію відкриють в Івано-Франківську. "
     "Начальник Полтавської ОВА заявив, що у Польщі та Кривому Розі все гаразд.",
+    "uk-acronyms": "Прикордонники ДПСУ і ЮНІСЕФ допомагали. Дніпропетровська ОВА повідомила про обстріл.",
     "ru-composer": "В театре исполнили оперу Рихарда Вагнера «Лоэнгрин». Дирижёр уже ставил произведения Вагнера.",
 }
 
@@ -162,3 +163,9 @@ def test_short_names_resolve_only_to_clean_full_names() -> None:
     assert not clean_person_name("Кіпр Ірина Ткаченко")  # a run-on with a country
     assert not clean_person_name("Петров Остап Иванович Сидоров")  # two names run together
     assert not clean_person_name("Петров заявил")
+
+
+def test_ukrainian_acronyms_and_authorities_are_organisations() -> None:
+    mentions = _by_text("uk-acronyms")
+    assert mentions["ДПСУ"].label == mentions["ЮНІСЕФ"].label == "ORG"
+    assert mentions["Дніпропетровська ОВА"].label == "ORG"
