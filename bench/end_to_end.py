@@ -115,11 +115,12 @@ def _telegram_toml(name: str = "bench-channel") -> str:
     )
 
 
-def _install_client(messages: int, seed: int) -> None:
-    import telefeed.pipeline.telegram as tg
+def _synthetic_resources(messages: int, seed: int) -> Any:
+    """Run resources whose Telegram client is the synthetic channel of ``messages`` posts."""
+    from telefeed.resources import Resources
 
     client_class = synthetic_client_class()
-    tg.client_factory = lambda source: client_class(count=messages, seed=seed)
+    return Resources(telegram_client=lambda source: client_class(count=messages, seed=seed))
 
 
 def _page_html(title: str, text: str) -> bytes:
@@ -197,7 +198,7 @@ def child_end_to_end(
     try:
         sources = workdir / "sources.toml"
         sources.write_text(_serve_feeds(server, feeds, items, seed) + "\n" + _telegram_toml(), encoding="utf-8")
-        _install_client(messages, seed)
+        resources = _synthetic_resources(messages, seed)
         warehouse = str(workdir / "warehouse.duckdb")
 
         @flow(name="bench-warm-up")
@@ -207,10 +208,10 @@ def child_end_to_end(
         with _prefect_server(prefect_database) as backend:
             warm_up()
             start = time.perf_counter()
-            cold = ingest(sources_path=str(sources), warehouse_path=warehouse, extract=extract)
+            cold = ingest(sources_path=str(sources), warehouse_path=warehouse, extract=extract, resources=resources)
             cold_seconds = time.perf_counter() - start
             start = time.perf_counter()
-            again = ingest(sources_path=str(sources), warehouse_path=warehouse, extract=extract)
+            again = ingest(sources_path=str(sources), warehouse_path=warehouse, extract=extract, resources=resources)
             rerun_seconds = time.perf_counter() - start
         counts = (
             Warehouse(warehouse)
@@ -265,7 +266,7 @@ def child_memory(
     workdir = Path(tempfile.mkdtemp(prefix="telefeed-bench-mem-"))
     sources = workdir / "sources.toml"
     sources.write_text(_telegram_toml(), encoding="utf-8")
-    _install_client(messages, seed)
+    resources = _synthetic_resources(messages, seed)
     warehouse = Warehouse(workdir / "warehouse.duckdb")
     if writer_memory_limit is not None:
         warehouse.writer_memory_limit = writer_memory_limit
@@ -274,7 +275,7 @@ def child_memory(
     baseline = _peak_rss_mb()
     try:
         start = time.perf_counter()
-        stats = ingest_source(load_sources(str(sources))[0], warehouse, "bench-memory")
+        stats = ingest_source(load_sources(str(sources))[0], warehouse, "bench-memory", None, resources)
         seconds = time.perf_counter() - start
         landed = warehouse.query("SELECT count(*) FROM documents").column(0)[0].as_py()
         size_mb = os.path.getsize(warehouse.path) / 2**20

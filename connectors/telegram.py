@@ -14,16 +14,29 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import threading
 from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
+
+from extraction.telegram import (
+    API_ITEM,
+    COMMENT_ITEM,
+    SERVICE_ITEM,
+    comment_external_id,
+    is_service_message,
+    post_external_id,
+)
+from telefeed.models import RawItem
 
 ENV_API_ID = "TELEGRAM_API_ID"
 ENV_API_HASH = "TELEGRAM_API_HASH"
 ENV_SESSION = "TELEGRAM_SESSION"
 ENV_SESSION_FILE = "TELEGRAM_SESSION_FILE"
+
+IDS_PER_CALL = 100  # Telegram's cap on the ids of one channels.getMessages call
 
 T = TypeVar("T")
 
@@ -34,6 +47,10 @@ class TelegramCredentialsError(RuntimeError):
 
 class TelegramAuthError(RuntimeError):
     """The session is not authorised (log in once with ``telefeed telegram-login``)."""
+
+
+class TelegramChannelError(ValueError):
+    """A configured channel cannot be addressed (e.g. a numeric id the session has no access hash for)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +101,16 @@ class TelegramClientProtocol(Protocol):
         ``reverse=True`` returns oldest first, starting after ``offset_date``/``min_id``; ``reverse=False``
         newest first, before ``offset_date``. May raise ``telethon.errors.FloodWaitError``.
         """
+        ...
+
+    def fetch_by_ids(self, channel: ChannelRef, ids: Sequence[int]) -> Sequence[Any | None]:
+        """The messages ``ids`` (at most :data:`IDS_PER_CALL`, one API call), in that order; None where a
+        message no longer exists (deleted)."""
+        ...
+
+    def fetch_replies(self, channel: ChannelRef, post_id: int, *, min_id: int, limit: int) -> Sequence[Any]:
+        """Up to ``limit`` comments on post ``post_id`` (its discussion thread) with ids above ``min_id``,
+        oldest first. May raise ``telethon.errors.FloodWaitError``."""
         ...
 
     def download_media(self, message: Any, target: str) -> str | None:
@@ -172,14 +199,41 @@ def build_session(credentials: TelegramCredentials) -> Any:
     return session
 
 
-class TelethonClient:
-    """The live client: a Telethon ``TelegramClient`` on a private event loop, connected on first use."""
+def channel_target(channel: str) -> Any:
+    """What to resolve for a configured channel: a username as is; a bare number as a *channel* id.
 
-    def __init__(self, credentials: TelegramCredentials, request_retries: int = 3) -> None:
+    Telethon reads a bare positive number as a user id; ``1500000001`` and the marked ``-1001500000001`` both
+    mean the channel here. A basic group id (``-123``) is refused: only channels and supergroups are read.
+    """
+    from telethon import utils
+    from telethon.tl.types import PeerChannel
+
+    text = channel.strip()
+    if not text.lstrip("-").isdigit():
+        return text
+    number = int(text)
+    if number > 0:
+        return PeerChannel(number)
+    real_id, peer_type = utils.resolve_id(number)
+    if peer_type is not PeerChannel:
+        raise TelegramChannelError(f"{channel}: a basic group id, not a channel; use the channel's username")
+    return PeerChannel(real_id)
+
+
+class TelethonClient:
+    """The live client: a Telethon ``TelegramClient`` on a private event loop, connected on first use.
+
+    ``telethon_class`` is the ``TelegramClient`` class to build (tests pass a subclass that answers requests
+    without a network).
+    """
+
+    def __init__(
+        self, credentials: TelegramCredentials, request_retries: int = 3, telethon_class: type[Any] | None = None
+    ) -> None:
         from telethon import TelegramClient
 
         self._loop = asyncio.new_event_loop()
-        self._client = TelegramClient(
+        self._client = (telethon_class or TelegramClient)(
             build_session(credentials),
             credentials.api_id,
             credentials.api_hash,
@@ -192,20 +246,37 @@ class TelethonClient:
     def _run(self, coro: Coroutine[Any, Any, T]) -> T:
         return self._loop.run_until_complete(coro)
 
+    async def _disconnect(self) -> None:
+        pending = self._client.disconnect()  # inside the running loop Telethon hands back a task to await
+        if pending is not None:
+            await pending
+
     def _ensure_connected(self) -> None:
         if self._connected:
             return
         self._run(self._client.connect())
         if not self._run(self._client.is_user_authorized()):
-            self._run(self._client.disconnect())
+            self._run(self._disconnect())
             raise TelegramAuthError("the Telegram session is not authorised; run `telefeed telegram-login` once")
         self._connected = True
 
     def resolve_channel(self, channel: str) -> ChannelRef:
-        """Resolve ``channel`` with one ``get_entity`` call."""
+        """Resolve ``channel`` with one ``get_entity`` call (a numeric id from the session's access hashes)."""
         self._ensure_connected()
-        target: Any = int(channel) if channel.lstrip("-").isdigit() else channel
-        entity = self._run(self._client.get_entity(target))
+        from telethon.errors import FloodWaitError, RPCError
+
+        target = channel_target(channel)
+        try:
+            entity = self._run(self._client.get_entity(target))
+        except (ValueError, RPCError) as exc:
+            if isinstance(target, str) or isinstance(exc, FloodWaitError):
+                raise
+            raise TelegramChannelError(
+                f"channel id {channel}: this session has no access hash for it (it never saw the channel); "
+                "configure the channel's username or t.me link instead"
+            ) from exc
+        if type(entity).__name__ != "Channel":
+            raise TelegramChannelError(f"{channel} is a {type(entity).__name__.lower()}, not a channel")
         return ChannelRef(
             channel_id=int(entity.id),
             access_hash=getattr(entity, "access_hash", None),
@@ -244,6 +315,22 @@ class TelethonClient:
         )
         return list(result or [])
 
+    def fetch_by_ids(self, channel: ChannelRef, ids: Sequence[int]) -> Sequence[Any | None]:
+        """One ``get_messages(ids=...)`` call (``channels.getMessages``); None for deleted messages."""
+        if len(ids) > IDS_PER_CALL:
+            raise ValueError(f"at most {IDS_PER_CALL} ids per call, got {len(ids)}")
+        self._ensure_connected()
+        result = self._run(self._client.get_messages(self._peer(channel), ids=list(ids)))
+        return list(result or [])
+
+    def fetch_replies(self, channel: ChannelRef, post_id: int, *, min_id: int, limit: int) -> Sequence[Any]:
+        """``iter_messages(channel, reply_to=post_id, min_id=...)`` oldest first (``messages.getReplies``)."""
+        self._ensure_connected()
+        result = self._run(
+            self._client.get_messages(self._peer(channel), reply_to=post_id, min_id=min_id, limit=limit, reverse=True)
+        )
+        return list(result or [])
+
     def download_media(self, message: Any, target: str) -> str | None:
         """Download a message's media to ``target`` (Telethon adds the extension)."""
         self._ensure_connected()
@@ -255,12 +342,203 @@ class TelethonClient:
         """Disconnect and close the private loop."""
         try:
             if self._connected:
-                self._run(self._client.disconnect())
+                self._run(self._disconnect())
             else:
                 self._client.session.close()
         finally:
             self._connected = False
             self._loop.close()
+
+
+# -- Telethon messages -> raw items ------------------------------------------------------------------------------
+
+# Keys dropped from Telethon's ``to_dict()``: short-lived file tokens and per-account hashes (they change
+# between fetches and are useless without the account).
+_VOLATILE_KEYS = {"file_reference", "access_hash", "replies_pts"}
+
+
+def jsonable_tl(value: Any) -> Any:
+    """A Telethon ``to_dict()`` value made JSON-safe and compact (no None, no empty lists, no file tokens)."""
+    if isinstance(value, Mapping):
+        out = {}
+        for key, item in value.items():
+            if key in _VOLATILE_KEYS:
+                continue
+            converted = jsonable_tl(item)
+            if converted is None or converted == []:
+                continue
+            out[str(key)] = converted
+        return out
+    if isinstance(value, list | tuple):
+        return [jsonable_tl(v) for v in value]
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, bytes):
+        return None
+    return value
+
+
+def message_payload(message: Any) -> dict[str, Any]:
+    """JSON-safe dict of one Telethon message; keeps the forward source's name when Telethon resolved it."""
+    data = jsonable_tl(message.to_dict())
+    forward = getattr(message, "forward", None) if getattr(message, "fwd_from", None) is not None else None
+    chat = getattr(forward, "chat", None) if forward is not None else None
+    if chat is not None:
+        data["fwd_chat"] = {
+            "id": getattr(chat, "id", None),
+            "title": getattr(chat, "title", None),
+            "username": getattr(chat, "username", None),
+        }
+    return data
+
+
+def group_messages(messages: Sequence[Mapping[str, Any]]) -> list[list[Mapping[str, Any]]]:
+    """Split messages (oldest first) into posts: consecutive messages with one ``grouped_id`` are an album."""
+    groups: list[list[Mapping[str, Any]]] = []
+    for message in sorted(messages, key=lambda m: int(m["id"])):
+        gid = message.get("grouped_id")
+        if gid is not None and groups and groups[-1][-1].get("grouped_id") == gid:
+            groups[-1].append(message)
+        else:
+            groups.append([message])
+    return groups
+
+
+@dataclass(frozen=True, slots=True)
+class ApiItems:
+    """What a batch of Telethon messages of one channel becomes: post items (an album is one) and services."""
+
+    posts: list[RawItem]
+    services: list[RawItem]
+
+
+def api_raw_items(
+    source: str,
+    channel: ChannelRef,
+    username: str | None,
+    payloads: Sequence[dict[str, Any]],
+    fetched_at: datetime,
+) -> ApiItems:
+    """Raw items of a batch of message payloads (:func:`message_payload`) of ``channel``."""
+    info = {"id": channel.channel_id, "username": username, "title": channel.title}
+
+    def external_id(payload: Mapping[str, Any]) -> str:
+        return post_external_id(username, channel.channel_id, int(payload["id"]))
+
+    services = [p for p in payloads if is_service_message(p)]
+    posts = [p for p in payloads if not is_service_message(p)]
+    return ApiItems(
+        posts=[
+            RawItem(source, external_id(group[0]), API_ITEM, {"channel": info, "messages": list(group)}, fetched_at)
+            for group in group_messages(posts)
+        ],
+        services=[
+            RawItem(source, external_id(p), SERVICE_ITEM, {"channel": info, "message": p}, fetched_at) for p in services
+        ],
+    )
+
+
+def api_comment_items(
+    source: str,
+    channel: ChannelRef,
+    username: str | None,
+    post_external_id: str,
+    post_id: int,
+    payloads: Sequence[dict[str, Any]],
+    fetched_at: datetime,
+) -> list[RawItem]:
+    """Raw items of comments on post ``post_id`` of ``channel`` (service messages of the thread are left out)."""
+    info = {"id": channel.channel_id, "username": username, "title": channel.title}
+    post = {"external_id": post_external_id, "message_id": post_id}
+    return [
+        RawItem(
+            source,
+            comment_external_id(post_external_id, int(p["id"])),
+            COMMENT_ITEM,
+            {"channel": info, "post": post, "message": p},
+            fetched_at,
+        )
+        for p in payloads
+        if not is_service_message(p)
+    ]
+
+
+class _TurnTakingClient:
+    """One account's client as its sources see it: each call waits for the account's turn; ``close`` is the
+    pool's."""
+
+    def __init__(self, client: TelegramClientProtocol, turn: threading.Lock) -> None:
+        self._client = client
+        self._turn = turn
+
+    def resolve_channel(self, channel: str) -> ChannelRef:
+        """See :class:`TelegramClientProtocol`."""
+        with self._turn:
+            return self._client.resolve_channel(channel)
+
+    def fetch_messages(self, channel: ChannelRef, **options: Any) -> Sequence[Any]:
+        """See :class:`TelegramClientProtocol`."""
+        with self._turn:
+            return self._client.fetch_messages(channel, **options)
+
+    def fetch_by_ids(self, channel: ChannelRef, ids: Sequence[int]) -> Sequence[Any | None]:
+        """See :class:`TelegramClientProtocol`."""
+        with self._turn:
+            return self._client.fetch_by_ids(channel, ids)
+
+    def fetch_replies(self, channel: ChannelRef, post_id: int, *, min_id: int, limit: int) -> Sequence[Any]:
+        """See :class:`TelegramClientProtocol`."""
+        with self._turn:
+            return self._client.fetch_replies(channel, post_id, min_id=min_id, limit=limit)
+
+    def download_media(self, message: Any, target: str) -> str | None:
+        """See :class:`TelegramClientProtocol`."""
+        with self._turn:
+            return self._client.download_media(message, target)
+
+    def close(self) -> None:
+        """Nothing: the account's client stays open for its other sources until the pool closes."""
+
+
+class TelegramAccounts:
+    """One Telegram client per account for a flow run, shared by that account's sources.
+
+    A Telethon session (a SQLite file) must not be opened by two clients at once: two session objects on one
+    file gave ``database is locked``. So the first source of an account opens its client (``open_client``)
+    and the account's other sources use the same one, taking turns call by call; :meth:`close` disconnects
+    them all at the end of the run. Accounts are told apart by ``account`` keys (a source's secret block).
+    """
+
+    def __init__(self) -> None:
+        self._guard = threading.Lock()
+        self._clients: dict[str, TelegramClientProtocol] = {}
+        self._turns: dict[str, threading.Lock] = {}
+
+    def __reduce__(self) -> tuple[type[TelegramAccounts], tuple[()]]:
+        """Pickled (a task sent to another process) as a new, empty pool: clients do not cross processes."""
+        return (TelegramAccounts, ())
+
+    def client(self, account: str, open_client: Callable[[], TelegramClientProtocol]) -> TelegramClientProtocol:
+        """The shared client of ``account``, opened with ``open_client`` on first use."""
+        with self._guard:
+            turn = self._turns.setdefault(account, threading.Lock())
+        with turn:  # one source opens it; the others wait, then share it
+            client = self._clients.get(account)
+            if client is None:
+                client = self._clients[account] = open_client()
+        return _TurnTakingClient(client, turn)
+
+    def opened(self) -> int:
+        """How many clients are open."""
+        with self._guard:
+            return len(self._clients)
+
+    def close(self) -> None:
+        """Disconnect every account's client."""
+        with self._guard:
+            clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            client.close()
 
 
 def interactive_login(

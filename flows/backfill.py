@@ -17,11 +17,14 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
-from flows.ingest import _run_id
+from flows.ingest import _run_id, _unexamined
+from flows.telegram_secrets import flow_resources
 from flows.writes import ensure_write_limit, serialised
 from telefeed.config import Settings, load_sources, select_sources
 from telefeed.pipeline import SourceStats, Window, ingest_source
+from telefeed.resources import Resources
 from warehouse.backends import open_warehouse
 
 # Kinds whose connector can read a date range cheaply; others get one chunk for the whole window.
@@ -78,9 +81,15 @@ def split_window(since: datetime, until: datetime, chunk_days: int | None) -> li
     return chunks
 
 
-@task(name="backfill-window", task_run_name="backfill-{source_name}-{since}")
+@task(name="backfill-window", task_run_name="backfill-{source_name}-{since}", cache_policy=NO_CACHE)
 def backfill_window_task(
-    source_name: str, sources_path: str, warehouse_path: str, run_id: str, since: str, until: str
+    source_name: str,
+    sources_path: str,
+    warehouse_path: str,
+    run_id: str,
+    since: str,
+    until: str,
+    resources: Resources | None = None,
 ) -> dict[str, Any]:
     """Land one source's items in ``[since, until)`` (ISO timestamps) without moving its forward cursor.
 
@@ -89,7 +98,7 @@ def backfill_window_task(
     """
     (source,) = select_sources(load_sources(sources_path), [source_name])
     window = Window(since=datetime.fromisoformat(since), until=datetime.fromisoformat(until))
-    stats: SourceStats = ingest_source(source, serialised(open_warehouse(warehouse_path)), run_id, window)
+    stats: SourceStats = ingest_source(source, serialised(open_warehouse(warehouse_path)), run_id, window, resources)
     return stats.as_dict()
 
 
@@ -144,34 +153,41 @@ def backfill(
     totals["seconds"] = 0.0
     statuses: list[str] = []
     logger.info("backfill %s [%s, %s): %d chunk(s)", selected.name, start.isoformat(), end.isoformat(), len(chunks))
-    for index, (lo, hi) in enumerate(chunks, start=1):
-        stats = backfill_window_task(
-            selected.name, sources_file, warehouse_file, run_id, lo.isoformat(), hi.isoformat()
-        )
-        for key in ("fetched", "new", "updated", "skipped", "quarantined", "errors"):
-            totals[key] += stats[key]
-        totals["seconds"] = round(totals["seconds"] + stats["seconds"], 3)
-        statuses.append(stats["status"])
-        if stats.get("error_message"):
-            logger.warning("chunk %d/%d: %s", index, len(chunks), stats["error_message"])
-        logger.info(
-            "chunk %d/%d [%s, %s): fetched=%d new=%d updated=%d quarantined=%d errors=%d (%.0f%%)",
-            index,
-            len(chunks),
-            lo.date().isoformat(),
-            hi.date().isoformat(),
-            stats["fetched"],
-            stats["new"],
-            stats["updated"],
-            stats["quarantined"],
-            stats["errors"],
-            100.0 * index / len(chunks),
-        )
-        progress = ChunkProgress(selected.name, index, len(chunks), lo, hi, stats)
-        with _listeners_guard:
-            listeners = list(_listeners)
-        for listener in listeners:
-            listener(progress)
+    with flow_resources() as resources:  # one Telegram client for every chunk
+        for index, (lo, hi) in enumerate(chunks, start=1):
+            stats = backfill_window_task(
+                selected.name,
+                sources_file,
+                warehouse_file,
+                run_id,
+                lo.isoformat(),
+                hi.isoformat(),
+                _unexamined(resources),
+            )
+            for key in ("fetched", "new", "updated", "skipped", "quarantined", "errors"):
+                totals[key] += stats[key]
+            totals["seconds"] = round(totals["seconds"] + stats["seconds"], 3)
+            statuses.append(stats["status"])
+            if stats.get("error_message"):
+                logger.warning("chunk %d/%d: %s", index, len(chunks), stats["error_message"])
+            logger.info(
+                "chunk %d/%d [%s, %s): fetched=%d new=%d updated=%d quarantined=%d errors=%d (%.0f%%)",
+                index,
+                len(chunks),
+                lo.date().isoformat(),
+                hi.date().isoformat(),
+                stats["fetched"],
+                stats["new"],
+                stats["updated"],
+                stats["quarantined"],
+                stats["errors"],
+                100.0 * index / len(chunks),
+            )
+            progress = ChunkProgress(selected.name, index, len(chunks), lo, hi, stats)
+            with _listeners_guard:
+                listeners = list(_listeners)
+            for listener in listeners:
+                listener(progress)
     if statuses and all(s == "failed" for s in statuses):
         totals["status"] = "failed"
     elif any(s in ("failed", "partial") for s in statuses):

@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, cast
 
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
 from extraction.pipeline import EXTRACTOR_VERSION
 from flows.artifacts import publish_run_artifacts
-from flows.telegram_secrets import load_secret as _load_telegram_secret  # noqa: F401  (Secret blocks for telegram)
+from flows.telegram_secrets import flow_resources
 from flows.writes import ensure_write_limit, serialised
 from telefeed.config import Settings, load_sources, select_sources
 from telefeed.pipeline import Window, ingest_source
+from telefeed.resources import Resources
 from warehouse.backends import open_warehouse
 from warehouse.extraction import needs_extraction
+
+
+def _unexamined(resources: Resources) -> Resources:
+    """``resources`` as a task argument that Prefect passes as is (``quote``: not copied, hashed or visited),
+    so the tasks of a run share its Telegram clients."""
+    from prefect.utilities.annotations import quote
+
+    return cast(Resources, quote(resources))
 
 
 def _run_id() -> str:
@@ -29,7 +39,7 @@ def _run_id() -> str:
     return str(uuid.uuid4())
 
 
-@task(name="ingest-source", task_run_name="ingest-{source_name}")
+@task(name="ingest-source", task_run_name="ingest-{source_name}", cache_policy=NO_CACHE)
 def ingest_source_task(
     source_name: str,
     sources_path: str,
@@ -37,8 +47,13 @@ def ingest_source_task(
     run_id: str,
     since: str | None = None,
     until: str | None = None,
+    resources: Resources | None = None,
 ) -> dict[str, Any]:
-    """Ingest one source; returns its stats as a primitive dict (never raises for source errors)."""
+    """Ingest one source; returns its stats as a primitive dict (never raises for source errors).
+
+    ``resources``: the flow run's (its Telegram sources of one account share one client); on a task runner in
+    other processes (Dask) each task gets its own copy.
+    """
     from datetime import datetime
 
     logger = get_run_logger()
@@ -49,7 +64,7 @@ def ingest_source_task(
             since=datetime.fromisoformat(since) if since else None,
             until=datetime.fromisoformat(until) if until else None,
         )
-    stats = ingest_source(source, serialised(open_warehouse(warehouse_path)), run_id, window)
+    stats = ingest_source(source, serialised(open_warehouse(warehouse_path)), run_id, window, resources)
     logger.info(
         "%s: status=%s fetched=%d new=%d updated=%d skipped=%d quarantined=%d errors=%d %.2fs",
         stats.source,
@@ -74,6 +89,7 @@ def ingest(
     warehouse_path: str | None = None,
     kinds: list[str] | None = None,
     extract: bool = True,
+    resources: Resources | None = None,
 ) -> list[dict[str, Any]]:
     """Ingest the named sources (all enabled ones by default) into the warehouse.
 
@@ -85,6 +101,8 @@ def ingest(
         kinds: only sources of these kinds (``rss``, ``telegram``, ``telegram_preview``, ``telegram_export``);
             empty means every kind. Scheduled deployments use it to give feeds and channels their own cadence.
         extract: afterwards run the ``extract`` flow on the documents that need extraction (flows/extract.py).
+        resources: what the sources use from outside (Telegram clients, sleeper, secrets); default: the live
+            ones with Prefect Secret blocks (:func:`flows.telegram_secrets.flow_resources`). Closed at the end.
     """
     settings = Settings()
     sources_file = sources_path or settings.sources
@@ -96,8 +114,17 @@ def ingest(
     warehouse = serialised(open_warehouse(warehouse_file))
     warehouse.register_sources([(s.name, s.kind, s.model_dump(mode="json")) for s in selected])
     run_id = _run_id()
-    futures = [ingest_source_task.submit(s.name, sources_file, warehouse_file, run_id) for s in selected]
-    results = [f.result() for f in futures]
+    run_resources = resources or flow_resources()
+    try:
+        futures = [
+            ingest_source_task.submit(
+                s.name, sources_file, warehouse_file, run_id, resources=_unexamined(run_resources)
+            )
+            for s in selected
+        ]
+        results = [f.result() for f in futures]
+    finally:
+        run_resources.close()
     try:
         if extract and needs_extraction(open_warehouse(warehouse_file), EXTRACTOR_VERSION):
             from flows.extract import extract as extract_flow

@@ -1,7 +1,9 @@
-"""Prefect glue for Telegram credentials: read a Secret block named by a source's ``secret_block``.
+"""Prefect glue for the run's resources: Telegram credentials from a Secret block named by a source's
+``secret_block``.
 
 The block's value is a JSON object (or a dict) with ``api_id``, ``api_hash`` and ``session`` (a Telethon
-StringSession) or ``session_file``. Importing this module installs the loader in the Telegram pipeline.
+StringSession) or ``session_file``. :func:`flow_resources` builds a run's :class:`telefeed.resources.Resources`
+with this loader; nothing is installed at import.
 """
 
 from __future__ import annotations
@@ -9,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from telefeed.pipeline import telegram
+from telefeed.resources import Resources
 
 
 def load_secret(name: str) -> str | Mapping[str, Any]:
@@ -23,4 +25,6 @@ def load_secret(name: str) -> str | Mapping[str, Any]:
     return str(value)
 
 
-telegram.set_secret_loader(load_secret)
+def flow_resources() -> Resources:
+    """The resources of a flow run: live Telegram clients, real sleeps, Prefect Secret blocks."""
+    return Resources(secret_loader=load_secret)

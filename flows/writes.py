@@ -16,18 +16,15 @@ from __future__ import annotations
 import contextvars
 import logging
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
-from typing import Any
+from collections.abc import Iterator
+from contextlib import contextmanager
 
-from warehouse.db import Warehouse
+from warehouse.db import Warehouse, WriteGuard
 
 log = logging.getLogger("telefeed.flows.writes")
 
 WAREHOUSE_LIMIT = "telefeed-warehouse"
 """Name of the global concurrency limit (limit 1) that every warehouse write occupies."""
-
-_depth = threading.local()
 
 
 class _SlotKeeper:
@@ -114,37 +111,22 @@ def ensure_write_limit(name: str = WAREHOUSE_LIMIT, limit: int = 1) -> bool:
         return False
 
 
-def serialised(warehouse: Warehouse, name: str = WAREHOUSE_LIMIT) -> Warehouse:
-    """Make every read-write connection of ``warehouse`` occupy one slot of the global limit ``name``.
+def write_slot(name: str = WAREHOUSE_LIMIT) -> WriteGuard:
+    """A ``Warehouse.write_guard`` that makes every writer occupy one slot of the global limit ``name``.
 
-    Every writer (``land``, ``record_run``, ``transaction``, ``run_in_transaction``) goes through
-    ``Warehouse.connect``, which also holds DuckDB's file lock, so that is what is wrapped. Re-entrant within a
-    thread (a connection opened inside another does not wait for itself). Without a Prefect API, or when the
-    limit does not exist, Prefect skips the acquisition and the warehouse's own locking still applies.
-    A DuckLake warehouse is returned unchanged: it takes concurrent writers.
+    Without a Prefect API, or when the limit does not exist, Prefect skips the acquisition and the warehouse's
+    own locking still applies. Only one request per process for the slot at a time (the keeper's): a request the
+    server refuses is told to come back after an interval it computes, which made every concurrent writer of
+    one flow run wait seconds for a free slot. The writers sharing it take turns on the process lock.
     """
+    return lambda: _keeper(name).hold()
+
+
+def serialised(warehouse: Warehouse, name: str = WAREHOUSE_LIMIT) -> Warehouse:
+    """``warehouse`` with the write guard :func:`write_slot` ``(name)`` (a DuckLake is returned unchanged: it
+    takes concurrent writers, and conflicting commits are replayed by the backend)."""
     from warehouse.ducklake import DuckLakeWarehouse
 
-    if isinstance(warehouse, DuckLakeWarehouse):
-        return warehouse  # many writers by design; conflicting commits are replayed by the backend
-    original: Callable[[], AbstractContextManager[Any]] = warehouse.connect
-
-    @contextmanager
-    def guarded() -> Iterator[Any]:
-        depth = getattr(_depth, "value", 0)
-        if depth:
-            with original() as con:
-                yield con
-            return
-        _depth.value = depth + 1
-        try:
-            # Only one request per process for the slot at a time (the keeper's): a request the server refuses
-            # is told to come back after an interval it computes, which made every concurrent writer of one
-            # flow run wait seconds for a free slot. The writers sharing it take turns on the process lock.
-            with _keeper(name).hold(), warehouse.writer_lock(), original() as con:
-                yield con
-        finally:
-            _depth.value = depth
-
-    setattr(warehouse, "connect", guarded)  # noqa: B010 - wraps this instance only, the class is untouched
+    if not isinstance(warehouse, DuckLakeWarehouse):
+        warehouse.write_guard = write_slot(name)
     return warehouse

@@ -60,8 +60,16 @@ class TelegramSource(_SourceBase):
     download_media: bool = False
     media_dir: str | None = None
     refresh_messages: int = Field(default=20, ge=0)  # re-read the newest N landed posts: edits and counters
+    # Re-read by id (100 per API call) the posts younger than this many days whose counters were last seen over
+    # resample_interval_minutes ago, at most resample_max_posts per run: counters, edits and deletions. 0: off.
+    resample_days: float = Field(default=7, ge=0)
+    resample_interval_minutes: int = Field(default=60, ge=0)
+    resample_max_posts: int = Field(default=1000, ge=0)
+    comments: bool = False  # also land the new comments of each post read (its discussion group's thread)
     batch_size: int = Field(default=200, ge=1, le=1000)
-    secret_block: str | None = None  # Prefect Secret block holding {"api_id", "api_hash", "session"}
+    # Prefect Secret block holding {"api_id", "api_hash", "session"}; sources with the same block (or none: the
+    # environment's credentials) are one account and share one client per run.
+    secret_block: str | None = None
 
 
 class TelegramPreviewSource(_SourceBase):

@@ -15,7 +15,6 @@ import pytest
 from telethon.crypto import AuthKey
 from telethon.sessions import StringSession
 
-import telefeed.pipeline.telegram as tg
 from connectors.telegram import (
     TelegramCredentialsError,
     TelethonClient,
@@ -24,6 +23,7 @@ from connectors.telegram import (
 )
 from telefeed.config import TelegramSource
 from telefeed.pipeline import ingest_source
+from telefeed.resources import Resources
 from tests.support.fake_telegram import FakeTelegramClient, severny_vestnik_messages
 from warehouse.db import Warehouse
 
@@ -104,11 +104,28 @@ def test_existing_session_file_is_tightened_to_0600(tmp_path: Path) -> None:
     assert _mode(path) == 0o600
 
 
-def test_secret_block_needs_an_installed_loader(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_secret_block_needs_a_secret_loader() -> None:
     source = TelegramSource(name="x", kind="telegram", channel="@c", secret_block="telegram-creds")
-    monkeypatch.setattr(tg, "_secret_loader", None)
     with pytest.raises(TelegramCredentialsError, match="secret_block"):
-        tg.default_client_factory(source)
+        Resources().open_telegram_client(source)
+
+
+def test_secret_block_values_win_over_the_environment() -> None:
+    source = TelegramSource(name="x", kind="telegram", channel="@c", secret_block="telegram-creds")
+    environ = {"TELEGRAM_API_ID": "1", "TELEGRAM_API_HASH": "env-hash", "TELEGRAM_SESSION_FILE": "/tmp/x.session"}
+    asked: list[str] = []
+
+    def loader(name: str) -> dict[str, Any]:
+        asked.append(name)
+        return {"api_id": 271828, "api_hash": "hash-from-block"}
+
+    credentials = Resources(secret_loader=loader, environ=environ).telegram_credentials(source)
+    assert asked == ["telegram-creds"]
+    assert (credentials.api_id, credentials.api_hash, credentials.session_file) == (
+        271828,
+        "hash-from-block",
+        "/tmp/x.session",
+    )
 
 
 def _all_table_text(path: str) -> str:
@@ -144,17 +161,16 @@ def test_credentials_never_reach_logs_output_or_warehouse(
 
     def factory(source: TelegramSource) -> FakeTelegramClient:
         # the real credential path (env -> credentials -> Telethon client, not connected), then the fake
-        live = tg.default_client_factory(source)
+        live = Resources().open_telegram_client(source)
         built.append(live)
         live.close()
         return fake
 
-    monkeypatch.setattr(tg, "client_factory", factory)
-    monkeypatch.setattr(tg, "sleep", lambda seconds: None)
     caplog.set_level(logging.DEBUG)
     source = TelegramSource(name="sever-api", kind="telegram", channel="severny_vestnik", lookback_days=None)
     Warehouse(warehouse_path).register_sources([(source.name, source.kind, source.model_dump(mode="json"))])
-    stats = ingest_source(source, Warehouse(warehouse_path), "run-secret", None)
+    with Resources(telegram_client=factory, sleep=lambda seconds: None) as resources:
+        stats = ingest_source(source, Warehouse(warehouse_path), "run-secret", None, resources)
     assert stats.new == 6 and len(built) == 1
     logging.getLogger("telefeed").debug("credentials object: %r", load_credentials())
     captured = capsys.readouterr()
@@ -174,8 +190,7 @@ def test_failed_login_message_does_not_leak(monkeypatch: pytest.MonkeyPatch, war
     monkeypatch.delenv("TELEGRAM_API_ID", raising=False)
     monkeypatch.delenv("TELEGRAM_SESSION", raising=False)
     monkeypatch.delenv("TELEGRAM_SESSION_FILE", raising=False)
-    monkeypatch.setattr(tg, "client_factory", tg.default_client_factory)
     source = TelegramSource(name="sever-api", kind="telegram", channel="severny_vestnik")
-    stats = ingest_source(source, Warehouse(warehouse_path), "run-missing", None)
+    stats = ingest_source(source, Warehouse(warehouse_path), "run-missing", None)  # default resources: live
     assert stats.status == "failed" and "TELEGRAM_API_ID" in (stats.error_message or "")
     assert API_HASH not in _all_table_text(warehouse_path)

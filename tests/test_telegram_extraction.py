@@ -27,6 +27,7 @@ from telethon.tl.types import (
     WebPage,
 )
 
+from connectors.telegram import group_messages, message_payload
 from connectors.telegram_export import read_export
 from connectors.telegram_preview import parse_page
 from extraction.links import FORWARD_OFFSET, PREVIEW_OFFSET, extract_links, metadata_links
@@ -40,9 +41,7 @@ from extraction.telegram import (
     counter_snapshot,
     export_album_groups,
     export_text,
-    group_messages,
     is_service_message,
-    message_payload,
     parse_count,
     post_external_id,
     post_url,

@@ -8,16 +8,28 @@ source configured in TOML runs through the flow with the fake client.
 from __future__ import annotations
 
 import json
+from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
+from telethon.tl.functions.contacts import ResolveUsernameRequest
+from telethon.tl.types import Message, PeerChannel
 
-import telefeed.pipeline.telegram as tg
+from connectors.telegram import TelegramCredentials, TelethonClient
 from flows.ingest import ingest
 from telefeed.config import TelegramSource, load_sources
+from telefeed.resources import Resources
 from tests.conftest import REPO_ROOT, write_sources
-from tests.support.fake_telegram import FakeTelegramClient, severny_vestnik_messages
+from tests.support.fake_telegram import (
+    BASE_DATE,
+    CHANNEL_ID,
+    FakeTelegramClient,
+    ScriptedChannel,
+    ScriptedTelegram,
+    channel_entity,
+    scripted_telethon,
+    severny_vestnik_messages,
+)
 from warehouse.db import Warehouse
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -68,31 +80,23 @@ def test_default_sources_land_sample_posts_offline(warehouse_path: str, monkeypa
 def test_secret_block_supplies_credentials(monkeypatch: pytest.MonkeyPatch) -> None:
     from prefect.blocks.system import Secret
 
-    from flows.telegram_secrets import load_secret
+    from flows.telegram_secrets import flow_resources, load_secret
 
     secret = {"api_id": 271828, "api_hash": "hash-from-block", "session_file": "/tmp/unused.session"}
     block: Secret[str] = Secret(value=json.dumps(secret))  # type: ignore[arg-type]  # a str is accepted at run time
     block.save("telefeed-test-telegram", overwrite=True)
     assert load_secret("telefeed-test-telegram") == secret  # Prefect hands back JSON as a dict
-    seen: list[Any] = []
-
-    def fake_client(credentials: Any) -> str:
-        seen.append(credentials)
-        return "client"
-
-    monkeypatch.setattr(tg, "TelethonClient", fake_client)
     source = TelegramSource(name="x", kind="telegram", channel="@c", secret_block="telefeed-test-telegram")
-    assert tg.default_client_factory(source) == "client"
-    assert seen[0].api_id == 271828 and seen[0].api_hash == "hash-from-block"
+    credentials = flow_resources().telegram_credentials(source)  # what the ingest flow's resources read
+    assert credentials.api_id == 271828 and credentials.api_hash == "hash-from-block"
 
 
 def test_api_source_from_toml_runs_through_the_flow(
     tmp_path: Path, warehouse_path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client = FakeTelegramClient(severny_vestnik_messages(), flood_on_calls={1: 2})
-    monkeypatch.setattr(tg, "client_factory", lambda source: client)
     slept: list[float] = []
-    monkeypatch.setattr(tg, "sleep", slept.append)
+    resources = Resources(telegram_client=lambda source: client, sleep=slept.append)
     sources = write_sources(
         tmp_path,
         """
@@ -103,7 +107,50 @@ channel = "https://t.me/severny_vestnik"
 lookback_messages = 1000
 """,
     )
-    result = ingest(sources_path=sources, warehouse_path=warehouse_path)[0]
+    result = ingest(sources_path=sources, warehouse_path=warehouse_path, resources=resources)[0]
     assert result["status"] == "ok" and result["new"] == 6 and slept == [2]
+    assert client.closed  # the flow closed its resources
     config = Warehouse(warehouse_path).query("select config from sources where name = 'sever-api'").column(0)
     assert json.loads(config[0].as_py())["channel"] == "https://t.me/severny_vestnik"
+
+
+def test_three_api_sources_share_one_session_file_through_the_flow(tmp_path: Path, warehouse_path: str) -> None:
+    """Three channels of one account, run by the flow's parallel tasks on one Telethon session file: one client
+    is opened and the sources take turns on it (three clients on the file gave ``database is locked``)."""
+    channels = [
+        ScriptedChannel(
+            channel_entity(CHANNEL_ID + n, f"channel_{n}", f"Channel {n}", 1000 + n), _posts(CHANNEL_ID + n)
+        )
+        for n in range(3)
+    ]
+    server = ScriptedTelegram(channels)
+    credentials = TelegramCredentials(12345, "0123456789abcdef", session_file=str(tmp_path / "account"))
+    opened: list[TelethonClient] = []
+
+    def open_client(source: TelegramSource) -> TelethonClient:
+        opened.append(TelethonClient(credentials, telethon_class=scripted_telethon(server)))
+        return opened[-1]
+
+    sources = write_sources(
+        tmp_path,
+        "\n".join(
+            f'[[sources]]\nname = "api-{n}"\nkind = "telegram"\nchannel = "@channel_{n}"\nlookback_days = 3650\n'
+            for n in range(3)
+        ),
+    )
+    resources = Resources(telegram_client=open_client, now=lambda: BASE_DATE + timedelta(days=30))
+    results = ingest(sources_path=sources, warehouse_path=warehouse_path, resources=resources, extract=False)
+    assert [(r["source"], r["status"], r["new"]) for r in sorted(results, key=lambda r: r["source"])] == [
+        ("api-0", "ok", 4),
+        ("api-1", "ok", 4),
+        ("api-2", "ok", 4),
+    ], [r["error_message"] for r in results]
+    assert len(opened) == 1  # one client for the account, shared by its three sources
+    assert server.count(ResolveUsernameRequest) == 3
+
+
+def _posts(channel_id: int) -> list[Message]:
+    return [
+        Message(id=i, peer_id=PeerChannel(channel_id), date=BASE_DATE + timedelta(minutes=i), message=f"post {i}")
+        for i in range(1, 5)
+    ]

@@ -14,12 +14,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-import telefeed.pipeline.telegram as tg
 from telefeed.config import TelegramExportSource, TelegramPreviewSource, TelegramSource
 from telefeed.models import Cursor
 from telefeed.pipeline import SourceStats, Window, ingest_source
+from telefeed.resources import Resources
 from tests.conftest import FIXTURES
 from tests.support.fake_telegram import BASE_DATE, FakeTelegramClient, severny_vestnik_messages
 from tests.support.http_server import FixtureServer
@@ -203,13 +201,11 @@ def _link_entities(meta: dict[str, Any]) -> list[tuple[Any, ...]]:
     ]
 
 
-def test_api_preview_and_export_land_the_same_fields(
-    monkeypatch: pytest.MonkeyPatch, http_server: FixtureServer, warehouse_path: str
-) -> None:
-    monkeypatch.setattr(tg, "client_factory", lambda source: FakeTelegramClient(severny_vestnik_messages()))
+def test_api_preview_and_export_land_the_same_fields(http_server: FixtureServer, warehouse_path: str) -> None:
     api = TelegramSource(name="sever-api", kind="telegram", channel="severny_vestnik", lookback_days=None)
+    fake = Resources(telegram_client=lambda source: FakeTelegramClient(severny_vestnik_messages()))
     for source in (api, _preview_source(_serve(http_server)), _export_source()):
-        assert _run(source, warehouse_path).new == 6
+        assert ingest_source(source, Warehouse(warehouse_path), "run-test", None, fake).new == 6
     by_path = {name: _docs(warehouse_path, name) for name in ("sever-api", "sever-web", "sever-export")}
     assert sorted(by_path["sever-api"]) == sorted(by_path["sever-web"]) == sorted(by_path["sever-export"]) == POST_IDS
     compared = 0

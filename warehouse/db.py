@@ -34,6 +34,7 @@ from telefeed.retry import RetriesExhausted, Retry, RetryPolicy, retrying
 from warehouse.tables import DOCUMENTS, QUARANTINE, RAW_ITEMS
 
 _T = TypeVar("_T")
+WriteGuard = Callable[[], AbstractContextManager[object]]
 
 _PROCESS_LOCKS: dict[str, _FileTurns] = {}
 _PROCESS_LOCKS_GUARD = threading.Lock()
@@ -257,11 +258,19 @@ class Warehouse:
     # DuckDB keeps no row group size in the file, so every writer attaches the file with it. None: the default.
     writer_row_group_size: int | None = 16384
 
-    def __init__(self, path: str | Path, lock_timeout_seconds: float = 300.0) -> None:
+    # Taken around every read-write connection a writer opens (not around ``peek``): e.g. the Prefect global
+    # concurrency slot of ``flows.writes.write_slot``, so writers of concurrent runs queue in the server.
+    write_guard: WriteGuard | None = None
+
+    def __init__(
+        self, path: str | Path, lock_timeout_seconds: float = 300.0, write_guard: WriteGuard | None = None
+    ) -> None:
         self.path = str(Path(path).expanduser().resolve())
         self.lock_timeout_seconds = lock_timeout_seconds
+        self.write_guard = write_guard
         self._migrated = False
         self._session = threading.local()
+        self._guarded = threading.local()
 
     # -- connections -------------------------------------------------------------------------------------------
 
@@ -312,8 +321,25 @@ class Warehouse:
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection, serialised with every other writer; migrated on first use.
 
-        Inside :meth:`session` (same thread) this is the session's open connection, not a new one.
+        Inside :meth:`session` (same thread) this is the session's open connection, not a new one. With a
+        ``write_guard`` the connection is opened inside it (once per thread: a connection opened inside another
+        does not wait for itself), then inside this process's writer lock.
         """
+        guard = self.write_guard
+        if guard is None or getattr(self._guarded, "held", False):
+            with self._connect() as con:
+                yield con
+            return
+        self._guarded.held = True
+        try:
+            with guard(), self.writer_lock(), self._connect() as con:
+                yield con
+        finally:
+            self._guarded.held = False
+
+    @contextmanager
+    def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A read-write connection without the write guard (see :meth:`connect`)."""
         held: duckdb.DuckDBPyConnection | None = getattr(self._session, "connection", None)
         if held is not None:
             yield held
@@ -342,7 +368,7 @@ class Warehouse:
 
         Each transaction still commits on its own (a crash loses nothing committed), but the file is opened,
         and DuckDB checkpoints when it is closed, once for the block instead of once per transaction; the
-        writer's lock (and the Prefect write slot of ``flows.writes.serialised``) is held for the whole block.
+        writer's lock (and the ``write_guard``, e.g. the Prefect write slot) is held for the whole block.
         Use it around a loop of landings whose inputs are already in memory, never around network IO.
         ``memory_limit`` caps that connection instead of ``writer_memory_limit``. Re-entrant: an inner session
         reuses the outer one (and its cap).
@@ -352,7 +378,7 @@ class Warehouse:
             return
         self._session.memory_limit = memory_limit  # read by _writer_config when connect opens the file
         try:
-            with self.connect() as con:  # through any wrapper of the instance (flows.writes.serialised)
+            with self.connect() as con:  # inside the write guard, if any
                 self._session.connection = con
                 try:
                     yield
@@ -370,10 +396,10 @@ class Warehouse:
         """A connection for a short read inside a run (cursors, known ids).
 
         The same connection as :meth:`connect` (DuckDB's file lock and the in-process lock still apply), but
-        never wrapped by a caller that makes writers queue for a slot (``flows.writes.serialised``): a read
-        need not wait behind other runs' writes in the Prefect server.
+        without the ``write_guard`` (e.g. the Prefect write slot): a read need not wait behind other runs'
+        writes in the Prefect server.
         """
-        with type(self).connect(self) as con:
+        with self._connect() as con:
             yield con
 
     @contextmanager

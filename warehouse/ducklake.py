@@ -283,7 +283,7 @@ class DuckLakeWarehouse(Warehouse):
         return con
 
     @contextmanager
-    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+    def _connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write cursor on the lake (not serialised: DuckLake resolves concurrent writers)."""
         self._ensure_migrated()
         con = self._open(read_only=False)

@@ -217,6 +217,23 @@ TELEGRAM_COUNTER_SNAPSHOTS = _table(
     ],
 )
 
+# -- 070_telegram_tombstones.sql ---------------------------------------------------------------------------------
+
+TELEGRAM_TOMBSTONES = _table(
+    "telegram_tombstones",
+    ["source", "external_id"],
+    [
+        "source VARCHAR NOT NULL",
+        "external_id VARCHAR NOT NULL",
+        "document_id VARCHAR NOT NULL",
+        "channel_id BIGINT",
+        "message_id BIGINT NOT NULL",
+        "deleted_at TIMESTAMPTZ NOT NULL",
+        "via VARCHAR NOT NULL",
+        "run_id VARCHAR",
+    ],
+)
+
 # -- 020_articles.sql, 051_minhash_bands.sql, 052_run_documents.sql ----------------------------------------------
 
 MINHASH_SIGNATURES = _table(
@@ -404,6 +421,7 @@ TABLES: dict[str, Table] = {
         QUARANTINE,
         TELEGRAM_CHANNELS,
         TELEGRAM_COUNTER_SNAPSHOTS,
+        TELEGRAM_TOMBSTONES,
         MINHASH_SIGNATURES,
         STORY_CLUSTERS,
         MINHASH_BANDS,

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from extraction.normalise import NormaliseError
 from extraction.telegram.api import api_media, api_post, is_service_message
+from extraction.telegram.comment import COMMENT_ITEM, comment_external_id, comment_to_document
 from extraction.telegram.export import export_album_groups, export_date, export_media, export_post, export_text
 from extraction.telegram.post import (
     API_ITEM,
@@ -38,11 +39,11 @@ from extraction.telegram.post import (
     utf16_slice,
 )
 from extraction.telegram.preview import parse_count, preview_post, preview_text
-from extraction.telegram.serialise import group_messages, jsonable_tl, message_payload
 from telefeed.models import Document, RawItem
 
 __all__ = [
     "API_ITEM",
+    "COMMENT_ITEM",
     "EXPORT_ITEM",
     "PREVIEW_ITEM",
     "SERVICE_ITEM",
@@ -52,6 +53,8 @@ __all__ = [
     "api_post",
     "build_post",
     "channel_key",
+    "comment_external_id",
+    "comment_to_document",
     "counter_snapshot",
     "entity_lists",
     "export_album_groups",
@@ -59,10 +62,7 @@ __all__ = [
     "export_media",
     "export_post",
     "export_text",
-    "group_messages",
     "is_service_message",
-    "jsonable_tl",
-    "message_payload",
     "parse_count",
     "post_external_id",
     "post_to_document",
@@ -79,11 +79,13 @@ _MAPPERS = {API_ITEM: api_post, PREVIEW_ITEM: preview_post, EXPORT_ITEM: export_
 
 
 def telegram_item_to_document(item: RawItem) -> Document:
-    """Map any Telegram raw item (API, preview, export) to its post document.
+    """Map any Telegram raw item (API, preview, export) to its post document (a comment to its comment).
 
     Raises:
         NormaliseError: the payload does not hold a usable post.
     """
+    if item.item_kind == COMMENT_ITEM:
+        return comment_to_document(item)
     mapper = _MAPPERS.get(item.item_kind)
     if mapper is None:
         raise NormaliseError(f"not a Telegram post item: {item.item_kind}")

@@ -213,7 +213,8 @@ def api_reactions(reactions: Mapping[str, Any] | None) -> dict[str, int]:
     return counts
 
 
-def _peer_channel_id(peer: Mapping[str, Any] | None) -> int | None:
+def peer_channel_id(peer: Mapping[str, Any] | None) -> int | None:
+    """The channel id of a ``PeerChannel`` dict (None for users, chats or nothing)."""
     if peer and peer.get("_") == "PeerChannel":
         return int(peer["channel_id"])
     return None
@@ -226,7 +227,7 @@ def _api_fwd(message: Mapping[str, Any]) -> dict[str, Any] | None:
     chat = message.get("fwd_chat") or {}
     from_id = fwd.get("from_id") or {}
     out = {
-        "channel_id": _peer_channel_id(from_id),
+        "channel_id": peer_channel_id(from_id),
         "user_id": from_id.get("user_id"),
         # the source chat's title, else the hidden sender's name; never the signature (a person, not the source)
         "name": chat.get("title") or fwd.get("from_name"),
@@ -242,7 +243,7 @@ def _reply(message: Mapping[str, Any], channel_id: int | None) -> tuple[int | No
     """``(reply_to, reply_to_other_chat)``: a reply to another chat's message is not a reply within the channel."""
     reply = message.get("reply_to") or {}
     target = reply.get("reply_to_msg_id")
-    other = _peer_channel_id(reply.get("reply_to_peer_id"))
+    other = peer_channel_id(reply.get("reply_to_peer_id"))
     if target is None or other is None or other == channel_id:
         return target, None
     return None, {"channel_id": other, "message_id": target}
@@ -276,7 +277,7 @@ def api_post(payload: Mapping[str, Any]) -> Post:
     if date is None:
         raise NormaliseError(f"message {first.get('id')} has no date")
     counters = next((m for m in messages if m.get("views") is not None), first)
-    channel_id = channel.get("id") or _peer_channel_id(first.get("peer_id"))
+    channel_id = channel.get("id") or peer_channel_id(first.get("peer_id"))
     medias = [m.get("media") for m in messages]
     reply_to, reply_elsewhere = _reply(first, int(channel_id) if channel_id is not None else None)
     return build_post(
@@ -297,4 +298,13 @@ def api_post(payload: Mapping[str, Any]) -> Post:
         post_author=first.get("post_author"),
         link_preview=next(filter(None, map(api_link_preview, medias)), None),
         poll=next(filter(None, map(api_poll, medias)), None),
+        discussion=_discussion(counters.get("replies")),
     )
+
+
+def _discussion(replies: Mapping[str, Any] | None) -> dict[str, int] | None:
+    """The discussion group of a post with comments and its newest comment id (``replies.channel_id/max_id``)."""
+    if not replies or not replies.get("comments") or not replies.get("channel_id"):
+        return None
+    found = {"channel_id": int(replies["channel_id"]), "max_id": replies.get("max_id")}
+    return {k: int(v) for k, v in found.items() if v is not None}

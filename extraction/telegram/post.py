@@ -69,6 +69,7 @@ class Post:
     link_preview: dict[str, Any] | None = None  # url, site_name, title, description (Telegram's card, not content)
     poll: dict[str, Any] | None = None  # question, total_voters, closed, answers with voters (or percent)
     reply_to_other_chat: dict[str, Any] | None = None  # a reply to a message of another chat: its chat and id
+    discussion: dict[str, int] | None = None  # API: the comments' group (channel_id) and newest comment (max_id)
 
 
 @dataclass(slots=True)
@@ -226,6 +227,7 @@ def post_to_document(source: str, post: Post) -> Document:
         "views": post.views,
         "forwards": post.forwards,
         "replies": post.replies,
+        "discussion": post.discussion,
         "reactions": dict(sorted(post.reactions.items())),
         "fwd_from": post.fwd_from,
         "reply_to": post.reply_to,

@@ -1,7 +1,8 @@
 """Per-source ingestion: connectors -> normalisation -> warehouse, one function per source kind.
 
 Flows call :func:`ingest_source`; the kind-specific work lives in this package's modules, each registered
-with :func:`register`. Nothing here imports Prefect.
+with :func:`register`. What an ingester needs from outside (clients, the sleeper, secrets) comes in the run's
+:class:`telefeed.resources.Resources`. Nothing here imports Prefect.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from typing import Any
 
 from telefeed.config import Source
 from telefeed.models import LandResult, utc_now
+from telefeed.resources import Resources
 from warehouse.db import RunRecord, Warehouse
 
 log = logging.getLogger("telefeed.pipeline")
@@ -68,12 +70,12 @@ class SourceStats:
         return asdict(self)
 
 
-Ingester = Callable[[Any, Warehouse, str, SourceStats, Window | None], None]
+Ingester = Callable[[Any, Warehouse, str, SourceStats, Window | None, Resources], None]
 _INGESTERS: dict[str, Ingester] = {}
 
 
 def register(kind: str) -> Callable[[Ingester], Ingester]:
-    """Decorator: make ``func(source, warehouse, run_id, stats, window)`` the ingester for ``kind``."""
+    """Decorator: make ``func(source, warehouse, run_id, stats, window, resources)`` the ingester for ``kind``."""
 
     def decorate(func: Ingester) -> Ingester:
         _INGESTERS[kind] = func
@@ -106,8 +108,21 @@ def _cluster_stories(warehouse: Warehouse, stats: SourceStats) -> None:
         stats.record_error(f"story clustering failed: {type(exc).__name__}: {exc}")
 
 
-def ingest_source(source: Source, warehouse: Warehouse, run_id: str, window: Window | None = None) -> SourceStats:
-    """Ingest one source (forward, or the backfill ``window``), record the run, never raise for source errors."""
+def ingest_source(
+    source: Source,
+    warehouse: Warehouse,
+    run_id: str,
+    window: Window | None = None,
+    resources: Resources | None = None,
+) -> SourceStats:
+    """Ingest one source (forward, or the backfill ``window``), record the run, never raise for source errors.
+
+    ``resources`` is the run's (shared by its sources, closed by whoever built it); without it the source gets
+    default resources of its own, closed when it is done.
+    """
+    if resources is None:
+        with Resources() as own:
+            return ingest_source(source, warehouse, run_id, window, own)
     _load_ingesters()
     mode = "backfill" if window is not None else "forward"
     stats = SourceStats(source=source.name, kind=source.kind, mode=mode)
@@ -117,7 +132,7 @@ def ingest_source(source: Source, warehouse: Warehouse, run_id: str, window: Win
     try:
         if ingester is None:
             raise NotImplementedError(f"no ingester for source kind {source.kind!r}")
-        ingester(source, warehouse, run_id, stats, window)
+        ingester(source, warehouse, run_id, stats, window, resources)
     except Exception as exc:  # one failing source must not stop the others
         stats.status = "failed"
         stats.errors += 1

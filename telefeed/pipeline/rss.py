@@ -24,6 +24,7 @@ from telefeed.config import RssSource
 from telefeed.models import Document, LandBatch, LandResult, RawItem, utc_now
 from telefeed.pipeline import SourceStats, Window, register
 from telefeed.pipeline.contract import SourceContract, land_in_batches
+from telefeed.resources import Resources
 from warehouse.articles import PAGE_ITEM_KIND, PageFetchState, documents_to_refetch, land_with_page_fetches
 from warehouse.db import Warehouse
 
@@ -157,7 +158,14 @@ def keep_legacy_ids(
 
 
 @register(RSS.kind)
-def ingest_rss(source: RssSource, warehouse: Warehouse, run_id: str, stats: SourceStats, window: Window | None) -> None:
+def ingest_rss(
+    source: RssSource,
+    warehouse: Warehouse,
+    run_id: str,
+    stats: SourceStats,
+    window: Window | None,
+    resources: Resources,
+) -> None:
     """Fetch one feed and land its entries; the feed's ETag/Last-Modified move with the last batch. Then fetch
     again the pages that earlier runs could not get (``page_fetches``), within ``max_pages_per_run``."""
     started = utc_now()

@@ -1,39 +1,42 @@
 """Telegram ingestion: the API (Telethon), the public ``t.me/s`` preview and Telegram Desktop exports.
 
-All three build raw items with ``extraction.telegram``, map them to ``kind="post"`` documents with the same
-external ids (``<username or channel id>:<message id>``) and land them with ``warehouse.telegram.land_posts``
+The connectors turn what they read into raw items; the three paths map them to ``kind="post"`` documents with the
+same external ids (``<username or channel id>:<message id>``) and land them with ``warehouse.telegram.land_posts``
 (documents, raw items, counter snapshots and the cursor in one transaction).
 
 API contract (incremental, like a tap's replication key): the cursor's ``last_id`` is the highest message id
 landed; messages are read oldest first in ``batch_size`` batches, each landed with the cursor that covers it.
-``FloodWaitError``: waits up to ``max_flood_wait_seconds`` are slept (with the injectable :data:`sleep`),
-longer ones stop the channel with the cursor at the last landed batch (status ``partial``).
+``FloodWaitError``: waits up to ``max_flood_wait_seconds`` are slept (with the run's ``Resources.sleep``),
+longer ones stop the channel with the cursor at the last landed batch (status ``partial``). The client is the
+run's one client of the source's account (``Resources.telegram_client_for``), shared with its other sources.
+Each forward run also re-reads by id the posts younger than ``resample_days`` that are due (counters, edits,
+deletions) and, with ``comments = true``, the new comments of the posts it read.
 """
 
 from __future__ import annotations
 
 import logging
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from connectors.http import AnyUrlFetcher, Fetcher
 from connectors.pages import PageArchive
 from connectors.telegram import (
+    IDS_PER_CALL,
     ChannelRef,
     TelegramClientProtocol,
-    TelegramCredentialsError,
-    TelethonClient,
-    load_credentials,
+    api_comment_items,
+    api_raw_items,
+    message_payload,
 )
 from connectors.telegram_export import read_export
 from connectors.telegram_preview import PreviewPost, read_preview
 from extraction.language import assign_language
 from extraction.normalise import NormaliseError, normalise_items
 from extraction.telegram import (
-    API_ITEM,
     EXPORT_ITEM,
     PREVIEW_ITEM,
     SERVICE_ITEM,
@@ -41,9 +44,6 @@ from extraction.telegram import (
     counter_snapshot,
     export_album_groups,
     export_date,
-    group_messages,
-    is_service_message,
-    message_payload,
     post_external_id,
     telegram_item_to_document,
     username_from_url,
@@ -51,43 +51,28 @@ from extraction.telegram import (
 from telefeed.config import TelegramExportSource, TelegramPreviewSource, TelegramSource
 from telefeed.models import Cursor, Document, LandBatch, Quarantined, RawItem, utc_now
 from telefeed.pipeline import SourceStats, Window, register
+from telefeed.resources import Resources
 from telefeed.retry import RetriesExhausted, Retry, RetryPolicy, retrying
 from warehouse.db import Warehouse
-from warehouse.telegram import CachedChannel, get_channel, land_posts, save_channel, stored_languages
+from warehouse.telegram import (
+    CachedChannel,
+    StoredPost,
+    comment_cursors,
+    get_channel,
+    land_posts,
+    mark_deleted,
+    posts_between,
+    posts_to_resample,
+    save_channel,
+    stored_languages,
+)
+
+T = TypeVar("T")
 
 log = logging.getLogger("telefeed.pipeline.telegram")
 
 LAND_BATCH_SIZE = 200
 MAX_FLOOD_RETRIES = 5
-
-ClientFactory = Callable[[TelegramSource], TelegramClientProtocol]
-SecretLoader = Callable[[str], "str | Mapping[str, Any]"]
-
-# Injection points (tests and the Prefect layer set these; nothing here imports Prefect).
-sleep: Callable[[float], None] = time.sleep
-_secret_loader: SecretLoader | None = None
-
-
-def set_secret_loader(loader: SecretLoader | None) -> None:
-    """Install the function that reads a named secret (``flows.telegram_secrets`` installs Prefect's)."""
-    global _secret_loader
-    _secret_loader = loader
-
-
-def default_client_factory(source: TelegramSource) -> TelegramClientProtocol:
-    """The live Telethon client, with credentials from the source's secret block or the environment."""
-    secret = None
-    if source.secret_block:
-        if _secret_loader is None:
-            raise TelegramCredentialsError(
-                f"source {source.name}: secret_block is set but no secret loader is installed "
-                "(run through the Prefect flow, or use environment variables)"
-            )
-        secret = _secret_loader(source.secret_block)
-    return TelethonClient(load_credentials(secret=secret))
-
-
-client_factory: ClientFactory = default_client_factory
 
 
 class FloodStop(Exception):
@@ -98,8 +83,8 @@ class FloodStop(Exception):
         self.seconds = seconds
 
 
-def _call(source: TelegramSource, action: Callable[[], Any]) -> Any:
-    """Run one API call, sleeping through flood waits up to the source's cap."""
+def _call(source: TelegramSource, sleep: Callable[[float], None], action: Callable[[], Any]) -> Any:
+    """Run one API call, sleeping (with ``sleep``) through flood waits up to the source's cap."""
     from telethon.errors import FloodWaitError
 
     def attempt(_: int) -> Any:
@@ -130,12 +115,15 @@ def _land(
     cursor: Cursor | None = None,
     observed_at: datetime | None = None,
     quarantine: Sequence[Quarantined] = (),
+    every_snapshot: bool = False,
 ) -> None:
-    """Normalise post items and land them (with service items, snapshots and the cursor) in one transaction."""
+    """Normalise post items and land them (with service items, snapshots and the cursor) in one transaction.
+
+    ``every_snapshot``: a counters row for every post, changed or not (re-sampling records each look)."""
     documents, failed = normalise_items(posts, mapper=telegram_item_to_document)
     _assign_languages(warehouse, documents)
     observed = observed_at or utc_now()
-    snapshots = [s for s in (counter_snapshot(d, observed) for d in documents) if s is not None]
+    snapshots = [s for s in (counter_snapshot(d, observed) for d in documents if d.kind == "post") if s is not None]
     batch = LandBatch(
         source=source_name,
         raw_items=[*posts, *services],
@@ -143,7 +131,7 @@ def _land(
         quarantine=[*quarantine, *failed],
         cursor=cursor,
     )
-    landed = land_posts(warehouse, batch, snapshots, run_id)
+    landed = land_posts(warehouse, batch, snapshots, run_id, every_snapshot)
     stats.add_landing(landed.result)
 
 
@@ -179,20 +167,23 @@ def channel_cache_key(channel: str) -> str:
     return username.lower() if username else channel.strip()
 
 
-def resolve_channel(source: TelegramSource, client: TelegramClientProtocol, warehouse: Warehouse) -> ChannelRef:
+def resolve_channel(
+    source: TelegramSource, client: TelegramClientProtocol, warehouse: Warehouse, sleep: Callable[[float], None]
+) -> ChannelRef:
     """The channel from the warehouse cache, else resolved once through the API and cached."""
     key = channel_cache_key(source.channel)
     cached = get_channel(warehouse, key)
     if cached is not None:
         return ChannelRef(cached.channel_id, cached.access_hash, cached.username, cached.title)
     target = username_from_url(source.channel) or source.channel.strip()
-    ref: ChannelRef = _call(source, lambda: client.resolve_channel(target))
+    ref: ChannelRef = _call(source, sleep, lambda: client.resolve_channel(target))
     save_channel(warehouse, key, CachedChannel(ref.channel_id, ref.access_hash, ref.username, ref.title))
     return ref
 
 
 class _ApiLander:
-    """Turns Telethon messages into raw items and lands them."""
+    """One API source's run on one channel: its calls (with the flood-wait rule), and the landing of what it
+    reads (Telethon messages become raw items in ``connectors.telegram``)."""
 
     def __init__(
         self,
@@ -202,6 +193,7 @@ class _ApiLander:
         warehouse: Warehouse,
         run_id: str,
         stats: SourceStats,
+        resources: Resources,
     ) -> None:
         self.source = source
         self.channel = channel
@@ -209,8 +201,15 @@ class _ApiLander:
         self.warehouse = warehouse
         self.run_id = run_id
         self.stats = stats
+        self.resources = resources
         self.username = channel.username or username_from_url(source.channel)
-        self.channel_info = {"id": channel.channel_id, "username": self.username, "title": channel.title}
+        # post external id -> (message id, replies.max_id) of posts whose discussion thread has comments
+        self.threads: dict[str, tuple[int, int]] = {}
+
+    def call(self, action: Callable[[], T]) -> T:
+        """One API call under the source's flood-wait rule."""
+        result: T = _call(self.source, self.resources.sleep, action)
+        return result
 
     def _download(self, message: Any) -> str | None:
         if not self.source.download_media or not self.source.media_dir or getattr(message, "media", None) is None:
@@ -222,18 +221,20 @@ class _ApiLander:
         if existing:
             return str(existing[0])
         try:
-            return _call(self.source, lambda: self.client.download_media(message, str(folder / str(message.id))))
+            return self.call(lambda: self.client.download_media(message, str(folder / str(message.id))))
         except FloodStop:
             raise
         except Exception as exc:  # a failed download must not lose the post: it lands without local_path
             self.stats.record_error(f"media download failed for message {message.id}: {type(exc).__name__}: {exc}")
             return None
 
-    def land(self, messages: Sequence[Any], cursor: Cursor | None) -> None:
-        """Land messages (oldest first); albums become one raw item and one document."""
+    def land(self, messages: Sequence[Any], cursor: Cursor | None, resampled: bool = False) -> None:
+        """Land messages (oldest first); albums become one raw item and one document.
+
+        ``resampled``: a by-id re-read, whose counters are recorded even when unchanged."""
         if not messages and cursor is None:
             return
-        fetched_at = utc_now()
+        fetched_at = self.resources.now()
         payloads = []
         for message in messages:
             payload = message_payload(message)
@@ -241,39 +242,27 @@ class _ApiLander:
             if local and isinstance(payload.get("media"), dict):
                 payload["media"]["local_path"] = local
             payloads.append(payload)
-        services = [p for p in payloads if is_service_message(p)]
-        posts = [p for p in payloads if not is_service_message(p)]
-        post_items = [
-            RawItem(
-                self.source.name,
-                post_external_id(self.username, self.channel.channel_id, int(group[0]["id"])),
-                API_ITEM,
-                {"channel": self.channel_info, "messages": list(group)},
-                fetched_at,
-            )
-            for group in group_messages(posts)
-        ]
-        service_items = [
-            RawItem(
-                self.source.name,
-                post_external_id(self.username, self.channel.channel_id, int(p["id"])),
-                SERVICE_ITEM,
-                {"channel": self.channel_info, "message": p},
-                fetched_at,
-            )
-            for p in services
-        ]
+        items = api_raw_items(self.source.name, self.channel, self.username, payloads, fetched_at)
+        if self.source.comments:
+            self._note_threads(items.posts)
         self.stats.fetched += len(messages)
         _land(
             self.source.name,
             self.warehouse,
             self.run_id,
             self.stats,
-            post_items,
-            service_items,
+            items.posts,
+            items.services,
             cursor,
             fetched_at,
+            every_snapshot=resampled,
         )
+
+    def _note_threads(self, posts: Sequence[RawItem]) -> None:
+        for item in posts:
+            replies = item.payload["messages"][0].get("replies") or {}
+            if replies.get("comments") and replies.get("max_id"):
+                self.threads[item.external_id] = (int(item.payload["messages"][0]["id"]), int(replies["max_id"]))
 
     def cursor_for(self, messages: Sequence[Any]) -> Cursor:
         """The forward cursor covering ``messages``."""
@@ -302,9 +291,6 @@ def _trailing_album(messages: Sequence[Any]) -> list[Any]:
 
 
 def _read_forward(
-    source: TelegramSource,
-    client: TelegramClientProtocol,
-    channel: ChannelRef,
     lander: _ApiLander,
     min_id: int,
     offset_date: datetime | None,
@@ -314,10 +300,10 @@ def _read_forward(
 ) -> None:
     """Read oldest first from ``min_id``/``offset_date`` in batches, landing each batch as it arrives."""
     carry: list[Any] = []
-    limit = source.batch_size
+    limit = lander.source.batch_size
+    client, channel = lander.client, lander.channel
     while True:
-        batch = _call(
-            source,
+        batch = lander.call(
             lambda low=min_id, after=offset_date: client.fetch_messages(  # type: ignore[misc]
                 channel, limit=limit, min_id=low, offset_date=after, reverse=True
             ),
@@ -345,27 +331,24 @@ def _read_forward(
         lander.land(carry, lander.cursor_for(carry) if move_cursor else None)
 
 
-def _first_run_start(
-    source: TelegramSource, client: TelegramClientProtocol, channel: ChannelRef
-) -> tuple[int, datetime | None]:
+def _first_run_start(lander: _ApiLander, now: datetime) -> tuple[int, datetime | None]:
     """Where a channel's first run starts: the newest ``lookback_messages``, else ``lookback_days`` back."""
+    source, client, channel = lander.source, lander.client, lander.channel
     if source.lookback_messages:
         count = source.lookback_messages
-        newest = _call(source, lambda: client.fetch_messages(channel, limit=count, reverse=False))
+        newest = lander.call(lambda: client.fetch_messages(channel, limit=count, reverse=False))
         if not newest:
             return 0, None
         return min(int(m.id) for m in newest) - 1, None
     if source.lookback_days is not None:
-        return 0, utc_now() - timedelta(days=source.lookback_days)
+        return 0, now - timedelta(days=source.lookback_days)
     return 0, None
 
 
-def _refresh_recent(
-    source: TelegramSource, client: TelegramClientProtocol, channel: ChannelRef, lander: _ApiLander, last_id: int
-) -> None:
+def _refresh_recent(lander: _ApiLander, last_id: int) -> None:
     """Re-read the newest landed posts: edits land new revisions, counters land snapshots; cursor unchanged."""
-    count = source.refresh_messages
-    recent = _call(source, lambda: client.fetch_messages(channel, limit=count, max_id=last_id + 1, reverse=False))
+    count, client, channel = lander.source.refresh_messages, lander.client, lander.channel
+    recent = lander.call(lambda: client.fetch_messages(channel, limit=count, max_id=last_id + 1, reverse=False))
     recent = sorted(recent, key=lambda m: int(m.id))
     if len(recent) == count and recent and getattr(recent[0], "grouped_id", None) is not None:
         gid = recent[0].grouped_id
@@ -374,29 +357,111 @@ def _refresh_recent(
         lander.land(recent, None)
 
 
+def _resample(lander: _ApiLander, now: datetime) -> None:
+    """Re-read by id the posts younger than ``resample_days`` that are due (see :func:`posts_to_resample`).
+
+    Counters that changed land as snapshots, edits as revisions; a post none of whose messages come back was
+    deleted by the channel: it gets a tombstone (``telegram_tombstones``), its rows stay.
+    """
+    source = lander.source
+    if not source.resample_days or not source.resample_max_posts:
+        return
+    due = posts_to_resample(
+        lander.warehouse,
+        source.name,
+        published_after=now - timedelta(days=source.resample_days),
+        observed_before=now - timedelta(minutes=source.resample_interval_minutes),
+        limit=source.resample_max_posts,
+    )
+    for chunk in _id_chunks(due, IDS_PER_CALL):
+        ids = [i for post in chunk for i in post.message_ids]
+        found = lander.call(lambda ids=ids: lander.client.fetch_by_ids(lander.channel, ids))  # type: ignore[misc]
+        by_id = {int(m.id): m for m in found if m is not None}
+        alive = [by_id[i] for i in ids if i in by_id]
+        gone = [post for post in chunk if not any(i in by_id for i in post.message_ids)]
+        if alive:
+            lander.land(sorted(alive, key=lambda m: int(m.id)), None, resampled=True)
+        if gone:
+            marked = mark_deleted(lander.warehouse, [replace(p, deleted_at=now) for p in gone], "api", lander.run_id)
+            log.info("%s: %d posts deleted by the channel", source.name, marked)
+
+
+def _id_chunks(posts: Sequence[StoredPost], size: int) -> list[list[StoredPost]]:
+    """Posts packed into chunks of at most ``size`` message ids (an album's ids stay in one chunk)."""
+    chunks: list[list[StoredPost]] = []
+    count = 0
+    for post in posts:
+        if not chunks or count + len(post.message_ids) > size:
+            chunks.append([])
+            count = 0
+        chunks[-1].append(post)
+        count += len(post.message_ids)
+    return chunks
+
+
+def _read_comments(lander: _ApiLander) -> None:
+    """Land the new comments of the posts this run read whose thread grew (opt-in ``comments = true``).
+
+    Each thread's cursor is the highest comment id landed for it: only threads whose ``replies.max_id`` is above
+    it are read, from there on, in ``batch_size`` pages.
+    """
+    if not lander.threads:
+        return
+    landed = comment_cursors(lander.warehouse, lander.source.name, list(lander.threads))
+    for thread, (post_id, max_id) in sorted(lander.threads.items(), key=lambda t: t[1][0]):
+        low = landed.get(thread, 0)
+        while low < max_id:
+            page = lander.call(
+                lambda post_id=post_id, low=low: lander.client.fetch_replies(  # type: ignore[misc]
+                    lander.channel, post_id, min_id=low, limit=lander.source.batch_size
+                )
+            )
+            page = sorted((m for m in page if int(m.id) > low), key=lambda m: int(m.id))
+            if not page:
+                break
+            fetched_at = lander.resources.now()
+            payloads = [message_payload(m) for m in page]
+            items = api_comment_items(
+                lander.source.name, lander.channel, lander.username, thread, post_id, payloads, fetched_at
+            )
+            lander.stats.fetched += len(page)
+            _land(lander.source.name, lander.warehouse, lander.run_id, lander.stats, items, (), None, fetched_at)
+            low = int(page[-1].id)
+
+
 @register("telegram")
 def ingest_telegram(
-    source: TelegramSource, warehouse: Warehouse, run_id: str, stats: SourceStats, window: Window | None
+    source: TelegramSource,
+    warehouse: Warehouse,
+    run_id: str,
+    stats: SourceStats,
+    window: Window | None,
+    resources: Resources,
 ) -> None:
-    """Read one channel through the API: forward from the cursor, or the backfill ``window``."""
-    client = client_factory(source)
+    """Read one channel through the API: forward from the cursor, or the backfill ``window``.
+
+    The client is the run's shared client of the source's account (``resources``); it stays open for the
+    account's other sources.
+    """
+    client = resources.telegram_client_for(source)
     try:
-        channel = resolve_channel(source, client, warehouse)
-        lander = _ApiLander(source, channel, client, warehouse, run_id, stats)
+        channel = resolve_channel(source, client, warehouse, resources.sleep)
+        lander = _ApiLander(source, channel, client, warehouse, run_id, stats, resources)
         cursor = warehouse.get_cursor(source.name)
+        now = resources.now()
         if window is not None:
             start = window.since - timedelta(seconds=1) if window.since is not None else None
-            _read_forward(
-                source, client, channel, lander, 0, start, window.until, move_cursor=False, since=window.since
-            )
+            _read_forward(lander, 0, start, window.until, move_cursor=False, since=window.since)
         else:
             if cursor.last_id is not None:
                 if source.refresh_messages:
-                    _refresh_recent(source, client, channel, lander, cursor.last_id)
+                    _refresh_recent(lander, cursor.last_id)
+                _resample(lander, now)
                 min_id, offset_date = cursor.last_id, None
             else:
-                min_id, offset_date = _first_run_start(source, client, channel)
-            _read_forward(source, client, channel, lander, min_id, offset_date)
+                min_id, offset_date = _first_run_start(lander, now)
+            _read_forward(lander, min_id, offset_date)
+        _read_comments(lander)
     except FloodStop as stop:
         landed = warehouse.get_cursor(source.name).last_id
         stats.record_error(
@@ -404,8 +469,6 @@ def ingest_telegram(
             f"{source.max_flood_wait_seconds}; stopped this channel with the cursor at message {landed} "
             "(the next run resumes from there)"
         )
-    finally:
-        client.close()
 
 
 # -- t.me/s preview ------------------------------------------------------------------------------------------
@@ -419,7 +482,12 @@ def _preview_item(source: str, username: str, title: str | None, post: PreviewPo
 
 @register("telegram_preview")
 def ingest_telegram_preview(
-    source: TelegramPreviewSource, warehouse: Warehouse, run_id: str, stats: SourceStats, window: Window | None
+    source: TelegramPreviewSource,
+    warehouse: Warehouse,
+    run_id: str,
+    stats: SourceStats,
+    window: Window | None,
+    resources: Resources,
 ) -> None:
     """Walk ``t.me/s/<channel>`` backwards down to the cursor (or the window start) and land the posts."""
     username = (username_from_url(source.channel) or source.channel).lower()
@@ -457,6 +525,8 @@ def ingest_telegram_preview(
         if _in_window(p.date, window)
     ]
     stats.fetched += len(items)
+    if read.error is None:
+        _mark_missing_previews(source.name, warehouse, items, resources.now(), run_id)
     with warehouse.session():  # every post is read: one open file for all the batches
         for start in range(0, len(items), LAND_BATCH_SIZE):
             chunk = items[start : start + LAND_BATCH_SIZE]
@@ -476,12 +546,37 @@ def ingest_telegram_preview(
             )
 
 
+def _mark_missing_previews(
+    source: str, warehouse: Warehouse, items: Sequence[RawItem], now: datetime, run_id: str
+) -> None:
+    """Tombstone the landed posts that the pages just read no longer show between their oldest and newest post.
+
+    The walk reads consecutive pages, so every post still in the channel between those two ids was on them.
+    """
+    seen = {i.external_id for i in items}
+    ids = [int(i.external_id.rsplit(":", 1)[1]) for i in items]
+    if len(ids) < 2:
+        return
+    gone = [
+        replace(p, deleted_at=now)
+        for p in posts_between(warehouse, source, min(ids), max(ids))
+        if p.external_id not in seen
+    ]
+    if gone:
+        log.info("%s: %d posts deleted by the channel", source, mark_deleted(warehouse, gone, "preview", run_id))
+
+
 # -- Telegram Desktop export ---------------------------------------------------------------------------------
 
 
 @register("telegram_export")
 def ingest_telegram_export(
-    source: TelegramExportSource, warehouse: Warehouse, run_id: str, stats: SourceStats, window: Window | None
+    source: TelegramExportSource,
+    warehouse: Warehouse,
+    run_id: str,
+    stats: SourceStats,
+    window: Window | None,
+    resources: Resources,
 ) -> None:
     """Import an export folder (a backfill by nature: reruns and newer exports only add what changed)."""
     export = read_export(source.name, source.path, chat=source.chat)

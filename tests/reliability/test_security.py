@@ -21,10 +21,10 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-import telefeed.pipeline.telegram as tg
 from telefeed.cli import app
 from telefeed.config import load_sources
 from telefeed.pipeline import ingest_source
+from telefeed.resources import Resources
 from tests.conftest import FIXTURES, write_sources
 from tests.reliability.support import read_only
 from tests.support.fake_telegram import FakeTelegramClient, severny_vestnik_messages
@@ -164,13 +164,12 @@ def test_credentials_never_reach_prefect_logs_artifacts_or_the_warehouse(
     fake = FakeTelegramClient(severny_vestnik_messages(), flood_on_calls={1: 2})
 
     def factory(source: Any) -> FakeTelegramClient:
-        live = tg.default_client_factory(source)  # the real path: env -> credentials -> Telethon client (offline)
+        live = Resources().open_telegram_client(source)  # the real path: env -> credentials -> Telethon (offline)
         built.append(live)
         live.close()
         return fake
 
-    monkeypatch.setattr(tg, "client_factory", factory)
-    monkeypatch.setattr(tg, "sleep", lambda seconds: None)
+    resources = Resources(telegram_client=factory, sleep=lambda seconds: None)
     logging.getLogger("telefeed").setLevel(logging.DEBUG)
     try:
         sources = write_sources(
@@ -178,7 +177,7 @@ def test_credentials_never_reach_prefect_logs_artifacts_or_the_warehouse(
             '[[sources]]\nname = "sever-api"\nkind = "telegram"\nchannel = "@severny_vestnik"\n'
             "lookback_messages = 1000\n",  # the fixture messages have fixed dates: no look-back by days
         )
-        (result,) = ingest(sources_path=sources, warehouse_path=warehouse_path, extract=False)
+        (result,) = ingest(sources_path=sources, warehouse_path=warehouse_path, extract=False, resources=resources)
     finally:
         logging.getLogger("telefeed").setLevel(logging.NOTSET)
     assert result["new"] == 6 and len(built) == 1

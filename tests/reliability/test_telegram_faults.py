@@ -6,8 +6,9 @@ lands revision 2 with the earlier text kept in the raw layer. Here, in runs with
 - a channel that became private (``ChannelPrivateError``) fails alone: its run is recorded with the error, its
   documents and cursor stay as they were, the other channel (after a flood wait) lands its new posts; when the
   channel is readable again the next run resumes from the cursor with no gap;
-- a message deleted between runs: its document stays (telefeed keeps what it saw; deletion is not marked), the
-  rest of the rerun (a new post, an edit of another post) lands normally.
+- a message deleted between runs: its document stays (telefeed keeps what it saw), the rest of the rerun (a new
+  post, an edit of another post) lands normally. The posts here are older than the re-sampling age, so the
+  deletion is not noticed; young posts re-read by id get a tombstone (tests/test_telegram_api.py).
 """
 
 from __future__ import annotations
@@ -21,10 +22,10 @@ import pytest
 from telethon.errors import ChannelPrivateError
 from telethon.tl.types import Message, PeerChannel
 
-import telefeed.pipeline.telegram as tg
-from connectors.telegram import ChannelRef
+from connectors.telegram import ChannelRef, TelegramClientProtocol
 from telefeed.config import TelegramSource
 from telefeed.pipeline import ingest_source
+from telefeed.resources import Resources
 from tests.reliability.support import read_only
 from tests.support.fake_telegram import (
     BASE_DATE,
@@ -83,20 +84,54 @@ SEVER = TelegramSource(name="sever", kind="telegram", channel="@severny_vestnik"
 OTHER_SOURCE = TelegramSource(name="other", kind="telegram", channel="@other_news", lookback_days=None)
 
 
+class AccountClient:
+    """One account's client reading several channels: each channel's calls go to that channel's fake."""
+
+    def __init__(self, channels: Sequence[FakeTelegramClient]) -> None:
+        self.by_id = {c.channel.channel_id: c for c in channels}
+        self.by_name = {str(c.channel.username): c for c in channels}
+
+    def resolve_channel(self, channel: str) -> ChannelRef:
+        """The channel's own fake resolves it."""
+        return self.by_name[channel.lower().lstrip("@")].resolve_channel(channel)
+
+    def fetch_messages(self, channel: ChannelRef, **kwargs: Any) -> Sequence[Any]:
+        """The channel's history from its fake."""
+        return self.by_id[channel.channel_id].fetch_messages(channel, **kwargs)
+
+    def fetch_by_ids(self, channel: ChannelRef, ids: Sequence[int]) -> Sequence[Any | None]:
+        """By id from the channel's fake."""
+        return self.by_id[channel.channel_id].fetch_by_ids(channel, ids)
+
+    def fetch_replies(self, channel: ChannelRef, post_id: int, *, min_id: int, limit: int) -> Sequence[Any]:
+        """Comments from the channel's fake."""
+        return self.by_id[channel.channel_id].fetch_replies(channel, post_id, min_id=min_id, limit=limit)
+
+    def download_media(self, message: Any, target: str) -> str | None:
+        """Media of the message's channel."""
+        return self.by_id[message.peer_id.channel_id].download_media(message, target)
+
+    def close(self) -> None:
+        """Close every channel's fake."""
+        for client in self.by_id.values():
+            client.close()
+
+
 @pytest.fixture
-def slept(monkeypatch: pytest.MonkeyPatch) -> list[float]:
-    """Record flood-wait sleeps instead of sleeping."""
-    calls: list[float] = []
-    monkeypatch.setattr(tg, "sleep", calls.append)
-    return calls
+def slept() -> list[float]:
+    """Flood-wait sleeps, recorded instead of slept (the resources' sleeper)."""
+    return []
 
 
 def _run_all(
-    monkeypatch: pytest.MonkeyPatch, warehouse: Warehouse, clients: dict[str, FakeTelegramClient], run_id: str
+    warehouse: Warehouse, clients: dict[str, FakeTelegramClient], run_id: str, slept: list[float]
 ) -> dict[str, Any]:
-    """One ingest run over both channels, each through its own client (what the flow does, without Prefect)."""
-    monkeypatch.setattr(tg, "client_factory", lambda source: clients[source.name])
-    return {s.name: ingest_source(s, warehouse, run_id) for s in (SEVER, OTHER_SOURCE)}
+    """One ingest run over both channels, read by one account's shared client (what the flow does, without
+    Prefect)."""
+    account: TelegramClientProtocol = AccountClient(list(clients.values()))
+    clock = BASE_DATE + timedelta(days=30)  # the posts are older than the re-sampling age
+    with Resources(telegram_client=lambda source: account, sleep=slept.append, now=lambda: clock) as resources:
+        return {s.name: ingest_source(s, warehouse, run_id, None, resources) for s in (SEVER, OTHER_SOURCE)}
 
 
 def _state(path: str) -> dict[str, Any]:
@@ -112,12 +147,12 @@ def _state(path: str) -> dict[str, Any]:
 
 
 def test_private_channel_fails_alone_keeps_its_cursor_and_resumes_later(
-    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, slept: list[float]
+    warehouse_path: str, slept: list[float]
 ) -> None:
     warehouse = Warehouse(warehouse_path)
     sever = FakeTelegramClient(severny_vestnik_messages())
     other = OtherChannelClient(other_messages(5), channel=OTHER)
-    first = _run_all(monkeypatch, warehouse, {"sever": sever, "other": other}, "run-1")
+    first = _run_all(warehouse, {"sever": sever, "other": other}, "run-1", slept)
     assert {n: (s.status, s.new) for n, s in first.items()} == {"sever": ("ok", 6), "other": ("ok", 5)}
     before = _state(warehouse_path)
     assert before["cursors"] == {"sever": 109, "other": 5}
@@ -125,7 +160,7 @@ def test_private_channel_fails_alone_keeps_its_cursor_and_resumes_later(
     # The channel turns private; the other channel has three new posts and Telegram makes it wait 30 s first.
     private = PrivateChannelClient(severny_vestnik_messages())
     other_next = OtherChannelClient(other_messages(8), channel=OTHER, flood_on_calls={1: 30})
-    second = _run_all(monkeypatch, warehouse, {"sever": private, "other": other_next}, "run-2")
+    second = _run_all(warehouse, {"sever": private, "other": other_next}, "run-2", slept)
     assert second["sever"].status == "failed"
     assert "ChannelPrivateError" in (second["sever"].error_message or "")
     assert private.closed  # the client is closed even when the channel fails
@@ -142,7 +177,7 @@ def test_private_channel_fails_alone_keeps_its_cursor_and_resumes_later(
     messages = severny_vestnik_messages() + numbered_messages(2, start_id=110)
     back = FakeTelegramClient(messages)
     third = _run_all(
-        monkeypatch, warehouse, {"sever": back, "other": OtherChannelClient(other_messages(8), channel=OTHER)}, "run-3"
+        warehouse, {"sever": back, "other": OtherChannelClient(other_messages(8), channel=OTHER)}, "run-3", slept
     )
     assert (third["sever"].status, third["sever"].new) == ("ok", 2)
     forward = [c.kwargs for c in back.calls if c.name == "fetch_messages" and c.kwargs["reverse"]]
@@ -152,16 +187,14 @@ def test_private_channel_fails_alone_keeps_its_cursor_and_resumes_later(
     assert len(ids) == len(set(ids)) == 8 and final["cursors"]["sever"] == 111
 
 
-def test_deleted_message_keeps_its_document_and_the_rerun_goes_on(
-    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, slept: list[float]
-) -> None:
+def test_deleted_message_keeps_its_document_and_the_rerun_goes_on(warehouse_path: str, slept: list[float]) -> None:
     warehouse = Warehouse(warehouse_path)
     messages = severny_vestnik_messages()
     first = _run_all(
-        monkeypatch,
         warehouse,
         {"sever": FakeTelegramClient(messages), "other": OtherChannelClient(other_messages(3), channel=OTHER)},
         "run-1",
+        slept,
     )
     assert first["sever"].new == 6
     before = {d[1]: d for d in _state(warehouse_path)["documents"]}
@@ -174,10 +207,10 @@ def test_deleted_message_keeps_its_document_and_the_rerun_goes_on(
     remaining += numbered_messages(1, start_id=110)
     client = FakeTelegramClient(remaining)
     second = _run_all(
-        monkeypatch,
         warehouse,
         {"sever": client, "other": OtherChannelClient(other_messages(3), channel=OTHER)},
         "run-2",
+        slept,
     )
     stats = second["sever"]
     assert (stats.status, stats.new, stats.updated, stats.errors) == ("ok", 1, 1, 0), stats

@@ -8,6 +8,7 @@ chosen calls and records every call. ``severny_vestnik_messages()`` builds the c
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -15,10 +16,13 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from telethon import utils
+from telethon import TelegramClient, utils
 from telethon._updates import EntityCache
-from telethon.errors import FloodWaitError
+from telethon.errors import ChannelInvalidError, FloodWaitError, UsernameNotOccupiedError
 from telethon.tl.custom.forward import Forward
+from telethon.tl.functions.channels import GetChannelsRequest, GetMessagesRequest
+from telethon.tl.functions.contacts import ResolveUsernameRequest
+from telethon.tl.functions.messages import GetHistoryRequest, GetRepliesRequest
 from telethon.tl.types import (
     Channel,
     ChatPhotoEmpty,
@@ -27,6 +31,7 @@ from telethon.tl.types import (
     DocumentAttributeVideo,
     Message,
     MessageActionPinMessage,
+    MessageEmpty,
     MessageEntityHashtag,
     MessageEntityMention,
     MessageEntityTextUrl,
@@ -44,8 +49,10 @@ from telethon.tl.types import (
     ReactionCount,
     ReactionEmoji,
 )
+from telethon.tl.types.contacts import ResolvedPeer
+from telethon.tl.types.messages import ChannelMessages, Chats
 
-from connectors.telegram import ChannelRef
+from connectors.telegram import IDS_PER_CALL, ChannelRef
 
 CHANNEL_ID = 1500000001
 CHANNEL_USERNAME = "severny_vestnik"
@@ -268,9 +275,10 @@ class FakeTelegramClient:
     flood_on_calls: dict[int, int] = field(default_factory=dict)  # fetch call number (1-based) -> seconds
     calls: list[FakeCall] = field(default_factory=list)
     closed: bool = False
+    comments: dict[int, list[Any]] = field(default_factory=dict)  # post id -> its discussion thread
 
     def _maybe_flood(self) -> None:
-        number = len([c for c in self.calls if c.name == "fetch_messages"])
+        number = len([c for c in self.calls if c.name.startswith("fetch_")])
         seconds = self.flood_on_calls.pop(number, None)
         if seconds is not None:
             raise FloodWaitError(request=None, capture=seconds)
@@ -307,6 +315,22 @@ class FakeTelegramClient:
         selected.sort(key=lambda m: m.id, reverse=not reverse)
         return selected[:limit]
 
+    def fetch_by_ids(self, channel: ChannelRef, ids: Sequence[int]) -> Sequence[Any | None]:
+        """Telethon's ``get_messages(ids=...)``: the messages in order, None for the deleted ones."""
+        self.calls.append(FakeCall("fetch_by_ids", {"ids": list(ids)}))
+        self._maybe_flood()
+        assert channel.channel_id == self.channel.channel_id
+        assert len(ids) <= IDS_PER_CALL, "one channels.getMessages call takes at most 100 ids"
+        by_id = {m.id: m for m in self.messages}
+        return [by_id.get(i) for i in ids]
+
+    def fetch_replies(self, channel: ChannelRef, post_id: int, *, min_id: int, limit: int) -> Sequence[Any]:
+        """The comments on ``post_id`` above ``min_id``, oldest first."""
+        self.calls.append(FakeCall("fetch_replies", {"post_id": post_id, "min_id": min_id, "limit": limit}))
+        self._maybe_flood()
+        thread = sorted((m for m in self.comments.get(post_id, []) if m.id > min_id), key=lambda m: m.id)
+        return thread[:limit]
+
     def download_media(self, message: Any, target: str) -> str | None:
         """Write a small placeholder file for the message's media."""
         self.calls.append(FakeCall("download_media", {"id": message.id}))
@@ -323,6 +347,122 @@ class FakeTelegramClient:
         """Swap in a new version of a message (an edit)."""
         self.messages = [message if m.id == message.id else m for m in self.messages]
 
+    def delete(self, *ids: int) -> None:
+        """The channel deletes messages ``ids``."""
+        self.messages = [m for m in self.messages if m.id not in ids]
+
     def fetch_count(self) -> int:
         """How many fetch calls were made."""
-        return len([c for c in self.calls if c.name == "fetch_messages"])
+        return len([c for c in self.calls if c.name.startswith("fetch_")])
+
+
+# -- a scripted Telegram for the live client ---------------------------------------------------------------------
+
+
+def channel_entity(channel_id: int, username: str | None, title: str, access_hash: int = 987654321) -> Channel:
+    """A Telethon ``Channel`` (broadcast, or a megagroup with ``megagroup=True`` set afterwards)."""
+    return Channel(
+        id=channel_id,
+        title=title,
+        photo=ChatPhotoEmpty(),
+        date=BASE_DATE,
+        username=username,
+        access_hash=access_hash,
+        broadcast=True,
+    )
+
+
+@dataclass
+class ScriptedChannel:
+    """One channel as the scripted server holds it: its messages and its posts' comment threads."""
+
+    entity: Channel
+    messages: list[Any]
+    threads: dict[int, list[Any]] = field(default_factory=dict)  # post id -> comments (in the discussion group)
+    discussion: Channel | None = None
+
+
+@dataclass
+class ScriptedTelegram:
+    """Answers the TL requests the live client makes with real TL objects, as Telegram's servers do (no network).
+
+    ``messages.getHistory`` and ``messages.getReplies`` follow the server's paging: messages newest first, from the
+    first one older than ``offset_id`` (or ``offset_date``), shifted by ``add_offset``, ``limit`` of them, within
+    ``min_id``/``max_id``. Every request is recorded.
+    """
+
+    channels: list[ScriptedChannel]
+    requests: list[Any] = field(default_factory=list)
+
+    def _channel(self, peer: Any) -> ScriptedChannel:
+        """The channel an input peer names; like Telegram, a wrong access hash is ``CHANNEL_INVALID``."""
+        for channel in self.channels:
+            if channel.entity.id == peer.channel_id and channel.entity.access_hash == peer.access_hash:
+                return channel
+        raise ChannelInvalidError(request=None)
+
+    def answer(self, request: Any) -> Any:
+        """The response to one request."""
+        self.requests.append(request)
+        if isinstance(request, ResolveUsernameRequest):
+            for channel in self.channels:
+                if (channel.entity.username or "").lower() == request.username.lower():
+                    return ResolvedPeer(peer=PeerChannel(channel.entity.id), chats=[channel.entity], users=[])
+            raise UsernameNotOccupiedError(request=request)
+        if isinstance(request, GetChannelsRequest):
+            return Chats(chats=[self._channel(c).entity for c in request.id])
+        if isinstance(request, GetHistoryRequest):
+            channel = self._channel(request.peer)
+            return self._page(channel, channel.messages, request)
+        if isinstance(request, GetRepliesRequest):
+            channel = self._channel(request.peer)
+            return self._page(channel, channel.threads.get(request.msg_id, []), request)
+        if isinstance(request, GetMessagesRequest):
+            channel = self._channel(request.channel)
+            by_id = {m.id: m for m in channel.messages}
+            found = [
+                by_id.get(i.id) or MessageEmpty(id=i.id, peer_id=PeerChannel(channel.entity.id)) for i in request.id
+            ]
+            return ChannelMessages(pts=1, count=len(found), messages=found, topics=[], chats=[channel.entity], users=[])
+        raise NotImplementedError(f"the scripted server does not answer {type(request).__name__}")
+
+    def _page(self, channel: ScriptedChannel, messages: Sequence[Any], request: Any) -> ChannelMessages:
+        newest_first = sorted(messages, key=lambda m: m.id, reverse=True)
+        if request.offset_id:
+            start = next((i for i, m in enumerate(newest_first) if m.id < request.offset_id), len(newest_first))
+        elif request.offset_date:
+            start = next((i for i, m in enumerate(newest_first) if m.date < request.offset_date), len(newest_first))
+        else:
+            start = 0
+        start += request.add_offset
+        page = newest_first[max(0, start) : max(0, start + request.limit)]
+        page = [m for m in page if m.id > request.min_id and (not request.max_id or m.id < request.max_id)]
+        chats = [channel.entity] + ([channel.discussion] if channel.discussion is not None else [])
+        return ChannelMessages(pts=1, count=len(messages), messages=page, topics=[], chats=chats, users=[])
+
+    def count(self, kind: type) -> int:
+        """How many requests of ``kind`` were made."""
+        return sum(1 for r in self.requests if isinstance(r, kind))
+
+
+def scripted_telethon(server: ScriptedTelegram) -> type[Any]:
+    """A ``telethon_class`` for ``connectors.telegram.TelethonClient``: Telethon's own ``TelegramClient`` (its
+    message iterators, entity handling and session) whose requests ``server`` answers instead of the network."""
+
+    class ScriptedTelegramClient(TelegramClient):
+        async def connect(self) -> None:
+            self._loop = asyncio.get_running_loop()
+
+        def is_connected(self) -> bool:
+            return True
+
+        async def is_user_authorized(self) -> bool:
+            return True
+
+        async def __call__(self, request: Any, ordered: bool = False, flood_sleep_threshold: int | None = None) -> Any:
+            await request.resolve(self, utils)
+            result = server.answer(request)
+            self.session.process_entities(result)  # what the real client does with every response
+            return result
+
+    return ScriptedTelegramClient
