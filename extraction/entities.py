@@ -22,6 +22,7 @@ from extraction.gazetteer import (
     MIL_UNIT,
     ORG,
     PER,
+    REGION_COUNTRIES,
     Place,
     cyrillic_language,
     has_cyrillic,
@@ -730,7 +731,7 @@ def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
                 continue
             surface = text[s:e]
             place = _place_of(surface, chunk.language)
-            if place is None or (place.latitude is not None and place.country_code not in _NEARBY):
+            if place is None or (place.latitude is not None and place.country_code not in REGION_COUNTRIES):
                 continue
             before = text[max(0, s - 25) : s]
             words = surface.split()
@@ -745,9 +746,6 @@ def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
                     continue  # a sentence-initial common word that is also a small town's name
             mentions.append(Mention(surface, LOC, s, e, language=chunk.language))
             break
-
-
-_NEARBY = {"UA", "RU", "BY", "MD", "PL", "RO", "HU", "SK", "GE", "KZ", "LT", "LV", "EE", "FI", "TR"}
 
 
 def _candidate_spans(match: re.Match[str]) -> list[tuple[int, int]]:

