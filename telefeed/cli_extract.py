@@ -51,8 +51,8 @@ def extract_file(
     """Run extraction on one text file and print entities, quotes, attributions, links and Telegram refs.
 
     JSON keys (stable, see docs/extraction.md): extractor_version, language, text, entities (text, label,
-    canonical, canonical_id, start, end), quotes (text, kind, speaker, speaker_canonical, verb, start, end),
-    attributions, links, telegram_refs.
+    canonical, canonical_id, start, end), quotes (text, kind, speaker, speaker_canonical, verb, start, end,
+    speaker_start, speaker_end, attribution), attributions, links, telegram_refs.
     """
     try:
         text = read_text_file(file)
@@ -73,7 +73,7 @@ def _print_result(result: dict[str, Any]) -> None:
     console.print(f"language: {result['language']}  extractor: {result['extractor_version']}")
     sections = {
         "entities": ("text", "label", "canonical", "start", "end"),
-        "quotes": ("text", "kind", "speaker", "speaker_canonical", "verb"),
+        "quotes": ("text", "kind", "speaker", "speaker_canonical", "verb", "attribution"),
         "attributions": ("outlet", "outlet_canonical", "cue"),
         "links": ("kind", "value", "target"),
         "telegram_refs": ("channel", "post_id", "via", "value"),

@@ -70,6 +70,8 @@ class TelegramSource(_SourceBase):
     # Prefect Secret block holding {"api_id", "api_hash", "session"}; sources with the same block (or none: the
     # environment's credentials) are one account and share one client per run.
     secret_block: str | None = None
+    # A recorded channel (connectors/telegram_snapshot.py) replayed offline instead of the live API: no credentials.
+    snapshot: str | None = None
 
 
 class TelegramPreviewSource(_SourceBase):
@@ -165,8 +167,11 @@ def _resolve_paths(source: Source, base: Path) -> None:
             source.page_archive = _resolve_local(source.page_archive, base)
     elif isinstance(source, TelegramExportSource):
         source.path = _resolve_local(source.path, base)
-    elif isinstance(source, TelegramSource) and source.media_dir:
-        source.media_dir = _resolve_local(source.media_dir, base)
+    elif isinstance(source, TelegramSource):
+        if source.media_dir:
+            source.media_dir = _resolve_local(source.media_dir, base)
+        if source.snapshot:
+            source.snapshot = _resolve_local(source.snapshot, base)
     elif isinstance(source, TelegramPreviewSource) and source.page_archive:
         source.page_archive = _resolve_local(source.page_archive, base)
 

@@ -10,6 +10,7 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 from tests.support.readme_demo import ReadmeDemo, readme_command, readme_question
+from tests.support.telegram_samples import FEATURES, sources_by_feature
 
 
 def test_readme_states_both_commands_and_ci_runs_the_test_command() -> None:
@@ -46,3 +47,7 @@ def test_readme_demo_command_in_a_clean_venv(readme_demo: ReadmeDemo) -> None:
     rerun = runs["rerun"]
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     assert _count(runs["count_again"]) == first
+    samples = runs["samples"]  # after both runs, as a user who follows the README
+    assert samples.returncode == 0, samples.stderr[-3000:]
+    found = sources_by_feature(json.loads(samples.stdout))
+    assert set(found) == set(FEATURES), set(FEATURES) - set(found)
