@@ -1,11 +1,13 @@
 """Telegram ingestion: the API (Telethon), the public ``t.me/s`` preview and Telegram Desktop exports.
 
-The connectors turn what they read into raw items; the three paths map them to ``kind="post"`` documents with the
-same external ids (``<username or channel id>:<message id>``) and land them with ``warehouse.telegram.land_posts``
-(documents, raw items, counter snapshots and the cursor in one transaction).
+Each kind declares its contract (:data:`TELEGRAM`, :data:`TELEGRAM_PREVIEW`, :data:`TELEGRAM_EXPORT`): its raw
+item kinds, one external id rule for all three (:func:`item_external_id`: ``<username or channel id>:<message id>``),
+its cursor fields and the date its backfill window filters on. The three paths map raw items to ``kind="post"``
+documents and land them through the shared :func:`~telefeed.pipeline.contract.land_in_batches` with
+``warehouse.telegram.land_posts`` (documents, raw items, counter snapshots and the cursor in one transaction).
 
-API contract (incremental, like a tap's replication key): the cursor's ``last_id`` is the highest message id
-landed; messages are read oldest first in ``batch_size`` batches, each landed with the cursor that covers it.
+API (incremental, like a tap's replication key): the cursor's ``last_id`` is the highest message id landed;
+messages are read oldest first in ``batch_size`` batches, each landed with the cursor that covers it.
 ``FloodWaitError``: waits up to ``max_flood_wait_seconds`` are slept (with the run's ``Resources.sleep``),
 longer ones stop the channel with the cursor at the last landed batch (status ``partial``). The client is the
 run's one client of the source's account (``Resources.telegram_client_for``), shared with its other sources.
