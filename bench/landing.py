@@ -4,9 +4,9 @@ Every contender loads the same documents (from :mod:`bench.corpus`, same seed) i
 chunks of ``--chunk`` documents:
 
 - ``telefeed land``: ``Warehouse.land(LandBatch(documents=chunk))`` -- Document -> Arrow conversion (with the
-  id hashes and the metadata JSON), the new/changed/unchanged check against what is stored, and one transaction
-  per chunk. The content hash is not in it: a Document computes it when it is built (normalisation, as in the
-  pipeline); the note gives what that cost for the corpus, outside the landing time.
+  content hashes of the normalised texts, the id hashes and the metadata JSON), the new/changed/unchanged check
+  against what is stored, and one transaction per chunk. A Document computes its content hash when first asked,
+  which in the pipeline is the landing's conversion, so the landing time counts it; the note gives its share.
 - ``duckdb arrow append``: the already-built Arrow table of the chunk appended with ``INSERT ... SELECT`` into a
   table of the same schema (the limit: no conversion, no idempotency check). Conversion time is not counted.
 - ``dlt (arrow)`` / ``dlt (dicts)``: dlt's duckdb destination loading the same rows, as Arrow tables (dlt's fast
@@ -74,23 +74,23 @@ def bench_telefeed(workdir: Path, size: int, chunk: int, seed: int, session: boo
             stack.enter_context(wh.session())
         for batch in chunks(size, chunk, seed):
             start = time.perf_counter()
-            for doc in batch:  # what normalisation spent on the content hashes (timed apart, not counted)
+            result = wh.land(LandBatch(source="bench", documents=batch))  # computes the content hashes
+            seconds += time.perf_counter() - start
+            total += result.documents_new
+            start = time.perf_counter()  # the shares, timed apart after the landing
+            for doc in batch:
                 text_content_hash(doc.text)
             content_hashes += time.perf_counter() - start
             start = time.perf_counter()
-            documents_table(batch)  # the conversion share, timed apart (land does it again below)
+            documents_table(batch)  # the hashes are kept by now: the rest of the conversion
             convert += time.perf_counter() - start
-            start = time.perf_counter()
-            result = wh.land(LandBatch(source="bench", documents=batch))
-            seconds += time.perf_counter() - start
-            total += result.documents_new
         start = time.perf_counter()
     seconds += time.perf_counter() - start  # closing the session's file (its checkpoint) is part of the work
     assert total == size, (total, size)
     total = _stored_rows(workdir / "telefeed.duckdb")
     note = (
-        f"of which Document->Arrow ~{convert:.2f}s; SQL+commit+close ~{seconds - convert:.2f}s; "
-        f"not counted: content hashes at normalisation ~{content_hashes:.2f}s"
+        f"of which content hashes ~{content_hashes:.2f}s, rest of Document->Arrow ~{convert:.2f}s, "
+        f"SQL+commit+close ~{seconds - convert - content_hashes:.2f}s"
     )
     how = "one session" if session else "a connection per chunk"
     return Timing(f"telefeed land (chunks of {chunk}, {how})", total, seconds, note)
@@ -265,7 +265,7 @@ def print_table(size: int, results: list[Timing]) -> None:
         fastest = min(raw, key=lambda t: t.seconds)
         by_name["the faster duckdb arrow append"] = fastest
     for name, target in (
-        ("the faster duckdb arrow append", 0.5),
+        ("the faster duckdb arrow append", 0.7),
         ("dlt duckdb (arrow)", 5.0),
         ("dlt duckdb (dicts)", 5.0),
     ):

@@ -123,9 +123,40 @@ def english_nlp() -> Language:
 @lru_cache(maxsize=1)
 def natasha_models() -> tuple[Any, Any]:
     """natasha's segmenter and news NER tagger (shipped inside the package)."""
-    from natasha import NewsEmbedding, NewsNERTagger, Segmenter
+    from natasha import NewsNERTagger, Segmenter
 
-    return Segmenter(), NewsNERTagger(NewsEmbedding())
+    return Segmenter(), NewsNERTagger(news_embedding())
+
+
+def news_embedding() -> Any:
+    """natasha's news embedding as its NER tagger reads it: the quantised vectors, mapped from the package's file.
+
+    The tagger reads only the embedding's ``meta.id`` and its product-quantisation arrays (``pq.indexes``,
+    ``pq.codes``); it has a word vocabulary of its own. natasha's ``NewsEmbedding()`` also builds navec's
+    250k-word vocabulary and the tables of navec's similarity search, about 100 MB that the tagger never reads,
+    and 75 MB more while it builds them. Here the 25 MB of vector indexes are memory-mapped from the tar file (pages
+    are read as words are looked up) and nothing else is built. The tagger's output is the same
+    (tests/test_extraction_rules.py compares both loaders).
+    """
+    import tarfile
+    from types import SimpleNamespace
+
+    import numpy as np
+    from natasha.data import NEWS_EMBEDDING
+    from navec.meta import Meta
+
+    with tarfile.open(NEWS_EMBEDDING) as tar:
+        meta_file = tar.extractfile("meta.json")
+        assert meta_file is not None
+        meta = Meta.from_file(meta_file)
+        member = tar.getmember("pq.bin")  # navec's layout: 4 uint32 (sizes), uint8 indexes, float32 codes
+    offset, size = member.offset_data, member.size
+    vectors, _dim, qdim, centroids = (int(v) for v in np.fromfile(NEWS_EMBEDDING, np.uint32, 4, offset=offset))
+    indexes = np.memmap(NEWS_EMBEDDING, np.uint8, "r", offset=offset + 16, shape=(vectors, qdim))
+    codes_offset = offset + 16 + vectors * qdim
+    codes_count = (size - 16 - vectors * qdim) // 4
+    codes = np.fromfile(NEWS_EMBEDDING, np.float32, codes_count, offset=codes_offset).reshape(qdim, centroids, -1)
+    return SimpleNamespace(meta=meta, pq=SimpleNamespace(indexes=indexes, codes=codes))
 
 
 @lru_cache(maxsize=2)

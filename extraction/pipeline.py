@@ -3,13 +3,19 @@
 ``extract_batch`` runs NER over all documents of a batch at once (one ``nlp.pipe`` call for the English runs,
 natasha for the Cyrillic runs), canonicalises mentions with the batch (plus entities already known to the
 warehouse) as the corpus, then finds quotes, attributions, links and Telegram references per document.
-Models load once per process. Bump ``EXTRACTOR_VERSION`` whenever output for the same text can change: rows
-of older versions are then replaced by ``telefeed reextract`` or the ``extract`` flow.
+Models load once per process. A big batch shares its NER with worker processes (every core; the rows are the
+same as in one process), a small one stays in this process. Bump ``EXTRACTOR_VERSION`` whenever output for the
+same text can change: rows of older versions are then replaced by ``telefeed reextract`` or the ``extract`` flow.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import threading
 from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -108,10 +114,113 @@ def _language(text: str, language: str | None) -> str | None:
     return detect_language(text)
 
 
+# Documents per process below which a batch's NER stays in one process (a worker's start and the models it
+# loads are not worth it for a few posts).
+MIN_DOCUMENTS_PER_PROCESS = 50
+
+_POOL: tuple[int, ProcessPoolExecutor] | None = None  # (workers, pool)
+_POOL_LOCK = threading.Lock()
+
+
+def available_cores() -> int:
+    """CPU cores this process may run on."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def mention_processes(documents: int) -> int:
+    """How many processes share the NER of a batch of ``documents``: every core for a big batch, one for a small.
+
+    One inside a daemonic process (a multiprocessing worker may not start processes of its own).
+    """
+    if multiprocessing.current_process().daemon:
+        return 1
+    return max(1, min(available_cores(), documents // MIN_DOCUMENTS_PER_PROCESS))
+
+
+def _worker_pool(workers: int) -> ProcessPoolExecutor:
+    """The process's pool of NER workers, started when first needed and kept (each worker loads its models once).
+
+    Workers come from a ``forkserver`` (a clean process, not a fork of this one with its threads and open
+    warehouse connections) that preloads only this module; as with any multiprocessing start method but fork,
+    each worker also imports the program's main module. They shut down with this process.
+    """
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is None or _POOL[0] < workers:
+            if _POOL is not None:
+                _POOL[1].shutdown()
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload([__name__])
+            _POOL = (workers, ProcessPoolExecutor(workers, mp_context=context))
+        return _POOL[1]
+
+
+def _balanced_slices(pairs: Sequence[tuple[str, str | None]], parts: int) -> list[slice]:
+    """``parts`` consecutive slices of ``pairs`` holding about the same amount of text each."""
+    total = sum(len(text) for text, _ in pairs) or 1
+    bounds: list[slice] = []
+    seen = start = 0
+    for index, (text, _) in enumerate(pairs):
+        middle = seen + len(text) / 2  # a document goes to the part its middle falls in
+        if index > start and len(bounds) < parts - 1 and middle * parts >= total * (len(bounds) + 1):
+            bounds.append(slice(start, index))
+            start = index
+        seen += len(text)
+    bounds.append(slice(start, len(pairs)))
+    return bounds
+
+
+def _mentions_on_processes(pairs: Sequence[tuple[str, str | None]], processes: int) -> list[list[Mention]]:
+    """``extract_mentions`` of ``pairs``, the batch cut into ``processes`` parts of about equal text: this process
+    runs the first part while worker processes run the others. Each document's mentions depend on its own text
+    only, so the result is the same as one call over the whole batch."""
+    if processes <= 1 or len(pairs) < 2:
+        return extract_mentions(pairs)
+    parts = [list(pairs[s]) for s in _balanced_slices(pairs, processes)]
+    pool = _worker_pool(len(parts) - 1)
+    futures: list[Future[list[list[Mention]]] | None] = []
+    for part in parts[1:]:
+        try:
+            futures.append(pool.submit(extract_mentions, part))
+        except BrokenProcessPool:
+            futures.append(None)
+    mentions = extract_mentions(parts[0])
+    for part, future in zip(parts[1:], futures, strict=True):
+        found = _worker_result(future)
+        if found is None:  # a worker died (killed, out of memory): this process does its part
+            _forget_pool(pool)
+            found = extract_mentions(part)
+        mentions.extend(found)
+    return mentions
+
+
+def _worker_result(future: Future[list[list[Mention]]] | None) -> list[list[Mention]] | None:
+    """A worker's mentions, or None when its pool broke."""
+    if future is None:
+        return None
+    try:
+        return future.result()
+    except BrokenProcessPool:
+        return None
+
+
+def _forget_pool(pool: ProcessPoolExecutor) -> None:
+    """Drop a broken pool, so that the next big batch starts a new one."""
+    global _POOL
+    with _POOL_LOCK:
+        if _POOL is not None and _POOL[1] is pool:
+            _POOL = None
+    pool.shutdown(wait=False)
+
+
 def extract_batch(
     documents: Sequence[ExtractInput],
     known_channels: Mapping[str, Sequence[str]] | None = None,
     known_entities: Sequence[tuple[str, str]] = (),
+    processes: int | None = None,
 ) -> BatchExtraction:
     """Extract entities, quotes, attributions, links and Telegram references from a batch of documents.
 
@@ -119,9 +228,12 @@ def extract_batch(
         documents: the batch (a few hundred documents is a good size; all go through one model pipe).
         known_channels: Telegram channel username -> names it goes by (for references by name).
         known_entities: (name, label) of canonical entities already stored (the corpus beyond this batch).
+        processes: processes that share the batch's NER (None: :func:`mention_processes`, every core for a
+            batch of at least ``MIN_DOCUMENTS_PER_PROCESS`` documents per core). The rows are the same.
     """
     languages = [_language(d.text, d.language) for d in documents]
-    mentions = extract_mentions([(d.text, lang) for d, lang in zip(documents, languages, strict=True)])
+    pairs = [(d.text, lang) for d, lang in zip(documents, languages, strict=True)]
+    mentions = _mentions_on_processes(pairs, mention_processes(len(pairs)) if processes is None else processes)
     all_links = [extract_links(d.text) for d in documents]
     for doc_mentions, links in zip(mentions, all_links, strict=True):  # no entities inside URLs or @names
         spans = [(link.start, link.end) for link in links if link.kind != "hashtag"]

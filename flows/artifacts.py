@@ -8,6 +8,7 @@ from typing import Any
 
 from prefect.artifacts import create_markdown_artifact, create_table_artifact
 
+from telefeed.memory import peak_rss_mb
 from warehouse.analyst import run_highlights
 from warehouse.backends import open_warehouse
 
@@ -32,6 +33,7 @@ def highlights_markdown(
     new = sum(int(r.get("new") or 0) for r in results)
     updated = sum(int(r.get("updated") or 0) for r in results)
     lines = [f"# telefeed run: {new} new and {updated} updated document(s) from {len(results)} source(s)", ""]
+    lines += [f"Peak memory of the run's process: {peak_rss_mb():.0f} MB.", ""]
     if entities is None and quotes is None:
         lines.append("_No extraction tables in this warehouse yet; entities and quotes appear after extraction._")
         return "\n".join(lines) + "\n"

@@ -9,11 +9,13 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 
+from extraction.language import release_models as release_language_models
 from extraction.pipeline import EXTRACTOR_VERSION
 from flows.artifacts import publish_run_artifacts
 from flows.telegram_secrets import flow_resources
 from flows.writes import ensure_write_limit, serialised
 from telefeed.config import Settings, load_sources, select_sources
+from telefeed.memory import cap_malloc_arenas, release_free_memory
 from telefeed.pipeline import Window, ingest_source
 from telefeed.resources import Resources
 from warehouse.backends import open_warehouse
@@ -104,6 +106,7 @@ def ingest(
         resources: what the sources use from outside (Telegram clients, sleeper, secrets); default: the live
             ones with Prefect Secret blocks (:func:`flows.telegram_secrets.flow_resources`). Closed at the end.
     """
+    cap_malloc_arenas()  # before the source tasks' threads start
     settings = Settings()
     sources_file = sources_path or settings.sources
     warehouse_file = warehouse_path or settings.warehouse
@@ -125,6 +128,8 @@ def ingest(
         results = [f.result() for f in futures]
     finally:
         run_resources.close()
+    release_language_models()  # before extraction loads the NER models: the two sets are never held together
+    release_free_memory()
     try:
         if extract and needs_extraction(open_warehouse(warehouse_file), EXTRACTOR_VERSION):
             from flows.extract import extract as extract_flow

@@ -15,6 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from telefeed.config import ConfigError, Settings
+from telefeed.memory import cap_malloc_arenas, peak_rss_mb
 
 # telefeed runs offline by default: the temporary Prefect server it starts sends no usage telemetry unless asked.
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
@@ -107,6 +108,7 @@ def run(
     ] = None,
 ) -> None:
     """Run the ingest flow on all enabled sources (or the named ones) and print a summary."""
+    cap_malloc_arenas()  # before Prefect starts its threads
     warehouse_path, sources_path = resolve_paths(warehouse, sources)
     from telefeed.config import load_sources, select_sources
 
@@ -143,6 +145,7 @@ def print_run_summary(results: list[dict[str, Any]]) -> None:
             f"{r['seconds']:.2f}",
         )
     console.print(view)
+    console.print(f"peak memory: {peak_rss_mb():.0f} MB", highlight=False)
     for r in results:
         if r.get("error_message"):
             console.print(f"[yellow]{r['source']}[/]: {r['error_message']}", highlight=False)

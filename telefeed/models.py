@@ -89,11 +89,9 @@ class Document:
     summary: str | None = None
     removed_lines: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
-    # (text, its content hash): computed once, when the document is normalised; recomputed only for a new text.
-    _hashed_text: tuple[str, str] = field(init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        self._hashed_text = (self.text, text_content_hash(self.text))
+    # (text, its content hash): computed when first asked for (by the landing, ``warehouse.db.documents_table``,
+    # or earlier by a step that needs it), once; recomputed only for a new text.
+    _hashed_text: tuple[str, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def id(self) -> str:
@@ -102,10 +100,12 @@ class Document:
 
     @property
     def content_hash(self) -> str:
-        """Hash of the normalised text (exact-duplicate detection), computed when the text was set."""
-        text, digest = self._hashed_text
-        if text is not self.text:  # the text was replaced (a feed entry became its article page)
-            self._hashed_text = (self.text, digest := text_content_hash(self.text))
+        """Hash of the normalised text (exact-duplicate detection), computed on first use and kept for this text."""
+        hashed = self._hashed_text
+        if hashed is not None and hashed[0] is self.text:
+            return hashed[1]
+        digest = text_content_hash(self.text)  # first use, or the text was replaced (a feed entry became its page)
+        self._hashed_text = (self.text, digest)
         return digest
 
 

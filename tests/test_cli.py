@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pyarrow.parquet as pq
@@ -28,6 +29,7 @@ def landed_warehouse(tmp_path_factory: pytest.TempPathFactory, prefect_harness: 
     result = runner.invoke(app, ["run", "--sources", sources, "--warehouse", warehouse])
     assert result.exit_code == 0, result.output
     assert "good" in result.output
+    assert re.search(r"peak memory: [1-9]\d* MB", result.output), result.output
     return warehouse, sources
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import inspect
+import re
 import threading
 from pathlib import Path
 from typing import Any, cast
@@ -232,6 +233,7 @@ def test_each_ingest_run_publishes_its_source_table_and_a_digest_of_its_entities
     assert '"source": "digest"' in table and '"new": 2' in table
     digest = str(artifacts["ingest-highlights"].data)
     assert "2 new and 0 updated document(s) from 1 source(s)" in digest
+    assert re.search(r"Peak memory of the run's process: [1-9]\d* MB", digest)
     entities = digest.split("## Top entities")[1].split("## Quotes")[0]
     assert "| Bakhmut | LOC | 2 | 2 |" in entities  # top entity first: two mentions in two documents
     assert "Oleksandr Syrskyi" in entities and "Serhiy Cherevatyi" in entities

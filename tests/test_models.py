@@ -81,3 +81,13 @@ def test_content_hash_follows_a_replaced_text_and_is_not_part_of_equality() -> N
     assert entry.content_hash != summary_hash
     assert entry.content_hash == sha256_hex(normalised_text(page_text)) == doc(page_text).content_hash
     assert dataclasses.replace(entry, text="Feed summary.").content_hash == summary_hash
+
+
+def test_the_content_hash_is_computed_by_the_landing_not_at_normalisation() -> None:
+    from warehouse.db import documents_table
+
+    doc = Document(source="s", kind="post", external_id="1", text="Air defence  intercepted MOST drones.")
+    assert doc._hashed_text is None  # building a document hashes nothing
+    table = documents_table([doc])
+    assert table.column("content_hash").to_pylist() == [sha256_hex("air defence intercepted most drones.")]
+    assert doc._hashed_text is not None and doc.content_hash == table.column("content_hash")[0].as_py()

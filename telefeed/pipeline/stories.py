@@ -15,7 +15,6 @@ from datetime import datetime, timedelta
 
 import duckdb
 
-from extraction import dedup
 from telefeed.models import utc_now
 from warehouse import stories as story_store
 from warehouse.db import Warehouse
@@ -78,6 +77,8 @@ def _cluster_next_chunk(
     stats: ClusterStats,
 ) -> tuple[datetime, datetime, str] | None:
     """Cluster the chunk after ``after`` in one transaction; the next chunk's start, or None when none is left."""
+    from extraction import dedup  # datasketch and scipy: imported only when there is something to cluster
+
     with warehouse.transaction() as con:
         inputs = story_store.documents_to_cluster(con, document_ids, after, chunk_size)
         if not inputs:
@@ -99,6 +100,8 @@ def _cluster_chunk(
     started: datetime,
 ) -> list[story_store.ClusterRow]:
     """Assign one chunk, in order, against its candidates from the warehouse (and its own earlier documents)."""
+    from extraction import dedup
+
     signed = [dedup.sign(dedup.NewDocument(i.document_id, i.text, i.content_hash)) for i in inputs]
     candidates = story_store.cluster_candidates(
         con, [(s.document.document_id, s.document.content_hash, s.signature_bytes) for s in signed], seen_since, started
