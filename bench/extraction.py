@@ -8,10 +8,12 @@ half Russian, 20% article-sized) and the models are loaded (and warmed up) befor
   canonicalisation, quotes, attributions, links and Telegram references.
 - ``telefeed extract_batch, N processes``: the same batches with their NER shared by ``--processes`` processes
   (default: every core; the workers' models are loaded before the clock starts). Same rows as one process.
-- ``bare model pipe``: only the models ``extraction.entities`` uses, called as it calls them: the English spaCy
+- ``bare model pipe``: only the models extraction uses, called as it calls them: the English spaCy
   pipeline (``english_nlp()``: tok2vec + gazetteer ruler + ner) through one ``nlp.pipe`` over the English
   texts, and natasha's segmenter + NER tagger over each Russian text, one ``Doc`` at a time as
-  ``extraction.entities`` does.
+  ``extraction.entities`` does; plus the parsers quote attribution uses (``extraction.syntax``), over the texts
+  it parses (those with a quotation mark): spaCy's parser pipeline (``english_parser()``) through one
+  ``nlp.pipe`` over the English ones and natasha's syntax model over the Russian ones.
 - ``bare model, one call per document``: ``nlp(text)`` per English text (natasha as above).
 - ``telefeed extract_batch, one document per call``: the extraction step called once per document.
 
@@ -19,22 +21,28 @@ Targets: ``extract_batch`` in one process >= 0.8x the bare model pipe; on every 
 process, wall time (the CPU-time column counts only the parent process's time for that contender).
 
     .venv/bin/python -m bench.extraction --size 2000
+
+The synthetic corpus has no quotation marks, so nothing in it is parsed; ``--texts bench/data/quotes/dev`` times
+the same contenders on annotated news and posts (cycled to ``--size``), where every document is parsed.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
+import json
 import multiprocessing
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 
 from bench.corpus import SIZES, CorpusSpec, iter_records
 from extraction.entities import english_nlp, natasha_models
 from extraction.pipeline import ExtractInput, available_cores, extract_batch
+from extraction.syntax import english_parser, natasha_syntax, needs_parse
 
 
 @dataclass(slots=True)
@@ -84,11 +92,27 @@ def _natasha(texts: Sequence[str]) -> int:
     return spans
 
 
+def _parsers(docs: Sequence[ExtractInput], batch_size: int = 64) -> None:
+    """The bare parsers over the texts that quote attribution parses (those with a quotation mark)."""
+    from natasha import Doc
+
+    quoted = [d for d in docs if needs_parse(d.text)]
+    for _ in english_parser().pipe((d.text for d in quoted if d.language == "en"), batch_size=batch_size):
+        pass
+    segmenter, syntax = natasha_syntax()
+    for document in quoted:
+        if document.language != "en":
+            doc = Doc(document.text)
+            doc.segment(segmenter)
+            doc.parse_syntax(syntax)
+
+
 def bare_pipe(docs: Sequence[ExtractInput], batch_size: int = 64) -> int:
     """The bare models over the texts (English through one ``nlp.pipe``); returns the entity count."""
     english = [d.text for d in docs if d.language == "en"]
     russian = [d.text for d in docs if d.language != "en"]
     ents = sum(len(doc.ents) for doc in english_nlp().pipe(english, batch_size=batch_size))
+    _parsers(docs, batch_size)
     return ents + _natasha(russian)
 
 
@@ -96,6 +120,8 @@ def bare_per_document(docs: Sequence[ExtractInput]) -> int:
     """The bare models, one call per document; returns the entity count."""
     nlp = english_nlp()
     ents = sum(len(nlp(d.text).ents) for d in docs if d.language == "en")
+    for document in docs:
+        _parsers([document], 1)
     return ents + _natasha([d.text for d in docs if d.language != "en"])
 
 
@@ -109,11 +135,11 @@ def telefeed_batches(docs: Sequence[ExtractInput], batch: int, processes: int = 
 
 
 def warm_up(processes: int = 1) -> None:
-    """Load every model (spaCy, natasha, pymorphy3) and run each once, outside the clocks, in this process and in
-    the ``processes - 1`` workers that share a batch with it."""
+    """Load every model (spaCy, natasha, pymorphy3, the parsers) and run each once, outside the clocks, in this
+    process and in the ``processes - 1`` workers that share a batch with it."""
     pair = [
-        ExtractInput("w1", "The mayor of Kharkiv said on Monday that power was restored.", "en"),
-        ExtractInput("w2", "Мэр Харькова заявил, что электроснабжение восстановлено в Москве.", "ru"),
+        ExtractInput("w1", 'The mayor of Kharkiv said on Monday that power was "fully restored."', "en"),
+        ExtractInput("w2", "Мэр Харькова заявил, что электроснабжение «восстановлено» в Москве.", "ru"),
     ]
     extract_batch(pair * max(1, processes), processes=processes)
 
@@ -154,22 +180,46 @@ def machine_speedup(processes: int, loops: int = 5_000_000) -> float:
     return one / several
 
 
+def annotated_inputs(folder: Path, size: int) -> list[ExtractInput]:
+    """``size`` documents cycled from the annotated ``*.json`` files under ``folder`` (``documents`` with ``text``
+    and ``language``): news and posts with quotations, so that the parsers of quote attribution are timed too."""
+    texts = [
+        (str(d["text"]), str(d["language"]))
+        for path in sorted(folder.rglob("*.json"))
+        for d in json.loads(path.read_text(encoding="utf-8"))["documents"]
+    ]
+    if not texts:
+        raise SystemExit(f"no documents under {folder}")
+    return [ExtractInput(f"t{i}", *texts[i % len(texts)]) for i in range(size)]
+
+
 def run(
-    size: int, seed: int, batch: int, per_doc_limit: int, repeat: int = 1, processes: int | None = None
+    size: int,
+    seed: int,
+    batch: int,
+    per_doc_limit: int,
+    repeat: int = 1,
+    processes: int | None = None,
+    texts: Path | None = None,
 ) -> list[Timing]:
-    """Time every contender on the first ``size`` corpus documents.
+    """Time every contender on the first ``size`` corpus documents (or ``size`` documents from ``texts``).
 
     With ``repeat`` > 1 the contenders run that many rounds (in reversed order every other round, so none is
     always first) and each keeps its fastest round: on a shared machine the minimum is the least disturbed.
     ``processes``: for the several-process contender (default: every core; 1 leaves it out).
     """
     processes = available_cores() if processes is None else processes
-    docs = corpus_inputs(size, seed)
+    docs = corpus_inputs(size, seed) if texts is None else annotated_inputs(texts, size)
     warm_up(processes)
     few = docs[: min(size, per_doc_limit)]
     contenders: list[Callable[[], Timing]] = [
         lambda: _time(f"{ONE_PROCESS} (batches of {batch})", docs, lambda: telefeed_batches(docs, batch), "full step"),
-        lambda: _time("bare model pipe", docs, lambda: bare_pipe(docs), "spaCy nlp.pipe (en) + natasha (ru)"),
+        lambda: _time(
+            "bare model pipe",
+            docs,
+            lambda: bare_pipe(docs),
+            "spaCy NER + parser pipes (en) + natasha NER + syntax (ru)",
+        ),
         lambda: _time(
             "bare model, one call per document", docs, lambda: bare_per_document(docs), "nlp(text) per en doc"
         ),
@@ -250,9 +300,12 @@ def main() -> None:
     parser.add_argument("--per-doc-limit", type=int, default=500, help="documents for the one-per-call run")
     parser.add_argument("--repeat", type=int, default=2, help="rounds; each contender keeps its fastest")
     parser.add_argument("--processes", type=int, help="for the several-process contender (default: every core)")
+    parser.add_argument(
+        "--texts", type=Path, default=None, help="time on annotated *.json texts under this folder instead"
+    )
     args = parser.parse_args()
     size = SIZES.get(args.size.lower()) or int(args.size)
-    print_table(run(size, args.seed, args.batch, args.per_doc_limit, args.repeat, args.processes))
+    print_table(run(size, args.seed, args.batch, args.per_doc_limit, args.repeat, args.processes, args.texts))
 
 
 if __name__ == "__main__":

@@ -1,8 +1,9 @@
 """Telegram API access (Telethon) behind a small interface, and credential loading.
 
 Everything the pipeline needs goes through :class:`TelegramClientProtocol`; :class:`TelethonClient` is the
-thin live implementation (tests use ``tests/support/fake_telegram.py``, which serves real Telethon
-``Message`` objects). Credentials come from the environment or a secret (e.g. a Prefect Secret block, loaded
+thin live implementation; ``connectors/telegram_snapshot.py`` runs it on a recorded channel offline (the
+``snapshot`` setting of a source, and the tests), and ``tests/support/fake_telegram.py`` is the in-memory fake.
+Credentials come from the environment or a secret (e.g. a Prefect Secret block, loaded
 by the caller) and are never logged: :class:`TelegramCredentials` hides them from ``repr``.
 
 Flood waits are not slept here: the live client sets Telethon's ``flood_sleep_threshold`` to 0 so every
@@ -223,18 +224,22 @@ def channel_target(channel: str) -> Any:
 class TelethonClient:
     """The live client: a Telethon ``TelegramClient`` on a private event loop, connected on first use.
 
-    ``telethon_class`` is the ``TelegramClient`` class to build (tests pass a subclass that answers requests
-    without a network).
+    ``telethon_class`` is the ``TelegramClient`` class to build (``connectors.telegram_snapshot`` gives one that
+    answers requests without a network); ``session`` a Telethon session to use instead of the credentials' one.
     """
 
     def __init__(
-        self, credentials: TelegramCredentials, request_retries: int = 3, telethon_class: type[Any] | None = None
+        self,
+        credentials: TelegramCredentials,
+        request_retries: int = 3,
+        telethon_class: type[Any] | None = None,
+        session: Any | None = None,
     ) -> None:
         from telethon import TelegramClient
 
         self._loop = asyncio.new_event_loop()
         self._client = (telethon_class or TelegramClient)(
-            build_session(credentials),
+            session if session is not None else build_session(credentials),
             credentials.api_id,
             credentials.api_hash,
             flood_sleep_threshold=0,  # every flood wait reaches the pipeline, which applies the source's cap

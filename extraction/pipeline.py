@@ -25,8 +25,9 @@ from extraction.canonical import CanonicalEntity, Mention, canonicalise
 from extraction.entities import extract_mentions
 from extraction.links import Link, TelegramRef, extract_links, metadata_links, telegram_refs
 from extraction.quotes import Quote, extract_quotes
+from extraction.syntax import parse_documents
 
-EXTRACTOR_VERSION = "1.2.0"
+EXTRACTOR_VERSION = "1.3.0"
 
 # Keys of ``telefeed extract FILE --json`` (documented in docs/extraction.md; keep them stable).
 JSON_KEYS = ("extractor_version", "language", "text", "entities", "quotes", "attributions", "links", "telegram_refs")
@@ -86,6 +87,9 @@ class DocumentExtraction:
                     "verb": q.verb,
                     "start": q.start,
                     "end": q.end,
+                    "speaker_start": q.speaker_start,
+                    "speaker_end": q.speaker_end,
+                    "attribution": q.attribution,
                 }
                 for q in self.quotes
             ],
@@ -239,8 +243,9 @@ def extract_batch(
         spans = [(link.start, link.end) for link in links if link.kind != "hashtag"]
         doc_mentions[:] = [m for m in doc_mentions if not any(s < m.end and m.start < e for s, e in spans)]
     entities = canonicalise(mentions, known_entities)
+    parses = parse_documents([(d.text, lang) for d, lang in zip(documents, languages, strict=True)])
     out = []
-    for doc, lang, doc_mentions, links in zip(documents, languages, mentions, all_links, strict=True):
+    for doc, lang, doc_mentions, links, parse in zip(documents, languages, mentions, all_links, parses, strict=True):
         hidden_links, hidden_refs = metadata_links(doc.text, doc.metadata, known_channels, links)
         refs = telegram_refs(doc.text, links, known_channels)
         out.append(
@@ -250,7 +255,7 @@ def extract_batch(
                 text=doc.text,
                 version_hash=doc.version_hash,
                 mentions=doc_mentions,
-                quotes=extract_quotes(doc.text, doc_mentions, lang or "en"),
+                quotes=extract_quotes(doc.text, doc_mentions, lang or "en", parse),
                 attributions=extract_attributions(doc.text, doc_mentions),
                 links=sorted([*links, *hidden_links], key=lambda link: link.start),
                 telegram_refs=sorted([*refs, *hidden_refs], key=lambda ref: ref.start),
@@ -302,6 +307,9 @@ def batch_rows(batch: BatchExtraction) -> dict[str, list[dict[str, Any]]]:
                     "speaker_canonical_id": q.speaker_canonical_id,
                     "speaker_canonical": q.speaker_canonical,
                     "verb": q.verb,
+                    "speaker_start": q.speaker_start,
+                    "speaker_end": q.speaker_end,
+                    "attribution": q.attribution,
                 }
             )
         for a in doc.attributions:

@@ -1,14 +1,27 @@
-"""Direct quotations with speakers and verbs of attribution (rules over the text plus the document's mentions).
+"""Direct quotations and their speakers, read off the dependency parse (:mod:`extraction.syntax`).
 
-Quote marks: straight ``"..."`` (within one line), typographic ``“...”``, ``«...»`` (one nested level) and
-``„...“``/``„...”``; typographic quotes may span sentence and line breaks. A quote of one or two words with no
-closing punctuation is a scare quote (``kind="scare"``): it gets no speaker.
+For every quotation (:mod:`extraction.quote_marks`) the rules below run in this order; the first that applies
+gives the speaker and the ``attribution`` field says which one it was:
 
-Speakers come from the words right after the quote (``", Prigozhin said``, ``," said Prigozhin``,
-``", he added``, ``», — заявил Пригожин``, ``the brigade said in a message``) or right before it
-(``Prigozhin said: "``, ``according to X, "``, ``по словам X, «``). A pronoun resolves to the last named
-speaker (else the last person mentioned); ``the brigade``/``the ministry`` resolve to the last unit or ministry
-mentioned. A quote with no attribution that follows an attributed one closely continues it.
+1. ``byline``: a dash and a name right after the closing mark (``"..." - Francisco Herrero``, ``«...» — Пригожин``).
+2. ``subject`` / ``pronoun`` / ``nominal``: the speech verb that governs the quote in the parse (the quote's
+   clause hangs under it, or it hangs under the quote's clause: ``"A," he said, "B."``), accepted when its lemma is
+   in :mod:`extraction.speech_verbs`; participles and conjuncts (``adding``, ``telling reporters``, ``and added``)
+   take the subject of the verb they hang on. The speaker is the verb's grammatical subject with its compound/flat
+   name and, for a common noun, the name in apposition (``Hungary's deputy foreign minister, Tamás Bereczky``).
+   A name is a ``subject``; a pronoun (``he``, ``она``, ``він``) resolves to the nearest compatible person (or
+   organisation, for ``they``/``it``) in subject position of the preceding sentences, then to other mentions;
+   a definite common noun (``the ministry``, ``the brigade``, ``the once top ally to ...``) resolves to the nearest
+   organisation whose name holds the noun, else to the nearest person in subject position (``nominal``); an
+   indefinite one (``a senior U.S. official``) keeps its words and no canonical speaker.
+3. ``according_to``: ``according to X``, ``по словам X``, ``за словами X`` in the quote's sentence.
+4. A sentence ending with a colon right before the quote (``He said: ¶ "..."``) governs it like rule 2.
+5. ``continuation``: a quote with none of the above continues the last speaker's quote when it follows in the
+   same or the next paragraph and no other person was mentioned in between.
+
+A quote of one or two words without closing punctuation that no colon introduces is a scare quote (no speaker);
+a title-case quote that no speech verb governs is the title of a work (``on CNN's "State of the Union."``) and is
+not a quotation; a quote that is a mention's name (``ЧВК «Вагнер»``) is part of the name.
 """
 
 from __future__ import annotations
@@ -17,16 +30,39 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from extraction.canonical import Mention
+from extraction.canonical import Mention, canonical_id
+from extraction.entities import morph, slavic_lemma
 from extraction.gazetteer import MIL_UNIT, ORG, PER
+from extraction.quote_marks import QuoteSpan, find_nested_quotes, find_quotes
+from extraction.speech_verbs import (
+    CHARACTERISING,
+    COGNITION_ONLY,
+    CONTINUING,
+    DOCUMENT_NOUNS,
+    FEMALE_NAMES,
+    ORG_NOUNS,
+    SMALL_WORDS,
+    TITLE_WORDS,
+    is_speech_verb,
+)
+from extraction.syntax import DATELINE_RE, Parse, Token, parse_documents, slavic_word
 
-MAX_QUOTE_CHARS = 2_000  # longest quote (the patterns below spell it out)
-CONTINUATION_GAP = 80  # an unattributed quote this close after an attributed one continues it
+SUBJECT, PRONOUN, NOMINAL, CONTINUATION, BYLINE, ACCORDING_TO = (
+    "subject",
+    "pronoun",
+    "nominal",
+    "continuation",
+    "byline",
+    "according_to",
+)
+ANTECEDENT_SENTENCES = 6  # how far back a pronoun or a definite noun looks for its antecedent
+CLIMB = 4  # how many heads up from a quote the governing verb may be
 
 
 @dataclass(slots=True)
 class Quote:
-    """One quotation: offsets of its inner text, kind, speaker (surface and canonical) and verb lemma."""
+    """One quotation: offsets of its inner text, kind, speaker (surface, canonical, offsets), verb and how the
+    speaker was found (``attribution``)."""
 
     text: str
     start: int
@@ -36,196 +72,65 @@ class Quote:
     speaker_canonical: str | None = None
     speaker_canonical_id: str | None = None
     verb: str | None = None
+    speaker_start: int | None = None
+    speaker_end: int | None = None
+    attribution: str | None = None
 
 
-_QUOTE_RES = (
-    re.compile(r"«((?:[^«»]|«[^«»]*»){1,2000})»"),
-    re.compile(r"„([^„“”]{1,2000})[“”]"),
-    re.compile(r"“([^“”]{1,2000})”"),
-    re.compile(r'(?:(?<=^)|(?<=[\s(\[—–:-]))"([^"\n]{1,2000}?)"(?=[\s.,;:!?)\]—–-]|$)'),
-)
+@dataclass(slots=True)
+class _Referent:
+    """Who a subject, pronoun or noun refers to."""
 
-_EN_VERBS = {
-    "say": "say said says saying",
-    "add": "add added adds",
-    "tell": "told tells tell",
-    "state": "stated states",
-    "write": "wrote writes write",
-    "claim": "claimed claims",
-    "declare": "declared declares",
-    "announce": "announced announces",
-    "warn": "warned warns",
-    "note": "noted notes",
-    "insist": "insisted insists",
-    "explain": "explained explains",
-    "reply": "replied replies",
-    "ask": "asked asks",
-    "stress": "stressed stresses",
-    "continue": "continued continues",
-    "post": "posted posts",
-    "allege": "alleged alleges",
-    "argue": "argued argues",
-    "admit": "admitted admits",
-    "confirm": "confirmed confirms",
-    "deny": "denied denies",
-    "urge": "urged urges",
-    "vow": "vowed vows",
-    "recall": "recalled recalls",
-    "comment": "commented comments",
-    "boast": "boasted boasts",
-    "threaten": "threatened threatens",
-    "report": "reported reports",
-    "describe": "described describes",
-    "shout": "shouted shouts",
+    canonical: str | None
+    canonical_id: str | None
+    label: str
+    gender: str = ""  # "m" | "f" | ""
+
+
+_NOMINAL_POS = {"NOUN", "PROPN", "PRON", "X", "NUM", "ADJ", "DET"}
+_RELATIVE_DEPS = {"relcl", "acl:relcl", "acl"}
+_RELATIVE_PRONOUNS = {"who", "which", "that", "который", "которая", "которые", "котрий", "котра", "який", "яка"}
+_SUBJECT_DEPS = {"nsubj", "nsubjpass", "nsubj:pass", "csubj"}
+_NAME_DEPS = {"compound", "flat", "flat:name", "flat:foreign", "nmod:poss"}
+_CLIMB_DEPS = {"advcl", "xcomp", "conj", "dep", "parataxis", "ccomp", "advmod"}
+_PRONOUNS = {
+    "he": ("m", PER),
+    "she": ("f", PER),
+    "they": ("", ORG),
+    "it": ("", ORG),
+    "он": ("m", PER),
+    "она": ("f", PER),
+    "они": ("", ORG),
+    "він": ("m", PER),
+    "вона": ("f", PER),
+    "вони": ("", ORG),
+    "his": ("m", PER),
+    "her": ("f", PER),
+    "its": ("", ORG),
+    "their": ("", ORG),
+    "его": ("m", PER),
+    "ее": ("f", PER),
+    "её": ("f", PER),
+    "их": ("", ORG),
+    "його": ("m", PER),
+    "її": ("f", PER),
+    "їх": ("", ORG),
 }
-EN_VERB_LEMMA = {form: lemma for lemma, forms in _EN_VERBS.items() for form in forms.split()}
-_EN_VERB = r"(?:" + "|".join(sorted(EN_VERB_LEMMA, key=len, reverse=True)) + r")"
-
-_SLAVIC_STEMS = [
-    "сказа",
-    "заяви",
-    "добави",
-    "дода",
-    "отмети",
-    "зазначи",
-    "подчеркну",
-    "наголоси",
-    "написа",
-    "сообщи",
-    "повідоми",
-    "поясни",
-    "рассказа",
-    "розпові",
-    "уточни",
-    "указа",
-    "вказа",
-    "призна",
-    "визна",
-    "пообеща",
-    "пообіця",
-    "предупреди",
-    "попереди",
-    "ответи",
-    "відпові",
-    "заключи",
-    "підкресли",
-    "передава",
-    "переда",
-    "заверши",
-    "резюмирова",
-]
-_SLAVIC_PRESENT = [
-    "говорит",
-    "заявляет",
-    "пишет",
-    "сообщает",
-    "отмечает",
-    "добавляет",
-    "считает",
-    "каже",
-    "говорить",
-    "заявляє",
-    "пише",
-    "повідомляє",
-    "зазначає",
-    "додає",
-    "вважає",
-    "подчеркивает",
-    "наголошує",
-]
-_SLAVIC_VERB = r"(?:(?:" + "|".join(_SLAVIC_STEMS) + r")(?:ла|ли|ло|л|в)(?:ся|сь)?|" + "|".join(_SLAVIC_PRESENT) + r")"
-
-_PRONOUNS = {"he", "she", "they", "он", "она", "они", "він", "вона", "вони"}
-_NOUN_SPEAKERS = {
-    "brigade": (MIL_UNIT, "Brigade"),
-    "regiment": (MIL_UNIT, "Regiment"),
-    "battalion": (MIL_UNIT, "Battalion"),
-    "unit": (MIL_UNIT, ""),
-    "group": (MIL_UNIT, ""),
-    "ministry": (ORG, "Ministry"),
-    "company": (ORG, ""),
-    "operator": (ORG, ""),
-    "agency": (ORG, ""),
-    "service": (ORG, ""),
-    "office": (ORG, ""),
-    "staff": (ORG, ""),
-    "command": (ORG, ""),
-    "administration": (ORG, ""),
-    "бригад": (MIL_UNIT, "Brigade"),
-    "полк": (MIL_UNIT, "Regiment"),
-    "батальйон": (MIL_UNIT, "Battalion"),
-    "батальон": (MIL_UNIT, "Battalion"),
-    "министерств": (ORG, "Ministry"),
-    "міністерств": (ORG, "Ministry"),
-    "минобороны": (ORG, "Ministry"),
-    "міноборони": (ORG, "Ministry"),
-}
-_EN_NAME = r"[A-Z][\w'’.-]*(?:\s+(?:[A-Z][\w'’.-]*|of|the|de|al|bin|von))*"
-_EN_NOUN = (
-    r"(?:brigade|regiment|battalion|unit|group|ministry|spokes(?:man|woman|person)|officials?|commanders?|governor|"
-    r"mayor|statement|military|army|president|sources?|analysts?|soldiers?|fighters?|residents?|witness(?:es)?|"
-    r"company|operator|agency|service|office|police|authorities|prosecutors?|administration|council|command|staff|"
-    r"forces|headquarters)"
+# Verbs that go on with what was being said: "he added" is the last quoted speaker when the pronoun fits.
+_SLAVIC_INDEFINITE = {"один", "некий", "какой-то", "кто-то", "якийсь", "хтось", "деякий", "некоторый"}
+_SLAVIC_DEMONSTRATIVES = {"этот", "эта", "тот", "та", "цей", "ця", "той"}
+_FIRST_PERSON = {"i", "я"}  # in an interview, the person interviewed (the document's most mentioned person)
+_FEMALE_TITLES = {"ms", "mrs", "miss", "madam", "lady", "queen", "г-жа", "пані"}
+_MALE_TITLES = {"mr", "sir", "lord", "king", "г-н", "пан"}
+_ACCORDING_PRONOUN_RE = re.compile(
+    r"(?<![\w-])(?:[Пп]о\s+(?P<ru>его|ее|её|их)\s+(?:словам|мнению|данным)|"
+    r"[Зз]а\s+(?P<uk>його|її|їхніми|їх)\s+словами|[Нн]а\s+(?P<uk2>його|її|їхню)\s+думку)"
 )
-# "the brigade", "a spokesman for the brigade", "Analysts at the ISW", "the battalion's commander Apti Alaudinov"
-_EN_NOUN_SPK = (
-    rf"(?:(?:[Tt]he|[Aa]n?|[Hh]is|[Hh]er|[Ii]ts|[Tt]heir)\s+(?:[\w'’-]+\s+){{0,3}}?{_EN_NOUN}|(?=[A-Z])(?i:{_EN_NOUN}))"
-    rf"(?:\s+(?:at|of|for|from|with|in)\s+(?:the\s+)?{_EN_NAME}|\s+{_EN_NAME})?"
+_ACCORDING_RE = re.compile(
+    r"(?:\b[Aa]ccording\s+to|(?<![\w-])[Пп]о\s+словам|(?<![\w-])[Зз]а\s+словами|(?<![\w-])[Пп]о\s+мнению|"
+    r"(?<![\w-])[Нн]а\s+думку)\s+(?:the\s+)?"
 )
-# a role written before a name: "brigade commander Andriy Biletsky", "EU foreign policy chief Kaja Kallas"
-_EN_ROLE_NAME = rf"(?:[A-Z][\w.-]*\s+)?(?:[a-z][\w'’-]*\s+){{1,4}}?(?=[A-Z]){_EN_NAME}"
-_EN_SPK = rf"(?P<spk>he|she|they|He|She|They|{_EN_NOUN_SPK}|{_EN_NAME})"
-_EN_SPK_AFTER = rf"(?P<spk>he|she|they|He|She|They|{_EN_NOUN_SPK}|{_EN_NAME}|{_EN_ROLE_NAME})"
-_SL_NAME = r"[А-ЯЁІЇЄҐA-Z][\w'’.-]*(?:\s+[А-ЯЁІЇЄҐA-Z][\w'’.-]*){0,3}"
-_SL_SPK = (
-    rf"(?P<spk>он|она|они|він|вона|вони|(?:в|у|во)\s+[\w-]+(?:\s+[\w-]+){{0,2}}|"
-    rf"(?:[\w«»-]+\s+){{0,3}}?{_SL_NAME})"
-)
-
-_AFTER_RES = (
-    re.compile(rf"^\s*[,.!?…]?\s*[—–-]?\s*(?P<verb>{_EN_VERB})\s+{_EN_SPK}"),
-    re.compile(
-        rf"^\s*[,.!?…]?\s*[—–-]?\s*{_EN_SPK_AFTER}\s+(?:also\s+|later\s+|then\s+|has\s+|had\s+)?"
-        rf"(?P<verb>{_EN_VERB})\b"
-    ),
-    re.compile(rf"^\s*[,.!?…]?\s*[—–-]?\s*(?P<verb>according)\s+to\s+{_EN_SPK}"),
-    re.compile(rf"^\s*[,.!?…]?\s*[—–-]\s*(?P<verb>(?i:{_SLAVIC_VERB}))\s+{_SL_SPK}"),
-    re.compile(rf"^\s*[,.!?…]?\s*[—–-]\s*{_SL_SPK}\s+(?P<verb>{_SLAVIC_VERB})\b"),
-)
-_BEFORE_RES = (
-    re.compile(
-        rf"{_EN_SPK}\s+(?:also\s+|later\s+|then\s+|has\s+|had\s+)?(?P<verb>{_EN_VERB})\b[^.!?\"“”«»]{{0,60}}[:,]\s*$"
-    ),
-    re.compile(rf"(?P<verb>[Aa]ccording)\s+to\s+{_EN_SPK}\s*,\s*$"),
-    re.compile(rf"{_SL_SPK}\s+(?P<verb>{_SLAVIC_VERB})\b[^.!?«»„“”]{{0,60}}[:,]\s*$"),
-    re.compile(
-        rf"(?:[Пп]о\s+словам|[Зз]а\s+словами|[Кк]ак\s+(?=\S+\s)|[Яя]к\s+(?=\S+\s))\s*(?P<verb>{_SLAVIC_VERB})?\s*{_SL_SPK}\s*,\s*$"
-    ),
-)
-# A partial quote inside reported speech (Lukashenko said Minsk stood "shoulder to shoulder"); never for a
-# quote of one or two words, which stays a scare quote.
-_PARTIAL_RES = (
-    re.compile(rf"{_EN_SPK}\s+(?:also\s+|later\s+|then\s+|has\s+|had\s+)?(?P<verb>{_EN_VERB})\b[^.!?\"“”«»]{{0,80}}$"),
-    re.compile(rf"{_SL_SPK}\s+(?P<verb>{_SLAVIC_VERB})\b[^.!?«»„“”]{{0,80}}$"),
-)
-
-
-_NAME_VERB_AFTER = (1, 4)  # the patterns of _AFTER_RES that read "<speaker> <verb>"
-
-
-def find_quote_spans(text: str) -> list[tuple[int, int]]:
-    """(start, end) of the inner text of every quotation, outermost first, no overlaps."""
-    spans: list[tuple[int, int, int, int]] = []
-    for pattern in _QUOTE_RES:
-        for match in pattern.finditer(text):
-            spans.append((match.start(), match.end(), match.start(1), match.end(1)))
-    spans.sort(key=lambda s: (s[0], -s[1]))
-    kept: list[tuple[int, int, int, int]] = []
-    for span in spans:
-        if kept and span[0] < kept[-1][1]:
-            continue
-        kept.append(span)
-    return [(s[2], s[3]) for s in kept if text[s[2] : s[3]].strip()]
+_BYLINE_RE = re.compile(r"^[ \t]*[.,]?[ \t]*[—–-]{1,2}[ \t]*(?=[A-ZА-ЯЁІЇЄҐ0-9])")
 
 
 def is_scare(inner: str) -> bool:
@@ -234,135 +139,825 @@ def is_scare(inner: str) -> bool:
     return len(words) <= 2 and not re.search(r"[.!?…,]$", inner.strip())
 
 
-def _verb_lemma(verb: str, language: str) -> str:
-    low = verb.lower()
-    if low in EN_VERB_LEMMA:
-        return EN_VERB_LEMMA[low]
-    if low == "according":
-        return "according to"
-    if re.search(r"[а-яіїє]", low):
-        from extraction.entities import morph
-
-        parses = morph(language if language in ("ru", "uk") else "ru").parse(low)
-        return str(parses[0].normal_form) if parses else low
-    return low
+def _is_title(inner: str) -> bool:
+    """Title case: every word but small ones capitalised (``State of the Union.``, ``Fox News Sunday``)."""
+    words = re.findall(r"[\w'’]+", inner)
+    if not 2 <= len(words) <= 8 or re.search(r"[,;:!?]", inner.strip().rstrip(".,")):
+        return False
+    return all(w[:1].isupper() or w.lower() in SMALL_WORDS or w[:1].isdigit() for w in words)
 
 
-def _mention_in(mentions: Sequence[Mention], start: int, end: int) -> Mention | None:
-    inside = [m for m in mentions if m.start < end and start < m.end]
-    order = {PER: 0, MIL_UNIT: 1, ORG: 2}
-    inside.sort(key=lambda m: (order.get(m.label, 3), m.start))
-    return inside[0] if inside else None
+class _Document:
+    """One document's text, parse, mentions and the referents found so far."""
+
+    def __init__(self, text: str, mentions: Sequence[Mention], parse: Parse, spans: Sequence[QuoteSpan]) -> None:
+        self.text = text
+        # an all-capitals name longer than an acronym is a dateline (OKLAHOMA CITY, LVIV), not a speaker
+        datelines = [(d.start(), d.end()) for d in DATELINE_RE.finditer(text)]
+        self.mentions = [
+            m
+            for m in mentions
+            if m.label in (PER, ORG, MIL_UNIT)
+            and not (m.text.isupper() and len(m.text) > 5)
+            and not any(s <= m.start < e for s, e in datelines)
+        ]
+        self.parse = parse
+        self.spans = spans
+        self.quote_of_token: list[int] = [-1] * len(parse.tokens)
+        for qi, span in enumerate(spans):
+            first = parse.token_at(span.outer_start)
+            index = first if first is not None else len(parse.tokens)
+            while index < len(parse.tokens) and parse.tokens[index].start < span.outer_end:
+                self.quote_of_token[index] = qi
+                index += 1
+        self.mentions.extend(self.unseen_names())
+        self.mentions.sort(key=lambda m: m.start)
+        self.memo: dict[int, tuple[_Referent | None, str]] = {}
+        self.genders: dict[str, str] = {}
+
+    def unseen_names(self) -> list[Mention]:
+        """Russian and Ukrainian person names the entity model missed (natasha reads Ukrainian as Russian): runs
+        of capitalised words outside quotes of which one is a given name or surname to pymorphy3."""
+        found: list[Mention] = []
+        run: list[Token] = []
+        tokens = self.parse.tokens
+        for index in range(len(tokens) + 1):
+            token = tokens[index] if index < len(tokens) else None
+            if (
+                token is not None
+                and token.language in ("ru", "uk")
+                and token.text[:1].isupper()
+                and token.text.isalpha()
+                and not token.text.isupper()
+                and self.quote_of_token[index] < 0
+                and (not run or run[-1].sent == token.sent)
+            ):
+                run.append(token)
+                continue
+            if run and any({"Name", "Surn"} & slavic_word(t.text, t.language)[2] for t in run) and len(run) <= 3:
+                start, end = run[0].start, run[-1].end
+                if not any(m.start < end and start < m.end for m in self.mentions):
+                    language = run[0].language
+                    lemma = slavic_lemma(self.text[start:end], language, PER)
+                    found.append(
+                        Mention(self.text[start:end], PER, start, end, lemma, language, lemma, canonical_id(PER, lemma))
+                    )
+            run = []
+        return found
+
+    # -- small helpers ---------------------------------------------------------------------------------------
+
+    def tok(self, index: int) -> Token:
+        return self.parse.tokens[index]
+
+    def outside(self, index: int) -> bool:
+        return self.quote_of_token[index] < 0
+
+    def mention_at(self, index: int) -> Mention | None:
+        token = self.tok(index)
+        for mention in self.mentions:
+            if mention.start <= token.start < mention.end:
+                return mention
+        return None
+
+    def speech_verb(self, index: int) -> bool:
+        token = self.tok(index)
+        if token.pos not in ("VERB", "AUX") or not self.outside(index):
+            return False
+        if token.language == "en":
+            return is_speech_verb(token.lemma, "en")
+        return is_speech_verb(token.lemma, token.language) or is_speech_verb(
+            token.lemma, "ru" if token.language == "uk" else "uk"
+        )
+
+    # -- the governing verb ----------------------------------------------------------------------------------
+
+    def quote_tokens(self, qi: int) -> list[int]:
+        return [i for i, q in enumerate(self.quote_of_token) if q == qi]
+
+    def governor(self, qi: int, anywhere: bool = True) -> int | None:
+        """The speech verb the quote's clause hangs under, or that hangs under the quote's clause (with
+        ``anywhere``, in Russian and Ukrainian, else the nearest one in the quote's sentence)."""
+        inside = self.quote_tokens(qi)
+        if not inside:
+            return None
+        members = set(inside)
+        sentences = {self.tok(i).sent for i in inside}
+        after = self.verb_right_after(qi)
+        climbed = self.verb_above(inside, members)
+        if after is not None and climbed is not None and after != climbed:
+            # 'Reuters reported that "A," Peskov said' / 'Пригожин заявил, что «A», — передаёт Rybar': the frame
+            # whose subject is a person wins over an outlet relaying it; else the nearer frame after the quote
+            return climbed if self.person_subject(climbed) and not self.person_subject(after) else after
+        if after is not None or climbed is not None:
+            return after if after is not None else climbed
+        below = self.verb_below(qi, members, sentences)
+        if below is None and anywhere:
+            return self.verb_in_sentence(qi, min(sentences))
+        return below
+
+    def person_subject(self, verb: int) -> bool:
+        subject = self.subject_of(verb)
+        mention = self.mention_at(subject) if subject is not None else None
+        return (mention is not None and mention.label == PER) or (
+            subject is not None and self.tok(subject).text.lower() in _PRONOUNS
+        )
+
+    def verb_above(self, inside: list[int], members: set[int]) -> int | None:
+        """The speech verb the quote's clause hangs under."""
+        for i in inside:
+            head, steps = self.tok(i).head, 0
+            while head not in members and steps < CLIMB:
+                if self.speech_verb(head):
+                    return head
+                if not self.outside(head):
+                    break
+                nxt = self.tok(head).head
+                if nxt == head:
+                    break
+                head, steps = nxt, steps + 1
+        return None
+
+    def verb_below(self, qi: int, members: set[int], sentences: set[int]) -> int | None:
+        """A speech verb that hangs under the quote's clause ("A," he said, "B."), else one the parser put in the
+        next sentence."""
+        best: tuple[int, int] | None = None
+        for s in sentences:
+            lo, hi = self.parse.sentences[s]
+            for v in range(lo, hi):
+                if not self.speech_verb(v):
+                    continue
+                head, steps = self.tok(v).head, 0
+                while steps < CLIMB:
+                    if head in members:
+                        if best is None or steps < best[1]:
+                            best = (v, steps)
+                        break
+                    nxt = self.tok(head).head
+                    if nxt == head:
+                        break
+                    head, steps = nxt, steps + 1
+        if best is not None:
+            return best[0]
+        return self.verb_after(qi, max(sentences))
+
+    def verb_in_sentence(self, qi: int, sent: int) -> int | None:
+        """Russian and Ukrainian only, where natasha's parse may not connect the quote to its verb (its model is
+        Russian): the nearest speech verb of the quote's sentence, before the quote first (``Юсов зауважив, що
+        ... „...“``)."""
+        lo, hi = self.parse.sentences[sent]
+        first = self.quote_tokens(qi)[0]
+        if self.tok(first).language == "en":
+            return None
+        before = [v for v in range(lo, first) if self.speech_verb(v)]
+        after = [v for v in range(first, hi) if self.speech_verb(v)]
+        return before[-1] if before else after[0] if after else None
+
+    def verb_right_after(self, qi: int) -> int | None:
+        """A speech verb within the five words after the closing mark (``", Peskov said``, ``», — заявил он``)
+        that takes no clause or object of its own."""
+        first = self.parse.token_at(self.spans[qi].outer_end)
+        if first is None:
+            return None
+        for v in range(first, min(first + 5, len(self.parse.tokens))):
+            if not self.outside(v) or "\n" in self.text[self.spans[qi].outer_end : self.tok(v).start]:
+                return None
+            if self.speech_verb(v) and not any(
+                self.tok(c).dep in ("ccomp", "dobj", "obj", "xcomp") and c > v for c in self.parse.children(v)
+            ):
+                return v
+        return None
+
+    def named_work(self, qi: int) -> bool:
+        """Whether the quote is a name in a phrase: after a possessive (``CNN's "State of the Union."``) or the
+        object of a preposition (``on "Fox News Sunday"``)."""
+        if re.search(r"['’]s?\s*$", self.text[: self.spans[qi].outer_start]):
+            return True
+        inside = self.quote_tokens(qi)
+        members = set(inside)
+        return any(self.tok(i).head not in members and self.tok(i).dep in ("pobj", "compound") for i in inside)
+
+    def quotes_short(self, qi: int, verb: int | None) -> bool:
+        """Whether a quote of one or two words is a statement: a speech verb governs it that is not a
+        characterising one, and it is not that verb's direct object ("telling a 'bigger story'"); or ``according
+        to X`` introduces it."""
+        if verb is None:
+            return self.according_to(qi) is not None or self.according_pronoun(qi) is not None
+        if _lemma(self.tok(verb)) in CHARACTERISING:
+            return False
+        return not any(self.tok(i).head == verb and self.tok(i).dep in ("dobj", "obj") for i in self.quote_tokens(qi))
+
+    def verb_after(self, qi: int, sent: int) -> int | None:
+        """The speech verb of a sentence that the parser started right after a quote closing with ``?`` or ``!``
+        on the same line (``"Why are we guarding theirs?" he asked.``), when the verb has no object of its own."""
+        if sent + 1 >= len(self.parse.sentences):
+            return None
+        lo, hi = self.parse.sentences[sent + 1]
+        gap = self.text[self.spans[qi].outer_end : self.tok(lo).start]
+        if "\n" in gap or len(gap) > 2 or "." in gap or not self.outside(lo):
+            return None
+        for v in range(lo, hi):
+            if self.speech_verb(v) and not any(
+                self.tok(c).dep in ("ccomp", "dobj", "obj", "xcomp") for c in self.parse.children(v)
+            ):
+                return v
+        return None
+
+    def reported_before(self, qi: int) -> _Referent | None:
+        """The person of reported speech in the sentence right before an unattributed quote, when that sentence
+        holds no quote of its own (``Rusu said the government had asked for monitors. "We are a small country."``,
+        ``According to Rusu, ...``): the quote goes on with what that person says."""
+        inside = self.quote_tokens(qi)
+        if not inside or self.tok(inside[0]).sent == 0:
+            return None
+        lo, hi = self.parse.sentences[self.tok(inside[0]).sent - 1]
+        if any(not self.outside(i) for i in range(lo, hi)):
+            return None
+        for match in _ACCORDING_RE.finditer(self.text, self.tok(lo).start, self.tok(hi - 1).end):
+            for mention in self.mentions:
+                if 0 <= mention.start - match.end() <= 40 and mention.label == PER:
+                    return self.referent(mention)
+        for v in range(lo, hi):
+            if self.speech_verb(v) and self.tok(v).lemma.lower() not in COGNITION_ONLY:
+                subject = self.subject_of(v)
+                if subject is not None:
+                    ref, _ = self.resolve_subject(subject)
+                    if ref is not None and ref.label == PER:
+                        return ref
+        return None
+
+    def colon_before(self, qi: int) -> int | None:
+        """The token of a colon that ends the text right before the quote (``He said: ¶ "..."``)."""
+        before = self.text[: self.spans[qi].outer_start].rstrip()
+        return self.parse.token_at(len(before) - 1) if before.endswith(":") else None
+
+    def colon_verb(self, qi: int) -> int | None:
+        """The speech verb of the sentence that ends with a colon right before the quote."""
+        colon = self.colon_before(qi)
+        if colon is None:
+            return None
+        lo, hi = self.parse.sentence_of(colon)
+        verbs = [v for v in range(lo, min(hi, colon + 1)) if self.speech_verb(v)]
+        return verbs[-1] if verbs else None
+
+    def colon_label(self, qi: int) -> int | None:
+        """The head word of a verbless line ending with a colon right before the quote (``Spokesman Lt. Gen.
+        Igor Konashenkov:``, ``His answer:``): the speaker's name or a noun whose possessor speaks."""
+        colon = self.colon_before(qi)
+        if colon is None:
+            return None
+        lo, _ = self.parse.sentence_of(colon)
+        words = [i for i in range(lo, colon) if self.outside(i) and self.tok(i).pos not in ("PUNCT", "SPACE")]
+        if not words or len(words) > 12 or any(self.tok(i).pos in ("VERB", "AUX") for i in words):
+            return None
+        people = [i for i in words if (m := self.mention_at(i)) is not None and m.label == PER]
+        if people:
+            return people[-1]
+        head = words[-1]
+        while self.tok(head).head != head and lo <= self.tok(head).head < colon:
+            head = self.tok(head).head
+        whose = any(self.tok(c).text.lower() in _PRONOUNS for c in self.parse.children(head))
+        named = self.mention_at(head) is not None or self.tok(head).pos == "PROPN"
+        return head if named or whose else None  # "Ще раз:" names nobody
+
+    # -- subjects --------------------------------------------------------------------------------------------
+
+    def subject_of(self, verb: int) -> int | None:
+        """The grammatical subject of ``verb`` (or of the verb it hangs on, for participles and conjuncts)."""
+        current = verb
+        for _ in range(CLIMB):
+            token = self.tok(current)
+            modifies = token.dep in _RELATIVE_DEPS and self.tok(token.head).pos in ("NOUN", "PROPN")
+            for child in self.parse.children(current):
+                if self.tok(child).dep in _SUBJECT_DEPS and self.outside(child) and self.tok(child).pos in _NOMINAL_POS:
+                    if modifies and self.tok(child).lemma.lower() in _RELATIVE_PRONOUNS:
+                        return token.head  # "Raymond Tibbets, who called the rule ..."
+                    return child
+            if modifies:
+                return token.head  # "the minister, Vadim Krasnov, accused ... and warned" read as a modifier
+            if token.dep not in _CLIMB_DEPS or token.head == current or not self.outside(token.head):
+                break
+            current = token.head
+        return self.adjacent_subject(verb) or self.place_subject(verb)
+
+    def place_subject(self, verb: int) -> int | None:
+        """A verb without a subject whose source is a place or a document: ``В Кремле заявили``, ``говорится в
+        сообщении ведомства``, ``said in a statement from the brigade``: the institution or the document's author."""
+        for child in self.parse.children(verb):
+            token = self.tok(child)
+            if token.dep not in ("obl", "nmod", "prep", "pobj") or not self.outside(child):
+                continue
+            mention = self.mention_at(child)
+            if mention is not None and mention.label in (ORG, MIL_UNIT) and token.language != "en":
+                return child
+            if token.lemma.lower() in DOCUMENT_NOUNS and token.language != "en":
+                for grand in self.parse.children(child):
+                    if self.tok(grand).dep in ("nmod", "nmod:poss") and self.outside(grand):
+                        return grand
+        return None
+
+    def adjacent_subject(self, verb: int) -> int | None:
+        """A name or pronoun right next to the verb (the parse has no subject: natasha on Ukrainian)."""
+        lo, hi = self.parse.sentence_of(verb)
+        for i in (verb + 1, verb + 2, verb - 1, verb - 2):
+            if lo <= i < hi and self.outside(i):
+                token = self.tok(i)
+                named = self.mention_at(i) is not None  # mentions are people, organisations and units only
+                if token.text.lower() in _PRONOUNS or named:
+                    if token.language != "en" and not named:
+                        _, _, grammemes = slavic_word(token.text, token.language)
+                        if grammemes and "nomn" not in grammemes:
+                            continue
+                    return i
+        if self.tok(verb).language != "en":  # "Как отметила на пресс-конференции ... Ирина Нестерова, «...»"
+            for i in range(verb + 1, hi):
+                token = self.tok(i)
+                if token.pos == "PUNCT" or not self.outside(i):
+                    break
+                if self.mention_at(i) is not None or (token.text[:1].isupper() and token.text.isalpha()):
+                    return i
+        return None
+
+    def name_span(self, head: int) -> tuple[int, int]:
+        """Character span of the subject's name: the head with its compound/flat words."""
+        lo = hi = head
+        for child in self.parse.children(head):
+            if self.tok(child).dep in _NAME_DEPS or self.tok(child).dep == "compound":
+                lo, hi = min(lo, child), max(hi, child)
+        for child in self.parse.children(head):  # a possessive's name stays out ("Ukraine's Third Assault Brigade")
+            if self.tok(child).dep == "poss":
+                lo = max(lo, child + 1)
+        return self.tok(lo).start, self.tok(hi).end
+
+    def appos_name(self, head: int, depth: int = 2) -> int | None:
+        """A name in apposition to a common noun (``the brigade's commander, Ivan Petrov``), also through a
+        second noun (``Ее сосед, бывший тракторист Николай Ефремов``)."""
+        for child in self.parse.children(head):
+            token = self.tok(child)
+            if token.dep != "appos" or not self.outside(child):
+                continue
+            if token.pos == "PROPN" or self.mention_at(child) is not None:
+                return child
+            deeper = self.appos_name(child, depth - 1) if depth > 1 else None
+            if deeper is not None:
+                return deeper
+            for grand in self.parse.children(child):  # "тракторист Николай Ефремов": the name hangs on the noun
+                mention = self.mention_at(grand)
+                if mention is not None and mention.label == PER and self.outside(grand):
+                    return grand
+        return None
+
+    # -- referents -------------------------------------------------------------------------------------------
+
+    def gender(self, mention: Mention) -> str:
+        key = mention.canonical_id or mention.text
+        if key in self.genders:
+            return self.genders[key]
+        before = re.findall(r"[\w-]+", self.text[max(0, mention.start - 12) : mention.start])
+        title = before[-1].lower().rstrip(".") if before else ""
+        words = mention.text.replace(".", " ").split()
+        first = words[0].lower() if words else ""
+        if title in _FEMALE_TITLES or first in _FEMALE_TITLES or first in FEMALE_NAMES:
+            return "f"
+        if title in _MALE_TITLES or first in _MALE_TITLES:
+            return "m"
+        language = mention.language if mention.language in ("ru", "uk") else "ru"
+        for word in words:  # the given name tells (Юлія), else the surname (Архипова)
+            if re.search(r"[а-яіїєё]", word.lower()):
+                gender = _slavic_gender(word, language, "Name" if word is not words[-1] else "")
+                if gender or word is words[-1]:
+                    return gender
+        return ""
+
+    def referent(self, mention: Mention) -> _Referent:
+        """Who a mention names; a one-word organisation that is the surname of a person named in full in the
+        document is that person (the model labelled ``Kemper`` an organisation)."""
+        if mention.label != PER and " " not in mention.text and not mention.text.isupper():
+            person = next(
+                (m for m in self.mentions if m.label == PER and " " in m.text and m.text.split()[-1] == mention.text),
+                None,
+            )
+            if person is not None:
+                mention = person
+        canonical = mention.canonical or mention.text
+        return _Referent(
+            canonical,
+            mention.canonical_id or canonical_id(mention.label, canonical),
+            mention.label,
+            self.gender(mention),
+        )
+
+    def name_referent(self, head: int) -> _Referent | None:
+        """The referent of a name subject (its mention, else the name's words with titles dropped)."""
+        mention = self.mention_at(head)
+        if mention is not None:
+            return self.referent(mention)
+        start, end = self.name_span(head)
+        words = [w for w in self.text[start:end].split() if w.lower().rstrip(".") not in TITLE_WORDS]
+        if not words:
+            return None
+        last = words[-1]
+        for other in self.mentions:  # the same person named in full elsewhere ("Kemper" -> "Douglas R. Kemper")
+            if other.label == PER and other.text.split()[-1] == last:
+                return self.referent(other)
+        name = " ".join(words)
+        label = PER if self.tok(head).pos == "PROPN" else ORG
+        return _Referent(name, canonical_id(label, name), label)
+
+    def resolve_subject(self, head: int) -> tuple[_Referent | None, str]:
+        """Who the subject token refers to, and how (``subject``, ``pronoun``, ``nominal``)."""
+        if head in self.memo:
+            return self.memo[head]
+        self.memo[head] = (None, NOMINAL)  # guards against cycles
+        result = self._resolve_subject(head)
+        self.memo[head] = result
+        return result
+
+    def _resolve_subject(self, head: int) -> tuple[_Referent | None, str]:
+        token = self.tok(head)
+        low = token.text.lower()
+        if low in _FIRST_PERSON:
+            return self.most_mentioned(), PRONOUN
+        if low in _PRONOUNS:
+            gender, label = _PRONOUNS[low]
+            found = self.antecedent(head, label, gender)
+            if found is not None and gender and not found.gender and found.canonical_id:
+                self.genders[found.canonical_id] = gender
+            return found, PRONOUN
+        mention = self.mention_at(head)
+        if mention is not None or token.pos == "PROPN":
+            return self.name_referent(head), SUBJECT
+        named = self.appos_name(head)
+        if named is not None:
+            return self.name_referent(named), SUBJECT
+        return self.nominal(head), NOMINAL
+
+    def nominal(self, head: int) -> _Referent | None:
+        """A common-noun subject: an organisation named with that noun, else the nearest person (definite only)."""
+        token = self.tok(head)
+        children = self.parse.children(head)
+        determiners = {self.tok(c).text.lower() for c in children if self.tok(c).dep in ("det", "poss")}
+        for child in children:  # "Sedykh's channel posted", "the ministry's spokesman said": the possessor's
+            if self.tok(child).dep == "poss" and (self.mention_at(child) is not None or self.tok(child).pos == "PROPN"):
+                return self.name_referent(child)
+        if token.language == "en" and not determiners & {"the", "this", "that", "its", "his", "her", "their"}:
+            # someone new ("a senior U.S. official", "officials"), who may speak for an organisation named with
+            # the noun ("a European Commission spokeswoman", "a spokesman for the ministry")
+            for child in children:
+                for part in [child, *self.parse.children(child)]:
+                    mention = self.mention_at(part) if self.tok(part).dep in ("compound", "pobj") else None
+                    if mention is not None and mention.label in (ORG, MIL_UNIT):
+                        return self.referent(mention)
+            return None
+        for child in children:  # "its evening summary", "his answer": whose
+            possessor = self.tok(child)
+            if possessor.dep in ("poss", "det", "nmod:poss") and possessor.text.lower() in _PRONOUNS:
+                return self.resolve_subject(child)[0]
+        noun = token.lemma.lower()
+        if noun in DOCUMENT_NOUNS:  # "a statement from the brigade said"
+            for child in children:
+                for grand in [child, *self.parse.children(child)]:
+                    mention = self.mention_at(grand)
+                    if mention is not None and grand != head:
+                        return self.referent(mention)
+            return None
+        words = {noun}
+        stem = noun[:5]
+        organisations = [
+            m
+            for m in self.mentions
+            if m.end <= token.start
+            and m.label in (ORG, MIL_UNIT)
+            and (
+                words & {w.lower() for w in (m.canonical or m.text).split()}
+                or (token.language != "en" and any(w.lower().startswith(stem) for w in m.text.split()))
+            )
+        ]
+        if organisations:
+            return self.referent(organisations[-1])
+        if noun in ORG_NOUNS:
+            return self.antecedent(head, ORG, "")
+        if token.language != "en" and not determiners & _SLAVIC_DEMONSTRATIVES:
+            # no article to tell: a noun marked indefinite ("глава одного из сел") is someone new; otherwise it
+            # refers back to a person of the gender the past-tense verb (or the noun) shows: "— сказала жінка",
+            # "заявил ... бывший ближайший соратник Путина"; "Чиновник ... ответил мне" in an interview with a woman
+            # finds no one
+            words = {self.tok(d).lemma.lower() for c in children for d in [c, *self.parse.children(c)]}
+            if words & _SLAVIC_INDEFINITE or token.plural:
+                return None
+            verb_grammemes = slavic_word(self.tok(token.head).text, token.language)[2] if token.head != head else set()
+            noun_grammemes = slavic_word(token.text, token.language)[2]
+            gender = next(
+                ("f" if "femn" in g else "m" for g in (verb_grammemes, noun_grammemes) if {"femn", "masc"} & g), ""
+            )
+            if not gender:
+                return None
+            return self.role_holder(head) or self.antecedent(head, PER, gender)
+        return self.role_holder(head) or self.antecedent(head, PER, "")
+
+    def role_holder(self, head: int) -> _Referent | None:
+        """The nearest earlier person named with this role (``the governor`` -> ``Gov. Dale Prewitt`` or
+        ``Dale Prewitt, the governor``): the noun, or its abbreviation as a title, within a few words of the name."""
+        token = self.tok(head)
+        noun = token.lemma.lower()
+        if len(noun) < 3:
+            return None
+        role = re.compile(rf"(?i)\b(?:{re.escape(noun)}|{re.escape(noun[:3])}\.)")
+        best: Mention | None = None
+        for mention in self.mentions:
+            if mention.label != PER or mention.end > token.start:
+                continue
+            before = self.text[max(0, mention.start - 30) : mention.start]
+            after = self.text[mention.end : mention.end + 40].split("\n")[0]
+            if role.search(before) or re.match(rf"^,\s+(?:\w+\s+){{0,4}}?{role.pattern[4:]}", after, re.I):
+                best = mention
+        return self.referent(best) if best is not None else None
+
+    def most_mentioned(self) -> _Referent | None:
+        """The person the document mentions most often (first mentioned on a tie)."""
+        counts: dict[str, int] = {}
+        first: dict[str, Mention] = {}
+        for mention in self.mentions:
+            if mention.label == PER:
+                key = mention.canonical_id or mention.text
+                counts[key] = counts.get(key, 0) + 1
+                first.setdefault(key, mention)
+        if not counts:
+            return None
+        best = max(counts, key=lambda k: (counts[k], -first[k].start))
+        return self.referent(first[best])
+
+    def antecedent(self, at: int, label: str, gender: str) -> _Referent | None:
+        """Nearest compatible referent before token ``at``: subjects of the nearest sentence first, then other
+        mentions of that sentence, going back ``ANTECEDENT_SENTENCES`` sentences."""
+        sent = self.tok(at).sent
+        labels = {label} if label == PER else {ORG, MIL_UNIT}
+        for s in range(sent, max(-1, sent - ANTECEDENT_SENTENCES - 1), -1):
+            lo, hi = self.parse.sentences[s]
+            hi = min(hi, at)
+            subjects: list[_Referent] = []
+            others: list[_Referent] = []
+            for i in range(lo, hi):
+                if not self.outside(i):
+                    continue
+                token = self.tok(i)
+                if token.dep in _SUBJECT_DEPS and i != at and not (gender and token.plural):
+                    ref, _ = self.resolve_subject(i)
+                    if ref is not None and ref.label in labels and _compatible(ref, gender, self.genders):
+                        subjects.append(ref)
+            for mention in self.mentions:
+                if self.tok(lo).start <= mention.start and mention.end <= (self.tok(hi - 1).end if hi > lo else 0):
+                    index = self.parse.token_at(mention.start)
+                    if index is None or not self.outside(index):
+                        continue
+                    ref = self.referent(mention)
+                    if ref.label in labels and _compatible(ref, gender, self.genders):
+                        others.append(ref)
+            if subjects:
+                return subjects[0]
+            if others:
+                return others[0]
+        return None
+
+    # -- other attributions ----------------------------------------------------------------------------------
+
+    def byline(self, qi: int) -> Mention | None:
+        """The name after a dash that follows the quote on its line (a mention, else the rest of a short line)."""
+        span = self.spans[qi]
+        line_end = self.text.find("\n", span.outer_end)
+        rest = self.text[span.outer_end : line_end if line_end >= 0 else len(self.text)]
+        match = _BYLINE_RE.match(rest)
+        if match is None:
+            return None
+        at = span.outer_end + match.end()
+        for mention in self.mentions:
+            if mention.start == at:
+                tail = self.text[mention.end : span.outer_end + len(rest)]
+                words = tail.split()
+                if words and words[0][:1].islower() and not words[0].startswith(("the", "a")):
+                    return None  # "— заявил Пригожин": a verb, not a byline
+                return mention
+        name = rest[match.end() :].strip().rstrip(".")
+        words = name.split()
+        if 1 <= len(words) <= 8 and all(w[:1].isupper() or w.lower() in SMALL_WORDS for w in words):
+            label = ORG if any(w.lower() in ORG_NOUNS for w in words) else PER
+            return Mention(name, label, at, at + len(name), name, "", name, canonical_id(label, name))
+        return None
+
+    def according_pronoun(self, qi: int) -> int | None:
+        """The pronoun of ``по ее словам`` / ``за його словами`` in the quote's sentence."""
+        inside = self.quote_tokens(qi)
+        if not inside:
+            return None
+        lo, hi = self.parse.sentence_of(inside[0])
+        for match in _ACCORDING_PRONOUN_RE.finditer(self.text, self.tok(lo).start, self.tok(hi - 1).end):
+            word = match.group("ru") or match.group("uk") or match.group("uk2")
+            index = self.parse.token_at(match.start(match.lastgroup or 0))
+            if index is not None and self.tok(index).text.lower() == word.lower():
+                return index
+        return None
+
+    def according_to(self, qi: int) -> _Referent | None:
+        """Who ``according to X`` / ``по словам X`` names: X, or the holder of the role written before X
+        (``за словами начальника КМВА`` -> the head of the administration named earlier)."""
+        found = self.according_mention(qi)
+        if found is None:
+            return None
+        mention, cue_end = found
+        for index in range(len(self.parse.tokens)):
+            token = self.tok(index)
+            if cue_end <= token.start and token.end <= mention.start and token.pos == "NOUN" and self.outside(index):
+                holder = self.role_holder(index)
+                if holder is not None:
+                    return holder
+        return self.referent(mention)
+
+    def according_mention(self, qi: int) -> tuple[Mention, int] | None:
+        inside = self.quote_tokens(qi)
+        if not inside:
+            return None
+        sentences = {self.tok(i).sent for i in inside}
+        lo = self.tok(self.parse.sentences[min(sentences)][0]).start
+        hi = self.tok(self.parse.sentences[max(sentences)][1] - 1).end
+        for match in _ACCORDING_RE.finditer(self.text, lo, hi):
+            index = self.parse.token_at(match.start())
+            if index is None or not self.outside(index):
+                continue
+            for mention in self.mentions:
+                if 0 <= mention.start - match.end() <= 40 and not re.search(
+                    r"[,.;:]", self.text[match.end() : mention.start]
+                ):
+                    return mention, match.end()
+        return None
 
 
-def _last_mention(mentions: Sequence[Mention], before: int, label: str, contains: str = "") -> Mention | None:
-    best = None
-    for mention in mentions:
-        if mention.end <= before and mention.label == label and contains.lower() in (mention.canonical or "").lower():
-            best = mention
-    return best
+def _slavic_gender(word: str, language: str, tag: str) -> str:
+    """Gender of a Russian or Ukrainian name word read in the nominative (``tag``: ``Name`` for a given name)."""
+    genders = {
+        "f" if "femn" in p.tag else "m"
+        for p in morph(language).parse(word)
+        if "nomn" in p.tag and ("femn" in p.tag or "masc" in p.tag) and (not tag or tag in p.tag)
+    }
+    return genders.pop() if len(genders) == 1 else ""
 
 
-def _sentence_end(text: str, pos: int, limit: int = 160) -> int:
-    window = text[pos : pos + limit]
-    match = re.search(r"(?<=[.!?…])\s|\n", window)
-    return pos + (match.start() if match else len(window))
+def _compatible(ref: _Referent, gender: str, genders: dict[str, str]) -> bool:
+    known = ref.gender or genders.get(ref.canonical_id or "", "")
+    return not gender or not known or known == gender
 
 
-def _sentence_start(text: str, pos: int, limit: int = 220) -> int:
-    lo = max(0, pos - limit)
-    window = text[lo:pos]
-    boundaries = [m.end() for m in re.finditer(r"[.!?…][»”\"]?\s+|\n", window)]
-    return lo + (boundaries[-1] if boundaries else 0)
+def _lemma(token: Token) -> str:
+    return token.lemma.lower()
 
 
-def extract_quotes(text: str, mentions: Sequence[Mention], language: str = "en") -> list[Quote]:
-    """Quotes of one document, with speakers resolved against its (canonicalised) mentions."""
+def extract_quotes(
+    text: str, mentions: Sequence[Mention], language: str = "en", parse: Parse | None = None
+) -> list[Quote]:
+    """Quotes of one document with speakers resolved against its (canonicalised) mentions.
+
+    ``parse`` is the document's parse from :func:`extraction.syntax.parse_documents` (computed here if missing).
+    """
+    spans = [
+        s
+        for s in find_quotes(text)
+        if not any(
+            (m.start <= s.start and s.end <= m.end) or text[m.start : m.end] == text[s.start : s.end].strip()
+            for m in mentions
+        )
+    ]
+    if not spans:
+        return []
+    if parse is None:
+        parse = parse_documents([(text, language)])[0] or Parse()
+    doc = _Document(text, mentions, parse, spans)
     quotes: list[Quote] = []
-    last_speaker: Quote | None = None
-    for start, end in find_quote_spans(text):
-        inner = text[start:end]
-        if any((m.start <= start and end <= m.end) or text[m.start : m.end] == inner.strip() for m in mentions):
-            continue  # a name in quotes (ЧВК «Вагнер», «Коммерсант»), not a quotation
-        quote = Quote(inner, start, end)
-        spk_match, spk_offset = _attribution(text, start, end, partial=not is_scare(inner))
-        if spk_match is None and is_scare(inner) and not text[: start - 1].rstrip().endswith(":"):
+    last: Quote | None = None
+    for qi, span in enumerate(spans):
+        inner = text[span.start : span.end]
+        quote = Quote(inner, span.start, span.end)
+        colon = text[: span.outer_start].rstrip().endswith(":")
+        verb = doc.governor(qi)
+        if is_scare(inner) and not colon and not doc.quotes_short(qi, doc.governor(qi, anywhere=False)):
             quote.kind = "scare"
             quotes.append(quote)
             continue
-        if spk_match is not None:
-            verb = spk_match.groupdict().get("verb")
-            quote.verb = _verb_lemma(verb, language) if verb else None
-            s, e = spk_offset + spk_match.start("spk"), spk_offset + spk_match.end("spk")
-            _resolve_speaker(quote, text, s, e, mentions, last_speaker)
-        elif last_speaker is not None and 0 <= start - (last_speaker.end + 1) <= CONTINUATION_GAP:
-            gap = text[last_speaker.end + 1 : start - 1]
-            starts_sentence = not gap.strip() or re.search(r"[.!?…:]\s*$", gap) is not None
-            if starts_sentence and inner[:1].isupper() and not re.search(r"[«»“”„\"]", gap):
-                quote.speaker = last_speaker.speaker
-                quote.speaker_canonical = last_speaker.speaker_canonical
-                quote.speaker_canonical_id = last_speaker.speaker_canonical_id
-                quote.verb = last_speaker.verb
-        if quote.speaker is not None:
-            last_speaker = quote
+        if _is_title(inner) and not colon and (verb is None or doc.named_work(qi)):
+            continue  # the title of a work, not a quotation
+        _attribute(doc, qi, quote, verb, last)
+        reported = doc.reported_before(qi) if quote.attribution is None and quote.verb is None else None
+        if reported is not None:  # "According to Rusu, the government asked ... ¶ "We are a small country,""
+            quote.speaker_canonical, quote.speaker_canonical_id = reported.canonical, reported.canonical_id
+            quote.speaker, quote.attribution = reported.canonical, CONTINUATION
+        elif quote.attribution is None and quote.verb is None and last is not None and _continues(doc, last, quote):
+            quote.speaker, quote.speaker_canonical = last.speaker, last.speaker_canonical
+            quote.speaker_canonical_id, quote.verb = last.speaker_canonical_id, last.verb
+            quote.attribution = CONTINUATION
+        if quote.attribution is not None and quote.kind == "statement":
+            last = quote
         quotes.append(quote)
-    return quotes
+    quotes.extend(_nested(text, spans, quotes))
+    return sorted(quotes, key=lambda q: q.start)
 
 
-def _attribution(text: str, start: int, end: int, partial: bool = True) -> tuple[re.Match[str] | None, int]:
-    """The attribution match after the quote (else before it) and the offset its positions are relative to."""
-    outer_end, outer_start = end + 1, start - 1
-    after = text[outer_end : _sentence_end(text, outer_end)]
-    # A quote that closes its own sentence ("...ours." Zelensky said) is attributed after it only when the
-    # next words do not start a new sentence.
-    # next words do not start a new sentence, or they are a name and a verb ("...ammunition?" Prigozhin shouted).
-    closed = re.search(r"[.!?…]$", text[start:end].strip()) is not None
-    new_sentence = closed and after.strip()[:1].isupper()
-    for index, pattern in enumerate(_AFTER_RES):
-        if new_sentence and index not in _NAME_VERB_AFTER:
-            continue
-        match = pattern.search(after)
-        if match and not (new_sentence and match.group("spk").lower() in _PRONOUNS):
-            return match, outer_end
-    lo = _sentence_start(text, outer_start)
-    before = text[lo:outer_start]
-    for pattern in (*_BEFORE_RES, *_PARTIAL_RES) if partial else _BEFORE_RES:
-        match = pattern.search(before)
-        if match:
-            return match, lo
-    return None, 0
+# "I say, 'The chickens will manage.'", "я им отвечаю: „...“": the speaker of the outer quote speaks the inner one
+_FIRST_PERSON_FRAME = re.compile(r"(?:^|[\s,.;:—–-])(?P<who>I|я|Я)\s+(?:\w+\s+){0,2}?\w+[,:]?\s*$")
 
 
-def _resolve_speaker(
-    quote: Quote, text: str, s: int, e: int, mentions: Sequence[Mention], last_speaker: Quote | None
-) -> None:
-    spk = text[s:e].strip()
-    quote.speaker = spk
-    low = spk.lower()
-    if low in _PRONOUNS:
-        if last_speaker is not None and last_speaker.speaker_canonical_id is not None:
-            quote.speaker = last_speaker.speaker
-            quote.speaker_canonical = last_speaker.speaker_canonical
-            quote.speaker_canonical_id = last_speaker.speaker_canonical_id
-            return
-        person = _last_mention(mentions, quote.start, PER)
-        if person is not None:
-            quote.speaker, quote.speaker_canonical, quote.speaker_canonical_id = (
-                person.text,
-                person.canonical,
-                person.canonical_id,
-            )
-        return
-    mention = _mention_in(mentions, s, e)
+def _nested(text: str, spans: Sequence[QuoteSpan], outer: Sequence[Quote]) -> list[Quote]:
+    """Quotes one level inside the outer ones: the outer speaker's when a first-person frame introduces them,
+    else no speaker (``They ask me, 'Who will feed the chickens?'``)."""
+    out = []
+    for span in find_nested_quotes(text, list(spans)):
+        inner = text[span.start : span.end]
+        quote = Quote(inner, span.start, span.end)
+        host = next((q for q in outer if q.start <= span.start and span.end <= q.end), None)
+        if is_scare(inner):
+            quote.kind = "scare"
+        elif host is not None and host.kind == "statement":
+            frame = _FIRST_PERSON_FRAME.search(text[host.start : span.outer_start])
+            if frame is not None and host.speaker_canonical_id is not None:
+                quote.speaker = frame.group("who")
+                quote.speaker_start, quote.speaker_end = host.start + frame.start("who"), host.start + frame.end("who")
+                quote.speaker_canonical, quote.speaker_canonical_id = host.speaker_canonical, host.speaker_canonical_id
+                quote.verb, quote.attribution = host.verb, PRONOUN
+        out.append(quote)
+    return out
+
+
+def _attribute(doc: _Document, qi: int, quote: Quote, verb: int | None, last: Quote | None) -> None:
+    """Fill the speaker of ``quote`` by rules 1-4 of the module docstring (no change when none applies)."""
+    mention = doc.byline(qi)
     if mention is not None:
-        quote.speaker = mention.text
-        quote.speaker_canonical, quote.speaker_canonical_id = mention.canonical, mention.canonical_id
+        _set(quote, mention.text, mention.start, mention.end, doc.referent(mention), BYLINE, None)
         return
-    for noun, (label, contains) in _NOUN_SPEAKERS.items():
-        if noun in low:
-            target = _last_mention(mentions, quote.start, label, contains) or _last_mention(
-                mentions, quote.start, label
-            )
-            if target is not None:
-                quote.speaker_canonical, quote.speaker_canonical_id = target.canonical, target.canonical_id
+    if verb is None:
+        found = doc.according_mention(qi)
+        if found is not None:
+            mention, start = found  # the speaker as written: "Дмитрия Пескова", "начальника КМВА"
+            words = doc.text[start : mention.end]
+            _set(quote, words, start, mention.end, doc.according_to(qi), ACCORDING_TO, "according to")
             return
+        pronoun = doc.according_pronoun(qi)
+        if pronoun is not None:
+            token = doc.tok(pronoun)
+            _set(
+                quote, token.text, token.start, token.end, doc.resolve_subject(pronoun)[0], ACCORDING_TO, "according to"
+            )
+            return
+        verb = doc.colon_verb(qi)
+    if verb is None:
+        label = doc.colon_label(qi)
+        if label is not None:
+            _speaker(doc, quote, label, None)
+        return
+    subject = doc.subject_of(verb)
+    lemma = _lemma(doc.tok(verb))
+    if subject is None:
+        quote.verb = lemma
+        return
+    _speaker(doc, quote, subject, lemma, last)
+
+
+def _speaker(doc: _Document, quote: Quote, subject: int, lemma: str | None, last: Quote | None = None) -> None:
+    """Set the speaker of ``quote`` from the subject token (resolved as name, pronoun or noun)."""
+    ref, how = doc.resolve_subject(subject)
+    if lemma in CONTINUING and last is not None and last.speaker_canonical_id is not None:
+        # "he added", "— додав комбат": the last quoted speaker goes on, when the pronoun fits or the noun is bare
+        gender, label = _PRONOUNS.get(doc.tok(subject).text.lower(), ("", ""))
+        fits = (
+            how == PRONOUN
+            and bool(label)
+            and last.speaker_canonical_id.startswith(label)
+            and (not gender or doc.genders.get(last.speaker_canonical_id, gender) == gender)
+        )
+        if fits or (how == NOMINAL and ref is None and doc.tok(subject).language != "en"):
+            ref = _Referent(last.speaker_canonical, last.speaker_canonical_id, label or PER)
+    head = subject
+    if how == SUBJECT and doc.mention_at(subject) is None and doc.tok(subject).pos != "PROPN":
+        head = doc.appos_name(subject) or subject
+    start, end = doc.name_span(head) if how != PRONOUN else (doc.tok(subject).start, doc.tok(subject).end)
+    mention = doc.mention_at(head)
+    if mention is not None and how == SUBJECT:
+        start, end = min(start, mention.start), max(end, mention.end)
+    _set(quote, doc.text[start:end], start, end, ref, how, lemma)
+
+
+def _set(quote: Quote, surface: str, start: int, end: int, ref: _Referent | None, how: str, verb: str | None) -> None:
+    quote.speaker, quote.speaker_start, quote.speaker_end = surface, start, end
+    quote.attribution, quote.verb = how, verb
+    if ref is not None:
+        quote.speaker_canonical, quote.speaker_canonical_id = ref.canonical, ref.canonical_id
+
+
+def _continues(doc: _Document, last: Quote, quote: Quote) -> bool:
+    """Whether ``quote`` continues ``last``: same or next paragraph, no other person named in between."""
+    gap = doc.text[last.end : quote.start]
+    if len(re.findall(r"\n\s*\n|\n", gap)) > 1 or last.speaker_canonical_id is None:
+        return False
+    for mention in doc.mentions:
+        between = last.end <= mention.start and mention.end <= quote.start
+        if between and mention.label == PER and (mention.canonical_id or "") != last.speaker_canonical_id:
+            index = doc.parse.token_at(mention.start)
+            if index is not None and doc.outside(index):
+                return False
+    return True

@@ -13,7 +13,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any
 
 from prefect import flow, get_run_logger, task
@@ -24,11 +24,9 @@ from flows.telegram_secrets import flow_resources
 from flows.writes import ensure_write_limit, serialised
 from telefeed.config import Settings, load_sources, select_sources
 from telefeed.pipeline import SourceStats, Window, ingest_source
+from telefeed.pipeline.backfill import BackfillTotals, as_utc, chunks_for
 from telefeed.resources import Resources
 from warehouse.backends import open_warehouse
-
-# Kinds whose connector can read a date range cheaply; others get one chunk for the whole window.
-CHUNKED_KINDS = {"telegram": 1}
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,27 +56,6 @@ def listen(listener: Listener) -> Iterator[None]:
     finally:
         with _listeners_guard:
             _listeners.remove(listener)
-
-
-def as_utc(value: datetime) -> datetime:
-    """An aware UTC datetime (naive values are taken as UTC)."""
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def split_window(since: datetime, until: datetime, chunk_days: int | None) -> list[tuple[datetime, datetime]]:
-    """``[since, until)`` cut into consecutive chunks of ``chunk_days`` days (one chunk when ``None``/0)."""
-    if until <= since:
-        raise ValueError(f"empty backfill window: since {since.isoformat()} is not before until {until.isoformat()}")
-    if not chunk_days:
-        return [(since, until)]
-    step = timedelta(days=chunk_days)
-    chunks = []
-    start = since
-    while start < until:
-        end = min(start + step, until)
-        chunks.append((start, end))
-        start = end
-    return chunks
 
 
 @task(name="backfill-window", task_run_name="backfill-{source_name}-{since}", cache_policy=NO_CACHE)
@@ -135,23 +112,12 @@ def backfill(
     (selected,) = select_sources(load_sources(sources_file), [source])
     start = as_utc(since)
     end = as_utc(until) if until is not None else datetime.now(UTC)
-    chunks = split_window(start, end, chunk_days if chunk_days is not None else CHUNKED_KINDS.get(selected.kind))
+    chunks = chunks_for(selected.kind, start, end, chunk_days)
     ensure_write_limit()
     warehouse = serialised(open_warehouse(warehouse_file))
     warehouse.register_sources([(selected.name, selected.kind, selected.model_dump(mode="json"))])
     run_id = _run_id()
-    totals: dict[str, Any] = {
-        "source": selected.name,
-        "kind": selected.kind,
-        "since": start.isoformat(),
-        "until": end.isoformat(),
-        "chunks": len(chunks),
-        "status": "ok",
-    }
-    for key in ("fetched", "new", "updated", "skipped", "quarantined", "errors"):
-        totals[key] = 0
-    totals["seconds"] = 0.0
-    statuses: list[str] = []
+    totals = BackfillTotals(selected.name, selected.kind, start, end, len(chunks))
     logger.info("backfill %s [%s, %s): %d chunk(s)", selected.name, start.isoformat(), end.isoformat(), len(chunks))
     with flow_resources() as resources:  # one Telegram client for every chunk
         for index, (lo, hi) in enumerate(chunks, start=1):
@@ -164,12 +130,9 @@ def backfill(
                 hi.isoformat(),
                 _unexamined(resources),
             )
-            for key in ("fetched", "new", "updated", "skipped", "quarantined", "errors"):
-                totals[key] += stats[key]
-            totals["seconds"] = round(totals["seconds"] + stats["seconds"], 3)
-            statuses.append(stats["status"])
-            if stats.get("error_message"):
-                logger.warning("chunk %d/%d: %s", index, len(chunks), stats["error_message"])
+            totals.add_chunk(stats)
+            for message in stats.get("error_messages") or []:
+                logger.warning("chunk %d/%d: %s", index, len(chunks), message)
             logger.info(
                 "chunk %d/%d [%s, %s): fetched=%d new=%d updated=%d quarantined=%d errors=%d (%.0f%%)",
                 index,
@@ -188,17 +151,14 @@ def backfill(
                 listeners = list(_listeners)
             for listener in listeners:
                 listener(progress)
-    if statuses and all(s == "failed" for s in statuses):
-        totals["status"] = "failed"
-    elif any(s in ("failed", "partial") for s in statuses):
-        totals["status"] = "partial"
     from flows.artifacts import publish_run_artifacts
 
+    result = totals.as_dict()
     try:
-        if extract and totals["new"]:
+        if extract and result["new"]:
             from flows.extract import extract as extract_flow
 
             extract_flow(warehouse_path=warehouse_file)
     finally:
-        publish_run_artifacts([totals], warehouse_file, run_id, key_prefix="backfill")
-    return totals
+        publish_run_artifacts([result], warehouse_file, run_id, key_prefix="backfill")
+    return result

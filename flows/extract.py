@@ -1,63 +1,20 @@
 """The ``extract`` flow: extraction rows for documents that have none for the current extractor version.
 
 One coarse task per batch of documents (ids only cross the task boundary). Each task loads its documents'
-text from the warehouse, runs the pure batched extraction and lands the rows in one transaction. The plain
-functions here are also what ``telefeed reextract`` runs (without a Prefect server).
+text from the warehouse, runs the pure batched extraction and lands the rows in one transaction
+(telefeed/pipeline/extract.py, which ``telefeed reextract`` runs without Prefect).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import Any
 
 from prefect import flow, get_run_logger, task
 
-from extraction.pipeline import EXTRACTOR_VERSION, batch_rows, extract_batch
-from warehouse import extraction as store
+from extraction.pipeline import EXTRACTOR_VERSION
+from telefeed.pipeline.extract import DEFAULT_BATCH_SIZE, batches, documents_to_extract, extract_ids, sum_counts
 from warehouse.backends import open_warehouse
-from warehouse.db import Warehouse
-
-DEFAULT_BATCH_SIZE = 200
-
-
-def extract_ids(warehouse: Warehouse, document_ids: Sequence[str]) -> dict[str, int]:
-    """Extract and land one batch of stored documents (replacing their older rows); returns rows per table."""
-    inputs = store.load_inputs(warehouse, document_ids)
-    if not inputs:
-        return {"documents": 0}
-    batch = extract_batch(inputs, store.known_channels(warehouse), store.known_entities(warehouse))
-    counts = store.land_extraction(warehouse, [i.document_id for i in inputs], batch_rows(batch))
-    counts["documents"] = len(inputs)
-    return counts
-
-
-def batches(ids: Sequence[str], size: int) -> list[list[str]]:
-    """``ids`` cut into lists of at most ``size``."""
-    size = max(1, size)
-    return [list(ids[i : i + size]) for i in range(0, len(ids), size)]
-
-
-def run_extraction(
-    warehouse: Warehouse,
-    since: datetime | None = None,
-    source: str | None = None,
-    all_documents: bool = False,
-    batch_size: int = DEFAULT_BATCH_SIZE,
-    progress: Callable[[int, int], None] | None = None,
-) -> dict[str, int]:
-    """Extract every document needing it (all matching documents with ``all_documents``), batch by batch.
-
-    Returns the summed rows per table plus ``documents``.
-    """
-    ids = store.documents_to_extract(warehouse, EXTRACTOR_VERSION, since, source, all_documents)
-    total: dict[str, int] = {"documents": 0}
-    for chunk in batches(ids, batch_size):
-        for key, value in extract_ids(warehouse, chunk).items():
-            total[key] = total.get(key, 0) + value
-        if progress is not None:
-            progress(total["documents"], len(ids))
-    return total
 
 
 @task(name="extract-batch", task_run_name="extract-batch-{index}")
@@ -96,7 +53,7 @@ def extract(
     path = warehouse_path or Settings().warehouse
     warehouse = open_warehouse(path)
     since_dt = datetime.fromisoformat(since) if since else None
-    ids = store.documents_to_extract(warehouse, EXTRACTOR_VERSION, since_dt, source, all_documents)
+    ids = documents_to_extract(warehouse, since_dt, source, all_documents)
     # Batches run one after another: each holds the models and a write transaction; the machine has few cores.
     chunks = batches(ids, batch_size)
     if concurrent:
@@ -104,9 +61,4 @@ def extract(
         results = [future.result() for future in futures]
     else:
         results = [extract_batch_task(path, chunk, i) for i, chunk in enumerate(chunks)]
-    summary: dict[str, Any] = {"extractor_version": EXTRACTOR_VERSION, "batches": len(results)}
-    for counts in results:
-        for key, value in counts.items():
-            summary[key] = summary.get(key, 0) + value
-    summary.setdefault("documents", 0)
-    return summary
+    return {"extractor_version": EXTRACTOR_VERSION, "batches": len(results), **sum_counts(results)}

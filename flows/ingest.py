@@ -8,16 +8,19 @@ from typing import Any, cast
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
+from prefect.futures import PrefectFuture, as_completed
 
 from extraction.language import release_models as release_language_models
 from extraction.pipeline import EXTRACTOR_VERSION
 from flows.artifacts import publish_run_artifacts
 from flows.telegram_secrets import flow_resources
 from flows.writes import ensure_write_limit, serialised
-from telefeed.config import Settings, load_sources, select_sources
+from telefeed.config import Settings, Source, load_sources, select_sources, source_from_config
 from telefeed.memory import cap_malloc_arenas, release_free_memory
-from telefeed.pipeline import Window, ingest_source
+from telefeed.pipeline import SourceStats, cluster_stories, ingest_source
+from telefeed.pipeline.scheduling import SourceQueue
 from telefeed.resources import Resources
+from telefeed.stopping import StopRequest, stop_on_signals
 from warehouse.backends import open_warehouse
 from warehouse.extraction import needs_extraction
 
@@ -43,30 +46,18 @@ def _run_id() -> str:
 
 @task(name="ingest-source", task_run_name="ingest-{source_name}", cache_policy=NO_CACHE)
 def ingest_source_task(
-    source_name: str,
-    sources_path: str,
-    warehouse_path: str,
-    run_id: str,
-    since: str | None = None,
-    until: str | None = None,
-    resources: Resources | None = None,
+    source_name: str, source_config: dict[str, Any], warehouse_path: str, run_id: str, resources: Resources
 ) -> dict[str, Any]:
-    """Ingest one source; returns its stats as a primitive dict (never raises for source errors).
+    """Ingest one source (its settings as read once by the flow); returns its stats as a primitive dict (never
+    raises for source errors).
 
     ``resources``: the flow run's (its Telegram sources of one account share one client); on a task runner in
     other processes (Dask) each task gets its own copy.
     """
-    from datetime import datetime
-
     logger = get_run_logger()
-    (source,) = select_sources(load_sources(sources_path), [source_name])
-    window = None
-    if since is not None or until is not None:
-        window = Window(
-            since=datetime.fromisoformat(since) if since else None,
-            until=datetime.fromisoformat(until) if until else None,
-        )
-    stats = ingest_source(source, serialised(open_warehouse(warehouse_path)), run_id, window, resources)
+    source = source_from_config(source_config)
+    warehouse = serialised(open_warehouse(warehouse_path))
+    stats = ingest_source(source, warehouse, run_id, resources=resources, cluster=False)
     logger.info(
         "%s: status=%s fetched=%d new=%d updated=%d skipped=%d quarantined=%d errors=%d %.2fs",
         stats.source,
@@ -79,8 +70,56 @@ def ingest_source_task(
         stats.errors,
         stats.seconds,
     )
-    if stats.error_message:
-        logger.warning("%s: %s", stats.source, stats.error_message)
+    for message in stats.error_messages:
+        logger.warning("%s: %s", stats.source, message)
+    return stats.as_dict()
+
+
+@task(name="cluster-stories")
+def cluster_stories_task(warehouse_path: str) -> None:
+    """Cluster the documents the run landed (and any an earlier run left unclustered), once per run."""
+    error = cluster_stories(serialised(open_warehouse(warehouse_path)))
+    if error is not None:
+        get_run_logger().warning("%s (the next run or `telefeed cluster` retries)", error)
+
+
+def run_sources(
+    selected: list[Source],
+    warehouse_path: str,
+    run_id: str,
+    settings: Settings,
+    stop: StopRequest,
+    resources: Resources,
+) -> list[dict[str, Any]]:
+    """Submit one task per source, at most ``max_sources_in_flight`` at once and ``max_sources_per_host`` per host.
+
+    Once ``stop`` is set (SIGTERM/SIGINT) no new source starts and those in flight finish. Results come in the
+    sources' order; a source never started is reported with status ``not_run``.
+    """
+    queue = SourceQueue(selected, settings.max_sources_in_flight, settings.max_sources_per_host)
+    results: dict[str, dict[str, Any]] = {}
+    running: dict[PrefectFuture[dict[str, Any]], str] = {}
+    while True:
+        while not stop.is_set() and (source := queue.take()) is not None:
+            config = source.model_dump(mode="json")
+            task = ingest_source_task.submit(source.name, config, warehouse_path, run_id, _unexamined(resources))
+            running[task] = source.name
+        if not running:
+            break
+        finished = next(as_completed(list(running)))
+        name = running.pop(finished)
+        queue.done(name)
+        results[name] = finished.result()
+    for source in queue.drop_waiting():
+        results[source.name] = not_run(source, stop.reason or "stopped")
+    return [results[s.name] for s in selected]
+
+
+def not_run(source: Source, reason: str) -> dict[str, Any]:
+    """The stats of a source a stopped run never started (no ``runs`` row: nothing happened)."""
+    stats = SourceStats(source=source.name, kind=source.kind, status="not_run")
+    stats.record_error(f"not run: the run was stopped ({reason})")
+    stats.status = "not_run"
     return stats.as_dict()
 
 
@@ -119,19 +158,15 @@ def ingest(
     run_id = _run_id()
     run_resources = resources or flow_resources()
     try:
-        futures = [
-            ingest_source_task.submit(
-                s.name, sources_file, warehouse_file, run_id, resources=_unexamined(run_resources)
-            )
-            for s in selected
-        ]
-        results = [f.result() for f in futures]
+        with stop_on_signals(StopRequest()) as stop:
+            results = run_sources(selected, warehouse_file, run_id, settings, stop, run_resources)
     finally:
         run_resources.close()
+    cluster_stories_task(warehouse_file)
     release_language_models()  # before extraction loads the NER models: the two sets are never held together
     release_free_memory()
     try:
-        if extract and needs_extraction(open_warehouse(warehouse_file), EXTRACTOR_VERSION):
+        if extract and not stop.is_set() and needs_extraction(open_warehouse(warehouse_file), EXTRACTOR_VERSION):
             from flows.extract import extract as extract_flow
 
             extract_flow(warehouse_path=warehouse_file)

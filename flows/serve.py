@@ -1,12 +1,22 @@
 """Serve telefeed's deployments from one process (``telefeed serve``), no work pool needed.
 
 The deployments are read from ``prefect.yaml`` so that ``telefeed serve`` and ``prefect deploy --all`` run the
-same flows with the same parameters, schedules and concurrency limits.
+same flows with the same parameters, schedules and concurrency limits. Schedules need a Prefect server that runs
+its scheduler: the one ``PREFECT_API_URL`` names, else one this command starts (``prefect server start``) and
+stops when it ends. Deployments that ``prefect deploy`` registered (bound to a work pool) are never replaced.
 """
 
 from __future__ import annotations
 
 import importlib
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
@@ -133,17 +143,123 @@ def to_runner_deployment(spec: DeploymentSpec, **overrides: Any) -> Any:
     return spec.load_flow().to_deployment(**kwargs)
 
 
-def serve_all(prefect_file: str | Path | None = None, limit: int | None = None) -> None:
-    """Serve every deployment of ``prefect.yaml`` from this process until interrupted.
+class ServeError(RuntimeError):
+    """``telefeed serve`` cannot start; the message is one line saying what to do."""
+
+
+DEFAULT_SERVER_PORT = 4200
+
+
+def configured_api_url() -> str | None:
+    """The Prefect API this process talks to (``PREFECT_API_URL`` or the active profile), None when unset."""
+    from prefect.settings import get_current_settings
+
+    return get_current_settings().api.url
+
+
+def _healthy(api_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{api_url}/health", timeout=2) as answer:
+            return bool(answer.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@contextmanager
+def local_prefect_server(port: int = DEFAULT_SERVER_PORT, startup_timeout: float = 180.0) -> Iterator[str]:
+    """Run ``prefect server start`` (API, UI and services, the scheduler among them) on 127.0.0.1:``port`` while the
+    block runs; yields its API URL. Its database is the profile's (``PREFECT_HOME``), so deployments and runs
+    outlive the command.
+
+    Raises:
+        ServeError: the port is taken or the server did not answer within ``startup_timeout`` seconds.
+    """
+    api_url = f"http://127.0.0.1:{port}/api"
+    if _healthy(api_url):
+        raise ServeError(
+            f"a Prefect server already answers on port {port}: export PREFECT_API_URL={api_url} and run again"
+        )
+    command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
+    log_path = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect")).expanduser() / "telefeed-server.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    with log_path.open("ab") as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + startup_timeout
+        while not _healthy(api_url):
+            if server.poll() is not None:
+                raise ServeError(f"`prefect server start` exited with code {server.returncode}; see {log_path}")
+            if time.monotonic() > deadline:
+                raise ServeError(f"the Prefect server did not start within {startup_timeout:.0f} s; see {log_path}")
+            time.sleep(0.5)
+        yield api_url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
+def deployed_elsewhere(specs: list[DeploymentSpec]) -> list[str]:
+    """Names (``flow/deployment``) of the deployments of ``specs`` that the server already has bound to a work pool
+    (registered by ``prefect deploy``): serving them would replace their pull steps and pause them on exit."""
+    from prefect.client.orchestration import get_client
+    from prefect.exceptions import ObjectNotFound
+
+    taken = []
+    with get_client(sync_client=True) as client:
+        for spec in specs:
+            name = f"{spec.load_flow().name}/{spec.name}"
+            try:
+                existing = client.read_deployment_by_name(name)
+            except ObjectNotFound:
+                continue
+            if existing.work_pool_name or existing.pull_steps:
+                taken.append(name)
+    return taken
+
+
+def serve_all(
+    prefect_file: str | Path | None = None, limit: int | None = None, port: int = DEFAULT_SERVER_PORT
+) -> None:
+    """Serve every deployment of ``prefect.yaml`` from this process until interrupted (Ctrl-C or SIGTERM).
+
+    With no Prefect API configured, a local server (``prefect server start``, scheduler included) runs for as long
+    as this does.
 
     Args:
         prefect_file: the deployments file (default: ``./prefect.yaml``, else the repository's).
         limit: the most flow runs this process runs at once (default: unlimited).
+        port: the local server's port, when one is started.
+
+    Raises:
+        ServeError: deployments of the same names were registered by ``prefect deploy``, or no server could start.
     """
+    specs = load_specs(prefect_file)
+    if configured_api_url():
+        _serve(specs, limit)
+        return
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    with local_prefect_server(port) as api_url:
+        os.environ["PREFECT_API_URL"] = api_url  # the flow runs this process starts use the same server
+        print(f"telefeed serve: started a Prefect server at {api_url} (UI: {api_url.removesuffix('/api')})")
+        with temporary_settings(updates={PREFECT_API_URL: api_url}):
+            _serve(specs, limit)
+
+
+def _serve(specs: list[DeploymentSpec], limit: int | None) -> None:
     from prefect import serve
 
     from flows.writes import ensure_write_limit
 
+    taken = deployed_elsewhere(specs)
+    if taken:
+        raise ServeError(
+            f"{', '.join(taken)} already registered by `prefect deploy` (work pool): run them with "
+            "`prefect worker start`, or delete them before `telefeed serve`"
+        )
     ensure_write_limit()
-    deployments = [to_runner_deployment(spec) for spec in load_specs(prefect_file)]
-    serve(*deployments, limit=limit)
+    serve(*(to_runner_deployment(spec) for spec in specs), limit=limit)

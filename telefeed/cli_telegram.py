@@ -1,4 +1,5 @@
-"""CLI for Telegram: ``telefeed telegram-login`` creates the session the ``telegram`` sources use."""
+"""The ``telefeed telegram`` group: ``login`` creates the session the ``telegram`` sources use (old name:
+``telegram-login``)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,18 @@ from typing import Annotated
 
 import typer
 
-from telefeed.cli import app, console, fail
+from telefeed.cli_common import console, fail
+
+telegram_app = typer.Typer(help="Telegram: log in once and save the session.", no_args_is_help=True)
 
 
-@app.command("telegram-login")
+def register(app: typer.Typer) -> None:
+    """Add the ``telegram`` group to ``app``, and ``telegram-login`` as a hidden alias."""
+    telegram_app.command("login")(telegram_login)
+    app.add_typer(telegram_app, name="telegram")
+    app.command("telegram-login", hidden=True)(telegram_login)
+
+
 def telegram_login(
     session_file: Annotated[
         str | None,

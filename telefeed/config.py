@@ -6,7 +6,7 @@ import tomllib
 from pathlib import Path
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from connectors.http import HttpLimits
@@ -26,6 +26,10 @@ class Settings(BaseSettings):
 
     warehouse: str = DEFAULT_WAREHOUSE
     sources: str = DEFAULT_SOURCES
+    # Sources ingested at once by one run (threads; each mostly waits on the network, landings take turns) and at
+    # most this many per host, so that a run over thousands of feeds stays polite and within memory on 2 cores.
+    max_sources_in_flight: int = Field(default=8, ge=1)
+    max_sources_per_host: int = Field(default=2, ge=1)
 
 
 class _SourceBase(BaseModel):
@@ -70,6 +74,8 @@ class TelegramSource(_SourceBase):
     # Prefect Secret block holding {"api_id", "api_hash", "session"}; sources with the same block (or none: the
     # environment's credentials) are one account and share one client per run.
     secret_block: str | None = None
+    # A recorded channel (connectors/telegram_snapshot.py) replayed offline instead of the live API: no credentials.
+    snapshot: str | None = None
 
 
 class TelegramPreviewSource(_SourceBase):
@@ -95,6 +101,9 @@ class TelegramExportSource(_SourceBase):
 Source = Annotated[
     RssSource | TelegramSource | TelegramPreviewSource | TelegramExportSource, Field(discriminator="kind")
 ]
+
+
+SOURCE_ADAPTER: TypeAdapter[Source] = TypeAdapter(Source)
 
 
 class SourcesFile(BaseModel):
@@ -165,10 +174,22 @@ def _resolve_paths(source: Source, base: Path) -> None:
             source.page_archive = _resolve_local(source.page_archive, base)
     elif isinstance(source, TelegramExportSource):
         source.path = _resolve_local(source.path, base)
-    elif isinstance(source, TelegramSource) and source.media_dir:
-        source.media_dir = _resolve_local(source.media_dir, base)
+    elif isinstance(source, TelegramSource):
+        if source.media_dir:
+            source.media_dir = _resolve_local(source.media_dir, base)
+        if source.snapshot:
+            source.snapshot = _resolve_local(source.snapshot, base)
     elif isinstance(source, TelegramPreviewSource) and source.page_archive:
         source.page_archive = _resolve_local(source.page_archive, base)
+
+
+def source_from_config(config: dict[str, object]) -> Source:
+    """A source from its ``model_dump(mode="json")`` (paths already resolved): how a task receives its source.
+
+    Raises:
+        ValidationError: ``config`` is not a valid source.
+    """
+    return SOURCE_ADAPTER.validate_python(config)
 
 
 def select_sources(sources: list[Source], names: list[str] | None) -> list[Source]:

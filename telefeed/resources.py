@@ -25,6 +25,7 @@ from connectors.telegram import (
     TelethonClient,
     load_credentials,
 )
+from connectors.telegram_snapshot import snapshot_client
 from telefeed.config import TelegramSource
 from telefeed.models import utc_now
 
@@ -34,7 +35,9 @@ ENVIRONMENT_ACCOUNT = "environment"
 
 
 def telegram_account(source: TelegramSource) -> str:
-    """The account a source reads with: its secret block, else the environment's credentials."""
+    """The account a source reads with: its snapshot file, its secret block, else the environment's credentials."""
+    if source.snapshot:
+        return f"snapshot:{source.snapshot}"
     return f"secret:{source.secret_block}" if source.secret_block else ENVIRONMENT_ACCOUNT
 
 
@@ -43,8 +46,9 @@ class Resources:
     """The outside world of one run: Telegram clients, the sleeper, secrets.
 
     Attributes:
-        telegram_client: builds the client of a source's account (default: the live Telethon client with
-            :meth:`telegram_credentials`); called once per account per run.
+        telegram_client: builds the client of a source's account (default: the snapshot client of a source with
+            ``snapshot``, else the live Telethon client with :meth:`telegram_credentials`); called once per
+            account per run.
         sleep: how flood waits are waited (tests record them instead).
         secret_loader: reads a named secret (the flows pass Prefect's Secret blocks); None: none installed.
         environ: the environment credentials are read from (default: ``os.environ``).
@@ -71,9 +75,12 @@ class Resources:
         return load_credentials(os.environ if self.environ is None else self.environ, secret=secret)
 
     def open_telegram_client(self, source: TelegramSource) -> TelegramClientProtocol:
-        """A new client for ``source``'s account (the live Telethon client unless a factory was given)."""
+        """A new client for ``source``'s account: the factory's if one was given, else the snapshot client for a
+        source with ``snapshot`` (a recorded channel, no credentials), else the live Telethon client."""
         if self.telegram_client is not None:
             return self.telegram_client(source)
+        if source.snapshot:
+            return snapshot_client(source.snapshot)
         return TelethonClient(self.telegram_credentials(source))
 
     def telegram_client_for(self, source: TelegramSource) -> TelegramClientProtocol:

@@ -10,12 +10,13 @@ from typing import Any, cast
 import pytest
 from typer.testing import CliRunner
 
-from flows.backfill import ChunkProgress, listen, split_window
+from flows.backfill import ChunkProgress, listen
 from flows.backfill import backfill as backfill_flow
 from flows.ingest import ingest
 from telefeed.cli import app
-from tests.conftest import write_rss_sources
-from tests.support.http_server import FixtureServer
+from telefeed.pipeline.backfill import split_window
+from tests.conftest import write_rss_sources, write_sources
+from tests.support.http_server import FixtureServer, feed_of_missing_pages
 from tests.support.warehouse import scalar
 from warehouse.db import Warehouse
 
@@ -163,3 +164,19 @@ def test_cli_backfill_prints_totals_and_refuses_bad_dates(
     assert bad.exit_code == 2 and "not a date" in bad.output
     unknown = runner.invoke(app, ["backfill", "--source", "nope", "--since", "2026-11-01", "-s", sources])
     assert unknown.exit_code == 2 and "unknown source" in unknown.output
+
+
+def test_cli_backfill_exits_1_and_prints_each_page_failure(
+    tmp_path: Path, http_server: FixtureServer, warehouse_path: str
+) -> None:
+    url = feed_of_missing_pages(http_server, "/paged.xml", 2)
+    sources = write_sources(
+        tmp_path,
+        f'[[sources]]\nname = "paged"\nkind = "rss"\nurl = "{url}"\nhttp = {{ retries = 0, backoff_seconds = 0 }}\n',
+    )
+    args = ["backfill", "--source", "paged", "--since", "2026-11-01", "--no-extract", "-w", warehouse_path]
+    result = CliRunner().invoke(app, [*args, "-s", sources])
+    assert result.exit_code == 1, result.output  # the documents landed, but two pages failed: cron must see it
+    assert "status=partial" in result.output and "new=2" in result.output
+    failures = [line for line in result.output.splitlines() if line.startswith("paged: page ")]
+    assert len(failures) == 2 and all("404" in line for line in failures), result.output

@@ -8,7 +8,9 @@ lands all of its posts.
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -71,6 +73,21 @@ def test_extraction_contenders_agree() -> None:
     assert one.documents == two.documents == 12 and one.found == two.found > 0
 
 
+@pytest.mark.slow  # loads the models and the parsers of quote attribution
+def test_extraction_bench_on_annotated_texts(tmp_path: Path) -> None:
+    documents = [
+        {"text": '"We will hold," Olaf Scholz said.', "language": "en"},
+        {"text": "«Мы не отступим», — заявил Пригожин.", "language": "ru"},
+    ]
+    (tmp_path / "set.json").write_text(json.dumps({"documents": documents}), encoding="utf-8")
+    inputs = extraction.annotated_inputs(tmp_path, 5)
+    assert [d.language for d in inputs] == ["en", "ru", "en", "ru", "en"]
+    results = extraction.run(size=5, seed=7, batch=5, per_doc_limit=2, texts=tmp_path)
+    assert {t.documents for t in results} == {5, 2}
+    with pytest.raises(SystemExit):
+        extraction.annotated_inputs(tmp_path / "missing", 5)
+
+
 def test_synthetic_channel_matches_the_fake_client() -> None:
     from tests.support.fake_telegram import FakeTelegramClient
 
@@ -120,6 +137,16 @@ def test_memory_verdict_needs_every_run_to_finish(capsys: pytest.CaptureFixture[
     assert capsys.readouterr().out.rstrip().endswith("NOT MEASURED (a run's status is not ok)")
     end_to_end.print_memory([run(10, 100.0, "ok"), run(1000, 130.0, "ok")])
     assert capsys.readouterr().out.rstrip().endswith("+30% -> MISSED")
+
+
+@pytest.mark.slow
+def test_many_sources_bench_lands_every_feed() -> None:
+    from bench import many_sources
+
+    result = many_sources.run(sources=3, items=2)
+    assert result["exit_code"] == 0, result["stderr_tail"]
+    assert result["documents"] == 6 and result["sources_landed"] == 3
+    assert result["statuses"] == [{"status": "ok", "n": 3}] and result["peak_rss_mb"] > 50
 
 
 def test_machine_speedup_times_the_same_loops_on_one_and_several_processes() -> None:

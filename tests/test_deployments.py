@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import html
 import inspect
 import re
@@ -259,3 +260,96 @@ def test_each_ingest_run_publishes_its_source_table_and_a_digest_of_its_entities
     assert "1 new and 0 updated" in digest
     assert "Ihor Terekhov" in digest and "Kharkiv has power again" in digest
     assert "Bakhmut" not in digest and "Syrskyi" not in digest and "Cherevatyi" not in digest
+
+
+def test_serve_refuses_deployments_that_prefect_deploy_registered_and_leaves_them_alone() -> None:
+    from prefect.client.orchestration import get_client
+    from prefect.client.schemas.actions import WorkPoolCreate
+    from prefect.exceptions import ObjectAlreadyExists
+
+    from flows.serve import ServeError, serve_all
+
+    (spec,) = [s for s in load_specs(PREFECT_FILE) if s.name == "rss"]
+    with get_client(sync_client=True) as client, contextlib.suppress(ObjectAlreadyExists):
+        client.create_work_pool(WorkPoolCreate(name="telefeed-process", type="process"))
+    pull = [{"prefect.deployments.steps.set_working_directory": {"directory": "/srv/telefeed"}}]
+    deployment_id = to_runner_deployment(spec, work_pool_name="telefeed-process").apply()
+    with get_client(sync_client=True) as client:
+        client.update_deployment(deployment_id, _deployment_update(pull))
+        before = client.read_deployment(deployment_id)
+    with pytest.raises(ServeError, match="ingest/rss already registered by `prefect deploy`"):
+        serve_all(PREFECT_FILE)
+    with get_client(sync_client=True) as client:
+        after = client.read_deployment(deployment_id)
+        client.delete_deployment(deployment_id)
+    assert after.pull_steps == pull and after.work_pool_name == "telefeed-process"
+    assert after.paused is False and after.updated == before.updated
+
+
+def _deployment_update(pull_steps: list[dict[str, Any]]) -> Any:
+    from prefect.client.schemas.actions import DeploymentUpdate
+
+    return DeploymentUpdate(pull_steps=pull_steps)
+
+
+@pytest.mark.timeout(420)
+def test_serve_without_a_prefect_api_starts_a_server_whose_scheduler_runs_the_flow(tmp_path: Path) -> None:
+    """`telefeed serve` with PREFECT_API_URL unset: its own server schedules a run, the run lands, SIGTERM stops
+    both the runner and the server."""
+    import json
+    import os
+    import subprocess
+    import sys
+    import urllib.request
+
+    from tests.support.postgres import free_port
+    from tests.support.processes import sigterm_when
+
+    feed = REPO_ROOT / "tests" / "fixtures" / "feeds" / "good_rss.xml"
+    sources = write_sources(
+        tmp_path, f'[[sources]]\nname = "good"\nkind = "rss"\nfetch_pages = false\nurl = "{feed}"\n'
+    )
+    warehouse = tmp_path / "w.duckdb"
+    deployments = {
+        "deployments": [
+            {
+                "name": "rss",
+                "entrypoint": "flows/ingest.py:ingest",
+                "parameters": {"sources_path": sources, "warehouse_path": str(warehouse), "extract": False},
+                "schedules": [{"interval": 5}],
+                "concurrency_limit": {"limit": 1, "collision_strategy": "CANCEL_NEW"},
+            }
+        ]
+    }
+    prefect_file = tmp_path / "prefect.yaml"
+    prefect_file.write_text(yaml.safe_dump(deployments), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("PREFECT_", "TELEFEED_"))}
+    env |= {
+        "PREFECT_HOME": str(tmp_path / "prefect-home"),
+        "PREFECT_SERVER_UI_ENABLED": "false",
+        "PREFECT_RUNNER_POLL_FREQUENCY": "2",
+    }
+    port = free_port()
+    api = f"http://127.0.0.1:{port}/api"
+    command = [str(Path(sys.executable).parent / "telefeed"), "serve", "--prefect-file", str(prefect_file)]
+    serving = subprocess.Popen(
+        [*command, "--port", str(port)], cwd=REPO_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT
+    )
+
+    def a_scheduled_run_completed() -> bool:
+        request = urllib.request.Request(
+            f"{api}/flow_runs/filter", data=b"{}", headers={"Content-Type": "application/json"}
+        )
+        try:
+            with urllib.request.urlopen(request, timeout=5) as answer:
+                runs = json.loads(answer.read())
+        except OSError:  # the server is still starting
+            return False
+        return any(r["state_type"] == "COMPLETED" and r["auto_scheduled"] for r in runs)
+
+    text = sigterm_when(serving, a_scheduled_run_completed, 300, "a scheduled run completed")
+    assert serving.returncode == 0, text[-3000:]
+    assert f"started a Prefect server at {api}" in text
+    with pytest.raises(OSError):  # the server stopped with the command
+        urllib.request.urlopen(f"{api}/health", timeout=2)
+    assert Warehouse(str(warehouse)).query("select count(*) from documents").column(0)[0].as_py() == 3

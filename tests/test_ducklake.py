@@ -263,3 +263,11 @@ def test_cli_runs_and_queries_a_lake(lake_url: str, tmp_path: Path) -> None:
     assert with_password.exit_code == 2 and "PGPASSWORD" in with_password.output
     assert "hunter2" not in with_password.output
     assert scalar(open_warehouse(lake_url), "select count(*) from documents") == 3
+    # `cluster` opens the warehouse like every command (it used to open a DuckDB file at the URL's text).
+    with open_warehouse(lake_url).transaction() as con:
+        con.execute("DELETE FROM story_clusters")
+    for command in (["cluster"], ["extract", "cluster"]):
+        clustered = cli.invoke(app, [*command, "-w", url])
+        assert clustered.exit_code == 0, clustered.output
+    assert "clustered 0 document(s)" in clustered.output
+    assert scalar(open_warehouse(lake_url), "select count(*) from story_clusters") == 3

@@ -15,9 +15,9 @@ from typer.testing import CliRunner
 from extraction.canonical import canonical_id
 from extraction.gazetteer import LOC, PER
 from extraction.pipeline import EXTRACTOR_VERSION, JSON_KEYS
-from flows.extract import extract_ids, run_extraction
 from telefeed.cli import app
 from telefeed.models import Document, LandBatch
+from telefeed.pipeline.extract import extract_ids, run_extraction
 from tests.conftest import write_sources
 from warehouse import extraction as store
 from warehouse.db import Warehouse
@@ -279,11 +279,27 @@ def test_extract_file_json_has_the_documented_keys(tmp_path: Path) -> None:
     assert all(data["text"][e["start"] : e["end"]] == e["text"] for e in data["entities"])
     assert {"Yevgeny Prigozhin", "Bakhmut", "Dmitry Peskov"} <= {e["canonical"] for e in data["entities"]}
     assert data["quotes"] and all(
-        list(q) == ["text", "kind", "speaker", "speaker_canonical", "verb", "start", "end"] for q in data["quotes"]
+        list(q)
+        == [
+            "text",
+            "kind",
+            "speaker",
+            "speaker_canonical",
+            "verb",
+            "start",
+            "end",
+            "speaker_start",
+            "speaker_end",
+            "attribution",
+        ]
+        for q in data["quotes"]
     )
     assert ("the withdrawal has begun, as planned,", "Dmitry Peskov") in {
         (q["text"], q["speaker_canonical"]) for q in data["quotes"]
     }
+    peskov = next(q for q in data["quotes"] if q["speaker_canonical"] == "Dmitry Peskov")
+    assert data["text"][peskov["speaker_start"] : peskov["speaker_end"]] == "Peskov"
+    assert peskov["attribution"] == "subject"
     assert all(list(a) == ["outlet", "outlet_canonical", "cue", "start", "end"] for a in data["attributions"])
     # the channel is credited too ("передаёт Rybar": Rybar reports)
     assert [(a["outlet_canonical"], a["cue"]) for a in data["attributions"]] == [

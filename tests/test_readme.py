@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import subprocess
+from pathlib import Path
 
 import pytest
 
 from tests.conftest import REPO_ROOT
 from tests.support.readme_demo import ReadmeDemo, readme_command, readme_question
+from tests.support.telegram_samples import FEATURES, sources_by_feature
 
 
 def test_readme_states_both_commands_and_ci_runs_the_test_command() -> None:
@@ -45,3 +47,94 @@ def test_readme_demo_command_in_a_clean_venv(readme_demo: ReadmeDemo) -> None:
     rerun = runs["rerun"]
     assert rerun.returncode == 0, rerun.stderr[-3000:]
     assert _count(runs["count_again"]) == first
+    samples = runs["samples"]  # after both runs, as a user who follows the README
+    assert samples.returncode == 0, samples.stderr[-3000:]
+    found = sources_by_feature(json.loads(samples.stdout))
+    assert set(found) == set(FEATURES), set(FEATURES) - set(found)
+
+
+# -- every documented shell command -----------------------------------------------------------------------------
+
+# Documented commands no test can run here, each with the reason (and where it is covered). A command is matched by
+# its first words; every other `telefeed` command of README.md and docs/*.md runs below, exactly as written.
+NOT_RUN: dict[tuple[str, ...], str] = {
+    ("python3", "-m", "venv"): "installs into a fresh venv: test_readme_demo_command_in_a_clean_venv",
+    (".venv/bin/python", "-m", "pytest"): "runs the test suite itself",
+    ("TELEFEED_KILL_SEED=123",): "runs the test suite itself",
+    ("TELEFEED_HOME=$PWD", "prefect"): "needs a Prefect server, work pool or worker: tests/test_deployments.py",
+    (".venv/bin/python", "-m", "bench.extraction_eval"): "a benchmark of minutes; tests/test_extraction_eval.py",
+    ("pip",): "installs packages",
+    ("export",): "sets the environment of the commands after it",
+    ("python", "-c"): "stores a Prefect Secret block with real credentials",
+    ("prefect",): "needs a Prefect server, work pool or worker: tests/test_deployments.py",
+    ("docker",): "needs Docker",
+    ("dask",): "needs a Dask cluster",
+    ("telefeed", "serve"): "runs until stopped: test_serve_without_a_prefect_api_starts_a_server_whose_scheduler_...",
+    ("telefeed", "telegram-login"): "interactive login to a real Telegram account",
+    ("telefeed", "run", "--dask"): "needs the scale extra and a Dask cluster: tests/test_dask.py",
+    ("telefeed", "lake-maintain"): "needs a DuckLake: tests/test_ducklake.py",
+    ("telefeed", "extract-text", "https://example.org/news/123"): "reads the internet",
+    ("telefeed", "backfill", "--source", "sever-vesti-api"): "needs Telegram credentials (source commented out)",
+}
+POST_TEXT = 'Kyiv mayor Vitali Klitschko said: "Power is back in every district of Kyiv."\n'
+
+
+def _words(argv: tuple[str, ...]) -> tuple[str, ...]:
+    first = "telefeed" if argv[0].endswith("/telefeed") else argv[0]
+    return (first, *argv[1:])
+
+
+def _not_run_reason(argv: tuple[str, ...]) -> str | None:
+    words = _words(argv)
+    return next((why for prefix, why in NOT_RUN.items() if words[: len(prefix)] == prefix), None)
+
+
+def test_every_documented_command_is_run_or_has_a_reason() -> None:
+    from tests.support.doc_commands import all_commands
+
+    commands = all_commands()
+    assert len(commands) > 40
+    unknown = [c.text for c in commands if _words(c.argv)[0] != "telefeed" and _not_run_reason(c.argv) is None]
+    assert not unknown, f"documented commands that no test runs: {unknown}"
+    used = {prefix for prefix in NOT_RUN if any(_words(c.argv)[: len(prefix)] == prefix for c in commands)}
+    assert used == set(NOT_RUN), f"reasons for commands the docs no longer show: {set(NOT_RUN) - used}"
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_every_documented_telefeed_command_runs_as_written_on_the_samples(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, prefect_harness: None
+) -> None:
+    """One sample warehouse (`telefeed run` in a folder holding the sample sources), then every documented
+    `telefeed` command in document order, in that folder, as a user types it after the quick start."""
+    import shutil
+
+    from typer.testing import CliRunner
+
+    from telefeed.cli import app
+    from tests.support.doc_commands import all_commands
+
+    shutil.copy(REPO_ROOT / "sources.toml", tmp_path / "sources.toml")
+    (tmp_path / "samples").symlink_to(REPO_ROOT / "samples")
+    (tmp_path / "post.txt").write_text(POST_TEXT, encoding="utf-8")  # the user's own file in docs/extraction.md
+    monkeypatch.chdir(tmp_path)
+    for name in ("TELEFEED_WAREHOUSE", "TELEFEED_SOURCES"):
+        monkeypatch.delenv(name, raising=False)
+    runner = CliRunner()
+    first = runner.invoke(app, ["run"])
+    assert first.exit_code == 0, first.output
+    failures = []
+    ran = 0
+    for command in all_commands():
+        words = _words(command.argv)
+        if words[0] != "telefeed" or _not_run_reason(command.argv) is not None:
+            continue
+        result = runner.invoke(app, list(words[1:]))
+        ran += 1
+        if result.exit_code != 0:
+            failures.append(f"{command.document}: {command.text}\n  exit {result.exit_code}: {result.output[-600:]}")
+        elif words[1] == "backfill" and " fetched=0 " in result.output:
+            failures.append(f"{command.document}: {command.text}\n  the window holds no sample item")
+    assert not failures, "\n".join(failures)
+    assert ran >= 30
+    assert (tmp_path / "docs.parquet").exists() and (tmp_path / "exports" / "documents.parquet").exists()

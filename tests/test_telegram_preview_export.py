@@ -260,7 +260,7 @@ def test_newer_export_with_an_edit_lands_revision_2(tmp_path: Path, warehouse_pa
 def test_extraction_reads_hidden_links_and_forwards_from_the_post_metadata(
     http_server: FixtureServer, warehouse_path: str
 ) -> None:
-    from flows.extract import run_extraction
+    from telefeed.pipeline.extract import run_extraction
 
     for source in (_preview_source(_serve(http_server)), _export_source()):
         assert _run(source, warehouse_path).new == 6

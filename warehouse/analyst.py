@@ -334,3 +334,22 @@ def cited_posts(
         limit,
         needs=["story_telegram_citations"],
     )
+
+
+CORE_TABLES = ("sources", "raw_items", "documents", "cursors", "runs", "quarantine")
+
+
+def source_names(warehouse: Warehouse) -> list[str]:
+    """Names of the sources the warehouse knows (every source a run registered), sorted."""
+    with warehouse.reader() as con:
+        return sorted(str(row[0]) for row in con.execute("SELECT name FROM sources").fetchall())
+
+
+def schema_and_counts(warehouse: Warehouse) -> tuple[list[str], pa.Table]:
+    """The applied migrations' names, in order, and the row count of each core table (``table_name``, ``rows``)."""
+    with warehouse.reader() as con:
+        versions = [str(r[0]) for r in con.execute("SELECT name FROM schema_version ORDER BY version").fetchall()]
+        counts = con.execute(
+            " UNION ALL ".join(f"SELECT '{t}' AS table_name, count(*) AS rows FROM {t}" for t in CORE_TABLES)
+        )
+        return versions, counts.arrow().read_all()

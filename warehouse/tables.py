@@ -342,6 +342,9 @@ QUOTES = _table(
         "speaker_canonical_id VARCHAR",
         "speaker_canonical VARCHAR",
         "verb VARCHAR",
+        "speaker_start INTEGER",  # 060_quote_attribution.sql
+        "speaker_end INTEGER",
+        "attribution VARCHAR",
     ],
 )
 ATTRIBUTIONS = _table(

@@ -12,7 +12,7 @@ import logging
 import time
 import traceback
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -22,6 +22,8 @@ from telefeed.resources import Resources
 from warehouse.db import RunRecord, Warehouse
 
 log = logging.getLogger("telefeed.pipeline")
+
+MAX_ERROR_MESSAGES = 50  # error lines a source run keeps for the summary (the count in ``errors`` is exact)
 
 
 @dataclass(slots=True)
@@ -48,6 +50,8 @@ class SourceStats:
     errors: int = 0
     seconds: float = 0.0
     error_message: str | None = None
+    # Every error of the run, in order (the first MAX_ERROR_MESSAGES); ``error_message`` is the first.
+    error_messages: list[str] = field(default_factory=list)
 
     def add_landing(self, result: LandResult) -> None:
         """Fold a land result into the counters."""
@@ -59,10 +63,22 @@ class SourceStats:
     def record_error(self, message: str) -> None:
         """Count an error that did not stop the source; keep the first message."""
         self.errors += 1
-        if self.error_message is None:
-            self.error_message = message[:2000]
+        self._keep_message(message)
         if self.status in ("ok", "not_modified"):  # e.g. a page retried after a 304 failed again
             self.status = "partial"
+
+    def fail(self, message: str) -> None:
+        """Mark the source failed (its run stopped): ``message`` becomes ``error_message``, the run's reason."""
+        self.status = "failed"
+        self.errors += 1
+        self._keep_message(message)
+        self.error_message = message[:2000]
+
+    def _keep_message(self, message: str) -> None:
+        if self.error_message is None:
+            self.error_message = message[:2000]
+        if len(self.error_messages) < MAX_ERROR_MESSAGES:
+            self.error_messages.append(message[:2000])
 
     def as_dict(self) -> dict[str, Any]:
         """Primitive dict (Prefect task results, artifacts, JSON output): counts only, no ids (the run's
@@ -97,15 +113,23 @@ def _load_ingesters() -> None:
                 raise
 
 
-def _cluster_stories(warehouse: Warehouse, stats: SourceStats) -> None:
-    """Cluster every document not yet clustered (any source; also ones a failed earlier run left behind)."""
+def cluster_stories(warehouse: Warehouse) -> str | None:
+    """Cluster every document not yet clustered (any source; also ones a failed earlier run left behind); the
+    error, when clustering failed (it can be redone later, ``telefeed cluster``; the landing stands)."""
     from telefeed.pipeline.stories import cluster_new_documents
 
     try:
         cluster_new_documents(warehouse, None)
-    except Exception as exc:  # clustering can be redone later (`telefeed cluster`); the landing stands
-        log.warning("%s: story clustering failed: %s", stats.source, exc)
-        stats.record_error(f"story clustering failed: {type(exc).__name__}: {exc}")
+    except Exception as exc:
+        log.warning("story clustering failed: %s", exc)
+        return f"story clustering failed: {type(exc).__name__}: {exc}"
+    return None
+
+
+def _cluster_stories(warehouse: Warehouse, stats: SourceStats) -> None:
+    error = cluster_stories(warehouse)
+    if error is not None:
+        stats.record_error(error)
 
 
 def ingest_source(
@@ -114,15 +138,18 @@ def ingest_source(
     run_id: str,
     window: Window | None = None,
     resources: Resources | None = None,
+    cluster: bool = True,
 ) -> SourceStats:
     """Ingest one source (forward, or the backfill ``window``), record the run, never raise for source errors.
 
     ``resources`` is the run's (shared by its sources, closed by whoever built it); without it the source gets
-    default resources of its own, closed when it is done.
+    default resources of its own, closed when it is done. With ``cluster`` the unclustered documents are
+    clustered into stories afterwards; a run over many sources passes False and clusters once at its end
+    (:func:`cluster_stories`).
     """
     if resources is None:
         with Resources() as own:
-            return ingest_source(source, warehouse, run_id, window, own)
+            return ingest_source(source, warehouse, run_id, window, own, cluster)
     _load_ingesters()
     mode = "backfill" if window is not None else "forward"
     stats = SourceStats(source=source.name, kind=source.kind, mode=mode)
@@ -134,14 +161,13 @@ def ingest_source(
             raise NotImplementedError(f"no ingester for source kind {source.kind!r}")
         ingester(source, warehouse, run_id, stats, window, resources)
     except Exception as exc:  # one failing source must not stop the others
-        stats.status = "failed"
-        stats.errors += 1
-        stats.error_message = f"{type(exc).__name__}: {exc}"[:2000]
-        log.warning("source %s failed: %s", source.name, stats.error_message)
+        stats.fail(f"{type(exc).__name__}: {exc}")
+        log.warning("source %s failed: %s", source.name, stats.error_messages[-1])
         log.debug("%s", traceback.format_exc())
     # One open file for the clustering and the run record (a no-change rerun is mostly these opens).
     with warehouse.session(memory_limit=warehouse.clustering_memory_limit):
-        _cluster_stories(warehouse, stats)  # also after a run that landed nothing: a crash may have left some
+        if cluster:  # also after a run that landed nothing: a crash may have left some
+            _cluster_stories(warehouse, stats)
         stats.seconds = round(time.perf_counter() - clock, 3)
         warehouse.record_run(
             RunRecord(

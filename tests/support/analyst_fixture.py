@@ -11,7 +11,7 @@ Expect (all times UTC, November 2026):
   dispatch quotes Oleksandr Syrskyi 2 days ago citing t.me/bakhmut_front/7 by link; ledger quotes Serhiy
   Cherevatyi 1 day ago citing @bakhmut_front (matched to post 8 by the shared quote); dispatch quotes
   Volodymyr Zelensky on Bakhmut 10 days ago; ledger quotes Oleh Kiper on Odesa 1 day ago.
-- extraction: the real extractor (flows/extract.run_extraction) over every document.
+- extraction: the real extractor (telefeed/pipeline/extract.run_extraction) over every document.
 
 The warehouse is built once per process and copied for each caller.
 """
@@ -206,7 +206,7 @@ def build_fixture_warehouse(path: str) -> Warehouse:
 
 def _build(path: str) -> Warehouse:
     """Land the fixture documents, runs, quarantine rows and cursor; cluster stories; extract."""
-    from flows.extract import run_extraction
+    from telefeed.pipeline.extract import run_extraction
 
     wh = Warehouse(path)
     wh.register_sources(SOURCES)

@@ -4,11 +4,12 @@
 for ``min_id``/``max_id`` (exclusive), ``offset_date`` and ``reverse``; it can raise ``FloodWaitError`` on
 chosen calls and records every call. ``severny_vestnik_messages()`` builds the channel that
 ``tests/fixtures/telegram/preview`` and ``tests/fixtures/telegram/export`` show through the other two paths.
+The scripted Telegram server for the live client (``ScriptedTelegram``) is ``connectors.telegram_snapshot``'s,
+re-exported here with ``channel_entity`` to build its channels.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -16,13 +17,10 @@ from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from telethon import TelegramClient, utils
+from telethon import utils
 from telethon._updates import EntityCache
-from telethon.errors import ChannelInvalidError, FloodWaitError, UsernameNotOccupiedError
+from telethon.errors import FloodWaitError
 from telethon.tl.custom.forward import Forward
-from telethon.tl.functions.channels import GetChannelsRequest, GetMessagesRequest
-from telethon.tl.functions.contacts import ResolveUsernameRequest
-from telethon.tl.functions.messages import GetHistoryRequest, GetRepliesRequest
 from telethon.tl.types import (
     Channel,
     ChatPhotoEmpty,
@@ -31,7 +29,6 @@ from telethon.tl.types import (
     DocumentAttributeVideo,
     Message,
     MessageActionPinMessage,
-    MessageEmpty,
     MessageEntityHashtag,
     MessageEntityMention,
     MessageEntityTextUrl,
@@ -49,10 +46,11 @@ from telethon.tl.types import (
     ReactionCount,
     ReactionEmoji,
 )
-from telethon.tl.types.contacts import ResolvedPeer
-from telethon.tl.types.messages import ChannelMessages, Chats
 
 from connectors.telegram import IDS_PER_CALL, ChannelRef
+from connectors.telegram_snapshot import ScriptedChannel as ScriptedChannel  # the scripted server lives in the package
+from connectors.telegram_snapshot import ScriptedTelegram as ScriptedTelegram
+from connectors.telegram_snapshot import scripted_telethon as scripted_telethon
 
 CHANNEL_ID = 1500000001
 CHANNEL_USERNAME = "severny_vestnik"
@@ -356,7 +354,7 @@ class FakeTelegramClient:
         return len([c for c in self.calls if c.name.startswith("fetch_")])
 
 
-# -- a scripted Telegram for the live client ---------------------------------------------------------------------
+# -- channels for the scripted Telegram (connectors.telegram_snapshot) ----------------------------------------------
 
 
 def channel_entity(channel_id: int, username: str | None, title: str, access_hash: int = 987654321) -> Channel:
@@ -370,99 +368,3 @@ def channel_entity(channel_id: int, username: str | None, title: str, access_has
         access_hash=access_hash,
         broadcast=True,
     )
-
-
-@dataclass
-class ScriptedChannel:
-    """One channel as the scripted server holds it: its messages and its posts' comment threads."""
-
-    entity: Channel
-    messages: list[Any]
-    threads: dict[int, list[Any]] = field(default_factory=dict)  # post id -> comments (in the discussion group)
-    discussion: Channel | None = None
-
-
-@dataclass
-class ScriptedTelegram:
-    """Answers the TL requests the live client makes with real TL objects, as Telegram's servers do (no network).
-
-    ``messages.getHistory`` and ``messages.getReplies`` follow the server's paging: messages newest first, from the
-    first one older than ``offset_id`` (or ``offset_date``), shifted by ``add_offset``, ``limit`` of them, within
-    ``min_id``/``max_id``. Every request is recorded.
-    """
-
-    channels: list[ScriptedChannel]
-    requests: list[Any] = field(default_factory=list)
-
-    def _channel(self, peer: Any) -> ScriptedChannel:
-        """The channel an input peer names; like Telegram, a wrong access hash is ``CHANNEL_INVALID``."""
-        for channel in self.channels:
-            if channel.entity.id == peer.channel_id and channel.entity.access_hash == peer.access_hash:
-                return channel
-        raise ChannelInvalidError(request=None)
-
-    def answer(self, request: Any) -> Any:
-        """The response to one request."""
-        self.requests.append(request)
-        if isinstance(request, ResolveUsernameRequest):
-            for channel in self.channels:
-                if (channel.entity.username or "").lower() == request.username.lower():
-                    return ResolvedPeer(peer=PeerChannel(channel.entity.id), chats=[channel.entity], users=[])
-            raise UsernameNotOccupiedError(request=request)
-        if isinstance(request, GetChannelsRequest):
-            return Chats(chats=[self._channel(c).entity for c in request.id])
-        if isinstance(request, GetHistoryRequest):
-            channel = self._channel(request.peer)
-            return self._page(channel, channel.messages, request)
-        if isinstance(request, GetRepliesRequest):
-            channel = self._channel(request.peer)
-            return self._page(channel, channel.threads.get(request.msg_id, []), request)
-        if isinstance(request, GetMessagesRequest):
-            channel = self._channel(request.channel)
-            by_id = {m.id: m for m in channel.messages}
-            found = [
-                by_id.get(i.id) or MessageEmpty(id=i.id, peer_id=PeerChannel(channel.entity.id)) for i in request.id
-            ]
-            return ChannelMessages(pts=1, count=len(found), messages=found, topics=[], chats=[channel.entity], users=[])
-        raise NotImplementedError(f"the scripted server does not answer {type(request).__name__}")
-
-    def _page(self, channel: ScriptedChannel, messages: Sequence[Any], request: Any) -> ChannelMessages:
-        newest_first = sorted(messages, key=lambda m: m.id, reverse=True)
-        if request.offset_id:
-            start = next((i for i, m in enumerate(newest_first) if m.id < request.offset_id), len(newest_first))
-        elif request.offset_date:
-            start = next((i for i, m in enumerate(newest_first) if m.date < request.offset_date), len(newest_first))
-        else:
-            start = 0
-        start += request.add_offset
-        page = newest_first[max(0, start) : max(0, start + request.limit)]
-        page = [m for m in page if m.id > request.min_id and (not request.max_id or m.id < request.max_id)]
-        chats = [channel.entity] + ([channel.discussion] if channel.discussion is not None else [])
-        return ChannelMessages(pts=1, count=len(messages), messages=page, topics=[], chats=chats, users=[])
-
-    def count(self, kind: type) -> int:
-        """How many requests of ``kind`` were made."""
-        return sum(1 for r in self.requests if isinstance(r, kind))
-
-
-def scripted_telethon(server: ScriptedTelegram) -> type[Any]:
-    """A ``telethon_class`` for ``connectors.telegram.TelethonClient``: Telethon's own ``TelegramClient`` (its
-    message iterators, entity handling and session) whose requests ``server`` answers instead of the network."""
-
-    class ScriptedTelegramClient(TelegramClient):
-        async def connect(self) -> None:
-            self._loop = asyncio.get_running_loop()
-
-        def is_connected(self) -> bool:
-            return True
-
-        async def is_user_authorized(self) -> bool:
-            return True
-
-        async def __call__(self, request: Any, ordered: bool = False, flood_sleep_threshold: int | None = None) -> Any:
-            await request.resolve(self, utils)
-            result = server.answer(request)
-            self.session.process_entities(result)  # what the real client does with every response
-            return result
-
-    return ScriptedTelegramClient

@@ -197,3 +197,13 @@ def serve() -> Iterator[FixtureServer]:
         yield server
     finally:
         server.stop()
+
+
+def feed_of_missing_pages(server: FixtureServer, path: str, count: int) -> str:
+    """Serve at ``path`` a feed of ``count`` dated items whose article pages answer 404; returns its URL."""
+    items = "".join(
+        f"<item><title>Paged {n}</title><link>{server.url(f'{path}-gone-{n}')}</link><guid>paged-{n}</guid>"
+        f"<pubDate>0{n} Nov 2026 12:00:00 +0000</pubDate><description>Story {n}.</description></item>"
+        for n in range(1, count + 1)
+    )
+    return server.add(path, body=f'<rss version="2.0"><channel><title>p</title>{items}</channel></rss>'.encode())

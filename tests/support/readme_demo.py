@@ -4,8 +4,8 @@ Most of the demo's minutes go to pip installing every dependency into a fresh ve
 the run as soon as collection shows that ``tests/test_readme.py``'s demo test is selected, at the lowest CPU
 priority (``nice -n 19``), so that it overlaps the rest of the suite instead of adding to it; the test waits for
 the outcome and checks it. The commands are the ones a user types, in the same order: the demo command, a count
-of documents, the README's analysts' question, a second ``telefeed run`` and the count again; the run stops at the
-first command that fails.
+of documents, the README's analysts' question, a second ``telefeed run``, the count again and what the Telegram
+samples show (tests/support/telegram_samples.py); the run stops at the first command that fails.
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ import subprocess
 import tempfile
 import threading
 from pathlib import Path
+
+from tests.support.telegram_samples import FEATURES_SQL
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 README = (REPO_ROOT / "README.md").read_text(encoding="utf-8")
@@ -72,7 +74,7 @@ class ReadmeDemo:
 
     def wait(self, timeout: float) -> dict[str, subprocess.CompletedProcess[str]]:
         """Wait for the run to end; the results by step (``demo``, ``count``, ``question``, ``rerun``,
-        ``count_again``), up to the first that failed."""
+        ``count_again``, ``samples``), up to the first that failed."""
         self._thread.join(timeout)
         assert not self._thread.is_alive(), f"the README demo did not finish within {timeout} s"
         if self.error is not None:
@@ -107,6 +109,7 @@ class ReadmeDemo:
             steps += [
                 ("rerun", [telefeed, "run"], 600),
                 ("count_again", [telefeed, "sql", COUNT_SQL, "--format", "csv"], 300),
+                ("samples", [telefeed, "sql", FEATURES_SQL, "--format", "json"], 300),
             ]
             env = self._env()
             for name, args, timeout in steps:

@@ -1,0 +1,249 @@
+"""Dependency parses for quote attribution: spaCy's parser for Latin-script runs, natasha's syntax model for Cyrillic.
+
+Both are turned into one shape (``Parse``: tokens with character offsets, a head, a relation and a sentence
+number) so that the attribution rules in :mod:`extraction.quotes` read English, Russian and Ukrainian alike.
+Relations are spaCy's English labels (``nsubj``, ``compound``, ``appos``, ``pobj``...) or Universal Dependencies
+(``nsubj``, ``flat:name``, ``appos``, ``nmod``...); the rules accept both.
+
+Ukrainian goes through natasha's syntax model too (it is trained on Russian; no Ukrainian parser ships in a
+registry package). Where its relations are wrong on Ukrainian text, the rules fall back to the word order around
+the verb (see ``extraction.quotes``). Lemmas and parts of speech of Cyrillic words come from pymorphy3.
+
+Only documents that hold a quotation mark are parsed (``needs_parse``): the others have nothing to attribute.
+Models load once per process.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from extraction.entities import SPACY_MODEL, morph, script_chunks
+
+if TYPE_CHECKING:
+    from spacy.language import Language
+
+QUOTE_CHARS = '"“”«»„'
+_QUOTE_CHAR_RE = re.compile(r"[\"“”«»„]|''|``")
+
+
+@dataclass(slots=True)
+class Token:
+    """One word of a parse (offsets into the document's text; ``head`` indexes ``Parse.tokens``)."""
+
+    start: int
+    end: int
+    text: str
+    head: int
+    dep: str
+    sent: int
+    lemma: str = ""
+    pos: str = ""  # universal part of speech (VERB, NOUN, PROPN, PRON, ...)
+    language: str = "en"
+    plural: bool = False
+
+
+@dataclass(slots=True)
+class Parse:
+    """The parsed runs of one document: tokens in text order and sentence boundaries (token index ranges)."""
+
+    tokens: list[Token] = field(default_factory=list)
+    sentences: list[tuple[int, int]] = field(default_factory=list)
+    _children: list[list[int]] | None = None
+
+    def children(self, index: int) -> list[int]:
+        """Indices of the tokens whose head is ``index``."""
+        if self._children is None:
+            self._children = [[] for _ in self.tokens]
+            for i, token in enumerate(self.tokens):
+                if token.head != i:
+                    self._children[token.head].append(i)
+        return self._children[index]
+
+    def token_at(self, offset: int) -> int | None:
+        """Index of the token covering character ``offset`` (or the first one starting after it)."""
+        lo, hi = 0, len(self.tokens)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.tokens[mid].end <= offset:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo if lo < len(self.tokens) else None
+
+    def sentence_of(self, index: int) -> tuple[int, int]:
+        """Token range of the sentence holding token ``index``."""
+        return self.sentences[self.tokens[index].sent]
+
+
+# A dateline opening a paragraph: "OKLAHOMA CITY —", "KUPIANSK DISTRICT, Ukraine —", "WASHINGTON (AP) —".
+DATELINE_RE = re.compile(
+    r"(?m)^[ \t]*[A-Z][A-Z.'’-]+(?:[ \t]+[A-Z][A-Z.'’-]+)*(?:,[ \t]*[A-Z][\w.'’-]*(?:[ \t]+[A-Z][\w.'’-]*)*)?"
+    r"(?:[ \t]*\([\w .]+\))?[ \t]*[—–-]+[ \t]"
+)
+
+
+def blank_datelines(text: str) -> str:
+    """``text`` with its datelines turned into spaces (same offsets): a dateline is no part of the sentence."""
+    return DATELINE_RE.sub(lambda m: " " * len(m.group(0)), text)
+
+
+def needs_parse(text: str) -> bool:
+    """Whether ``text`` has a quotation mark (only such documents are parsed)."""
+    return _QUOTE_CHAR_RE.search(text) is not None
+
+
+# -- models (once per process) ----------------------------------------------------------------------------------
+
+
+def _paragraph_breaks(doc: Any) -> Any:
+    """A token after a line break starts a sentence (a quote never runs into the next paragraph's clause)."""
+    for token in doc[1:]:
+        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+            token.is_sent_start = True
+    return doc
+
+
+@lru_cache(maxsize=1)
+def english_parser() -> Language:
+    """spaCy's English model without NER (tok2vec, tagger, parser, attribute ruler, lemmatizer); a line break
+    always ends a sentence."""
+    import spacy
+    from spacy.language import Language
+
+    if "telefeed_paragraph_breaks" not in Language.factories:
+        Language.component("telefeed_paragraph_breaks", func=_paragraph_breaks)
+    nlp = spacy.load(SPACY_MODEL, exclude=["ner"])
+    nlp.add_pipe("telefeed_paragraph_breaks", before="parser")
+    return nlp
+
+
+@lru_cache(maxsize=1)
+def natasha_syntax() -> tuple[Any, Any]:
+    """natasha's segmenter and news syntax parser (shipped inside the package)."""
+    from natasha import NewsEmbedding, NewsSyntaxParser, Segmenter
+
+    return Segmenter(), NewsSyntaxParser(NewsEmbedding())
+
+
+_MORPH_POS = {
+    "NOUN": "NOUN",
+    "ADJF": "ADJ",
+    "ADJS": "ADJ",
+    "COMP": "ADJ",
+    "VERB": "VERB",
+    "INFN": "VERB",
+    "PRTF": "VERB",
+    "PRTS": "VERB",
+    "GRND": "VERB",
+    "NUMR": "NUM",
+    "ADVB": "ADV",
+    "NPRO": "PRON",
+    "PRED": "ADV",
+    "PREP": "ADP",
+    "CONJ": "CCONJ",
+    "PRCL": "PART",
+    "INTJ": "INTJ",
+}
+
+
+@lru_cache(maxsize=65536)
+def slavic_word(word: str, language: str) -> tuple[str, str, frozenset[str]]:
+    """(lemma, universal POS, grammemes) of a Russian or Ukrainian word by pymorphy3's first reading."""
+    parses = morph(language).parse(word)
+    if not parses:
+        return word.lower(), "X", frozenset()
+    best = parses[0]
+    grammemes = frozenset(str(g) for g in best.tag.grammemes)
+    pos = _MORPH_POS.get(str(best.tag.POS), "X")
+    if pos == "NOUN" and word[:1].isupper() and grammemes & {"Name", "Surn", "Patr", "Geox", "Orgn"}:
+        pos = "PROPN"
+    return str(best.normal_form), pos, grammemes
+
+
+# -- parsing -----------------------------------------------------------------------------------------------------
+
+
+def parse_documents(documents: Sequence[tuple[str, str | None]], batch_size: int = 64) -> list[Parse | None]:
+    """Parses of ``(text, language)`` pairs (``None`` for a text without quotation marks); English runs go
+    through one ``nlp.pipe`` call."""
+    parses: list[Parse | None] = [Parse() if needs_parse(text) else None for text, _ in documents]
+    latin: list[tuple[int, int, int]] = []  # document, run start, run end
+    cyrillic: list[tuple[int, int, int, str]] = []
+    for index, (text, language) in enumerate(documents):
+        if parses[index] is None:
+            continue
+        for chunk in script_chunks(text, language):
+            if chunk.script == "cyrillic":
+                cyrillic.append((index, chunk.start, chunk.end, chunk.language))
+            else:
+                latin.append((index, chunk.start, chunk.end))
+    runs: list[tuple[int, int, list[Token], list[tuple[int, int]]]] = []
+    if latin:
+        nlp = english_parser()
+        texts = (blank_datelines(documents[i][0][s:e]) for i, s, e in latin)
+        for (index, start, _), doc in zip(latin, nlp.pipe(texts, batch_size=batch_size), strict=True):
+            tokens = [
+                Token(
+                    start + t.idx,
+                    start + t.idx + len(t.text),
+                    t.text,
+                    t.head.i,
+                    t.dep_.lower(),
+                    0,
+                    t.lemma_,
+                    t.pos_,
+                    "en",
+                    t.tag_ in ("NNS", "NNPS"),
+                )
+                for t in doc
+            ]
+            sentences = [(s.start, s.end) for s in doc.sents]
+            runs.append((index, start, tokens, sentences))
+    if cyrillic:
+        from natasha import Doc
+
+        segmenter, syntax = natasha_syntax()
+        for index, start, end, language in cyrillic:
+            ndoc = Doc(documents[index][0][start:end])
+            ndoc.segment(segmenter)
+            ndoc.parse_syntax(syntax)
+            tokens, sentences = [], []
+            for sent in ndoc.sents:
+                first = len(tokens)
+                ids = {t.id: first + k for k, t in enumerate(sent.tokens)}
+                for k, t in enumerate(sent.tokens):
+                    lemma, pos, grammemes = (
+                        slavic_word(t.text, language) if t.text[:1].isalpha() else (t.text, "PUNCT", frozenset())
+                    )
+                    tokens.append(
+                        Token(
+                            start + t.start,
+                            start + t.stop,
+                            t.text,
+                            ids.get(t.head_id, first + k),
+                            (t.rel or "dep").lower(),
+                            0,
+                            lemma,
+                            pos,
+                            language,
+                            "plur" in grammemes,
+                        )
+                    )
+                sentences.append((first, len(tokens)))
+            runs.append((index, start, tokens, sentences))
+    for index, _, tokens, sentences in sorted(runs, key=lambda r: (r[0], r[1])):
+        parse = parses[index]
+        assert parse is not None
+        offset = len(parse.tokens)
+        for token in tokens:
+            token.head += offset
+        for s, e in sentences:
+            for token in tokens[s:e]:
+                token.sent = len(parse.sentences)
+            parse.sentences.append((s + offset, e + offset))
+        parse.tokens.extend(tokens)
+    return parses
