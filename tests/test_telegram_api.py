@@ -11,9 +11,10 @@ from __future__ import annotations
 import json
 import pickle
 import sqlite3
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 from telethon.errors import FloodWaitError
@@ -52,6 +53,7 @@ from tests.support.warehouse import scalar as _scalar
 from warehouse.db import Warehouse
 
 API_ID = 12345
+T = TypeVar("T")
 
 
 def _source(**overrides: Any) -> TelegramSource:
@@ -293,6 +295,39 @@ def test_flood_wait_over_cap_stops_cleanly_and_next_run_resumes_without_gaps(
     assert album["message_ids"] == [199, 200, 201]
     assert Warehouse(warehouse_path).get_cursor(source.name).last_id == 450
     assert client.fetch_count() >= 4
+
+
+class CrashAfterTheCursorMoves(Warehouse):
+    """A warehouse whose first transaction after ``source``'s cursor moved fails: a crash between two batches."""
+
+    def __init__(self, path: str, source: str) -> None:
+        super().__init__(path)
+        self.source = source
+        self.crashed = False
+
+    def run_in_transaction(self, work: Callable[[Any], T]) -> T:
+        if not self.crashed and self.get_cursor(self.source).last_id is not None:
+            self.crashed = True
+            raise RuntimeError("crash between batches")
+        return super().run_in_transaction(work)
+
+
+def test_a_big_page_lands_in_batches_each_with_the_cursor_covering_it(
+    warehouse_path: str, slept: list[float], telegram: Telegram
+) -> None:
+    """A page of 450 messages lands 200 raw items at a time, each batch with its highest message id as the
+    cursor: a crash between batches keeps the first, and the rerun lands the rest with no gap nor duplicate."""
+    telegram.use(FakeTelegramClient(numbered_messages(450)))
+    source = _source(batch_size=1000)
+    with telegram.resources() as resources:
+        crashed = ingest_source(source, CrashAfterTheCursorMoves(warehouse_path, source.name), "run-1", None, resources)
+    assert crashed.status == "failed" and "crash between batches" in (crashed.error_message or "")
+    assert Warehouse(warehouse_path).get_cursor(source.name).last_id == 200 and crashed.new == 200
+    again = _run(telegram, source, warehouse_path)
+    assert again.status == "ok" and again.new == 250, again.error_message
+    assert Warehouse(warehouse_path).get_cursor(source.name).last_id == 450
+    assert _scalar(warehouse_path, "select count(distinct external_id) from documents") == 450
+    assert _scalar(warehouse_path, "select count(*) from raw_items") == 450
 
 
 def test_first_run_lookback_by_message_count(warehouse_path: str, slept: list[float], telegram: Telegram) -> None:

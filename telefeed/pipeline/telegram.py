@@ -1,11 +1,13 @@
 """Telegram ingestion: the API (Telethon), the public ``t.me/s`` preview and Telegram Desktop exports.
 
-The connectors turn what they read into raw items; the three paths map them to ``kind="post"`` documents with the
-same external ids (``<username or channel id>:<message id>``) and land them with ``warehouse.telegram.land_posts``
-(documents, raw items, counter snapshots and the cursor in one transaction).
+Each kind declares its contract (:data:`TELEGRAM`, :data:`TELEGRAM_PREVIEW`, :data:`TELEGRAM_EXPORT`): its raw
+item kinds, one external id rule for all three (:func:`item_external_id`: ``<username or channel id>:<message id>``),
+its cursor fields and the date its backfill window filters on. The three paths map raw items to ``kind="post"``
+documents and land them through the shared :func:`~telefeed.pipeline.contract.land_in_batches` with
+``warehouse.telegram.land_posts`` (documents, raw items, counter snapshots and the cursor in one transaction).
 
-API contract (incremental, like a tap's replication key): the cursor's ``last_id`` is the highest message id
-landed; messages are read oldest first in ``batch_size`` batches, each landed with the cursor that covers it.
+API (incremental, like a tap's replication key): the cursor's ``last_id`` is the highest message id landed;
+messages are read oldest first in ``batch_size`` batches, each landed with the cursor that covers it.
 ``FloodWaitError``: waits up to ``max_flood_wait_seconds`` are slept (with the run's ``Resources.sleep``),
 longer ones stop the channel with the cursor at the last landed batch (status ``partial``). The client is the
 run's one client of the source's account (``Resources.telegram_client_for``), shared with its other sources.
@@ -16,7 +18,7 @@ deletions) and, with ``comments = true``, the new comments of the posts it read.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -37,10 +39,13 @@ from connectors.telegram_preview import PreviewPost, read_preview
 from extraction.language import assign_language
 from extraction.normalise import NormaliseError, normalise_items
 from extraction.telegram import (
+    API_ITEM,
+    COMMENT_ITEM,
     EXPORT_ITEM,
     PREVIEW_ITEM,
     SERVICE_ITEM,
     channel_key,
+    comment_external_id,
     counter_snapshot,
     export_album_groups,
     export_date,
@@ -49,8 +54,9 @@ from extraction.telegram import (
     username_from_url,
 )
 from telefeed.config import TelegramExportSource, TelegramPreviewSource, TelegramSource
-from telefeed.models import Cursor, Document, LandBatch, Quarantined, RawItem, utc_now
+from telefeed.models import Cursor, Document, LandBatch, LandResult, Quarantined, RawItem, utc_now
 from telefeed.pipeline import SourceStats, Window, register
+from telefeed.pipeline.contract import SourceContract, land_in_batches, past_window
 from telefeed.resources import Resources
 from telefeed.retry import RetriesExhausted, Retry, RetryPolicy, retrying
 from warehouse.db import Warehouse
@@ -71,8 +77,58 @@ T = TypeVar("T")
 
 log = logging.getLogger("telefeed.pipeline.telegram")
 
-LAND_BATCH_SIZE = 200
+LAND_BATCH_SIZE = 200  # raw items per landing transaction
 MAX_FLOOD_RETRIES = 5
+
+
+def item_message_ids(payload: Mapping[str, Any]) -> list[int]:
+    """The message ids of a Telegram raw item (oldest first): an album's messages, one message, or a preview post."""
+    if "messages" in payload:
+        return [int(m["id"]) for m in payload["messages"]]
+    if "message" in payload:
+        return [int(payload["message"]["id"])]
+    return [int(payload["post_id"])]
+
+
+def highest_message_id(items: Sequence[RawItem]) -> int | None:
+    """The highest message id of Telegram raw items: what a cursor landed with them covers (None: no items)."""
+    return max((i for item in items for i in item_message_ids(item.payload)), default=None)
+
+
+def item_external_id(payload: Mapping[str, Any]) -> str:
+    """A Telegram raw item's external id, from its payload: ``<username or channel id>:<first message id>`` for a
+    post, an album or a service message (the same through the three kinds), ``<post's id>/comment/<id>`` for a
+    comment."""
+    first = item_message_ids(payload)[0]
+    if "post" in payload:
+        return comment_external_id(payload["post"]["external_id"], first)
+    channel = payload["channel"]
+    return post_external_id(channel.get("username"), channel.get("id"), first)
+
+
+# The three kinds' contracts. Their raw items share one external id rule; the cursor's ``last_id`` is the highest
+# message id landed. A backfill window filters what each kind reads: Telethon messages, preview posts, export posts.
+TELEGRAM = SourceContract(
+    kind="telegram",
+    item_kinds=(API_ITEM, SERVICE_ITEM, COMMENT_ITEM),
+    external_id=item_external_id,
+    cursor_fields=("last_id", "last_date", "state"),
+    item_date=lambda message: getattr(message, "date", None),
+)
+TELEGRAM_PREVIEW = SourceContract(
+    kind="telegram_preview",
+    item_kinds=(PREVIEW_ITEM, SERVICE_ITEM),
+    external_id=item_external_id,
+    cursor_fields=("last_id", "state"),
+    item_date=lambda post: post.date,
+)
+TELEGRAM_EXPORT = SourceContract(
+    kind="telegram_export",
+    item_kinds=(EXPORT_ITEM, SERVICE_ITEM),
+    external_id=item_external_id,
+    cursor_fields=("last_id", "last_date"),
+    item_date=lambda messages: export_date(messages[0]),
+)
 
 
 class FloodStop(Exception):
@@ -105,34 +161,36 @@ def _call(source: TelegramSource, sleep: Callable[[float], None], action: Callab
 # -- landing shared by the three paths -----------------------------------------------------------------------
 
 
-def _land(
+def _land_items(
     source_name: str,
     warehouse: Warehouse,
     run_id: str,
     stats: SourceStats,
-    posts: Sequence[RawItem],
-    services: Sequence[RawItem] = (),
+    items: Sequence[RawItem],
+    observed_at: datetime,
     cursor: Cursor | None = None,
-    observed_at: datetime | None = None,
+    cursor_for: Callable[[LandBatch], Cursor | None] | None = None,
     quarantine: Sequence[Quarantined] = (),
     every_snapshot: bool = False,
 ) -> None:
-    """Normalise post items and land them (with service items, snapshots and the cursor) in one transaction.
+    """Land raw items (oldest first) with the shared batch loop (:func:`land_in_batches`): in each batch the post
+    items are normalised and land with the service items, counter snapshots and the cursor in one transaction.
 
-    ``every_snapshot``: a counters row for every post, changed or not (re-sampling records each look)."""
-    documents, failed = normalise_items(posts, mapper=telegram_item_to_document)
-    _assign_languages(warehouse, documents)
-    observed = observed_at or utc_now()
-    snapshots = [s for s in (counter_snapshot(d, observed) for d in documents if d.kind == "post") if s is not None]
-    batch = LandBatch(
-        source=source_name,
-        raw_items=[*posts, *services],
-        documents=documents,
-        quarantine=[*quarantine, *failed],
-        cursor=cursor,
-    )
-    landed = land_posts(warehouse, batch, snapshots, run_id, every_snapshot)
-    stats.add_landing(landed.result)
+    ``cursor`` moves with the last batch, ``cursor_for(batch)`` with each batch. ``every_snapshot``: a counters
+    row for every post, changed or not (re-sampling records each look)."""
+
+    def land(part: LandBatch) -> LandResult:
+        posts = [i for i in part.raw_items if i.item_kind != SERVICE_ITEM]
+        documents, failed = normalise_items(posts, mapper=telegram_item_to_document)
+        _assign_languages(warehouse, documents)
+        snapshots = [
+            c for c in (counter_snapshot(d, observed_at) for d in documents if d.kind == "post") if c is not None
+        ]
+        part.documents, part.quarantine = documents, [*part.quarantine, *failed]
+        return land_posts(warehouse, part, snapshots, run_id, every_snapshot).result
+
+    batch = LandBatch(source_name, list(items), quarantine=list(quarantine), cursor=cursor)
+    land_in_batches(warehouse, batch, run_id, stats, LAND_BATCH_SIZE, land=land, cursor_for=cursor_for)
 
 
 def _assign_languages(warehouse: Warehouse, documents: Sequence[Document]) -> None:
@@ -150,12 +208,6 @@ def _assign_languages(warehouse: Warehouse, documents: Sequence[Document]) -> No
         else:
             fresh.append(document)
     assign_language(fresh)
-
-
-def _in_window(date: datetime | None, window: Window | None) -> bool:
-    if window is None or date is None:
-        return True
-    return (window.since is None or date >= window.since) and (window.until is None or date < window.until)
 
 
 # -- API (Telethon) ------------------------------------------------------------------------------------------
@@ -228,11 +280,12 @@ class _ApiLander:
             self.stats.record_error(f"media download failed for message {message.id}: {type(exc).__name__}: {exc}")
             return None
 
-    def land(self, messages: Sequence[Any], cursor: Cursor | None, resampled: bool = False) -> None:
-        """Land messages (oldest first); albums become one raw item and one document.
+    def land(self, messages: Sequence[Any], move_cursor: bool = False, resampled: bool = False) -> None:
+        """Land messages (oldest first); albums become one raw item and one document. ``move_cursor``: each
+        landing batch moves the cursor to its highest message id (forward reading).
 
         ``resampled``: a by-id re-read, whose counters are recorded even when unchanged."""
-        if not messages and cursor is None:
+        if not messages:
             return
         fetched_at = self.resources.now()
         payloads = []
@@ -246,15 +299,15 @@ class _ApiLander:
         if self.source.comments:
             self._note_threads(items.posts)
         self.stats.fetched += len(messages)
-        _land(
+        dates = {int(m.id): getattr(m, "date", None) for m in messages}
+        _land_items(
             self.source.name,
             self.warehouse,
             self.run_id,
             self.stats,
-            items.posts,
-            items.services,
-            cursor,
+            sorted([*items.posts, *items.services], key=lambda item: item_message_ids(item.payload)[0]),
             fetched_at,
+            cursor_for=(lambda part: self.cursor_covering(part, dates)) if move_cursor else None,
             every_snapshot=resampled,
         )
 
@@ -264,14 +317,14 @@ class _ApiLander:
             if replies.get("comments") and replies.get("max_id"):
                 self.threads[item.external_id] = (int(item.payload["messages"][0]["id"]), int(replies["max_id"]))
 
-    def cursor_for(self, messages: Sequence[Any]) -> Cursor:
-        """The forward cursor covering ``messages``."""
-        last = max(messages, key=lambda m: int(m.id))
-        return Cursor(
-            source=self.source.name,
-            last_id=int(last.id),
-            last_date=getattr(last, "date", None),
-            state={"channel_id": self.channel.channel_id},
+    def cursor_covering(self, batch: LandBatch, dates: Mapping[int, datetime | None]) -> Cursor | None:
+        """The forward cursor covering a landing batch of raw items: its highest message id (and that message's
+        date from ``dates``, by id)."""
+        top = highest_message_id(batch.raw_items)
+        if top is None:
+            return None
+        return TELEGRAM.cursor(
+            self.source.name, last_id=top, last_date=dates.get(top), state={"channel_id": self.channel.channel_id}
         )
 
 
@@ -290,15 +343,9 @@ def _trailing_album(messages: Sequence[Any]) -> list[Any]:
     return list(reversed(tail))
 
 
-def _read_forward(
-    lander: _ApiLander,
-    min_id: int,
-    offset_date: datetime | None,
-    until: datetime | None = None,
-    move_cursor: bool = True,
-    since: datetime | None = None,
-) -> None:
-    """Read oldest first from ``min_id``/``offset_date`` in batches, landing each batch as it arrives."""
+def _read_forward(lander: _ApiLander, min_id: int, offset_date: datetime | None, window: Window | None = None) -> None:
+    """Read oldest first from ``min_id``/``offset_date`` in batches, landing each batch as it arrives; forward
+    reading moves the cursor, a backfill ``window`` keeps the messages it holds and stops past its end."""
     carry: list[Any] = []
     limit = lander.source.batch_size
     client, channel = lander.client, lander.channel
@@ -313,22 +360,14 @@ def _read_forward(
             break
         offset_date = None
         min_id = int(batch[-1].id)
-        done = len(batch) < limit
-        if until is not None:
-            kept = [m for m in batch if m.date is None or m.date < until]
-            done = done or len(kept) < len(batch)
-            batch = kept
-        if since is not None:
-            batch = [m for m in batch if m.date is None or m.date >= since]
-        messages = carry + batch
+        done = len(batch) < limit or any(past_window(TELEGRAM.item_date(m), window) for m in batch)
+        messages = carry + TELEGRAM.in_window(batch, window)
         carry = [] if done else _trailing_album(messages)
         ready = messages[: len(messages) - len(carry)]
-        if ready:
-            lander.land(ready, lander.cursor_for(ready) if move_cursor else None)
+        lander.land(ready, move_cursor=window is None)
         if done:
             break
-    if carry:
-        lander.land(carry, lander.cursor_for(carry) if move_cursor else None)
+    lander.land(carry, move_cursor=window is None)
 
 
 def _first_run_start(lander: _ApiLander, now: datetime) -> tuple[int, datetime | None]:
@@ -354,7 +393,7 @@ def _refresh_recent(lander: _ApiLander, last_id: int) -> None:
         gid = recent[0].grouped_id
         recent = [m for m in recent if getattr(m, "grouped_id", None) != gid]  # album cut by the limit
     if recent:
-        lander.land(recent, None)
+        lander.land(recent)
 
 
 def _resample(lander: _ApiLander, now: datetime) -> None:
@@ -380,7 +419,7 @@ def _resample(lander: _ApiLander, now: datetime) -> None:
         alive = [by_id[i] for i in ids if i in by_id]
         gone = [post for post in chunk if not any(i in by_id for i in post.message_ids)]
         if alive:
-            lander.land(sorted(alive, key=lambda m: int(m.id)), None, resampled=True)
+            lander.land(sorted(alive, key=lambda m: int(m.id)), resampled=True)
         if gone:
             marked = mark_deleted(lander.warehouse, [replace(p, deleted_at=now) for p in gone], "api", lander.run_id)
             log.info("%s: %d posts deleted by the channel", source.name, marked)
@@ -425,11 +464,11 @@ def _read_comments(lander: _ApiLander) -> None:
                 lander.source.name, lander.channel, lander.username, thread, post_id, payloads, fetched_at
             )
             lander.stats.fetched += len(page)
-            _land(lander.source.name, lander.warehouse, lander.run_id, lander.stats, items, (), None, fetched_at)
+            _land_items(lander.source.name, lander.warehouse, lander.run_id, lander.stats, items, fetched_at)
             low = int(page[-1].id)
 
 
-@register("telegram")
+@register(TELEGRAM.kind)
 def ingest_telegram(
     source: TelegramSource,
     warehouse: Warehouse,
@@ -451,7 +490,7 @@ def ingest_telegram(
         now = resources.now()
         if window is not None:
             start = window.since - timedelta(seconds=1) if window.since is not None else None
-            _read_forward(lander, 0, start, window.until, move_cursor=False, since=window.since)
+            _read_forward(lander, 0, start, window)
         else:
             if cursor.last_id is not None:
                 if source.refresh_messages:
@@ -477,10 +516,10 @@ def ingest_telegram(
 def _preview_item(source: str, username: str, title: str | None, post: PreviewPost, fetched_at: datetime) -> RawItem:
     payload = {"channel": {"username": username, "title": title}, "post_id": post.post_id, "html": post.html}
     kind = SERVICE_ITEM if post.service else PREVIEW_ITEM
-    return RawItem(source, post_external_id(username, None, post.post_id), kind, payload, fetched_at)
+    return RawItem(source, item_external_id(payload), kind, payload, fetched_at)
 
 
-@register("telegram_preview")
+@register(TELEGRAM_PREVIEW.kind)
 def ingest_telegram_preview(
     source: TelegramPreviewSource,
     warehouse: Warehouse,
@@ -521,29 +560,21 @@ def ingest_telegram_preview(
     fetched_at = utc_now()
     items = [
         _preview_item(source.name, username, read.channel_title, p, fetched_at)
-        for p in read.posts
-        if _in_window(p.date, window)
+        for p in TELEGRAM_PREVIEW.in_window(read.posts, window)
     ]
     stats.fetched += len(items)
     if read.error is None:
         _mark_missing_previews(source.name, warehouse, items, resources.now(), run_id)
-    with warehouse.session():  # every post is read: one open file for all the batches
-        for start in range(0, len(items), LAND_BATCH_SIZE):
-            chunk = items[start : start + LAND_BATCH_SIZE]
-            new_cursor = None
-            if move_cursor:
-                top = max(int(i.payload["post_id"]) for i in chunk)
-                new_cursor = Cursor(source=source.name, last_id=max(top, cursor.last_id or 0), state=cursor.state)
-            _land(
-                source.name,
-                warehouse,
-                run_id,
-                stats,
-                [i for i in chunk if i.item_kind == PREVIEW_ITEM],
-                [i for i in chunk if i.item_kind == SERVICE_ITEM],
-                new_cursor,
-                fetched_at,
-            )
+
+    def cursor_for(batch: LandBatch) -> Cursor | None:  # posts are oldest first: the batch's newest covers it
+        top = highest_message_id(batch.raw_items)
+        if top is None:
+            return None
+        return TELEGRAM_PREVIEW.cursor(source.name, last_id=max(top, cursor.last_id or 0), state=cursor.state)
+
+    _land_items(
+        source.name, warehouse, run_id, stats, items, fetched_at, cursor_for=cursor_for if move_cursor else None
+    )
 
 
 def _mark_missing_previews(
@@ -554,7 +585,7 @@ def _mark_missing_previews(
     The walk reads consecutive pages, so every post still in the channel between those two ids was on them.
     """
     seen = {i.external_id for i in items}
-    ids = [int(i.external_id.rsplit(":", 1)[1]) for i in items]
+    ids = [i for item in items for i in item_message_ids(item.payload)]
     if len(ids) < 2:
         return
     gone = [
@@ -569,7 +600,19 @@ def _mark_missing_previews(
 # -- Telegram Desktop export ---------------------------------------------------------------------------------
 
 
-@register("telegram_export")
+def _export_item(
+    source: str, channel: Mapping[str, Any], group: Sequence[Mapping[str, Any]], fetched_at: datetime
+) -> RawItem:
+    """The raw item of one export post (an album's messages) or service message."""
+    if group[0].get("type") == "service":
+        payload: dict[str, Any] = {"channel": channel, "message": group[0]}
+    else:
+        payload = {"channel": channel, "messages": list(group)}
+    kind = SERVICE_ITEM if "message" in payload else EXPORT_ITEM
+    return RawItem(source, item_external_id(payload), kind, payload, fetched_at)
+
+
+@register(TELEGRAM_EXPORT.kind)
 def ingest_telegram_export(
     source: TelegramExportSource,
     warehouse: Warehouse,
@@ -586,34 +629,14 @@ def ingest_telegram_export(
         raise NormaliseError(f"{export.path}: the export has no channel id; set `channel` on source {source.name}")
     channel = {"id": channel_id, "name": export.channel.get("name"), "username": username}
     fetched_at = utc_now()
-    posts: list[RawItem] = []
-    services: list[RawItem] = []
-    for group in export_album_groups(export.messages):
-        first = group[0]
-        external_id = post_external_id(username, channel_id, int(first["id"]))
-        if first.get("type") == "service":
-            services.append(RawItem(source.name, external_id, SERVICE_ITEM, {"channel": channel, "message": first}))
-            continue
-        item = RawItem(source.name, external_id, EXPORT_ITEM, {"channel": channel, "messages": list(group)}, fetched_at)
-        if window is not None and not _in_window(export_date(first), window):
-            continue
-        posts.append(item)
+    groups = export_album_groups(export.messages)
+    if window is not None:  # a backfill lands the posts of its window, and no service messages
+        groups = TELEGRAM_EXPORT.in_window([g for g in groups if g[0].get("type") != "service"], window)
+    items = [_export_item(source.name, channel, group, fetched_at) for group in groups]
     stats.fetched += len(export.messages) + len(export.quarantine)
     last_id = max((int(m["id"]) for m in export.messages), default=None)
-    with warehouse.session():  # the export is read: one open file for all the batches
-        for start in range(0, max(len(posts), len(services), 1), LAND_BATCH_SIZE):
-            is_last = start + LAND_BATCH_SIZE >= max(len(posts), len(services), 1)
-            cursor = None
-            if window is None and is_last and last_id is not None:
-                cursor = Cursor(source=source.name, last_id=last_id, last_date=export.exported_at)
-            _land(
-                source.name,
-                warehouse,
-                run_id,
-                stats,
-                posts[start : start + LAND_BATCH_SIZE],
-                services[start : start + LAND_BATCH_SIZE] if window is None else [],
-                cursor,
-                export.exported_at or fetched_at,
-                export.quarantine if start == 0 else [],
-            )
+    cursor = None
+    if window is None and last_id is not None:  # the whole export is read: its cursor moves with the last batch
+        cursor = TELEGRAM_EXPORT.cursor(source.name, last_id=last_id, last_date=export.exported_at)
+    observed = export.exported_at or fetched_at
+    _land_items(source.name, warehouse, run_id, stats, items, observed, cursor, quarantine=export.quarantine)
