@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import json
-import subprocess
 from typing import Any
-
-import pytest
 
 from bench.extraction_eval import (
     DATA_DIR,
@@ -19,7 +15,6 @@ from bench.extraction_eval import (
     score_spans,
     span_figures,
 )
-from tests.conftest import REPO_ROOT
 
 GOLD: dict[str, Any] = {
     "id": "t-1",
@@ -116,19 +111,3 @@ def test_span_scoring_overlap_exact_and_place_canonicals() -> None:
 def test_gold_without_offsets_is_located_in_order() -> None:
     spans = gold_spans({"text": "Putin met Putin", "entities": [{"text": "Putin"}, {"text": "Putin"}]})
     assert [(s["start"], s["end"]) for s in spans] == [(0, 5), (10, 15)]
-
-
-@pytest.mark.slow
-def test_documented_command_prints_both_systems() -> None:
-    # docs/extraction.md shows this command; the figures it prints are the ones quoted there
-    result = subprocess.run(
-        [".venv/bin/python", "-m", "bench.extraction_eval", "--data", "bench/data/entities/dev", "--json"],
-        cwd=REPO_ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=True,
-    )
-    spans = json.loads(result.stdout)["spans"]
-    assert set(spans) == {"telefeed", "natasha"} and {"ru", "uk", "all"} <= set(spans["telefeed"])
-    assert spans["telefeed"]["uk"]["overlap_f1"] > spans["natasha"]["uk"]["overlap_f1"]

@@ -3,14 +3,12 @@
 from __future__ import annotations
 
 import json
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from bench.quotes_eval import Prediction, has_textacy, load, main, same_speaker, score, textacy_quotes
-from tests.conftest import REPO_ROOT
 
 ENGLISH = (
     "Olaf Scholz spoke in Berlin on Monday.\n\n"
@@ -129,18 +127,3 @@ def test_speakers_compare_by_canonical_name() -> None:
 def test_an_empty_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
         main(["--data", str(tmp_path)])
-
-
-@pytest.mark.slow  # the whole development set through both systems
-def test_the_documented_command_runs_as_written() -> None:
-    """The command docs/extraction.md shows, run exactly as written from the repository root."""
-    command = ".venv/bin/python -m bench.quotes_eval --data bench/data/quotes/dev"
-    docs = (REPO_ROOT / "docs" / "extraction.md").read_text(encoding="utf-8")
-    assert f"$ {command}\n" in docs
-    if not (REPO_ROOT / ".venv" / "bin" / "python").exists():
-        pytest.skip("no .venv in the repository root")
-    result = subprocess.run(command.split(), cwd=REPO_ROOT, capture_output=True, text=True, timeout=900)
-    assert result.returncode == 0, result.stderr
-    rows = [line for line in result.stdout.splitlines() if line.startswith("| total |")]
-    systems = ["telefeed", "textacy"] if has_textacy() else ["telefeed"]
-    assert [row.split("|")[2].strip() for row in rows] == systems

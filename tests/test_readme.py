@@ -9,7 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from bench.quotes_eval import has_textacy
 from tests.conftest import REPO_ROOT
+from tests.support.doc_commands import DocCommand
 from tests.support.readme_demo import ReadmeDemo, readme_command, readme_question
 from tests.support.telegram_samples import FEATURES, sources_by_feature
 
@@ -63,7 +65,6 @@ NOT_RUN: dict[tuple[str, ...], str] = {
     (".venv/bin/python", "-m", "pytest"): "runs the test suite itself",
     ("TELEFEED_KILL_SEED=123",): "runs the test suite itself",
     ("TELEFEED_HOME=$PWD", "prefect"): "needs a Prefect server, work pool or worker: tests/test_deployments.py",
-    (".venv/bin/python", "-m", "bench.extraction_eval"): "a benchmark of minutes; tests/test_extraction_eval.py",
     ("pip",): "installs packages",
     ("export",): "sets the environment of the commands after it",
     ("python", "-c"): "stores a Prefect Secret block with real credentials",
@@ -95,10 +96,43 @@ def test_every_documented_command_is_run_or_has_a_reason() -> None:
 
     commands = all_commands()
     assert len(commands) > 40
-    unknown = [c.text for c in commands if _words(c.argv)[0] != "telefeed" and _not_run_reason(c.argv) is None]
+    unknown = [
+        c.text
+        for c in commands
+        if _words(c.argv)[0] != "telefeed" and _not_run_reason(c.argv) is None and c not in _evaluation_commands()
+    ]
     assert not unknown, f"documented commands that no test runs: {unknown}"
     used = {prefix for prefix in NOT_RUN if any(_words(c.argv)[: len(prefix)] == prefix for c in commands)}
     assert used == set(NOT_RUN), f"reasons for commands the docs no longer show: {set(NOT_RUN) - used}"
+
+
+EVALUATION_SCRIPTS = ("bench.extraction_eval", "bench.quotes_eval")
+
+
+def _evaluation_commands() -> list[DocCommand]:
+    """The documented runs of the quality evaluations (`.venv/bin/python -m bench.<script> ...`)."""
+    from tests.support.doc_commands import all_commands
+
+    return [c for c in all_commands() if c.argv[:2] == (".venv/bin/python", "-m") and c.argv[2] in EVALUATION_SCRIPTS]
+
+
+@pytest.mark.slow
+@pytest.mark.timeout(900)
+def test_every_documented_evaluation_runs_as_written() -> None:
+    """Each evaluation command of docs/*.md, from the repository root, exactly as written: it must print the
+    figures the docs quote (telefeed's and its peer's)."""
+    commands = _evaluation_commands()
+    assert {c.argv[2] for c in commands} == set(EVALUATION_SCRIPTS)
+    if not (REPO_ROOT / ".venv" / "bin" / "python").exists():
+        pytest.skip("no .venv in the repository root")
+    for command in commands:
+        done = subprocess.run(command.argv, cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
+        assert done.returncode == 0, (command.text, done.stderr[-2000:])
+        printed = json.dumps(json.loads(done.stdout)) if "--json" in command.argv else done.stdout
+        assert "telefeed" in printed, command.text
+        peer = "natasha" if command.argv[2] == "bench.extraction_eval" else "textacy"
+        if peer == "natasha" or has_textacy():  # textacy is in the bench extra only
+            assert peer in printed, command.text
 
 
 @pytest.mark.slow
