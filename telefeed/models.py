@@ -90,7 +90,7 @@ class Document:
     removed_lines: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
     # (text, its content hash): computed when first asked for (by the landing, ``warehouse.db.documents_table``,
-    # or earlier by a step that needs it), once; recomputed only for a new text.
+    # for the whole batch at once, or earlier by a step that needs it), once; recomputed only for a new text.
     _hashed_text: tuple[str, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -101,12 +101,20 @@ class Document:
     @property
     def content_hash(self) -> str:
         """Hash of the normalised text (exact-duplicate detection), computed on first use and kept for this text."""
-        hashed = self._hashed_text
-        if hashed is not None and hashed[0] is self.text:
-            return hashed[1]
-        digest = text_content_hash(self.text)  # first use, or the text was replaced (a feed entry became its page)
-        self._hashed_text = (self.text, digest)
+        digest = self.known_content_hash()
+        if digest is None:  # first use, or the text was replaced (a feed entry became its page)
+            digest = text_content_hash(self.text)
+            self._hashed_text = (self.text, digest)
         return digest
+
+    def known_content_hash(self) -> str | None:
+        """The content hash if it was computed for the current text, else None (nothing is computed)."""
+        hashed = self._hashed_text
+        return hashed[1] if hashed is not None and hashed[0] is self.text else None
+
+    def keep_content_hash(self, digest: str) -> None:
+        """Keep ``digest``, which the caller computed as ``text_content_hash(self.text)`` (e.g. for a whole batch)."""
+        self._hashed_text = (self.text, digest)
 
 
 @dataclass(frozen=True, slots=True)

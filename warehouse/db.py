@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 import duckdb
 import pyarrow as pa
 
+from telefeed.hashing import content_hashes
 from telefeed.models import (
     Cursor,
     Document,
@@ -180,18 +181,36 @@ def raw_items_table(items: Sequence[RawItem], run_id: str | None) -> pa.Table:
     return pa.table(rows, schema=RAW_SCHEMA)
 
 
-# Document attributes stored as they are (id and metadata are derived).
-_DOCUMENT_ATTRIBUTES = [name for name in DOCUMENT_SCHEMA.names if name not in ("id", "metadata")]
+# Document attributes stored as they are (id, content_hash and metadata are derived).
+_DOCUMENT_ATTRIBUTES = [name for name in DOCUMENT_SCHEMA.names if name not in ("id", "content_hash", "metadata")]
 
 
 def documents_table(documents: Sequence[Document]) -> pa.Table:
-    """Arrow table of documents (without the version hash, which DuckDB computes); when an id repeats, the last wins."""
-    by_id = list({doc.id: doc for doc in documents}.items())
-    docs = [doc for _, doc in by_id]
-    columns: dict[str, list[Any]] = {name: [getattr(d, name) for d in docs] for name in _DOCUMENT_ATTRIBUTES}
-    columns["id"] = [doc_id for doc_id, _ in by_id]
+    """Arrow table of documents (without the version hash, which DuckDB computes); when an id repeats, the last wins.
+
+    The content hashes not computed yet are computed here, over the Arrow text column for the whole batch at
+    once (:func:`telefeed.hashing.content_hashes`), and kept on the documents.
+    """
+    by_id = {doc.id: doc for doc in documents}
+    docs = list(by_id.values())
+    columns: dict[str, Any] = {name: [getattr(d, name) for d in docs] for name in _DOCUMENT_ATTRIBUTES}
+    columns["text"] = texts = pa.array(columns["text"], DOCUMENT_SCHEMA.field("text").type)
+    columns["content_hash"] = _content_hashes(docs, texts)
+    columns["id"] = list(by_id)
     columns["metadata"] = [canonical_json(d.metadata) for d in docs]
     return pa.table(columns, schema=DOCUMENT_SCHEMA)
+
+
+def _content_hashes(docs: Sequence[Document], texts: pa.Array) -> list[str]:
+    """Each document's content hash (``texts[i]`` is ``docs[i].text``): the known ones, the rest computed at once."""
+    known = [doc.known_content_hash() for doc in docs]
+    missing = [i for i, digest in enumerate(known) if digest is None]
+    if missing:
+        computed = content_hashes(texts if len(missing) == len(docs) else texts.take(missing))
+        for i, digest in zip(missing, computed, strict=True):
+            docs[i].keep_content_hash(digest)
+            known[i] = digest
+    return known  # type: ignore[return-value]  # no None is left
 
 
 def quarantine_table(rows_in: Sequence[Quarantined], run_id: str | None) -> pa.Table:
@@ -639,33 +658,43 @@ _STORED_DOCUMENT_COLUMNS = [*DOCUMENT_SCHEMA.names, *DOCUMENTS.filled_on_landing
 def _land_documents(
     con: duckdb.DuckDBPyConnection, documents: Sequence[Document], result: LandResult, run_id: str | None
 ) -> None:
-    con.register("_batch_docs", documents_table(documents))
+    """Insert the new documents, replace the changed ones (``revision`` + 1), count the unchanged ones.
+
+    Only the batch's documents that are already stored are looked up (``_doc_stored``): when there are none,
+    as when a source is first fetched or a backfill goes on, the batch is appended as it is, with no join.
+    """
+    batch = documents_table(documents)
+    con.register("_batch_docs", batch)
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _doc_status AS "
+        "CREATE OR REPLACE TEMP TABLE _doc_stored AS "
         f"SELECT b.id, {version_hash_sql('b')} AS version_hash, d.version_hash AS stored_hash, d.revision, "
         "       d.first_seen_at "
-        "FROM _batch_docs b LEFT JOIN documents d ON d.id = b.id"
+        "FROM _batch_docs b JOIN documents d ON d.id = b.id"
     )
-    new_count = con.execute("SELECT count(*) FROM _doc_status WHERE stored_hash IS NULL").fetchone()
     counts = con.execute(
         "SELECT count(*) FILTER (WHERE stored_hash <> version_hash), "
-        "       count(*) FILTER (WHERE stored_hash = version_hash) FROM _doc_status"
+        "       count(*) FILTER (WHERE stored_hash = version_hash) FROM _doc_stored"
     ).fetchone()
     assert counts is not None
     result.documents_updated, result.documents_unchanged = int(counts[0]), int(counts[1])
-    result.documents_new = int(new_count[0]) if new_count else 0
+    stored = result.documents_updated + result.documents_unchanged
+    result.documents_new = batch.num_rows - stored
+    new_rows, rows_to_insert, landing_columns = "FROM _batch_docs b", "FROM _batch_docs b", "now(), now(), 1"
+    if stored:  # only then the join: the new rows, and the new and the changed ones with what was stored
+        new_rows += " LEFT JOIN _doc_stored s USING (id) WHERE s.id IS NULL"
+        rows_to_insert += " LEFT JOIN _doc_stored s USING (id) WHERE s.id IS NULL OR s.stored_hash <> s.version_hash"
+        landing_columns = "coalesce(s.first_seen_at, now()), now(), coalesce(s.revision + 1, 1)"
     if run_id is not None and result.documents_new:  # the run's documents, for its digest (run_highlights)
-        con.execute("INSERT INTO run_documents SELECT ?, id FROM _doc_status WHERE stored_hash IS NULL", [run_id])
+        con.execute(f"INSERT INTO run_documents SELECT ?, b.id {new_rows}", [run_id])
     if result.documents_updated:
-        con.execute("DELETE FROM documents WHERE id IN (SELECT id FROM _doc_status WHERE stored_hash <> version_hash)")
+        con.execute("DELETE FROM documents WHERE id IN (SELECT id FROM _doc_stored WHERE stored_hash <> version_hash)")
     if result.documents_new or result.documents_updated:
         con.execute(
             f"INSERT INTO documents ({', '.join(_STORED_DOCUMENT_COLUMNS)}) "
-            f"SELECT {', '.join('b.' + c for c in DOCUMENT_SCHEMA.names)}, s.version_hash, "
-            "  coalesce(s.first_seen_at, now()), now(), coalesce(s.revision + 1, 1) "
-            "FROM _batch_docs b JOIN _doc_status s USING (id) WHERE s.stored_hash IS DISTINCT FROM s.version_hash"
+            f"SELECT {', '.join('b.' + c for c in DOCUMENT_SCHEMA.names)}, {version_hash_sql('b')}, {landing_columns} "
+            + rows_to_insert
         )
-    con.execute("DROP TABLE _doc_status")
+    con.execute("DROP TABLE _doc_stored")
     con.unregister("_batch_docs")
 
 
