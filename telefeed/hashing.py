@@ -18,13 +18,16 @@ Small batches take the Python path: the one-time listing of code points (about 0
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import itertools
+import os
 import re
 import sys
 from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -33,6 +36,8 @@ from telefeed.models import text_content_hash
 
 # Below this many bytes of text (UTF-8) in a batch the texts are hashed one by one in Python.
 VECTORISED_MIN_BYTES = 1_000_000
+# Threads that hash the parts of a large column at once (one per core, up to this many).
+MAX_THREADS = 4
 
 _SURROGATES = range(0xD800, 0xE000)  # not characters: Arrow's UTF-8 cannot hold them
 
@@ -98,42 +103,70 @@ def _patterns() -> tuple[str, str, str]:
     return by_python, not_plain, collapse
 
 
-def content_hashes(texts: pa.Array, vectorised_min_bytes: int = VECTORISED_MIN_BYTES) -> list[str]:
+def content_hashes(
+    texts: pa.Array, vectorised_min_bytes: int = VECTORISED_MIN_BYTES, threads: int | None = None
+) -> list[str]:
     """``[text_content_hash(t) for t in texts]`` for an Arrow string array without nulls.
 
-    Vectorised when the texts hold at least ``vectorised_min_bytes`` of UTF-8, else one by one in Python.
+    Vectorised when the texts hold at least ``vectorised_min_bytes`` of UTF-8, else one by one in Python. The
+    vectorised path cuts the column into ``threads`` parts of about equal size (default: one per core, at most
+    ``MAX_THREADS``) hashed at once: Arrow's kernels and SHA-256 of a long text run without the GIL.
     """
     if texts.null_count:
         raise ValueError("content_hashes: texts must not be null")
-    if (pc.sum(pc.binary_length(texts)).as_py() or 0) < vectorised_min_bytes:
+    total_bytes = pc.sum(pc.binary_length(texts)).as_py() or 0
+    if total_bytes < vectorised_min_bytes:
         return [text_content_hash(t) for t in texts.to_pylist()]
+    parts = _parts(texts, total_bytes, threads or min(os.cpu_count() or 1, MAX_THREADS))
+    if len(parts) == 1:
+        return _vectorised(texts)
+    with ThreadPoolExecutor(len(parts) - 1, thread_name_prefix="content-hashes") as pool:
+        others = [pool.submit(_vectorised, part) for part in parts[1:]]
+        return _vectorised(parts[0]) + [digest for future in others for digest in future.result()]
+
+
+def _parts(texts: pa.Array, total_bytes: int, count: int) -> list[pa.Array]:
+    """``texts`` cut into at most ``count`` slices (no copy) holding about as many bytes each."""
+    if count <= 1 or len(texts) < count:
+        return [texts]
+    ends = pc.cumulative_sum(pc.binary_length(texts)).to_pylist()
+    cuts = [0, *(bisect.bisect_left(ends, total_bytes * k // count) + 1 for k in range(1, count)), len(texts)]
+    return [texts.slice(a, b - a) for a, b in itertools.pairwise(sorted(set(cuts)))]
+
+
+def _vectorised(texts: pa.Array) -> list[str]:
+    """The content hashes of ``texts`` by Arrow's kernels, but for texts holding a character Python lowers otherwise."""
     by_python, not_plain, collapse = _patterns()
     digests = [""] * len(texts)
 
-    def hash_into(indices: pa.Array, normalise: Callable[[pa.Array], pa.Array]) -> None:
-        if len(indices):
-            normalised = normalise(pc.utf8_lower(pc.take(texts, indices)))
-            for index, digest in zip(indices.to_pylist(), _sha256_hex(normalised), strict=True):
-                digests[index] = digest
+    def hash_into(indices: pa.Array, collapse_whitespace: bool) -> None:
+        """Hash the texts at ``indices`` (none of them holding a character Python lowers otherwise)."""
+        if not len(indices):
+            return
+        lowered = pc.utf8_lower(texts if len(indices) == len(texts) else pc.take(texts, indices))
+        if collapse_whitespace:
+            lowered = pc.utf8_trim(pc.replace_substring_regex(lowered, collapse, " "), " ")
+        hashed = _sha256_hex(lowered, newlines_to_spaces=not collapse_whitespace)
+        for index, digest in zip(indices.to_pylist(), hashed, strict=True):
+            digests[index] = digest
 
-    plain = pc.invert(pc.match_substring_regex(texts, not_plain))
-    hash_into(pc.indices_nonzero(plain), lambda lowered: pc.replace_substring(lowered, "\n", " "))
-    others = pc.indices_nonzero(pc.invert(plain))
+    not_plain_texts = pc.match_substring_regex(texts, not_plain)
+    hash_into(pc.indices_nonzero(pc.invert(not_plain_texts)), collapse_whitespace=False)
+    others = pc.indices_nonzero(not_plain_texts)
     if len(others):
         in_python = pc.match_substring_regex(pc.take(texts, others), by_python)
         for index in pc.filter(others, in_python).to_pylist():
             digests[index] = text_content_hash(texts[index].as_py())
-        hash_into(
-            pc.filter(others, pc.invert(in_python)),
-            lambda lowered: pc.utf8_trim(pc.replace_substring_regex(lowered, collapse, " "), " "),
-        )
+        hash_into(pc.filter(others, pc.invert(in_python)), collapse_whitespace=True)
     return digests
 
 
-def _sha256_hex(strings: pa.Array) -> list[str]:
-    """The hex SHA-256 of each value of a string array, read from its UTF-8 buffer without copying."""
-    if isinstance(strings, pa.ChunkedArray):
-        strings = strings.combine_chunks()
+def _sha256_hex(strings: pa.Array, newlines_to_spaces: bool = False) -> list[str]:
+    """The hex SHA-256 of each value of a string array, read from its UTF-8 buffer.
+
+    With ``newlines_to_spaces`` each newline is hashed as a space: one byte for another in a copy of the buffer
+    (a newline byte is never part of a longer UTF-8 sequence), so the values keep their offsets.
+    """
     if strings.type == pa.large_string():
         offsets = memoryview(strings.buffers()[1]).cast("q")
     else:
@@ -142,5 +175,8 @@ def _sha256_hex(strings: pa.Array) -> list[str]:
     bounds = offsets[start : start + len(strings) + 1].tolist()
     data_buffer = strings.buffers()[2]
     data = memoryview(data_buffer) if data_buffer is not None else memoryview(b"")
+    if newlines_to_spaces:
+        data = memoryview(data[bounds[0] : bounds[-1]].tobytes().replace(b"\n", b" "))
+        bounds = [b - bounds[0] for b in bounds]
     sha256 = hashlib.sha256
     return [sha256(data[a:b]).hexdigest() for a, b in itertools.pairwise(bounds)]

@@ -20,18 +20,19 @@ def definition(text: str) -> str:
     return sha256_hex(" ".join(text.lower().split()))
 
 
-def vectorised(texts: list[str]) -> list[str]:
-    return content_hashes(pa.array(texts, pa.string()), vectorised_min_bytes=0)
+def vectorised(texts: list[str], threads: int | None = None) -> list[str]:
+    return content_hashes(pa.array(texts, pa.string()), vectorised_min_bytes=0, threads=threads)
 
 
-def test_every_code_point_in_every_position_hashes_as_the_definition() -> None:
+@pytest.mark.parametrize("threads", [1, 3])
+def test_every_code_point_in_every_position_hashes_as_the_definition(threads: int) -> None:
     texts = []
     for start in range(0, len(CODE_POINTS), 64):
         block = "".join(chr(c) for c in CODE_POINTS[start : start + 64])
         texts.append(block)  # mixed with whatever whitespace and controls the block holds
         texts.append(" ".join(f"A{c}" for c in block))  # each as a word's last letter (final sigma)
         texts.append("\n".join(f"{c}b" for c in block))  # each as a word's first letter, lines between
-    assert vectorised(texts) == [definition(t) for t in texts]
+    assert vectorised(texts, threads) == [definition(t) for t in texts]
 
 
 def test_random_texts_of_whitespace_and_hard_letters_hash_as_the_definition() -> None:
