@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 from extraction.canonical import Mention, canonical_id
 from extraction.entities import morph, slavic_lemma
-from extraction.gazetteer import MIL_UNIT, ORG, PER
+from extraction.gazetteer import MIL_UNIT, ORG, PER, lookup_known
 from extraction.quote_marks import QuoteSpan, find_nested_quotes, find_quotes
 from extraction.speech_verbs import (
     CHARACTERISING,
@@ -170,40 +170,49 @@ class _Document:
             while index < len(parse.tokens) and parse.tokens[index].start < span.outer_end:
                 self.quote_of_token[index] = qi
                 index += 1
-        self.mentions.extend(self.unseen_names())
-        self.mentions.sort(key=lambda m: m.start)
+        self.complete_names()
         self.memo: dict[int, tuple[_Referent | None, str]] = {}
         self.genders: dict[str, str] = {}
 
-    def unseen_names(self) -> list[Mention]:
-        """Russian and Ukrainian person names the entity model missed (natasha reads Ukrainian as Russian): runs
-        of capitalised words outside quotes of which one is a given name or surname to pymorphy3."""
-        found: list[Mention] = []
+    def complete_names(self) -> None:
+        """Russian and Ukrainian person names the entity model missed or cut (natasha reads Ukrainian as Russian):
+        a run of capitalised words outside quotes holding a given name or surname to pymorphy3 (leading words
+        that are neither dropped: ``Речник``) is a person; it replaces the person mentions inside it
+        (``Наталія`` + ``Бойко``, ``Юрій`` of ``Юрій Ігнат``) and is added where there was none."""
         run: list[Token] = []
-        tokens = self.parse.tokens
-        for index in range(len(tokens) + 1):
-            token = tokens[index] if index < len(tokens) else None
-            if (
+        for index, token in enumerate([*self.parse.tokens, None]):
+            name_like = (
                 token is not None
                 and token.language in ("ru", "uk")
                 and token.text[:1].isupper()
                 and token.text.isalpha()
                 and not token.text.isupper()
                 and self.quote_of_token[index] < 0
-                and (not run or run[-1].sent == token.sent)
-            ):
+            )
+            if name_like and run and run[-1].sent == token.sent and self.text[run[-1].end : token.start] == " ":
                 run.append(token)
                 continue
-            if run and any({"Name", "Surn"} & slavic_word(t.text, t.language)[2] for t in run) and len(run) <= 3:
-                start, end = run[0].start, run[-1].end
-                if not any(m.start < end and start < m.end for m in self.mentions):
-                    language = run[0].language
-                    lemma = slavic_lemma(self.text[start:end], language, PER)
-                    found.append(
-                        Mention(self.text[start:end], PER, start, end, lemma, language, lemma, canonical_id(PER, lemma))
-                    )
-            run = []
-        return found
+            while run and not {"Name", "Surn", "Patr"} & slavic_word(run[0].text, run[0].language)[2]:
+                run.pop(0)
+            if run and len(run) <= 3:
+                self.add_name(run[0].start, run[-1].end, run[0].language)
+            run = [token] if name_like and token is not None else []
+        self.mentions.sort(key=lambda m: m.start)
+
+    def add_name(self, start: int, end: int, language: str) -> None:
+        """Make ``text[start:end]`` one person mention unless a non-person mention overlaps it."""
+        inside = [m for m in self.mentions if m.start < end and start < m.end]
+        if any(m.label != PER or m.start < start or m.end > end for m in inside):
+            return
+        if len(inside) == 1 and (inside[0].start, inside[0].end) == (start, end):
+            return
+        for mention in inside:
+            self.mentions.remove(mention)
+        text = self.text[start:end]
+        lemma = slavic_lemma(text, language, PER)
+        known = next((m for m in inside if lookup_known(m.canonical or m.text) is not None), None)
+        canonical, key = (known.canonical, known.canonical_id) if known else (lemma, canonical_id(PER, lemma))
+        self.mentions.append(Mention(text, PER, start, end, lemma, language, canonical, key))
 
     # -- small helpers ---------------------------------------------------------------------------------------
 
