@@ -26,6 +26,7 @@ not a quotation; a quote that is a mention's name (``ЧВК «Вагнер»``) 
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,6 +41,7 @@ from extraction.speech_verbs import (
     CONTINUING,
     DOCUMENT_NOUNS,
     FEMALE_NAMES,
+    NAMING_NOUNS,
     ORG_NOUNS,
     SMALL_WORDS,
     TITLE_WORDS,
@@ -117,7 +119,8 @@ _PRONOUNS = {
     "їх": ("", ORG),
 }
 # Verbs that go on with what was being said: "he added" is the last quoted speaker when the pronoun fits.
-_SLAVIC_INDEFINITE = {"один", "некий", "какой-то", "кто-то", "якийсь", "хтось", "деякий", "некоторый"}
+# Words that make a Russian or Ukrainian noun someone new: indefinites, and first-person possessives ("наш источник")
+_SLAVIC_INDEFINITE = {"один", "некий", "какой-то", "кто-то", "якийсь", "хтось", "деякий", "некоторый", "наш", "мой", "мій"}
 _SLAVIC_DEMONSTRATIVES = {"этот", "эта", "тот", "та", "цей", "ця", "той"}
 _FIRST_PERSON = {"i", "я"}  # in an interview, the person interviewed (the document's most mentioned person)
 _FEMALE_TITLES = {"ms", "mrs", "miss", "madam", "lady", "queen", "г-жа", "пані"}
@@ -490,8 +493,8 @@ class _Document:
     def name_span(self, head: int) -> tuple[int, int]:
         """Character span of the subject's name: the head with its compound/flat words."""
         lo = hi = head
-        for child in self.parse.children(head):
-            if self.tok(child).dep in _NAME_DEPS or self.tok(child).dep == "compound":
+        for child in self.parse.children(head):  # a naming noun stays out ("call sign Lystok")
+            if self.tok(child).dep in _NAME_DEPS and not self.naming_noun(child):
                 lo, hi = min(lo, child), max(hi, child)
         for child in self.parse.children(head):  # a possessive's name stays out ("Ukraine's Third Assault Brigade")
             if self.tok(child).dep == "poss":
@@ -500,9 +503,24 @@ class _Document:
 
     def appos_name(self, head: int, depth: int = 2) -> int | None:
         """A name in apposition to a common noun (``the brigade's commander, Ivan Petrov``), also through a
-        second noun (``Ее сосед, бывший тракторист Николай Ефремов``)."""
+        second noun (``Ее сосед, бывший тракторист Николай Ефремов``), through the noun's preposition when the
+        parser hung the name there (``A spokesman for the governor, Kyle Brandt,``), after a naming noun (``a
+        medic with the call sign Lystok``) or, in Russian and Ukrainian, right after the role noun and its
+        genitives (``Керівник обласного штабу Роман Ткач``)."""
+        named = self.naming_name(head)
+        if named is not None:
+            return named
         for child in self.parse.children(head):
             token = self.tok(child)
+            if token.dep == "prep":
+                for pobj in self.parse.children(child):
+                    person = self.mention_at(pobj)
+                    if self.tok(pobj).dep != "pobj" or (person is not None and person.label == PER):
+                        continue
+                    for grand in self.parse.children(pobj):
+                        mention = self.mention_at(grand)
+                        if self.tok(grand).dep == "appos" and mention is not None and mention.label == PER:
+                            return grand
             if token.dep != "appos" or not self.outside(child):
                 continue
             if token.pos == "PROPN" or self.mention_at(child) is not None:
@@ -514,6 +532,51 @@ class _Document:
                 mention = self.mention_at(grand)
                 if mention is not None and mention.label == PER and self.outside(grand):
                     return grand
+        return self.titled_name(head)
+
+    def naming_noun(self, index: int) -> bool:
+        """``name``, ``nickname``, ``call sign``, ``позывной``: a noun that introduces the name after it."""
+        token = self.tok(index)
+        lemma = token.lemma.lower()
+        if lemma == "sign":
+            return any(self.tok(c).lemma.lower() == "call" for c in self.parse.children(index))
+        return lemma in NAMING_NOUNS
+
+    def naming_name(self, head: int, depth: int = 3) -> int | None:
+        """The name a naming noun under ``head`` introduces (``with the call sign Lystok``, ``под позывным
+        Гром``)."""
+        for child in self.parse.children(head):
+            if not self.outside(child) or self.tok(child).pos in ("VERB", "AUX"):
+                continue
+            if self.naming_noun(child):
+                after = child + 1
+                if self.tok(child).head != head and self.tok(self.tok(child).head).pos == "PROPN":
+                    return self.tok(child).head
+                if after < len(self.parse.tokens) and self.tok(after).pos == "PROPN" and self.outside(after):
+                    return after
+            if self.tok(child).pos == "PROPN" and any(self.naming_noun(c) for c in self.parse.children(child)):
+                return child
+            if depth > 1:
+                deeper = self.naming_name(child, depth - 1)
+                if deeper is not None:
+                    return deeper
+        return None
+
+    def titled_name(self, head: int) -> int | None:
+        """Russian and Ukrainian: a person named right after a role noun and its genitives, no comma between
+        (``міністр оборони Андрій Мороз``, ``Керівник обласного штабу ... Роман Ткач``)."""
+        token = self.tok(head)
+        if token.language == "en" or token.pos != "NOUN":
+            return None
+        lo, hi = self.parse.sentence_of(head)
+        for i in range(head + 1, min(hi, head + 8)):
+            mention = self.mention_at(i)
+            if mention is not None and mention.label == PER and self.outside(i):
+                # in apposition the name takes the noun's case ("соратник президента Владимира Путина" is not)
+                agrees = _cases(token.text, token.language) & _cases(self.tok(i).text, token.language)
+                return i if agrees else None
+            if self.tok(i).pos in ("PUNCT", "VERB", "AUX", "ADP", "CCONJ") or not self.outside(i):
+                return None
         return None
 
     # -- referents -------------------------------------------------------------------------------------------
@@ -531,6 +594,8 @@ class _Document:
         if title in _MALE_TITLES or first in _MALE_TITLES:
             return "m"
         language = mention.language if mention.language in ("ru", "uk") else "ru"
+        if re.search(r"[а-яіїєё]", mention.canonical.lower()):
+            words = mention.canonical.split()  # nominative: "Константина Воробьева" reads as a woman's surname
         for word in words:  # the given name tells (Юлія), else the surname (Архипова)
             if re.search(r"[а-яіїєё]", word.lower()):
                 gender = _slavic_gender(word, language, "Name" if word is not words[-1] else "")
@@ -538,23 +603,27 @@ class _Document:
                     return gender
         return ""
 
+    def full_name(self, word: str) -> Mention | None:
+        """The person named in full in the document whose surname is ``word`` (``Kemper`` -> ``Douglas R.
+        Kemper``; ``Архиповой`` -> ``Елена Архипова``: a Cyrillic surname may differ in its ending)."""
+        for other in self.mentions:
+            words = other.text.split()
+            if other.label == PER and len(words) > 1 and _same_surname(words[-1], word):
+                return other
+        return None
+
     def referent(self, mention: Mention) -> _Referent:
-        """Who a mention names; a one-word organisation that is the surname of a person named in full in the
-        document is that person (the model labelled ``Kemper`` an organisation)."""
-        if mention.label != PER and " " not in mention.text and not mention.text.isupper():
-            person = next(
-                (m for m in self.mentions if m.label == PER and " " in m.text and m.text.split()[-1] == mention.text),
-                None,
-            )
-            if person is not None:
-                mention = person
+        """Who a mention names; a one-word mention that is the surname of a person named in full in the
+        document is that person (the model labelled ``Kemper`` an organisation; ``Архипова`` alone lemmatises
+        to the man's form)."""
+        if " " not in mention.text and not mention.text.isupper():
+            mention = self.full_name(mention.text) or mention
         canonical = mention.canonical or mention.text
-        return _Referent(
-            canonical,
-            mention.canonical_id or canonical_id(mention.label, canonical),
-            mention.label,
-            self.gender(mention),
-        )
+        key = mention.canonical_id or canonical_id(mention.label, canonical)
+        gender = self.gender(mention)
+        if gender:
+            self.genders.setdefault(key, gender)
+        return _Referent(canonical, key, mention.label, gender)
 
     def name_referent(self, head: int) -> _Referent | None:
         """The referent of a name subject (its mention, else the name's words with titles dropped)."""
@@ -565,10 +634,9 @@ class _Document:
         words = [w for w in self.text[start:end].split() if w.lower().rstrip(".") not in TITLE_WORDS]
         if not words:
             return None
-        last = words[-1]
-        for other in self.mentions:  # the same person named in full elsewhere ("Kemper" -> "Douglas R. Kemper")
-            if other.label == PER and other.text.split()[-1] == last:
-                return self.referent(other)
+        other = self.full_name(words[-1])
+        if other is not None:
+            return self.referent(other)
         name = " ".join(words)
         label = PER if self.tok(head).pos == "PROPN" else ORG
         return _Referent(name, canonical_id(label, name), label)
@@ -710,10 +778,14 @@ class _Document:
                 if not self.outside(i):
                     continue
                 token = self.tok(i)
+                if token.text.lower() in _FIRST_PERSON:
+                    continue  # "он", "his" never refer to the narrator
                 if token.dep in _SUBJECT_DEPS and i != at and not (gender and token.plural):
-                    ref, _ = self.resolve_subject(i)
+                    ref, how = self.resolve_subject(i)
                     if ref is not None and ref.label in labels and _compatible(ref, gender, self.genders):
                         subjects.append(ref)
+                    elif ref is None and how == NOMINAL and label == PER and not subjects and self.unnamed(i, gender):
+                        return None  # "наш источник ...: по его словам": the unnamed person speaks
             for mention in self.mentions:
                 if self.tok(lo).start <= mention.start and mention.end <= (self.tok(hi - 1).end if hi > lo else 0):
                     index = self.parse.token_at(mention.start)
@@ -727,6 +799,14 @@ class _Document:
             if others:
                 return others[0]
         return None
+
+    def unnamed(self, index: int, gender: str) -> bool:
+        """Whether a Russian or Ukrainian subject noun is a person (animate) of ``gender`` whom no name resolves."""
+        token = self.tok(index)
+        if token.language == "en" or token.pos != "NOUN":
+            return False
+        grammemes = slavic_word(token.text, token.language)[2]
+        return "anim" in grammemes and (not gender or {"m": "masc", "f": "femn"}[gender] in grammemes)
 
     # -- other attributions ----------------------------------------------------------------------------------
 
@@ -808,6 +888,24 @@ def _slavic_gender(word: str, language: str, tag: str) -> str:
         if "nomn" in p.tag and ("femn" in p.tag or "masc" in p.tag) and (not tag or tag in p.tag)
     }
     return genders.pop() if len(genders) == 1 else ""
+
+
+def _same_surname(a: str, b: str) -> bool:
+    """Whether two surnames are one, a Cyrillic one allowing another case ending (``Архипова``, ``Архиповой``)."""
+    if a == b:
+        return True
+    if not (re.search(r"[а-яіїєё]", a.lower()) and len(a) >= 4 and len(b) >= 4):
+        return False
+    common = len(os.path.commonprefix([a.lower(), b.lower()]))
+    return common >= 4 and common >= max(len(a), len(b)) - 3
+
+
+_CASES = frozenset({"nomn", "gent", "datv", "accs", "ablt", "loct", "voct"})
+
+
+def _cases(word: str, language: str) -> set[str]:
+    """Every case pymorphy3 allows for a Russian or Ukrainian word."""
+    return {g for p in morph(language).parse(word) for g in p.tag.grammemes if g in _CASES}
 
 
 def _compatible(ref: _Referent, gender: str, genders: dict[str, str]) -> bool:

@@ -132,6 +132,12 @@ DOCUMENT_NOUNS = _words(
     заявление сообщение заява повідомлення допис пост"""
 )
 
+# Nouns that introduce a name written after them ("with the call sign Lystok", "под позывным Гром"); "sign" counts
+# only with "call".
+NAMING_NOUNS = _words(
+    """name nickname pseudonym alias handle callsign позывной псевдоним прозвище позивний прізвисько"""
+)
+
 # Titles and roles dropped from a speaker's name ("Lt. Gen. Douglas R. Kemper" -> "Douglas R. Kemper").
 TITLE_WORDS = _words(
     """mr mrs ms miss dr sen rep gov gen lt col maj capt sgt adm president prime minister secretary senator
