@@ -262,17 +262,35 @@ class _Document:
             # whose subject is a person wins over an outlet relaying it; else the nearer frame after the quote
             return climbed if self.person_subject(climbed) and not self.person_subject(after) else after
         if after is not None or climbed is not None:
-            return after if after is not None else climbed
+            return after if after is not None else self.reporting_frame(climbed)
         below = self.verb_below(qi, members, sentences)
         if below is None and anywhere:
             return self.verb_in_sentence(qi, min(sentences))
         return below
 
-    def person_subject(self, verb: int) -> bool:
+    def reporting_frame(self, verb: int | None) -> int | None:
+        """The speech verb whose reported clause holds ``verb`` when ``verb``'s subject is no person: a partial
+        quote in reported speech is the reporter's (``Kuchar said the company would publish "..."``, ``Kravets
+        said the lists had been agreed "name by name"``)."""
+        if verb is None or self.person_subject(verb, persons_only=True):
+            return verb
+        current = verb
+        for _ in range(CLIMB):
+            token = self.tok(current)
+            if token.dep not in ("ccomp", "conj", "xcomp") or token.head == current or not self.outside(token.head):
+                return verb
+            current = token.head
+            if self.speech_verb(current) and _lemma(self.tok(current)) not in COGNITION_ONLY:
+                return current if self.subject_of(current) is not None else verb
+        return verb
+
+    def person_subject(self, verb: int, persons_only: bool = False) -> bool:
         subject = self.subject_of(verb)
         mention = self.mention_at(subject) if subject is not None else None
         return (mention is not None and mention.label == PER) or (
-            subject is not None and self.tok(subject).text.lower() in _PRONOUNS
+            subject is not None
+            and self.tok(subject).text.lower() in _PRONOUNS
+            and (not persons_only or _PRONOUNS[self.tok(subject).text.lower()][1] == PER)
         )
 
     def verb_above(self, inside: list[int], members: set[int]) -> int | None:
@@ -334,6 +352,8 @@ class _Document:
         for v in range(first, min(first + 5, len(self.parse.tokens))):
             if not self.outside(v) or "\n" in self.text[self.spans[qi].outer_end : self.tok(v).start]:
                 return None
+            if self.tok(v).text in (".", "!", "?", ";"):
+                return None  # '"We did not know." Fine. Now they know.': the next sentence is no frame
             if self.speech_verb(v) and not any(
                 self.tok(c).dep in ("ccomp", "dobj", "obj", "xcomp") and c > v for c in self.parse.children(v)
             ):
@@ -712,6 +732,8 @@ class _Document:
         ]
         if organisations:
             return self.referent(organisations[-1])
+        if token.language == "en" and token.plural and token.text.lower() not in ORG_NOUNS:
+            return None  # "the companies always say": a group, not someone named before ("the authorities" is)
         if noun in ORG_NOUNS:
             return self.antecedent(head, ORG, "")
         if token.language != "en" and not determiners & _SLAVIC_DEMONSTRATIVES:
@@ -823,13 +845,15 @@ class _Document:
             if mention.start == at:
                 tail = self.text[mention.end : span.outer_end + len(rest)]
                 words = tail.split()
-                if words and words[0][:1].islower() and not words[0].startswith(("the", "a")):
+                if words and words[0][:1].islower() and words[0] not in SMALL_WORDS:
                     return None  # "— заявил Пригожин": a verb, not a byline
+                whole = _title_case_name(rest[match.end() :])
+                if whole is not None and len(whole) > len(mention.text):  # "— Air Force of the Armed Forces"
+                    return Mention(whole, mention.label, at, at + len(whole), whole, "", whole)
                 return mention
-        name = rest[match.end() :].strip().rstrip(".")
-        words = name.split()
-        if 1 <= len(words) <= 8 and all(w[:1].isupper() or w.lower() in SMALL_WORDS for w in words):
-            label = ORG if any(w.lower() in ORG_NOUNS for w in words) else PER
+        name = _title_case_name(rest[match.end() :])
+        if name is not None:
+            label = ORG if any(w.lower() in ORG_NOUNS for w in name.split()) else PER
             return Mention(name, label, at, at + len(name), name, "", name, canonical_id(label, name))
         return None
 
@@ -878,6 +902,15 @@ class _Document:
                 ):
                     return mention, match.end()
         return None
+
+
+def _title_case_name(rest: str) -> str | None:
+    """The rest of a byline line when it is a name: one to eight words, each capitalised or a small word."""
+    name = rest.strip().rstrip(".")
+    words = name.split()
+    if 1 <= len(words) <= 8 and all(w[:1].isupper() or w.lower() in SMALL_WORDS for w in words):
+        return name
+    return None
 
 
 def _slavic_gender(word: str, language: str, tag: str) -> str:
