@@ -640,6 +640,13 @@ class _Document:
             mention = self.full_name(mention.text) or mention
         canonical = mention.canonical or mention.text
         key = mention.canonical_id or canonical_id(mention.label, canonical)
+        words = canonical.split()
+        while mention.label == PER and len(words) > 1 and words[0].lower().rstrip(".") in TITLE_WORDS:
+            words.pop(0)  # the model's span took a role in ("Organizer Sabine Roth", "lawmaker Nino Zhvania")
+        if len(words) < len(canonical.split()):
+            canonical = " ".join(words)
+            key = next((m.canonical_id for m in self.mentions if m.canonical == canonical and m.canonical_id), None)
+            key = key or canonical_id(PER, canonical)
         gender = self.gender(mention)
         if gender:
             self.genders.setdefault(key, gender)

@@ -142,7 +142,13 @@ NAMING_NOUNS = _words(
 TITLE_WORDS = _words(
     """mr mrs ms miss dr sen rep gov gen lt col maj capt sgt adm president prime minister secretary senator
     representative governor general lieutenant colonel major captain sergeant admiral deputy spokesman
-    spokeswoman chief commander director mayor judge justice pope rev father sir lord lady"""
+    spokeswoman chief commander director mayor judge justice pope rev father sir lord lady prof professor
+    lawmaker legislator congressman congresswoman councillor councilor councilman councilwoman ambassador envoy
+    diplomat spokesperson organizer organiser activist analyst economist official officer soldier volunteer
+    resident farmer teacher doctor nurse medic driver blogger journalist reporter correspondent lawyer attorney
+    prosecutor chairman chairwoman chairperson founder executive manager engineer researcher scientist historian
+    candidate coach pastor priest bishop rabbi imam sheriff detective inspector trooper pilot commissioner
+    premier chancellor king queen prince princess"""
 )
 
 # Verbs that characterise rather than quote: a short quote under them stays a scare quote ("described as a
