@@ -475,7 +475,9 @@ class _Document:
     def place_subject(self, verb: int) -> int | None:
         """A verb without a subject whose source is a place or a document: ``В Кремле заявили``, ``говорится в
         сообщении ведомства``, ``said in a statement from the brigade``: the institution or the document's author."""
-        for child in self.parse.children(verb):
+        _, hi = self.parse.sentence_of(verb)
+        following = [i for i in range(verb + 1, min(verb + 4, hi)) if self.tok(verb).language != "en"]
+        for child in dict.fromkeys([*self.parse.children(verb), *following]):  # the parse may hang it elsewhere
             token = self.tok(child)
             if token.dep not in ("obl", "nmod", "prep", "pobj") or not self.outside(child):
                 continue
@@ -486,6 +488,7 @@ class _Document:
                 for grand in self.parse.children(child):
                     if self.tok(grand).dep in ("nmod", "nmod:poss") and self.outside(grand):
                         return grand
+                return child  # "— йдеться у відповіді": the reply of whoever was answering (see ``nominal``)
         return None
 
     def adjacent_subject(self, verb: int) -> int | None:
@@ -501,6 +504,7 @@ class _Document:
                         if grammemes and "nomn" not in grammemes:
                             continue
                     return i
+        role = None
         if self.tok(verb).language != "en":  # "Как отметила на пресс-конференции ... Ирина Нестерова, «...»"
             for i in range(verb + 1, hi):
                 token = self.tok(i)
@@ -508,7 +512,14 @@ class _Document:
                     break
                 if self.mention_at(i) is not None or (token.text[:1].isupper() and token.text.isalpha()):
                     return i
-        return None
+                if role is None and token.pos == "NOUN" and self.unnamed(i, "") and self.nominative(i):
+                    role = i  # "— додав комбат", "— сказала жінка": a person noun, when no name follows
+        return role
+
+    def nominative(self, index: int) -> bool:
+        """Whether a Russian or Ukrainian word can be in the nominative."""
+        token = self.tok(index)
+        return "nomn" in _cases(token.text, token.language)
 
     def name_span(self, head: int) -> tuple[int, int]:
         """Character span of the subject's name: the head with its compound/flat words."""
@@ -718,13 +729,13 @@ class _Document:
             if possessor.dep in ("poss", "det", "nmod:poss") and possessor.text.lower() in _PRONOUNS:
                 return self.resolve_subject(child)[0]
         noun = token.lemma.lower()
-        if noun in DOCUMENT_NOUNS:  # "a statement from the brigade said"
+        if noun in DOCUMENT_NOUNS:  # "a statement from the brigade said"; "the statement said": the last institution
             for child in children:
                 for grand in [child, *self.parse.children(child)]:
                     mention = self.mention_at(grand)
                     if mention is not None and grand != head:
                         return self.referent(mention)
-            return None
+            return self.antecedent(head, ORG, "")
         words = {noun}
         stem = noun[:5]
         organisations = [
