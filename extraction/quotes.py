@@ -760,6 +760,14 @@ class _Document:
             # "заявил ... бывший ближайший соратник Путина"; "Чиновник ... ответил мне" in an interview with a woman
             # finds no one
             words = {self.tok(d).lemma.lower() for c in children for d in [c, *self.parse.children(c)]}
+            # "Правозащитники из движения «Призыв к совести»", "пресс-служба бригады": the organisation; but
+            # "командир бригады" is a person
+            group = token.plural or not self.unnamed(head, "")
+            for child in children if group else ():
+                for part in [child, *self.parse.children(child)]:
+                    mention = self.mention_at(part) if self.tok(child).dep == "nmod" else None
+                    if mention is not None and mention.label in (ORG, MIL_UNIT) and self.outside(part):
+                        return self.referent(mention)
             if words & _SLAVIC_INDEFINITE or token.plural:
                 return None
             verb_grammemes = slavic_word(self.tok(token.head).text, token.language)[2] if token.head != head else set()
@@ -895,12 +903,18 @@ class _Document:
         if found is None:
             return None
         mention, cue_end = found
-        for index in range(len(self.parse.tokens)):
+        index = self.parse.token_at(cue_end)
+        while index is not None and index < len(self.parse.tokens) and self.tok(index).end <= mention.start:
             token = self.tok(index)
-            if cue_end <= token.start and token.end <= mention.start and token.pos == "NOUN" and self.outside(index):
+            if token.pos == "NOUN" and self.outside(index):
                 holder = self.role_holder(index)
+                if holder is None and mention.label != PER and self.unnamed(index, ""):
+                    # "за словами речника ГУР": a person of the organisation, the one of that gender named before
+                    gender = _noun_gender(token)
+                    holder = self.antecedent(index, PER, gender) if gender else None
                 if holder is not None:
                     return holder
+            index += 1
         return self.referent(mention)
 
     def according_mention(self, qi: int) -> tuple[Mention, int] | None:
@@ -920,6 +934,12 @@ class _Document:
                 ):
                     return mention, match.end()
         return None
+
+
+def _noun_gender(token: Token) -> str:
+    """``m`` or ``f`` for a Russian or Ukrainian noun of that gender (else empty)."""
+    grammemes = slavic_word(token.text, token.language)[2]
+    return "f" if "femn" in grammemes else "m" if "masc" in grammemes else ""
 
 
 def _title_case_name(rest: str) -> str | None:
