@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from extraction.canonical import Mention, canonical_id
@@ -123,6 +123,7 @@ _PRONOUNS = {
 _SLAVIC_INDEFINITE = {"один", "некий", "какой-то", "кто-то", "якийсь", "хтось", "деякий", "некоторый", "наш", "мой", "мій"}
 _SLAVIC_DEMONSTRATIVES = {"этот", "эта", "тот", "та", "цей", "ця", "той"}
 _FIRST_PERSON = {"i", "я"}  # in an interview, the person interviewed (the document's most mentioned person)
+_WE = {"we", "мы", "ми"}
 _FEMALE_TITLES = {"ms", "mrs", "miss", "madam", "lady", "queen", "г-жа", "пані"}
 _MALE_TITLES = {"mr", "sir", "lord", "king", "г-н", "пан"}
 _ACCORDING_PRONOUN_RE = re.compile(
@@ -234,13 +235,7 @@ class _Document:
 
     def speech_verb(self, index: int) -> bool:
         token = self.tok(index)
-        if token.pos not in ("VERB", "AUX") or not self.outside(index):
-            return False
-        if token.language == "en":
-            return is_speech_verb(token.lemma, "en")
-        return is_speech_verb(token.lemma, token.language) or is_speech_verb(
-            token.lemma, "ru" if token.language == "uk" else "uk"
-        )
+        return token.pos in ("VERB", "AUX") and self.outside(index) and self.speech_lemma(index)
 
     # -- the governing verb ----------------------------------------------------------------------------------
 
@@ -812,7 +807,7 @@ class _Document:
         best = max(counts, key=lambda k: (counts[k], -first[k].start))
         return self.referent(first[best])
 
-    def antecedent(self, at: int, label: str, gender: str) -> _Referent | None:
+    def antecedent(self, at: int, label: str, gender: str, exclude: str | None = None) -> _Referent | None:
         """Nearest compatible referent before token ``at``: subjects of the nearest sentence first, then other
         mentions of that sentence, going back ``ANTECEDENT_SENTENCES`` sentences."""
         sent = self.tok(at).sent
@@ -830,6 +825,8 @@ class _Document:
                     continue  # "он", "his" never refer to the narrator
                 if token.dep in _SUBJECT_DEPS and i != at and not (gender and token.plural):
                     ref, how = self.resolve_subject(i)
+                    if ref is not None and ref.canonical_id == exclude:
+                        continue
                     if ref is not None and ref.label in labels and _compatible(ref, gender, self.genders):
                         subjects.append(ref)
                     elif ref is None and how == NOMINAL and label == PER and not subjects and self.unnamed(i, gender):
@@ -840,7 +837,7 @@ class _Document:
                     if index is None or not self.outside(index):
                         continue
                     ref = self.referent(mention)
-                    if ref.label in labels and _compatible(ref, gender, self.genders):
+                    if ref.label in labels and ref.canonical_id != exclude and _compatible(ref, gender, self.genders):
                         others.append(ref)
             if subjects:
                 return subjects[0]
@@ -855,6 +852,81 @@ class _Document:
             return False
         grammemes = slavic_word(token.text, token.language)[2]
         return "anim" in grammemes and (not gender or {"m": "masc", "f": "femn"}[gender] in grammemes)
+
+    # -- quotes inside quotes --------------------------------------------------------------------------------
+
+    def nested_frame(self, span: QuoteSpan, host: Quote) -> tuple[int, int] | None:
+        """The speech verb inside ``host`` that governs the nested quote ``span`` and its subject: the verb the
+        nested quote hangs under, else the nearest one before it in its sentence, else one right after it."""
+        first = self.parse.token_at(span.outer_start)
+        if first is None:
+            return None
+        nested = set()
+        index = first
+        while index < len(self.parse.tokens) and self.tok(index).start < span.outer_end:
+            nested.add(index)
+            index += 1
+
+        def in_host(i: int) -> bool:
+            return host.start <= self.tok(i).start < host.end and i not in nested
+
+        candidates: list[int] = []
+        for i in sorted(nested):
+            head, steps = self.tok(i).head, 0
+            while head in nested and steps < CLIMB and self.tok(head).head != head:
+                head, steps = self.tok(head).head, steps + 1
+            if head not in nested and in_host(head):
+                candidates.append(head)
+        lo, _ = self.parse.sentence_of(first)
+        candidates.extend(i for i in range(first - 1, lo - 1, -1) if in_host(i))
+        last = max(nested)
+        candidates.extend(i for i in range(last + 1, min(last + 5, len(self.parse.tokens))) if in_host(i))
+        for verb in candidates:
+            if self.tok(verb).pos in ("VERB", "AUX") and self.speech_lemma(verb):
+                subject = self.nested_subject(verb, in_host)
+                return (verb, subject) if subject is not None else None
+        return None
+
+    def nested_subject(self, verb: int, in_host: Callable[[int], bool]) -> int | None:
+        """The subject of a speech verb inside a quote: its parse subject, else a pronoun or name next to it."""
+        for child in self.parse.children(verb):
+            if self.tok(child).dep in _SUBJECT_DEPS and in_host(child):
+                return child
+        for i in (verb - 1, verb + 1, verb - 2, verb + 2):
+            if 0 <= i < len(self.parse.tokens) and in_host(i):
+                low = self.tok(i).text.lower()
+                if low in _PRONOUNS or low in _FIRST_PERSON or low in _WE or self.mention_at(i) is not None:
+                    return i
+        return None
+
+    def nested_speaker(self, subject: int, host: Quote) -> tuple[_Referent | None, str]:
+        """Who the subject of a frame inside ``host`` is: ``I``/``we`` the host's speaker, ``he``/``she`` the
+        nearest compatible person before other than the host's speaker, a name its referent; else nobody."""
+        low = self.tok(subject).text.lower()
+        if low in _FIRST_PERSON or low in _WE:
+            if host.speaker_canonical_id is None:
+                return None, PRONOUN
+            label = host.speaker_canonical_id.split(":")[0]
+            return _Referent(host.speaker_canonical, host.speaker_canonical_id, label), PRONOUN
+        if low in _PRONOUNS:
+            gender, label = _PRONOUNS[low]
+            if label != PER:
+                return None, PRONOUN  # "they ask me": people in general
+            return self.antecedent(subject, PER, gender, exclude=host.speaker_canonical_id), PRONOUN
+        mention = self.mention_at(subject)
+        if mention is not None:
+            return self.referent(mention), SUBJECT
+        return None, NOMINAL
+
+    def speech_lemma(self, index: int) -> bool:
+        """Whether the token's lemma is in the speech-verb lexicon of its language (Russian and Ukrainian both
+        for Cyrillic: natasha reads Ukrainian as Russian)."""
+        token = self.tok(index)
+        if token.language == "en":
+            return is_speech_verb(token.lemma, "en")
+        return is_speech_verb(token.lemma, token.language) or is_speech_verb(
+            token.lemma, "ru" if token.language == "uk" else "uk"
+        )
 
     # -- other attributions ----------------------------------------------------------------------------------
 
@@ -1033,31 +1105,34 @@ def extract_quotes(
         if quote.attribution is not None and quote.kind == "statement":
             last = quote
         quotes.append(quote)
-    quotes.extend(_nested(text, spans, quotes))
+    quotes.extend(_nested(doc, quotes))
     return sorted(quotes, key=lambda q: q.start)
 
 
-# "I say, 'The chickens will manage.'", "я им отвечаю: „...“": the speaker of the outer quote speaks the inner one
-_FIRST_PERSON_FRAME = re.compile(r"(?:^|[\s,.;:—–-])(?P<who>I|я|Я)\s+(?:\w+\s+){0,2}?\w+[,:]?\s*$")
-
-
-def _nested(text: str, spans: Sequence[QuoteSpan], outer: Sequence[Quote]) -> list[Quote]:
-    """Quotes one level inside the outer ones: the outer speaker's when a first-person frame introduces them,
-    else no speaker (``They ask me, 'Who will feed the chickens?'``)."""
+def _nested(doc: _Document, outer: Sequence[Quote]) -> list[Quote]:
+    """Quotes one level inside the outer ones, attributed by the speech verb inside the outer quote that governs
+    them (see ``_Document.nested_frame``): ``I say, 'The chickens will manage.'`` is the outer speaker's, ``He
+    said, '...'`` someone named before the outer quote, ``Банк России сказал бизнесу: „...“`` the bank; else no
+    speaker (``They ask me, 'Who will feed the chickens?'``)."""
     out = []
-    for span in find_nested_quotes(text, list(spans)):
-        inner = text[span.start : span.end]
+    for span in find_nested_quotes(doc.text, list(doc.spans)):
+        inner = doc.text[span.start : span.end]
         quote = Quote(inner, span.start, span.end)
         host = next((q for q in outer if q.start <= span.start and span.end <= q.end), None)
         if is_scare(inner):
             quote.kind = "scare"
         elif host is not None and host.kind == "statement":
-            frame = _FIRST_PERSON_FRAME.search(text[host.start : span.outer_start])
-            if frame is not None and host.speaker_canonical_id is not None:
-                quote.speaker = frame.group("who")
-                quote.speaker_start, quote.speaker_end = host.start + frame.start("who"), host.start + frame.end("who")
-                quote.speaker_canonical, quote.speaker_canonical_id = host.speaker_canonical, host.speaker_canonical_id
-                quote.verb, quote.attribution = host.verb, PRONOUN
+            frame = doc.nested_frame(span, host)
+            if frame is not None:
+                verb, subject = frame
+                ref, how = doc.nested_speaker(subject, host)
+                if ref is not None:
+                    token = doc.tok(subject)
+                    _set(quote, token.text, token.start, token.end, ref, how, _lemma(doc.tok(verb)))
+                    if how == SUBJECT:
+                        mention = doc.mention_at(subject)
+                        if mention is not None:
+                            quote.speaker, quote.speaker_start, quote.speaker_end = mention.text, mention.start, mention.end
         out.append(quote)
     return out
 
