@@ -59,6 +59,7 @@ SUBJECT, PRONOUN, NOMINAL, CONTINUATION, BYLINE, ACCORDING_TO = (
 )
 ANTECEDENT_SENTENCES = 6  # how far back a pronoun or a definite noun looks for its antecedent
 CLIMB = 4  # how many heads up from a quote the governing verb may be
+CONTINUATION_PARAGRAPHS = 2  # how many paragraphs naming nobody else may stand between a quote and its continuation
 
 
 @dataclass(slots=True)
@@ -1203,14 +1204,28 @@ def _set(quote: Quote, surface: str, start: int, end: int, ref: _Referent | None
 
 
 def _continues(doc: _Document, last: Quote, quote: Quote) -> bool:
-    """Whether ``quote`` continues ``last``: same or next paragraph, no other person named in between."""
+    """Whether ``quote`` continues ``last``: same or next paragraph, no other person named in between; or a quote
+    paragraph after at most ``CONTINUATION_PARAGRAPHS`` paragraphs that name nobody else and whose he/she subjects
+    are the last speaker (``She joined the group in the spring ... ¶ "I understand them."``, ``Key quotes ¶ "..."``)."""
     gap = doc.text[last.end : quote.start]
-    if len(re.findall(r"\n\s*\n|\n", gap)) > 1 or last.speaker_canonical_id is None:
+    breaks = len(re.findall(r"\n\s*\n|\n", gap))
+    if last.speaker_canonical_id is None or breaks > CONTINUATION_PARAGRAPHS + 1:
         return False
+    if breaks > 1 and not re.search(r"\n\s*$", doc.text[: quote.start - 1]):
+        return False  # a quote inside a later paragraph's sentence has a frame of its own, or none
     for mention in doc.mentions:
         between = last.end <= mention.start and mention.end <= quote.start
-        if between and mention.label == PER and (mention.canonical_id or "") != last.speaker_canonical_id:
+        if between and mention.label == PER and doc.referent(mention).canonical_id != last.speaker_canonical_id:
             index = doc.parse.token_at(mention.start)
             if index is not None and doc.outside(index):
+                return False
+    if breaks <= 1:
+        return True
+    first, end = doc.parse.token_at(last.end), doc.parse.token_at(quote.start)
+    for index in range(first if first is not None else 0, end if end is not None else 0):
+        token = doc.tok(index)
+        if doc.outside(index) and token.dep in _SUBJECT_DEPS and _PRONOUNS.get(token.text.lower(), ("", ""))[1] == PER:
+            ref, _ = doc.resolve_subject(index)
+            if ref is None or ref.canonical_id != last.speaker_canonical_id:
                 return False
     return True
