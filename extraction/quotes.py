@@ -350,11 +350,24 @@ class _Document:
                 return None
             if self.tok(v).text in (".", "!", "?", ";"):
                 return None  # '"We did not know." Fine. Now they know.': the next sentence is no frame
-            if self.speech_verb(v) and not any(
+            bare = not any(
                 self.tok(c).dep in ("ccomp", "dobj", "obj", "xcomp") and c > v for c in self.parse.children(v)
-            ):
+            )
+            if bare and (self.speech_verb(v) or self.frame_verb(qi, v)):
                 return v
         return None
+
+    def frame_verb(self, qi: int, verb: int) -> bool:
+        """An English verb outside the lexicon that frames the quote all the same: ``"...," Lopez shot back.``,
+        a person (name or he/she) doing it within three words of a quote that ends with ``,``, ``?`` or ``!``."""
+        token = self.tok(verb)
+        first = self.parse.token_at(self.spans[qi].outer_end)
+        if token.language != "en" or token.pos != "VERB" or first is None or verb - first > 3:
+            return False
+        if self.text[self.spans[qi].start : self.spans[qi].end].rstrip()[-1:] not in (",", "?", "!"):
+            return False
+        subject = self.subject_of(verb)
+        return subject is not None and subject < verb and self.person_subject(verb, persons_only=True)
 
     def named_work(self, qi: int) -> bool:
         """Whether the quote is a name in a phrase: after a possessive (``CNN's "State of the Union."``) or the

@@ -129,7 +129,9 @@ ORG_NOUNS = _words(
 # Nouns for a message that speaks for its author ("a statement from the brigade said").
 DOCUMENT_NOUNS = _words(
     """statement report message post letter release note video communique communiqué memo tweet document
-    заявление сообщение заява повідомлення допис пост ответ відповідь обращение звернення"""
+    summary bulletin update briefing
+    заявление сообщение заява повідомлення допис пост ответ відповідь обращение звернення сводка зведення
+    публикация публікація запись запис видео відео комментарий коментар"""
 )
 
 # Nouns that introduce a name written after them ("with the call sign Lystok", "под позывным Гром"); "sign" counts

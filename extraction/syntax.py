@@ -198,7 +198,9 @@ def parse_documents(documents: Sequence[tuple[str, str | None]], batch_size: int
                 ids = {t.id: first + k for k, t in enumerate(sent.tokens)}
                 for k, t in enumerate(sent.tokens):
                     lemma, pos, grammemes = (
-                        slavic_word(t.text, language) if t.text[:1].isalpha() else (t.text, "PUNCT", frozenset())
+                        slavic_word(t.text, language)
+                        if t.text[:1].isalpha()
+                        else (t.text, "NUM" if t.text[:1].isdigit() else "PUNCT", frozenset())
                     )
                     tokens.append(
                         Token(
