@@ -26,7 +26,6 @@ not a quotation; a quote that is a mention's name (``ЧВК «Вагнер»``) 
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -120,8 +119,9 @@ _PRONOUNS = {
     "їх": ("", ORG),
 }
 # Verbs that go on with what was being said: "he added" is the last quoted speaker when the pronoun fits.
-# Words that make a Russian or Ukrainian noun someone new: indefinites, and first-person possessives ("наш источник")
-_SLAVIC_INDEFINITE = {"один", "некий", "какой-то", "кто-то", "якийсь", "хтось", "деякий", "некоторый", "наш", "мой", "мій"}
+# Words that make a Russian or Ukrainian noun someone new: indefinites, first-person possessives ("наш источник")
+_SLAVIC_INDEFINITE = {"один", "некий", "какой-то", "кто-то", "якийсь", "хтось", "деякий", "некоторый"}
+_SLAVIC_INDEFINITE |= {"наш", "мой", "мій"}
 _SLAVIC_DEMONSTRATIVES = {"этот", "эта", "тот", "та", "цей", "ця", "той"}
 _FIRST_PERSON = {"i", "я"}  # in an interview, the person interviewed (the document's most mentioned person)
 _WE = {"we", "мы", "ми"}
@@ -194,14 +194,20 @@ class _Document:
                 and not token.text.isupper()
                 and self.quote_of_token[index] < 0
             )
-            if name_like and run and run[-1].sent == token.sent and self.text[run[-1].end : token.start] == " ":
+            if (
+                token is not None
+                and name_like
+                and run
+                and run[-1].sent == token.sent
+                and self.text[run[-1].end : token.start] == " "
+            ):
                 run.append(token)
                 continue
             while run and not {"Name", "Surn", "Patr"} & slavic_word(run[0].text, run[0].language)[2]:
                 run.pop(0)
             if run and len(run) <= 3:
                 self.add_name(run[0].start, run[-1].end, run[0].language)
-            run = [token] if name_like and token is not None else []
+            run = [token] if token is not None and name_like else []
         self.mentions.sort(key=lambda m: m.start)
 
     def add_name(self, start: int, end: int, language: str) -> None:
@@ -608,7 +614,7 @@ class _Document:
         token = self.tok(head)
         if token.language == "en" or token.pos != "NOUN":
             return None
-        lo, hi = self.parse.sentence_of(head)
+        _, hi = self.parse.sentence_of(head)
         for i in range(head + 1, min(hi, head + 8)):
             mention = self.mention_at(i)
             if mention is not None and mention.label == PER and self.outside(i):
@@ -665,8 +671,8 @@ class _Document:
             words.pop(0)  # the model's span took a role in ("Organizer Sabine Roth", "lawmaker Nino Zhvania")
         if len(words) < len(canonical.split()):
             canonical = " ".join(words)
-            key = next((m.canonical_id for m in self.mentions if m.canonical == canonical and m.canonical_id), None)
-            key = key or canonical_id(PER, canonical)
+            same = next((m.canonical_id for m in self.mentions if m.canonical == canonical and m.canonical_id), "")
+            key = same or canonical_id(PER, canonical)
         gender = self.gender(mention)
         if gender:
             self.genders.setdefault(key, gender)
@@ -837,7 +843,7 @@ class _Document:
                 token = self.tok(i)
                 if token.text.lower() in _FIRST_PERSON:
                     continue  # "он", "his" never refer to the narrator
-                if token.dep in _SUBJECT_DEPS and i != at and not (gender and token.plural):
+                if token.dep in _SUBJECT_DEPS and i != at and not (gender and token.plural) and token.pos != "ADJ":
                     ref, how = self.resolve_subject(i)
                     if ref is not None and ref.canonical_id == exclude:
                         continue
@@ -1053,7 +1059,8 @@ def _same_surname(a: str, b: str) -> bool:
         return True
     if not (re.search(r"[а-яіїєё]", a.lower()) and len(a) >= 4 and len(b) >= 4):
         return False
-    common = len(os.path.commonprefix([a.lower(), b.lower()]))
+    low_a, low_b = a.lower(), b.lower()
+    common = next((i for i in range(min(len(a), len(b))) if low_a[i] != low_b[i]), min(len(a), len(b)))
     return common >= 4 and common >= max(len(a), len(b)) - 3
 
 
@@ -1133,7 +1140,8 @@ def _nested(doc: _Document, outer: Sequence[Quote]) -> list[Quote]:
         inner = doc.text[span.start : span.end]
         quote = Quote(inner, span.start, span.end)
         host = next((q for q in outer if q.start <= span.start and span.end <= q.end), None)
-        if is_scare(inner):
+        colon = doc.text[: span.outer_start].rstrip().endswith(":")
+        if is_scare(inner) and not colon:
             quote.kind = "scare"
         elif host is not None and host.kind == "statement":
             frame = doc.nested_frame(span, host)
@@ -1142,11 +1150,9 @@ def _nested(doc: _Document, outer: Sequence[Quote]) -> list[Quote]:
                 ref, how = doc.nested_speaker(subject, host)
                 if ref is not None:
                     token = doc.tok(subject)
-                    _set(quote, token.text, token.start, token.end, ref, how, _lemma(doc.tok(verb)))
-                    if how == SUBJECT:
-                        mention = doc.mention_at(subject)
-                        if mention is not None:
-                            quote.speaker, quote.speaker_start, quote.speaker_end = mention.text, mention.start, mention.end
+                    mention = doc.mention_at(subject) if how == SUBJECT else None
+                    start, end = (mention.start, mention.end) if mention is not None else (token.start, token.end)
+                    _set(quote, doc.text[start:end], start, end, ref, how, _lemma(doc.tok(verb)))
         out.append(quote)
     return out
 

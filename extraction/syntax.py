@@ -139,6 +139,8 @@ def slavic_word(word: str, language: str) -> tuple[str, str, frozenset[str]]:
     # pymorphy3's Ukrainian dictionary has no frequencies (every reading scores alike, in dictionary order): among
     # tied readings a function word wins over a rare noun ("як" is "how", not "yak"; "вона" is "she")
     best = next((p for p in tied if str(p.tag.POS) in _FUNCTION_POS), best)
+    if word[:1].isupper():  # and a capitalised word is a name first ("Ірина", not the adjective "ірин")
+        best = next((p for p in tied if {"Name", "Surn", "Patr"} & p.tag.grammemes), best)
     grammemes = frozenset(str(g) for g in best.tag.grammemes)
     pos = _MORPH_POS.get(str(best.tag.POS), "X")
     if pos == "NOUN" and word[:1].isupper() and grammemes & {"Name", "Surn", "Patr", "Geox", "Orgn"}:

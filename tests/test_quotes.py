@@ -247,3 +247,160 @@ def test_a_noun_owned_by_a_name_speaks_for_it() -> None:
         '"At least these boys are honest."'
     )
     assert quote_with(quotes, "At least").speaker_canonical == "Roman Sedykh"
+
+
+# -- names, roles and referents (issue 25, second round) -----------------------------------------------------------
+
+
+def test_ukrainian_words_read_as_ukrainian() -> None:
+    from extraction.syntax import slavic_word
+
+    assert slavic_word("Як", "uk")[1] != "NOUN"  # "how", not "yak": pymorphy3's Ukrainian readings are unscored
+    assert "nomn" in slavic_word("вона", "uk")[2]
+    quotes = quotes_of(
+        "Командир бригади Андрій Качка заявив, що позиції втримано. "
+        "Як зазначила голова правління компанії Ірина Кушнір, „резервів немає“. "
+        "Депутатка міської ради Наталія Бойко вважає, що цього мало. „Генераторів не вистачає“, — розповіла вона.",
+        "uk",
+    )
+    assert quote_with(quotes, "резервів").speaker_canonical == "Ірина Кушнір"
+    assert quote_with(quotes, "Генераторів").speaker_canonical == "Наталія Бойко"  # one person, not two
+    kachka = extract_batch([ExtractInput("d", "Командир бригади Андрій Качка заявив: „Тримаємо“.", "uk")])
+    assert quote_with(kachka.documents[0].quotes, "Тримаємо").speaker_canonical == "Андрій Качка"  # not Качок
+
+
+def test_a_surname_alone_is_the_person_named_in_full_with_the_pronouns_gender() -> None:
+    quotes = quotes_of(
+        "Адвокат Елена Архипова назвала приговор несправедливым. Прокурор Денис Шатров настаивал, что "
+        "обвиняемый «может скрыться».\n\nАрхипова сообщила, что защита обжалует решение. "
+        "«Мы дойдем до Верховного суда», — добавила она. По словам Архиповой, «дело не закончено».",
+        "ru",
+    )
+    added = quote_with(quotes, "Мы дойдем")  # "добавила она" is not the last speaker, a man
+    assert added.speaker_canonical == "Елена Архипова" and added.attribution == "pronoun"
+    assert quote_with(quotes, "дело не").speaker_canonical == "Елена Архипова"  # not the masculine lemma
+
+
+def test_a_third_person_pronoun_is_never_the_narrator_and_an_unnamed_source_speaks_for_itself() -> None:
+    quotes = quotes_of(
+        "Я лично переговорил с главой округа Ильей Маркиным. Его слова: «Свет дадим к обеду».\n\n"
+        "Комбат Андрей Горбунов жалуется на нехватку дронов. Слова комбата подтверждает и наш источник в штабе: "
+        "по его словам, подвоз «идет с перебоями».",
+        "ru",
+    )
+    assert quote_with(quotes, "Свет дадим").speaker_canonical == "Илья Маркин"
+    assert quote_with(quotes, "идет с перебоями").speaker_canonical is None
+
+
+def test_names_after_naming_nouns_and_a_prepositions_noun() -> None:
+    quotes = quotes_of(
+        "One of them, a medic with the call sign Berkut, says the nights are the hardest: "
+        '"You crawl by memory."\n\n'
+        "A spokesman for the mayor, Colin Ashby, responded that the mayor "
+        '"does not apologize for asking questions."'
+    )
+    berkut = quote_with(quotes, "You crawl")
+    assert berkut.speaker_canonical == "Berkut" and berkut.speaker == "Berkut"
+    assert quote_with(quotes, "does not apologize").speaker_canonical == "Colin Ashby"
+
+
+def test_a_slavic_role_noun_is_the_name_after_it_in_its_case() -> None:
+    quotes = quotes_of(
+        "Керівник обласного штабу допомоги Роман Ткач назвав роботу груп „безцінною“. "
+        "За його словами, „без волонтерів села лишилися б без ліків“.",
+        "uk",
+    )
+    assert quote_with(quotes, "без волонтерів").speaker_canonical == "Роман Ткач"
+
+
+def test_a_sentence_after_the_quote_is_no_frame_and_plural_nouns_are_groups() -> None:
+    quotes = quotes_of(
+        'Helena Marsh runs the institute. The companies always say, "We did not know." Fine. Now they know.'
+    )
+    assert quote_with(quotes, "We did not know").speaker_canonical is None
+
+
+def test_a_byline_keeps_its_small_words() -> None:
+    quotes = quotes_of(
+        'Ukrenergo says crews are at the site.\n\n"Stay in shelters until the all-clear." '
+        "— Air Force of the Armed Forces of Ukraine"
+    )
+    quote = quote_with(quotes, "Stay in shelters")
+    assert quote.attribution == "byline" and quote.speaker == "Air Force of the Armed Forces of Ukraine"
+
+
+def test_a_partial_quote_under_a_verb_without_a_person_subject_is_the_reporters() -> None:
+    quotes = quotes_of(
+        "A spokesman for Front Range Midstream, Dale Kuchar, said the company would publish "
+        '"every page of the safety study" before the vote. Mr. Kravets said the lists had been agreed '
+        '"name by name."'
+    )
+    assert quote_with(quotes, "every page").speaker_canonical == "Dale Kuchar"
+    assert quote_with(quotes, "name by name").speaker_canonical is not None
+
+
+def test_a_role_the_entity_span_took_in_is_dropped() -> None:
+    quotes = quotes_of('Opposition lawmaker Nino Zhvania told reporters: "They are afraid of Europe."')
+    assert quote_with(quotes, "They are afraid").speaker_canonical == "Nino Zhvania"
+
+
+def test_slavic_person_nouns_documents_and_organisations_speak() -> None:
+    quotes = quotes_of(
+        "Командир батальйону майор Дмитро Савченко: „Ми тримаємо“.\n\n„Дякуємо всім“, — додав комбат.\n\n"
+        "У КМВА відповіли, що список опублікують. „Ми відкриті до критики“, — йдеться у відповіді.\n\n"
+        "За словами речника КМВА, „пунктів буде більше“.",
+        "uk",
+    )
+    assert quote_with(quotes, "Дякуємо").speaker_canonical == "Дмитро Савченко"
+    assert quote_with(quotes, "Ми відкриті").speaker_canonical == "КМВА"
+    assert quote_with(quotes, "пунктів").speaker_canonical == "Дмитро Савченко"  # the spokesman named before
+    russian = quotes_of(
+        "В Минобороны заявления Руденко назвали провокацией. «Все подразделения обеспечены», — говорится в "
+        "сообщении ведомства. Правозащитники из движения «Призыв к совести» отмечают, что обращений стало "
+        "«в разы больше».",
+        "ru",
+    )
+    assert quote_with(russian, "Все подразделения").attribution == "nominal"
+    assert quote_with(russian, "Все подразделения").speaker_canonical is not None
+    assert quote_with(russian, "в разы").speaker_canonical == "Призыв к совести"
+
+
+def test_a_quote_inside_a_quote_follows_the_verb_inside_the_outer_one() -> None:
+    quotes = quotes_of(
+        "Carl Vandermeer, the former chief of staff to Gov. Russell Gaines, testified that the governor "
+        "approved the contract.\n\n"
+        "\"He said, 'Make it happen,'\" Vandermeer told jurors."
+    )
+    assert quote_with(quotes, "Make it happen").speaker_canonical == "Russell Gaines"
+    russian = quotes_of(
+        "«Банк России, по сути, сказал бизнесу: „Готовьтесь к дорогим деньгам“», — отметил экономист Павел Фомин.",
+        "ru",
+    )
+    assert quote_with(russian, "Готовьтесь").speaker_canonical == "Банк России"
+    ukrainian = quotes_of(
+        "„Нам кажуть: «Ми з вами». Ми відповідаємо: «Тоді швидше»“, — зазначив міністр Андрій Мороз.", "uk"
+    )
+    assert quote_with(ukrainian, "Тоді швидше").speaker_canonical == "Андрій Мороз"
+    assert quote_with(ukrainian, "Ми з вами").speaker_canonical is None
+
+
+def test_a_quote_paragraph_continues_across_paragraphs_that_name_nobody_else() -> None:
+    quotes = quotes_of(
+        'Natalia Hrytsenko says the villages are "emptier every week."\n\n'
+        "Key quotes:\n\n"
+        '"Every morning begins with the same call."\n\n'
+        'She joined the group in spring.\n\n"It is your whole life in that house."\n\n'
+        'He has driven the route since May.\n\n"We go at dawn."'
+    )
+    assert quote_with(quotes, "Every morning").speaker_canonical == "Natalia Hrytsenko"
+    assert quote_with(quotes, "It is your whole").speaker_canonical == "Natalia Hrytsenko"
+    assert quote_with(quotes, "We go at dawn").speaker_canonical is None  # "he" is someone else
+
+
+def test_a_person_right_after_a_quote_frames_it_whatever_the_verb() -> None:
+    quotes = quotes_of(
+        'Defense Secretary Lloyd Harper said the documents would come later. "That is not good enough," '
+        "Maria Lopez shot back."
+    )
+    quote = quote_with(quotes, "That is not")
+    assert quote.speaker_canonical == "Maria Lopez" and quote.attribution == "subject"
