@@ -475,11 +475,18 @@ class _Document:
         for _ in range(CLIMB):
             token = self.tok(current)
             modifies = token.dep in _RELATIVE_DEPS and self.tok(token.head).pos in ("NOUN", "PROPN")
-            for child in self.parse.children(current):
-                if self.tok(child).dep in _SUBJECT_DEPS and self.outside(child) and self.tok(child).pos in _NOMINAL_POS:
-                    if modifies and self.tok(child).lemma.lower() in _RELATIVE_PRONOUNS:
-                        return token.head  # "Raymond Tibbets, who called the rule ..."
-                    return child
+            subjects = [
+                child
+                for child in self.parse.children(current)
+                if self.tok(child).dep in _SUBJECT_DEPS and self.outside(child) and self.tok(child).pos in _NOMINAL_POS
+            ]
+            # two subjects are a noun and its appositive name the parser split ("A spokeswoman for Prewitt, Lisa
+            # Monroe, said"): the name
+            names = [c for c in subjects if (m := self.mention_at(c)) is not None and m.label == PER]
+            for child in names[-1:] if len(subjects) > 1 and names else subjects[:1]:
+                if modifies and self.tok(child).lemma.lower() in _RELATIVE_PRONOUNS:
+                    return token.head  # "Raymond Tibbets, who called the rule ..."
+                return child
             if modifies:
                 return token.head  # "the minister, Vadim Krasnov, accused ... and warned" read as a modifier
             if token.dep not in _CLIMB_DEPS or token.head == current or not self.outside(token.head):
@@ -560,13 +567,18 @@ class _Document:
             token = self.tok(child)
             if token.dep == "prep":
                 for pobj in self.parse.children(child):
-                    person = self.mention_at(pobj)
-                    if self.tok(pobj).dep != "pobj" or (person is not None and person.label == PER):
+                    if self.tok(pobj).dep != "pobj":
                         continue
+                    owner = self.mention_at(pobj)
                     for grand in self.parse.children(pobj):
                         mention = self.mention_at(grand)
-                        if self.tok(grand).dep == "appos" and mention is not None and mention.label == PER:
-                            return grand
+                        if (
+                            self.tok(grand).dep == "appos"
+                            and mention is not None
+                            and mention.label == PER
+                            and (owner is None or owner.label != PER or owner.canonical_id != mention.canonical_id)
+                        ):
+                            return grand  # a person's name in apposition to another person's is the noun's
             if token.dep != "appos" or not self.outside(child):
                 continue
             if token.pos == "PROPN" or self.mention_at(child) is not None:

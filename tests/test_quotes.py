@@ -302,6 +302,8 @@ def test_names_after_naming_nouns_and_a_prepositions_noun() -> None:
     berkut = quote_with(quotes, "You crawl")
     assert berkut.speaker_canonical == "Berkut" and berkut.speaker == "Berkut"
     assert quote_with(quotes, "does not apologize").speaker_canonical == "Colin Ashby"
+    split = quotes_of('A spokeswoman for Prewitt, Lisa Monroe, later said the governor "stands by every word."')
+    assert quote_with(split, "stands by").speaker_canonical == "Lisa Monroe"  # parsed as two subjects
 
 
 def test_a_slavic_role_noun_is_the_name_after_it_in_its_case() -> None:
