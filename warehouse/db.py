@@ -26,6 +26,7 @@ from telefeed.models import (
     LandResult,
     Quarantined,
     RawItem,
+    RunCounts,
     canonical_json,
     sha256_hex,
     utc_now,
@@ -210,24 +211,15 @@ def quarantine_table(rows_in: Sequence[Quarantined], run_id: str | None) -> pa.T
     return pa.table(rows, schema=QUARANTINE_SCHEMA)
 
 
-@dataclass(slots=True)
-class RunRecord:
-    """One row of the ``runs`` table."""
+@dataclass(slots=True, kw_only=True)
+class RunRecord(RunCounts):
+    """One row of the ``runs`` table: which run of which source, when, and its :class:`RunCounts`."""
 
     run_id: str
     source: str
     mode: str
     started_at: datetime
     finished_at: datetime
-    status: str
-    fetched: int = 0
-    new: int = 0
-    updated: int = 0
-    skipped: int = 0
-    quarantined: int = 0
-    errors: int = 0
-    seconds: float = 0.0
-    error_message: str | None = None
 
 
 class Warehouse:

@@ -55,9 +55,8 @@ from extraction.telegram import (
 )
 from telefeed.config import TelegramExportSource, TelegramPreviewSource, TelegramSource
 from telefeed.models import Cursor, Document, LandBatch, LandResult, Quarantined, RawItem, utc_now
-from telefeed.pipeline import SourceStats, Window, register
+from telefeed.pipeline import SourceRun, SourceStats, Window, register
 from telefeed.pipeline.contract import SourceContract, land_in_batches, past_window
-from telefeed.resources import Resources
 from telefeed.retry import RetriesExhausted, Retry, RetryPolicy, retrying
 from warehouse.db import Warehouse
 from warehouse.telegram import (
@@ -237,24 +236,15 @@ class _ApiLander:
     """One API source's run on one channel: its calls (with the flood-wait rule), and the landing of what it
     reads (Telethon messages become raw items in ``connectors.telegram``)."""
 
-    def __init__(
-        self,
-        source: TelegramSource,
-        channel: ChannelRef,
-        client: TelegramClientProtocol,
-        warehouse: Warehouse,
-        run_id: str,
-        stats: SourceStats,
-        resources: Resources,
-    ) -> None:
-        self.source = source
+    def __init__(self, run: SourceRun[TelegramSource], channel: ChannelRef, client: TelegramClientProtocol) -> None:
+        self.source = run.source
         self.channel = channel
         self.client = client
-        self.warehouse = warehouse
-        self.run_id = run_id
-        self.stats = stats
-        self.resources = resources
-        self.username = channel.username or username_from_url(source.channel)
+        self.warehouse = run.warehouse
+        self.run_id = run.run_id
+        self.stats = run.stats
+        self.resources = run.resources
+        self.username = channel.username or username_from_url(run.source.channel)
         # post external id -> (message id, replies.max_id) of posts whose discussion thread has comments
         self.threads: dict[str, tuple[int, int]] = {}
 
@@ -469,23 +459,17 @@ def _read_comments(lander: _ApiLander) -> None:
 
 
 @register(TELEGRAM.kind)
-def ingest_telegram(
-    source: TelegramSource,
-    warehouse: Warehouse,
-    run_id: str,
-    stats: SourceStats,
-    window: Window | None,
-    resources: Resources,
-) -> None:
+def ingest_telegram(run: SourceRun[TelegramSource]) -> None:
     """Read one channel through the API: forward from the cursor, or the backfill ``window``.
 
     The client is the run's shared client of the source's account (``resources``); it stays open for the
     account's other sources.
     """
+    source, warehouse, stats, window, resources = run.source, run.warehouse, run.stats, run.window, run.resources
     client = resources.telegram_client_for(source)
     try:
         channel = resolve_channel(source, client, warehouse, resources.sleep)
-        lander = _ApiLander(source, channel, client, warehouse, run_id, stats, resources)
+        lander = _ApiLander(run, channel, client)
         cursor = warehouse.get_cursor(source.name)
         now = resources.now()
         if window is not None:
@@ -520,15 +504,9 @@ def _preview_item(source: str, username: str, title: str | None, post: PreviewPo
 
 
 @register(TELEGRAM_PREVIEW.kind)
-def ingest_telegram_preview(
-    source: TelegramPreviewSource,
-    warehouse: Warehouse,
-    run_id: str,
-    stats: SourceStats,
-    window: Window | None,
-    resources: Resources,
-) -> None:
+def ingest_telegram_preview(run: SourceRun[TelegramPreviewSource]) -> None:
     """Walk ``t.me/s/<channel>`` backwards down to the cursor (or the window start) and land the posts."""
+    source, warehouse, run_id, stats, window = run.source, run.warehouse, run.run_id, run.stats, run.window
     username = (username_from_url(source.channel) or source.channel).lower()
     cursor = warehouse.get_cursor(source.name)
     fetcher: Fetcher = PageArchive(source.page_archive) if source.page_archive else AnyUrlFetcher()
@@ -564,7 +542,7 @@ def ingest_telegram_preview(
     ]
     stats.fetched += len(items)
     if read.error is None:
-        _mark_missing_previews(source.name, warehouse, items, resources.now(), run_id)
+        _mark_missing_previews(source.name, warehouse, items, run.resources.now(), run_id)
 
     def cursor_for(batch: LandBatch) -> Cursor | None:  # posts are oldest first: the batch's newest covers it
         top = highest_message_id(batch.raw_items)
@@ -613,15 +591,9 @@ def _export_item(
 
 
 @register(TELEGRAM_EXPORT.kind)
-def ingest_telegram_export(
-    source: TelegramExportSource,
-    warehouse: Warehouse,
-    run_id: str,
-    stats: SourceStats,
-    window: Window | None,
-    resources: Resources,
-) -> None:
+def ingest_telegram_export(run: SourceRun[TelegramExportSource]) -> None:
     """Import an export folder (a backfill by nature: reruns and newer exports only add what changed)."""
+    source, warehouse, run_id, stats, window = run.source, run.warehouse, run.run_id, run.stats, run.window
     export = read_export(source.name, source.path, chat=source.chat)
     username = username_from_url(source.channel) if source.channel else None
     channel_id = export.channel.get("id")
