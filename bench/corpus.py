@@ -20,6 +20,13 @@ from xml.sax.saxutils import escape
 from telefeed.models import Document
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+
+
+def corpus_size(label: str) -> int:
+    """A corpus size given on a command line: ``10k``, ``100k``, ``1m`` or a number."""
+    return SIZES.get(label.lower()) or int(label)
+
+
 BASE_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 
 _EN_TEXT = (
@@ -138,7 +145,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    size = SIZES.get(args.size.lower()) or int(args.size)
+    size = corpus_size(args.size)
     with args.out.open("w", encoding="utf-8") as handle:
         for rec in iter_records(CorpusSpec(size=size, seed=args.seed)):
             handle.write(json.dumps(rec, ensure_ascii=False) + "\n")

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from bench.corpus import SIZES, CorpusSpec, iter_records
+from bench.corpus import CorpusSpec, corpus_size, iter_records
 from extraction.entities import english_nlp, natasha_models
 from extraction.pipeline import ExtractInput, available_cores, extract_batch
 from extraction.syntax import english_parser, natasha_syntax, needs_parse
@@ -304,7 +304,7 @@ def main() -> None:
         "--texts", type=Path, default=None, help="time on annotated *.json texts under this folder instead"
     )
     args = parser.parse_args()
-    size = SIZES.get(args.size.lower()) or int(args.size)
+    size = corpus_size(args.size)
     print_table(run(size, args.seed, args.batch, args.per_doc_limit, args.repeat, args.processes, args.texts))
 
 

@@ -33,7 +33,7 @@ from typing import Any
 
 import duckdb
 
-from bench.corpus import SIZES, CorpusSpec, iter_documents
+from bench.corpus import CorpusSpec, corpus_size, iter_documents
 from telefeed.models import Document, LandBatch, text_content_hash
 from warehouse.db import DOCUMENT_SCHEMA, Warehouse, documents_table
 
@@ -287,7 +287,7 @@ def main() -> None:
     args = parser.parse_args()
     warm_up(args.seed + 1)
     for label in args.size or ["10k"]:
-        size = SIZES.get(label.lower()) or int(label)
+        size = corpus_size(label)
         results = run(size, args.chunk, args.seed, args.dict_limit, args.row_limit, small_chunk=args.small_chunk)
         print_table(size, results)
 
