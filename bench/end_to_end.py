@@ -35,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.corpus import CorpusSpec, corpus_size, iter_records, post_text, rss_feed
+from bench.corpus import CorpusSpec, corpus_parser, corpus_size, iter_records, post_text, rss_feed
 
 CHANNEL_START = datetime(2024, 1, 1, tzinfo=UTC)
 MESSAGE_SPACING = timedelta(seconds=30)
@@ -375,8 +375,12 @@ def print_memory(results: list[dict[str, Any]]) -> None:
 
 def main() -> None:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(description="telefeed end-to-end benchmark")
-    parser.add_argument("--messages", default="2000", help="Telegram posts for the cold/rerun measurement")
+    parser = corpus_parser(
+        "telefeed end-to-end benchmark",
+        "--messages",
+        default="2000",
+        help="Telegram posts for the cold/rerun measurement",
+    )
     parser.add_argument("--feeds", type=int, default=4)
     parser.add_argument("--items", type=int, default=25, help="items (article pages) per feed")
     parser.add_argument("--no-extract", action="store_true", help="run the ingest flow with extract=False")
@@ -405,10 +409,9 @@ def main() -> None:
         "--memory-checkpoint-threshold",
         help="diagnostic: WAL size at which the memory runs' writers checkpoint (16MB: DuckDB's default)",
     )
-    parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--child", choices=["e2e", "memory"], help=argparse.SUPPRESS)
     args = parser.parse_args()
-    messages = corpus_size(args.messages)
+    messages = args.messages
     if args.child == "e2e":
         result = child_end_to_end(
             messages, args.feeds, args.items, args.seed, not args.no_extract, not args.no_write_slot, args.prefect_db
