@@ -1,10 +1,11 @@
 """Telegram ingestion: the API (Telethon), the public ``t.me/s`` preview and Telegram Desktop exports.
 
 Each kind declares its contract (:data:`TELEGRAM`, :data:`TELEGRAM_PREVIEW`, :data:`TELEGRAM_EXPORT`): its raw
-item kinds, one external id rule for all three (:func:`item_external_id`: ``<username or channel id>:<message id>``),
-its cursor fields and the date its backfill window filters on. The three paths map raw items to ``kind="post"``
-documents and land them through the shared :func:`~telefeed.pipeline.contract.land_in_batches` with
-``warehouse.telegram.land_posts`` (documents, raw items, counter snapshots and the cursor in one transaction).
+item kinds, one external id rule for all three and for comments (:func:`extraction.telegram.item_external_id`:
+``<username or channel id>:<message id>``), its cursor fields and the date its backfill window filters on. The
+three paths map raw items to ``kind="post"`` documents and land them through the shared
+:func:`~telefeed.pipeline.contract.land_in_batches` with ``warehouse.telegram.land_posts`` (documents, raw items,
+counter snapshots and the cursor in one transaction).
 
 API (incremental, like a tap's replication key): the cursor's ``last_id`` is the highest message id landed;
 messages are read oldest first in ``batch_size`` batches, each landed with the cursor that covers it.
@@ -45,12 +46,13 @@ from extraction.telegram import (
     PREVIEW_ITEM,
     SERVICE_ITEM,
     channel_key,
-    comment_external_id,
     counter_snapshot,
     export_album_groups,
     export_date,
-    post_external_id,
+    item_external_id,
+    item_message_ids,
     telegram_item_to_document,
+    telegram_raw_item,
     username_from_url,
 )
 from telefeed.config import TelegramExportSource, TelegramPreviewSource, TelegramSource
@@ -80,29 +82,9 @@ LAND_BATCH_SIZE = 200  # raw items per landing transaction
 MAX_FLOOD_RETRIES = 5
 
 
-def item_message_ids(payload: Mapping[str, Any]) -> list[int]:
-    """The message ids of a Telegram raw item (oldest first): an album's messages, one message, or a preview post."""
-    if "messages" in payload:
-        return [int(m["id"]) for m in payload["messages"]]
-    if "message" in payload:
-        return [int(payload["message"]["id"])]
-    return [int(payload["post_id"])]
-
-
 def highest_message_id(items: Sequence[RawItem]) -> int | None:
     """The highest message id of Telegram raw items: what a cursor landed with them covers (None: no items)."""
     return max((i for item in items for i in item_message_ids(item.payload)), default=None)
-
-
-def item_external_id(payload: Mapping[str, Any]) -> str:
-    """A Telegram raw item's external id, from its payload: ``<username or channel id>:<first message id>`` for a
-    post, an album or a service message (the same through the three kinds), ``<post's id>/comment/<id>`` for a
-    comment."""
-    first = item_message_ids(payload)[0]
-    if "post" in payload:
-        return comment_external_id(payload["post"]["external_id"], first)
-    channel = payload["channel"]
-    return post_external_id(channel.get("username"), channel.get("id"), first)
 
 
 # The three kinds' contracts. Their raw items share one external id rule; the cursor's ``last_id`` is the highest
@@ -500,7 +482,7 @@ def ingest_telegram(run: SourceRun[TelegramSource]) -> None:
 def _preview_item(source: str, username: str, title: str | None, post: PreviewPost, fetched_at: datetime) -> RawItem:
     payload = {"channel": {"username": username, "title": title}, "post_id": post.post_id, "html": post.html}
     kind = SERVICE_ITEM if post.service else PREVIEW_ITEM
-    return RawItem(source, item_external_id(payload), kind, payload, fetched_at)
+    return telegram_raw_item(source, kind, payload, fetched_at)
 
 
 @register(TELEGRAM_PREVIEW.kind)
@@ -587,7 +569,7 @@ def _export_item(
     else:
         payload = {"channel": channel, "messages": list(group)}
     kind = SERVICE_ITEM if "message" in payload else EXPORT_ITEM
-    return RawItem(source, item_external_id(payload), kind, payload, fetched_at)
+    return telegram_raw_item(source, kind, payload, fetched_at)
 
 
 @register(TELEGRAM_EXPORT.kind)
