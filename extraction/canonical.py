@@ -38,6 +38,7 @@ from extraction.gazetteer import (
     lookup_place,
     skeleton,
 )
+from extraction.normalise import fold_apostrophes
 from extraction.regions import region_named
 
 
@@ -96,7 +97,7 @@ _MINISTRY_PATTERNS = (
 
 def strip_descriptors(name: str) -> str:
     """Drop a leading article and a trailing possessive; rewrite ministry descriptors to one form."""
-    value = " ".join(name.replace("’", "'").split())
+    value = " ".join(fold_apostrophes(name).split())
     value = re.sub(r"^(?:the|The|THE)\s+", "", value)
     value = re.sub(r"'s?$", "", value) if re.search(r"\w's$|s'$", value) else value
     for pattern in _MINISTRY_PATTERNS:

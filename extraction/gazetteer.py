@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from extraction.normalise import fold_apostrophes
+
 # -- transliteration ---------------------------------------------------------------------------------------------
 
 _TRANSLIT = {
@@ -464,8 +466,8 @@ def _country_names() -> dict[str, tuple[str, ...]]:
 
 
 def place_key(name: str) -> str:
-    """The key of a place name in the place index: lower case, one apostrophe (``’`` and ``ʼ`` become ``'``)."""
-    return name.lower().replace("’", "'").replace("ʼ", "'")
+    """The key of a place name in the place index: lower case, one apostrophe (:func:`fold_apostrophes`)."""
+    return fold_apostrophes(name.lower())
 
 
 @lru_cache(maxsize=1)
