@@ -20,19 +20,29 @@ from extraction.gazetteer import (
     KNOWN_ENTITIES,
     LOC,
     MIL_UNIT,
+    NATIVE_COUNTRIES,
     ORG,
     PER,
     REGION_COUNTRIES,
     Place,
+    PlaceContext,
     cyrillic_language,
     has_cyrillic,
     lookup_known,
     lookup_place,
+    lookup_places,
     translit,
     ukrainian_romanization,
 )
 from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, phrase_pattern
-from extraction.regions import DISTRICT_RE, district_kind, district_name, find_regions, region_named
+from extraction.regions import (
+    DISTRICT_RE,
+    district_kind,
+    district_name,
+    find_regions,
+    region_named,
+    regions_context,
+)
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -283,10 +293,10 @@ def slavic_lemma(text: str, language: str, label: str) -> str:
     """
     if label == MIL_UNIT or lookup_known(text) is not None:
         return text
-    if label == LOC and " " in text and lookup_place(text) is None:
-        hit = next((c for c in place_lemmas(text, language) if lookup_place(c) is not None), None)
+    if label == LOC and " " in text:
+        hit = best_place_lemma(text, language)
         if hit is not None:  # Кривого Рогу -> Кривий Ріг, Білої Церкви -> Біла Церква
-            return hit
+            return hit[0]
     words = text.split(" ")
     out = []
     declining = True
@@ -358,17 +368,15 @@ def _is_name_part(word: str, language: str) -> bool:
     return not parses or parses[0].tag.POS not in _FUNCTION_POS
 
 
-def _district_lemma(adjective: str, designator: str, language: str) -> str | None:
+def _district_lemma(adjective: str, designator: str, language: str, context: PlaceContext | None = None) -> str | None:
     """English name of a raion, district or hromada (``Купянском`` + ``районе`` -> ``Kupiansk Raion``)."""
     kind = district_kind(designator)
 
-    def place(candidate: str) -> tuple[str, str] | None:
-        hit = lookup_place(candidate[:1].upper() + candidate[1:])
-        if hit is None or hit.latitude is None or hit.country_code not in ("UA", "RU", "BY"):
-            return None
-        return hit.name, hit.country_code or ""
+    def place(candidate: str) -> tuple[Place, ...]:
+        found = lookup_places(candidate[:1].upper() + candidate[1:])
+        return tuple(p for p in found if p.country_code in ("UA", "RU", "BY"))
 
-    named = district_name(adjective, kind, place)
+    named = district_name(adjective, kind, place, context)
     if named is not None or kind == "hromada":
         return named
     parses = [p for p in morph(language).parse(adjective) if "ADJF" in p.tag.grammemes]
@@ -411,8 +419,9 @@ def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
         for region in find_regions(part):
             s, e = chunk.start + region.start, chunk.start + region.end
             _add(out, Mention(text[s:e], LOC, s, e, lemma=region.region.canonical, language=chunk.language))
+        context = regions_context(text)
         for match in DISTRICT_RE.finditer(part):
-            lemma = _district_lemma(match.group(1), match.group(2), chunk.language)
+            lemma = _district_lemma(match.group(1), match.group(2), chunk.language, context)
             if lemma is not None:
                 s, e = chunk.start + match.start(), chunk.start + match.end()
                 _add(out, Mention(text[s:e], LOC, s, e, lemma=lemma, language=chunk.language))
@@ -584,13 +593,19 @@ def _place_of(surface: str, language: str = "uk") -> Place | None:
 @lru_cache(maxsize=20000)
 def best_place_lemma(surface: str, language: str) -> tuple[str, Place] | None:
     """The nominative guess of an inflected place name that names the most populous place (``Воронежі`` ->
-    ``Воронеж``, the city, not the village ``Вороніж``); the name as written first when the gazetteer knows it."""
-    place = lookup_place(surface)
-    if place is not None:
-        return surface, place
-    hits = [(c, p) for c in place_lemmas(surface, language) if (p := lookup_place(c)) is not None]
-    # a noun reading before an adjective one (Вознесенську -> Вознесенськ, not a Вознесенський), then population
-    return max(hits, key=lambda hit: (not re.search(r"(?:ий|ій|ый|ой)$", hit[0]), hit[1].population)) if hits else None
+    ``Воронеж``, the city, not the village ``Вороніж``). The name as written weighs ten times a guess (a village
+    named ``Львове`` is not what ``во Львове`` means, but ``Суми`` is Sumy), an adjective-looking guess a tenth
+    (``Вознесенську`` -> ``Вознесенськ``; ``Хмельницькому`` -> the city ``Хмельницький``, not a village), a
+    place of Ukraine, Russia or Belarus ten times one elsewhere (``Луге`` -> ``Луга``, not Lugo's ``Луго``)."""
+    hits = [(c, p) for c in (surface, *place_lemmas(surface, language)) if (p := lookup_place(c)) is not None]
+
+    def weight(hit: tuple[str, Place]) -> float:
+        name, place = hit
+        adjective = re.search(r"(?:ий|ій|ый|ой)$", name) is not None
+        native = place.country_code in NATIVE_COUNTRIES
+        return place.population * (10 if name == surface else 1) * (10 if native else 1) / (10 if adjective else 1)
+
+    return max(hits, key=weight) if hits else None
 
 
 _NOMINATIVE_ENDINGS = ("", "а", "я", "ь", "и", "е", "о", "і", "ы")
@@ -618,7 +633,8 @@ def place_lemmas(surface: str, language: str) -> tuple[str, ...]:
     out: list[str] = []
     for parse in morph(language if language in ("ru", "uk") else "ru").parse(word):
         if "ADJF" in parse.tag.grammemes:  # keep the gender (Білої -> Біла), or try neuter (Колодяжного -> Колодяжне)
-            for grammemes in ({"nomn", "sing"}, {"nomn", "sing", "neut"}, {"nomn", "sing", "femn"}):
+            numbers = ({"nomn", "plur"},) if "plur" in parse.tag.grammemes else ()  # Набережных -> Набережные
+            for grammemes in (*numbers, {"nomn", "sing"}, {"nomn", "sing", "neut"}, {"nomn", "sing", "femn"}):
                 nominative = parse.inflect(grammemes)
                 if nominative is not None:
                     out.append(nominative.word[:1].upper() + nominative.word[1:])
