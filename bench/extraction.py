@@ -9,12 +9,12 @@ half Russian, 20% article-sized) and the models are loaded (and warmed up) befor
 - ``telefeed extract_batch, N processes``: the same batches with their NER shared by ``--processes`` processes
   (default: every core; the workers' models are loaded before the clock starts). Same rows as one process.
 - ``bare model pipe``: only the models extraction uses, called as it calls them: the English spaCy
-  pipeline (``english_nlp()``: tok2vec + gazetteer ruler + ner) through one ``nlp.pipe`` over the English
-  texts, and natasha's segmenter + NER tagger over each Russian text, one ``Doc`` at a time as
+  pipeline's entity components (``english_entity_docs``: gazetteer ruler + ner) through one ``nlp.pipe`` over
+  the English texts, and natasha's segmenter + NER tagger over each Russian text, one ``Doc`` at a time as
   ``extraction.entities`` does; plus the parsers quote attribution uses (``extraction.syntax``), over the texts
-  it parses (those with a quotation mark): spaCy's parser pipeline (``english_parser()``) through one
-  ``nlp.pipe`` over the English ones and natasha's syntax model over the Russian ones.
-- ``bare model, one call per document``: ``nlp(text)`` per English text (natasha as above).
+  it parses (those with a quotation mark): the same spaCy pipeline's parse components (``english_parse_docs``)
+  through one ``nlp.pipe`` over the English ones and natasha's syntax model over the Russian ones.
+- ``bare model, one call per document``: the entity components called once per English text (natasha as above).
 - ``telefeed extract_batch, one document per call``: the extraction step called once per document.
 
 Targets: ``extract_batch`` in one process >= 0.8x the bare model pipe; on every core (2 here) >= 1.6x one
@@ -40,9 +40,9 @@ from itertools import islice
 from pathlib import Path
 
 from bench.corpus import SIZES, CorpusSpec, iter_records
-from extraction.entities import english_nlp, natasha_models
+from extraction.entities import english_entity_docs, english_parse_docs, natasha_models
 from extraction.pipeline import ExtractInput, available_cores, extract_batch
-from extraction.syntax import english_parser, natasha_syntax, needs_parse
+from extraction.syntax import natasha_syntax, needs_parse
 
 
 @dataclass(slots=True)
@@ -97,7 +97,7 @@ def _parsers(docs: Sequence[ExtractInput], batch_size: int = 64) -> None:
     from natasha import Doc
 
     quoted = [d for d in docs if needs_parse(d.text)]
-    for _ in english_parser().pipe((d.text for d in quoted if d.language == "en"), batch_size=batch_size):
+    for _ in english_parse_docs((d.text for d in quoted if d.language == "en"), batch_size):
         pass
     segmenter, syntax = natasha_syntax()
     for document in quoted:
@@ -111,15 +111,14 @@ def bare_pipe(docs: Sequence[ExtractInput], batch_size: int = 64) -> int:
     """The bare models over the texts (English through one ``nlp.pipe``); returns the entity count."""
     english = [d.text for d in docs if d.language == "en"]
     russian = [d.text for d in docs if d.language != "en"]
-    ents = sum(len(doc.ents) for doc in english_nlp().pipe(english, batch_size=batch_size))
+    ents = sum(len(doc.ents) for doc in english_entity_docs(english, batch_size))
     _parsers(docs, batch_size)
     return ents + _natasha(russian)
 
 
 def bare_per_document(docs: Sequence[ExtractInput]) -> int:
     """The bare models, one call per document; returns the entity count."""
-    nlp = english_nlp()
-    ents = sum(len(nlp(d.text).ents) for d in docs if d.language == "en")
+    ents = sum(len(doc.ents) for d in docs if d.language == "en" for doc in english_entity_docs([d.text], 1))
     for document in docs:
         _parsers([document], 1)
     return ents + _natasha([d.text for d in docs if d.language != "en"])

