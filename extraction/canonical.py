@@ -39,6 +39,7 @@ from extraction.gazetteer import (
     lookup_known,
     lookup_place,
     lookup_places,
+    romanize,
     skeleton,
 )
 from extraction.regions import region_named, region_place
@@ -380,7 +381,15 @@ def resolve(
         place = lookup_place(name, context)
         if place is not None and (has_cyrillic(name) or place.name.lower() == name.lower()):
             return place.name, LOC
+        if has_cyrillic(name):  # a place the gazetteer does not know: its name romanised, as Wikipedia would
+            return romanize(_capitalise_parts(_title(name))), LOC
     return _title(name), label
+
+
+def _capitalise_parts(name: str) -> str:
+    """Hyphenated parts of a place name capitalised, short linking words kept (``Ново-огарёво`` -> ``Ново-Огарёво``,
+    ``Ростов-на-дону`` -> ``Ростов-на-Дону``)."""
+    return re.sub(r"(?<=-)([^\W\d_]{3,})", lambda m: m.group(1)[:1].upper() + m.group(1)[1:], name)
 
 
 def canonicalise(

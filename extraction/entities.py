@@ -15,6 +15,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from extraction.canonical import Mention
+from extraction.features import find_features
 from extraction.gazetteer import (
     GIVEN_NAMES,
     KNOWN_ENTITIES,
@@ -36,7 +37,9 @@ from extraction.gazetteer import (
 )
 from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, phrase_pattern
 from extraction.regions import (
+    DISTRICT_ADJECTIVE,
     DISTRICT_RE,
+    coordinated_before,
     district_kind,
     district_name,
     find_regions,
@@ -451,6 +454,10 @@ def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
     part = text[chunk.start : chunk.end]
     out: list[Mention] = []
     if chunk.script == "cyrillic":
+        # before regions: a river after a water word is no region (Уровень Урала), a canal no area (Донбас)
+        for feature in find_features(part, chunk.language):
+            s, e = chunk.start + feature.start, chunk.start + feature.end
+            _add(out, Mention(text[s:e], LOC, s, e, lemma=feature.canonical, language=chunk.language))
         for region in find_regions(part):
             s, e = chunk.start + region.start, chunk.start + region.end
             _add(out, Mention(text[s:e], LOC, s, e, lemma=region.region.canonical, language=chunk.language))
@@ -460,6 +467,14 @@ def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
             if lemma is not None:
                 s, e = chunk.start + match.start(), chunk.start + match.end()
                 _add(out, Mention(text[s:e], LOC, s, e, lemma=lemma, language=chunk.language))
+                # Краснопільська, Білопільська та Миропільська громади: each adjective before is a district too
+                for ws, we in coordinated_before(part, match.start()):
+                    word = part[ws:we]
+                    other = _district_lemma(word, match.group(2), chunk.language, context)
+                    if not re.fullmatch(DISTRICT_ADJECTIVE, word) or other is None:
+                        break
+                    s, e = chunk.start + ws, chunk.start + we
+                    _add(out, Mention(word, LOC, s, e, lemma=other, language=chunk.language))
     unit_re = _SLAVIC_UNIT if chunk.script == "cyrillic" else _EN_UNIT
     for match in unit_re.finditer(part):
         s, e = chunk.start + match.start(), chunk.start + match.end()

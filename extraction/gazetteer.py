@@ -417,6 +417,23 @@ def ukrainian_romanization(text: str) -> str:
     return "".join(out)
 
 
+def russian_romanization(text: str) -> str:
+    """A Russian name as English Wikipedia romanises it: ``ё`` is ``yo`` (``o`` after ж, ч, ш, щ), an ``-ий``/``-ый``
+    ending ``y``, ``ье`` ``ye`` (``Ново-Огарёво`` -> ``Novo-Ogaryovo``, ``Жуковский`` -> ``Zhukovsky``)."""
+    text = re.sub(r"(?<=[жчшщЖЧШЩ])ё", "о", text)
+    text = re.sub(r"(?:ий|ый)\b", "y", text)
+    text = re.sub(r"(?<=[ьъ])(?=[её])", "й", text)  # Шереметьево -> Sheremetyevo
+    return translit(text.replace("ё", "\x00").replace("Ё", "\x01"), "ru").replace("\x00", "yo").replace("\x01", "Yo")
+
+
+def romanize(name: str, language: str | None = None) -> str:
+    """A Cyrillic name in Latin letters, Ukrainian (national system) or Russian (English Wikipedia's) by the
+    text's ``language``, else by its letters: ``Арена Львів`` -> ``Arena Lviv``, ``Болдино`` -> ``Boldino``."""
+    if language == "uk" or (language != "ru" and cyrillic_language(name, "ru") == "uk") or re.search("['’ʼ]", name):
+        return ukrainian_romanization(name)
+    return russian_romanization(name)
+
+
 def place_key(name: str) -> str:
     """The key of a place name in the place index: lower case, one apostrophe (``’`` and ``ʼ`` become ``'``)."""
     return name.lower().replace("’", "'").replace("ʼ", "'")

@@ -111,18 +111,32 @@ def find_regions(text: str) -> list[RegionMatch]:
         if region is None:
             continue
         found.append(RegionMatch(match.start(), match.end(), region))
-        # "Курская и Орловская области": the first adjective shares the plural designator.
+        # "Курская и Орловская области": the adjectives before share the plural designator.
         if re.search(_PLURAL_DESIGNATOR + "$", surface):
-            before = re.search(
-                r"(\S+)(?:\s*,\s*|\s+(?:и|та|і|й)\s+)$", text[max(0, match.start() - 60) : match.start()]
-            )
-            if before is not None:
-                word = before.group(1)
-                first = next((r for pattern, r in adjectives if pattern.fullmatch(word)), None)
-                if first is not None:
-                    start = match.start() - len(text[max(0, match.start() - 60) : match.start()]) + before.start(1)
-                    found.append(RegionMatch(start, start + len(word), first))
+            for start, end in coordinated_before(text, match.start()):
+                first = next((r for pattern, r in adjectives if pattern.fullmatch(text[start:end])), None)
+                if first is None:
+                    break
+                found.append(RegionMatch(start, end, first))
     return sorted(found, key=lambda m: m.start)
+
+
+_COORDINATED_WORD = re.compile(r"(\S+)(?:\s*,\s*|\s+(?:и|та|і|й)\s+)$")
+
+
+def coordinated_before(text: str, start: int, limit: int = 4) -> list[tuple[int, int]]:
+    """The words coordinated before ``start`` (``Краснопільська, Білопільська та`` before ``Миропільська
+    громади``), nearest first, as (start, end) offsets; the caller stops at the first that does not fit."""
+    out: list[tuple[int, int]] = []
+    while len(out) < limit:
+        window = text[max(0, start - 60) : start]
+        match = _COORDINATED_WORD.search(window)
+        if match is None:
+            break
+        word_start = start - len(window) + match.start(1)
+        out.append((word_start, word_start + len(match.group(1))))
+        start = word_start
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -159,14 +173,11 @@ _DISTRICT_WORDS = {
     "raion": r"(?:[Рр]айон(?:|а|у|і|е|ом|ів|ы|и))",
     "hromada": r"(?:[Гг]ромад(?:а|и|і|у|ою))",
 }
+DISTRICT_ADJECTIVE = (
+    r"(?:[А-ЯІЇЄЁ][а-яіїєёʼ'’]+-)?[А-ЯІЇЄЁ][а-яіїєё'’ʼ]+(?:ськ|цьк|зьк|ск|цк|зк|ов|ев|ин|ів|їв)" + ENDING
+)
 DISTRICT_RE = re.compile(
-    BOUNDARY_BEFORE
-    + r"((?:[А-ЯІЇЄЁ][а-яіїєёʼ'’]+-)?[А-ЯІЇЄЁ][а-яіїєё'’ʼ]+(?:ськ|цьк|зьк|ск|цк|зк|ов|ев|ин|ів|їв)"
-    + ENDING
-    + r")\s+("
-    + "|".join(_DISTRICT_WORDS.values())
-    + ")"
-    + BOUNDARY_AFTER
+    BOUNDARY_BEFORE + "(" + DISTRICT_ADJECTIVE + r")\s+(" + "|".join(_DISTRICT_WORDS.values()) + ")" + BOUNDARY_AFTER
 )
 _ADJECTIVE_SUFFIX = re.compile(
     r"(?:(?<=[ск])ий|(?<=[ск])ій|ий|ій|ый|ой|ая|яя|ого|ому|ом|ім|ым|им|ої|ій|ой|ую|у|ою|а|і|е|ей)$"
