@@ -25,6 +25,7 @@ from extraction.gazetteer import (
     ORG,
     PER,
     REGION_COUNTRIES,
+    TOWN_POPULATION,
     Place,
     PlaceContext,
     cyrillic_language,
@@ -548,6 +549,20 @@ _LOCATIVE_BEFORE = re.compile(
 )
 
 
+_WITH = re.compile(r"(?:^|[\s(«])(?:з|із|зі|с|со)\s+$", re.IGNORECASE)
+
+
+def _locative_before(before: str, surface: str, language: str) -> bool:
+    """A preposition or place noun before the word that reads it as a place: not ``з``/``с`` ("with") before an
+    instrumental that is no genitive (``нараду зі Ставкою``; but ``з Харкова``)."""
+    if _LOCATIVE_BEFORE.search(before) is None:
+        return False
+    if _WITH.search(before) is None:
+        return True
+    parses = morph(language).parse(surface.split()[0])
+    return not any("ablt" in p.tag.grammemes for p in parses) or any("gent" in p.tag.grammemes for p in parses)
+
+
 def _coordinated_with_place(before: str, start: int, found: Sequence[Mention]) -> bool:
     """``Балаклії та Куп'янську``: the word follows a place and a conjunction or comma."""
     match = _COORDINATED.search(before)
@@ -573,12 +588,12 @@ def _reading(text: str, start: int, end: int, label: str, language: str, found: 
     short_person = label == PER and surface.count(" ") < 2 and has_cyrillic(surface)
     place = _place_of(surface, language) if short_person else None
     before = text[max(0, start - 25) : start]
-    place_context = _LOCATIVE_BEFORE.search(before) is not None or _coordinated_with_place(before, start, found)
+    place_context = _locative_before(before, surface, language) or _coordinated_with_place(before, start, found)
     if place is not None:
         person = _person_evidence(text, start, surface, language) or (
             any(_person_reading(word, language) for word in surface.split()) and place.population < _CITY
         )
-        if place_context or not person:
+        if place_context or (not person and place.population >= TOWN_POPULATION):  # a village needs context
             return LOC
     named_org = surface.isupper() or "«" in surface
     if label == ORG and not named_org and (" " in surface or place_context) and _place_of(surface, language):
@@ -586,7 +601,9 @@ def _reading(text: str, start: int, end: int, label: str, language: str, found: 
     if label in (PER, LOC) and " " in surface and re.search(r"\s[А-ЯІЇЄЁ]{2,6}$", surface):
         return ORG  # Полтавської ОВА, Харківської ОДА: an authority named by its acronym
     if label == PER and has_cyrillic(surface) and _not_a_person(surface, language):
-        return LOC if _place_of(surface, language) is not None else ORG
+        found_place = _place_of(surface, language)
+        town = found_place is not None and (found_place.population >= TOWN_POPULATION or place_context)
+        return LOC if town else ORG  # a village's name alone does not make a place (нарада зі Ставкою)
     if label == LOC and " " in surface and _place_of(surface, language) is None and region_named(surface) is None:
         first, rest = surface.split(" ", 1)
         if _place_of(rest, language) is not None and not _is_direction(first):
@@ -833,7 +850,7 @@ def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
             before = text[max(0, s - 25) : s]
             words = surface.split()
             # Одеси та Ізмаїла: a name coordinated with a place is a place
-            context = _coordinated_with_place(before, s, mentions) or _LOCATIVE_BEFORE.search(before) is not None
+            context = _coordinated_with_place(before, s, mentions) or _locative_before(before, surface, chunk.language)
             person = any(_person_reading(w, chunk.language) for w in words) and place.population < _CITY
             if person and not context:
                 continue

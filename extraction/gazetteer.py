@@ -381,6 +381,8 @@ class Place:
 
 
 REGION_COUNTRIES = {"UA", "RU", "BY", "MD", "PL", "GE", "KZ", "LT", "LV", "EE", "RO", "HU", "SK", "FI", "TR"}
+# Smallest town the index keeps in every country of the region; smaller places are villages.
+TOWN_POPULATION = 5_000
 # Countries whose villages (GeoNames places from 500 people) the index keeps, by their Cyrillic names.
 VILLAGE_COUNTRIES = {"UA", "RU", "BY"}
 

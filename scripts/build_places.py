@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from extraction.gazetteer import (
     REGION_COUNTRIES,
+    TOWN_POPULATION,
     VILLAGE_COUNTRIES,
     has_cyrillic,
     place_key,
@@ -50,7 +51,7 @@ from extraction.gazetteer import (
 _PLACE_SCRIPT_RE = re.compile(r"^[A-Za-z\u00C0-\u024F\u0400-\u04FF'’ʼ .\-]+$")
 _RU_ONLY = re.compile(r"[ыэъёЫЭЪЁ]")
 _UK_ONLY = re.compile(r"[іїєґІЇЄҐ'’ʼ]")
-MIN_TOWN = 5_000  # the region's towns
+MIN_TOWN = TOWN_POPULATION  # the region's towns
 MIN_ABROAD = 15_000  # towns elsewhere
 ALL_NAMES_FROM = 500_000  # every alternate name (Latin spellings too) of a city this large
 PRIMARY_WEIGHT = 10

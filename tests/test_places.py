@@ -84,6 +84,7 @@ TEXTS = {
     "ru-village": "Под обстрел попало село Петропавловка Харьковской области. Пострадавших доставили в Харьков.",
     "uk-hromadas": "📍Сумщина: під ударом були Краснопільська, Білопільська та Миропільська громади.",
     "ru-unknown": "Президент встретился в Ново-Огарёве с министром.",
+    "uk-stavka": "Президент Володимир Зеленський провів нараду зі Ставкою. „Ми посилюємо протиповітряну оборону.",
 }
 
 
@@ -101,6 +102,7 @@ def test_a_village_of_the_documents_region_and_coordinated_hromadas() -> None:
     assert hromadas["Білопільська"].canonical == "Bilopillia Hromada"
     assert hromadas["Миропільська громади"].canonical == "Myropillia Hromada"
     assert _mentions()["ru-unknown"]["Ново-Огарёве"].canonical == "Novo-Ogaryovo"
+    assert _mentions()["uk-stavka"]["Ставкою"].label != "LOC"  # a village's name alone, after "with", is no place
 
 
 def test_the_shipped_place_index_is_what_the_generator_builds(tmp_path: Path) -> None:
