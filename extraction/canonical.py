@@ -42,6 +42,7 @@ from extraction.gazetteer import (
     romanize,
     skeleton,
 )
+from extraction.normalise import fold_apostrophes
 from extraction.regions import region_named, region_place
 
 
@@ -100,7 +101,7 @@ _MINISTRY_PATTERNS = (
 
 def strip_descriptors(name: str) -> str:
     """Drop a leading article and a trailing possessive; rewrite ministry descriptors to one form."""
-    value = " ".join(name.replace("’", "'").split())
+    value = " ".join(fold_apostrophes(name).split())
     value = re.sub(r"^(?:the|The|THE)\s+", "", value)
     value = re.sub(r"'s?$", "", value) if re.search(r"\w's$|s'$", value) else value
     for pattern in _MINISTRY_PATTERNS:

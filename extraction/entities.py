@@ -191,7 +191,7 @@ def news_embedding() -> Any:
     250k-word vocabulary and the tables of navec's similarity search, about 100 MB that the tagger never reads,
     and 75 MB more while it builds them. Here the 25 MB of vector indexes are memory-mapped from the tar file (pages
     are read as words are looked up) and nothing else is built. The tagger's output is the same
-    (tests/test_extraction_rules.py compares both loaders).
+    (tests/extraction/test_extraction_rules.py compares both loaders).
     """
     import tarfile
     from types import SimpleNamespace

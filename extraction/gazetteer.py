@@ -25,6 +25,8 @@ from importlib import resources
 from itertools import accumulate
 from typing import overload
 
+from extraction.normalise import fold_apostrophes
+
 # -- transliteration ---------------------------------------------------------------------------------------------
 
 _TRANSLIT = {
@@ -437,8 +439,8 @@ def romanize(name: str, language: str | None = None) -> str:
 
 
 def place_key(name: str) -> str:
-    """The key of a place name in the place index: lower case, one apostrophe (``’`` and ``ʼ`` become ``'``)."""
-    return name.lower().replace("’", "'").replace("ʼ", "'")
+    """The key of a place name in the place index: lower case, one apostrophe (:func:`fold_apostrophes`)."""
+    return fold_apostrophes(name.lower())
 
 
 class _Keys(Sequence[bytes]):

@@ -23,6 +23,7 @@ from importlib import resources
 
 from extraction.gazetteer import Place, PlaceContext, lookup_place, place_weight
 from extraction.inflection import BOUNDARY_AFTER, BOUNDARY_BEFORE, ENDING, word_pattern
+from extraction.normalise import fold_apostrophes
 
 # Designator words in every case form (nominative to prepositional, singular and plural) and abbreviations.
 _DESIGNATORS = {
@@ -186,7 +187,7 @@ _ADJECTIVE_SUFFIX = re.compile(
 
 def _centre_candidates(adjective: str) -> list[str]:
     """Place names an adjective may derive from (``Купянского`` -> ``Купянск``; ``Харківської`` -> ``Харків``)."""
-    base = _ADJECTIVE_SUFFIX.sub("", adjective.replace("’", "'").replace("ʼ", "'"))
+    base = _ADJECTIVE_SUFFIX.sub("", fold_apostrophes(adjective))
     out = [base]
     for suffix in ("ськ", "цьк", "зьк", "ск", "цк", "зк"):
         if base.endswith(suffix):

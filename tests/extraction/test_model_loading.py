@@ -94,3 +94,28 @@ def test_the_place_index_keeps_the_most_populous_place_of_each_name() -> None:
         hit = places[place_key(city["name"])]
         assert hit.population >= int(city["population"]), city["name"]
     assert places["kyiv"].country_code == "UA" and places["харків"].country_code == "UA"
+
+
+def test_the_lean_syntax_parser_parses_like_natashas_own_loader() -> None:
+    from natasha import Doc, NewsEmbedding, NewsSyntaxParser
+
+    from extraction.entities import natasha_models
+    from extraction.syntax import natasha_syntax
+
+    segmenter, lean = natasha_syntax()
+    full = NewsSyntaxParser(NewsEmbedding())
+    texts = [
+        "Представитель Минобороны России Игорь Конашенков сообщил о боях под Бахмутом.",
+        "«Ми тримаємо оборону», — заявив речник Повітряних сил Юрій Ігнат журналістам у Києві.",
+        "Глава МИД заявил: «Переговоры продолжатся», добавив, что встреча пройдёт в Стамбуле.",
+    ]
+    for text in texts:
+        parses = []
+        for parser in (lean, full):
+            doc = Doc(text)
+            doc.segment(segmenter)
+            doc.parse_syntax(parser)
+            parses.append([(t.id, t.head_id, t.rel) for t in doc.tokens])
+        assert parses[0] == parses[1] and parses[0], text
+    # One copy of the 250k-word vocabulary serves the tagger and the parser.
+    assert lean.infer.encoder.words_vocab is natasha_models()[1].infer.encoder.words_vocab
