@@ -17,7 +17,7 @@ from extraction.inflection import BOUNDARY_AFTER, BOUNDARY_BEFORE, word_pattern
 from extraction.pipeline import ExtractInput, extract_batch
 from extraction.regions import district_name, region_named, region_place
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_villages_and_cyrillic_names_of_towns_abroad() -> None:
