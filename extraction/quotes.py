@@ -125,6 +125,11 @@ _SLAVIC_INDEFINITE |= {"наш", "мой", "мій"}
 _SLAVIC_DEMONSTRATIVES = {"этот", "эта", "тот", "та", "цей", "ця", "той"}
 _FIRST_PERSON = {"i", "я"}  # in an interview, the person interviewed (the document's most mentioned person)
 _WE = {"we", "мы", "ми"}
+_SECOND_PERSON = {"you", "вы", "ви", "ты", "ти"}  # in an interviewer's question, the person interviewed
+_QUESTION, _ANSWER = "question", "answer"
+_TURN_RE = re.compile(r"^([A-ZА-ЯЁІЇЄҐ][\w.'’ -]{0,40}?):\s")
+_QUESTION_LABELS = {"q", "question", "interviewer", "в", "вопрос", "питання", "кор", "корреспондент", "кореспондент"}
+_ANSWER_LABELS = {"a", "answer", "о", "ответ", "в-дь", "відповідь"}
 _FEMALE_TITLES = {"ms", "mrs", "miss", "madam", "lady", "queen", "г-жа", "пані"}
 _MALE_TITLES = {"mr", "sir", "lord", "king", "г-н", "пан"}
 _ACCORDING_PRONOUN_RE = re.compile(
@@ -520,7 +525,7 @@ class _Document:
             if lo <= i < hi and self.outside(i):
                 token = self.tok(i)
                 named = self.mention_at(i) is not None  # mentions are people, organisations and units only
-                if token.text.lower() in _PRONOUNS or named:
+                if token.text.lower() in _PRONOUNS or token.text.lower() in _FIRST_PERSON or named:
                     if token.language != "en" and not named:
                         _, _, grammemes = slavic_word(token.text, token.language)
                         if grammemes and "nomn" not in grammemes:
@@ -718,8 +723,8 @@ class _Document:
     def _resolve_subject(self, head: int) -> tuple[_Referent | None, str]:
         token = self.tok(head)
         low = token.text.lower()
-        if low in _FIRST_PERSON:
-            return self.most_mentioned(), PRONOUN
+        if low in _FIRST_PERSON or (low in _SECOND_PERSON and self.turn(head) == _QUESTION):
+            return self.interview_speaker(head, low in _SECOND_PERSON), PRONOUN
         if low in _PRONOUNS:
             gender, label = _PRONOUNS[low]
             found = self.antecedent(head, label, gender)
@@ -831,13 +836,38 @@ class _Document:
         first: dict[str, Mention] = {}
         for mention in self.mentions:
             if mention.label == PER:
-                key = mention.canonical_id or mention.text
+                key = self.referent(mention).canonical_id or mention.text
                 counts[key] = counts.get(key, 0) + 1
                 first.setdefault(key, mention)
         if not counts:
             return None
         best = max(counts, key=lambda k: (counts[k], -first[k].start))
         return self.referent(first[best])
+
+    def turn(self, index: int) -> str:
+        """The interview turn of the token's paragraph: ``_QUESTION`` (``Q:``, ``Вопрос:``, a dash line ending
+        with a question mark), ``_ANSWER`` (``A:``), the speaker label of a ``NAME:`` turn, or empty."""
+        start = self.text.rfind("\n", 0, self.tok(index).start) + 1
+        end = self.text.find("\n", start)
+        paragraph = self.text[start : end if end >= 0 else len(self.text)].strip()
+        label = _TURN_RE.match(paragraph)
+        if label is None:
+            return _QUESTION if paragraph.startswith(("—", "–", "-")) and paragraph.endswith("?") else ""
+        word = label.group(1).strip().lower().rstrip(".")
+        return _QUESTION if word in _QUESTION_LABELS else _ANSWER if word in _ANSWER_LABELS else label.group(1)
+
+    def interview_speaker(self, index: int, addressed: bool) -> _Referent | None:
+        """Who ``I`` (or, in a question, ``you``) is: the person interviewed (the document's most mentioned),
+        the person a ``NAME:`` turn names, and nobody for an ``I`` in the interviewer's question."""
+        turn = self.turn(index)
+        if turn == _QUESTION and not addressed:
+            return None
+        if turn not in ("", _QUESTION, _ANSWER):
+            surname = turn.split()[-1].lower()
+            named = next((m for m in self.mentions if m.label == PER and m.text.split()[-1].lower() == surname), None)
+            if named is not None:
+                return self.referent(named)
+        return self.most_mentioned()
 
     def antecedent(self, at: int, label: str, gender: str, exclude: str | None = None) -> _Referent | None:
         """Nearest compatible referent before token ``at``: subjects of the nearest sentence first, then other

@@ -406,3 +406,22 @@ def test_a_person_right_after_a_quote_frames_it_whatever_the_verb() -> None:
     )
     quote = quote_with(quotes, "That is not")
     assert quote.speaker_canonical == "Maria Lopez" and quote.attribution == "subject"
+
+
+def test_interview_turns_tell_who_i_and_you_are() -> None:
+    quotes = quotes_of(
+        "Colonel Jane Porter and Major Tom Kemper spoke to us at the base. Porter commands the brigade.\n\n"
+        'KEMPER: I told my men, "Nobody goes out without a drone overhead."\n\n'
+        'Q: You once said, "Winter favours the defender." Do you still think so?\n\n'
+        'Q: I heard a soldier say, "We are tired." Is that fair?\n\n'
+        "A: Yes. I answer the same way every time."
+    )
+    assert quote_with(quotes, "Nobody goes out").speaker_canonical == "Tom Kemper"  # the turn's name
+    assert quote_with(quotes, "Winter favours").speaker_canonical == "Jane Porter"  # you: the one interviewed
+    assert quote_with(quotes, "We are tired").speaker_canonical is None  # a soldier, told by the interviewer
+    ukrainian = quotes_of(
+        "Оксана Грицай координує волонтерську групу.\n\n— Чи допомагає держава?\n\n"
+        "— Допомагає, але повільно. Я собі повторюю: „Роби, що можеш, там, де ти є“.",
+        "uk",
+    )
+    assert quote_with(ukrainian, "Роби").speaker_canonical == "Оксана Грицай"
