@@ -19,7 +19,8 @@ gives the speaker and the ``attribution`` field says which one it was:
 5. ``continuation``: a quote with none of the above continues the last speaker's quote when it follows in the
    same or the next paragraph and no other person was mentioned in between.
 
-A quote of one or two words without closing punctuation that no colon introduces is a scare quote (no speaker);
+A quote of one or two words that ends no sentence, or a short lower-case phrase that no verb frames, is a scare
+quote (no speaker) unless a colon or a speech frame introduces it;
 a title-case quote that no speech verb governs is the title of a work (``on CNN's "State of the Union."``) and is
 not a quotation; a quote that is a mention's name (``ЧВК «Вагнер»``) is part of the name.
 """
@@ -144,9 +145,15 @@ _BYLINE_RE = re.compile(r"^[ \t]*[.,]?[ \t]*[—–-]{1,2}[ \t]*(?=[A-ZА-ЯЁІ
 
 
 def is_scare(inner: str) -> bool:
-    """A quote of one or two words without closing punctuation is a scare quote (or a name in quotes)."""
+    """A quote of one or two words that ends no sentence is a scare quote (or a name in quotes) unless a speech
+    frame makes it a statement (see ``_Document.quotes_short``)."""
     words = inner.split()
-    return len(words) <= 2 and not re.search(r"[.!?…,]$", inner.strip())
+    return len(words) <= 2 and not re.search(r"[.!?…]$", inner.strip())
+
+
+def is_fragment(inner: str) -> bool:
+    """A short phrase that starts in lower case: a quoted term when no speech verb frames it."""
+    return len(inner.split()) <= 4 and inner.strip()[:1].islower()
 
 
 def _is_title(inner: str) -> bool:
@@ -396,7 +403,10 @@ class _Document:
         if verb is None:
             return self.according_to(qi) is not None or self.according_pronoun(qi) is not None
         if _lemma(self.tok(verb)) in CHARACTERISING:
-            return False
+            # a term someone identifiable uses is theirs ("Stepanenko called the blockade 'unacceptable'"), one
+            # that a group or nobody uses is a scare quote ("analysts described it as a 'meat grinder'")
+            subject = self.subject_of(verb)
+            return subject is not None and self.resolve_subject(subject)[0] is not None
         return not any(self.tok(i).head == verb and self.tok(i).dep in ("dobj", "obj") for i in self.quote_tokens(qi))
 
     def verb_after(self, qi: int, sent: int) -> int | None:
@@ -524,8 +534,12 @@ class _Document:
         for i in (verb + 1, verb + 2, verb - 1, verb - 2):
             if lo <= i < hi and self.outside(i):
                 token = self.tok(i)
-                named = self.mention_at(i) is not None  # mentions are people, organisations and units only
+                mention = self.mention_at(i)  # mentions are people, organisations and units only
+                named = mention is not None
                 if token.text.lower() in _PRONOUNS or token.text.lower() in _FIRST_PERSON or named:
+                    if self.tok(verb).language != "en" and self.tok(verb).plural and not token.plural:
+                        if mention is None or mention.label == PER:
+                            continue  # "В Минобороны заявления Руденко назвали": a plural verb, no one person
                     if token.language != "en" and not named:
                         _, _, grammemes = slavic_word(token.text, token.language)
                         if grammemes and "nomn" not in grammemes:
@@ -1150,7 +1164,9 @@ def extract_quotes(
         quote = Quote(inner, span.start, span.end)
         colon = text[: span.outer_start].rstrip().endswith(":")
         verb = doc.governor(qi)
-        if is_scare(inner) and not colon and not doc.quotes_short(qi, doc.governor(qi, anywhere=False)):
+        near = doc.governor(qi, anywhere=False)
+        scare = is_scare(inner) or (is_fragment(inner) and near is None and doc.according_mention(qi) is None)
+        if scare and not colon and not doc.quotes_short(qi, near):
             quote.kind = "scare"
             quotes.append(quote)
             continue

@@ -250,14 +250,14 @@ def test_quote_spanning_a_sentence_break() -> None:
 
 def test_scare_quotes_of_one_or_two_words_are_not_statements() -> None:
     (doc,) = run(
-        'Peskov called the sanctions "economic terrorism" and the strikes a "provocation". '
-        '"Nothing has changed in our position," Peskov told reporters.'
+        'Analysts called the sanctions "economic terrorism" and the strikes a "provocation". '
+        '"Nothing has changed in our position," Peskov told reporters. Peskov called the talks "useful".'
     )
     scare = [q for q in doc.quotes if q.kind == "scare"]
-    assert [q.text for q in scare] == ["economic terrorism", "provocation"]
+    assert [q.text for q in scare] == ["economic terrorism", "provocation"]  # terms a group uses
     assert all(q.speaker is None and q.speaker_canonical is None for q in scare)
-    (statement,) = [q for q in doc.quotes if q.kind == "statement"]
-    assert statement.speaker_canonical == "Dmitry Peskov"
+    statements = [q for q in doc.quotes if q.kind == "statement"]
+    assert [q.speaker_canonical for q in statements] == ["Dmitry Peskov", "Dmitry Peskov"]  # a named person's term
 
 
 # -- speakers ----------------------------------------------------------------------------------------------------

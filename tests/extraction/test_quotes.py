@@ -425,3 +425,21 @@ def test_interview_turns_tell_who_i_and_you_are() -> None:
         "uk",
     )
     assert quote_with(ukrainian, "Роби").speaker_canonical == "Оксана Грицай"
+
+
+def test_a_term_is_a_statement_only_when_someone_identifiable_uses_it() -> None:
+    quotes = quotes_of(
+        'Taras Stepanenko called the blockade "unacceptable." Some Republicans took to calling the aid '
+        '"forever money," a phrase the senator rejected. It was not "peace through shrugging."'
+    )
+    assert quote_with(quotes, "unacceptable").kind == "statement"
+    assert (quote_with(quotes, "unacceptable").speaker_canonical or "").endswith("Stepanenko")
+    assert quote_with(quotes, "forever money").kind == "scare"
+    assert quote_with(quotes, "peace through").kind == "scare"  # no verb frames it
+    russian = quotes_of(
+        "Виктор Руденко обвинил ведомство в срыве поставок. В Минобороны заявления Руденко назвали "
+        "«информационной провокацией».",
+        "ru",
+    )
+    term = quote_with(russian, "информационной")
+    assert term.kind == "statement" and term.speaker_canonical != "Виктор Руденко"  # a plural verb: not him
