@@ -537,9 +537,9 @@ class _Document:
                 mention = self.mention_at(i)  # mentions are people, organisations and units only
                 named = mention is not None
                 if token.text.lower() in _PRONOUNS or token.text.lower() in _FIRST_PERSON or named:
-                    if self.tok(verb).language != "en" and self.tok(verb).plural and not token.plural:
-                        if mention is None or mention.label == PER:
-                            continue  # "В Минобороны заявления Руденко назвали": a plural verb, no one person
+                    plural_verb = self.tok(verb).language != "en" and self.tok(verb).plural and not token.plural
+                    if plural_verb and (mention is None or mention.label == PER):
+                        continue  # "В Минобороны заявления Руденко назвали": a plural verb, no one person
                     if token.language != "en" and not named:
                         _, _, grammemes = slavic_word(token.text, token.language)
                         if grammemes and "nomn" not in grammemes:

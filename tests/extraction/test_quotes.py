@@ -430,7 +430,7 @@ def test_interview_turns_tell_who_i_and_you_are() -> None:
 def test_a_term_is_a_statement_only_when_someone_identifiable_uses_it() -> None:
     quotes = quotes_of(
         'Taras Stepanenko called the blockade "unacceptable." Some Republicans took to calling the aid '
-        '"forever money," a phrase the senator rejected. It was not "peace through shrugging."'
+        '"forever money," a phrase that angers Kyiv. It was not "peace through shrugging."'
     )
     assert quote_with(quotes, "unacceptable").kind == "statement"
     assert (quote_with(quotes, "unacceptable").speaker_canonical or "").endswith("Stepanenko")
