@@ -623,9 +623,13 @@ class _Document:
         """The name a naming noun under ``head`` introduces (``with the call sign Lystok``, ``под позывным
         Гром``)."""
         for child in self.parse.children(head):
-            if not self.outside(child) or self.tok(child).pos in ("VERB", "AUX"):
-                continue
+            clause = self.tok(child).pos in ("VERB", "AUX") and self.tok(child).text[-3:] != "ing"
+            if not self.outside(child) or clause:
+                continue  # a participle may carry the name ("writing under the name Northern Wind"), a clause not
             if self.naming_noun(child):
+                for name in self.parse.children(child):  # "the name Northern Wind": Wind, with its compound
+                    if self.tok(name).pos == "PROPN" and self.tok(name).dep in ("appos", *_NAME_DEPS) and name > child:
+                        return name
                 after = child + 1
                 if self.tok(child).head != head and self.tok(self.tok(child).head).pos == "PROPN":
                     return self.tok(child).head
@@ -827,10 +831,19 @@ class _Document:
         return self.role_holder(head) or self.antecedent(head, PER, "")
 
     def role_holder(self, head: int) -> _Referent | None:
-        """The nearest earlier person named with this role (``the governor`` -> ``Gov. Dale Prewitt`` or
-        ``Dale Prewitt, the governor``): the noun, or its abbreviation as a title, within a few words of the name."""
+        """The nearest earlier person named with this role: the name given to the last noun phrase with this
+        noun (``Another blogger, writing under the name Northern Wind, ... the blogger``), else a person named with
+        the noun, or its abbreviation as a title, within a few words (``the governor`` -> ``Gov. Dale Prewitt`` or
+        ``Dale Prewitt, the governor``)."""
         token = self.tok(head)
         noun = token.lemma.lower()
+        first = self.parse.sentences[max(0, token.sent - ANTECEDENT_SENTENCES)][0]
+        same = next(
+            (i for i in range(head - 1, first - 1, -1) if self.tok(i).lemma.lower() == noun and self.outside(i)), None
+        )
+        named = self.appos_name(same) if same is not None and self.tok(same).pos == "NOUN" else None
+        if named is not None:
+            return self.name_referent(named)
         if len(noun) < 3:
             return None
         role = re.compile(rf"(?i)\b(?:{re.escape(noun)}|{re.escape(noun[:3])}\.)")

@@ -443,3 +443,12 @@ def test_a_term_is_a_statement_only_when_someone_identifiable_uses_it() -> None:
     )
     term = quote_with(russian, "информационной")
     assert term.kind == "statement" and term.speaker_canonical != "Виктор Руденко"  # a plural verb: not him
+
+
+def test_a_definite_noun_is_the_name_given_to_the_last_noun_phrase_with_it() -> None:
+    quotes = quotes_of(
+        'Pro-war blogger Roman Sedykh wrote that the marines were "mobilized men."\n\n'
+        "Another blogger, writing under the name Northern Wind, went further. "
+        '"If the generals cannot hold a river, how will they hold Crimea?" the blogger asked.'
+    )
+    assert quote_with(quotes, "If the generals").speaker_canonical == "Northern Wind"
