@@ -31,7 +31,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from extraction.canonical import Mention, canonical_id
+from extraction.canonical import Mention, canonical_id, strip_descriptors
 from extraction.entities import morph, slavic_lemma
 from extraction.gazetteer import MIL_UNIT, ORG, PER, lookup_known
 from extraction.quote_marks import QuoteSpan, find_nested_quotes, find_quotes
@@ -141,6 +141,7 @@ _ACCORDING_RE = re.compile(
     r"(?:\b[Aa]ccording\s+to|(?<![\w-])[Пп]о\s+словам|(?<![\w-])[Зз]а\s+словами|(?<![\w-])[Пп]о\s+мнению|"
     r"(?<![\w-])[Нн]а\s+думку)\s+(?:the\s+)?"
 )
+_OWNER_RE = re.compile(r"([A-Z][\w.]+)['’]s\s+$")  # a country or body owning the name that follows
 _BYLINE_RE = re.compile(r"^[ \t]*[.,]?[ \t]*[—–-]{1,2}[ \t]*(?=[A-ZА-ЯЁІЇЄҐ0-9])")
 
 
@@ -701,6 +702,12 @@ class _Document:
             mention = self.full_name(mention.text) or mention
         canonical = mention.canonical or mention.text
         key = mention.canonical_id or canonical_id(mention.label, canonical)
+        owner = _OWNER_RE.search(self.text[max(0, mention.start - 30) : mention.start])
+        if mention.label == ORG and owner is not None:  # "Russia's Foreign Ministry": the country names it
+            whole = f"{owner.group(1)}'s {mention.text}"
+            if strip_descriptors(whole) != whole:
+                canonical = strip_descriptors(whole)
+                key = canonical_id(ORG, canonical)
         words = canonical.split()
         while mention.label == PER and len(words) > 1 and words[0].lower().rstrip(".") in TITLE_WORDS:
             words.pop(0)  # the model's span took a role in ("Organizer Sabine Roth", "lawmaker Nino Zhvania")

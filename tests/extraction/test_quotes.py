@@ -452,3 +452,8 @@ def test_a_definite_noun_is_the_name_given_to_the_last_noun_phrase_with_it() -> 
         '"If the generals cannot hold a river, how will they hold Crimea?" the blogger asked.'
     )
     assert quote_with(quotes, "If the generals").speaker_canonical == "Northern Wind"
+
+
+def test_an_organisation_keeps_the_country_that_owns_its_name() -> None:
+    quotes = quotes_of('Russia\'s Foreign Ministry said protecting its citizens was "one of our priorities."')
+    assert quote_with(quotes, "one of our").speaker_canonical == "Russian Foreign Ministry"
