@@ -33,7 +33,7 @@ from dataclasses import dataclass
 
 from extraction.canonical import Mention, canonical_id, strip_descriptors
 from extraction.entities import morph, slavic_lemma
-from extraction.gazetteer import MIL_UNIT, ORG, PER, lookup_known
+from extraction.gazetteer import LOC, MIL_UNIT, ORG, PER, lookup_known
 from extraction.quote_marks import QuoteSpan, find_nested_quotes, find_quotes
 from extraction.speech_verbs import (
     CHARACTERISING,
@@ -179,6 +179,7 @@ class _Document:
             and not (m.text.isupper() and len(m.text) > 5)
             and not any(s <= m.start < e for s, e in datelines)
         ]
+        self.places = [(m.start, m.end) for m in mentions if m.label == LOC]
         self.parse = parse
         self.spans = spans
         self.quote_of_token: list[int] = [-1] * len(parse.tokens)
@@ -245,6 +246,11 @@ class _Document:
 
     def outside(self, index: int) -> bool:
         return self.quote_of_token[index] < 0
+
+    def is_place(self, index: int) -> bool:
+        """Whether the token is part of a place name the entity layer found."""
+        start = self.tok(index).start
+        return any(s <= start < e for s, e in self.places)
 
     def mention_at(self, index: int) -> Mention | None:
         token = self.tok(index)
@@ -711,6 +717,8 @@ class _Document:
         words = canonical.split()
         while mention.label == PER and len(words) > 1 and words[0].lower().rstrip(".") in TITLE_WORDS:
             words.pop(0)  # the model's span took a role in ("Organizer Sabine Roth", "lawmaker Nino Zhvania")
+        if mention.label == PER and mention.language in ("ru", "uk"):
+            words = _slavic_person_words(words, mention.language)  # "Верховний Рада Вікторія Семенко"
         if len(words) < len(canonical.split()):
             canonical = " ".join(words)
             same = next((m.canonical_id for m in self.mentions if m.canonical == canonical and m.canonical_id), "")
@@ -770,8 +778,16 @@ class _Document:
         children = self.parse.children(head)
         determiners = {self.tok(c).text.lower() for c in children if self.tok(c).dep in ("det", "poss")}
         for child in children:  # "Sedykh's channel posted", "the ministry's spokesman said": the possessor's
-            if self.tok(child).dep == "poss" and (self.mention_at(child) is not None or self.tok(child).pos == "PROPN"):
+            named = self.mention_at(child) is not None or self.tok(child).pos == "PROPN"
+            if self.tok(child).dep == "poss" and named and not self.is_place(child):
                 return self.name_referent(child)
+            if self.tok(child).dep == "poss" and named:  # "Ukraine's finance minister": that office's holder
+                holder = self.role_holder(head, self.tok(child).text)
+                if holder is not None:
+                    return holder
+                words = self.text[self.tok(child).end : token.end].lstrip("'’s ").split()
+                office = f"{' '.join(w[:1].upper() + w[1:] for w in words)} of {self.tok(child).text}"
+                return _Referent(office, canonical_id(PER, office), PER)  # "Finance Minister of Ukraine"
         if token.language == "en" and not determiners & {"the", "this", "that", "its", "his", "her", "their"}:
             # someone new ("a senior U.S. official", "officials"), who may speak for an organisation named with
             # the noun ("a European Commission spokeswoman", "a spokesman for the ministry")
@@ -837,17 +853,24 @@ class _Document:
             return self.role_holder(head) or self.antecedent(head, PER, gender)
         return self.role_holder(head) or self.antecedent(head, PER, "")
 
-    def role_holder(self, head: int) -> _Referent | None:
+    def role_holder(self, head: int, owner: str = "") -> _Referent | None:
         """The nearest earlier person named with this role: the name given to the last noun phrase with this
         noun (``Another blogger, writing under the name Northern Wind, ... the blogger``), else a person named with
         the noun, or its abbreviation as a title, within a few words (``the governor`` -> ``Gov. Dale Prewitt`` or
-        ``Dale Prewitt, the governor``)."""
+        ``Dale Prewitt, the governor``); with ``owner`` (``Ukraine's finance minister``), only the role of that
+        owner."""
         token = self.tok(head)
         noun = token.lemma.lower()
         first = self.parse.sentences[max(0, token.sent - ANTECEDENT_SENTENCES)][0]
         same = next(
             (i for i in range(head - 1, first - 1, -1) if self.tok(i).lemma.lower() == noun and self.outside(i)), None
         )
+        if (
+            same is not None
+            and owner
+            and owner not in self.text[max(0, self.tok(same).start - 40) : self.tok(same).start]
+        ):
+            same = None
         named = self.appos_name(same) if same is not None and self.tok(same).pos == "NOUN" else None
         if named is not None:
             return self.name_referent(named)
@@ -860,6 +883,8 @@ class _Document:
                 continue
             before = self.text[max(0, mention.start - 30) : mention.start]
             after = self.text[mention.end : mention.end + 40].split("\n")[0]
+            if owner and owner not in before + after:
+                continue
             if role.search(before) or re.match(rf"^,\s+(?:\w+\s+){{0,4}}?{role.pattern[4:]}", after, re.I):
                 best = mention
         return self.referent(best) if best is not None else None
@@ -1102,6 +1127,24 @@ class _Document:
                 ):
                     return mention, match.end()
         return None
+
+
+def _slavic_person_words(words: list[str], language: str) -> list[str]:
+    """The words of a Russian or Ukrainian person's name at the end of a longer span: the surname with the given
+    name (and patronymic) before it; the words before the given name are a run-on (``Верховний Рада``)."""
+    if len(words) < 3:
+        return words
+    start = len(words) - 1
+    if "Patr" in slavic_word(words[start - 1], language)[2] | _tags(words[start - 1], language):
+        start -= 1
+    if "Name" in _tags(words[start - 1], language):
+        return words[start - 1 :]
+    return words
+
+
+def _tags(word: str, language: str) -> frozenset[str]:
+    """Every grammeme of every pymorphy3 reading of the word."""
+    return frozenset(g for p in morph(language).parse(word) for g in p.tag.grammemes)
 
 
 def _noun_gender(token: Token) -> str:

@@ -457,3 +457,21 @@ def test_a_definite_noun_is_the_name_given_to_the_last_noun_phrase_with_it() -> 
 def test_an_organisation_keeps_the_country_that_owns_its_name() -> None:
     quotes = quotes_of('Russia\'s Foreign Ministry said protecting its citizens was "one of our priorities."')
     assert quote_with(quotes, "one of our").speaker_canonical == "Russian Foreign Ministry"
+
+
+def test_an_office_of_a_place_is_its_holder_never_the_place() -> None:
+    quotes = quotes_of(
+        "Belgium's finance minister, Pieter Dusart, arrived first. Mrs. Vehlmann disagreed with him.\n\n"
+        "Ukraine's finance minister joined the meeting by video link. According to a diplomat, he urged the ministers to "
+        '"stop counting the risks."\n\n'
+        'Belgium\'s finance minister later added that he was "not convinced."'
+    )
+    assert quote_with(quotes, "stop counting").speaker_canonical == "Finance Minister of Ukraine"
+    assert quote_with(quotes, "not convinced").speaker_canonical == "Pieter Dusart"
+
+
+def test_a_run_on_slavic_person_span_keeps_the_name() -> None:
+    from extraction.quotes import _slavic_person_words
+
+    assert _slavic_person_words(["Верховний", "Рада", "Вікторія", "Семенко"], "uk") == ["Вікторія", "Семенко"]
+    assert _slavic_person_words(["Дмитрий", "Сергеевич", "Песков"], "ru") == ["Дмитрий", "Сергеевич", "Песков"]
