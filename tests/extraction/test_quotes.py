@@ -462,7 +462,8 @@ def test_an_organisation_keeps_the_country_that_owns_its_name() -> None:
 def test_an_office_of_a_place_is_its_holder_never_the_place() -> None:
     quotes = quotes_of(
         "Belgium's finance minister, Pieter Dusart, arrived first. Mrs. Vehlmann disagreed with him.\n\n"
-        "Ukraine's finance minister joined the meeting by video link. According to a diplomat, he urged the ministers to "
+        "Ukraine's finance minister joined the meeting by video link. According to a diplomat, he urged "
+        "the ministers to "
         '"stop counting the risks."\n\n'
         'Belgium\'s finance minister later added that he was "not convinced."'
     )
