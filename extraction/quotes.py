@@ -13,11 +13,18 @@ gives the speaker and the ``attribution`` field says which one it was:
    organisation, for ``they``/``it``) in subject position of the preceding sentences, then to other mentions;
    a definite common noun (``the ministry``, ``the brigade``, ``the once top ally to ...``) resolves to the nearest
    organisation whose name holds the noun, else to the nearest person in subject position (``nominal``); an
-   indefinite one (``a senior U.S. official``) keeps its words and no canonical speaker.
+   indefinite one (``a senior U.S. official``) keeps its words and no canonical speaker. Role and person nouns
+   (a role lexicon in English, pymorphy3's animacy and case in Russian and Ukrainian) find the name they introduce
+   or refer back to (``Керівник штабу Роман Ткач``, ``— додав комбат``, ``Ukraine's finance minister``).
 3. ``according_to``: ``according to X``, ``по словам X``, ``за словами X`` in the quote's sentence.
 4. A sentence ending with a colon right before the quote (``He said: ¶ "..."``) governs it like rule 2.
 5. ``continuation``: a quote with none of the above continues the last speaker's quote when it follows in the
-   same or the next paragraph and no other person was mentioned in between.
+   same or the next paragraph and no other person was mentioned in between (or, as a paragraph of its own, after
+   at most two paragraphs that name nobody else).
+
+A quote inside a quote takes the speech verb inside the outer quote (``I say, '...'``: the outer speaker;
+``He said, '...'``: someone named before). ``I`` in an interview is the person a ``NAME:`` turn names, else the
+person interviewed; ``you`` in a question is the person interviewed.
 
 A quote of one or two words that ends no sentence, or a short lower-case phrase that no verb frames, is a scare
 quote (no speaker) unless a colon or a speech frame introduces it;
