@@ -185,6 +185,7 @@ class _Document:
             if m.label in (PER, ORG, MIL_UNIT)
             and not (m.text.isupper() and len(m.text) > 5)
             and not any(s <= m.start < e for s, e in datelines)
+            and not (m.label == PER and _common_noun(m.text, m.language))
         ]
         self.places = [(m.start, m.end) for m in mentions if m.label == LOC]
         self.parse = parse
@@ -234,6 +235,25 @@ class _Document:
     def add_name(self, start: int, end: int, language: str) -> None:
         """Make ``text[start:end]`` one person mention unless a non-person mention overlaps it."""
         inside = [m for m in self.mentions if m.start < end and start < m.end]
+        for mention in [m for m in inside if m.label != PER and m.start < start]:
+            # "Сил оборони півдня Дмитро Плетенчук": the organisation's span ran on into the name after it
+            self.mentions.remove(mention)
+            inside.remove(mention)
+            kept = self.text[mention.start : start].rstrip()
+            words = len(kept.split())
+            canonical = " ".join(mention.canonical.split()[:words]) if mention.canonical else kept
+            self.mentions.append(
+                Mention(
+                    kept,
+                    mention.label,
+                    mention.start,
+                    mention.start + len(kept),
+                    canonical,
+                    mention.language,
+                    canonical,
+                    canonical_id(mention.label, canonical),
+                )
+            )
         if any(m.label != PER or m.start < start or m.end > end for m in inside):
             return
         if len(inside) == 1 and (inside[0].start, inside[0].end) == (start, end):
@@ -1177,6 +1197,14 @@ def _slavic_gender(word: str, language: str, tag: str) -> str:
         if "nomn" in p.tag and ("femn" in p.tag or "masc" in p.tag) and (not tag or tag in p.tag)
     }
     return genders.pop() if len(genders) == 1 else ""
+
+
+def _common_noun(text: str, language: str) -> bool:
+    """A one-word Russian or Ukrainian "person" that pymorphy3 knows only as a common noun (``Мешканка``)."""
+    if language not in ("ru", "uk") or " " in text or not re.search(r"[а-яіїєё]", text.lower()):
+        return False
+    parses = morph(language).parse(text)
+    return all(p.is_known and not {"Name", "Surn", "Patr"} & p.tag.grammemes for p in parses)
 
 
 def _same_surname(a: str, b: str) -> bool:

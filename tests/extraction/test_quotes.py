@@ -476,3 +476,14 @@ def test_a_run_on_slavic_person_span_keeps_the_name() -> None:
 
     assert _slavic_person_words(["Верховний", "Рада", "Вікторія", "Семенко"], "uk") == ["Вікторія", "Семенко"]
     assert _slavic_person_words(["Дмитрий", "Сергеевич", "Песков"], "ru") == ["Дмитрий", "Сергеевич", "Песков"]
+
+
+def test_entity_spans_that_run_on_or_take_a_common_noun_are_mended() -> None:
+    quotes = quotes_of(
+        "Речник Сил оборони півдня Дмитро Плетенчук зазначив, що ворог змінив тактику. "
+        "„Дрони заходять з моря на малій висоті“, — пояснив речник.\n\n"
+        "Мешканка Одеси Ганна розповіла, що прокинулася від вибухів. „Було дуже страшно“, — каже жінка.",
+        "uk",
+    )
+    assert quote_with(quotes, "Дрони заходять").speaker_canonical == "Дмитро Плетенчук"
+    assert quote_with(quotes, "Було дуже").speaker_canonical == "Ганна"
