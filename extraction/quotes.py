@@ -812,8 +812,8 @@ class _Document:
                 holder = self.role_holder(head, self.tok(child).text)
                 if holder is not None:
                     return holder
-                words = self.text[self.tok(child).end : token.end].lstrip("'’s ").split()
-                office = f"{' '.join(w[:1].upper() + w[1:] for w in words)} of {self.tok(child).text}"
+                title = self.text[self.tok(child).end : token.end].lstrip("'’s ").split()
+                office = f"{' '.join(w[:1].upper() + w[1:] for w in title)} of {self.tok(child).text}"
                 return _Referent(office, canonical_id(PER, office), PER)  # "Finance Minister of Ukraine"
         if token.language == "en" and not determiners & {"the", "this", "that", "its", "his", "her", "their"}:
             # someone new ("a senior U.S. official", "officials"), who may speak for an organisation named with
@@ -838,10 +838,12 @@ class _Document:
             return self.antecedent(head, ORG, "")
         words = {noun}
         stem = noun[:5]
+        person = self.unnamed(head, "")  # "речник" is someone of "Речник Сил оборони", not the organisation
         organisations = [
             m
             for m in self.mentions
             if m.end <= token.start
+            and not person
             and m.label in (ORG, MIL_UNIT)
             and (
                 words & {w.lower() for w in (m.canonical or m.text).split()}
