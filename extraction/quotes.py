@@ -435,7 +435,11 @@ class _Document:
         characterising one, and it is not that verb's direct object ("telling a 'bigger story'"); or ``according
         to X`` introduces it."""
         if verb is None:
-            return self.according_to(qi) is not None or self.according_pronoun(qi) is not None
+            if self.according_to(qi) is not None or self.according_pronoun(qi) is not None:
+                return True
+            noun = self.according_noun(qi)  # "За словами глави держави, ... «посилення ППО»"
+            before = noun is not None and self.tok(noun).start < self.spans[qi].outer_start
+            return noun is not None and before and self.according_referent(noun) is not None
         if _lemma(self.tok(verb)) in CHARACTERISING:
             # a term someone identifiable uses is theirs ("Stepanenko called the blockade 'unacceptable'"), one
             # that a group or nobody uses is a scare quote ("analysts described it as a 'meat grinder'")
@@ -662,7 +666,8 @@ class _Document:
                 continue  # a participle may carry the name ("writing under the name Northern Wind"), a clause not
             if self.naming_noun(child):
                 for name in self.parse.children(child):  # "the name Northern Wind": Wind, with its compound
-                    if self.tok(name).pos == "PROPN" and self.tok(name).dep in ("appos", *_NAME_DEPS) and name > child:
+                    proper = self.tok(name).pos == "PROPN" or self.tok(name).text[:1].isupper()  # "позывным Гром"
+                    if proper and self.tok(name).dep in ("appos", *_NAME_DEPS) and name > child:
                         return name
                 after = child + 1
                 if self.tok(child).head != head and self.tok(self.tok(child).head).pos == "PROPN":
@@ -768,7 +773,7 @@ class _Document:
         if other is not None:
             return self.referent(other)
         name = " ".join(words)
-        label = PER if self.tok(head).pos == "PROPN" else ORG
+        label = PER if self.tok(head).pos == "PROPN" or self.naming_noun(self.tok(head).head) else ORG
         return _Referent(name, canonical_id(label, name), label)
 
     def resolve_subject(self, head: int) -> tuple[_Referent | None, str]:
@@ -872,7 +877,8 @@ class _Document:
                         return self.referent(mention)
             if words & _SLAVIC_INDEFINITE or token.plural:
                 return None
-            verb_grammemes = slavic_word(self.tok(token.head).text, token.language)[2] if token.head != head else set()
+            verb = self.tok(token.head)
+            verb_grammemes = slavic_word(verb.text, token.language)[2] if verb.pos in ("VERB", "AUX") else set()
             noun_grammemes = slavic_word(token.text, token.language)[2]
             gender = next(
                 ("f" if "femn" in g else "m" for g in (verb_grammemes, noun_grammemes) if {"femn", "masc"} & g), ""
@@ -1157,6 +1163,39 @@ class _Document:
                     return mention, match.end()
         return None
 
+    def according_noun(self, qi: int) -> int | None:
+        """The noun ``according to`` / ``за словами`` introduces when it names no one (``за словами глави
+        держави``, ``according to the ministry``)."""
+        inside = self.quote_tokens(qi)
+        if not inside:
+            return None
+        lo, hi = self.parse.sentence_of(inside[0])
+        for match in _ACCORDING_RE.finditer(self.text, self.tok(lo).start, self.tok(hi - 1).end):
+            first = self.parse.token_at(match.end())
+            if first is None or not self.outside(first):
+                continue
+            for index in range(first, min(first + 4, hi)):
+                if self.tok(index).pos in ("NOUN", "PROPN") and self.outside(index):
+                    return index
+                if self.tok(index).pos in ("PUNCT", "VERB", "AUX"):
+                    break
+        return None
+
+    def according_referent(self, noun: int) -> _Referent | None:
+        """Who the noun after ``according to`` is: as a subject would be, and a Russian or Ukrainian role (no
+        article tells it is someone new) the holder or the person of its gender named before."""
+        ref, _ = self.resolve_subject(noun)
+        token = self.tok(noun)
+        if ref is None and token.language != "en" and "anim" in _tags(token.text, token.language):
+            genders = {
+                "f" if "femn" in p.tag.grammemes else "m"
+                for p in morph(token.language).parse(token.text)
+                if "anim" in p.tag.grammemes and {"femn", "masc"} & p.tag.grammemes
+            }
+            gender = genders.pop() if len(genders) == 1 else ""
+            ref = self.role_holder(noun) or self.antecedent(noun, PER, gender)
+        return ref
+
 
 def _slavic_person_words(words: list[str], language: str) -> list[str]:
     """The words of a Russian or Ukrainian person's name at the end of a longer span: the surname with the given
@@ -1327,6 +1366,14 @@ def _attribute(doc: _Document, qi: int, quote: Quote, verb: int | None, last: Qu
             mention, start = found  # the speaker as written: "Дмитрия Пескова", "начальника КМВА"
             words = doc.text[start : mention.end]
             _set(quote, words, start, mention.end, doc.according_to(qi), ACCORDING_TO, "according to")
+            return
+        noun = doc.according_noun(qi)
+        if noun is not None:  # the phrase as written up to its comma: "глави держави", "Ukraine's border service"
+            start, tail = doc.name_span(noun)[0], noun
+            while tail + 1 < len(doc.parse.tokens) and doc.outside(tail + 1) and doc.tok(tail + 1).pos != "PUNCT":
+                tail += 1
+            end = doc.tok(tail).end
+            _set(quote, doc.text[start:end], start, end, doc.according_referent(noun), ACCORDING_TO, "according to")
             return
         pronoun = doc.according_pronoun(qi)
         if pronoun is not None:

@@ -487,3 +487,22 @@ def test_entity_spans_that_run_on_or_take_a_common_noun_are_mended() -> None:
     )
     assert quote_with(quotes, "Дрони заходять").speaker_canonical == "Дмитро Плетенчук"
     assert quote_with(quotes, "Було дуже").speaker_canonical == "Ганна"
+
+
+def test_according_to_a_role_or_an_institution_without_a_name() -> None:
+    quotes = quotes_of(
+        "Президент Володимир Зеленський провів розмову з прем'єр-міністром Британії. "
+        "За словами глави держави, сторони обговорили „посилення ППО“.",
+        "uk",
+    )
+    quote = quote_with(quotes, "посилення")
+    assert quote.kind == "statement" and quote.attribution == "according_to"
+    assert quote.speaker == "глави держави" and quote.speaker_canonical == "Volodymyr Zelensky"
+    english = quotes_of(
+        '"We are against being ruined," Marek Kowalczyk told Reuters.\n\n'
+        'According to the border service, the queue was "the longest since the war began."'
+    )
+    border = quote_with(english, "the longest")
+    assert border.attribution == "according_to" and border.speaker_canonical != "Marek Kowalczyk"
+    callsign = quotes_of("«Мы потеряли связь», — рассказал командир батальона с позывным Гром.", "ru")
+    assert quote_with(callsign, "Мы потеряли").speaker_canonical == "Гром"
