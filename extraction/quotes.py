@@ -766,7 +766,11 @@ class _Document:
         if mention is not None:
             return self.referent(mention)
         start, end = self.name_span(head)
-        words = [w for w in self.text[start:end].split() if w.lower().rstrip(".") not in TITLE_WORDS]
+        written = self.text[start:end].split()
+        if any(w.lower() in ORG_NOUNS for w in written):  # "the General Staff": an institution keeps its words
+            name = " ".join(written)
+            return _Referent(name, canonical_id(ORG, name), ORG)
+        words = [w for w in written if w.lower().rstrip(".") not in TITLE_WORDS]
         if not words:
             return None
         other = self.full_name(words[-1])

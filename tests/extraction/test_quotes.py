@@ -506,3 +506,8 @@ def test_according_to_a_role_or_an_institution_without_a_name() -> None:
     assert border.attribution == "according_to" and border.speaker_canonical != "Marek Kowalczyk"
     callsign = quotes_of("«Мы потеряли связь», — рассказал командир батальона с позывным Гром.", "ru")
     assert quote_with(callsign, "Мы потеряли").speaker_canonical == "Гром"
+
+
+def test_an_institution_named_without_a_mention_keeps_its_title_words() -> None:
+    quotes = quotes_of('"The enemy continues to attack," the General Staff said in its morning update.')
+    assert quote_with(quotes, "The enemy").speaker_canonical == "General Staff"
