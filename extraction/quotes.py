@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from extraction.canonical import Mention, canonical_id, strip_descriptors
 from extraction.entities import morph, slavic_lemma
@@ -1214,6 +1215,7 @@ def _slavic_person_words(words: list[str], language: str) -> list[str]:
     return words
 
 
+@lru_cache(maxsize=65536)
 def _tags(word: str, language: str) -> frozenset[str]:
     """Every grammeme of every pymorphy3 reading of the word."""
     return frozenset(g for p in morph(language).parse(word) for g in p.tag.grammemes)
@@ -1266,9 +1268,9 @@ def _same_surname(a: str, b: str) -> bool:
 _CASES = frozenset({"nomn", "gent", "datv", "accs", "ablt", "loct", "voct"})
 
 
-def _cases(word: str, language: str) -> set[str]:
+def _cases(word: str, language: str) -> frozenset[str]:
     """Every case pymorphy3 allows for a Russian or Ukrainian word."""
-    return {g for p in morph(language).parse(word) for g in p.tag.grammemes if g in _CASES}
+    return _tags(word, language) & _CASES
 
 
 def _compatible(ref: _Referent, gender: str, genders: dict[str, str]) -> bool:
