@@ -511,3 +511,7 @@ def test_according_to_a_role_or_an_institution_without_a_name() -> None:
 def test_an_institution_named_without_a_mention_keeps_its_title_words() -> None:
     quotes = quotes_of('"The enemy continues to attack," the General Staff said in its morning update.')
     assert quote_with(quotes, "The enemy").speaker_canonical == "General Staff"
+
+
+def test_a_closing_typographic_mark_may_open_a_quote() -> None:
+    assert marks("”We will win,” he said. „Ми тримаємо”, — додав він.") == ["We will win,", "Ми тримаємо"]
