@@ -1,5 +1,6 @@
 """Quotation marks paired into quotations: straight ``"``, doubled apostrophes ``''`` (and ````...''``), typographic
-``“...”`` (``”`` opens too where a word follows it after a space), ``„...“``/``„...”`` and guillemets ``«...»`` (inner quotes of another style are part of the outer one).
+``“...”`` (``”`` opens too where a word follows it after a space), ``„...“``/``„...”`` and guillemets ``«...»``
+(inner quotes of another style are part of the outer one).
 
 Each mark is read as opening or closing from the characters beside it (an opening mark follows a space, a bracket, a
 dash or a colon and precedes a word; a closing one follows a word or punctuation), then marks pair like brackets.
