@@ -321,8 +321,11 @@ class _Document:
         """The speech verb whose reported clause holds ``verb`` when ``verb``'s subject is no person: a partial
         quote in reported speech is the reporter's (``Kuchar said the company would publish "..."``, ``Kravets
         said the lists had been agreed "name by name"``)."""
+        subject = self.subject_of(verb) if verb is not None else None
         if verb is None or self.person_subject(verb, persons_only=True):
             return verb
+        if subject is not None and (self.tok(subject).pos == "PROPN" or self.mention_at(subject) is not None):
+            return verb  # "Smith said Russia had warned '...'": a named source's words stay its own
         current = verb
         for _ in range(CLIMB):
             token = self.tok(current)
