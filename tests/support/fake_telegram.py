@@ -124,9 +124,12 @@ TEXT_107 = "🚨 Внимание! Смотрите https://example.org/alerts �
 TEXT_109 = "Відео: ремонт мосту"
 
 
-def channel_post(message_id: int, date: datetime, text: str = "", **fields: Any) -> Message:
-    """A post of the test channel: Telethon's ``Message`` with ``post=True``; ``fields`` are its other fields."""
-    return Message(id=message_id, peer_id=PeerChannel(CHANNEL_ID), date=date, message=text, post=True, **fields)
+def channel_post(
+    message_id: int, date: datetime, text: str = "", *, channel_id: int = CHANNEL_ID, **fields: Any
+) -> Message:
+    """A channel's post (the test channel's by default): Telethon's ``Message`` with ``post=True``; ``fields`` are
+    its other fields."""
+    return Message(id=message_id, peer_id=PeerChannel(channel_id), date=date, message=text, post=True, **fields)
 
 
 def severny_vestnik_messages() -> list[Any]:
