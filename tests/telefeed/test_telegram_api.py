@@ -44,6 +44,7 @@ from tests.support.fake_telegram import (
     ScriptedChannel,
     ScriptedTelegram,
     channel_entity,
+    channel_post,
     edited,
     numbered_messages,
     scripted_telethon,
@@ -651,8 +652,7 @@ def test_a_reply_to_another_chat_and_an_unresolved_forward_keep_their_own_meanin
     warehouse_path: str, slept: list[float], telegram: Telegram
 ) -> None:
     def post(mid: int, text: str, **fields: Any) -> Message:
-        date = BASE_DATE + timedelta(minutes=mid)
-        return Message(id=mid, peer_id=PeerChannel(CHANNEL_ID), date=date, message=text, post=True, **fields)
+        return channel_post(mid, BASE_DATE + timedelta(minutes=mid), text, **fields)
 
     messages = [
         post(1, "в своём канале"),
