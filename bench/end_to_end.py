@@ -35,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.corpus import SIZES, CorpusSpec, iter_records, post_text, rss_feed
+from bench.corpus import CorpusSpec, corpus_parser, corpus_size, iter_records, post_text, rss_feed
 
 CHANNEL_START = datetime(2024, 1, 1, tzinfo=UTC)
 MESSAGE_SPACING = timedelta(seconds=30)
@@ -47,9 +47,9 @@ RESULT_PREFIX = "BENCH_RESULT "
 
 def synthetic_client_class() -> type[Any]:
     """A ``FakeTelegramClient`` whose channel has ``count`` posts made on request from their ids."""
-    from telethon.tl.types import Message, PeerChannel
+    from telethon.tl.types import Message
 
-    from tests.support.fake_telegram import CHANNEL_ID, FakeCall, FakeTelegramClient
+    from tests.support.fake_telegram import FakeTelegramClient, channel_post
 
     @dataclass
     class SyntheticChannelClient(FakeTelegramClient):
@@ -59,27 +59,12 @@ def synthetic_client_class() -> type[Any]:
 
         def message(self, mid: int) -> Message:
             text, _ = post_text(self.seed, mid)
-            return Message(
-                id=mid,
-                peer_id=PeerChannel(CHANNEL_ID),
-                date=CHANNEL_START + MESSAGE_SPACING * mid,
-                message=text[:4000],
-                post=True,
-                views=100 + mid % 1000,
-            )
+            return channel_post(mid, CHANNEL_START + MESSAGE_SPACING * mid, text[:4000], views=100 + mid % 1000)
 
-        def fetch_messages(
-            self,
-            channel: Any,
-            *,
-            limit: int,
-            min_id: int = 0,
-            max_id: int = 0,
-            offset_date: datetime | None = None,
-            reverse: bool = True,
+        def select(
+            self, limit: int, min_id: int, max_id: int, offset_date: datetime | None, reverse: bool
         ) -> list[Any]:
             """Telethon's ``get_messages`` semantics over ids 1..count (dates grow with the id)."""
-            self.calls.append(FakeCall("fetch_messages", {"limit": limit, "min_id": min_id, "max_id": max_id}))
             low, high = min_id + 1, (max_id - 1 if max_id else self.count)
             if offset_date is not None:
                 pivot = int((offset_date - CHANNEL_START) / MESSAGE_SPACING)  # messages <= pivot are not after it
@@ -373,14 +358,14 @@ def print_memory(results: list[dict[str, Any]]) -> None:
         )
 
 
-def _size(label: str) -> int:
-    return SIZES.get(label.lower()) or int(label)
-
-
 def main() -> None:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(description="telefeed end-to-end benchmark")
-    parser.add_argument("--messages", default="2000", help="Telegram posts for the cold/rerun measurement")
+    parser = corpus_parser(
+        "telefeed end-to-end benchmark",
+        "--messages",
+        default="2000",
+        help="Telegram posts for the cold/rerun measurement",
+    )
     parser.add_argument("--feeds", type=int, default=4)
     parser.add_argument("--items", type=int, default=25, help="items (article pages) per feed")
     parser.add_argument("--no-extract", action="store_true", help="run the ingest flow with extract=False")
@@ -409,10 +394,9 @@ def main() -> None:
         "--memory-checkpoint-threshold",
         help="diagnostic: WAL size at which the memory runs' writers checkpoint (16MB: DuckDB's default)",
     )
-    parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--child", choices=["e2e", "memory"], help=argparse.SUPPRESS)
     args = parser.parse_args()
-    messages = _size(args.messages)
+    messages = args.messages
     if args.child == "e2e":
         result = child_end_to_end(
             messages, args.feeds, args.items, args.seed, not args.no_extract, not args.no_write_slot, args.prefect_db
@@ -438,7 +422,7 @@ def main() -> None:
         print_end_to_end(result, messages, args.feeds, args.items, not args.no_extract)
     if args.skip_memory:
         return
-    sizes = [_size(s) for s in (args.memory_size or ["10k", "1m"])]
+    sizes = [corpus_size(s) for s in (args.memory_size or ["10k", "1m"])]
     memory = []
     for size in sizes:
         child_args = ["memory", "--messages", str(size), "--seed", str(args.seed)]

@@ -28,7 +28,6 @@ the same contenders on annotated news and posts (cycled to ``--size``), where ev
 
 from __future__ import annotations
 
-import argparse
 import gc
 import json
 import multiprocessing
@@ -39,7 +38,7 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from bench.corpus import SIZES, CorpusSpec, iter_records
+from bench.corpus import CorpusSpec, corpus_parser, iter_records
 from extraction.entities import english_entity_docs, english_parse_docs, natasha_models
 from extraction.pipeline import ExtractInput, available_cores, extract_batch
 from extraction.syntax import natasha_syntax, needs_parse
@@ -292,9 +291,7 @@ def print_table(results: list[Timing]) -> None:
 
 def main() -> None:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(description="telefeed extraction benchmark")
-    parser.add_argument("--size", default="2000", help="number of documents (10k etc. also accepted)")
-    parser.add_argument("--seed", type=int, default=7)
+    parser = corpus_parser("telefeed extraction benchmark", default="2000", help="documents (10k etc. also accepted)")
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--per-doc-limit", type=int, default=500, help="documents for the one-per-call run")
     parser.add_argument("--repeat", type=int, default=2, help="rounds; each contender keeps its fastest")
@@ -303,8 +300,7 @@ def main() -> None:
         "--texts", type=Path, default=None, help="time on annotated *.json texts under this folder instead"
     )
     args = parser.parse_args()
-    size = SIZES.get(args.size.lower()) or int(args.size)
-    print_table(run(size, args.seed, args.batch, args.per_doc_limit, args.repeat, args.processes, args.texts))
+    print_table(run(args.size, args.seed, args.batch, args.per_doc_limit, args.repeat, args.processes, args.texts))
 
 
 if __name__ == "__main__":

@@ -15,24 +15,38 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from extraction.canonical import Mention
+from extraction.features import find_features
 from extraction.gazetteer import (
     GIVEN_NAMES,
     KNOWN_ENTITIES,
     LOC,
     MIL_UNIT,
+    NATIVE_COUNTRIES,
     ORG,
     PER,
     REGION_COUNTRIES,
+    TOWN_POPULATION,
     Place,
+    PlaceContext,
     cyrillic_language,
     has_cyrillic,
     lookup_known,
     lookup_place,
+    lookup_places,
     translit,
     ukrainian_romanization,
 )
 from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, phrase_pattern
-from extraction.regions import DISTRICT_RE, district_kind, district_name, find_regions, region_named
+from extraction.regions import (
+    DISTRICT_ADJECTIVE,
+    DISTRICT_RE,
+    coordinated_before,
+    district_kind,
+    district_name,
+    find_regions,
+    region_named,
+    regions_context,
+)
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -177,7 +191,7 @@ def news_embedding() -> Any:
     250k-word vocabulary and the tables of navec's similarity search, about 100 MB that the tagger never reads,
     and 75 MB more while it builds them. Here the 25 MB of vector indexes are memory-mapped from the tar file (pages
     are read as words are looked up) and nothing else is built. The tagger's output is the same
-    (tests/test_extraction_rules.py compares both loaders).
+    (tests/extraction/test_extraction_rules.py compares both loaders).
     """
     import tarfile
     from types import SimpleNamespace
@@ -257,8 +271,9 @@ def _lemma_token(token: str, language: str, label: str, gender: str | None = Non
     if not parses:
         return token
     preferred = {PER: ("Name", "Surn", "Patr"), LOC: ("Geox",), ORG: ("Orgn",)}.get(label, ())
-    if gender is not None:  # the name's gender first (a feminine surname stays feminine)
-        parses = sorted(parses, key=lambda p: gender not in p.tag.grammemes)
+    if gender is not None:  # the name's gender and case first (a feminine surname stays feminine)
+        wanted = set(gender.split(","))
+        parses = sorted(parses, key=lambda p: len(wanted - p.tag.grammemes - _caseless(p)))
     best = next((p for p in parses if any(t in p.tag.grammemes for t in preferred)), None)
     if best is None:
         best = next((p for p in parses if any(t in p.tag.grammemes for t in _PROPER_TAGS)), parses[0])
@@ -278,13 +293,32 @@ def _lemma_token(token: str, language: str, label: str, gender: str | None = Non
     return word[:1].upper() + word[1:] if token[:1].isupper() else word
 
 
+_CASES = frozenset({"nomn", "gent", "datv", "accs", "ablt", "loct", "voct", "gen2", "acc2", "loc2"})
+
+
+def _caseless(parse: Any) -> frozenset[str]:
+    """Every case, for a reading that names none (an indeclinable word fits any case)."""
+    return frozenset() if _CASES & parse.tag.grammemes else _CASES
+
+
 def _name_gender(words: Sequence[str], language: str) -> str | None:
-    """``femn`` or ``masc``: the gender of the given name among a person's words (Татьяны -> femn)."""
-    for word in words:
-        for parse in morph(language).parse(word):
-            if "Name" in parse.tag.grammemes:
-                return "femn" if "femn" in parse.tag.grammemes else "masc" if "masc" in parse.tag.grammemes else None
-    return None
+    """``femn`` or ``masc`` and the case of a person's words, as ``"femn,gent"``: the case every word can take
+    (the nominative first), and the gender of the given name in that case (Татьяны -> femn; Юлія -> femn,
+    not the genitive of Юлій: pymorphy3's Ukrainian dictionary gives no frequencies to choose by)."""
+    readings = [p for p in (morph(language).parse(w) for w in words if len(w) >= 3 and w[:1].isupper()) if p]
+    case, best = None, 0.0
+    for candidate in ("nomn", "gent", "datv", "accs", "ablt", "loct"):  # the likeliest case for all words at once
+        score = 1.0
+        for parses in readings:
+            score *= max((p.score for p in parses if candidate in p.tag.grammemes | _caseless(p)), default=0.0)
+        if score > best:
+            case, best = candidate, score
+    for parses in readings:
+        for parse in parses:
+            if "Name" in parse.tag.grammemes and (case is None or case in parse.tag.grammemes | _caseless(parse)):
+                gender = "femn" if "femn" in parse.tag.grammemes else "masc" if "masc" in parse.tag.grammemes else None
+                return ",".join(g for g in (gender, case) if g) or None
+    return case
 
 
 def _lemma_word(word: str, language: str, label: str, gender: str | None = None) -> str:
@@ -318,10 +352,10 @@ def slavic_lemma(text: str, language: str, label: str) -> str:
     """
     if label == MIL_UNIT or lookup_known(text) is not None:
         return text
-    if label == LOC and " " in text and lookup_place(text) is None:
-        hit = next((c for c in place_lemmas(text, language) if lookup_place(c) is not None), None)
+    if label == LOC and " " in text:
+        hit = best_place_lemma(text, language)
         if hit is not None:  # Кривого Рогу -> Кривий Ріг, Білої Церкви -> Біла Церква
-            return hit
+            return hit[0]
     words = text.split(" ")
     out = []
     declining = True
@@ -393,17 +427,15 @@ def _is_name_part(word: str, language: str) -> bool:
     return not parses or parses[0].tag.POS not in _FUNCTION_POS
 
 
-def _district_lemma(adjective: str, designator: str, language: str) -> str | None:
+def _district_lemma(adjective: str, designator: str, language: str, context: PlaceContext | None = None) -> str | None:
     """English name of a raion, district or hromada (``Купянском`` + ``районе`` -> ``Kupiansk Raion``)."""
     kind = district_kind(designator)
 
-    def place(candidate: str) -> tuple[str, str] | None:
-        hit = lookup_place(candidate[:1].upper() + candidate[1:])
-        if hit is None or hit.latitude is None or hit.country_code not in ("UA", "RU", "BY"):
-            return None
-        return hit.name, hit.country_code or ""
+    def place(candidate: str) -> tuple[Place, ...]:
+        found = lookup_places(candidate[:1].upper() + candidate[1:])
+        return tuple(p for p in found if p.country_code in ("UA", "RU", "BY"))
 
-    named = district_name(adjective, kind, place)
+    named = district_name(adjective, kind, place, context)
     if named is not None or kind == "hromada":
         return named
     parses = [p for p in morph(language).parse(adjective) if "ADJF" in p.tag.grammemes]
@@ -443,14 +475,27 @@ def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
     part = text[chunk.start : chunk.end]
     out: list[Mention] = []
     if chunk.script == "cyrillic":
+        # before regions: a river after a water word is no region (Уровень Урала), a canal no area (Донбас)
+        for feature in find_features(part, chunk.language):
+            s, e = chunk.start + feature.start, chunk.start + feature.end
+            _add(out, Mention(text[s:e], LOC, s, e, lemma=feature.canonical, language=chunk.language))
         for region in find_regions(part):
             s, e = chunk.start + region.start, chunk.start + region.end
             _add(out, Mention(text[s:e], LOC, s, e, lemma=region.region.canonical, language=chunk.language))
+        context = regions_context(text)
         for match in DISTRICT_RE.finditer(part):
-            lemma = _district_lemma(match.group(1), match.group(2), chunk.language)
+            lemma = _district_lemma(match.group(1), match.group(2), chunk.language, context)
             if lemma is not None:
                 s, e = chunk.start + match.start(), chunk.start + match.end()
                 _add(out, Mention(text[s:e], LOC, s, e, lemma=lemma, language=chunk.language))
+                # Краснопільська, Білопільська та Миропільська громади: each adjective before is a district too
+                for ws, we in coordinated_before(part, match.start()):
+                    word = part[ws:we]
+                    other = _district_lemma(word, match.group(2), chunk.language, context)
+                    if not re.fullmatch(DISTRICT_ADJECTIVE, word) or other is None:
+                        break
+                    s, e = chunk.start + ws, chunk.start + we
+                    _add(out, Mention(word, LOC, s, e, lemma=other, language=chunk.language))
     unit_re = _SLAVIC_UNIT if chunk.script == "cyrillic" else _EN_UNIT
     for match in unit_re.finditer(part):
         s, e = chunk.start + match.start(), chunk.start + match.end()
@@ -524,6 +569,20 @@ _LOCATIVE_BEFORE = re.compile(
 )
 
 
+_WITH = re.compile(r"(?:^|[\s(«])(?:з|із|зі|с|со)\s+$", re.IGNORECASE)
+
+
+def _locative_before(before: str, surface: str, language: str) -> bool:
+    """A preposition or place noun before the word that reads it as a place: not ``з``/``с`` ("with") before an
+    instrumental that is no genitive (``нараду зі Ставкою``; but ``з Харкова``)."""
+    if _LOCATIVE_BEFORE.search(before) is None:
+        return False
+    if _WITH.search(before) is None:
+        return True
+    parses = morph(language).parse(surface.split()[0])
+    return not any("ablt" in p.tag.grammemes for p in parses) or any("gent" in p.tag.grammemes for p in parses)
+
+
 def _coordinated_with_place(before: str, start: int, found: Sequence[Mention]) -> bool:
     """``Балаклії та Куп'янську``: the word follows a place and a conjunction or comma."""
     match = _COORDINATED.search(before)
@@ -549,12 +608,12 @@ def _reading(text: str, start: int, end: int, label: str, language: str, found: 
     short_person = label == PER and surface.count(" ") < 2 and has_cyrillic(surface)
     place = _place_of(surface, language) if short_person else None
     before = text[max(0, start - 25) : start]
-    place_context = _LOCATIVE_BEFORE.search(before) is not None or _coordinated_with_place(before, start, found)
+    place_context = _locative_before(before, surface, language) or _coordinated_with_place(before, start, found)
     if place is not None:
         person = _person_evidence(text, start, surface, language) or (
             any(_person_reading(word, language) for word in surface.split()) and place.population < _CITY
         )
-        if place_context or not person:
+        if place_context or (not person and place.population >= TOWN_POPULATION):  # a village needs context
             return LOC
     named_org = surface.isupper() or "«" in surface
     if label == ORG and not named_org and (" " in surface or place_context) and _place_of(surface, language):
@@ -562,7 +621,9 @@ def _reading(text: str, start: int, end: int, label: str, language: str, found: 
     if label in (PER, LOC) and " " in surface and re.search(r"\s[А-ЯІЇЄЁ]{2,6}$", surface):
         return ORG  # Полтавської ОВА, Харківської ОДА: an authority named by its acronym
     if label == PER and has_cyrillic(surface) and _not_a_person(surface, language):
-        return LOC if _place_of(surface, language) is not None else ORG
+        found_place = _place_of(surface, language)
+        town = found_place is not None and (found_place.population >= TOWN_POPULATION or place_context)
+        return LOC if town else ORG  # a village's name alone does not make a place (нарада зі Ставкою)
     if label == LOC and " " in surface and _place_of(surface, language) is None and region_named(surface) is None:
         first, rest = surface.split(" ", 1)
         if _place_of(rest, language) is not None and not _is_direction(first):
@@ -619,13 +680,19 @@ def _place_of(surface: str, language: str = "uk") -> Place | None:
 @lru_cache(maxsize=20000)
 def best_place_lemma(surface: str, language: str) -> tuple[str, Place] | None:
     """The nominative guess of an inflected place name that names the most populous place (``Воронежі`` ->
-    ``Воронеж``, the city, not the village ``Вороніж``); the name as written first when the gazetteer knows it."""
-    place = lookup_place(surface)
-    if place is not None:
-        return surface, place
-    hits = [(c, p) for c in place_lemmas(surface, language) if (p := lookup_place(c)) is not None]
-    # a noun reading before an adjective one (Вознесенську -> Вознесенськ, not a Вознесенський), then population
-    return max(hits, key=lambda hit: (not re.search(r"(?:ий|ій|ый|ой)$", hit[0]), hit[1].population)) if hits else None
+    ``Воронеж``, the city, not the village ``Вороніж``). The name as written weighs ten times a guess (a village
+    named ``Львове`` is not what ``во Львове`` means, but ``Суми`` is Sumy), an adjective-looking guess a tenth
+    (``Вознесенську`` -> ``Вознесенськ``; ``Хмельницькому`` -> the city ``Хмельницький``, not a village), a
+    place of Ukraine, Russia or Belarus ten times one elsewhere (``Луге`` -> ``Луга``, not Lugo's ``Луго``)."""
+    hits = [(c, p) for c in (surface, *place_lemmas(surface, language)) if (p := lookup_place(c)) is not None]
+
+    def weight(hit: tuple[str, Place]) -> float:
+        name, place = hit
+        adjective = re.search(r"(?:ий|ій|ый|ой)$", name) is not None
+        native = place.country_code in NATIVE_COUNTRIES
+        return place.population * (10 if name == surface else 1) * (10 if native else 1) / (10 if adjective else 1)
+
+    return max(hits, key=weight) if hits else None
 
 
 _NOMINATIVE_ENDINGS = ("", "а", "я", "ь", "и", "е", "о", "і", "ы")
@@ -653,7 +720,8 @@ def place_lemmas(surface: str, language: str) -> tuple[str, ...]:
     out: list[str] = []
     for parse in morph(language if language in ("ru", "uk") else "ru").parse(word):
         if "ADJF" in parse.tag.grammemes:  # keep the gender (Білої -> Біла), or try neuter (Колодяжного -> Колодяжне)
-            for grammemes in ({"nomn", "sing"}, {"nomn", "sing", "neut"}, {"nomn", "sing", "femn"}):
+            numbers = ({"nomn", "plur"},) if "plur" in parse.tag.grammemes else ()  # Набережных -> Набережные
+            for grammemes in (*numbers, {"nomn", "sing"}, {"nomn", "sing", "neut"}, {"nomn", "sing", "femn"}):
                 nominative = parse.inflect(grammemes)
                 if nominative is not None:
                     out.append(nominative.word[:1].upper() + nominative.word[1:])
@@ -802,7 +870,7 @@ def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
             before = text[max(0, s - 25) : s]
             words = surface.split()
             # Одеси та Ізмаїла: a name coordinated with a place is a place
-            context = _coordinated_with_place(before, s, mentions) or _LOCATIVE_BEFORE.search(before) is not None
+            context = _coordinated_with_place(before, s, mentions) or _locative_before(before, surface, chunk.language)
             person = any(_person_reading(w, chunk.language) for w in words) and place.population < _CITY
             if person and not context:
                 continue

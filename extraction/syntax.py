@@ -15,13 +15,14 @@ Models load once per process.
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from extraction.entities import english_parse_docs, morph, news_embedding, script_chunks
+from extraction.entities import english_parse_docs, morph, natasha_models, news_embedding, script_chunks
 
 QUOTE_CHARS = '"“”«»„'
 _QUOTE_CHAR_RE = re.compile(r"[\"“”«»„]|''|``")
@@ -98,10 +99,34 @@ def needs_parse(text: str) -> bool:
 
 @lru_cache(maxsize=1)
 def natasha_syntax() -> tuple[Any, Any]:
-    """natasha's segmenter and news syntax parser (shipped inside the package), on the NER tagger's embedding."""
-    from natasha import NewsSyntaxParser, Segmenter
+    """natasha's segmenter and news syntax parser (shipped inside the package), sharing what the NER tagger has
+    loaded: the lean embedding (:func:`extraction.entities.news_embedding`) and, when both packages ship the same
+    file, the 250,000-word vocabulary (about 30 MB of Python strings per copy)."""
+    from natasha.data import NEWS_NER, NEWS_SYNTAX
+    from natasha.syntax import SyntaxParser
+    from slovnet.api import Syntax
+    from slovnet.const import REL, SHAPE, WORD
+    from slovnet.exec.encoders import SyntaxEncoder
+    from slovnet.exec.infer import SyntaxDecoder, SyntaxInfer
+    from slovnet.exec.model import Syntax as SyntaxModel
+    from slovnet.exec.pack import Pack, vocab_name
 
-    return Segmenter(), NewsSyntaxParser(news_embedding())
+    segmenter, tagger = natasha_models()
+    with Pack(NEWS_NER) as ner_pack, Pack(NEWS_SYNTAX) as pack:
+        # Compared unzipped: the two gzip headers differ (their timestamps) when the words do not.
+        same_words = gzip.decompress(ner_pack.read(vocab_name(WORD))) == gzip.decompress(pack.read(vocab_name(WORD)))
+        pack.load_meta().check_protocol()
+        model = pack.load_model(SyntaxModel)
+        arrays = dict(pack.load_arrays(model.weights))
+        words = tagger.infer.encoder.words_vocab if same_words else pack.load_vocab(WORD)
+        shapes, relations = pack.load_vocab(SHAPE), pack.load_vocab(REL)
+    # What ``slovnet.api.Syntax.load`` builds, with the vocabulary taken from the tagger.
+    batch_size = 8
+    infer = SyntaxInfer(model.inject_arrays(arrays), SyntaxEncoder(words, shapes, batch_size), SyntaxDecoder(relations))
+    parser = SyntaxParser.__new__(SyntaxParser)
+    Syntax.__init__(parser, infer, batch_size)
+    parser.navec(news_embedding())
+    return segmenter, parser
 
 
 _MORPH_POS = {
@@ -125,6 +150,9 @@ _MORPH_POS = {
 }
 
 
+_FUNCTION_POS = {"NPRO", "CONJ", "PREP", "PRCL"}
+
+
 @lru_cache(maxsize=65536)
 def slavic_word(word: str, language: str) -> tuple[str, str, frozenset[str]]:
     """(lemma, universal POS, grammemes) of a Russian or Ukrainian word by pymorphy3's first reading."""
@@ -132,6 +160,12 @@ def slavic_word(word: str, language: str) -> tuple[str, str, frozenset[str]]:
     if not parses:
         return word.lower(), "X", frozenset()
     best = parses[0]
+    tied = [p for p in parses if p.score == best.score]
+    # pymorphy3's Ukrainian dictionary has no frequencies (every reading scores alike, in dictionary order): among
+    # tied readings a function word wins over a rare noun ("як" is "how", not "yak"; "вона" is "she")
+    best = next((p for p in tied if str(p.tag.POS) in _FUNCTION_POS), best)
+    if word[:1].isupper():  # and a capitalised word is a name first ("Ірина", not the adjective "ірин")
+        best = next((p for p in tied if {"Name", "Surn", "Patr"} & p.tag.grammemes), best)
     grammemes = frozenset(str(g) for g in best.tag.grammemes)
     pos = _MORPH_POS.get(str(best.tag.POS), "X")
     if pos == "NOUN" and word[:1].isupper() and grammemes & {"Name", "Surn", "Patr", "Geox", "Orgn"}:
@@ -191,7 +225,9 @@ def parse_documents(documents: Sequence[tuple[str, str | None]], batch_size: int
                 ids = {t.id: first + k for k, t in enumerate(sent.tokens)}
                 for k, t in enumerate(sent.tokens):
                     lemma, pos, grammemes = (
-                        slavic_word(t.text, language) if t.text[:1].isalpha() else (t.text, "PUNCT", frozenset())
+                        slavic_word(t.text, language)
+                        if t.text[:1].isalpha()
+                        else (t.text, "NUM" if t.text[:1].isdigit() else "PUNCT", frozenset())
                     )
                     tokens.append(
                         Token(

@@ -1,8 +1,9 @@
 """Per-source ingestion: connectors -> normalisation -> warehouse, one function per source kind.
 
 Flows call :func:`ingest_source`; the kind-specific work lives in this package's modules, each registered
-with :func:`register`. What an ingester needs from outside (clients, the sleeper, secrets) comes in the run's
-:class:`telefeed.resources.Resources`. Nothing here imports Prefect.
+with :func:`register`. An ingester gets one :class:`SourceRun`: the source, the warehouse, the run id, the
+counters it fills, the backfill window and what it needs from outside (clients, the sleeper, secrets: the run's
+:class:`telefeed.resources.Resources`). Nothing here imports Prefect.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import traceback
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from telefeed.config import Source
-from telefeed.models import LandResult, utc_now
+from telefeed.models import LandResult, RunCounts, utc_now
 from telefeed.resources import Resources
 from warehouse.db import RunRecord, Warehouse
 
@@ -35,21 +36,12 @@ class Window:
 
 
 @dataclass(slots=True)
-class SourceStats:
-    """What one source run did; becomes a ``runs`` row and a line of the CLI summary."""
+class SourceStats(RunCounts):
+    """What one source run did (its :class:`RunCounts`); becomes a ``runs`` row and a line of the CLI summary."""
 
     source: str
     kind: str
     mode: str = "forward"
-    status: str = "ok"
-    fetched: int = 0
-    new: int = 0
-    updated: int = 0
-    skipped: int = 0
-    quarantined: int = 0
-    errors: int = 0
-    seconds: float = 0.0
-    error_message: str | None = None
     # Every error of the run, in order (the first MAX_ERROR_MESSAGES); ``error_message`` is the first.
     error_messages: list[str] = field(default_factory=list)
 
@@ -86,12 +78,28 @@ class SourceStats:
         return asdict(self)
 
 
-Ingester = Callable[[Any, Warehouse, str, SourceStats, Window | None, Resources], None]
+SourceT = TypeVar("SourceT")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRun(Generic[SourceT]):
+    """One source's run as its ingester sees it: the source, the warehouse it lands in, the run id, the counters it
+    fills, the backfill window (None: forward from the cursor) and the run's shared resources."""
+
+    source: SourceT
+    warehouse: Warehouse
+    run_id: str
+    stats: SourceStats
+    window: Window | None
+    resources: Resources
+
+
+Ingester = Callable[[SourceRun[Any]], None]
 _INGESTERS: dict[str, Ingester] = {}
 
 
 def register(kind: str) -> Callable[[Ingester], Ingester]:
-    """Decorator: make ``func(source, warehouse, run_id, stats, window, resources)`` the ingester for ``kind``."""
+    """Decorator: make ``func(run: SourceRun)`` the ingester for ``kind``."""
 
     def decorate(func: Ingester) -> Ingester:
         _INGESTERS[kind] = func
@@ -159,7 +167,7 @@ def ingest_source(
     try:
         if ingester is None:
             raise NotImplementedError(f"no ingester for source kind {source.kind!r}")
-        ingester(source, warehouse, run_id, stats, window, resources)
+        ingester(SourceRun(source, warehouse, run_id, stats, window, resources))
     except Exception as exc:  # one failing source must not stop the others
         stats.fail(f"{type(exc).__name__}: {exc}")
         log.warning("source %s failed: %s", source.name, stats.error_messages[-1])
@@ -176,15 +184,7 @@ def ingest_source(
                 mode=mode,
                 started_at=started,
                 finished_at=utc_now(),
-                status=stats.status,
-                fetched=stats.fetched,
-                new=stats.new,
-                updated=stats.updated,
-                skipped=stats.skipped,
-                quarantined=stats.quarantined,
-                errors=stats.errors,
-                seconds=stats.seconds,
-                error_message=stats.error_message,
+                **stats.counts(),
             )
         )
     return stats

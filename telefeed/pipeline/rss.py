@@ -22,9 +22,8 @@ from extraction.language import assign_language
 from extraction.normalise import normalise_items
 from telefeed.config import RssSource
 from telefeed.models import Document, LandBatch, LandResult, RawItem, utc_now
-from telefeed.pipeline import SourceStats, Window, register
+from telefeed.pipeline import SourceRun, SourceStats, register
 from telefeed.pipeline.contract import SourceContract, land_in_batches
-from telefeed.resources import Resources
 from warehouse.articles import PAGE_ITEM_KIND, PageFetchState, documents_to_refetch, land_with_page_fetches
 from warehouse.db import Warehouse
 
@@ -158,16 +157,10 @@ def keep_legacy_ids(
 
 
 @register(RSS.kind)
-def ingest_rss(
-    source: RssSource,
-    warehouse: Warehouse,
-    run_id: str,
-    stats: SourceStats,
-    window: Window | None,
-    resources: Resources,
-) -> None:
+def ingest_rss(run: SourceRun[RssSource]) -> None:
     """Fetch one feed and land its entries; the feed's ETag/Last-Modified move with the last batch. Then fetch
     again the pages that earlier runs could not get (``page_fetches``), within ``max_pages_per_run``."""
+    source, warehouse, run_id, stats, window = run.source, run.warehouse, run.run_id, run.stats, run.window
     started = utc_now()
     cursor = warehouse.get_cursor(source.name)
     backfill = window is not None

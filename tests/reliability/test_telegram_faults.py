@@ -1,14 +1,14 @@
 """Telegram faults through the fake client (real Telethon objects and errors, real DuckDB file).
 
-Already proven in tests/test_telegram_api.py and not repeated here: flood waits under the cap are slept, over the cap
-stop the channel cleanly and the next run resumes with no gap (also while resolving), and an edit between runs
+Already proven in tests/telefeed/test_telegram_api.py and not repeated here: flood waits under the cap are slept, over
+the cap stop the channel cleanly and the next run resumes with no gap (also while resolving), and an edit between runs
 lands revision 2 with the earlier text kept in the raw layer. Here, in runs with several channels:
 - a channel that became private (``ChannelPrivateError``) fails alone: its run is recorded with the error, its
   documents and cursor stay as they were, the other channel (after a flood wait) lands its new posts; when the
   channel is readable again the next run resumes from the cursor with no gap;
 - a message deleted between runs: its document stays (telefeed keeps what it saw), the rest of the rerun (a new
   post, an edit of another post) lands normally. The posts here are older than the re-sampling age, so the
-  deletion is not noticed; young posts re-read by id get a tombstone (tests/test_telegram_api.py).
+  deletion is not noticed; young posts re-read by id get a tombstone (tests/telefeed/test_telegram_api.py).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from telethon.errors import ChannelPrivateError
-from telethon.tl.types import Message, PeerChannel
+from telethon.tl.types import Message
 
 from connectors.telegram import ChannelRef, TelegramClientProtocol
 from telefeed.config import TelegramSource
@@ -32,6 +32,7 @@ from tests.support.fake_telegram import (
     OTHER_ID,
     FakeCall,
     FakeTelegramClient,
+    channel_post,
     edited,
     numbered_messages,
     severny_vestnik_messages,
@@ -68,12 +69,11 @@ class PrivateChannelClient(FakeTelegramClient):
 def other_messages(count: int, start_id: int = 1) -> list[Message]:
     """Plain posts of ``@other_news``."""
     return [
-        Message(
-            id=mid,
-            peer_id=PeerChannel(OTHER_ID),
-            date=BASE_DATE + timedelta(minutes=mid),
-            message=f"Other News post {mid}: the council met again today",
-            post=True,
+        channel_post(
+            mid,
+            BASE_DATE + timedelta(minutes=mid),
+            f"Other News post {mid}: the council met again today",
+            channel_id=OTHER_ID,
             views=mid,
         )
         for mid in range(start_id, start_id + count)

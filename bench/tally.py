@@ -1,0 +1,41 @@
+"""Counts that add up, shared by the evaluation benchmarks (per-language and per-system tallies)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field, fields
+from typing import Self
+
+
+@dataclass
+class Counts:
+    """A dataclass of counts; :meth:`add` folds in another of the same kind, field by field."""
+
+    def add(self, other: Self) -> None:
+        """Add ``other``'s counts to these: numbers add, ``Counter`` fields update, lists (e.g. errors) extend."""
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(mine, Counter):
+                mine.update(theirs)
+            elif isinstance(mine, list):
+                mine.extend(theirs)
+            else:
+                setattr(self, f.name, mine + theirs)
+
+
+@dataclass
+class DocumentCounts(Counts):
+    """Counts over a set of documents: how many, and one line per error found in them."""
+
+    docs: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def ratio(part: float, whole: float) -> float:
+    """``part / whole``; 0 when ``whole`` is 0 (nothing to score)."""
+    return part / whole if whole else 0.0
+
+
+def f1(precision: float, recall: float) -> float:
+    """The harmonic mean of precision and recall; 0 when both are 0."""
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0

