@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
@@ -101,20 +102,25 @@ class Document:
     @property
     def content_hash(self) -> str:
         """Hash of the normalised text (exact-duplicate detection), computed on first use and kept for this text."""
-        digest = self.known_content_hash()
-        if digest is None:  # first use, or the text was replaced (a feed entry became its page)
-            digest = text_content_hash(self.text)
-            self._hashed_text = (self.text, digest)
+        hashed = self._hashed_text
+        if hashed is not None and hashed[0] is self.text:
+            return hashed[1]
+        digest = text_content_hash(self.text)  # first use, or the text was replaced (a feed entry became its page)
+        self._hashed_text = (self.text, digest)
         return digest
 
-    def known_content_hash(self) -> str | None:
-        """The content hash if it was computed for the current text, else None (nothing is computed)."""
-        hashed = self._hashed_text
-        return hashed[1] if hashed is not None and hashed[0] is self.text else None
 
-    def keep_content_hash(self, digest: str) -> None:
-        """Keep ``digest``, which the caller computed as ``text_content_hash(self.text)`` (e.g. for a whole batch)."""
-        self._hashed_text = (self.text, digest)
+def known_content_hashes(documents: Sequence[Document]) -> list[str | None]:
+    """Each document's content hash if it was computed for its current text, else None (nothing is computed)."""
+    return [
+        hashed[1] if (hashed := doc._hashed_text) is not None and hashed[0] is doc.text else None for doc in documents
+    ]
+
+
+def keep_content_hashes(documents: Sequence[Document], digests: Sequence[str]) -> None:
+    """Keep ``digests[i]``, which the caller computed as ``text_content_hash(documents[i].text)``, on each document."""
+    for doc, digest in zip(documents, digests, strict=True):
+        doc._hashed_text = (doc.text, digest)
 
 
 @dataclass(frozen=True, slots=True)

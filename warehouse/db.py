@@ -13,11 +13,13 @@ from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass
 from datetime import datetime
 from importlib import resources
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from telefeed.hashing import content_hashes
 from telefeed.models import (
@@ -29,6 +31,8 @@ from telefeed.models import (
     RawItem,
     RunCounts,
     canonical_json,
+    keep_content_hashes,
+    known_content_hashes,
     sha256_hex,
     utc_now,
 )
@@ -194,7 +198,7 @@ def documents_table(documents: Sequence[Document]) -> pa.Table:
     """
     by_id = {doc.id: doc for doc in documents}
     docs = list(by_id.values())
-    columns: dict[str, Any] = {name: [getattr(d, name) for d in docs] for name in _DOCUMENT_ATTRIBUTES}
+    columns: dict[str, Any] = {name: list(map(attrgetter(name), docs)) for name in _DOCUMENT_ATTRIBUTES}
     columns["text"] = texts = pa.array(columns["text"], DOCUMENT_SCHEMA.field("text").type)
     columns["content_hash"] = _content_hashes(docs, texts)
     columns["id"] = list(by_id)
@@ -204,14 +208,19 @@ def documents_table(documents: Sequence[Document]) -> pa.Table:
 
 def _content_hashes(docs: Sequence[Document], texts: pa.Array) -> list[str]:
     """Each document's content hash (``texts[i]`` is ``docs[i].text``): the known ones, the rest computed at once."""
-    known = [doc.known_content_hash() for doc in docs]
+    known = known_content_hashes(docs)
     missing = [i for i, digest in enumerate(known) if digest is None]
-    if missing:
-        computed = content_hashes(texts if len(missing) == len(docs) else texts.take(missing))
-        for i, digest in zip(missing, computed, strict=True):
-            docs[i].keep_content_hash(digest)
-            known[i] = digest
-    return known  # type: ignore[return-value]  # no None is left
+    if not missing:
+        return known  # type: ignore[return-value]  # no None in it
+    if len(missing) == len(docs):
+        computed = content_hashes(texts)
+        keep_content_hashes(docs, computed)
+        return computed
+    computed = content_hashes(texts.take(missing))
+    keep_content_hashes([docs[i] for i in missing], computed)
+    for i, digest in zip(missing, computed, strict=True):
+        known[i] = digest
+    return known  # type: ignore[return-value]  # every None was replaced
 
 
 def quarantine_table(rows_in: Sequence[Quarantined], run_id: str | None) -> pa.Table:
@@ -666,22 +675,24 @@ def _land_documents(
     """
     batch = documents_table(documents)
     con.register("_batch_docs", batch)
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _doc_stored AS "
-        f"SELECT b.id, {version_hash_sql('b')} AS version_hash, d.version_hash AS stored_hash, d.revision, "
-        "       d.first_seen_at "
-        "FROM _batch_docs b JOIN documents d ON d.id = b.id"
+    stored_rows = (
+        con.execute(
+            f"SELECT b.id, {version_hash_sql('b')} AS version_hash, d.version_hash AS stored_hash, d.revision, "
+            "       d.first_seen_at "
+            "FROM _batch_docs b JOIN documents d ON d.id = b.id"
+        )
+        .arrow()
+        .read_all()
     )
-    counts = con.execute(
-        "SELECT count(*) FILTER (WHERE stored_hash <> version_hash), "
-        "       count(*) FILTER (WHERE stored_hash = version_hash) FROM _doc_stored"
-    ).fetchone()
-    assert counts is not None
-    result.documents_updated, result.documents_unchanged = int(counts[0]), int(counts[1])
-    stored = result.documents_updated + result.documents_unchanged
+    stored = stored_rows.num_rows
+    result.documents_updated = (
+        pc.sum(pc.not_equal(stored_rows["stored_hash"], stored_rows["version_hash"])).as_py() or 0
+    )
+    result.documents_unchanged = stored - result.documents_updated
     result.documents_new = batch.num_rows - stored
     new_rows, rows_to_insert, landing_columns = "FROM _batch_docs b", "FROM _batch_docs b", "now(), now(), 1"
     if stored:  # only then the join: the new rows, and the new and the changed ones with what was stored
+        con.register("_doc_stored", stored_rows)
         new_rows += " LEFT JOIN _doc_stored s USING (id) WHERE s.id IS NULL"
         rows_to_insert += " LEFT JOIN _doc_stored s USING (id) WHERE s.id IS NULL OR s.stored_hash <> s.version_hash"
         landing_columns = "coalesce(s.first_seen_at, now()), now(), coalesce(s.revision + 1, 1)"
@@ -695,7 +706,8 @@ def _land_documents(
             f"SELECT {', '.join('b.' + c for c in DOCUMENT_SCHEMA.names)}, {version_hash_sql('b')}, {landing_columns} "
             + rows_to_insert
         )
-    con.execute("DROP TABLE _doc_stored")
+    if stored:
+        con.unregister("_doc_stored")
     con.unregister("_batch_docs")
 
 
