@@ -15,6 +15,9 @@ chunks of ``--chunk`` documents:
 - ``row-by-row``: ``executemany`` of one ``INSERT`` per row; above ``--row-limit`` rows it runs on the first
   ``--row-limit`` rows and the time is scaled linearly (marked "extrapolated").
 
+The telefeed landings and the raw appends run ``--repeat`` rounds (default 2), in alternating order, and each
+keeps its fastest: on a machine shared with other jobs the ratio then compares undisturbed rounds.
+
     .venv/bin/python -m bench.landing --size 10k --size 100k
 """
 
@@ -219,30 +222,49 @@ def run(
     row_limit: int,
     with_dlt: bool = True,
     small_chunk: int = 500,
+    repeat: int = 1,
 ) -> list[Timing]:
     """Run every contender (the dlt ones only ``with_dlt``) for one corpus size in a temporary folder.
 
-    When ``chunk`` is above ``small_chunk`` (0: never), telefeed also lands in chunks of ``small_chunk``.
+    When ``chunk`` is above ``small_chunk`` (0: never), telefeed also lands in chunks of ``small_chunk``. The
+    telefeed landings and the raw appends (what the 0.7x target compares) run ``repeat`` rounds, in reverse
+    order every other round, each into fresh files; each keeps its fastest round, so a burst of load from
+    other processes on a shared machine weighs on one round of a contender, not on the ratio.
     """
     workdir = Path(tempfile.mkdtemp(prefix="telefeed-bench-landing-"))
     try:
-        results: list[Timing] = []
-        contenders: list[Callable[[], Timing]] = [
-            lambda: bench_telefeed(workdir, size, chunk, seed),
-            lambda: bench_telefeed(workdir / "per_chunk", size, chunk, seed, session=False),
-            lambda: bench_arrow_append(workdir, size, chunk, seed),
-            lambda: bench_arrow_append(workdir, size, chunk, seed, writer_settings=True),
+        repeated: list[Callable[[Path], Timing]] = [
+            lambda folder: bench_telefeed(folder, size, chunk, seed),
+            lambda folder: bench_telefeed(folder / "per_chunk", size, chunk, seed, session=False),
+            lambda folder: bench_arrow_append(folder, size, chunk, seed),
+            lambda folder: bench_arrow_append(folder, size, chunk, seed, writer_settings=True),
         ]
-        (workdir / "per_chunk").mkdir()
-        if with_dlt:
-            contenders.append(lambda: bench_dlt(workdir, size, chunk, seed, as_dicts=False))
-        if with_dlt and size <= dict_limit:
-            contenders.append(lambda: bench_dlt(workdir, size, chunk, seed, as_dicts=True))
-        contenders.append(lambda: bench_row_by_row(workdir, size, seed, row_limit))
         if 0 < small_chunk < chunk:
-            contenders.insert(1, lambda: bench_telefeed(workdir / "small", size, small_chunk, seed))
-            (workdir / "small").mkdir()
-        for contender in contenders:
+            repeated.insert(1, lambda folder: bench_telefeed(folder / "small", size, small_chunk, seed))
+        fastest: list[Timing | None] = [None] * len(repeated)
+        for round_number in range(max(repeat, 1)):
+            folder = workdir / f"round_{round_number}"
+            for sub in ("per_chunk", "small"):
+                (folder / sub).mkdir(parents=True)
+            order = list(range(len(repeated)))
+            for index in order if round_number % 2 == 0 else order[::-1]:
+                gc.collect()
+                timing = repeated[index](folder)
+                best = fastest[index]
+                if best is None or timing.seconds < best.seconds:
+                    fastest[index] = timing
+            shutil.rmtree(folder, ignore_errors=True)
+        results = [t for t in fastest if t is not None]
+        if repeat > 1:
+            for timing in results:
+                timing.note = f"fastest of {repeat} rounds; {timing.note}"
+        once: list[Callable[[], Timing]] = []
+        if with_dlt:
+            once.append(lambda: bench_dlt(workdir, size, chunk, seed, as_dicts=False))
+        if with_dlt and size <= dict_limit:
+            once.append(lambda: bench_dlt(workdir, size, chunk, seed, as_dicts=True))
+        once.append(lambda: bench_row_by_row(workdir, size, seed, row_limit))
+        for contender in once:
             gc.collect()
             results.append(contender())
         return results
@@ -282,10 +304,21 @@ def main() -> None:
     parser.add_argument("--dict-limit", type=int, default=100_000)
     parser.add_argument("--row-limit", type=int, default=10_000)
     parser.add_argument("--small-chunk", type=int, default=500, help="also land in chunks this small (0: skip)")
+    parser.add_argument(
+        "--repeat", type=int, default=2, help="rounds of the telefeed landings and raw appends (the fastest is kept)"
+    )
     args = parser.parse_args()
     warm_up(args.seed + 1)
     for size in args.size or [SIZES["10k"]]:
-        results = run(size, args.chunk, args.seed, args.dict_limit, args.row_limit, small_chunk=args.small_chunk)
+        results = run(
+            size,
+            args.chunk,
+            args.seed,
+            args.dict_limit,
+            args.row_limit,
+            small_chunk=args.small_chunk,
+            repeat=args.repeat,
+        )
         print_table(size, results)
 
 
