@@ -105,9 +105,9 @@ def _patterns() -> tuple[str, str, str]:
 
 
 def content_hashes(
-    texts: pa.Array, vectorised_min_bytes: int = VECTORISED_MIN_BYTES, threads: int | None = None
+    texts: pa.Array | pa.ChunkedArray, vectorised_min_bytes: int = VECTORISED_MIN_BYTES, threads: int | None = None
 ) -> list[str]:
-    """``[text_content_hash(t) for t in texts]`` for an Arrow string array without nulls.
+    """``[text_content_hash(t) for t in texts]`` for an Arrow string array (or chunked array) without nulls.
 
     Vectorised when the texts hold at least ``vectorised_min_bytes`` of UTF-8, else one by one in Python. The
     vectorised path cuts the column into ``threads`` parts of about equal size (default: one per core, at most
@@ -115,6 +115,8 @@ def content_hashes(
     """
     if texts.null_count:
         raise ValueError("content_hashes: texts must not be null")
+    if isinstance(texts, pa.ChunkedArray):
+        return [digest for chunk in texts.chunks for digest in content_hashes(chunk, vectorised_min_bytes, threads)]
     total_bytes = pc.sum(pc.binary_length(texts)).as_py() or 0
     if total_bytes < vectorised_min_bytes:
         return [text_content_hash(t) for t in texts.to_pylist()]

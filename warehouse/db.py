@@ -6,8 +6,10 @@ Within a process writers are serialised by a lock; across processes a busy file 
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
+from array import array
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import asdict, dataclass
@@ -199,14 +201,28 @@ def documents_table(documents: Sequence[Document]) -> pa.Table:
     by_id = {doc.id: doc for doc in documents}
     docs = list(by_id.values())
     columns: dict[str, Any] = {name: list(map(attrgetter(name), docs)) for name in _DOCUMENT_ATTRIBUTES}
-    columns["text"] = texts = pa.array(columns["text"], DOCUMENT_SCHEMA.field("text").type)
+    columns["text"] = texts = _utf8_strings(columns["text"])
     columns["content_hash"] = _content_hashes(docs, texts)
     columns["id"] = list(by_id)
     columns["metadata"] = [canonical_json(d.metadata) for d in docs]
     return pa.table(columns, schema=DOCUMENT_SCHEMA)
 
 
-def _content_hashes(docs: Sequence[Document], texts: pa.Array) -> list[str]:
+def _utf8_strings(values: Sequence[str]) -> pa.Array | pa.ChunkedArray:
+    """An Arrow string array of ``values`` built from one UTF-8 encoding of each, released right after.
+
+    ``pa.array`` would keep a UTF-8 copy of every non-ASCII text inside its ``str`` (CPython's cache) for as long
+    as the document lives, and it takes longer.
+    """
+    encoded = [value.encode() for value in values]
+    ends = array("q", itertools.accumulate(map(len, encoded), initial=0))
+    if ends[-1] > 2**31 - 1:  # more than 32-bit offsets reach: pyarrow cuts the column into chunks
+        return pa.array(values, pa.string())
+    offsets = pa.py_buffer(array("i", ends))
+    return pa.StringArray.from_buffers(len(values), offsets, pa.py_buffer(b"".join(encoded)))
+
+
+def _content_hashes(docs: Sequence[Document], texts: pa.Array | pa.ChunkedArray) -> list[str]:
     """Each document's content hash (``texts[i]`` is ``docs[i].text``): the known ones, the rest computed at once."""
     known = known_content_hashes(docs)
     missing = [i for i, digest in enumerate(known) if digest is None]

@@ -62,12 +62,14 @@ def test_examples_hash_as_the_definition_on_both_paths(text: str) -> None:
     assert content_hashes(texts, vectorised_min_bytes=0) == content_hashes(texts) == [definition(text)] * 3
 
 
-def test_a_slice_of_a_column_and_a_large_string_column_hash_their_own_values() -> None:
+def test_a_slice_a_large_string_column_and_a_chunked_column_hash_their_own_values() -> None:
     texts = ["Zero.", "One  ONE", "Два\n\nдва", "Three"]
     column = pa.array(texts, pa.string())
     assert content_hashes(column.slice(1, 2), vectorised_min_bytes=0) == [definition(t) for t in texts[1:3]]
     large = pa.array(texts, pa.large_string())
     assert content_hashes(large, vectorised_min_bytes=0) == [definition(t) for t in texts]
+    chunked = pa.chunked_array([texts[:1], texts[1:]], pa.string())
+    assert content_hashes(chunked, vectorised_min_bytes=0) == [definition(t) for t in texts]
 
 
 def test_an_empty_column_has_no_hashes_and_nulls_are_refused() -> None:

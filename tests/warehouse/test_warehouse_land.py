@@ -119,3 +119,5 @@ def test_a_large_batch_stores_the_hashes_and_ids_of_the_same_documents_in_small_
     assert [r["content_hash"] for r in stored] == [
         sha256_hex(" ".join(text_by_id[r["external_id"]].lower().split())) for r in stored
     ]
+    stored_texts = at_once.query("SELECT external_id, text FROM documents").to_pylist()
+    assert {r["external_id"]: r["text"] for r in stored_texts} == text_by_id
