@@ -90,8 +90,8 @@ class Document:
     summary: str | None = None
     removed_lines: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
-    # (text, its content hash): computed when first asked for (by the landing, ``warehouse.db.documents_table``,
-    # for the whole batch at once, or earlier by a step that needs it), once; recomputed only for a new text.
+    # (text, its content hash): computed when a step asks for it, once; recomputed only for a new text. The
+    # landing (``warehouse.db.documents_table``) reuses it, and hashes the other texts of its batch at once.
     _hashed_text: tuple[str, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -115,12 +115,6 @@ def known_content_hashes(documents: Sequence[Document]) -> list[str | None]:
     return [
         hashed[1] if (hashed := doc._hashed_text) is not None and hashed[0] is doc.text else None for doc in documents
     ]
-
-
-def keep_content_hashes(documents: Sequence[Document], digests: Sequence[str]) -> None:
-    """Keep ``digests[i]``, which the caller computed as ``text_content_hash(documents[i].text)``, on each document."""
-    for doc, digest in zip(documents, digests, strict=True):
-        doc._hashed_text = (doc.text, digest)
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,7 +33,6 @@ from telefeed.models import (
     RawItem,
     RunCounts,
     canonical_json,
-    keep_content_hashes,
     known_content_hashes,
     sha256_hex,
     utc_now,
@@ -195,8 +194,8 @@ _DOCUMENT_ATTRIBUTES = [name for name in DOCUMENT_SCHEMA.names if name not in ("
 def documents_table(documents: Sequence[Document]) -> pa.Table:
     """Arrow table of documents (without the version hash, which DuckDB computes); when an id repeats, the last wins.
 
-    The content hashes not computed yet are computed here, over the Arrow text column for the whole batch at
-    once (:func:`telefeed.hashing.content_hashes`), and kept on the documents.
+    The content hashes not computed before are computed here, over the Arrow text column for the whole batch at
+    once (:func:`telefeed.hashing.content_hashes`).
     """
     by_id = {doc.id: doc for doc in documents}
     docs = list(by_id.values())
@@ -223,18 +222,14 @@ def _utf8_strings(values: Sequence[str]) -> pa.Array | pa.ChunkedArray:
 
 
 def _content_hashes(docs: Sequence[Document], texts: pa.Array | pa.ChunkedArray) -> list[str]:
-    """Each document's content hash (``texts[i]`` is ``docs[i].text``): the known ones, the rest computed at once."""
+    """Each document's content hash (``texts[i]`` is ``docs[i].text``): those computed before, the rest at once."""
     known = known_content_hashes(docs)
     missing = [i for i, digest in enumerate(known) if digest is None]
+    if len(missing) == len(docs):
+        return content_hashes(texts)
     if not missing:
         return known  # type: ignore[return-value]  # no None in it
-    if len(missing) == len(docs):
-        computed = content_hashes(texts)
-        keep_content_hashes(docs, computed)
-        return computed
-    computed = content_hashes(texts.take(missing))
-    keep_content_hashes([docs[i] for i in missing], computed)
-    for i, digest in zip(missing, computed, strict=True):
+    for i, digest in zip(missing, content_hashes(texts.take(missing)), strict=True):
         known[i] = digest
     return known  # type: ignore[return-value]  # every None was replaced
 

@@ -90,4 +90,13 @@ def test_the_content_hash_is_computed_by_the_landing_not_at_normalisation() -> N
     assert doc._hashed_text is None  # building a document hashes nothing
     table = documents_table([doc])
     assert table.column("content_hash").to_pylist() == [sha256_hex("air defence intercepted most drones.")]
-    assert doc._hashed_text is not None and doc.content_hash == table.column("content_hash")[0].as_py()
+    earlier = Document(source="s", kind="post", external_id="2", text=doc.text)
+    earlier._hashed_text = (earlier.text, "asked for before the landing")  # as doc.content_hash keeps it
+    assert documents_table([earlier]).column("content_hash").to_pylist() == ["asked for before the landing"]
+    batch = [doc, earlier]  # one computed before, one not
+    assert documents_table(batch).column("content_hash").to_pylist() == [
+        sha256_hex("air defence intercepted most drones."),
+        "asked for before the landing",
+    ]
+    earlier.text = "A new text."  # a hash kept for another text is not reused
+    assert documents_table([earlier]).column("content_hash").to_pylist() == [sha256_hex("a new text.")]
