@@ -10,7 +10,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
@@ -486,20 +486,31 @@ class Warehouse:
 
     def get_cursor(self, source: str) -> Cursor:
         """The stored cursor for ``source`` (an empty one when none is stored)."""
+        return self.get_cursors([source])[source]
+
+    def get_cursors(self, sources: Sequence[str]) -> dict[str, Cursor]:
+        """The stored cursor of each of ``sources`` (an empty one when none is stored), in one read."""
         with self.peek() as con:
-            row = con.execute(
-                "SELECT etag, last_modified, last_id, last_date, state FROM cursors WHERE source = ?", [source]
-            ).fetchone()
-        if row is None:
-            return Cursor(source=source)
-        return Cursor(
-            source=source,
-            etag=row[0],
-            last_modified=row[1],
-            last_id=row[2],
-            last_date=row[3],
-            state=json.loads(row[4]) if row[4] else {},
-        )
+            con.register("_cursor_sources", pa.table({"source": pa.array(list(sources), pa.string())}))
+            try:
+                rows = con.execute(
+                    "SELECT c.source, etag, last_modified, last_id, last_date, state "
+                    "FROM cursors c JOIN _cursor_sources s USING (source)"
+                ).fetchall()
+            finally:
+                con.unregister("_cursor_sources")
+        stored = {
+            row[0]: Cursor(
+                source=row[0],
+                etag=row[1],
+                last_modified=row[2],
+                last_id=row[3],
+                last_date=row[4],
+                state=json.loads(row[5]) if row[5] else {},
+            )
+            for row in rows
+        }
+        return {source: stored.get(source) or Cursor(source=source) for source in sources}
 
     def existing_external_ids(self, source: str, external_ids: Sequence[str]) -> set[str]:
         """Which of ``external_ids`` already have a document for ``source``."""
@@ -514,32 +525,44 @@ class Warehouse:
         return {r[0] for r in rows}
 
     def register_sources(self, sources: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
-        """Upsert (name, kind, config) rows into ``sources``."""
+        """Upsert (name, kind, config) rows into ``sources`` (one transaction; the last row of a name wins)."""
+        latest = {name: (kind, canonical_json(config)) for name, kind, config in sources}
+        table = pa.table(
+            {
+                "name": pa.array(list(latest), pa.string()),
+                "kind": pa.array([kind for kind, _ in latest.values()], pa.string()),
+                "config": pa.array([config for _, config in latest.values()], pa.string()),
+            }
+        )
 
         def work(con: duckdb.DuckDBPyConnection) -> None:
-            for name, kind, config in sources:
-                # No UPDATE ... RETURNING: DuckLake does not support it.
-                known = con.execute("SELECT count(*) FROM sources WHERE name = ?", [name]).fetchone()
-                if known and known[0]:
-                    con.execute(
-                        "UPDATE sources SET kind = ?, config = ?, last_seen = now() WHERE name = ?",
-                        [kind, canonical_json(config), name],
-                    )
-                else:
-                    con.execute(
-                        "INSERT INTO sources VALUES (?, ?, ?, now(), now())", [name, kind, canonical_json(config)]
-                    )
+            con.register("_registered", table)
+            try:  # no INSERT ... ON CONFLICT: the table has no key (and DuckLake supports none)
+                con.execute(
+                    "UPDATE sources SET kind = r.kind, config = r.config, last_seen = now() "
+                    "FROM _registered r WHERE sources.name = r.name"
+                )
+                con.execute(
+                    "INSERT INTO sources SELECT r.name, r.kind, r.config, now(), now() FROM _registered r "
+                    "WHERE NOT EXISTS (SELECT 1 FROM sources s WHERE s.name = r.name)"
+                )
+            finally:
+                con.unregister("_registered")
 
         self.run_in_transaction(work)
 
     def record_run(self, record: RunRecord) -> None:
         """Append one row to ``runs``."""
-        row = asdict(record)
-        self.run_in_transaction(
-            lambda con: con.execute(
-                f"INSERT INTO runs ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values())
-            )
-        )
+        self.record_runs([record])
+
+    def record_runs(self, records: Sequence[RunRecord]) -> None:
+        """Append rows to ``runs``, in one transaction."""
+        if not records:
+            return
+        columns = list(RunRecord.__dataclass_fields__)
+        rows = [[getattr(record, name) for name in columns] for record in records]
+        sql = f"INSERT INTO runs ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
+        self.run_in_transaction(lambda con: con.executemany(sql, rows))
 
     # -- reading -----------------------------------------------------------------------------------------------
 

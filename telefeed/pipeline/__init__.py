@@ -1,7 +1,8 @@
 """Per-source ingestion: connectors -> normalisation -> warehouse, one function per source kind.
 
-Flows call :func:`ingest_source`; the kind-specific work lives in this package's modules, each registered
-with :func:`register`. What an ingester needs from outside (clients, the sleeper, secrets) comes in the run's
+Flows call :func:`ingest_sources` (a group of sources) or :func:`ingest_source`; the kind-specific work lives in
+this package's modules, each registered with :func:`register` or, for a kind in two phases (fetch, then land),
+:func:`register_preparer`. What an ingester needs from outside (clients, the sleeper, secrets) comes in the run's
 :class:`telefeed.resources.Resources`. Nothing here imports Prefect.
 """
 
@@ -11,14 +12,16 @@ import importlib
 import logging
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
 
 from telefeed.config import Source
-from telefeed.models import LandResult, utc_now
+from telefeed.models import Cursor, LandResult, utc_now
 from telefeed.resources import Resources
+from telefeed.stopping import StopRequest
 from warehouse.db import RunRecord, Warehouse
 
 log = logging.getLogger("telefeed.pipeline")
@@ -90,6 +93,26 @@ Ingester = Callable[[Any, Warehouse, str, SourceStats, Window | None, Resources]
 _INGESTERS: dict[str, Ingester] = {}
 
 
+@dataclass(slots=True)
+class Landing:
+    """The writes a source's fetch prepared: :meth:`land` lands them (its own transactions, its cursor with its
+    rows); ``rows`` is how many rows it holds (raw items, documents, quarantine), what a group of sources keeps in
+    memory until it lands them."""
+
+    write: Callable[[], None] | None = None
+    rows: int = 0
+
+    def land(self) -> None:
+        """Land what was prepared (nothing for an empty landing)."""
+        if self.write is not None:
+            self.write()
+
+
+# A kind in two phases: fetch and normalise (reading the warehouse at most), then the landing it returns.
+Preparer = Callable[[Any, Warehouse, str, SourceStats, Window | None, Resources, Cursor], Landing]
+_PREPARERS: dict[str, Preparer] = {}
+
+
 def register(kind: str) -> Callable[[Ingester], Ingester]:
     """Decorator: make ``func(source, warehouse, run_id, stats, window, resources)`` the ingester for ``kind``."""
 
@@ -99,6 +122,21 @@ def register(kind: str) -> Callable[[Ingester], Ingester]:
 
     return decorate
 
+
+def register_preparer(kind: str) -> Callable[[Preparer], Preparer]:
+    """Decorator: ``func(source, warehouse, run_id, stats, window, resources, cursor) -> Landing`` ingests ``kind``
+    in two phases. It fetches and normalises (only reading the warehouse) and returns the :class:`Landing` that
+    writes, so that :func:`ingest_sources` lands several sources in one open warehouse file."""
+
+    def decorate(func: Preparer) -> Preparer:
+        _PREPARERS[kind] = func
+        return func
+
+    return decorate
+
+
+# Rows a group of sources prepares before it lands them (then the next ones are fetched): bounds its memory.
+GROUP_LANDING_ROWS = 5000
 
 # Modules whose import registers an ingester for one or more source kinds.
 INGESTER_MODULES = ("telefeed.pipeline.rss", "telefeed.pipeline.telegram")
@@ -126,10 +164,150 @@ def cluster_stories(warehouse: Warehouse) -> str | None:
     return None
 
 
-def _cluster_stories(warehouse: Warehouse, stats: SourceStats) -> None:
-    error = cluster_stories(warehouse)
-    if error is not None:
-        stats.record_error(error)
+@dataclass(slots=True)
+class _SourceRun:
+    """One source's run inside :func:`ingest_sources`: its stats, when it started, its landing if not done yet."""
+
+    source: Source
+    stats: SourceStats
+    started: datetime = field(default_factory=utc_now)
+    finished: datetime | None = None
+    seconds: float = 0.0  # its own work: fetching and landing, not the others' of its group
+    landing: Landing = field(default_factory=Landing)
+
+    @contextmanager
+    def step(self, what: str) -> Iterator[None]:
+        """Time a step of the source; an exception fails the source (one failing source must not stop the others)."""
+        clock = time.perf_counter()
+        try:
+            yield
+        except Exception as exc:
+            self.stats.fail(f"{type(exc).__name__}: {exc}")
+            log.warning("source %s failed while %s: %s", self.source.name, what, self.stats.error_messages[-1])
+            log.debug("%s", traceback.format_exc())
+        finally:
+            self.seconds += time.perf_counter() - clock
+            self.finished = utc_now()
+
+    def record(self, run_id: str) -> RunRecord:
+        """The ``runs`` row of this source (its seconds set on the stats too)."""
+        stats = self.stats
+        stats.seconds = round(self.seconds, 3)
+        return RunRecord(
+            run_id=run_id,
+            source=self.source.name,
+            mode=stats.mode,
+            started_at=self.started,
+            finished_at=self.finished or utc_now(),
+            status=stats.status,
+            fetched=stats.fetched,
+            new=stats.new,
+            updated=stats.updated,
+            skipped=stats.skipped,
+            quarantined=stats.quarantined,
+            errors=stats.errors,
+            seconds=stats.seconds,
+            error_message=stats.error_message,
+        )
+
+
+def _ingest_one(
+    run: _SourceRun,
+    warehouse: Warehouse,
+    run_id: str,
+    window: Window | None,
+    resources: Resources,
+    cursor: Cursor | None,
+) -> None:
+    """Fetch ``run``'s source: a two-phase kind leaves its landing in ``run.landing``, any other lands now."""
+    source = run.source
+    with run.step("fetching"):
+        prepare = _PREPARERS.get(source.kind)
+        if prepare is not None:
+            cursor = cursor if cursor is not None else warehouse.get_cursor(source.name)
+            run.landing = prepare(source, warehouse, run_id, run.stats, window, resources, cursor)
+            return
+        ingester = _INGESTERS.get(source.kind)
+        if ingester is None:
+            raise NotImplementedError(f"no ingester for source kind {source.kind!r}")
+        ingester(source, warehouse, run_id, run.stats, window, resources)
+
+
+def _land(runs: Sequence[_SourceRun]) -> None:
+    """Land the prepared landings of ``runs``, each source on its own (a failed landing fails only its source)."""
+    for run in runs:
+        landing, run.landing = run.landing, Landing()  # what it holds can go once landed
+        with run.step("landing"):
+            landing.land()
+
+
+def ingest_sources(
+    sources: Sequence[Source],
+    warehouse: Warehouse,
+    run_id: str,
+    resources: Resources,
+    window: Window | None = None,
+    cluster: bool = True,
+    stop: StopRequest | None = None,
+) -> list[SourceStats]:
+    """Ingest ``sources`` one after another and record a ``runs`` row for each; never raise for source errors.
+
+    The cursors are read in one go. Sources of a two-phase kind (:func:`register_preparer`) are fetched first and
+    landed together, up to :data:`GROUP_LANDING_ROWS` rows at a time, in one open warehouse file with their
+    ``runs`` rows: each source's landing is still its own transactions with its cursor, so a crash keeps exactly
+    what each source committed. Once ``stop`` is set no further source starts (it is reported ``not_run``, with
+    no ``runs`` row); those fetched are landed. With ``cluster`` the unclustered documents are clustered into
+    stories at the end; a run over many groups passes False and clusters once (:func:`cluster_stories`).
+    """
+    _load_ingesters()
+    two_phase = [s.name for s in sources if s.kind in _PREPARERS]
+    cursors = warehouse.get_cursors(two_phase) if two_phase else {}
+    mode = "backfill" if window is not None else "forward"
+    runs: list[_SourceRun] = []
+    fetched: list[_SourceRun] = []  # with a landing still to land
+    unrecorded: list[_SourceRun] = []  # without their runs row yet
+    skipped: dict[str, SourceStats] = {}
+
+    def land_fetched() -> None:
+        record = [] if cluster else unrecorded  # with clustering: after it, whose errors the rows count
+        if not (fetched or record):
+            return
+        with warehouse.session():  # in memory already: no network IO while the file is open
+            _land(fetched)
+            fetched.clear()
+            warehouse.record_runs([run.record(run_id) for run in record])
+            record.clear()
+
+    for source in sources:
+        if stop is not None and stop.is_set():
+            skipped[source.name] = not_run(source, stop.reason or "stopped")
+            continue
+        run = _SourceRun(source, SourceStats(source=source.name, kind=source.kind, mode=mode))
+        _ingest_one(run, warehouse, run_id, window, resources, cursors.get(source.name))
+        runs.append(run)
+        unrecorded.append(run)
+        if run.landing.write is not None:
+            fetched.append(run)
+        if sum(r.landing.rows for r in fetched) >= GROUP_LANDING_ROWS:
+            land_fetched()
+    land_fetched()
+    if unrecorded:  # clustering, then the rows (one open file for both)
+        with warehouse.session(memory_limit=warehouse.clustering_memory_limit):
+            error = cluster_stories(warehouse)
+            for run in unrecorded:
+                if error is not None:
+                    run.stats.record_error(error)
+            warehouse.record_runs([run.record(run_id) for run in unrecorded])
+    by_name = {run.source.name: run.stats for run in runs} | skipped
+    return [by_name[s.name] for s in sources]
+
+
+def not_run(source: Source, reason: str) -> SourceStats:
+    """The stats of a source a stopped run never started (no ``runs`` row: nothing happened)."""
+    stats = SourceStats(source=source.name, kind=source.kind, status="not_run")
+    stats.record_error(f"not run: the run was stopped ({reason})")
+    stats.status = "not_run"
+    return stats
 
 
 def ingest_source(
@@ -150,41 +328,4 @@ def ingest_source(
     if resources is None:
         with Resources() as own:
             return ingest_source(source, warehouse, run_id, window, own, cluster)
-    _load_ingesters()
-    mode = "backfill" if window is not None else "forward"
-    stats = SourceStats(source=source.name, kind=source.kind, mode=mode)
-    started = utc_now()
-    clock = time.perf_counter()
-    ingester = _INGESTERS.get(source.kind)
-    try:
-        if ingester is None:
-            raise NotImplementedError(f"no ingester for source kind {source.kind!r}")
-        ingester(source, warehouse, run_id, stats, window, resources)
-    except Exception as exc:  # one failing source must not stop the others
-        stats.fail(f"{type(exc).__name__}: {exc}")
-        log.warning("source %s failed: %s", source.name, stats.error_messages[-1])
-        log.debug("%s", traceback.format_exc())
-    # One open file for the clustering and the run record (a no-change rerun is mostly these opens).
-    with warehouse.session(memory_limit=warehouse.clustering_memory_limit):
-        if cluster:  # also after a run that landed nothing: a crash may have left some
-            _cluster_stories(warehouse, stats)
-        stats.seconds = round(time.perf_counter() - clock, 3)
-        warehouse.record_run(
-            RunRecord(
-                run_id=run_id,
-                source=source.name,
-                mode=mode,
-                started_at=started,
-                finished_at=utc_now(),
-                status=stats.status,
-                fetched=stats.fetched,
-                new=stats.new,
-                updated=stats.updated,
-                skipped=stats.skipped,
-                quarantined=stats.quarantined,
-                errors=stats.errors,
-                seconds=stats.seconds,
-                error_message=stats.error_message,
-            )
-        )
-    return stats
+    return ingest_sources([source], warehouse, run_id, resources, window, cluster)[0]
