@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from telefeed.models import Document, LandBatch, LandResult
-from warehouse.db import Warehouse, land_in_transaction
+from warehouse.db import Warehouse, land_batches_in_transaction
 
 PAGE_ITEM_KIND = "article_page"
 
@@ -85,11 +85,22 @@ def land_with_page_fetches(
     warehouse: Warehouse, batch: LandBatch, states: Sequence[PageFetchState], run_id: str | None
 ) -> LandResult:
     """Land ``batch`` and the page-fetch state of its documents in one transaction."""
+    total = LandResult()
+    for result in land_together(warehouse, [(batch, states)], run_id).values():
+        total.add(result)
+    return total
 
-    def work(con: duckdb.DuckDBPyConnection) -> LandResult:
-        result = land_in_transaction(con, batch, run_id)
-        save_page_fetches(con, states)
-        return result
+
+def land_together(
+    warehouse: Warehouse, parts: Sequence[tuple[LandBatch, Sequence[PageFetchState]]], run_id: str | None
+) -> dict[str, LandResult]:
+    """Land the batches of several sources (one each at most) and the page-fetch states of their documents in one
+    transaction (:func:`warehouse.db.land_batches_in_transaction`); what changed, by source."""
+
+    def work(con: duckdb.DuckDBPyConnection) -> dict[str, LandResult]:
+        results = land_batches_in_transaction(con, [batch for batch, _ in parts], run_id)
+        save_page_fetches(con, [state for _, states in parts for state in states])
+        return results
 
     return warehouse.run_in_transaction(work)
 

@@ -19,9 +19,10 @@ from datetime import datetime
 from typing import Any
 
 from telefeed.config import Source
-from telefeed.models import Cursor, LandResult, utc_now
+from telefeed.models import Cursor, LandBatch, LandResult, utc_now
 from telefeed.resources import Resources
 from telefeed.stopping import StopRequest
+from warehouse.articles import PageFetchState, land_together
 from warehouse.db import RunRecord, Warehouse
 
 log = logging.getLogger("telefeed.pipeline")
@@ -95,17 +96,18 @@ _INGESTERS: dict[str, Ingester] = {}
 
 @dataclass(slots=True)
 class Landing:
-    """The writes a source's fetch prepared: :meth:`land` lands them (its own transactions, its cursor with its
-    rows); ``rows`` is how many rows it holds (raw items, documents, quarantine), what a group of sources keeps in
-    memory until it lands them."""
+    """The writes a source's fetch prepared, landed by :func:`ingest_sources` (with other sources' in the same
+    transactions): ``parts`` in order, each a batch and the page-fetch states of its documents, one transaction
+    each at most (the cursor moves with the part that holds it); then ``failure`` is raised, when the source
+    fails all the same (e.g. an unusable feed whose reason was quarantined)."""
 
-    write: Callable[[], None] | None = None
-    rows: int = 0
+    parts: list[tuple[LandBatch, list[PageFetchState]]] = field(default_factory=list)
+    failure: Exception | None = None
 
-    def land(self) -> None:
-        """Land what was prepared (nothing for an empty landing)."""
-        if self.write is not None:
-            self.write()
+    @property
+    def rows(self) -> int:
+        """Rows it holds (raw items, documents, quarantine)."""
+        return sum(len(b.raw_items) + len(b.documents) + len(b.quarantine) for b, _ in self.parts)
 
 
 # A kind in two phases: fetch and normalise (reading the warehouse at most), then the landing it returns.
@@ -137,6 +139,8 @@ def register_preparer(kind: str) -> Callable[[Preparer], Preparer]:
 
 # Rows a group of sources prepares before it lands them (then the next ones are fetched): bounds its memory.
 GROUP_LANDING_ROWS = 5000
+# Rows of one transaction that lands several sources' parts (one part per source).
+TRANSACTION_ROWS = 2000
 
 # Modules whose import registers an ingester for one or more source kinds.
 INGESTER_MODULES = ("telefeed.pipeline.rss", "telefeed.pipeline.telegram")
@@ -174,6 +178,7 @@ class _SourceRun:
     finished: datetime | None = None
     seconds: float = 0.0  # its own work: fetching and landing, not the others' of its group
     landing: Landing = field(default_factory=Landing)
+    failed: bool = False  # a step raised
 
     @contextmanager
     def step(self, what: str) -> Iterator[None]:
@@ -182,6 +187,7 @@ class _SourceRun:
         try:
             yield
         except Exception as exc:
+            self.failed = True
             self.stats.fail(f"{type(exc).__name__}: {exc}")
             log.warning("source %s failed while %s: %s", self.source.name, what, self.stats.error_messages[-1])
             log.debug("%s", traceback.format_exc())
@@ -233,12 +239,52 @@ def _ingest_one(
         ingester(source, warehouse, run_id, run.stats, window, resources)
 
 
-def _land(runs: Sequence[_SourceRun]) -> None:
-    """Land the prepared landings of ``runs``, each source on its own (a failed landing fails only its source)."""
+def _transactions(runs: Sequence[_SourceRun]) -> list[list[tuple[_SourceRun, tuple[LandBatch, list[PageFetchState]]]]]:
+    """The parts of ``runs``' landings in transactions: in order, at most one part per source and
+    :data:`TRANSACTION_ROWS` rows each (a larger part alone)."""
+    transactions: list[list[tuple[_SourceRun, tuple[LandBatch, list[PageFetchState]]]]] = [[]]
+    rows = 0
     for run in runs:
-        landing, run.landing = run.landing, Landing()  # what it holds can go once landed
-        with run.step("landing"):
-            landing.land()
+        for part in run.landing.parts:
+            size = len(part[0].raw_items) + len(part[0].documents) + len(part[0].quarantine)
+            current = transactions[-1]
+            if current and (rows + size > TRANSACTION_ROWS or any(other is run for other, _ in current)):
+                transactions.append(current := [])
+                rows = 0
+            current.append((run, part))
+            rows += size
+    return [t for t in transactions if t]
+
+
+def _land(runs: Sequence[_SourceRun], warehouse: Warehouse, run_id: str) -> None:
+    """Land the prepared landings of ``runs``, several sources in one transaction (:func:`_transactions`).
+
+    A transaction that fails is redone source by source, so a failing landing fails only its source; a source
+    whose part failed lands nothing more (its cursor stays where its committed rows are)."""
+    for transaction in _transactions(runs):
+        todo = [(run, part) for run, part in transaction if not run.failed]
+        if len(todo) > 1:
+            clock = time.perf_counter()
+            try:
+                results = land_together(warehouse, [part for _, part in todo], run_id)
+            except Exception as exc:
+                log.warning("landing %d sources together failed (%s): landing them one by one", len(todo), exc)
+            else:
+                share = (time.perf_counter() - clock) / len(todo)
+                for run, _ in todo:
+                    run.stats.add_landing(results.get(run.source.name, LandResult()))
+                    run.seconds += share
+                    run.finished = utc_now()
+                continue
+        for run, part in todo:
+            with run.step("landing"):
+                for result in land_together(warehouse, [part], run_id).values():
+                    run.stats.add_landing(result)
+    for run in runs:
+        landing, run.landing = run.landing, Landing()  # what it held can go
+        if landing.failure is not None and not run.failed:
+            with run.step("landing"):
+                raise landing.failure
 
 
 def ingest_sources(
@@ -273,7 +319,7 @@ def ingest_sources(
         if not (fetched or record):
             return
         with warehouse.session():  # in memory already: no network IO while the file is open
-            _land(fetched)
+            _land(fetched, warehouse, run_id)
             fetched.clear()
             warehouse.record_runs([run.record(run_id) for run in record])
             record.clear()
@@ -286,7 +332,7 @@ def ingest_sources(
         _ingest_one(run, warehouse, run_id, window, resources, cursors.get(source.name))
         runs.append(run)
         unrecorded.append(run)
-        if run.landing.write is not None:
+        if run.landing.parts or run.landing.failure is not None:
             fetched.append(run)
         if sum(r.landing.rows for r in fetched) >= GROUP_LANDING_ROWS:
             land_fetched()

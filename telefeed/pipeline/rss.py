@@ -25,11 +25,11 @@ from extraction.article import ExtractionError, apply_article, extract_article_b
 from extraction.language import assign_language
 from extraction.normalise import normalise_items
 from telefeed.config import RssSource
-from telefeed.models import Cursor, Document, LandBatch, LandResult, RawItem, utc_now
+from telefeed.models import Cursor, Document, LandBatch, RawItem, utc_now
 from telefeed.pipeline import Landing, SourceStats, Window, register_preparer
-from telefeed.pipeline.contract import SourceContract, land_in_batches
+from telefeed.pipeline.contract import SourceContract, slices
 from telefeed.resources import Resources
-from warehouse.articles import PAGE_ITEM_KIND, PageFetchState, documents_to_refetch, land_with_page_fetches
+from warehouse.articles import PAGE_ITEM_KIND, PageFetchState, documents_to_refetch
 from warehouse.db import Warehouse
 
 BATCH_SIZE = 500  # rows of each kind per landing transaction
@@ -111,7 +111,7 @@ def fetch_articles(
 
 
 def _refetch_pages(
-    source: RssSource, warehouse: Warehouse, run_id: str, stats: SourceStats, budget: int, started: datetime
+    source: RssSource, warehouse: Warehouse, stats: SourceStats, budget: int, started: datetime
 ) -> Landing:
     """Fetch again the pages due for another try since before ``started`` (earlier runs), at most ``budget``; the
     landing returned lands them. A page that arrives updates its document (a new revision); a failed try only
@@ -129,12 +129,7 @@ def _refetch_pages(
     for doc in arrived:  # detect again on the page text, from the language the feed declared (as a new entry)
         doc.language = doc.metadata.pop("declared_language", doc.language)
     assign_language(arrived)
-    batch = LandBatch(source=source.name, raw_items=page_items, documents=arrived)
-
-    def land() -> None:
-        stats.add_landing(land_with_page_fetches(warehouse, batch, states, run_id))
-
-    return Landing(land, len(page_items) + len(arrived))
+    return Landing([(LandBatch(source=source.name, raw_items=page_items, documents=arrived), states)])
 
 
 class FeedUnusableError(RuntimeError):
@@ -199,20 +194,11 @@ def prepare_rss(
         fetcher.close()
     if feed.not_modified:
         stats.status = "not_modified"
-        return (
-            Landing()
-            if backfill
-            else _refetch_pages(source, warehouse, run_id, stats, source.max_pages_per_run, started)
-        )
+        return Landing() if backfill else _refetch_pages(source, warehouse, stats, source.max_pages_per_run, started)
     if feed.failed:  # nothing usable: keep why in quarantine, leave the cursor, and fail the source
         stats.fetched += len(feed.quarantine)
         unusable = LandBatch(source=source.name, quarantine=feed.quarantine)
-
-        def land_quarantine() -> None:
-            stats.add_landing(warehouse.land(unusable, run_id))
-            raise FeedUnusableError(f"{feed.failed} at {source.url}")
-
-        return Landing(land_quarantine, len(feed.quarantine))
+        return Landing([(unusable, [])], failure=FeedUnusableError(f"{feed.failed} at {source.url}"))
     if feed.bozo_reason:
         stats.record_error(f"ill-formed feed: {feed.bozo_reason}")
     feed.raw_items = keep_legacy_ids(warehouse, source, feed.raw_items, feed.read_from)
@@ -240,16 +226,11 @@ def prepare_rss(
     refetched = (
         Landing()
         if backfill
-        else _refetch_pages(source, warehouse, run_id, stats, source.max_pages_per_run - len(page_items), started)
+        else _refetch_pages(source, warehouse, stats, source.max_pages_per_run - len(page_items), started)
     )
 
-    def land_batch(batch: LandBatch) -> LandResult:  # each batch with the page-fetch state of its documents
-        batch_states = [page_states[d.id] for d in batch.documents if d.id in page_states]
-        return land_with_page_fetches(warehouse, batch, batch_states, run_id)
-
-    def land() -> None:
-        land_in_batches(warehouse, everything, run_id, stats, batch_size=BATCH_SIZE, land=land_batch)
-        refetched.land()
-
-    rows = len(everything.raw_items) + len(documents) + len(quarantine) + refetched.rows
-    return Landing(land, rows)
+    parts = [  # each slice with the page-fetch state of its documents
+        (part, [page_states[d.id] for d in part.documents if d.id in page_states])
+        for part in slices(everything, BATCH_SIZE)
+    ]
+    return Landing(parts + refetched.parts)
