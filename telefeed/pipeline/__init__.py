@@ -19,10 +19,10 @@ from datetime import datetime
 from typing import Any
 
 from telefeed.config import Source
-from telefeed.models import Cursor, LandBatch, LandResult, utc_now
+from telefeed.models import Cursor, LandResult, utc_now
 from telefeed.resources import Resources
 from telefeed.stopping import StopRequest
-from warehouse.articles import PageFetchState, land_together
+from warehouse.articles import PagedBatch, land_together
 from warehouse.db import RunRecord, Warehouse
 
 log = logging.getLogger("telefeed.pipeline")
@@ -101,7 +101,7 @@ class Landing:
     each at most (the cursor moves with the part that holds it); then ``failure`` is raised, when the source
     fails all the same (e.g. an unusable feed whose reason was quarantined)."""
 
-    parts: list[tuple[LandBatch, list[PageFetchState]]] = field(default_factory=list)
+    parts: list[PagedBatch] = field(default_factory=list)
     failure: Exception | None = None
 
     @property
@@ -239,10 +239,10 @@ def _ingest_one(
         ingester(source, warehouse, run_id, run.stats, window, resources)
 
 
-def _transactions(runs: Sequence[_SourceRun]) -> list[list[tuple[_SourceRun, tuple[LandBatch, list[PageFetchState]]]]]:
+def _transactions(runs: Sequence[_SourceRun]) -> list[list[tuple[_SourceRun, PagedBatch]]]:
     """The parts of ``runs``' landings in transactions: in order, at most one part per source and
     :data:`TRANSACTION_ROWS` rows each (a larger part alone)."""
-    transactions: list[list[tuple[_SourceRun, tuple[LandBatch, list[PageFetchState]]]]] = [[]]
+    transactions: list[list[tuple[_SourceRun, PagedBatch]]] = [[]]
     rows = 0
     for run in runs:
         for part in run.landing.parts:
@@ -257,29 +257,23 @@ def _transactions(runs: Sequence[_SourceRun]) -> list[list[tuple[_SourceRun, tup
 
 
 def _land(runs: Sequence[_SourceRun], warehouse: Warehouse, run_id: str) -> None:
-    """Land the prepared landings of ``runs``, several sources in one transaction (:func:`_transactions`).
-
-    A transaction that fails is redone source by source, so a failing landing fails only its source; a source
-    whose part failed lands nothing more (its cursor stays where its committed rows are)."""
+    """Land the prepared landings of ``runs``, several sources in one transaction (:func:`_transactions`); a
+    landing that fails fails only its source (:func:`warehouse.articles.land_together`), which then lands nothing
+    more (its cursor stays where its committed rows are)."""
     for transaction in _transactions(runs):
         todo = [(run, part) for run, part in transaction if not run.failed]
-        if len(todo) > 1:
-            clock = time.perf_counter()
-            try:
-                results = land_together(warehouse, [part for _, part in todo], run_id)
-            except Exception as exc:
-                log.warning("landing %d sources together failed (%s): landing them one by one", len(todo), exc)
-            else:
-                share = (time.perf_counter() - clock) / len(todo)
-                for run, _ in todo:
-                    run.stats.add_landing(results.get(run.source.name, LandResult()))
-                    run.seconds += share
-                    run.finished = utc_now()
-                continue
-        for run, part in todo:
+        if not todo:
+            continue
+        clock = time.perf_counter()
+        outcomes = land_together(warehouse, [part for _, part in todo], run_id)
+        share = (time.perf_counter() - clock) / len(todo)
+        for run, _ in todo:
             with run.step("landing"):
-                for result in land_together(warehouse, [part], run_id).values():
-                    run.stats.add_landing(result)
+                run.seconds += share
+                outcome = outcomes.get(run.source.name, LandResult())
+                if isinstance(outcome, Exception):
+                    raise outcome
+                run.stats.add_landing(outcome)
     for run in runs:
         landing, run.landing = run.landing, Landing()  # what it held can go
         if landing.failure is not None and not run.failed:
