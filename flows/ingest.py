@@ -9,6 +9,7 @@ from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 from prefect.futures import PrefectFuture, as_completed
+from prefect.utilities.annotations import quote
 
 from extraction.language import release_models as release_language_models
 from extraction.pipeline import EXTRACTOR_VERSION
@@ -27,12 +28,20 @@ from warehouse.extraction import needs_extraction
 T = TypeVar("T")
 
 
+class _Quoted(quote):
+    """Prefect's ``quote`` that a task on another process (Dask) unpickles as the value it holds: Prefect's own
+    is a tuple subclass whose pickle wraps the value in a second tuple, so the task got ``(value,)``."""
+
+    __slots__ = ()
+
+    def __getnewargs__(self) -> tuple[Any]:
+        return (self.unquote(),)
+
+
 def _unexamined(value: T) -> T:
     """``value`` as a task argument that Prefect passes as is (``quote``: not copied, hashed or visited), so the
-    tasks of a run share its Telegram clients and its stop request."""
-    from prefect.utilities.annotations import quote
-
-    return cast(T, quote(value))
+    tasks of a run share its Telegram clients and its stop request (a task in another process gets a copy)."""
+    return cast(T, _Quoted(value))
 
 
 def _run_id() -> str:
