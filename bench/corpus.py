@@ -15,11 +15,28 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from xml.sax.saxutils import escape
 
 from telefeed.models import Document
 
 SIZES = {"10k": 10_000, "100k": 100_000, "1m": 1_000_000}
+
+
+def corpus_size(label: str) -> int:
+    """A corpus size given on a command line: ``10k``, ``100k``, ``1m`` or a number."""
+    return SIZES.get(label.lower()) or int(label)
+
+
+def corpus_parser(description: str, size_option: str = "--size", **size: Any) -> argparse.ArgumentParser:
+    """A corpus benchmark's command line: its size option (``size``: the option's default, help, action), read by
+    :func:`corpus_size`, and the corpus ``--seed``."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument(size_option, type=corpus_size, **size)
+    parser.add_argument("--seed", type=int, default=7, help="the corpus seed (the same seed gives the same corpus)")
+    return parser
+
+
 BASE_DATE = datetime(2026, 1, 1, tzinfo=UTC)
 
 _EN_TEXT = (
@@ -133,14 +150,11 @@ def rss_feed(records: list[dict[str, object]], title: str = "bench feed") -> byt
 
 def main() -> None:
     """Write a corpus as JSON lines."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--size", default="10k", help="10k, 100k, 1m or a number")
-    parser.add_argument("--seed", type=int, default=7)
+    parser = corpus_parser(__doc__.splitlines()[0], default="10k", help="10k, 100k, 1m or a number")
     parser.add_argument("--out", type=Path, required=True)
     args = parser.parse_args()
-    size = SIZES.get(args.size.lower()) or int(args.size)
     with args.out.open("w", encoding="utf-8") as handle:
-        for rec in iter_records(CorpusSpec(size=size, seed=args.seed)):
+        for rec in iter_records(CorpusSpec(size=args.size, seed=args.seed)):
             handle.write(json.dumps(rec, ensure_ascii=False) + "\n")
 
 

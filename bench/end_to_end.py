@@ -35,7 +35,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from bench.corpus import SIZES, CorpusSpec, iter_records, post_text, rss_feed
+from bench.corpus import CorpusSpec, corpus_parser, corpus_size, iter_records, post_text, rss_feed
 
 CHANNEL_START = datetime(2024, 1, 1, tzinfo=UTC)
 MESSAGE_SPACING = timedelta(seconds=30)
@@ -373,14 +373,14 @@ def print_memory(results: list[dict[str, Any]]) -> None:
         )
 
 
-def _size(label: str) -> int:
-    return SIZES.get(label.lower()) or int(label)
-
-
 def main() -> None:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(description="telefeed end-to-end benchmark")
-    parser.add_argument("--messages", default="2000", help="Telegram posts for the cold/rerun measurement")
+    parser = corpus_parser(
+        "telefeed end-to-end benchmark",
+        "--messages",
+        default="2000",
+        help="Telegram posts for the cold/rerun measurement",
+    )
     parser.add_argument("--feeds", type=int, default=4)
     parser.add_argument("--items", type=int, default=25, help="items (article pages) per feed")
     parser.add_argument("--no-extract", action="store_true", help="run the ingest flow with extract=False")
@@ -409,10 +409,9 @@ def main() -> None:
         "--memory-checkpoint-threshold",
         help="diagnostic: WAL size at which the memory runs' writers checkpoint (16MB: DuckDB's default)",
     )
-    parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--child", choices=["e2e", "memory"], help=argparse.SUPPRESS)
     args = parser.parse_args()
-    messages = _size(args.messages)
+    messages = args.messages
     if args.child == "e2e":
         result = child_end_to_end(
             messages, args.feeds, args.items, args.seed, not args.no_extract, not args.no_write_slot, args.prefect_db
@@ -438,7 +437,7 @@ def main() -> None:
         print_end_to_end(result, messages, args.feeds, args.items, not args.no_extract)
     if args.skip_memory:
         return
-    sizes = [_size(s) for s in (args.memory_size or ["10k", "1m"])]
+    sizes = [corpus_size(s) for s in (args.memory_size or ["10k", "1m"])]
     memory = []
     for size in sizes:
         child_args = ["memory", "--messages", str(size), "--seed", str(args.seed)]

@@ -9,12 +9,12 @@ half Russian, 20% article-sized) and the models are loaded (and warmed up) befor
 - ``telefeed extract_batch, N processes``: the same batches with their NER shared by ``--processes`` processes
   (default: every core; the workers' models are loaded before the clock starts). Same rows as one process.
 - ``bare model pipe``: only the models extraction uses, called as it calls them: the English spaCy
-  pipeline (``english_nlp()``: tok2vec + gazetteer ruler + ner) through one ``nlp.pipe`` over the English
-  texts, and natasha's segmenter + NER tagger over each Russian text, one ``Doc`` at a time as
+  pipeline's entity components (``english_entity_docs``: gazetteer ruler + ner) through one ``nlp.pipe`` over
+  the English texts, and natasha's segmenter + NER tagger over each Russian text, one ``Doc`` at a time as
   ``extraction.entities`` does; plus the parsers quote attribution uses (``extraction.syntax``), over the texts
-  it parses (those with a quotation mark): spaCy's parser pipeline (``english_parser()``) through one
-  ``nlp.pipe`` over the English ones and natasha's syntax model over the Russian ones.
-- ``bare model, one call per document``: ``nlp(text)`` per English text (natasha as above).
+  it parses (those with a quotation mark): the same spaCy pipeline's parse components (``english_parse_docs``)
+  through one ``nlp.pipe`` over the English ones and natasha's syntax model over the Russian ones.
+- ``bare model, one call per document``: the entity components called once per English text (natasha as above).
 - ``telefeed extract_batch, one document per call``: the extraction step called once per document.
 
 Targets: ``extract_batch`` in one process >= 0.8x the bare model pipe; on every core (2 here) >= 1.6x one
@@ -28,7 +28,6 @@ the same contenders on annotated news and posts (cycled to ``--size``), where ev
 
 from __future__ import annotations
 
-import argparse
 import gc
 import json
 import multiprocessing
@@ -39,10 +38,10 @@ from dataclasses import dataclass
 from itertools import islice
 from pathlib import Path
 
-from bench.corpus import SIZES, CorpusSpec, iter_records
-from extraction.entities import english_nlp, natasha_models
+from bench.corpus import CorpusSpec, corpus_parser, iter_records
+from extraction.entities import english_entity_docs, english_parse_docs, natasha_models
 from extraction.pipeline import ExtractInput, available_cores, extract_batch
-from extraction.syntax import english_parser, natasha_syntax, needs_parse
+from extraction.syntax import natasha_syntax, needs_parse
 
 
 @dataclass(slots=True)
@@ -97,7 +96,7 @@ def _parsers(docs: Sequence[ExtractInput], batch_size: int = 64) -> None:
     from natasha import Doc
 
     quoted = [d for d in docs if needs_parse(d.text)]
-    for _ in english_parser().pipe((d.text for d in quoted if d.language == "en"), batch_size=batch_size):
+    for _ in english_parse_docs((d.text for d in quoted if d.language == "en"), batch_size):
         pass
     segmenter, syntax = natasha_syntax()
     for document in quoted:
@@ -111,15 +110,14 @@ def bare_pipe(docs: Sequence[ExtractInput], batch_size: int = 64) -> int:
     """The bare models over the texts (English through one ``nlp.pipe``); returns the entity count."""
     english = [d.text for d in docs if d.language == "en"]
     russian = [d.text for d in docs if d.language != "en"]
-    ents = sum(len(doc.ents) for doc in english_nlp().pipe(english, batch_size=batch_size))
+    ents = sum(len(doc.ents) for doc in english_entity_docs(english, batch_size))
     _parsers(docs, batch_size)
     return ents + _natasha(russian)
 
 
 def bare_per_document(docs: Sequence[ExtractInput]) -> int:
     """The bare models, one call per document; returns the entity count."""
-    nlp = english_nlp()
-    ents = sum(len(nlp(d.text).ents) for d in docs if d.language == "en")
+    ents = sum(len(doc.ents) for d in docs if d.language == "en" for doc in english_entity_docs([d.text], 1))
     for document in docs:
         _parsers([document], 1)
     return ents + _natasha([d.text for d in docs if d.language != "en"])
@@ -293,9 +291,7 @@ def print_table(results: list[Timing]) -> None:
 
 def main() -> None:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(description="telefeed extraction benchmark")
-    parser.add_argument("--size", default="2000", help="number of documents (10k etc. also accepted)")
-    parser.add_argument("--seed", type=int, default=7)
+    parser = corpus_parser("telefeed extraction benchmark", default="2000", help="documents (10k etc. also accepted)")
     parser.add_argument("--batch", type=int, default=200)
     parser.add_argument("--per-doc-limit", type=int, default=500, help="documents for the one-per-call run")
     parser.add_argument("--repeat", type=int, default=2, help="rounds; each contender keeps its fastest")
@@ -304,8 +300,7 @@ def main() -> None:
         "--texts", type=Path, default=None, help="time on annotated *.json texts under this folder instead"
     )
     args = parser.parse_args()
-    size = SIZES.get(args.size.lower()) or int(args.size)
-    print_table(run(size, args.seed, args.batch, args.per_doc_limit, args.repeat, args.processes, args.texts))
+    print_table(run(args.size, args.seed, args.batch, args.per_doc_limit, args.repeat, args.processes, args.texts))
 
 
 if __name__ == "__main__":

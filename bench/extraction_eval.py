@@ -42,11 +42,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bench.tally import Counts
+
 DATA_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "extraction"
 
 
 @dataclass
-class Tally:
+class Tally(Counts):
     """Counts for one language (or the total)."""
 
     docs: int = 0
@@ -65,14 +67,6 @@ class Tally:
     speaker_total: int = 0
     speaker_correct: int = 0
     errors: list[str] = field(default_factory=list)
-
-    def add(self, other: Tally) -> None:
-        """Add another tally's counts to this one."""
-        for name in self.__dataclass_fields__:
-            if name == "errors":
-                self.errors.extend(other.errors)
-            else:
-                setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
 def _ratio(num: int, den: int) -> float:
@@ -229,7 +223,7 @@ _REGION_CANONICAL = re.compile(
 
 
 @dataclass
-class SpanTally:
+class SpanTally(Counts):
     """Span-level counts for one system and one language."""
 
     docs: int = 0
@@ -242,17 +236,6 @@ class SpanTally:
     regions: int = 0
     regions_right: int = 0
     errors: list[str] = field(default_factory=list)
-
-    def add(self, other: SpanTally) -> None:
-        """Add another tally's counts to this one."""
-        self.docs += other.docs
-        for name in ("gold", "pred", "overlap_tp", "exact_tp"):
-            getattr(self, name).update(getattr(other, name))
-        self.places += other.places
-        self.places_right += other.places_right
-        self.regions += other.regions
-        self.regions_right += other.regions_right
-        self.errors.extend(other.errors)
 
 
 def span_figures(t: SpanTally) -> dict[str, float]:

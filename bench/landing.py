@@ -19,7 +19,6 @@ chunks of ``--chunk`` documents:
 
 from __future__ import annotations
 
-import argparse
 import gc
 import shutil
 import tempfile
@@ -33,7 +32,7 @@ from typing import Any
 
 import duckdb
 
-from bench.corpus import SIZES, CorpusSpec, iter_documents
+from bench.corpus import SIZES, CorpusSpec, corpus_parser, iter_documents
 from telefeed.models import Document, LandBatch, text_content_hash
 from warehouse.db import DOCUMENT_SCHEMA, Warehouse, documents_table
 
@@ -277,17 +276,14 @@ def print_table(size: int, results: list[Timing]) -> None:
 
 def main() -> None:
     """Command line entry point."""
-    parser = argparse.ArgumentParser(description="telefeed landing benchmark")
-    parser.add_argument("--size", action="append", help="10k, 100k, 1m or a number (repeatable)")
+    parser = corpus_parser("telefeed landing benchmark", action="append", help="10k, 100k, 1m or a number (repeatable)")
     parser.add_argument("--chunk", type=int, default=10_000)
-    parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--dict-limit", type=int, default=100_000)
     parser.add_argument("--row-limit", type=int, default=10_000)
     parser.add_argument("--small-chunk", type=int, default=500, help="also land in chunks this small (0: skip)")
     args = parser.parse_args()
     warm_up(args.seed + 1)
-    for label in args.size or ["10k"]:
-        size = SIZES.get(label.lower()) or int(label)
+    for size in args.size or [SIZES["10k"]]:
         results = run(size, args.chunk, args.seed, args.dict_limit, args.row_limit, small_chunk=args.small_chunk)
         print_table(size, results)
 

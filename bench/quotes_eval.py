@@ -45,6 +45,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from bench.tally import Counts
+
 LANGUAGES = ("en", "ru", "uk")
 _LEGEND = re.compile(r"^@(\w+)=(.+)$")
 _TITLES = frozenset(
@@ -97,7 +99,7 @@ class Prediction:
 
 
 @dataclass
-class Tally:
+class Tally(Counts):
     """Counts for one system in one language."""
 
     docs: int = 0
@@ -106,15 +108,6 @@ class Tally:
     matched: int = 0
     speaker_right: int = 0
     errors: list[str] = field(default_factory=list)
-
-    def add(self, other: Tally) -> None:
-        """Add another tally's counts."""
-        self.docs += other.docs
-        self.gold += other.gold
-        self.predicted += other.predicted
-        self.matched += other.matched
-        self.speaker_right += other.speaker_right
-        self.errors.extend(other.errors)
 
     def figures(self) -> dict[str, float]:
         """P, R, F1, speaker accuracy and found-with-right-speaker."""

@@ -14,7 +14,7 @@ import feedparser
 import feedparser.sanitizer
 
 from connectors.http import Fetcher, HttpLimits
-from telefeed.encoding import charset_from_headers, codec_name, decode_declared
+from extraction.encoding import charset_from_headers, codec_name, decode_declared
 from telefeed.models import Quarantined, RawItem, canonical_json, sha256_hex, utc_now
 
 ITEM_KIND = "rss_entry"

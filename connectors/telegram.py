@@ -22,14 +22,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Protocol, TypeVar
 
-from extraction.telegram import (
-    API_ITEM,
-    COMMENT_ITEM,
-    SERVICE_ITEM,
-    comment_external_id,
-    is_service_message,
-    post_external_id,
-)
+from extraction.telegram import API_ITEM, COMMENT_ITEM, SERVICE_ITEM, is_service_message, telegram_raw_item
 from telefeed.models import RawItem
 
 ENV_API_ID = "TELEGRAM_API_ID"
@@ -424,21 +417,18 @@ def api_raw_items(
     payloads: Sequence[dict[str, Any]],
     fetched_at: datetime,
 ) -> ApiItems:
-    """Raw items of a batch of message payloads (:func:`message_payload`) of ``channel``."""
+    """Raw items of a batch of message payloads (:func:`message_payload`) of ``channel`` (ids: the one Telegram
+    rule, :func:`extraction.telegram.item_external_id`)."""
     info = {"id": channel.channel_id, "username": username, "title": channel.title}
-
-    def external_id(payload: Mapping[str, Any]) -> str:
-        return post_external_id(username, channel.channel_id, int(payload["id"]))
-
     services = [p for p in payloads if is_service_message(p)]
     posts = [p for p in payloads if not is_service_message(p)]
     return ApiItems(
         posts=[
-            RawItem(source, external_id(group[0]), API_ITEM, {"channel": info, "messages": list(group)}, fetched_at)
+            telegram_raw_item(source, API_ITEM, {"channel": info, "messages": list(group)}, fetched_at)
             for group in group_messages(posts)
         ],
         services=[
-            RawItem(source, external_id(p), SERVICE_ITEM, {"channel": info, "message": p}, fetched_at) for p in services
+            telegram_raw_item(source, SERVICE_ITEM, {"channel": info, "message": p}, fetched_at) for p in services
         ],
     )
 
@@ -456,13 +446,7 @@ def api_comment_items(
     info = {"id": channel.channel_id, "username": username, "title": channel.title}
     post = {"external_id": post_external_id, "message_id": post_id}
     return [
-        RawItem(
-            source,
-            comment_external_id(post_external_id, int(p["id"])),
-            COMMENT_ITEM,
-            {"channel": info, "post": post, "message": p},
-            fetched_at,
-        )
+        telegram_raw_item(source, COMMENT_ITEM, {"channel": info, "post": post, "message": p}, fetched_at)
         for p in payloads
         if not is_service_message(p)
     ]

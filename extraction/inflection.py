@@ -5,7 +5,8 @@ A name word becomes a stem plus one of a closed list of nominal case endings, so
 letters does not (``Кроме`` is no case form of ``Крым``: ``е`` after ``Кром`` would need a vowel change that only
 Ukrainian closed syllables make, and ``Крим`` -> ``Криму`` keeps its ``и``). Ukrainian vowel alternation in a
 closed last syllable is allowed when an ending follows: ``Харків`` -> ``Харкова``, ``Київ`` -> ``Києва``/``Києві``,
-``Львів`` -> ``Львова``, ``Ірпінь`` -> ``Ірпеня``.
+``Львів`` -> ``Львова``, ``Ірпінь`` -> ``Ірпеня``; so is a fleeting vowel before a final ``ц``/``к``: ``Донець``
+-> ``Донця``, ``Райгородок`` -> ``Райгородка``.
 """
 
 from __future__ import annotations
@@ -114,11 +115,17 @@ def word_pattern(word: str) -> str:
     """A regex for every case form of one name word (acronyms and Latin words match as written)."""
     if not re.search(r"[а-яіїєёА-ЯІЇЄЁ]", word) or word.isupper() or len(word) < 3:
         return _escape(word)
+    first, sep, rest = word.partition("-")
+    if sep and rest[:1].islower() and len(first) >= 3:  # Ростов-на-Дону: the first part declines (Ростова-на-Дону)
+        return word_pattern(first) + _escape(sep + rest)
     head, sep, tail = word.rpartition("-")
     if sep and head and tail:  # Ивано-Франковская, Кабардино-Балкария: only the last part declines
         return _escape(head + sep) + word_pattern(tail)
     base = stem(word)
     forms = [_escape(base) + ENDING + "?"]
+    fleeting = re.fullmatch(rf"(.*[^{_VOWELS}])[еоє]([цк])", base)
+    if fleeting and len(fleeting.group(1)) >= 3:  # Донець -> Донця, Райгородок -> Райгородка
+        forms.append(_escape(fleeting.group(1) + fleeting.group(2)) + ENDING)
     match = re.fullmatch(rf"(.*)([ії])([^{_VOWELS}]+)", base)
     if match and base == word.rstrip("ь"):
         alternated = _escape(match.group(1)) + _ALTERNATION[match.group(2)] + _escape(match.group(3))

@@ -33,6 +33,16 @@ def html_to_text(html: str) -> str:
     return clean_whitespace(body.text(separator="") if body is not None else "")
 
 
+# Apostrophes as they are typed: ASCII ', the typographic ’ (U+2019) and ‘ (U+2018), the Ukrainian letter
+# apostrophe ʼ (U+02BC) and the backtick.
+_APOSTROPHES = str.maketrans(dict.fromkeys("’ʼ`‘", "'"))
+
+
+def fold_apostrophes(text: str) -> str:
+    """Write every apostrophe as ``'`` (``’``, ``ʼ``, ````` and ``‘`` alike); the length stays the same."""
+    return text.translate(_APOSTROPHES)
+
+
 def clean_whitespace(text: str) -> str:
     """NFC-normalise, collapse runs of spaces inside lines, drop empty lines."""
     text = unicodedata.normalize("NFC", text).replace("\r\n", "\n").replace("\xa0", " ")

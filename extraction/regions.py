@@ -16,12 +16,14 @@ first of two coordinated adjectives sharing a plural designator is a region too 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
+from extraction.gazetteer import Place, PlaceContext, lookup_place, place_weight
 from extraction.inflection import BOUNDARY_AFTER, BOUNDARY_BEFORE, ENDING, word_pattern
+from extraction.normalise import fold_apostrophes
 
 # Designator words in every case form (nominative to prepositional, singular and plural) and abbreviations.
 _DESIGNATORS = {
@@ -110,18 +112,32 @@ def find_regions(text: str) -> list[RegionMatch]:
         if region is None:
             continue
         found.append(RegionMatch(match.start(), match.end(), region))
-        # "Курская и Орловская области": the first adjective shares the plural designator.
+        # "Курская и Орловская области": the adjectives before share the plural designator.
         if re.search(_PLURAL_DESIGNATOR + "$", surface):
-            before = re.search(
-                r"(\S+)(?:\s*,\s*|\s+(?:и|та|і|й)\s+)$", text[max(0, match.start() - 60) : match.start()]
-            )
-            if before is not None:
-                word = before.group(1)
-                first = next((r for pattern, r in adjectives if pattern.fullmatch(word)), None)
-                if first is not None:
-                    start = match.start() - len(text[max(0, match.start() - 60) : match.start()]) + before.start(1)
-                    found.append(RegionMatch(start, start + len(word), first))
+            for start, end in coordinated_before(text, match.start()):
+                first = next((r for pattern, r in adjectives if pattern.fullmatch(text[start:end])), None)
+                if first is None:
+                    break
+                found.append(RegionMatch(start, end, first))
     return sorted(found, key=lambda m: m.start)
+
+
+_COORDINATED_WORD = re.compile(r"(\S+)(?:\s*,\s*|\s+(?:и|та|і|й)\s+)$")
+
+
+def coordinated_before(text: str, start: int, limit: int = 4) -> list[tuple[int, int]]:
+    """The words coordinated before ``start`` (``Краснопільська, Білопільська та`` before ``Миропільська
+    громади``), nearest first, as (start, end) offsets; the caller stops at the first that does not fit."""
+    out: list[tuple[int, int]] = []
+    while len(out) < limit:
+        window = text[max(0, start - 60) : start]
+        match = _COORDINATED_WORD.search(window)
+        if match is None:
+            break
+        word_start = start - len(window) + match.start(1)
+        out.append((word_start, word_start + len(match.group(1))))
+        start = word_start
+    return out
 
 
 @lru_cache(maxsize=1)
@@ -158,14 +174,11 @@ _DISTRICT_WORDS = {
     "raion": r"(?:[Рр]айон(?:|а|у|і|е|ом|ів|ы|и))",
     "hromada": r"(?:[Гг]ромад(?:а|и|і|у|ою))",
 }
+DISTRICT_ADJECTIVE = (
+    r"(?:[А-ЯІЇЄЁ][а-яіїєёʼ'’]+-)?[А-ЯІЇЄЁ][а-яіїєё'’ʼ]+(?:ськ|цьк|зьк|ск|цк|зк|ов|ев|ин|ів|їв)" + ENDING
+)
 DISTRICT_RE = re.compile(
-    BOUNDARY_BEFORE
-    + r"((?:[А-ЯІЇЄЁ][а-яіїєёʼ'’]+-)?[А-ЯІЇЄЁ][а-яіїєё'’ʼ]+(?:ськ|цьк|зьк|ск|цк|зк|ов|ев|ин|ів|їв)"
-    + ENDING
-    + r")\s+("
-    + "|".join(_DISTRICT_WORDS.values())
-    + ")"
-    + BOUNDARY_AFTER
+    BOUNDARY_BEFORE + "(" + DISTRICT_ADJECTIVE + r")\s+(" + "|".join(_DISTRICT_WORDS.values()) + ")" + BOUNDARY_AFTER
 )
 _ADJECTIVE_SUFFIX = re.compile(
     r"(?:(?<=[ск])ий|(?<=[ск])ій|ий|ій|ый|ой|ая|яя|ого|ому|ом|ім|ым|им|ої|ій|ой|ую|у|ою|а|і|е|ей)$"
@@ -174,17 +187,20 @@ _ADJECTIVE_SUFFIX = re.compile(
 
 def _centre_candidates(adjective: str) -> list[str]:
     """Place names an adjective may derive from (``Купянского`` -> ``Купянск``; ``Харківської`` -> ``Харків``)."""
-    base = _ADJECTIVE_SUFFIX.sub("", adjective.replace("’", "'").replace("ʼ", "'"))
+    base = _ADJECTIVE_SUFFIX.sub("", fold_apostrophes(adjective))
     out = [base]
     for suffix in ("ськ", "цьк", "зьк", "ск", "цк", "зк"):
         if base.endswith(suffix):
             root = base[: -len(suffix)]
-            out += [root, root + "ь", root + "и", root + "а", root + "е", root + "о", root + "е"]
+            out += [root, root + "ь", root + "и", root + "а", root + "е", root + "о", root + "я"]
             if root.endswith("ль"):  # Краснопільська -> Краснопілля
                 out.append(root[:-1] + "ля")
-            closed = re.fullmatch(r"(.*)і([^аеиіїоуюяє]+)ь?", root)
-            if closed:  # Гуляйпільська -> Гуляйполе, Лубенська -> Лубни stays unknown
+            closed = re.fullmatch(r"(.*)і([^аеиіїоуюяєь]+)ь?", root)
+            if closed:  # Гуляйпільська -> Гуляйполе
                 out += [f"{closed.group(1)}о{closed.group(2)}е", f"{closed.group(1)}о{closed.group(2)}я"]
+            fleeting = re.fullmatch(r"(.*[^аеиіїоуюяє])[еоє]([^аеиіїоуюяєь]+)", root)
+            if fleeting:  # a vowel the adjective inserts: Лубенська -> Лубни, Роменський -> Ромни
+                out += [f"{fleeting.group(1)}{fleeting.group(2)}{ending}" for ending in ("и", "а", "о")]
             if suffix in ("цьк", "цк"):
                 out += [root + "ц", root + "к"]
             if suffix in ("зьк", "зк"):
@@ -192,18 +208,38 @@ def _centre_candidates(adjective: str) -> list[str]:
     return [c for c in dict.fromkeys(out) if len(c) >= 3]
 
 
-def district_name(adjective: str, kind: str, place_name: Callable[[str], tuple[str, str] | None]) -> str | None:
+def district_name(
+    adjective: str, kind: str, places: Callable[[str], Sequence[Place]], context: PlaceContext | None = None
+) -> str | None:
     """``Kupiansk Raion`` for ``Купянского`` + raion, ``Bakhmut Hromada``; None when no centre is found.
 
-    ``place_name`` maps a native place name to its (English canonical, ISO country) or None. Raions of Ukraine
-    are named after their centre; districts of Russia and city districts (``Abinsky District``, ``Darnytskyi
-    District``) are the caller's: the romanised adjective.
+    ``places`` maps a native place name to the places it may mean. Of the candidate centres, the one with the most
+    ``place_weight`` in the text's ``context`` (``Миропільська громада`` in a text about Sumy Oblast is
+    Myropillia's, not Myropil's). Raions of Ukraine are named after their centre; districts of Russia and city
+    districts (``Abinsky District``, ``Darnytskyi District``) are the caller's: the romanised adjective.
     """
-    for candidate in _centre_candidates(adjective):
-        hit = place_name(candidate)
-        if hit is not None and (hit[1] == "UA" or kind == "hromada"):
-            return f"{hit[0]} Hromada" if kind == "hromada" else f"{hit[0]} Raion"
-    return None
+    hits = [
+        place
+        for candidate in _centre_candidates(adjective)
+        for place in places(candidate)
+        if place.latitude is not None and (place.country_code == "UA" or kind == "hromada")
+    ]
+    if not hits:
+        return None
+    centre = max(hits, key=lambda place: place_weight(place, context))
+    return f"{centre.name} Hromada" if kind == "hromada" else f"{centre.name} Raion"
+
+
+def region_place(region: Region) -> Place:
+    """The region as a place: its country and its centre's division (for ``PlaceContext``)."""
+    centre = lookup_place(region.centre) if region.centre else None
+    admin1 = centre.admin1 if centre is not None and centre.country_code == region.country else ""
+    return Place(region.canonical, None, None, region.country or None, 0, admin1)
+
+
+def regions_context(text: str) -> PlaceContext:
+    """The countries and divisions of the regions a text names (``Сумщина`` -> Sumy Oblast's division)."""
+    return PlaceContext.of(region_place(match.region) for match in find_regions(text))
 
 
 def district_kind(word: str) -> str:

@@ -15,16 +15,14 @@ Models load once per process.
 
 from __future__ import annotations
 
+import gzip
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from extraction.entities import SPACY_MODEL, morph, script_chunks
-
-if TYPE_CHECKING:
-    from spacy.language import Language
+from extraction.entities import english_parse_docs, morph, natasha_models, news_embedding, script_chunks
 
 QUOTE_CHARS = '"“”«»„'
 _QUOTE_CHAR_RE = re.compile(r"[\"“”«»„]|''|``")
@@ -99,34 +97,36 @@ def needs_parse(text: str) -> bool:
 # -- models (once per process) ----------------------------------------------------------------------------------
 
 
-def _paragraph_breaks(doc: Any) -> Any:
-    """A token after a line break starts a sentence (a quote never runs into the next paragraph's clause)."""
-    for token in doc[1:]:
-        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
-            token.is_sent_start = True
-    return doc
-
-
-@lru_cache(maxsize=1)
-def english_parser() -> Language:
-    """spaCy's English model without NER (tok2vec, tagger, parser, attribute ruler, lemmatizer); a line break
-    always ends a sentence."""
-    import spacy
-    from spacy.language import Language
-
-    if "telefeed_paragraph_breaks" not in Language.factories:
-        Language.component("telefeed_paragraph_breaks", func=_paragraph_breaks)
-    nlp = spacy.load(SPACY_MODEL, exclude=["ner"])
-    nlp.add_pipe("telefeed_paragraph_breaks", before="parser")
-    return nlp
-
-
 @lru_cache(maxsize=1)
 def natasha_syntax() -> tuple[Any, Any]:
-    """natasha's segmenter and news syntax parser (shipped inside the package)."""
-    from natasha import NewsEmbedding, NewsSyntaxParser, Segmenter
+    """natasha's segmenter and news syntax parser (shipped inside the package), sharing what the NER tagger has
+    loaded: the lean embedding (:func:`extraction.entities.news_embedding`) and, when both packages ship the same
+    file, the 250,000-word vocabulary (about 30 MB of Python strings per copy)."""
+    from natasha.data import NEWS_NER, NEWS_SYNTAX
+    from natasha.syntax import SyntaxParser
+    from slovnet.api import Syntax
+    from slovnet.const import REL, SHAPE, WORD
+    from slovnet.exec.encoders import SyntaxEncoder
+    from slovnet.exec.infer import SyntaxDecoder, SyntaxInfer
+    from slovnet.exec.model import Syntax as SyntaxModel
+    from slovnet.exec.pack import Pack, vocab_name
 
-    return Segmenter(), NewsSyntaxParser(NewsEmbedding())
+    segmenter, tagger = natasha_models()
+    with Pack(NEWS_NER) as ner_pack, Pack(NEWS_SYNTAX) as pack:
+        # Compared unzipped: the two gzip headers differ (their timestamps) when the words do not.
+        same_words = gzip.decompress(ner_pack.read(vocab_name(WORD))) == gzip.decompress(pack.read(vocab_name(WORD)))
+        pack.load_meta().check_protocol()
+        model = pack.load_model(SyntaxModel)
+        arrays = dict(pack.load_arrays(model.weights))
+        words = tagger.infer.encoder.words_vocab if same_words else pack.load_vocab(WORD)
+        shapes, relations = pack.load_vocab(SHAPE), pack.load_vocab(REL)
+    # What ``slovnet.api.Syntax.load`` builds, with the vocabulary taken from the tagger.
+    batch_size = 8
+    infer = SyntaxInfer(model.inject_arrays(arrays), SyntaxEncoder(words, shapes, batch_size), SyntaxDecoder(relations))
+    parser = SyntaxParser.__new__(SyntaxParser)
+    Syntax.__init__(parser, infer, batch_size)
+    parser.navec(news_embedding())
+    return segmenter, parser
 
 
 _MORPH_POS = {
@@ -183,9 +183,8 @@ def parse_documents(documents: Sequence[tuple[str, str | None]], batch_size: int
                 latin.append((index, chunk.start, chunk.end))
     runs: list[tuple[int, int, list[Token], list[tuple[int, int]]]] = []
     if latin:
-        nlp = english_parser()
         texts = (blank_datelines(documents[i][0][s:e]) for i, s, e in latin)
-        for (index, start, _), doc in zip(latin, nlp.pipe(texts, batch_size=batch_size), strict=True):
+        for (index, start, _), doc in zip(latin, english_parse_docs(texts, batch_size), strict=True):
             tokens = [
                 Token(
                     start + t.idx,

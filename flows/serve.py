@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -165,6 +166,41 @@ def _healthy(api_url: str) -> bool:
         return False
 
 
+def _server_log() -> Path:
+    """The file a server this module starts writes its output to (in ``PREFECT_HOME``)."""
+    log_path = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect")).expanduser() / "telefeed-server.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    return log_path
+
+
+@contextmanager
+def _running_server(
+    command: list[str], api_url: str, startup_timeout: float, env: dict[str, str] | None = None
+) -> Iterator[str]:
+    """Run ``command`` (a Prefect API server) while the block runs, once ``api_url`` answers; yields ``api_url``."""
+    log_path = _server_log()
+    with log_path.open("ab") as log:
+        server = subprocess.Popen(
+            command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env={**os.environ, **(env or {})}
+        )
+    try:
+        deadline = time.monotonic() + startup_timeout
+        while not _healthy(api_url):
+            if server.poll() is not None:
+                raise ServeError(f"the Prefect server exited with code {server.returncode}; see {log_path}")
+            if time.monotonic() > deadline:
+                raise ServeError(f"the Prefect server did not start within {startup_timeout:.0f} s; see {log_path}")
+            time.sleep(0.1)
+        yield api_url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
+
+
 @contextmanager
 def local_prefect_server(port: int = DEFAULT_SERVER_PORT, startup_timeout: float = 180.0) -> Iterator[str]:
     """Run ``prefect server start`` (API, UI and services, the scheduler among them) on 127.0.0.1:``port`` while the
@@ -180,26 +216,46 @@ def local_prefect_server(port: int = DEFAULT_SERVER_PORT, startup_timeout: float
             f"a Prefect server already answers on port {port}: export PREFECT_API_URL={api_url} and run again"
         )
     command = [sys.executable, "-m", "prefect", "server", "start", "--host", "127.0.0.1", "--port", str(port)]
-    log_path = Path(os.environ.get("PREFECT_HOME", Path.home() / ".prefect")).expanduser() / "telefeed-server.log"
-    log_path.parent.mkdir(parents=True, exist_ok=True)
-    with log_path.open("ab") as log:
-        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + startup_timeout
-        while not _healthy(api_url):
-            if server.poll() is not None:
-                raise ServeError(f"`prefect server start` exited with code {server.returncode}; see {log_path}")
-            if time.monotonic() > deadline:
-                raise ServeError(f"the Prefect server did not start within {startup_timeout:.0f} s; see {log_path}")
-            time.sleep(0.5)
+    with _running_server(command, api_url, startup_timeout) as url:
+        yield url
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@contextmanager
+def prefect_api(startup_timeout: float = 120.0) -> Iterator[str | None]:
+    """The Prefect API for a command that runs flows: the configured one (yields its URL), else a temporary API
+    server in a child process for as long as the block runs.
+
+    The temporary server is the one Prefect itself starts when no API is configured (uvicorn serving
+    ``prefect.server.api.server:create_app``, no UI, the profile's database), started here from its command line
+    instead: Prefect's own starter lives in the server package, and importing that package (FastAPI, SQLAlchemy,
+    the server's models and services) would cost this process about 80 MB for the whole run.
+    """
+    configured = configured_api_url()
+    if configured:
+        yield configured
+        return
+    import prefect
+    from prefect.settings import PREFECT_API_URL, temporary_settings
+
+    port = _free_port()
+    api_url = f"http://127.0.0.1:{port}/api"
+    command = [
+        sys.executable, "-m", "uvicorn", "--app-dir", str(Path(prefect.__file__).parent.parent),
+        "--factory", "prefect.server.api.server:create_app", "--host", "127.0.0.1", "--port", str(port),
+        "--log-level", "error", "--lifespan", "on",
+    ]  # fmt: skip
+    env = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+    with (
+        _running_server(command, api_url, startup_timeout, env),
+        temporary_settings(updates={PREFECT_API_URL: api_url}),
+    ):
         yield api_url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def deployed_elsewhere(specs: list[DeploymentSpec]) -> list[str]:

@@ -68,22 +68,24 @@ def run(
     if missing:
         raise fail(f"--dask needs {', '.join(missing)}: pip install 'telefeed[scale]'")
     from flows.ingest import ingest
+    from flows.serve import prefect_api
 
     results: list[dict[str, Any]]
-    if dask is not None:
-        from flows.scale import ingest_dask
+    with prefect_api():
+        if dask is not None:
+            from flows.scale import ingest_dask
 
-        results = ingest_dask(
-            sources=source or None,
-            sources_path=sources_path,
-            warehouse_path=warehouse_path,
-            dask_address=dask,
-            extract=extract,
-        )
-    else:
-        results = ingest(
-            sources=source or None, sources_path=sources_path, warehouse_path=warehouse_path, extract=extract
-        )
+            results = ingest_dask(
+                sources=source or None,
+                sources_path=sources_path,
+                warehouse_path=warehouse_path,
+                dask_address=dask,
+                extract=extract,
+            )
+        else:
+            results = ingest(
+                sources=source or None, sources_path=sources_path, warehouse_path=warehouse_path, extract=extract
+            )
     print_run_summary(results)
     raise typer.Exit(run_exit_code(results))
 
@@ -157,6 +159,7 @@ def backfill(
     except ConfigError as exc:
         raise fail(str(exc)) from None
     from flows.backfill import ChunkProgress, backfill, listen
+    from flows.serve import prefect_api
 
     progress = Progress(
         TextColumn("[bold]{task.description}"),
@@ -177,7 +180,7 @@ def backfill(
             counts=f"{event.until.date().isoformat()} new={s['new']} fetched={s['fetched']} errors={s['errors']}",
         )
 
-    with progress, listen(on_chunk):
+    with prefect_api(), progress, listen(on_chunk):
         totals: dict[str, Any] = backfill(
             source=source,
             since=start,

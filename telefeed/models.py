@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -160,3 +160,22 @@ class LandResult:
         self.documents_updated += other.documents_updated
         self.documents_unchanged += other.documents_unchanged
         self.quarantined += other.quarantined
+
+
+@dataclass(slots=True, kw_only=True)
+class RunCounts:
+    """What one source run did, counted: the figures its ``runs`` row and the run summary share."""
+
+    status: str = "ok"
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    skipped: int = 0
+    quarantined: int = 0
+    errors: int = 0
+    seconds: float = 0.0
+    error_message: str | None = None
+
+    def counts(self) -> dict[str, Any]:
+        """These figures alone, by name (without the fields a subclass adds)."""
+        return {f.name: getattr(self, f.name) for f in fields(RunCounts)}

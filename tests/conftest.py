@@ -82,7 +82,7 @@ def prefect_harness(postgres: PostgresServer | None) -> Iterator[PrefectTestServ
         yield server
 
 
-README_DEMO_TEST = "tests/test_readme.py::test_readme_demo_command_in_a_clean_venv"
+README_DEMO_TEST = "tests/docs/test_readme.py::test_readme_demo_command_in_a_clean_venv"
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

@@ -26,6 +26,7 @@ from telefeed.models import (
     LandResult,
     Quarantined,
     RawItem,
+    RunCounts,
     canonical_json,
     sha256_hex,
     utc_now,
@@ -210,24 +211,15 @@ def quarantine_table(rows_in: Sequence[Quarantined], run_id: str | None) -> pa.T
     return pa.table(rows, schema=QUARANTINE_SCHEMA)
 
 
-@dataclass(slots=True)
-class RunRecord:
-    """One row of the ``runs`` table."""
+@dataclass(slots=True, kw_only=True)
+class RunRecord(RunCounts):
+    """One row of the ``runs`` table: which run of which source, when, and its :class:`RunCounts`."""
 
     run_id: str
     source: str
     mode: str
     started_at: datetime
     finished_at: datetime
-    status: str
-    fetched: int = 0
-    new: int = 0
-    updated: int = 0
-    skipped: int = 0
-    quarantined: int = 0
-    errors: int = 0
-    seconds: float = 0.0
-    error_message: str | None = None
 
 
 class Warehouse:
@@ -402,6 +394,18 @@ class Warehouse:
         with self._connect() as con:
             yield con
 
+    def peek_for_keys(self, keys: Sequence[str], sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        """Rows of ``sql`` on a short read (:meth:`peek`), with ``keys`` as a table ``_keys(key)`` to join on (no
+        keys: no rows)."""
+        if not keys:
+            return []
+        with self.peek() as con:
+            con.register("_keys", pa.table({"key": list(keys)}))
+            try:
+                return con.execute(sql, list(params)).fetchall()
+            finally:
+                con.unregister("_keys")
+
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
         """A read-write connection inside BEGIN ... COMMIT (ROLLBACK on any error)."""
@@ -514,14 +518,11 @@ class Warehouse:
 
     def existing_external_ids(self, source: str, external_ids: Sequence[str]) -> set[str]:
         """Which of ``external_ids`` already have a document for ``source``."""
-        if not external_ids:
-            return set()
-        with self.peek() as con:
-            con.register("_ids", pa.table({"external_id": list(external_ids)}))
-            rows = con.execute(
-                "SELECT d.external_id FROM documents d JOIN _ids i USING (external_id) WHERE d.source = ?",
-                [source],
-            ).fetchall()
+        rows = self.peek_for_keys(
+            external_ids,
+            "SELECT d.external_id FROM documents d JOIN _keys k ON k.key = d.external_id WHERE d.source = ?",
+            [source],
+        )
         return {r[0] for r in rows}
 
     def register_sources(self, sources: Sequence[tuple[str, str, dict[str, Any]]]) -> None:

@@ -86,15 +86,11 @@ def needs_extraction(warehouse: Warehouse, version: str) -> bool:
 
 def load_inputs(warehouse: Warehouse, document_ids: Sequence[str]) -> list[ExtractInput]:
     """The stored documents with these ids, as extraction inputs (no network: the text is in the warehouse)."""
-    if not document_ids:
-        return []
-    with warehouse.peek() as con:
-        con.register("_ids", pa.table({"id": list(document_ids)}))
-        rows = con.execute(
-            "SELECT d.id, d.text, d.language, d.source, d.kind, d.published_at, d.version_hash, d.metadata "
-            "FROM documents d JOIN _ids USING (id) ORDER BY coalesce(d.published_at, d.first_seen_at), d.id"
-        ).fetchall()
-        con.unregister("_ids")
+    rows = warehouse.peek_for_keys(
+        document_ids,
+        "SELECT d.id, d.text, d.language, d.source, d.kind, d.published_at, d.version_hash, d.metadata "
+        "FROM documents d JOIN _keys k ON k.key = d.id ORDER BY coalesce(d.published_at, d.first_seen_at), d.id",
+    )
     return [ExtractInput(r[0], r[1], r[2], r[3], r[4], r[5], r[6], _post_metadata(r[4], r[7])) for r in rows]
 
 

@@ -2,8 +2,9 @@
 
 The numbered migrations (``schema/NNN_*.sql``) create and change the tables; this module states the result. The
 Arrow schemas the landing code builds its batches with are derived from it (:attr:`Table.landing_schema`), and
-each table's key (the columns that identify one row) is stated here and nowhere else. tests/test_tables.py checks
-every table against a migrated warehouse (names, order, types, NOT NULL) and the keys against landed data.
+each table's key (the columns that identify one row) is stated here and nowhere else.
+tests/warehouse/test_tables.py checks every table against a migrated warehouse (names, order, types, NOT NULL) and
+the keys against landed data.
 
 Keys are not PRIMARY KEY or UNIQUE constraints: DuckLake has neither, and the same migrations build both backends.
 The landing keeps them by matching on the key columns (:meth:`Table.key_match`) before it inserts.

@@ -142,25 +142,12 @@ def mark_deleted(warehouse: Warehouse, posts: Sequence[StoredPost], via: str, ru
     return warehouse.run_in_transaction(work)
 
 
-def _read_for(warehouse: Warehouse, keys: Sequence[str], sql: str, params: Sequence[Any] = ()) -> list[Any]:
-    """Rows of ``sql`` on a short read, with ``keys`` as table ``_tg_keys(key)`` to join on."""
-    if not keys:
-        return []
-    with warehouse.peek() as con:
-        con.register("_tg_keys", pa.table({"key": list(keys)}))
-        try:
-            return con.execute(sql, list(params)).fetchall()
-        finally:
-            con.unregister("_tg_keys")
-
-
 def comment_cursors(warehouse: Warehouse, source: str, post_external_ids: Sequence[str]) -> dict[str, int]:
     """``post external id -> highest comment id landed`` for the posts that have landed comments."""
-    rows = _read_for(
-        warehouse,
+    rows = warehouse.peek_for_keys(
         post_external_ids,
         "SELECT k.key, max(CAST(json_extract(d.metadata, '$.comment_id') AS BIGINT)) FROM documents d "
-        "JOIN _tg_keys k ON k.key = json_extract_string(d.metadata, '$.post_external_id') "
+        "JOIN _keys k ON k.key = json_extract_string(d.metadata, '$.post_external_id') "
         "WHERE d.source = ? AND d.kind = 'comment' GROUP BY 1",
         [source],
     )
@@ -179,10 +166,9 @@ def get_channel(warehouse: Warehouse, channel_key: str) -> CachedChannel | None:
 
 def stored_languages(warehouse: Warehouse, document_ids: Sequence[str]) -> dict[str, tuple[str, str]]:
     """``id -> (content_hash, language)`` of the stored documents among ``document_ids`` that have a language."""
-    rows = _read_for(
-        warehouse,
+    rows = warehouse.peek_for_keys(
         document_ids,
-        "SELECT d.id, d.content_hash, d.language FROM documents d JOIN _tg_keys k ON k.key = d.id "
+        "SELECT d.id, d.content_hash, d.language FROM documents d JOIN _keys k ON k.key = d.id "
         "WHERE d.language IS NOT NULL",
     )
     return {r[0]: (r[1], r[2]) for r in rows}

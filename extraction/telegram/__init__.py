@@ -20,6 +20,7 @@ from extraction.normalise import NormaliseError
 from extraction.telegram.api import api_media, api_post, is_service_message
 from extraction.telegram.comment import COMMENT_ITEM, comment_external_id, comment_to_document
 from extraction.telegram.export import export_album_groups, export_date, export_media, export_post, export_text
+from extraction.telegram.items import item_external_id, item_message_ids, telegram_raw_item
 from extraction.telegram.post import (
     API_ITEM,
     EXPORT_ITEM,
@@ -63,6 +64,8 @@ __all__ = [
     "export_post",
     "export_text",
     "is_service_message",
+    "item_external_id",
+    "item_message_ids",
     "parse_count",
     "post_external_id",
     "post_to_document",
@@ -70,6 +73,7 @@ __all__ = [
     "preview_post",
     "preview_text",
     "telegram_item_to_document",
+    "telegram_raw_item",
     "username_from_url",
     "utf16_len",
     "utf16_slice",

@@ -2,8 +2,9 @@
 
 Flows call :func:`ingest_sources` (a group of sources) or :func:`ingest_source`; the kind-specific work lives in
 this package's modules, each registered with :func:`register` or, for a kind in two phases (fetch, then land),
-:func:`register_preparer`. What an ingester needs from outside (clients, the sleeper, secrets) comes in the run's
-:class:`telefeed.resources.Resources`. Nothing here imports Prefect.
+:func:`register_preparer`. An ingester gets one :class:`SourceRun`: the source, the warehouse, the run id, the
+counters it fills, the backfill window and what it needs from outside (clients, the sleeper, secrets: the run's
+:class:`telefeed.resources.Resources`). Nothing here imports Prefect.
 """
 
 from __future__ import annotations
@@ -16,10 +17,10 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from telefeed.config import Source
-from telefeed.models import Cursor, LandResult, utc_now
+from telefeed.models import Cursor, LandResult, RunCounts, utc_now
 from telefeed.resources import Resources
 from telefeed.stopping import StopRequest
 from warehouse.articles import PagedBatch, land_together
@@ -39,21 +40,12 @@ class Window:
 
 
 @dataclass(slots=True)
-class SourceStats:
-    """What one source run did; becomes a ``runs`` row and a line of the CLI summary."""
+class SourceStats(RunCounts):
+    """What one source run did (its :class:`RunCounts`); becomes a ``runs`` row and a line of the CLI summary."""
 
     source: str
     kind: str
     mode: str = "forward"
-    status: str = "ok"
-    fetched: int = 0
-    new: int = 0
-    updated: int = 0
-    skipped: int = 0
-    quarantined: int = 0
-    errors: int = 0
-    seconds: float = 0.0
-    error_message: str | None = None
     # Every error of the run, in order (the first MAX_ERROR_MESSAGES); ``error_message`` is the first.
     error_messages: list[str] = field(default_factory=list)
 
@@ -90,7 +82,23 @@ class SourceStats:
         return asdict(self)
 
 
-Ingester = Callable[[Any, Warehouse, str, SourceStats, Window | None, Resources], None]
+SourceT = TypeVar("SourceT")
+
+
+@dataclass(frozen=True, slots=True)
+class SourceRun(Generic[SourceT]):
+    """One source's run as its ingester sees it: the source, the warehouse it lands in, the run id, the counters it
+    fills, the backfill window (None: forward from the cursor) and the run's shared resources."""
+
+    source: SourceT
+    warehouse: Warehouse
+    run_id: str
+    stats: SourceStats
+    window: Window | None
+    resources: Resources
+
+
+Ingester = Callable[[SourceRun[Any]], None]
 _INGESTERS: dict[str, Ingester] = {}
 
 
@@ -110,13 +118,14 @@ class Landing:
         return sum(len(b.raw_items) + len(b.documents) + len(b.quarantine) for b, _ in self.parts)
 
 
-# A kind in two phases: fetch and normalise (reading the warehouse at most), then the landing it returns.
-Preparer = Callable[[Any, Warehouse, str, SourceStats, Window | None, Resources, Cursor], Landing]
+# A kind in two phases: fetch and normalise (reading the warehouse at most) from the source's stored cursor, then
+# the landing it returns.
+Preparer = Callable[[SourceRun[Any], Cursor], Landing]
 _PREPARERS: dict[str, Preparer] = {}
 
 
 def register(kind: str) -> Callable[[Ingester], Ingester]:
-    """Decorator: make ``func(source, warehouse, run_id, stats, window, resources)`` the ingester for ``kind``."""
+    """Decorator: make ``func(run: SourceRun)`` the ingester for ``kind``."""
 
     def decorate(func: Ingester) -> Ingester:
         _INGESTERS[kind] = func
@@ -126,9 +135,9 @@ def register(kind: str) -> Callable[[Ingester], Ingester]:
 
 
 def register_preparer(kind: str) -> Callable[[Preparer], Preparer]:
-    """Decorator: ``func(source, warehouse, run_id, stats, window, resources, cursor) -> Landing`` ingests ``kind``
-    in two phases. It fetches and normalises (only reading the warehouse) and returns the :class:`Landing` that
-    writes, so that :func:`ingest_sources` lands several sources in one open warehouse file."""
+    """Decorator: ``func(run: SourceRun, cursor) -> Landing`` ingests ``kind`` in two phases. It fetches and
+    normalises (only reading the warehouse) and returns the :class:`Landing` that writes, so that
+    :func:`ingest_sources` lands several sources in one open warehouse file."""
 
     def decorate(func: Preparer) -> Preparer:
         _PREPARERS[kind] = func
@@ -169,16 +178,21 @@ def cluster_stories(warehouse: Warehouse) -> str | None:
 
 
 @dataclass(slots=True)
-class _SourceRun:
-    """One source's run inside :func:`ingest_sources`: its stats, when it started, its landing if not done yet."""
+class _Progress:
+    """How one source's run inside :func:`ingest_sources` goes: when it started and finished, its own seconds,
+    its landing while not landed yet, whether a step failed."""
 
-    source: Source
-    stats: SourceStats
+    run: SourceRun[Any]
     started: datetime = field(default_factory=utc_now)
     finished: datetime | None = None
     seconds: float = 0.0  # its own work: fetching and landing, not the others' of its group
     landing: Landing = field(default_factory=Landing)
-    failed: bool = False  # a step raised
+    failed: bool = False
+
+    @property
+    def name(self) -> str:
+        """The source's name."""
+        return str(self.run.source.name)
 
     @contextmanager
     def step(self, what: str) -> Iterator[None]:
@@ -188,61 +202,46 @@ class _SourceRun:
             yield
         except Exception as exc:
             self.failed = True
-            self.stats.fail(f"{type(exc).__name__}: {exc}")
-            log.warning("source %s failed while %s: %s", self.source.name, what, self.stats.error_messages[-1])
+            self.run.stats.fail(f"{type(exc).__name__}: {exc}")
+            log.warning("source %s failed while %s: %s", self.name, what, self.run.stats.error_messages[-1])
             log.debug("%s", traceback.format_exc())
         finally:
             self.seconds += time.perf_counter() - clock
             self.finished = utc_now()
 
-    def record(self, run_id: str) -> RunRecord:
+    def record(self) -> RunRecord:
         """The ``runs`` row of this source (its seconds set on the stats too)."""
-        stats = self.stats
+        stats = self.run.stats
         stats.seconds = round(self.seconds, 3)
         return RunRecord(
-            run_id=run_id,
-            source=self.source.name,
+            run_id=self.run.run_id,
+            source=self.name,
             mode=stats.mode,
             started_at=self.started,
             finished_at=self.finished or utc_now(),
-            status=stats.status,
-            fetched=stats.fetched,
-            new=stats.new,
-            updated=stats.updated,
-            skipped=stats.skipped,
-            quarantined=stats.quarantined,
-            errors=stats.errors,
-            seconds=stats.seconds,
-            error_message=stats.error_message,
+            **stats.counts(),
         )
 
 
-def _ingest_one(
-    run: _SourceRun,
-    warehouse: Warehouse,
-    run_id: str,
-    window: Window | None,
-    resources: Resources,
-    cursor: Cursor | None,
-) -> None:
-    """Fetch ``run``'s source: a two-phase kind leaves its landing in ``run.landing``, any other lands now."""
-    source = run.source
-    with run.step("fetching"):
-        prepare = _PREPARERS.get(source.kind)
+def _fetch(progress: _Progress, cursor: Cursor | None) -> None:
+    """Fetch the source: a two-phase kind leaves its landing in ``progress.landing``, any other lands now."""
+    run = progress.run
+    with progress.step("fetching"):
+        prepare = _PREPARERS.get(run.source.kind)
         if prepare is not None:
-            cursor = cursor if cursor is not None else warehouse.get_cursor(source.name)
-            run.landing = prepare(source, warehouse, run_id, run.stats, window, resources, cursor)
+            cursor = cursor if cursor is not None else run.warehouse.get_cursor(progress.name)
+            progress.landing = prepare(run, cursor)
             return
-        ingester = _INGESTERS.get(source.kind)
+        ingester = _INGESTERS.get(run.source.kind)
         if ingester is None:
-            raise NotImplementedError(f"no ingester for source kind {source.kind!r}")
-        ingester(source, warehouse, run_id, run.stats, window, resources)
+            raise NotImplementedError(f"no ingester for source kind {run.source.kind!r}")
+        ingester(run)
 
 
-def _transactions(runs: Sequence[_SourceRun]) -> list[list[tuple[_SourceRun, PagedBatch]]]:
+def _transactions(runs: Sequence[_Progress]) -> list[list[tuple[_Progress, PagedBatch]]]:
     """The parts of ``runs``' landings in transactions: in order, at most one part per source and
     :data:`TRANSACTION_ROWS` rows each (a larger part alone)."""
-    transactions: list[list[tuple[_SourceRun, PagedBatch]]] = [[]]
+    transactions: list[list[tuple[_Progress, PagedBatch]]] = [[]]
     rows = 0
     for run in runs:
         for part in run.landing.parts:
@@ -256,7 +255,7 @@ def _transactions(runs: Sequence[_SourceRun]) -> list[list[tuple[_SourceRun, Pag
     return [t for t in transactions if t]
 
 
-def _land(runs: Sequence[_SourceRun], warehouse: Warehouse, run_id: str) -> None:
+def _land(runs: Sequence[_Progress], warehouse: Warehouse, run_id: str) -> None:
     """Land the prepared landings of ``runs``, several sources in one transaction (:func:`_transactions`); a
     landing that fails fails only its source (:func:`warehouse.articles.land_together`), which then lands nothing
     more (its cursor stays where its committed rows are)."""
@@ -270,10 +269,10 @@ def _land(runs: Sequence[_SourceRun], warehouse: Warehouse, run_id: str) -> None
         for run, _ in todo:
             with run.step("landing"):
                 run.seconds += share
-                outcome = outcomes.get(run.source.name, LandResult())
+                outcome = outcomes.get(run.name, LandResult())
                 if isinstance(outcome, Exception):
                     raise outcome
-                run.stats.add_landing(outcome)
+                run.run.stats.add_landing(outcome)
     for run in runs:
         landing, run.landing = run.landing, Landing()  # what it held can go
         if landing.failure is not None and not run.failed:
@@ -303,9 +302,9 @@ def ingest_sources(
     two_phase = [s.name for s in sources if s.kind in _PREPARERS]
     cursors = warehouse.get_cursors(two_phase) if two_phase else {}
     mode = "backfill" if window is not None else "forward"
-    runs: list[_SourceRun] = []
-    fetched: list[_SourceRun] = []  # with a landing still to land
-    unrecorded: list[_SourceRun] = []  # without their runs row yet
+    done: list[_Progress] = []
+    fetched: list[_Progress] = []  # with a landing still to land
+    unrecorded: list[_Progress] = []  # without their runs row yet
     skipped: dict[str, SourceStats] = {}
 
     def land_fetched() -> None:
@@ -315,30 +314,31 @@ def ingest_sources(
         with warehouse.session():  # in memory already: no network IO while the file is open
             _land(fetched, warehouse, run_id)
             fetched.clear()
-            warehouse.record_runs([run.record(run_id) for run in record])
+            warehouse.record_runs([progress.record() for progress in record])
             record.clear()
 
     for source in sources:
         if stop is not None and stop.is_set():
             skipped[source.name] = not_run(source, stop.reason or "stopped")
             continue
-        run = _SourceRun(source, SourceStats(source=source.name, kind=source.kind, mode=mode))
-        _ingest_one(run, warehouse, run_id, window, resources, cursors.get(source.name))
-        runs.append(run)
-        unrecorded.append(run)
-        if run.landing.parts or run.landing.failure is not None:
-            fetched.append(run)
-        if sum(r.landing.rows for r in fetched) >= GROUP_LANDING_ROWS:
+        stats = SourceStats(source=source.name, kind=source.kind, mode=mode)
+        progress = _Progress(SourceRun(source, warehouse, run_id, stats, window, resources))
+        _fetch(progress, cursors.get(source.name))
+        done.append(progress)
+        unrecorded.append(progress)
+        if progress.landing.parts or progress.landing.failure is not None:
+            fetched.append(progress)
+        if sum(p.landing.rows for p in fetched) >= GROUP_LANDING_ROWS:
             land_fetched()
     land_fetched()
     if unrecorded:  # clustering, then the rows (one open file for both)
         with warehouse.session(memory_limit=warehouse.clustering_memory_limit):
             error = cluster_stories(warehouse)
-            for run in unrecorded:
+            for progress in unrecorded:
                 if error is not None:
-                    run.stats.record_error(error)
-            warehouse.record_runs([run.record(run_id) for run in unrecorded])
-    by_name = {run.source.name: run.stats for run in runs} | skipped
+                    progress.run.stats.record_error(error)
+            warehouse.record_runs([progress.record() for progress in unrecorded])
+    by_name = {progress.name: progress.run.stats for progress in done} | skipped
     return [by_name[s.name] for s in sources]
 
 

@@ -26,9 +26,8 @@ from extraction.language import assign_language
 from extraction.normalise import normalise_items
 from telefeed.config import RssSource
 from telefeed.models import Cursor, Document, LandBatch, RawItem, utc_now
-from telefeed.pipeline import Landing, SourceStats, Window, register_preparer
+from telefeed.pipeline import Landing, SourceRun, SourceStats, register_preparer
 from telefeed.pipeline.contract import SourceContract, slices
-from telefeed.resources import Resources
 from warehouse.articles import PAGE_ITEM_KIND, PageFetchState, documents_to_refetch
 from warehouse.db import Warehouse
 
@@ -162,15 +161,7 @@ def keep_legacy_ids(
 
 
 @register_preparer(RSS.kind)
-def prepare_rss(
-    source: RssSource,
-    warehouse: Warehouse,
-    run_id: str,
-    stats: SourceStats,
-    window: Window | None,
-    resources: Resources,
-    cursor: Cursor,
-) -> Landing:
+def prepare_rss(run: SourceRun[RssSource], cursor: Cursor) -> Landing:
     """Fetch one feed (conditionally, with ``cursor``'s ETag/Last-Modified), normalise its entries and fetch their
     pages, and fetch again the pages that earlier runs could not get (``page_fetches``), within
     ``max_pages_per_run``; the landing returned lands it all, the feed's validators moving with its last batch.
@@ -178,6 +169,7 @@ def prepare_rss(
     Only reads touch the warehouse before the landing (known ids, pages due again), so the landings of several
     feeds can share one open warehouse file (:func:`telefeed.pipeline.ingest_sources`).
     """
+    source, warehouse, stats, window = run.source, run.warehouse, run.stats, run.window
     started = utc_now()
     backfill = window is not None
     fetcher = AnyUrlFetcher()

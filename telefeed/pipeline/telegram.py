@@ -1,10 +1,11 @@
 """Telegram ingestion: the API (Telethon), the public ``t.me/s`` preview and Telegram Desktop exports.
 
 Each kind declares its contract (:data:`TELEGRAM`, :data:`TELEGRAM_PREVIEW`, :data:`TELEGRAM_EXPORT`): its raw
-item kinds, one external id rule for all three (:func:`item_external_id`: ``<username or channel id>:<message id>``),
-its cursor fields and the date its backfill window filters on. The three paths map raw items to ``kind="post"``
-documents and land them through the shared :func:`~telefeed.pipeline.contract.land_in_batches` with
-``warehouse.telegram.land_posts`` (documents, raw items, counter snapshots and the cursor in one transaction).
+item kinds, one external id rule for all three and for comments (:func:`extraction.telegram.item_external_id`:
+``<username or channel id>:<message id>``), its cursor fields and the date its backfill window filters on. The
+three paths map raw items to ``kind="post"`` documents and land them through the shared
+:func:`~telefeed.pipeline.contract.land_in_batches` with ``warehouse.telegram.land_posts`` (documents, raw items,
+counter snapshots and the cursor in one transaction).
 
 API (incremental, like a tap's replication key): the cursor's ``last_id`` is the highest message id landed;
 messages are read oldest first in ``batch_size`` batches, each landed with the cursor that covers it.
@@ -45,19 +46,19 @@ from extraction.telegram import (
     PREVIEW_ITEM,
     SERVICE_ITEM,
     channel_key,
-    comment_external_id,
     counter_snapshot,
     export_album_groups,
     export_date,
-    post_external_id,
+    item_external_id,
+    item_message_ids,
     telegram_item_to_document,
+    telegram_raw_item,
     username_from_url,
 )
 from telefeed.config import TelegramExportSource, TelegramPreviewSource, TelegramSource
 from telefeed.models import Cursor, Document, LandBatch, LandResult, Quarantined, RawItem, utc_now
-from telefeed.pipeline import SourceStats, Window, register
+from telefeed.pipeline import SourceRun, SourceStats, Window, register
 from telefeed.pipeline.contract import SourceContract, land_in_batches, past_window
-from telefeed.resources import Resources
 from telefeed.retry import RetriesExhausted, Retry, RetryPolicy, retrying
 from warehouse.db import Warehouse
 from warehouse.telegram import (
@@ -81,29 +82,9 @@ LAND_BATCH_SIZE = 200  # raw items per landing transaction
 MAX_FLOOD_RETRIES = 5
 
 
-def item_message_ids(payload: Mapping[str, Any]) -> list[int]:
-    """The message ids of a Telegram raw item (oldest first): an album's messages, one message, or a preview post."""
-    if "messages" in payload:
-        return [int(m["id"]) for m in payload["messages"]]
-    if "message" in payload:
-        return [int(payload["message"]["id"])]
-    return [int(payload["post_id"])]
-
-
 def highest_message_id(items: Sequence[RawItem]) -> int | None:
     """The highest message id of Telegram raw items: what a cursor landed with them covers (None: no items)."""
     return max((i for item in items for i in item_message_ids(item.payload)), default=None)
-
-
-def item_external_id(payload: Mapping[str, Any]) -> str:
-    """A Telegram raw item's external id, from its payload: ``<username or channel id>:<first message id>`` for a
-    post, an album or a service message (the same through the three kinds), ``<post's id>/comment/<id>`` for a
-    comment."""
-    first = item_message_ids(payload)[0]
-    if "post" in payload:
-        return comment_external_id(payload["post"]["external_id"], first)
-    channel = payload["channel"]
-    return post_external_id(channel.get("username"), channel.get("id"), first)
 
 
 # The three kinds' contracts. Their raw items share one external id rule; the cursor's ``last_id`` is the highest
@@ -237,24 +218,15 @@ class _ApiLander:
     """One API source's run on one channel: its calls (with the flood-wait rule), and the landing of what it
     reads (Telethon messages become raw items in ``connectors.telegram``)."""
 
-    def __init__(
-        self,
-        source: TelegramSource,
-        channel: ChannelRef,
-        client: TelegramClientProtocol,
-        warehouse: Warehouse,
-        run_id: str,
-        stats: SourceStats,
-        resources: Resources,
-    ) -> None:
-        self.source = source
+    def __init__(self, run: SourceRun[TelegramSource], channel: ChannelRef, client: TelegramClientProtocol) -> None:
+        self.source = run.source
         self.channel = channel
         self.client = client
-        self.warehouse = warehouse
-        self.run_id = run_id
-        self.stats = stats
-        self.resources = resources
-        self.username = channel.username or username_from_url(source.channel)
+        self.warehouse = run.warehouse
+        self.run_id = run.run_id
+        self.stats = run.stats
+        self.resources = run.resources
+        self.username = channel.username or username_from_url(run.source.channel)
         # post external id -> (message id, replies.max_id) of posts whose discussion thread has comments
         self.threads: dict[str, tuple[int, int]] = {}
 
@@ -469,23 +441,17 @@ def _read_comments(lander: _ApiLander) -> None:
 
 
 @register(TELEGRAM.kind)
-def ingest_telegram(
-    source: TelegramSource,
-    warehouse: Warehouse,
-    run_id: str,
-    stats: SourceStats,
-    window: Window | None,
-    resources: Resources,
-) -> None:
+def ingest_telegram(run: SourceRun[TelegramSource]) -> None:
     """Read one channel through the API: forward from the cursor, or the backfill ``window``.
 
     The client is the run's shared client of the source's account (``resources``); it stays open for the
     account's other sources.
     """
+    source, warehouse, stats, window, resources = run.source, run.warehouse, run.stats, run.window, run.resources
     client = resources.telegram_client_for(source)
     try:
         channel = resolve_channel(source, client, warehouse, resources.sleep)
-        lander = _ApiLander(source, channel, client, warehouse, run_id, stats, resources)
+        lander = _ApiLander(run, channel, client)
         cursor = warehouse.get_cursor(source.name)
         now = resources.now()
         if window is not None:
@@ -516,19 +482,13 @@ def ingest_telegram(
 def _preview_item(source: str, username: str, title: str | None, post: PreviewPost, fetched_at: datetime) -> RawItem:
     payload = {"channel": {"username": username, "title": title}, "post_id": post.post_id, "html": post.html}
     kind = SERVICE_ITEM if post.service else PREVIEW_ITEM
-    return RawItem(source, item_external_id(payload), kind, payload, fetched_at)
+    return telegram_raw_item(source, kind, payload, fetched_at)
 
 
 @register(TELEGRAM_PREVIEW.kind)
-def ingest_telegram_preview(
-    source: TelegramPreviewSource,
-    warehouse: Warehouse,
-    run_id: str,
-    stats: SourceStats,
-    window: Window | None,
-    resources: Resources,
-) -> None:
+def ingest_telegram_preview(run: SourceRun[TelegramPreviewSource]) -> None:
     """Walk ``t.me/s/<channel>`` backwards down to the cursor (or the window start) and land the posts."""
+    source, warehouse, run_id, stats, window = run.source, run.warehouse, run.run_id, run.stats, run.window
     username = (username_from_url(source.channel) or source.channel).lower()
     cursor = warehouse.get_cursor(source.name)
     fetcher: Fetcher = PageArchive(source.page_archive) if source.page_archive else AnyUrlFetcher()
@@ -564,7 +524,7 @@ def ingest_telegram_preview(
     ]
     stats.fetched += len(items)
     if read.error is None:
-        _mark_missing_previews(source.name, warehouse, items, resources.now(), run_id)
+        _mark_missing_previews(source.name, warehouse, items, run.resources.now(), run_id)
 
     def cursor_for(batch: LandBatch) -> Cursor | None:  # posts are oldest first: the batch's newest covers it
         top = highest_message_id(batch.raw_items)
@@ -609,19 +569,13 @@ def _export_item(
     else:
         payload = {"channel": channel, "messages": list(group)}
     kind = SERVICE_ITEM if "message" in payload else EXPORT_ITEM
-    return RawItem(source, item_external_id(payload), kind, payload, fetched_at)
+    return telegram_raw_item(source, kind, payload, fetched_at)
 
 
 @register(TELEGRAM_EXPORT.kind)
-def ingest_telegram_export(
-    source: TelegramExportSource,
-    warehouse: Warehouse,
-    run_id: str,
-    stats: SourceStats,
-    window: Window | None,
-    resources: Resources,
-) -> None:
+def ingest_telegram_export(run: SourceRun[TelegramExportSource]) -> None:
     """Import an export folder (a backfill by nature: reruns and newer exports only add what changed)."""
+    source, warehouse, run_id, stats, window = run.source, run.warehouse, run.run_id, run.stats, run.window
     export = read_export(source.name, source.path, chat=source.chat)
     username = username_from_url(source.channel) if source.channel else None
     channel_id = export.channel.get("id")

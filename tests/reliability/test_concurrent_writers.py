@@ -4,7 +4,7 @@
 in small batches, each batch one write transaction; while it writes, two ingest flows start together in this
 process and land new feeds. DuckDB takes one read-write process at a time: the warehouse retries its file lock
 (warehouse/db.py) and flows take the global write slot (flows/writes.py), so every writer must finish cleanly.
-(Two in-process flows alone are also in tests/test_deployments.py; here a second process competes for the file.)
+(Two in-process flows alone are also in tests/flows/test_deployments.py; here a second process competes for the file.)
 """
 
 from __future__ import annotations

@@ -4,8 +4,8 @@ Feeds: a 5xx, a timeout, a connection reset, a 50 MB body, a gzip bomb, a redire
 Content-Type sit next to good feeds. Each failing source gets a ``runs`` row with its error; every other source
 completes and lands its entries. Pages: one feed whose entries link to pages with the same faults; every entry lands,
 a failed page leaves the feed summary as the text and the page error in ``page_fetches``.
-(Status 500 and a slow feed at the flow level are also in tests/test_rss_ingest.py; the page fetcher's own limits
-in tests/test_articles_fetch.py. Here every fault is in the same run, next to sources that must not notice.)
+(Status 500 and a slow feed at the flow level are also in tests/flows/test_rss_ingest.py; the page fetcher's own limits
+in tests/connectors/test_articles_fetch.py. Here every fault is in the same run, next to sources that must not notice.)
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """Security: ``telefeed sql`` cannot write, attach, load or read files; credentials stay out of Prefect's records.
 
 Already proven elsewhere and not repeated: DROP/DELETE/INSERT/ATTACH/COPY TO/INSTALL/SET/CREATE/multi-statement
-refusals and ``read_csv`` of a local file (tests/test_cli.py); credentials absent from Python logs, console output and
-every warehouse table, a session file created or tightened to 0600 (tests/test_telegram_credentials.py).
+refusals and ``read_csv`` of a local file (tests/telefeed/test_cli.py); credentials absent from Python logs, console
+output and every warehouse table, a session file created or tightened to 0600
+(tests/connectors/test_telegram_credentials.py).
 Here: the remaining ways out of a read-only query (LOAD, PRAGMA settings, EXPORT, CHECKPOINT, DETACH, USE, CALL,
 CREATE SECRET, EXPLAIN ANALYZE of a write, ``query()``, replacement scans, other file readers, extension
 auto-install, remote URLs), each leaving the warehouse file byte-for-byte unchanged and creating no file;

@@ -1,14 +1,14 @@
 """Telegram faults through the fake client (real Telethon objects and errors, real DuckDB file).
 
-Already proven in tests/test_telegram_api.py and not repeated here: flood waits under the cap are slept, over the cap
-stop the channel cleanly and the next run resumes with no gap (also while resolving), and an edit between runs
+Already proven in tests/telefeed/test_telegram_api.py and not repeated here: flood waits under the cap are slept, over
+the cap stop the channel cleanly and the next run resumes with no gap (also while resolving), and an edit between runs
 lands revision 2 with the earlier text kept in the raw layer. Here, in runs with several channels:
 - a channel that became private (``ChannelPrivateError``) fails alone: its run is recorded with the error, its
   documents and cursor stay as they were, the other channel (after a flood wait) lands its new posts; when the
   channel is readable again the next run resumes from the cursor with no gap;
 - a message deleted between runs: its document stays (telefeed keeps what it saw), the rest of the rerun (a new
   post, an edit of another post) lands normally. The posts here are older than the re-sampling age, so the
-  deletion is not noticed; young posts re-read by id get a tombstone (tests/test_telegram_api.py).
+  deletion is not noticed; young posts re-read by id get a tombstone (tests/telefeed/test_telegram_api.py).
 """
 
 from __future__ import annotations

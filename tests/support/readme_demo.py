@@ -1,7 +1,7 @@
 """The README's demo command in a clean venv on a copy of the checkout, run in the background.
 
 Most of the demo's minutes go to pip installing every dependency into a fresh venv. ``tests/conftest.py`` starts
-the run as soon as collection shows that ``tests/test_readme.py``'s demo test is selected, at the lowest CPU
+the run as soon as collection shows that ``tests/docs/test_readme.py``'s demo test is selected, at the lowest CPU
 priority (``nice -n 19``), so that it overlaps the rest of the suite instead of adding to it; the test waits for
 the outcome and checks it. The commands are the ones a user types, in the same order: the demo command, a count
 of documents, the README's analysts' question, a second ``telefeed run``, the count again and what the Telegram

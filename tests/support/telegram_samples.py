@@ -1,7 +1,7 @@
 """What the bundled Telegram samples must show after the README's demo (``telefeed run`` twice), as SQL.
 
 ``FEATURES_SQL`` gives one ``(feature, source)`` row per sample source that shows the feature; it runs on a
-warehouse in-process (tests/test_telegram_snapshot.py) and through ``telefeed sql`` after the README demo
+warehouse in-process (tests/connectors/test_telegram_snapshot.py) and through ``telefeed sql`` after the README demo
 (tests/support/readme_demo.py).
 """
 

@@ -17,7 +17,7 @@ import pytest
 
 from flows.ingest import ingest
 from telefeed.models import Cursor, LandBatch, RawItem
-from tests.conftest import write_sources
+from tests.conftest import FIXTURES, write_sources
 from tests.support.http_server import FixtureServer
 from tests.support.warehouse import scalar
 from warehouse.backends import describe_warehouse, open_warehouse, warehouse_exists
@@ -242,7 +242,7 @@ def test_cli_runs_and_queries_a_lake(lake_url: str, tmp_path: Path) -> None:
 
     from telefeed.cli import app
 
-    good = Path(__file__).parent / "fixtures" / "feeds" / "good_rss.xml"
+    good = FIXTURES / "feeds" / "good_rss.xml"
     sources = write_sources(tmp_path, f'[[sources]]\nname = "good"\nkind = "rss"\nfetch_pages = false\nurl = "{good}"')
     url = lake_url
     cli = CliRunner()

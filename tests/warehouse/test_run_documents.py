@@ -2,7 +2,7 @@
 
 Claims: a run's rows are exactly the documents that were new in it (not the updated or unchanged ones), on
 the plain landing (RSS) and on the Telegram post landing (API, preview, export); landings without a run id add
-no rows. The digest itself is checked in tests/test_deployments.py.
+no rows. The digest itself is checked in tests/flows/test_deployments.py.
 """
 
 from __future__ import annotations

@@ -17,7 +17,9 @@ from typing import Any
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent / "bench" / "data" / "entities"
+from tests.conftest import REPO_ROOT
+
+ROOT = REPO_ROOT / "bench" / "data" / "entities"
 LANGUAGES = {"ru", "uk"}
 GENRES = {"news", "telegram"}
 LABELS = ("PER", "LOC", "ORG")

@@ -9,7 +9,7 @@ import pytest
 
 from telefeed.models import LandBatch
 from telefeed.pipeline.stories import cluster_new_documents
-from tests.test_dedup import _assignments, _corpus
+from tests.extraction.test_dedup import _assignments, _corpus
 from warehouse.backends import open_warehouse
 from warehouse.db import Warehouse
 

@@ -1,5 +1,6 @@
 """Posts deleted by the channel, as the t.me/s preview path sees them (issue 27.3; the API path's by-id re-reads are
-in tests/test_telegram_api.py): a post missing from a page range that was read again gets a tombstone, its rows stay.
+in tests/telefeed/test_telegram_api.py): a post missing from a page range that was read again gets a tombstone, its
+rows stay.
 """
 
 from __future__ import annotations

@@ -45,26 +45,42 @@ def test_a_run_that_lands_nothing_loads_no_model(tmp_path: Path) -> None:
     assert again["loaded"] == []
 
 
+# Russian and Ukrainian news sentences that natasha's taggers and parser read.
+NATASHA_TEXTS = [
+    "Владимир Зеленский посетил Харьков, где встретился с мэром Игорем Тереховым.",
+    "Міністр оборони України Рустем Умєров заявив у Києві про нову допомогу від Пентагону.",
+    "Представитель Минобороны России Игорь Конашенков сообщил о боях под Бахмутом и Авдеевкой.",
+    "«Ми тримаємо оборону», — заявив речник Повітряних сил Юрій Ігнат журналістам у Києві.",
+    "Глава МИД заявил: «Переговоры продолжатся», добавив, что встреча пройдёт в Стамбуле.",
+]
+
+
+def _markups(segmenter: Any, model: Any, ner: bool) -> list[list[tuple[Any, ...]]]:
+    """Spans (``ner``) or dependency arcs that ``model`` gives each of ``NATASHA_TEXTS``."""
+    from natasha import Doc
+
+    found = []
+    for text in NATASHA_TEXTS:
+        doc = Doc(text)
+        doc.segment(segmenter)
+        if ner:
+            doc.tag_ner(model)
+            found.append([(s.start, s.stop, s.type) for s in doc.spans])
+        else:
+            doc.parse_syntax(model)
+            found.append([(t.id, t.head_id, t.rel) for t in doc.tokens])
+    return found
+
+
 def test_the_lean_news_embedding_tags_like_natashas_own_loader() -> None:
-    from natasha import Doc, NewsEmbedding, NewsNERTagger
+    from natasha import NewsEmbedding, NewsNERTagger
 
     from extraction.entities import natasha_models, news_embedding
 
     segmenter, lean = natasha_models()
     full = NewsNERTagger(NewsEmbedding())
-    texts = [
-        "Владимир Зеленский посетил Харьков, где встретился с мэром Игорем Тереховым.",
-        "Міністр оборони України Рустем Умєров заявив у Києві про нову допомогу від Пентагону.",
-        "Представитель Минобороны России Игорь Конашенков сообщил о боях под Бахмутом и Авдеевкой.",
-    ]
-    for text in texts:
-        spans = []
-        for tagger in (lean, full):
-            doc = Doc(text)
-            doc.segment(segmenter)
-            doc.tag_ner(tagger)
-            spans.append([(s.start, s.stop, s.type) for s in doc.spans])
-        assert spans[0] == spans[1] and spans[0], text
+    spans = _markups(segmenter, lean, ner=True)
+    assert spans == _markups(segmenter, full, ner=True) and all(spans[:3])
     assert news_embedding().pq.indexes.shape == full.infer.model.emb.word.indexes.array.shape
 
 
@@ -94,3 +110,16 @@ def test_the_place_index_keeps_the_most_populous_place_of_each_name() -> None:
         hit = places[place_key(city["name"])]
         assert hit.population >= int(city["population"]), city["name"]
     assert places["kyiv"].country_code == "UA" and places["харків"].country_code == "UA"
+
+
+def test_the_lean_syntax_parser_parses_like_natashas_own_loader() -> None:
+    from natasha import NewsEmbedding, NewsSyntaxParser
+
+    from extraction.entities import natasha_models
+    from extraction.syntax import natasha_syntax
+
+    segmenter, lean = natasha_syntax()
+    arcs = _markups(segmenter, lean, ner=False)
+    assert arcs == _markups(segmenter, NewsSyntaxParser(NewsEmbedding()), ner=False) and all(arcs)
+    # One copy of the 250k-word vocabulary serves the tagger and the parser.
+    assert lean.infer.encoder.words_vocab is natasha_models()[1].infer.encoder.words_vocab

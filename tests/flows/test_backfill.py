@@ -118,7 +118,7 @@ def test_chunks_report_progress_and_cover_the_window(
             chunk_days=2,
             sources_path=_sources(tmp_path, http_server),
             warehouse_path=warehouse_path,
-            extract=False,  # extraction after a backfill: tests/test_deployments.py
+            extract=False,  # extraction after a backfill: tests/flows/test_deployments.py
         )
     assert [(e.index, e.total) for e in events] == [(1, 3), (2, 3), (3, 3)]
     assert [e.stats["new"] for e in events] == [1, 1, 1]  # 1 Nov, 3 Nov, 5 Nov: one per two-day chunk

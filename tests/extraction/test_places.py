@@ -1,0 +1,114 @@
+"""Places (issue 26): the shipped place index, homonyms chosen by the document's regions, features that are no
+settlements (rivers, airports, stadiums), districts named after villages, and romanised unknown places."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import subprocess
+import sys
+from functools import lru_cache
+from pathlib import Path
+
+from extraction.canonical import Mention
+from extraction.features import find_features
+from extraction.gazetteer import Place, PlaceContext, _places, lookup_place, lookup_places, romanize
+from extraction.inflection import BOUNDARY_AFTER, BOUNDARY_BEFORE, word_pattern
+from extraction.pipeline import ExtractInput, extract_batch
+from extraction.regions import district_name, region_named, region_place
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_villages_and_cyrillic_names_of_towns_abroad() -> None:
+    assert lookup_place("Миропілля").name == "Myropillia"  # type: ignore[union-attr]  # 2,873 people
+    assert lookup_place("Очеретино").name == "Ocheretyne"  # type: ignore[union-attr]  # its Russian name
+    assert lookup_place("Болонья").name == "Bologna"  # type: ignore[union-attr]
+    assert lookup_place("Вижниця").name == "Vyzhnytsia"  # type: ignore[union-attr]  # not the Russian Вижница
+    assert lookup_place("Notaplaceville") is None
+
+
+def test_a_towns_own_name_and_the_regions_countries_weigh_more() -> None:
+    assert lookup_place("Луга").country_code == "RU"  # type: ignore[union-attr]  # not Louga, Senegal
+    assert lookup_place("Париж").name == "Paris"  # type: ignore[union-attr]  # not the Russian village
+    assert lookup_place("Слов'янськ").name == "Sloviansk"  # type: ignore[union-attr]  # not Nikopol's old name
+    kharkiv = region_named("Харківська область")
+    assert kharkiv is not None
+    context = PlaceContext.of([region_place(kharkiv)])
+    near_kharkiv = lookup_place("Петропавловка", context)
+    assert near_kharkiv is not None and (near_kharkiv.name, near_kharkiv.admin1) == ("Petropavlivka", "07")
+    assert len(lookup_places("Петропавловка")) > 2
+
+
+def test_districts_take_the_centre_the_document_points_to() -> None:
+    def places(name: str) -> tuple[Place, ...]:
+        return lookup_places(name)
+
+    sumy = region_named("Сумщина")
+    assert sumy is not None
+    context = PlaceContext.of([region_place(sumy)])
+    assert district_name("Миропільська", "hromada", places, context) == "Myropillia Hromada"
+    assert district_name("Гуляйпільську", "hromada", places) == "Huliaipole Hromada"
+    assert district_name("Лубенського", "raion", places) == "Lubny Raion"  # the fleeting е of Лубни
+
+
+def test_rivers_airports_and_stadiums() -> None:
+    def found(text: str) -> list[tuple[str, str]]:
+        return [(text[f.start : f.end], f.canonical) for f in find_features(text)]
+
+    assert found("Аэропорты Домодедово и Шереметьево закрыты") == [
+        ("Домодедово", "Domodedovo International Airport"),
+        ("Шереметьево", "Sheremetyevo International Airport"),
+    ]
+    assert found("закривали аеропорт «Бориспіль»") == [("Бориспіль", "Boryspil International Airport")]
+    assert found("намагалися переплисти Тису, у водах Тиси") == [("Тису", "Tisza"), ("Тиси", "Tisza")]
+    assert found("Вода з Сіверського Дінця") == [("Сіверського Дінця", "Siverskyi Donets")]
+    assert found("відремонтувати мости через Ірпінь") == [("Ірпінь", "Irpin River")]
+    assert found("Уровень Урала превысил норму") == [("Урала", "Ural River")]
+    assert found("В Ірпені і на Урале спокійно, у Дніпрі вибухи") == []  # towns and regions stay places
+    assert found("Матч прошёл на стадионе «Краснодар»") == [("Краснодар", "Krasnodar Stadium")]
+
+
+def test_romanisation_of_places_the_gazetteer_does_not_know() -> None:
+    assert romanize("Ново-Огарёво") == "Novo-Ogaryovo" and romanize("Шереметьево") == "Sheremetyevo"
+    assert romanize("Арена Львів") == "Arena Lviv" and romanize("Локомотив", "uk") == "Lokomotyv"
+
+    def matches(word: str, form: str) -> bool:
+        return re.fullmatch(BOUNDARY_BEFORE + word_pattern(word) + BOUNDARY_AFTER, form) is not None
+
+    assert matches("Райгородок", "Райгородка") and matches("Донець", "Донця")  # fleeting vowels
+    assert matches("Ростов-на-Дону", "Ростова-на-Дону") and not matches("Ростов-на-Дону", "Ростова")
+
+
+TEXTS = {
+    "ru-village": "Под обстрел попало село Петропавловка Харьковской области. Пострадавших доставили в Харьков.",
+    "uk-hromadas": "📍Сумщина: під ударом були Краснопільська, Білопільська та Миропільська громади.",
+    "ru-unknown": "Президент встретился в Ново-Огарёве с министром.",
+    "uk-stavka": "Президент Володимир Зеленський провів нараду зі Ставкою. „Ми посилюємо протиповітряну оборону.",
+}
+
+
+@lru_cache(maxsize=1)
+def _mentions() -> dict[str, dict[str, Mention]]:
+    batch = extract_batch([ExtractInput(key, text, key.split("-")[0]) for key, text in TEXTS.items()])
+    return {doc.document_id: {m.text: m for m in doc.mentions} for doc in batch.documents}
+
+
+def test_a_village_of_the_documents_region_and_coordinated_hromadas() -> None:
+    village = _mentions()["ru-village"]["Петропавловка"]
+    assert (village.label, village.canonical) == ("LOC", "Petropavlivka")
+    hromadas = _mentions()["uk-hromadas"]
+    assert hromadas["Краснопільська"].canonical == "Krasnopillia Hromada"
+    assert hromadas["Білопільська"].canonical == "Bilopillia Hromada"
+    assert hromadas["Миропільська громади"].canonical == "Myropillia Hromada"
+    assert _mentions()["ru-unknown"]["Ново-Огарёве"].canonical == "Novo-Ogaryovo"
+    assert _mentions()["uk-stavka"]["Ставкою"].label != "LOC"  # a village's name alone, after "with", is no place
+
+
+def test_the_shipped_place_index_is_what_the_generator_builds(tmp_path: Path) -> None:
+    subprocess.run([sys.executable, str(ROOT / "scripts" / "build_places.py"), "--out", str(tmp_path)], check=True)
+    for name in ("places.tsv.gz", "place_names.tsv.gz"):
+        shipped = gzip.decompress((ROOT / "extraction" / "data" / name).read_bytes())
+        assert gzip.decompress((tmp_path / name).read_bytes()) == shipped, name
+    assert (tmp_path / "airports.tsv").read_text() == (ROOT / "extraction" / "data" / "airports.tsv").read_text()
+    assert len(_places()) > 150_000

@@ -1,0 +1,47 @@
+"""``flows.serve.prefect_api``: a command that runs flows with no Prefect API configured starts a temporary API
+server in a child process (without importing Prefect's server package) and stops it when done."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO_ROOT
+
+_PROBE = """
+import json, sys, urllib.request
+from flows.serve import prefect_api
+from prefect import flow
+
+@flow
+def ping() -> str:
+    return "pong"
+
+with prefect_api() as url:
+    health = urllib.request.urlopen(url + "/health", timeout=10).status
+    answer = ping()
+try:
+    urllib.request.urlopen(url + "/health", timeout=2)
+    stopped = False
+except OSError:
+    stopped = True
+print(json.dumps({"url": url, "health": health, "answer": answer, "stopped": stopped,
+                  "server_imported": "prefect.server.api.server" in sys.modules}))
+"""
+
+
+def test_a_temporary_api_server_runs_flows_without_importing_the_server_package(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    done = subprocess.run(
+        [sys.executable, "-c", _PROBE], capture_output=True, text=True, cwd=REPO_ROOT, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["url"].startswith("http://127.0.0.1:") and seen["url"].endswith("/api")
+    assert seen["health"] == 200 and seen["answer"] == "pong"
+    assert seen["stopped"], "the temporary server must stop with the block"
+    assert not seen["server_imported"], "Prefect's server package must stay out of the flow's process"
