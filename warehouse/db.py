@@ -494,15 +494,11 @@ class Warehouse:
 
     def get_cursors(self, sources: Sequence[str]) -> dict[str, Cursor]:
         """The stored cursor of each of ``sources`` (an empty one when none is stored), in one read."""
-        with self.peek() as con:
-            con.register("_cursor_sources", pa.table({"source": pa.array(list(sources), pa.string())}))
-            try:
-                rows = con.execute(
-                    "SELECT c.source, etag, last_modified, last_id, last_date, state "
-                    "FROM cursors c JOIN _cursor_sources s USING (source)"
-                ).fetchall()
-            finally:
-                con.unregister("_cursor_sources")
+        rows = self.peek_for_keys(
+            sources,
+            "SELECT c.source, etag, last_modified, last_id, last_date, state FROM cursors c "
+            "JOIN _keys k ON c.source = k.key",
+        )
         stored = {
             row[0]: Cursor(
                 source=row[0],
