@@ -16,25 +16,17 @@ from flows.ingest import ingest
 from telefeed.config import RssSource
 from telefeed.pipeline.scheduling import SourceQueue, group_size, source_groups, source_host
 from tests.conftest import write_sources
+from tests.support.feeds import rss_feed
 from tests.support.http_server import FixtureServer
 from tests.support.processes import sigterm_when
 from warehouse.db import Warehouse
-
-
-def _feed(name: str, items: int) -> bytes:
-    entries = "".join(
-        f"<item><title>{name} {n}</title><link>https://{name}.example/{n}</link><guid>{name}-{n}</guid>"
-        f"<pubDate>Mon, 23 Nov 2026 0{n % 10}:00:00 +0000</pubDate><description>{name} story {n}.</description></item>"
-        for n in range(items)
-    )
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>{name}</title>{entries}</channel></rss>'.encode()
 
 
 def _feed_sources(tmp_path: Path, server: FixtureServer, count: int, items: int, delay: float, hosts: int = 1) -> str:
     body = ""
     for n in range(count):
         name = f"feed{n:03d}"
-        url = server.add(f"/{name}.xml", body=_feed(name, items), delay_seconds=delay)
+        url = server.add(f"/{name}.xml", body=rss_feed(name, items), delay_seconds=delay)
         if n % hosts:  # the same server under another host name
             url = url.replace("127.0.0.1", "localhost")
         body += f'[[sources]]\nname = "{name}"\nkind = "rss"\nfetch_pages = false\nurl = "{url}"\n'

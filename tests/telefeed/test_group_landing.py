@@ -20,6 +20,7 @@ from telefeed.pipeline import ingest_sources
 from telefeed.resources import Resources
 from telefeed.stopping import StopRequest
 from tests.conftest import write_sources
+from tests.support.feeds import rss_feed
 from tests.support.http_server import FixtureServer
 from warehouse.articles import land_together
 from warehouse.db import Warehouse, land_batches_in_transaction
@@ -113,21 +114,15 @@ def test_one_transaction_takes_one_batch_per_source(tmp_path: Path) -> None:
         land_batches_in_transaction(con, [_batch("a", ["1"]), _batch("a", ["2"])], "run")
 
 
-def _rss(items: int, name: str) -> str:
-    entries = "".join(
-        f"<item><title>{name} {n}</title><guid>https://{name}.example/{n}</guid>"
-        f"<pubDate>Mon, 23 Nov 2026 0{n}:00:00 +0000</pubDate>"
-        f"<description>{name} story number {n}.</description></item>"
-        for n in range(items)
-    )
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>{name}</title>{entries}</channel></rss>'
+def _rss(items: int, name: str) -> bytes:
+    return rss_feed(name, items, ids_are_links=True)  # relative ids would make a read of stored ids per feed
 
 
-def _local_feeds(tmp_path: Path, bodies: dict[str, str]) -> str:
+def _local_feeds(tmp_path: Path, bodies: dict[str, bytes]) -> str:
     lines = ""
     for name, body in bodies.items():
         path = tmp_path / f"{name}.xml"
-        path.write_text(body, encoding="utf-8")
+        path.write_bytes(body)
         lines += f'[[sources]]\nname = "{name}"\nkind = "rss"\nfetch_pages = false\nurl = "{path}"\n\n'
     return write_sources(tmp_path, lines)
 
@@ -135,7 +130,7 @@ def _local_feeds(tmp_path: Path, bodies: dict[str, str]) -> str:
 def test_a_group_of_feeds_lands_in_one_open_file_and_a_bad_feed_fails_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    bodies = {"f1": _rss(3, "f1"), "empty": "", "f2": _rss(4, "f2"), "gone": "", "f3": _rss(2, "f3")}
+    bodies = {"f1": _rss(3, "f1"), "empty": b"", "f2": _rss(4, "f2"), "gone": b"", "f3": _rss(2, "f3")}
     sources = load_sources(_local_feeds(tmp_path, bodies))
     (tmp_path / "gone.xml").unlink()  # the file is missing: the fetch fails
     wh = Warehouse(tmp_path / "w.duckdb")
@@ -169,7 +164,7 @@ def test_a_group_of_feeds_lands_in_one_open_file_and_a_bad_feed_fails_alone(
 
 
 def test_a_stop_lands_the_fetched_sources_and_starts_no_other(tmp_path: Path, http_server: FixtureServer) -> None:
-    slow = http_server.add("/slow.xml", body=_rss(2, "slow").encode(), delay_seconds=1.0)
+    slow = http_server.add("/slow.xml", body=_rss(2, "slow"), delay_seconds=1.0)
     local = _local_feeds(tmp_path, {f"f{n}": _rss(2, f"f{n}") for n in range(3)})
     body = f'[[sources]]\nname = "slow"\nkind = "rss"\nfetch_pages = false\nurl = "{slow}"\n\n'
     sources = load_sources(write_sources(tmp_path, body + Path(local).read_text(encoding="utf-8")))
