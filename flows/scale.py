@@ -74,8 +74,8 @@ def ingest_dask(
 ) -> list[dict[str, Any]]:
     """The ``ingest`` flow, then ``extract``, with their tasks on one Dask cluster (a deployable entry point).
 
-    Ingest runs one task per group of sources (feeds, article pages and normalisation on one worker); extraction runs one
-    task per batch of documents, the batches spread over the workers.
+    Ingest runs one task per group of sources (feeds, article pages and normalisation on one worker); extraction
+    runs one task per batch of documents, the batches spread over the workers.
 
     Args:
         sources: source names; empty means every enabled source.
