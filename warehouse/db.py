@@ -32,7 +32,7 @@ from telefeed.models import (
     utc_now,
 )
 from telefeed.retry import RetriesExhausted, Retry, RetryPolicy, retrying
-from warehouse.tables import DOCUMENTS, QUARANTINE, RAW_ITEMS
+from warehouse.tables import DOCUMENTS, QUARANTINE, RAW_ITEMS, RUNS
 
 _T = TypeVar("_T")
 WriteGuard = Callable[[], AbstractContextManager[object]]
@@ -553,13 +553,20 @@ class Warehouse:
         self.record_runs([record])
 
     def record_runs(self, records: Sequence[RunRecord]) -> None:
-        """Append rows to ``runs``, in one transaction."""
+        """Append rows to ``runs``, in one transaction (one statement)."""
         if not records:
             return
-        columns = list(RunRecord.__dataclass_fields__)
-        rows = [[getattr(record, name) for name in columns] for record in records]
-        sql = f"INSERT INTO runs ({', '.join(columns)}) VALUES ({', '.join('?' for _ in columns)})"
-        self.run_in_transaction(lambda con: con.executemany(sql, rows))
+        schema = RUNS.landing_schema
+        table = pa.table({name: [getattr(r, name) for r in records] for name in schema.names}, schema=schema)
+
+        def work(con: duckdb.DuckDBPyConnection) -> None:
+            con.register("_runs", table)
+            try:
+                con.execute(f"INSERT INTO runs ({', '.join(schema.names)}) SELECT * FROM _runs")
+            finally:
+                con.unregister("_runs")
+
+        self.run_in_transaction(work)
 
     # -- reading -----------------------------------------------------------------------------------------------
 
