@@ -146,10 +146,12 @@ def register_preparer(kind: str) -> Callable[[Preparer], Preparer]:
     return decorate
 
 
-# Rows a group of sources prepares before it lands them (then the next ones are fetched): bounds its memory.
-GROUP_LANDING_ROWS = 5000
+# Rows a group of sources fetches before it lands them (then the next ones are fetched): bounds its memory. An
+# article page's row (its compressed HTML) and its document hold about 50 KB: a group holds some 50 MB at most,
+# and the run as many times that as groups are in flight; a feed entry's rows hold a few KB.
+GROUP_LANDING_ROWS = 1000
 # Rows of one transaction that lands several sources' parts (one part per source).
-TRANSACTION_ROWS = 2000
+TRANSACTION_ROWS = 1000
 
 # Modules whose import registers an ingester for one or more source kinds.
 INGESTER_MODULES = ("telefeed.pipeline.rss", "telefeed.pipeline.telegram")
