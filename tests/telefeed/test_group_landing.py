@@ -16,7 +16,7 @@ import pytest
 
 from telefeed.config import load_sources
 from telefeed.models import Cursor, Document, LandBatch, LandResult, Quarantined, RawItem
-from telefeed.pipeline import ingest_sources
+from telefeed.pipeline import SourceStats, ingest_sources
 from telefeed.resources import Resources
 from telefeed.stopping import StopRequest
 from tests.conftest import write_sources
@@ -127,6 +127,26 @@ def _local_feeds(tmp_path: Path, bodies: dict[str, bytes]) -> str:
     return write_sources(tmp_path, lines)
 
 
+def _ingest_counting_opens(
+    sources: list[Any], wh: Warehouse, monkeypatch: pytest.MonkeyPatch
+) -> tuple[list[SourceStats], int]:
+    """``ingest_sources`` over ``sources`` (no clustering), and how many times it opened the warehouse file."""
+    import warehouse.db
+
+    opened: list[object] = []
+    real_connect = duckdb.connect
+
+    def counting_connect(*args: object, **kwargs: object) -> duckdb.DuckDBPyConnection:
+        opened.append(args)
+        return real_connect(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(warehouse.db.duckdb, "connect", counting_connect)  # counts opens, changes nothing
+    with Resources() as resources:
+        results = ingest_sources(sources, wh, "run", resources, cluster=False)
+    monkeypatch.undo()
+    return results, len(opened)
+
+
 def test_a_group_of_feeds_lands_in_one_open_file_and_a_bad_feed_fails_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -135,19 +155,7 @@ def test_a_group_of_feeds_lands_in_one_open_file_and_a_bad_feed_fails_alone(
     (tmp_path / "gone.xml").unlink()  # the file is missing: the fetch fails
     wh = Warehouse(tmp_path / "w.duckdb")
     wh.migrate()
-    opened: list[object] = []
-    real_connect = duckdb.connect
-
-    def counting_connect(*args: object, **kwargs: object) -> duckdb.DuckDBPyConnection:
-        opened.append(args)
-        return real_connect(*args, **kwargs)  # type: ignore[arg-type]
-
-    import warehouse.db
-
-    monkeypatch.setattr(warehouse.db.duckdb, "connect", counting_connect)  # counts opens, changes nothing
-    with Resources() as resources:
-        results = ingest_sources(sources, wh, "run", resources, cluster=False)
-    monkeypatch.undo()
+    results, opened = _ingest_counting_opens(sources, wh, monkeypatch)
     assert [(r.source, r.status, r.new) for r in results] == [
         ("f1", "ok", 3),
         ("empty", "failed", 0),
@@ -156,7 +164,7 @@ def test_a_group_of_feeds_lands_in_one_open_file_and_a_bad_feed_fails_alone(
         ("f3", "ok", 2),
     ]
     assert "empty feed" in (results[1].error_message or "") and results[1].quarantined == 1
-    assert len(opened) == 2  # the cursors of the group in one read, then one file for every landing and run row
+    assert opened == 2  # the cursors of the group in one read, then one file for every landing and run row
     runs = wh.query("select source, status from runs order by source").to_pylist()
     assert runs == [{"source": r.source, "status": r.status} for r in sorted(results, key=lambda r: r.source)]
     cursors = wh.query("select source from cursors order by source").column(0).to_pylist()
@@ -196,3 +204,17 @@ def test_a_stop_lands_the_fetched_sources_and_starts_no_other(tmp_path: Path, ht
         "slow",
         "slow",
     ]
+
+
+def test_a_group_lands_whenever_it_holds_a_thousand_rows_and_a_large_feed_in_several_transactions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    sources = load_sources(_local_feeds(tmp_path, {"a": _rss(300, "a"), "b": _rss(300, "b"), "c": _rss(600, "c")}))
+    wh = Warehouse(tmp_path / "w.duckdb")
+    wh.migrate()
+    results, opened = _ingest_counting_opens(sources, wh, monkeypatch)
+    assert [(r.source, r.status, r.new) for r in results] == [("a", "ok", 300), ("b", "ok", 300), ("c", "ok", 600)]
+    assert opened == 3  # the cursors; a and b (1,200 rows) landed before c was fetched; then c
+    stored = wh.query("select source, count(*) as n from documents group by source order by source").to_pylist()
+    assert stored == [{"source": "a", "n": 300}, {"source": "b", "n": 300}, {"source": "c", "n": 600}]
+    assert wh.query("select source from cursors order by source").column(0).to_pylist() == ["a", "b", "c"]
