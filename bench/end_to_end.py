@@ -47,9 +47,9 @@ RESULT_PREFIX = "BENCH_RESULT "
 
 def synthetic_client_class() -> type[Any]:
     """A ``FakeTelegramClient`` whose channel has ``count`` posts made on request from their ids."""
-    from telethon.tl.types import Message, PeerChannel
+    from telethon.tl.types import Message
 
-    from tests.support.fake_telegram import CHANNEL_ID, FakeCall, FakeTelegramClient
+    from tests.support.fake_telegram import FakeTelegramClient, channel_post
 
     @dataclass
     class SyntheticChannelClient(FakeTelegramClient):
@@ -59,27 +59,12 @@ def synthetic_client_class() -> type[Any]:
 
         def message(self, mid: int) -> Message:
             text, _ = post_text(self.seed, mid)
-            return Message(
-                id=mid,
-                peer_id=PeerChannel(CHANNEL_ID),
-                date=CHANNEL_START + MESSAGE_SPACING * mid,
-                message=text[:4000],
-                post=True,
-                views=100 + mid % 1000,
-            )
+            return channel_post(mid, CHANNEL_START + MESSAGE_SPACING * mid, text[:4000], views=100 + mid % 1000)
 
-        def fetch_messages(
-            self,
-            channel: Any,
-            *,
-            limit: int,
-            min_id: int = 0,
-            max_id: int = 0,
-            offset_date: datetime | None = None,
-            reverse: bool = True,
+        def select(
+            self, limit: int, min_id: int, max_id: int, offset_date: datetime | None, reverse: bool
         ) -> list[Any]:
             """Telethon's ``get_messages`` semantics over ids 1..count (dates grow with the id)."""
-            self.calls.append(FakeCall("fetch_messages", {"limit": limit, "min_id": min_id, "max_id": max_id}))
             low, high = min_id + 1, (max_id - 1 if max_id else self.count)
             if offset_date is not None:
                 pivot = int((offset_date - CHANNEL_START) / MESSAGE_SPACING)  # messages <= pivot are not after it

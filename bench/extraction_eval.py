@@ -42,16 +42,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.tally import Counts
+from bench.tally import DocumentCounts, f1, ratio
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "extraction"
 
 
 @dataclass
-class Tally(Counts):
+class Tally(DocumentCounts):
     """Counts for one language (or the total)."""
 
-    docs: int = 0
     ent_tp: int = 0
     ent_pred: int = 0
     ent_gold: int = 0
@@ -66,36 +65,27 @@ class Tally(Counts):
     kind_correct: int = 0
     speaker_total: int = 0
     speaker_correct: int = 0
-    errors: list[str] = field(default_factory=list)
-
-
-def _ratio(num: int, den: int) -> float:
-    return num / den if den else 0.0
-
-
-def _f1(p: float, r: float) -> float:
-    return 2 * p * r / (p + r) if p + r else 0.0
 
 
 def figures(t: Tally) -> dict[str, float]:
     """Precision, recall, F1 and accuracies (all in [0, 1]) from a tally."""
-    ep, er = _ratio(t.ent_tp, t.ent_pred), _ratio(t.ent_tp, t.ent_gold)
-    cp, cr = _ratio(t.canon_tp, t.canon_pred), _ratio(t.canon_tp, t.canon_gold)
-    qp, qr = _ratio(t.quote_tp, t.quote_pred), _ratio(t.quote_tp, t.quote_gold)
+    ep, er = ratio(t.ent_tp, t.ent_pred), ratio(t.ent_tp, t.ent_gold)
+    cp, cr = ratio(t.canon_tp, t.canon_pred), ratio(t.canon_tp, t.canon_gold)
+    qp, qr = ratio(t.quote_tp, t.quote_pred), ratio(t.quote_tp, t.quote_gold)
     return {
         "docs": float(t.docs),
         "entity_p": ep,
         "entity_r": er,
-        "entity_f1": _f1(ep, er),
+        "entity_f1": f1(ep, er),
         "canonical_p": cp,
         "canonical_r": cr,
-        "canonical_f1": _f1(cp, cr),
-        "canonical_acc": _ratio(t.canon_correct, t.canon_matched),
+        "canonical_f1": f1(cp, cr),
+        "canonical_acc": ratio(t.canon_correct, t.canon_matched),
         "quote_p": qp,
         "quote_r": qr,
-        "quote_f1": _f1(qp, qr),
-        "quote_kind_acc": _ratio(t.kind_correct, t.quote_tp),
-        "speaker_acc": _ratio(t.speaker_correct, t.speaker_total),
+        "quote_f1": f1(qp, qr),
+        "quote_kind_acc": ratio(t.kind_correct, t.quote_tp),
+        "speaker_acc": ratio(t.speaker_correct, t.speaker_total),
     }
 
 
@@ -223,10 +213,9 @@ _REGION_CANONICAL = re.compile(
 
 
 @dataclass
-class SpanTally(Counts):
+class SpanTally(DocumentCounts):
     """Span-level counts for one system and one language."""
 
-    docs: int = 0
     gold: Counter[str] = field(default_factory=Counter)  # label -> gold spans
     pred: Counter[str] = field(default_factory=Counter)  # label -> predicted spans
     overlap_tp: Counter[str] = field(default_factory=Counter)
@@ -235,7 +224,6 @@ class SpanTally(Counts):
     places_right: int = 0
     regions: int = 0
     regions_right: int = 0
-    errors: list[str] = field(default_factory=list)
 
 
 def span_figures(t: SpanTally) -> dict[str, float]:
@@ -246,10 +234,10 @@ def span_figures(t: SpanTally) -> dict[str, float]:
         pred = sum(t.pred[lab] for lab in labels)
         for kind, tp_counts in (("overlap", t.overlap_tp), ("exact", t.exact_tp)):
             tp = sum(tp_counts[lab] for lab in labels)
-            p, r = _ratio(tp, pred), _ratio(tp, gold)
-            out[f"{kind}_p{suffix}"], out[f"{kind}_r{suffix}"], out[f"{kind}_f1{suffix}"] = p, r, _f1(p, r)
-    out["place_acc"] = _ratio(t.places_right, t.places)
-    out["region_acc"] = _ratio(t.regions_right, t.regions)
+            p, r = ratio(tp, pred), ratio(tp, gold)
+            out[f"{kind}_p{suffix}"], out[f"{kind}_r{suffix}"], out[f"{kind}_f1{suffix}"] = p, r, f1(p, r)
+    out["place_acc"] = ratio(t.places_right, t.places)
+    out["region_acc"] = ratio(t.regions_right, t.regions)
     out["places"], out["regions"] = float(t.places), float(t.regions)
     return out
 

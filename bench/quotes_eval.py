@@ -40,12 +40,12 @@ import json
 import re
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bench.tally import Counts
+from bench.tally import DocumentCounts, f1, ratio
 
 LANGUAGES = ("en", "ru", "uk")
 _LEGEND = re.compile(r"^@(\w+)=(.+)$")
@@ -99,28 +99,25 @@ class Prediction:
 
 
 @dataclass
-class Tally(Counts):
+class Tally(DocumentCounts):
     """Counts for one system in one language."""
 
-    docs: int = 0
     gold: int = 0
     predicted: int = 0
     matched: int = 0
     speaker_right: int = 0
-    errors: list[str] = field(default_factory=list)
 
     def figures(self) -> dict[str, float]:
         """P, R, F1, speaker accuracy and found-with-right-speaker."""
-        p = self.matched / self.predicted if self.predicted else 0.0
-        r = self.matched / self.gold if self.gold else 0.0
+        p, r = ratio(self.matched, self.predicted), ratio(self.matched, self.gold)
         return {
             "docs": float(self.docs),
             "gold": float(self.gold),
             "quote_p": p,
             "quote_r": r,
-            "quote_f1": 2 * p * r / (p + r) if p + r else 0.0,
-            "speaker_acc": self.speaker_right / self.matched if self.matched else 0.0,
-            "found_right_speaker": self.speaker_right / self.gold if self.gold else 0.0,
+            "quote_f1": f1(p, r),
+            "speaker_acc": ratio(self.speaker_right, self.matched),
+            "found_right_speaker": ratio(self.speaker_right, self.gold),
         }
 
 

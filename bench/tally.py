@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Self
 
 
@@ -21,3 +21,21 @@ class Counts:
                 mine.extend(theirs)
             else:
                 setattr(self, f.name, mine + theirs)
+
+
+@dataclass
+class DocumentCounts(Counts):
+    """Counts over a set of documents: how many, and one line per error found in them."""
+
+    docs: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def ratio(part: float, whole: float) -> float:
+    """``part / whole``; 0 when ``whole`` is 0 (nothing to score)."""
+    return part / whole if whole else 0.0
+
+
+def f1(precision: float, recall: float) -> float:
+    """The harmonic mean of precision and recall; 0 when both are 0."""
+    return 2 * precision * recall / (precision + recall) if precision + recall else 0.0

@@ -175,15 +175,8 @@ def parse_feed(
     quarantine: list[Quarantined] = []
     if not parsed.entries and ((info["bozo_reason"] and not parsed.feed) or not parsed.get("version")):
         why = info["bozo_reason"] = info["bozo_reason"] or "not an RSS or Atom feed (e.g. an HTML page)"
-        quarantine.append(
-            Quarantined(
-                source=source,
-                external_id=None,
-                stage="parse",
-                reason=f"feed could not be parsed: {why}",
-                payload=body[:1_000_000].decode("utf-8", "replace"),
-            )
-        )
+        unparsed = body[:1_000_000].decode("utf-8", "replace")
+        quarantine.append(Quarantined(source, None, "parse", f"feed could not be parsed: {why}", unparsed))
         return items, quarantine, info
     versions: dict[str, list[dict[str, Any]]] = {}
     for entry in parsed.entries:
@@ -192,15 +185,8 @@ def parse_feed(
         payload = {k: _jsonable(entry[k]) for k in _ENTRY_FIELDS if k in entry}
         payload["feed"] = {"title": info["title"], "language": info["language"], "url": url}
         if external_id is None:
-            quarantine.append(
-                Quarantined(
-                    source=source,
-                    external_id=None,
-                    stage="parse",
-                    reason="entry has no id, link, title or text",
-                    payload=canonical_json(payload),
-                )
-            )
+            reason = "entry has no id, link, title or text"
+            quarantine.append(Quarantined(source, None, "parse", reason, canonical_json(payload)))
             continue
         versions.setdefault(external_id, []).append(payload)
     for external_id, payloads in versions.items():

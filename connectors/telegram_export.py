@@ -86,15 +86,8 @@ def read_export(
     result = ExportRead(path=str(file), channel=channel, exported_at=datetime.fromtimestamp(stat.st_mtime, tz=UTC))
     for message in data["messages"]:
         if not isinstance(message, dict) or not isinstance(message.get("id"), int):
-            result.quarantine.append(
-                Quarantined(
-                    source=source,
-                    external_id=None,
-                    stage="parse",
-                    reason="export message without an integer id",
-                    payload=canonical_json(message),
-                )
-            )
+            reason = "export message without an integer id"
+            result.quarantine.append(Quarantined(source, None, "parse", reason, canonical_json(message)))
             continue
         result.messages.append(message)
     result.messages.sort(key=lambda m: int(m["id"]))

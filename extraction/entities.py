@@ -271,8 +271,9 @@ def _lemma_token(token: str, language: str, label: str, gender: str | None = Non
     if not parses:
         return token
     preferred = {PER: ("Name", "Surn", "Patr"), LOC: ("Geox",), ORG: ("Orgn",)}.get(label, ())
-    if gender is not None:  # the name's gender first (a feminine surname stays feminine)
-        parses = sorted(parses, key=lambda p: gender not in p.tag.grammemes)
+    if gender is not None:  # the name's gender and case first (a feminine surname stays feminine)
+        wanted = set(gender.split(","))
+        parses = sorted(parses, key=lambda p: len(wanted - p.tag.grammemes - _caseless(p)))
     best = next((p for p in parses if any(t in p.tag.grammemes for t in preferred)), None)
     if best is None:
         best = next((p for p in parses if any(t in p.tag.grammemes for t in _PROPER_TAGS)), parses[0])
@@ -292,13 +293,32 @@ def _lemma_token(token: str, language: str, label: str, gender: str | None = Non
     return word[:1].upper() + word[1:] if token[:1].isupper() else word
 
 
+_CASES = frozenset({"nomn", "gent", "datv", "accs", "ablt", "loct", "voct", "gen2", "acc2", "loc2"})
+
+
+def _caseless(parse: Any) -> frozenset[str]:
+    """Every case, for a reading that names none (an indeclinable word fits any case)."""
+    return frozenset() if _CASES & parse.tag.grammemes else _CASES
+
+
 def _name_gender(words: Sequence[str], language: str) -> str | None:
-    """``femn`` or ``masc``: the gender of the given name among a person's words (Татьяны -> femn)."""
-    for word in words:
-        for parse in morph(language).parse(word):
-            if "Name" in parse.tag.grammemes:
-                return "femn" if "femn" in parse.tag.grammemes else "masc" if "masc" in parse.tag.grammemes else None
-    return None
+    """``femn`` or ``masc`` and the case of a person's words, as ``"femn,gent"``: the case every word can take
+    (the nominative first), and the gender of the given name in that case (Татьяны -> femn; Юлія -> femn,
+    not the genitive of Юлій: pymorphy3's Ukrainian dictionary gives no frequencies to choose by)."""
+    readings = [p for p in (morph(language).parse(w) for w in words if len(w) >= 3 and w[:1].isupper()) if p]
+    case, best = None, 0.0
+    for candidate in ("nomn", "gent", "datv", "accs", "ablt", "loct"):  # the likeliest case for all words at once
+        score = 1.0
+        for parses in readings:
+            score *= max((p.score for p in parses if candidate in p.tag.grammemes | _caseless(p)), default=0.0)
+        if score > best:
+            case, best = candidate, score
+    for parses in readings:
+        for parse in parses:
+            if "Name" in parse.tag.grammemes and (case is None or case in parse.tag.grammemes | _caseless(parse)):
+                gender = "femn" if "femn" in parse.tag.grammemes else "masc" if "masc" in parse.tag.grammemes else None
+                return ",".join(g for g in (gender, case) if g) or None
+    return case
 
 
 def _lemma_word(word: str, language: str, label: str, gender: str | None = None) -> str:

@@ -1,5 +1,6 @@
 """Quotation marks paired into quotations: straight ``"``, doubled apostrophes ``''`` (and ````...''``), typographic
-``“...”``, ``„...“``/``„...”`` and guillemets ``«...»`` (inner quotes of another style are part of the outer one).
+``“...”`` (``”`` opens too where a word follows it after a space), ``„...“``/``„...”`` and guillemets ``«...»``
+(inner quotes of another style are part of the outer one).
 
 Each mark is read as opening or closing from the characters beside it (an opening mark follows a space, a bracket, a
 dash or a colon and precedes a word; a closing one follows a word or punctuation), then marks pair like brackets.
@@ -45,10 +46,12 @@ def _role(text: str, pos: int, mark: str) -> str:
     """``open``, ``close`` or ``either`` for the mark at ``pos``."""
     if mark in ("«", "„", "``"):
         return "open"
-    if mark in ("»", "”"):
-        return "close"
     before = text[pos - 1] if pos > 0 else ""
     after = text[pos + len(mark)] if pos + len(mark) < len(text) else ""
+    if mark == "”":  # closing, but some copy opens with it too: ”We will win,” he said.
+        return "open" if before in _OPEN_BEFORE and after.isalnum() else "close"
+    if mark == "»":
+        return "close"
     if mark == "“":  # English opening mark; closing after „ (handled when pairing)
         return "either" if before not in _OPEN_BEFORE else "open"
     opens = before in _OPEN_BEFORE and after not in (" ", "\t", "\n", "")

@@ -13,13 +13,21 @@ gives the speaker and the ``attribution`` field says which one it was:
    organisation, for ``they``/``it``) in subject position of the preceding sentences, then to other mentions;
    a definite common noun (``the ministry``, ``the brigade``, ``the once top ally to ...``) resolves to the nearest
    organisation whose name holds the noun, else to the nearest person in subject position (``nominal``); an
-   indefinite one (``a senior U.S. official``) keeps its words and no canonical speaker.
+   indefinite one (``a senior U.S. official``) keeps its words and no canonical speaker. Role and person nouns
+   (a role lexicon in English, pymorphy3's animacy and case in Russian and Ukrainian) find the name they introduce
+   or refer back to (``Керівник штабу Роман Ткач``, ``— додав комбат``, ``Ukraine's finance minister``).
 3. ``according_to``: ``according to X``, ``по словам X``, ``за словами X`` in the quote's sentence.
 4. A sentence ending with a colon right before the quote (``He said: ¶ "..."``) governs it like rule 2.
 5. ``continuation``: a quote with none of the above continues the last speaker's quote when it follows in the
-   same or the next paragraph and no other person was mentioned in between.
+   same or the next paragraph and no other person was mentioned in between (or, as a paragraph of its own, after
+   at most two paragraphs that name nobody else).
 
-A quote of one or two words without closing punctuation that no colon introduces is a scare quote (no speaker);
+A quote inside a quote takes the speech verb inside the outer quote (``I say, '...'``: the outer speaker;
+``He said, '...'``: someone named before). ``I`` in an interview is the person a ``NAME:`` turn names, else the
+person interviewed; ``you`` in a question is the person interviewed.
+
+A quote of one or two words that ends no sentence, or a short lower-case phrase that no verb frames, is a scare
+quote (no speaker) unless a colon or a speech frame introduces it;
 a title-case quote that no speech verb governs is the title of a work (``on CNN's "State of the Union."``) and is
 not a quotation; a quote that is a mention's name (``ЧВК «Вагнер»``) is part of the name.
 """
@@ -27,12 +35,13 @@ not a quotation; a quote that is a mention's name (``ЧВК «Вагнер»``) 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
-from extraction.canonical import Mention, canonical_id
+from extraction.canonical import Mention, canonical_id, strip_descriptors
 from extraction.entities import morph, slavic_lemma
-from extraction.gazetteer import MIL_UNIT, ORG, PER
+from extraction.gazetteer import LOC, MIL_UNIT, ORG, PER, lookup_known
 from extraction.quote_marks import QuoteSpan, find_nested_quotes, find_quotes
 from extraction.speech_verbs import (
     CHARACTERISING,
@@ -40,6 +49,7 @@ from extraction.speech_verbs import (
     CONTINUING,
     DOCUMENT_NOUNS,
     FEMALE_NAMES,
+    NAMING_NOUNS,
     ORG_NOUNS,
     SMALL_WORDS,
     TITLE_WORDS,
@@ -57,6 +67,7 @@ SUBJECT, PRONOUN, NOMINAL, CONTINUATION, BYLINE, ACCORDING_TO = (
 )
 ANTECEDENT_SENTENCES = 6  # how far back a pronoun or a definite noun looks for its antecedent
 CLIMB = 4  # how many heads up from a quote the governing verb may be
+CONTINUATION_PARAGRAPHS = 2  # how many paragraphs naming nobody else may stand between a quote and its continuation
 
 
 @dataclass(slots=True)
@@ -117,9 +128,17 @@ _PRONOUNS = {
     "їх": ("", ORG),
 }
 # Verbs that go on with what was being said: "he added" is the last quoted speaker when the pronoun fits.
+# Words that make a Russian or Ukrainian noun someone new: indefinites, first-person possessives ("наш источник")
 _SLAVIC_INDEFINITE = {"один", "некий", "какой-то", "кто-то", "якийсь", "хтось", "деякий", "некоторый"}
+_SLAVIC_INDEFINITE |= {"наш", "мой", "мій"}
 _SLAVIC_DEMONSTRATIVES = {"этот", "эта", "тот", "та", "цей", "ця", "той"}
 _FIRST_PERSON = {"i", "я"}  # in an interview, the person interviewed (the document's most mentioned person)
+_WE = {"we", "мы", "ми"}
+_SECOND_PERSON = {"you", "вы", "ви", "ты", "ти"}  # in an interviewer's question, the person interviewed
+_QUESTION, _ANSWER = "question", "answer"
+_TURN_RE = re.compile(r"^([A-ZА-ЯЁІЇЄҐ][\w.'’ -]{0,40}?):\s")
+_QUESTION_LABELS = {"q", "question", "interviewer", "в", "вопрос", "питання", "кор", "корреспондент", "кореспондент"}
+_ANSWER_LABELS = {"a", "answer", "о", "ответ", "в-дь", "відповідь"}
 _FEMALE_TITLES = {"ms", "mrs", "miss", "madam", "lady", "queen", "г-жа", "пані"}
 _MALE_TITLES = {"mr", "sir", "lord", "king", "г-н", "пан"}
 _ACCORDING_PRONOUN_RE = re.compile(
@@ -130,13 +149,20 @@ _ACCORDING_RE = re.compile(
     r"(?:\b[Aa]ccording\s+to|(?<![\w-])[Пп]о\s+словам|(?<![\w-])[Зз]а\s+словами|(?<![\w-])[Пп]о\s+мнению|"
     r"(?<![\w-])[Нн]а\s+думку)\s+(?:the\s+)?"
 )
+_OWNER_RE = re.compile(r"([A-Z][\w.]+)['’]s\s+$")  # a country or body owning the name that follows
 _BYLINE_RE = re.compile(r"^[ \t]*[.,]?[ \t]*[—–-]{1,2}[ \t]*(?=[A-ZА-ЯЁІЇЄҐ0-9])")
 
 
 def is_scare(inner: str) -> bool:
-    """A quote of one or two words without closing punctuation is a scare quote (or a name in quotes)."""
+    """A quote of one or two words that ends no sentence is a scare quote (or a name in quotes) unless a speech
+    frame makes it a statement (see ``_Document.quotes_short``)."""
     words = inner.split()
-    return len(words) <= 2 and not re.search(r"[.!?…,]$", inner.strip())
+    return len(words) <= 2 and not re.search(r"[.!?…]$", inner.strip())
+
+
+def is_fragment(inner: str) -> bool:
+    """A short phrase that starts in lower case: a quoted term when no speech verb frames it."""
+    return len(inner.split()) <= 4 and inner.strip()[:1].islower()
 
 
 def _is_title(inner: str) -> bool:
@@ -160,7 +186,9 @@ class _Document:
             if m.label in (PER, ORG, MIL_UNIT)
             and not (m.text.isupper() and len(m.text) > 5)
             and not any(s <= m.start < e for s, e in datelines)
+            and not (m.label == PER and _common_noun(m.text, m.language))
         ]
+        self.places = [(m.start, m.end) for m in mentions if m.label == LOC]
         self.parse = parse
         self.spans = spans
         self.quote_of_token: list[int] = [-1] * len(parse.tokens)
@@ -170,40 +198,74 @@ class _Document:
             while index < len(parse.tokens) and parse.tokens[index].start < span.outer_end:
                 self.quote_of_token[index] = qi
                 index += 1
-        self.mentions.extend(self.unseen_names())
-        self.mentions.sort(key=lambda m: m.start)
+        self.complete_names()
         self.memo: dict[int, tuple[_Referent | None, str]] = {}
         self.genders: dict[str, str] = {}
 
-    def unseen_names(self) -> list[Mention]:
-        """Russian and Ukrainian person names the entity model missed (natasha reads Ukrainian as Russian): runs
-        of capitalised words outside quotes of which one is a given name or surname to pymorphy3."""
-        found: list[Mention] = []
+    def complete_names(self) -> None:
+        """Russian and Ukrainian person names the entity model missed or cut (natasha reads Ukrainian as Russian):
+        a run of capitalised words outside quotes holding a given name or surname to pymorphy3 (leading words
+        that are neither dropped: ``Речник``) is a person; it replaces the person mentions inside it
+        (``Наталія`` + ``Бойко``, ``Юрій`` of ``Юрій Ігнат``) and is added where there was none."""
         run: list[Token] = []
-        tokens = self.parse.tokens
-        for index in range(len(tokens) + 1):
-            token = tokens[index] if index < len(tokens) else None
-            if (
+        for index, token in enumerate([*self.parse.tokens, None]):
+            name_like = (
                 token is not None
                 and token.language in ("ru", "uk")
                 and token.text[:1].isupper()
                 and token.text.isalpha()
                 and not token.text.isupper()
                 and self.quote_of_token[index] < 0
-                and (not run or run[-1].sent == token.sent)
+            )
+            if (
+                token is not None
+                and name_like
+                and run
+                and run[-1].sent == token.sent
+                and self.text[run[-1].end : token.start] == " "
             ):
                 run.append(token)
                 continue
-            if run and any({"Name", "Surn"} & slavic_word(t.text, t.language)[2] for t in run) and len(run) <= 3:
-                start, end = run[0].start, run[-1].end
-                if not any(m.start < end and start < m.end for m in self.mentions):
-                    language = run[0].language
-                    lemma = slavic_lemma(self.text[start:end], language, PER)
-                    found.append(
-                        Mention(self.text[start:end], PER, start, end, lemma, language, lemma, canonical_id(PER, lemma))
-                    )
-            run = []
-        return found
+            while run and not {"Name", "Surn", "Patr"} & slavic_word(run[0].text, run[0].language)[2]:
+                run.pop(0)
+            if run and len(run) <= 3:
+                self.add_name(run[0].start, run[-1].end, run[0].language)
+            run = [token] if token is not None and name_like else []
+        self.mentions.sort(key=lambda m: m.start)
+
+    def add_name(self, start: int, end: int, language: str) -> None:
+        """Make ``text[start:end]`` one person mention unless a non-person mention overlaps it."""
+        inside = [m for m in self.mentions if m.start < end and start < m.end]
+        for mention in [m for m in inside if m.label != PER and m.start < start]:
+            # "Сил оборони півдня Дмитро Плетенчук": the organisation's span ran on into the name after it
+            self.mentions.remove(mention)
+            inside.remove(mention)
+            kept = self.text[mention.start : start].rstrip()
+            words = len(kept.split())
+            canonical = " ".join(mention.canonical.split()[:words]) if mention.canonical else kept
+            self.mentions.append(
+                Mention(
+                    kept,
+                    mention.label,
+                    mention.start,
+                    mention.start + len(kept),
+                    canonical,
+                    mention.language,
+                    canonical,
+                    canonical_id(mention.label, canonical),
+                )
+            )
+        if any(m.label != PER or m.start < start or m.end > end for m in inside):
+            return
+        if len(inside) == 1 and (inside[0].start, inside[0].end) == (start, end):
+            return
+        for mention in inside:
+            self.mentions.remove(mention)
+        text = self.text[start:end]
+        lemma = slavic_lemma(text, language, PER)
+        known = next((m for m in inside if lookup_known(m.canonical or m.text) is not None), None)
+        canonical, key = (known.canonical, known.canonical_id) if known else (lemma, canonical_id(PER, lemma))
+        self.mentions.append(Mention(text, PER, start, end, lemma, language, canonical, key))
 
     # -- small helpers ---------------------------------------------------------------------------------------
 
@@ -212,6 +274,11 @@ class _Document:
 
     def outside(self, index: int) -> bool:
         return self.quote_of_token[index] < 0
+
+    def is_place(self, index: int) -> bool:
+        """Whether the token is part of a place name the entity layer found."""
+        start = self.tok(index).start
+        return any(s <= start < e for s, e in self.places)
 
     def mention_at(self, index: int) -> Mention | None:
         token = self.tok(index)
@@ -222,13 +289,7 @@ class _Document:
 
     def speech_verb(self, index: int) -> bool:
         token = self.tok(index)
-        if token.pos not in ("VERB", "AUX") or not self.outside(index):
-            return False
-        if token.language == "en":
-            return is_speech_verb(token.lemma, "en")
-        return is_speech_verb(token.lemma, token.language) or is_speech_verb(
-            token.lemma, "ru" if token.language == "uk" else "uk"
-        )
+        return token.pos in ("VERB", "AUX") and self.outside(index) and self.speech_lemma(index)
 
     # -- the governing verb ----------------------------------------------------------------------------------
 
@@ -250,17 +311,38 @@ class _Document:
             # whose subject is a person wins over an outlet relaying it; else the nearer frame after the quote
             return climbed if self.person_subject(climbed) and not self.person_subject(after) else after
         if after is not None or climbed is not None:
-            return after if after is not None else climbed
+            return after if after is not None else self.reporting_frame(climbed)
         below = self.verb_below(qi, members, sentences)
         if below is None and anywhere:
             return self.verb_in_sentence(qi, min(sentences))
         return below
 
-    def person_subject(self, verb: int) -> bool:
+    def reporting_frame(self, verb: int | None) -> int | None:
+        """The speech verb whose reported clause holds ``verb`` when ``verb``'s subject is no person: a partial
+        quote in reported speech is the reporter's (``Kuchar said the company would publish "..."``, ``Kravets
+        said the lists had been agreed "name by name"``)."""
+        subject = self.subject_of(verb) if verb is not None else None
+        if verb is None or self.person_subject(verb, persons_only=True):
+            return verb
+        if subject is not None and (self.tok(subject).pos == "PROPN" or self.mention_at(subject) is not None):
+            return verb  # "Smith said Russia had warned '...'": a named source's words stay its own
+        current = verb
+        for _ in range(CLIMB):
+            token = self.tok(current)
+            if token.dep not in ("ccomp", "conj", "xcomp") or token.head == current or not self.outside(token.head):
+                return verb
+            current = token.head
+            if self.speech_verb(current) and _lemma(self.tok(current)) not in COGNITION_ONLY:
+                return current if self.subject_of(current) is not None else verb
+        return verb
+
+    def person_subject(self, verb: int, persons_only: bool = False) -> bool:
         subject = self.subject_of(verb)
         mention = self.mention_at(subject) if subject is not None else None
         return (mention is not None and mention.label == PER) or (
-            subject is not None and self.tok(subject).text.lower() in _PRONOUNS
+            subject is not None
+            and self.tok(subject).text.lower() in _PRONOUNS
+            and (not persons_only or _PRONOUNS[self.tok(subject).text.lower()][1] == PER)
         )
 
     def verb_above(self, inside: list[int], members: set[int]) -> int | None:
@@ -322,11 +404,26 @@ class _Document:
         for v in range(first, min(first + 5, len(self.parse.tokens))):
             if not self.outside(v) or "\n" in self.text[self.spans[qi].outer_end : self.tok(v).start]:
                 return None
-            if self.speech_verb(v) and not any(
+            if self.tok(v).text in (".", "!", "?", ";"):
+                return None  # '"We did not know." Fine. Now they know.': the next sentence is no frame
+            bare = not any(
                 self.tok(c).dep in ("ccomp", "dobj", "obj", "xcomp") and c > v for c in self.parse.children(v)
-            ):
+            )
+            if bare and (self.speech_verb(v) or self.frame_verb(qi, v)):
                 return v
         return None
+
+    def frame_verb(self, qi: int, verb: int) -> bool:
+        """An English verb outside the lexicon that frames the quote all the same: ``"...," Lopez shot back.``,
+        a person (name or he/she) doing it within three words of a quote that ends with ``,``, ``?`` or ``!``."""
+        token = self.tok(verb)
+        first = self.parse.token_at(self.spans[qi].outer_end)
+        if token.language != "en" or token.pos != "VERB" or first is None or verb - first > 3:
+            return False
+        if self.text[self.spans[qi].start : self.spans[qi].end].rstrip()[-1:] not in (",", "?", "!"):
+            return False
+        subject = self.subject_of(verb)
+        return subject is not None and subject < verb and self.person_subject(verb, persons_only=True)
 
     def named_work(self, qi: int) -> bool:
         """Whether the quote is a name in a phrase: after a possessive (``CNN's "State of the Union."``) or the
@@ -342,9 +439,16 @@ class _Document:
         characterising one, and it is not that verb's direct object ("telling a 'bigger story'"); or ``according
         to X`` introduces it."""
         if verb is None:
-            return self.according_to(qi) is not None or self.according_pronoun(qi) is not None
+            if self.according_to(qi) is not None or self.according_pronoun(qi) is not None:
+                return True
+            noun = self.according_noun(qi)  # "За словами глави держави, ... «посилення ППО»"
+            before = noun is not None and self.tok(noun).start < self.spans[qi].outer_start
+            return noun is not None and before and self.according_referent(noun) is not None
         if _lemma(self.tok(verb)) in CHARACTERISING:
-            return False
+            # a term someone identifiable uses is theirs ("Stepanenko called the blockade 'unacceptable'"), one
+            # that a group or nobody uses is a scare quote ("analysts described it as a 'meat grinder'")
+            subject = self.subject_of(verb)
+            return subject is not None and self.resolve_subject(subject)[0] is not None
         return not any(self.tok(i).head == verb and self.tok(i).dep in ("dobj", "obj") for i in self.quote_tokens(qi))
 
     def verb_after(self, qi: int, sent: int) -> int | None:
@@ -428,11 +532,18 @@ class _Document:
         for _ in range(CLIMB):
             token = self.tok(current)
             modifies = token.dep in _RELATIVE_DEPS and self.tok(token.head).pos in ("NOUN", "PROPN")
-            for child in self.parse.children(current):
-                if self.tok(child).dep in _SUBJECT_DEPS and self.outside(child) and self.tok(child).pos in _NOMINAL_POS:
-                    if modifies and self.tok(child).lemma.lower() in _RELATIVE_PRONOUNS:
-                        return token.head  # "Raymond Tibbets, who called the rule ..."
-                    return child
+            subjects = [
+                child
+                for child in self.parse.children(current)
+                if self.tok(child).dep in _SUBJECT_DEPS and self.outside(child) and self.tok(child).pos in _NOMINAL_POS
+            ]
+            # two subjects are a noun and its appositive name the parser split ("A spokeswoman for Prewitt, Lisa
+            # Monroe, said"): the name
+            names = [c for c in subjects if (m := self.mention_at(c)) is not None and m.label == PER]
+            for child in names[-1:] if len(subjects) > 1 and names else subjects[:1]:
+                if modifies and self.tok(child).lemma.lower() in _RELATIVE_PRONOUNS:
+                    return token.head  # "Raymond Tibbets, who called the rule ..."
+                return child
             if modifies:
                 return token.head  # "the minister, Vadim Krasnov, accused ... and warned" read as a modifier
             if token.dep not in _CLIMB_DEPS or token.head == current or not self.outside(token.head):
@@ -443,7 +554,9 @@ class _Document:
     def place_subject(self, verb: int) -> int | None:
         """A verb without a subject whose source is a place or a document: ``В Кремле заявили``, ``говорится в
         сообщении ведомства``, ``said in a statement from the brigade``: the institution or the document's author."""
-        for child in self.parse.children(verb):
+        _, hi = self.parse.sentence_of(verb)
+        following = [i for i in range(verb + 1, min(verb + 4, hi)) if self.tok(verb).language != "en"]
+        for child in dict.fromkeys([*self.parse.children(verb), *following]):  # the parse may hang it elsewhere
             token = self.tok(child)
             if token.dep not in ("obl", "nmod", "prep", "pobj") or not self.outside(child):
                 continue
@@ -454,6 +567,7 @@ class _Document:
                 for grand in self.parse.children(child):
                     if self.tok(grand).dep in ("nmod", "nmod:poss") and self.outside(grand):
                         return grand
+                return child  # "— йдеться у відповіді": the reply of whoever was answering (see ``nominal``)
         return None
 
     def adjacent_subject(self, verb: int) -> int | None:
@@ -462,13 +576,18 @@ class _Document:
         for i in (verb + 1, verb + 2, verb - 1, verb - 2):
             if lo <= i < hi and self.outside(i):
                 token = self.tok(i)
-                named = self.mention_at(i) is not None  # mentions are people, organisations and units only
-                if token.text.lower() in _PRONOUNS or named:
+                mention = self.mention_at(i)  # mentions are people, organisations and units only
+                named = mention is not None
+                if token.text.lower() in _PRONOUNS or token.text.lower() in _FIRST_PERSON or named:
+                    plural_verb = self.tok(verb).language != "en" and self.tok(verb).plural and not token.plural
+                    if plural_verb and (mention is None or mention.label == PER):
+                        continue  # "В Минобороны заявления Руденко назвали": a plural verb, no one person
                     if token.language != "en" and not named:
                         _, _, grammemes = slavic_word(token.text, token.language)
                         if grammemes and "nomn" not in grammemes:
                             continue
                     return i
+        role = None
         if self.tok(verb).language != "en":  # "Как отметила на пресс-конференции ... Ирина Нестерова, «...»"
             for i in range(verb + 1, hi):
                 token = self.tok(i)
@@ -476,13 +595,20 @@ class _Document:
                     break
                 if self.mention_at(i) is not None or (token.text[:1].isupper() and token.text.isalpha()):
                     return i
-        return None
+                if role is None and token.pos == "NOUN" and self.unnamed(i, "") and self.nominative(i):
+                    role = i  # "— додав комбат", "— сказала жінка": a person noun, when no name follows
+        return role
+
+    def nominative(self, index: int) -> bool:
+        """Whether a Russian or Ukrainian word can be in the nominative."""
+        token = self.tok(index)
+        return "nomn" in _cases(token.text, token.language)
 
     def name_span(self, head: int) -> tuple[int, int]:
         """Character span of the subject's name: the head with its compound/flat words."""
         lo = hi = head
-        for child in self.parse.children(head):
-            if self.tok(child).dep in _NAME_DEPS or self.tok(child).dep == "compound":
+        for child in self.parse.children(head):  # a naming noun stays out ("call sign Lystok")
+            if self.tok(child).dep in _NAME_DEPS and not self.naming_noun(child):
                 lo, hi = min(lo, child), max(hi, child)
         for child in self.parse.children(head):  # a possessive's name stays out ("Ukraine's Third Assault Brigade")
             if self.tok(child).dep == "poss":
@@ -491,9 +617,29 @@ class _Document:
 
     def appos_name(self, head: int, depth: int = 2) -> int | None:
         """A name in apposition to a common noun (``the brigade's commander, Ivan Petrov``), also through a
-        second noun (``Ее сосед, бывший тракторист Николай Ефремов``)."""
+        second noun (``Ее сосед, бывший тракторист Николай Ефремов``), through the noun's preposition when the
+        parser hung the name there (``A spokesman for the governor, Kyle Brandt,``), after a naming noun (``a
+        medic with the call sign Lystok``) or, in Russian and Ukrainian, right after the role noun and its
+        genitives (``Керівник обласного штабу Роман Ткач``)."""
+        named = self.naming_name(head)
+        if named is not None:
+            return named
         for child in self.parse.children(head):
             token = self.tok(child)
+            if token.dep == "prep":
+                for pobj in self.parse.children(child):
+                    if self.tok(pobj).dep != "pobj":
+                        continue
+                    owner = self.mention_at(pobj)
+                    for grand in self.parse.children(pobj):
+                        mention = self.mention_at(grand)
+                        if (
+                            self.tok(grand).dep == "appos"
+                            and mention is not None
+                            and mention.label == PER
+                            and (owner is None or owner.label != PER or owner.canonical_id != mention.canonical_id)
+                        ):
+                            return grand  # a person's name in apposition to another person's is the noun's
             if token.dep != "appos" or not self.outside(child):
                 continue
             if token.pos == "PROPN" or self.mention_at(child) is not None:
@@ -505,6 +651,56 @@ class _Document:
                 mention = self.mention_at(grand)
                 if mention is not None and mention.label == PER and self.outside(grand):
                     return grand
+        return self.titled_name(head)
+
+    def naming_noun(self, index: int) -> bool:
+        """``name``, ``nickname``, ``call sign``, ``позывной``: a noun that introduces the name after it."""
+        token = self.tok(index)
+        lemma = token.lemma.lower()
+        if lemma == "sign":
+            return any(self.tok(c).lemma.lower() == "call" for c in self.parse.children(index))
+        return lemma in NAMING_NOUNS
+
+    def naming_name(self, head: int, depth: int = 3) -> int | None:
+        """The name a naming noun under ``head`` introduces (``with the call sign Lystok``, ``под позывным
+        Гром``)."""
+        for child in self.parse.children(head):
+            clause = self.tok(child).pos in ("VERB", "AUX") and self.tok(child).text[-3:] != "ing"
+            if not self.outside(child) or clause:
+                continue  # a participle may carry the name ("writing under the name Northern Wind"), a clause not
+            if self.naming_noun(child):
+                for name in self.parse.children(child):  # "the name Northern Wind": Wind, with its compound
+                    proper = self.tok(name).pos == "PROPN" or self.tok(name).text[:1].isupper()  # "позывным Гром"
+                    if proper and self.tok(name).dep in ("appos", *_NAME_DEPS) and name > child:
+                        return name
+                after = child + 1
+                if self.tok(child).head != head and self.tok(self.tok(child).head).pos == "PROPN":
+                    return self.tok(child).head
+                if after < len(self.parse.tokens) and self.tok(after).pos == "PROPN" and self.outside(after):
+                    return after
+            if self.tok(child).pos == "PROPN" and any(self.naming_noun(c) for c in self.parse.children(child)):
+                return child
+            if depth > 1:
+                deeper = self.naming_name(child, depth - 1)
+                if deeper is not None:
+                    return deeper
+        return None
+
+    def titled_name(self, head: int) -> int | None:
+        """Russian and Ukrainian: a person named right after a role noun and its genitives, no comma between
+        (``міністр оборони Андрій Мороз``, ``Керівник обласного штабу ... Роман Ткач``)."""
+        token = self.tok(head)
+        if token.language == "en" or token.pos != "NOUN":
+            return None
+        _, hi = self.parse.sentence_of(head)
+        for i in range(head + 1, min(hi, head + 8)):
+            mention = self.mention_at(i)
+            if mention is not None and mention.label == PER and self.outside(i):
+                # in apposition the name takes the noun's case ("соратник президента Владимира Путина" is not)
+                agrees = _cases(token.text, token.language) & _cases(self.tok(i).text, token.language)
+                return i if agrees else None
+            if self.tok(i).pos in ("PUNCT", "VERB", "AUX", "ADP", "CCONJ") or not self.outside(i):
+                return None
         return None
 
     # -- referents -------------------------------------------------------------------------------------------
@@ -522,6 +718,8 @@ class _Document:
         if title in _MALE_TITLES or first in _MALE_TITLES:
             return "m"
         language = mention.language if mention.language in ("ru", "uk") else "ru"
+        if re.search(r"[а-яіїєё]", mention.canonical.lower()):
+            words = mention.canonical.split()  # nominative: "Константина Воробьева" reads as a woman's surname
         for word in words:  # the given name tells (Юлія), else the surname (Архипова)
             if re.search(r"[а-яіїєё]", word.lower()):
                 gender = _slavic_gender(word, language, "Name" if word is not words[-1] else "")
@@ -529,23 +727,42 @@ class _Document:
                     return gender
         return ""
 
+    def full_name(self, word: str) -> Mention | None:
+        """The person named in full in the document whose surname is ``word`` (``Kemper`` -> ``Douglas R.
+        Kemper``; ``Архиповой`` -> ``Елена Архипова``: a Cyrillic surname may differ in its ending)."""
+        for other in self.mentions:
+            words = other.text.split()
+            if other.label == PER and len(words) > 1 and _same_surname(words[-1], word):
+                return other
+        return None
+
     def referent(self, mention: Mention) -> _Referent:
-        """Who a mention names; a one-word organisation that is the surname of a person named in full in the
-        document is that person (the model labelled ``Kemper`` an organisation)."""
-        if mention.label != PER and " " not in mention.text and not mention.text.isupper():
-            person = next(
-                (m for m in self.mentions if m.label == PER and " " in m.text and m.text.split()[-1] == mention.text),
-                None,
-            )
-            if person is not None:
-                mention = person
+        """Who a mention names; a one-word mention that is the surname of a person named in full in the
+        document is that person (the model labelled ``Kemper`` an organisation; ``Архипова`` alone lemmatises
+        to the man's form)."""
+        if " " not in mention.text and not mention.text.isupper():
+            mention = self.full_name(mention.text) or mention
         canonical = mention.canonical or mention.text
-        return _Referent(
-            canonical,
-            mention.canonical_id or canonical_id(mention.label, canonical),
-            mention.label,
-            self.gender(mention),
-        )
+        key = mention.canonical_id or canonical_id(mention.label, canonical)
+        owner = _OWNER_RE.search(self.text[max(0, mention.start - 30) : mention.start])
+        if mention.label == ORG and owner is not None:  # "Russia's Foreign Ministry": the country names it
+            whole = f"{owner.group(1)}'s {mention.text}"
+            if strip_descriptors(whole) != whole:
+                canonical = strip_descriptors(whole)
+                key = canonical_id(ORG, canonical)
+        words = canonical.split()
+        while mention.label == PER and len(words) > 1 and words[0].lower().rstrip(".") in TITLE_WORDS:
+            words.pop(0)  # the model's span took a role in ("Organizer Sabine Roth", "lawmaker Nino Zhvania")
+        if mention.label == PER and mention.language in ("ru", "uk"):
+            words = _slavic_person_words(words, mention.language)  # "Верховний Рада Вікторія Семенко"
+        if len(words) < len(canonical.split()):
+            canonical = " ".join(words)
+            same = next((m.canonical_id for m in self.mentions if m.canonical == canonical and m.canonical_id), "")
+            key = same or canonical_id(PER, canonical)
+        gender = self.gender(mention)
+        if gender:
+            self.genders.setdefault(key, gender)
+        return _Referent(canonical, key, mention.label, gender)
 
     def name_referent(self, head: int) -> _Referent | None:
         """The referent of a name subject (its mention, else the name's words with titles dropped)."""
@@ -553,15 +770,18 @@ class _Document:
         if mention is not None:
             return self.referent(mention)
         start, end = self.name_span(head)
-        words = [w for w in self.text[start:end].split() if w.lower().rstrip(".") not in TITLE_WORDS]
+        written = self.text[start:end].split()
+        if any(w.lower() in ORG_NOUNS for w in written):  # "the General Staff": an institution keeps its words
+            name = " ".join(written)
+            return _Referent(name, canonical_id(ORG, name), ORG)
+        words = [w for w in written if w.lower().rstrip(".") not in TITLE_WORDS]
         if not words:
             return None
-        last = words[-1]
-        for other in self.mentions:  # the same person named in full elsewhere ("Kemper" -> "Douglas R. Kemper")
-            if other.label == PER and other.text.split()[-1] == last:
-                return self.referent(other)
+        other = self.full_name(words[-1])
+        if other is not None:
+            return self.referent(other)
         name = " ".join(words)
-        label = PER if self.tok(head).pos == "PROPN" else ORG
+        label = PER if self.tok(head).pos == "PROPN" or self.naming_noun(self.tok(head).head) else ORG
         return _Referent(name, canonical_id(label, name), label)
 
     def resolve_subject(self, head: int) -> tuple[_Referent | None, str]:
@@ -576,8 +796,8 @@ class _Document:
     def _resolve_subject(self, head: int) -> tuple[_Referent | None, str]:
         token = self.tok(head)
         low = token.text.lower()
-        if low in _FIRST_PERSON:
-            return self.most_mentioned(), PRONOUN
+        if low in _FIRST_PERSON or (low in _SECOND_PERSON and self.turn(head) == _QUESTION):
+            return self.interview_speaker(head, low in _SECOND_PERSON), PRONOUN
         if low in _PRONOUNS:
             gender, label = _PRONOUNS[low]
             found = self.antecedent(head, label, gender)
@@ -598,8 +818,16 @@ class _Document:
         children = self.parse.children(head)
         determiners = {self.tok(c).text.lower() for c in children if self.tok(c).dep in ("det", "poss")}
         for child in children:  # "Sedykh's channel posted", "the ministry's spokesman said": the possessor's
-            if self.tok(child).dep == "poss" and (self.mention_at(child) is not None or self.tok(child).pos == "PROPN"):
+            named = self.mention_at(child) is not None or self.tok(child).pos == "PROPN"
+            if self.tok(child).dep == "poss" and named and not self.is_place(child):
                 return self.name_referent(child)
+            if self.tok(child).dep == "poss" and named:  # "Ukraine's finance minister": that office's holder
+                holder = self.role_holder(head, self.tok(child).text)
+                if holder is not None:
+                    return holder
+                title = self.text[self.tok(child).end : token.end].lstrip("'’s ").split()
+                office = f"{' '.join(w[:1].upper() + w[1:] for w in title)} of {self.tok(child).text}"
+                return _Referent(office, canonical_id(PER, office), PER)  # "Finance Minister of Ukraine"
         if token.language == "en" and not determiners & {"the", "this", "that", "its", "his", "her", "their"}:
             # someone new ("a senior U.S. official", "officials"), who may speak for an organisation named with
             # the noun ("a European Commission spokeswoman", "a spokesman for the ministry")
@@ -614,19 +842,21 @@ class _Document:
             if possessor.dep in ("poss", "det", "nmod:poss") and possessor.text.lower() in _PRONOUNS:
                 return self.resolve_subject(child)[0]
         noun = token.lemma.lower()
-        if noun in DOCUMENT_NOUNS:  # "a statement from the brigade said"
+        if noun in DOCUMENT_NOUNS:  # "a statement from the brigade said"; "the statement said": the last institution
             for child in children:
                 for grand in [child, *self.parse.children(child)]:
                     mention = self.mention_at(grand)
                     if mention is not None and grand != head:
                         return self.referent(mention)
-            return None
+            return self.antecedent(head, ORG, "")
         words = {noun}
         stem = noun[:5]
+        person = self.unnamed(head, "")  # "речник" is someone of "Речник Сил оборони", not the organisation
         organisations = [
             m
             for m in self.mentions
             if m.end <= token.start
+            and not person
             and m.label in (ORG, MIL_UNIT)
             and (
                 words & {w.lower() for w in (m.canonical or m.text).split()}
@@ -635,6 +865,8 @@ class _Document:
         ]
         if organisations:
             return self.referent(organisations[-1])
+        if token.language == "en" and token.plural and token.text.lower() not in ORG_NOUNS:
+            return None  # "the companies always say": a group, not someone named before ("the authorities" is)
         if noun in ORG_NOUNS:
             return self.antecedent(head, ORG, "")
         if token.language != "en" and not determiners & _SLAVIC_DEMONSTRATIVES:
@@ -643,9 +875,18 @@ class _Document:
             # "заявил ... бывший ближайший соратник Путина"; "Чиновник ... ответил мне" in an interview with a woman
             # finds no one
             words = {self.tok(d).lemma.lower() for c in children for d in [c, *self.parse.children(c)]}
+            # "Правозащитники из движения «Призыв к совести»", "пресс-служба бригады": the organisation; but
+            # "командир бригады" is a person
+            group = token.plural or not self.unnamed(head, "")
+            for child in children if group else ():
+                for part in [child, *self.parse.children(child)]:
+                    mention = self.mention_at(part) if self.tok(child).dep == "nmod" else None
+                    if mention is not None and mention.label in (ORG, MIL_UNIT) and self.outside(part):
+                        return self.referent(mention)
             if words & _SLAVIC_INDEFINITE or token.plural:
                 return None
-            verb_grammemes = slavic_word(self.tok(token.head).text, token.language)[2] if token.head != head else set()
+            verb = self.tok(token.head)
+            verb_grammemes = slavic_word(verb.text, token.language)[2] if verb.pos in ("VERB", "AUX") else set()
             noun_grammemes = slavic_word(token.text, token.language)[2]
             gender = next(
                 ("f" if "femn" in g else "m" for g in (verb_grammemes, noun_grammemes) if {"femn", "masc"} & g), ""
@@ -655,11 +896,27 @@ class _Document:
             return self.role_holder(head) or self.antecedent(head, PER, gender)
         return self.role_holder(head) or self.antecedent(head, PER, "")
 
-    def role_holder(self, head: int) -> _Referent | None:
-        """The nearest earlier person named with this role (``the governor`` -> ``Gov. Dale Prewitt`` or
-        ``Dale Prewitt, the governor``): the noun, or its abbreviation as a title, within a few words of the name."""
+    def role_holder(self, head: int, owner: str = "") -> _Referent | None:
+        """The nearest earlier person named with this role: the name given to the last noun phrase with this
+        noun (``Another blogger, writing under the name Northern Wind, ... the blogger``), else a person named with
+        the noun, or its abbreviation as a title, within a few words (``the governor`` -> ``Gov. Dale Prewitt`` or
+        ``Dale Prewitt, the governor``); with ``owner`` (``Ukraine's finance minister``), only the role of that
+        owner."""
         token = self.tok(head)
         noun = token.lemma.lower()
+        first = self.parse.sentences[max(0, token.sent - ANTECEDENT_SENTENCES)][0]
+        same = next(
+            (i for i in range(head - 1, first - 1, -1) if self.tok(i).lemma.lower() == noun and self.outside(i)), None
+        )
+        if (
+            same is not None
+            and owner
+            and owner not in self.text[max(0, self.tok(same).start - 40) : self.tok(same).start]
+        ):
+            same = None
+        named = self.appos_name(same) if same is not None and self.tok(same).pos == "NOUN" else None
+        if named is not None:
+            return self.name_referent(named)
         if len(noun) < 3:
             return None
         role = re.compile(rf"(?i)\b(?:{re.escape(noun)}|{re.escape(noun[:3])}\.)")
@@ -669,6 +926,8 @@ class _Document:
                 continue
             before = self.text[max(0, mention.start - 30) : mention.start]
             after = self.text[mention.end : mention.end + 40].split("\n")[0]
+            if owner and owner not in before + after:
+                continue
             if role.search(before) or re.match(rf"^,\s+(?:\w+\s+){{0,4}}?{role.pattern[4:]}", after, re.I):
                 best = mention
         return self.referent(best) if best is not None else None
@@ -679,7 +938,7 @@ class _Document:
         first: dict[str, Mention] = {}
         for mention in self.mentions:
             if mention.label == PER:
-                key = mention.canonical_id or mention.text
+                key = self.referent(mention).canonical_id or mention.text
                 counts[key] = counts.get(key, 0) + 1
                 first.setdefault(key, mention)
         if not counts:
@@ -687,7 +946,32 @@ class _Document:
         best = max(counts, key=lambda k: (counts[k], -first[k].start))
         return self.referent(first[best])
 
-    def antecedent(self, at: int, label: str, gender: str) -> _Referent | None:
+    def turn(self, index: int) -> str:
+        """The interview turn of the token's paragraph: ``_QUESTION`` (``Q:``, ``Вопрос:``, a dash line ending
+        with a question mark), ``_ANSWER`` (``A:``), the speaker label of a ``NAME:`` turn, or empty."""
+        start = self.text.rfind("\n", 0, self.tok(index).start) + 1
+        end = self.text.find("\n", start)
+        paragraph = self.text[start : end if end >= 0 else len(self.text)].strip()
+        label = _TURN_RE.match(paragraph)
+        if label is None:
+            return _QUESTION if paragraph.startswith(("—", "–", "-")) and paragraph.endswith("?") else ""
+        word = label.group(1).strip().lower().rstrip(".")
+        return _QUESTION if word in _QUESTION_LABELS else _ANSWER if word in _ANSWER_LABELS else label.group(1)
+
+    def interview_speaker(self, index: int, addressed: bool) -> _Referent | None:
+        """Who ``I`` (or, in a question, ``you``) is: the person interviewed (the document's most mentioned),
+        the person a ``NAME:`` turn names, and nobody for an ``I`` in the interviewer's question."""
+        turn = self.turn(index)
+        if turn == _QUESTION and not addressed:
+            return None
+        if turn not in ("", _QUESTION, _ANSWER):
+            surname = turn.split()[-1].lower()
+            named = next((m for m in self.mentions if m.label == PER and m.text.split()[-1].lower() == surname), None)
+            if named is not None:
+                return self.referent(named)
+        return self.most_mentioned()
+
+    def antecedent(self, at: int, label: str, gender: str, exclude: str | None = None) -> _Referent | None:
         """Nearest compatible referent before token ``at``: subjects of the nearest sentence first, then other
         mentions of that sentence, going back ``ANTECEDENT_SENTENCES`` sentences."""
         sent = self.tok(at).sent
@@ -701,23 +985,112 @@ class _Document:
                 if not self.outside(i):
                     continue
                 token = self.tok(i)
-                if token.dep in _SUBJECT_DEPS and i != at and not (gender and token.plural):
-                    ref, _ = self.resolve_subject(i)
+                if token.text.lower() in _FIRST_PERSON:
+                    continue  # "он", "his" never refer to the narrator
+                if token.dep in _SUBJECT_DEPS and i != at and not (gender and token.plural) and token.pos != "ADJ":
+                    ref, how = self.resolve_subject(i)
+                    if ref is not None and ref.canonical_id == exclude:
+                        continue
                     if ref is not None and ref.label in labels and _compatible(ref, gender, self.genders):
                         subjects.append(ref)
+                    elif ref is None and how == NOMINAL and label == PER and not subjects and self.unnamed(i, gender):
+                        return None  # "наш источник ...: по его словам": the unnamed person speaks
             for mention in self.mentions:
                 if self.tok(lo).start <= mention.start and mention.end <= (self.tok(hi - 1).end if hi > lo else 0):
                     index = self.parse.token_at(mention.start)
                     if index is None or not self.outside(index):
                         continue
                     ref = self.referent(mention)
-                    if ref.label in labels and _compatible(ref, gender, self.genders):
+                    if ref.label in labels and ref.canonical_id != exclude and _compatible(ref, gender, self.genders):
                         others.append(ref)
             if subjects:
                 return subjects[0]
             if others:
                 return others[0]
         return None
+
+    def unnamed(self, index: int, gender: str) -> bool:
+        """Whether a Russian or Ukrainian subject noun is a person (animate) of ``gender`` whom no name resolves."""
+        token = self.tok(index)
+        if token.language == "en" or token.pos != "NOUN":
+            return False
+        grammemes = slavic_word(token.text, token.language)[2]
+        return "anim" in grammemes and (not gender or {"m": "masc", "f": "femn"}[gender] in grammemes)
+
+    # -- quotes inside quotes --------------------------------------------------------------------------------
+
+    def nested_frame(self, span: QuoteSpan, host: Quote) -> tuple[int, int] | None:
+        """The speech verb inside ``host`` that governs the nested quote ``span`` and its subject: the verb the
+        nested quote hangs under, else the nearest one before it in its sentence, else one right after it."""
+        first = self.parse.token_at(span.outer_start)
+        if first is None:
+            return None
+        nested = set()
+        index = first
+        while index < len(self.parse.tokens) and self.tok(index).start < span.outer_end:
+            nested.add(index)
+            index += 1
+
+        def in_host(i: int) -> bool:
+            return host.start <= self.tok(i).start < host.end and i not in nested
+
+        candidates: list[int] = []
+        for i in sorted(nested):
+            head, steps = self.tok(i).head, 0
+            while head in nested and steps < CLIMB and self.tok(head).head != head:
+                head, steps = self.tok(head).head, steps + 1
+            if head not in nested and in_host(head):
+                candidates.append(head)
+        lo, _ = self.parse.sentence_of(first)
+        candidates.extend(i for i in range(first - 1, lo - 1, -1) if in_host(i))
+        last = max(nested)
+        candidates.extend(i for i in range(last + 1, min(last + 5, len(self.parse.tokens))) if in_host(i))
+        for verb in candidates:
+            if self.tok(verb).pos in ("VERB", "AUX") and self.speech_lemma(verb):
+                subject = self.nested_subject(verb, in_host)
+                return (verb, subject) if subject is not None else None
+        return None
+
+    def nested_subject(self, verb: int, in_host: Callable[[int], bool]) -> int | None:
+        """The subject of a speech verb inside a quote: its parse subject, else a pronoun or name next to it."""
+        for child in self.parse.children(verb):
+            if self.tok(child).dep in _SUBJECT_DEPS and in_host(child):
+                return child
+        for i in (verb - 1, verb + 1, verb - 2, verb + 2):
+            if 0 <= i < len(self.parse.tokens) and in_host(i):
+                low = self.tok(i).text.lower()
+                if low in _PRONOUNS or low in _FIRST_PERSON or low in _WE or self.mention_at(i) is not None:
+                    return i
+        return None
+
+    def nested_speaker(self, subject: int, host: Quote) -> tuple[_Referent | None, str]:
+        """Who the subject of a frame inside ``host`` is: ``I``/``we`` the host's speaker, ``he``/``she`` the
+        nearest compatible person before other than the host's speaker, a name its referent; else nobody."""
+        low = self.tok(subject).text.lower()
+        if low in _FIRST_PERSON or low in _WE:
+            if host.speaker_canonical_id is None:
+                return None, PRONOUN
+            label = host.speaker_canonical_id.split(":")[0]
+            return _Referent(host.speaker_canonical, host.speaker_canonical_id, label), PRONOUN
+        if low in _PRONOUNS:
+            gender, label = _PRONOUNS[low]
+            if label != PER:
+                return None, PRONOUN  # "they ask me": people in general
+            return self.antecedent(subject, PER, gender, exclude=host.speaker_canonical_id), PRONOUN
+        mention = self.mention_at(subject)
+        if mention is not None:
+            return self.referent(mention), SUBJECT
+        return None, NOMINAL
+
+    def speech_lemma(self, index: int) -> bool:
+        """Whether the token's lemma is in the speech-verb lexicon of its language (Russian and Ukrainian both
+        for Cyrillic: natasha reads Ukrainian as Russian)."""
+        token = self.tok(index)
+        if token.language == "en":
+            return is_speech_verb(token.lemma, "en")
+        return is_speech_verb(token.lemma, token.language) or is_speech_verb(
+            token.lemma, "ru" if token.language == "uk" else "uk"
+        )
 
     # -- other attributions ----------------------------------------------------------------------------------
 
@@ -734,13 +1107,15 @@ class _Document:
             if mention.start == at:
                 tail = self.text[mention.end : span.outer_end + len(rest)]
                 words = tail.split()
-                if words and words[0][:1].islower() and not words[0].startswith(("the", "a")):
+                if words and words[0][:1].islower() and words[0] not in SMALL_WORDS:
                     return None  # "— заявил Пригожин": a verb, not a byline
+                whole = _title_case_name(rest[match.end() :])
+                if whole is not None and len(whole) > len(mention.text):  # "— Air Force of the Armed Forces"
+                    return Mention(whole, mention.label, at, at + len(whole), whole, "", whole)
                 return mention
-        name = rest[match.end() :].strip().rstrip(".")
-        words = name.split()
-        if 1 <= len(words) <= 8 and all(w[:1].isupper() or w.lower() in SMALL_WORDS for w in words):
-            label = ORG if any(w.lower() in ORG_NOUNS for w in words) else PER
+        name = _title_case_name(rest[match.end() :])
+        if name is not None:
+            label = ORG if any(w.lower() in ORG_NOUNS for w in name.split()) else PER
             return Mention(name, label, at, at + len(name), name, "", name, canonical_id(label, name))
         return None
 
@@ -764,12 +1139,18 @@ class _Document:
         if found is None:
             return None
         mention, cue_end = found
-        for index in range(len(self.parse.tokens)):
+        index = self.parse.token_at(cue_end)
+        while index is not None and index < len(self.parse.tokens) and self.tok(index).end <= mention.start:
             token = self.tok(index)
-            if cue_end <= token.start and token.end <= mention.start and token.pos == "NOUN" and self.outside(index):
+            if token.pos == "NOUN" and self.outside(index):
                 holder = self.role_holder(index)
+                if holder is None and mention.label != PER and self.unnamed(index, ""):
+                    # "за словами речника ГУР": a person of the organisation, the one of that gender named before
+                    gender = _noun_gender(token)
+                    holder = self.antecedent(index, PER, gender) if gender else None
                 if holder is not None:
                     return holder
+            index += 1
         return self.referent(mention)
 
     def according_mention(self, qi: int) -> tuple[Mention, int] | None:
@@ -790,6 +1171,73 @@ class _Document:
                     return mention, match.end()
         return None
 
+    def according_noun(self, qi: int) -> int | None:
+        """The noun ``according to`` / ``за словами`` introduces when it names no one (``за словами глави
+        держави``, ``according to the ministry``)."""
+        inside = self.quote_tokens(qi)
+        if not inside:
+            return None
+        lo, hi = self.parse.sentence_of(inside[0])
+        for match in _ACCORDING_RE.finditer(self.text, self.tok(lo).start, self.tok(hi - 1).end):
+            first = self.parse.token_at(match.end())
+            if first is None or not self.outside(first):
+                continue
+            for index in range(first, min(first + 4, hi)):
+                if self.tok(index).pos in ("NOUN", "PROPN") and self.outside(index):
+                    return index
+                if self.tok(index).pos in ("PUNCT", "VERB", "AUX"):
+                    break
+        return None
+
+    def according_referent(self, noun: int) -> _Referent | None:
+        """Who the noun after ``according to`` is: as a subject would be, and a Russian or Ukrainian role (no
+        article tells it is someone new) the holder or the person of its gender named before."""
+        ref, _ = self.resolve_subject(noun)
+        token = self.tok(noun)
+        if ref is None and token.language != "en" and "anim" in _tags(token.text, token.language):
+            genders = {
+                "f" if "femn" in p.tag.grammemes else "m"
+                for p in morph(token.language).parse(token.text)
+                if "anim" in p.tag.grammemes and {"femn", "masc"} & p.tag.grammemes
+            }
+            gender = genders.pop() if len(genders) == 1 else ""
+            ref = self.role_holder(noun) or self.antecedent(noun, PER, gender)
+        return ref
+
+
+def _slavic_person_words(words: list[str], language: str) -> list[str]:
+    """The words of a Russian or Ukrainian person's name at the end of a longer span: the surname with the given
+    name (and patronymic) before it; the words before the given name are a run-on (``Верховний Рада``)."""
+    if len(words) < 3:
+        return words
+    start = len(words) - 1
+    if "Patr" in slavic_word(words[start - 1], language)[2] | _tags(words[start - 1], language):
+        start -= 1
+    if "Name" in _tags(words[start - 1], language):
+        return words[start - 1 :]
+    return words
+
+
+@lru_cache(maxsize=65536)
+def _tags(word: str, language: str) -> frozenset[str]:
+    """Every grammeme of every pymorphy3 reading of the word."""
+    return frozenset(g for p in morph(language).parse(word) for g in p.tag.grammemes)
+
+
+def _noun_gender(token: Token) -> str:
+    """``m`` or ``f`` for a Russian or Ukrainian noun of that gender (else empty)."""
+    grammemes = slavic_word(token.text, token.language)[2]
+    return "f" if "femn" in grammemes else "m" if "masc" in grammemes else ""
+
+
+def _title_case_name(rest: str) -> str | None:
+    """The rest of a byline line when it is a name: one to eight words, each capitalised or a small word."""
+    name = rest.strip().rstrip(".")
+    words = name.split()
+    if 1 <= len(words) <= 8 and all(w[:1].isupper() or w.lower() in SMALL_WORDS for w in words):
+        return name
+    return None
+
 
 def _slavic_gender(word: str, language: str, tag: str) -> str:
     """Gender of a Russian or Ukrainian name word read in the nominative (``tag``: ``Name`` for a given name)."""
@@ -799,6 +1247,33 @@ def _slavic_gender(word: str, language: str, tag: str) -> str:
         if "nomn" in p.tag and ("femn" in p.tag or "masc" in p.tag) and (not tag or tag in p.tag)
     }
     return genders.pop() if len(genders) == 1 else ""
+
+
+def _common_noun(text: str, language: str) -> bool:
+    """A one-word Russian or Ukrainian "person" that pymorphy3 knows only as a common noun (``Мешканка``)."""
+    if language not in ("ru", "uk") or " " in text or not re.search(r"[а-яіїєё]", text.lower()):
+        return False
+    parses = morph(language).parse(text)
+    return all(p.is_known and not {"Name", "Surn", "Patr"} & p.tag.grammemes for p in parses)
+
+
+def _same_surname(a: str, b: str) -> bool:
+    """Whether two surnames are one, a Cyrillic one allowing another case ending (``Архипова``, ``Архиповой``)."""
+    if a == b:
+        return True
+    if not (re.search(r"[а-яіїєё]", a.lower()) and len(a) >= 4 and len(b) >= 4):
+        return False
+    low_a, low_b = a.lower(), b.lower()
+    common = next((i for i in range(min(len(a), len(b))) if low_a[i] != low_b[i]), min(len(a), len(b)))
+    return common >= 4 and common >= max(len(a), len(b)) - 3
+
+
+_CASES = frozenset({"nomn", "gent", "datv", "accs", "ablt", "loct", "voct"})
+
+
+def _cases(word: str, language: str) -> frozenset[str]:
+    """Every case pymorphy3 allows for a Russian or Ukrainian word."""
+    return _tags(word, language) & _CASES
 
 
 def _compatible(ref: _Referent, gender: str, genders: dict[str, str]) -> bool:
@@ -837,7 +1312,9 @@ def extract_quotes(
         quote = Quote(inner, span.start, span.end)
         colon = text[: span.outer_start].rstrip().endswith(":")
         verb = doc.governor(qi)
-        if is_scare(inner) and not colon and not doc.quotes_short(qi, doc.governor(qi, anywhere=False)):
+        near = doc.governor(qi, anywhere=False)
+        scare = is_scare(inner) or (is_fragment(inner) and near is None and doc.according_mention(qi) is None)
+        if scare and not colon and not doc.quotes_short(qi, near):
             quote.kind = "scare"
             quotes.append(quote)
             continue
@@ -855,31 +1332,33 @@ def extract_quotes(
         if quote.attribution is not None and quote.kind == "statement":
             last = quote
         quotes.append(quote)
-    quotes.extend(_nested(text, spans, quotes))
+    quotes.extend(_nested(doc, quotes))
     return sorted(quotes, key=lambda q: q.start)
 
 
-# "I say, 'The chickens will manage.'", "я им отвечаю: „...“": the speaker of the outer quote speaks the inner one
-_FIRST_PERSON_FRAME = re.compile(r"(?:^|[\s,.;:—–-])(?P<who>I|я|Я)\s+(?:\w+\s+){0,2}?\w+[,:]?\s*$")
-
-
-def _nested(text: str, spans: Sequence[QuoteSpan], outer: Sequence[Quote]) -> list[Quote]:
-    """Quotes one level inside the outer ones: the outer speaker's when a first-person frame introduces them,
-    else no speaker (``They ask me, 'Who will feed the chickens?'``)."""
+def _nested(doc: _Document, outer: Sequence[Quote]) -> list[Quote]:
+    """Quotes one level inside the outer ones, attributed by the speech verb inside the outer quote that governs
+    them (see ``_Document.nested_frame``): ``I say, 'The chickens will manage.'`` is the outer speaker's, ``He
+    said, '...'`` someone named before the outer quote, ``Банк России сказал бизнесу: „...“`` the bank; else no
+    speaker (``They ask me, 'Who will feed the chickens?'``)."""
     out = []
-    for span in find_nested_quotes(text, list(spans)):
-        inner = text[span.start : span.end]
+    for span in find_nested_quotes(doc.text, list(doc.spans)):
+        inner = doc.text[span.start : span.end]
         quote = Quote(inner, span.start, span.end)
         host = next((q for q in outer if q.start <= span.start and span.end <= q.end), None)
-        if is_scare(inner):
+        colon = doc.text[: span.outer_start].rstrip().endswith(":")
+        if is_scare(inner) and not colon:
             quote.kind = "scare"
         elif host is not None and host.kind == "statement":
-            frame = _FIRST_PERSON_FRAME.search(text[host.start : span.outer_start])
-            if frame is not None and host.speaker_canonical_id is not None:
-                quote.speaker = frame.group("who")
-                quote.speaker_start, quote.speaker_end = host.start + frame.start("who"), host.start + frame.end("who")
-                quote.speaker_canonical, quote.speaker_canonical_id = host.speaker_canonical, host.speaker_canonical_id
-                quote.verb, quote.attribution = host.verb, PRONOUN
+            frame = doc.nested_frame(span, host)
+            if frame is not None:
+                verb, subject = frame
+                ref, how = doc.nested_speaker(subject, host)
+                if ref is not None:
+                    token = doc.tok(subject)
+                    mention = doc.mention_at(subject) if how == SUBJECT else None
+                    start, end = (mention.start, mention.end) if mention is not None else (token.start, token.end)
+                    _set(quote, doc.text[start:end], start, end, ref, how, _lemma(doc.tok(verb)))
         out.append(quote)
     return out
 
@@ -896,6 +1375,14 @@ def _attribute(doc: _Document, qi: int, quote: Quote, verb: int | None, last: Qu
             mention, start = found  # the speaker as written: "Дмитрия Пескова", "начальника КМВА"
             words = doc.text[start : mention.end]
             _set(quote, words, start, mention.end, doc.according_to(qi), ACCORDING_TO, "according to")
+            return
+        noun = doc.according_noun(qi)
+        if noun is not None:  # the phrase as written up to its comma: "глави держави", "Ukraine's border service"
+            start, tail = doc.name_span(noun)[0], noun
+            while tail + 1 < len(doc.parse.tokens) and doc.outside(tail + 1) and doc.tok(tail + 1).pos != "PUNCT":
+                tail += 1
+            end = doc.tok(tail).end
+            _set(quote, doc.text[start:end], start, end, doc.according_referent(noun), ACCORDING_TO, "according to")
             return
         pronoun = doc.according_pronoun(qi)
         if pronoun is not None:
@@ -950,14 +1437,28 @@ def _set(quote: Quote, surface: str, start: int, end: int, ref: _Referent | None
 
 
 def _continues(doc: _Document, last: Quote, quote: Quote) -> bool:
-    """Whether ``quote`` continues ``last``: same or next paragraph, no other person named in between."""
+    """Whether ``quote`` continues ``last``: same or next paragraph, no other person named in between; or a quote
+    paragraph after at most ``CONTINUATION_PARAGRAPHS`` paragraphs that name nobody else and whose he/she subjects
+    are the last speaker (``She joined the group in the spring ... ¶ "I understand them."``, ``Key quotes ¶ "..."``)."""
     gap = doc.text[last.end : quote.start]
-    if len(re.findall(r"\n\s*\n|\n", gap)) > 1 or last.speaker_canonical_id is None:
+    breaks = len(re.findall(r"\n\s*\n|\n", gap))
+    if last.speaker_canonical_id is None or breaks > CONTINUATION_PARAGRAPHS + 1:
         return False
+    if breaks > 1 and not re.search(r"\n\s*$", doc.text[: quote.start - 1]):
+        return False  # a quote inside a later paragraph's sentence has a frame of its own, or none
     for mention in doc.mentions:
         between = last.end <= mention.start and mention.end <= quote.start
-        if between and mention.label == PER and (mention.canonical_id or "") != last.speaker_canonical_id:
+        if between and mention.label == PER and doc.referent(mention).canonical_id != last.speaker_canonical_id:
             index = doc.parse.token_at(mention.start)
             if index is not None and doc.outside(index):
+                return False
+    if breaks <= 1:
+        return True
+    first, end = doc.parse.token_at(last.end), doc.parse.token_at(quote.start)
+    for index in range(first if first is not None else 0, end if end is not None else 0):
+        token = doc.tok(index)
+        if doc.outside(index) and token.dep in _SUBJECT_DEPS and _PRONOUNS.get(token.text.lower(), ("", ""))[1] == PER:
+            ref, _ = doc.resolve_subject(index)
+            if ref is None or ref.canonical_id != last.speaker_canonical_id:
                 return False
     return True

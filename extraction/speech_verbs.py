@@ -57,7 +57,7 @@ _RU = """
 запостить опубликовать публиковать выложить выкладывать твитнуть разместить размещать транслировать
 проинформировать информировать известить извещать оповестить оповещать рапортовать отчитаться
 отчитываться поведать повествовать излагать изложить заметить замечать обмолвиться проговориться
-огрызнуться пригрозить обвинить обвинять упрекнуть упрекать раскаяться извиниться извиняться
+огрызнуться пригрозить обвинить обвинять упрекнуть упрекать раскаяться извиниться извиняться говориться
 """
 
 _UK = """
@@ -80,7 +80,7 @@ _UK = """
 боятися сподіватися вірити згадати згадувати відгукнутися відгукуватися опублікувати публікувати
 викласти викладати розмістити розміщувати транслювати поінформувати інформувати сповістити сповіщати
 звітувати відзвітувати прозвітувати поділитися зауважити зауважувати обмовитися звинуватити звинувачувати
-дорікнути дорікати вибачитися вибачатися розповістися мовити промовити говорити проговорити
+дорікнути дорікати вибачитися вибачатися розповістися мовити промовити говорити проговорити йтися
 """
 
 
@@ -129,14 +129,28 @@ ORG_NOUNS = _words(
 # Nouns for a message that speaks for its author ("a statement from the brigade said").
 DOCUMENT_NOUNS = _words(
     """statement report message post letter release note video communique communiqué memo tweet document
-    заявление сообщение заява повідомлення допис пост"""
+    summary bulletin update briefing
+    заявление сообщение заява повідомлення допис пост ответ відповідь обращение звернення сводка зведення
+    публикация публікація запись запис видео відео комментарий коментар"""
+)
+
+# Nouns that introduce a name written after them ("with the call sign Lystok", "под позывным Гром"); "sign" counts
+# only with "call".
+NAMING_NOUNS = _words(
+    """name nickname pseudonym alias handle callsign позывной псевдоним прозвище позивний прізвисько"""
 )
 
 # Titles and roles dropped from a speaker's name ("Lt. Gen. Douglas R. Kemper" -> "Douglas R. Kemper").
 TITLE_WORDS = _words(
     """mr mrs ms miss dr sen rep gov gen lt col maj capt sgt adm president prime minister secretary senator
     representative governor general lieutenant colonel major captain sergeant admiral deputy spokesman
-    spokeswoman chief commander director mayor judge justice pope rev father sir lord lady"""
+    spokeswoman chief commander director mayor judge justice pope rev father sir lord lady prof professor
+    lawmaker legislator congressman congresswoman councillor councilor councilman councilwoman ambassador envoy
+    diplomat spokesperson organizer organiser activist analyst economist official officer soldier volunteer
+    resident farmer teacher doctor nurse medic driver blogger journalist reporter correspondent lawyer attorney
+    prosecutor chairman chairwoman chairperson founder executive manager engineer researcher scientist historian
+    candidate coach pastor priest bishop rabbi imam sheriff detective inspector trooper pilot commissioner
+    premier chancellor king queen prince princess"""
 )
 
 # Verbs that characterise rather than quote: a short quote under them stays a scare quote ("described as a

@@ -150,6 +150,9 @@ _MORPH_POS = {
 }
 
 
+_FUNCTION_POS = {"NPRO", "CONJ", "PREP", "PRCL"}
+
+
 @lru_cache(maxsize=65536)
 def slavic_word(word: str, language: str) -> tuple[str, str, frozenset[str]]:
     """(lemma, universal POS, grammemes) of a Russian or Ukrainian word by pymorphy3's first reading."""
@@ -157,6 +160,12 @@ def slavic_word(word: str, language: str) -> tuple[str, str, frozenset[str]]:
     if not parses:
         return word.lower(), "X", frozenset()
     best = parses[0]
+    tied = [p for p in parses if p.score == best.score]
+    # pymorphy3's Ukrainian dictionary has no frequencies (every reading scores alike, in dictionary order): among
+    # tied readings a function word wins over a rare noun ("як" is "how", not "yak"; "вона" is "she")
+    best = next((p for p in tied if str(p.tag.POS) in _FUNCTION_POS), best)
+    if word[:1].isupper():  # and a capitalised word is a name first ("Ірина", not the adjective "ірин")
+        best = next((p for p in tied if {"Name", "Surn", "Patr"} & p.tag.grammemes), best)
     grammemes = frozenset(str(g) for g in best.tag.grammemes)
     pos = _MORPH_POS.get(str(best.tag.POS), "X")
     if pos == "NOUN" and word[:1].isupper() and grammemes & {"Name", "Surn", "Patr", "Geox", "Orgn"}:
@@ -216,7 +225,9 @@ def parse_documents(documents: Sequence[tuple[str, str | None]], batch_size: int
                 ids = {t.id: first + k for k, t in enumerate(sent.tokens)}
                 for k, t in enumerate(sent.tokens):
                     lemma, pos, grammemes = (
-                        slavic_word(t.text, language) if t.text[:1].isalpha() else (t.text, "PUNCT", frozenset())
+                        slavic_word(t.text, language)
+                        if t.text[:1].isalpha()
+                        else (t.text, "NUM" if t.text[:1].isdigit() else "PUNCT", frozenset())
                     )
                     tokens.append(
                         Token(

@@ -26,6 +26,15 @@ def _md_cell(value: Any) -> str:
     return " ".join(str("" if value is None else value).split()).replace("|", "\\|")
 
 
+def _md_section(title: str, columns: dict[str, str], rows: list[list[Any]], empty: str) -> list[str]:
+    """``## title`` over a markdown table (``columns``: heading -> alignment cell), or the ``empty`` line."""
+    lines = [f"## {title}", ""]
+    if not rows:
+        return [*lines, empty]
+    lines += ["| " + " | ".join(columns) + " |", "|" + "|".join(columns.values()) + "|"]
+    return lines + ["| " + " | ".join(_md_cell(value) for value in row) + " |" for row in rows]
+
+
 def highlights_markdown(
     results: Sequence[dict[str, Any]], entities: list[dict[str, Any]] | None, quotes: list[dict[str, Any]] | None
 ) -> str:
@@ -37,24 +46,19 @@ def highlights_markdown(
     if entities is None and quotes is None:
         lines.append("_No extraction tables in this warehouse yet; entities and quotes appear after extraction._")
         return "\n".join(lines) + "\n"
-    lines += ["## Top entities", ""]
-    if entities:
-        lines += ["| entity | type | mentions | documents |", "|---|---|---:|---:|"]
-        lines += [
-            f"| {_md_cell(e['entity'])} | {_md_cell(e['entity_type'])} | {e['mentions']} | {e['documents']} |"
-            for e in entities
-        ]
-    else:
-        lines.append("_No entities extracted from this run's documents (yet)._")
-    lines += ["", "## Quotes", ""]
-    if quotes:
-        lines += ["| speaker | quote | source |", "|---|---|---|"]
-        lines += [
-            f"| {_md_cell(q['speaker'])} | {_md_cell(str(q['quote'])[:300])} | {_md_cell(q['source'])} |"
-            for q in quotes
-        ]
-    else:
-        lines.append("_No quotes extracted from this run's documents (yet)._")
+    lines += _md_section(
+        "Top entities",
+        {"entity": "---", "type": "---", "mentions": "---:", "documents": "---:"},
+        [[e["entity"], e["entity_type"], e["mentions"], e["documents"]] for e in entities or []],
+        "_No entities extracted from this run's documents (yet)._",
+    )
+    lines.append("")
+    lines += _md_section(
+        "Quotes",
+        {"speaker": "---", "quote": "---", "source": "---"},
+        [[q["speaker"], str(q["quote"])[:300], q["source"]] for q in quotes or []],
+        "_No quotes extracted from this run's documents (yet)._",
+    )
     return "\n".join(lines) + "\n"
 
 

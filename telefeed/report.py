@@ -7,6 +7,7 @@ read-only helpers in :mod:`warehouse.analyst` (the views of ``warehouse/schema/0
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -114,42 +115,64 @@ def table_html(table: pa.Table, max_rows: int = 50) -> str:
     return f"<table><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+_MISSING = "No extraction tables in this warehouse yet: run extraction to see {what}."
+
+
+def _section(
+    title: str,
+    rows: pa.Table | None,
+    empty: str,
+    *,
+    missing: str = "",
+    chart: Callable[[pa.Table], str] | None = None,
+    table: Callable[[pa.Table], pa.Table | None] | None = None,
+) -> Section:
+    """A section over ``rows``: a note when they are None (no extraction tables: ``missing`` names what) or
+    empty, otherwise the ``chart`` and the ``table`` drawn from them."""
+    section = Section(title)
+    if rows is None:
+        section.note = _MISSING.format(what=missing)
+    elif rows.num_rows == 0:
+        section.note = empty
+    else:
+        if chart is not None:
+            section.chart_html = chart(rows)
+        shown = table(rows) if table is not None else None
+        if shown is not None:
+            section.table_html = table_html(shown)
+    return section
+
+
+def _same(rows: pa.Table) -> pa.Table:
+    return rows
+
+
 def collect_sections(warehouse: Warehouse, since: datetime, until: datetime | None, top: int) -> list[Section]:
     """Query the warehouse and build every section of the report."""
-    missing = "No extraction tables in this warehouse yet: run extraction to see {what}."
-    sections = []
-
-    mentions = analyst.entity_mentions_over_time(warehouse, since, until, top)
-    section = Section(f"Mentions over time: top {top} entities")
-    if mentions is None:
-        section.note = missing.format(what="entity mentions")
-    elif mentions.num_rows == 0:
-        section.note = "No entity mentions in this window."
-    else:
-        section.chart_html = mentions_chart(mentions)
-        entities = analyst.top_entities(warehouse, since, until)
-        if entities is not None:
-            section.table_html = table_html(entities)
-    sections.append(section)
-
-    docs = analyst.documents_per_day(warehouse, since, until)
-    section = Section("Documents per source per day")
-    if docs.num_rows:
-        section.chart_html = documents_chart(docs)
-    else:
-        section.note = "No documents in this window."
-    sections.append(section)
-
-    speakers = analyst.top_speakers(warehouse, since, until, top)
-    section = Section("Top speakers")
-    if speakers is None:
-        section.note = missing.format(what="quotes and speakers")
-    elif speakers.num_rows == 0:
-        section.note = "No attributed quotes in this window."
-    else:
-        section.chart_html = speakers_chart(speakers)
-        section.table_html = table_html(speakers)
-    sections.append(section)
+    sections = [
+        _section(
+            f"Mentions over time: top {top} entities",
+            analyst.entity_mentions_over_time(warehouse, since, until, top),
+            "No entity mentions in this window.",
+            missing="entity mentions",
+            chart=mentions_chart,
+            table=lambda _: analyst.top_entities(warehouse, since, until),
+        ),
+        _section(
+            "Documents per source per day",
+            analyst.documents_per_day(warehouse, since, until),
+            "No documents in this window.",
+            chart=documents_chart,
+        ),
+        _section(
+            "Top speakers",
+            analyst.top_speakers(warehouse, since, until, top),
+            "No attributed quotes in this window.",
+            missing="quotes and speakers",
+            chart=speakers_chart,
+            table=_same,
+        ),
+    ]
 
     quotes = analyst.recent_quotes(warehouse, since, until)
     if quotes is not None and quotes.num_rows:
@@ -161,14 +184,14 @@ def collect_sections(warehouse: Warehouse, since: datetime, until: datetime | No
             Section("Telegram posts cited by the news", table_html=table_html(cited.drop(["published_at"])))
         )
 
-    stories = analyst.top_stories(warehouse, since, until)
-    section = Section("Stories carried by the most sources")
-    if stories.num_rows:
-        section.table_html = table_html(stories)
-    else:
-        section.note = "No story clusters in this window."
-    sections.append(section)
-
+    sections.append(
+        _section(
+            "Stories carried by the most sources",
+            analyst.top_stories(warehouse, since, until),
+            "No story clusters in this window.",
+            table=_same,
+        )
+    )
     sections.append(Section("Source health", table_html=table_html(analyst.source_health(warehouse))))
     return sections
 

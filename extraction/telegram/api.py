@@ -8,8 +8,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from extraction.normalise import NormaliseError
-from extraction.telegram.post import MessagePart, Post, build_post, iso, parse_iso, utf16_slice
+from extraction.telegram.post import (
+    API_ITEM,
+    MessagePart,
+    Post,
+    build_post,
+    iso,
+    parse_iso,
+    payload_messages,
+    utf16_slice,
+)
 
 # Telethon entity class -> the entity vocabulary of Telegram Desktop exports (used for all three paths).
 _API_ENTITY_TYPES = {
@@ -269,13 +277,8 @@ def _part(message: Mapping[str, Any]) -> MessagePart:
 def api_post(payload: Mapping[str, Any]) -> Post:
     """The post held by a ``telegram_message`` raw payload (an album's messages merged into one post)."""
     channel = payload.get("channel") or {}
-    messages = sorted(payload.get("messages") or [], key=lambda m: int(m["id"]))
-    if not messages:
-        raise NormaliseError("telegram_message payload has no messages")
+    messages, date = payload_messages(payload, API_ITEM, lambda message: parse_iso(message.get("date")))
     first = messages[0]
-    date = parse_iso(first.get("date"))
-    if date is None:
-        raise NormaliseError(f"message {first.get('id')} has no date")
     counters = next((m for m in messages if m.get("views") is not None), first)
     channel_id = channel.get("id") or peer_channel_id(first.get("peer_id"))
     medias = [m.get("media") for m in messages]

@@ -18,7 +18,16 @@ from datetime import datetime
 from typing import Any
 
 from extraction.normalise import NormaliseError, epoch_to_utc
-from extraction.telegram.post import MessagePart, Post, build_post, parse_iso, sorted_entities, utf16_len
+from extraction.telegram.post import (
+    EXPORT_ITEM,
+    MessagePart,
+    Post,
+    build_post,
+    parse_iso,
+    payload_messages,
+    sorted_entities,
+    utf16_len,
+)
 
 _EXPORT_MEDIA_TYPES = {
     "video_file": "video",
@@ -218,13 +227,8 @@ def _part(message: Mapping[str, Any]) -> MessagePart:
 def export_post(payload: Mapping[str, Any]) -> Post:
     """The post held by a ``telegram_export_message`` raw payload."""
     channel = payload.get("channel") or {}
-    messages = sorted(payload.get("messages") or [], key=lambda m: int(m["id"]))
-    if not messages:
-        raise NormaliseError("telegram_export_message payload has no messages")
+    messages, date = payload_messages(payload, EXPORT_ITEM, export_date)
     first = messages[0]
-    date = export_date(first)
-    if date is None:
-        raise NormaliseError(f"export message {first.get('id')} has no date")
     channel_id = channel.get("id")
     return build_post(
         "export",

@@ -6,7 +6,7 @@ Entity offsets are UTF-16 code units, as Telegram counts them. Every path first 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -81,6 +81,22 @@ class MessagePart:
     entities: list[dict[str, Any]] = field(default_factory=list)
     media: list[dict[str, Any]] = field(default_factory=list)
     edit_date: datetime | None = None
+
+
+def payload_messages(
+    payload: Mapping[str, Any], item: str, date_of: Callable[[Mapping[str, Any]], datetime | None]
+) -> tuple[list[Mapping[str, Any]], datetime]:
+    """A raw ``item`` payload's messages, oldest first, and the post's date (``date_of`` its first message).
+
+    Raises ``NormaliseError`` when the payload has no messages or the first one has no date.
+    """
+    messages = sorted(payload.get("messages") or [], key=lambda m: int(m["id"]))
+    if not messages:
+        raise NormaliseError(f"{item} payload has no messages")
+    date = date_of(messages[0])
+    if date is None:
+        raise NormaliseError(f"{item} {messages[0].get('id')} has no date")
+    return messages, date
 
 
 def build_post(via: str, parts: Sequence[MessagePart], date: datetime, **fields: Any) -> Post:

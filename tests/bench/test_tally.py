@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bench.tally import Counts
+from bench.tally import Counts, f1, ratio
 
 
 @dataclass
@@ -20,3 +20,8 @@ def test_add_sums_numbers_updates_counters_and_extends_lists() -> None:
     total = _Tally(docs=1, seconds=0.5, labels=Counter({"PER": 2}), errors=["a"])
     total.add(_Tally(docs=2, seconds=1.0, labels=Counter({"PER": 1, "LOC": 3}), errors=["b", "c"]))
     assert total == _Tally(docs=3, seconds=1.5, labels=Counter({"PER": 3, "LOC": 3}), errors=["a", "b", "c"])
+
+
+def test_ratio_and_f1_score_nothing_as_zero() -> None:
+    assert ratio(3, 4) == 0.75 and ratio(3, 0) == 0.0
+    assert f1(0.5, 1.0) == 2 / 3 and f1(0.0, 0.0) == 0.0

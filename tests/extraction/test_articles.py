@@ -24,11 +24,10 @@ from extraction.article import (
     repair_text,
 )
 from telefeed.cli import app
-from tests.conftest import FIXTURES, REPO_ROOT
+from tests.conftest import REPO_ROOT
 from tests.support.http_server import FixtureServer
+from tests.support.pages import EXPECTED, PAGES
 
-PAGES = FIXTURES / "pages"
-EXPECTED = json.loads((PAGES / "expected.json").read_text(encoding="utf-8"))
 SAMPLE_GOLD = json.loads((PAGES / "samples_gold.json").read_text(encoding="utf-8"))
 BOILERPLATE = ("Home", "Privacy", "All rights reserved", "Most read", "Share on Facebook", "Log in to comment")
 
@@ -67,9 +66,8 @@ def test_real_paragraphs_with_capitals_or_quotes_stay() -> None:
     assert any(line.startswith("Read more about how HIMARS") for line in kept)
 
 
-@pytest.mark.parametrize(
-    "line",
-    [
+LINES_BY_KIND = {
+    "promo": [
         "CLICK HERE TO GET THE FOX NEWS APP",
         "Click here to get the Kyiv Post app",
         "Download the Daily Ledger app for breaking news alerts",
@@ -80,26 +78,12 @@ def test_real_paragraphs_with_capitals_or_quotes_stay() -> None:
         "Подписывайтесь на наш канал в Telegram",
         "Читайте також: У Києві оголошено тривогу",
     ],
-)
-def test_promo_lines_are_recognised(line: str) -> None:
-    assert is_promo_line(line)
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
+    "headline": [
         "ZELENSKY MEETS EU LEADERS IN BRUSSELS TO DISCUSS NEW SANCTIONS",
         "В МОСКВЕ ПРОШЛО ЗАСЕДАНИЕ СОВБЕЗА",
         "ENERGY GRID UNDER STRAIN AS FROSTS ARRIVE",
     ],
-)
-def test_all_caps_headlines_are_recognised(line: str) -> None:
-    assert is_standalone_headline(line)
-
-
-@pytest.mark.parametrize(
-    "line",
-    [
+    "ordinary": [
         "NATO and the EU said HIMARS deliveries to the AFU would continue.",
         '"WE ARE LEAVING," Prigozhin shouted, before the video cut off.',
         "UPDATE:",
@@ -107,10 +91,13 @@ def test_all_caps_headlines_are_recognised(line: str) -> None:
         "The subscription model is changing, he said: click here was once a joke.",
         "Read more about how HIMARS changed the war in our explainer.",
     ],
-)
-def test_ordinary_lines_are_not_promos_or_headlines(line: str) -> None:
-    assert not is_promo_line(line)
-    assert not is_standalone_headline(line)
+}
+
+
+@pytest.mark.parametrize(("kind", "line"), [(kind, line) for kind, lines in LINES_BY_KIND.items() for line in lines])
+def test_promo_lines_and_all_caps_headlines_are_recognised_and_ordinary_lines_are_neither(kind: str, line: str) -> None:
+    found = "promo" if is_promo_line(line) else "headline" if is_standalone_headline(line) else "ordinary"
+    assert found == kind
 
 
 def test_clean_text_keeps_removed_lines_in_order() -> None:

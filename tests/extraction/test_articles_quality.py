@@ -18,7 +18,8 @@ from typing import Any
 import trafilatura
 
 from extraction.article import decode_html, extract_article_bytes
-from tests.conftest import FIXTURES, REPO_ROOT
+from tests.conftest import REPO_ROOT
+from tests.support.pages import EXPECTED, PAGES
 
 _TOKEN = re.compile(r"\w+")
 
@@ -45,9 +46,8 @@ def _tokens(text: str) -> Counter[str]:
 
 
 def _annotated() -> list[tuple[Path, dict[str, Any]]]:
-    pages = FIXTURES / "pages"
-    out = [(pages / n, g) for n, g in json.loads((pages / "expected.json").read_text("utf-8")).items()]
-    gold = json.loads((pages / "samples_gold.json").read_text("utf-8"))
+    out = [(PAGES / n, g) for n, g in EXPECTED.items()]
+    gold = json.loads((PAGES / "samples_gold.json").read_text("utf-8"))
     out += [(REPO_ROOT / "samples" / "pages" / n, g) for n, g in gold.items()]
     return out
 

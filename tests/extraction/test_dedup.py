@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -32,12 +31,10 @@ from extraction.dedup import (
 )
 from telefeed.models import Document, LandBatch, sha256_hex
 from telefeed.pipeline.stories import cluster_new_documents
-from tests.conftest import FIXTURES
+from tests.support.pages import PAGES
 from warehouse import stories as story_store
 from warehouse.db import Warehouse
 
-PAGES = FIXTURES / "pages"
-EXPECTED = json.loads((PAGES / "expected.json").read_text(encoding="utf-8"))
 SYNDICATED = ["syndicated_a.html", "syndicated_b.html", "syndicated_c.html"]
 UNRELATED = ["unrelated_1.html", "unrelated_2.html", "capitals.html"]
 

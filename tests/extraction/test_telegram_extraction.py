@@ -3,6 +3,7 @@ and Telegram references a post's metadata adds to its text (hidden links, link p
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
@@ -40,6 +41,7 @@ from extraction.telegram import (
     api_post,
     counter_snapshot,
     export_album_groups,
+    export_post,
     export_text,
     is_service_message,
     parse_count,
@@ -120,6 +122,14 @@ def test_export_text_as_list_builds_text_and_utf16_entities() -> None:
     assert export_text(None) == ("", [])
     with pytest.raises(NormaliseError):
         export_text(42)
+
+
+@pytest.mark.parametrize(("to_post", "item"), [(api_post, API_ITEM), (export_post, EXPORT_ITEM)])
+def test_a_payload_without_messages_or_a_date_is_refused_by_name(to_post: Callable[..., Post], item: str) -> None:
+    with pytest.raises(NormaliseError, match=f"{item} payload has no messages"):
+        to_post({"channel": {"id": 15}, "messages": []})
+    with pytest.raises(NormaliseError, match=f"{item} 7 has no date"):
+        to_post({"channel": {"id": 15}, "messages": [{"id": 9, "date": "2026-11-20T06:00:00+00:00"}, {"id": 7}]})
 
 
 def test_parse_count_and_usernames() -> None:

@@ -16,15 +16,14 @@ from flows.ingest import ingest
 from telefeed.config import load_sources
 from telefeed.models import Document, LandBatch
 from telefeed.pipeline import ingest_source
-from tests.conftest import FIXTURES, REPO_ROOT, write_rss_sources, write_sources
+from tests.conftest import REPO_ROOT, write_rss_sources, write_sources
 from tests.support.http_server import FixtureServer
+from tests.support.pages import EXPECTED, PAGES
 from warehouse.articles import PageFetchState, documents_to_refetch, page_fetch_states, page_payloads
 from warehouse.db import Warehouse
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
-PAGES = FIXTURES / "pages"
-EXPECTED = json.loads((PAGES / "expected.json").read_text(encoding="utf-8"))
 MAX_BYTES = 2_000_000
 
 

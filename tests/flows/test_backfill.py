@@ -58,14 +58,12 @@ def test_backfill_lands_the_window_once_and_never_moves_the_cursor(
     http_server.add("/dated.xml", body=FEED, etag=ETAG)
     sources = _sources(tmp_path, http_server)
 
-    first = backfill(
-        source="dated",
-        since="2026-11-03",
-        until="2026-11-08",
-        sources_path=sources,
-        warehouse_path=warehouse_path,
-        extract=False,
-    )
+    def backfill_dated(since: str, until: str) -> dict[str, Any]:
+        return backfill(
+            source="dated", since=since, until=until, sources_path=sources, warehouse_path=warehouse_path, extract=False
+        )
+
+    first = backfill_dated("2026-11-03", "2026-11-08")
     assert first["status"] == "ok"
     assert first["new"] == 3 and first["chunks"] == 1
     titles = Warehouse(warehouse_path).query("select title from documents order by title").column(0).to_pylist()
@@ -74,14 +72,7 @@ def test_backfill_lands_the_window_once_and_never_moves_the_cursor(
     assert "if-none-match" not in http_server.requests_to("/dated.xml")[-1].headers
     raw_before = scalar(warehouse_path, "select count(*) from raw_items")
 
-    again = backfill(
-        source="dated",
-        since="2026-11-03",
-        until="2026-11-08",
-        sources_path=sources,
-        warehouse_path=warehouse_path,
-        extract=False,
-    )
+    again = backfill_dated("2026-11-03", "2026-11-08")
     assert again["new"] == 0 and again["updated"] == 0
     assert scalar(warehouse_path, "select count(*) from documents") == 3
     assert scalar(warehouse_path, "select count(*) from raw_items") == raw_before
@@ -91,14 +82,7 @@ def test_backfill_lands_the_window_once_and_never_moves_the_cursor(
     assert forward[0]["new"] == 2
     cursor = _cursor_row(warehouse_path)
     assert cursor[0]["etag"] == ETAG
-    late = backfill(
-        source="dated",
-        since="2026-11-01",
-        until="2026-11-10",
-        sources_path=sources,
-        warehouse_path=warehouse_path,
-        extract=False,
-    )
+    late = backfill_dated("2026-11-01", "2026-11-10")
     assert late["new"] == 0
     assert _cursor_row(warehouse_path) == cursor
     modes = Warehouse(warehouse_path).query("select mode, count(*) from runs group by mode order by mode").to_pylist()

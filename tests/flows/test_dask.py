@@ -18,8 +18,9 @@ from prefect import flow, task
 from flows.ingest import _unexamined, ingest
 from telefeed.resources import Resources
 from telefeed.stopping import StopRequest
-from tests.conftest import FIXTURES, write_rss_sources
+from tests.conftest import write_rss_sources
 from tests.support.http_server import FixtureServer, serve
+from tests.support.pages import PAGES
 from warehouse.backends import open_warehouse
 
 pytest.importorskip("prefect_dask", reason="needs prefect-dask (pip install '.[scale]')")
@@ -29,7 +30,6 @@ from flows.scale import LOCAL_CLUSTER, dask_task_runner, ingest_dask, on_dask  #
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
 
-PAGES = FIXTURES / "pages"
 ARTICLES = ["syndicated_a.html", "syndicated_b.html", "unrelated_1.html", "unrelated_2.html"]
 PAGE_PATH = "/f0/syndicated_a.html"
 

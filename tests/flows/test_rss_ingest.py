@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from flows.ingest import ingest
-from tests.conftest import FIXTURES, write_rss_sources, write_sources
+from tests.conftest import FIXTURES, write_rss_sources
 from tests.support.http_server import FixtureServer
 from warehouse.db import Warehouse
 
@@ -79,30 +79,10 @@ def test_server_errors_and_slow_feeds_fail_one_source_and_the_rest_go_on(
     http_server.add("/good.xml", body=GOOD_FEED)
     http_server.add("/broken.xml", status=500, body=b"boom", content_type="text/plain")
     http_server.add("/slow.xml", body=GOOD_FEED, delay_seconds=3)
-    options = "http = { timeout_seconds = 0.5, retries = 1, backoff_seconds = 0.05 }"
-    sources = write_sources(
+    sources = write_rss_sources(
         tmp_path,
-        f"""
-[[sources]]
-name = "good"
-kind = "rss"
-url = "{http_server.url("/good.xml")}"
-fetch_pages = false
-
-[[sources]]
-name = "broken"
-kind = "rss"
-url = "{http_server.url("/broken.xml")}"
-fetch_pages = false
-{options}
-
-[[sources]]
-name = "slow"
-kind = "rss"
-url = "{http_server.url("/slow.xml")}"
-fetch_pages = false
-{options}
-""",
+        {name: http_server.url(f"/{name}.xml") for name in ("good", "broken", "slow")},
+        "fetch_pages = false\nhttp = { timeout_seconds = 0.5, retries = 1, backoff_seconds = 0.05 }",
     )
     results = {r["source"]: r for r in ingest(sources_path=sources, warehouse_path=warehouse_path)}
     assert results["good"]["new"] == 3

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 from telethon.errors import ChannelPrivateError
-from telethon.tl.types import Message, PeerChannel
+from telethon.tl.types import Message
 
 from connectors.telegram import ChannelRef, TelegramClientProtocol
 from telefeed.config import TelegramSource
@@ -32,6 +32,7 @@ from tests.support.fake_telegram import (
     OTHER_ID,
     FakeCall,
     FakeTelegramClient,
+    channel_post,
     edited,
     numbered_messages,
     severny_vestnik_messages,
@@ -68,12 +69,11 @@ class PrivateChannelClient(FakeTelegramClient):
 def other_messages(count: int, start_id: int = 1) -> list[Message]:
     """Plain posts of ``@other_news``."""
     return [
-        Message(
-            id=mid,
-            peer_id=PeerChannel(OTHER_ID),
-            date=BASE_DATE + timedelta(minutes=mid),
-            message=f"Other News post {mid}: the council met again today",
-            post=True,
+        channel_post(
+            mid,
+            BASE_DATE + timedelta(minutes=mid),
+            f"Other News post {mid}: the council met again today",
+            channel_id=OTHER_ID,
             views=mid,
         )
         for mid in range(start_id, start_id + count)

@@ -124,6 +124,14 @@ TEXT_107 = "🚨 Внимание! Смотрите https://example.org/alerts �
 TEXT_109 = "Відео: ремонт мосту"
 
 
+def channel_post(
+    message_id: int, date: datetime, text: str = "", *, channel_id: int = CHANNEL_ID, **fields: Any
+) -> Message:
+    """A channel's post (the test channel's by default): Telethon's ``Message`` with ``post=True``; ``fields`` are
+    its other fields."""
+    return Message(id=message_id, peer_id=PeerChannel(channel_id), date=date, message=text, post=True, **fields)
+
+
 def severny_vestnik_messages() -> list[Any]:
     """Messages 101..109 of the test channel (103-105 an album, 108 a service message), oldest first."""
     peer = PeerChannel(CHANNEL_ID)
@@ -132,12 +140,10 @@ def severny_vestnik_messages() -> list[Any]:
         return BASE_DATE + timedelta(minutes=minutes)
 
     messages: list[Any] = [
-        Message(
-            id=101,
-            peer_id=peer,
-            date=at(0),
-            message=TEXT_101,
-            post=True,
+        channel_post(
+            101,
+            at(0),
+            TEXT_101,
             entities=[
                 entity(MessageEntityUrl, TEXT_101, "https://example.org/news/101"),
                 entity(MessageEntityHashtag, TEXT_101, "#Северск"),
@@ -145,12 +151,10 @@ def severny_vestnik_messages() -> list[Any]:
             views=845,
             forwards=3,
         ),
-        Message(
-            id=102,
-            peer_id=peer,
-            date=at(10),
-            message=TEXT_102,
-            post=True,
+        channel_post(
+            102,
+            at(10),
+            TEXT_102,
             entities=[
                 entity(MessageEntityMention, TEXT_102, "@kyiv_monitor"),
                 entity(MessageEntityTextUrl, TEXT_102, "тут", url="https://example.com/grafik"),
@@ -167,12 +171,10 @@ def severny_vestnik_messages() -> list[Any]:
     ]
     for offset, mid in enumerate((103, 104, 105)):
         messages.append(
-            Message(
-                id=mid,
-                peer_id=peer,
-                date=at(20),
-                message=TEXT_103 if mid == 103 else "",
-                post=True,
+            channel_post(
+                mid,
+                at(20),
+                TEXT_103 if mid == 103 else "",
                 entities=[entity(MessageEntityHashtag, TEXT_103, "#Харків")] if mid == 103 else None,
                 media=_photo(7000 + offset),
                 grouped_id=424242,
@@ -184,12 +186,10 @@ def severny_vestnik_messages() -> list[Any]:
                 ),
             )
         )
-    forwarded = Message(
-        id=106,
-        peer_id=peer,
-        date=at(30),
-        message=TEXT_106,
-        post=True,
+    forwarded = channel_post(
+        106,
+        at(30),
+        TEXT_106,
         fwd_from=MessageFwdHeader(date=at(-60), from_id=PeerChannel(OTHER_ID), channel_post=4321),
         views=640,
         forwards=7,
@@ -197,12 +197,10 @@ def severny_vestnik_messages() -> list[Any]:
     _attach_forward_chat(forwarded)
     messages.append(forwarded)
     messages.append(
-        Message(
-            id=107,
-            peer_id=peer,
-            date=at(40),
-            message=TEXT_107,
-            post=True,
+        channel_post(
+            107,
+            at(40),
+            TEXT_107,
             entities=[
                 entity(MessageEntityUrl, TEXT_107, "https://example.org/alerts"),
                 entity(MessageEntityMention, TEXT_107, "@sever_bot"),
@@ -213,27 +211,19 @@ def severny_vestnik_messages() -> list[Any]:
         )
     )
     messages.append(MessageService(id=108, peer_id=peer, date=at(45), action=MessageActionPinMessage()))
-    messages.append(Message(id=109, peer_id=peer, date=at(50), message=TEXT_109, post=True, media=_video(), views=300))
+    messages.append(channel_post(109, at(50), TEXT_109, media=_video(), views=300))
     return messages
 
 
 def numbered_messages(count: int, start_id: int = 1, grouped: dict[int, int] | None = None) -> list[Message]:
     """``count`` plain text posts with consecutive ids (``grouped`` maps id -> grouped_id for albums)."""
-    peer = PeerChannel(CHANNEL_ID)
     out = []
-    for i in range(count):
-        mid = start_id + i
+    for mid in range(start_id, start_id + count):
         gid = (grouped or {}).get(mid)
+        date = BASE_DATE + timedelta(minutes=mid)
         out.append(
-            Message(
-                id=mid,
-                peer_id=peer,
-                date=BASE_DATE + timedelta(minutes=mid),
-                message=f"Сообщение номер {mid}",
-                post=True,
-                views=10 + mid,
-                grouped_id=gid,
-                media=_photo(mid) if gid else None,
+            channel_post(
+                mid, date, f"Сообщение номер {mid}", views=10 + mid, grouped_id=gid, media=_photo(mid) if gid else None
             )
         )
     return out
@@ -298,7 +288,7 @@ class FakeTelegramClient:
         offset_date: datetime | None = None,
         reverse: bool = True,
     ) -> Sequence[Any]:
-        """Telethon's ``get_messages`` semantics over the in-memory list."""
+        """Record the call (it may raise a scripted flood wait) and return :meth:`select`'s messages."""
         self.calls.append(
             FakeCall(
                 "fetch_messages",
@@ -307,6 +297,10 @@ class FakeTelegramClient:
         )
         self._maybe_flood()
         assert channel.channel_id == self.channel.channel_id
+        return self.select(limit, min_id, max_id, offset_date, reverse)
+
+    def select(self, limit: int, min_id: int, max_id: int, offset_date: datetime | None, reverse: bool) -> list[Any]:
+        """Telethon's ``get_messages`` semantics over the in-memory list."""
         selected = [m for m in self.messages if m.id > min_id and (not max_id or m.id < max_id)]
         if offset_date is not None:
             selected = [m for m in selected if (m.date > offset_date if reverse else m.date < offset_date)]

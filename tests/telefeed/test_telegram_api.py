@@ -44,6 +44,7 @@ from tests.support.fake_telegram import (
     ScriptedChannel,
     ScriptedTelegram,
     channel_entity,
+    channel_post,
     edited,
     numbered_messages,
     scripted_telethon,
@@ -105,6 +106,17 @@ def telegram(slept: list[float]) -> Telegram:
 def _run(telegram: Telegram, source: TelegramSource, path: str, window: Window | None = None) -> SourceStats:
     with telegram.resources() as resources:
         return ingest_source(source, Warehouse(path), "run-test", window, resources)
+
+
+def _rerun_after_change(
+    telegram: Telegram, path: str, message_id: int, change: Callable[[Message], Message]
+) -> SourceStats:
+    """Land the test channel, replace post ``message_id`` with ``change(post)``, and run again."""
+    messages = severny_vestnik_messages()
+    client = telegram.use(FakeTelegramClient(messages))
+    _run(telegram, _source(), path)
+    client.replace(change(next(m for m in messages if m.id == message_id)))
+    return _run(telegram, _source(), path)
 
 
 def _docs(path: str) -> dict[str, dict[str, Any]]:
@@ -211,12 +223,12 @@ def test_rerun_lands_nothing_and_resolves_channel_once(
 def test_edit_between_runs_updates_document_and_keeps_history(
     warehouse_path: str, slept: list[float], telegram: Telegram
 ) -> None:
-    messages = severny_vestnik_messages()
-    client = telegram.use(FakeTelegramClient(messages))
-    _run(telegram, _source(), warehouse_path)
-    original = next(m for m in messages if m.id == 109)
-    client.replace(edited(original, "Відео: ремонт мосту завершено", BASE_DATE + timedelta(hours=3)))
-    stats = _run(telegram, _source(), warehouse_path)
+    stats = _rerun_after_change(
+        telegram,
+        warehouse_path,
+        109,
+        lambda original: edited(original, "Відео: ремонт мосту завершено", BASE_DATE + timedelta(hours=3)),
+    )
     assert stats.updated == 1 and stats.new == 0
     row = _docs(warehouse_path)["severny_vestnik:109"]
     assert row["revision"] == 2 and row["text"] == "Відео: ремонт мосту завершено"
@@ -231,13 +243,12 @@ def test_edit_between_runs_updates_document_and_keeps_history(
 def test_counter_growth_is_a_snapshot_not_a_revision(
     warehouse_path: str, slept: list[float], telegram: Telegram
 ) -> None:
-    messages = severny_vestnik_messages()
-    client = telegram.use(FakeTelegramClient(messages))
-    _run(telegram, _source(), warehouse_path)
-    first = next(m for m in messages if m.id == 101)
-    first.views = 2_000
-    client.replace(first)
-    stats = _run(telegram, _source(), warehouse_path)
+
+    def more_views(first: Message) -> Message:
+        first.views = 2_000
+        return first
+
+    stats = _rerun_after_change(telegram, warehouse_path, 101, more_views)
     assert stats.updated == 0 and stats.new == 0
     assert _docs(warehouse_path)["severny_vestnik:101"]["revision"] == 1
     views = Warehouse(warehouse_path).query(
@@ -641,8 +652,7 @@ def test_a_reply_to_another_chat_and_an_unresolved_forward_keep_their_own_meanin
     warehouse_path: str, slept: list[float], telegram: Telegram
 ) -> None:
     def post(mid: int, text: str, **fields: Any) -> Message:
-        date = BASE_DATE + timedelta(minutes=mid)
-        return Message(id=mid, peer_id=PeerChannel(CHANNEL_ID), date=date, message=text, post=True, **fields)
+        return channel_post(mid, BASE_DATE + timedelta(minutes=mid), text, **fields)
 
     messages = [
         post(1, "в своём канале"),
