@@ -5,14 +5,18 @@ chunks of ``--chunk`` documents:
 
 - ``telefeed land``: ``Warehouse.land(LandBatch(documents=chunk))`` -- Document -> Arrow conversion (with the
   content hashes of the normalised texts, the id hashes and the metadata JSON), the new/changed/unchanged check
-  against what is stored, and one transaction per chunk. A Document computes its content hash when first asked,
-  which in the pipeline is the landing's conversion, so the landing time counts it; the note gives its share.
+  against what is stored, and one transaction per chunk. The landing's conversion computes the content hashes
+  of the whole chunk at once (``telefeed.hashing.content_hashes``), so the landing time counts them; the note
+  gives their share (the same texts hashed again the same way after the landing).
 - ``duckdb arrow append``: the already-built Arrow table of the chunk appended with ``INSERT ... SELECT`` into a
   table of the same schema (the limit: no conversion, no idempotency check). Conversion time is not counted.
 - ``dlt (arrow)`` / ``dlt (dicts)``: dlt's duckdb destination loading the same rows, as Arrow tables (dlt's fast
   path) or as dicts (its usual row path; skipped above ``--dict-limit`` rows).
 - ``row-by-row``: ``executemany`` of one ``INSERT`` per row; above ``--row-limit`` rows it runs on the first
   ``--row-limit`` rows and the time is scaled linearly (marked "extrapolated").
+
+The telefeed landings and the raw appends run ``--repeat`` rounds (default 2), in alternating order, and each
+keeps its fastest: on a machine shared with other jobs the ratio then compares undisturbed rounds.
 
     .venv/bin/python -m bench.landing --size 10k --size 100k
 """
@@ -33,7 +37,8 @@ from typing import Any
 import duckdb
 
 from bench.corpus import SIZES, CorpusSpec, corpus_parser, iter_documents
-from telefeed.models import Document, LandBatch, text_content_hash
+from telefeed.hashing import content_hashes
+from telefeed.models import Document, LandBatch
 from warehouse.db import DOCUMENT_SCHEMA, Warehouse, documents_table
 
 
@@ -67,7 +72,7 @@ def bench_telefeed(workdir: Path, size: int, chunk: int, seed: int, session: boo
     """telefeed's own landing (conversion to Arrow included), in one ``Warehouse.session`` or not."""
     wh = Warehouse(workdir / "telefeed.duckdb")
     wh.migrate()
-    total, seconds, convert, content_hashes = 0, 0.0, 0.0, 0.0
+    total, seconds, convert, hashing = 0, 0.0, 0.0, 0.0
     with ExitStack() as stack:
         if session:  # one open file for every chunk, as the pipeline lands the batches of a fetched source
             stack.enter_context(wh.session())
@@ -77,19 +82,18 @@ def bench_telefeed(workdir: Path, size: int, chunk: int, seed: int, session: boo
             seconds += time.perf_counter() - start
             total += result.documents_new
             start = time.perf_counter()  # the shares, timed apart after the landing
-            for doc in batch:
-                text_content_hash(doc.text)
-            content_hashes += time.perf_counter() - start
-            start = time.perf_counter()
-            documents_table(batch)  # the hashes are kept by now: the rest of the conversion
+            table = documents_table(batch)  # the hashes are kept by now: the rest of the conversion
             convert += time.perf_counter() - start
+            start = time.perf_counter()
+            content_hashes(table.column("text").combine_chunks())  # the same texts hashed as the landing does
+            hashing += time.perf_counter() - start
         start = time.perf_counter()
     seconds += time.perf_counter() - start  # closing the session's file (its checkpoint) is part of the work
     assert total == size, (total, size)
     total = _stored_rows(workdir / "telefeed.duckdb")
     note = (
-        f"of which content hashes ~{content_hashes:.2f}s, rest of Document->Arrow ~{convert:.2f}s, "
-        f"SQL+commit+close ~{seconds - convert - content_hashes:.2f}s"
+        f"of which content hashes ~{hashing:.2f}s, rest of Document->Arrow ~{convert:.2f}s, "
+        f"SQL+commit+close ~{seconds - convert - hashing:.2f}s"
     )
     how = "one session" if session else "a connection per chunk"
     return Timing(f"telefeed land (chunks of {chunk}, {how})", total, seconds, note)
@@ -218,30 +222,49 @@ def run(
     row_limit: int,
     with_dlt: bool = True,
     small_chunk: int = 500,
+    repeat: int = 1,
 ) -> list[Timing]:
     """Run every contender (the dlt ones only ``with_dlt``) for one corpus size in a temporary folder.
 
-    When ``chunk`` is above ``small_chunk`` (0: never), telefeed also lands in chunks of ``small_chunk``.
+    When ``chunk`` is above ``small_chunk`` (0: never), telefeed also lands in chunks of ``small_chunk``. The
+    telefeed landings and the raw appends (what the 0.7x target compares) run ``repeat`` rounds, in reverse
+    order every other round, each into fresh files; each keeps its fastest round, so a burst of load from
+    other processes on a shared machine weighs on one round of a contender, not on the ratio.
     """
     workdir = Path(tempfile.mkdtemp(prefix="telefeed-bench-landing-"))
     try:
-        results: list[Timing] = []
-        contenders: list[Callable[[], Timing]] = [
-            lambda: bench_telefeed(workdir, size, chunk, seed),
-            lambda: bench_telefeed(workdir / "per_chunk", size, chunk, seed, session=False),
-            lambda: bench_arrow_append(workdir, size, chunk, seed),
-            lambda: bench_arrow_append(workdir, size, chunk, seed, writer_settings=True),
+        repeated: list[Callable[[Path], Timing]] = [
+            lambda folder: bench_telefeed(folder, size, chunk, seed),
+            lambda folder: bench_telefeed(folder / "per_chunk", size, chunk, seed, session=False),
+            lambda folder: bench_arrow_append(folder, size, chunk, seed),
+            lambda folder: bench_arrow_append(folder, size, chunk, seed, writer_settings=True),
         ]
-        (workdir / "per_chunk").mkdir()
-        if with_dlt:
-            contenders.append(lambda: bench_dlt(workdir, size, chunk, seed, as_dicts=False))
-        if with_dlt and size <= dict_limit:
-            contenders.append(lambda: bench_dlt(workdir, size, chunk, seed, as_dicts=True))
-        contenders.append(lambda: bench_row_by_row(workdir, size, seed, row_limit))
         if 0 < small_chunk < chunk:
-            contenders.insert(1, lambda: bench_telefeed(workdir / "small", size, small_chunk, seed))
-            (workdir / "small").mkdir()
-        for contender in contenders:
+            repeated.insert(1, lambda folder: bench_telefeed(folder / "small", size, small_chunk, seed))
+        fastest: list[Timing | None] = [None] * len(repeated)
+        for round_number in range(max(repeat, 1)):
+            folder = workdir / f"round_{round_number}"
+            for sub in ("per_chunk", "small"):
+                (folder / sub).mkdir(parents=True)
+            order = list(range(len(repeated)))
+            for index in order if round_number % 2 == 0 else order[::-1]:
+                gc.collect()
+                timing = repeated[index](folder)
+                best = fastest[index]
+                if best is None or timing.seconds < best.seconds:
+                    fastest[index] = timing
+            shutil.rmtree(folder, ignore_errors=True)
+        results = [t for t in fastest if t is not None]
+        if repeat > 1:
+            for timing in results:
+                timing.note = f"fastest of {repeat} rounds; {timing.note}"
+        once: list[Callable[[], Timing]] = []
+        if with_dlt:
+            once.append(lambda: bench_dlt(workdir, size, chunk, seed, as_dicts=False))
+        if with_dlt and size <= dict_limit:
+            once.append(lambda: bench_dlt(workdir, size, chunk, seed, as_dicts=True))
+        once.append(lambda: bench_row_by_row(workdir, size, seed, row_limit))
+        for contender in once:
             gc.collect()
             results.append(contender())
         return results
@@ -281,10 +304,21 @@ def main() -> None:
     parser.add_argument("--dict-limit", type=int, default=100_000)
     parser.add_argument("--row-limit", type=int, default=10_000)
     parser.add_argument("--small-chunk", type=int, default=500, help="also land in chunks this small (0: skip)")
+    parser.add_argument(
+        "--repeat", type=int, default=2, help="rounds of the telefeed landings and raw appends (the fastest is kept)"
+    )
     args = parser.parse_args()
     warm_up(args.seed + 1)
     for size in args.size or [SIZES["10k"]]:
-        results = run(size, args.chunk, args.seed, args.dict_limit, args.row_limit, small_chunk=args.small_chunk)
+        results = run(
+            size,
+            args.chunk,
+            args.seed,
+            args.dict_limit,
+            args.row_limit,
+            small_chunk=args.small_chunk,
+            repeat=args.repeat,
+        )
         print_table(size, results)
 
 

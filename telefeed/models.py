@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
 from typing import Any
@@ -90,7 +91,7 @@ class Document:
     removed_lines: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
     # (text, its content hash): computed when first asked for (by the landing, ``warehouse.db.documents_table``,
-    # or earlier by a step that needs it), once; recomputed only for a new text.
+    # for the whole batch at once, or earlier by a step that needs it), once; recomputed only for a new text.
     _hashed_text: tuple[str, str] | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
@@ -107,6 +108,19 @@ class Document:
         digest = text_content_hash(self.text)  # first use, or the text was replaced (a feed entry became its page)
         self._hashed_text = (self.text, digest)
         return digest
+
+
+def known_content_hashes(documents: Sequence[Document]) -> list[str | None]:
+    """Each document's content hash if it was computed for its current text, else None (nothing is computed)."""
+    return [
+        hashed[1] if (hashed := doc._hashed_text) is not None and hashed[0] is doc.text else None for doc in documents
+    ]
+
+
+def keep_content_hashes(documents: Sequence[Document], digests: Sequence[str]) -> None:
+    """Keep ``digests[i]``, which the caller computed as ``text_content_hash(documents[i].text)``, on each document."""
+    for doc, digest in zip(documents, digests, strict=True):
+        doc._hashed_text = (doc.text, digest)
 
 
 @dataclass(frozen=True, slots=True)

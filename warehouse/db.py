@@ -8,17 +8,21 @@ from __future__ import annotations
 
 import json
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
+from operator import attrgetter
 from pathlib import Path
 from typing import Any, TypeVar
 
 import duckdb
 import pyarrow as pa
+import pyarrow.compute as pc
 
+from telefeed.hashing import content_hashes
 from telefeed.models import (
     Cursor,
     Document,
@@ -28,6 +32,8 @@ from telefeed.models import (
     RawItem,
     RunCounts,
     canonical_json,
+    keep_content_hashes,
+    known_content_hashes,
     sha256_hex,
     utc_now,
 )
@@ -181,18 +187,41 @@ def raw_items_table(items: Sequence[RawItem], run_id: str | None) -> pa.Table:
     return pa.table(rows, schema=RAW_SCHEMA)
 
 
-# Document attributes stored as they are (id and metadata are derived).
-_DOCUMENT_ATTRIBUTES = [name for name in DOCUMENT_SCHEMA.names if name not in ("id", "metadata")]
+# Document attributes stored as they are (id, content_hash and metadata are derived).
+_DOCUMENT_ATTRIBUTES = [name for name in DOCUMENT_SCHEMA.names if name not in ("id", "content_hash", "metadata")]
 
 
 def documents_table(documents: Sequence[Document]) -> pa.Table:
-    """Arrow table of documents (without the version hash, which DuckDB computes); when an id repeats, the last wins."""
-    by_id = list({doc.id: doc for doc in documents}.items())
-    docs = [doc for _, doc in by_id]
-    columns: dict[str, list[Any]] = {name: [getattr(d, name) for d in docs] for name in _DOCUMENT_ATTRIBUTES}
-    columns["id"] = [doc_id for doc_id, _ in by_id]
+    """Arrow table of documents (without the version hash, which DuckDB computes); when an id repeats, the last wins.
+
+    The content hashes not computed yet are computed here, over the Arrow text column for the whole batch at
+    once (:func:`telefeed.hashing.content_hashes`), and kept on the documents.
+    """
+    by_id = {doc.id: doc for doc in documents}
+    docs = list(by_id.values())
+    columns: dict[str, Any] = {name: list(map(attrgetter(name), docs)) for name in _DOCUMENT_ATTRIBUTES}
+    columns["text"] = texts = pa.array(columns["text"], DOCUMENT_SCHEMA.field("text").type)
+    columns["content_hash"] = _content_hashes(docs, texts)
+    columns["id"] = list(by_id)
     columns["metadata"] = [canonical_json(d.metadata) for d in docs]
     return pa.table(columns, schema=DOCUMENT_SCHEMA)
+
+
+def _content_hashes(docs: Sequence[Document], texts: pa.Array) -> list[str]:
+    """Each document's content hash (``texts[i]`` is ``docs[i].text``): the known ones, the rest computed at once."""
+    known = known_content_hashes(docs)
+    missing = [i for i, digest in enumerate(known) if digest is None]
+    if not missing:
+        return known  # type: ignore[return-value]  # no None in it
+    if len(missing) == len(docs):
+        computed = content_hashes(texts)
+        keep_content_hashes(docs, computed)
+        return computed
+    computed = content_hashes(texts.take(missing))
+    keep_content_hashes([docs[i] for i in missing], computed)
+    for i, digest in zip(missing, computed, strict=True):
+        known[i] = digest
+    return known  # type: ignore[return-value]  # every None was replaced
 
 
 def quarantine_table(rows_in: Sequence[Quarantined], run_id: str | None) -> pa.Table:
@@ -716,39 +745,51 @@ def _land_documents(
     result_of: Callable[[str], LandResult],
     run_id: str | None,
 ) -> None:
-    con.register("_batch_docs", documents_table(documents))
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _doc_status AS "
-        f"SELECT b.id, b.source, {version_hash_sql('b')} AS version_hash, d.version_hash AS stored_hash, d.revision, "
-        "       d.first_seen_at "
-        "FROM _batch_docs b LEFT JOIN documents d ON d.id = b.id"
-    )
-    counts = con.execute(
-        "SELECT source, count(*) FILTER (WHERE stored_hash IS NULL), "
-        "       count(*) FILTER (WHERE stored_hash <> version_hash), "
-        "       count(*) FILTER (WHERE stored_hash = version_hash) FROM _doc_status GROUP BY source"
-    ).fetchall()
-    for source, new, updated, unchanged in counts:
-        result = result_of(str(source))
-        result.documents_new, result.documents_updated, result.documents_unchanged = (
-            int(new),
-            int(updated),
-            int(unchanged),
+    """Insert the new documents, replace the changed ones (``revision`` + 1), count each source's unchanged ones.
+
+    Only the batch's documents that are already stored are looked up (``_doc_stored``): when there are none,
+    as when a source is first fetched or a backfill goes on, the batch is appended as it is, with no join.
+    """
+    batch = documents_table(documents)
+    con.register("_batch_docs", batch)
+    stored_rows = (
+        con.execute(
+            f"SELECT b.id, b.source, {version_hash_sql('b')} AS version_hash, d.version_hash AS stored_hash, "
+            "       d.revision, d.first_seen_at "
+            "FROM _batch_docs b JOIN documents d ON d.id = b.id"
         )
-    any_new = any(row[1] for row in counts)
-    any_updated = any(row[2] for row in counts)
+        .arrow()
+        .read_all()
+    )
+    stored = stored_rows.num_rows
+    changed = pc.not_equal(stored_rows["stored_hash"], stored_rows["version_hash"]).to_pylist()
+    stored_sources = stored_rows["source"].to_pylist()
+    stored_by_source = Counter(stored_sources)
+    updated_by_source = Counter(source for source, differs in zip(stored_sources, changed, strict=True) if differs)
+    for source, total in Counter(batch["source"].to_pylist()).items():
+        result = result_of(str(source))
+        result.documents_new = total - stored_by_source[source]
+        result.documents_updated = updated_by_source[source]
+        result.documents_unchanged = stored_by_source[source] - updated_by_source[source]
+    any_new, any_updated = batch.num_rows > stored, sum(updated_by_source.values()) > 0
+    new_rows, rows_to_insert, landing_columns = "FROM _batch_docs b", "FROM _batch_docs b", "now(), now(), 1"
+    if stored:  # only then the join: the new rows, and the new and the changed ones with what was stored
+        con.register("_doc_stored", stored_rows)
+        new_rows += " LEFT JOIN _doc_stored s USING (id) WHERE s.id IS NULL"
+        rows_to_insert += " LEFT JOIN _doc_stored s USING (id) WHERE s.id IS NULL OR s.stored_hash <> s.version_hash"
+        landing_columns = "coalesce(s.first_seen_at, now()), now(), coalesce(s.revision + 1, 1)"
     if run_id is not None and any_new:  # the run's documents, for its digest (run_highlights)
-        con.execute("INSERT INTO run_documents SELECT ?, id FROM _doc_status WHERE stored_hash IS NULL", [run_id])
+        con.execute(f"INSERT INTO run_documents SELECT ?, b.id {new_rows}", [run_id])
     if any_updated:
-        con.execute("DELETE FROM documents WHERE id IN (SELECT id FROM _doc_status WHERE stored_hash <> version_hash)")
+        con.execute("DELETE FROM documents WHERE id IN (SELECT id FROM _doc_stored WHERE stored_hash <> version_hash)")
     if any_new or any_updated:
         con.execute(
             f"INSERT INTO documents ({', '.join(_STORED_DOCUMENT_COLUMNS)}) "
-            f"SELECT {', '.join('b.' + c for c in DOCUMENT_SCHEMA.names)}, s.version_hash, "
-            "  coalesce(s.first_seen_at, now()), now(), coalesce(s.revision + 1, 1) "
-            "FROM _batch_docs b JOIN _doc_status s USING (id) WHERE s.stored_hash IS DISTINCT FROM s.version_hash"
+            f"SELECT {', '.join('b.' + c for c in DOCUMENT_SCHEMA.names)}, {version_hash_sql('b')}, {landing_columns} "
+            + rows_to_insert
         )
-    con.execute("DROP TABLE _doc_status")
+    if stored:
+        con.unregister("_doc_stored")
     con.unregister("_batch_docs")
 
 

@@ -39,6 +39,19 @@ def test_landing_contenders_store_the_same_rows() -> None:
     assert "of which content hashes" in results[0].note  # the landing computes them, so its time counts them
 
 
+def test_landing_rounds_keep_each_contenders_fastest_and_store_every_row() -> None:
+    results = landing.run(size=200, chunk=100, seed=7, dict_limit=0, row_limit=50, with_dlt=False, repeat=2)
+    assert [t.name for t in results][:3] == [
+        "telefeed land (chunks of 100, one session)",
+        "telefeed land (chunks of 100, a connection per chunk)",
+        "duckdb arrow append",
+    ]
+    assert {t.rows for t in results} == {200}
+    repeated = results[:4]
+    assert all(t.note.startswith("fastest of 2 rounds; ") for t in repeated)
+    assert not results[-1].note.startswith("fastest")  # row-by-row runs once
+
+
 def test_landing_target_is_checked_against_the_faster_raw_append(capsys: pytest.CaptureFixture[str]) -> None:
     results = [
         landing.Timing("telefeed land", 100, 2.0),

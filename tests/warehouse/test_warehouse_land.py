@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import dataclasses
+import random
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
-from telefeed.models import Document, LandBatch
+from telefeed.hashing import VECTORISED_MIN_BYTES
+from telefeed.models import Document, LandBatch, sha256_hex
 from warehouse.db import Warehouse, version_hash_sql
 
 
@@ -87,3 +90,32 @@ def test_version_hash_migration_recomputes_stored_hashes(wh: Warehouse) -> None:
     assert _stored(wh) == before
     result = wh.land(LandBatch(source="wire", documents=[_doc("1"), _doc("2")]))
     assert result.documents_unchanged == 2
+
+
+def test_a_large_batch_stores_the_hashes_and_ids_of_the_same_documents_in_small_batches(tmp_path: Path) -> None:
+    """A batch above ``VECTORISED_MIN_BYTES`` has its content hashes computed over the Arrow column at once; they,
+    and so the version hashes, are those of the same texts hashed one by one in small batches (as every stored
+    row was landed before)."""
+    rng = random.Random(3)
+    words = ["Мэр", "заявил", "ЁЖИК", "Odesa", "ΟΔΟΣ", "ΣΟΦΟΣ", "İstanbul", "power", "restored", "\u00a0", "\t"]
+    separators = [" ", " ", " ", "\n", "\n\n", "  "]
+    docs = []
+    for i in range(400):
+        text = "".join(rng.choice(words) + rng.choice(separators) for _ in range(rng.randint(200, 600)))
+        docs.append(_doc(str(i), text=text if i % 5 else text.strip().replace("\n", " ")))
+    assert sum(len(d.text.encode()) for d in docs) > VECTORISED_MIN_BYTES
+    at_once = Warehouse(tmp_path / "at_once.duckdb")
+    small_batches = Warehouse(tmp_path / "small_batches.duckdb")  # in batches small enough to be hashed text by text
+    assert at_once.land(LandBatch(source="wire", documents=[dataclasses.replace(d) for d in docs])).documents_new == 400
+    with small_batches.session():
+        for start in range(0, len(docs), 40):
+            batch = docs[start : start + 40]
+            assert sum(len(d.text.encode()) for d in batch) < VECTORISED_MIN_BYTES
+            small_batches.land(LandBatch(source="wire", documents=batch))
+    query = "SELECT id, external_id, content_hash, version_hash FROM documents ORDER BY id"
+    stored = at_once.query(query).to_pylist()
+    assert stored == small_batches.query(query).to_pylist()
+    text_by_id = {d.external_id: d.text for d in docs}
+    assert [r["content_hash"] for r in stored] == [
+        sha256_hex(" ".join(text_by_id[r["external_id"]].lower().split())) for r in stored
+    ]
