@@ -240,13 +240,9 @@ def child_memory(
     ``writer_memory_limit`` another: the warehouse's writer connections get this DuckDB cap instead of the default;
     ``checkpoint_threshold`` a third: their WAL size that triggers a checkpoint ("16MB": DuckDB's default).
     """
-    import telefeed.pipeline
     from telefeed.config import load_sources
     from telefeed.pipeline import ingest_source
     from warehouse.db import Warehouse
-
-    if not clustering:
-        telefeed.pipeline._cluster_stories = lambda warehouse, stats: None
 
     workdir = Path(tempfile.mkdtemp(prefix="telefeed-bench-mem-"))
     sources = workdir / "sources.toml"
@@ -260,7 +256,7 @@ def child_memory(
     baseline = _peak_rss_mb()
     try:
         start = time.perf_counter()
-        stats = ingest_source(load_sources(str(sources))[0], warehouse, "bench-memory", None, resources)
+        stats = ingest_source(load_sources(str(sources))[0], warehouse, "bench-memory", None, resources, clustering)
         seconds = time.perf_counter() - start
         landed = warehouse.query("SELECT count(*) FROM documents").column(0)[0].as_py()
         size_mb = os.path.getsize(warehouse.path) / 2**20

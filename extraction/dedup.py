@@ -12,10 +12,12 @@ similarity reaches the threshold, else it starts a cluster whose id is its own d
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from datasketch import LeanMinHash, MinHash, MinHashLSH
@@ -44,16 +46,30 @@ def tokens(text: str) -> list[str]:
 
 def shingles(text: str, size: int = SHINGLE_WORDS) -> set[str]:
     """Set of ``size``-word shingles; a text shorter than ``size`` words is one shingle."""
-    words = tokens(text)
+    return _shingles_of(tokens(text), size)
+
+
+def _shingles_of(words: Sequence[str], size: int = SHINGLE_WORDS) -> set[str]:
     if len(words) < size:
         return {" ".join(words)} if words else set()
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
+@functools.cache
+def _permutations() -> Any:
+    """The permutation parameters of every signature (one seed): drawn once, not once per document (a fifth of
+    the clustering time when drawn per document)."""
+    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+
+
 def signature(text: str) -> LeanMinHash:
     """MinHash signature of the text's shingle set."""
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
-    minhash.update_batch([s.encode("utf-8") for s in shingles(text)])
+    return _signature_of_words(tokens(text))
+
+
+def _signature_of_words(words: Sequence[str]) -> LeanMinHash:
+    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=_permutations())
+    minhash.update_batch([s.encode("utf-8") for s in _shingles_of(words)])
     return LeanMinHash(minhash)
 
 
@@ -93,8 +109,8 @@ class SignedDocument:
 
 def sign(doc: NewDocument) -> SignedDocument:
     """Tokenise ``doc`` and compute its MinHash signature (texts shorter than MIN_TOKENS tokens get none)."""
-    count = len(tokens(doc.text))
-    return SignedDocument(doc, count, signature(doc.text) if count >= MIN_TOKENS else None)
+    words = tokens(doc.text)
+    return SignedDocument(doc, len(words), _signature_of_words(words) if len(words) >= MIN_TOKENS else None)
 
 
 @dataclass(frozen=True, slots=True)

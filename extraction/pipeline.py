@@ -25,7 +25,7 @@ from extraction.canonical import CanonicalEntity, Mention, canonicalise
 from extraction.entities import extract_mentions
 from extraction.links import Link, TelegramRef, extract_links, metadata_links, telegram_refs
 from extraction.quotes import Quote, extract_quotes
-from extraction.syntax import parse_documents
+from extraction.syntax import Parse, parse_documents
 
 EXTRACTOR_VERSION = "1.6.0"
 
@@ -177,32 +177,42 @@ def _balanced_slices(pairs: Sequence[tuple[str, str | None]], parts: int) -> lis
     return bounds
 
 
-def _mentions_on_processes(pairs: Sequence[tuple[str, str | None]], processes: int) -> list[list[Mention]]:
-    """``extract_mentions`` of ``pairs``, the batch cut into ``processes`` parts of about equal text: this process
-    runs the first part while worker processes run the others. Each document's mentions depend on its own text
-    only, so the result is the same as one call over the whole batch."""
+Analysis = tuple[list[list[Mention]], list[Parse | None]]
+
+
+def analyse(pairs: Sequence[tuple[str, str | None]]) -> Analysis:
+    """The per-document model work of a batch: entity mentions and quote-attribution parses of ``(text,
+    language)`` pairs. Each document's result depends on its own text only."""
+    return extract_mentions(pairs), parse_documents(pairs)
+
+
+def _analyse_on_processes(pairs: Sequence[tuple[str, str | None]], processes: int) -> Analysis:
+    """:func:`analyse` of ``pairs``, the batch cut into ``processes`` parts of about equal text: this process
+    runs the first part while worker processes run the others. The result is the same as one call over the
+    whole batch."""
     if processes <= 1 or len(pairs) < 2:
-        return extract_mentions(pairs)
+        return analyse(pairs)
     parts = [list(pairs[s]) for s in _balanced_slices(pairs, processes)]
     pool = _worker_pool(len(parts) - 1)
-    futures: list[Future[list[list[Mention]]] | None] = []
+    futures: list[Future[Analysis] | None] = []
     for part in parts[1:]:
         try:
-            futures.append(pool.submit(extract_mentions, part))
+            futures.append(pool.submit(analyse, part))
         except BrokenProcessPool:
             futures.append(None)
-    mentions = extract_mentions(parts[0])
+    mentions, parses = analyse(parts[0])
     for part, future in zip(parts[1:], futures, strict=True):
         found = _worker_result(future)
         if found is None:  # a worker died (killed, out of memory): this process does its part
             _forget_pool(pool)
-            found = extract_mentions(part)
-        mentions.extend(found)
-    return mentions
+            found = analyse(part)
+        mentions.extend(found[0])
+        parses.extend(found[1])
+    return mentions, parses
 
 
-def _worker_result(future: Future[list[list[Mention]]] | None) -> list[list[Mention]] | None:
-    """A worker's mentions, or None when its pool broke."""
+def _worker_result(future: Future[Analysis] | None) -> Analysis | None:
+    """A worker's analysis, or None when its pool broke."""
     if future is None:
         return None
     try:
@@ -232,18 +242,17 @@ def extract_batch(
         documents: the batch (a few hundred documents is a good size; all go through one model pipe).
         known_channels: Telegram channel username -> names it goes by (for references by name).
         known_entities: (name, label) of canonical entities already stored (the corpus beyond this batch).
-        processes: processes that share the batch's NER (None: :func:`mention_processes`, every core for a
+        processes: processes that share the batch's NER and parses (None: :func:`mention_processes`, every core for a
             batch of at least ``MIN_DOCUMENTS_PER_PROCESS`` documents per core). The rows are the same.
     """
     languages = [_language(d.text, d.language) for d in documents]
     pairs = [(d.text, lang) for d, lang in zip(documents, languages, strict=True)]
-    mentions = _mentions_on_processes(pairs, mention_processes(len(pairs)) if processes is None else processes)
+    mentions, parses = _analyse_on_processes(pairs, mention_processes(len(pairs)) if processes is None else processes)
     all_links = [extract_links(d.text) for d in documents]
     for doc_mentions, links in zip(mentions, all_links, strict=True):  # no entities inside URLs or @names
         spans = [(link.start, link.end) for link in links if link.kind != "hashtag"]
         doc_mentions[:] = [m for m in doc_mentions if not any(s < m.end and m.start < e for s, e in spans)]
     entities = canonicalise(mentions, known_entities)
-    parses = parse_documents([(d.text, lang) for d, lang in zip(documents, languages, strict=True)])
     out = []
     for doc, lang, doc_mentions, links, parse in zip(documents, languages, mentions, all_links, parses, strict=True):
         hidden_links, hidden_refs = metadata_links(doc.text, doc.metadata, known_channels, links)

@@ -1,14 +1,15 @@
-"""The ``ingest`` flow: one coarse task per source, writes serialised by the warehouse."""
+"""The ``ingest`` flow: one coarse task per group of sources, writes serialised by the warehouse."""
 
 from __future__ import annotations
 
 import uuid
-from typing import Any, cast
+from typing import Any, TypeVar, cast
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from prefect.context import get_run_context
 from prefect.futures import PrefectFuture, as_completed
+from prefect.utilities.annotations import quote
 
 from extraction.language import release_models as release_language_models
 from extraction.pipeline import EXTRACTOR_VERSION
@@ -17,20 +18,30 @@ from flows.telegram_secrets import flow_resources
 from flows.writes import ensure_write_limit, serialised
 from telefeed.config import Settings, Source, load_sources, select_sources, source_from_config
 from telefeed.memory import cap_malloc_arenas, release_free_memory
-from telefeed.pipeline import SourceStats, cluster_stories, ingest_source
-from telefeed.pipeline.scheduling import SourceQueue
+from telefeed.pipeline import SourceStats, cluster_stories, ingest_sources, not_run
+from telefeed.pipeline.scheduling import SourceGroup, SourceQueue, groups_of
 from telefeed.resources import Resources
 from telefeed.stopping import StopRequest, stop_on_signals
 from warehouse.backends import open_warehouse
 from warehouse.extraction import needs_extraction
 
+T = TypeVar("T")
 
-def _unexamined(resources: Resources) -> Resources:
-    """``resources`` as a task argument that Prefect passes as is (``quote``: not copied, hashed or visited),
-    so the tasks of a run share its Telegram clients."""
-    from prefect.utilities.annotations import quote
 
-    return cast(Resources, quote(resources))
+class _Quoted(quote):
+    """Prefect's ``quote`` that a task on another process (Dask) unpickles as the value it holds: Prefect's own
+    is a tuple subclass whose pickle wraps the value in a second tuple, so the task got ``(value,)``."""
+
+    __slots__ = ()
+
+    def __getnewargs__(self) -> tuple[Any]:
+        return (self.unquote(),)
+
+
+def _unexamined(value: T) -> T:
+    """``value`` as a task argument that Prefect passes as is (``quote``: not copied, hashed or visited), so the
+    tasks of a run share its Telegram clients and its stop request (a task in another process gets a copy)."""
+    return cast(T, _Quoted(value))
 
 
 def _run_id() -> str:
@@ -44,35 +55,42 @@ def _run_id() -> str:
     return str(uuid.uuid4())
 
 
-@task(name="ingest-source", task_run_name="ingest-{source_name}", cache_policy=NO_CACHE)
-def ingest_source_task(
-    source_name: str, source_config: dict[str, Any], warehouse_path: str, run_id: str, resources: Resources
-) -> dict[str, Any]:
-    """Ingest one source (its settings as read once by the flow); returns its stats as a primitive dict (never
-    raises for source errors).
+@task(name="ingest-group", task_run_name="ingest-{label}", cache_policy=NO_CACHE)
+def ingest_group_task(
+    label: str,
+    source_configs: list[dict[str, Any]],
+    warehouse_path: str,
+    run_id: str,
+    resources: Resources,
+    stop: StopRequest,
+) -> list[dict[str, Any]]:
+    """Ingest a group of sources one after another (their settings as read once by the flow); returns each one's
+    stats as a primitive dict (never raises for source errors).
 
-    ``resources``: the flow run's (its Telegram sources of one account share one client); on a task runner in
-    other processes (Dask) each task gets its own copy.
+    ``resources``: the flow run's (its Telegram sources of one account share one client); ``stop``: the run's stop
+    request (no further source of the group starts once it is set). On a task runner in other processes (Dask)
+    each task gets its own copy of both.
     """
     logger = get_run_logger()
-    source = source_from_config(source_config)
+    sources = [source_from_config(config) for config in source_configs]
     warehouse = serialised(open_warehouse(warehouse_path))
-    stats = ingest_source(source, warehouse, run_id, resources=resources, cluster=False)
-    logger.info(
-        "%s: status=%s fetched=%d new=%d updated=%d skipped=%d quarantined=%d errors=%d %.2fs",
-        stats.source,
-        stats.status,
-        stats.fetched,
-        stats.new,
-        stats.updated,
-        stats.skipped,
-        stats.quarantined,
-        stats.errors,
-        stats.seconds,
-    )
-    for message in stats.error_messages:
-        logger.warning("%s: %s", stats.source, message)
-    return stats.as_dict()
+    results = ingest_sources(sources, warehouse, run_id, resources, cluster=False, stop=stop)
+    for stats in results:
+        logger.info(
+            "%s: status=%s fetched=%d new=%d updated=%d skipped=%d quarantined=%d errors=%d %.2fs",
+            stats.source,
+            stats.status,
+            stats.fetched,
+            stats.new,
+            stats.updated,
+            stats.skipped,
+            stats.quarantined,
+            stats.errors,
+            stats.seconds,
+        )
+        for message in stats.error_messages:
+            logger.warning("%s: %s", stats.source, message)
+    return [stats.as_dict() for stats in results]
 
 
 @task(name="cluster-stories")
@@ -91,36 +109,48 @@ def run_sources(
     stop: StopRequest,
     resources: Resources,
 ) -> list[dict[str, Any]]:
-    """Submit one task per source, at most ``max_sources_in_flight`` at once and ``max_sources_per_host`` per host.
+    """Submit one task per group of sources (:func:`telefeed.pipeline.scheduling.groups_of`: one host each, at
+    most ``max_sources_per_task``), at most ``max_sources_in_flight`` groups at once and ``max_sources_per_host``
+    per host. A group runs one source at a time, so these are the limits on sources in flight.
 
     Once ``stop`` is set (SIGTERM/SIGINT) no new source starts and those in flight finish. Results come in the
     sources' order; a source never started is reported with status ``not_run``.
     """
-    queue = SourceQueue(selected, settings.max_sources_in_flight, settings.max_sources_per_host)
+    groups = groups_of(selected, settings.max_sources_in_flight, settings.max_sources_per_task)
+    queue = SourceQueue(groups, settings.max_sources_in_flight, settings.max_sources_per_host)
     results: dict[str, dict[str, Any]] = {}
-    running: dict[PrefectFuture[dict[str, Any]], str] = {}
+    running: dict[PrefectFuture[list[dict[str, Any]]], SourceGroup] = {}
     while True:
-        while not stop.is_set() and (source := queue.take()) is not None:
-            config = source.model_dump(mode="json")
-            task = ingest_source_task.submit(source.name, config, warehouse_path, run_id, _unexamined(resources))
-            running[task] = source.name
+        while not stop.is_set() and (group := queue.take()) is not None:
+            configs = [source.model_dump(mode="json") for source in group.sources]
+            task = ingest_group_task.submit(
+                group.label, configs, warehouse_path, run_id, _unexamined(resources), _unexamined(stop)
+            )
+            running[task] = group
         if not running:
             break
         finished = next(as_completed(list(running)))
-        name = running.pop(finished)
-        queue.done(name)
-        results[name] = finished.result()
-    for source in queue.drop_waiting():
-        results[source.name] = not_run(source, stop.reason or "stopped")
+        group = running.pop(finished)
+        queue.done(group.name)
+        results.update(_group_results(group, finished))
+    for group in queue.drop_waiting():
+        results.update((s.name, not_run(s, stop.reason or "stopped").as_dict()) for s in group.sources)
     return [results[s.name] for s in selected]
 
 
-def not_run(source: Source, reason: str) -> dict[str, Any]:
-    """The stats of a source a stopped run never started (no ``runs`` row: nothing happened)."""
-    stats = SourceStats(source=source.name, kind=source.kind, status="not_run")
-    stats.record_error(f"not run: the run was stopped ({reason})")
-    stats.status = "not_run"
-    return stats.as_dict()
+def _group_results(group: SourceGroup, finished: PrefectFuture[list[dict[str, Any]]]) -> dict[str, dict[str, Any]]:
+    """Each source's stats of a finished group task; every source of the group failed when the task itself did
+    (e.g. the warehouse stayed busy)."""
+    try:
+        return {stats["source"]: stats for stats in finished.result()}
+    except Exception as exc:
+        get_run_logger().error("group %s failed: %s: %s", group.label, type(exc).__name__, exc)
+        failed = []
+        for source in group.sources:
+            stats = SourceStats(source=source.name, kind=source.kind)
+            stats.fail(f"the task of its group failed: {type(exc).__name__}: {exc}")
+            failed.append(stats)
+        return {stats.source: stats.as_dict() for stats in failed}
 
 
 @flow(name="ingest", log_prints=True)

@@ -1,6 +1,6 @@
 """Run telefeed's flows on a Dask cluster (prefect-dask's ``DaskTaskRunner``).
 
-Tasks stay coarse: one ingest task per source (the feed, its article pages and their normalisation run
+Tasks stay coarse: one ingest task per group of sources (their feeds, article pages and normalisation run
 together on one worker), never one task per document. Each worker opens the warehouse itself from the
 primitive ``warehouse_path`` parameter; pair Dask with the DuckLake backend when many workers write at once
 (a DuckDB file accepts one writer at a time, so its writers queue).
@@ -74,8 +74,8 @@ def ingest_dask(
 ) -> list[dict[str, Any]]:
     """The ``ingest`` flow, then ``extract``, with their tasks on one Dask cluster (a deployable entry point).
 
-    Ingest runs one task per source (feed, article pages and normalisation on one worker); extraction runs one
-    task per batch of documents, the batches spread over the workers.
+    Ingest runs one task per group of sources (feeds, article pages and normalisation on one worker); extraction
+    runs one task per batch of documents, the batches spread over the workers.
 
     Args:
         sources: source names; empty means every enabled source.

@@ -255,7 +255,21 @@ def prefect_api(startup_timeout: float = 120.0) -> Iterator[str | None]:
         _running_server(command, api_url, startup_timeout, env),
         temporary_settings(updates={PREFECT_API_URL: api_url}),
     ):
-        yield api_url
+        try:
+            yield api_url
+        finally:
+            _deliver_queued()
+
+
+def _deliver_queued(timeout: float = 60.0) -> None:
+    """Send the logs and events Prefect still has queued to the API, before a temporary server stops: left queued,
+    they were sent at exit to a stopped server, whose connection retries kept the command alive for a minute or
+    more after a run over many sources."""
+    from prefect.events.worker import EventsWorker
+    from prefect.logging.handlers import APILogWorker
+
+    for worker in (APILogWorker, EventsWorker):
+        worker.drain_all(timeout=timeout)
 
 
 def deployed_elsewhere(specs: list[DeploymentSpec]) -> list[str]:

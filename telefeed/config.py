@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     # most this many per host, so that a run over thousands of feeds stays polite and within memory on 2 cores.
     max_sources_in_flight: int = Field(default=8, ge=1)
     max_sources_per_host: int = Field(default=2, ge=1)
+    # Sources one task takes one after another (a run over many sources makes a few tasks per slot above, not one
+    # per source): the fetched ones land together, in one open warehouse file.
+    max_sources_per_task: int = Field(default=25, ge=1)
 
 
 class _SourceBase(BaseModel):

@@ -34,6 +34,16 @@ class StopRequest:
         """True once a stop was asked."""
         return self._event.is_set()
 
+    def __getstate__(self) -> dict[str, Any]:
+        """A copy sent to another process (a Dask worker) is a new request: it sees no later signal."""
+        return {"reason": self.reason, "stopped": self.is_set()}
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self._event = threading.Event()
+        self.reason = None
+        if state["stopped"]:
+            self.set(state["reason"] or "stopped")
+
 
 @contextmanager
 def stop_on_signals(stop: StopRequest) -> Iterator[StopRequest]:

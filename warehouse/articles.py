@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from telefeed.models import Document, LandBatch, LandResult
-from warehouse.db import Warehouse, land_in_transaction
+from warehouse.db import Warehouse, land_batches_in_transaction
 
 PAGE_ITEM_KIND = "article_page"
 
@@ -81,15 +81,47 @@ def save_page_fetches(con: duckdb.DuckDBPyConnection, states: Sequence[PageFetch
         con.unregister("_page_fetches")
 
 
+PagedBatch = tuple[LandBatch, Sequence[PageFetchState]]
+"""A source's batch and the page-fetch states of its documents, landed in one transaction."""
+
+
 def land_with_page_fetches(
     warehouse: Warehouse, batch: LandBatch, states: Sequence[PageFetchState], run_id: str | None
 ) -> LandResult:
     """Land ``batch`` and the page-fetch state of its documents in one transaction."""
+    total = LandResult()
+    for result in _land_in_one_transaction(warehouse, [(batch, states)], run_id).values():
+        total.add(result)
+    return total
 
-    def work(con: duckdb.DuckDBPyConnection) -> LandResult:
-        result = land_in_transaction(con, batch, run_id)
-        save_page_fetches(con, states)
-        return result
+
+def land_together(
+    warehouse: Warehouse, parts: Sequence[PagedBatch], run_id: str | None
+) -> dict[str, LandResult | Exception]:
+    """Land the batches of several sources (one each at most) and the page-fetch states of their documents in one
+    transaction (:func:`warehouse.db.land_batches_in_transaction`); what changed, by source.
+
+    When that transaction fails, each source's batch lands in a transaction of its own: a batch that cannot land
+    fails alone, its exception in place of its result (nothing of it is stored), and the others land.
+    """
+    try:
+        return dict(_land_in_one_transaction(warehouse, parts, run_id))
+    except Exception as exc:
+        if len(parts) == 1:
+            return {parts[0][0].source: exc}
+    outcomes: dict[str, LandResult | Exception] = {}
+    for part in parts:
+        outcomes.update(land_together(warehouse, [part], run_id))
+    return outcomes
+
+
+def _land_in_one_transaction(
+    warehouse: Warehouse, parts: Sequence[PagedBatch], run_id: str | None
+) -> dict[str, LandResult]:
+    def work(con: duckdb.DuckDBPyConnection) -> dict[str, LandResult]:
+        results = land_batches_in_transaction(con, [batch for batch, _ in parts], run_id)
+        save_page_fetches(con, [state for _, states in parts for state in states])
+        return results
 
     return warehouse.run_in_transaction(work)
 

@@ -10,9 +10,10 @@ import itertools
 import json
 import threading
 from array import array
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from importlib import resources
 from operator import attrgetter
@@ -38,7 +39,7 @@ from telefeed.models import (
     utc_now,
 )
 from telefeed.retry import RetriesExhausted, Retry, RetryPolicy, retrying
-from warehouse.tables import DOCUMENTS, QUARANTINE, RAW_ITEMS
+from warehouse.tables import DOCUMENTS, QUARANTINE, RAW_ITEMS, RUNS
 
 _T = TypeVar("_T")
 WriteGuard = Callable[[], AbstractContextManager[object]]
@@ -529,20 +530,27 @@ class Warehouse:
 
     def get_cursor(self, source: str) -> Cursor:
         """The stored cursor for ``source`` (an empty one when none is stored)."""
-        with self.peek() as con:
-            row = con.execute(
-                "SELECT etag, last_modified, last_id, last_date, state FROM cursors WHERE source = ?", [source]
-            ).fetchone()
-        if row is None:
-            return Cursor(source=source)
-        return Cursor(
-            source=source,
-            etag=row[0],
-            last_modified=row[1],
-            last_id=row[2],
-            last_date=row[3],
-            state=json.loads(row[4]) if row[4] else {},
+        return self.get_cursors([source])[source]
+
+    def get_cursors(self, sources: Sequence[str]) -> dict[str, Cursor]:
+        """The stored cursor of each of ``sources`` (an empty one when none is stored), in one read."""
+        rows = self.peek_for_keys(
+            sources,
+            "SELECT c.source, etag, last_modified, last_id, last_date, state FROM cursors c "
+            "JOIN _keys k ON c.source = k.key",
         )
+        stored = {
+            row[0]: Cursor(
+                source=row[0],
+                etag=row[1],
+                last_modified=row[2],
+                last_id=row[3],
+                last_date=row[4],
+                state=json.loads(row[5]) if row[5] else {},
+            )
+            for row in rows
+        }
+        return {source: stored.get(source) or Cursor(source=source) for source in sources}
 
     def existing_external_ids(self, source: str, external_ids: Sequence[str]) -> set[str]:
         """Which of ``external_ids`` already have a document for ``source``."""
@@ -554,32 +562,51 @@ class Warehouse:
         return {r[0] for r in rows}
 
     def register_sources(self, sources: Sequence[tuple[str, str, dict[str, Any]]]) -> None:
-        """Upsert (name, kind, config) rows into ``sources``."""
+        """Upsert (name, kind, config) rows into ``sources`` (one transaction; the last row of a name wins)."""
+        latest = {name: (kind, canonical_json(config)) for name, kind, config in sources}
+        table = pa.table(
+            {
+                "name": pa.array(list(latest), pa.string()),
+                "kind": pa.array([kind for kind, _ in latest.values()], pa.string()),
+                "config": pa.array([config for _, config in latest.values()], pa.string()),
+            }
+        )
 
         def work(con: duckdb.DuckDBPyConnection) -> None:
-            for name, kind, config in sources:
-                # No UPDATE ... RETURNING: DuckLake does not support it.
-                known = con.execute("SELECT count(*) FROM sources WHERE name = ?", [name]).fetchone()
-                if known and known[0]:
-                    con.execute(
-                        "UPDATE sources SET kind = ?, config = ?, last_seen = now() WHERE name = ?",
-                        [kind, canonical_json(config), name],
-                    )
-                else:
-                    con.execute(
-                        "INSERT INTO sources VALUES (?, ?, ?, now(), now())", [name, kind, canonical_json(config)]
-                    )
+            con.register("_registered", table)
+            try:  # no INSERT ... ON CONFLICT: the table has no key (and DuckLake supports none)
+                con.execute(
+                    "UPDATE sources SET kind = r.kind, config = r.config, last_seen = now() "
+                    "FROM _registered r WHERE sources.name = r.name"
+                )
+                con.execute(
+                    "INSERT INTO sources SELECT r.name, r.kind, r.config, now(), now() FROM _registered r "
+                    "WHERE NOT EXISTS (SELECT 1 FROM sources s WHERE s.name = r.name)"
+                )
+            finally:
+                con.unregister("_registered")
 
         self.run_in_transaction(work)
 
     def record_run(self, record: RunRecord) -> None:
         """Append one row to ``runs``."""
-        row = asdict(record)
-        self.run_in_transaction(
-            lambda con: con.execute(
-                f"INSERT INTO runs ({', '.join(row)}) VALUES ({', '.join('?' for _ in row)})", list(row.values())
-            )
-        )
+        self.record_runs([record])
+
+    def record_runs(self, records: Sequence[RunRecord]) -> None:
+        """Append rows to ``runs``, in one transaction (one statement)."""
+        if not records:
+            return
+        schema = RUNS.landing_schema
+        table = pa.table({name: [getattr(r, name) for r in records] for name in schema.names}, schema=schema)
+
+        def work(con: duckdb.DuckDBPyConnection) -> None:
+            con.register("_runs", table)
+            try:
+                con.execute(f"INSERT INTO runs ({', '.join(schema.names)}) SELECT * FROM _runs")
+            finally:
+                con.unregister("_runs")
+
+        self.run_in_transaction(work)
 
     # -- reading -----------------------------------------------------------------------------------------------
 
@@ -620,18 +647,30 @@ def check_read_only(sql: str) -> None:
 
 
 def _write_cursor(con: duckdb.DuckDBPyConnection, cursor: Cursor) -> None:
-    con.execute("DELETE FROM cursors WHERE source = ?", [cursor.source])
-    con.execute(
-        "INSERT INTO cursors VALUES (?, ?, ?, ?, ?, ?, now())",
-        [
-            cursor.source,
-            cursor.etag,
-            cursor.last_modified,
-            cursor.last_id,
-            cursor.last_date,
-            canonical_json(cursor.state),
-        ],
+    _write_cursors(con, [cursor])
+
+
+def _write_cursors(con: duckdb.DuckDBPyConnection, cursors: Sequence[Cursor]) -> None:
+    """Replace the stored cursors of these sources (the last one of a source wins)."""
+    if not cursors:
+        return
+    latest = {cursor.source: cursor for cursor in cursors}
+    table = pa.table(
+        {
+            "source": pa.array(list(latest), pa.string()),
+            "etag": pa.array([c.etag for c in latest.values()], pa.string()),
+            "last_modified": pa.array([c.last_modified for c in latest.values()], pa.string()),
+            "last_id": pa.array([c.last_id for c in latest.values()], pa.int64()),
+            "last_date": pa.array([c.last_date for c in latest.values()], pa.timestamp("us", tz="UTC")),
+            "state": pa.array([canonical_json(c.state) for c in latest.values()], pa.string()),
+        }
     )
+    con.register("_cursors", table)
+    try:
+        con.execute("DELETE FROM cursors WHERE source IN (SELECT source FROM _cursors)")
+        con.execute("INSERT INTO cursors SELECT *, now() FROM _cursors")
+    finally:
+        con.unregister("_cursors")
 
 
 # The raw items of ``_batch_raw`` not stored yet (same source, external id and content hash).
@@ -652,34 +691,72 @@ def raw_items_stored(con: duckdb.DuckDBPyConnection, items: Sequence[RawItem]) -
 
 def land_in_transaction(con: duckdb.DuckDBPyConnection, batch: LandBatch, run_id: str | None) -> LandResult:
     """Land a batch on a connection that is already inside a transaction."""
-    result = LandResult()
-    if batch.raw_items:
-        con.register("_batch_raw", raw_items_table(batch.raw_items, run_id))
-        result.raw_new = _count(con.execute(f"INSERT INTO raw_items SELECT b.* {_NEW_RAW_ITEMS}"))
+    total = LandResult()
+    for result in land_batches_in_transaction(con, [batch], run_id).values():
+        total.add(result)
+    return total
+
+
+def land_batches_in_transaction(
+    con: duckdb.DuckDBPyConnection, batches: Sequence[LandBatch], run_id: str | None
+) -> dict[str, LandResult]:
+    """Land the batches of several sources (one batch each at most) on a connection already inside a transaction:
+    one set of statements for all of them, so that the stored tables are read once, not once per source. Returns
+    what changed for each source (by the rows' ``source``).
+    """
+    names = [batch.source for batch in batches]
+    if len(set(names)) != len(names):
+        raise ValueError("land_batches_in_transaction takes at most one batch per source")
+    results: dict[str, LandResult] = {name: LandResult() for name in names}
+
+    def of(source: str) -> LandResult:
+        return results.setdefault(source, LandResult())
+
+    raw_items = [item for batch in batches for item in batch.raw_items]
+    if raw_items:
+        con.register("_batch_raw", raw_items_table(raw_items, run_id))
+        for source, count in _insert_new(con, "raw_items", _NEW_RAW_ITEMS, {i.source for i in raw_items}).items():
+            of(source).raw_new = count
         con.unregister("_batch_raw")
-    if batch.documents:
-        _land_documents(con, batch.documents, result, run_id)
-    if batch.quarantine:
-        con.register("_batch_q", quarantine_table(batch.quarantine, run_id))
-        result.quarantined = _count(
-            con.execute(
-                "INSERT INTO quarantine SELECT b.* FROM _batch_q b WHERE NOT EXISTS ("
-                f" SELECT 1 FROM quarantine q WHERE {QUARANTINE.key_match('q', 'b')})"
-            )
+    documents = [doc for batch in batches for doc in batch.documents]
+    if documents:
+        _land_documents(con, documents, of, run_id)
+    quarantine = [row for batch in batches for row in batch.quarantine]
+    if quarantine:
+        con.register("_batch_q", quarantine_table(quarantine, run_id))
+        new_rows = (
+            f"FROM _batch_q b WHERE NOT EXISTS (SELECT 1 FROM quarantine q WHERE {QUARANTINE.key_match('q', 'b')})"
         )
+        for source, count in _insert_new(con, "quarantine", new_rows, {q.source for q in quarantine}).items():
+            of(source).quarantined = count
         con.unregister("_batch_q")
-    if batch.cursor is not None:
-        _write_cursor(con, batch.cursor)
-    return result
+    _write_cursors(con, [batch.cursor for batch in batches if batch.cursor is not None])
+    return results
+
+
+def _insert_new(con: duckdb.DuckDBPyConnection, table: str, new_rows: str, sources: set[str]) -> dict[str, int]:
+    """``INSERT INTO table SELECT b.* <new_rows>``; how many rows were inserted for each source."""
+    if len(sources) == 1:  # the count of the insert is the source's
+        return {next(iter(sources)): _count(con.execute(f"INSERT INTO {table} SELECT b.* {new_rows}"))}
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _new_rows AS SELECT b.* {new_rows}")
+    try:
+        con.execute(f"INSERT INTO {table} SELECT * FROM _new_rows")
+        counts = con.execute("SELECT source, count(*) FROM _new_rows GROUP BY source").fetchall()
+    finally:
+        con.execute("DROP TABLE _new_rows")
+    return {str(source): int(count) for source, count in counts}
 
 
 _STORED_DOCUMENT_COLUMNS = [*DOCUMENT_SCHEMA.names, *DOCUMENTS.filled_on_landing]
 
 
 def _land_documents(
-    con: duckdb.DuckDBPyConnection, documents: Sequence[Document], result: LandResult, run_id: str | None
+    con: duckdb.DuckDBPyConnection,
+    documents: Sequence[Document],
+    result_of: Callable[[str], LandResult],
+    run_id: str | None,
 ) -> None:
-    """Insert the new documents, replace the changed ones (``revision`` + 1), count the unchanged ones.
+    """Insert the new documents, replace the changed ones (``revision`` + 1), count each source's unchanged ones.
 
     Only the batch's documents that are already stored are looked up (``_doc_stored``): when there are none,
     as when a source is first fetched or a backfill goes on, the batch is appended as it is, with no join.
@@ -688,30 +765,35 @@ def _land_documents(
     con.register("_batch_docs", batch)
     stored_rows = (
         con.execute(
-            f"SELECT b.id, {version_hash_sql('b')} AS version_hash, d.version_hash AS stored_hash, d.revision, "
-            "       d.first_seen_at "
+            f"SELECT b.id, b.source, {version_hash_sql('b')} AS version_hash, d.version_hash AS stored_hash, "
+            "       d.revision, d.first_seen_at "
             "FROM _batch_docs b JOIN documents d ON d.id = b.id"
         )
         .arrow()
         .read_all()
     )
     stored = stored_rows.num_rows
-    result.documents_updated = (
-        pc.sum(pc.not_equal(stored_rows["stored_hash"], stored_rows["version_hash"])).as_py() or 0
-    )
-    result.documents_unchanged = stored - result.documents_updated
-    result.documents_new = batch.num_rows - stored
+    changed = pc.not_equal(stored_rows["stored_hash"], stored_rows["version_hash"]).to_pylist()
+    stored_sources = stored_rows["source"].to_pylist()
+    stored_by_source = Counter(stored_sources)
+    updated_by_source = Counter(source for source, differs in zip(stored_sources, changed, strict=True) if differs)
+    for source, total in Counter(batch["source"].to_pylist()).items():
+        result = result_of(str(source))
+        result.documents_new = total - stored_by_source[source]
+        result.documents_updated = updated_by_source[source]
+        result.documents_unchanged = stored_by_source[source] - updated_by_source[source]
+    any_new, any_updated = batch.num_rows > stored, sum(updated_by_source.values()) > 0
     new_rows, rows_to_insert, landing_columns = "FROM _batch_docs b", "FROM _batch_docs b", "now(), now(), 1"
     if stored:  # only then the join: the new rows, and the new and the changed ones with what was stored
         con.register("_doc_stored", stored_rows)
         new_rows += " LEFT JOIN _doc_stored s USING (id) WHERE s.id IS NULL"
         rows_to_insert += " LEFT JOIN _doc_stored s USING (id) WHERE s.id IS NULL OR s.stored_hash <> s.version_hash"
         landing_columns = "coalesce(s.first_seen_at, now()), now(), coalesce(s.revision + 1, 1)"
-    if run_id is not None and result.documents_new:  # the run's documents, for its digest (run_highlights)
+    if run_id is not None and any_new:  # the run's documents, for its digest (run_highlights)
         con.execute(f"INSERT INTO run_documents SELECT ?, b.id {new_rows}", [run_id])
-    if result.documents_updated:
+    if any_updated:
         con.execute("DELETE FROM documents WHERE id IN (SELECT id FROM _doc_stored WHERE stored_hash <> version_hash)")
-    if result.documents_new or result.documents_updated:
+    if any_new or any_updated:
         con.execute(
             f"INSERT INTO documents ({', '.join(_STORED_DOCUMENT_COLUMNS)}) "
             f"SELECT {', '.join('b.' + c for c in DOCUMENT_SCHEMA.names)}, {version_hash_sql('b')}, {landing_columns} "

@@ -57,6 +57,34 @@ class SourceContract:
         return [item for item in items if in_window(self.item_date(item), window)]
 
 
+def slices(
+    batch: LandBatch, batch_size: int, cursor_for: Callable[[LandBatch], Cursor | None] | None = None
+) -> list[LandBatch]:
+    """``batch`` (any size) in slices of ``batch_size`` rows of each kind, each landed in one transaction.
+
+    The cursor: without ``cursor_for``, the batch's cursor moves with the last slice; with it, every slice moves
+    ``cursor_for(slice)`` (None: not moved). A slice with nothing in it and no cursor is left out."""
+    parts: tuple[Sequence[RawItem], Sequence[Any], Sequence[Quarantined]] = (
+        batch.raw_items,
+        batch.documents,
+        batch.quarantine,
+    )
+    count = max(*(len(p) for p in parts), 1)
+    result = []
+    for start in range(0, count, batch_size):
+        part = LandBatch(
+            source=batch.source,
+            raw_items=list(batch.raw_items[start : start + batch_size]),
+            documents=list(batch.documents[start : start + batch_size]),
+            quarantine=list(batch.quarantine[start : start + batch_size]),
+        )
+        is_last = start + batch_size >= count
+        part.cursor = cursor_for(part) if cursor_for is not None else batch.cursor if is_last else None
+        if part.cursor is not None or part.raw_items or part.documents or part.quarantine:
+            result.append(part)
+    return result
+
+
 def land_in_batches(
     warehouse: Warehouse,
     batch: LandBatch,
@@ -66,29 +94,11 @@ def land_in_batches(
     land: Callable[[LandBatch], LandResult] | None = None,
     cursor_for: Callable[[LandBatch], Cursor | None] | None = None,
 ) -> None:
-    """Land ``batch`` (any size) in slices of ``batch_size`` rows of each kind; ``land`` lands one slice (default:
-    ``warehouse.land``).
-
-    The cursor: without ``cursor_for``, the batch's cursor moves with the last slice; with it, every slice moves
-    ``cursor_for(slice)`` (None: not moved). A slice with nothing in it and no cursor is not landed. Several
-    slices land in one warehouse session (one open file); a single slice needs none, so a landing that changes
-    nothing can still skip the write slot."""
+    """Land ``batch`` (any size) in :func:`slices` of ``batch_size`` rows of each kind; ``land`` lands one slice
+    (default: ``warehouse.land``). Several slices land in one warehouse session (one open file); a single slice
+    needs none, so a landing that changes nothing can still skip the write slot."""
     land_one = land or (lambda part: warehouse.land(part, run_id))
-    parts: tuple[Sequence[RawItem], Sequence[Any], Sequence[Quarantined]] = (
-        batch.raw_items,
-        batch.documents,
-        batch.quarantine,
-    )
-    count = max(*(len(p) for p in parts), 1)
-    with warehouse.session() if count > batch_size else nullcontext():  # everything is in memory: no network IO
-        for start in range(0, count, batch_size):
-            part = LandBatch(
-                source=batch.source,
-                raw_items=list(batch.raw_items[start : start + batch_size]),
-                documents=list(batch.documents[start : start + batch_size]),
-                quarantine=list(batch.quarantine[start : start + batch_size]),
-            )
-            is_last = start + batch_size >= count
-            part.cursor = cursor_for(part) if cursor_for is not None else batch.cursor if is_last else None
-            if part.cursor is not None or part.raw_items or part.documents or part.quarantine:
-                stats.add_landing(land_one(part))
+    parts = slices(batch, batch_size, cursor_for)
+    with warehouse.session() if len(parts) > 1 else nullcontext():  # everything is in memory: no network IO
+        for part in parts:
+            stats.add_landing(land_one(part))

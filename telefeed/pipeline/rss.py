@@ -1,6 +1,10 @@
 """RSS/Atom ingestion: conditional feed fetch, entry normalisation, article pages, language, landing with the
 feed's validators, then story clustering of the new documents.
 
+The kind has two phases (:func:`telefeed.pipeline.register_preparer`): :func:`prepare_rss` fetches and normalises
+(reading the warehouse only), and the :class:`~telefeed.pipeline.Landing` it returns writes, so that a run lands
+many feeds in one open warehouse file.
+
 Pages are fetched for entries that have no document yet, and again for stored entries whose page an earlier
 run could not get for a transient reason (``page_fetches.next_retry_at``), so a no-change rerun adds no page
 fetches. How a page fetch went lives in ``page_fetches``, not in the document: a failed retry changes no document.
@@ -21,10 +25,10 @@ from extraction.article import ExtractionError, apply_article, extract_article_b
 from extraction.language import assign_language
 from extraction.normalise import normalise_items
 from telefeed.config import RssSource
-from telefeed.models import Document, LandBatch, LandResult, RawItem, utc_now
-from telefeed.pipeline import SourceRun, SourceStats, register
-from telefeed.pipeline.contract import SourceContract, land_in_batches
-from warehouse.articles import PAGE_ITEM_KIND, PageFetchState, documents_to_refetch, land_with_page_fetches
+from telefeed.models import Cursor, Document, LandBatch, RawItem, utc_now
+from telefeed.pipeline import Landing, SourceRun, SourceStats, register_preparer
+from telefeed.pipeline.contract import SourceContract, slices
+from warehouse.articles import PAGE_ITEM_KIND, PageFetchState, documents_to_refetch
 from warehouse.db import Warehouse
 
 BATCH_SIZE = 500  # rows of each kind per landing transaction
@@ -105,16 +109,17 @@ def fetch_articles(
     return raw, states
 
 
-def _land_refetched_pages(
-    source: RssSource, warehouse: Warehouse, run_id: str, stats: SourceStats, budget: int, started: datetime
-) -> None:
-    """Fetch again the pages due for another try since before ``started`` (earlier runs), at most ``budget``. A
-    page that arrives updates its document (a new revision); a failed try only updates ``page_fetches``."""
+def _refetch_pages(
+    source: RssSource, warehouse: Warehouse, stats: SourceStats, budget: int, started: datetime
+) -> Landing:
+    """Fetch again the pages due for another try since before ``started`` (earlier runs), at most ``budget``; the
+    landing returned lands them. A page that arrives updates its document (a new revision); a failed try only
+    updates ``page_fetches``."""
     if not source.fetch_pages:
-        return
+        return Landing()
     due = documents_to_refetch(warehouse, source.name, budget, due_before=started)
     if not due:
-        return
+        return Landing()
     documents = [doc for doc, _ in due]
     attempts = {state.document_id: state.attempts for _, state in due}
     page_items, states = fetch_articles(source, documents, stats, attempts_before=attempts)
@@ -123,8 +128,7 @@ def _land_refetched_pages(
     for doc in arrived:  # detect again on the page text, from the language the feed declared (as a new entry)
         doc.language = doc.metadata.pop("declared_language", doc.language)
     assign_language(arrived)
-    batch = LandBatch(source=source.name, raw_items=page_items, documents=arrived)
-    stats.add_landing(land_with_page_fetches(warehouse, batch, states, run_id))
+    return Landing([(LandBatch(source=source.name, raw_items=page_items, documents=arrived), states)])
 
 
 class FeedUnusableError(RuntimeError):
@@ -156,13 +160,17 @@ def keep_legacy_ids(
     return [replace(i, external_id=legacy[i.external_id]) if i.external_id in legacy else i for i in items]
 
 
-@register(RSS.kind)
-def ingest_rss(run: SourceRun[RssSource]) -> None:
-    """Fetch one feed and land its entries; the feed's ETag/Last-Modified move with the last batch. Then fetch
-    again the pages that earlier runs could not get (``page_fetches``), within ``max_pages_per_run``."""
-    source, warehouse, run_id, stats, window = run.source, run.warehouse, run.run_id, run.stats, run.window
+@register_preparer(RSS.kind)
+def prepare_rss(run: SourceRun[RssSource], cursor: Cursor) -> Landing:
+    """Fetch one feed (conditionally, with ``cursor``'s ETag/Last-Modified), normalise its entries and fetch their
+    pages, and fetch again the pages that earlier runs could not get (``page_fetches``), within
+    ``max_pages_per_run``; the landing returned lands it all, the feed's validators moving with its last batch.
+
+    Only reads touch the warehouse before the landing (known ids, pages due again), so the landings of several
+    feeds can share one open warehouse file (:func:`telefeed.pipeline.ingest_sources`).
+    """
+    source, warehouse, stats, window = run.source, run.warehouse, run.stats, run.window
     started = utc_now()
-    cursor = warehouse.get_cursor(source.name)
     backfill = window is not None
     fetcher = AnyUrlFetcher()
     try:
@@ -178,13 +186,11 @@ def ingest_rss(run: SourceRun[RssSource]) -> None:
         fetcher.close()
     if feed.not_modified:
         stats.status = "not_modified"
-        if not backfill:
-            _land_refetched_pages(source, warehouse, run_id, stats, source.max_pages_per_run, started)
-        return
+        return Landing() if backfill else _refetch_pages(source, warehouse, stats, source.max_pages_per_run, started)
     if feed.failed:  # nothing usable: keep why in quarantine, leave the cursor, and fail the source
         stats.fetched += len(feed.quarantine)
-        stats.add_landing(warehouse.land(LandBatch(source=source.name, quarantine=feed.quarantine), run_id))
-        raise FeedUnusableError(f"{feed.failed} at {source.url}")
+        unusable = LandBatch(source=source.name, quarantine=feed.quarantine)
+        return Landing([(unusable, [])], failure=FeedUnusableError(f"{feed.failed} at {source.url}"))
     if feed.bozo_reason:
         stats.record_error(f"ill-formed feed: {feed.bozo_reason}")
     feed.raw_items = keep_legacy_ids(warehouse, source, feed.raw_items, feed.read_from)
@@ -207,13 +213,16 @@ def ingest_rss(run: SourceRun[RssSource]) -> None:
         if backfill
         else RSS.cursor(source.name, etag=feed.etag, last_modified=feed.last_modified, state=cursor.state)
     )
-
-    def land(batch: LandBatch) -> LandResult:  # each batch with the page-fetch state of its documents
-        batch_states = [page_states[d.id] for d in batch.documents if d.id in page_states]
-        return land_with_page_fetches(warehouse, batch, batch_states, run_id)
-
     everything = LandBatch(source.name, feed.raw_items + page_items, documents, quarantine, new_cursor)
-    land_in_batches(warehouse, everything, run_id, stats, batch_size=BATCH_SIZE, land=land)
-    if not backfill:
-        budget = source.max_pages_per_run - len(page_items)
-        _land_refetched_pages(source, warehouse, run_id, stats, budget, started)
+    # Pages of stored entries due again: not those this run just fetched (they are not stored yet).
+    refetched = (
+        Landing()
+        if backfill
+        else _refetch_pages(source, warehouse, stats, source.max_pages_per_run - len(page_items), started)
+    )
+
+    parts = [  # each slice with the page-fetch state of its documents
+        (part, [page_states[d.id] for d in part.documents if d.id in page_states])
+        for part in slices(everything, BATCH_SIZE)
+    ]
+    return Landing(parts + refetched.parts)

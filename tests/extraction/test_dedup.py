@@ -17,10 +17,14 @@ from extraction.dedup import (
     LSH_ROWS,
     MIN_TOKENS,
     NUM_PERM,
+    SCHEME,
+    SEED,
     THRESHOLD,
     KnownDocument,
     NewDocument,
     cluster_documents,
+    shingles,
+    sign,
     signature,
     signature_from_bytes,
     signature_to_bytes,
@@ -98,6 +102,17 @@ def test_signature_round_trips_through_bytes() -> None:
 
 def _doc(source: str, external_id: str, text: str, kind: str = "article") -> Document:
     return Document(source=source, kind=kind, external_id=external_id, text=text, title=None)
+
+
+def test_signatures_are_datasketchs_minhash_of_the_shingles() -> None:
+    """Signatures share one draw of the permutations; they equal a MinHash that draws its own."""
+    from datasketch import MinHash
+
+    for text in (REPOST, "Короткий текст про Бахмут, но не слишком короткий для подписи."):
+        fresh = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME)
+        fresh.update_batch([s.encode("utf-8") for s in shingles(text)])
+        assert np.array_equal(signature(text).hashvalues, fresh.hashvalues)
+        assert np.array_equal(sign(NewDocument("d", text, "h")).signature.hashvalues, fresh.hashvalues)  # type: ignore[union-attr]
 
 
 def test_clustering_in_the_warehouse_is_incremental_and_idempotent(warehouse_path: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 from concurrent.futures.process import BrokenProcessPool
 
@@ -17,6 +18,7 @@ from extraction.pipeline import (
     extract_batch,
     mention_processes,
 )
+from tests.conftest import REPO_ROOT
 
 
 def _inputs() -> list[ExtractInput]:
@@ -26,8 +28,17 @@ def _inputs() -> list[ExtractInput]:
         ExtractInput(f"c{i}", doc.text, doc.language)
         for i, doc in enumerate(iter_documents(CorpusSpec(size=16, seed=11)))
     ]
+    quoted = [  # annotated news with quotes: their parses are made where their part of the batch runs
+        ExtractInput(f"q{i}", doc["text"], doc["language"])
+        for i, doc in enumerate(
+            doc
+            for path in sorted((REPO_ROOT / "bench" / "data" / "quotes" / "dev").glob("*.json"))
+            for doc in json.loads(path.read_text(encoding="utf-8"))["documents"][:2]
+        )
+    ]
     return [
         *docs,
+        *quoted,
         ExtractInput("uk", "Міністр оборони України Рустем Умєров заявив у Києві про нову допомогу.", None),
         ExtractInput("mixed", "Zelensky visited Kharkiv. Зеленский посетил Харьков и встретился с Тереховым.", None),
         ExtractInput("tg", "Подробнее: t.me/sever_vesti/120 и @kyiv_pulse. Мэр Одессы Геннадий Труханов.", "ru"),
@@ -40,6 +51,7 @@ def test_two_processes_give_the_same_rows_as_one() -> None:
     one = batch_rows(extract_batch(inputs, {"sever_vesti": ["Вести Севера"]}, known, processes=1))
     two = batch_rows(extract_batch(inputs, {"sever_vesti": ["Вести Севера"]}, known, processes=2))
     assert one == two
+    assert len(one["quotes"]) > 10 and {r["speaker"] for r in one["quotes"]} - {None}
     assert len(one["mentions"]) > 20 and {r["language"] for r in one["mentions"]} >= {"en", "ru", "uk"}
 
 

@@ -15,7 +15,9 @@ from typing import Any, cast
 import pytest
 from prefect import flow, task
 
-from flows.ingest import ingest
+from flows.ingest import _unexamined, ingest
+from telefeed.resources import Resources
+from telefeed.stopping import StopRequest
 from tests.conftest import write_rss_sources
 from tests.support.http_server import FixtureServer, serve
 from tests.support.pages import PAGES
@@ -59,6 +61,17 @@ def _worker_pid(batch: list[int]) -> tuple[int, int]:
 @flow
 def _probe(batches: list[list[int]]) -> list[tuple[int, int]]:
     return [f.result() for f in [_worker_pid.submit(b) for b in batches]]
+
+
+@task
+def _received(resources: Resources, stop: StopRequest) -> tuple[str, str, bool]:
+    return type(resources).__name__, type(stop).__name__, stop.is_set()
+
+
+@flow
+def _hand_over() -> tuple[str, str, bool]:
+    """What a task on a worker receives for the run's shared objects, as the ingest flow hands them over."""
+    return _received.submit(_unexamined(Resources()), _unexamined(StopRequest())).result()
 
 
 @dataclass(frozen=True)
@@ -114,6 +127,10 @@ def test_tasks_run_in_dask_worker_processes(cluster: Any) -> None:
     with distributed.Client(cluster) as client:
         worker_pids = set(client.run(os.getpid).values())
     assert len(worker_pids) == 2 and pids <= worker_pids
+
+
+def test_a_task_on_a_worker_gets_the_runs_resources_and_stop_request_themselves(cluster: Any) -> None:
+    assert on_dask(_hand_over, cluster.scheduler_address)() == ("Resources", "StopRequest", False)
 
 
 def test_runner_choice() -> None:

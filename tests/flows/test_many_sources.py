@@ -8,41 +8,32 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
-from datetime import datetime
 from pathlib import Path
 
 import pytest
 
 from flows.ingest import ingest
 from telefeed.config import RssSource
-from telefeed.pipeline.scheduling import SourceQueue, source_host
+from telefeed.pipeline.scheduling import SourceQueue, group_size, source_groups, source_host
 from tests.conftest import write_sources
+from tests.support.feeds import rss_feed
 from tests.support.http_server import FixtureServer
 from tests.support.processes import sigterm_when
 from warehouse.db import Warehouse
-
-
-def _feed(name: str, items: int) -> bytes:
-    entries = "".join(
-        f"<item><title>{name} {n}</title><link>https://{name}.example/{n}</link><guid>{name}-{n}</guid>"
-        f"<pubDate>Mon, 23 Nov 2026 0{n % 10}:00:00 +0000</pubDate><description>{name} story {n}.</description></item>"
-        for n in range(items)
-    )
-    return f'<?xml version="1.0"?><rss version="2.0"><channel><title>{name}</title>{entries}</channel></rss>'.encode()
 
 
 def _feed_sources(tmp_path: Path, server: FixtureServer, count: int, items: int, delay: float, hosts: int = 1) -> str:
     body = ""
     for n in range(count):
         name = f"feed{n:03d}"
-        url = server.add(f"/{name}.xml", body=_feed(name, items), delay_seconds=delay)
+        url = server.add(f"/{name}.xml", body=rss_feed(name, items), delay_seconds=delay)
         if n % hosts:  # the same server under another host name
             url = url.replace("127.0.0.1", "localhost")
         body += f'[[sources]]\nname = "{name}"\nkind = "rss"\nfetch_pages = false\nurl = "{url}"\n'
     return write_sources(tmp_path, body)
 
 
-def _max_overlap(intervals: list[tuple[datetime, datetime]]) -> int:
+def _max_overlap(intervals: list[tuple[float, float]]) -> int:
     events = sorted([(start, 1) for start, _ in intervals] + [(end, -1) for _, end in intervals])
     best = current = 0
     for _, step in events:
@@ -69,21 +60,54 @@ def test_queue_keeps_limits_and_file_order() -> None:
     assert [s.name for s in queue.drop_waiting()] == ["local"]
 
 
+def test_groups_hold_one_host_each_in_file_order_and_split_a_run_into_a_few_per_slot() -> None:
+    def rss(name: str, host: str) -> RssSource:
+        return RssSource(name=name, kind="rss", url=f"https://{host}/{name}" if host else f"/srv/{name}.xml")
+
+    hosts = ["a.example", "", "b.example", "a.example", "", "a.example", "", "b.example"]
+    sources = [rss(f"s{n}", host) for n, host in enumerate(hosts)]
+    groups = source_groups(sources, size=2)
+    assert [[s.name for s in g.sources] for g in groups] == [
+        ["s0", "s3"],  # a.example
+        ["s1", "s4"],  # local files
+        ["s2", "s7"],  # b.example
+        ["s5"],
+        ["s6"],
+    ]
+    assert [g.host for g in groups] == ["a.example", "", "b.example", "a.example", ""]
+    assert [g.label for g in groups] == ["s0+1", "s1+1", "s2+1", "s5", "s6"]
+    assert group_size(5, in_flight=8, largest=25) == 1  # a small run: one source a task, as many at once
+    assert group_size(2000, in_flight=8, largest=25) == 25 and group_size(200, in_flight=8, largest=25) == 7
+    queue = SourceQueue(groups, in_flight=3, per_host=1)
+    started = [queue.take(), queue.take(), queue.take()]
+    assert [g and g.name for g in started] == ["s0", "s1", "s2"]
+    assert queue.take() is None  # three groups in flight
+    queue.done("s0")
+    after = queue.take()
+    assert after is not None and after.name == "s5"  # a.example's next group once the first is done
+
+
+def _overlap_of_requests(server: FixtureServer, delay: float, paths: set[str] | None = None) -> int:
+    """Most requests the server was answering at once (each takes ``delay`` seconds)."""
+    times = [r.received_at for r in server.requests if paths is None or r.path in paths]
+    return _max_overlap([(t, t + delay) for t in times])
+
+
 @pytest.mark.usefixtures("prefect_harness")
 def test_a_run_over_many_sources_keeps_at_most_n_in_flight_and_m_per_host(
     tmp_path: Path, http_server: FixtureServer, warehouse_path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("TELEFEED_MAX_SOURCES_IN_FLIGHT", "3")
     monkeypatch.setenv("TELEFEED_MAX_SOURCES_PER_HOST", "2")
-    sources = _feed_sources(tmp_path, http_server, count=12, items=5, delay=0.3, hosts=3)
+    sources = _feed_sources(tmp_path, http_server, count=30, items=5, delay=0.3, hosts=3)  # groups of 3 sources
     results = ingest(sources_path=sources, warehouse_path=warehouse_path, extract=False)
-    assert [r["status"] for r in results] == ["ok"] * 12 and sum(r["new"] for r in results) == 60
-    runs = Warehouse(warehouse_path).query("select source, started_at, finished_at from runs").to_pylist()
-    intervals = [(r["started_at"], r["finished_at"]) for r in runs]
-    assert 2 <= _max_overlap(intervals) <= 3  # concurrent, but never more than the setting
-    on_ip = [(r["started_at"], r["finished_at"]) for r in runs if int(r["source"][4:]) % 3 == 0]
-    assert _max_overlap(on_ip) <= 2  # the 127.0.0.1 feeds, at most two at once
-    assert Warehouse(warehouse_path).query("select count(*) from story_clusters").column(0)[0].as_py() == 60
+    assert [r["status"] for r in results] == ["ok"] * 30 and sum(r["new"] for r in results) == 150
+    assert 2 <= _overlap_of_requests(http_server, 0.3) <= 3  # concurrent, but never more than the setting
+    on_ip = {f"/feed{n:03d}.xml" for n in range(0, 30, 3)}
+    assert _overlap_of_requests(http_server, 0.3, on_ip) <= 2  # the 127.0.0.1 feeds, at most two at once
+    wh = Warehouse(warehouse_path)
+    assert wh.query("select count(*) from runs").column(0)[0].as_py() == 30
+    assert wh.query("select count(*) from story_clusters").column(0)[0].as_py() == 150
 
 
 @pytest.mark.usefixtures("prefect_harness")

@@ -45,3 +45,39 @@ def test_a_temporary_api_server_runs_flows_without_importing_the_server_package(
     assert seen["health"] == 200 and seen["answer"] == "pong"
     assert seen["stopped"], "the temporary server must stop with the block"
     assert not seen["server_imported"], "Prefect's server package must stay out of the flow's process"
+
+
+_LOGS = """
+from flows.serve import prefect_api
+from prefect import flow, get_run_logger, task
+
+@task
+def chatty(n: int) -> None:
+    for line in range(20):
+        get_run_logger().info("marker %d.%d", n, line)
+
+@flow
+def many_lines() -> None:
+    for future in [chatty.submit(n) for n in range(25)]:
+        future.result()
+
+with prefect_api():
+    many_lines()
+"""
+
+
+def test_the_logs_of_a_run_reach_the_temporary_server_before_it_stops(tmp_path: Path) -> None:
+    """Logs still queued when the block ends are sent before the server stops (sent at exit to a stopped server,
+    they were lost after a minute of connection retries)."""
+    import sqlite3
+
+    env = {k: v for k, v in os.environ.items() if k != "PREFECT_API_URL"}
+    env["PREFECT_HOME"] = str(tmp_path / "prefect-home")
+    done = subprocess.run(
+        [sys.executable, "-c", _LOGS], capture_output=True, text=True, cwd=REPO_ROOT, env=env, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "Error logging to API" not in done.stderr + done.stdout
+    with sqlite3.connect(tmp_path / "prefect-home" / "prefect.db") as db:
+        (logged,) = db.execute("select count(*) from log where message like 'marker %'").fetchone()
+    assert logged == 25 * 20

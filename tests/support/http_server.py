@@ -41,6 +41,7 @@ class RecordedRequest:
 
     path: str
     headers: dict[str, str]
+    received_at: float = field(default_factory=time.monotonic)  # when the request arrived (``time.monotonic``)
 
 
 class FixtureServer:

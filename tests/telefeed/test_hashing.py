@@ -10,6 +10,7 @@ import pytest
 
 from telefeed.hashing import content_hashes
 from telefeed.models import sha256_hex
+from tests.telefeed.test_models import NORMALISATION_EXAMPLES
 
 CODE_POINTS = [c for c in range(sys.maxunicode + 1) if not 0xD800 <= c < 0xE000]  # UTF-8 cannot hold surrogates
 WHITESPACE = [chr(c) for c in CODE_POINTS if chr(c).isspace()]
@@ -42,21 +43,7 @@ def test_random_texts_of_whitespace_and_hard_letters_hash_as_the_definition() ->
     assert vectorised(texts) == [definition(t) for t in texts]
 
 
-@pytest.mark.parametrize(
-    "text",
-    [
-        "",
-        " ",
-        "\n",
-        "Plain sentence.",
-        "First paragraph.\nSecond paragraph.",
-        "Blank line\n\nbetween, two  spaces and a tab\there",
-        " leading and trailing\n",
-        "ΟΔΟΣ ΣΟΦΟΣ",
-        "İstanbul DİYARBAKIR",
-        "Мэр  Харькова\tзаявил\u00a0сегодня\u2028ЁЖИК",
-    ],
-)
+@pytest.mark.parametrize("text", NORMALISATION_EXAMPLES)
 def test_examples_hash_as_the_definition_on_both_paths(text: str) -> None:
     texts = pa.array([text] * 3, pa.string())
     assert content_hashes(texts, vectorised_min_bytes=0) == content_hashes(texts) == [definition(text)] * 3

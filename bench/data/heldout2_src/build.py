@@ -18,6 +18,7 @@ import json
 import re
 import sys
 from pathlib import Path
+from typing import Any
 
 HERE = Path(__file__).resolve().parent
 OUT = HERE.parent
@@ -79,7 +80,7 @@ def build_quote_doc(doc_id: str, language: str, genre: str, lines: list[str]) ->
     text, spans = parse_quotes(doc_id, marked)
     if len(spans) != len(notes):
         raise SystemExit(f"{doc_id}: {len(spans)} quotes marked, {len(notes)} annotation lines")
-    quotes = []
+    quotes: list[dict[str, Any]] = []
     for (start, end), note in zip(spans, notes, strict=True):
         parts = [p.strip() for p in note.split("|")]
         kind = "statement"
@@ -135,7 +136,7 @@ def build_entity_doc(doc_id: str, language: str, genre: str, lines: list[str]) -
         raise SystemExit(f"{doc_id}: genre {genre}")
     marked = clean_text(lines)
     plain: list[str] = []
-    entities = []
+    entities: list[dict[str, Any]] = []
     pos = 0
     for m in ENTITY.finditer(marked):
         plain.append(marked[pos : m.start()])
