@@ -1103,17 +1103,25 @@ class _Document:
         if match is None:
             return None
         at = span.outer_end + match.end()
+        # the name ends at the first comma: an age, a role or a place follows (", 42, teacher, Valencia")
+        head = rest[match.end() :].split(",")[0]
+        titles = re.match(r"(?:[A-Z][a-z]{0,11}\.?\s+)*", head)
         for mention in self.mentions:
-            if mention.start == at:
+            if mention.start == at or (
+                at < mention.start < at + len(head)  # "— Maj. Taras Horbenko": the title before the name
+                and titles is not None
+                and mention.start <= at + titles.end()
+                and all(w.lower().rstrip(".") in TITLE_WORDS for w in self.text[at : mention.start].split())
+            ):
                 tail = self.text[mention.end : span.outer_end + len(rest)]
                 words = tail.split()
                 if words and words[0][:1].islower() and words[0] not in SMALL_WORDS:
                     return None  # "— заявил Пригожин": a verb, not a byline
-                whole = _title_case_name(rest[match.end() :])
+                whole = _title_case_name(self.text[mention.start : at + len(head)])
                 if whole is not None and len(whole) > len(mention.text):  # "— Air Force of the Armed Forces"
-                    return Mention(whole, mention.label, at, at + len(whole), whole, "", whole)
+                    return Mention(whole, mention.label, mention.start, mention.start + len(whole), whole, "", whole)
                 return mention
-        name = _title_case_name(rest[match.end() :])
+        name = _title_case_name(head)
         if name is not None:
             label = ORG if any(w.lower() in ORG_NOUNS for w in name.split()) else PER
             return Mention(name, label, at, at + len(name), name, "", name, canonical_id(label, name))

@@ -150,7 +150,7 @@ TITLE_WORDS = _words(
     resident farmer teacher doctor nurse medic driver blogger journalist reporter correspondent lawyer attorney
     prosecutor chairman chairwoman chairperson founder executive manager engineer researcher scientist historian
     candidate coach pastor priest bishop rabbi imam sheriff detective inspector trooper pilot commissioner
-    premier chancellor king queen prince princess"""
+    premier chancellor king queen prince princess junior senior private corporal"""
 )
 
 # Verbs that characterise rather than quote: a short quote under them stays a scare quote ("described as a
