@@ -568,7 +568,23 @@ class _Document:
                     if self.tok(grand).dep in ("nmod", "nmod:poss") and self.outside(grand):
                         return grand
                 return child  # "— йдеться у відповіді": the reply of whoever was answering (see ``nominal``)
+            if self.institution(child):
+                return child  # "— отметили в ведомстве", "— зазначили в пресслужбі": the body (see ``nominal``)
         return None
+
+    def institution(self, index: int) -> bool:
+        """Whether a Russian or Ukrainian noun is a body speaking through an impersonal verb: an inanimate noun
+        after ``в``/``у`` (``в ведомстве``, ``у службі``), hanging on the verb."""
+        token = self.tok(index)
+        if token.language == "en" or token.pos != "NOUN" or token.dep != "obl":
+            return False
+        children = self.parse.children(index)
+        if any(self.tok(c).dep in ("det", "nmod:poss") for c in children):
+            return False  # "в своем Telegram-канале": the subject's own medium
+        cases = {self.tok(c).text.lower() for c in children if self.tok(c).dep == "case"}
+        grammemes = slavic_word(token.text, token.language)[2]
+        locative = "loct" in grammemes | _cases(token.text, token.language)
+        return bool(cases & {"в", "во", "у"}) and "anim" not in grammemes and locative
 
     def adjacent_subject(self, verb: int) -> int | None:
         """A name or pronoun right next to the verb (the parse has no subject: natasha on Ukrainian)."""
@@ -883,6 +899,12 @@ class _Document:
                     mention = self.mention_at(part) if self.tok(child).dep == "nmod" else None
                     if mention is not None and mention.label in (ORG, MIL_UNIT) and self.outside(part):
                         return self.referent(mention)
+            if self.institution(head):
+                # "в пресс-службе ведомства": the body named after it; "в ведомстве": the last body named
+                for child in children:
+                    if self.tok(child).dep == "nmod" and self.tok(child).pos == "NOUN" and self.outside(child):
+                        return self.nominal(child)
+                return self.antecedent(head, ORG, "") if noun in ORG_NOUNS else None
             if words & _SLAVIC_INDEFINITE or token.plural:
                 return None
             verb = self.tok(token.head)
