@@ -1270,13 +1270,17 @@ def _title_case_name(rest: str) -> str | None:
 
 
 def _slavic_gender(word: str, language: str, tag: str) -> str:
-    """Gender of a Russian or Ukrainian name word read in the nominative (``tag``: ``Name`` for a given name)."""
-    genders = {
-        "f" if "femn" in p.tag else "m"
-        for p in morph(language).parse(word)
-        if "nomn" in p.tag and ("femn" in p.tag or "masc" in p.tag) and (not tag or tag in p.tag)
-    }
-    return genders.pop() if len(genders) == 1 else ""
+    """Gender of a Russian or Ukrainian name word read in the nominative (``tag``: ``Name`` for a given name); a
+    given name one dictionary lacks is read with the other (``Володимир`` is known to the Russian one only)."""
+    for lang in (language, "uk" if language == "ru" else "ru") if tag else (language,):
+        genders = {
+            "f" if "femn" in p.tag else "m"
+            for p in morph(lang).parse(word)
+            if "nomn" in p.tag and ("femn" in p.tag or "masc" in p.tag) and (not tag or tag in p.tag)
+        }
+        if genders:
+            return genders.pop() if len(genders) == 1 else ""
+    return ""
 
 
 def _common_noun(text: str, language: str) -> bool:

@@ -176,6 +176,9 @@ def slavic_word(word: str, language: str) -> tuple[str, str, frozenset[str]]:
 # -- parsing -----------------------------------------------------------------------------------------------------
 
 
+_PARAGRAPH_RE = re.compile(r"\S(?:.|\n(?!\s*\n))*")  # text up to a blank line
+
+
 def parse_documents(documents: Sequence[tuple[str, str | None]], batch_size: int = 64) -> list[Parse | None]:
     """Parses of ``(text, language)`` pairs (``None`` for a text without quotation marks); English runs go
     through one ``nlp.pipe`` call."""
@@ -215,7 +218,13 @@ def parse_documents(documents: Sequence[tuple[str, str | None]], batch_size: int
         from natasha import Doc
 
         segmenter, syntax = natasha_syntax()
-        for index, start, end, language in cyrillic:
+        # a sentence never runs across a blank line (razdel joins a byline or a heading to the next paragraph)
+        paragraphs = [
+            (index, m.start(), m.end(), language)
+            for index, start, end, language in cyrillic
+            for m in _PARAGRAPH_RE.finditer(documents[index][0], start, end)
+        ]
+        for index, start, end, language in paragraphs:
             ndoc = Doc(documents[index][0][start:end])
             ndoc.segment(segmenter)
             ndoc.parse_syntax(syntax)
