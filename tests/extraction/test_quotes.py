@@ -205,6 +205,56 @@ def test_ukrainian_colon_attribution_and_feminine_pronoun() -> None:
     assert second.attribution == "pronoun"
 
 
+def test_a_byline_name_ends_at_the_comma_and_may_open_with_a_title() -> None:
+    quotes = quotes_of(
+        '"We saw them coming from two kilometers away" - Maj. Andrew Collins, battalion commander\n\n'
+        '"The windows shook every few minutes" - Maria Lopez, Valencia',
+        "en",
+    )
+    first, second = quote_with(quotes, "We saw"), quote_with(quotes, "The windows")
+    assert first.attribution == second.attribution == "byline"
+    assert first.speaker_canonical is not None and first.speaker_canonical.endswith("Andrew Collins")
+    assert second.speaker_canonical == "Maria Lopez"
+
+
+def test_an_impersonal_verb_with_a_body_in_the_locative() -> None:
+    text = (
+        "Ограничения вводились ночью, сообщила Росавиация.\n\n"
+        "«Авиакомпании проинформированы», — отметили в ведомстве, не уточнив причин.\n\n"
+        "Блогер Иван Петров написал об этом. «Ждем», — написали в своем Telegram-канале."
+    )
+    quotes = quotes_of(text, "ru")
+    agency = quote_with(quotes, "Авиакомпании")
+    assert agency.speaker_canonical is not None and "Росавиац" in agency.speaker_canonical
+    assert agency.attribution == "nominal"
+    channel = quote_with(quotes, "Ждем")
+    assert channel.speaker_canonical != agency.speaker_canonical  # one's own channel is no body
+
+
+def test_a_sentence_never_runs_across_a_blank_line() -> None:
+    from extraction.syntax import parse_documents
+
+    text = "«Это уже победа» — Владимир Сидоренко, продавец\n\nГлава громады Людмила Сергиенко говорит, что все держатся."
+    parse = parse_documents([(text, "ru")])[0]
+    assert parse is not None
+    paragraph = text.index("Глава")
+    assert {t.sent for t in parse.tokens if t.start < paragraph}.isdisjoint(
+        {t.sent for t in parse.tokens if t.start >= paragraph}
+    )
+
+
+def test_a_pronoun_skips_a_byline_name_of_the_other_gender() -> None:
+    text = (
+        "«Хліб завозять через день. Це вже перемога» — Володимир Сидоренко, продавець\n\n"
+        "Міський голова громади Людмила Сергієнко каже, що громада тримається. "
+        "«Ми не просимо співчуття», — наголосила вона."
+    )
+    quote = quote_with(quotes_of(text, "uk"), "Ми не просимо")
+    assert quote.attribution == "pronoun"
+    assert quote.speaker_canonical is not None and "Сидоренко" not in quote.speaker_canonical
+    assert "Сергієнко" in quote.speaker_canonical or "Serhiienko" in quote.speaker_canonical
+
+
 # -- quotation marks ---------------------------------------------------------------------------------------------
 
 
