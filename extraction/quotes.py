@@ -49,6 +49,7 @@ from extraction.speech_verbs import (
     CONTINUING,
     DOCUMENT_NOUNS,
     FEMALE_NAMES,
+    KINSHIP_NOUNS,
     NAMING_NOUNS,
     ORG_NOUNS,
     SMALL_WORDS,
@@ -149,6 +150,9 @@ _ACCORDING_RE = re.compile(
     r"(?:\b[Aa]ccording\s+to|(?<![\w-])[Пп]о\s+словам|(?<![\w-])[Зз]а\s+словами|(?<![\w-])[Пп]о\s+мнению|"
     r"(?<![\w-])[Нн]а\s+думку)\s+(?:the\s+)?"
 )
+_KIN_RE = re.compile(
+    r"(?:\b(?P<name>[A-Z][\w'’-]+)['’]s|\b(?P<pronoun>[Hh]is|[Hh]er|[Tt]heir))\s+(?:[a-z-]+\s+)?(?P<kin>[a-z]+),\s*$"
+)
 _OWNER_RE = re.compile(r"([A-Z][\w.]+)['’]s\s+$")  # a country or body owning the name that follows
 _BYLINE_RE = re.compile(r"^[ \t]*[.,]?[ \t]*[—–-]{1,2}[ \t]*(?=[A-ZА-ЯЁІЇЄҐ0-9])")
 
@@ -201,6 +205,7 @@ class _Document:
         self.complete_names()
         self.memo: dict[int, tuple[_Referent | None, str]] = {}
         self.genders: dict[str, str] = {}
+        self.families: dict[int, str | None] = {}
 
     def complete_names(self) -> None:
         """Russian and Ukrainian person names the entity model missed or cut (natasha reads Ukrainian as Russian):
@@ -760,6 +765,10 @@ class _Document:
             mention = self.full_name(mention.text) or mention
         canonical = mention.canonical or mention.text
         key = mention.canonical_id or canonical_id(mention.label, canonical)
+        family = self.family_name(mention.start) if mention.label == PER and " " not in mention.text else None
+        if family is not None:  # "Lysenko's wife, Halyna": Halyna Lysenko
+            canonical = f"{mention.text} {family}"
+            key = canonical_id(PER, canonical)
         owner = _OWNER_RE.search(self.text[max(0, mention.start - 30) : mention.start])
         if mention.label == ORG and owner is not None:  # "Russia's Foreign Ministry": the country names it
             whole = f"{owner.group(1)}'s {mention.text}"
@@ -780,6 +789,27 @@ class _Document:
             self.genders.setdefault(key, gender)
         return _Referent(canonical, key, mention.label, gender)
 
+    def family_name(self, start: int) -> str | None:
+        """The family name of a relative named by the given name alone after a family noun and its owner
+        (``Lysenko's wife, Halyna``, ``Her husband, Mykola``: the owner's surname)."""
+        if start in self.families:
+            return self.families[start]
+        self.families[start] = None  # guards against cycles
+        found = _KIN_RE.search(self.text, max(0, start - 60), start)
+        family = None
+        if found is not None and found.group("kin") in KINSHIP_NOUNS:
+            if found.group("name"):
+                owner = self.full_name(found.group("name"))
+                family = owner.text.split()[-1] if owner is not None else found.group("name")
+            else:
+                index = self.parse.token_at(found.start("pronoun"))
+                gender = {"his": "m", "her": "f"}.get(found.group("pronoun").lower(), "")
+                ref = self.antecedent(index, PER, gender) if index is not None else None
+                words = ref.canonical.split() if ref is not None and ref.canonical else []
+                family = words[-1] if len(words) > 1 else None
+        self.families[start] = family
+        return family
+
     def name_referent(self, head: int) -> _Referent | None:
         """The referent of a name subject (its mention, else the name's words with titles dropped)."""
         mention = self.mention_at(head)
@@ -798,6 +828,9 @@ class _Document:
             return self.referent(other)
         name = " ".join(words)
         label = PER if self.tok(head).pos == "PROPN" or self.naming_noun(self.tok(head).head) else ORG
+        family = self.family_name(start) if label == PER and len(words) == 1 else None
+        if family is not None:  # "His mother, Liudmyla, kept a notebook"
+            name = f"{name} {family}"
         return _Referent(name, canonical_id(label, name), label)
 
     def resolve_subject(self, head: int) -> tuple[_Referent | None, str]:

@@ -167,6 +167,13 @@ CONTINUING = _words(
     продовжити продовжувати"""
 )
 
+# Family nouns: "Lysenko's wife, Halyna" is Halyna Lysenko (a relative named by the given name alone shares the
+# family name).
+KINSHIP_NOUNS = _words(
+    """wife husband mother father son daughter brother sister grandmother grandfather grandson granddaughter
+    aunt uncle niece nephew widow widower stepson stepdaughter stepmother stepfather mom mum dad"""
+)
+
 # Words a title-case title of a work may leave in lower case ("State of the Union").
 SMALL_WORDS = _words("""a an the of and or in on at to for with from by de la le du von van der""")
 

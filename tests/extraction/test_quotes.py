@@ -255,6 +255,25 @@ def test_a_pronoun_skips_a_byline_name_of_the_other_gender() -> None:
     assert "Сергієнко" in quote.speaker_canonical or "Serhiienko" in quote.speaker_canonical
 
 
+def test_a_relative_named_by_the_given_name_takes_the_family_name() -> None:
+    text = (
+        "The farmer, Bohdan Melnyk, watches from the road. "
+        '"We wait," he said.\n\n'
+        "Melnyk's wife, Oksana, is less patient. \"Spring comes every year,\" she said.\n\n"
+        "Dmytro Savchuk came home in May. His mother, Larysa, kept a notebook. "
+        '"I wrote every day," she said.'
+    )
+    assert_speakers(
+        text,
+        {
+            "We wait": ("Bohdan Melnyk", "pronoun"),
+            "Spring comes": ("Oksana Melnyk", "pronoun"),
+            "I wrote": ("Larysa Savchuk", "pronoun"),
+        },
+        "en",
+    )
+
+
 # -- quotation marks ---------------------------------------------------------------------------------------------
 
 
