@@ -41,7 +41,7 @@ from functools import lru_cache
 
 from extraction.canonical import Mention, canonical_id, strip_descriptors
 from extraction.entities import morph, slavic_lemma
-from extraction.gazetteer import LOC, MIL_UNIT, ORG, PER, lookup_known
+from extraction.gazetteer import GIVEN_NAMES, LOC, MIL_UNIT, ORG, PER, lookup_known
 from extraction.quote_marks import QuoteSpan, find_nested_quotes, find_quotes
 from extraction.speech_verbs import (
     CHARACTERISING,
@@ -53,6 +53,7 @@ from extraction.speech_verbs import (
     NAMING_NOUNS,
     ORG_NOUNS,
     SMALL_WORDS,
+    SPOKESPERSON_NOUNS,
     TITLE_WORDS,
     is_speech_verb,
 )
@@ -827,10 +828,13 @@ class _Document:
         if other is not None:
             return self.referent(other)
         name = " ".join(words)
-        label = PER if self.tok(head).pos == "PROPN" or self.naming_noun(self.tok(head).head) else ORG
-        family = self.family_name(start) if label == PER and len(words) == 1 else None
+        person = self.tok(head).pos == "PROPN" or self.naming_noun(self.tok(head).head)
+        # "Russia has denied ...": a state, never "he" (a given name the entity layer took for a place is a person)
+        place = self.is_place(head) and self.tok(head).text.lower() not in GIVEN_NAMES
+        label = PER if person and not place else ORG
+        family = self.family_name(start) if person and len(words) == 1 else None
         if family is not None:  # "His mother, Liudmyla, kept a notebook"
-            name = f"{name} {family}"
+            name, label = f"{name} {family}", PER
         return _Referent(name, canonical_id(label, name), label)
 
     def resolve_subject(self, head: int) -> tuple[_Referent | None, str]:
@@ -878,14 +882,15 @@ class _Document:
                 office = f"{' '.join(w[:1].upper() + w[1:] for w in title)} of {self.tok(child).text}"
                 return _Referent(office, canonical_id(PER, office), PER)  # "Finance Minister of Ukraine"
         if token.language == "en" and not determiners & {"the", "this", "that", "its", "his", "her", "their"}:
-            # someone new ("a senior U.S. official", "officials"), who may speak for an organisation named with
-            # the noun ("a European Commission spokeswoman", "a spokesman for the ministry")
-            for child in children:
+            # someone new ("a senior U.S. official", "officials"); a spokesperson speaks for the organisation named
+            # with the noun ("a European Commission spokeswoman", "a spokesman for the ministry")
+            noun_lemma = token.lemma.lower()
+            for child in children if noun_lemma in SPOKESPERSON_NOUNS else ():
                 for part in [child, *self.parse.children(child)]:
                     mention = self.mention_at(part) if self.tok(part).dep in ("compound", "pobj") else None
                     if mention is not None and mention.label in (ORG, MIL_UNIT):
                         return self.referent(mention)
-            return None
+            return None  # "a senior EU official": someone of the organisation, not named
         for child in children:  # "its evening summary", "his answer": whose
             possessor = self.tok(child)
             if possessor.dep in ("poss", "det", "nmod:poss") and possessor.text.lower() in _PRONOUNS:
@@ -1065,10 +1070,23 @@ class _Document:
         return None
 
     def unnamed(self, index: int, gender: str) -> bool:
-        """Whether a Russian or Ukrainian subject noun is a person (animate) of ``gender`` whom no name resolves."""
+        """Whether a subject noun is a person of ``gender`` whom no name resolves: in Russian and Ukrainian an
+        animate noun; in English a noun with a ``who`` clause (``A security guard ..., who asked not to be
+        named,``)."""
         token = self.tok(index)
-        if token.language == "en" or token.pos != "NOUN":
+        if token.pos != "NOUN":
             return False
+        if token.language == "en":
+            children = self.parse.children(index)
+            phrase, who = list(children), False  # the parse may hang the clause on a word of the phrase
+            for _ in range(3):
+                who = who or any(
+                    self.tok(c).dep in _RELATIVE_DEPS
+                    and any(self.tok(g).text.lower() in ("who", "whom") for g in self.parse.children(c))
+                    for c in phrase
+                )
+                phrase = [g for c in phrase if self.tok(c).dep in ("prep", "pobj") for g in self.parse.children(c)]
+            return not token.plural and who
         grammemes = slavic_word(token.text, token.language)[2]
         return "anim" in grammemes and (not gender or {"m": "masc", "f": "femn"}[gender] in grammemes)
 

@@ -167,6 +167,12 @@ CONTINUING = _words(
     продовжити продовжувати"""
 )
 
+# People who speak for an organisation: "a European Commission spokeswoman" is the Commission speaking, "a senior
+# EU official" is someone unnamed.
+SPOKESPERSON_NOUNS = _words(
+    """spokesman spokeswoman spokesperson spokespeople press-secretary representative"""
+)
+
 # Family nouns: "Lysenko's wife, Halyna" is Halyna Lysenko (a relative named by the given name alone shares the
 # family name).
 KINSHIP_NOUNS = _words(

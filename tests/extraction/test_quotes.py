@@ -274,6 +274,33 @@ def test_a_relative_named_by_the_given_name_takes_the_family_name() -> None:
     )
 
 
+def test_an_unnamed_person_introduced_with_who_stops_a_pronoun_reaching_back() -> None:
+    text = (
+        "Prosecutor Jan Nowak said the men were paid in cash. Russia has denied any role.\n\n"
+        "A cleaner at the station, who asked not to be named, said staff had been warned.\n\n"
+        '"We thought it was a drill," he said. "Apparently it was not."'
+    )
+    assert_speakers(text, {"We thought": (None, "pronoun"), "Apparently": (None, None)}, "en")
+
+
+def test_a_country_subject_is_never_he() -> None:
+    text = (
+        "Mayor Daniel Brooks opened the bridge on Monday. Ukraine has asked for more funds.\n\n"
+        '"It took us four years," he said.'
+    )
+    assert_speakers(text, {"It took": ("Daniel Brooks", "pronoun")}, "en")
+
+
+def test_only_a_spokesperson_speaks_for_the_organisation_named_with_the_noun() -> None:
+    text = (
+        '"The talks will go on," a European Commission spokeswoman said.\n\n'
+        '"Everyone knows where the landing zone is," a senior EU official said.'
+    )
+    assert_speakers(
+        text, {"The talks": ("European Commission", "nominal"), "Everyone knows": (None, "nominal")}, "en"
+    )
+
+
 # -- quotation marks ---------------------------------------------------------------------------------------------
 
 
