@@ -568,6 +568,8 @@ class _Document:
                 continue
             mention = self.mention_at(child)
             if mention is not None and mention.label in (ORG, MIL_UNIT) and token.language != "en":
+                if self.role_owner(child):
+                    continue
                 return child
             if token.lemma.lower() in DOCUMENT_NOUNS and token.language != "en":
                 for grand in self.parse.children(child):
@@ -592,6 +594,25 @@ class _Document:
         locative = "loct" in grammemes | _cases(token.text, token.language)
         return bool(cases & {"в", "во", "у"}) and "anim" not in grammemes and locative
 
+    def role_owner(self, index: int) -> bool:
+        """Whether a Russian or Ukrainian organisation mention owns the role noun it hangs on (``голова НБУ``,
+        ``заступник начальника Сумської ОВА``): the speaker is the role's holder, not the body."""
+        mention = self.mention_at(index)
+        first = self.parse.token_at(mention.start) if mention is not None else None
+        if mention is None or first is None or mention.label == PER:
+            return False
+        index, token = first, self.tok(first)  # "Сумської ОВА": the name hangs on its first word
+        if token.language == "en" or token.dep != "nmod":
+            return False
+        head = token.head
+        for _ in range(3):  # "заступник начальника ОВА": up the chain of nouns
+            if head == index or self.tok(head).pos != "NOUN":
+                return False
+            if self.unnamed(head, ""):
+                return True
+            index, head = head, self.tok(head).head
+        return False
+
     def adjacent_subject(self, verb: int) -> int | None:
         """A name or pronoun right next to the verb (the parse has no subject: natasha on Ukrainian)."""
         lo, hi = self.parse.sentence_of(verb)
@@ -600,6 +621,8 @@ class _Document:
                 token = self.tok(i)
                 mention = self.mention_at(i)  # mentions are people, organisations and units only
                 named = mention is not None
+                if self.role_owner(i):
+                    continue  # "заявив голова НБУ Андрій Пишний": the body owns the role, the name follows
                 if token.text.lower() in _PRONOUNS or token.text.lower() in _FIRST_PERSON or named:
                     plural_verb = self.tok(verb).language != "en" and self.tok(verb).plural and not token.plural
                     if plural_verb and (mention is None or mention.label == PER):
@@ -615,6 +638,8 @@ class _Document:
                 token = self.tok(i)
                 if token.pos == "PUNCT" or not self.outside(i):
                     break
+                if self.role_owner(i):
+                    continue
                 if self.mention_at(i) is not None or (token.text[:1].isupper() and token.text.isalpha()):
                     return i
                 if role is None and token.pos == "NOUN" and self.unnamed(i, "") and self.nominative(i):

@@ -301,6 +301,18 @@ def test_only_a_spokesperson_speaks_for_the_organisation_named_with_the_noun() -
     )
 
 
+def test_the_body_owning_a_role_is_not_the_speaker_the_name_after_it_is() -> None:
+    quotes = quotes_of(
+        "«Інфляція сповільнюється», — заявив голова НБУ Андрій Пишний. "
+        "«Ми не маємо права чекати», — заявив заступник начальника Сумської ОВА Андрій Ковальчук.",
+        "uk",
+    )
+    for start, surname in (("Інфляція", "Пишний"), ("Ми не", "Ковальчук")):
+        quote = quote_with(quotes, start)
+        assert quote.attribution == "subject"
+        assert quote.speaker_canonical is not None and quote.speaker_canonical.endswith(surname)
+
+
 # -- quotation marks ---------------------------------------------------------------------------------------------
 
 
