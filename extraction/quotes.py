@@ -154,6 +154,7 @@ _ACCORDING_RE = re.compile(
 _KIN_RE = re.compile(
     r"(?:\b(?P<name>[A-Z][\w'’-]+)['’]s|\b(?P<pronoun>[Hh]is|[Hh]er|[Tt]heir))\s+(?:[a-z-]+\s+)?(?P<kin>[a-z]+),\s*$"
 )
+_NICKNAME_RE = re.compile(r"\s+[\"“«'‘][^\"”»'’]{1,30}[\"”»'’]\s+")
 _OWNER_RE = re.compile(r"([A-Z][\w.]+)['’]s\s+$")  # a country or body owning the name that follows
 _BYLINE_RE = re.compile(r"^[ \t]*[.,]?[ \t]*[—–-]{1,2}[ \t]*(?=[A-ZА-ЯЁІЇЄҐ0-9])")
 
@@ -801,6 +802,9 @@ class _Document:
             if strip_descriptors(whole) != whole:
                 canonical = strip_descriptors(whole)
                 key = canonical_id(ORG, canonical)
+        if mention.label == PER and _NICKNAME_RE.search(canonical):  # 'Dmytro "Hawk" Ivashchenko': the call sign
+            canonical = _NICKNAME_RE.sub(" ", canonical)  # is no part of the name
+            key = canonical_id(PER, canonical)
         words = canonical.split()
         while mention.label == PER and len(words) > 1 and words[0].lower().rstrip(".") in TITLE_WORDS:
             words.pop(0)  # the model's span took a role in ("Organizer Sabine Roth", "lawmaker Nino Zhvania")

@@ -313,6 +313,11 @@ def test_the_body_owning_a_role_is_not_the_speaker_the_name_after_it_is() -> Non
         assert quote.speaker_canonical is not None and quote.speaker_canonical.endswith(surname)
 
 
+def test_a_call_sign_in_quotes_is_no_part_of_the_speaker_name() -> None:
+    text = 'In the photo: Senior Sgt. Dmytro "Hawk" Ivashchenko, 29, a drone pilot. "Same skills, new screen," he jokes.'
+    assert_speakers(text, {"Same skills": ("Dmytro Ivashchenko", "pronoun")}, "en")
+
+
 # -- quotation marks ---------------------------------------------------------------------------------------------
 
 
