@@ -747,8 +747,8 @@ class _Document:
                 # in apposition the name takes the noun's case ("соратник президента Владимира Путина" is not)
                 agrees = _cases(token.text, token.language) & _cases(self.tok(i).text, token.language)
                 return i if agrees else None
-            if self.tok(i).pos in ("PUNCT", "VERB", "AUX", "ADP", "CCONJ") or not self.outside(i):
-                return None
+            if self.tok(i).pos in ("PUNCT", "VERB", "AUX", "CCONJ") or not self.outside(i):
+                return None  # a preposition may stand in the genitives ("голова комітету однієї з шкіл Роман ...")
         return None
 
     # -- referents -------------------------------------------------------------------------------------------
@@ -768,9 +768,11 @@ class _Document:
         language = mention.language if mention.language in ("ru", "uk") else "ru"
         if re.search(r"[а-яіїєё]", mention.canonical.lower()):
             words = mention.canonical.split()  # nominative: "Константина Воробьева" reads as a woman's surname
-        for word in words:  # the given name tells (Юлія), else the surname (Архипова)
+        for word in words:  # the given name tells (Юлія), else the surname (Архипова); a lone word may be either
             if re.search(r"[а-яіїєё]", word.lower()):
                 gender = _slavic_gender(word, language, "Name" if word is not words[-1] else "")
+                if not gender and len(words) == 1:
+                    gender = _slavic_gender(word, language, "Name")  # "Першокласник Марко"
                 if gender or word is words[-1]:
                     return gender
         return ""
@@ -864,7 +866,10 @@ class _Document:
         family = self.family_name(start) if person and len(words) == 1 else None
         if family is not None:  # "His mother, Liudmyla, kept a notebook"
             name, label = f"{name} {family}", PER
-        return _Referent(name, canonical_id(label, name), label)
+        key = canonical_id(label, name)
+        language = self.tok(head).language
+        gender = self.gender(Mention(name, label, start, end, name, language, name, key)) if label == PER else ""
+        return _Referent(name, key, label, gender)
 
     def resolve_subject(self, head: int) -> tuple[_Referent | None, str]:
         """Who the subject token refers to, and how (``subject``, ``pronoun``, ``nominal``)."""
@@ -975,7 +980,9 @@ class _Document:
             if words & _SLAVIC_INDEFINITE or token.plural:
                 return None
             verb = self.tok(token.head)
-            verb_grammemes = slavic_word(verb.text, token.language)[2] if verb.pos in ("VERB", "AUX") else set()
+            verb_grammemes: frozenset[str] | set[str] = set()
+            if verb.pos in ("VERB", "AUX") and self.outside(token.head):  # not a verb the parse took from the quote
+                verb_grammemes = slavic_word(verb.text, token.language)[2]
             noun_grammemes = slavic_word(token.text, token.language)[2]
             gender = next(
                 ("f" if "femn" in g else "m" for g in (verb_grammemes, noun_grammemes) if {"femn", "masc"} & g), ""

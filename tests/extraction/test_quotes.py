@@ -318,6 +318,19 @@ def test_a_call_sign_in_quotes_is_no_part_of_the_speaker_name() -> None:
     assert_speakers(text, {"Same skills": ("Dmytro Ivashchenko", "pronoun")}, "en")
 
 
+def test_a_feminine_noun_skips_a_boy_named_alone_and_a_role_name_is_found_past_a_preposition() -> None:
+    text = (
+        "Першокласник Марко прийшов на лінійку з мамою, Оксаною Литвин. "
+        "«Два роки він бачив учительку тільки на екрані», — каже жінка.\n\n"
+        "Голова батьківського комітету однієї з сусідніх шкіл Роман Іщенко вважає, що це тимчасово. "
+        "«Дитина не може рости під землею», — зауважив він."
+    )
+    quotes = quotes_of(text, "uk")
+    mother, father = quote_with(quotes, "Два роки"), quote_with(quotes, "Дитина")
+    assert mother.speaker_canonical is not None and "Литвин" in mother.speaker_canonical
+    assert father.speaker_canonical is not None and "Іщенко" in father.speaker_canonical
+
+
 # -- quotation marks ---------------------------------------------------------------------------------------------
 
 
