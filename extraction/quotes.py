@@ -894,10 +894,29 @@ class _Document:
         mention = self.mention_at(head)
         if mention is not None or token.pos == "PROPN":
             return self.name_referent(head), SUBJECT
-        named = self.appos_name(head)
+        named = self.appos_name(head) or self.split_appositive(head)
         if named is not None:
             return self.name_referent(named), SUBJECT
         return self.nominal(head), NOMINAL
+
+    def split_appositive(self, head: int) -> int | None:
+        """A person's name the parser made a second subject of the noun's verb: ``The farmer who owns this field,
+        Petro Lysenko, watches`` (the noun's appositive)."""
+        token = self.tok(head)
+        if token.pos != "NOUN" or token.dep not in _SUBJECT_DEPS or token.head == head:
+            return None
+        for sibling in self.parse.children(token.head):
+            mention = self.mention_at(sibling)
+            if (
+                sibling > head
+                and self.tok(sibling).dep in _SUBJECT_DEPS
+                and mention is not None
+                and mention.label == PER
+                and self.outside(sibling)
+                and "," in self.text[token.end : mention.start]
+            ):
+                return sibling
+        return None
 
     def nominal(self, head: int) -> _Referent | None:
         """A common-noun subject: an organisation named with that noun, else the nearest person (definite only)."""

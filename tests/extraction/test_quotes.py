@@ -331,6 +331,15 @@ def test_a_feminine_noun_skips_a_boy_named_alone_and_a_role_name_is_found_past_a
     assert father.speaker_canonical is not None and "Іщенко" in father.speaker_canonical
 
 
+def test_a_name_the_parser_split_from_its_noun_is_the_subject_a_pronoun_finds() -> None:
+    text = (
+        "Clearing the field will take decades, the charity's director, Martina Keller, says.\n\n"
+        "The farmer who owns this field, Petro Lysenko, watches from the road.\n\n"
+        '"My father farmed this land," he said.'
+    )
+    assert_speakers(text, {"My father": ("Petro Lysenko", "pronoun")}, "en")
+
+
 # -- quotation marks ---------------------------------------------------------------------------------------------
 
 
