@@ -41,7 +41,7 @@ from functools import lru_cache
 
 from extraction.canonical import Mention, canonical_id, strip_descriptors
 from extraction.entities import morph, slavic_lemma
-from extraction.gazetteer import GIVEN_NAMES, LOC, MIL_UNIT, ORG, PER, lookup_known
+from extraction.gazetteer import GIVEN_NAMES, LOC, MIL_UNIT, ORG, PER, lookup_known, lookup_place
 from extraction.quote_marks import QuoteSpan, find_nested_quotes, find_quotes
 from extraction.speech_verbs import (
     CHARACTERISING,
@@ -944,6 +944,10 @@ class _Document:
                     if mention is not None and mention.label in (ORG, MIL_UNIT):
                         return self.referent(mention)
             return None  # "a senior EU official": someone of the organisation, not named
+        if token.lemma.lower() in KINSHIP_NOUNS:  # "His mother does not want to discuss it": named before?
+            holder = self.role_holder(head, back=token.sent)  # a family role holds for the whole story
+            if holder is not None:
+                return holder
         for child in children:  # "its evening summary", "his answer": whose
             possessor = self.tok(child)
             if possessor.dep in ("poss", "det", "nmod:poss") and possessor.text.lower() in _PRONOUNS:
@@ -1011,15 +1015,15 @@ class _Document:
             return self.role_holder(head) or self.antecedent(head, PER, gender)
         return self.role_holder(head) or self.antecedent(head, PER, "")
 
-    def role_holder(self, head: int, owner: str = "") -> _Referent | None:
+    def role_holder(self, head: int, owner: str = "", back: int = ANTECEDENT_SENTENCES) -> _Referent | None:
         """The nearest earlier person named with this role: the name given to the last noun phrase with this
         noun (``Another blogger, writing under the name Northern Wind, ... the blogger``), else a person named with
         the noun, or its abbreviation as a title, within a few words (``the governor`` -> ``Gov. Dale Prewitt`` or
         ``Dale Prewitt, the governor``); with ``owner`` (``Ukraine's finance minister``), only the role of that
-        owner."""
+        owner; the earlier noun phrase is looked for ``back`` sentences back."""
         token = self.tok(head)
         noun = token.lemma.lower()
-        first = self.parse.sentences[max(0, token.sent - ANTECEDENT_SENTENCES)][0]
+        first = self.parse.sentences[max(0, token.sent - back)][0]
         same = next(
             (i for i in range(head - 1, first - 1, -1) if self.tok(i).lemma.lower() == noun and self.outside(i)), None
         )
@@ -1576,6 +1580,13 @@ def _set(quote: Quote, surface: str, start: int, end: int, ref: _Referent | None
         quote.speaker_canonical, quote.speaker_canonical_id = ref.canonical, ref.canonical_id
 
 
+def _place_after_preposition(text: str, mention: Mention) -> bool:
+    """A "person" the entity model found after ``from``/``in`` that the gazetteer knows as a place (``a former
+    mining engineer from Kryvyi Rih``)."""
+    before = text[max(0, mention.start - 6) : mention.start].lower().split()
+    return bool(before) and before[-1] in ("from", "in", "of", "near") and lookup_place(mention.text) is not None
+
+
 def _continues(doc: _Document, last: Quote, quote: Quote) -> bool:
     """Whether ``quote`` continues ``last``: same or next paragraph, no other person named in between; or a quote
     paragraph after at most ``CONTINUATION_PARAGRAPHS`` paragraphs that name nobody else and whose he/she subjects
@@ -1588,7 +1599,12 @@ def _continues(doc: _Document, last: Quote, quote: Quote) -> bool:
         return False  # a quote inside a later paragraph's sentence has a frame of its own, or none
     for mention in doc.mentions:
         between = last.end <= mention.start and mention.end <= quote.start
-        if between and mention.label == PER and doc.referent(mention).canonical_id != last.speaker_canonical_id:
+        if (
+            between
+            and mention.label == PER
+            and not _place_after_preposition(doc.text, mention)
+            and doc.referent(mention).canonical_id != last.speaker_canonical_id
+        ):
             index = doc.parse.token_at(mention.start)
             if index is not None and doc.outside(index):
                 return False

@@ -340,6 +340,27 @@ def test_a_name_the_parser_split_from_its_noun_is_the_subject_a_pronoun_finds() 
     assert_speakers(text, {"My father": ("Petro Lysenko", "pronoun")}, "en")
 
 
+def test_a_place_the_model_took_for_a_person_does_not_break_a_continuation() -> None:
+    text = (
+        '"Ninety-nine times it is a tin can," said Kovach, 44, a former mining engineer from Kryvyi Rih who now '
+        'leads a team. "The hundredth time is why we are here."'
+    )
+    quotes = quotes_of(text, "en")
+    first, second = quote_with(quotes, "Ninety"), quote_with(quotes, "The hundredth")
+    assert first.speaker_canonical is not None and second.speaker_canonical == first.speaker_canonical
+    assert second.attribution == "continuation"
+
+
+def test_a_family_noun_refers_back_to_the_relative_named_with_it() -> None:
+    text = (
+        "Dmytro Savchuk came home in May. His mother, Larysa, kept a notebook.\n\n"
+        "Neighbours painted the fence. The mayor sent flowers. A choir sang. The road was repaired. "
+        "Savchuk plans to return to his unit. His mother does not want to discuss it. "
+        '"He is an adult," she said.'
+    )
+    assert_speakers(text, {"He is an adult": ("Larysa Savchuk", "pronoun")}, "en")
+
+
 # -- quotation marks ---------------------------------------------------------------------------------------------
 
 
