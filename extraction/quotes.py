@@ -853,8 +853,8 @@ class _Document:
             name = " ".join(written)
             return _Referent(name, canonical_id(ORG, name), ORG)
         words = [w for w in written if w.lower().rstrip(".") not in TITLE_WORDS]
-        if not words:
-            return None
+        if not words or all(len(w.rstrip(".")) < 2 for w in words):
+            return None  # "Q:" of an interview, a lone initial: no name
         other = self.full_name(words[-1])
         if other is not None:
             return self.referent(other)
@@ -933,7 +933,8 @@ class _Document:
                     return holder
                 title = self.text[self.tok(child).end : token.end].lstrip("'’s ").split()
                 office = f"{' '.join(w[:1].upper() + w[1:] for w in title)} of {self.tok(child).text}"
-                return _Referent(office, canonical_id(PER, office), PER)  # "Finance Minister of Ukraine"
+                label = ORG if token.lemma.lower() in ORG_NOUNS else PER  # "Ukraine's navy ... it": a body
+                return _Referent(office, canonical_id(label, office), label)  # "Finance Minister of Ukraine"
         if token.language == "en" and not determiners & {"the", "this", "that", "its", "his", "her", "their"}:
             # someone new ("a senior U.S. official", "officials"); a spokesperson speaks for the organisation named
             # with the noun ("a European Commission spokeswoman", "a spokesman for the ministry")

@@ -361,6 +361,22 @@ def test_a_family_noun_refers_back_to_the_relative_named_with_it() -> None:
     assert_speakers(text, {"He is an adult": ("Larysa Savchuk", "pronoun")}, "en")
 
 
+def test_a_country_owned_body_is_it_and_an_interview_label_is_nobody() -> None:
+    text = (
+        "Andreas Papadakis, chief executive of Aegean Bulk, spoke to Reuters. "
+        'Ukraine\'s navy said it had cleared 200 mines, a task it called "slow, dangerous and never finished."'
+    )
+    navy = quote_with(quotes_of(text, "en"), "slow, dangerous")
+    assert navy.attribution == "pronoun" and navy.speaker_canonical is not None and "Navy" in navy.speaker_canonical
+    interview = (
+        "Election clerk Maria Owens, 61, runs the county office.\n\n"
+        "Q: Did that change his mind?\n\n"
+        'A: Partly. A man came last month. When he left he told me, "I still do not trust the system."'
+    )
+    quote = quote_with(quotes_of(interview, "en"), "I still")
+    assert quote.speaker_canonical != "Q"
+
+
 # -- quotation marks ---------------------------------------------------------------------------------------------
 
 
