@@ -52,6 +52,7 @@ from extraction.speech_verbs import (
     KINSHIP_NOUNS,
     NAMING_NOUNS,
     ORG_NOUNS,
+    REPORTER_NOUNS,
     SMALL_WORDS,
     SPOKESPERSON_NOUNS,
     TITLE_WORDS,
@@ -639,8 +640,8 @@ class _Document:
                 token = self.tok(i)
                 if token.pos == "PUNCT" or not self.outside(i):
                     break
-                if self.role_owner(i):
-                    continue
+                if self.role_owner(i) or self.tok(i - 1).pos == "ADP":
+                    continue  # "— написав посадовець у Telegram": a name after a preposition is no subject
                 if self.mention_at(i) is not None or (token.text[:1].isupper() and token.text.isalpha()):
                     return i
                 if role is None and token.pos == "NOUN" and self.unnamed(i, "") and self.nominative(i):
@@ -1107,6 +1108,8 @@ class _Document:
                 token = self.tok(i)
                 if token.text.lower() in _FIRST_PERSON:
                     continue  # "он", "his" never refer to the narrator
+                if token.dep in _SUBJECT_DEPS and self.narrator(i):
+                    continue  # "Наш корреспондент поговорил с ... Волковым. Вот что он рассказал"
                 if token.dep in _SUBJECT_DEPS and i != at and not (gender and token.plural) and token.pos != "ADJ":
                     ref, how = self.resolve_subject(i)
                     if ref is not None and ref.canonical_id == exclude:
@@ -1128,6 +1131,13 @@ class _Document:
             if others:
                 return others[0]
         return None
+
+    def narrator(self, index: int) -> bool:
+        """Whether a subject noun is the outlet's own reporter (``наш корреспондент``, ``our correspondent``): the
+        narrator, whom a later he/she does not mean."""
+        token = self.tok(index)
+        words = {self.tok(c).lemma.lower() for c in self.parse.children(index)}
+        return token.lemma.lower() in REPORTER_NOUNS and bool(words & {"наш", "our", "мой", "мій", "my"})
 
     def unnamed(self, index: int, gender: str) -> bool:
         """Whether a subject noun is a person of ``gender`` whom no name resolves: in Russian and Ukrainian an

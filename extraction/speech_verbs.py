@@ -173,6 +173,12 @@ SPOKESPERSON_NOUNS = _words(
     """spokesman spokeswoman spokesperson spokespeople press-secretary representative"""
 )
 
+# The outlet's own people: "наш корреспондент" is the narrator, not someone the story quotes.
+REPORTER_NOUNS = _words(
+    """correspondent reporter journalist editor корреспондент кореспондент журналист журналіст репортер репортёр
+    редакция редакція редактор"""
+)
+
 # Family nouns: "Lysenko's wife, Halyna" is Halyna Lysenko (a relative named by the given name alone shares the
 # family name).
 KINSHIP_NOUNS = _words(

@@ -377,6 +377,24 @@ def test_a_country_owned_body_is_it_and_an_interview_label_is_nobody() -> None:
     assert quote.speaker_canonical != "Q"
 
 
+def test_the_outlets_own_reporter_is_not_who_he_means() -> None:
+    text = (
+        "Наш корреспондент поговорил с командиром расчета, старшим лейтенантом Арсением Волковым. "
+        "Вот что он рассказал:\n\n«Работаем круглые сутки»."
+    )
+    quote = quote_with(quotes_of(text, "ru"), "Работаем")
+    assert quote.speaker_canonical is not None and "Волков" in quote.speaker_canonical
+
+
+def test_a_name_after_a_preposition_is_not_the_subject() -> None:
+    text = (
+        "Начальник ОВА Вячеслав Чаус відвідав громади. Він пообіцяв нові котельні. "
+        "«Ми не залишимо громади без тепла», — написав посадовець у Telegram."
+    )
+    quote = quote_with(quotes_of(text, "uk"), "Ми не залишимо")
+    assert quote.speaker_canonical is not None and "Telegram" not in quote.speaker_canonical
+
+
 # -- quotation marks ---------------------------------------------------------------------------------------------
 
 
