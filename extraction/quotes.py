@@ -1004,6 +1004,12 @@ class _Document:
                 return self.antecedent(head, ORG, "") if noun in ORG_NOUNS else None
             if words & _SLAVIC_INDEFINITE or token.plural:
                 return None
+            if any(self.tok(c).dep in _RELATIVE_DEPS for c in children):
+                return None  # "Пенсионерка из Подольска, летевшая к дочери": described as someone new
+            if noun in SPOKESPERSON_NOUNS and any(
+                self.tok(c).dep == "nmod" and self.mention_at(c) is None for c in children
+            ):
+                return None  # "представитель штаба": someone unnamed speaking for a body
             verb = self.tok(token.head)
             verb_grammemes: frozenset[str] | set[str] = set()
             if verb.pos in ("VERB", "AUX") and self.outside(token.head):  # not a verb the parse took from the quote
@@ -1572,7 +1578,9 @@ def _speaker(doc: _Document, quote: Quote, subject: int, lemma: str | None, last
             and last.speaker_canonical_id.startswith(label)
             and (not gender or doc.genders.get(last.speaker_canonical_id, gender) == gender)
         )
-        if fits or (how == NOMINAL and ref is None and doc.tok(subject).language != "en"):
+        bare = not any(doc.tok(c).dep in ("nmod", "appos") for c in doc.parse.children(subject))
+        if fits or (how == NOMINAL and ref is None and bare and doc.tok(subject).language != "en"):
+            # "— додав комбат" goes on; "— добавил представитель штаба" is someone else of another body
             ref = _Referent(last.speaker_canonical, last.speaker_canonical_id, label or PER)
     head = subject
     if how == SUBJECT and doc.mention_at(subject) is None and doc.tok(subject).pos != "PROPN":

@@ -170,7 +170,8 @@ CONTINUING = _words(
 # People who speak for an organisation: "a European Commission spokeswoman" is the Commission speaking, "a senior
 # EU official" is someone unnamed.
 SPOKESPERSON_NOUNS = _words(
-    """spokesman spokeswoman spokesperson spokespeople press-secretary representative"""
+    """spokesman spokeswoman spokesperson spokespeople press-secretary representative представитель представник
+    пресс-секретарь прес-секретар речник речниця"""
 )
 
 # The outlet's own people: "наш корреспондент" is the narrator, not someone the story quotes.

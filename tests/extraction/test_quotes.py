@@ -395,6 +395,20 @@ def test_a_name_after_a_preposition_is_not_the_subject() -> None:
     assert quote.speaker_canonical is not None and "Telegram" not in quote.speaker_canonical
 
 
+def test_a_described_newcomer_and_an_unnamed_representative_are_nobody_named() -> None:
+    text = (
+        "Инженер Марина Лазарева летела домой. «Задержка на час», — сказала она.\n\n"
+        "Пенсионерка из Подольска, летевшая к дочери в Сочи, была настроена философски. "
+        "«Ну что поделаешь», — сказала она.\n\n"
+        "«Хлеб пекут — значит, жизнь идет» — Михаил Ветров, пекарь, Белгород\n\n"
+        "В оперштабе напомнили о пропусках. «Без пропуска не пропустим никого», — добавил представитель штаба."
+    )
+    quotes = quotes_of(text, "ru")
+    assert quote_with(quotes, "Задержка").speaker_canonical is not None
+    assert quote_with(quotes, "Ну что").speaker_canonical is None
+    assert quote_with(quotes, "Без пропуска").speaker_canonical is None
+
+
 # -- quotation marks ---------------------------------------------------------------------------------------------
 
 
