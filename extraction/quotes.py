@@ -557,7 +557,18 @@ class _Document:
             if token.dep not in _CLIMB_DEPS or token.head == current or not self.outside(token.head):
                 break
             current = token.head
-        return self.adjacent_subject(verb) or self.place_subject(verb)
+        return self.shared_subject(verb) or self.adjacent_subject(verb) or self.place_subject(verb)
+
+    def shared_subject(self, verb: int) -> int | None:
+        """The subject of a speech verb hanging on a subjectless one (``he said, then added, "..."``: the parser
+        made ``added`` the root and ``he said`` its parataxis)."""
+        for child in self.parse.children(verb):
+            if self.tok(child).dep in ("parataxis", "conj") and self.outside(child) and self.speech_lemma(child):
+                for grand in self.parse.children(child):
+                    token = self.tok(grand)
+                    if token.dep in _SUBJECT_DEPS and self.outside(grand) and token.pos in _NOMINAL_POS:
+                        return grand
+        return None
 
     def place_subject(self, verb: int) -> int | None:
         """A verb without a subject whose source is a place or a document: ``В Кремле заявили``, ``говорится в

@@ -409,6 +409,11 @@ def test_a_described_newcomer_and_an_unnamed_representative_are_nobody_named() -
     assert quote_with(quotes, "Без пропуска").speaker_canonical is None
 
 
+def test_then_added_shares_the_subject_of_said() -> None:
+    text = 'Taras Kovach laughed. "We are engineers," he said, then added, "But we also do not say it."'
+    assert_speakers(text, {"We are": ("Taras Kovach", "pronoun"), "But we": ("Taras Kovach", None)}, "en")
+
+
 # -- quotation marks ---------------------------------------------------------------------------------------------
 
 
