@@ -16,6 +16,7 @@ Models load once per process.
 from __future__ import annotations
 
 import gzip
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -176,7 +177,25 @@ def slavic_word(word: str, language: str) -> tuple[str, str, frozenset[str]]:
 # -- parsing -----------------------------------------------------------------------------------------------------
 
 
-_PARAGRAPH_RE = re.compile(r"\S(?:.|\n(?!\s*\n))*")  # text up to a blank line
+_BLANK_LINE_RE = re.compile(r"\n\s*\n")
+
+
+def _split_at_blank_lines(ndoc: Any) -> None:
+    """End a natasha sentence at every blank line in it (razdel joins a byline or a heading to the next
+    paragraph); the parse then runs on the split sentences, still in one call for the whole text."""
+    from natasha.doc import DocSent
+
+    sents = []
+    for sent in ndoc.sents:
+        cuts = [0, *(m.end() for m in _BLANK_LINE_RE.finditer(sent.text)), len(sent.text)]
+        for a, b in itertools.pairwise(cuts):
+            piece = sent.text[a:b].rstrip()
+            if piece.strip():
+                lead = len(piece) - len(piece.lstrip())
+                sents.append(DocSent(sent.start + a + lead, sent.start + a + len(piece), piece.strip()))
+    if len(sents) != len(ndoc.sents):
+        ndoc.sents = sents
+        ndoc.envelop_sent_tokens()
 
 
 def parse_documents(documents: Sequence[tuple[str, str | None]], batch_size: int = 64) -> list[Parse | None]:
@@ -218,15 +237,10 @@ def parse_documents(documents: Sequence[tuple[str, str | None]], batch_size: int
         from natasha import Doc
 
         segmenter, syntax = natasha_syntax()
-        # a sentence never runs across a blank line (razdel joins a byline or a heading to the next paragraph)
-        paragraphs = [
-            (index, m.start(), m.end(), language)
-            for index, start, end, language in cyrillic
-            for m in _PARAGRAPH_RE.finditer(documents[index][0], start, end)
-        ]
-        for index, start, end, language in paragraphs:
+        for index, start, end, language in cyrillic:
             ndoc = Doc(documents[index][0][start:end])
             ndoc.segment(segmenter)
+            _split_at_blank_lines(ndoc)
             ndoc.parse_syntax(syntax)
             tokens, sentences = [], []
             for sent in ndoc.sents:

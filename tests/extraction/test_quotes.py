@@ -411,7 +411,10 @@ def test_a_described_newcomer_and_an_unnamed_representative_are_nobody_named() -
 
 def test_then_added_shares_the_subject_of_said() -> None:
     text = 'Taras Kovach laughed. "We are engineers," he said, then added, "But we also do not say it."'
-    assert_speakers(text, {"We are": ("Taras Kovach", "pronoun"), "But we": ("Taras Kovach", None)}, "en")
+    quotes = quotes_of(text, "en")
+    first, second = quote_with(quotes, "We are"), quote_with(quotes, "But we")
+    assert first.speaker_canonical is not None and "Kovach" in first.speaker_canonical
+    assert second.speaker_canonical == first.speaker_canonical and second.verb == "add"
 
 
 # -- quotation marks ---------------------------------------------------------------------------------------------
