@@ -557,7 +557,30 @@ class _Document:
             if token.dep not in _CLIMB_DEPS or token.head == current or not self.outside(token.head):
                 break
             current = token.head
-        return self.shared_subject(verb) or self.adjacent_subject(verb) or self.place_subject(verb)
+        return (
+            self.shared_subject(verb)
+            or self.stranded_subject(verb)
+            or self.adjacent_subject(verb)
+            or self.place_subject(verb)
+        )
+
+    def stranded_subject(self, verb: int) -> int | None:
+        """A subject before the verb that the parser hung on a word inside the quote, when the verb hangs there
+        too (``Міський голова Андрій Садовий, відвідавши ..., назвав постановку «...»``: the quote became the
+        sentence's root)."""
+        if self.outside(self.tok(verb).head):
+            return None
+        lo, _ = self.parse.sentence_of(verb)
+        for i in range(verb - 1, lo - 1, -1):
+            token = self.tok(i)
+            if (
+                token.dep in _SUBJECT_DEPS
+                and self.outside(i)
+                and token.pos in _NOMINAL_POS
+                and not self.outside(token.head)
+            ):
+                return i
+        return None
 
     def shared_subject(self, verb: int) -> int | None:
         """The subject of a speech verb hanging on a subjectless one (``he said, then added, "..."``: the parser

@@ -417,6 +417,15 @@ def test_then_added_shares_the_subject_of_said() -> None:
     assert second.speaker_canonical == first.speaker_canonical and second.verb == "add"
 
 
+def test_a_subject_the_parser_hung_on_the_quote_is_still_the_speaker() -> None:
+    text = (
+        "Міський голова Андрій Садовий, відвідавши одну з репетицій, назвав постановку "
+        "«важливою розмовою міста з тими, хто його захищає»."
+    )
+    quote = quote_with(quotes_of(text, "uk"), "важливою")
+    assert quote.speaker_canonical is not None and "Садов" in quote.speaker_canonical
+
+
 # -- quotation marks ---------------------------------------------------------------------------------------------
 
 
