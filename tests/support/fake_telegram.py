@@ -47,7 +47,7 @@ from telethon.tl.types import (
     ReactionEmoji,
 )
 
-from connectors.telegram import IDS_PER_CALL, ChannelRef
+from connectors.telegram import IDS_PER_CALL, ChannelRef, MessageWindow
 from connectors.telegram_snapshot import ScriptedChannel as ScriptedChannel  # the scripted server lives in the package
 from connectors.telegram_snapshot import ScriptedTelegram as ScriptedTelegram
 from connectors.telegram_snapshot import scripted_telethon as scripted_telethon
@@ -278,26 +278,12 @@ class FakeTelegramClient:
             raise ValueError(f"No user has {channel!r} as username")
         return self.channel
 
-    def fetch_messages(
-        self,
-        channel: ChannelRef,
-        *,
-        limit: int,
-        min_id: int = 0,
-        max_id: int = 0,
-        offset_date: datetime | None = None,
-        reverse: bool = True,
-    ) -> Sequence[Any]:
+    def fetch_messages(self, channel: ChannelRef, window: MessageWindow) -> Sequence[Any]:
         """Record the call (it may raise a scripted flood wait) and return :meth:`select`'s messages."""
-        self.calls.append(
-            FakeCall(
-                "fetch_messages",
-                {"limit": limit, "min_id": min_id, "max_id": max_id, "offset_date": offset_date, "reverse": reverse},
-            )
-        )
+        self.calls.append(FakeCall("fetch_messages", window.as_kwargs()))
         self._maybe_flood()
         assert channel.channel_id == self.channel.channel_id
-        return self.select(limit, min_id, max_id, offset_date, reverse)
+        return self.select(window.limit, window.min_id, window.max_id, window.offset_date, window.reverse)
 
     def select(self, limit: int, min_id: int, max_id: int, offset_date: datetime | None, reverse: bool) -> list[Any]:
         """Telethon's ``get_messages`` semantics over the in-memory list."""
