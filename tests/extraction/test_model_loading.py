@@ -11,7 +11,18 @@ from typing import Any
 from tests.conftest import REPO_ROOT
 
 # Modules that carry a model or a heavy dependency of one.
-HEAVY_MODULES = ("spacy", "natasha", "navec", "slovnet", "lingua", "fasttext", "extraction.dedup", "datasketch", "scipy", "pymorphy3")
+HEAVY_MODULES = (
+    "spacy",
+    "natasha",
+    "navec",
+    "slovnet",
+    "lingua",
+    "fasttext",
+    "extraction.dedup",
+    "datasketch",
+    "scipy",
+    "pymorphy3",
+)
 
 _INGEST_ONCE = """
 import json, sys
