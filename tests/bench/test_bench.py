@@ -9,13 +9,16 @@ lands all of its posts.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bench import corpus, end_to_end, extraction, landing
+from connectors.telegram import MessageWindow
 
 
 def test_corpus_is_seeded_and_mixed() -> None:
@@ -107,19 +110,19 @@ def test_synthetic_channel_matches_the_fake_client() -> None:
     client = end_to_end.synthetic_client_class()(count=30, seed=7)
     listed = FakeTelegramClient([client.message(i) for i in range(1, 31)])
     pivot = end_to_end.CHANNEL_START + end_to_end.MESSAGE_SPACING * 12 + timedelta(seconds=1)
-    calls: list[dict[str, Any]] = [
-        {"limit": 10},
-        {"limit": 10, "min_id": 25},
-        {"limit": 5, "reverse": False},
-        {"limit": 5, "max_id": 8, "reverse": False},
-        {"limit": 100, "offset_date": pivot},
-        {"limit": 100, "offset_date": pivot, "reverse": False},
-        {"limit": 3, "min_id": 30},
+    windows = [
+        MessageWindow(10),
+        MessageWindow(10, min_id=25),
+        MessageWindow(5, reverse=False),
+        MessageWindow(5, max_id=8, reverse=False),
+        MessageWindow(100, offset_date=pivot),
+        MessageWindow(100, offset_date=pivot, reverse=False),
+        MessageWindow(3, min_id=30),
     ]
-    for kwargs in calls:
-        got = [m.id for m in client.fetch_messages(client.channel, **kwargs)]
-        want = [m.id for m in listed.fetch_messages(listed.channel, **kwargs)]
-        assert got == want, kwargs
+    for window in windows:
+        got = [m.id for m in client.fetch_messages(client.channel, window)]
+        want = [m.id for m in listed.fetch_messages(listed.channel, window)]
+        assert got == want, window
 
 
 @pytest.mark.slow  # loads lingua
@@ -129,6 +132,31 @@ def test_memory_child_lands_every_post() -> None:
     # both are VmHWM readings; in the pytest process the mark may have been reset in between (clear_refs), so
     # only their presence is checked here: the benchmark itself runs each size in a fresh process
     assert result["peak_rss_mb"] > 0 and result["rss_after_imports_mb"] > 0
+
+
+@pytest.mark.slow  # loads the NER models
+def test_memory_child_can_extract_every_post() -> None:
+    result = end_to_end.child_memory(messages=30, seed=7, extract=True)
+    assert result["status"] == "ok" and result["extracted"] == result["landed"] == 30
+    assert result["peak_tree_rss_mb"] > 0 and result["extract_seconds"] > 0
+
+
+def test_tree_rss_counts_child_processes() -> None:
+    alone = end_to_end._tree_rss_mb(os.getpid())
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; b = bytearray(80_000_000); sys.stdout.write('x'); sys.stdout.flush(); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert child.stdout is not None and child.stdout.read(1) == b"x"
+        assert end_to_end._tree_rss_mb(os.getpid()) >= alone + 70
+    finally:
+        child.kill()
+        child.wait()
 
 
 def test_memory_verdict_needs_every_run_to_finish(capsys: pytest.CaptureFixture[str]) -> None:
