@@ -1290,11 +1290,14 @@ class _Document:
         head = rest[match.end() :].split(",")[0]
         titles = re.match(r"(?:[A-Z][a-z]{0,11}\.?\s+)*", head)
         for mention in self.mentions:
-            if mention.start == at or (
-                at < mention.start < at + len(head)  # "— Maj. Taras Horbenko": the title before the name
-                and titles is not None
-                and mention.start <= at + titles.end()
-                and all(w.lower().rstrip(".") in TITLE_WORDS for w in self.text[at : mention.start].split())
+            if (
+                mention.start == at
+                or (
+                    at < mention.start < at + len(head)  # "— Maj. Taras Horbenko": the title before the name
+                    and titles is not None
+                    and mention.start <= at + titles.end()
+                    and all(w.lower().rstrip(".") in TITLE_WORDS for w in self.text[at : mention.start].split())
+                )
             ):
                 tail = self.text[mention.end : span.outer_end + len(rest)]
                 words = tail.split()

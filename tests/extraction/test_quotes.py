@@ -234,7 +234,9 @@ def test_an_impersonal_verb_with_a_body_in_the_locative() -> None:
 def test_a_sentence_never_runs_across_a_blank_line() -> None:
     from extraction.syntax import parse_documents
 
-    text = "«Это уже победа» — Владимир Сидоренко, продавец\n\nГлава громады Людмила Сергиенко говорит, что все держатся."
+    text = (
+        "«Это уже победа» — Владимир Сидоренко, продавец\n\nГлава громады Людмила Сергиенко говорит, что все держатся."
+    )
     parse = parse_documents([(text, "ru")])[0]
     assert parse is not None
     paragraph = text.index("Глава")
@@ -259,7 +261,7 @@ def test_a_relative_named_by_the_given_name_takes_the_family_name() -> None:
     text = (
         "The farmer, Bohdan Melnyk, watches from the road. "
         '"We wait," he said.\n\n'
-        "Melnyk's wife, Oksana, is less patient. \"Spring comes every year,\" she said.\n\n"
+        'Melnyk\'s wife, Oksana, is less patient. "Spring comes every year," she said.\n\n'
         "Dmytro Savchuk came home in May. His mother, Larysa, kept a notebook. "
         '"I wrote every day," she said.'
     )
@@ -296,9 +298,7 @@ def test_only_a_spokesperson_speaks_for_the_organisation_named_with_the_noun() -
         '"The talks will go on," a European Commission spokeswoman said.\n\n'
         '"Everyone knows where the landing zone is," a senior EU official said.'
     )
-    assert_speakers(
-        text, {"The talks": ("European Commission", "nominal"), "Everyone knows": (None, "nominal")}, "en"
-    )
+    assert_speakers(text, {"The talks": ("European Commission", "nominal"), "Everyone knows": (None, "nominal")}, "en")
 
 
 def test_the_body_owning_a_role_is_not_the_speaker_the_name_after_it_is() -> None:
@@ -314,7 +314,9 @@ def test_the_body_owning_a_role_is_not_the_speaker_the_name_after_it_is() -> Non
 
 
 def test_a_call_sign_in_quotes_is_no_part_of_the_speaker_name() -> None:
-    text = 'In the photo: Senior Sgt. Dmytro "Hawk" Ivashchenko, 29, a drone pilot. "Same skills, new screen," he jokes.'
+    text = (
+        'In the photo: Senior Sgt. Dmytro "Hawk" Ivashchenko, 29, a drone pilot. "Same skills, new screen," he jokes.'
+    )
     assert_speakers(text, {"Same skills": ("Dmytro Ivashchenko", "pronoun")}, "en")
 
 
