@@ -530,10 +530,11 @@ def _join_apostrophes(text: str) -> str:
 
 
 _LEGAL_FORMS = r"(?:ТОВ|ООО|ОАО|ЗАО|ПАО|АО|АТ|ПрАТ|ПАТ|ВАТ|ЗАТ|ФОП|ИП|ТзОВ|КП|ДП|ГУП|МУП|ФГУП|НКО)"
-# Where a model span runs two names together: a conjunction or comma between capitalised words, a bracket, or a
-# legal-form prefix starting a second name.
+# Where a model span runs two names together: a conjunction or comma between capitalised words, a bracket, a
+# legal-form prefix starting a second name, or a line break (a headline's last word and the next paragraph's first).
 _RUN_ON_CUT = re.compile(
     r"\s+(?:і|й|та|и|а также|and)\s+(?=[A-ZА-ЯІЇЄЁ])|\s*,\s*(?=[A-ZА-ЯІЇЄЁ])|\s*[()]\s*|\s+(?=" + _LEGAL_FORMS + r"\s)"
+    r"|[ \t]*\n\s*"
 )
 
 
@@ -543,10 +544,12 @@ def _split_run_on(text: str, start: int, end: int, label: str) -> list[tuple[int
     pieces: list[tuple[int, int]] = []
     cursor = start
     for cut in _RUN_ON_CUT.finditer(text, start, end):
-        if cut.start() > cursor and (cut.group(0).strip() in "()" or text[cursor : cut.start()][:1].isupper()):
+        if cut.start() > cursor and (cut.group(0).strip() in "()\n" or text[cursor : cut.start()][:1].isupper()):
             pieces.append((cursor, cut.start()))
             cursor = cut.end()
     pieces.append((cursor, end))
+    if label in (LOC, ORG):
+        pieces = [piece for s, e in pieces for piece in _cut_at_prepositions(text, s, e, label)]
     out: list[tuple[int, int, str]] = []
     for s, e in pieces:
         s, e = _trim(text, s, e)
@@ -560,6 +563,29 @@ def _split_run_on(text: str, start: int, end: int, label: str) -> list[tuple[int
         runs = _name_runs(text, s, e) if piece_label == PER else [(s, e)]
         out.extend((rs, re_, piece_label) for rs, re_ in runs)
     return out
+
+
+_SPATIAL_PREPOSITION = re.compile(
+    r"\s+(?:біля|поблизу|після|під|над|між|через|возле|около|близ|после|под|над|между|через)\s+", re.IGNORECASE
+)
+
+
+def _cut_at_prepositions(text: str, start: int, end: int, label: str) -> list[tuple[int, int]]:
+    """A place span (or an organisation span opening with a place) run on over a preposition into the next
+    place (``Десну біля Вишгорода``, ``Дніпра біля Нікополя після обміління``): the names on either side;
+    words after a preposition that start with a lower-case word are dropped."""
+    out: list[tuple[int, int]] = []
+    cursor = start
+    for cut in _SPATIAL_PREPOSITION.finditer(text, start, end):
+        head = text[cursor : cut.start()]
+        if label == ORG and not out and _place_of(head) is None:
+            return [(start, end)]  # Управление по работе с ...: an organisation's own words
+        if head[:1].isupper():
+            out.append((cursor, cut.start()))
+        cursor = cut.end()
+    if text[cursor:end][:1].isupper() or cursor == start:
+        out.append((cursor, end))
+    return out or [(start, end)]
 
 
 _LOCATIVE_BEFORE = re.compile(
@@ -587,6 +613,32 @@ def _coordinated_with_place(before: str, start: int, found: Sequence[Mention]) -
     """``Балаклії та Куп'янську``: the word follows a place and a conjunction or comma."""
     match = _COORDINATED.search(before)
     return match is not None and any(m.label == LOC and m.end == start - len(match.group(0)) for m in found)
+
+
+_COORDINATED_AFTER = re.compile(r"(?:\s*,\s*|\s+(?:і|й|та|и|или|або)\s+)")
+
+
+def _coordinated_before_place(text: str, end: int, found: Sequence[Mention]) -> bool:
+    """``Дружківка та Костянтинівка``: the word precedes a conjunction or comma and a place."""
+    match = _COORDINATED_AFTER.match(text, end)
+    return match is not None and any(m.label == LOC and m.start == match.end() for m in found)
+
+
+def _coordinated_places(text: str, mentions: list[Mention]) -> None:
+    """A one-word person mention that is a place and is coordinated with a place is a place (``Ізмаїл, Рені та
+    Усть-Дунайськ``: the model read the list as persons)."""
+    changed = True
+    while changed:
+        changed = False
+        for mention in mentions:
+            if mention.label != PER or " " in mention.text or not has_cyrillic(mention.text):
+                continue
+            before = text[max(0, mention.start - 25) : mention.start]
+            coordinated = _coordinated_with_place(before, mention.start, mentions) or _coordinated_before_place(
+                text, mention.end, mentions
+            )
+            if coordinated and _place_of(mention.text, mention.language) is not None:
+                mention.label, mention.lemma, changed = LOC, "", True
 
 
 def _person_reading(word: str, language: str) -> bool:
@@ -626,9 +678,18 @@ def _reading(text: str, start: int, end: int, label: str, language: str, found: 
         return LOC if town else ORG  # a village's name alone does not make a place (нарада зі Ставкою)
     if label == LOC and " " in surface and _place_of(surface, language) is None and region_named(surface) is None:
         first, rest = surface.split(" ", 1)
-        if _place_of(rest, language) is not None and not _is_direction(first):
+        rest_place = _place_of(rest, language)
+        if rest_place is not None and not _is_direction(first) and not _village_name(first, rest_place, language):
             return ORG
     return label
+
+
+def _village_name(first: str, rest: Place, language: str) -> bool:
+    """An adjective before a village or town (``Лакомая Буда``) is part of a place's name the index lacks; before a
+    country or a city (``Единой России``) it names an institution."""
+    parses = morph(language).parse(first)
+    adjective = bool(parses) and parses[0].tag.POS in ("ADJF", "ADJS")
+    return adjective and rest.latitude is not None and rest.population < _CITY
 
 
 _CITY = 100_000
@@ -802,7 +863,12 @@ def _common_word_at_sentence_start(text: str, start: int, end: int, language: st
     if any(t in p.tag.grammemes for p in parses for t in _PROPER_TAGS):
         return False
     lemmas = {p.normal_form for p in parses}
-    return not any(lookup_known(w) or lookup_place(w.capitalize()) for w in {word, *lemmas})
+    return not any(lookup_known(w) or _town(lookup_place(w.capitalize())) for w in {word, *lemmas})
+
+
+def _town(place: Place | None) -> bool:
+    """A country, region or town, not a village named like a common word (``Центральний``)."""
+    return place is not None and (place.latitude is None or place.population >= TOWN_POPULATION)
 
 
 # Generic military abbreviations and equipment designations the Russian model tags as organisations.
@@ -821,6 +887,15 @@ def _skip_leading_place(text: str, start: int, end: int, language: str) -> int:
     if len(words) < 3:
         return start
     first = words[0].group(0)
+    for size in (1, 2):  # Кривого Рогу Олександр Вілкул, Хмельницького Олександр Симчишин: the place's case differs
+        if len(words) - size < 2:
+            break
+        prefix = text[start + words[0].start() : start + words[size - 1].end()]
+        given = morph(language).parse(words[size].group(0))
+        nominative_name = any({"Name", "nomn"} <= p.tag.grammemes for p in given)
+        oblique = not any("nomn" in p.tag.grammemes for p in morph(language).parse(first))
+        if nominative_name and oblique and _place_of(prefix, language) is not None:
+            return start + words[size].start()
     if _person_reading(first, language):
         return start  # Анна Михайловна Лебедева: a name before a name
     if any(_regional_place(p.normal_form.capitalize()) for p in morph(language).parse(first)):
@@ -864,13 +939,19 @@ def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
             if any(m.start < e and s < m.end for m in mentions):
                 continue
             surface = text[s:e]
+            if _inside_quoted_title(text, s, e):
+                continue  # «Крымская переправа», «Наталка Полтавка»: a name or title, not the place
             place = _place_of(surface, chunk.language)
             if place is None or (place.latitude is not None and place.country_code not in REGION_COUNTRIES):
                 continue
             before = text[max(0, s - 25) : s]
             words = surface.split()
             # Одеси та Ізмаїла: a name coordinated with a place is a place
-            context = _coordinated_with_place(before, s, mentions) or _locative_before(before, surface, chunk.language)
+            context = (
+                _coordinated_with_place(before, s, mentions)
+                or _coordinated_before_place(text, e, mentions)
+                or _locative_before(before, surface, chunk.language)
+            )
             person = any(_person_reading(w, chunk.language) for w in words) and place.population < _CITY
             if person and not context:
                 continue
@@ -880,6 +961,15 @@ def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
                     continue  # a sentence-initial common word that is also a small town's name
             mentions.append(Mention(surface, LOC, s, e, language=chunk.language))
             break
+
+
+def _inside_quoted_title(text: str, start: int, end: int) -> bool:
+    """The words open a short name in guillemets that holds more than them (``«Крымская переправа»``, ``«Наталка
+    Полтавка»``; not a quoted sentence)."""
+    if text[start - 1 : start] != "«":
+        return False
+    closing = re.match(r"[^«»\n]*»", text[end : end + 60])
+    return closing is not None and len(closing.group(0)) > 1 and len(text[start : end + closing.end()].split()) <= 3
 
 
 def _candidate_spans(match: re.Match[str]) -> list[tuple[int, int]]:
@@ -945,7 +1035,7 @@ def _institutions_named_after_places(text: str, mentions: list[Mention]) -> None
         if match is None:
             continue
         latin_brand = not has_cyrillic(match.group(1)) and re.search(r"\d", match.group(1))  # Tele2 Россия
-        if not latin_brand and re.search(r"(?:^|[.!?…\n:])[\s«\"“—–-]*$", before[: match.start(1)]):
+        if not latin_brand and re.search(r"(?:^|[.!?…\n:])[^\w]*$", before[: match.start(1)]):
             continue
         start = mention.start - len(before) + match.start(1)
         word = match.group(1)
@@ -955,6 +1045,8 @@ def _institutions_named_after_places(text: str, mentions: list[Mention]) -> None
             parses = morph(mention.language).parse(word)
             if not parses or parses[0].tag.POS not in ("NOUN", "ADJF") or _is_direction(word):
                 continue
+            if "anim" in parses[0].tag.grammemes:
+                continue  # a title before a place (Мэр Харькова, Президент Румынии), not an institution
             if any({"Name", "Surn", "Patr", "Geox"} & p.tag.grammemes for p in parses):
                 continue
         elif not re.search(r"\d", word):
@@ -1051,6 +1143,26 @@ def _propagate_surnames(text: str, mentions: list[Mention]) -> None:
                 mentions.append(Mention(match.group(0), PER, s, e, lemma="", language=language))
 
 
+_DESIGNATED_NAME = re.compile(r"(?:[Сс]тадион|[Сс]тадіон|[Аа]эропорт|[Аа]еропорт|[Пп]орт|[Мм]ост|[Мм]іст)[а-яіїє]*\s+«$")
+
+
+def _quoted_name(text: str, start: int, end: int) -> bool:
+    """The span is a whole name in guillemets (``«Зенит»``, ``«Крымская переправа»``): a club, firm or title,
+    not a common word opening a sentence nor the place it is named after (unless a designator such as
+    ``стадион`` precedes it)."""
+    return (
+        text[start - 1 : start] == "«"
+        and text[end : end + 1] == "»"
+        and _DESIGNATED_NAME.search(text[max(0, start - 20) : start]) is None
+    )
+
+
+def _drop_place_readings(text: str, mentions: list[Mention], start: int, end: int) -> None:
+    """Remove place mentions the rules found inside a quoted name (``«Сибирь»`` the club, ``«Крымская
+    переправа»`` the ferry line)."""
+    mentions[:] = [m for m in mentions if not (m.label == LOC and start <= m.start and m.end <= end)]
+
+
 def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: int = 64) -> list[list[Mention]]:
     """Entity mentions (offsets into each text, sorted) for ``(text, language)`` pairs, all through one pipe call."""
     per_doc: list[list[Mention]] = [[] for _ in documents]
@@ -1108,10 +1220,14 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                         place_end = _trim(text, ps, skip)[1]  # the place is a mention of its own
                         _add(per_doc[index], Mention(text[ps:place_end], LOC, ps, place_end, language=chunk.language))
                         ps = skip
-                    if ps < pe and not _common_word_at_sentence_start(text, ps, pe, chunk.language):
+                    if label == ORG and _quoted_name(text, ps, pe):  # «Зенит», «Ростов»: a club or a firm
+                        _drop_place_readings(text, per_doc[index], ps, pe)
+                        _add(per_doc[index], Mention(text[ps:pe], ORG, ps, pe, language=chunk.language), widen=True)
+                    elif ps < pe and not _common_word_at_sentence_start(text, ps, pe, chunk.language):
                         label = _reading(text, ps, pe, label, chunk.language, per_doc[index])
                         _add(per_doc[index], Mention(text[ps:pe], label, ps, pe, language=chunk.language), widen=True)
     for index, chunk in cyrillic:
+        _coordinated_places(documents[index][0], per_doc[index])
         _gazetteer_places(documents[index][0], chunk, per_doc[index])
         _acronym_organisations(documents[index][0], chunk, per_doc[index])
     for (text, _), mentions in zip(documents, per_doc, strict=True):

@@ -102,7 +102,7 @@ def stem(word: str) -> str:
     for ending in _ADJECTIVE_ENDINGS:
         if low.endswith(ending) and len(word) - len(ending) >= 3:
             return word[: -len(ending)]
-    if low[-1:] in _VOWELS + "ьй" and len(word) >= 4:
+    if low[-1:] in _VOWELS + "ьй" and len(word) >= 4 or low[-1:] == "ь" and len(word) >= 3:
         return word[:-1]
     return word
 
@@ -123,9 +123,14 @@ def word_pattern(word: str) -> str:
         return _escape(head + sep) + word_pattern(tail)
     base = stem(word)
     forms = [_escape(base) + ENDING + "?"]
-    fleeting = re.fullmatch(rf"(.*[^{_VOWELS}])[еоє]([цк])", base)
-    if fleeting and len(fleeting.group(1)) >= 3:  # Донець -> Донця, Райгородок -> Райгородка
+    if word.endswith("й") and base != word and not word.lower().endswith(_ADJECTIVE_ENDINGS):
+        forms.append(_escape(word))  # Дунай (the nominative; Дуная, Дунаю are the stem's)
+    fleeting = re.fullmatch(rf"(.*[^{_VOWELS}])[еоє]([цкрл])", base)
+    if fleeting and len(fleeting.group(1)) >= 3:  # Донець -> Донця, Райгородок -> Райгородка, Дністер -> Дністра
         forms.append(_escape(fleeting.group(1) + fleeting.group(2)) + ENDING)
+    velar = re.fullmatch(r"(.*[аеиоуіяю])([гкх])", base)
+    if velar and len(velar.group(1)) >= 2:  # the Ukrainian locative and dative: Буг -> Бузі, Балтика -> Балтиці
+        forms.append(_escape(velar.group(1)) + {"г": "з", "к": "ц", "х": "с"}[velar.group(2)] + "і")
     match = re.fullmatch(rf"(.*)([ії])([^{_VOWELS}]+)", base)
     if match and base == word.rstrip("ь"):
         alternated = _escape(match.group(1)) + _ALTERNATION[match.group(2)] + _escape(match.group(3))
