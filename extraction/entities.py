@@ -679,17 +679,20 @@ def _reading(text: str, start: int, end: int, label: str, language: str, found: 
     if label == LOC and " " in surface and _place_of(surface, language) is None and region_named(surface) is None:
         first, rest = surface.split(" ", 1)
         rest_place = _place_of(rest, language)
-        if rest_place is not None and not _is_direction(first) and not _village_name(first, rest_place, language):
+        if rest_place is not None and not _is_direction(first) and not _village_name(first, rest, rest_place, language):
             return ORG
     return label
 
 
-def _village_name(first: str, rest: Place, language: str) -> bool:
-    """An adjective before a village or town (``Лакомая Буда``) is part of a place's name the index lacks; before a
-    country or a city (``Единой России``) it names an institution."""
+def _village_name(first: str, rest_name: str, rest: Place, language: str) -> bool:
+    """An adjective before a capitalised settlement (``Лакомая Буда``) is part of a place's name the index lacks;
+    before a country or a city of millions (``Единой России``, ``Вечерняя Москва``) it names an institution."""
     parses = morph(language).parse(first)
     adjective = bool(parses) and parses[0].tag.POS in ("ADJF", "ADJS")
-    return adjective and rest.latitude is not None and rest.population < _CITY
+    return adjective and rest_name[:1].isupper() and rest.latitude is not None and rest.population < _MILLION
+
+
+_MILLION = 1_000_000
 
 
 _CITY = 100_000
@@ -1015,12 +1018,20 @@ def _institutions_named_after_places(text: str, mentions: list[Mention]) -> None
             (m for m in mentions if m.label == ORG and re.fullmatch(r"[ \t]+", text[m.end : mention.start])), None
         )
         country = _place_of(mention.text, mention.language)
+        last = mention.text.split()[-1]
         if (
             owner is not None
-            and country is not None
-            and country.latitude is None
-            and (mention.text.isupper() or _genitive(mention.text.split()[-1], mention.language))
-        ):  # an organisation of that country (МЧС России, Министерство культуры РФ); a city's court keeps its city
+            and (
+                (  # an organisation of a country or region (МЧС России, Избиркома Самарской области)
+                    ((country is not None and country.latitude is None) or region_named(mention.text) is not None)
+                    and (mention.text.isupper() or _genitive(last, mention.language))
+                )
+                or (  # a club and its town («Динамо» Махачкала)
+                    owner.text.endswith("»")
+                    and any("nomn" in p.tag.grammemes for p in morph(mention.language).parse(last)[:1])
+                )
+            )
+        ):  # a city's court keeps its city
             mentions.remove(owner)
             mention.start, mention.text, mention.label, mention.lemma = (
                 owner.start,
@@ -1143,7 +1154,10 @@ def _propagate_surnames(text: str, mentions: list[Mention]) -> None:
                 mentions.append(Mention(match.group(0), PER, s, e, lemma="", language=language))
 
 
-_DESIGNATED_NAME = re.compile(r"(?:[Сс]тадион|[Сс]тадіон|[Аа]эропорт|[Аа]еропорт|[Пп]орт|[Мм]ост|[Мм]іст)[а-яіїє]*\s+«$")
+_DESIGNATED_NAME = re.compile(
+    r"(?:[Сс]тадион|[Сс]тадіон|[Аа]эропорт|[Аа]еропорт|[Пп]орт|[Мм]ост|[Мм]іст|[Кк]анал|[Оо]зер|[Рр]ек|[Рр]іч|"
+    r"[Вв]одохранилищ|[Вв]одосховищ)[а-яіїє]*\s+«$"
+)
 
 
 def _quoted_name(text: str, start: int, end: int) -> bool:
@@ -1157,7 +1171,7 @@ def _quoted_name(text: str, start: int, end: int) -> bool:
     )
 
 
-def _drop_place_readings(text: str, mentions: list[Mention], start: int, end: int) -> None:
+def _drop_place_readings(mentions: list[Mention], start: int, end: int) -> None:
     """Remove place mentions the rules found inside a quoted name (``«Сибирь»`` the club, ``«Крымская
     переправа»`` the ferry line)."""
     mentions[:] = [m for m in mentions if not (m.label == LOC and start <= m.start and m.end <= end)]
@@ -1221,8 +1235,9 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                         _add(per_doc[index], Mention(text[ps:place_end], LOC, ps, place_end, language=chunk.language))
                         ps = skip
                     if label == ORG and _quoted_name(text, ps, pe):  # «Зенит», «Ростов»: a club or a firm
-                        _drop_place_readings(text, per_doc[index], ps, pe)
-                        _add(per_doc[index], Mention(text[ps:pe], ORG, ps, pe, language=chunk.language), widen=True)
+                        _drop_place_readings(per_doc[index], ps - 1, pe + 1)
+                        quoted = Mention(text[ps:pe], ORG, ps, pe, language=chunk.language, own_label=True)
+                        _add(per_doc[index], quoted, widen=True)
                     elif ps < pe and not _common_word_at_sentence_start(text, ps, pe, chunk.language):
                         label = _reading(text, ps, pe, label, chunk.language, per_doc[index])
                         _add(per_doc[index], Mention(text[ps:pe], label, ps, pe, language=chunk.language), widen=True)

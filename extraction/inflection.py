@@ -102,7 +102,7 @@ def stem(word: str) -> str:
     for ending in _ADJECTIVE_ENDINGS:
         if low.endswith(ending) and len(word) - len(ending) >= 3:
             return word[: -len(ending)]
-    if low[-1:] in _VOWELS + "ьй" and len(word) >= 4 or low[-1:] == "ь" and len(word) >= 3:
+    if (low[-1:] in _VOWELS + "ьй" and len(word) >= 4) or (low[-1:] == "ь" and len(word) >= 3):
         return word[:-1]
     return word
 
