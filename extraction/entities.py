@@ -735,6 +735,50 @@ def _is_direction(word: str) -> bool:
     return bool(_DIRECTIONS.match(word))
 
 
+_DIRECTION_ENGLISH = (
+    ("Western", re.compile(r"^(?:[Зз]ападн|[Зз]ахідн)")),
+    ("Eastern", re.compile(r"^(?:[Вв]осточн|[Сс]хідн)")),
+    ("Northern", re.compile(r"^(?:[Сс]еверн|[Пп]івнічн)")),
+    ("Southern", re.compile(r"^(?:[Юю]жн|[Пп]івденн)")),
+    ("Central", re.compile(r"^[Цц]ентральн")),
+)
+
+
+def _english_area(surface: str, language: str) -> str | None:
+    """The English name of a region, country or continent as written in any case (``Сибири`` -> ``Siberia``,
+    ``Європи`` -> ``Europe``); towns do not count."""
+    region = region_named(surface)
+    if region is not None:
+        return region.canonical
+    place = _place_of(surface, language)
+    return place.name if place is not None and place.latitude is None else None
+
+
+def _directional_places(text: str, mentions: list[Mention]) -> None:
+    """A compass adjective before a region, country or continent names a part of it (``Западной Сибири`` ->
+    ``Western Siberia``, ``Північної Європи`` -> ``Northern Europe``), also when the model or the rules split the
+    adjective off (``Южном`` + ``Кавказе``); a name the index knows whole (``Южной Кореи``) is left alone."""
+    mentions.sort(key=lambda m: m.start)
+    for mention in list(mentions):
+        if mention.label != LOC or mention not in mentions or not has_cyrillic(mention.text):
+            continue
+        first, _, rest = mention.text.partition(" ")
+        if not rest:
+            following = next((m for m in mentions if m.label == LOC and m.start == mention.end + 1), None)
+            if following is None or text[mention.end] != " ":
+                continue
+            rest = following.text
+        english = next((name for name, pattern in _DIRECTION_ENGLISH if pattern.match(first)), None)
+        if english is None or " " in rest or _place_of(f"{first} {rest}", mention.language) is not None:
+            continue
+        area = _english_area(rest, mention.language)
+        if area is None:
+            continue
+        end = mention.start + len(first) + 1 + len(rest)
+        mentions[:] = [m for m in mentions if m is mention or not (mention.start < m.start < end)]
+        mention.end, mention.text, mention.lemma = end, text[mention.start : end], f"{english} {area}"
+
+
 def _place_of(surface: str, language: str = "uk") -> Place | None:
     """The place an (inflected) name is (``Львові`` -> Lviv, ``Сумах`` -> Sumy), or None."""
     hit = best_place_lemma(surface, language)
@@ -1248,6 +1292,7 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
     for (text, _), mentions in zip(documents, per_doc, strict=True):
         mentions[:] = [m for m in mentions if not _not_a_name(m.text)]
         _extend_given_names(text, mentions)
+        _directional_places(text, mentions)
         _institutions_named_after_places(text, mentions)
         _territorial_bodies(text, mentions)
         _propagate_surnames(text, mentions)
