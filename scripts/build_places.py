@@ -65,7 +65,8 @@ def _similarity(a: str, b: str) -> float:
 def english_place_name(name: str, country: str, alternates: list[str]) -> tuple[str, str | None]:
     """The English Wikipedia form of a GeoNames place, and its native (Cyrillic) name: Ukrainian places in the
     national romanisation of their Ukrainian name (``Kupiansk``, ``Berdiansk``); Russian ones without BGN's
-    ``iy``/``yy``/``yye``/``ë``/``'`` (``Nizhny Novgorod``, ``Stary Oskol``, ``Oryol``, ``Kazan``); others as GeoNames writes them."""
+    ``iy``/``yy``/``yye``/``ë``/``'`` (``Nizhny Novgorod``, ``Stary Oskol``, ``Oryol``, ``Kazan``); others as
+    GeoNames writes them."""
     if country == "UA":
         # the Ukrainian spelling GeoNames' name was made from, in the national (Sosnytsia) or BGN (Vyzhnytsya)
         # romanisation: Сосниця and Вижниця, not the Russian Сосница and Вижница
