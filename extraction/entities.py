@@ -1002,12 +1002,20 @@ def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
             person = any(_person_reading(w, chunk.language) for w in words) and place.population < _CITY
             if person and not context:
                 continue
-            if re.search(_SENTENCE_START, before) and place.population < _CITY and not context:
+            native = place.country_code in NATIVE_COUNTRIES  # a Cyrillic name of a town abroad (Полиция: Police)
+            small = place.population < (_SENTENCE_TOWN if native else _CITY)
+            if re.search(_SENTENCE_START, before) and small and not context:
                 parses = morph(chunk.language).parse(words[0])
                 if any(p.is_known and not {"Geox", "Name", "Surn"} & p.tag.grammemes for p in parses[:1]):
                     continue  # a sentence-initial common word that is also a small town's name
             mentions.append(Mention(surface, LOC, s, e, language=chunk.language))
             break
+
+
+# A sentence-initial word that the dictionary knows as a common noun and that names a town of Ukraine, Russia or
+# Belarus this small (elsewhere: a city's) is taken for the common word (the Ukrainian dictionary lists many towns,
+# Добропілля, Дружківка, as plain nouns).
+_SENTENCE_TOWN = 20_000
 
 
 def _inside_quoted_title(text: str, start: int, end: int) -> bool:
@@ -1287,7 +1295,8 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                         _add(per_doc[index], Mention(text[ps:pe], label, ps, pe, language=chunk.language), widen=True)
     for index, chunk in cyrillic:
         _coordinated_places(documents[index][0], per_doc[index])
-        _gazetteer_places(documents[index][0], chunk, per_doc[index])
+        for _ in range(2):  # again: a place coordinated with one found later (Дружківка та Костянтинівка)
+            _gazetteer_places(documents[index][0], chunk, per_doc[index])
         _acronym_organisations(documents[index][0], chunk, per_doc[index])
     for (text, _), mentions in zip(documents, per_doc, strict=True):
         mentions[:] = [m for m in mentions if not _not_a_name(m.text)]
