@@ -826,6 +826,11 @@ def place_lemmas(surface: str, language: str) -> tuple[str, ...]:
         return tuple(c for c in combos if c != surface)
     word = surface
     out: list[str] = []
+    compound = re.fullmatch(r"([А-ЯІЇЄҐЁ][^-\s]{2,})-([А-ЯІЇЄҐЁ][^-\s]{2,})", word)
+    if compound:  # both halves decline: Каменске-Уральском -> Каменск-Уральский, Камʼянці-Подільському
+        firsts = [compound.group(1), *place_lemmas(compound.group(1), language)][:40]
+        seconds = [compound.group(2), *place_lemmas(compound.group(2), language)][:30]
+        out.extend(f"{a}-{b}" for a in firsts for b in seconds)
     for parse in morph(language if language in ("ru", "uk") else "ru").parse(word):
         if "ADJF" in parse.tag.grammemes:  # keep the gender (Білої -> Біла), or try neuter (Колодяжного -> Колодяжне)
             numbers = ({"nomn", "plur"},) if "plur" in parse.tag.grammemes else ()  # Набережных -> Набережные
@@ -840,6 +845,9 @@ def place_lemmas(surface: str, language: str) -> tuple[str, ...]:
             bases = [base]
             if ending in ("і", "е") and base[-1:] in _PALATALISED:  # Розі -> Рог-, Луці -> Лук-
                 bases.append(base[:-1] + _PALATALISED[base[-1]])
+            fleeting = re.fullmatch(r"(.*[^аеиіїоуюяєыэьʼ'’])([цкр])", base)
+            if fleeting and len(fleeting.group(1)) >= 3:  # the fleeting vowel back: Камʼянці -> Камʼянець
+                bases.append(fleeting.group(1) + {"ц": "ець", "к": "ок", "р": "ер"}[fleeting.group(2)])
             for b in list(bases):
                 match = re.fullmatch(r"(.*[^аеиіїоуюяєыэ])([оеє])([^аеиіїоуюяєыэ]+)", b)
                 if match:  # Львов- -> Львів, Чугуєв- -> Чугуїв, Тернопол- -> Тернопіль, Рог- -> Ріг

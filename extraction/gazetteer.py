@@ -514,7 +514,8 @@ class PlaceIndex:
         target = key.encode("utf-8")
         position = bisect_left(self._keys, target)
         if position == len(self._keys) or self._keys[position] != target:
-            return array("I")
+            # a Ukrainian name GeoNames has only without its apostrophe (П'ятихатки as Пятихатки)
+            return self._span(key.replace("'", "")) if "'" in key else array("I")
         return self._postings[self._posting_starts[position] : self._posting_starts[position + 1]]
 
     def candidates(self, key: str) -> tuple[Place, ...]:
