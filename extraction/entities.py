@@ -40,12 +40,14 @@ from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, 
 from extraction.regions import (
     DISTRICT_ADJECTIVE,
     DISTRICT_RE,
+    TOWN_AREA_RE,
     coordinated_before,
     district_kind,
     district_name,
     find_regions,
     region_named,
     regions_context,
+    town_area_name,
 )
 
 if TYPE_CHECKING:
@@ -482,6 +484,11 @@ def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
         for region in find_regions(part):
             s, e = chunk.start + region.start, chunk.start + region.end
             _add(out, Mention(text[s:e], LOC, s, e, lemma=region.region.canonical, language=chunk.language))
+        for match in TOWN_AREA_RE.finditer(part):  # Ізюмщині -> Izium Raion (oblast -щина names are regions)
+            area = town_area_name(match.group(1), lookup_places, TOWN_POPULATION)
+            if area is not None:
+                s, e = chunk.start + match.start(), chunk.start + match.end()
+                _add(out, Mention(text[s:e], LOC, s, e, lemma=area, language=chunk.language))
         context = regions_context(text)
         for match in DISTRICT_RE.finditer(part):
             lemma = _district_lemma(match.group(1), match.group(2), chunk.language, context)
@@ -673,7 +680,8 @@ def _reading(text: str, start: int, end: int, label: str, language: str, found: 
     if label in (PER, LOC) and " " in surface and re.search(r"\s[А-ЯІЇЄЁ]{2,6}$", surface):
         return ORG  # Полтавської ОВА, Харківської ОДА: an authority named by its acronym
     if label == PER and has_cyrillic(surface) and _not_a_person(surface, language):
-        found_place = _place_of(surface, language)
+        first, _, rest = surface.partition(" ")
+        found_place = _place_of(surface, language) or (_place_of(rest, language) if _is_direction(first) else None)
         town = found_place is not None and (found_place.population >= TOWN_POPULATION or place_context)
         return LOC if town else ORG  # a village's name alone does not make a place (нарада зі Ставкою)
     if label == LOC and " " in surface and _place_of(surface, language) is None and region_named(surface) is None:
@@ -727,7 +735,7 @@ def _not_a_person(surface: str, language: str) -> bool:
 
 
 _DIRECTIONS = re.compile(
-    r"^(?:[Зз]ападн|[Вв]осточн|[Сс]еверн|[Юю]жн|[Цц]ентральн|[Сс]хідн|[Зз]ахідн|[Пп]івнічн|[Пп]івденн)"
+    r"^(?:[Зз]ападн|[Вв]осточн|[Сс]еверн|[Юю]жн|[Цц]ентральн|[Сс]хідн|[Зз]ахідн|[Пп]івнічн|[Пп]івденн|[Вв]елик)"
 )
 
 
@@ -741,6 +749,7 @@ _DIRECTION_ENGLISH = (
     ("Northern", re.compile(r"^(?:[Сс]еверн|[Пп]івнічн)")),
     ("Southern", re.compile(r"^(?:[Юю]жн|[Пп]івденн)")),
     ("Central", re.compile(r"^[Цц]ентральн")),
+    ("Greater", re.compile(r"^[Вв]елик")),  # Великої Одеси -> Greater Odesa (a city with its suburbs)
 )
 
 
@@ -757,7 +766,8 @@ def _english_area(surface: str, language: str) -> str | None:
 def _directional_places(text: str, mentions: list[Mention]) -> None:
     """A compass adjective before a region, country or continent names a part of it (``Западной Сибири`` ->
     ``Western Siberia``, ``Північної Європи`` -> ``Northern Europe``), also when the model or the rules split the
-    adjective off (``Южном`` + ``Кавказе``); a name the index knows whole (``Южной Кореи``) is left alone."""
+    adjective off (``Южном`` + ``Кавказе``); ``великий`` before a city is its metropolitan area (``Великої Одеси``
+    -> ``Greater Odesa``); a name the index knows whole (``Южной Кореи``, ``Великий Новгород``) is left alone."""
     mentions.sort(key=lambda m: m.start)
     for mention in list(mentions):
         if mention.label != LOC or mention not in mentions or not has_cyrillic(mention.text):
@@ -772,6 +782,9 @@ def _directional_places(text: str, mentions: list[Mention]) -> None:
         if english is None or " " in rest or _place_of(f"{first} {rest}", mention.language) is not None:
             continue
         area = _english_area(rest, mention.language)
+        if english == "Greater":
+            city = _place_of(rest, mention.language)
+            area = city.name if city is not None and city.population >= _CITY else None
         if area is None:
             continue
         end = mention.start + len(first) + 1 + len(rest)
@@ -1011,7 +1024,7 @@ def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
             if person and not context:
                 continue
             native = place.country_code in NATIVE_COUNTRIES  # a Cyrillic name of a town abroad (Полиция: Police)
-            small = place.population < (_SENTENCE_TOWN if native else _CITY)
+            small = place.latitude is not None and (place.population < _SENTENCE_TOWN or not native)
             if re.search(_SENTENCE_START, before) and small and not context:
                 parses = morph(chunk.language).parse(words[0])
                 if any(p.is_known and not {"Geox", "Name", "Surn"} & p.tag.grammemes for p in parses[:1]):
@@ -1021,8 +1034,8 @@ def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
 
 
 # A sentence-initial word that the dictionary knows as a common noun and that names a town of Ukraine, Russia or
-# Belarus this small (elsewhere: a city's) is taken for the common word (the Ukrainian dictionary lists many towns,
-# Добропілля, Дружківка, as plain nouns).
+# Belarus this small, or any town abroad (Порти is no Porto), is taken for the common word (the Ukrainian dictionary
+# lists many towns, Добропілля, Дружківка, as plain nouns).
 _SENTENCE_TOWN = 20_000
 
 

@@ -246,6 +246,25 @@ def district_name(
     return f"{centre.name} Hromada" if kind == "hromada" else f"{centre.name} Raion"
 
 
+# A -щина name made from a town (Ізюмщина, Бахмутщина, Куп'янщина): the area around it, its raion.
+TOWN_AREA_RE = re.compile(BOUNDARY_BEFORE + r"([А-ЯІЇЄҐ][а-яіїєґ'’ʼ]{2,})(?:щин|ччин)(?:а|и|і|у|ою)" + BOUNDARY_AFTER)
+
+
+def town_area_name(stem: str, places: Callable[[str], Sequence[Place]], min_population: int) -> str | None:
+    """``Izium Raion`` for the stem of ``Ізюмщина`` (``Ізюм``): the raion of the town of Ukraine the name is made
+    from (``Куп'ян`` -> Kupiansk), a town of ``min_population`` or more; None when there is none."""
+    hits = [
+        place
+        for candidate in _centre_candidates(stem + "ський")
+        for place in places(candidate)
+        if place.country_code == "UA"
+        and place.latitude is not None
+        and place.population >= min_population
+        and skeleton(place.name)[:3] == skeleton(candidate)[:3]
+    ]
+    return f"{max(hits, key=place_weight).name} Raion" if hits else None
+
+
 def region_place(region: Region) -> Place:
     """The region as a place: its country and its centre's division (for ``PlaceContext``)."""
     centre = lookup_place(region.centre) if region.centre else None
