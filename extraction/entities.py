@@ -1088,30 +1088,28 @@ def _institutions_named_after_places(text: str, mentions: list[Mention]) -> None
             continue
         before = text[max(0, mention.start - 60) : mention.start]
         owner = next(
-            (m for m in mentions if m.label == ORG and re.fullmatch(r"[ \t]+", text[m.end : mention.start])), None
+            (m for m in mentions if m.label == ORG and re.fullmatch(r"»?[ \t]+", text[m.end : mention.start])), None
         )
         country = _place_of(mention.text, mention.language)
         last = mention.text.split()[-1]
+        quoted = owner is not None and text[owner.end : owner.end + 1] == "»"
         if (
             owner is not None
             and (
                 (  # an organisation of a country or region (МЧС России, Избиркома Самарской области)
-                    ((country is not None and country.latitude is None) or region_named(mention.text) is not None)
+                    not quoted
+                    and ((country is not None and country.latitude is None) or region_named(mention.text) is not None)
                     and (mention.text.isupper() or _genitive(last, mention.language))
                 )
                 or (  # a club and its town («Динамо» Махачкала)
-                    owner.text.endswith("»")
-                    and any("nomn" in p.tag.grammemes for p in morph(mention.language).parse(last)[:1])
+                    quoted and any("nomn" in p.tag.grammemes for p in morph(mention.language).parse(last)[:1])
                 )
             )
         ):  # a city's court keeps its city
             mentions.remove(owner)
-            mention.start, mention.text, mention.label, mention.lemma = (
-                owner.start,
-                text[owner.start : mention.end],
-                ORG,
-                "",
-            )
+            start = owner.start - 1 if quoted and text[owner.start - 1 : owner.start] == "«" else owner.start
+            mention.start, mention.text, mention.label, mention.lemma = start, text[start : mention.end], ORG, ""
+            mention.own_label = owner.own_label
             continue
         if " " in mention.text:
             continue

@@ -102,7 +102,7 @@ def stem(word: str) -> str:
     for ending in _ADJECTIVE_ENDINGS:
         if low.endswith(ending) and len(word) - len(ending) >= 3:
             return word[: -len(ending)]
-    if (low[-1:] in _VOWELS + "ьй" and len(word) >= 4) or (low[-1:] == "ь" and len(word) >= 3):
+    if low[-1:] in _VOWELS + "ьй" and len(word) >= 4:
         return word[:-1]
     return word
 
@@ -121,6 +121,8 @@ def word_pattern(word: str) -> str:
     head, sep, tail = word.rpartition("-")
     if sep and head and tail:  # Ивано-Франковская, Кабардино-Балкария: only the last part declines
         return _escape(head + sep) + word_pattern(tail)
+    if len(word) == 3 and word.endswith("ь"):  # Обь, Оби, Обью (not every ending of a two-letter stem: Оба)
+        return _escape(word[:-1]) + "(?:ь|и|ью|ей)"
     base = stem(word)
     forms = [_escape(base) + ENDING + "?"]
     if word.endswith("й") and base != word and not word.lower().endswith(_ADJECTIVE_ENDINGS):
