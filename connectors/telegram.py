@@ -58,6 +58,25 @@ class ChannelRef:
 
 
 @dataclass(frozen=True, slots=True)
+class MessageWindow:
+    """Which messages one ``fetch_messages`` call asks for, with Telethon's ``get_messages`` semantics.
+
+    Up to ``limit`` messages with ``min_id < id < max_id`` (0 = unbounded); ``reverse=True`` returns oldest first,
+    starting after ``offset_date``/``min_id``; ``reverse=False`` newest first, before ``offset_date``.
+    """
+
+    limit: int
+    min_id: int = 0
+    max_id: int = 0
+    offset_date: datetime | None = None
+    reverse: bool = True
+
+    def as_kwargs(self) -> dict[str, Any]:
+        """The window as ``get_messages`` keyword arguments."""
+        return {name: getattr(self, name) for name in self.__dataclass_fields__}
+
+
+@dataclass(frozen=True, slots=True)
 class TelegramCredentials:
     """API id/hash and a session (a StringSession string or a session file). Secrets stay out of ``repr``."""
 
@@ -80,21 +99,8 @@ class TelegramClientProtocol(Protocol):
         """Resolve a username (or id) to a channel reference. Costly: callers cache the result."""
         ...
 
-    def fetch_messages(
-        self,
-        channel: ChannelRef,
-        *,
-        limit: int,
-        min_id: int = 0,
-        max_id: int = 0,
-        offset_date: datetime | None = None,
-        reverse: bool = True,
-    ) -> Sequence[Any]:
-        """Up to ``limit`` messages with ``min_id < id < max_id`` (0 = unbounded), Telethon semantics.
-
-        ``reverse=True`` returns oldest first, starting after ``offset_date``/``min_id``; ``reverse=False``
-        newest first, before ``offset_date``. May raise ``telethon.errors.FloodWaitError``.
-        """
+    def fetch_messages(self, channel: ChannelRef, window: MessageWindow) -> Sequence[Any]:
+        """The messages of ``window``. May raise ``telethon.errors.FloodWaitError``."""
         ...
 
     def fetch_by_ids(self, channel: ChannelRef, ids: Sequence[int]) -> Sequence[Any | None]:
@@ -289,28 +295,10 @@ class TelethonClient:
             return PeerChannel(channel.channel_id)
         return InputPeerChannel(channel.channel_id, channel.access_hash)
 
-    def fetch_messages(
-        self,
-        channel: ChannelRef,
-        *,
-        limit: int,
-        min_id: int = 0,
-        max_id: int = 0,
-        offset_date: datetime | None = None,
-        reverse: bool = True,
-    ) -> Sequence[Any]:
-        """One ``get_messages`` call (Telethon pages internally up to ``limit``)."""
+    def fetch_messages(self, channel: ChannelRef, window: MessageWindow) -> Sequence[Any]:
+        """One ``get_messages`` call (Telethon pages internally up to ``window.limit``)."""
         self._ensure_connected()
-        result = self._run(
-            self._client.get_messages(
-                self._peer(channel),
-                limit=limit,
-                min_id=min_id,
-                max_id=max_id,
-                offset_date=offset_date,
-                reverse=reverse,
-            )
-        )
+        result = self._run(self._client.get_messages(self._peer(channel), **window.as_kwargs()))
         return list(result or [])
 
     def fetch_by_ids(self, channel: ChannelRef, ids: Sequence[int]) -> Sequence[Any | None]:
@@ -465,10 +453,10 @@ class _TurnTakingClient:
         with self._turn:
             return self._client.resolve_channel(channel)
 
-    def fetch_messages(self, channel: ChannelRef, **options: Any) -> Sequence[Any]:
+    def fetch_messages(self, channel: ChannelRef, window: MessageWindow) -> Sequence[Any]:
         """See :class:`TelegramClientProtocol`."""
         with self._turn:
-            return self._client.fetch_messages(channel, **options)
+            return self._client.fetch_messages(channel, window)
 
     def fetch_by_ids(self, channel: ChannelRef, ids: Sequence[int]) -> Sequence[Any | None]:
         """See :class:`TelegramClientProtocol`."""

@@ -152,21 +152,21 @@ def collect_sections(warehouse: Warehouse, since: datetime, until: datetime | No
     sections = [
         _section(
             f"Mentions over time: top {top} entities",
-            analyst.entity_mentions_over_time(warehouse, since, until, top),
+            analyst.ENTITY_MENTIONS_OVER_TIME.read(warehouse, since, until, top),
             "No entity mentions in this window.",
             missing="entity mentions",
             chart=mentions_chart,
-            table=lambda _: analyst.top_entities(warehouse, since, until),
+            table=lambda _: analyst.TOP_ENTITIES.read(warehouse, since, until),
         ),
         _section(
             "Documents per source per day",
-            analyst.documents_per_day(warehouse, since, until),
+            analyst.DOCUMENTS_PER_DAY.read(warehouse, since, until),
             "No documents in this window.",
             chart=documents_chart,
         ),
         _section(
             "Top speakers",
-            analyst.top_speakers(warehouse, since, until, top),
+            analyst.TOP_SPEAKERS.read(warehouse, since, until, top),
             "No attributed quotes in this window.",
             missing="quotes and speakers",
             chart=speakers_chart,
@@ -174,11 +174,11 @@ def collect_sections(warehouse: Warehouse, since: datetime, until: datetime | No
         ),
     ]
 
-    quotes = analyst.recent_quotes(warehouse, since, until)
+    quotes = analyst.RECENT_QUOTES.read(warehouse, since, until)
     if quotes is not None and quotes.num_rows:
         sections.append(Section("Latest quotes", table_html=table_html(quotes)))
 
-    cited = analyst.cited_posts(warehouse, since, until)
+    cited = analyst.CITED_POSTS.read(warehouse, since, until)
     if cited is not None and cited.num_rows:
         sections.append(
             Section("Telegram posts cited by the news", table_html=table_html(cited.drop(["published_at"])))
@@ -187,7 +187,7 @@ def collect_sections(warehouse: Warehouse, since: datetime, until: datetime | No
     sections.append(
         _section(
             "Stories carried by the most sources",
-            analyst.top_stories(warehouse, since, until),
+            analyst.TOP_STORIES.read(warehouse, since, until),
             "No story clusters in this window.",
             table=_same,
         )

@@ -205,22 +205,80 @@ def _read_window(
     return query_if_present(warehouse, needs, sql.format(where=where), [*params, *extra])
 
 
-def _read_core_window(warehouse: Warehouse, sql: str, since: datetime, until: datetime | None, *extra: Any) -> pa.Table:
-    """:func:`_read_window` over views every warehouse has (core migrations)."""
-    table = _read_window(warehouse, sql, since, until, *extra)
-    assert table is not None  # no relation was required
-    return table
+@dataclass(frozen=True, slots=True)
+class WindowQuery:
+    """A report query over a window of UTC days: ``sql`` filters its ``day`` column with ``{where}`` and, when
+    ``limit`` is set, ends in ``LIMIT ?``; ``needs`` are the relations it reads that a warehouse may lack (the
+    extraction views), core views need none."""
+
+    sql: str
+    limit: int | None = None
+    needs: tuple[str, ...] = ()
+
+    def read(
+        self, warehouse: Warehouse, since: datetime, until: datetime | None = None, limit: int | None = None
+    ) -> pa.Table | None:
+        """The rows in ``[since, until)`` (at most ``limit``, default the query's); ``None`` when a relation it
+        needs does not exist yet."""
+        extra = [] if self.limit is None else [self.limit if limit is None else limit]
+        return _read_window(warehouse, self.sql, since, until, *extra, needs=self.needs)
 
 
-def documents_per_day(warehouse: Warehouse, since: datetime, until: datetime | None = None) -> pa.Table:
-    """Documents per source per UTC day in the window (``daily_documents``): day, source, documents."""
-    return _read_core_window(
-        warehouse,
-        "SELECT day, source, sum(documents)::BIGINT AS documents FROM daily_documents WHERE {where} "
-        "GROUP BY day, source ORDER BY day, source",
-        since,
-        until,
-    )
+# Mentions per day of the ``limit`` most-mentioned entities in the window: day, entity, entity_type, mentions.
+ENTITY_MENTIONS_OVER_TIME = WindowQuery(
+    "WITH w AS (SELECT * FROM daily_entity_mentions WHERE {where}), "
+    "top_ids AS (SELECT entity_id FROM w GROUP BY entity_id ORDER BY sum(mentions) DESC, entity_id LIMIT ?) "
+    "SELECT day, any_value(entity) AS entity, any_value(entity_type) AS entity_type, "
+    "sum(mentions)::BIGINT AS mentions, sum(documents)::BIGINT AS documents "
+    "FROM w WHERE entity_id IN (SELECT entity_id FROM top_ids) GROUP BY day, entity_id ORDER BY day, entity",
+    limit=8,
+    needs=("daily_entity_mentions",),
+)
+# The most-mentioned entities in the window: entity, entity_type, mentions, documents, sources.
+TOP_ENTITIES = WindowQuery(
+    "SELECT any_value(entity) AS entity, any_value(entity_type) AS entity_type, "
+    "sum(mentions)::BIGINT AS mentions, sum(documents)::BIGINT AS documents, count(DISTINCT source) AS sources "
+    "FROM daily_entity_mentions WHERE {where} GROUP BY entity_id ORDER BY mentions DESC, entity_id LIMIT ?",
+    limit=20,
+    needs=("daily_entity_mentions",),
+)
+# Speakers with the most quotes in the window: speaker, quotes, outlets, last_day.
+TOP_SPEAKERS = WindowQuery(
+    "SELECT speaker, count(*) AS quotes, count(DISTINCT source) AS outlets, max(day) AS last_day "
+    "FROM quotes_by_speaker WHERE {where} AND speaker IS NOT NULL "
+    "GROUP BY speaker ORDER BY quotes DESC, speaker LIMIT ?",
+    limit=10,
+    needs=("quotes_by_speaker",),
+)
+# The latest quotes in the window: day, speaker, quote, source, url.
+RECENT_QUOTES = WindowQuery(
+    "SELECT day, speaker, quote, source, url FROM quotes_by_speaker WHERE {where} "
+    "ORDER BY published_at DESC NULLS LAST, speaker LIMIT ?",
+    limit=25,
+    needs=("quotes_by_speaker",),
+)
+# News stories in the window and the Telegram posts they cite.
+CITED_POSTS = WindowQuery(
+    "SELECT DISTINCT day, source, title, channel, post_url, match_method, published_at "
+    "FROM story_telegram_citations WHERE {where} AND document_kind = 'article' "
+    "ORDER BY published_at DESC NULLS LAST, source, channel LIMIT ?",
+    limit=25,
+    needs=("story_telegram_citations",),
+)
+# Documents per source per UTC day in the window (a core view): day, source, documents.
+DOCUMENTS_PER_DAY = WindowQuery(
+    "SELECT day, source, sum(documents)::BIGINT AS documents FROM daily_documents WHERE {where} "
+    "GROUP BY day, source ORDER BY day, source"
+)
+# Story clusters with documents in the window, most sources first (a core view).
+TOP_STORIES = WindowQuery(
+    "SELECT cluster_id, any_value(first_title) AS title, any_value(first_source) AS first_source, "
+    "min(day) AS first_day, max(day) AS last_day, sum(documents)::BIGINT AS documents, "
+    "any_value(total_sources) AS sources "
+    "FROM story_spread WHERE {where} GROUP BY cluster_id "
+    "ORDER BY sources DESC, documents DESC, first_day, cluster_id LIMIT ?",
+    limit=15,
+)
 
 
 def source_health(warehouse: Warehouse) -> pa.Table:
@@ -235,105 +293,6 @@ def source_health(warehouse: Warehouse) -> pa.Table:
             .arrow()
             .read_all()
         )
-
-
-def top_stories(warehouse: Warehouse, since: datetime, until: datetime | None = None, limit: int = 15) -> pa.Table:
-    """Story clusters with documents in the window, most sources first (``story_spread``)."""
-    return _read_core_window(
-        warehouse,
-        "SELECT cluster_id, any_value(first_title) AS title, any_value(first_source) AS first_source, "
-        "min(day) AS first_day, max(day) AS last_day, sum(documents)::BIGINT AS documents, "
-        "any_value(total_sources) AS sources "
-        "FROM story_spread WHERE {where} GROUP BY cluster_id "
-        "ORDER BY sources DESC, documents DESC, first_day, cluster_id LIMIT ?",
-        since,
-        until,
-        limit,
-    )
-
-
-def entity_mentions_over_time(
-    warehouse: Warehouse, since: datetime, until: datetime | None = None, top: int = 8
-) -> pa.Table | None:
-    """Mentions per day of the ``top`` most-mentioned entities in the window: day, entity, entity_type, mentions.
-
-    ``None`` when the warehouse has no ``daily_entity_mentions`` view (no extraction tables yet).
-    """
-    return _read_window(
-        warehouse,
-        "WITH w AS (SELECT * FROM daily_entity_mentions WHERE {where}), "
-        "top_ids AS (SELECT entity_id FROM w GROUP BY entity_id ORDER BY sum(mentions) DESC, entity_id LIMIT ?) "
-        "SELECT day, any_value(entity) AS entity, any_value(entity_type) AS entity_type, "
-        "sum(mentions)::BIGINT AS mentions, sum(documents)::BIGINT AS documents "
-        "FROM w WHERE entity_id IN (SELECT entity_id FROM top_ids) GROUP BY day, entity_id ORDER BY day, entity",
-        since,
-        until,
-        top,
-        needs=["daily_entity_mentions"],
-    )
-
-
-def top_entities(
-    warehouse: Warehouse, since: datetime, until: datetime | None = None, limit: int = 20
-) -> pa.Table | None:
-    """The most-mentioned entities in the window: entity, entity_type, mentions, documents, sources."""
-    return _read_window(
-        warehouse,
-        "SELECT any_value(entity) AS entity, any_value(entity_type) AS entity_type, "
-        "sum(mentions)::BIGINT AS mentions, sum(documents)::BIGINT AS documents, count(DISTINCT source) AS sources "
-        "FROM daily_entity_mentions WHERE {where} GROUP BY entity_id ORDER BY mentions DESC, entity_id LIMIT ?",
-        since,
-        until,
-        limit,
-        needs=["daily_entity_mentions"],
-    )
-
-
-def top_speakers(
-    warehouse: Warehouse, since: datetime, until: datetime | None = None, top: int = 10
-) -> pa.Table | None:
-    """Speakers with the most quotes in the window: speaker, quotes, outlets, last_day (``quotes_by_speaker``)."""
-    return _read_window(
-        warehouse,
-        "SELECT speaker, count(*) AS quotes, count(DISTINCT source) AS outlets, max(day) AS last_day "
-        "FROM quotes_by_speaker WHERE {where} AND speaker IS NOT NULL "
-        "GROUP BY speaker ORDER BY quotes DESC, speaker LIMIT ?",
-        since,
-        until,
-        top,
-        needs=["quotes_by_speaker"],
-    )
-
-
-def recent_quotes(
-    warehouse: Warehouse, since: datetime, until: datetime | None = None, limit: int = 25
-) -> pa.Table | None:
-    """The latest quotes in the window: day, speaker, quote, source, url (``quotes_by_speaker``)."""
-    return _read_window(
-        warehouse,
-        "SELECT day, speaker, quote, source, url FROM quotes_by_speaker WHERE {where} "
-        "ORDER BY published_at DESC NULLS LAST, speaker LIMIT ?",
-        since,
-        until,
-        limit,
-        needs=["quotes_by_speaker"],
-    )
-
-
-def cited_posts(
-    warehouse: Warehouse, since: datetime, until: datetime | None = None, limit: int = 25
-) -> pa.Table | None:
-    """News stories in the window and the Telegram posts they cite (``story_telegram_citations``)."""
-    return _read_window(
-        warehouse,
-        "SELECT DISTINCT day, source, title, channel, post_url, match_method, published_at "
-        "FROM story_telegram_citations WHERE {where} AND document_kind = 'article' "
-        "ORDER BY published_at DESC NULLS LAST, source, channel LIMIT ?",
-        since,
-        until,
-        limit,
-        needs=["story_telegram_citations"],
-    )
 
 
 CORE_TABLES = ("sources", "raw_items", "documents", "cursors", "runs", "quarantine")

@@ -30,6 +30,7 @@ from connectors.pages import PageArchive
 from connectors.telegram import (
     IDS_PER_CALL,
     ChannelRef,
+    MessageWindow,
     TelegramClientProtocol,
     api_comment_items,
     api_raw_items,
@@ -324,7 +325,7 @@ def _read_forward(lander: _ApiLander, min_id: int, offset_date: datetime | None,
     while True:
         batch = lander.call(
             lambda low=min_id, after=offset_date: client.fetch_messages(  # type: ignore[misc]
-                channel, limit=limit, min_id=low, offset_date=after, reverse=True
+                channel, MessageWindow(limit, min_id=low, offset_date=after, reverse=True)
             ),
         )
         batch = sorted(batch, key=lambda m: int(m.id))
@@ -347,7 +348,7 @@ def _first_run_start(lander: _ApiLander, now: datetime) -> tuple[int, datetime |
     source, client, channel = lander.source, lander.client, lander.channel
     if source.lookback_messages:
         count = source.lookback_messages
-        newest = lander.call(lambda: client.fetch_messages(channel, limit=count, reverse=False))
+        newest = lander.call(lambda: client.fetch_messages(channel, MessageWindow(count, reverse=False)))
         if not newest:
             return 0, None
         return min(int(m.id) for m in newest) - 1, None
@@ -359,7 +360,9 @@ def _first_run_start(lander: _ApiLander, now: datetime) -> tuple[int, datetime |
 def _refresh_recent(lander: _ApiLander, last_id: int) -> None:
     """Re-read the newest landed posts: edits land new revisions, counters land snapshots; cursor unchanged."""
     count, client, channel = lander.source.refresh_messages, lander.client, lander.channel
-    recent = lander.call(lambda: client.fetch_messages(channel, limit=count, max_id=last_id + 1, reverse=False))
+    recent = lander.call(
+        lambda: client.fetch_messages(channel, MessageWindow(count, max_id=last_id + 1, reverse=False))
+    )
     recent = sorted(recent, key=lambda m: int(m.id))
     if len(recent) == count and recent and getattr(recent[0], "grouped_id", None) is not None:
         gid = recent[0].grouped_id

@@ -11,11 +11,11 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from bench import corpus, end_to_end, extraction, landing
+from connectors.telegram import MessageWindow
 
 
 def test_corpus_is_seeded_and_mixed() -> None:
@@ -107,19 +107,19 @@ def test_synthetic_channel_matches_the_fake_client() -> None:
     client = end_to_end.synthetic_client_class()(count=30, seed=7)
     listed = FakeTelegramClient([client.message(i) for i in range(1, 31)])
     pivot = end_to_end.CHANNEL_START + end_to_end.MESSAGE_SPACING * 12 + timedelta(seconds=1)
-    calls: list[dict[str, Any]] = [
-        {"limit": 10},
-        {"limit": 10, "min_id": 25},
-        {"limit": 5, "reverse": False},
-        {"limit": 5, "max_id": 8, "reverse": False},
-        {"limit": 100, "offset_date": pivot},
-        {"limit": 100, "offset_date": pivot, "reverse": False},
-        {"limit": 3, "min_id": 30},
+    windows = [
+        MessageWindow(10),
+        MessageWindow(10, min_id=25),
+        MessageWindow(5, reverse=False),
+        MessageWindow(5, max_id=8, reverse=False),
+        MessageWindow(100, offset_date=pivot),
+        MessageWindow(100, offset_date=pivot, reverse=False),
+        MessageWindow(3, min_id=30),
     ]
-    for kwargs in calls:
-        got = [m.id for m in client.fetch_messages(client.channel, **kwargs)]
-        want = [m.id for m in listed.fetch_messages(listed.channel, **kwargs)]
-        assert got == want, kwargs
+    for window in windows:
+        got = [m.id for m in client.fetch_messages(client.channel, window)]
+        want = [m.id for m in listed.fetch_messages(listed.channel, window)]
+        assert got == want, window
 
 
 @pytest.mark.slow  # loads lingua

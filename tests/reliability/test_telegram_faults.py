@@ -22,7 +22,7 @@ import pytest
 from telethon.errors import ChannelPrivateError
 from telethon.tl.types import Message
 
-from connectors.telegram import ChannelRef, TelegramClientProtocol
+from connectors.telegram import ChannelRef, MessageWindow, TelegramClientProtocol
 from telefeed.config import TelegramSource
 from telefeed.pipeline import ingest_source
 from telefeed.resources import Resources
@@ -60,9 +60,9 @@ class PrivateChannelClient(FakeTelegramClient):
         """Telegram refuses the channel."""
         raise ChannelPrivateError(request=None)
 
-    def fetch_messages(self, channel: ChannelRef, **kwargs: Any) -> Sequence[Any]:
+    def fetch_messages(self, channel: ChannelRef, window: MessageWindow) -> Sequence[Any]:
         """Telegram refuses the channel's history."""
-        self.calls.append(FakeCall("fetch_messages", kwargs))
+        self.calls.append(FakeCall("fetch_messages", window.as_kwargs()))
         raise ChannelPrivateError(request=None)
 
 
@@ -95,9 +95,9 @@ class AccountClient:
         """The channel's own fake resolves it."""
         return self.by_name[channel.lower().lstrip("@")].resolve_channel(channel)
 
-    def fetch_messages(self, channel: ChannelRef, **kwargs: Any) -> Sequence[Any]:
+    def fetch_messages(self, channel: ChannelRef, window: MessageWindow) -> Sequence[Any]:
         """The channel's history from its fake."""
-        return self.by_id[channel.channel_id].fetch_messages(channel, **kwargs)
+        return self.by_id[channel.channel_id].fetch_messages(channel, window)
 
     def fetch_by_ids(self, channel: ChannelRef, ids: Sequence[int]) -> Sequence[Any | None]:
         """By id from the channel's fake."""

@@ -10,9 +10,10 @@ re-exported here with ``channel_entity`` to build its channels.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -47,7 +48,7 @@ from telethon.tl.types import (
     ReactionEmoji,
 )
 
-from connectors.telegram import IDS_PER_CALL, ChannelRef
+from connectors.telegram import IDS_PER_CALL, ChannelRef, MessageWindow
 from connectors.telegram_snapshot import ScriptedChannel as ScriptedChannel  # the scripted server lives in the package
 from connectors.telegram_snapshot import ScriptedTelegram as ScriptedTelegram
 from connectors.telegram_snapshot import scripted_telethon as scripted_telethon
@@ -65,10 +66,9 @@ def utf16_offset(text: str, part: str) -> tuple[int, int]:
     return len(text[:index].encode("utf-16-le")) // 2, len(part.encode("utf-16-le")) // 2
 
 
-def entity(cls: Any, text: str, part: str, **kwargs: Any) -> Any:
-    """A Telethon entity covering ``part`` of ``text``."""
-    offset, length = utf16_offset(text, part)
-    return cls(offset=offset, length=length, **kwargs)
+# A Telethon entity of a post: its class (or a partial giving its other fields, e.g. a text link's url) and the part
+# of the post's text it covers.
+Mark = tuple[Callable[..., Any], str]
 
 
 def _photo(photo_id: int) -> MessageMediaPhoto:
@@ -125,11 +125,20 @@ TEXT_109 = "Відео: ремонт мосту"
 
 
 def channel_post(
-    message_id: int, date: datetime, text: str = "", *, channel_id: int = CHANNEL_ID, **fields: Any
+    message_id: int,
+    date: datetime,
+    text: str = "",
+    *,
+    channel_id: int = CHANNEL_ID,
+    marks: Sequence[Mark] = (),
+    **fields: Any,
 ) -> Message:
-    """A channel's post (the test channel's by default): Telethon's ``Message`` with ``post=True``; ``fields`` are
-    its other fields."""
-    return Message(id=message_id, peer_id=PeerChannel(channel_id), date=date, message=text, post=True, **fields)
+    """A channel's post (the test channel's by default): Telethon's ``Message`` with ``post=True``, its entities
+    placed on ``text`` from ``marks``; ``fields`` are its other fields."""
+    entities = [cls(*utf16_offset(text, part)) for cls, part in marks] or None
+    return Message(
+        id=message_id, peer_id=PeerChannel(channel_id), date=date, message=text, post=True, entities=entities, **fields
+    )
 
 
 def severny_vestnik_messages() -> list[Any]:
@@ -144,10 +153,7 @@ def severny_vestnik_messages() -> list[Any]:
             101,
             at(0),
             TEXT_101,
-            entities=[
-                entity(MessageEntityUrl, TEXT_101, "https://example.org/news/101"),
-                entity(MessageEntityHashtag, TEXT_101, "#Северск"),
-            ],
+            marks=[(MessageEntityUrl, "https://example.org/news/101"), (MessageEntityHashtag, "#Северск")],
             views=845,
             forwards=3,
         ),
@@ -155,9 +161,9 @@ def severny_vestnik_messages() -> list[Any]:
             102,
             at(10),
             TEXT_102,
-            entities=[
-                entity(MessageEntityMention, TEXT_102, "@kyiv_monitor"),
-                entity(MessageEntityTextUrl, TEXT_102, "тут", url="https://example.com/grafik"),
+            marks=[
+                (MessageEntityMention, "@kyiv_monitor"),
+                (partial(MessageEntityTextUrl, url="https://example.com/grafik"), "тут"),
             ],
             views=910,
             forwards=1,
@@ -175,7 +181,7 @@ def severny_vestnik_messages() -> list[Any]:
                 mid,
                 at(20),
                 TEXT_103 if mid == 103 else "",
-                entities=[entity(MessageEntityHashtag, TEXT_103, "#Харків")] if mid == 103 else None,
+                marks=[(MessageEntityHashtag, "#Харків")] if mid == 103 else (),
                 media=_photo(7000 + offset),
                 grouped_id=424242,
                 views=700,
@@ -201,10 +207,7 @@ def severny_vestnik_messages() -> list[Any]:
             107,
             at(40),
             TEXT_107,
-            entities=[
-                entity(MessageEntityUrl, TEXT_107, "https://example.org/alerts"),
-                entity(MessageEntityMention, TEXT_107, "@sever_bot"),
-            ],
+            marks=[(MessageEntityUrl, "https://example.org/alerts"), (MessageEntityMention, "@sever_bot")],
             reply_to=MessageReplyHeader(reply_to_msg_id=101),
             replies=MessageReplies(replies=4, replies_pts=77),
             views=580,
@@ -278,26 +281,12 @@ class FakeTelegramClient:
             raise ValueError(f"No user has {channel!r} as username")
         return self.channel
 
-    def fetch_messages(
-        self,
-        channel: ChannelRef,
-        *,
-        limit: int,
-        min_id: int = 0,
-        max_id: int = 0,
-        offset_date: datetime | None = None,
-        reverse: bool = True,
-    ) -> Sequence[Any]:
+    def fetch_messages(self, channel: ChannelRef, window: MessageWindow) -> Sequence[Any]:
         """Record the call (it may raise a scripted flood wait) and return :meth:`select`'s messages."""
-        self.calls.append(
-            FakeCall(
-                "fetch_messages",
-                {"limit": limit, "min_id": min_id, "max_id": max_id, "offset_date": offset_date, "reverse": reverse},
-            )
-        )
+        self.calls.append(FakeCall("fetch_messages", window.as_kwargs()))
         self._maybe_flood()
         assert channel.channel_id == self.channel.channel_id
-        return self.select(limit, min_id, max_id, offset_date, reverse)
+        return self.select(window.limit, window.min_id, window.max_id, window.offset_date, window.reverse)
 
     def select(self, limit: int, min_id: int, max_id: int, offset_date: datetime | None, reverse: bool) -> list[Any]:
         """Telethon's ``get_messages`` semantics over the in-memory list."""

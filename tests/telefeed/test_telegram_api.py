@@ -31,7 +31,7 @@ from telethon.tl.types import (
 )
 
 import extraction.language as language_module
-from connectors.telegram import TelegramChannelError, TelegramCredentials, TelethonClient
+from connectors.telegram import MessageWindow, TelegramChannelError, TelegramCredentials, TelethonClient
 from telefeed.config import TelegramSource
 from telefeed.pipeline import SourceStats, Window, ingest_source
 from telefeed.resources import Resources
@@ -726,7 +726,7 @@ def test_the_run_opens_one_client_per_account_and_closes_them_at_its_end() -> No
         assert len(opened) == 2 and resources.telegram.opened() == 2  # the environment's account and "other"
         clients[0].close()  # a source is done: the account's client stays open for the others
         assert not opened[0].closed
-        clients[1].fetch_messages(clients[1].resolve_channel("severny_vestnik"), limit=1)
+        clients[1].fetch_messages(clients[1].resolve_channel("severny_vestnik"), MessageWindow(limit=1))
         assert [c.name for c in opened[0].calls] == ["resolve_channel", "fetch_messages"]
         copy = pickle.loads(pickle.dumps(resources.telegram))  # a task sent to another process: no clients
         assert copy.opened() == 0

@@ -6,6 +6,8 @@ import re
 from datetime import date
 from typing import Any
 
+import pytest
+
 from tests.conftest import REPO_ROOT
 from warehouse.db import Warehouse
 
@@ -67,55 +69,100 @@ def test_source_health(analyst_warehouse: Warehouse) -> None:
     assert wire["documents"] == 3 and wire["quarantined"] == 0 and wire["cursor_last_id"] is None
 
 
-def test_daily_documents(analyst_warehouse: Warehouse) -> None:
-    got = rows(
-        analyst_warehouse,
+def _kyiv(day: date, source: str) -> dict[str, Any]:
+    """A ``daily_entity_mentions`` row of one mention of Kyiv in one document."""
+    return {"day": day, "source": source, "entity": "Kyiv", "entity_type": "LOC", "mentions": 1, "documents": 1}
+
+
+def _grid(day: date, source: str, cumulative: int) -> dict[str, Any]:
+    """A ``story_spread`` row of the grid story (first carried by the wire, then by frontline)."""
+    return {
+        "day": day,
+        "first_source": "wire",
+        "documents": 1,
+        "sources_that_day": [source],
+        "cumulative_documents": cumulative,
+        "cumulative_sources": cumulative,
+        "total_sources": 2,
+    }
+
+
+# A query of a view and the exact rows the fixture warehouse gives.
+VIEW_ROWS = [
+    pytest.param(
         "select day, source, documents, edited from daily_documents "
         f"where source in {FIXED_SOURCES} order by day, source",
-    )
-    assert got == [
-        {"day": date(2026, 11, 20), "source": "channel", "documents": 1, "edited": 0},
-        {"day": date(2026, 11, 20), "source": "wire", "documents": 1, "edited": 0},
-        {"day": date(2026, 11, 21), "source": "frontline", "documents": 1, "edited": 0},
-        {"day": date(2026, 11, 21), "source": "wire", "documents": 1, "edited": 0},
-        {"day": date(2026, 11, 22), "source": "channel", "documents": 1, "edited": 1},
-        {"day": date(2026, 11, 22), "source": "frontline", "documents": 1, "edited": 0},
-        {"day": date(2026, 11, 22), "source": "wire", "documents": 1, "edited": 0},
-    ]
-
-
-def test_story_spread_follows_the_grid_story_from_wire_to_frontline(analyst_warehouse: Warehouse) -> None:
-    grid = rows(
-        analyst_warehouse,
+        [
+            {"day": date(2026, 11, 20), "source": "channel", "documents": 1, "edited": 0},
+            {"day": date(2026, 11, 20), "source": "wire", "documents": 1, "edited": 0},
+            {"day": date(2026, 11, 21), "source": "frontline", "documents": 1, "edited": 0},
+            {"day": date(2026, 11, 21), "source": "wire", "documents": 1, "edited": 0},
+            {"day": date(2026, 11, 22), "source": "channel", "documents": 1, "edited": 1},
+            {"day": date(2026, 11, 22), "source": "frontline", "documents": 1, "edited": 0},
+            {"day": date(2026, 11, 22), "source": "wire", "documents": 1, "edited": 0},
+        ],
+        id="daily_documents",
+    ),
+    pytest.param(
         "select day, first_source, documents, sources_that_day, cumulative_documents, cumulative_sources, "
         "total_sources from story_spread where first_title = 'Grid struck near Kyiv' order by day",
-    )
-    assert grid == [
-        {
-            "day": date(2026, 11, 20),
-            "first_source": "wire",
-            "documents": 1,
-            "sources_that_day": ["wire"],
-            "cumulative_documents": 1,
-            "cumulative_sources": 1,
-            "total_sources": 2,
-        },
-        {
-            "day": date(2026, 11, 21),
-            "first_source": "wire",
-            "documents": 1,
-            "sources_that_day": ["frontline"],
-            "cumulative_documents": 2,
-            "cumulative_sources": 2,
-            "total_sources": 2,
-        },
-    ]
-    singles = rows(
-        analyst_warehouse,
+        [_grid(date(2026, 11, 20), "wire", 1), _grid(date(2026, 11, 21), "frontline", 2)],
+        id="story_spread follows the grid story from wire to frontline",
+    ),
+    pytest.param(
         "select count(DISTINCT cluster_id) as n from story_spread "
         f"where total_documents = 1 and first_source in {FIXED_SOURCES}",
-    )
-    assert singles == [{"n": 5}]
+        [{"n": 5}],
+        id="story_spread single-document stories",
+    ),
+    pytest.param(
+        "select day, source, entity, entity_type, mentions, documents from daily_entity_mentions "
+        f"where entity_id = 'LOC:kiv' and source in {FIXED_SOURCES} order by day, source",
+        [
+            _kyiv(date(2026, 11, 20), "channel"),
+            _kyiv(date(2026, 11, 20), "wire"),
+            _kyiv(date(2026, 11, 21), "frontline"),
+            _kyiv(date(2026, 11, 22), "channel"),
+        ],
+        id="daily_entity_mentions per canonical entity and source",
+    ),
+    pytest.param(  # Бахмут (a Ukrainian post) and Bakhmut (English articles) are one entity, named in Latin script.
+        "select source, sum(mentions) as n from daily_entity_mentions where entity = 'Bakhmut' group by source "
+        "order by source",
+        [{"source": "dispatch", "n": 2}, {"source": "front_channel", "n": 2}, {"source": "ledger", "n": 1}],
+        id="daily_entity_mentions joins scripts",
+    ),
+    pytest.param(
+        "select entity_a, entity_b, documents, sources from entity_cooccurrence "
+        "where day = '2026-11-21' and 'wire' in sources order by entity_a, entity_b",
+        [
+            {"entity_a": "Berlin", "entity_b": "Olaf Scholz", "documents": 1, "sources": ["wire"]},
+            {"entity_a": "Berlin", "entity_b": "Volodymyr Zelensky", "documents": 1, "sources": ["wire"]},
+            {"entity_a": "Olaf Scholz", "entity_b": "Volodymyr Zelensky", "documents": 1, "sources": ["wire"]},
+        ],
+        id="entity_cooccurrence pairs entities of one document",
+    ),
+    pytest.param(
+        "select entity_b, sum(documents) as n from entity_cooccurrence where entity_a = 'Bakhmut' "
+        "group by entity_b order by entity_b",
+        [
+            {"entity_b": "Oleksandr Syrskyi", "n": 1},
+            {"entity_b": "Serhiy Cherevatyi", "n": 1},
+            {"entity_b": "Volodymyr Zelensky", "n": 1},
+        ],
+        id="entity_cooccurrence of one entity",
+    ),
+    pytest.param(
+        "select count(*) as n from entity_cooccurrence where entity_a_id >= entity_b_id",
+        [{"n": 0}],
+        id="entity_cooccurrence lists each pair once",
+    ),
+]
+
+
+@pytest.mark.parametrize(("sql", "expected"), VIEW_ROWS)
+def test_view_gives_the_expected_rows(analyst_warehouse: Warehouse, sql: str, expected: list[dict[str, Any]]) -> None:
+    assert rows(analyst_warehouse, sql) == expected
 
 
 def test_every_example_query_in_the_schema_doc_runs(analyst_warehouse: Warehouse) -> None:
@@ -127,85 +174,6 @@ def test_every_example_query_in_the_schema_doc_runs(analyst_warehouse: Warehouse
             body = "\n".join(line for line in statement.splitlines() if not line.strip().startswith("--")).strip()
             if body:
                 analyst_warehouse.read_only_query(body)
-
-
-def test_daily_entity_mentions_per_canonical_entity_and_source(analyst_warehouse: Warehouse) -> None:
-    kyiv = rows(
-        analyst_warehouse,
-        "select day, source, entity, entity_type, mentions, documents from daily_entity_mentions "
-        f"where entity_id = 'LOC:kiv' and source in {FIXED_SOURCES} order by day, source",
-    )
-    assert kyiv == [
-        {
-            "day": date(2026, 11, 20),
-            "source": "channel",
-            "entity": "Kyiv",
-            "entity_type": "LOC",
-            "mentions": 1,
-            "documents": 1,
-        },
-        {
-            "day": date(2026, 11, 20),
-            "source": "wire",
-            "entity": "Kyiv",
-            "entity_type": "LOC",
-            "mentions": 1,
-            "documents": 1,
-        },
-        {
-            "day": date(2026, 11, 21),
-            "source": "frontline",
-            "entity": "Kyiv",
-            "entity_type": "LOC",
-            "mentions": 1,
-            "documents": 1,
-        },
-        {
-            "day": date(2026, 11, 22),
-            "source": "channel",
-            "entity": "Kyiv",
-            "entity_type": "LOC",
-            "mentions": 1,
-            "documents": 1,
-        },
-    ]
-    # Бахмут (a Ukrainian post) and Bakhmut (English articles) are one entity, named in Latin script.
-    bakhmut = rows(
-        analyst_warehouse,
-        "select source, sum(mentions) as n from daily_entity_mentions where entity = 'Bakhmut' group by source "
-        "order by source",
-    )
-    assert bakhmut == [
-        {"source": "dispatch", "n": 2},
-        {"source": "front_channel", "n": 2},
-        {"source": "ledger", "n": 1},
-    ]
-
-
-def test_entity_cooccurrence_pairs_entities_of_one_document(analyst_warehouse: Warehouse) -> None:
-    pairs = rows(
-        analyst_warehouse,
-        "select entity_a, entity_b, documents, sources from entity_cooccurrence "
-        "where day = '2026-11-21' and 'wire' in sources order by entity_a, entity_b",
-    )
-    assert pairs == [
-        {"entity_a": "Berlin", "entity_b": "Olaf Scholz", "documents": 1, "sources": ["wire"]},
-        {"entity_a": "Berlin", "entity_b": "Volodymyr Zelensky", "documents": 1, "sources": ["wire"]},
-        {"entity_a": "Olaf Scholz", "entity_b": "Volodymyr Zelensky", "documents": 1, "sources": ["wire"]},
-    ]
-    bakhmut = rows(
-        analyst_warehouse,
-        "select entity_b, sum(documents) as n from entity_cooccurrence where entity_a = 'Bakhmut' "
-        "group by entity_b order by entity_b",
-    )
-    assert bakhmut == [
-        {"entity_b": "Oleksandr Syrskyi", "n": 1},
-        {"entity_b": "Serhiy Cherevatyi", "n": 1},
-        {"entity_b": "Volodymyr Zelensky", "n": 1},
-    ]
-    assert rows(
-        analyst_warehouse, "select count(*) as n from entity_cooccurrence where entity_a_id >= entity_b_id"
-    ) == [{"n": 0}]
 
 
 def test_quotes_by_speaker_with_outlet_and_date(analyst_warehouse: Warehouse) -> None:
