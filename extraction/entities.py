@@ -805,7 +805,11 @@ def best_place_lemma(surface: str, language: str) -> tuple[str, Place] | None:
     named ``Львове`` is not what ``во Львове`` means, but ``Суми`` is Sumy), an adjective-looking guess a tenth
     (``Вознесенську`` -> ``Вознесенськ``; ``Хмельницькому`` -> the city ``Хмельницький``, not a village), a
     place of Ukraine, Russia or Belarus ten times one elsewhere (``Луге`` -> ``Луга``, not Lugo's ``Луго``)."""
-    hits = [(c, p) for c in (surface, *place_lemmas(surface, language)) if (p := lookup_place(c)) is not None]
+    candidates = (surface, *place_lemmas(surface, language))
+    hits = [(c, p) for c in candidates if (p := lookup_place(c)) is not None]
+    if not hits and language == "uk" and _UKRAINIAN_LETTERS.search(surface):
+        # a town of Russia GeoNames names only in Russian: Ліпецьку -> Липецк, Кіришів -> Кириши
+        hits = [(r, p) for c in candidates if (p := lookup_place(r := russian_spelling(c))) is not None]
 
     def weight(hit: tuple[str, Place]) -> float:
         name, place = hit
@@ -814,6 +818,17 @@ def best_place_lemma(surface: str, language: str) -> tuple[str, Place] | None:
         return place.population * (10 if name == surface else 1) * (10 if native else 1) / (10 if adjective else 1)
 
     return max(hits, key=weight) if hits else None
+
+
+_UKRAINIAN_LETTERS = re.compile("[іїєґІЇЄҐ]")
+_RUSSIAN_LETTERS = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г", "І": "И", "Ї": "И", "Є": "Е", "Ґ": "Г"})
+
+
+def russian_spelling(name: str) -> str:
+    """The Russian spelling of a Ukrainian form of a Russian place name (``Ліпецьк`` -> ``Липецк``): Ukrainian
+    letters replaced, no soft sign before a consonant, no apostrophe."""
+    spelled = re.sub(r"ь(?=[кстнз])", "", name.translate(_RUSSIAN_LETTERS))
+    return re.sub(f"[{APOSTROPHES}]", "", spelled)
 
 
 _NOMINATIVE_ENDINGS = ("", "а", "я", "ь", "и", "е", "о", "і", "ы")

@@ -130,6 +130,8 @@ def word_pattern(word: str) -> str:
     fleeting = re.fullmatch(rf"(.*[^{_VOWELS}])[еоє]([цкрл])", base)
     if fleeting and len(fleeting.group(1)) >= 3:  # Донець -> Донця, Райгородок -> Райгородка, Дністер -> Дністра
         forms.append(_escape(fleeting.group(1) + fleeting.group(2)) + ENDING)
+    if word.endswith("ь") and base[-1:] in "лнтдсзцр":  # the Ukrainian instrumental doubles it: Волинню
+        forms.append(_escape(base) + _escape(base[-1]) + "ю")
     velar = re.fullmatch(r"(.*[аеиоуіяю])([гкх])", base)
     if velar and len(velar.group(1)) >= 2:  # the Ukrainian locative and dative: Буг -> Бузі, Балтика -> Балтиці
         forms.append(_escape(velar.group(1)) + {"г": "з", "к": "ц", "х": "с"}[velar.group(2)] + "і")

@@ -172,7 +172,7 @@ def region_named(name: str) -> Region | None:
 
 _DISTRICT_WORDS = {
     "raion": r"(?:[Рр]айон(?:|а|у|і|е|ом|ів|ы|и|ах|ам|ами)|[Оо]круг(?:|а|у|е|і|ом|ов|и|ах))",
-    "hromada": r"(?:[Гг]ромад(?:а|и|і|у|ою|ах|ам|ами))",
+    "hromada": r"(?:[Гг]ромад(?:а|и|і|у|ою|ах|ам|ами|))",
 }
 DISTRICT_ADJECTIVE = (
     r"(?:[А-ЯІЇЄЁ][а-яіїєёʼ'’]+-)?[А-ЯІЇЄЁ][а-яіїєё'’ʼ]+(?:ськ|цьк|зьк|ск|цк|зк|ов|ев|ин|ів|їв)" + ENDING
@@ -199,7 +199,7 @@ def _centre_candidates(adjective: str, hromada: bool = False) -> list[str]:
                 out.append(root[:-1] + "ля")
             closed = re.fullmatch(r"(.*)і([^аеиіїоуюяєь]+)ь?", root)
             if closed:  # Гуляйпільська -> Гуляйполе
-                out += [f"{closed.group(1)}о{closed.group(2)}е", f"{closed.group(1)}о{closed.group(2)}я"]
+                out += [f"{closed.group(1)}о{closed.group(2)}{ending}" for ending in ("е", "я", "а")]  # Борова
             fleeting = re.fullmatch(r"(.*[^аеиіїоуюяє])[еоє]([^аеиіїоуюяєь]+)", root)
             if fleeting:  # a vowel the adjective inserts: Лубенська -> Лубни, Роменський -> Ромни
                 out += [f"{fleeting.group(1)}{fleeting.group(2)}{ending}" for ending in ("и", "а", "о")]

@@ -153,3 +153,11 @@ def test_continents_have_no_country_and_hyphenated_towns_decline() -> None:
     assert best_place_lemma("Каменске-Уральском", "ru")[1].name == "Kamensk-Uralsky"  # type: ignore[index]
     assert best_place_lemma("Камʼянці-Подільському", "uk")[1].name == "Kamianets-Podilskyi"  # type: ignore[index]
     assert PER != LOC
+
+
+def test_ukrainian_forms_of_russian_towns_and_soft_nouns() -> None:
+    assert best_place_lemma("Ліпецьку", "uk")[1].name == "Lipetsk"  # type: ignore[index]  # Липецк in GeoNames
+    assert best_place_lemma("Кіришів", "uk")[1].name == "Kirishi"  # type: ignore[index]
+    assert re.fullmatch(word_pattern("Волинь"), "Волинню") and re.fullmatch(word_pattern("Русь"), "Руссю")
+    assert _district_lemma("Борівської", "громад", "uk") == "Borova Hromada"  # genitive plural, Борова
+    assert DISTRICT_RE.search("до Куп'янської та Борівської громад").group(0) == "Борівської громад"
