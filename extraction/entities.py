@@ -572,9 +572,10 @@ def _split_run_on(text: str, start: int, end: int, label: str) -> list[tuple[int
     return out
 
 
-_SPATIAL_PREPOSITION = re.compile(
-    r"\s+(?:біля|поблизу|після|під|над|між|через|возле|около|близ|после|под|над|между|через)\s+", re.IGNORECASE
-)
+_SPATIAL = r"біля|поблизу|після|під|над|між|через|возле|около|близ|после|под|между"
+_SPATIAL_PREPOSITION = re.compile(rf"\s+(?:{_SPATIAL})\s+", re.IGNORECASE)
+# Inside a place span any preposition ends the name (Одеського порту з Констанци).
+_ANY_PREPOSITION = re.compile(rf"\s+(?:{_SPATIAL}|з|із|зі|до|від|в|у|на|из|от|с|к|о)\s+", re.IGNORECASE)
 
 
 def _cut_at_prepositions(text: str, start: int, end: int, label: str) -> list[tuple[int, int]]:
@@ -583,7 +584,7 @@ def _cut_at_prepositions(text: str, start: int, end: int, label: str) -> list[tu
     words after a preposition that start with a lower-case word are dropped."""
     out: list[tuple[int, int]] = []
     cursor = start
-    for cut in _SPATIAL_PREPOSITION.finditer(text, start, end):
+    for cut in (_ANY_PREPOSITION if label == LOC else _SPATIAL_PREPOSITION).finditer(text, start, end):
         head = text[cursor : cut.start()]
         if label == ORG and not out and _place_of(head) is None:
             return [(start, end)]  # Управление по работе с ...: an organisation's own words
@@ -596,7 +597,7 @@ def _cut_at_prepositions(text: str, start: int, end: int, label: str) -> list[tu
 
 
 _LOCATIVE_BEFORE = re.compile(
-    r"(?:^|[\s(«])(?:в|во|у|из|изо|под|около|возле|близ|до|от|з|із|зі|під|біля|поблизу|між|через|"
+    r"(?:^|[\s(«])(?:в|во|у|из|изо|под|около|возле|близ|до|от|з|із|зі|під|біля|поблизу|між|через|по|"
     r"город[а-я]*|мiст[оа]|міст[оаі]|сел[оаі]|селищ[еаі]|поселк[а-я]*|посел[оа]к)\s+$",
     re.IGNORECASE,
 )
@@ -809,7 +810,7 @@ def best_place_lemma(surface: str, language: str) -> tuple[str, Place] | None:
     hits = [(c, p) for c in candidates if (p := lookup_place(c)) is not None]
     if not hits and language == "uk" and _UKRAINIAN_LETTERS.search(surface):
         # a town of Russia GeoNames names only in Russian: Ліпецьку -> Липецк, Кіришів -> Кириши
-        hits = [(r, p) for c in candidates if (p := lookup_place(r := russian_spelling(c))) is not None]
+        hits = [(r, p) for c in candidates for r in russian_spellings(c) if (p := lookup_place(r)) is not None]
 
     def weight(hit: tuple[str, Place]) -> float:
         name, place = hit
@@ -824,11 +825,17 @@ _UKRAINIAN_LETTERS = re.compile("[іїєґІЇЄҐ]")
 _RUSSIAN_LETTERS = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г", "І": "И", "Ї": "И", "Є": "Е", "Ґ": "Г"})
 
 
-def russian_spelling(name: str) -> str:
-    """The Russian spelling of a Ukrainian form of a Russian place name (``Ліпецьк`` -> ``Липецк``): Ukrainian
-    letters replaced, no soft sign before a consonant, no apostrophe."""
-    spelled = re.sub(r"ь(?=[кстнз])", "", name.translate(_RUSSIAN_LETTERS))
-    return re.sub(f"[{APOSTROPHES}]", "", spelled)
+def russian_spellings(name: str) -> tuple[str, ...]:
+    """Russian spellings of a Ukrainian form of a place name GeoNames has only in Russian (``Ліпецьк`` ->
+    ``Липецк``, ``Кишинів`` -> ``Кишинев``): Ukrainian letters replaced, no soft sign before a consonant, no
+    apostrophe, and the і of a closed last syllable back to е or о."""
+    closed = re.fullmatch(r"(.*)і([^аеиіїоуюяєь]+)", name)
+    variants = [name] + ([f"{closed.group(1)}{vowel}{closed.group(2)}" for vowel in "ео"] if closed else [])
+    out = []
+    for variant in variants:
+        spelled = re.sub(r"ь(?=[кстнз])", "", variant.translate(_RUSSIAN_LETTERS))
+        out.append(re.sub(f"[{APOSTROPHES}]", "", spelled))
+    return tuple(dict.fromkeys(out))
 
 
 _NOMINATIVE_ENDINGS = ("", "а", "я", "ь", "и", "е", "о", "і", "ы")
@@ -1025,9 +1032,12 @@ def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
             if _inside_quoted_title(text, s, e):
                 continue  # «Крымская переправа», «Наталка Полтавка»: a name or title, not the place
             place = _place_of(surface, chunk.language)
-            if place is None or (place.latitude is not None and place.country_code not in REGION_COUNTRIES):
-                continue
             before = text[max(0, s - 25) : s]
+            if place is None:
+                continue
+            abroad = place.latitude is not None and place.country_code not in REGION_COUNTRIES
+            if abroad and not (place.population >= _CITY and _locative_before(before, surface, chunk.language)):
+                continue  # a city further away only after a locative word (з Варни, у Болоньї)
             words = surface.split()
             # Одеси та Ізмаїла: a name coordinated with a place is a place
             context = (

@@ -33,6 +33,7 @@ TEXTS = {
     "uk-greater": "Порти Великої Одеси працюють, хоча на Ізюмщині та Бахмутщині тривають обстріли.",
     "uk-lists": "Обстріли тривали вночі.\n\n▪️ Лозова та Балаклія: пошкоджено будинки.",
     "ru-bodies": "По данным Избиркома Курской области, явка превысила 40%.",
+    "uk-abroad": "Лайнер прибув з Варни, а оркестр повернувся з гастролей у Болоньї. Генуя мовчить.",
 }
 
 
@@ -158,6 +159,15 @@ def test_continents_have_no_country_and_hyphenated_towns_decline() -> None:
 def test_ukrainian_forms_of_russian_towns_and_soft_nouns() -> None:
     assert best_place_lemma("Ліпецьку", "uk")[1].name == "Lipetsk"  # type: ignore[index]  # Липецк in GeoNames
     assert best_place_lemma("Кіришів", "uk")[1].name == "Kirishi"  # type: ignore[index]
+    assert best_place_lemma("Кишинів", "uk")[1].name == "Chisinau"  # type: ignore[index]  # Кишинев
     assert re.fullmatch(word_pattern("Волинь"), "Волинню") and re.fullmatch(word_pattern("Русь"), "Руссю")
     assert _district_lemma("Борівської", "громад", "uk") == "Borova Hromada"  # genitive plural, Борова
     assert DISTRICT_RE.search("до Куп'янської та Борівської громад").group(0) == "Борівської громад"
+
+
+def test_a_place_span_ends_at_any_preposition_and_cities_abroad_need_a_locative_word() -> None:
+    text = "Одеського порту з Констанци"
+    assert [text[s:e] for s, e, _ in _split_run_on(text, 0, len(text), LOC)] == ["Одеського порту", "Констанци"]
+    abroad = _by_text("uk-abroad")
+    assert abroad["Варни"].canonical == "Varna" and abroad["Болоньї"].canonical == "Bologna"
+    assert "Генуя" not in abroad  # a city abroad without a locative word before it stays unread
