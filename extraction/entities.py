@@ -33,6 +33,7 @@ from extraction.gazetteer import (
     lookup_known,
     lookup_place,
     lookup_places,
+    romanize,
     translit,
     ukrainian_romanization,
 )
@@ -1250,6 +1251,10 @@ def _propagate_surnames(text: str, mentions: list[Mention]) -> None:
                 mentions.append(Mention(match.group(0), PER, s, e, lemma="", language=language))
 
 
+# A bridge named by an adjective (Молитовский мост, Дарницький міст): its English Wikipedia form, "X Bridge".
+_BRIDGE = re.compile(r"([А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+(?:ий|ій|ый|ой))\s+(?:мост|міст)")
+
+
 _DESIGNATED_NAME = re.compile(
     r"(?:[Сс]тадион|[Сс]тадіон|[Аа]эропорт|[Аа]еропорт|[Пп]орт|[Мм]ост|[Мм]іст|[Кк]анал|[Оо]зер|[Рр]ек|[Рр]іч|"
     r"[Вв]одохранилищ|[Вв]одосховищ)[а-яіїє]*\s+«$"
@@ -1357,5 +1362,8 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                     if has_cyrillic(mention.text)
                     else mention.text
                 )
+                if mention.label in (LOC, ORG) and (bridge := _BRIDGE.fullmatch(mention.lemma)) is not None:
+                    mention.label = LOC  # a structure is a place, as spaCy's FAC is
+                    mention.lemma = f"{romanize(bridge.group(1), mention.language)} Bridge"
         mentions.sort(key=lambda m: (m.start, m.end))
     return per_doc

@@ -33,6 +33,7 @@ TEXTS = {
     "uk-greater": "Порти Великої Одеси працюють, хоча на Ізюмщині та Бахмутщині тривають обстріли.",
     "uk-lists": "Обстріли тривали вночі.\n\n▪️ Лозова та Балаклія: пошкоджено будинки.",
     "ru-bodies": "По данным Избиркома Курской области, явка превысила 40%.",
+    "ru-bridge": "Водитель выехал на встречку на Молитовском мосту и врезался в автобус.",
     "uk-abroad": "Лайнер прибув з Варни, а оркестр повернувся з гастролей у Болоньї. Генуя мовчить.",
 }
 
@@ -171,3 +172,13 @@ def test_a_place_span_ends_at_any_preposition_and_cities_abroad_need_a_locative_
     abroad = _by_text("uk-abroad")
     assert abroad["Варни"].canonical == "Varna" and abroad["Болоньї"].canonical == "Bologna"
     assert "Генуя" not in abroad  # a city abroad without a locative word before it stays unread
+
+
+def test_rivers_beside_rivers_and_bridges() -> None:
+    from extraction.features import find_features
+
+    assert [f.canonical for f in find_features("грузы везут по Оби и Иртышу", "ru")] == ["Ob River", "Irtysh"]
+    assert [f.canonical for f in find_features("острови в дельті Дніпра", "uk")] == ["Dnieper"]
+    assert find_features("Из Дона и Москвы", "ru") == []  # a town beside a town is no river
+    bridge = _by_text("ru-bridge")["Молитовском мосту"]
+    assert bridge.label == LOC and bridge.canonical == "Molitovsky Bridge"
