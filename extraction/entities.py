@@ -372,8 +372,26 @@ def slavic_lemma(text: str, language: str, label: str) -> str:
         if label != PER and len(words) > 1:
             parses = morph(language).parse(word)
             if parses and "ADJF" not in parses[0].tag.grammemes:
+                _agree_with_head(words, out, language)
                 declining = False
     return " ".join(out)
+
+
+def _agree_with_head(words: Sequence[str], lemmas: list[str], language: str) -> None:
+    """The adjectives before a phrase's head noun take its gender and number in the nominative (``Сумській
+    обласній військовій адміністрації`` -> ``Сумська обласна військова адміністрація``, not masculine)."""
+    head = morph(language).parse(words[len(lemmas) - 1])
+    for index in range(len(lemmas) - 1):
+        word = words[index]
+        if word.isupper() or not has_cyrillic(word):
+            continue
+        reading = next(
+            (a for a in morph(language).parse(word) if "ADJF" in a.tag.grammemes and any(_agree(a, h) for h in head)),
+            None,
+        )
+        nominative = reading.inflect({"nomn"}) if reading is not None else None
+        if nominative is not None:
+            lemmas[index] = nominative.word[:1].upper() + nominative.word[1:] if word[:1].isupper() else nominative.word
 
 
 # -- extraction --------------------------------------------------------------------------------------------------
@@ -1165,6 +1183,48 @@ def _institutions_named_after_places(text: str, mentions: list[Mention]) -> None
 _TERRITORIAL = re.compile(r"[ \t]+по[ \t]+$")
 
 
+# Head nouns that make an adjective + noun a place, not an institution (seas, rivers, buildings, squares).
+_PLACE_HEADS = re.compile(
+    r"(?:мор|озер|водохранилищ|водосховищ|пролив|протоц|затоц|залив|лиман|рек|річц|річк|остр|канал|гор|хреб|"
+    r"собор|церк|храм|монастир|лавр|стадіон|стадион|парк|площ|майдан|вокзал|аеропорт|аэропорт|мост|міст|порт)",
+)
+_LOWER_WORD = re.compile(r"[ \t]+([а-яіїєґё'’ʼ-]+)")
+
+
+def _adjectives_of_institutions(text: str, mentions: list[Mention]) -> None:
+    """A place adjective alone followed by lower-case words is the first word of an institution's name
+    (``Сумській обласній військовій адміністрації``, ``Київському апеляційному суді``, ``Київської школи``): the
+    mention takes the adjectives after it and their noun, and becomes ``ORG``; a sea, lake or river stays a place."""
+    for mention in mentions:
+        if mention.label != LOC or " " in mention.text or not has_cyrillic(mention.text):
+            continue
+        parses = [p for p in morph(mention.language).parse(mention.text) if "ADJF" in p.tag.grammemes]
+        if not parses:
+            continue
+        end, cursor = mention.end, mention.end
+        while (word := _LOWER_WORD.match(text, cursor)) is not None:
+            if morph(mention.language).parse(word.group(1))[0].tag.POS in _FUNCTION_POS:
+                break  # Чугуевский и Купянский районы
+            following = [p for p in morph(mention.language).parse(word.group(1)) if any(_agree(a, p) for a in parses)]
+            if any(p.tag.POS == "ADJF" for p in following):
+                cursor = word.end()
+                continue
+            if any(p.tag.POS == "NOUN" for p in following) and not _PLACE_HEADS.match(word.group(1)):
+                end = word.end()
+            break
+        if end > mention.end and not any(m is not mention and mention.end <= m.start < end for m in mentions):
+            mention.end, mention.text, mention.label, mention.lemma = end, text[mention.start : end], ORG, ""
+
+
+def _agree(adjective: Any, word: Any) -> bool:
+    """An adjective's reading agrees with a word's reading: case and number (and gender in the singular); a town's
+    oblique form that looks like an adjective does not (``Краматорську роботи``)."""
+    a, w = adjective.tag, word.tag
+    if w.POS not in ("ADJF", "NOUN") or a.case != w.case or a.number != w.number:
+        return False
+    return a.number == "plur" or w.gender is None or a.gender == w.gender
+
+
 def _territorial_bodies(text: str, mentions: list[Mention]) -> None:
     """Adjacent acronyms are one organisation (``ГСУ СК``), and so is an organisation ``по`` a region or city
     (``ГСУ СК России по Ростовской области``, ``УФСБ по Санкт-Петербургу и Ленобласти``)."""
@@ -1351,6 +1411,7 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
         mentions[:] = [m for m in mentions if not _not_a_name(m.text)]
         _extend_given_names(text, mentions)
         _directional_places(text, mentions)
+        _adjectives_of_institutions(text, mentions)
         _institutions_named_after_places(text, mentions)
         _territorial_bodies(text, mentions)
         _propagate_surnames(text, mentions)

@@ -34,6 +34,8 @@ TEXTS = {
     "uk-lists": "Обстріли тривали вночі.\n\n▪️ Лозова та Балаклія: пошкоджено будинки.",
     "ru-bodies": "По данным Избиркома Курской области, явка превысила 40%.",
     "ru-bridge": "Водитель выехал на встречку на Молитовском мосту и врезался в автобус.",
+    "uk-bodies": "Про це повідомили в Сумській обласній військовій адміністрації. На Чорному морі шторм. "
+    "У Краматорську роботи тривають.",
     "uk-abroad": "Лайнер прибув з Варни, а оркестр повернувся з гастролей у Болоньї. Генуя мовчить.",
 }
 
@@ -182,3 +184,11 @@ def test_rivers_beside_rivers_and_bridges() -> None:
     assert find_features("Из Дона и Москвы", "ru") == []  # a town beside a town is no river
     bridge = _by_text("ru-bridge")["Молитовском мосту"]
     assert bridge.label == LOC and bridge.canonical == "Molitovsky Bridge"
+
+
+def test_place_adjectives_open_institution_names_that_agree() -> None:
+    bodies = _by_text("uk-bodies")
+    council = bodies["Сумській обласній військовій адміністрації"]
+    assert council.label == ORG and council.canonical == "Сумська обласна військова адміністрація"
+    assert bodies["Чорному морі"].label == LOC  # a sea stays a place
+    assert bodies["Краматорську"].label == LOC  # a town's oblique form does not agree with the next word
