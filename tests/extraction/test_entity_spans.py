@@ -12,7 +12,6 @@ from extraction.canonical import Mention
 from extraction.entities import (
     LOC,
     ORG,
-    PER,
     _district_lemma,
     _inside_quoted_title,
     _reading,
@@ -20,10 +19,10 @@ from extraction.entities import (
     _split_run_on,
     best_place_lemma,
 )
-from extraction.gazetteer import PlaceContext, lookup_place, lookup_places
+from extraction.gazetteer import lookup_place, lookup_places
 from extraction.inflection import BOUNDARY_AFTER, BOUNDARY_BEFORE, word_pattern
 from extraction.pipeline import ExtractInput, extract_batch
-from extraction.regions import DISTRICT_RE, region_named, regions_context, town_area_name
+from extraction.regions import DISTRICT_RE, regions_context, town_area_name
 
 TEXTS = {
     "ru-clubs": "«Спартак» обыграл «Краснодар» в гостях. Болельщики в Краснодаре расстроены. «Зенит» тем временем "
@@ -132,8 +131,8 @@ def test_town_areas_and_districts() -> None:
     russian = regions_context("Краснодарский край")
     assert _district_lemma("Темрюкском", "районе", "ru", russian) == "Temryuksky District"
     assert _district_lemma("Шебекинский", "округ", "ru") == "Shebekinsky District"
-    assert DISTRICT_RE.search("у Шевченківському та Київському районах").group(0) == "Київському районах"
-    assert region_named("Краснодарского края") is not None and not PlaceContext().countries
+    plural = DISTRICT_RE.search("у Шевченківському та Київському районах")
+    assert plural is not None and plural.group(0) == "Київському районах"
 
 
 @pytest.mark.parametrize(
@@ -153,10 +152,8 @@ def test_place_index_names(name: str, english: str | None) -> None:
 def test_continents_have_no_country_and_hyphenated_towns_decline() -> None:
     europe = lookup_place("Европа")
     assert europe is not None and europe.country_code is None and europe.latitude is None
-    assert best_place_lemma("Каменске-Уральском", "ru") is not None
     assert best_place_lemma("Каменске-Уральском", "ru")[1].name == "Kamensk-Uralsky"  # type: ignore[index]
     assert best_place_lemma("Камʼянці-Подільському", "uk")[1].name == "Kamianets-Podilskyi"  # type: ignore[index]
-    assert PER != LOC
 
 
 def test_ukrainian_forms_of_russian_towns_and_soft_nouns() -> None:
@@ -165,7 +162,8 @@ def test_ukrainian_forms_of_russian_towns_and_soft_nouns() -> None:
     assert best_place_lemma("Кишинів", "uk")[1].name == "Chisinau"  # type: ignore[index]  # Кишинев
     assert re.fullmatch(word_pattern("Волинь"), "Волинню") and re.fullmatch(word_pattern("Русь"), "Руссю")
     assert _district_lemma("Борівської", "громад", "uk") == "Borova Hromada"  # genitive plural, Борова
-    assert DISTRICT_RE.search("до Куп'янської та Борівської громад").group(0) == "Борівської громад"
+    genitive = DISTRICT_RE.search("до Куп'янської та Борівської громад")
+    assert genitive is not None and genitive.group(0) == "Борівської громад"
 
 
 def test_a_place_span_ends_at_any_preposition_and_cities_abroad_need_a_locative_word() -> None:
