@@ -652,8 +652,9 @@ def _coordinated_before_place(text: str, end: int, found: Sequence[Mention]) -> 
 
 
 def _coordinated_places(text: str, mentions: list[Mention]) -> None:
-    """A one-word person mention that is a place and is coordinated with a place is a place (``Ізмаїл, Рені та
-    Усть-Дунайськ``: the model read the list as persons)."""
+    """A one-word person mention that is a place and is coordinated with a place is a place (``Балаклії та
+    Куп'янську``: the model read the list as persons), unless the text shows a person (a given name before it or
+    its surname after a given name elsewhere)."""
     changed = True
     while changed:
         changed = False
@@ -664,7 +665,8 @@ def _coordinated_places(text: str, mentions: list[Mention]) -> None:
             coordinated = _coordinated_with_place(before, mention.start, mentions) or _coordinated_before_place(
                 text, mention.end, mentions
             )
-            if coordinated and _place_of(mention.text, mention.language) is not None:
+            person = _person_evidence(text, mention.start, mention.text, mention.language)
+            if coordinated and not person and _place_of(mention.text, mention.language) is not None:
                 mention.label, mention.lemma, changed = LOC, "", True
 
 
