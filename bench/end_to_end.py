@@ -27,6 +27,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -40,6 +41,7 @@ from bench.corpus import CorpusSpec, corpus_parser, corpus_size, iter_records, p
 CHANNEL_START = datetime(2024, 1, 1, tzinfo=UTC)
 MESSAGE_SPACING = timedelta(seconds=30)
 RESULT_PREFIX = "BENCH_RESULT "
+EXTRACTING_PEAK_TARGET_MB = 600  # issue 29: one 100k-post Telegram source through ingest with extraction
 
 
 # -- the child side ------------------------------------------------------------------------------------------
@@ -233,8 +235,13 @@ def child_memory(
     clustering: bool = True,
     writer_memory_limit: str | None = None,
     checkpoint_threshold: str | None = None,
+    extract: bool = False,
 ) -> dict[str, Any]:
-    """The Telegram source alone through ``ingest_source`` (no Prefect, no extraction); peak RSS of this process.
+    """The Telegram source alone through ``ingest_source`` (no Prefect); peak RSS of this process.
+
+    ``extract=True`` then runs the extraction of every landed post (``telefeed.pipeline.extract.run_extraction``,
+    batch by batch, with its worker processes), and the result also carries the peak of this process and its
+    children together (sampled every 0.2 s) and the extraction's seconds.
 
     ``clustering=False`` is a diagnostic: story clustering after the landing is switched off;
     ``writer_memory_limit`` another: the warehouse's writer connections get this DuckDB cap instead of the default;
@@ -254,10 +261,19 @@ def child_memory(
     if checkpoint_threshold is not None:
         warehouse.writer_checkpoint_threshold = checkpoint_threshold
     baseline = _peak_rss_mb()
+    extract_seconds = 0.0
+    extracted = 0
     try:
-        start = time.perf_counter()
-        stats = ingest_source(load_sources(str(sources))[0], warehouse, "bench-memory", None, resources, clustering)
-        seconds = time.perf_counter() - start
+        with TreeRssSampler() as tree:
+            start = time.perf_counter()
+            stats = ingest_source(load_sources(str(sources))[0], warehouse, "bench-memory", None, resources, clustering)
+            seconds = time.perf_counter() - start
+            if extract:
+                from telefeed.pipeline.extract import run_extraction
+
+                start = time.perf_counter()
+                extracted = run_extraction(warehouse)["documents"]
+                extract_seconds = time.perf_counter() - start
         landed = warehouse.query("SELECT count(*) FROM documents").column(0)[0].as_py()
         size_mb = os.path.getsize(warehouse.path) / 2**20
     finally:
@@ -275,8 +291,58 @@ def child_memory(
         "landed": landed,
         "rss_after_imports_mb": baseline,
         "peak_rss_mb": _peak_rss_mb(),
+        "peak_tree_rss_mb": tree.peak_mb,
+        "extracted": extracted,
+        "extract_seconds": extract_seconds,
         "warehouse_mb": size_mb,
     }
+
+
+def _tree_rss_mb(root: int) -> float:
+    """Resident memory of process ``root`` and all its descendants now, in MB (Linux ``/proc``)."""
+    children: dict[int, list[int]] = {}
+    rss: dict[int, int] = {}
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            status = (entry / "status").read_text()
+        except OSError:
+            continue
+        fields = dict(line.split(":", 1) for line in status.splitlines() if ":" in line)
+        pid = int(entry.name)
+        children.setdefault(int(fields.get("PPid", "0").strip() or 0), []).append(pid)
+        rss[pid] = int(fields.get("VmRSS", "0 kB").split()[0])
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += rss.get(pid, 0)
+        stack.extend(children.get(pid, []))
+    return total / 1024
+
+
+class TreeRssSampler:
+    """Samples :func:`_tree_rss_mb` of this process every ``interval`` seconds in a thread; keeps the peak."""
+
+    def __init__(self, interval: float = 0.2) -> None:
+        self.interval = interval
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.peak_mb = max(self.peak_mb, _tree_rss_mb(os.getpid()))
+            self._stop.wait(self.interval)
+
+    def __enter__(self) -> TreeRssSampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self.peak_mb = max(self.peak_mb, _tree_rss_mb(os.getpid()))
 
 
 # -- the parent side -----------------------------------------------------------------------------------------
@@ -332,16 +398,28 @@ def print_memory(results: list[dict[str, Any]]) -> None:
     notes += f", checkpoint threshold {results[0].get('checkpoint_threshold')}"
     notes += f", clustering DuckDB cap {results[0].get('clustering_memory_limit')}"
     print(f"\n## peak memory: Telegram source through ingest_source, one fresh process per size{notes}")
-    print("| messages | seconds | msgs/s | landed | status | RSS after imports MB | peak RSS MB | warehouse MB |")
-    print("|---:|---:|---:|---:|---|---:|---:|---:|")
+    print(
+        "| messages | seconds | msgs/s | landed | status | RSS after imports MB | peak RSS MB | warehouse MB "
+        "| extracted | extraction s | peak RSS with worker processes MB |"
+    )
+    print("|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|")
     for r in results:
         print(
             f"| {r['messages']:,} | {r['seconds']:.1f} | {r['messages'] / r['seconds']:,.0f} | {r['landed']:,} | "
-            f"{r['status']} | {r['rss_after_imports_mb']:.0f} | {r['peak_rss_mb']:.0f} | {r['warehouse_mb']:.0f} |"
+            f"{r['status']} | {r['rss_after_imports_mb']:.0f} | {r['peak_rss_mb']:.0f} | {r['warehouse_mb']:.0f} | "
+            f"{r.get('extracted', 0):,} | {r.get('extract_seconds', 0.0):.1f} | {r.get('peak_tree_rss_mb', 0.0):.0f} |"
         )
     for r in results:
         if r.get("error"):
             print(f"\n{r['messages']:,} messages: status {r['status']}, first error: {r['error']}")
+    for r in results:
+        if r.get("extracted"):
+            peak = r["peak_tree_rss_mb"]
+            verdict = "met" if peak <= EXTRACTING_PEAK_TARGET_MB else "MISSED"
+            print(
+                f"\n{r['messages']:,} posts with extraction: peak {peak:.0f} MB with worker processes "
+                f"(target <= {EXTRACTING_PEAK_TARGET_MB} MB at 100k) -> {verdict}"
+            )
     if len(results) > 1:
         small, large = results[0], results[-1]
         growth = large["peak_rss_mb"] / small["peak_rss_mb"] - 1
@@ -390,6 +468,11 @@ def main() -> None:
         "--memory-checkpoint-threshold",
         help="diagnostic: WAL size at which the memory runs' writers checkpoint (16MB: DuckDB's default)",
     )
+    parser.add_argument(
+        "--memory-extract",
+        action="store_true",
+        help="memory runs also extract every landed post (the target: 100k posts <= 600 MB with extraction)",
+    )
     parser.add_argument("--child", choices=["e2e", "memory"], help=argparse.SUPPRESS)
     args = parser.parse_args()
     messages = args.messages
@@ -406,6 +489,7 @@ def main() -> None:
             not args.memory_no_clustering,
             args.memory_writer_cap,
             args.memory_checkpoint_threshold,
+            args.memory_extract,
         )
         print(RESULT_PREFIX + json.dumps(result))
         return
@@ -423,6 +507,7 @@ def main() -> None:
     for size in sizes:
         child_args = ["memory", "--messages", str(size), "--seed", str(args.seed)]
         child_args += ["--memory-no-clustering"] if args.memory_no_clustering else []
+        child_args += ["--memory-extract"] if args.memory_extract else []
         child_args += ["--memory-writer-cap", args.memory_writer_cap] if args.memory_writer_cap else []
         if args.memory_checkpoint_threshold:
             child_args += ["--memory-checkpoint-threshold", args.memory_checkpoint_threshold]

@@ -13,20 +13,19 @@ similarity reaches the threshold, else it starts a cluster whose id is its own d
 from __future__ import annotations
 
 import functools
+import hashlib
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
 
 import numpy as np
-from datasketch import LeanMinHash, MinHash, MinHashLSH
 
 DEDUP_VERSION = "minhash-1-affine32"
 NUM_PERM = 128
 SHINGLE_WORDS = 3
 SEED = 1
-SCHEME = "affine32"  # datasketch hashing scheme; stored signatures are only comparable within one scheme
+SCHEME = "affine32"  # datasketch's hashing scheme; stored signatures are only comparable within one scheme
 THRESHOLD = 0.5  # estimated Jaccard similarity of 3-word shingle sets to call two texts the same story
 MIN_TOKENS = 6  # shorter texts only match exact duplicates (same content hash)
 # LSH banding: two signatures are candidates when all LSH_ROWS values of one of LSH_BANDS bands are equal.
@@ -55,33 +54,72 @@ def _shingles_of(words: Sequence[str], size: int = SHINGLE_WORDS) -> set[str]:
     return {" ".join(words[i : i + size]) for i in range(len(words) - size + 1)}
 
 
+# The signatures are datasketch's ``MinHash(num_perm=NUM_PERM, seed=SEED, scheme="affine32")`` of the shingles'
+# UTF-8 bytes, value for value (tests/extraction/test_dedup.py compares them with datasketch's). The arithmetic is
+# here rather than imported: importing datasketch imports scipy for its LSH parameter search (about 45 MB of a
+# scheduled run's memory, issue 29), and telefeed fixes its bands instead of searching for them.
+_FMIX32 = (np.uint32(16), np.uint32(0x85EBCA6B), np.uint32(13), np.uint32(0xC2B2AE35), np.uint32(16))
+_MAX_HASH32 = np.uint32((1 << 32) - 1)
+
+
 @functools.cache
-def _permutations() -> Any:
-    """The permutation parameters of every signature (one seed): drawn once, not once per document (a fifth of
-    the clustering time when drawn per document)."""
-    return MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME).permutations
+def _permutations() -> tuple[np.ndarray, np.ndarray]:
+    """The affine permutations ``h -> a * h + b mod 2**32`` (``a`` odd) of every signature, drawn once from SEED
+    the way datasketch draws them."""
+    generator = np.random.RandomState(SEED)
+    a = generator.randint(0, 1 << 31, NUM_PERM, dtype=np.uint32) * np.uint32(2) + np.uint32(1)
+    b = generator.randint(0, 1 << 32, NUM_PERM, dtype=np.uint32)
+    return a, b
 
 
-def signature(text: str) -> LeanMinHash:
+def _sha1_hash32(data: bytes) -> int:
+    return int.from_bytes(hashlib.sha1(data).digest()[:4], "little")
+
+
+def _murmur_finaliser(values: np.ndarray) -> np.ndarray:
+    """MurmurHash3's 32-bit finaliser (an avalanching bijection) applied to each value."""
+    s1, m1, s2, m2, s3 = _FMIX32
+    values = values ^ (values >> s1)
+    values = values * m1
+    values = values ^ (values >> s2)
+    values = values * m2
+    return values ^ (values >> s3)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Signature:
+    """A MinHash signature: NUM_PERM 32-bit minimum hash values."""
+
+    hashvalues: np.ndarray
+
+    def jaccard(self, other: Signature) -> float:
+        """Estimated Jaccard similarity of the two shingle sets (the share of equal values)."""
+        return float(np.count_nonzero(self.hashvalues == other.hashvalues)) / len(self.hashvalues)
+
+
+def signature(text: str) -> Signature:
     """MinHash signature of the text's shingle set."""
     return _signature_of_words(tokens(text))
 
 
-def _signature_of_words(words: Sequence[str]) -> LeanMinHash:
-    minhash = MinHash(num_perm=NUM_PERM, seed=SEED, scheme=SCHEME, permutations=_permutations())
-    minhash.update_batch([s.encode("utf-8") for s in _shingles_of(words)])
-    return LeanMinHash(minhash)
+def _signature_of_words(words: Sequence[str]) -> Signature:
+    hashes = np.array([_sha1_hash32(s.encode("utf-8")) for s in _shingles_of(words)], dtype=np.uint32)
+    a, b = _permutations()
+    values = np.full(NUM_PERM, _MAX_HASH32, dtype=np.uint32)
+    if len(hashes):
+        permuted = _murmur_finaliser(hashes.reshape(-1, 1)) * a + b  # uint32 arithmetic wraps: mod 2**32
+        values = np.minimum(values, permuted.min(axis=0))
+    return Signature(values)
 
 
-def signature_to_bytes(sig: LeanMinHash) -> bytes:
+def signature_to_bytes(sig: Signature) -> bytes:
     """Hash values as little-endian uint64 bytes (the stored form)."""
     return np.asarray(sig.hashvalues, dtype="<u8").tobytes()
 
 
-def signature_from_bytes(data: bytes) -> LeanMinHash:
+def signature_from_bytes(data: bytes) -> Signature:
     """Inverse of :func:`signature_to_bytes`."""
-    values = np.frombuffer(data, dtype="<u8").astype(np.uint64)
-    return LeanMinHash(seed=SEED, hashvalues=values, scheme=SCHEME)
+    return Signature(np.frombuffer(data, dtype="<u8").astype(np.uint32))
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +137,7 @@ class SignedDocument:
 
     document: NewDocument
     token_count: int
-    signature: LeanMinHash | None  # None for texts with fewer than MIN_TOKENS tokens
+    signature: Signature | None  # None for texts with fewer than MIN_TOKENS tokens
 
     @property
     def signature_bytes(self) -> bytes | None:
@@ -136,6 +174,27 @@ class Assignment:
     token_count: int
 
 
+class BandIndex:
+    """LSH over signatures: two signatures are candidates when all LSH_ROWS values of one of LSH_BANDS bands
+    are equal (the candidates datasketch's ``MinHashLSH`` with ``params=(LSH_BANDS, LSH_ROWS)`` returns)."""
+
+    def __init__(self, bands: int = LSH_BANDS, rows: int = LSH_ROWS) -> None:
+        self._ranges = [(band * rows, (band + 1) * rows) for band in range(bands)]
+        self._tables: list[dict[bytes, list[str]]] = [{} for _ in range(bands)]
+
+    def insert(self, key: str, sig: Signature) -> None:
+        """Index ``sig`` under ``key``."""
+        for (start, end), table in zip(self._ranges, self._tables, strict=True):
+            table.setdefault(sig.hashvalues[start:end].tobytes(), []).append(key)
+
+    def query(self, sig: Signature) -> set[str]:
+        """Keys of the indexed signatures sharing a band with ``sig``."""
+        found: set[str] = set()
+        for (start, end), table in zip(self._ranges, self._tables, strict=True):
+            found.update(table.get(sig.hashvalues[start:end].tobytes(), ()))
+        return found
+
+
 class StoryClusterer:
     """Incremental clustering state: an LSH index over known signatures plus exact-hash lookup.
 
@@ -145,8 +204,8 @@ class StoryClusterer:
 
     def __init__(self, threshold: float = THRESHOLD) -> None:
         self.threshold = threshold
-        self._lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM, params=(LSH_BANDS, LSH_ROWS))
-        self._signatures: dict[str, LeanMinHash] = {}
+        self._lsh = BandIndex()
+        self._signatures: dict[str, Signature] = {}
         self._cluster_of: dict[str, str] = {}
         self._by_hash: dict[str, str] = {}
 
@@ -156,7 +215,7 @@ class StoryClusterer:
             sig = signature_from_bytes(doc.signature) if doc.signature else None
             self._remember(doc.document_id, sig, doc.content_hash, doc.cluster_id)
 
-    def _remember(self, document_id: str, sig: LeanMinHash | None, content_hash: str, cluster_id: str) -> None:
+    def _remember(self, document_id: str, sig: Signature | None, content_hash: str, cluster_id: str) -> None:
         if document_id in self._cluster_of:
             return
         self._cluster_of[document_id] = cluster_id

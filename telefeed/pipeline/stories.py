@@ -77,7 +77,7 @@ def _cluster_next_chunk(
     stats: ClusterStats,
 ) -> tuple[datetime, datetime, str] | None:
     """Cluster the chunk after ``after`` in one transaction; the next chunk's start, or None when none is left."""
-    from extraction import dedup  # datasketch and scipy: imported only when there is something to cluster
+    from extraction import dedup  # imported only when there is something to cluster
 
     with warehouse.transaction() as con:
         inputs = story_store.documents_to_cluster(con, document_ids, after, chunk_size)

@@ -9,6 +9,9 @@ lands all of its posts.
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -129,6 +132,31 @@ def test_memory_child_lands_every_post() -> None:
     # both are VmHWM readings; in the pytest process the mark may have been reset in between (clear_refs), so
     # only their presence is checked here: the benchmark itself runs each size in a fresh process
     assert result["peak_rss_mb"] > 0 and result["rss_after_imports_mb"] > 0
+
+
+@pytest.mark.slow  # loads the NER models
+def test_memory_child_can_extract_every_post() -> None:
+    result = end_to_end.child_memory(messages=30, seed=7, extract=True)
+    assert result["status"] == "ok" and result["extracted"] == result["landed"] == 30
+    assert result["peak_tree_rss_mb"] > 0 and result["extract_seconds"] > 0
+
+
+def test_tree_rss_counts_child_processes() -> None:
+    alone = end_to_end._tree_rss_mb(os.getpid())
+    child = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; b = bytearray(80_000_000); sys.stdout.write('x'); sys.stdout.flush(); time.sleep(30)",
+        ],
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert child.stdout is not None and child.stdout.read(1) == b"x"
+        assert end_to_end._tree_rss_mb(os.getpid()) >= alone + 70
+    finally:
+        child.kill()
+        child.wait()
 
 
 def test_memory_verdict_needs_every_run_to_finish(capsys: pytest.CaptureFixture[str]) -> None:

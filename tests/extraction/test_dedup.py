@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import numpy as np
@@ -20,8 +21,10 @@ from extraction.dedup import (
     SCHEME,
     SEED,
     THRESHOLD,
+    BandIndex,
     KnownDocument,
     NewDocument,
+    Signature,
     cluster_documents,
     shingles,
     sign,
@@ -113,6 +116,36 @@ def test_signatures_are_datasketchs_minhash_of_the_shingles() -> None:
         fresh.update_batch([s.encode("utf-8") for s in shingles(text)])
         assert np.array_equal(signature(text).hashvalues, fresh.hashvalues)
         assert np.array_equal(sign(NewDocument("d", text, "h")).signature.hashvalues, fresh.hashvalues)  # type: ignore[union-attr]
+
+
+def _datasketch_minhash(sig: Signature) -> Any:
+    from datasketch import LeanMinHash
+
+    return LeanMinHash(seed=SEED, hashvalues=sig.hashvalues, scheme=SCHEME)
+
+
+def test_the_band_index_finds_the_candidates_datasketchs_lsh_finds() -> None:
+    """Signatures that share 0-3 bands with others, some bands shared by several: the same candidate sets."""
+    generator = np.random.default_rng(5)
+    signatures: dict[str, Signature] = {}
+    bases = [generator.integers(0, 2**32, NUM_PERM, dtype=np.uint32) for _ in range(6)]
+    for n in range(60):
+        values = generator.integers(0, 2**32, NUM_PERM, dtype=np.uint32)
+        for band in generator.choice(LSH_BANDS, size=int(generator.integers(0, 4)), replace=False):
+            rows = slice(int(band) * LSH_ROWS, (int(band) + 1) * LSH_ROWS)
+            values[rows] = bases[int(generator.integers(0, len(bases)))][rows]
+        signatures[f"d{n}"] = Signature(values)
+    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, params=(LSH_BANDS, LSH_ROWS))
+    index = BandIndex()
+    for key, sig in list(signatures.items())[:40]:
+        lsh.insert(key, _datasketch_minhash(sig))
+        index.insert(key, sig)
+    found_any = 0
+    for sig in signatures.values():
+        expected = set(lsh.query(_datasketch_minhash(sig)))
+        assert index.query(sig) == expected
+        found_any += bool(expected)
+    assert found_any > 40  # the 40 indexed find themselves; some of the others share bands
 
 
 def test_clustering_in_the_warehouse_is_incremental_and_idempotent(warehouse_path: str) -> None:
@@ -319,8 +352,11 @@ def test_band_keys_in_the_warehouse_agree_with_datasketch_lsh(warehouse_path: st
     other[7 * LSH_ROWS : 8 * LSH_ROWS] = base[7 * LSH_ROWS : 8 * LSH_ROWS]  # ... but in band 7
     first, second = (signature_from_bytes(np.asarray(v, dtype="<u8").tobytes()) for v in (base, other))
     lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM, params=(LSH_BANDS, LSH_ROWS))
-    lsh.insert("first", first)
-    assert lsh.query(second) == ["first"]
+    lsh.insert("first", _datasketch_minhash(first))
+    assert lsh.query(_datasketch_minhash(second)) == ["first"]
+    index = BandIndex()
+    index.insert("first", first)
+    assert index.query(second) == {"first"}
     Warehouse(warehouse_path).migrate()
     with duckdb.connect(warehouse_path) as con:
         con.register(

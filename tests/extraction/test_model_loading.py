@@ -11,7 +11,18 @@ from typing import Any
 from tests.conftest import REPO_ROOT
 
 # Modules that carry a model or a heavy dependency of one.
-HEAVY_MODULES = ("spacy", "natasha", "navec", "slovnet", "lingua", "fasttext", "datasketch", "scipy", "pymorphy3")
+HEAVY_MODULES = (
+    "spacy",
+    "natasha",
+    "navec",
+    "slovnet",
+    "lingua",
+    "fasttext",
+    "extraction.dedup",
+    "datasketch",
+    "scipy",
+    "pymorphy3",
+)
 
 _INGEST_ONCE = """
 import json, sys
@@ -39,7 +50,8 @@ def test_a_run_that_lands_nothing_loads_no_model(tmp_path: Path) -> None:
     warehouse = tmp_path / "w.duckdb"
     first = _ingest_in_a_fresh_process(warehouse, "run-1")
     assert first["status"] == "ok" and first["new"]
-    assert {"fasttext", "datasketch"} <= set(first["loaded"])  # it identified languages and clustered stories
+    assert {"fasttext", "extraction.dedup"} <= set(first["loaded"])  # it identified languages and clustered stories
+    assert not {"datasketch", "scipy"} & set(first["loaded"])  # signatures are computed without them
     again = _ingest_in_a_fresh_process(warehouse, "run-2")
     assert again["status"] == "ok" and again["new"] == 0
     assert again["loaded"] == []

@@ -111,7 +111,7 @@ def _run(command: dict[str, Any]) -> dict[str, Any]:
 def main() -> None:
     """Import and warm up, say ``ready``, then serve commands until stdin closes."""
     import telefeed.pipeline as pipeline
-    import telefeed.pipeline.stories  # noqa: F401  (story clustering imports datasketch and scipy: seconds)
+    import telefeed.pipeline.stories  # noqa: F401  (story clustering: numpy)
     from extraction.language import detect_language
 
     pipeline._load_ingesters()
