@@ -41,7 +41,18 @@ from functools import lru_cache
 
 from extraction.canonical import Mention, canonical_id, strip_descriptors
 from extraction.entities import morph, slavic_lemma
-from extraction.gazetteer import GIVEN_NAMES, LOC, MIL_UNIT, ORG, PER, lookup_known, lookup_place
+from extraction.gazetteer import (
+    GIVEN_NAMES,
+    LOC,
+    MIL_UNIT,
+    ORG,
+    PER,
+    cyrillic_language,
+    has_cyrillic,
+    lookup_known,
+    lookup_place,
+    romanize,
+)
 from extraction.quote_marks import QuoteSpan, find_nested_quotes, find_quotes
 from extraction.speech_verbs import (
     CHARACTERISING,
@@ -101,6 +112,7 @@ class _Referent:
     gender: str = ""  # "m" | "f" | ""
 
 
+_SIGN_BEFORE_YO = re.compile("[ьъЬЪ](?=[ёЁ])")
 _NOMINAL_POS = {"NOUN", "PROPN", "PRON", "X", "NUM", "ADJ", "DET"}
 _RELATIVE_DEPS = {"relcl", "acl:relcl", "acl"}
 _RELATIVE_PRONOUNS = {"who", "which", "that", "который", "которая", "которые", "котрий", "котра", "який", "яка"}
@@ -687,6 +699,23 @@ class _Document:
         token = self.tok(index)
         return "nomn" in _cases(token.text, token.language)
 
+    def in_subject(self, index: int) -> bool:
+        """Whether the token is a subject, or a name in apposition to one (``Депутат Евгения Шмелёва
+        напомнила``): the words stand in the nominative."""
+        for _ in range(3):
+            token = self.tok(index)
+            if token.dep.startswith("nsubj"):
+                return True
+            if token.dep not in ("appos", "flat", "flat:name") or token.head == index:
+                return False
+            index = token.head
+        return False
+
+    def names_subject(self, mention: Mention) -> bool:
+        """Whether the mention's first word is a subject or stands in apposition to one."""
+        index = self.parse.token_at(mention.start)
+        return index is not None and index < len(self.parse.tokens) and self.in_subject(index)
+
     def name_span(self, head: int) -> tuple[int, int]:
         """Character span of the subject's name: the head with its compound/flat words."""
         lo = hi = head
@@ -819,16 +848,37 @@ class _Document:
             words = other.text.split()
             if other.label == PER and len(words) > 1 and _same_surname(words[-1], word):
                 return other
-        return None
+        return self.given_name_owner(word)
 
-    def referent(self, mention: Mention) -> _Referent:
+    def given_name_owner(self, word: str) -> Mention | None:
+        """The one person named in full in a Russian or Ukrainian document whose given name is ``word`` written
+        alone (a feature calls ``Сардана Иванова-Ойунская`` then ``Сардана``); none when two share it."""
+        owners = {
+            other.canonical_id or other.text: other
+            for other in self.mentions
+            if other.label == PER
+            and other.language in ("ru", "uk")
+            and len(other.text.split()) > 1
+            and other.text.split()[0] == word
+            and "Name" in _tags(word, other.language)
+        }
+        return next(iter(owners.values())) if len(owners) == 1 else None
+
+    def referent(self, mention: Mention, nominative: bool = False) -> _Referent:
         """Who a mention names; a one-word mention that is the surname of a person named in full in the
         document is that person (the model labelled ``Kemper`` an organisation; ``Архипова`` alone lemmatises
         to the man's form)."""
+        written = mention
         if " " not in mention.text and not mention.text.isupper():
             mention = self.full_name(mention.text) or mention
         canonical = mention.canonical or mention.text
         key = mention.canonical_id or canonical_id(mention.label, canonical)
+        if (
+            has_cyrillic(canonical)  # no curated English name
+            and ((nominative and mention is written) or self.names_subject(mention))
+            and _nominative_name(mention)
+        ):  # a subject's words are the name's base form
+            canonical = " ".join(mention.text.split())
         family = self.family_name(mention.start) if mention.label == PER and " " not in mention.text else None
         if family is not None:  # "Lysenko's wife, Halyna": Halyna Lysenko
             canonical = f"{mention.text} {family}"
@@ -1531,6 +1581,9 @@ def extract_quotes(
             last = quote
         quotes.append(quote)
     quotes.extend(_nested(doc, quotes))
+    for quote in quotes:  # persons are named in Latin letters, as the entity table's English canonicals
+        if quote.speaker_canonical is not None and (quote.speaker_canonical_id or "").startswith(PER + ":"):
+            quote.speaker_canonical = latin_person_name(quote.speaker_canonical, language)
     return sorted(quotes, key=lambda q: q.start)
 
 
@@ -1565,7 +1618,7 @@ def _attribute(doc: _Document, qi: int, quote: Quote, verb: int | None, last: Qu
     """Fill the speaker of ``quote`` by rules 1-4 of the module docstring (no change when none applies)."""
     mention = doc.byline(qi)
     if mention is not None:
-        _set(quote, mention.text, mention.start, mention.end, doc.referent(mention), BYLINE, None)
+        _set(quote, mention.text, mention.start, mention.end, doc.referent(mention, nominative=True), BYLINE, None)
         return
     if verb is None:
         found = doc.according_mention(qi)
@@ -1634,6 +1687,34 @@ def _set(quote: Quote, surface: str, start: int, end: int, ref: _Referent | None
     quote.attribution, quote.verb = how, verb
     if ref is not None:
         quote.speaker_canonical, quote.speaker_canonical_id = ref.canonical, ref.canonical_id
+
+
+def latin_person_name(name: str, language: str) -> str:
+    """A person's name in Latin letters: a Cyrillic name (one the gazetteer has no English spelling for) is
+    transliterated, Russian in the wire-service style, Ukrainian in the national system, by the text's
+    ``language`` (``Кирилл Ёршов`` -> ``Kirill Yorshov``, ``Ґалина Ярема`` -> ``Galyna Yarema``); each part of a
+    double surname keeps its capital (``Ёлкина-рудь`` -> ``Yolkina-Rud``)."""
+    if not has_cyrillic(name):
+        return name
+    language = language if language in ("ru", "uk") else cyrillic_language(name)
+    words = ["-".join(part[:1].upper() + part[1:] for part in word.split("-")) for word in name.split()]
+    if len(words) > 2:  # the wire style names a person without the patronymic (Мария Петровна Осипенко)
+        words = [w for w in words if "Patr" not in _tags(w, language)] or words
+    # a soft or hard sign before ё is the y of "yo" already (Воробьёв: Vorobyov, not Vorobyyov)
+    return romanize(_SIGN_BEFORE_YO.sub("", " ".join(words)), language)
+
+
+def _nominative_name(mention: Mention) -> bool:
+    """Whether a Russian or Ukrainian person's mention of two or more words opens with a word that can be read in
+    the nominative (then, in a subject, its words are the name; the lemmatiser may have read ``Евгения Шмелёва``
+    as a man's genitive; a surname such as ``Ёжиков`` may be known only as a common noun's plural)."""
+    words = mention.text.split()
+    return (
+        mention.label == PER
+        and mention.language in ("ru", "uk")
+        and len(words) > 1
+        and "nomn" in _cases(words[0], mention.language)
+    )
 
 
 def _place_after_preposition(text: str, mention: Mention) -> bool:
