@@ -830,7 +830,8 @@ class _Document:
         if title in _MALE_TITLES or first in _MALE_TITLES:
             return "m"
         language = mention.language if mention.language in ("ru", "uk") else "ru"
-        if re.search(r"[а-яіїєё]", mention.canonical.lower()):
+        written = self.names_subject(mention) and _nominative_name(mention)  # a subject is written in its base form
+        if re.search(r"[а-яіїєё]", mention.canonical.lower()) and not written:
             words = mention.canonical.split()  # nominative: "Константина Воробьева" reads as a woman's surname
         for word in words:  # the given name tells (Юлія), else the surname (Архипова); a lone word may be either
             if re.search(r"[а-яіїєё]", word.lower()):

@@ -767,3 +767,13 @@ def test_a_subjects_name_is_its_written_form_and_a_given_name_alone_is_the_full_
     deputy, nurse = quote_with(quotes, "Дипломатия"), quote_with(quotes, "Приезжайте")
     assert deputy.speaker_canonical == "Evgeniya Shmelyova"  # not the man's genitive "Евгений Шмелёв"
     assert nurse.speaker_canonical is not None and nurse.speaker_canonical.startswith("Sardana Ivanova")
+
+
+def test_a_manner_of_speaking_verb_frames_a_quote_and_a_subjects_written_name_tells_the_gender() -> None:
+    text = (
+        "Сардана Иванова-Ойунская, 45 лет, работает медсестрой в городской больнице. "
+        "«Минус пятьдесят — это ещё нормально, мы шутим, что это бодрит», — смеётся она."
+    )
+    quote = quote_with(quotes_of(text, "ru"), "Минус")
+    assert quote.attribution == "pronoun" and quote.verb == "смеяться"
+    assert quote.speaker_canonical is not None and quote.speaker_canonical.startswith("Sardana Ivanova")
