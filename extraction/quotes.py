@@ -524,6 +524,25 @@ class _Document:
         verbs = [v for v in range(lo, min(hi, colon + 1)) if self.speech_verb(v)]
         return verbs[-1] if verbs else None
 
+    def colon_subject(self, qi: int) -> int | None:
+        """The named person who is the subject of the clause ending with a colon right before the quote, whatever
+        its verb (``Тренер Ярослав Гвоздецкий остался доволен: «...»``, ``Kovalenko was blunt: "..."``): the
+        person the sentence is about introduces what follows."""
+        colon = self.colon_before(qi)
+        if colon is None:
+            return None
+        lo, _ = self.parse.sentence_of(colon)
+        roots = [
+            i
+            for i in range(lo, colon)
+            if self.outside(i) and self.tok(i).pos in ("VERB", "AUX", "ADJ") and self.tok(i).head in (i, colon)
+        ]
+        subject = self.subject_of(roots[-1]) if roots else None
+        if subject is None:
+            return None
+        ref, how = self.resolve_subject(subject)
+        return subject if how == SUBJECT and ref is not None and ref.label == PER else None
+
     def colon_label(self, qi: int) -> int | None:
         """The head word of a verbless line ending with a colon right before the quote (``Spokesman Lt. Gen.
         Igor Konashenkov:``, ``His answer:``): the speaker's name or a noun whose possessor speaks."""
@@ -1648,6 +1667,10 @@ def _attribute(doc: _Document, qi: int, quote: Quote, verb: int | None, last: Qu
         label = doc.colon_label(qi)
         if label is not None:
             _speaker(doc, quote, label, None)
+            return
+        subject = doc.colon_subject(qi)
+        if subject is not None:
+            _speaker(doc, quote, subject, None)
         return
     subject = doc.subject_of(verb)
     lemma = _lemma(doc.tok(verb))

@@ -777,3 +777,15 @@ def test_a_manner_of_speaking_verb_frames_a_quote_and_a_subjects_written_name_te
     quote = quote_with(quotes_of(text, "ru"), "Минус")
     assert quote.attribution == "pronoun" and quote.verb == "смеяться"
     assert quote.speaker_canonical is not None and quote.speaker_canonical.startswith("Sardana Ivanova")
+
+
+def test_a_named_subject_of_a_clause_ending_with_a_colon_introduces_the_quote() -> None:
+    text = (
+        "Хоккеисты «Авангарда» на своём льду обыграли «Ак Барс» со счётом 4:2.\n\n"
+        "Главный тренер омичей Ярослав Гвоздецкий-Лурье остался доволен: «Ребята выполнили установку от и до»."
+    )
+    coach = quote_with(quotes_of(text, "ru"), "Ребята")
+    assert coach.attribution == "subject"
+    assert coach.speaker_canonical is not None and coach.speaker_canonical.startswith("Yaroslav Gvozdetsky")
+    weather = quotes_of("Погода в Омске была такой: «минус тридцать и ветер».", "ru")
+    assert all(q.speaker_canonical is None for q in weather)
