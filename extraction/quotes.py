@@ -1226,7 +1226,14 @@ class _Document:
                         continue
                     if ref is not None and ref.label in labels and _compatible(ref, gender, self.genders):
                         subjects.append(ref)
-                    elif ref is None and how == NOMINAL and label == PER and not subjects and self.unnamed(i, gender):
+                    elif (
+                        ref is None
+                        and how == NOMINAL
+                        and label == PER
+                        and not subjects
+                        and self.unnamed(i, gender)
+                        and self.name_after(i) is None
+                    ):
                         return None  # "наш источник ...: по его словам": the unnamed person speaks
             for mention in self.mentions:
                 if self.tok(lo).start <= mention.start and mention.end <= (self.tok(hi - 1).end if hi > lo else 0):
@@ -1248,6 +1255,17 @@ class _Document:
         token = self.tok(index)
         words = {self.tok(c).lemma.lower() for c in self.parse.children(index)}
         return token.lemma.lower() in REPORTER_NOUNS and bool(words & {"наш", "our", "мой", "мій", "my"})
+
+    def name_after(self, index: int) -> Mention | None:
+        """A person's name within the three words after a noun, no punctuation between: an apposition the parse
+        missed (``Оператор дронів Євген Ковтун-Ярош до війни працював``)."""
+        for i in range(index + 1, min(index + 4, len(self.parse.tokens))):
+            if self.tok(i).pos == "PUNCT" or not self.outside(i):
+                return None
+            mention = self.mention_at(i)
+            if mention is not None:
+                return mention if mention.label == PER else None
+        return None
 
     def unnamed(self, index: int, gender: str) -> bool:
         """Whether a subject noun is a person of ``gender`` whom no name resolves: in Russian and Ukrainian an

@@ -789,3 +789,13 @@ def test_a_named_subject_of_a_clause_ending_with_a_colon_introduces_the_quote() 
     assert coach.speaker_canonical is not None and coach.speaker_canonical.startswith("Yaroslav Gvozdetsky")
     weather = quotes_of("Погода в Омске была такой: «минус тридцать и ветер».", "ru")
     assert all(q.speaker_canonical is None for q in weather)
+
+
+def test_a_pronoun_finds_the_name_written_after_a_role_noun_the_parse_left_unattached() -> None:
+    text = (
+        "Оператор дронів Євген Ковтун-Ярош до війни працював програмістом у Львові. "
+        "«Я думав, що відкладу клавіатуру надовго», — усміхається він."
+    )
+    quote = quote_with(quotes_of(text, "uk"), "Я думав")
+    assert quote.attribution == "pronoun"
+    assert quote.speaker_canonical is not None and quote.speaker_canonical.startswith("Yevhen Kovtun")
