@@ -112,6 +112,8 @@ class _Referent:
     gender: str = ""  # "m" | "f" | ""
 
 
+_AGE_BEFORE = re.compile(r"\d+-year-old\s+$")
+_AGE_AFTER = re.compile(r",\s*\d{1,3},")
 _SIGN_BEFORE_YO = re.compile("[ьъЬЪ](?=[ёЁ])")
 _NOMINAL_POS = {"NOUN", "PROPN", "PRON", "X", "NUM", "ADJ", "DET"}
 _RELATIVE_DEPS = {"relcl", "acl:relcl", "acl"}
@@ -924,7 +926,27 @@ class _Document:
         gender = self.gender(mention)
         if gender:
             self.genders.setdefault(key, gender)
-        return _Referent(canonical, key, mention.label, gender)
+        label = self.label_of(mention)
+        if label != mention.label:
+            key = canonical_id(label, canonical)
+        return _Referent(canonical, key, label, gender)
+
+    def label_of(self, mention: Mention) -> str:
+        """The mention's label, mended where the entity model and plain cues disagree: a "person" the gazetteer
+        knows as a place and that is no given name is a place (``from Kherson``); a name with an age
+        (``12-year-old Zlata Hnatiuk``, ``Natalia Hordiienko, 54,``) or opening with a woman's given name is a
+        person."""
+        words = mention.text.split()
+        if mention.label == PER and len(words) == 1 and words[0].lower() not in GIVEN_NAMES | FEMALE_NAMES:
+            place = lookup_place(mention.text)
+            return LOC if place is not None and place.name == mention.text else PER  # "Taras" is not Taraz
+        if mention.label in (ORG, LOC) and 2 <= len(words) <= 3 and all(w[:1].isupper() for w in words):
+            aged = _AGE_BEFORE.search(self.text, max(0, mention.start - 16), mention.start) or _AGE_AFTER.match(
+                self.text, mention.end
+            )
+            if (aged or words[0].lower() in FEMALE_NAMES) and lookup_place(mention.text) is None:
+                return PER
+        return mention.label
 
     def family_name(self, start: int) -> str | None:
         """The family name of a relative named by the given name alone after a family noun and its owner

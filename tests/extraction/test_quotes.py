@@ -799,3 +799,15 @@ def test_a_pronoun_finds_the_name_written_after_a_role_noun_the_parse_left_unatt
     quote = quote_with(quotes_of(text, "uk"), "Я думав")
     assert quote.attribution == "pronoun"
     assert quote.speaker_canonical is not None and quote.speaker_canonical.startswith("Yevhen Kovtun")
+
+
+def test_a_place_the_model_took_for_a_person_is_no_antecedent_and_an_aged_name_is_a_person() -> None:
+    text = (
+        "Natalia Hordiienko, 54, has run the bakery since her husband died. She bakes with two assistants.\n\n"
+        '"When the sirens start, we keep the ovens on," she said on a recent morning.\n\n'
+        "His strongest player is 12-year-old Zlata Hnatiuk, whose family moved here from Kherson in 2022.\n\n"
+        '"He lets me win sometimes," she said of her coach.'
+    )
+    quotes = quotes_of(text, "en")
+    assert quote_with(quotes, "When the sirens").speaker_canonical == "Natalia Hordiienko"
+    assert quote_with(quotes, "He lets me").speaker_canonical != "Kherson"
