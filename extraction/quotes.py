@@ -1222,7 +1222,41 @@ class _Document:
             named = next((m for m in self.mentions if m.label == PER and m.text.split()[-1].lower() == surname), None)
             if named is not None:
                 return self.referent(named)
-        return self.most_mentioned()
+        return self.signer() or self.most_mentioned()
+
+    def first_person(self, verb: int) -> int | None:
+        """For a subjectless Russian/Ukrainian speech verb: the verb itself when it is in the first person singular
+        (``повторю``), or the ``я`` subject of a verb it hangs on (``Я повторю то, что говорил``)."""
+        current = verb
+        for _ in range(CLIMB):
+            token = self.tok(current)
+            if token.language not in ("ru", "uk") or not self.outside(current):
+                return None
+            if {"1per", "sing"} <= slavic_word(token.text, token.language)[2]:
+                return current
+            for child in self.parse.children(current):
+                if self.tok(child).dep in _SUBJECT_DEPS and self.tok(child).text.lower() in ("я",):
+                    return child
+            if token.head == current:
+                return None
+            current = token.head
+        return None
+
+    def signer(self) -> _Referent | None:
+        """The author who signs the post on its last line (``Олег Кіпер``, ``Владислав Ждановский-Ким, глава
+        округа``): a name opening a short line without a sentence's end."""
+        body = self.text.rstrip()
+        start = body.rfind("\n") + 1
+        line = body[start:]
+        if start == 0 or len(line.split()) > 8 or re.search(r"[.!?:»\"”]", line):
+            return None
+        for mention in self.mentions:
+            if mention.start == start and mention.label == PER:
+                return self.referent(mention)
+        name = _title_case_name(line.split(",")[0])
+        if name is None or not 2 <= len(name.split()) <= 3:
+            return None
+        return _Referent(name, canonical_id(PER, name), PER)
 
     def antecedent(self, at: int, label: str, gender: str, exclude: str | None = None) -> _Referent | None:
         """Nearest compatible referent before token ``at``: subjects of the nearest sentence first, then other
@@ -1716,6 +1750,10 @@ def _attribute(doc: _Document, qi: int, quote: Quote, verb: int | None, last: Qu
     lemma = _lemma(doc.tok(verb))
     if subject is None:
         quote.verb = lemma
+        first = doc.first_person(verb)
+        if first is not None:  # "Я вчора сказав ... й повторю тут: «...»": the author speaks
+            token = doc.tok(first)
+            _set(quote, token.text, token.start, token.end, doc.interview_speaker(first, False), PRONOUN, lemma)
         return
     _speaker(doc, quote, subject, lemma, last)
 

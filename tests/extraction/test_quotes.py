@@ -811,3 +811,16 @@ def test_a_place_the_model_took_for_a_person_is_no_antecedent_and_an_aged_name_i
     quotes = quotes_of(text, "en")
     assert quote_with(quotes, "When the sirens").speaker_canonical == "Natalia Hordiienko"
     assert quote_with(quotes, "He lets me").speaker_canonical != "Kherson"
+
+
+def test_the_first_person_of_a_signed_post_is_its_signer() -> None:
+    text = (
+        "Многие спрашивают про эвакуацию. Я повторю то, что говорил на прошлой неделе: "
+        "«Автобусы в Белгород ходят каждый день, места есть».\n\n"
+        "Владислав Ждановский-Ким, глава округа"
+    )
+    quote = quote_with(quotes_of(text, "ru"), "Автобусы")
+    assert quote.attribution == "pronoun"
+    assert quote.speaker_canonical is not None and quote.speaker_canonical.startswith("Vladislav Zhdanovsk")
+    unsigned = quote_with(quotes_of(text.rsplit("\n\n", 1)[0], "ru"), "Автобусы")
+    assert unsigned.speaker_canonical is None
