@@ -58,6 +58,7 @@ class Mention:
     language: str = "en"
     canonical: str = ""
     canonical_id: str = ""
+    own_label: bool = False  # a name in guillemets («Ростов» the club): no label vote across mentions
 
 
 @dataclass(slots=True)
@@ -445,7 +446,7 @@ def canonicalise(
     for mentions, doc_resolved, context in zip(documents, resolved, contexts, strict=True):
         for mention, (name, label) in zip(mentions, doc_resolved, strict=True):
             curated = lookup_known(name)
-            if curated is None or curated.name != name:
+            if (curated is None or curated.name != name) and not mention.own_label:
                 label = _vote(votes[skeleton(name) or name.lower()], label)
             mention.label = label
             mention.canonical = name

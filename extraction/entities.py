@@ -33,6 +33,7 @@ from extraction.gazetteer import (
     lookup_known,
     lookup_place,
     lookup_places,
+    romanize,
     translit,
     ukrainian_romanization,
 )
@@ -40,12 +41,14 @@ from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, 
 from extraction.regions import (
     DISTRICT_ADJECTIVE,
     DISTRICT_RE,
+    TOWN_AREA_RE,
     coordinated_before,
     district_kind,
     district_name,
     find_regions,
     region_named,
     regions_context,
+    town_area_name,
 )
 
 if TYPE_CHECKING:
@@ -369,8 +372,26 @@ def slavic_lemma(text: str, language: str, label: str) -> str:
         if label != PER and len(words) > 1:
             parses = morph(language).parse(word)
             if parses and "ADJF" not in parses[0].tag.grammemes:
+                _agree_with_head(words, out, language)
                 declining = False
     return " ".join(out)
+
+
+def _agree_with_head(words: Sequence[str], lemmas: list[str], language: str) -> None:
+    """The adjectives before a phrase's head noun take its gender and number in the nominative (``Сумській
+    обласній військовій адміністрації`` -> ``Сумська обласна військова адміністрація``, not masculine)."""
+    head = morph(language).parse(words[len(lemmas) - 1])
+    for index in range(len(lemmas) - 1):
+        word = words[index]
+        if word.isupper() or not has_cyrillic(word):
+            continue
+        reading = next(
+            (a for a in morph(language).parse(word) if "ADJF" in a.tag.grammemes and any(_agree(a, h) for h in head)),
+            None,
+        )
+        nominative = reading.inflect({"nomn"}) if reading is not None else None
+        if nominative is not None:
+            lemmas[index] = nominative.word[:1].upper() + nominative.word[1:] if word[:1].isupper() else nominative.word
 
 
 # -- extraction --------------------------------------------------------------------------------------------------
@@ -482,6 +503,11 @@ def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
         for region in find_regions(part):
             s, e = chunk.start + region.start, chunk.start + region.end
             _add(out, Mention(text[s:e], LOC, s, e, lemma=region.region.canonical, language=chunk.language))
+        for match in TOWN_AREA_RE.finditer(part):  # Ізюмщині -> Izium Raion (oblast -щина names are regions)
+            area = town_area_name(match.group(1), lookup_places, TOWN_POPULATION)
+            if area is not None:
+                s, e = chunk.start + match.start(), chunk.start + match.end()
+                _add(out, Mention(text[s:e], LOC, s, e, lemma=area, language=chunk.language))
         context = regions_context(text)
         for match in DISTRICT_RE.finditer(part):
             lemma = _district_lemma(match.group(1), match.group(2), chunk.language, context)
@@ -530,10 +556,11 @@ def _join_apostrophes(text: str) -> str:
 
 
 _LEGAL_FORMS = r"(?:ТОВ|ООО|ОАО|ЗАО|ПАО|АО|АТ|ПрАТ|ПАТ|ВАТ|ЗАТ|ФОП|ИП|ТзОВ|КП|ДП|ГУП|МУП|ФГУП|НКО)"
-# Where a model span runs two names together: a conjunction or comma between capitalised words, a bracket, or a
-# legal-form prefix starting a second name.
+# Where a model span runs two names together: a conjunction or comma between capitalised words, a bracket, a
+# legal-form prefix starting a second name, or a line break (a headline's last word and the next paragraph's first).
 _RUN_ON_CUT = re.compile(
     r"\s+(?:і|й|та|и|а также|and)\s+(?=[A-ZА-ЯІЇЄЁ])|\s*,\s*(?=[A-ZА-ЯІЇЄЁ])|\s*[()]\s*|\s+(?=" + _LEGAL_FORMS + r"\s)"
+    r"|[ \t]*\n\s*"
 )
 
 
@@ -543,10 +570,12 @@ def _split_run_on(text: str, start: int, end: int, label: str) -> list[tuple[int
     pieces: list[tuple[int, int]] = []
     cursor = start
     for cut in _RUN_ON_CUT.finditer(text, start, end):
-        if cut.start() > cursor and (cut.group(0).strip() in "()" or text[cursor : cut.start()][:1].isupper()):
+        if cut.start() > cursor and (cut.group(0).strip() in "()\n" or text[cursor : cut.start()][:1].isupper()):
             pieces.append((cursor, cut.start()))
             cursor = cut.end()
     pieces.append((cursor, end))
+    if label in (LOC, ORG):
+        pieces = [piece for s, e in pieces for piece in _cut_at_prepositions(text, s, e, label)]
     out: list[tuple[int, int, str]] = []
     for s, e in pieces:
         s, e = _trim(text, s, e)
@@ -562,8 +591,32 @@ def _split_run_on(text: str, start: int, end: int, label: str) -> list[tuple[int
     return out
 
 
+_SPATIAL = r"біля|поблизу|після|під|над|між|через|возле|около|близ|после|под|между"
+_SPATIAL_PREPOSITION = re.compile(rf"\s+(?:{_SPATIAL})\s+", re.IGNORECASE)
+# Inside a place span any preposition ends the name (Одеського порту з Констанци).
+_ANY_PREPOSITION = re.compile(rf"\s+(?:{_SPATIAL}|з|із|зі|до|від|в|у|на|из|от|с|к|о)\s+", re.IGNORECASE)
+
+
+def _cut_at_prepositions(text: str, start: int, end: int, label: str) -> list[tuple[int, int]]:
+    """A place span (or an organisation span opening with a place) run on over a preposition into the next
+    place (``Десну біля Вишгорода``, ``Дніпра біля Нікополя після обміління``): the names on either side;
+    words after a preposition that start with a lower-case word are dropped."""
+    out: list[tuple[int, int]] = []
+    cursor = start
+    for cut in (_ANY_PREPOSITION if label == LOC else _SPATIAL_PREPOSITION).finditer(text, start, end):
+        head = text[cursor : cut.start()]
+        if label == ORG and not out and _place_of(head) is None:
+            return [(start, end)]  # Управление по работе с ...: an organisation's own words
+        if head[:1].isupper():
+            out.append((cursor, cut.start()))
+        cursor = cut.end()
+    if text[cursor:end][:1].isupper() or cursor == start:
+        out.append((cursor, end))
+    return out or [(start, end)]
+
+
 _LOCATIVE_BEFORE = re.compile(
-    r"(?:^|[\s(«])(?:в|во|у|из|изо|под|около|возле|близ|до|от|з|із|зі|під|біля|поблизу|між|через|"
+    r"(?:^|[\s(«])(?:в|во|у|из|изо|под|около|возле|близ|до|от|з|із|зі|під|біля|поблизу|між|через|по|"
     r"город[а-я]*|мiст[оа]|міст[оаі]|сел[оаі]|селищ[еаі]|поселк[а-я]*|посел[оа]к)\s+$",
     re.IGNORECASE,
 )
@@ -587,6 +640,34 @@ def _coordinated_with_place(before: str, start: int, found: Sequence[Mention]) -
     """``Балаклії та Куп'янську``: the word follows a place and a conjunction or comma."""
     match = _COORDINATED.search(before)
     return match is not None and any(m.label == LOC and m.end == start - len(match.group(0)) for m in found)
+
+
+_COORDINATED_AFTER = re.compile(r"(?:\s*,\s*|\s+(?:і|й|та|и|или|або)\s+)")
+
+
+def _coordinated_before_place(text: str, end: int, found: Sequence[Mention]) -> bool:
+    """``Дружківка та Костянтинівка``: the word precedes a conjunction or comma and a place."""
+    match = _COORDINATED_AFTER.match(text, end)
+    return match is not None and any(m.label == LOC and m.start == match.end() for m in found)
+
+
+def _coordinated_places(text: str, mentions: list[Mention]) -> None:
+    """A one-word person mention that is a place and is coordinated with a place is a place (``Балаклії та
+    Куп'янську``: the model read the list as persons), unless the text shows a person (a given name before it or
+    its surname after a given name elsewhere)."""
+    changed = True
+    while changed:
+        changed = False
+        for mention in mentions:
+            if mention.label != PER or " " in mention.text or not has_cyrillic(mention.text):
+                continue
+            before = text[max(0, mention.start - 25) : mention.start]
+            coordinated = _coordinated_with_place(before, mention.start, mentions) or _coordinated_before_place(
+                text, mention.end, mentions
+            )
+            person = _person_evidence(text, mention.start, mention.text, mention.language)
+            if coordinated and not person and _place_of(mention.text, mention.language) is not None:
+                mention.label, mention.lemma, changed = LOC, "", True
 
 
 def _person_reading(word: str, language: str) -> bool:
@@ -621,14 +702,27 @@ def _reading(text: str, start: int, end: int, label: str, language: str, found: 
     if label in (PER, LOC) and " " in surface and re.search(r"\s[А-ЯІЇЄЁ]{2,6}$", surface):
         return ORG  # Полтавської ОВА, Харківської ОДА: an authority named by its acronym
     if label == PER and has_cyrillic(surface) and _not_a_person(surface, language):
-        found_place = _place_of(surface, language)
+        first, _, rest = surface.partition(" ")
+        found_place = _place_of(surface, language) or (_place_of(rest, language) if _is_direction(first) else None)
         town = found_place is not None and (found_place.population >= TOWN_POPULATION or place_context)
         return LOC if town else ORG  # a village's name alone does not make a place (нарада зі Ставкою)
     if label == LOC and " " in surface and _place_of(surface, language) is None and region_named(surface) is None:
         first, rest = surface.split(" ", 1)
-        if _place_of(rest, language) is not None and not _is_direction(first):
+        rest_place = _place_of(rest, language)
+        if rest_place is not None and not _is_direction(first) and not _village_name(first, rest, rest_place, language):
             return ORG
     return label
+
+
+def _village_name(first: str, rest_name: str, rest: Place, language: str) -> bool:
+    """An adjective before a capitalised settlement (``Лакомая Буда``) is part of a place's name the index lacks;
+    before a country or a city of millions (``Единой России``, ``Вечерняя Москва``) it names an institution."""
+    parses = morph(language).parse(first)
+    adjective = bool(parses) and parses[0].tag.POS in ("ADJF", "ADJS")
+    return adjective and rest_name[:1].isupper() and rest.latitude is not None and rest.population < _MILLION
+
+
+_MILLION = 1_000_000
 
 
 _CITY = 100_000
@@ -663,12 +757,61 @@ def _not_a_person(surface: str, language: str) -> bool:
 
 
 _DIRECTIONS = re.compile(
-    r"^(?:[Зз]ападн|[Вв]осточн|[Сс]еверн|[Юю]жн|[Цц]ентральн|[Сс]хідн|[Зз]ахідн|[Пп]івнічн|[Пп]івденн)"
+    r"^(?:[Зз]ападн|[Вв]осточн|[Сс]еверн|[Юю]жн|[Цц]ентральн|[Сс]хідн|[Зз]ахідн|[Пп]івнічн|[Пп]івденн|[Вв]елик)"
 )
 
 
 def _is_direction(word: str) -> bool:
     return bool(_DIRECTIONS.match(word))
+
+
+_DIRECTION_ENGLISH = (
+    ("Western", re.compile(r"^(?:[Зз]ападн|[Зз]ахідн)")),
+    ("Eastern", re.compile(r"^(?:[Вв]осточн|[Сс]хідн)")),
+    ("Northern", re.compile(r"^(?:[Сс]еверн|[Пп]івнічн)")),
+    ("Southern", re.compile(r"^(?:[Юю]жн|[Пп]івденн)")),
+    ("Central", re.compile(r"^[Цц]ентральн")),
+    ("Greater", re.compile(r"^[Вв]елик")),  # Великої Одеси -> Greater Odesa (a city with its suburbs)
+)
+
+
+def _english_area(surface: str, language: str) -> str | None:
+    """The English name of a region, country or continent as written in any case (``Сибири`` -> ``Siberia``,
+    ``Європи`` -> ``Europe``); towns do not count."""
+    region = region_named(surface)
+    if region is not None:
+        return region.canonical
+    place = _place_of(surface, language)
+    return place.name if place is not None and place.latitude is None else None
+
+
+def _directional_places(text: str, mentions: list[Mention]) -> None:
+    """A compass adjective before a region, country or continent names a part of it (``Западной Сибири`` ->
+    ``Western Siberia``, ``Північної Європи`` -> ``Northern Europe``), also when the model or the rules split the
+    adjective off (``Южном`` + ``Кавказе``); ``великий`` before a city is its metropolitan area (``Великої Одеси``
+    -> ``Greater Odesa``); a name the index knows whole (``Южной Кореи``, ``Великий Новгород``) is left alone."""
+    mentions.sort(key=lambda m: m.start)
+    for mention in list(mentions):
+        if mention.label != LOC or mention not in mentions or not has_cyrillic(mention.text):
+            continue
+        first, _, rest = mention.text.partition(" ")
+        if not rest:
+            following = next((m for m in mentions if m.label == LOC and m.start == mention.end + 1), None)
+            if following is None or text[mention.end] != " ":
+                continue
+            rest = following.text
+        english = next((name for name, pattern in _DIRECTION_ENGLISH if pattern.match(first)), None)
+        if english is None or " " in rest or _place_of(f"{first} {rest}", mention.language) is not None:
+            continue
+        area = _english_area(rest, mention.language)
+        if english == "Greater":
+            city = _place_of(rest, mention.language)
+            area = city.name if city is not None and city.population >= _CITY else None
+        if area is None:
+            continue
+        end = mention.start + len(first) + 1 + len(rest)
+        mentions[:] = [m for m in mentions if m is mention or not (mention.start < m.start < end)]
+        mention.end, mention.text, mention.lemma = end, text[mention.start : end], f"{english} {area}"
 
 
 def _place_of(surface: str, language: str = "uk") -> Place | None:
@@ -684,7 +827,11 @@ def best_place_lemma(surface: str, language: str) -> tuple[str, Place] | None:
     named ``Львове`` is not what ``во Львове`` means, but ``Суми`` is Sumy), an adjective-looking guess a tenth
     (``Вознесенську`` -> ``Вознесенськ``; ``Хмельницькому`` -> the city ``Хмельницький``, not a village), a
     place of Ukraine, Russia or Belarus ten times one elsewhere (``Луге`` -> ``Луга``, not Lugo's ``Луго``)."""
-    hits = [(c, p) for c in (surface, *place_lemmas(surface, language)) if (p := lookup_place(c)) is not None]
+    candidates = (surface, *place_lemmas(surface, language))
+    hits = [(c, p) for c in candidates if (p := lookup_place(c)) is not None]
+    if not hits and language == "uk" and _UKRAINIAN_LETTERS.search(surface):
+        # a town of Russia GeoNames names only in Russian: Ліпецьку -> Липецк, Кіришів -> Кириши
+        hits = [(r, p) for c in candidates for r in russian_spellings(c) if (p := lookup_place(r)) is not None]
 
     def weight(hit: tuple[str, Place]) -> float:
         name, place = hit
@@ -693,6 +840,23 @@ def best_place_lemma(surface: str, language: str) -> tuple[str, Place] | None:
         return place.population * (10 if name == surface else 1) * (10 if native else 1) / (10 if adjective else 1)
 
     return max(hits, key=weight) if hits else None
+
+
+_UKRAINIAN_LETTERS = re.compile("[іїєґІЇЄҐ]")
+_RUSSIAN_LETTERS = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г", "І": "И", "Ї": "И", "Є": "Е", "Ґ": "Г"})
+
+
+def russian_spellings(name: str) -> tuple[str, ...]:
+    """Russian spellings of a Ukrainian form of a place name GeoNames has only in Russian (``Ліпецьк`` ->
+    ``Липецк``, ``Кишинів`` -> ``Кишинев``): Ukrainian letters replaced, no soft sign before a consonant, no
+    apostrophe, and the і of a closed last syllable back to е or о."""
+    closed = re.fullmatch(r"(.*)і([^аеиіїоуюяєь]+)", name)
+    variants = [name] + ([f"{closed.group(1)}{vowel}{closed.group(2)}" for vowel in "ео"] if closed else [])
+    out = []
+    for variant in variants:
+        spelled = re.sub(r"ь(?=[кстнз])", "", variant.translate(_RUSSIAN_LETTERS))
+        out.append(re.sub(f"[{APOSTROPHES}]", "", spelled))
+    return tuple(dict.fromkeys(out))
 
 
 _NOMINATIVE_ENDINGS = ("", "а", "я", "ь", "и", "е", "о", "і", "ы")
@@ -718,6 +882,11 @@ def place_lemmas(surface: str, language: str) -> tuple[str, ...]:
         return tuple(c for c in combos if c != surface)
     word = surface
     out: list[str] = []
+    compound = re.fullmatch(r"([А-ЯІЇЄҐЁ][^-\s]{2,})-([А-ЯІЇЄҐЁ][^-\s]{2,})", word)
+    if compound:  # both halves decline: Каменске-Уральском -> Каменск-Уральский, Камʼянці-Подільському
+        firsts = [compound.group(1), *place_lemmas(compound.group(1), language)][:40]
+        seconds = [compound.group(2), *place_lemmas(compound.group(2), language)][:30]
+        out.extend(f"{a}-{b}" for a in firsts for b in seconds)
     for parse in morph(language if language in ("ru", "uk") else "ru").parse(word):
         if "ADJF" in parse.tag.grammemes:  # keep the gender (Білої -> Біла), or try neuter (Колодяжного -> Колодяжне)
             numbers = ({"nomn", "plur"},) if "plur" in parse.tag.grammemes else ()  # Набережных -> Набережные
@@ -732,6 +901,9 @@ def place_lemmas(surface: str, language: str) -> tuple[str, ...]:
             bases = [base]
             if ending in ("і", "е") and base[-1:] in _PALATALISED:  # Розі -> Рог-, Луці -> Лук-
                 bases.append(base[:-1] + _PALATALISED[base[-1]])
+            fleeting = re.fullmatch(r"(.*[^аеиіїоуюяєыэьʼ'’])([цкр])", base)
+            if fleeting and len(fleeting.group(1)) >= 3:  # the fleeting vowel back: Камʼянці -> Камʼянець
+                bases.append(fleeting.group(1) + {"ц": "ець", "к": "ок", "р": "ер"}[fleeting.group(2)])
             for b in list(bases):
                 match = re.fullmatch(r"(.*[^аеиіїоуюяєыэ])([оеє])([^аеиіїоуюяєыэ]+)", b)
                 if match:  # Львов- -> Львів, Чугуєв- -> Чугуїв, Тернопол- -> Тернопіль, Рог- -> Ріг
@@ -802,7 +974,12 @@ def _common_word_at_sentence_start(text: str, start: int, end: int, language: st
     if any(t in p.tag.grammemes for p in parses for t in _PROPER_TAGS):
         return False
     lemmas = {p.normal_form for p in parses}
-    return not any(lookup_known(w) or lookup_place(w.capitalize()) for w in {word, *lemmas})
+    return not any(lookup_known(w) or _town(lookup_place(w.capitalize())) for w in {word, *lemmas})
+
+
+def _town(place: Place | None) -> bool:
+    """A country, region or town, not a village named like a common word (``Центральний``)."""
+    return place is not None and (place.latitude is None or place.population >= TOWN_POPULATION)
 
 
 # Generic military abbreviations and equipment designations the Russian model tags as organisations.
@@ -821,6 +998,15 @@ def _skip_leading_place(text: str, start: int, end: int, language: str) -> int:
     if len(words) < 3:
         return start
     first = words[0].group(0)
+    for size in (1, 2):  # Кривого Рогу Олександр Вілкул, Хмельницького Олександр Симчишин: the place's case differs
+        if len(words) - size < 2:
+            break
+        prefix = text[start + words[0].start() : start + words[size - 1].end()]
+        given = morph(language).parse(words[size].group(0))
+        nominative_name = any({"Name", "nomn"} <= p.tag.grammemes for p in given)
+        oblique = not any("nomn" in p.tag.grammemes for p in morph(language).parse(first))
+        if nominative_name and oblique and _place_of(prefix, language) is not None:
+            return start + words[size].start()
     if _person_reading(first, language):
         return start  # Анна Михайловна Лебедева: a name before a name
     if any(_regional_place(p.normal_form.capitalize()) for p in morph(language).parse(first)):
@@ -864,22 +1050,48 @@ def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
             if any(m.start < e and s < m.end for m in mentions):
                 continue
             surface = text[s:e]
+            if _inside_quoted_title(text, s, e):
+                continue  # «Крымская переправа», «Наталка Полтавка»: a name or title, not the place
             place = _place_of(surface, chunk.language)
-            if place is None or (place.latitude is not None and place.country_code not in REGION_COUNTRIES):
-                continue
             before = text[max(0, s - 25) : s]
+            if place is None:
+                continue
+            abroad = place.latitude is not None and place.country_code not in REGION_COUNTRIES
+            if abroad and not (place.population >= _CITY and _locative_before(before, surface, chunk.language)):
+                continue  # a city further away only after a locative word (з Варни, у Болоньї)
             words = surface.split()
             # Одеси та Ізмаїла: a name coordinated with a place is a place
-            context = _coordinated_with_place(before, s, mentions) or _locative_before(before, surface, chunk.language)
+            context = (
+                _coordinated_with_place(before, s, mentions)
+                or _coordinated_before_place(text, e, mentions)
+                or _locative_before(before, surface, chunk.language)
+            )
             person = any(_person_reading(w, chunk.language) for w in words) and place.population < _CITY
             if person and not context:
                 continue
-            if re.search(_SENTENCE_START, before) and place.population < _CITY and not context:
+            native = place.country_code in NATIVE_COUNTRIES  # a Cyrillic name of a town abroad (Полиция: Police)
+            small = place.latitude is not None and (place.population < _SENTENCE_TOWN or not native)
+            if re.search(_SENTENCE_START, before) and small and not context:
                 parses = morph(chunk.language).parse(words[0])
                 if any(p.is_known and not {"Geox", "Name", "Surn"} & p.tag.grammemes for p in parses[:1]):
                     continue  # a sentence-initial common word that is also a small town's name
             mentions.append(Mention(surface, LOC, s, e, language=chunk.language))
             break
+
+
+# A sentence-initial word that the dictionary knows as a common noun and that names a town of Ukraine, Russia or
+# Belarus this small, or any town abroad (Порти is no Porto), is taken for the common word (the Ukrainian dictionary
+# lists many towns, Добропілля, Дружківка, as plain nouns).
+_SENTENCE_TOWN = 20_000
+
+
+def _inside_quoted_title(text: str, start: int, end: int) -> bool:
+    """The words open a short name in guillemets that holds more than them (``«Крымская переправа»``, ``«Наталка
+    Полтавка»``; not a quoted sentence)."""
+    if text[start - 1 : start] != "«":
+        return False
+    closing = re.match(r"[^«»\n]*»", text[end : end + 60])
+    return closing is not None and len(closing.group(0)) > 1 and len(text[start : end + closing.end()].split()) <= 3
 
 
 def _candidate_spans(match: re.Match[str]) -> list[tuple[int, int]]:
@@ -922,22 +1134,28 @@ def _institutions_named_after_places(text: str, mentions: list[Mention]) -> None
             continue
         before = text[max(0, mention.start - 60) : mention.start]
         owner = next(
-            (m for m in mentions if m.label == ORG and re.fullmatch(r"[ \t]+", text[m.end : mention.start])), None
+            (m for m in mentions if m.label == ORG and re.fullmatch(r"»?[ \t]+", text[m.end : mention.start])), None
         )
         country = _place_of(mention.text, mention.language)
+        last = mention.text.split()[-1]
+        quoted = owner is not None and text[owner.end : owner.end + 1] == "»"
         if (
             owner is not None
-            and country is not None
-            and country.latitude is None
-            and (mention.text.isupper() or _genitive(mention.text.split()[-1], mention.language))
-        ):  # an organisation of that country (МЧС России, Министерство культуры РФ); a city's court keeps its city
-            mentions.remove(owner)
-            mention.start, mention.text, mention.label, mention.lemma = (
-                owner.start,
-                text[owner.start : mention.end],
-                ORG,
-                "",
+            and (
+                (  # an organisation of a country or region (МЧС России, Избиркома Самарской области)
+                    not quoted
+                    and ((country is not None and country.latitude is None) or region_named(mention.text) is not None)
+                    and (mention.text.isupper() or _genitive(last, mention.language))
+                )
+                or (  # a club and its town («Динамо» Махачкала)
+                    quoted and any("nomn" in p.tag.grammemes for p in morph(mention.language).parse(last)[:1])
+                )
             )
+        ):  # a city's court keeps its city
+            mentions.remove(owner)
+            start = owner.start - 1 if quoted and text[owner.start - 1 : owner.start] == "«" else owner.start
+            mention.start, mention.text, mention.label, mention.lemma = start, text[start : mention.end], ORG, ""
+            mention.own_label = owner.own_label
             continue
         if " " in mention.text:
             continue
@@ -945,7 +1163,7 @@ def _institutions_named_after_places(text: str, mentions: list[Mention]) -> None
         if match is None:
             continue
         latin_brand = not has_cyrillic(match.group(1)) and re.search(r"\d", match.group(1))  # Tele2 Россия
-        if not latin_brand and re.search(r"(?:^|[.!?…\n:])[\s«\"“—–-]*$", before[: match.start(1)]):
+        if not latin_brand and re.search(r"(?:^|[.!?…\n:])[^\w]*$", before[: match.start(1)]):
             continue
         start = mention.start - len(before) + match.start(1)
         word = match.group(1)
@@ -955,6 +1173,8 @@ def _institutions_named_after_places(text: str, mentions: list[Mention]) -> None
             parses = morph(mention.language).parse(word)
             if not parses or parses[0].tag.POS not in ("NOUN", "ADJF") or _is_direction(word):
                 continue
+            if "anim" in parses[0].tag.grammemes:
+                continue  # a title before a place (Мэр Харькова, Президент Румынии), not an institution
             if any({"Name", "Surn", "Patr", "Geox"} & p.tag.grammemes for p in parses):
                 continue
         elif not re.search(r"\d", word):
@@ -963,6 +1183,48 @@ def _institutions_named_after_places(text: str, mentions: list[Mention]) -> None
 
 
 _TERRITORIAL = re.compile(r"[ \t]+по[ \t]+$")
+
+
+# Head nouns that make an adjective + noun a place, not an institution (seas, rivers, buildings, squares).
+_PLACE_HEADS = re.compile(
+    r"(?:мор|озер|водохранилищ|водосховищ|пролив|протоц|затоц|залив|лиман|рек|річц|річк|остр|канал|гор|хреб|"
+    r"собор|церк|храм|монастир|лавр|стадіон|стадион|парк|площ|майдан|вокзал|аеропорт|аэропорт|мост|міст|порт)",
+)
+_LOWER_WORD = re.compile(r"[ \t]+([а-яіїєґё'’ʼ-]+)")
+
+
+def _adjectives_of_institutions(text: str, mentions: list[Mention]) -> None:
+    """A place adjective alone followed by lower-case words is the first word of an institution's name
+    (``Сумській обласній військовій адміністрації``, ``Київському апеляційному суді``, ``Київської школи``): the
+    mention takes the adjectives after it and their noun, and becomes ``ORG``; a sea, lake or river stays a place."""
+    for mention in mentions:
+        if mention.label != LOC or " " in mention.text or not has_cyrillic(mention.text):
+            continue
+        parses = [p for p in morph(mention.language).parse(mention.text) if "ADJF" in p.tag.grammemes]
+        if not parses:
+            continue
+        end, cursor = mention.end, mention.end
+        while (word := _LOWER_WORD.match(text, cursor)) is not None:
+            if morph(mention.language).parse(word.group(1))[0].tag.POS in _FUNCTION_POS:
+                break  # Чугуевский и Купянский районы
+            following = [p for p in morph(mention.language).parse(word.group(1)) if any(_agree(a, p) for a in parses)]
+            if any(p.tag.POS == "ADJF" for p in following):
+                cursor = word.end()
+                continue
+            if any(p.tag.POS == "NOUN" for p in following) and not _PLACE_HEADS.match(word.group(1)):
+                end = word.end()
+            break
+        if end > mention.end and not any(m is not mention and mention.end <= m.start < end for m in mentions):
+            mention.end, mention.text, mention.label, mention.lemma = end, text[mention.start : end], ORG, ""
+
+
+def _agree(adjective: Any, word: Any) -> bool:
+    """An adjective's reading agrees with a word's reading: case and number (and gender in the singular); a town's
+    oblique form that looks like an adjective does not (``Краматорську роботи``)."""
+    a, w = adjective.tag, word.tag
+    if w.POS not in ("ADJF", "NOUN") or a.case != w.case or a.number != w.number:
+        return False
+    return a.number == "plur" or w.gender is None or a.gender == w.gender
 
 
 def _territorial_bodies(text: str, mentions: list[Mention]) -> None:
@@ -1051,6 +1313,33 @@ def _propagate_surnames(text: str, mentions: list[Mention]) -> None:
                 mentions.append(Mention(match.group(0), PER, s, e, lemma="", language=language))
 
 
+# A bridge named by an adjective (Молитовский мост, Дарницький міст): its English Wikipedia form, "X Bridge".
+_BRIDGE = re.compile(r"([А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+(?:ий|ій|ый|ой))\s+(?:мост|міст)")
+
+
+_DESIGNATED_NAME = re.compile(
+    r"(?:[Сс]тадион|[Сс]тадіон|[Аа]эропорт|[Аа]еропорт|[Пп]орт|[Мм]ост|[Мм]іст|[Кк]анал|[Оо]зер|[Рр]ек|[Рр]іч|"
+    r"[Вв]одохранилищ|[Вв]одосховищ)[а-яіїє]*\s+«$"
+)
+
+
+def _quoted_name(text: str, start: int, end: int) -> bool:
+    """The span is a whole name in guillemets (``«Зенит»``, ``«Крымская переправа»``): a club, firm or title,
+    not a common word opening a sentence nor the place it is named after (unless a designator such as
+    ``стадион`` precedes it)."""
+    return (
+        text[start - 1 : start] == "«"
+        and text[end : end + 1] == "»"
+        and _DESIGNATED_NAME.search(text[max(0, start - 20) : start]) is None
+    )
+
+
+def _drop_place_readings(mentions: list[Mention], start: int, end: int) -> None:
+    """Remove place mentions the rules found inside a quoted name (``«Сибирь»`` the club, ``«Крымская
+    переправа»`` the ferry line)."""
+    mentions[:] = [m for m in mentions if not (m.label == LOC and start <= m.start and m.end <= end)]
+
+
 def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: int = 64) -> list[list[Mention]]:
     """Entity mentions (offsets into each text, sorted) for ``(text, language)`` pairs, all through one pipe call."""
     per_doc: list[list[Mention]] = [[] for _ in documents]
@@ -1108,15 +1397,23 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                         place_end = _trim(text, ps, skip)[1]  # the place is a mention of its own
                         _add(per_doc[index], Mention(text[ps:place_end], LOC, ps, place_end, language=chunk.language))
                         ps = skip
-                    if ps < pe and not _common_word_at_sentence_start(text, ps, pe, chunk.language):
+                    if label == ORG and _quoted_name(text, ps, pe):  # «Зенит», «Ростов»: a club or a firm
+                        _drop_place_readings(per_doc[index], ps - 1, pe + 1)
+                        quoted = Mention(text[ps:pe], ORG, ps, pe, language=chunk.language, own_label=True)
+                        _add(per_doc[index], quoted, widen=True)
+                    elif ps < pe and not _common_word_at_sentence_start(text, ps, pe, chunk.language):
                         label = _reading(text, ps, pe, label, chunk.language, per_doc[index])
                         _add(per_doc[index], Mention(text[ps:pe], label, ps, pe, language=chunk.language), widen=True)
     for index, chunk in cyrillic:
-        _gazetteer_places(documents[index][0], chunk, per_doc[index])
+        _coordinated_places(documents[index][0], per_doc[index])
+        for _ in range(2):  # again: a place coordinated with one found later (Дружківка та Костянтинівка)
+            _gazetteer_places(documents[index][0], chunk, per_doc[index])
         _acronym_organisations(documents[index][0], chunk, per_doc[index])
     for (text, _), mentions in zip(documents, per_doc, strict=True):
         mentions[:] = [m for m in mentions if not _not_a_name(m.text)]
         _extend_given_names(text, mentions)
+        _directional_places(text, mentions)
+        _adjectives_of_institutions(text, mentions)
         _institutions_named_after_places(text, mentions)
         _territorial_bodies(text, mentions)
         _propagate_surnames(text, mentions)
@@ -1128,5 +1425,8 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                     if has_cyrillic(mention.text)
                     else mention.text
                 )
+                if mention.label in (LOC, ORG) and (bridge := _BRIDGE.fullmatch(mention.lemma)) is not None:
+                    mention.label = LOC  # a structure is a place, as spaCy's FAC is
+                    mention.lemma = f"{romanize(bridge.group(1), mention.language)} Bridge"
         mentions.sort(key=lambda m: (m.start, m.end))
     return per_doc

@@ -61,7 +61,7 @@ _WATER_BEFORE = re.compile(
     r"остр[іо]в|острова|берег[а-яі]*|берез[іа]|вод[аиыіуе]х?|водах|уровень|рівень|русл[оаеі]|устье|устя|гирл[оаі]|"
     r"переправ[а-яиі]*|форсирова[а-яі]*|переплы[а-я]*|перепли[а-яі]*|(?:мост[а-я]*|міст[а-яі]*|мости)\s+через|"
     r"вдоль|вздовж|паводок|повінь|плотин[а-яиі]*|дамб[а-яиі]*|лівобереж[а-яі]*|правобереж[а-яі]*|левобереж[а-я]*|"
-    r"басейн[а-яі]*|бассейн[а-я]*|акватори[а-яі]*|канал[а-яі]*)\s+[«\"]?$",
+    r"басейн[а-яі]*|бассейн[а-я]*|акватори[а-яі]*|канал[а-яі]*|дельт[аиеуіою]+)\s+[«\"]?$",
     re.IGNORECASE,
 )
 _NAME = r"[«\"]?([А-ЯІЇЄҐЁ][а-яіїєґё" + APOSTROPHES + r"-]+(?:\s+[А-ЯІЇЄҐЁ][а-яіїєґё" + APOSTROPHES + r"-]+)?)[»\"]?"
@@ -141,6 +141,7 @@ def find_features(text: str, language: str | None = None) -> list[FeatureMatch]:
         english = place.name if place is not None else romanize(name, language)
         found.append(FeatureMatch(match.start(1), match.end(1), f"{english} Stadium"))
     combined, per_name = _compiled()
+    waiting: list[FeatureMatch] = []  # ambiguous names with no water word: rivers if coordinated with a river
     for match in combined.finditer(text):
         if any(f.start < match.end() and match.start() < f.end for f in found):
             continue
@@ -148,7 +149,17 @@ def find_features(text: str, language: str | None = None) -> list[FeatureMatch]:
         feature = next((f for pattern, f in per_name if pattern.fullmatch(surface)), None)
         if feature is None:
             continue
+        hit = FeatureMatch(match.start(), match.end(), feature.canonical)
         if feature.needs_context and not _WATER_BEFORE.search(text[max(0, match.start() - 30) : match.start()]):
+            waiting.append(hit)
             continue
-        found.append(FeatureMatch(match.start(), match.end(), feature.canonical))
+        found.append(hit)
+    for hit in waiting:  # по Оби и Иртышу: the river beside it is the context
+        if any(_COORDINATION.fullmatch(text[a.end : b.start]) for a, b in ((hit, f) for f in found)) or any(
+            _COORDINATION.fullmatch(text[f.end : hit.start]) for f in found
+        ):
+            found.append(hit)
     return sorted(found, key=lambda f: f.start)
+
+
+_COORDINATION = re.compile(r"\s*,\s*|\s+(?:и|і|та|й)\s+")

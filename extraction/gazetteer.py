@@ -504,8 +504,8 @@ class PlaceIndex:
         name = self._english[self._english_starts[index] : self._english_starts[index + 1] - 1]
         latitude, longitude = self._latitude[index], self._longitude[index]
         country = self._countries[2 * index : 2 * index + 2]
-        if latitude != latitude:  # a country: no coordinates, population weighted above any town's
-            return Place(name, None, None, country, self._population[index] * 10)
+        if latitude != latitude:  # a country or continent: no coordinates, population weighted above any town's
+            return Place(name, None, None, country if country != "--" else None, self._population[index] * 10)
         return Place(
             name, round(latitude, 5), round(longitude, 5), country, self._population[index], self._admin1[index]
         )
@@ -514,7 +514,8 @@ class PlaceIndex:
         target = key.encode("utf-8")
         position = bisect_left(self._keys, target)
         if position == len(self._keys) or self._keys[position] != target:
-            return array("I")
+            # a Ukrainian name GeoNames has only without its apostrophe (П'ятихатки as Пятихатки)
+            return self._span(key.replace("'", "")) if "'" in key else array("I")
         return self._postings[self._posting_starts[position] : self._posting_starts[position + 1]]
 
     def candidates(self, key: str) -> tuple[Place, ...]:

@@ -121,11 +121,20 @@ def word_pattern(word: str) -> str:
     head, sep, tail = word.rpartition("-")
     if sep and head and tail:  # Ивано-Франковская, Кабардино-Балкария: only the last part declines
         return _escape(head + sep) + word_pattern(tail)
+    if len(word) == 3 and word.endswith("ь"):  # Обь, Оби, Обью (not every ending of a two-letter stem: Оба)
+        return _escape(word[:-1]) + "(?:ь|и|ью|ей)"
     base = stem(word)
     forms = [_escape(base) + ENDING + "?"]
-    fleeting = re.fullmatch(rf"(.*[^{_VOWELS}])[еоє]([цк])", base)
-    if fleeting and len(fleeting.group(1)) >= 3:  # Донець -> Донця, Райгородок -> Райгородка
+    if word.endswith("й") and base != word and not word.lower().endswith(_ADJECTIVE_ENDINGS):
+        forms.append(_escape(word))  # Дунай (the nominative; Дуная, Дунаю are the stem's)
+    fleeting = re.fullmatch(rf"(.*[^{_VOWELS}])[еоє]([цкрл])", base)
+    if fleeting and len(fleeting.group(1)) >= 3:  # Донець -> Донця, Райгородок -> Райгородка, Дністер -> Дністра
         forms.append(_escape(fleeting.group(1) + fleeting.group(2)) + ENDING)
+    if word.endswith("ь") and base[-1:] in "лнтдсзцр":  # the Ukrainian instrumental doubles it: Волинню
+        forms.append(_escape(base) + _escape(base[-1]) + "ю")
+    velar = re.fullmatch(r"(.*[аеиоуіяю])([гкх])", base)
+    if velar and len(velar.group(1)) >= 2:  # the Ukrainian locative and dative: Буг -> Бузі, Балтика -> Балтиці
+        forms.append(_escape(velar.group(1)) + {"г": "з", "к": "ц", "х": "с"}[velar.group(2)] + "і")
     match = re.fullmatch(rf"(.*)([ії])([^{_VOWELS}]+)", base)
     if match and base == word.rstrip("ь"):
         alternated = _escape(match.group(1)) + _ALTERNATION[match.group(2)] + _escape(match.group(3))

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from extraction.gazetteer import Place, PlaceContext, lookup_place, place_weight
+from extraction.gazetteer import Place, PlaceContext, lookup_place, place_weight, skeleton
 from extraction.inflection import BOUNDARY_AFTER, BOUNDARY_BEFORE, ENDING, word_pattern
 from extraction.normalise import fold_apostrophes
 
@@ -171,8 +171,8 @@ def region_named(name: str) -> Region | None:
 # -- districts and hromadas -------------------------------------------------------------------------------------
 
 _DISTRICT_WORDS = {
-    "raion": r"(?:[Рр]айон(?:|а|у|і|е|ом|ів|ы|и))",
-    "hromada": r"(?:[Гг]ромад(?:а|и|і|у|ою))",
+    "raion": r"(?:[Рр]айон(?:|а|у|і|е|ом|ів|ы|и|ах|ам|ами)|[Оо]круг(?:|а|у|е|і|ом|ов|и|ах))",
+    "hromada": r"(?:[Гг]ромад(?:а|и|і|у|ою|ах|ам|ами|))",
 }
 DISTRICT_ADJECTIVE = (
     r"(?:[А-ЯІЇЄЁ][а-яіїєёʼ'’]+-)?[А-ЯІЇЄЁ][а-яіїєё'’ʼ]+(?:ськ|цьк|зьк|ск|цк|зк|ов|ев|ин|ів|їв)" + ENDING
@@ -185,7 +185,7 @@ _ADJECTIVE_SUFFIX = re.compile(
 )
 
 
-def _centre_candidates(adjective: str) -> list[str]:
+def _centre_candidates(adjective: str, hromada: bool = False) -> list[str]:
     """Place names an adjective may derive from (``Купянского`` -> ``Купянск``; ``Харківської`` -> ``Харків``)."""
     base = _ADJECTIVE_SUFFIX.sub("", fold_apostrophes(adjective))
     out = [base]
@@ -193,14 +193,21 @@ def _centre_candidates(adjective: str) -> list[str]:
         if base.endswith(suffix):
             root = base[: -len(suffix)]
             out += [root, root + "ь", root + "и", root + "а", root + "е", root + "о", root + "я"]
+            if root.endswith("ь"):  # Измаильский -> Измаил
+                out.append(root[:-1])
             if root.endswith("ль"):  # Краснопільська -> Краснопілля
                 out.append(root[:-1] + "ля")
             closed = re.fullmatch(r"(.*)і([^аеиіїоуюяєь]+)ь?", root)
             if closed:  # Гуляйпільська -> Гуляйполе
-                out += [f"{closed.group(1)}о{closed.group(2)}е", f"{closed.group(1)}о{closed.group(2)}я"]
+                out += [f"{closed.group(1)}о{closed.group(2)}{ending}" for ending in ("е", "я", "а")]  # Борова
             fleeting = re.fullmatch(r"(.*[^аеиіїоуюяє])[еоє]([^аеиіїоуюяєь]+)", root)
             if fleeting:  # a vowel the adjective inserts: Лубенська -> Лубни, Роменський -> Ромни
                 out += [f"{fleeting.group(1)}{fleeting.group(2)}{ending}" for ending in ("и", "а", "о")]
+            agent = re.fullmatch(r"(.*[^аеиіїоуюяє])[иіая]н", root)
+            if agent:  # Шосткинський -> Шостка, Бучанський -> Буча
+                out += [agent.group(1) + ending for ending in ("а", "и", "я", "е", "о")]
+            if hromada and root.endswith(("ів", "ов", "ев")):  # Калинівська громада -> Калинівка
+                out.append(root + "ка")
             if suffix in ("цьк", "цк"):
                 out += [root + "ц", root + "к"]
             if suffix in ("зьк", "зк"):
@@ -220,14 +227,42 @@ def district_name(
     """
     hits = [
         place
-        for candidate in _centre_candidates(adjective)
+        for candidate in _centre_candidates(adjective, kind == "hromada")
         for place in places(candidate)
-        if place.latitude is not None and (place.country_code == "UA" or kind == "hromada")
+        if place.latitude is not None
+        and (place.country_code in ("UA", "RU") or kind == "hromada")
+        and skeleton(place.name)[:3] == skeleton(candidate)[:3]  # not a name's odd alternate (Олександрівка)
     ]
     if not hits:
         return None
-    centre = max(hits, key=lambda place: place_weight(place, context))
+    russian_text = context is not None and "RU" in context.countries and "UA" not in context.countries
+
+    def weight(place: Place) -> float:  # a raion of Ukraine unless the text is about Russia's regions
+        return place_weight(place, context) * (10 if place.country_code == "UA" and not russian_text else 1)
+
+    centre = max(hits, key=weight)
+    if kind != "hromada" and centre.country_code != "UA":
+        return None  # a district of Russia: named by its adjective (Temryuksky District)
     return f"{centre.name} Hromada" if kind == "hromada" else f"{centre.name} Raion"
+
+
+# A -щина name made from a town (Ізюмщина, Бахмутщина, Куп'янщина): the area around it, its raion.
+TOWN_AREA_RE = re.compile(BOUNDARY_BEFORE + r"([А-ЯІЇЄҐ][а-яіїєґ'’ʼ]{2,})(?:щин|ччин)(?:а|и|і|у|ою)" + BOUNDARY_AFTER)
+
+
+def town_area_name(stem: str, places: Callable[[str], Sequence[Place]], min_population: int) -> str | None:
+    """``Izium Raion`` for the stem of ``Ізюмщина`` (``Ізюм``): the raion of the town of Ukraine the name is made
+    from (``Куп'ян`` -> Kupiansk), a town of ``min_population`` or more; None when there is none."""
+    hits = [
+        place
+        for candidate in _centre_candidates(stem + "ський")
+        for place in places(candidate)
+        if place.country_code == "UA"
+        and place.latitude is not None
+        and place.population >= min_population
+        and skeleton(place.name)[:3] == skeleton(candidate)[:3]
+    ]
+    return f"{max(hits, key=place_weight).name} Raion" if hits else None
 
 
 def region_place(region: Region) -> Place:

