@@ -108,8 +108,14 @@ def test_region_model_pure_lookups() -> None:
     assert region_named("Kharkiv region") == region_named("Харківської області")
     assert [m.region.canonical for m in find_regions("на Запоріжчині та Чукотке")] == [
         "Zaporizhzhia Oblast",
-        "Chukotka",
+        "Chukotka Autonomous Okrug",  # a region's short name resolves to the region
     ]
+    assert [m.region.canonical for m in find_regions("Волинь, Кубань, Республики Крым и Крыма")] == [
+        "Volyn Oblast",
+        "Krasnodar Krai",
+        "Republic of Crimea",  # the federal subject named with its designator; the bare name is the peninsula
+    ]
+    assert region_named("Якутия") == region_named("Республика Саха")
 
 
 def test_case_form_patterns_with_vowel_alternation() -> None:
