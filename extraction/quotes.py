@@ -41,7 +41,7 @@ from functools import lru_cache
 
 from extraction.canonical import Mention, canonical_id, strip_descriptors
 from extraction.entities import morph, slavic_lemma
-from extraction.gazetteer import LOC, MIL_UNIT, ORG, PER, lookup_known
+from extraction.gazetteer import GIVEN_NAMES, LOC, MIL_UNIT, ORG, PER, lookup_known, lookup_place
 from extraction.quote_marks import QuoteSpan, find_nested_quotes, find_quotes
 from extraction.speech_verbs import (
     CHARACTERISING,
@@ -49,9 +49,12 @@ from extraction.speech_verbs import (
     CONTINUING,
     DOCUMENT_NOUNS,
     FEMALE_NAMES,
+    KINSHIP_NOUNS,
     NAMING_NOUNS,
     ORG_NOUNS,
+    REPORTER_NOUNS,
     SMALL_WORDS,
+    SPOKESPERSON_NOUNS,
     TITLE_WORDS,
     is_speech_verb,
 )
@@ -149,6 +152,10 @@ _ACCORDING_RE = re.compile(
     r"(?:\b[Aa]ccording\s+to|(?<![\w-])[Пп]о\s+словам|(?<![\w-])[Зз]а\s+словами|(?<![\w-])[Пп]о\s+мнению|"
     r"(?<![\w-])[Нн]а\s+думку)\s+(?:the\s+)?"
 )
+_KIN_RE = re.compile(
+    r"(?:\b(?P<name>[A-Z][\w'’-]+)['’]s|\b(?P<pronoun>[Hh]is|[Hh]er|[Tt]heir))\s+(?:[a-z-]+\s+)?(?P<kin>[a-z]+),\s*$"
+)
+_NICKNAME_RE = re.compile(r"\s+[\"“«'‘][^\"”»'’]{1,30}[\"”»'’]\s+")
 _OWNER_RE = re.compile(r"([A-Z][\w.]+)['’]s\s+$")  # a country or body owning the name that follows
 _BYLINE_RE = re.compile(r"^[ \t]*[.,]?[ \t]*[—–-]{1,2}[ \t]*(?=[A-ZА-ЯЁІЇЄҐ0-9])")
 
@@ -201,6 +208,7 @@ class _Document:
         self.complete_names()
         self.memo: dict[int, tuple[_Referent | None, str]] = {}
         self.genders: dict[str, str] = {}
+        self.families: dict[int, str | None] = {}
 
     def complete_names(self) -> None:
         """Russian and Ukrainian person names the entity model missed or cut (natasha reads Ukrainian as Russian):
@@ -549,7 +557,41 @@ class _Document:
             if token.dep not in _CLIMB_DEPS or token.head == current or not self.outside(token.head):
                 break
             current = token.head
-        return self.adjacent_subject(verb) or self.place_subject(verb)
+        return (
+            self.shared_subject(verb)
+            or self.stranded_subject(verb)
+            or self.adjacent_subject(verb)
+            or self.place_subject(verb)
+        )
+
+    def stranded_subject(self, verb: int) -> int | None:
+        """A subject before the verb that the parser hung on a word inside the quote, when the verb hangs there
+        too (``Міський голова Андрій Садовий, відвідавши ..., назвав постановку «...»``: the quote became the
+        sentence's root)."""
+        if self.outside(self.tok(verb).head):
+            return None
+        lo, _ = self.parse.sentence_of(verb)
+        for i in range(verb - 1, lo - 1, -1):
+            token = self.tok(i)
+            if (
+                token.dep in _SUBJECT_DEPS
+                and self.outside(i)
+                and token.pos in _NOMINAL_POS
+                and not self.outside(token.head)
+            ):
+                return i
+        return None
+
+    def shared_subject(self, verb: int) -> int | None:
+        """The subject of a speech verb hanging on a subjectless one (``he said, then added, "..."``: the parser
+        made ``added`` the root and ``he said`` its parataxis)."""
+        for child in self.parse.children(verb):
+            if self.tok(child).dep in ("parataxis", "conj") and self.outside(child) and self.speech_lemma(child):
+                for grand in self.parse.children(child):
+                    token = self.tok(grand)
+                    if token.dep in _SUBJECT_DEPS and self.outside(grand) and token.pos in _NOMINAL_POS:
+                        return grand
+        return None
 
     def place_subject(self, verb: int) -> int | None:
         """A verb without a subject whose source is a place or a document: ``В Кремле заявили``, ``говорится в
@@ -562,13 +604,50 @@ class _Document:
                 continue
             mention = self.mention_at(child)
             if mention is not None and mention.label in (ORG, MIL_UNIT) and token.language != "en":
+                if self.role_owner(child):
+                    continue
                 return child
             if token.lemma.lower() in DOCUMENT_NOUNS and token.language != "en":
                 for grand in self.parse.children(child):
                     if self.tok(grand).dep in ("nmod", "nmod:poss") and self.outside(grand):
                         return grand
                 return child  # "— йдеться у відповіді": the reply of whoever was answering (see ``nominal``)
+            if self.institution(child):
+                return child  # "— отметили в ведомстве", "— зазначили в пресслужбі": the body (see ``nominal``)
         return None
+
+    def institution(self, index: int) -> bool:
+        """Whether a Russian or Ukrainian noun is a body speaking through an impersonal verb: an inanimate noun
+        after ``в``/``у`` (``в ведомстве``, ``у службі``), hanging on the verb."""
+        token = self.tok(index)
+        if token.language == "en" or token.pos != "NOUN" or token.dep != "obl":
+            return False
+        children = self.parse.children(index)
+        if any(self.tok(c).dep in ("det", "nmod:poss") for c in children):
+            return False  # "в своем Telegram-канале": the subject's own medium
+        cases = {self.tok(c).text.lower() for c in children if self.tok(c).dep == "case"}
+        grammemes = slavic_word(token.text, token.language)[2]
+        locative = "loct" in grammemes | _cases(token.text, token.language)
+        return bool(cases & {"в", "во", "у"}) and "anim" not in grammemes and locative
+
+    def role_owner(self, index: int) -> bool:
+        """Whether a Russian or Ukrainian organisation mention owns the role noun it hangs on (``голова НБУ``,
+        ``заступник начальника Сумської ОВА``): the speaker is the role's holder, not the body."""
+        mention = self.mention_at(index)
+        first = self.parse.token_at(mention.start) if mention is not None else None
+        if mention is None or first is None or mention.label == PER:
+            return False
+        index, token = first, self.tok(first)  # "Сумської ОВА": the name hangs on its first word
+        if token.language == "en" or token.dep != "nmod":
+            return False
+        head = token.head
+        for _ in range(3):  # "заступник начальника ОВА": up the chain of nouns
+            if head == index or self.tok(head).pos != "NOUN":
+                return False
+            if self.unnamed(head, ""):
+                return True
+            index, head = head, self.tok(head).head
+        return False
 
     def adjacent_subject(self, verb: int) -> int | None:
         """A name or pronoun right next to the verb (the parse has no subject: natasha on Ukrainian)."""
@@ -578,6 +657,8 @@ class _Document:
                 token = self.tok(i)
                 mention = self.mention_at(i)  # mentions are people, organisations and units only
                 named = mention is not None
+                if self.role_owner(i):
+                    continue  # "заявив голова НБУ Андрій Пишний": the body owns the role, the name follows
                 if token.text.lower() in _PRONOUNS or token.text.lower() in _FIRST_PERSON or named:
                     plural_verb = self.tok(verb).language != "en" and self.tok(verb).plural and not token.plural
                     if plural_verb and (mention is None or mention.label == PER):
@@ -593,6 +674,8 @@ class _Document:
                 token = self.tok(i)
                 if token.pos == "PUNCT" or not self.outside(i):
                     break
+                if self.role_owner(i) or self.tok(i - 1).pos == "ADP":
+                    continue  # "— написав посадовець у Telegram": a name after a preposition is no subject
                 if self.mention_at(i) is not None or (token.text[:1].isupper() and token.text.isalpha()):
                     return i
                 if role is None and token.pos == "NOUN" and self.unnamed(i, "") and self.nominative(i):
@@ -699,8 +782,8 @@ class _Document:
                 # in apposition the name takes the noun's case ("соратник президента Владимира Путина" is not)
                 agrees = _cases(token.text, token.language) & _cases(self.tok(i).text, token.language)
                 return i if agrees else None
-            if self.tok(i).pos in ("PUNCT", "VERB", "AUX", "ADP", "CCONJ") or not self.outside(i):
-                return None
+            if self.tok(i).pos in ("PUNCT", "VERB", "AUX", "CCONJ") or not self.outside(i):
+                return None  # a preposition may stand in the genitives ("голова комітету однієї з шкіл Роман ...")
         return None
 
     # -- referents -------------------------------------------------------------------------------------------
@@ -720,9 +803,11 @@ class _Document:
         language = mention.language if mention.language in ("ru", "uk") else "ru"
         if re.search(r"[а-яіїєё]", mention.canonical.lower()):
             words = mention.canonical.split()  # nominative: "Константина Воробьева" reads as a woman's surname
-        for word in words:  # the given name tells (Юлія), else the surname (Архипова)
+        for word in words:  # the given name tells (Юлія), else the surname (Архипова); a lone word may be either
             if re.search(r"[а-яіїєё]", word.lower()):
                 gender = _slavic_gender(word, language, "Name" if word is not words[-1] else "")
+                if not gender and len(words) == 1:
+                    gender = _slavic_gender(word, language, "Name")  # "Першокласник Марко"
                 if gender or word is words[-1]:
                     return gender
         return ""
@@ -744,12 +829,19 @@ class _Document:
             mention = self.full_name(mention.text) or mention
         canonical = mention.canonical or mention.text
         key = mention.canonical_id or canonical_id(mention.label, canonical)
+        family = self.family_name(mention.start) if mention.label == PER and " " not in mention.text else None
+        if family is not None:  # "Lysenko's wife, Halyna": Halyna Lysenko
+            canonical = f"{mention.text} {family}"
+            key = canonical_id(PER, canonical)
         owner = _OWNER_RE.search(self.text[max(0, mention.start - 30) : mention.start])
         if mention.label == ORG and owner is not None:  # "Russia's Foreign Ministry": the country names it
             whole = f"{owner.group(1)}'s {mention.text}"
             if strip_descriptors(whole) != whole:
                 canonical = strip_descriptors(whole)
                 key = canonical_id(ORG, canonical)
+        if mention.label == PER and _NICKNAME_RE.search(canonical):  # 'Dmytro "Hawk" Ivashchenko': the call sign
+            canonical = _NICKNAME_RE.sub(" ", canonical)  # is no part of the name
+            key = canonical_id(PER, canonical)
         words = canonical.split()
         while mention.label == PER and len(words) > 1 and words[0].lower().rstrip(".") in TITLE_WORDS:
             words.pop(0)  # the model's span took a role in ("Organizer Sabine Roth", "lawmaker Nino Zhvania")
@@ -764,6 +856,27 @@ class _Document:
             self.genders.setdefault(key, gender)
         return _Referent(canonical, key, mention.label, gender)
 
+    def family_name(self, start: int) -> str | None:
+        """The family name of a relative named by the given name alone after a family noun and its owner
+        (``Lysenko's wife, Halyna``, ``Her husband, Mykola``: the owner's surname)."""
+        if start in self.families:
+            return self.families[start]
+        self.families[start] = None  # guards against cycles
+        found = _KIN_RE.search(self.text, max(0, start - 60), start)
+        family = None
+        if found is not None and found.group("kin") in KINSHIP_NOUNS:
+            if found.group("name"):
+                owner = self.full_name(found.group("name"))
+                family = owner.text.split()[-1] if owner is not None else found.group("name")
+            else:
+                index = self.parse.token_at(found.start("pronoun"))
+                gender = {"his": "m", "her": "f"}.get(found.group("pronoun").lower(), "")
+                ref = self.antecedent(index, PER, gender) if index is not None else None
+                words = ref.canonical.split() if ref is not None and ref.canonical else []
+                family = words[-1] if len(words) > 1 else None
+        self.families[start] = family
+        return family
+
     def name_referent(self, head: int) -> _Referent | None:
         """The referent of a name subject (its mention, else the name's words with titles dropped)."""
         mention = self.mention_at(head)
@@ -775,14 +888,23 @@ class _Document:
             name = " ".join(written)
             return _Referent(name, canonical_id(ORG, name), ORG)
         words = [w for w in written if w.lower().rstrip(".") not in TITLE_WORDS]
-        if not words:
-            return None
+        if not words or all(len(w.rstrip(".")) < 2 for w in words):
+            return None  # "Q:" of an interview, a lone initial: no name
         other = self.full_name(words[-1])
         if other is not None:
             return self.referent(other)
         name = " ".join(words)
-        label = PER if self.tok(head).pos == "PROPN" or self.naming_noun(self.tok(head).head) else ORG
-        return _Referent(name, canonical_id(label, name), label)
+        person = self.tok(head).pos == "PROPN" or self.naming_noun(self.tok(head).head)
+        # "Russia has denied ...": a state, never "he" (a given name the entity layer took for a place is a person)
+        place = self.is_place(head) and self.tok(head).text.lower() not in GIVEN_NAMES
+        label = PER if person and not place else ORG
+        family = self.family_name(start) if person and len(words) == 1 else None
+        if family is not None:  # "His mother, Liudmyla, kept a notebook"
+            name, label = f"{name} {family}", PER
+        key = canonical_id(label, name)
+        language = self.tok(head).language
+        gender = self.gender(Mention(name, label, start, end, name, language, name, key)) if label == PER else ""
+        return _Referent(name, key, label, gender)
 
     def resolve_subject(self, head: int) -> tuple[_Referent | None, str]:
         """Who the subject token refers to, and how (``subject``, ``pronoun``, ``nominal``)."""
@@ -807,10 +929,29 @@ class _Document:
         mention = self.mention_at(head)
         if mention is not None or token.pos == "PROPN":
             return self.name_referent(head), SUBJECT
-        named = self.appos_name(head)
+        named = self.appos_name(head) or self.split_appositive(head)
         if named is not None:
             return self.name_referent(named), SUBJECT
         return self.nominal(head), NOMINAL
+
+    def split_appositive(self, head: int) -> int | None:
+        """A person's name the parser made a second subject of the noun's verb: ``The farmer who owns this field,
+        Petro Lysenko, watches`` (the noun's appositive)."""
+        token = self.tok(head)
+        if token.pos != "NOUN" or token.dep not in _SUBJECT_DEPS or token.head == head:
+            return None
+        for sibling in self.parse.children(token.head):
+            mention = self.mention_at(sibling)
+            if (
+                sibling > head
+                and self.tok(sibling).dep in _SUBJECT_DEPS
+                and mention is not None
+                and mention.label == PER
+                and self.outside(sibling)
+                and "," in self.text[token.end : mention.start]
+            ):
+                return sibling
+        return None
 
     def nominal(self, head: int) -> _Referent | None:
         """A common-noun subject: an organisation named with that noun, else the nearest person (definite only)."""
@@ -827,16 +968,22 @@ class _Document:
                     return holder
                 title = self.text[self.tok(child).end : token.end].lstrip("'’s ").split()
                 office = f"{' '.join(w[:1].upper() + w[1:] for w in title)} of {self.tok(child).text}"
-                return _Referent(office, canonical_id(PER, office), PER)  # "Finance Minister of Ukraine"
+                label = ORG if token.lemma.lower() in ORG_NOUNS else PER  # "Ukraine's navy ... it": a body
+                return _Referent(office, canonical_id(label, office), label)  # "Finance Minister of Ukraine"
         if token.language == "en" and not determiners & {"the", "this", "that", "its", "his", "her", "their"}:
-            # someone new ("a senior U.S. official", "officials"), who may speak for an organisation named with
-            # the noun ("a European Commission spokeswoman", "a spokesman for the ministry")
-            for child in children:
+            # someone new ("a senior U.S. official", "officials"); a spokesperson speaks for the organisation named
+            # with the noun ("a European Commission spokeswoman", "a spokesman for the ministry")
+            noun_lemma = token.lemma.lower()
+            for child in children if noun_lemma in SPOKESPERSON_NOUNS else ():
                 for part in [child, *self.parse.children(child)]:
                     mention = self.mention_at(part) if self.tok(part).dep in ("compound", "pobj") else None
                     if mention is not None and mention.label in (ORG, MIL_UNIT):
                         return self.referent(mention)
-            return None
+            return None  # "a senior EU official": someone of the organisation, not named
+        if token.lemma.lower() in KINSHIP_NOUNS:  # "His mother does not want to discuss it": named before?
+            holder = self.role_holder(head, back=token.sent)  # a family role holds for the whole story
+            if holder is not None:
+                return holder
         for child in children:  # "its evening summary", "his answer": whose
             possessor = self.tok(child)
             if possessor.dep in ("poss", "det", "nmod:poss") and possessor.text.lower() in _PRONOUNS:
@@ -883,10 +1030,24 @@ class _Document:
                     mention = self.mention_at(part) if self.tok(child).dep == "nmod" else None
                     if mention is not None and mention.label in (ORG, MIL_UNIT) and self.outside(part):
                         return self.referent(mention)
+            if self.institution(head):
+                # "в пресс-службе ведомства": the body named after it; "в ведомстве": the last body named
+                for child in children:
+                    if self.tok(child).dep == "nmod" and self.tok(child).pos == "NOUN" and self.outside(child):
+                        return self.nominal(child)
+                return self.antecedent(head, ORG, "") if noun in ORG_NOUNS else None
             if words & _SLAVIC_INDEFINITE or token.plural:
                 return None
+            if any(self.tok(c).dep in _RELATIVE_DEPS for c in children):
+                return None  # "Пенсионерка из Подольска, летевшая к дочери": described as someone new
+            if noun in SPOKESPERSON_NOUNS and any(
+                self.tok(c).dep == "nmod" and self.mention_at(c) is None for c in children
+            ):
+                return None  # "представитель штаба": someone unnamed speaking for a body
             verb = self.tok(token.head)
-            verb_grammemes = slavic_word(verb.text, token.language)[2] if verb.pos in ("VERB", "AUX") else set()
+            verb_grammemes: frozenset[str] | set[str] = set()
+            if verb.pos in ("VERB", "AUX") and self.outside(token.head):  # not a verb the parse took from the quote
+                verb_grammemes = slavic_word(verb.text, token.language)[2]
             noun_grammemes = slavic_word(token.text, token.language)[2]
             gender = next(
                 ("f" if "femn" in g else "m" for g in (verb_grammemes, noun_grammemes) if {"femn", "masc"} & g), ""
@@ -896,15 +1057,15 @@ class _Document:
             return self.role_holder(head) or self.antecedent(head, PER, gender)
         return self.role_holder(head) or self.antecedent(head, PER, "")
 
-    def role_holder(self, head: int, owner: str = "") -> _Referent | None:
+    def role_holder(self, head: int, owner: str = "", back: int = ANTECEDENT_SENTENCES) -> _Referent | None:
         """The nearest earlier person named with this role: the name given to the last noun phrase with this
         noun (``Another blogger, writing under the name Northern Wind, ... the blogger``), else a person named with
         the noun, or its abbreviation as a title, within a few words (``the governor`` -> ``Gov. Dale Prewitt`` or
         ``Dale Prewitt, the governor``); with ``owner`` (``Ukraine's finance minister``), only the role of that
-        owner."""
+        owner; the earlier noun phrase is looked for ``back`` sentences back."""
         token = self.tok(head)
         noun = token.lemma.lower()
-        first = self.parse.sentences[max(0, token.sent - ANTECEDENT_SENTENCES)][0]
+        first = self.parse.sentences[max(0, token.sent - back)][0]
         same = next(
             (i for i in range(head - 1, first - 1, -1) if self.tok(i).lemma.lower() == noun and self.outside(i)), None
         )
@@ -987,6 +1148,8 @@ class _Document:
                 token = self.tok(i)
                 if token.text.lower() in _FIRST_PERSON:
                     continue  # "он", "his" never refer to the narrator
+                if token.dep in _SUBJECT_DEPS and self.narrator(i):
+                    continue  # "Наш корреспондент поговорил с ... Волковым. Вот что он рассказал"
                 if token.dep in _SUBJECT_DEPS and i != at and not (gender and token.plural) and token.pos != "ADJ":
                     ref, how = self.resolve_subject(i)
                     if ref is not None and ref.canonical_id == exclude:
@@ -1009,11 +1172,31 @@ class _Document:
                 return others[0]
         return None
 
-    def unnamed(self, index: int, gender: str) -> bool:
-        """Whether a Russian or Ukrainian subject noun is a person (animate) of ``gender`` whom no name resolves."""
+    def narrator(self, index: int) -> bool:
+        """Whether a subject noun is the outlet's own reporter (``наш корреспондент``, ``our correspondent``): the
+        narrator, whom a later he/she does not mean."""
         token = self.tok(index)
-        if token.language == "en" or token.pos != "NOUN":
+        words = {self.tok(c).lemma.lower() for c in self.parse.children(index)}
+        return token.lemma.lower() in REPORTER_NOUNS and bool(words & {"наш", "our", "мой", "мій", "my"})
+
+    def unnamed(self, index: int, gender: str) -> bool:
+        """Whether a subject noun is a person of ``gender`` whom no name resolves: in Russian and Ukrainian an
+        animate noun; in English a noun with a ``who`` clause (``A security guard ..., who asked not to be
+        named,``)."""
+        token = self.tok(index)
+        if token.pos != "NOUN":
             return False
+        if token.language == "en":
+            children = self.parse.children(index)
+            phrase, who = list(children), False  # the parse may hang the clause on a word of the phrase
+            for _ in range(3):
+                who = who or any(
+                    self.tok(c).dep in _RELATIVE_DEPS
+                    and any(self.tok(g).text.lower() in ("who", "whom") for g in self.parse.children(c))
+                    for c in phrase
+                )
+                phrase = [g for c in phrase if self.tok(c).dep in ("prep", "pobj") for g in self.parse.children(c)]
+            return not token.plural and who
         grammemes = slavic_word(token.text, token.language)[2]
         return "anim" in grammemes and (not gender or {"m": "masc", "f": "femn"}[gender] in grammemes)
 
@@ -1103,17 +1286,28 @@ class _Document:
         if match is None:
             return None
         at = span.outer_end + match.end()
+        # the name ends at the first comma: an age, a role or a place follows (", 42, teacher, Valencia")
+        head = rest[match.end() :].split(",")[0]
+        titles = re.match(r"(?:[A-Z][a-z]{0,11}\.?\s+)*", head)
         for mention in self.mentions:
-            if mention.start == at:
+            if (
+                mention.start == at
+                or (
+                    at < mention.start < at + len(head)  # "— Maj. Taras Horbenko": the title before the name
+                    and titles is not None
+                    and mention.start <= at + titles.end()
+                    and all(w.lower().rstrip(".") in TITLE_WORDS for w in self.text[at : mention.start].split())
+                )
+            ):
                 tail = self.text[mention.end : span.outer_end + len(rest)]
                 words = tail.split()
                 if words and words[0][:1].islower() and words[0] not in SMALL_WORDS:
                     return None  # "— заявил Пригожин": a verb, not a byline
-                whole = _title_case_name(rest[match.end() :])
+                whole = _title_case_name(self.text[mention.start : at + len(head)])
                 if whole is not None and len(whole) > len(mention.text):  # "— Air Force of the Armed Forces"
-                    return Mention(whole, mention.label, at, at + len(whole), whole, "", whole)
+                    return Mention(whole, mention.label, mention.start, mention.start + len(whole), whole, "", whole)
                 return mention
-        name = _title_case_name(rest[match.end() :])
+        name = _title_case_name(head)
         if name is not None:
             label = ORG if any(w.lower() in ORG_NOUNS for w in name.split()) else PER
             return Mention(name, label, at, at + len(name), name, "", name, canonical_id(label, name))
@@ -1240,13 +1434,17 @@ def _title_case_name(rest: str) -> str | None:
 
 
 def _slavic_gender(word: str, language: str, tag: str) -> str:
-    """Gender of a Russian or Ukrainian name word read in the nominative (``tag``: ``Name`` for a given name)."""
-    genders = {
-        "f" if "femn" in p.tag else "m"
-        for p in morph(language).parse(word)
-        if "nomn" in p.tag and ("femn" in p.tag or "masc" in p.tag) and (not tag or tag in p.tag)
-    }
-    return genders.pop() if len(genders) == 1 else ""
+    """Gender of a Russian or Ukrainian name word read in the nominative (``tag``: ``Name`` for a given name); a
+    given name one dictionary lacks is read with the other (``Володимир`` is known to the Russian one only)."""
+    for lang in (language, "uk" if language == "ru" else "ru") if tag else (language,):
+        genders = {
+            "f" if "femn" in p.tag else "m"
+            for p in morph(lang).parse(word)
+            if "nomn" in p.tag and ("femn" in p.tag or "masc" in p.tag) and (not tag or tag in p.tag)
+        }
+        if genders:
+            return genders.pop() if len(genders) == 1 else ""
+    return ""
 
 
 def _common_noun(text: str, language: str) -> bool:
@@ -1417,7 +1615,9 @@ def _speaker(doc: _Document, quote: Quote, subject: int, lemma: str | None, last
             and last.speaker_canonical_id.startswith(label)
             and (not gender or doc.genders.get(last.speaker_canonical_id, gender) == gender)
         )
-        if fits or (how == NOMINAL and ref is None and doc.tok(subject).language != "en"):
+        bare = not any(doc.tok(c).dep in ("nmod", "appos") for c in doc.parse.children(subject))
+        if fits or (how == NOMINAL and ref is None and bare and doc.tok(subject).language != "en"):
+            # "— додав комбат" goes on; "— добавил представитель штаба" is someone else of another body
             ref = _Referent(last.speaker_canonical, last.speaker_canonical_id, label or PER)
     head = subject
     if how == SUBJECT and doc.mention_at(subject) is None and doc.tok(subject).pos != "PROPN":
@@ -1436,6 +1636,13 @@ def _set(quote: Quote, surface: str, start: int, end: int, ref: _Referent | None
         quote.speaker_canonical, quote.speaker_canonical_id = ref.canonical, ref.canonical_id
 
 
+def _place_after_preposition(text: str, mention: Mention) -> bool:
+    """A "person" the entity model found after ``from``/``in`` that the gazetteer knows as a place (``a former
+    mining engineer from Kryvyi Rih``)."""
+    before = text[max(0, mention.start - 6) : mention.start].lower().split()
+    return bool(before) and before[-1] in ("from", "in", "of", "near") and lookup_place(mention.text) is not None
+
+
 def _continues(doc: _Document, last: Quote, quote: Quote) -> bool:
     """Whether ``quote`` continues ``last``: same or next paragraph, no other person named in between; or a quote
     paragraph after at most ``CONTINUATION_PARAGRAPHS`` paragraphs that name nobody else and whose he/she subjects
@@ -1448,7 +1655,12 @@ def _continues(doc: _Document, last: Quote, quote: Quote) -> bool:
         return False  # a quote inside a later paragraph's sentence has a frame of its own, or none
     for mention in doc.mentions:
         between = last.end <= mention.start and mention.end <= quote.start
-        if between and mention.label == PER and doc.referent(mention).canonical_id != last.speaker_canonical_id:
+        if (
+            between
+            and mention.label == PER
+            and not _place_after_preposition(doc.text, mention)
+            and doc.referent(mention).canonical_id != last.speaker_canonical_id
+        ):
             index = doc.parse.token_at(mention.start)
             if index is not None and doc.outside(index):
                 return False

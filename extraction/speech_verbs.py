@@ -123,7 +123,8 @@ ORG_NOUNS = _words(
     association society club university hospital spokesperson
     министерство міністерство ведомство відомство бригада полк батальон батальйон дивизия дивізія корпус армия
     армія штаб командование командування правительство уряд администрация адміністрація кремль совет рада комитет
-    комітет компания компанія служба управление управління агентство партия партія посольство группа група"""
+    комітет компания компанія служба управление управління агентство партия партія посольство группа група
+    пресс-служба прес-служба пресслужба"""
 )
 
 # Nouns for a message that speaks for its author ("a statement from the brigade said").
@@ -150,7 +151,7 @@ TITLE_WORDS = _words(
     resident farmer teacher doctor nurse medic driver blogger journalist reporter correspondent lawyer attorney
     prosecutor chairman chairwoman chairperson founder executive manager engineer researcher scientist historian
     candidate coach pastor priest bishop rabbi imam sheriff detective inspector trooper pilot commissioner
-    premier chancellor king queen prince princess"""
+    premier chancellor king queen prince princess junior senior private corporal"""
 )
 
 # Verbs that characterise rather than quote: a short quote under them stays a scare quote ("described as a
@@ -164,6 +165,26 @@ CHARACTERISING = _words(
 CONTINUING = _words(
     """add continue conclude reiterate repeat добавить добавлять продолжить продолжать додати додавати
     продовжити продовжувати"""
+)
+
+# People who speak for an organisation: "a European Commission spokeswoman" is the Commission speaking, "a senior
+# EU official" is someone unnamed.
+SPOKESPERSON_NOUNS = _words(
+    """spokesman spokeswoman spokesperson spokespeople press-secretary representative представитель представник
+    пресс-секретарь прес-секретар речник речниця"""
+)
+
+# The outlet's own people: "наш корреспондент" is the narrator, not someone the story quotes.
+REPORTER_NOUNS = _words(
+    """correspondent reporter journalist editor корреспондент кореспондент журналист журналіст репортер репортёр
+    редакция редакція редактор"""
+)
+
+# Family nouns: "Lysenko's wife, Halyna" is Halyna Lysenko (a relative named by the given name alone shares the
+# family name).
+KINSHIP_NOUNS = _words(
+    """wife husband mother father son daughter brother sister grandmother grandfather grandson granddaughter
+    aunt uncle niece nephew widow widower stepson stepdaughter stepmother stepfather mom mum dad"""
 )
 
 # Words a title-case title of a work may leave in lower case ("State of the Union").

@@ -16,6 +16,7 @@ Models load once per process.
 from __future__ import annotations
 
 import gzip
+import itertools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -176,6 +177,27 @@ def slavic_word(word: str, language: str) -> tuple[str, str, frozenset[str]]:
 # -- parsing -----------------------------------------------------------------------------------------------------
 
 
+_BLANK_LINE_RE = re.compile(r"\n\s*\n")
+
+
+def _split_at_blank_lines(ndoc: Any) -> None:
+    """End a natasha sentence at every blank line in it (razdel joins a byline or a heading to the next
+    paragraph); the parse then runs on the split sentences, still in one call for the whole text."""
+    from natasha.doc import DocSent
+
+    sents = []
+    for sent in ndoc.sents:
+        cuts = [0, *(m.end() for m in _BLANK_LINE_RE.finditer(sent.text)), len(sent.text)]
+        for a, b in itertools.pairwise(cuts):
+            piece = sent.text[a:b].rstrip()
+            if piece.strip():
+                lead = len(piece) - len(piece.lstrip())
+                sents.append(DocSent(sent.start + a + lead, sent.start + a + len(piece), piece.strip()))
+    if len(sents) != len(ndoc.sents):
+        ndoc.sents = sents
+        ndoc.envelop_sent_tokens()
+
+
 def parse_documents(documents: Sequence[tuple[str, str | None]], batch_size: int = 64) -> list[Parse | None]:
     """Parses of ``(text, language)`` pairs (``None`` for a text without quotation marks); English runs go
     through one ``nlp.pipe`` call."""
@@ -218,6 +240,7 @@ def parse_documents(documents: Sequence[tuple[str, str | None]], batch_size: int
         for index, start, end, language in cyrillic:
             ndoc = Doc(documents[index][0][start:end])
             ndoc.segment(segmenter)
+            _split_at_blank_lines(ndoc)
             ndoc.parse_syntax(syntax)
             tokens, sentences = [], []
             for sent in ndoc.sents:

@@ -124,6 +124,14 @@ def test_speakers_compare_by_canonical_name() -> None:
     assert not same_speaker(None, "Kaja Kallas") and not same_speaker("Kaja Kallas", None)
 
 
+def test_yo_and_e_spell_one_russian_letter_unless_names_are_strict() -> None:
+    assert same_speaker("Павел Журавлёв", "Pavel Zhuravlyov")
+    assert same_speaker("Pavel Zhuravlev", "Pavel Zhuravlyov")
+    assert not same_speaker("Pavel Zhuravlev", "Pavel Zhuravlyov", yo_as_e=False)
+    assert not same_speaker("Pavel Zhuravlev", "Pavel Zhuravsky")
+    assert same_speaker("Yolanda Ruiz", "Yolanda Ruiz")  # a word-initial "Yo" is kept
+
+
 def test_an_empty_folder_is_an_error(tmp_path: Path) -> None:
     with pytest.raises(SystemExit):
         main(["--data", str(tmp_path)])

@@ -205,6 +205,229 @@ def test_ukrainian_colon_attribution_and_feminine_pronoun() -> None:
     assert second.attribution == "pronoun"
 
 
+def test_a_byline_name_ends_at_the_comma_and_may_open_with_a_title() -> None:
+    quotes = quotes_of(
+        '"We saw them coming from two kilometers away" - Maj. Andrew Collins, battalion commander\n\n'
+        '"The windows shook every few minutes" - Maria Lopez, Valencia',
+        "en",
+    )
+    first, second = quote_with(quotes, "We saw"), quote_with(quotes, "The windows")
+    assert first.attribution == second.attribution == "byline"
+    assert first.speaker_canonical is not None and first.speaker_canonical.endswith("Andrew Collins")
+    assert second.speaker_canonical == "Maria Lopez"
+
+
+def test_an_impersonal_verb_with_a_body_in_the_locative() -> None:
+    text = (
+        "Ограничения вводились ночью, сообщила Росавиация.\n\n"
+        "«Авиакомпании проинформированы», — отметили в ведомстве, не уточнив причин.\n\n"
+        "Блогер Иван Петров написал об этом. «Ждем», — написали в своем Telegram-канале."
+    )
+    quotes = quotes_of(text, "ru")
+    agency = quote_with(quotes, "Авиакомпании")
+    assert agency.speaker_canonical is not None and "Росавиац" in agency.speaker_canonical
+    assert agency.attribution == "nominal"
+    channel = quote_with(quotes, "Ждем")
+    assert channel.speaker_canonical != agency.speaker_canonical  # one's own channel is no body
+
+
+def test_a_sentence_never_runs_across_a_blank_line() -> None:
+    from extraction.syntax import parse_documents
+
+    text = (
+        "«Это уже победа» — Владимир Сидоренко, продавец\n\nГлава громады Людмила Сергиенко говорит, что все держатся."
+    )
+    parse = parse_documents([(text, "ru")])[0]
+    assert parse is not None
+    paragraph = text.index("Глава")
+    assert {t.sent for t in parse.tokens if t.start < paragraph}.isdisjoint(
+        {t.sent for t in parse.tokens if t.start >= paragraph}
+    )
+
+
+def test_a_pronoun_skips_a_byline_name_of_the_other_gender() -> None:
+    text = (
+        "«Хліб завозять через день. Це вже перемога» — Володимир Сидоренко, продавець\n\n"
+        "Міський голова громади Людмила Сергієнко каже, що громада тримається. "
+        "«Ми не просимо співчуття», — наголосила вона."
+    )
+    quote = quote_with(quotes_of(text, "uk"), "Ми не просимо")
+    assert quote.attribution == "pronoun"
+    assert quote.speaker_canonical is not None and "Сидоренко" not in quote.speaker_canonical
+    assert "Сергієнко" in quote.speaker_canonical or "Serhiienko" in quote.speaker_canonical
+
+
+def test_a_relative_named_by_the_given_name_takes_the_family_name() -> None:
+    text = (
+        "The farmer, Bohdan Melnyk, watches from the road. "
+        '"We wait," he said.\n\n'
+        'Melnyk\'s wife, Oksana, is less patient. "Spring comes every year," she said.\n\n'
+        "Dmytro Savchuk came home in May. His mother, Larysa, kept a notebook. "
+        '"I wrote every day," she said.'
+    )
+    assert_speakers(
+        text,
+        {
+            "We wait": ("Bohdan Melnyk", "pronoun"),
+            "Spring comes": ("Oksana Melnyk", "pronoun"),
+            "I wrote": ("Larysa Savchuk", "pronoun"),
+        },
+        "en",
+    )
+
+
+def test_an_unnamed_person_introduced_with_who_stops_a_pronoun_reaching_back() -> None:
+    text = (
+        "Prosecutor Jan Nowak said the men were paid in cash. Russia has denied any role.\n\n"
+        "A cleaner at the station, who asked not to be named, said staff had been warned.\n\n"
+        '"We thought it was a drill," he said. "Apparently it was not."'
+    )
+    assert_speakers(text, {"We thought": (None, "pronoun"), "Apparently": (None, None)}, "en")
+
+
+def test_a_country_subject_is_never_he() -> None:
+    text = (
+        "Mayor Daniel Brooks opened the bridge on Monday. Ukraine has asked for more funds.\n\n"
+        '"It took us four years," he said.'
+    )
+    assert_speakers(text, {"It took": ("Daniel Brooks", "pronoun")}, "en")
+
+
+def test_only_a_spokesperson_speaks_for_the_organisation_named_with_the_noun() -> None:
+    text = (
+        '"The talks will go on," a European Commission spokeswoman said.\n\n'
+        '"Everyone knows where the landing zone is," a senior EU official said.'
+    )
+    assert_speakers(text, {"The talks": ("European Commission", "nominal"), "Everyone knows": (None, "nominal")}, "en")
+
+
+def test_the_body_owning_a_role_is_not_the_speaker_the_name_after_it_is() -> None:
+    quotes = quotes_of(
+        "«Інфляція сповільнюється», — заявив голова НБУ Андрій Пишний. "
+        "«Ми не маємо права чекати», — заявив заступник начальника Сумської ОВА Андрій Ковальчук.",
+        "uk",
+    )
+    for start, surname in (("Інфляція", "Пишний"), ("Ми не", "Ковальчук")):
+        quote = quote_with(quotes, start)
+        assert quote.attribution == "subject"
+        assert quote.speaker_canonical is not None and quote.speaker_canonical.endswith(surname)
+
+
+def test_a_call_sign_in_quotes_is_no_part_of_the_speaker_name() -> None:
+    text = (
+        'In the photo: Senior Sgt. Dmytro "Hawk" Ivashchenko, 29, a drone pilot. "Same skills, new screen," he jokes.'
+    )
+    assert_speakers(text, {"Same skills": ("Dmytro Ivashchenko", "pronoun")}, "en")
+
+
+def test_a_feminine_noun_skips_a_boy_named_alone_and_a_role_name_is_found_past_a_preposition() -> None:
+    text = (
+        "Першокласник Марко прийшов на лінійку з мамою, Оксаною Литвин. "
+        "«Два роки він бачив учительку тільки на екрані», — каже жінка.\n\n"
+        "Голова батьківського комітету однієї з сусідніх шкіл Роман Іщенко вважає, що це тимчасово. "
+        "«Дитина не може рости під землею», — зауважив він."
+    )
+    quotes = quotes_of(text, "uk")
+    mother, father = quote_with(quotes, "Два роки"), quote_with(quotes, "Дитина")
+    assert mother.speaker_canonical is not None and "Литвин" in mother.speaker_canonical
+    assert father.speaker_canonical is not None and "Іщенко" in father.speaker_canonical
+
+
+def test_a_name_the_parser_split_from_its_noun_is_the_subject_a_pronoun_finds() -> None:
+    text = (
+        "Clearing the field will take decades, the charity's director, Martina Keller, says.\n\n"
+        "The farmer who owns this field, Petro Lysenko, watches from the road.\n\n"
+        '"My father farmed this land," he said.'
+    )
+    assert_speakers(text, {"My father": ("Petro Lysenko", "pronoun")}, "en")
+
+
+def test_a_place_the_model_took_for_a_person_does_not_break_a_continuation() -> None:
+    text = (
+        '"Ninety-nine times it is a tin can," said Kovach, 44, a former mining engineer from Kryvyi Rih who now '
+        'leads a team. "The hundredth time is why we are here."'
+    )
+    quotes = quotes_of(text, "en")
+    first, second = quote_with(quotes, "Ninety"), quote_with(quotes, "The hundredth")
+    assert first.speaker_canonical is not None and second.speaker_canonical == first.speaker_canonical
+    assert second.attribution == "continuation"
+
+
+def test_a_family_noun_refers_back_to_the_relative_named_with_it() -> None:
+    text = (
+        "Dmytro Savchuk came home in May. His mother, Larysa, kept a notebook.\n\n"
+        "Neighbours painted the fence. The mayor sent flowers. A choir sang. The road was repaired. "
+        "Savchuk plans to return to his unit. His mother does not want to discuss it. "
+        '"He is an adult," she said.'
+    )
+    assert_speakers(text, {"He is an adult": ("Larysa Savchuk", "pronoun")}, "en")
+
+
+def test_a_country_owned_body_is_it_and_an_interview_label_is_nobody() -> None:
+    text = (
+        "Andreas Papadakis, chief executive of Aegean Bulk, spoke to Reuters. "
+        'Ukraine\'s navy said it had cleared 200 mines, a task it called "slow, dangerous and never finished."'
+    )
+    navy = quote_with(quotes_of(text, "en"), "slow, dangerous")
+    assert navy.attribution == "pronoun" and navy.speaker_canonical is not None and "Navy" in navy.speaker_canonical
+    interview = (
+        "Election clerk Maria Owens, 61, runs the county office.\n\n"
+        "Q: Did that change his mind?\n\n"
+        'A: Partly. A man came last month. When he left he told me, "I still do not trust the system."'
+    )
+    quote = quote_with(quotes_of(interview, "en"), "I still")
+    assert quote.speaker_canonical != "Q"
+
+
+def test_the_outlets_own_reporter_is_not_who_he_means() -> None:
+    text = (
+        "Наш корреспондент поговорил с командиром расчета, старшим лейтенантом Арсением Волковым. "
+        "Вот что он рассказал:\n\n«Работаем круглые сутки»."
+    )
+    quote = quote_with(quotes_of(text, "ru"), "Работаем")
+    assert quote.speaker_canonical is not None and "Волков" in quote.speaker_canonical
+
+
+def test_a_name_after_a_preposition_is_not_the_subject() -> None:
+    text = (
+        "Начальник ОВА Вячеслав Чаус відвідав громади. Він пообіцяв нові котельні. "
+        "«Ми не залишимо громади без тепла», — написав посадовець у Telegram."
+    )
+    quote = quote_with(quotes_of(text, "uk"), "Ми не залишимо")
+    assert quote.speaker_canonical is not None and "Telegram" not in quote.speaker_canonical
+
+
+def test_a_described_newcomer_and_an_unnamed_representative_are_nobody_named() -> None:
+    text = (
+        "Инженер Марина Лазарева летела домой. «Задержка на час», — сказала она.\n\n"
+        "Пенсионерка из Подольска, летевшая к дочери в Сочи, была настроена философски. "
+        "«Ну что поделаешь», — сказала она.\n\n"
+        "«Хлеб пекут — значит, жизнь идет» — Михаил Ветров, пекарь, Белгород\n\n"
+        "В оперштабе напомнили о пропусках. «Без пропуска не пропустим никого», — добавил представитель штаба."
+    )
+    quotes = quotes_of(text, "ru")
+    assert quote_with(quotes, "Задержка").speaker_canonical is not None
+    assert quote_with(quotes, "Ну что").speaker_canonical is None
+    assert quote_with(quotes, "Без пропуска").speaker_canonical is None
+
+
+def test_then_added_shares_the_subject_of_said() -> None:
+    text = 'Taras Kovach laughed. "We are engineers," he said, then added, "But we also do not say it."'
+    quotes = quotes_of(text, "en")
+    first, second = quote_with(quotes, "We are"), quote_with(quotes, "But we")
+    assert first.speaker_canonical is not None and "Kovach" in first.speaker_canonical
+    assert second.speaker_canonical == first.speaker_canonical and second.verb == "add"
+
+
+def test_a_subject_the_parser_hung_on_the_quote_is_still_the_speaker() -> None:
+    text = (
+        "Міський голова Андрій Садовий, відвідавши одну з репетицій, назвав постановку "
+        "«важливою розмовою міста з тими, хто його захищає»."
+    )
+    quote = quote_with(quotes_of(text, "uk"), "важливою")
+    assert quote.speaker_canonical is not None and "Садов" in quote.speaker_canonical
+
+
 # -- quotation marks ---------------------------------------------------------------------------------------------
 
 
