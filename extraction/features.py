@@ -67,8 +67,10 @@ _WATER_BEFORE = re.compile(
 )
 _NAME = r"[«\"]?([А-ЯІЇЄҐЁ][а-яіїєґё" + APOSTROPHES + r"-]+(?:\s+[А-ЯІЇЄҐЁ][а-яіїєґё" + APOSTROPHES + r"-]+)?)[»\"]?"
 _AIRPORT = re.compile(
-    BOUNDARY_BEFORE + r"(?:[Аа]эропорт|[Аа]еропорт)[а-яіїє]*\s+" + _NAME + r"(?:\s+(?:и|і|та|й)\s+" + _NAME + ")?"
+    BOUNDARY_BEFORE + r"(?:[Аа]эропорт|[Аа]еропорт)([а-яіїє]*)\s+" + _NAME + r"(?:\s+(?:и|і|та|й)\s+" + _NAME + ")?"
 )
+# A plural designator before towns (в аэропортах Краснодара и Сочи) names the towns, not airports named after them.
+_PLURAL_ENDINGS = ("ы", "и", "ах", "ов", "ів", "ам", "ами")
 _STADIUM = re.compile(BOUNDARY_BEFORE + r"(?:[Сс]тадион|[Сс]тадіон)[а-яіїє]*\s+«([^«»]{2,30})»")
 
 
@@ -115,6 +117,14 @@ def airport_name(name: str) -> str | None:
     return None
 
 
+def _named_after_its_town(airport: str, name: str) -> bool:
+    """Whether ``name`` is the town an airport is named after (``Сочи`` for Sochi International Airport), not an
+    airport's own name (``Шереметьево``)."""
+    place = lookup_place(name)
+    towns = {skeleton(city) for own, _iata, _country, city, _lat, _lon in _table("airports.tsv") if own == airport}
+    return place is not None and skeleton(place.name) in towns
+
+
 def _lemma_forms(word: str) -> list[str]:
     """The word and its nominative guesses without a dictionary (``Жуковском`` -> ``Жуковский``)."""
     out = [word]
@@ -130,10 +140,13 @@ def find_features(text: str, language: str | None = None) -> list[FeatureMatch]:
     ``uk``) picks the romanisation of a stadium the gazetteer does not know."""
     found: list[FeatureMatch] = []
     for match in _AIRPORT.finditer(text):
-        for group in (1, 2):
+        plural = match.group(1) in _PLURAL_ENDINGS
+        for group in (2, 3):
             if match.group(group) is None:
                 continue
             airport = next((a for w in _lemma_forms(match.group(group)) if (a := airport_name(w)) is not None), None)
+            if airport is not None and plural and _named_after_its_town(airport, match.group(group)):
+                continue
             if airport is not None:
                 found.append(FeatureMatch(match.start(group), match.end(group), airport))
     for match in _STADIUM.finditer(text):
