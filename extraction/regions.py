@@ -119,7 +119,22 @@ def find_regions(text: str) -> list[RegionMatch]:
                 if first is None:
                     break
                 found.append(RegionMatch(start, end, first))
+    for region_match in list(found):  # из Днепропетровской области в Донецкую: the designator is understood
+        if region_match.end - region_match.start > len(text[region_match.start : region_match.end].split()[0]):
+            ellipsis = _ELLIPSIS.match(text, region_match.end)
+            if ellipsis is None or any(m.start == ellipsis.start(1) for m in found):
+                continue
+            other = next((r for pattern, r in adjectives if pattern.fullmatch(ellipsis.group(1))), None)
+            if other is not None and other.country == region_match.region.country:
+                found.append(RegionMatch(ellipsis.start(1), ellipsis.end(1), other))
     return sorted(found, key=lambda m: m.start)
+
+
+# A region adjective after a region with its designator, with nothing but a preposition or conjunction between,
+# and no noun of its own after it (Полтавська громада).
+_ELLIPSIS = re.compile(
+    r"\s+(?:в|во|на|у|до|к|ко|и|та|і|й|а|или|або)\s+([А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+)(?=[\s.,;:!?)]|$)(?!\s+[а-яіїєґё])"
+)
 
 
 _COORDINATED_WORD = re.compile(r"(\S+)(?:\s*,\s*|\s+(?:и|та|і|й)\s+)$")
