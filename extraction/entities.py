@@ -564,7 +564,7 @@ _RUN_ON_CUT = re.compile(
 )
 
 
-def _split_run_on(text: str, start: int, end: int, label: str) -> list[tuple[int, int, str]]:
+def _split_run_on(text: str, start: int, end: int, label: str, language: str) -> list[tuple[int, int, str]]:
     """A model span cut into the names it runs together, each with its label: a piece that is only a place is
     ``LOC`` (``ТОВ «Укр-транс-аеро» (Київ``), person spans are also cut at lower-case words."""
     pieces: list[tuple[int, int]] = []
@@ -581,6 +581,8 @@ def _split_run_on(text: str, start: int, end: int, label: str) -> list[tuple[int
         s, e = _trim(text, s, e)
         tail = re.search(r"\s+(?:і|й|та|и|а|and)$", text[s:e])
         e = s + tail.start() if tail else e
+        if has_cyrillic(text[s:e]):
+            e = _cut_lower_tail(text, s, e, label, language)
         if s >= e or not any(c.isalpha() for c in text[s:e]):
             continue
         piece_label = label
@@ -589,6 +591,46 @@ def _split_run_on(text: str, start: int, end: int, label: str) -> list[tuple[int
         runs = _name_runs(text, s, e) if piece_label == PER else [(s, e)]
         out.extend((rs, re_, piece_label) for rs, re_ in runs)
     return out
+
+
+def _finite_verb(word: str, language: str) -> bool:
+    """Whether every reading of a word is a verb in the indicative or an infinitive (not an imperative, which
+    shares its form with nouns: ``оборони``)."""
+    parses = morph(language).parse(word)
+    return bool(parses) and all(p.tag.POS in ("VERB", "INFN") and "impr" not in p.tag.grammemes for p in parses)
+
+
+def _cut_lower_tail(text: str, start: int, end: int, label: str, language: str) -> int:
+    """End of a model span run on into the words after a name: before a lower-case verb (``Ломоносов служил``,
+    ``Кам'янка відкрили музей``), and, for a place or institution span made of a capitalised place noun and
+    lower-case words only, before those words (``Миколаєві уламки``, ``Казенного Торця лишаються``)."""
+    words = list(re.finditer(r"\S+", text[start:end]))
+    capitalised = 0
+    while capitalised < len(words) and words[capitalised].group(0)[:1].isupper():
+        capitalised += 1
+    if capitalised == 0 or capitalised == len(words):
+        return end
+    head_end = start + words[capitalised - 1].end()
+    for index in range(capitalised, len(words)):
+        token = words[index].group(0).strip(".,;:!?»”")
+        if not token.isalpha() or not token.islower():
+            break
+        if _finite_verb(token, language):
+            return start + words[index - 1].end()
+    tail = words[capitalised:]
+    if label == PER or any(not w.group(0)[:1].islower() for w in tail):
+        return end
+    head = text[start:head_end]
+    last = morph(language).parse(words[capitalised - 1].group(0))
+    if last and all("ADJF" in p.tag.grammemes for p in last):
+        return end  # Харківський метрополітен, Львівська міська рада: a place adjective opening a name
+    following = morph(language).parse(tail[0].group(0).strip(".,;:!?»”"))
+    head_nominative = any(p.tag.POS == "NOUN" and "nomn" in p.tag.grammemes for p in last)
+    if head_nominative or any("gent" in p.tag.grammemes for p in following):
+        return end  # Нова пошта, Сил оборони: a name's own words (a genitive complement continues the name)
+    place = _place_of(head, language)
+    town = place is not None and place.population >= TOWN_POPULATION
+    return head_end if town or region_named(head) is not None else end
 
 
 _SPATIAL = r"біля|поблизу|після|під|над|між|через|возле|около|близ|после|под|между"
@@ -1191,6 +1233,7 @@ _PLACE_HEADS = re.compile(
     r"собор|церк|храм|монастир|лавр|стадіон|стадион|парк|площ|майдан|вокзал|аеропорт|аэропорт|мост|міст|порт)",
 )
 _LOWER_WORD = re.compile(r"[ \t]+([а-яіїєґё'’ʼ-]+)")
+_FULL_ADJECTIVE = re.compile(r"(?:ий|ій|ый|ой)$")
 
 
 def _adjectives_of_institutions(text: str, mentions: list[Mention]) -> None:
@@ -1200,9 +1243,12 @@ def _adjectives_of_institutions(text: str, mentions: list[Mention]) -> None:
     for mention in mentions:
         if mention.label != LOC or " " in mention.text or not has_cyrillic(mention.text):
             continue
-        parses = [p for p in morph(mention.language).parse(mention.text) if "ADJF" in p.tag.grammemes]
+        if "-" in mention.text and not mention.text.split("-")[0].endswith(("о", "е")):
+            continue  # a town's two-word name (Кам’янця-Подільського потяг), not a compound adjective (Южно-)
+        readings = morph(mention.language).parse(mention.text)
+        parses = [p for p in readings if "ADJF" in p.tag.grammemes and _FULL_ADJECTIVE.search(p.normal_form)]
         if not parses:
-            continue
+            continue  # a possessive form of a town's name (Миколаєві уламки), no relational adjective
         end, cursor = mention.end, mention.end
         while (word := _LOWER_WORD.match(text, cursor)) is not None:
             if morph(mention.language).parse(word.group(1))[0].tag.POS in _FUNCTION_POS:
@@ -1390,7 +1436,7 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                 s, e = _trim(text, chunk.start + span.start, chunk.start + span.stop)
                 s = _drop_leading_function_word(text, s, e, chunk.language)
                 s = _drop_sentence_initial_common_word(text, s, e, label, chunk.language)
-                for ps, pe, piece_label in _split_run_on(text, s, e, label):
+                for ps, pe, piece_label in _split_run_on(text, s, e, label, chunk.language):
                     label = piece_label
                     ps = _drop_sentence_initial_common_word(text, ps, pe, label, chunk.language)
                     if label == PER and (skip := _skip_leading_place(text, ps, pe, chunk.language)) > ps:

@@ -55,19 +55,22 @@ def features() -> tuple[Feature, ...]:
     )
 
 
-# Words after which a river's name means the river: water, banks, crossings, levels (Russian and Ukrainian).
+# Words after which a river's name means the river: water, banks, crossings, levels (Russian and Ukrainian), also
+# with a preposition between (Уровень воды в Оке).
 _WATER_BEFORE = re.compile(
     r"(?:^|[\s(«])(?:рек[аиеуо]й?|речк[аиеуо]й?|річк[аиуіо]ю?|рік[аиуіо]ю?|р\.|озер[оау]|острова?|остров[еу]|"
     r"остр[іо]в|острова|берег[а-яі]*|берез[іа]|вод[аиыіуе]х?|водах|уровень|рівень|русл[оаеі]|устье|устя|гирл[оаі]|"
-    r"переправ[а-яиі]*|форсирова[а-яі]*|переплы[а-я]*|перепли[а-яі]*|(?:мост[а-я]*|міст[а-яі]*|мости)\s+через|"
+    r"переправ[а-яиі]*|форсирова[а-яі]*|переплы[а-я]*|перепли[а-яі]*|(?:мост[а-я]*|міст[а-яі]*|мости|переход[а-я]*|перех[оі]д[а-яі]*|зимник[а-я]*|паром[а-я]*|брод[а-я]*)\s+через|"
     r"вдоль|вздовж|паводок|повінь|плотин[а-яиі]*|дамб[а-яиі]*|лівобереж[а-яі]*|правобереж[а-яі]*|левобереж[а-я]*|"
-    r"басейн[а-яі]*|бассейн[а-я]*|акватори[а-яі]*|канал[а-яі]*|дельт[аиеуіою]+)\s+[«\"]?$",
+    r"басейн[а-яі]*|бассейн[а-я]*|акватори[а-яі]*|канал[а-яі]*|дельт[аиеуіою]+)(?:\s+(?:в|во|у|на))?\s+[«\"]?$",
     re.IGNORECASE,
 )
 _NAME = r"[«\"]?([А-ЯІЇЄҐЁ][а-яіїєґё" + APOSTROPHES + r"-]+(?:\s+[А-ЯІЇЄҐЁ][а-яіїєґё" + APOSTROPHES + r"-]+)?)[»\"]?"
 _AIRPORT = re.compile(
-    BOUNDARY_BEFORE + r"(?:[Аа]эропорт|[Аа]еропорт)[а-яіїє]*\s+" + _NAME + r"(?:\s+(?:и|і|та|й)\s+" + _NAME + ")?"
+    BOUNDARY_BEFORE + r"(?:[Аа]эропорт|[Аа]еропорт)([а-яіїє]*)\s+" + _NAME + r"(?:\s+(?:и|і|та|й)\s+" + _NAME + ")?"
 )
+# A plural designator before towns (в аэропортах Краснодара и Сочи) names the towns, not airports named after them.
+_PLURAL_ENDINGS = ("ы", "и", "ах", "ов", "ів", "ам", "ами")
 _STADIUM = re.compile(BOUNDARY_BEFORE + r"(?:[Сс]тадион|[Сс]тадіон)[а-яіїє]*\s+«([^«»]{2,30})»")
 
 
@@ -114,6 +117,14 @@ def airport_name(name: str) -> str | None:
     return None
 
 
+def _named_after_its_town(airport: str, name: str) -> bool:
+    """Whether ``name`` is the town an airport is named after (``Сочи`` for Sochi International Airport), not an
+    airport's own name (``Шереметьево``)."""
+    place = lookup_place(name)
+    towns = {skeleton(city) for own, _iata, _country, city, _lat, _lon in _table("airports.tsv") if own == airport}
+    return place is not None and skeleton(place.name) in towns
+
+
 def _lemma_forms(word: str) -> list[str]:
     """The word and its nominative guesses without a dictionary (``Жуковском`` -> ``Жуковский``)."""
     out = [word]
@@ -129,10 +140,13 @@ def find_features(text: str, language: str | None = None) -> list[FeatureMatch]:
     ``uk``) picks the romanisation of a stadium the gazetteer does not know."""
     found: list[FeatureMatch] = []
     for match in _AIRPORT.finditer(text):
-        for group in (1, 2):
+        plural = match.group(1) in _PLURAL_ENDINGS
+        for group in (2, 3):
             if match.group(group) is None:
                 continue
             airport = next((a for w in _lemma_forms(match.group(group)) if (a := airport_name(w)) is not None), None)
+            if airport is not None and plural and _named_after_its_town(airport, match.group(group)):
+                continue
             if airport is not None:
                 found.append(FeatureMatch(match.start(group), match.end(group), airport))
     for match in _STADIUM.finditer(text):

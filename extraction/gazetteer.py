@@ -13,6 +13,7 @@ Everything here is data plus pure lookups (built once per process). Three things
 from __future__ import annotations
 
 import gzip
+import math
 import re
 import sys
 import unicodedata
@@ -499,6 +500,11 @@ class PlaceIndex:
     def __len__(self) -> int:
         return len(self._keys)
 
+    @property
+    def place_count(self) -> int:
+        """How many places the index holds (``len`` counts names)."""
+        return len(self._population)
+
     def place(self, index: int) -> Place:
         """The place numbered ``index``."""
         name = self._english[self._english_starts[index] : self._english_starts[index + 1] - 1]
@@ -585,6 +591,33 @@ def place_weight(place: Place, context: PlaceContext | None = None) -> float:
     if context is not None and place.country_code in context.countries:
         weight *= 100 if (place.country_code, place.admin1) in context.divisions else 10
     return weight
+
+
+_SECTION_RADIUS_KM = 15.0
+_BIG_CITY = 500_000
+
+
+@lru_cache(maxsize=1)
+def _big_cities() -> tuple[Place, ...]:
+    """Places of the index with half a million people or more."""
+    index = _places()
+    found = (index.place(i) for i in range(index.place_count))
+    return tuple(p for p in found if p.population >= _BIG_CITY and p.latitude is not None)
+
+
+def city_section(place: Place) -> bool:
+    """Whether a place lies within 15 km of a bigger city of half a million people or more: a section of that
+    city (GeoNames lists Kyiv's Darnytsia and Kharkiv's Saltivka as populated places of their own)."""
+    if place.latitude is None or place.longitude is None:
+        return False
+    for city in _big_cities():
+        if city.population <= place.population or city.latitude is None or city.longitude is None:
+            continue
+        north = (city.latitude - place.latitude) * 111.0
+        east = (city.longitude - place.longitude) * 111.0 * math.cos(math.radians(place.latitude))
+        if math.hypot(north, east) <= _SECTION_RADIUS_KM:
+            return True
+    return False
 
 
 def lookup_places(name: str) -> tuple[Place, ...]:

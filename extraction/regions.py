@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from extraction.gazetteer import Place, PlaceContext, lookup_place, place_weight, skeleton
+from extraction.gazetteer import Place, PlaceContext, city_section, lookup_place, place_weight, skeleton
 from extraction.inflection import BOUNDARY_AFTER, BOUNDARY_BEFORE, ENDING, word_pattern
 from extraction.normalise import fold_apostrophes
 
@@ -119,7 +119,22 @@ def find_regions(text: str) -> list[RegionMatch]:
                 if first is None:
                     break
                 found.append(RegionMatch(start, end, first))
+    for region_match in list(found):  # из Днепропетровской области в Донецкую: the designator is understood
+        if region_match.end - region_match.start > len(text[region_match.start : region_match.end].split()[0]):
+            ellipsis = _ELLIPSIS.match(text, region_match.end)
+            if ellipsis is None or any(m.start == ellipsis.start(1) for m in found):
+                continue
+            other = next((r for pattern, r in adjectives if pattern.fullmatch(ellipsis.group(1))), None)
+            if other is not None and other.country == region_match.region.country:
+                found.append(RegionMatch(ellipsis.start(1), ellipsis.end(1), other))
     return sorted(found, key=lambda m: m.start)
+
+
+# A region adjective after a region with its designator, with nothing but a preposition or conjunction between,
+# and no noun of its own after it (Полтавська громада).
+_ELLIPSIS = re.compile(
+    r"\s+(?:в|во|на|у|до|к|ко|и|та|і|й|а|или|або)\s+([А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+)(?=[\s.,;:!?)]|$)(?!\s+[а-яіїєґё])"
+)
 
 
 _COORDINATED_WORD = re.compile(r"(\S+)(?:\s*,\s*|\s+(?:и|та|і|й)\s+)$")
@@ -206,13 +221,24 @@ def _centre_candidates(adjective: str, hromada: bool = False) -> list[str]:
             agent = re.fullmatch(r"(.*[^аеиіїоуюяє])[иіая]н", root)
             if agent:  # Шосткинський -> Шостка, Бучанський -> Буча
                 out += [agent.group(1) + ending for ending in ("а", "и", "я", "е", "о")]
-            if hromada and root.endswith(("ів", "ов", "ев")):  # Калинівська громада -> Калинівка
-                out.append(root + "ка")
-            if suffix in ("цьк", "цк"):
-                out += [root + "ц", root + "к"]
+            if hromada or not root.endswith(("ів", "ов", "ев")):  # Калинівська громада -> Калинівка
+                out.append(root + "ка")  # Баштанський -> Баштанка (Салтівський: a city district, not Салтівка)
+            if suffix in ("цьк", "цк"):  # Чернівецький -> Чернівці, Вижницький -> Вижниця, Овруцька -> Овруч
+                plain = re.sub(r"(?<=[^аеиіїоуюяє])[еоє]$", "", root)
+                out += [root + "ц", root + "к", root + "ч", root + "ця", plain + "ці"]
             if suffix in ("зьк", "зк"):
                 out += [root + "г", root + "з"]
+    out.append(base + "ий")  # a town named as the adjective (Камінь-Каширський)
+    compound = re.fullmatch(r"([А-ЯІЇЄҐ][а-яіїєґ]{2,}?)о([а-яіїєґ]{3,})", base)
+    if compound:  # Великобурлуцька -> Великий Бурлук: an adjective made of a two-word name
+        head, tail = compound.group(1), compound.group(2)
+        for candidate in _centre_candidates(tail[:1].upper() + tail[1:] + "ий", hromada):
+            out += [f"{head}{ending} {candidate}" for ending in ("ий", "а", "е", "і")]
     return [c for c in dict.fromkeys(out) if len(c) >= 3]
+
+
+# A "centre" of this size inside a bigger city is a city section naming a city district (Дарницький район).
+_SECTION_POPULATION = 100_000
 
 
 def district_name(
@@ -232,6 +258,7 @@ def district_name(
         if place.latitude is not None
         and (place.country_code in ("UA", "RU") or kind == "hromada")
         and skeleton(place.name)[:3] == skeleton(candidate)[:3]  # not a name's odd alternate (Олександрівка)
+        and not (kind != "hromada" and place.population >= _SECTION_POPULATION and city_section(place))
     ]
     if not hits:
         return None

@@ -108,8 +108,24 @@ def test_region_model_pure_lookups() -> None:
     assert region_named("Kharkiv region") == region_named("Харківської області")
     assert [m.region.canonical for m in find_regions("на Запоріжчині та Чукотке")] == [
         "Zaporizhzhia Oblast",
-        "Chukotka",
+        "Chukotka Autonomous Okrug",  # a region's short name resolves to the region
     ]
+    assert [m.region.canonical for m in find_regions("Волинь, Кубань, Республики Крым и Крыма")] == [
+        "Volyn Oblast",
+        "Krasnodar Krai",
+        "Republic of Crimea",  # the federal subject named with its designator; the bare name is the peninsula
+    ]
+    assert region_named("Якутия") == region_named("Республика Саха")
+
+    def regions_in(text: str) -> list[tuple[str, str]]:
+        return [(text[m.start : m.end], m.region.canonical) for m in find_regions(text)]
+
+    # an adjective after a region with its designator shares it; one with a noun of its own does not
+    assert regions_in("резервы из Днепропетровской области в Донецкую.") == [
+        ("Днепропетровской области", "Dnipropetrovsk Oblast"),
+        ("Донецкую", "Donetsk Oblast"),
+    ]
+    assert regions_in("Харківської області та Полтавська громада") == [("Харківської області", "Kharkiv Oblast")]
 
 
 def test_case_form_patterns_with_vowel_alternation() -> None:

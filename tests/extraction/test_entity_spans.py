@@ -36,6 +36,9 @@ TEXTS = {
     "uk-bodies": "Про це повідомили в Сумській обласній військовій адміністрації. На Чорному морі шторм. "
     "У Краматорську роботи тривають.",
     "uk-abroad": "Лайнер прибув з Варни, а оркестр повернувся з гастролей у Болоньї. Генуя мовчить.",
+    "uk-run-on": "Вибухи чули вночі.\n\nУ Миколаєві уламки впали на дорогу. До Кам’янця-Подільського потяг їхатиме "
+    "шість годин. На Дніпропетровщині відкрили завод із виробництва дронів.",
+    "ru-run-on": "Ломоносов служил в армии два года.",
 }
 
 
@@ -61,19 +64,19 @@ def test_case_forms_of_rivers_and_velar_locatives() -> None:
 
 def test_run_ons_are_cut_at_line_breaks_and_spatial_prepositions() -> None:
     text = "Херсон\n\nПротягом дня"
-    assert [text[s:e] for s, e, _ in _split_run_on(text, 0, len(text), ORG)] == ["Херсон", "Протягом дня"]
+    assert [text[s:e] for s, e, _ in _split_run_on(text, 0, len(text), ORG, "uk")] == ["Херсон", "Протягом дня"]
     text = "Ірпінь біля Бучі"
-    assert [(text[s:e], label) for s, e, label in _split_run_on(text, 0, len(text), LOC)] == [
+    assert [(text[s:e], label) for s, e, label in _split_run_on(text, 0, len(text), LOC, "uk")] == [
         ("Ірпінь", LOC),
         ("Бучі", LOC),
     ]
     text = "Дніпра біля Кременчука після обміління водосховища"
-    assert [(text[s:e], label) for s, e, label in _split_run_on(text, 0, len(text), ORG)] == [
+    assert [(text[s:e], label) for s, e, label in _split_run_on(text, 0, len(text), ORG, "uk")] == [
         ("Дніпра", LOC),
         ("Кременчука", LOC),
     ]
     text = "Управління з питань надзвичайних ситуацій"  # an organisation's own preposition stays
-    assert [text[s:e] for s, e, _ in _split_run_on(text, 0, len(text), ORG)] == [text]
+    assert [text[s:e] for s, e, _ in _split_run_on(text, 0, len(text), ORG, "uk")] == [text]
 
 
 def test_a_place_run_into_a_nominative_name_is_split_off() -> None:
@@ -168,7 +171,7 @@ def test_ukrainian_forms_of_russian_towns_and_soft_nouns() -> None:
 
 def test_a_place_span_ends_at_any_preposition_and_cities_abroad_need_a_locative_word() -> None:
     text = "Одеського порту з Констанци"
-    assert [text[s:e] for s, e, _ in _split_run_on(text, 0, len(text), LOC)] == ["Одеського порту", "Констанци"]
+    assert [text[s:e] for s, e, _ in _split_run_on(text, 0, len(text), LOC, "uk")] == ["Одеського порту", "Констанци"]
     abroad = _by_text("uk-abroad")
     assert abroad["Варни"].canonical == "Varna" and abroad["Болоньї"].canonical == "Bologna"
     assert "Генуя" not in abroad  # a city abroad without a locative word before it stays unread
@@ -190,3 +193,31 @@ def test_place_adjectives_open_institution_names_that_agree() -> None:
     assert council.label == ORG and council.canonical == "Сумська обласна військова адміністрація"
     assert bodies["Чорному морі"].label == LOC  # a sea stays a place
     assert bodies["Краматорську"].label == LOC  # a town's oblique form does not agree with the next word
+
+
+def test_place_spans_end_before_the_lower_case_words_the_model_ran_on_into() -> None:
+    uk = _by_text("uk-run-on")
+    assert uk["Миколаєві"].label == LOC and uk["Миколаєві"].canonical == "Mykolaiv"
+    assert uk["Кам’янця-Подільського"].canonical == "Kamianets-Podilskyi"
+    assert uk["Дніпропетровщині"].canonical == "Dnipropetrovsk Oblast"
+    assert not any(" " in m.text and m.text[m.text.rindex(" ") + 1 :].islower() for m in _mentions()["uk-run-on"])
+    assert [m.text for m in _mentions()["ru-run-on"]] == ["Ломоносов"]
+
+
+@pytest.mark.parametrize(
+    ("adjective", "designator", "english"),
+    [
+        ("Чернівецькому", "районах", "Chernivtsi Raion"),  # -ецький from a plural town name in -ці
+        ("Вижницькому", "районі", "Vyzhnytsia Raion"),  # -ицький from -иця
+        ("Баштанському", "районі", "Bashtanka Raion"),  # -анський from -анка
+        ("Камінь-Каширському", "районах", "Kamin-Kashyrskyi Raion"),  # a town named as the adjective
+        ("Овруцькій", "громаді", "Ovruch Hromada"),  # -уцький from -уч
+        ("Білозерської", "громади", "Bilozerka Hromada"),
+        ("Великобурлуцької", "громади", "Velykyi Burluk Hromada"),  # a compound adjective of a two-word name
+        ("Дарницькому", "районі", "Darnytskyi District"),  # a section of Kyiv: a city district
+        ("Салтівського", "району", "Saltivskyi District"),
+        ("Броварському", "районі", "Brovary Raion"),  # a town beside Kyiv, not a section of it
+    ],
+)
+def test_raions_and_hromadas_are_named_after_their_centre(adjective: str, designator: str, english: str) -> None:
+    assert _district_lemma(adjective, designator, "uk") == english

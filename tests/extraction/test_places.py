@@ -67,6 +67,13 @@ def test_rivers_airports_and_stadiums() -> None:
     assert found("Уровень Урала превысил норму") == [("Урала", "Ural River")]
     assert found("В Ірпені і на Урале спокійно, у Дніпрі вибухи") == []  # towns and regions stay places
     assert found("Матч прошёл на стадионе «Краснодар»") == [("Краснодар", "Krasnodar Stadium")]
+    # crossings name the river they cross; a water word may stand before a preposition
+    assert found("зимник через Лену и переход через Амур") == [("Лену", "Lena River"), ("Амур", "Amur River")]
+    assert found("Уровень воды у Сейма растёт") == [("Сейма", "Seym River")]
+    assert found("Лена сказала, что Амур тигр") == []
+    # after a plural designator a town names the town, an airport's own name the airport
+    assert found("ограничения в аэропортах Краснодара и Сочи") == []
+    assert found("в аэропорту Сочи задержали рейс") == [("Сочи", "Sochi International Airport")]
 
 
 def test_romanisation_of_places_the_gazetteer_does_not_know() -> None:
