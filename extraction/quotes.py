@@ -540,6 +540,15 @@ class _Document:
             if self.outside(i) and self.tok(i).pos in ("VERB", "AUX", "ADJ") and self.tok(i).head in (i, colon)
         ]
         subject = self.subject_of(roots[-1]) if roots else None
+        if subject is None and roots and self.tok(roots[-1]).language in ("ru", "uk"):
+            # the parse left the subject unattached ("Її колега з комітету Богдан Мар'янчук оптимізму не поділяє:"):
+            # the one person named before the verb in the nominative
+            named = [
+                i
+                for i in range(lo, roots[-1])
+                if (m := self.mention_at(i)) is not None and m.start == self.tok(i).start and _nominative_name(m)
+            ]
+            subject = named[0] if len(named) == 1 else None
         if subject is None:
             return None
         ref, how = self.resolve_subject(subject)

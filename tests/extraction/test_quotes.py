@@ -806,6 +806,15 @@ SIGNED_POST = (
             "Yevhen Kovtun",
             id="name-after-role",
         ),
+        pytest.param(  # a colon clause whose subject the parse left unattached: the one name in the nominative
+            "Її колега з комітету Богдан Мар'янчук оптимізму не поділяє: "
+            "«Без фінансування закон залишиться на папері».",
+            "uk",
+            "Без фінансування",
+            "subject",
+            "Bohdan Mar",
+            id="colon-unattached-subject",
+        ),
         pytest.param(SIGNED_POST, "ru", "Автобусы", "pronoun", "Vladislav Zhdanovsk", id="signed-post"),
     ],
 )
