@@ -1,0 +1,216 @@
+"""Build the v4 held-out sets from the marked-up sources in this folder and validate them.
+
+Quote sources (quotes_*.txt): documents start with ``=== id | language | genre``; the text marks every quote's
+inner text with ⟦ and ⟧ (nesting allowed); after a line ``---`` come the annotations, one line per ⟦ in order of
+opening: ``attribution | speaker | mention`` (speaker ``-`` for null), ``continuation | speaker``, ``none``, or
+``scare``.
+
+Entity sources (entities_*.txt): documents start with ``=== id | language | genre``; each entity is written
+``{surface|LABEL|canonical}``; the script removes the marks and computes the offsets.
+
+Run: python3 build.py  (writes ../quotes/heldout4/*.json and ../entities/heldout4/*.json, prints counts)
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+import re
+import sys
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE.parent
+HEADER = re.compile(r"^=== (\S+) \| (en|ru|uk) \| (\w+)\s*$")
+ENTITY = re.compile(r"\{([^{}|]+)\|(PER|LOC|ORG)\|([^{}|]+)\}")
+ATTRIBUTIONS = {"subject", "pronoun", "nominal", "continuation", "byline", "according_to", "none"}
+QUOTE_GENRES = {"wire", "telegram", "interview", "feature"}
+ENTITY_GENRES = {"news", "telegram"}
+
+
+def split_documents(path: Path) -> list[tuple[str, str, str, list[str]]]:
+    """(id, language, genre, lines) for each document of a source file."""
+    docs: list[tuple[str, str, str, list[str]]] = []
+    for line in path.read_text(encoding="utf-8").split("\n"):
+        if line.startswith("#!"):
+            continue
+        m = HEADER.match(line)
+        if m:
+            docs.append((m.group(1), m.group(2), m.group(3), []))
+        elif line.startswith("==="):
+            raise SystemExit(f"{path}: bad header {line!r}")
+        elif docs:
+            docs[-1][3].append(line)
+    return docs
+
+
+def clean_text(lines: list[str]) -> str:
+    """The document text: paragraphs separated by one blank line, no trailing spaces."""
+    text = "\n".join(line.rstrip() for line in lines).strip()
+    return re.sub(r"\n{3,}", "\n\n", text)
+
+
+def parse_quotes(doc_id: str, marked: str) -> tuple[str, list[tuple[int, int]]]:
+    """Remove ⟦⟧ marks; return the plain text and (start, end) of each quote in order of opening."""
+    plain: list[str] = []
+    stack: list[int] = []
+    spans: list[list[int]] = []
+    for ch in marked:
+        if ch == "⟦":
+            stack.append(len(spans))
+            spans.append([len(plain), -1])
+        elif ch == "⟧":
+            if not stack:
+                raise SystemExit(f"{doc_id}: unbalanced ⟧")
+            spans[stack.pop()][1] = len(plain)
+        else:
+            plain.append(ch)
+    if stack:
+        raise SystemExit(f"{doc_id}: unbalanced ⟦")
+    return "".join(plain), [(s, e) for s, e in spans]
+
+
+def build_quote_doc(doc_id: str, language: str, genre: str, lines: list[str]) -> dict:
+    if genre not in QUOTE_GENRES:
+        raise SystemExit(f"{doc_id}: genre {genre}")
+    sep = lines.index("---")
+    marked = clean_text(lines[:sep])
+    notes = [line.strip() for line in lines[sep + 1 :] if line.strip()]
+    text, spans = parse_quotes(doc_id, marked)
+    if len(spans) != len(notes):
+        raise SystemExit(f"{doc_id}: {len(spans)} quotes marked, {len(notes)} annotation lines")
+    quotes: list[dict[str, Any]] = []
+    for (start, end), note in zip(spans, notes, strict=True):
+        parts = [p.strip() for p in note.split("|")]
+        kind = "statement"
+        speaker: str | None = None
+        mention: str | None = None
+        attribution = parts[0]
+        if attribution == "scare":
+            kind, attribution = "scare", "none"
+        elif attribution == "none":
+            pass
+        elif attribution == "continuation":
+            speaker = None if parts[1] == "-" else parts[1]
+        else:
+            if len(parts) != 3:
+                raise SystemExit(f"{doc_id}: bad annotation {note!r}")
+            speaker = None if parts[1] == "-" else parts[1]
+            mention = parts[2]
+        if attribution not in ATTRIBUTIONS:
+            raise SystemExit(f"{doc_id}: attribution {attribution!r}")
+        quote_text = text[start:end]
+        if not quote_text.strip() or quote_text != quote_text.strip():
+            raise SystemExit(f"{doc_id}: quote with edge spaces {quote_text!r}")
+        if mention is not None and mention not in text:
+            raise SystemExit(f"{doc_id}: mention {mention!r} not in text")
+        quotes.append(
+            {
+                "text": quote_text,
+                "kind": kind,
+                "speaker": speaker,
+                "speaker_mention": mention,
+                "attribution": attribution,
+                "_start": start,
+            }
+        )
+    # the evaluation locates each quote by searching from where the previous one starts
+    cursor = 0
+    for q in quotes:
+        found = text.find(q["text"], cursor)
+        if found != q["_start"]:
+            raise SystemExit(f"{doc_id}: quote {q['text'][:40]!r} found at {found}, marked at {q['_start']}")
+        cursor = found
+        del q["_start"]
+    # continuation quotes carry the previous statement's speaker
+    if language == "en":
+        words = len(re.findall(r"\S+", text))
+        if not 150 <= words <= 450:
+            raise SystemExit(f"{doc_id}: {words} words")
+    return {"id": doc_id, "language": language, "genre": genre, "text": text, "quotes": quotes}
+
+
+def build_entity_doc(doc_id: str, language: str, genre: str, lines: list[str]) -> dict:
+    if genre not in ENTITY_GENRES:
+        raise SystemExit(f"{doc_id}: genre {genre}")
+    marked = clean_text(lines)
+    plain: list[str] = []
+    entities: list[dict[str, Any]] = []
+    pos = 0
+    for m in ENTITY.finditer(marked):
+        plain.append(marked[pos : m.start()])
+        start = sum(len(p) for p in plain)
+        surface, label, canonical = m.group(1), m.group(2), m.group(3).strip()
+        if surface != surface.strip():
+            raise SystemExit(f"{doc_id}: entity with edge spaces {surface!r}")
+        plain.append(surface)
+        entities.append(
+            {"text": surface, "start": start, "end": start + len(surface), "label": label, "canonical": canonical}
+        )
+        pos = m.end()
+    plain.append(marked[pos:])
+    text = "".join(plain)
+    for stray in "{}⟦⟧":
+        if stray in text:
+            at = text.index(stray)
+            raise SystemExit(f"{doc_id}: stray {stray!r} near {text[max(0, at - 40) : at + 20]!r}")
+    last_end = 0
+    for e in entities:
+        assert text[e["start"] : e["end"]] == e["text"], e
+        if e["start"] < last_end:
+            raise SystemExit(f"{doc_id}: overlap at {e}")
+        last_end = e["end"]
+    words = len(re.findall(r"\S+", text))
+    if not 60 <= words <= 200:
+        raise SystemExit(f"{doc_id}: {words} words")
+    return {"id": doc_id, "language": language, "genre": genre, "text": text, "entities": entities}
+
+
+def write_sets() -> None:
+    ids: set[str] = set()
+    qstats: collections.Counter = collections.Counter()
+    for src in sorted(HERE.glob("quotes_*.txt")):
+        docs = []
+        for doc_id, language, genre, lines in split_documents(src):
+            doc = build_quote_doc(doc_id, language, genre, lines)
+            docs.append(doc)
+            qstats[(language, "texts")] += 1
+            for q in doc["quotes"]:
+                qstats[(language, "quotes")] += 1
+                qstats[(language, q["kind"] if q["kind"] == "scare" else q["attribution"])] += 1
+            qstats[(language, "genre:" + genre)] += 1
+        for doc in docs:
+            if doc["id"] in ids:
+                raise SystemExit(f"duplicate id {doc['id']}")
+            ids.add(doc["id"])
+        out = OUT / "quotes" / "heldout4" / (src.stem.removeprefix("quotes_") + ".json")
+        out.write_text(json.dumps({"documents": docs}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    estats: collections.Counter = collections.Counter()
+    for src in sorted(HERE.glob("entities_*.txt")):
+        docs = []
+        for doc_id, language, genre, lines in split_documents(src):
+            doc = build_entity_doc(doc_id, language, genre, lines)
+            docs.append(doc)
+            estats[(language, "docs")] += 1
+            estats[(language, "genre:" + genre)] += 1
+            for e in doc["entities"]:
+                estats[(language, "spans")] += 1
+                estats[(language, e["label"])] += 1
+        for doc in docs:
+            if doc["id"] in ids:
+                raise SystemExit(f"duplicate id {doc['id']}")
+            ids.add(doc["id"])
+        out = OUT / "entities" / "heldout4" / (src.stem.removeprefix("entities_") + ".json")
+        out.write_text(json.dumps({"documents": docs}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    for name, stats in (("quotes", qstats), ("entities", estats)):
+        print(name)
+        for lang in ("en", "ru", "uk"):
+            row = {k[1]: v for k, v in stats.items() if k[0] == lang}
+            if row:
+                print(f"  {lang}: {dict(sorted(row.items()))}")
+
+
+if __name__ == "__main__":
+    write_sets()
+    sys.exit(0)
