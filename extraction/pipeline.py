@@ -13,9 +13,10 @@ from __future__ import annotations
 import multiprocessing
 import os
 import threading
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import Any
@@ -186,6 +187,26 @@ def analyse(pairs: Sequence[tuple[str, str | None]]) -> Analysis:
     return extract_mentions(pairs), parse_documents(pairs)
 
 
+@contextmanager
+def sharing_cores(processes: int) -> Iterator[None]:
+    """While it is open, this process's BLAS library (numpy's OpenBLAS, which natasha's models multiply with)
+    keeps to one of ``processes`` equal shares of the cores; the previous setting comes back on exit.
+
+    Left alone, every process starts one BLAS thread per core, and on two cores two processes ran each half of a
+    batch about 1.6 times slower than either alone (bench/README.md, "Extraction on two cores").
+    """
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=max(1, available_cores() // processes), user_api="blas"):
+        yield
+
+
+def analyse_sharing_cores(pairs: Sequence[tuple[str, str | None]], processes: int) -> Analysis:
+    """:func:`analyse` in one of ``processes`` processes working on a batch at once (see :func:`sharing_cores`)."""
+    with sharing_cores(processes):
+        return analyse(pairs)
+
+
 def _analyse_on_processes(pairs: Sequence[tuple[str, str | None]], processes: int) -> Analysis:
     """:func:`analyse` of ``pairs``, the batch cut into ``processes`` parts of about equal text: this process
     runs the first part while worker processes run the others. The result is the same as one call over the
@@ -197,10 +218,10 @@ def _analyse_on_processes(pairs: Sequence[tuple[str, str | None]], processes: in
     futures: list[Future[Analysis] | None] = []
     for part in parts[1:]:
         try:
-            futures.append(pool.submit(analyse, part))
+            futures.append(pool.submit(analyse_sharing_cores, part, len(parts)))
         except BrokenProcessPool:
             futures.append(None)
-    mentions, parses = analyse(parts[0])
+    mentions, parses = analyse_sharing_cores(parts[0], len(parts))
     for part, future in zip(parts[1:], futures, strict=True):
         found = _worker_result(future)
         if found is None:  # a worker died (killed, out of memory): this process does its part

@@ -17,6 +17,7 @@ from extraction.pipeline import (
     batch_rows,
     extract_batch,
     mention_processes,
+    sharing_cores,
 )
 from tests.conftest import REPO_ROOT
 
@@ -78,3 +79,21 @@ def test_a_dead_worker_costs_time_not_rows() -> None:
     assert batch_rows(extract_batch(inputs, processes=2)) == one
     assert _worker_pool(1) is not pool  # the next big batch gets a new pool
     assert batch_rows(extract_batch(inputs, processes=2)) == one
+
+
+def test_a_process_sharing_the_cores_keeps_its_blas_to_its_share() -> None:
+    """Each of N processes working on one batch gets cores // N BLAS threads while it analyses, then the
+    previous setting back (two processes each with a thread per core ran slower than one)."""
+    import numpy  # noqa: F401  (loads the BLAS library that natasha's models multiply with)
+    from threadpoolctl import threadpool_info
+
+    def blas_threads() -> list[int]:
+        return [pool["num_threads"] for pool in threadpool_info() if pool["user_api"] == "blas"]
+
+    before = blas_threads()
+    assert before, "numpy's BLAS library is loaded"
+    with sharing_cores(available_cores() * 2):
+        assert blas_threads() == [1] * len(before)
+    with sharing_cores(1):
+        assert blas_threads() == [available_cores()] * len(before)
+    assert blas_threads() == before
