@@ -1,4 +1,8 @@
-"""Build the v3 held-out sets from the marked-up sources in this folder and validate them.
+"""Build a held-out set from its marked-up sources and validate it: one script for every annotator's set.
+
+Sources live in ``bench/data/<part>_src/`` (e.g. ``heldout3_src``); the JSON goes to ``bench/data/quotes/<part>/``
+and ``bench/data/entities/<part>/``. Each annotator of the held-out sets wrote the sources; the second wrote this
+script and the later ones used it unchanged but for the folder names.
 
 Quote sources (quotes_*.txt): documents start with ``=== id | language | genre``; the text marks every quote's
 inner text with ⟦ and ⟧ (nesting allowed); after a line ``---`` come the annotations, one line per ⟦ in order of
@@ -6,9 +10,10 @@ opening: ``attribution | speaker | mention`` (speaker ``-`` for null), ``continu
 ``scare``.
 
 Entity sources (entities_*.txt): documents start with ``=== id | language | genre``; each entity is written
-``{surface|LABEL|canonical}``; the script removes the marks and computes the offsets.
+``{surface|LABEL|canonical}``; the script removes the marks and computes the offsets. Entity documents are 60-200
+words long (bench/data/entities/README.md).
 
-Run: python3 build.py  (writes ../quotes/heldout3/*.json and ../entities/heldout3/*.json, prints counts)
+Run: python3 bench/data/build_heldout.py heldout3  (rewrites that part's JSON, prints counts)
 """
 
 from __future__ import annotations
@@ -17,11 +22,11 @@ import collections
 import json
 import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-HERE = Path(__file__).resolve().parent
-OUT = HERE.parent
+DATA = Path(__file__).resolve().parent
 HEADER = re.compile(r"^=== (\S+) \| (en|ru|uk) \| (\w+)\s*$")
 ENTITY = re.compile(r"\{([^{}|]+)\|(PER|LOC|ORG)\|([^{}|]+)\}")
 ATTRIBUTIONS = {"subject", "pronoun", "nominal", "continuation", "byline", "according_to", "none"}
@@ -161,45 +166,63 @@ def build_entity_doc(doc_id: str, language: str, genre: str, lines: list[str]) -
         if e["start"] < last_end:
             raise SystemExit(f"{doc_id}: overlap at {e}")
         last_end = e["end"]
+    words = len(re.findall(r"\S+", text))
+    if not 60 <= words <= 200:
+        raise SystemExit(f"{doc_id}: {words} words")
     return {"id": doc_id, "language": language, "genre": genre, "text": text, "entities": entities}
 
 
-def write_sets() -> None:
+def _write_files(
+    sources: list[Path],
+    prefix: str,
+    build: Callable[[str, str, str, list[str]], dict[str, Any]],
+    out_dir: Path,
+    ids: set[str],
+    count: Callable[[dict[str, Any]], None],
+) -> None:
+    """Build every document of ``sources`` with ``build``, count it with ``count`` and write one JSON file per
+    source to ``out_dir``; ids must be unique across the whole set."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    for src in sources:
+        docs = [build(doc_id, language, genre, lines) for doc_id, language, genre, lines in split_documents(src)]
+        for doc in docs:
+            if doc["id"] in ids:
+                raise SystemExit(f"duplicate id {doc['id']}")
+            ids.add(doc["id"])
+            count(doc)
+        out = out_dir / (src.stem.removeprefix(prefix) + ".json")
+        out.write_text(json.dumps({"documents": docs}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def write_sets(part: str) -> None:
+    """Build and write the quote and entity files of held-out ``part`` (e.g. ``heldout3``); print the counts."""
+    source_dir = DATA / f"{part}_src"
     ids: set[str] = set()
-    qstats: collections.Counter = collections.Counter()
-    for src in sorted(HERE.glob("quotes_*.txt")):
-        docs = []
-        for doc_id, language, genre, lines in split_documents(src):
-            doc = build_quote_doc(doc_id, language, genre, lines)
-            docs.append(doc)
-            qstats[(language, "texts")] += 1
-            for q in doc["quotes"]:
-                qstats[(language, "quotes")] += 1
-                qstats[(language, q["kind"] if q["kind"] == "scare" else q["attribution"])] += 1
-            qstats[(language, "genre:" + genre)] += 1
-        for doc in docs:
-            if doc["id"] in ids:
-                raise SystemExit(f"duplicate id {doc['id']}")
-            ids.add(doc["id"])
-        out = OUT / "quotes" / "heldout3" / (src.stem.removeprefix("quotes_") + ".json")
-        out.write_text(json.dumps({"documents": docs}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    estats: collections.Counter = collections.Counter()
-    for src in sorted(HERE.glob("entities_*.txt")):
-        docs = []
-        for doc_id, language, genre, lines in split_documents(src):
-            doc = build_entity_doc(doc_id, language, genre, lines)
-            docs.append(doc)
-            estats[(language, "docs")] += 1
-            estats[(language, "genre:" + genre)] += 1
-            for e in doc["entities"]:
-                estats[(language, "spans")] += 1
-                estats[(language, e["label"])] += 1
-        for doc in docs:
-            if doc["id"] in ids:
-                raise SystemExit(f"duplicate id {doc['id']}")
-            ids.add(doc["id"])
-        out = OUT / "entities" / "heldout3" / (src.stem.removeprefix("entities_") + ".json")
-        out.write_text(json.dumps({"documents": docs}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    qstats: collections.Counter[tuple[str, str]] = collections.Counter()
+    estats: collections.Counter[tuple[str, str]] = collections.Counter()
+
+    def count_quotes(doc: dict[str, Any]) -> None:
+        language = doc["language"]
+        qstats[(language, "texts")] += 1
+        qstats[(language, "genre:" + doc["genre"])] += 1
+        for q in doc["quotes"]:
+            qstats[(language, "quotes")] += 1
+            qstats[(language, q["kind"] if q["kind"] == "scare" else q["attribution"])] += 1
+
+    def count_entities(doc: dict[str, Any]) -> None:
+        language = doc["language"]
+        estats[(language, "docs")] += 1
+        estats[(language, "genre:" + doc["genre"])] += 1
+        for e in doc["entities"]:
+            estats[(language, "spans")] += 1
+            estats[(language, e["label"])] += 1
+
+    quote_sources = sorted(source_dir.glob("quotes_*.txt"))
+    entity_sources = sorted(source_dir.glob("entities_*.txt"))
+    if not quote_sources and not entity_sources:
+        raise SystemExit(f"no quotes_*.txt or entities_*.txt in {source_dir}")
+    _write_files(quote_sources, "quotes_", build_quote_doc, DATA / "quotes" / part, ids, count_quotes)
+    _write_files(entity_sources, "entities_", build_entity_doc, DATA / "entities" / part, ids, count_entities)
     for name, stats in (("quotes", qstats), ("entities", estats)):
         print(name)
         for lang in ("en", "ru", "uk"):
@@ -209,5 +232,6 @@ def write_sets() -> None:
 
 
 if __name__ == "__main__":
-    write_sets()
-    sys.exit(0)
+    if len(sys.argv) != 2:
+        raise SystemExit("usage: python3 bench/data/build_heldout.py PART  (e.g. heldout3)")
+    write_sets(sys.argv[1])
