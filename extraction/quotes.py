@@ -114,7 +114,6 @@ class _Referent:
 
 _AGE_BEFORE = re.compile(r"\d+-year-old\s+$")
 _AGE_AFTER = re.compile(r",\s*\d{1,3},")
-_SIGN_BEFORE_YO = re.compile("[ьъЬЪ](?=[ёЁ])")
 _NOMINAL_POS = {"NOUN", "PROPN", "PRON", "X", "NUM", "ADJ", "DET"}
 _RELATIVE_DEPS = {"relcl", "acl:relcl", "acl"}
 _RELATIVE_PRONOUNS = {"who", "which", "that", "который", "которая", "которые", "котрий", "котра", "який", "яка"}
@@ -1811,8 +1810,7 @@ def latin_person_name(name: str, language: str) -> str:
     words = ["-".join(part[:1].upper() + part[1:] for part in word.split("-")) for word in name.split()]
     if len(words) > 2:  # the wire style names a person without the patronymic (Мария Петровна Осипенко)
         words = [w for w in words if "Patr" not in _tags(w, language)] or words
-    # a soft or hard sign before ё is the y of "yo" already (Воробьёв: Vorobyov, not Vorobyyov)
-    return romanize(_SIGN_BEFORE_YO.sub("", " ".join(words)), language)
+    return romanize(" ".join(words), language)
 
 
 def _nominative_name(mention: Mention) -> bool:

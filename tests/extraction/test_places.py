@@ -78,6 +78,7 @@ def test_rivers_airports_and_stadiums() -> None:
 
 def test_romanisation_of_places_the_gazetteer_does_not_know() -> None:
     assert romanize("Ново-Огарёво") == "Novo-Ogaryovo" and romanize("Шереметьево") == "Sheremetyevo"
+    assert romanize("Подъёмная") == "Podyomnaya"  # before ё the sign adds nothing: "yo" has its y
     assert romanize("Арена Львів") == "Arena Lviv" and romanize("Локомотив", "uk") == "Lokomotyv"
 
     def matches(word: str, form: str) -> bool:
