@@ -194,8 +194,9 @@ def _write_files(
         out.write_text(json.dumps({"documents": docs}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
-def write_sets(part: str) -> None:
-    """Build and write the quote and entity files of held-out ``part`` (e.g. ``heldout3``); print the counts."""
+def write_sets(part: str, out: Path = DATA) -> None:
+    """Build and write the quote and entity files of held-out ``part`` (e.g. ``heldout3``) under ``out``
+    (``quotes/<part>/``, ``entities/<part>/``; default: beside this script); print the counts."""
     source_dir = DATA / f"{part}_src"
     ids: set[str] = set()
     qstats: collections.Counter[tuple[str, str]] = collections.Counter()
@@ -221,8 +222,8 @@ def write_sets(part: str) -> None:
     entity_sources = sorted(source_dir.glob("entities_*.txt"))
     if not quote_sources and not entity_sources:
         raise SystemExit(f"no quotes_*.txt or entities_*.txt in {source_dir}")
-    _write_files(quote_sources, "quotes_", build_quote_doc, DATA / "quotes" / part, ids, count_quotes)
-    _write_files(entity_sources, "entities_", build_entity_doc, DATA / "entities" / part, ids, count_entities)
+    _write_files(quote_sources, "quotes_", build_quote_doc, out / "quotes" / part, ids, count_quotes)
+    _write_files(entity_sources, "entities_", build_entity_doc, out / "entities" / part, ids, count_entities)
     for name, stats in (("quotes", qstats), ("entities", estats)):
         print(name)
         for lang in ("en", "ru", "uk"):

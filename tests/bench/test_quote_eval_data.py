@@ -93,3 +93,22 @@ def test_each_part_present_is_big_enough(part: str) -> None:
     for language, minimum in minimum_documents.items():
         assert per_language[language] >= minimum, (part, language, per_language[language])
     assert sum(len(document["quotes"]) for document in documents) >= minimum_quotes
+
+
+@pytest.mark.parametrize("part", ["heldout2", "heldout3", "heldout4"])
+def test_the_held_out_sources_build_the_shipped_files(part: str, tmp_path: Path) -> None:
+    """bench/data/build_heldout.py turns each held-out set's marked sources into exactly the JSON shipped."""
+    import importlib.util
+
+    data = REPO_ROOT / "bench" / "data"
+    spec = importlib.util.spec_from_file_location("build_heldout", data / "build_heldout.py")
+    assert spec is not None and spec.loader is not None
+    builder = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(builder)
+    builder.write_sets(part, out=tmp_path)
+    for kind in ("quotes", "entities"):
+        shipped = sorted(p.name for p in (data / kind / part).glob("*.json"))
+        built = sorted(p.name for p in (tmp_path / kind / part).glob("*.json"))
+        assert built == shipped and shipped
+        for name in shipped:
+            assert (tmp_path / kind / part / name).read_bytes() == (data / kind / part / name).read_bytes(), name
