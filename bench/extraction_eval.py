@@ -1,7 +1,8 @@
 """Score entity (and quote) extraction against hand-labelled documents, telefeed beside bare natasha.
 
 Run: ``.venv/bin/python -m bench.extraction_eval --data bench/data/entities/dev`` (add ``--json`` for
-machine-readable figures, ``--errors`` for every disagreement on stderr).
+machine-readable figures, ``--errors`` for every disagreement on stderr; ``--data`` more than once scores each set
+in turn in one process, so the models load once).
 
 Each data file holds ``documents``; each document has ``id``, ``text``, optional ``language`` (else the file
 name's prefix: ``en_``, ``ru_``, ``uk_``), ``entities`` (``text``, ``label``, ``canonical``, optional ``start`` and
@@ -42,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.tally import DocumentCounts, f1, ratio
+from bench.tally import DocumentCounts, by_data_set, data_sets, f1, ratio
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "extraction"
 
@@ -188,12 +189,23 @@ def predict(documents: Sequence[Mapping[str, Any]], language: str | None) -> lis
     return [doc.as_json() for doc in batch.documents]
 
 
-def evaluate(data_dir: Path = DATA_DIR) -> dict[str, Tally]:
-    """Tallies per language plus ``all``."""
-    tallies: dict[str, Tally] = {}
+# A labelled data file, its gold documents and telefeed's predictions for them.
+Predicted = tuple[Path, list[dict[str, Any]], list[dict[str, Any]]]
+
+
+def predict_data(data_dir: Path = DATA_DIR) -> list[Predicted]:
+    """Every labelled data file of ``data_dir`` with telefeed's predictions (one batch per file)."""
+    out = []
     for path, documents in load_data(data_dir):
         prefix = path.stem.split("_", 1)[0]
-        predictions = predict(documents, prefix if prefix in ("en", "ru", "uk") else None)
+        out.append((path, documents, predict(documents, prefix if prefix in ("en", "ru", "uk") else None)))
+    return out
+
+
+def evaluate(data_dir: Path = DATA_DIR, predicted: Sequence[Predicted] | None = None) -> dict[str, Tally]:
+    """Tallies per language plus ``all`` (over ``predicted`` when given, else over a new run on ``data_dir``)."""
+    tallies: dict[str, Tally] = {}
+    for path, documents, predictions in predict_data(data_dir) if predicted is None else predicted:
         for gold, pred in zip(documents, predictions, strict=True):
             tallies.setdefault(document_language(path, gold), Tally()).add(score_document(gold, pred))
     total = Tally()
@@ -339,12 +351,11 @@ def natasha_spans(texts: Sequence[str]) -> list[list[dict[str, Any]]]:
 SYSTEMS = ("telefeed", "natasha")
 
 
-def span_evaluate(data_dir: Path) -> dict[str, dict[str, SpanTally]]:
-    """Span tallies per system (``telefeed``, ``natasha``) and language (plus ``all``)."""
+def span_evaluate(data_dir: Path, predicted: Sequence[Predicted] | None = None) -> dict[str, dict[str, SpanTally]]:
+    """Span tallies per system (``telefeed``, ``natasha``) and language (plus ``all``), telefeed's over
+    ``predicted`` when given, else over a new run on ``data_dir``."""
     tallies: dict[str, dict[str, SpanTally]] = {system: {} for system in SYSTEMS}
-    for path, documents in load_data(data_dir):
-        prefix = path.stem.split("_", 1)[0]
-        predictions = predict(documents, prefix if prefix in ("en", "ru", "uk") else None)
+    for path, documents, predictions in predict_data(data_dir) if predicted is None else predicted:
         bare = natasha_spans([str(d["text"]) for d in documents])
         for gold, pred, nat in zip(documents, predictions, bare, strict=True):
             lang = document_language(path, gold)
@@ -429,33 +440,45 @@ def format_table(tallies: Mapping[str, Tally]) -> str:
     return "\n".join(lines)
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    """Print the span table (telefeed beside bare natasha) and, for sets with quotes, the multiset table."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
-    parser.add_argument("--data", type=Path, default=DATA_DIR, help="folder of labelled *.json files")
-    parser.add_argument("--json", action="store_true", help="print figures as JSON")
-    parser.add_argument("--errors", action="store_true", help="also list every disagreement")
-    args = parser.parse_args(argv)
-    spans = span_evaluate(args.data)
-    has_quotes = any("quotes" in d for _, docs in load_data(args.data) for d in docs)
-    tallies = evaluate(args.data) if has_quotes else {}
-    if args.json:
-        out: dict[str, Any] = {
-            "spans": {system: {lang: span_figures(t) for lang, t in per.items()} for system, per in spans.items()}
-        }
+def report(data_dir: Path, as_json: bool, show_errors: bool) -> dict[str, Any] | None:
+    """Score one data folder: its ``--json`` figures, or None after printing its tables (and, with
+    ``show_errors``, every disagreement on stderr)."""
+    predicted = predict_data(data_dir)  # one extraction run serves both the span and the multiset figures
+    spans = span_evaluate(data_dir, predicted)
+    has_quotes = any("quotes" in d for _, docs, _ in predicted for d in docs)
+    tallies = evaluate(data_dir, predicted) if has_quotes else {}
+    out: dict[str, Any] | None = None
+    if as_json:
+        out = {"spans": {system: {lang: span_figures(t) for lang, t in per.items()} for system, per in spans.items()}}
         if tallies:
             out["multiset"] = {lang: figures(t) for lang, t in tallies.items()}
-        print(json.dumps(out, indent=2))
     else:
         print(format_span_table(spans))
         if tallies:
             print()
             print(format_table(tallies))
-    if args.errors:
-        for error in spans["telefeed"]["all"].errors:
+    if show_errors:
+        for error in [*spans["telefeed"]["all"].errors, *tallies.get("all", Tally()).errors]:
             print(error, file=sys.stderr)
-        for error in tallies.get("all", Tally()).errors:
-            print(error, file=sys.stderr)
+    return out
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print the span table (telefeed beside bare natasha) and, for sets with quotes, the multiset table, for each
+    ``--data`` folder."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
+    parser.add_argument(
+        "--data", type=Path, action="append", help="folder of labelled *.json files (repeatable; default: the dev set)"
+    )
+    parser.add_argument("--json", action="store_true", help="print figures as JSON")
+    parser.add_argument("--errors", action="store_true", help="also list every disagreement")
+    args = parser.parse_args(argv)
+    folders = args.data or [DATA_DIR]
+    if args.json:
+        print(json.dumps(by_data_set({data: report(data, True, args.errors) for data in folders}), indent=2))
+    else:
+        for data in data_sets(folders):
+            report(data, False, args.errors)
     return 0
 
 

@@ -1,6 +1,7 @@
 """Quote attribution: telefeed against textacy's ``direct_quotations`` on an annotated set.
 
-Run: ``.venv/bin/python -m bench.quotes_eval --data bench/data/quotes/dev`` (add ``--json`` for figures as JSON).
+Run: ``.venv/bin/python -m bench.quotes_eval --data bench/data/quotes/dev`` (add ``--json`` for figures as JSON;
+``--data`` more than once scores each set in turn in one process, so the models load once).
 
 Each ``*.json`` file under ``--data`` holds ``documents`` (``id``, ``language``, ``genre``, ``text``, ``quotes``);
 each gold quote has ``text`` (inner text), ``kind`` (``statement`` | ``scare``), ``speaker`` (canonical name or
@@ -47,7 +48,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bench.tally import DocumentCounts, f1, ratio
+from bench.tally import DocumentCounts, by_data_set, data_sets, f1, ratio
 
 LANGUAGES = ("en", "ru", "uk")
 _LEGEND = re.compile(r"^@(\w+)=(.+)$")
@@ -331,18 +332,21 @@ def print_table(results: dict[str, dict[str, dict[str, Any]]], show_errors: bool
 def main(argv: Sequence[str] | None = None) -> int:
     """Command line entry point."""
     parser = argparse.ArgumentParser(description="quote attribution: telefeed vs textacy")
-    parser.add_argument("--data", type=Path, required=True, help="folder of annotated *.json files")
+    parser.add_argument(
+        "--data", type=Path, action="append", required=True, help="folder of annotated *.json files (repeatable)"
+    )
     parser.add_argument("--json", action="store_true", help="print the figures as JSON")
     parser.add_argument("--errors", action="store_true", help="also list every miss, extra and wrong speaker")
     parser.add_argument(
         "--strict-names", action="store_true", help="the older name matching: Latin 'yo' and 'e' differ"
     )
     args = parser.parse_args(argv)
-    results = evaluate(args.data, yo_as_e=not args.strict_names)
     if args.json:
-        sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+        results = {data: evaluate(data, yo_as_e=not args.strict_names) for data in args.data}
+        sys.stdout.write(json.dumps(by_data_set(results), ensure_ascii=False, indent=2) + "\n")
     else:
-        print_table(results, args.errors)
+        for data in data_sets(args.data):
+            print_table(evaluate(data, yo_as_e=not args.strict_names), args.errors)
     return 0
 
 

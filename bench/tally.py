@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, fields
-from typing import Self
+from pathlib import Path
+from typing import Any, Self
 
 
 @dataclass
@@ -39,3 +41,18 @@ def ratio(part: float, whole: float) -> float:
 def f1(precision: float, recall: float) -> float:
     """The harmonic mean of precision and recall; 0 when both are 0."""
     return 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+
+
+def data_sets(folders: Sequence[Path]) -> Iterator[Path]:
+    """Each ``--data`` folder in turn; when there are several, a Markdown heading naming it goes before its table."""
+    for index, folder in enumerate(folders):
+        if len(folders) > 1:
+            print(("\n" if index else "") + f"### {folder}\n")
+        yield folder
+
+
+def by_data_set(figures: Mapping[Path, Any]) -> Any:
+    """``--json`` output: one data folder's figures as they are, several keyed by folder."""
+    if len(figures) == 1:
+        return next(iter(figures.values()))
+    return {str(folder): value for folder, value in figures.items()}
