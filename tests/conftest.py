@@ -5,19 +5,21 @@ from __future__ import annotations
 
 import itertools
 import os
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
+from tests.support.background import BackgroundRun, stop_all
+from tests.support.doc_commands import start_evaluations_in_background
 from tests.support.http_server import FixtureServer, serve
 from tests.support.postgres import PostgresServer, PostgresUnavailable, postgres_server
+from tests.support.readme_demo import start_in_background as start_readme_demo
 from warehouse.db import Warehouse
 
 if TYPE_CHECKING:
     from tests.support.prefect_server import PrefectTestServer
-    from tests.support.readme_demo import ReadmeDemo
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -82,33 +84,44 @@ def prefect_harness(postgres: PostgresServer | None) -> Iterator[PrefectTestServ
         yield server
 
 
-README_DEMO_TEST = "tests/docs/test_readme.py::test_readme_demo_command_in_a_clean_venv"
+# Tests that only check what slow commands print: their commands start in the background as the session starts
+# (when the test is selected) and the tests run last, so that the commands overlap the rest of the suite instead of
+# adding to it (tests/support/background.py). Each test's name -> the function that starts its commands.
+BACKGROUND_TESTS: dict[str, Callable[[], BackgroundRun]] = {
+    "tests/docs/test_readme.py::test_readme_demo_command_in_a_clean_venv": start_readme_demo,
+    "tests/docs/test_readme.py::test_every_documented_evaluation_runs_as_written": start_evaluations_in_background,
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Run the tests that wait for background commands last (the sort is stable: the others keep their order)."""
+    items.sort(key=lambda item: item.nodeid in BACKGROUND_TESTS)
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start the README demo's clean-venv install in the background when its test is selected (it then overlaps
-    the rest of the suite; see tests/support/readme_demo.py)."""
+    """Start the background commands of the selected tests that wait for them."""
     if session.config.option.collectonly:
         return
-    if any(item.nodeid == README_DEMO_TEST for item in session.items):
-        from tests.support.readme_demo import start_in_background
-
-        start_in_background()
+    for item in session.items:
+        if item.nodeid in BACKGROUND_TESTS:
+            BACKGROUND_TESTS[item.nodeid]()
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Stop the README demo if it still runs (a session cut short) and delete its folder."""
-    from tests.support.readme_demo import stop_background
-
-    stop_background()
+    """Stop the background commands that still run (a session cut short) and delete their folders."""
+    stop_all()
 
 
 @pytest.fixture
-def readme_demo() -> ReadmeDemo:
+def readme_demo() -> BackgroundRun:
     """The README demo's run, started at the start of the session (or now, when the session did not)."""
-    from tests.support.readme_demo import start_in_background
+    return start_readme_demo()
 
-    return start_in_background()
+
+@pytest.fixture
+def documented_evaluations() -> BackgroundRun:
+    """The documented evaluation commands' run, started at the start of the session (or now)."""
+    return start_evaluations_in_background()
 
 
 @pytest.fixture

@@ -1,19 +1,20 @@
-"""The README's demo command works in a clean venv on a copy of the repository (slow: installs packages; the
-run starts in the background at the start of the session, see tests/support/readme_demo.py)."""
+"""The README's demo command works in a clean venv on a copy of the repository, and every other documented command
+runs as written (the demo's install and the documented evaluations are slow: they start in the background at the
+start of the session, see tests/support/background.py)."""
 
 from __future__ import annotations
 
 import json
 import subprocess
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
 
 from bench.quotes_eval import has_textacy
 from tests.conftest import REPO_ROOT
-from tests.support.doc_commands import DocCommand
-from tests.support.readme_demo import ReadmeDemo, readme_command, readme_question
+from tests.support.background import BackgroundRun
+from tests.support.doc_commands import EVALUATION_SCRIPTS, evaluation_commands
+from tests.support.readme_demo import readme_command, readme_question
 from tests.support.telegram_samples import FEATURES, sources_by_feature
 
 
@@ -32,8 +33,8 @@ def _count(result: subprocess.CompletedProcess[str]) -> int:
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-def test_readme_demo_command_in_a_clean_venv(readme_demo: ReadmeDemo) -> None:
-    # Started in the background when the session began (tests/support/readme_demo.py); this waits for it.
+def test_readme_demo_command_in_a_clean_venv(readme_demo: BackgroundRun) -> None:
+    # Started in the background when the session began (tests/support/background.py); this waits for it.
     runs = readme_demo.wait(timeout=880)
     demo = runs["demo"]
     assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
@@ -100,40 +101,27 @@ def test_every_documented_command_is_run_or_has_a_reason() -> None:
     unknown = [
         c.text
         for c in commands
-        if _words(c.argv)[0] != "telefeed" and _not_run_reason(c.argv) is None and c not in _evaluation_commands()
+        if _words(c.argv)[0] != "telefeed" and _not_run_reason(c.argv) is None and c not in evaluation_commands()
     ]
     assert not unknown, f"documented commands that no test runs: {unknown}"
     used = {prefix for prefix in NOT_RUN if any(_words(c.argv)[: len(prefix)] == prefix for c in commands)}
     assert used == set(NOT_RUN), f"reasons for commands the docs no longer show: {set(NOT_RUN) - used}"
 
 
-EVALUATION_SCRIPTS = ("bench.extraction_eval", "bench.quotes_eval")
-
-
-def _evaluation_commands() -> list[DocCommand]:
-    """The documented runs of the quality evaluations (`.venv/bin/python -m bench.<script> ...`)."""
-    from tests.support.doc_commands import all_commands
-
-    return [c for c in all_commands() if c.argv[:2] == (".venv/bin/python", "-m") and c.argv[2] in EVALUATION_SCRIPTS]
-
-
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-def test_every_documented_evaluation_runs_as_written() -> None:
+def test_every_documented_evaluation_runs_as_written(documented_evaluations: BackgroundRun) -> None:
     """Each evaluation command of docs/*.md, from the repository root, exactly as written: it must print the
-    figures the docs quote (telefeed's and its peer's)."""
-    commands = _evaluation_commands()
+    figures the docs quote (telefeed's and its peer's). The commands run in the background from the start of the
+    session (tests/support/background.py); this waits for them."""
+    commands = evaluation_commands()
     assert {c.argv[2] for c in commands} == set(EVALUATION_SCRIPTS)
     if not (REPO_ROOT / ".venv" / "bin" / "python").exists():
         pytest.skip("no .venv in the repository root")
-
-    def run(command: DocCommand) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(command.argv, cwd=REPO_ROOT, capture_output=True, text=True, timeout=600)
-
-    # each command is one single-threaded process: run them two at a time (one per core of a small machine)
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        finished = list(pool.map(run, commands))
-    for command, done in zip(commands, finished, strict=True):
+    finished = documented_evaluations.wait(timeout=880)
+    assert set(finished) == {c.text for c in commands}
+    for command in commands:
+        done = finished[command.text]
         assert done.returncode == 0, (command.text, done.stderr[-2000:])
         printed = json.dumps(json.loads(done.stdout)) if "--json" in command.argv else done.stdout
         assert "telefeed" in printed, command.text

@@ -12,6 +12,8 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
+from tests.support.background import BackgroundRun, Step, start_once
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHELL_BLOCK = re.compile(r"^```(bash|sh|shell|console)[^\n]*\n(.*?)^```", re.S | re.M)
 
@@ -59,3 +61,29 @@ def commands_in(path: Path) -> list[DocCommand]:
 def all_commands() -> list[DocCommand]:
     """The commands of README.md and docs/*.md."""
     return [command for path in documents() for command in commands_in(path)]
+
+
+EVALUATION_SCRIPTS = ("bench.extraction_eval", "bench.quotes_eval")
+
+
+def evaluation_commands() -> list[DocCommand]:
+    """The documented runs of the quality evaluations (`.venv/bin/python -m bench.<script> ...`)."""
+    return [c for c in all_commands() if c.argv[:2] == (".venv/bin/python", "-m") and c.argv[2] in EVALUATION_SCRIPTS]
+
+
+def documented_evaluations() -> BackgroundRun:
+    """The documented evaluation commands (not started), from the repository root exactly as written, two at a
+    time (each is one single-threaded process); each command's result under its text. None run without a .venv in
+    the repository root."""
+
+    def plan() -> list[Step]:
+        if not (REPO_ROOT / ".venv" / "bin" / "python").exists():
+            return []
+        return [Step(c.text, list(c.argv), 600) for c in evaluation_commands()]
+
+    return BackgroundRun("documented-evaluations", plan, REPO_ROOT, parallel=2)
+
+
+def start_evaluations_in_background() -> BackgroundRun:
+    """Start the documented evaluations once per session; later calls return the same run."""
+    return start_once("documented-evaluations", documented_evaluations)

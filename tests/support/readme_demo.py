@@ -1,8 +1,7 @@
 """The README's demo command in a clean venv on a copy of the checkout, run in the background.
 
-Most of the demo's minutes go to pip installing every dependency into a fresh venv. ``tests/conftest.py`` starts
-the run as soon as collection shows that ``tests/docs/test_readme.py``'s demo test is selected, at the lowest CPU
-priority (``nice -n 19``), so that it overlaps the rest of the suite instead of adding to it; the test waits for
+Most of the demo's minutes go to pip installing every dependency into a fresh venv, so it runs in the background
+while the rest of the suite runs (tests/support/background.py); ``tests/docs/test_readme.py``'s demo test waits for
 the outcome and checks it. The commands are the ones a user types, in the same order: the demo command, a count
 of documents, the README's analysts' question, a second ``telefeed run``, the count again and what the Telegram
 samples show (tests/support/telegram_samples.py); the run stops at the first command that fails.
@@ -15,9 +14,9 @@ import re
 import shutil
 import subprocess
 import tempfile
-import threading
 from pathlib import Path
 
+from tests.support.background import BackgroundRun, Step, start_once
 from tests.support.telegram_samples import FEATURES_SQL
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -55,103 +54,41 @@ def copy_checkout(target: Path) -> None:
             shutil.copy2(source, target / name)
 
 
-class ReadmeDemo:
-    """The demo's commands, run one after the other in a background thread; :meth:`wait` gives their results."""
-
-    def __init__(self) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="telefeed-readme-"))
-        self.checkout = self.folder / "telefeed"
-        self.results: dict[str, subprocess.CompletedProcess[str]] = {}
-        self.error: BaseException | None = None
-        self._process: subprocess.Popen[str] | None = None
-        self._stopped = False
-        self._lock = threading.Lock()
-        self._thread = threading.Thread(target=self._run_all, name="readme-demo", daemon=True)
-
-    def start(self) -> ReadmeDemo:
-        self._thread.start()
-        return self
-
-    def wait(self, timeout: float) -> dict[str, subprocess.CompletedProcess[str]]:
-        """Wait for the run to end; the results by step (``demo``, ``count``, ``question``, ``rerun``,
-        ``count_again``, ``samples``), up to the first that failed."""
-        self._thread.join(timeout)
-        assert not self._thread.is_alive(), f"the README demo did not finish within {timeout} s"
-        if self.error is not None:
-            raise self.error
-        return self.results
-
-    def stop(self) -> None:
-        """Kill the running command, if any, and delete the folder."""
-        with self._lock:
-            self._stopped = True
-            if self._process is not None and self._process.poll() is None:
-                self._process.kill()
-        self._thread.join(30)
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-    def _env(self) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEFEED_", "PREFECT_", "VIRTUAL_ENV"))}
-        env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if ".venv" not in p)
-        return env
-
-    def _run_all(self) -> None:
-        try:
-            copy_checkout(self.checkout)
-            telefeed = str(self.checkout / ".venv" / "bin" / "telefeed")
-            steps: list[tuple[str, list[str], float]] = [
-                ("demo", ["bash", "-c", readme_command("<!-- demo-command -->")], 900),
-                ("count", [telefeed, "sql", COUNT_SQL, "--format", "csv"], 300),
-            ]
-            question = readme_question()
-            if question is not None:
-                steps.append(("question", [telefeed, "sql", question, "--format", "json"], 300))
-            steps += [
-                ("rerun", [telefeed, "run"], 600),
-                ("count_again", [telefeed, "sql", COUNT_SQL, "--format", "csv"], 300),
-                ("samples", [telefeed, "sql", FEATURES_SQL, "--format", "json"], 300),
-            ]
-            env = self._env()
-            for name, args, timeout in steps:
-                result = self._run(["nice", "-n", "19", *args], env, timeout)
-                if result is None:
-                    return
-                self.results[name] = result
-                if result.returncode != 0:
-                    return
-        except BaseException as exc:  # surfaced by wait()
-            self.error = exc
-
-    def _run(self, args: list[str], env: dict[str, str], timeout: float) -> subprocess.CompletedProcess[str] | None:
-        with self._lock:
-            if self._stopped:
-                return None
-            self._process = subprocess.Popen(
-                args, cwd=self.checkout, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-            )
-        try:
-            stdout, stderr = self._process.communicate(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self._process.kill()
-            stdout, stderr = self._process.communicate()
-            raise
-        return subprocess.CompletedProcess(args, self._process.returncode, stdout, stderr)
+def _env() -> dict[str, str]:
+    """A user's environment: no telefeed, Prefect or venv settings of this session, no .venv on the PATH."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEFEED_", "PREFECT_", "VIRTUAL_ENV"))}
+    env["PATH"] = os.pathsep.join(p for p in env["PATH"].split(os.pathsep) if ".venv" not in p)
+    return env
 
 
-_started: ReadmeDemo | None = None
+def readme_demo() -> BackgroundRun:
+    """The demo's commands (not started), on a copy of the checkout in a new temporary folder; their results by
+    step: ``demo``, ``count``, ``question``, ``rerun``, ``count_again``, ``samples``, up to the first that failed."""
+    folder = Path(tempfile.mkdtemp(prefix="telefeed-readme-"))
+    checkout = folder / "telefeed"
+
+    def plan() -> list[Step]:
+        copy_checkout(checkout)
+        telefeed = str(checkout / ".venv" / "bin" / "telefeed")
+        steps = [
+            Step("demo", ["bash", "-c", readme_command("<!-- demo-command -->")], 900),
+            Step("count", [telefeed, "sql", COUNT_SQL, "--format", "csv"], 300),
+        ]
+        question = readme_question()
+        if question is not None:
+            steps.append(Step("question", [telefeed, "sql", question, "--format", "json"], 300))
+        return [
+            *steps,
+            Step("rerun", [telefeed, "run"], 600),
+            Step("count_again", [telefeed, "sql", COUNT_SQL, "--format", "csv"], 300),
+            Step("samples", [telefeed, "sql", FEATURES_SQL, "--format", "json"], 300),
+        ]
+
+    return BackgroundRun(
+        "readme-demo", plan, checkout, _env(), cleanup=lambda: shutil.rmtree(folder, ignore_errors=True)
+    )
 
 
-def start_in_background() -> ReadmeDemo:
+def start_in_background() -> BackgroundRun:
     """Start the demo once per session; later calls return the same run."""
-    global _started
-    if _started is None:
-        _started = ReadmeDemo().start()
-    return _started
-
-
-def stop_background() -> None:
-    """Stop the session's demo run (if one was started) and delete its folder."""
-    global _started
-    if _started is not None:
-        _started.stop()
-        _started = None
+    return start_once("readme-demo", readme_demo)
