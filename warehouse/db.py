@@ -483,12 +483,17 @@ class Warehouse:
 
     @staticmethod
     def migration_files() -> list[tuple[int, str, str]]:
-        """(version, name, sql) for every ``schema/NNN_name.sql`` file, in order."""
+        """(version, name, sql) for every ``schema/NNN_name.sql`` file, in order.
+
+        ``{version_hash}`` in a file stands for the version-hash expression over the ``documents`` columns, the one
+        landing computes (:func:`version_hash_sql`): a migration that recomputes stored hashes states it once.
+        """
         found = []
         for entry in resources.files("warehouse").joinpath("schema").iterdir():
             name = entry.name
             if name.endswith(".sql") and name[:3].isdigit():
-                found.append((int(name[:3]), name[:-4], entry.read_text(encoding="utf-8")))
+                sql = entry.read_text(encoding="utf-8").replace("{version_hash}", version_hash_sql())
+                found.append((int(name[:3]), name[:-4], sql))
         return sorted(found)
 
     def _apply_migrations(self, con: duckdb.DuckDBPyConnection) -> None:
