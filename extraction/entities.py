@@ -886,7 +886,7 @@ def best_place_lemma(surface: str, language: str) -> tuple[str, Place] | None:
     return max(hits, key=weight) if hits else None
 
 
-_RUSSIAN_LETTERS = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г", "І": "И", "Ї": "И", "Є": "Е", "Ґ": "Г"})
+_UKRAINIAN_TO_RUSSIAN = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г", "І": "И", "Ї": "И", "Є": "Е", "Ґ": "Г"})
 
 
 def russian_spellings(name: str) -> tuple[str, ...]:
@@ -897,7 +897,7 @@ def russian_spellings(name: str) -> tuple[str, ...]:
     variants = [name] + ([f"{closed.group(1)}{vowel}{closed.group(2)}" for vowel in "ео"] if closed else [])
     out = []
     for variant in variants:
-        spelled = re.sub(r"ь(?=[кстнз])", "", variant.translate(_RUSSIAN_LETTERS))
+        spelled = re.sub(r"ь(?=[кстнз])", "", variant.translate(_UKRAINIAN_TO_RUSSIAN))
         out.append(re.sub(f"[{APOSTROPHES}]", "", spelled))
     return tuple(dict.fromkeys(out))
 

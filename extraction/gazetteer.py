@@ -76,9 +76,9 @@ _TRANSLIT = {
 _TRANSLIT_UK = {**_TRANSLIT, "г": "h", "и": "y", "е": "e"}
 
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04FF]")
-# Letters only the Ukrainian alphabet has.
+# Letters only the Ukrainian alphabet has, and only the Russian one.
 UKRAINIAN_LETTERS = frozenset("іїєґІЇЄҐ")
-_RU_LETTERS = set("ыэъёЫЭЪЁ")
+RUSSIAN_LETTERS = frozenset("ыэъёЫЭЪЁ")
 
 
 def has_cyrillic(text: str) -> bool:
@@ -89,7 +89,7 @@ def has_cyrillic(text: str) -> bool:
 def cyrillic_language(text: str, default: str = "ru") -> str:
     """``"uk"`` or ``"ru"`` for a Cyrillic text, judged by letters only one of the two alphabets has."""
     uk = sum(c in UKRAINIAN_LETTERS for c in text)
-    ru = sum(c in _RU_LETTERS for c in text)
+    ru = sum(c in RUSSIAN_LETTERS for c in text)
     if uk > ru:
         return "uk"
     if ru > uk:
