@@ -21,6 +21,7 @@ from typing import Any
 import pytest
 
 from telefeed.models import Cursor, Document, LandBatch
+from tests.support.warehouse import CountingOpener
 from warehouse.db import Warehouse, WarehouseBusyError
 
 
@@ -188,19 +189,10 @@ def _when_another_thread_waits(wh: Warehouse, waiter: threading.Thread) -> None:
 
 
 @pytest.mark.parametrize("first_fails", [False, True])
-def test_a_writer_that_finishes_while_another_waits_hands_over_the_open_file(
-    wh: Warehouse, monkeypatch: pytest.MonkeyPatch, first_fails: bool
-) -> None:
-    import duckdb
-
-    opens: list[str] = []
-    real_connect = duckdb.connect
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        opens.append(str(args[0] if args else kwargs.get("database")))
-        return real_connect(*args, **kwargs)
-
-    monkeypatch.setattr(duckdb, "connect", counting)
+def test_a_writer_that_finishes_while_another_waits_hands_over_the_open_file(tmp_path: Path, first_fails: bool) -> None:
+    Warehouse(tmp_path / "handover.duckdb").migrate()
+    opener = CountingOpener()
+    wh = Warehouse(tmp_path / "handover.duckdb", opener=opener)
     waiter = threading.Thread(target=lambda: wh.land(LandBatch(source="wire", documents=_docs("second", 2))))
     with pytest.raises(RuntimeError) if first_fails else contextlib.nullcontext(), wh.transaction() as con:
         con.execute("INSERT INTO sources VALUES ('first', 'rss', '{}', now(), now())")
@@ -210,8 +202,7 @@ def test_a_writer_that_finishes_while_another_waits_hands_over_the_open_file(
     waiter.join(60)
     assert not waiter.is_alive()
     # a failed writer's connection is closed, not handed over (it may be in any state)
-    assert len(opens) == (2 if first_fails else 1), opens
-    monkeypatch.setattr(duckdb, "connect", real_connect)
+    assert len(opener.opened) == (2 if first_fails else 1), opener.opened
     _file_opens_cleanly_in_another_process(wh.path)  # the last writer closed it
     assert wh.query("SELECT count(*) AS n FROM documents").column("n").to_pylist() == [2]
     names = wh.query("SELECT name FROM sources").column("name").to_pylist()
