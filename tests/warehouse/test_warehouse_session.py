@@ -14,7 +14,7 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -92,28 +92,25 @@ def test_batches_committed_in_a_session_survive_a_kill(tmp_path: Path) -> None:
     assert again.documents_new == 1
 
 
-def _count_slot_requests(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the concurrency limits asked for from now on (each request still goes to Prefect)."""
-    from prefect.concurrency import sync
+class _CountedSlots:
+    """A write-slot request that records the name of each limit asked for, then asks the Prefect API for it."""
 
-    acquired: list[str] = []
-    real: Callable[..., Any] = sync.concurrency
+    def __init__(self) -> None:
+        self.requested: list[str] = []
 
-    def counting(name: str, occupy: int = 1, strict: bool = False) -> Any:
-        acquired.append(name)
-        return real(name, occupy=occupy, strict=strict)
+    def __call__(self, name: str) -> AbstractContextManager[object]:
+        from flows.writes import prefect_slot
 
-    monkeypatch.setattr(sync, "concurrency", counting)
-    return acquired
+        self.requested.append(name)
+        return prefect_slot(name)
 
 
-def test_a_serialised_warehouse_takes_its_write_slot_once_per_session(
-    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_serialised_warehouse_takes_its_write_slot_once_per_session(prefect_harness: None, tmp_path: Path) -> None:
     from flows import writes
 
-    wh = writes.serialised(Warehouse(tmp_path / "slot.duckdb"))
-    acquired = _count_slot_requests(monkeypatch)
+    slots = _CountedSlots()
+    wh = writes.serialised(Warehouse(tmp_path / "slot.duckdb"), request=slots)
+    acquired = slots.requested
     with wh.session():
         for n in range(3):
             wh.land(LandBatch(source="wire", documents=_docs(f"s{n}-", 2)))
@@ -124,7 +121,7 @@ def test_a_serialised_warehouse_takes_its_write_slot_once_per_session(
 
 
 def test_writers_queued_in_one_process_share_one_acquisition_of_the_write_slot(
-    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    prefect_harness: None, tmp_path: Path
 ) -> None:
     import time
 
@@ -134,9 +131,11 @@ def test_writers_queued_in_one_process_share_one_acquisition_of_the_write_slot(
 
     limit = "telefeed-test-shared-slot"
     assert writes.ensure_write_limit(limit)
-    wh = writes.serialised(Warehouse(tmp_path / "shared.duckdb"), name=limit)
+    slots = _CountedSlots()
+    wh = writes.serialised(Warehouse(tmp_path / "shared.duckdb"), name=limit, request=slots)
     wh.migrate()
-    acquired = _count_slot_requests(monkeypatch)
+    acquired = slots.requested
+    acquired.clear()  # counted from here
     errors: list[BaseException] = []
 
     def land(prefix: str) -> None:
@@ -150,9 +149,9 @@ def test_writers_queued_in_one_process_share_one_acquisition_of_the_write_slot(
         for thread in writers:
             thread.start()
         deadline = time.monotonic() + 60
-        while writes._keeper(limit)._users < 4 and time.monotonic() < deadline:
+        while writes._keeper(limit, slots)._users < 4 and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert writes._keeper(limit)._users == 4, "every writer waits for its turn holding a share of the slot"
+        assert writes._keeper(limit, slots)._users == 4, "every writer waits for its turn holding a share of the slot"
         with get_client(sync_client=True) as client:  # the slot is really taken: holders elsewhere wait
             assert client.read_global_concurrency_limit_by_name(limit).active_slots == 1
     for thread in writers:
