@@ -264,6 +264,7 @@ class FakeTelegramClient:
         default_factory=lambda: ChannelRef(CHANNEL_ID, 987654321, CHANNEL_USERNAME, CHANNEL_TITLE)
     )
     flood_on_calls: dict[int, int] = field(default_factory=dict)  # fetch call number (1-based) -> seconds
+    flood_on_resolve: int | None = None  # seconds of the flood wait every channel resolution answers
     calls: list[FakeCall] = field(default_factory=list)
     closed: bool = False
     comments: dict[int, list[Any]] = field(default_factory=dict)  # post id -> its discussion thread
@@ -277,6 +278,8 @@ class FakeTelegramClient:
     def resolve_channel(self, channel: str) -> ChannelRef:
         """Resolve the one channel this fake knows."""
         self.calls.append(FakeCall("resolve_channel", {"channel": channel}))
+        if self.flood_on_resolve is not None:
+            raise FloodWaitError(request=None, capture=self.flood_on_resolve)
         if channel.lower() not in (CHANNEL_USERNAME, str(CHANNEL_ID)):
             raise ValueError(f"No user has {channel!r} as username")
         return self.channel

@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from telethon.errors import FloodWaitError
 from telethon.tl.functions.channels import GetMessagesRequest
 from telethon.tl.functions.contacts import ResolveUsernameRequest
 from telethon.tl.functions.messages import GetHistoryRequest, GetRepliesRequest
@@ -387,14 +386,9 @@ def test_download_media_option_writes_files(
 
 
 def test_flood_wait_while_resolving_is_a_clean_partial_stop(
-    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, slept: list[float], telegram: Telegram
+    warehouse_path: str, slept: list[float], telegram: Telegram
 ) -> None:
-    client = telegram.use(FakeTelegramClient(severny_vestnik_messages()))
-
-    def flooded(channel: str) -> Any:
-        raise FloodWaitError(request=None, capture=86_400)
-
-    monkeypatch.setattr(client, "resolve_channel", flooded)
+    client = telegram.use(FakeTelegramClient(severny_vestnik_messages(), flood_on_resolve=86_400))
     stats = _run(telegram, _source(), warehouse_path)
     assert stats.status == "partial" and "86400s" in (stats.error_message or "")
     assert _scalar(warehouse_path, "select count(*) from telegram_channels") == 0
