@@ -257,7 +257,7 @@ class FakeCall:
 
 @dataclass
 class FakeTelegramClient:
-    """In-memory Telegram: one channel's messages, scripted flood waits, recorded calls."""
+    """In-memory Telegram: one channel's messages, scripted flood waits and media failures, recorded calls."""
 
     messages: list[Any]
     channel: ChannelRef = field(
@@ -265,6 +265,7 @@ class FakeTelegramClient:
     )
     flood_on_calls: dict[int, int] = field(default_factory=dict)  # fetch call number (1-based) -> seconds
     flood_on_resolve: int | None = None  # seconds of the flood wait every channel resolution answers
+    media_error: OSError | None = None  # raised by every media download instead of writing the file
     calls: list[FakeCall] = field(default_factory=list)
     closed: bool = False
     comments: dict[int, list[Any]] = field(default_factory=dict)  # post id -> its discussion thread
@@ -316,8 +317,10 @@ class FakeTelegramClient:
         return thread[:limit]
 
     def download_media(self, message: Any, target: str) -> str | None:
-        """Write a small placeholder file for the message's media."""
+        """Write a small placeholder file for the message's media (or raise the scripted ``media_error``)."""
         self.calls.append(FakeCall("download_media", {"id": message.id}))
+        if self.media_error is not None:
+            raise self.media_error
         path = Path(target + (".mp4" if isinstance(message.media, MessageMediaDocument) else ".jpg"))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"media of %d" % message.id)

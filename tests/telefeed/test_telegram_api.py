@@ -396,14 +396,9 @@ def test_flood_wait_while_resolving_is_a_clean_partial_stop(
 
 
 def test_failed_media_download_keeps_the_post(
-    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, tmp_path: Path, slept: list[float], telegram: Telegram
+    warehouse_path: str, tmp_path: Path, slept: list[float], telegram: Telegram
 ) -> None:
-    client = telegram.use(FakeTelegramClient(severny_vestnik_messages()))
-
-    def broken(message: Any, target: str) -> str:
-        raise OSError("disk full")
-
-    monkeypatch.setattr(client, "download_media", broken)
+    telegram.use(FakeTelegramClient(severny_vestnik_messages(), media_error=OSError("disk full")))
     stats = _run(telegram, _source(download_media=True, media_dir=str(tmp_path / "m")), warehouse_path)
     assert stats.status == "partial" and "disk full" in (stats.error_message or "")
     assert stats.new == 6
