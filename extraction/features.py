@@ -136,7 +136,8 @@ def _lemma_forms(word: str) -> list[str]:
 
 def find_features(text: str, language: str | None = None) -> list[FeatureMatch]:
     """Every feature mention in ``text``: airports and stadiums after their designator word, then the table's
-    rivers, lakes and the like (the ambiguous ones after a water word), in text order. ``language`` (``ru``,
+    rivers, lakes and the like (the ambiguous ones after a water word), then features named by a generic word
+    (:func:`find_generic_features`), in text order. ``language`` (``ru``,
     ``uk``) picks the romanisation of a stadium the gazetteer does not know."""
     found: list[FeatureMatch] = []
     for match in _AIRPORT.finditer(text):
@@ -173,7 +174,136 @@ def find_features(text: str, language: str | None = None) -> list[FeatureMatch]:
             _COORDINATION.fullmatch(text[f.end : hit.start]) for f in found
         ):
             found.append(hit)
+    for hit in find_generic_features(text, language):
+        if not any(f.start < hit.end and hit.start < f.end for f in found):
+            found.append(hit)
     return sorted(found, key=lambda f: f.start)
 
 
 _COORDINATION = re.compile(r"\s*,\s*|\s+(?:и|і|та|й)\s+")
+
+
+# -- features named by a generic word ---------------------------------------------------------------------------
+# A generic word gives a feature the table does not list its kind and the English pattern of its name: the word
+# in every singular case form, the grammatical gender an adjective agrees in, and the pattern.
+_GENERICS: tuple[tuple[str, str, str], ...] = (
+    (r"[Оо]зер(?:о|а|у|е|і|ом)", "n", "Lake {}"),
+    (r"водохранилищ(?:е|а|у|ем)", "n", "{} Reservoir"),
+    (r"водосховищ(?:е|а|у|і|ем)", "n", "{} Reservoir"),
+    (r"(?:полуостров|півостр[оі]в)(?:а|у|е|і|ом)?", "m", "{} Peninsula"),
+    (r"(?<!у)(?<!пів)(?:[Оо]стр(?:ів|ов(?:а|у|е|і|ом)?))", "m", "{} Island"),
+    (r"пролив(?:а|у|е|ом)?", "m", "{} Strait"),
+    (r"м[ыи]с(?:а|у|е|і|ом)?", "m", "Cape {}"),
+    (r"перевал(?:а|у|е|і|ом)?", "m", "{} Pass"),
+    (r"лиман(?:а|у|е|і|ом)?", "m", "{} Estuary"),
+    (r"каньй?он(?:а|у|е|і|ом)?", "m", "{} Canyon"),
+    (r"(?:аэропорт|аеропорт)(?:а|у|е|і|ом)?", "m", "{} Airport"),
+)
+_ADJECTIVE_WORD = (
+    r"(?:[А-ЯІЇЄҐЁ][а-яіїєґё" + APOSTROPHES + r"]+-)?[А-ЯІЇЄҐЁ][а-яіїєґё" + APOSTROPHES + r"]+"
+    r"(?:ськ|цьк|зьк|ск|цк|зк|ов|ев|ин|ів|їв)"
+    r"(?:ий|ій|ый|ой|ая|яя|ое|ее|ого|его|ому|ему|ом|ем|ім|ым|им|ую|юю|ою|ої|ей|а|е|у|і)"
+)
+_ADJECTIVE_ENDING = re.compile(r"(?:ий|ій|ый|ой|ая|яя|ое|ее|ого|его|ому|ему|ом|ем|ім|ым|им|ую|юю|ою|ої|ей|а|е|у|і)$")
+_NAME_WORD = r"[А-ЯІЇЄҐЁ][а-яіїєґё" + APOSTROPHES + r"-]+"
+
+
+@lru_cache(maxsize=1)
+def _generic_patterns() -> list[tuple[re.Pattern[str], re.Pattern[str], str, str]]:
+    """Per generic word: ``adjective + word`` (Псковском озере) and ``word + name`` (мыса Крильон) patterns."""
+    out = []
+    for word, gender, english in _GENERICS:
+        before = re.compile(BOUNDARY_BEFORE + f"({_ADJECTIVE_WORD})\\s+{word}" + BOUNDARY_AFTER)
+        after = re.compile(BOUNDARY_BEFORE + f'{word}\\s+[«"]?({_NAME_WORD})[»"]?' + BOUNDARY_AFTER)
+        out.append((before, after, gender, english))
+    return out
+
+
+def adjective_nominative(adjective: str, gender: str, language: str | None) -> str:
+    """The nominative singular of a Russian or Ukrainian adjective in ``gender`` (``m``, ``n``, ``f``):
+    ``Телецкого`` + n -> ``Телецкое``, ``Русском`` + m -> ``Русский``, ``Ужоцькому`` + m (uk) -> ``Ужоцький``."""
+    base = _ADJECTIVE_ENDING.sub("", adjective)
+    ukrainian = language == "uk" or re.search("[іїєґ" + APOSTROPHES + "]", adjective) is not None
+    soft = base[-1:] in "кгхжшчщ"
+    endings = {
+        "m": "ий" if ukrainian or soft else "ый",
+        "n": "е" if ukrainian else "ое",
+        "f": "а" if ukrainian else "ая",
+    }
+    return base + endings[gender]
+
+
+def _river_of_stem(stem: str) -> Feature | None:
+    """The table's river whose name an adjective's stem spells, a fleeting vowel aside (``Дністр`` -> Dniester)."""
+    key = skeleton(stem)
+    for feature in features():
+        if feature.kind != "river":
+            continue
+        for name in feature.names:
+            if " " not in name and key in (skeleton(name), skeleton(re.sub(r"[еоє](?=[^аеиіїоуюяєь]$)", "", name))):
+                return feature
+    return None
+
+
+def adjective_place(adjective: str) -> str | None:
+    """The English name of the town or river an adjective is made from (``Псковское`` -> ``Pskov``,
+    ``Дністровському`` -> ``Dniester``, ``Печенізького`` -> ``Pechenihy``), or None."""
+    from extraction.regions import centre_candidates
+
+    masculine = adjective_nominative(adjective, "m", None)
+    candidates = []
+    for candidate in centre_candidates(masculine, True)[:-1]:  # not the adjective itself
+        candidates.append(candidate)
+        if candidate.endswith(("ов", "ев", "ів")):  # Дністровський -> Дністер
+            candidates.append(candidate[:-2])
+        if candidate[-1:] in "гкхз":  # a plural town: Печенізький -> Печеніги
+            candidates.append(candidate + "и")
+    for candidate in candidates:
+        river = _river_of_stem(candidate)
+        if river is not None:
+            return re.sub(r" River$", "", river.canonical)
+        place = lookup_place(candidate[:1].upper() + candidate[1:])
+        if place is not None and place.latitude is not None and skeleton(place.name)[:3] == skeleton(candidate)[:3]:
+            return place.name
+    return None
+
+
+def _generic_name(name: str, gender: str, english: str, language: str | None, adjective_first: bool) -> str:
+    if english == "{} Airport" and (airport := airport_name(name)) is not None:
+        return airport
+    if adjective_first or re.fullmatch(_ADJECTIVE_WORD, name):
+        derived = adjective_place(name) if adjective_first else None
+        native = adjective_nominative(name, gender, language)
+        return english.format(derived or romanize(native, language))
+    place = lookup_place(name)
+    return english.format(place.name if place is not None and place.latitude is not None else romanize(name, language))
+
+
+def find_generic_features(text: str, language: str | None = None) -> list[FeatureMatch]:
+    """Features named with a generic word the table does not list: an adjective before it names the feature after
+    the town or river it is made from, else romanised (``Псковском озере`` -> ``Lake Pskov``, ``Ириклинском
+    водохранилище`` -> ``Iriklinskoye Reservoir``, ``Дністровському лимані`` -> ``Dniester Estuary``); a name
+    after it keeps its own form (``мыса Крильон`` -> ``Cape Krilon``, ``острове Русском`` -> ``Russky Island``).
+    The span of an adjective includes the generic word; a name after the word is the span alone."""
+    found: list[FeatureMatch] = []
+    for before, after, gender, english in _generic_patterns():
+        for match in before.finditer(text):
+            adjective = match.group(1)
+            if english == "{} Airport":
+                town = adjective_place(adjective)
+                airport = airport_name(town) if town is not None else None
+                if town is None:
+                    continue
+                found.append(FeatureMatch(match.start(), match.end(), airport or f"{town} Airport"))
+                continue
+            found.append(
+                FeatureMatch(match.start(), match.end(), _generic_name(adjective, gender, english, language, True))
+            )
+        if english == "{} Airport":
+            continue  # a name after the airport word: find_features' own rule
+        for match in after.finditer(text):
+            name = match.group(1)
+            found.append(
+                FeatureMatch(match.start(1), match.end(1), _generic_name(name, gender, english, language, False))
+            )
+    return sorted(found, key=lambda f: f.start)

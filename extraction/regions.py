@@ -200,7 +200,7 @@ _ADJECTIVE_SUFFIX = re.compile(
 )
 
 
-def _centre_candidates(adjective: str, hromada: bool = False) -> list[str]:
+def centre_candidates(adjective: str, hromada: bool = False) -> list[str]:
     """Place names an adjective may derive from (``Купянского`` -> ``Купянск``; ``Харківської`` -> ``Харків``)."""
     base = _ADJECTIVE_SUFFIX.sub("", fold_apostrophes(adjective))
     out = [base]
@@ -232,7 +232,7 @@ def _centre_candidates(adjective: str, hromada: bool = False) -> list[str]:
     compound = re.fullmatch(r"([А-ЯІЇЄҐ][а-яіїєґ]{2,}?)о([а-яіїєґ]{3,})", base)
     if compound:  # Великобурлуцька -> Великий Бурлук: an adjective made of a two-word name
         head, tail = compound.group(1), compound.group(2)
-        for candidate in _centre_candidates(tail[:1].upper() + tail[1:] + "ий", hromada):
+        for candidate in centre_candidates(tail[:1].upper() + tail[1:] + "ий", hromada):
             out += [f"{head}{ending} {candidate}" for ending in ("ий", "а", "е", "і")]
     return [c for c in dict.fromkeys(out) if len(c) >= 3]
 
@@ -253,7 +253,7 @@ def district_name(
     """
     hits = [
         place
-        for candidate in _centre_candidates(adjective, kind == "hromada")
+        for candidate in centre_candidates(adjective, kind == "hromada")
         for place in places(candidate)
         if place.latitude is not None
         and (place.country_code in ("UA", "RU") or kind == "hromada")
@@ -282,7 +282,7 @@ def town_area_name(stem: str, places: Callable[[str], Sequence[Place]], min_popu
     from (``Куп'ян`` -> Kupiansk), a town of ``min_population`` or more; None when there is none."""
     hits = [
         place
-        for candidate in _centre_candidates(stem + "ський")
+        for candidate in centre_candidates(stem + "ський")
         for place in places(candidate)
         if place.country_code == "UA"
         and place.latitude is not None
