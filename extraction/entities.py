@@ -41,11 +41,13 @@ from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, 
 from extraction.regions import (
     DISTRICT_ADJECTIVE,
     DISTRICT_RE,
+    FOREIGN_OBLAST_RE,
     TOWN_AREA_RE,
     coordinated_before,
     district_kind,
     district_name,
     find_regions,
+    foreign_region_name,
     region_named,
     regions_context,
     town_area_name,
@@ -506,6 +508,11 @@ def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
         for region in find_regions(part):
             s, e = chunk.start + region.start, chunk.start + region.end
             _add(out, Mention(text[s:e], LOC, s, e, lemma=region.region.canonical, language=chunk.language))
+        for match in FOREIGN_OBLAST_RE.finditer(part):  # Актюбинская область -> Aktobe Region
+            foreign = foreign_region_name(match.group(1))
+            if foreign is not None:
+                s, e = chunk.start + match.start(), chunk.start + match.end()
+                _add(out, Mention(text[s:e], LOC, s, e, lemma=foreign, language=chunk.language))
         for match in TOWN_AREA_RE.finditer(part):  # Ізюмщині -> Izium Raion (oblast -щина names are regions)
             area = town_area_name(match.group(1), lookup_places, TOWN_POPULATION)
             if area is not None:

@@ -71,6 +71,10 @@ _AIRPORT = re.compile(
 )
 # A plural designator before towns (в аэропортах Краснодара и Сочи) names the towns, not airports named after them.
 _PLURAL_ENDINGS = ("ы", "и", "ах", "ов", "ів", "ам", "ами")
+# A neuter name in -ово/-ево/-ино (any case) that is an airport's own name, not its town's (Шереметьево, Пулкове),
+# means the airport without the designator, unless it also names a town this big (Домодедово, Бориспіль's size).
+_AIRPORT_OWN_NAME = re.compile(BOUNDARY_BEFORE + r"([А-ЯЁ][а-яё]+(?:ов|ев|ёв|ин|ын))(?:о|а|у|е|ом)" + BOUNDARY_AFTER)
+_AIRPORT_TOWN = 50_000
 _STADIUM = re.compile(BOUNDARY_BEFORE + r"(?:[Сс]тадион|[Сс]тадіон)[а-яіїє]*\s+«([^«»]{2,30})»")
 
 
@@ -150,6 +154,17 @@ def find_features(text: str, language: str | None = None) -> list[FeatureMatch]:
                 continue
             if airport is not None:
                 found.append(FeatureMatch(match.start(group), match.end(group), airport))
+    for match in _AIRPORT_OWN_NAME.finditer(text):  # В Шереметьево и Пулково задержаны рейсы
+        name = match.group(1) + "о"
+        airport = airport_name(name)
+        place = lookup_place(name)
+        if (
+            airport is not None
+            and not _named_after_its_town(airport, name)
+            and (place is None or place.population < _AIRPORT_TOWN)
+            and not any(f.start < match.end() and match.start() < f.end for f in found)
+        ):
+            found.append(FeatureMatch(match.start(), match.end(), airport))
     for match in _STADIUM.finditer(text):
         name = match.group(1).strip()
         place = lookup_place(name)
