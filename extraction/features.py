@@ -221,6 +221,8 @@ _ADJECTIVE_WORD = (
     r"(?:ий|ій|ый|ой|ая|яя|ое|ее|ого|его|ому|ему|ом|ем|ім|ым|им|ую|юю|ою|ої|ей|а|е|у|і)"
 )
 _ADJECTIVE_ENDING = re.compile(r"(?:ий|ій|ый|ой|ая|яя|ое|ее|ого|его|ому|ему|ом|ем|ім|ым|им|ую|юю|ою|ої|ей|а|е|у|і)$")
+# A name after a generic word that agrees with it (острове Каменном) is an adjective.
+_ADJECTIVE_AFTER = r"[А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]{2,}(?:ий|ый|ій|ого|ому|ом|ім|ым|ая|ое|ую|ої)"
 _NAME_WORD = r"[А-ЯІЇЄҐЁ][а-яіїєґё" + APOSTROPHES + r"-]+"
 
 
@@ -250,13 +252,15 @@ def adjective_nominative(adjective: str, gender: str, language: str | None) -> s
 
 
 def _river_of_stem(stem: str) -> Feature | None:
-    """The table's river whose name an adjective's stem spells, a fleeting vowel aside (``Дністр`` -> Dniester)."""
+    """The table's river whose name an adjective's stem spells, a fleeting vowel or final vowel aside (``Дністр`` ->
+    Dniester, ``Дніпр`` -> Dnieper)."""
     key = skeleton(stem)
     for feature in features():
         if feature.kind != "river":
             continue
         for name in feature.names:
-            if " " not in name and key in (skeleton(name), skeleton(re.sub(r"[еоє](?=[^аеиіїоуюяєь]$)", "", name))):
+            spellings = (name, re.sub(r"[еоє](?=[^аеиіїоуюяєь]$)", "", name), re.sub(r"[оа]$", "", name))
+            if " " not in name and key in {skeleton(spelling) for spelling in spellings}:
                 return feature
     return None
 
@@ -274,6 +278,10 @@ def adjective_place(adjective: str) -> str | None:
             candidates.append(candidate[:-2])
         if candidate[-1:] in "гкхз":  # a plural town: Печенізький -> Печеніги
             candidates.append(candidate + "и")
+    root = re.sub(r"(?:ськ|цьк|зьк|ск|цк|зк)(?:ий|ый)$", "", masculine)
+    candidates += [root + "са", root + "с"]  # the suffix absorbs a final с: Одеський -> Одеса
+    if root.endswith("ен"):  # -ен- before the suffix: Керченский -> Керчь
+        candidates.append(root[:-2] + "ь")
     for candidate in candidates:
         river = _river_of_stem(candidate)
         if river is not None:
@@ -287,7 +295,7 @@ def adjective_place(adjective: str) -> str | None:
 def _generic_name(name: str, gender: str, english: str, language: str | None, adjective_first: bool) -> str:
     if english == "{} Airport" and (airport := airport_name(name)) is not None:
         return airport
-    if adjective_first or re.fullmatch(_ADJECTIVE_WORD, name):
+    if adjective_first or re.fullmatch(_ADJECTIVE_AFTER, name):
         derived = adjective_place(name) if adjective_first else None
         native = adjective_nominative(name, gender, language)
         return english.format(derived or romanize(native, language))
