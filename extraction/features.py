@@ -11,12 +11,13 @@ given name (``Дніпро``, ``Урал``, ``Лена``) is a river only after 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from extraction.gazetteer import lookup_place, romanize, skeleton
+from extraction.gazetteer import TOWN_POPULATION, Place, lookup_place, romanize, skeleton
 from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, phrase_pattern
 
 
@@ -73,9 +74,26 @@ _AIRPORT = re.compile(
 # A plural designator before towns (в аэропортах Краснодара и Сочи) names the towns, not airports named after them.
 _PLURAL_ENDINGS = ("ы", "и", "ах", "ов", "ів", "ам", "ами")
 # A neuter name in -ово/-ево/-ино (any case) that is an airport's own name, not its town's (Шереметьево, Пулкове),
-# means the airport without the designator, unless it also names a town this big (Домодедово, Бориспіль's size).
+# means the airport without the designator, unless it also names a town (5,000 people or more) away from the
+# airport (Кольцово near Novosibirsk is no Koltsovo Airport of Yekaterinburg; Внуково by its airport is) or a town
+# this big beside it (Домодедово).
 _AIRPORT_OWN_NAME = re.compile(BOUNDARY_BEFORE + r"([А-ЯЁ][а-яё]+(?:ов|ев|ёв|ин|ын))(?:о|а|у|е|ом)" + BOUNDARY_AFTER)
+_AIRPORT_RADIUS_KM = 30.0
 _AIRPORT_TOWN = 50_000
+
+
+def _beside(airport: str, place: Place) -> bool:
+    """Whether ``place`` lies within a few tens of kilometres of the airport named ``airport``."""
+    if place.latitude is None or place.longitude is None:
+        return False
+    for own, _iata, _country, _city, lat, lon in _table("airports.tsv"):
+        if own == airport:
+            north = (float(lat) - place.latitude) * 111.0
+            east = (float(lon) - place.longitude) * 111.0 * math.cos(math.radians(place.latitude))
+            return math.hypot(north, east) <= _AIRPORT_RADIUS_KM
+    return False
+
+
 _STADIUM = re.compile(BOUNDARY_BEFORE + r"(?:[Сс]тадион|[Сс]тадіон)[а-яіїє]*\s+«([^«»]{2,30})»")
 
 
@@ -162,7 +180,11 @@ def find_features(text: str, language: str | None = None) -> list[FeatureMatch]:
         if (
             airport is not None
             and not _named_after_its_town(airport, name)
-            and (place is None or place.population < _AIRPORT_TOWN)
+            and (
+                place is None
+                or place.population < TOWN_POPULATION
+                or (_beside(airport, place) and place.population < _AIRPORT_TOWN)
+            )
             and not any(f.start < match.end() and match.start() < f.end for f in found)
         ):
             found.append(FeatureMatch(match.start(), match.end(), airport))
