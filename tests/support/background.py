@@ -4,15 +4,19 @@ A few tests only run commands and check what they print (the README demo in a cl
 evaluations). ``tests/conftest.py`` starts their commands as soon as collection shows that such a test is selected,
 at the lowest CPU priority (``nice -n 19``), so that they use the core the rest of the suite leaves idle instead
 of adding to the suite's time; it also moves those tests to the end of the session, where each waits for its
-commands' results and checks them. Started commands are killed when the session ends.
+commands' results (at normal priority from then on) and checks them. Started commands are killed when the session
+ends.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import subprocess
 import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,7 +51,7 @@ class BackgroundRun:
         self.error: BaseException | None = None
         self._plan, self._cwd, self._env, self._parallel, self._cleanup = plan, cwd, env, parallel, cleanup
         self._processes: set[subprocess.Popen[str]] = set()
-        self._stopped = False
+        self._stopped = self._waited_for = False
         self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run_all, name=name, daemon=True)
 
@@ -57,7 +61,15 @@ class BackgroundRun:
         return self
 
     def wait(self, timeout: float) -> dict[str, subprocess.CompletedProcess[str]]:
-        """Wait for the run to end; the results by step name (up to the first failure of a sequential run)."""
+        """Wait for the run to end; the results by step name (up to the first failure of a sequential run).
+
+        A test now waits for the run: its commands leave the lowest priority (those running, where this process may
+        raise their priority, and those still to start), so that a busy machine cannot starve them."""
+        with self._lock:
+            self._waited_for = True
+            for process in self._processes:
+                with suppress(OSError):  # lowering a niceness may need privileges
+                    os.setpriority(os.PRIO_PGRP, process.pid, 0)
         self._thread.join(timeout)
         assert not self._thread.is_alive(), f"{self._thread.name} did not finish within {timeout} s"
         if self.error is not None:
@@ -69,8 +81,7 @@ class BackgroundRun:
         with self._lock:
             self._stopped = True
             for process in self._processes:
-                if process.poll() is None:
-                    process.kill()
+                _kill_group(process)
         self._thread.join(30)
         if self._cleanup is not None:
             self._cleanup()
@@ -90,18 +101,24 @@ class BackgroundRun:
             self.error = exc
 
     def _step(self, step: Step) -> subprocess.CompletedProcess[str] | None:
-        args = ["nice", "-n", "19", *step.args]
         with self._lock:
             if self._stopped:
                 return None
-            process = subprocess.Popen(
-                args, cwd=self._cwd, env=self._env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+            args = step.args if self._waited_for else ["nice", "-n", "19", *step.args]
+            process = subprocess.Popen(  # its own process group: its children are reniced and killed with it
+                args,
+                cwd=self._cwd,
+                env=self._env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+                start_new_session=True,
             )
             self._processes.add(process)
         try:
             stdout, stderr = process.communicate(timeout=step.timeout)
         except subprocess.TimeoutExpired:
-            process.kill()
+            _kill_group(process)
             process.communicate()
             raise
         finally:
@@ -110,6 +127,13 @@ class BackgroundRun:
         result = subprocess.CompletedProcess(args, process.returncode, stdout, stderr)
         self.results[step.name] = result
         return result
+
+
+def _kill_group(process: subprocess.Popen[str]) -> None:
+    """Kill ``process`` and every process of its group (the children it started), if still running."""
+    if process.poll() is None:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
 
 
 _started: dict[str, BackgroundRun] = {}
