@@ -14,8 +14,9 @@ import pytest
 from tests.support.background import BackgroundRun, stop_all
 from tests.support.doc_commands import start_evaluations_in_background
 from tests.support.http_server import FixtureServer, serve
-from tests.support.postgres import PostgresServer, PostgresUnavailable, postgres_server
+from tests.support.postgres import PostgresServer
 from tests.support.readme_demo import start_in_background as start_readme_demo
+from tests.support.services import STARTUP_TIMEOUT, close_session_services, session_services
 from warehouse.db import Warehouse
 
 if TYPE_CHECKING:
@@ -47,12 +48,10 @@ for _var in (
 
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[PostgresServer | None]:
-    """One PostgreSQL server on 127.0.0.1 for the whole session, or None when none can be started."""
-    try:
-        with postgres_server() as server:
-            yield server
-    except PostgresUnavailable:
-        yield None
+    """One PostgreSQL server on 127.0.0.1 for the whole session, or None when none can be started (started in
+    the background when the session began, see tests/support/services.py)."""
+    yield session_services().postgres()
+    close_session_services()
 
 
 @pytest.fixture(scope="session")
@@ -77,10 +76,12 @@ def lake_url(pg: PostgresServer, tmp_path: Path) -> str:
 @pytest.fixture(scope="session")
 def prefect_harness(postgres: PostgresServer | None) -> Iterator[PrefectTestServer]:
     """One temporary Prefect API server for the whole session, its database on the session's PostgreSQL when
-    there is one (see tests/support/prefect_server.py), else Prefect's SQLite test harness."""
+    there is one (see tests/support/prefect_server.py; its process started in the background when the session
+    began), else Prefect's SQLite test harness."""
     from tests.support.prefect_server import prefect_test_server
 
-    with prefect_test_server(postgres, startup_timeout=120) as server:
+    started = session_services(with_prefect=True).prefect_server() if postgres is not None else None
+    with prefect_test_server(postgres, startup_timeout=STARTUP_TIMEOUT, started=started) as server:
         yield server
 
 
@@ -99,17 +100,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
-    """Start the background commands of the selected tests that wait for them."""
+    """Start the background commands of the selected tests that wait for them, and the session's PostgreSQL and
+    Prefect servers when a selected test needs them."""
     if session.config.option.collectonly:
         return
     for item in session.items:
         if item.nodeid in BACKGROUND_TESTS:
             BACKGROUND_TESTS[item.nodeid]()
+    needed = {name for item in session.items for name in getattr(item, "fixturenames", ())}
+    if needed & {"postgres", "prefect_harness"}:
+        session_services(with_prefect="prefect_harness" in needed)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
-    """Stop the background commands that still run (a session cut short) and delete their folders."""
+    """Stop the background commands that still run (a session cut short) and delete their folders; stop the
+    session's servers if no fixture did."""
     stop_all()
+    close_session_services()
 
 
 @pytest.fixture

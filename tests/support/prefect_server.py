@@ -51,9 +51,33 @@ class PrefectTestServer:
         return b"".join(p.read_bytes() for p in database.parent.glob(database.name + "*"))
 
 
+def start_server_process(postgres: PostgresServer, startup_timeout: int = 120) -> SubprocessASGIServer:
+    """Create the server's database on ``postgres`` and start the API server's process on it, ready to answer.
+
+    Safe in any thread (the settings the process is started with are this thread's), so a session can start it
+    early, in the background; :func:`prefect_test_server` then points the tests at it.
+    """
+    handle = PrefectTestServer(postgres)
+    postgres.createdb(handle.database)
+    with prefect.settings.temporary_settings(
+        updates={prefect.settings.PREFECT_SERVER_DATABASE_CONNECTION_URL: handle.url}
+    ):
+        server = SubprocessASGIServer(port=free_port())
+        try:
+            server.start(timeout=startup_timeout)
+        except BaseException:
+            server.stop()
+            raise
+    return server
+
+
 @contextmanager
-def prefect_test_server(postgres: PostgresServer | None, startup_timeout: int = 120) -> Iterator[PrefectTestServer]:
-    """A temporary Prefect API server with its database on ``postgres`` (created here), or on SQLite when None.
+def prefect_test_server(
+    postgres: PostgresServer | None, startup_timeout: int = 120, started: SubprocessASGIServer | None = None
+) -> Iterator[PrefectTestServer]:
+    """A temporary Prefect API server with its database on ``postgres``, or on SQLite when None; ``started`` is
+    the server's process when :func:`start_server_process` already started it on ``postgres`` (else it starts
+    here). The server stops on exit.
 
     Follows ``prefect.testing.utilities.prefect_test_harness`` step by step; only the database differs.
     """
@@ -62,21 +86,18 @@ def prefect_test_server(postgres: PostgresServer | None, startup_timeout: int = 
             yield PrefectTestServer()
         return
     handle = PrefectTestServer(postgres)
-    postgres.createdb(handle.database)
-    database_url = handle.url
     with ExitStack() as stack:
         stack.enter_context(temporary_database_interface())
         stack.enter_context(
             prefect.settings.temporary_settings(
-                updates={prefect.settings.PREFECT_SERVER_DATABASE_CONNECTION_URL: database_url}
+                updates={prefect.settings.PREFECT_SERVER_DATABASE_CONNECTION_URL: handle.url}
             )
         )
-        server = SubprocessASGIServer(port=free_port())
+        server = started if started is not None else start_server_process(postgres, startup_timeout)
         # Code that asks for the default ephemeral server during a flow run must find this one.
         prior_default = SubprocessASGIServer._instances.get(None)
         SubprocessASGIServer._instances[None] = server
         try:
-            server.start(timeout=startup_timeout)
             stack.enter_context(
                 prefect.settings.temporary_settings(updates={prefect.settings.PREFECT_API_URL: server.api_url})
             )
