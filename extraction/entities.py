@@ -50,6 +50,7 @@ from extraction.regions import (
     regions_context,
     town_area_name,
 )
+from extraction.vocab import CompactVocab, lines
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -179,10 +180,42 @@ def english_parse_docs(texts: Iterable[str], batch_size: int = 64) -> Iterator[D
 
 @lru_cache(maxsize=1)
 def natasha_models() -> tuple[Any, Any]:
-    """natasha's segmenter and news NER tagger (shipped inside the package)."""
-    from natasha import NewsNERTagger, Segmenter
+    """natasha's segmenter and news NER tagger (shipped inside the package), its word vocabulary compact.
 
-    return Segmenter(), NewsNERTagger(news_embedding())
+    What ``NewsNERTagger(news_embedding())`` builds, except that the 250,000 words the tagger looks its input up
+    in are a :class:`extraction.vocab.CompactVocab` (about 12 MB) instead of slovnet's list and dict of Python
+    strings (about 40 MB). Same ids, so the same tags (tests/extraction/test_model_loading.py).
+    """
+    from natasha import NewsNERTagger, Segmenter
+    from natasha.data import NEWS_NER
+    from slovnet.api import NER
+    from slovnet.const import SHAPE, TAG
+    from slovnet.exec.encoders import TagEncoder
+    from slovnet.exec.infer import NERInfer, TagDecoder
+    from slovnet.exec.model import NER as NERModel
+    from slovnet.exec.pack import Pack
+
+    with Pack(NEWS_NER) as pack:
+        pack.load_meta().check_protocol()
+        model = pack.load_model(NERModel)
+        arrays = dict(pack.load_arrays(model.weights))
+        words, shapes, tags = slovnet_words(pack), pack.load_vocab(SHAPE), pack.load_vocab(TAG)
+    batch_size = 8  # slovnet's and natasha's default
+    infer = NERInfer(model.inject_arrays(arrays), TagEncoder(words, shapes, batch_size), TagDecoder(tags))
+    tagger = NewsNERTagger.__new__(NewsNERTagger)
+    NER.__init__(tagger, infer, batch_size)
+    tagger.navec(news_embedding())
+    return Segmenter(), tagger
+
+
+def slovnet_words(pack: Any) -> CompactVocab:
+    """The word vocabulary of a slovnet model package (an open ``slovnet.exec.pack.Pack``), compact."""
+    import gzip
+
+    from slovnet.const import WORD
+    from slovnet.exec.pack import vocab_name
+
+    return CompactVocab(lines(gzip.decompress(pack.read(vocab_name(WORD))).decode("utf-8")))
 
 
 @lru_cache(maxsize=1)
@@ -193,9 +226,10 @@ def news_embedding() -> Any:
     ``pq.codes``); it has a word vocabulary of its own. natasha's ``NewsEmbedding()`` also builds navec's
     250k-word vocabulary and the tables of navec's similarity search, about 100 MB that the tagger never reads,
     and 75 MB more while it builds them. Here the 25 MB of vector indexes are memory-mapped from the tar file (pages
-    are read as words are looked up) and nothing else is built. The tagger's output is the same
+    are read as words are looked up, without read-ahead) and nothing else is built. The tagger's output is the same
     (tests/extraction/test_extraction_rules.py compares both loaders).
     """
+    import mmap
     import tarfile
     from types import SimpleNamespace
 
@@ -210,7 +244,10 @@ def news_embedding() -> Any:
         member = tar.getmember("pq.bin")  # navec's layout: 4 uint32 (sizes), uint8 indexes, float32 codes
     offset, size = member.offset_data, member.size
     vectors, _dim, qdim, centroids = (int(v) for v in np.fromfile(NEWS_EMBEDDING, np.uint32, 4, offset=offset))
-    indexes = np.memmap(NEWS_EMBEDDING, np.uint8, "r", offset=offset + 16, shape=(vectors, qdim))
+    with open(NEWS_EMBEDDING, "rb") as file:
+        mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    mapped.madvise(mmap.MADV_RANDOM)  # a word's row is 100 bytes: no read-ahead of the rows around it
+    indexes = np.frombuffer(mapped, np.uint8, vectors * qdim, offset=offset + 16).reshape(vectors, qdim)
     codes_offset = offset + 16 + vectors * qdim
     codes_count = (size - 16 - vectors * qdim) // 4
     codes = np.fromfile(NEWS_EMBEDDING, np.float32, codes_count, offset=codes_offset).reshape(qdim, centroids, -1)

@@ -135,3 +135,32 @@ def test_the_lean_syntax_parser_parses_like_natashas_own_loader() -> None:
     assert arcs == _markups(segmenter, NewsSyntaxParser(NewsEmbedding()), ner=False) and all(arcs)
     # One copy of the 250k-word vocabulary serves the tagger and the parser.
     assert lean.infer.encoder.words_vocab is natasha_models()[1].infer.encoder.words_vocab
+
+
+def test_the_compact_vocabulary_answers_what_slovnets_vocabulary_answers() -> None:
+    from natasha.data import NEWS_NER
+    from slovnet.const import WORD
+    from slovnet.exec.pack import Pack
+
+    from extraction.entities import slovnet_words
+
+    with Pack(NEWS_NER) as pack:
+        full, compact = pack.load_vocab(WORD), slovnet_words(pack)
+    assert len(compact) == len(full) > 200_000
+    assert (compact.unk_id, compact.pad_id) == (full.unk_id, full.pad_id) and compact.unk_id is not None
+    unknown = ["нетакогословавовсе", "xyzzyq", "", "Москва"]  # the vocabulary is lower-case
+    assert [compact.encode(w) for w in full.items + unknown] == [full.encode(w) for w in full.items + unknown]
+    assert [compact.decode(i) for i in range(0, len(full), 997)] == full.items[::997]
+
+
+def test_a_compact_vocabulary_reads_lines_as_splitlines_and_keeps_the_last_id_of_a_repeated_word() -> None:
+    from slovnet.vocab import Vocab
+
+    from extraction.vocab import CompactVocab, lines
+
+    text = "<pad>\nмир\r\nwar\x85мир\u2028<unk>\n\nend"
+    assert list(lines(text)) == text.splitlines()
+    full, compact = Vocab(text.splitlines()), CompactVocab(lines(text))
+    probes = ["мир", "war", "<unk>", "", "end", "absent"]
+    assert [compact.encode(w) for w in probes] == [full.encode(w) for w in probes]
+    assert compact.encode("мир") == 3 and compact.encode("absent") == compact.unk_id == 4
