@@ -9,6 +9,7 @@ Ukrainian). Models load once per process. Russian and Ukrainian mentions get a n
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -256,10 +257,57 @@ def news_embedding() -> Any:
 
 @lru_cache(maxsize=2)
 def morph(language: str) -> Any:
-    """pymorphy3 analyser for ``ru`` or ``uk``."""
+    """pymorphy3 analyser for ``ru`` or ``uk``, its dictionaries memory-mapped from the package's files.
+
+    pymorphy3 reads each DAWG (the words, the suffixes it guesses unknown words by, the tag probabilities) into
+    an array: about 14 MB per language held by every process that lemmatises. Mapped, a run holds only the pages
+    its words lead to (:func:`map_dawg`); the analyses are the same (tests/extraction/test_model_loading.py).
+    """
+    import os
+
     import pymorphy3
 
-    return pymorphy3.MorphAnalyzer(lang="uk" if language == "uk" else "ru")
+    analyzer = pymorphy3.MorphAnalyzer(lang="uk" if language == "uk" else "ru")
+    dictionary = analyzer.dictionary
+    map_dawg(dictionary.words, os.path.join(dictionary.path, "words.dawg"))
+    for index, suffixes in enumerate(dictionary.prediction_suffixes_dawgs):
+        map_dawg(suffixes, os.path.join(dictionary.path, f"prediction-suffixes-{index}.dawg"))
+    estimator = getattr(analyzer, "prob_estimator", None)
+    if estimator is not None:
+        map_dawg(estimator.p_t_given_w, os.path.join(dictionary.path, "p_t_given_w.intdawg"))
+    return analyzer
+
+
+def map_dawg(dawg: Any, path: str) -> bool:
+    """Point a DAWG that DAWG-Python loaded from ``path`` at a read-only memory map of that file instead of the
+    arrays it read (the same unit and guide values, read in place; no read-ahead, as lookups jump around).
+
+    False, and nothing changed, when ``dawg`` is not DAWG-Python's (e.g. the C ``DAWG`` package's) or the file's
+    sizes are not those of what it loaded.
+    """
+    import mmap
+    import struct
+
+    parts = [part for part in (getattr(dawg, "dct", None), getattr(dawg, "guide", None)) if part is not None]
+    if not parts or not all(isinstance(getattr(part, "_units", None), array) for part in parts):
+        return False
+    # DAWG-Python's file: the units (uint32 count, uint32 each), then the guide's (uint32 count, 2 bytes each).
+    with open(path, "rb") as file:
+        mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    views, offset = [], 0
+    for part in parts:
+        loaded: array[int] = part._units
+        (count,) = struct.unpack_from("=I", mapped, offset) if offset + 4 <= len(mapped) else (-1,)
+        size = len(loaded) * loaded.itemsize
+        if count * (4 if loaded.typecode == "I" else 2) != size or offset + 4 + size > len(mapped):
+            return False
+        unit_format: str = loaded.typecode
+        views.append(memoryview(mapped)[offset + 4 : offset + 4 + size].cast(unit_format))
+        offset += 4 + size
+    mapped.madvise(mmap.MADV_RANDOM)
+    for part, view in zip(parts, views, strict=True):
+        part._units = view
+    return True
 
 
 @lru_cache(maxsize=1)

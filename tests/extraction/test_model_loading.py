@@ -164,3 +164,24 @@ def test_a_compact_vocabulary_reads_lines_as_splitlines_and_keeps_the_last_id_of
     probes = ["мир", "war", "<unk>", "", "end", "absent"]
     assert [compact.encode(w) for w in probes] == [full.encode(w) for w in probes]
     assert compact.encode("мир") == 3 and compact.encode("absent") == compact.unk_id == 4
+
+
+def test_memory_mapped_morphology_dictionaries_analyse_like_pymorphys_own_loader() -> None:
+    import re
+
+    import pymorphy3
+
+    from extraction.entities import map_dawg, morph
+
+    # Known words, inflected names, and made-up words that only the suffix guesses can analyse.
+    words = [w for text in NATASHA_TEXTS for w in re.findall(r"\w+", text)]
+    words += ["Бахмутовщина", "кракозябрами", "зеленобудівництво", "шмурдякові"]
+
+    def analyses(analyzer: Any) -> list[list[tuple[str, str, float]]]:
+        return [[(p.normal_form, str(p.tag), p.score) for p in analyzer.parse(w)] for w in words]
+
+    for language in ("ru", "uk"):
+        mapped = morph(language)
+        assert type(mapped.dictionary.words.dct._units) is memoryview  # it is mapped, not read into an array
+        assert analyses(mapped) == analyses(pymorphy3.MorphAnalyzer(lang=language))
+        assert not map_dawg(mapped.dictionary.words, "/dev/null")  # not DAWG-Python's arrays any more: left alone
