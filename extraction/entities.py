@@ -299,10 +299,12 @@ def map_dawg(dawg: Any, path: str) -> bool:
         loaded: array[int] = part._units
         (count,) = struct.unpack_from("=I", mapped, offset) if offset + 4 <= len(mapped) else (-1,)
         size = len(loaded) * loaded.itemsize
-        if count * (4 if loaded.typecode == "I" else 2) != size or offset + 4 + size > len(mapped):
+        if loaded.typecode not in ("I", "B") or count * (4 if loaded.typecode == "I" else 2) != size:
             return False
-        unit_format: str = loaded.typecode
-        views.append(memoryview(mapped)[offset + 4 : offset + 4 + size].cast(unit_format))
+        if offset + 4 + size > len(mapped):
+            return False
+        view = memoryview(mapped)[offset + 4 : offset + 4 + size]
+        views.append(view.cast("I") if loaded.typecode == "I" else view.cast("B"))
         offset += 4 + size
     mapped.madvise(mmap.MADV_RANDOM)
     for part, view in zip(parts, views, strict=True):
