@@ -151,7 +151,7 @@ def english_pipeline() -> Language:
 
     if "telefeed_paragraph_breaks" not in Language.factories:
         Language.component("telefeed_paragraph_breaks", func=_paragraph_breaks)
-    nlp = spacy.load(SPACY_MODEL)
+    nlp = spacy.load(SPACY_MODEL, exclude=["senter"])  # disabled in the package; the parser sets sentences
     nlp.add_pipe("telefeed_paragraph_breaks", before="parser")
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"})
     spacy_label = {PER: "PERSON", ORG: "ORG", LOC: "GPE", MIL_UNIT: MIL_UNIT}
