@@ -27,6 +27,7 @@ from extraction.gazetteer import (
     PER,
     REGION_COUNTRIES,
     TOWN_POPULATION,
+    UKRAINIAN_LETTERS,
     Place,
     PlaceContext,
     cyrillic_language,
@@ -38,15 +39,17 @@ from extraction.gazetteer import (
     translit,
     ukrainian_romanization,
 )
-from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, phrase_pattern
+from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, COORDINATION, phrase_pattern
 from extraction.regions import (
     DISTRICT_ADJECTIVE,
     DISTRICT_RE,
+    FOREIGN_OBLAST_RE,
     TOWN_AREA_RE,
     coordinated_before,
     district_kind,
     district_name,
     find_regions,
+    foreign_region_name,
     region_named,
     regions_context,
     town_area_name,
@@ -383,12 +386,13 @@ def _lemma_token(token: str, language: str, label: str, gender: str | None = Non
     return word[:1].upper() + word[1:] if token[:1].isupper() else word
 
 
-_CASES = frozenset({"nomn", "gent", "datv", "accs", "ablt", "loct", "voct", "gen2", "acc2", "loc2"})
+# pymorphy3's case grammemes (the second genitive, accusative and locative too).
+CASES = frozenset({"nomn", "gent", "datv", "accs", "ablt", "loct", "voct", "gen2", "acc2", "loc2"})
 
 
 def _caseless(parse: Any) -> frozenset[str]:
     """Every case, for a reading that names none (an indeclinable word fits any case)."""
-    return frozenset() if _CASES & parse.tag.grammemes else _CASES
+    return frozenset() if CASES & parse.tag.grammemes else CASES
 
 
 def _name_gender(words: Sequence[str], language: str) -> str | None:
@@ -440,6 +444,8 @@ def slavic_lemma(text: str, language: str, label: str) -> str:
     Person names decline every word; in other phrases only the words up to the head noun decline
     (``Министерства обороны России`` -> ``Министерство обороны России``).
     """
+    if label == LOC and (title := _title_case(text)) != text and (hit := best_place_lemma(title, language)):
+        return hit[0]  # a dateline in capitals: ЛЬВІВ -> Львів
     if label == MIL_UNIT or lookup_known(text) is not None:
         return text
     if label == LOC and " " in text:
@@ -587,9 +593,15 @@ def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
         for feature in find_features(part, chunk.language):
             s, e = chunk.start + feature.start, chunk.start + feature.end
             _add(out, Mention(text[s:e], LOC, s, e, lemma=feature.canonical, language=chunk.language))
+        _places_in_capitals(text, chunk, out)
         for region in find_regions(part):
             s, e = chunk.start + region.start, chunk.start + region.end
             _add(out, Mention(text[s:e], LOC, s, e, lemma=region.region.canonical, language=chunk.language))
+        for match in FOREIGN_OBLAST_RE.finditer(part):  # Актюбинская область -> Aktobe Region
+            foreign = foreign_region_name(match.group(1))
+            if foreign is not None:
+                s, e = chunk.start + match.start(), chunk.start + match.end()
+                _add(out, Mention(text[s:e], LOC, s, e, lemma=foreign, language=chunk.language))
         for match in TOWN_AREA_RE.finditer(part):  # Ізюмщині -> Izium Raion (oblast -щина names are regions)
             area = town_area_name(match.group(1), lookup_places, TOWN_POPULATION)
             if area is not None:
@@ -771,7 +783,7 @@ def _coordinated_with_place(before: str, start: int, found: Sequence[Mention]) -
     return match is not None and any(m.label == LOC and m.end == start - len(match.group(0)) for m in found)
 
 
-_COORDINATED_AFTER = re.compile(r"(?:\s*,\s*|\s+(?:і|й|та|и|или|або)\s+)")
+_COORDINATED_AFTER = re.compile(COORDINATION)
 
 
 def _coordinated_before_place(text: str, end: int, found: Sequence[Mention]) -> bool:
@@ -958,7 +970,7 @@ def best_place_lemma(surface: str, language: str) -> tuple[str, Place] | None:
     place of Ukraine, Russia or Belarus ten times one elsewhere (``Луге`` -> ``Луга``, not Lugo's ``Луго``)."""
     candidates = (surface, *place_lemmas(surface, language))
     hits = [(c, p) for c in candidates if (p := lookup_place(c)) is not None]
-    if not hits and language == "uk" and _UKRAINIAN_LETTERS.search(surface):
+    if not hits and language == "uk" and not UKRAINIAN_LETTERS.isdisjoint(surface):
         # a town of Russia GeoNames names only in Russian: Ліпецьку -> Липецк, Кіришів -> Кириши
         hits = [(r, p) for c in candidates for r in russian_spellings(c) if (p := lookup_place(r)) is not None]
 
@@ -971,8 +983,7 @@ def best_place_lemma(surface: str, language: str) -> tuple[str, Place] | None:
     return max(hits, key=weight) if hits else None
 
 
-_UKRAINIAN_LETTERS = re.compile("[іїєґІЇЄҐ]")
-_RUSSIAN_LETTERS = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г", "І": "И", "Ї": "И", "Є": "Е", "Ґ": "Г"})
+_UKRAINIAN_TO_RUSSIAN = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г", "І": "И", "Ї": "И", "Є": "Е", "Ґ": "Г"})
 
 
 def russian_spellings(name: str) -> tuple[str, ...]:
@@ -983,7 +994,7 @@ def russian_spellings(name: str) -> tuple[str, ...]:
     variants = [name] + ([f"{closed.group(1)}{vowel}{closed.group(2)}" for vowel in "ео"] if closed else [])
     out = []
     for variant in variants:
-        spelled = re.sub(r"ь(?=[кстнз])", "", variant.translate(_RUSSIAN_LETTERS))
+        spelled = re.sub(r"ь(?=[кстнз])", "", variant.translate(_UKRAINIAN_TO_RUSSIAN))
         out.append(re.sub(f"[{APOSTROPHES}]", "", spelled))
     return tuple(dict.fromkeys(out))
 
@@ -1163,6 +1174,33 @@ def _drop_sentence_initial_common_word(text: str, start: int, end: int, label: s
     if _place_of(rest, language) is not None or region_named(rest) is not None:
         return start + match.end()
     return start
+
+
+_CAPITALS_WORD = re.compile(
+    BOUNDARY_BEFORE + r"[А-ЯІЇЄҐЁ]{2,}(?:[-'’ʼ][А-ЯІЇЄҐЁ]{2,})*(?:\s+[А-ЯІЇЄҐЁ]{2,})?" + BOUNDARY_AFTER
+)
+
+
+def _title_case(text: str) -> str:
+    """A name written in capitals as a name (``ІВАНО-ФРАНКІВСЬК`` -> ``Івано-Франківськ``); other text as is."""
+    if not (text.isupper() and len(text.replace("-", "")) >= 4):
+        return text
+    return re.sub(r"[^\W\d_]+", lambda m: m.group(0)[:1] + m.group(0)[1:].lower(), text)
+
+
+def _places_in_capitals(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
+    """Towns written in capitals (datelines: ``ХАРКІВ, 8 грудня``): a word of four letters or more that, as a
+    name, is a town of 5,000 people or more and no curated acronym (``НАТО``, ``ООН`` stay what they are)."""
+    for match in _CAPITALS_WORD.finditer(text, chunk.start, chunk.end):
+        s, e = match.span()
+        surface = match.group(0)
+        title = _title_case(surface)
+        known = lookup_known(surface)
+        if title == surface or (known is not None and known.label != LOC):
+            continue
+        place = _place_of(title, chunk.language)
+        if place is not None and place.latitude is not None and place.population >= TOWN_POPULATION:
+            _add(mentions, Mention(surface, LOC, s, e, language=chunk.language))
 
 
 _NAME_WORD = r"[А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ]+(?:-[А-ЯІЇЄҐЁа-яіїєґё][а-яіїєґё'’ʼ]+)*"

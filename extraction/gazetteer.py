@@ -76,8 +76,9 @@ _TRANSLIT = {
 _TRANSLIT_UK = {**_TRANSLIT, "г": "h", "и": "y", "е": "e"}
 
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04FF]")
-_UK_LETTERS = set("іїєґІЇЄҐ")
-_RU_LETTERS = set("ыэъёЫЭЪЁ")
+# Letters only the Ukrainian alphabet has, and only the Russian one.
+UKRAINIAN_LETTERS = frozenset("іїєґІЇЄҐ")
+RUSSIAN_LETTERS = frozenset("ыэъёЫЭЪЁ")
 
 
 def has_cyrillic(text: str) -> bool:
@@ -87,8 +88,8 @@ def has_cyrillic(text: str) -> bool:
 
 def cyrillic_language(text: str, default: str = "ru") -> str:
     """``"uk"`` or ``"ru"`` for a Cyrillic text, judged by letters only one of the two alphabets has."""
-    uk = sum(c in _UK_LETTERS for c in text)
-    ru = sum(c in _RU_LETTERS for c in text)
+    uk = sum(c in UKRAINIAN_LETTERS for c in text)
+    ru = sum(c in RUSSIAN_LETTERS for c in text)
     if uk > ru:
         return "uk"
     if ru > uk:
@@ -430,6 +431,7 @@ def russian_romanization(text: str) -> str:
     ending ``y``, ``ье`` ``ye`` (``Ново-Огарёво`` -> ``Novo-Ogaryovo``, ``Жуковский`` -> ``Zhukovsky``)."""
     text = re.sub(r"(?<=[жчшщЖЧШЩ])ё", "о", text)
     text = re.sub(r"(?:ий|ый)\b", "y", text)
+    text = re.sub(r"(?<=[^\W\d_])ое\b", "ойе", text)  # an adjective's neuter ending: Iriklinskoye, Ramenskoye
     # Шереметьево -> Sheremetyevo; before ё the sign adds nothing, "yo" has its y (Воробьёв -> Vorobyov)
     text = re.sub(r"(?<=[ьъ])(?=е)", "й", text)
     return translit(text.replace("ё", "\x00").replace("Ё", "\x01"), "ru").replace("\x00", "yo").replace("\x01", "Yo")

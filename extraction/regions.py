@@ -19,10 +19,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
+from extraction.curated import CuratedEntry, NameMatcher, native_names, table_rows
 from extraction.gazetteer import Place, PlaceContext, city_section, lookup_place, place_weight, skeleton
-from extraction.inflection import BOUNDARY_AFTER, BOUNDARY_BEFORE, ENDING, word_pattern
+from extraction.inflection import BOUNDARY_AFTER, BOUNDARY_BEFORE, COORDINATION, ENDING, word_pattern
 from extraction.normalise import fold_apostrophes
 
 # Designator words in every case form (nominative to prepositional, singular and plural) and abbreviations.
@@ -37,26 +37,20 @@ _PLURAL_DESIGNATOR = r"\s+(?:[Оо]бласт(?:и|ей|ях|ям|ями)|обл
 
 
 @dataclass(frozen=True, slots=True)
-class Region:
-    """A region: English canonical name, ISO country, administrative centre (GeoNames name) and native names."""
+class Region(CuratedEntry):
+    """A region of ``regions.tsv``: its ISO country and administrative centre (GeoNames name)."""
 
-    canonical: str
     country: str
     centre: str
-    names: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
 def regions() -> tuple[Region, ...]:
     """Every region of the table."""
-    text = resources.files("extraction").joinpath("data/regions.tsv").read_text(encoding="utf-8")
-    out = []
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#") or line.startswith("canonical\t"):
-            continue
-        canonical, country, centre, names = line.split("\t")
-        out.append(Region(canonical, country, centre, tuple(n.strip() for n in names.split(";") if n.strip())))
-    return tuple(out)
+    return tuple(
+        Region(canonical, native_names(names), country, centre)
+        for canonical, country, centre, names in table_rows("regions.tsv")
+    )
 
 
 def _name_pattern(name: str) -> str:
@@ -79,18 +73,14 @@ def _adjective(name: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _compiled() -> tuple[re.Pattern[str], list[tuple[re.Pattern[str], Region]], list[tuple[re.Pattern[str], Region]]]:
-    named: list[tuple[str, Region]] = sorted(
-        ((name, region) for region in regions() for name in region.names), key=lambda nr: -len(nr[0])
-    )
-    per_name = [(re.compile(_name_pattern(name)), region) for name, region in named]
+def _compiled() -> tuple[NameMatcher[Region], list[tuple[re.Pattern[str], Region]]]:
+    matcher = NameMatcher(regions(), _name_pattern)
     adjectives = [
         (re.compile(word_pattern(adjective)), region)
-        for name, region in named
+        for name, region in matcher.named
         if (adjective := _adjective(name)) is not None
     ]
-    combined = re.compile(BOUNDARY_BEFORE + "(?:" + "|".join(_name_pattern(n) for n, _ in named) + ")" + BOUNDARY_AFTER)
-    return combined, per_name, adjectives
+    return matcher, adjectives
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +94,10 @@ class RegionMatch:
 
 def find_regions(text: str) -> list[RegionMatch]:
     """Every region mention in ``text`` (case forms, both scripts, designator included), in text order."""
-    combined, per_name, adjectives = _compiled()
+    matcher, adjectives = _compiled()
     found: list[RegionMatch] = []
-    for match in combined.finditer(text):
+    for match, region in matcher.finditer(text):
         surface = match.group(0)
-        region = next((r for pattern, r in per_name if pattern.fullmatch(surface)), None)
-        if region is None:
-            continue
         found.append(RegionMatch(match.start(), match.end(), region))
         # "Курская и Орловская области": the adjectives before share the plural designator.
         if re.search(_PLURAL_DESIGNATOR + "$", surface):
@@ -137,7 +124,7 @@ _ELLIPSIS = re.compile(
 )
 
 
-_COORDINATED_WORD = re.compile(r"(\S+)(?:\s*,\s*|\s+(?:и|та|і|й)\s+)$")
+_COORDINATED_WORD = re.compile(r"(\S+)" + COORDINATION + "$")
 
 
 def coordinated_before(text: str, start: int, limit: int = 4) -> list[tuple[int, int]]:
@@ -200,7 +187,7 @@ _ADJECTIVE_SUFFIX = re.compile(
 )
 
 
-def _centre_candidates(adjective: str, hromada: bool = False) -> list[str]:
+def centre_candidates(adjective: str, hromada: bool = False) -> list[str]:
     """Place names an adjective may derive from (``Купянского`` -> ``Купянск``; ``Харківської`` -> ``Харків``)."""
     base = _ADJECTIVE_SUFFIX.sub("", fold_apostrophes(adjective))
     out = [base]
@@ -232,7 +219,7 @@ def _centre_candidates(adjective: str, hromada: bool = False) -> list[str]:
     compound = re.fullmatch(r"([А-ЯІЇЄҐ][а-яіїєґ]{2,}?)о([а-яіїєґ]{3,})", base)
     if compound:  # Великобурлуцька -> Великий Бурлук: an adjective made of a two-word name
         head, tail = compound.group(1), compound.group(2)
-        for candidate in _centre_candidates(tail[:1].upper() + tail[1:] + "ий", hromada):
+        for candidate in centre_candidates(tail[:1].upper() + tail[1:] + "ий", hromada):
             out += [f"{head}{ending} {candidate}" for ending in ("ий", "а", "е", "і")]
     return [c for c in dict.fromkeys(out) if len(c) >= 3]
 
@@ -253,7 +240,7 @@ def district_name(
     """
     hits = [
         place
-        for candidate in _centre_candidates(adjective, kind == "hromada")
+        for candidate in centre_candidates(adjective, kind == "hromada")
         for place in places(candidate)
         if place.latitude is not None
         and (place.country_code in ("UA", "RU") or kind == "hromada")
@@ -282,7 +269,7 @@ def town_area_name(stem: str, places: Callable[[str], Sequence[Place]], min_popu
     from (``Куп'ян`` -> Kupiansk), a town of ``min_population`` or more; None when there is none."""
     hits = [
         place
-        for candidate in _centre_candidates(stem + "ський")
+        for candidate in centre_candidates(stem + "ський")
         for place in places(candidate)
         if place.country_code == "UA"
         and place.latitude is not None
@@ -307,3 +294,50 @@ def regions_context(text: str) -> PlaceContext:
 def district_kind(word: str) -> str:
     """``raion`` or ``hromada`` for a designator word as written (``районе``, ``громади``)."""
     return "hromada" if word.lower().startswith("громад") else "raion"
+
+
+# -- first-level regions of other countries ------------------------------------------------------------------------
+
+# An oblast the table does not list (it lists Ukraine's and Russia's): adjective + область in any case form.
+FOREIGN_OBLAST_RE = re.compile(
+    BOUNDARY_BEFORE + "(" + DISTRICT_ADJECTIVE + r")\s+" + _DESIGNATORS["область"] + BOUNDARY_AFTER
+)
+_COMPASS = {
+    "западно": "West",
+    "західно": "West",
+    "восточно": "East",
+    "східно": "East",
+    "северо": "North",
+    "північно": "North",
+    "южно": "South",
+    "південно": "South",
+}
+# Oblasts of a country this size or more are named after their centre (smaller namesakes are villages).
+_OBLAST_CENTRE_POPULATION = 20_000
+
+
+def foreign_region_name(adjective: str) -> str | None:
+    """English name of a first-level region of a country other than Ukraine and Russia, named with
+    ``область`` (Kazakhstan, Belarus, Kyrgyzstan...): its centre's name + ``Region``, as English Wikipedia names
+    them (``Актюбинская`` -> ``Aktobe Region``, ``Гомельської`` -> ``Gomel Region`` when GeoNames spells it so), or a
+    compass word + the country (``Западно-Казахстанской`` -> ``West Kazakhstan Region``); None when neither fits."""
+    head, _, tail = adjective.partition("-")
+    masculine = _ADJECTIVE_SUFFIX.sub("", fold_apostrophes(tail or adjective)) + "ий"
+    if tail and head.lower() in _COMPASS:
+        for candidate in centre_candidates(masculine[:1].upper() + masculine[1:])[:-1]:
+            country = lookup_place(candidate)
+            if country is not None and country.latitude is None and country.country_code not in (None, "UA", "RU"):
+                return f"{_COMPASS[head.lower()]} {country.name} Region"
+        return None
+    if tail:
+        return None
+    hits = [
+        place
+        for candidate in centre_candidates(masculine)[:-1]
+        if (place := lookup_place(candidate)) is not None
+        and place.latitude is not None
+        and place.country_code not in ("UA", "RU")
+        and place.population >= _OBLAST_CENTRE_POPULATION
+        and skeleton(place.name)[:3] == skeleton(candidate)[:3]
+    ]
+    return f"{max(hits, key=lambda p: p.population).name} Region" if hits else None
