@@ -60,6 +60,10 @@ class CompactVocab:
     def __len__(self) -> int:
         return len(self._ends)
 
+    def __reduce__(self) -> tuple[type[CompactVocab], tuple[list[str]]]:
+        """Pickled as its words: the hashes are this process's (``PYTHONHASHSEED``), another computes its own."""
+        return (CompactVocab, ([self.decode(word_id) for word_id in range(len(self))],))
+
     def decode(self, word_id: int) -> str:
         """The word with id ``word_id``."""
         return self._word_bytes(word_id).decode("utf-8")

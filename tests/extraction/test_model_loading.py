@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -166,6 +167,7 @@ def test_a_compact_vocabulary_reads_lines_as_splitlines_and_keeps_the_last_id_of
     probes = ["мир", "war", "<unk>", "", "end", "absent"]
     assert [compact.encode(w) for w in probes] == [full.encode(w) for w in probes]
     assert compact.encode("мир") == 3 and compact.encode("absent") == compact.unk_id == 4
+    assert [pickle.loads(pickle.dumps(compact)).encode(w) for w in probes] == [compact.encode(w) for w in probes]
 
 
 def test_memory_mapped_morphology_dictionaries_analyse_like_pymorphys_own_loader() -> None:
