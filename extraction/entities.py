@@ -39,6 +39,12 @@ from extraction.gazetteer import (
     ukrainian_romanization,
 )
 from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, COORDINATION, phrase_pattern
+from extraction.organisations import (
+    compound_organisations,
+    institution_phrases,
+    organisation_words,
+    quoted_organisations,
+)
 from extraction.regions import (
     DISTRICT_ADJECTIVE,
     DISTRICT_RE,
@@ -1036,7 +1042,7 @@ def _town(place: Place | None) -> bool:
 
 
 # Generic military abbreviations and equipment designations the Russian model tags as organisations.
-_GENERIC = {"ПВО", "ППО", "БПЛА", "БМП", "БТР", "РСЗО", "ЗРК", "СВО", "ЛБС", "ВПК", "РЭБ", "РЕБ", "ДРГ", "КАБ"}
+_GENERIC = organisation_words("weapon_acronym")
 _DESIGNATION = re.compile(r"^[A-ZА-ЯІЇЄ][A-Za-zА-Яа-яІЇЄіїє]{0,3}-\d{1,3}[A-Za-zА-Яа-я]?$")
 
 
@@ -1378,6 +1384,49 @@ def _acronym_organisations(text: str, chunk: Chunk, mentions: list[Mention]) -> 
             mention.start, mention.text, mention.lemma = start, text[start : mention.end], ""
 
 
+ORGANISATION_LANGUAGES = ("uk", "ru")
+QUOTED_LANGUAGES = ("uk",)  # natasha finds Russian quoted names; Russian quotes more titles of works
+
+
+def _organisation_names(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
+    """Organisations by their form (``extraction.organisations``): quoted names, adjective + institution noun or
+    acronym, compound sector words. Each replaces the mentions inside it (a place read inside a club's or an
+    authority's name) unless a mention runs across its edge."""
+    if chunk.language not in ORGANISATION_LANGUAGES:
+        return
+    parse = morph(chunk.language).parse
+    spans = [
+        *(quoted_organisations(text, chunk.start, chunk.end, parse) if chunk.language in QUOTED_LANGUAGES else ()),
+        *institution_phrases(text, chunk.start, chunk.end, parse),
+        *compound_organisations(
+            text, chunk.start, chunk.end, parse, lambda w: _place_of(w, chunk.language) is not None
+        ),
+    ]
+    for start, end in spans:
+        overlapping = [m for m in mentions if m.start < end and start < m.end]
+        if any(m.start < start or end < m.end for m in overlapping):
+            continue
+        if any((m.start, m.end) == (start, end) and m.lemma for m in overlapping):
+            continue  # a rule's reading of the same words (a curated plant, a feature) stands
+        quoted = text[start:end].endswith("»")
+        if quoted and any(re.fullmatch(r"[ \t]+", text[end : m.start]) and m.label == PER for m in mentions):
+            continue  # a work and its author («Наталка Полтавка» Миколи Лисенка)
+        owner = next(
+            (m for m in mentions if m.label in (ORG, MIL_UNIT) and re.fullmatch(r"[ \t]+", text[m.end : start])), None
+        )
+        if quoted and owner is not None:  # a named formation or firm (бригадою «Холодний Яр»): one name
+            owner.end, owner.text, owner.lemma = end, text[owner.start : end], ""
+            mentions[:] = [m for m in mentions if m is owner or not (start <= m.start and m.end <= end)]
+            continue
+        if any(m.label == PER and m.end - m.start > (end - start) // 2 for m in overlapping):
+            continue  # a person's name in guillemets or after an adjective is the model's call
+        for m in overlapping:
+            mentions.remove(m)
+        if quoted and text[start] == "«":  # the name without its guillemets, as the model gives quoted names
+            start, end = start + 1, end - 1
+        mentions.append(Mention(text[start:end], ORG, start, end, language=chunk.language, own_label=quoted))
+
+
 def _propagate_surnames(text: str, mentions: list[Mention]) -> None:
     """Other occurrences of the surname of a full person name in the document are mentions too.
 
@@ -1493,6 +1542,7 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
         for _ in range(2):  # again: a place coordinated with one found later (Дружківка та Костянтинівка)
             _gazetteer_places(documents[index][0], chunk, per_doc[index])
         _acronym_organisations(documents[index][0], chunk, per_doc[index])
+        _organisation_names(documents[index][0], chunk, per_doc[index])
     for (text, _), mentions in zip(documents, per_doc, strict=True):
         mentions[:] = [m for m in mentions if not _not_a_name(m.text)]
         _extend_given_names(text, mentions)
