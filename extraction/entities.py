@@ -1409,12 +1409,17 @@ def _organisation_names(text: str, chunk: Chunk, mentions: list[Mention]) -> Non
         if any((m.start, m.end) == (start, end) and m.lemma for m in overlapping):
             continue  # a rule's reading of the same words (a curated plant, a feature) stands
         quoted = text[start:end].endswith("»")
-        if quoted and any(re.fullmatch(r"[ \t]+", text[end : m.start]) and m.label == PER for m in mentions):
-            continue  # a work and its author («Наталка Полтавка» Миколи Лисенка)
+        if quoted and any(
+            m.label == PER and re.fullmatch(r"[ \t]+", text[end : m.start]) and _genitive(m.text.split()[0], m.language)
+            for m in mentions
+        ):
+            continue  # a work and its author in the genitive («Наталка Полтавка» Миколи Лисенка)
         owner = next(
             (m for m in mentions if m.label in (ORG, MIL_UNIT) and re.fullmatch(r"[ \t]+", text[m.end : start])), None
         )
-        if quoted and owner is not None:  # a named formation or firm (бригадою «Холодний Яр»): one name
+        if (
+            quoted and text[start] == "«" and owner is not None
+        ):  # a named formation or firm (бригадою «Холодний Яр»): one name
             owner.end, owner.text, owner.lemma = end, text[owner.start : end], ""
             mentions[:] = [m for m in mentions if m is owner or not (start <= m.start and m.end <= end)]
             continue

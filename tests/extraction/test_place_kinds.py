@@ -79,3 +79,25 @@ def test_a_town_far_from_the_airport_of_its_name_stays_a_town() -> None:
     # Koltsovo the science town near Novosibirsk (10,000 people) is no Koltsovo Airport of Yekaterinburg
     assert _found("Учёные из Кольцово получили грант", "ru") == []
     assert _found("Рейс приземлился во Внуково", "ru") == [("Внуково", "Vnukovo International Airport")]  # beside it
+
+
+def test_hromada_adjectives_find_their_centre_through_vowel_and_consonant_alternations() -> None:
+    from extraction.regions import centre_candidates
+
+    # і for е in a closed syllable (Мукачівська -> Мукачево), a ш the suffix absorbs (Золотоніська -> Золотоноша)
+    assert "Мукачево" in centre_candidates("Мукачівська", hromada=True)
+    assert "Золотоноша" in centre_candidates("Золотоніській", hromada=True)
+    assert "Гуляйполе" in centre_candidates("Гуляйпільська", hromada=True)
+
+
+def test_districts_with_a_plural_designator_and_coordinated_adjectives() -> None:
+    from extraction.entities import extract_mentions
+
+    russian = "Воду подвезли в сёла Чемальского и Майминского районов."
+    ukrainian = "Допомогу отримали в Смілянській та Золотоніській громадах."
+    mentions = [m for found in extract_mentions([(russian, "ru"), (ukrainian, "uk")]) for m in found]
+    found = {(m.text, m.lemma) for m in mentions}
+    assert ("Майминского районов", "Mayminsky District") in found
+    assert ("Чемальского", "Chemalsky District") in found
+    assert ("Золотоніській громадах", "Zolotonosha Hromada") in found
+    assert ("Смілянській", "Smila Hromada") in found
