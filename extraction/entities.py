@@ -636,6 +636,8 @@ def _cut_lower_tail(text: str, start: int, end: int, label: str, language: str) 
         if _finite_verb(token, language):
             return start + words[index - 1].end()
     tail = words[capitalised:]
+    if label == LOC and _not_a_name_word(tail[0].group(0).strip(".,;:!?»”"), words[capitalised - 1].group(0), language):
+        return head_end  # Кишинів або, Татарова вздовж, Старого Салтова пошкоджений: the name ends before
     if label == PER or any(not w.group(0)[:1].islower() for w in tail):
         return end
     head = text[start:head_end]
@@ -649,6 +651,17 @@ def _cut_lower_tail(text: str, start: int, end: int, label: str, language: str) 
     place = _place_of(head, language)
     town = place is not None and place.population >= TOWN_POPULATION
     return head_end if town or region_named(head) is not None else end
+
+
+def _not_a_name_word(word: str, last: str, language: str) -> bool:
+    """Whether a lower-case word after a place's name cannot continue it: a function word (``або``, ``вздовж``)
+    or an adjective or participle in no case the name's last word has (``Салтова пошкоджений``)."""
+    parses = morph(language).parse(word)
+    if parses and all(p.tag.POS in _FUNCTION_POS for p in parses):
+        return True
+    cases = {p.tag.case for p in morph(language).parse(last) if p.tag.case}
+    modifiers = [p for p in parses if p.tag.POS in ("ADJF", "PRTF")]
+    return bool(modifiers) and len(modifiers) == len(parses) and not any(p.tag.case in cases for p in modifiers)
 
 
 _SPATIAL = r"біля|поблизу|після|під|над|між|через|возле|около|близ|после|под|между"
@@ -1469,6 +1482,7 @@ def _quoted_name(text: str, start: int, end: int) -> bool:
         text[start - 1 : start] == "«"
         and text[end : end + 1] == "»"
         and _DESIGNATED_NAME.search(text[max(0, start - 20) : start]) is None
+        and not re.search(r"(?i)арен", text[start:end])  # an arena by its own words (Арена Львів) is a place
     )
 
 

@@ -101,3 +101,33 @@ def test_districts_with_a_plural_designator_and_coordinated_adjectives() -> None
     assert ("Чемальского", "Chemalsky District") in found
     assert ("Золотоніській громадах", "Zolotonosha Hromada") in found
     assert ("Смілянській", "Smila Hromada") in found
+
+
+def test_an_arena_named_by_its_own_words_and_a_stadium_romanised_unless_it_names_its_town() -> None:
+    text = "Фінал зіграють на «Арені Київ», півфінал на «Ворскла-Арені» і на стадіоні «Колос»."
+    assert _found(text, "uk") == [
+        ("Арені Київ", "Arena Kyiv"),
+        ("Ворскла-Арені", "Vorskla-Arena"),
+        ("Колос", "Kolos Stadium"),
+    ]
+    # a country's name on a stadium is the stadium's own word, romanised; a town's stays the town's English name
+    assert _found("Матч на стадіоні «Україна»", "uk") == [("Україна", "Ukraina Stadium")]
+    assert _found("Матч прошёл на стадионе «Краснодар»", "ru") == [("Краснодар", "Krasnodar Stadium")]
+
+
+def test_a_place_span_ends_before_a_function_word_or_a_disagreeing_participle() -> None:
+    from extraction.entities import _cut_lower_tail
+
+    for text, name in (
+        ("Автобус їде через Заболоттячку або Луцьк", "Заболоттячку"),
+        ("Дорога до Вербичанки вздовж річки", "Вербичанки"),
+        ("Міст біля Нового Бурлука пошкоджений вночі", "Нового Бурлука"),
+    ):
+        start = text.index(name)
+        run_on_end = text.index(" ", start + len(name) + 1)  # the name and the next word, as the model runs them
+        assert text[start : _cut_lower_tail(text, start, run_on_end, "LOC", "uk")] == name
+    # a lower-case word that agrees with the name continues it (an organisation keeps its words)
+    text = "Працює Харківський метрополітен цілодобово"
+    start = text.index("Харківський")
+    end = text.index(" цілодобово")
+    assert _cut_lower_tail(text, start, end, "ORG", "uk") == end
