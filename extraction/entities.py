@@ -904,7 +904,12 @@ def best_place_lemma(surface: str, language: str) -> tuple[str, Place] | None:
     hits = [(c, p) for c in candidates if (p := lookup_place(c)) is not None]
     if not hits and language == "uk" and not UKRAINIAN_LETTERS.isdisjoint(surface):
         # a town of Russia GeoNames names only in Russian: Ліпецьку -> Липецк, Кіришів -> Кириши
-        hits = [(r, p) for c in candidates for r in russian_spellings(c) if (p := lookup_place(r)) is not None]
+        hits = [
+            (r, p)
+            for c in candidates
+            for r in russian_spellings(c)
+            if (p := lookup_place(r)) is not None and p.country_code in REGION_COUNTRIES
+        ]
 
     def weight(hit: tuple[str, Place]) -> float:
         name, place = hit
@@ -981,6 +986,12 @@ def place_lemmas(surface: str, language: str) -> tuple[str, ...]:
                 if match:  # Львов- -> Львів, Чугуєв- -> Чугуїв, Тернопол- -> Тернопіль, Рог- -> Ріг
                     bases.append(match.group(1) + ("ї" if match.group(2) == "є" else "і") + match.group(3))
             out.extend(b + n for b in bases for n in _NOMINATIVE_ENDINGS)
+    if re.search(r"[^аеиіїоуюяєыэьйʼ'’]$", word):  # a genitive plural without an ending: Печеніг -> Печеніги
+        bases = [word]
+        fleeting = re.fullmatch(r"(.*[^аеиіїоуюяєыэ])[еоі]([^аеиіїоуюяєыэ])", word)
+        if fleeting and len(fleeting.group(1)) >= 2:  # and its fleeting vowel: Ромен -> Ромни, Вод -> Води
+            bases.append(fleeting.group(1) + fleeting.group(2))
+        out.extend(b + n for b in bases for n in ("и", "і", "ы"))
     return tuple(dict.fromkeys(out))
 
 
@@ -1164,6 +1175,7 @@ def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
                 _coordinated_with_place(before, s, mentions)
                 or _coordinated_before_place(text, e, mentions)
                 or _locative_before(before, surface, chunk.language)
+                or _coordinated_with_town(text, s, e, chunk.language)
             )
             person = any(_person_reading(w, chunk.language) for w in words) and place.population < _CITY
             if person and not context:
@@ -1176,6 +1188,22 @@ def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
                     continue  # a sentence-initial common word that is also a small town's name
             mentions.append(Mention(surface, LOC, s, e, language=chunk.language))
             break
+
+
+_TOWN_AFTER = re.compile(COORDINATION + "(" + _NAME_WORD + ")")
+_TOWN_BEFORE = re.compile("(" + _NAME_WORD + ")" + COORDINATION + "$")
+
+
+def _coordinated_with_town(text: str, start: int, end: int, language: str) -> bool:
+    """The word is coordinated with another capitalised word that names a town of the region (``Ізмаїл і Рені``:
+    two given names that are both towns are the towns)."""
+    after = _TOWN_AFTER.match(text, end)
+    before = _TOWN_BEFORE.search(text[max(0, start - 40) : start])
+    for match in (after, before):
+        place = _place_of(match.group(1), language) if match is not None else None
+        if place is not None and place.latitude is not None and place.country_code in REGION_COUNTRIES:
+            return True
+    return False
 
 
 # A sentence-initial word that the dictionary knows as a common noun and that names a town of Ukraine, Russia or

@@ -131,3 +131,20 @@ def test_a_place_span_ends_before_a_function_word_or_a_disagreeing_participle() 
     start = text.index("Харківський")
     end = text.index(" цілодобово")
     assert _cut_lower_tail(text, start, end, "ORG", "uk") == end
+
+
+def test_a_genitive_plural_without_an_ending_finds_its_town() -> None:
+    from extraction.entities import best_place_lemma
+
+    for surface, english in (("Печеніг", "Pechenihy"), ("Ромен", "Romny"), ("Жовтих Вод", "Zhovti Vody")):
+        hit = best_place_lemma(surface, "uk")
+        assert hit is not None and hit[1].name == english
+    # the Russian spelling of a Ukrainian word finds only towns of the region, not a city further away (Віктор)
+    assert best_place_lemma("Віктор", "uk") is None
+
+
+def test_two_coordinated_words_that_are_given_names_and_towns_are_the_towns() -> None:
+    from extraction.entities import extract_mentions
+
+    (mentions,) = extract_mentions([("Уночі дрони атакували Ізмаїл і Рені, загинула людина.", "uk")])
+    assert {(m.text, m.label) for m in mentions} >= {("Ізмаїл", "LOC"), ("Рені", "LOC")}
