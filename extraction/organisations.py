@@ -72,6 +72,11 @@ def _word_before(text: str, start: int) -> str:
     return match.group(1) if match else ""
 
 
+def _verb(word: str, parse: Parse) -> bool:
+    parses = parse(word)
+    return bool(parses) and all(p.tag.POS in ("VERB", "INFN") for p in parses)
+
+
 def quoted_organisations(text: str, start: int, end: int, parse: Parse) -> list[tuple[int, int]]:
     """Spans of short capitalised names in guillemets (with a legal form before them) that name organisations:
     not a title, event or place by the noun before them, not a quoted sentence (more than four words, or after a
@@ -87,8 +92,12 @@ def quoted_organisations(text: str, start: int, end: int, parse: Parse) -> list[
             before = _word_before(text, match.start())
             if before and _lemmas(before, parse) & _NOT_ORGANISATION_HEADS:
                 continue
-            if re.search(r"[:—–]\s*$", text[max(0, match.start() - 3) : match.start()]):
-                continue  # a quoted remark
+            if re.search(r"[:—–]\s*$", text[max(0, match.start() - 3) : match.start()]) or re.match(
+                r"\s*,?\s*[—–]", text[match.end() : match.end() + 4]
+            ):
+                continue  # a quoted remark (after a colon, before a dash and its speaker)
+            if any(_verb(word.strip(",.!?"), parse) for word in words):
+                continue  # a quoted sentence has a verb; a name has none
             if re.search(r"(?i)арен|arena|стадіон|стадион", name):
                 continue  # a stadium named by its own words
         out.append((match.start(), match.end()))

@@ -80,3 +80,9 @@ def test_a_quoted_name_after_a_formation_joins_it_and_one_before_its_author_is_a
     texts = [m.text for m in mentions]
     assert "Холодний Яр" not in texts and any(t.endswith("«Холодний Яр»") for t in texts)
     assert "Катерина" not in texts
+
+
+def test_a_quoted_sentence_is_no_organisation() -> None:
+    # a verb inside, or a dash and its speaker after: a quote
+    assert _quoted("«Наступна партія буде в грудні», — зазначила вона.") == []
+    assert _quoted("Депутати з «Народного фронту» прийшли.") == ["«Народного фронту»"]
