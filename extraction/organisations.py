@@ -73,8 +73,8 @@ def _word_before(text: str, start: int) -> str:
 
 
 def _verb(word: str, parse: Parse) -> bool:
-    parses = parse(word)
-    return bool(parses) and all(p.tag.POS in ("VERB", "INFN") for p in parses)
+    parses = parse(word)  # a dictionary verb only: an unknown name (Кривбас) may be guessed a verb
+    return bool(parses) and all(p.tag.POS in ("VERB", "INFN") and p.is_known for p in parses)
 
 
 def quoted_organisations(text: str, start: int, end: int, parse: Parse) -> list[tuple[int, int]]:
@@ -92,10 +92,10 @@ def quoted_organisations(text: str, start: int, end: int, parse: Parse) -> list[
             before = _word_before(text, match.start())
             if before and _lemmas(before, parse) & _NOT_ORGANISATION_HEADS:
                 continue
-            if re.search(r"[:—–]\s*$", text[max(0, match.start() - 3) : match.start()]) or re.match(
-                r"\s*,?\s*[—–]", text[match.end() : match.end() + 4]
+            if re.search(r"(?::|(?<!»)\s[—–])\s*$", text[max(0, match.start() - 4) : match.start()]) or re.match(
+                r"\s*,?\s*[—–]\s*[а-яіїєґё]", text[match.end() : match.end() + 6]
             ):
-                continue  # a quoted remark (after a colon, before a dash and its speaker)
+                continue  # a quoted remark (after a colon, before a dash and its speech verb; not «Шахтар» — «Зоря»)
             if any(_verb(word.strip(",.!?"), parse) for word in words):
                 continue  # a quoted sentence has a verb; a name has none
             if re.search(r"(?i)арен|arena|стадіон|стадион", name):

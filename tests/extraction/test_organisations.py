@@ -86,3 +86,4 @@ def test_a_quoted_sentence_is_no_organisation() -> None:
     # a verb inside, or a dash and its speaker after: a quote
     assert _quoted("«Наступна партія буде в грудні», — зазначила вона.") == []
     assert _quoted("Депутати з «Народного фронту» прийшли.") == ["«Народного фронту»"]
+    assert _quoted("Рахунок матчу «Десна» — «Колос» 2:1.") == ["«Десна»", "«Колос»"]
