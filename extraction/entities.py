@@ -1393,8 +1393,8 @@ _ACRONYM = re.compile(BOUNDARY_BEFORE + r"[А-ЯІЇЄҐЁ]{3,6}" + BOUNDARY_AFT
 
 
 def _acronym_organisations(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
-    """Acronyms the dictionary knows as abbreviations of a name (``ДПСУ``, ``ЮНІСЕФ``) are organisations; an
-    acronym after a capitalised adjective is one organisation with it (``Дніпропетровська ОВА``)."""
+    """Acronyms the dictionary knows as abbreviations of a name (``ДПСУ``, ``ЮНІСЕФ``) are organisations (an acronym
+    after a capitalised adjective is one with it: ``extraction.organisations.institution_phrases``)."""
     # Ukrainian only: natasha's Russian model finds Russian acronyms, and the Russian dictionary tags common-noun
     # acronyms (ДТП, ЖКХ) the same way
     for match in _ACRONYM.finditer(text, chunk.start, chunk.end) if chunk.language == "uk" else ():
@@ -1405,24 +1405,6 @@ def _acronym_organisations(text: str, chunk: Chunk, mentions: list[Mention]) -> 
         parses = morph(chunk.language).parse(word)
         if parses and "Abbr" in parses[0].tag.grammemes and "UNKN" not in parses[0].tag.grammemes:
             mentions.append(Mention(word, ORG, s, e, language=chunk.language))
-    for mention in mentions:  # Дніпропетровська ОВА read as a place and an unknown word: the authority
-        after = re.match(r"[ \t]+([А-ЯІЇЄҐЁ]{2,6})" + BOUNDARY_AFTER, text[mention.end : mention.end + 10])
-        if mention.label == LOC and " " not in mention.text and after is not None:
-            end = mention.end + after.end()
-            adjective = any("ADJF" in p.tag.grammemes for p in morph(mention.language).parse(mention.text)[:2])
-            if adjective and not any(m is not mention and m.start < end and mention.end < m.end for m in mentions):
-                mention.end, mention.text, mention.label, mention.lemma = end, text[mention.start : end], ORG, ""
-    for mention in mentions:
-        if mention.label != ORG or not mention.text.isupper() or not has_cyrillic(mention.text):
-            continue
-        before = re.search(r"([А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+)[ \t]+$", text[max(0, mention.start - 40) : mention.start])
-        if before is None:
-            continue
-        start = mention.start - len(text[max(0, mention.start - 40) : mention.start]) + before.start(1)
-        if any(m is not mention and m.start < mention.start and start < m.end for m in mentions):
-            continue
-        if any("ADJF" in p.tag.grammemes for p in morph(mention.language).parse(before.group(1))[:2]):
-            mention.start, mention.text, mention.lemma = start, text[start : mention.end], ""
 
 
 ORGANISATION_LANGUAGES = ("uk", "ru")

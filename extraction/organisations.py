@@ -33,7 +33,7 @@ def organisation_words(kind: str) -> frozenset[str]:
 
 
 _LETTERS = r"а-яіїєґё" + APOSTROPHES
-_CAPITALISED = rf"[А-ЯІЇЄҐЁ][{_LETTERS}-]+"
+_CAPITALISED = rf"[А-ЯІЇЄҐЁ][{_LETTERS}]+(?:-[А-ЯІЇЄҐЁа-яіїєґё][{_LETTERS}]+)*"  # Івано-Франківській
 _LEGAL_FORM = r"(?:ТОВ|ТДВ|ООО|ОАО|ЗАО|ПАО|АО|АТ|ПрАТ|ПАТ|ВАТ|ЗАТ|ТзОВ|КП|ДП|ГП|ГУП|МУП|ФГУП|НКО|ГО|БФ)"
 _QUOTED = re.compile(rf"(?:(?:{_LEGAL_FORM}|[А-ЯІЇЄҐЁ]{{2,5}})\s+)?«([А-ЯІЇЄҐЁA-Z0-9][^«»\n]{{0,40}})»")
 

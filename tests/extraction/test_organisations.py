@@ -38,6 +38,7 @@ def test_a_short_quoted_name_is_an_organisation_unless_a_noun_makes_it_a_work_ev
 def test_an_adjective_with_an_institution_noun_or_acronym_is_an_organisation() -> None:
     assert _institutions("Рішення ухвалила Чернігівська обласна рада у вівторок.") == ["Чернігівська обласна рада"]
     assert _institutions("Дані надала Вінницька ОВА вранці.") == ["Вінницька ОВА"]
+    assert _institutions("Зведення від Івано-Франківської ОВА.") == ["Івано-Франківської ОВА"]
     assert _institutions("Кошти дав Північний інвестиційний банк розвитку.") == [
         "Північний інвестиційний банк розвитку"
     ]
