@@ -1426,6 +1426,17 @@ def _organisation_names(text: str, chunk: Chunk, mentions: list[Mention]) -> Non
         ),
     ]
     for start, end in spans:
+        for m in mentions:  # Волинської ОВА Іван Рудницький: the model ran the authority into the person after it
+            tail = text[end : m.end]
+            if m.label == PER and start <= m.start < end < m.end and tail[:1].isspace():
+                words = tail.split()
+                if all(_is_name_part(w, m.language) for w in words):
+                    m.start = m.end - len(tail.lstrip())
+                    m.text, m.lemma = text[m.start : m.end], ""
+            head = text[m.start : start].rstrip()
+            if m.label == PER and m.start < start < m.end <= end and head and _place_of(head, m.language):
+                # Горішніх Плавнях Полтавський ГЗК: a place run into the organisation after it
+                m.end, m.text, m.label, m.lemma = m.start + len(head), head, LOC, ""
         overlapping = [m for m in mentions if m.start < end and start < m.end]
         if any(m.start < start or end < m.end for m in overlapping):
             continue

@@ -45,6 +45,7 @@ _INSTITUTION_HEADS = organisation_words("institution")
 
 # Stems of compound institution names (Укр-залізниця, Харків-обл-енерго, Мін-фін, Нафто-газ).
 _COMPOUND_START = re.compile(r"^(?:укр|мін|мин|нац|держ|ген(?!е)|каб|нафто|нефте|енерго|энерго|центр)(?=[а-яіїєґё])")
+_STRONG_STARTS = frozenset({"укр", "нафто", "нефте", "енерго", "энерго"})
 _COMPOUND_PART = re.compile(
     r"(?<=[а-яіїєґё]{2})(?:обленерго|енерго|энерго|газ|банк|атом|пошт|почт|залізниц|сталь|інвест|инвест|буд|строй|"
     r"транс|водоканал|телеком|пром|нафт|нефт|авто|агро|оборон|постач|тепло|зв[ʼ'’]?яз|связ|інформ|информ|шлях)"
@@ -179,36 +180,38 @@ def _complements(text: str, cursor: int, end: int, parse: Parse) -> int:
     return done
 
 
-def _compound(lower: str, parse: Parse, names_place: Callable[[str], bool]) -> bool:
-    """Whether a word is a sector stem and more (``укр…``, ``мін…``), or ends in a sector stem after a word, a place,
-    another stem or a linking ``о`` (``Харків|обленерго``, ``Нафто|газ``, ``Буковина|шлях|буд``); a foreign name
-    that only contains such letters (``Ніредьгаза``) is none."""
-    if _COMPOUND_START.search(lower):
-        return True
+def _compound(lower: str, parse: Parse, names_place: Callable[[str], bool]) -> str | None:
+    """How surely a word is an institution's compound: ``strong`` for a sector stem of its own first (``Укр…``,
+    ``Нафто…``) or a stem after a place or another stem (``Харків|обленерго``, ``Буковина|шлях|буд``), ``weak`` for
+    an abbreviating stem first (``Мін…``, ``Держ…``) or a stem after a word or a linking ``о`` (``Метінвест``);
+    None for a name that only contains such letters (``Ніредьгаза``)."""
+    start = _COMPOUND_START.search(lower)
+    if start is not None:
+        return "strong" if start.group(0) in _STRONG_STARTS else "weak"
     parts = list(_COMPOUND_PART.finditer(lower))
     for part in parts:
         before = lower[: part.start()]
-        if (
-            before.endswith("о")
-            or any(other.end() == part.start() for other in parts)
-            or names_place(before)
-            or any(p.is_known and p.tag.POS == "NOUN" for p in parse(before))
-        ):
-            return True
-    return False
+        if any(other.end() == part.start() for other in parts) or names_place(before):
+            return "strong"
+        if before.endswith("о") or any(p.is_known and p.tag.POS == "NOUN" for p in parse(before)):
+            return "weak"
+    return None
 
 
 def compound_organisations(
     text: str, start: int, end: int, parse: Parse, names_place: Callable[[str], bool]
 ) -> list[tuple[int, int]]:
-    """Spans of capitalised compound words built from an institution's sector stem, inside a sentence."""
+    """Spans of capitalised compound words built from an institution's sector stem (opening a sentence only when
+    surely one)."""
     out: list[tuple[int, int]] = []
     for match in re.finditer(BOUNDARY_BEFORE + rf"[А-ЯІЇЄҐЁ][{_LETTERS}]{{5,}}" + BOUNDARY_AFTER, text[:end]):
-        if match.start() < start or _SENTENCE_START.search(text[max(0, match.start() - 40) : match.start()]):
+        if match.start() < start:
             continue
         word = match.group(0)
-        if not _compound(word.lower(), parse, names_place):
-            continue
+        sureness = _compound(word.lower(), parse, names_place)
+        opening = _SENTENCE_START.search(text[max(0, match.start() - 40) : match.start()]) is not None
+        if sureness is None or (opening and sureness != "strong"):
+            continue  # a sentence's first word only when surely a compound (Нафтогаз заявив, not Держава)
         parses = parse(word)
         if not parses or parses[0].tag.POS != "NOUN" or "anim" in parses[0].tag.grammemes:
             continue

@@ -57,9 +57,9 @@ def test_an_adjective_with_an_institution_noun_or_acronym_is_an_organisation() -
 def test_a_capitalised_compound_of_a_sector_stem_is_an_organisation() -> None:
     text = "Графіки оголосили Полтаваобленерго та Укрводшлях, а Мінсоцполітики мовчить."
     assert _compounds(text) == ["Полтаваобленерго", "Укрводшлях", "Мінсоцполітики"]
-    # a place that contains such letters, a sentence's first word, a foreign town: none
+    # a place that contains such letters, a foreign town: none
     assert _compounds("Делегація поїхала до Мінська, потім до Будапешта.") == []
-    assert _compounds("Укрводшлях ремонтує дорогу біля Ніредьгази.") == []
+    assert _compounds("Дорогу біля Ніредьгази ремонтують.") == []
 
 
 def test_organisations_replace_place_readings_inside_them_in_the_pipeline() -> None:
@@ -88,3 +88,17 @@ def test_a_quoted_sentence_is_no_organisation() -> None:
     assert _quoted("«Наступна партія буде в грудні», — зазначила вона.") == []
     assert _quoted("Депутати з «Народного фронту» прийшли.") == ["«Народного фронту»"]
     assert _quoted("Рахунок матчу «Десна» — «Колос» 2:1.") == ["«Десна»", "«Колос»"]
+
+
+def test_a_sentence_opens_with_a_compound_only_when_it_surely_is_one() -> None:
+    text = "Укрводшлях заявив про ремонт. Держава платить. Мінсоцполітики мовчить."
+    assert _compounds(text) == ["Укрводшлях"]
+
+
+def test_a_person_or_place_run_into_an_organisation_is_cut_at_its_edge() -> None:
+    text = "Начальник Рівненської ОВА Олег Петренко заявив, що у Вознесенську Миколаївський ГЗК працює."
+    (mentions,) = extract_mentions([(text, "uk")])
+    found = {(m.text, m.label) for m in mentions}
+    assert ("Рівненської ОВА", ORG) in found
+    assert ("Олег Петренко", "PER") in found
+    assert not any(m.text.startswith("Рівненської ОВА ") for m in mentions)
