@@ -26,6 +26,7 @@ from importlib import resources
 from itertools import accumulate
 from typing import overload
 
+from extraction.bodies import NATIONAL_BODIES
 from extraction.normalise import fold_apostrophes
 
 # -- transliteration ---------------------------------------------------------------------------------------------
@@ -249,7 +250,11 @@ KNOWN_ENTITIES: tuple[KnownEntity, ...] = (
         ORG,
         ("Ukrainian Armed Forces", "ВСУ", "ЗСУ", "Збройні сили України", "Вооруженные силы Украины", "AFU"),
     ),
-    KnownEntity("General Staff of Ukraine", ORG, ("Генштаб ЗСУ", "Генштаб ВСУ", "Генеральний штаб ЗСУ")),
+    KnownEntity(
+        "General Staff of Ukraine",
+        ORG,
+        ("General Staff of the Armed Forces of Ukraine", "Генштаб ЗСУ", "Генштаб ВСУ", "Генеральний штаб ЗСУ"),
+    ),
     KnownEntity("Kremlin", ORG, ("the Kremlin", "Кремль", "Кремль")),
     KnownEntity("NATO", ORG, ("НАТО",)),
     KnownEntity("European Union", ORG, ("EU", "ЕС", "ЄС", "Евросоюз", "Євросоюз")),
@@ -310,6 +315,7 @@ KNOWN_ENTITIES: tuple[KnownEntity, ...] = (
     KnownEntity("United Kingdom", LOC, ("Великобритания", "Велика Британія", "Британия", "Британія"), "GB"),
     KnownEntity("Washington, D.C.", LOC, ("Washington", "Вашингтон"), "US"),
     KnownEntity("United States", LOC, ("US", "U.S.", "USA", "США"), "US"),
+    *(KnownEntity(name, label, aliases) for name, label, aliases in NATIONAL_BODIES),
 )
 
 # Common given names (Latin spellings): a span the English model calls ORG/LOC that starts with one is a person.

@@ -247,7 +247,11 @@ class _Document:
             ):
                 run.append(token)
                 continue
-            while run and not {"Name", "Surn", "Patr"} & slavic_word(run[0].text, run[0].language)[2]:
+            while run and (
+                not {"Name", "Surn", "Patr"} & slavic_word(run[0].text, run[0].language)[2]
+                or any(m.label != PER and m.start <= run[0].start < m.end < run[-1].end for m in self.mentions)
+            ):  # "Верховної Ради Вікторія Семенко": a word of an organisation's name is no given name (a span
+                # that runs on into the name is mended in ``add_name``)
                 run.pop(0)
             if run and len(run) <= 3:
                 self.add_name(run[0].start, run[-1].end, run[0].language)
@@ -783,7 +787,10 @@ class _Document:
                             return grand  # a person's name in apposition to another person's is the noun's
             if token.dep != "appos" or not self.outside(child):
                 continue
-            if token.pos == "PROPN" or self.mention_at(child) is not None:
+            mention = self.mention_at(child)
+            if mention is not None and mention.label != PER and self.unnamed(head, ""):
+                pass  # "Депутатка Верховної Ради Вікторія Семенко": a person noun's body is no name for it
+            elif token.pos == "PROPN" or mention is not None:
                 return child
             deeper = self.appos_name(child, depth - 1) if depth > 1 else None
             if deeper is not None:
@@ -1499,6 +1506,28 @@ class _Document:
             index += 1
         return self.referent(mention)
 
+    def according_scope(self, qi: int, verb: int) -> bool:
+        """Whether ``according to X`` / ``по словам X`` / ``за його словами`` opens the quote's sentence before the
+        quote and the speech verb, and that verb has no named or pronoun subject of its own: what the sentence
+        reports, the quote included, is X's (``According to the ministry, conscripts are called up "..."``, ``По
+        его словам, клуб ответил «...»``); a named subject keeps its words (``По словам X, Иванов заявил «...»``)."""
+        inside = self.quote_tokens(qi)
+        if not inside:
+            return False
+        lo, _ = self.parse.sentence_of(inside[0])
+        begin, quote_start = self.tok(lo).start, self.spans[qi].outer_start
+        cues = [
+            m.end()
+            for pattern in (_ACCORDING_RE, _ACCORDING_PRONOUN_RE)
+            if (m := pattern.search(self.text, begin, quote_start)) is not None
+            and (index := self.parse.token_at(m.start())) is not None
+            and self.outside(index)
+        ]
+        if not cues or self.tok(verb).start < min(cues):
+            return False
+        subject = self.subject_of(verb)
+        return subject is None or self.resolve_subject(subject)[1] == NOMINAL
+
     def according_mention(self, qi: int) -> tuple[Mention, int] | None:
         inside = self.quote_tokens(qi)
         if not inside:
@@ -1722,6 +1751,8 @@ def _attribute(doc: _Document, qi: int, quote: Quote, verb: int | None, last: Qu
     if mention is not None:
         _set(quote, mention.text, mention.start, mention.end, doc.referent(mention, nominative=True), BYLINE, None)
         return
+    if verb is not None and doc.according_scope(qi, verb):
+        verb = None  # "According to X, the plan was called '...'": the whole sentence is X's
     if verb is None:
         found = doc.according_mention(qi)
         if found is not None:
