@@ -170,6 +170,17 @@ _KIN_RE = re.compile(
 )
 _NICKNAME_RE = re.compile(r"\s+[\"“«'‘][^\"”»'’]{1,30}[\"”»'’]\s+")
 _OWNER_RE = re.compile(r"([A-Z][\w.]+)['’]s\s+$")  # a country or body owning the name that follows
+# a quote after "so-called" or a noun for words ("the word", "слова") is a term nobody is said to utter
+_SO_CALLED_RE = re.compile(
+    r"(?i)(?:\bso-called|\bthe\s+(?:word|words|phrase|term)|(?<![\w-])так\s+(?:называем\w*|зван\w*)|"
+    r"(?:(?<![\w-])(?P<owner>\w+)\s+)?(?<![\w-])(?:слово|слова|словами|фраза|фразу|фразой|фразою|выражение|вираз))\s*$"
+)
+_OWNERS = {"его", "её", "ее", "их", "мои", "свои", "його", "її", "їх", "мої", "свої"}  # "его слова «...»": his words
+# a quote after a naming noun is the name it introduces ("call sign", "под позывным", "з позивним")
+_NAMED_RE = re.compile(
+    r"(?i)(?:\bcall\s*sign|\bnicknamed|\bnickname|(?<![\w-])(?:позывн|позивн|псевдоним|прозвищ|прізвиськ)\w*)\s*$"
+)
+_COMPLEMENTISER_RE = re.compile(r"(?i)(?:^|[\s,])(?:что|чтобы|будто|що|щоб|нібито)\s")
 _BYLINE_RE = re.compile(r"^[ \t]*[.,]?[ \t]*[—–-]{1,2}[ \t]*(?=[A-ZА-ЯЁІЇЄҐ0-9])")
 
 
@@ -234,7 +245,7 @@ class _Document:
                 token is not None
                 and token.language in ("ru", "uk")
                 and token.text[:1].isupper()
-                and token.text.isalpha()
+                and re.fullmatch(r"\w+(?:[-'’ʼ]\w+)*", token.text) is not None  # Паньків-Гуцал, Пʼятничук
                 and not token.text.isupper()
                 and self.quote_of_token[index] < 0
             )
@@ -280,6 +291,10 @@ class _Document:
                     canonical_id(mention.label, canonical),
                 )
             )
+        given = "Name" in slavic_word(self.text[start:end].split()[0], language)[2]
+        for mention in [m for m in inside if m.label != PER and start <= m.start and m.end <= end and given]:
+            inside.remove(mention)  # "Юрій Паньків-Гуцал" taken for an organisation: a given name opens it
+            self.mentions.remove(mention)
         if any(m.label != PER or m.start < start or m.end > end for m in inside):
             return
         if len(inside) == 1 and (inside[0].start, inside[0].end) == (start, end):
@@ -420,6 +435,26 @@ class _Document:
         after = [v for v in range(first, hi) if self.speech_verb(v)]
         return before[-1] if before else after[0] if after else None
 
+    def slavic_frame(self, qi: int) -> int | None:
+        """Russian and Ukrainian, where natasha's parse often leaves a short quote unattached: the speech verb
+        before the quote in its sentence when the quote stands in what it reports (``визнала, що ситуація
+        «складна»``), right after its clause (``Як казав мій командир, «...»``) or, for a characterising verb,
+        right after its object (``назвало проєкт «пілотним»``)."""
+        inside = self.quote_tokens(qi)
+        if not inside or self.tok(inside[0]).language not in ("ru", "uk"):
+            return None
+        lo, _ = self.parse.sentence_of(inside[0])
+        before = [v for v in range(lo, inside[0]) if self.speech_verb(v)]
+        if not before:
+            return None
+        verb = before[-1]
+        gap = self.text[self.tok(verb).end : self.spans[qi].outer_start]
+        if "\n" in gap or re.search(r"[.!?…;]", gap):
+            return None
+        characterising = _lemma(self.tok(verb)) in CHARACTERISING and len(gap.split()) <= 3
+        framed = gap.rstrip().endswith((",", ":")) or _COMPLEMENTISER_RE.search(gap) is not None
+        return verb if framed or characterising else None
+
     def verb_right_after(self, qi: int) -> int | None:
         """A speech verb within the five words after the closing mark (``", Peskov said``, ``», — заявил он``)
         that takes no clause or object of its own."""
@@ -554,6 +589,11 @@ class _Document:
             subject = named[0] if len(named) == 1 else None
         if subject is None:
             return None
+        token = self.tok(subject)
+        if token.text.lower() in _FIRST_PERSON or _PRONOUNS.get(token.text.lower(), ("", ""))[1] == PER:
+            return subject  # "Я доручив:", "She was blunt:": the narrator, the person named before
+        if token.pos == "NOUN" and (token.language == "en" or "anim" in _tags(token.text, token.language)):
+            return subject  # "учні гімназії залишили запис:": someone, maybe unnamed, not the last speaker
         ref, how = self.resolve_subject(subject)
         return subject if how == SUBJECT and ref is not None and ref.label == PER else None
 
@@ -1143,8 +1183,16 @@ class _Document:
                     if self.tok(child).dep == "nmod" and self.tok(child).pos == "NOUN" and self.outside(child):
                         return self.nominal(child)
                 return self.antecedent(head, ORG, "") if noun in ORG_NOUNS else None
-            if words & _SLAVIC_INDEFINITE or token.plural:
-                return None
+            lo, _ = self.parse.sentence_of(head)
+            words |= {self.tok(i).text.lower() for i in range(max(lo, head - 2), head)}  # "мій перший командир"
+            verb_head = self.tok(token.head)
+            plural_verb = (
+                verb_head.pos in ("VERB", "AUX")
+                and self.outside(token.head)
+                and "plur" in slavic_word(verb_head.text, token.language)[2]
+            )
+            if words & _SLAVIC_INDEFINITE or token.plural or plural_verb:
+                return None  # "Мешканці ... пишуть": a group, not someone named before
             if any(self.tok(c).dep in _RELATIVE_DEPS for c in children):
                 return None  # "Пенсионерка из Подольска, летевшая к дочери": described as someone new
             if noun in SPOKESPERSON_NOUNS and any(
@@ -1306,6 +1354,8 @@ class _Document:
                         and self.name_after(i) is None
                     ):
                         return None  # "наш источник ...: по его словам": the unnamed person speaks
+                    elif ref is None and how == NOMINAL and not subjects and self.group_for(at, i):
+                        return None  # "Фермери ... планують. «...», — кажуть вони": the group speaks
             for mention in self.mentions:
                 if self.tok(lo).start <= mention.start and mention.end <= (self.tok(hi - 1).end if hi > lo else 0):
                     index = self.parse.token_at(mention.start)
@@ -1319,6 +1369,13 @@ class _Document:
             if others:
                 return others[0]
         return None
+
+    def group_for(self, pronoun: int, noun: int) -> bool:
+        """Whether a plural pronoun (``they``, ``они``, ``вони``) refers to a plural common noun subject."""
+        token = self.tok(noun)
+        if self.tok(pronoun).text.lower() not in ("they", "они", "вони") or token.pos != "NOUN":
+            return False
+        return token.plural or (token.language != "en" and "plur" in slavic_word(token.text, token.language)[2])
 
     def narrator(self, index: int) -> bool:
         """Whether a subject noun is the outlet's own reporter (``наш корреспондент``, ``our correspondent``): the
@@ -1690,9 +1747,31 @@ def extract_quotes(
         inner = text[span.start : span.end]
         quote = Quote(inner, span.start, span.end)
         colon = text[: span.outer_start].rstrip().endswith(":")
+        before = text[max(0, span.outer_start - 30) : span.outer_start]
+        if _NAMED_RE.search(before):
+            continue  # "з позивним «Лелека»", "(call sign "Borsuk")": a name, not a quotation
+        term = _SO_CALLED_RE.search(before)
+        if term is not None and (term.group("owner") or "").lower() not in _OWNERS:
+            quote.kind = "scare"  # "the so-called 'border bonus'", "слова „все спокійно“": nobody's words
+            quotes.append(quote)
+            continue
         verb = doc.governor(qi)
         near = doc.governor(qi, anywhere=False)
+        if near is None:
+            near = doc.slavic_frame(qi)
         scare = is_scare(inner) or (is_fragment(inner) and near is None and doc.according_mention(qi) is None)
+        split = _split_from(doc, quotes[-1], span) if quotes and (scare or verb is None) else None
+        if split is not None:  # «A,» — сказала вона, — «і B»: the second half of one statement
+            quote.speaker, quote.speaker_canonical, quote.speaker_canonical_id = (
+                split.speaker,
+                split.speaker_canonical,
+                split.speaker_canonical_id,
+            )
+            quote.speaker_start, quote.speaker_end = split.speaker_start, split.speaker_end
+            quote.verb, quote.attribution = split.verb, split.attribution
+            last = quote
+            quotes.append(quote)
+            continue
         if scare and not colon and not doc.quotes_short(qi, near):
             quote.kind = "scare"
             quotes.append(quote)
@@ -1708,6 +1787,8 @@ def extract_quotes(
             quote.speaker, quote.speaker_canonical = last.speaker, last.speaker_canonical
             quote.speaker_canonical_id, quote.verb = last.speaker_canonical_id, last.verb
             quote.attribution = CONTINUATION
+        if quote.attribution is None and "\n" in text[span.end :] and "\n" not in text[: span.start]:
+            continue  # a headline quoting nobody named («...»: розмова з ...) is the story's title, not a quote
         if quote.attribution is not None and quote.kind == "statement":
             last = quote
         quotes.append(quote)
@@ -1716,6 +1797,19 @@ def extract_quotes(
         if quote.speaker_canonical is not None and (quote.speaker_canonical_id or "").startswith(PER + ":"):
             quote.speaker_canonical = latin_person_name(quote.speaker_canonical, language)
     return sorted(quotes, key=lambda q: q.start)
+
+
+def _split_from(doc: _Document, previous: Quote, span: QuoteSpan) -> Quote | None:
+    """The quote whose second half ``span`` is: the previous statement, when only its own frame stands between
+    them on the same line, with no sentence end (``"A," he said, "B."``, ``«A,» — сказала вона, — «і B»``)."""
+    if previous.kind != "statement" or previous.speaker_start is None or previous.speaker_canonical is None:
+        return None
+    gap_start = previous.end + 1
+    gap = doc.text[gap_start : span.outer_start]
+    if "\n" in gap or re.search(r"[.!?…;]", gap) or len(gap.split()) > 7:
+        return None
+    inside = gap_start <= previous.speaker_start and previous.speaker_end is not None
+    return previous if inside and (previous.speaker_end or 0) <= span.outer_start else None
 
 
 def _nested(doc: _Document, outer: Sequence[Quote]) -> list[Quote]:

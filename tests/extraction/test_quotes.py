@@ -892,3 +892,63 @@ def test_a_body_named_between_a_person_noun_and_the_name_is_not_the_speaker() ->
         {"Закон": ("Oksana Yarmoliuk", "subject")},
         "uk",
     )
+
+
+def test_a_short_slavic_quote_in_what_a_speech_verb_reports_is_a_statement() -> None:
+    quotes = quotes_of(
+        "Голова громади Ірина Ковальчук визнала, що ситуація «непроста».\n\n"
+        "Як казав мій перший учитель, «час лікує».\n\n"
+        "Мешканці Ярівки пишуть, що гудок «ледве чути».",
+        "uk",
+    )
+    admitted = quote_with(quotes, "непроста")
+    assert admitted.kind == "statement" and admitted.speaker_canonical == "Iryna Kovalchuk"
+    teacher, residents = quote_with(quotes, "час лікує"), quote_with(quotes, "ледве чути")
+    assert teacher.kind == residents.kind == "statement"
+    assert teacher.speaker_canonical is None and residents.speaker_canonical is None  # unnamed, a group
+
+
+def test_the_second_half_of_a_split_slavic_quote_keeps_the_speaker() -> None:
+    quotes = quotes_of(
+        "Адвокатка Олена Гринчук заявила, що оскаржить рішення. «Ми підемо до апеляції,» — сказала вона, — "
+        "«і до Верховного суду».",
+        "uk",
+    )
+    second = quote_with(quotes, "і до Верховного")
+    assert second.kind == "statement" and second.speaker_canonical == "Olena Hrynchuk"
+
+
+def test_terms_call_signs_and_headlines_are_no_statements() -> None:
+    quotes = quotes_of(
+        "«Тут ніхто не здається»: репортаж з Куп'янська\n\n"
+        "Командир роти з позивним «Граф» розповів: «Тримаємося». Так звані «тихі години» скасували, "
+        "а слова «все спокійно» більше ніхто не пише.",
+        "uk",
+    )
+    texts = {q.text: q.kind for q in quotes}
+    assert "Граф" not in texts and "Тут ніхто не здається" not in texts
+    assert texts["тихі години"] == texts["все спокійно"] == "scare"
+    english = quotes_of(
+        'The so-called "border bonus" was dropped, said Mayor Anna Kask. Our driver (call sign "Fox") waved.'
+    )
+    assert {q.text: q.kind for q in english} == {"border bonus": "scare"}
+
+
+def test_a_first_person_before_a_colon_in_a_signed_post_is_its_author() -> None:
+    quotes = quotes_of(
+        "Друзі, ніч була неспокійна.\n\nОкремо про школи. Я доручив: «Усі укриття мають бути відкриті».\n\n"
+        "Петро Гайовий",
+        "uk",
+    )
+    assert quote_with(quotes, "Усі укриття").speaker_canonical == "Petro Haiovyi"
+
+
+def test_a_dash_interview_with_a_double_surname_the_model_took_for_a_body() -> None:
+    quotes = quotes_of(
+        "Ганна Сидоренко-Мельник тримає пасіку на Поділлі.\n\n"
+        "— Ви казали, що держава «не бачить малих пасічників». Чому?\n\n"
+        "— Бо сертифікація дорога. Я кажу сину: «Спершу навчися, потім продаватимемо».",
+        "uk",
+    )
+    assert quote_with(quotes, "не бачить").speaker_canonical == "Hanna Sydorenko-Melnyk"
+    assert quote_with(quotes, "Спершу").speaker_canonical == "Hanna Sydorenko-Melnyk"
