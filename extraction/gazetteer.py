@@ -349,6 +349,37 @@ DEMONYMS = {
     "poland": "Polish",
     "chinese": "Chinese",
     "china": "Chinese",
+    # the region's other countries (the ministries of their governments speak in the news)
+    **{
+        key: adjective
+        for country, adjective in (
+            ("moldova", "Moldovan"),
+            ("romania", "Romanian"),
+            ("hungary", "Hungarian"),
+            ("slovakia", "Slovak"),
+            ("czechia", "Czech"),
+            ("lithuania", "Lithuanian"),
+            ("latvia", "Latvian"),
+            ("estonia", "Estonian"),
+            ("finland", "Finnish"),
+            ("georgia", "Georgian"),
+            ("armenia", "Armenian"),
+            ("azerbaijan", "Azerbaijani"),
+            ("kazakhstan", "Kazakh"),
+            ("turkey", "Turkish"),
+            ("bulgaria", "Bulgarian"),
+            ("italy", "Italian"),
+            ("spain", "Spanish"),
+            ("sweden", "Swedish"),
+            ("norway", "Norwegian"),
+            ("denmark", "Danish"),
+            ("netherlands", "Dutch"),
+            ("japan", "Japanese"),
+            ("israel", "Israeli"),
+            ("iran", "Iranian"),
+        )
+        for key in (country, adjective.lower())
+    },
 }
 
 

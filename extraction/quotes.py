@@ -42,6 +42,7 @@ from functools import lru_cache
 from extraction.canonical import Mention, canonical_id, strip_descriptors
 from extraction.entities import morph, slavic_lemma
 from extraction.gazetteer import (
+    DEMONYMS,
     GIVEN_NAMES,
     LOC,
     MIL_UNIT,
@@ -461,6 +462,9 @@ class _Document:
         first = self.parse.token_at(self.spans[qi].outer_end)
         if first is None:
             return None
+        inner = self.text[self.spans[qi].start : self.spans[qi].end].rstrip()
+        if inner.endswith(".") and self.tok(first).language == "en" and self.tok(first).text[:1].isupper():
+            return None  # '"..., then walk back." Nobody argues.': a full sentence quoted, then the next one
         for v in range(first, min(first + 5, len(self.parse.tokens))):
             if not self.outside(v) or "\n" in self.text[self.spans[qi].outer_end : self.tok(v).start]:
                 return None
@@ -853,6 +857,12 @@ class _Document:
         """The name a naming noun under ``head`` introduces (``with the call sign Lystok``, ``под позывным
         Гром``)."""
         for child in self.parse.children(head):
+            if self.tok(child).text.lower() in ("named", "called", "nicknamed") and self.outside(child):
+                after = child + 1  # "a very calm man named Yevgeny Sablin": the name the participle gives
+                while after + 1 < len(self.parse.tokens) and self.tok(after + 1).pos == "PROPN":
+                    after += 1
+                if after < len(self.parse.tokens) and self.tok(after).pos == "PROPN" and self.outside(after):
+                    return after
             clause = self.tok(child).pos in ("VERB", "AUX") and self.tok(child).text[-3:] != "ing"
             if not self.outside(child) or clause:
                 continue  # a participle may carry the name ("writing under the name Northern Wind"), a clause not
@@ -1032,8 +1042,8 @@ class _Document:
         start, end = self.name_span(head)
         written = self.text[start:end].split()
         if any(w.lower() in ORG_NOUNS for w in written):  # "the General Staff": an institution keeps its words
-            name = " ".join(written)
-            return _Referent(name, canonical_id(ORG, name), ORG)
+            owner = _OWNER_RE.search(self.text[max(0, start - 30) : start])  # "Romania's transport ministry"
+            return _institution(f"{owner.group(1)}'s {' '.join(written)}" if owner else " ".join(written))
         words = [w for w in written if w.lower().rstrip(".") not in TITLE_WORDS]
         if not words or all(len(w.rstrip(".")) < 2 for w in words):
             return None  # "Q:" of an interview, a lone initial: no name
@@ -1069,7 +1079,11 @@ class _Document:
             return self.interview_speaker(head, low in _SECOND_PERSON), PRONOUN
         if low in _PRONOUNS:
             gender, label = _PRONOUNS[low]
-            found = self.antecedent(head, label, gender)
+            exclude = None
+            if label == PER and self.turn(head) == _ANSWER:  # in an answer, "he" is never the one answering
+                answering = self.interview_speaker(head, False)
+                exclude = answering.canonical_id if answering is not None else None
+            found = self.antecedent(head, label, gender, exclude)
             if found is not None and gender and not found.gender and found.canonical_id:
                 self.genders[found.canonical_id] = gender
             return found, PRONOUN
@@ -1143,7 +1157,12 @@ class _Document:
                     if mention is not None and grand != head:
                         return self.referent(mention)
             return self.antecedent(head, ORG, "")
-        words = {noun}
+        topic = {
+            self.tok(c).text.lower()
+            for c in children
+            if token.language == "en" and self.tok(c).dep in ("compound", "amod") and self.tok(c).text.islower()
+        }
+        words = {noun} | topic  # "the interior ministry": a ministry named with that topic
         stem = noun[:5]
         person = self.unnamed(head, "")  # "речник" is someone of "Речник Сил оборони", not the organisation
         organisations = [
@@ -1153,7 +1172,7 @@ class _Document:
             and not person
             and m.label in (ORG, MIL_UNIT)
             and (
-                words & {w.lower() for w in (m.canonical or m.text).split()}
+                words <= {w.lower() for w in f"{m.text} {m.canonical or ''}".split()}
                 or (token.language != "en" and any(w.lower().startswith(stem) for w in m.text.split()))
             )
         ]
@@ -1161,6 +1180,11 @@ class _Document:
             return self.referent(organisations[-1])
         if token.language == "en" and token.plural and token.text.lower() not in ORG_NOUNS:
             return None  # "the companies always say": a group, not someone named before ("the authorities" is)
+        country = self.dateline_country() if topic and noun == "ministry" else None
+        if country is not None:  # "NARVA, Estonia — ... The interior ministry said": that country's ministry
+            written = f"{country} {' '.join(sorted(topic))} ministry"
+            if strip_descriptors(written) != written:  # a topic the ministry rule knows
+                return _institution(written)
         if noun in ORG_NOUNS:
             return self.antecedent(head, ORG, "")
         if token.language != "en" and not determiners & _SLAVIC_DEMONSTRATIVES:
@@ -1212,6 +1236,14 @@ class _Document:
             return self.role_holder(head) or self.antecedent(head, PER, gender)
         return self.role_holder(head) or self.antecedent(head, PER, "")
 
+    def dateline_country(self) -> str | None:
+        """The country a dateline names (``NARVA, Estonia (Reuters) —``), as the demonym lexicon spells it."""
+        for match in DATELINE_RE.finditer(self.text):
+            country = re.search(r",\s*([A-Z][\w.]+)", match.group(0))
+            if country is not None and country.group(1).lower() in DEMONYMS:
+                return country.group(1)
+        return None
+
     def role_holder(self, head: int, owner: str = "", back: int = ANTECEDENT_SENTENCES) -> _Referent | None:
         """The nearest earlier person named with this role: the name given to the last noun phrase with this
         noun (``Another blogger, writing under the name Northern Wind, ... the blogger``), else a person named with
@@ -1244,9 +1276,21 @@ class _Document:
             after = self.text[mention.end : mention.end + 40].split("\n")[0]
             if owner and owner not in before + after:
                 continue
-            if role.search(before) or re.match(rf"^,\s+(?:\w+\s+){{0,4}}?{role.pattern[4:]}", after, re.I):
+            titled = role.match(mention.text) is not None  # the span took the title in: "Mayor Katri Raudsepp"
+            if titled or role.search(before) or re.match(rf"^,\s+(?:\w+\s+){{0,4}}?{role.pattern[4:]}", after, re.I):
                 best = mention
-        return self.referent(best) if best is not None else None
+        if best is not None:
+            return self.referent(best)
+        # a name the entity model missed after the title ("Mayor Katri Raudsepp told a council session")
+        titled = None
+        for match in re.finditer(
+            rf"(?i:{role.pattern[4:]})\s+((?:[A-Z][\w'’-]+ )*[A-Z][\w'’-]+)", self.text[: token.start]
+        ):
+            titled = match
+        index = self.parse.token_at(titled.end(1) - 1) if titled is not None else None
+        if index is not None and self.tok(index).pos == "PROPN" and self.outside(index):
+            return self.name_referent(index)
+        return None
 
     def most_mentioned(self) -> _Referent | None:
         """The person the document mentions most often (first mentioned on a tie)."""
@@ -1637,6 +1681,15 @@ class _Document:
         return ref
 
 
+def _institution(written: str) -> _Referent:
+    """An organisation named by its words: descriptors in one form (``Romania's transport ministry`` ->
+    ``Romanian Transport Ministry``), a curated body by its name."""
+    name = strip_descriptors(written)
+    known = lookup_known(name)
+    name = known.name if known is not None else name
+    return _Referent(name, canonical_id(ORG, name), ORG)
+
+
 def _slavic_person_words(words: list[str], language: str) -> list[str]:
     """The words of a Russian or Ukrainian person's name at the end of a longer span: the surname with the given
     name (and patronymic) before it; the words before the given name are a run-on (``Верховний Рада``)."""
@@ -1787,8 +1840,8 @@ def extract_quotes(
             quote.speaker, quote.speaker_canonical = last.speaker, last.speaker_canonical
             quote.speaker_canonical_id, quote.verb = last.speaker_canonical_id, last.verb
             quote.attribution = CONTINUATION
-        if quote.attribution is None and "\n" in text[span.end :] and "\n" not in text[: span.start]:
-            continue  # a headline quoting nobody named («...»: розмова з ...) is the story's title, not a quote
+        if quote.attribution is None and "\n" in text[span.end :] and not text[: span.outer_start].strip():
+            continue  # a headline opening with a quote of nobody named («...»: розмова з ...) is the story's title
         if quote.attribution is not None and quote.kind == "statement":
             last = quote
         quotes.append(quote)

@@ -952,3 +952,41 @@ def test_a_dash_interview_with_a_double_surname_the_model_took_for_a_body() -> N
     )
     assert quote_with(quotes, "не бачить").speaker_canonical == "Hanna Sydorenko-Melnyk"
     assert quote_with(quotes, "Спершу").speaker_canonical == "Hanna Sydorenko-Melnyk"
+
+
+def test_a_ministry_is_named_with_its_country_from_the_owner_or_the_dateline() -> None:
+    assert_speakers(
+        "TALLINN, Estonia (Reuters) — Ferries to the islands were cancelled on Monday.\n\n"
+        'Latvia\'s transport ministry said the ban was "temporary." The interior ministry said the '
+        'decision was "necessary and proportionate."',
+        {"temporary": ("Latvian Transport Ministry", None), "necessary": ("Estonian Interior Ministry", "nominal")},
+        "en",
+    )
+
+
+def test_a_full_sentence_quote_is_not_framed_by_the_next_sentence() -> None:
+    text = (
+        "Q: How do you keep the drivers going?\n\n"
+        'A: I tell them, "Leave the passengers somewhere warm, then walk back." Nobody argues.\n\n'
+        "Marta Kovalenko runs the depot."
+    )
+    quote = quote_with(quotes_of(text, "en"), "Leave the passengers")
+    assert quote.speaker_canonical == "Marta Kovalenko" and quote.verb == "tell"
+
+
+def test_a_title_the_model_left_out_and_a_name_given_by_a_participle() -> None:
+    assert_speakers(
+        'Mayor Liisa Tamm told the council, "We will not give up." Protesters left at noon.\n\n'
+        '"We will keep asking," the mayor said.\n\n'
+        'Their engineer, a quiet man named Oskar Lepp, always starts with, "Nothing broke today."',
+        {"We will keep": ("Liisa Tamm", "nominal"), "Nothing broke": ("Oskar Lepp", "subject")},
+        "en",
+    )
+
+
+def test_he_in_an_answer_is_never_the_one_answering() -> None:
+    text = (
+        "Aliya Serikova heads the flood office in Atyrau.\n\n"
+        'Q: What did the governor say?\n\nA: He said, "Then give me a plan by December."'
+    )
+    assert quote_with(quotes_of(text, "en"), "Then give me").speaker_canonical != "Aliya Serikova"
