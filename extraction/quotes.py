@@ -1282,12 +1282,11 @@ class _Document:
         if best is not None:
             return self.referent(best)
         # a name the entity model missed after the title ("Mayor Katri Raudsepp told a council session")
-        titled = None
-        for match in re.finditer(
-            rf"(?i:{role.pattern[4:]})\s+((?:[A-Z][\w'’-]+ )*[A-Z][\w'’-]+)", self.text[: token.start]
-        ):
-            titled = match
-        index = self.parse.token_at(titled.end(1) - 1) if titled is not None else None
+        titles = list(
+            re.finditer(rf"(?i:{role.pattern[4:]})\s+((?:[A-Z][\w'’-]+ )*[A-Z][\w'’-]+)", self.text[: token.start])
+        )
+        last = titles[-1] if titles else None
+        index = self.parse.token_at(last.end(1) - 1) if last is not None else None
         if index is not None and self.tok(index).pos == "PROPN" and self.outside(index):
             return self.name_referent(index)
         return None
