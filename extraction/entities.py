@@ -26,6 +26,7 @@ from extraction.gazetteer import (
     PER,
     REGION_COUNTRIES,
     TOWN_POPULATION,
+    UKRAINIAN_LETTERS,
     Place,
     PlaceContext,
     cyrillic_language,
@@ -37,7 +38,7 @@ from extraction.gazetteer import (
     translit,
     ukrainian_romanization,
 )
-from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, phrase_pattern
+from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, COORDINATION, phrase_pattern
 from extraction.regions import (
     DISTRICT_ADJECTIVE,
     DISTRICT_RE,
@@ -296,12 +297,13 @@ def _lemma_token(token: str, language: str, label: str, gender: str | None = Non
     return word[:1].upper() + word[1:] if token[:1].isupper() else word
 
 
-_CASES = frozenset({"nomn", "gent", "datv", "accs", "ablt", "loct", "voct", "gen2", "acc2", "loc2"})
+# pymorphy3's case grammemes (the second genitive, accusative and locative too).
+CASES = frozenset({"nomn", "gent", "datv", "accs", "ablt", "loct", "voct", "gen2", "acc2", "loc2"})
 
 
 def _caseless(parse: Any) -> frozenset[str]:
     """Every case, for a reading that names none (an indeclinable word fits any case)."""
-    return frozenset() if _CASES & parse.tag.grammemes else _CASES
+    return frozenset() if CASES & parse.tag.grammemes else CASES
 
 
 def _name_gender(words: Sequence[str], language: str) -> str | None:
@@ -684,7 +686,7 @@ def _coordinated_with_place(before: str, start: int, found: Sequence[Mention]) -
     return match is not None and any(m.label == LOC and m.end == start - len(match.group(0)) for m in found)
 
 
-_COORDINATED_AFTER = re.compile(r"(?:\s*,\s*|\s+(?:і|й|та|и|или|або)\s+)")
+_COORDINATED_AFTER = re.compile(COORDINATION)
 
 
 def _coordinated_before_place(text: str, end: int, found: Sequence[Mention]) -> bool:
@@ -871,7 +873,7 @@ def best_place_lemma(surface: str, language: str) -> tuple[str, Place] | None:
     place of Ukraine, Russia or Belarus ten times one elsewhere (``Луге`` -> ``Луга``, not Lugo's ``Луго``)."""
     candidates = (surface, *place_lemmas(surface, language))
     hits = [(c, p) for c in candidates if (p := lookup_place(c)) is not None]
-    if not hits and language == "uk" and _UKRAINIAN_LETTERS.search(surface):
+    if not hits and language == "uk" and not UKRAINIAN_LETTERS.isdisjoint(surface):
         # a town of Russia GeoNames names only in Russian: Ліпецьку -> Липецк, Кіришів -> Кириши
         hits = [(r, p) for c in candidates for r in russian_spellings(c) if (p := lookup_place(r)) is not None]
 
@@ -884,8 +886,7 @@ def best_place_lemma(surface: str, language: str) -> tuple[str, Place] | None:
     return max(hits, key=weight) if hits else None
 
 
-_UKRAINIAN_LETTERS = re.compile("[іїєґІЇЄҐ]")
-_RUSSIAN_LETTERS = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г", "І": "И", "Ї": "И", "Є": "Е", "Ґ": "Г"})
+_UKRAINIAN_TO_RUSSIAN = str.maketrans({"і": "и", "ї": "и", "є": "е", "ґ": "г", "І": "И", "Ї": "И", "Є": "Е", "Ґ": "Г"})
 
 
 def russian_spellings(name: str) -> tuple[str, ...]:
@@ -896,7 +897,7 @@ def russian_spellings(name: str) -> tuple[str, ...]:
     variants = [name] + ([f"{closed.group(1)}{vowel}{closed.group(2)}" for vowel in "ео"] if closed else [])
     out = []
     for variant in variants:
-        spelled = re.sub(r"ь(?=[кстнз])", "", variant.translate(_RUSSIAN_LETTERS))
+        spelled = re.sub(r"ь(?=[кстнз])", "", variant.translate(_UKRAINIAN_TO_RUSSIAN))
         out.append(re.sub(f"[{APOSTROPHES}]", "", spelled))
     return tuple(dict.fromkeys(out))
 

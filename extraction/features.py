@@ -14,20 +14,18 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
+from extraction.curated import CuratedEntry, NameMatcher, native_names, table_rows
 from extraction.gazetteer import lookup_place, romanize, skeleton
-from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, phrase_pattern
+from extraction.inflection import APOSTROPHES, BOUNDARY_BEFORE, COORDINATION, phrase_pattern
 
 
 @dataclass(frozen=True, slots=True)
-class Feature:
-    """A named feature: English canonical, kind (river, lake, canal...), whether it needs context, native names."""
+class Feature(CuratedEntry):
+    """A named feature of ``features.tsv``: its kind (river, lake, canal...) and whether it needs context."""
 
-    canonical: str
     kind: str
     needs_context: bool
-    names: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,19 +37,12 @@ class FeatureMatch:
     canonical: str
 
 
-def _table(name: str) -> list[list[str]]:
-    text = resources.files("extraction").joinpath(f"data/{name}").read_text(encoding="utf-8")
-    return [
-        line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith(("#", "canonical\t"))
-    ]
-
-
 @lru_cache(maxsize=1)
 def features() -> tuple[Feature, ...]:
     """Every feature of the table."""
     return tuple(
-        Feature(canonical, kind, context == "context", tuple(n.strip() for n in names.split(";") if n.strip()))
-        for canonical, kind, context, names in _table("features.tsv")
+        Feature(canonical, native_names(names), kind, context == "context")
+        for canonical, kind, context, names in table_rows("features.tsv")
     )
 
 
@@ -75,13 +66,8 @@ _STADIUM = re.compile(BOUNDARY_BEFORE + r"(?:[Сс]тадион|[Сс]тадіо
 
 
 @lru_cache(maxsize=1)
-def _compiled() -> tuple[re.Pattern[str], list[tuple[re.Pattern[str], Feature]]]:
-    named = sorted(((n, f) for f in features() for n in f.names), key=lambda nf: -len(nf[0]))
-    per_name = [(re.compile(phrase_pattern(name)), feature) for name, feature in named]
-    combined = re.compile(
-        BOUNDARY_BEFORE + "(?:" + "|".join(phrase_pattern(n) for n, _ in named) + ")" + BOUNDARY_AFTER
-    )
-    return combined, per_name
+def _matcher() -> NameMatcher[Feature]:
+    return NameMatcher(features(), phrase_pattern)
 
 
 @lru_cache(maxsize=1)
@@ -89,7 +75,7 @@ def _airports() -> dict[str, tuple[str, ...]]:
     """Spelling key of an airport's own words and of its city -> airport names (a city's only if it has one)."""
     by_word: dict[str, list[str]] = {}
     by_city: dict[str, list[str]] = {}
-    for name, _iata, _country, city, _lat, _lon in _table("airports.tsv"):
+    for name, _iata, _country, city, _lat, _lon in table_rows("airports.tsv"):
         words = re.sub(r"\b(?:International|Airport|Air Base|Airfield)\b", " ", name).split()
         for word in {*words, " ".join(words)}:
             by_word.setdefault(skeleton(word), []).append(name)
@@ -121,7 +107,7 @@ def _named_after_its_town(airport: str, name: str) -> bool:
     """Whether ``name`` is the town an airport is named after (``Сочи`` for Sochi International Airport), not an
     airport's own name (``Шереметьево``)."""
     place = lookup_place(name)
-    towns = {skeleton(city) for own, _iata, _country, city, _lat, _lon in _table("airports.tsv") if own == airport}
+    towns = {skeleton(city) for own, _iata, _country, city, _lat, _lon in table_rows("airports.tsv") if own == airport}
     return place is not None and skeleton(place.name) in towns
 
 
@@ -154,14 +140,9 @@ def find_features(text: str, language: str | None = None) -> list[FeatureMatch]:
         place = lookup_place(name)
         english = place.name if place is not None else romanize(name, language)
         found.append(FeatureMatch(match.start(1), match.end(1), f"{english} Stadium"))
-    combined, per_name = _compiled()
     waiting: list[FeatureMatch] = []  # ambiguous names with no water word: rivers if coordinated with a river
-    for match in combined.finditer(text):
+    for match, feature in _matcher().finditer(text):
         if any(f.start < match.end() and match.start() < f.end for f in found):
-            continue
-        surface = match.group(0)
-        feature = next((f for pattern, f in per_name if pattern.fullmatch(surface)), None)
-        if feature is None:
             continue
         hit = FeatureMatch(match.start(), match.end(), feature.canonical)
         if feature.needs_context and not _WATER_BEFORE.search(text[max(0, match.start() - 30) : match.start()]):
@@ -176,4 +157,4 @@ def find_features(text: str, language: str | None = None) -> list[FeatureMatch]:
     return sorted(found, key=lambda f: f.start)
 
 
-_COORDINATION = re.compile(r"\s*,\s*|\s+(?:и|і|та|й)\s+")
+_COORDINATION = re.compile(COORDINATION)

@@ -77,8 +77,9 @@ _TRANSLIT = {
 _TRANSLIT_UK = {**_TRANSLIT, "г": "h", "и": "y", "е": "e"}
 
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04FF]")
-_UK_LETTERS = set("іїєґІЇЄҐ")
-_RU_LETTERS = set("ыэъёЫЭЪЁ")
+# Letters only the Ukrainian alphabet has, and only the Russian one.
+UKRAINIAN_LETTERS = frozenset("іїєґІЇЄҐ")
+RUSSIAN_LETTERS = frozenset("ыэъёЫЭЪЁ")
 
 
 def has_cyrillic(text: str) -> bool:
@@ -88,8 +89,8 @@ def has_cyrillic(text: str) -> bool:
 
 def cyrillic_language(text: str, default: str = "ru") -> str:
     """``"uk"`` or ``"ru"`` for a Cyrillic text, judged by letters only one of the two alphabets has."""
-    uk = sum(c in _UK_LETTERS for c in text)
-    ru = sum(c in _RU_LETTERS for c in text)
+    uk = sum(c in UKRAINIAN_LETTERS for c in text)
+    ru = sum(c in RUSSIAN_LETTERS for c in text)
     if uk > ru:
         return "uk"
     if ru > uk:

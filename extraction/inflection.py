@@ -149,3 +149,5 @@ def phrase_pattern(phrase: str) -> str:
 
 BOUNDARY_BEFORE = rf"(?<![\w{APOSTROPHES}-])"
 BOUNDARY_AFTER = rf"(?![\w{APOSTROPHES}-])"
+# What joins coordinated words (Russian and Ukrainian): a comma, and, or (``Оби и Иртышу``, ``Курская или Орловская``).
+COORDINATION = r"(?:\s*,\s*|\s+(?:и|і|й|та|или|або)\s+)"

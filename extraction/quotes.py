@@ -40,7 +40,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extraction.canonical import Mention, canonical_id, strip_descriptors
-from extraction.entities import morph, slavic_lemma
+from extraction.entities import CASES, morph, slavic_lemma
 from extraction.gazetteer import (
     DEMONYMS,
     GIVEN_NAMES,
@@ -1756,12 +1756,9 @@ def _same_surname(a: str, b: str) -> bool:
     return common >= 4 and common >= max(len(a), len(b)) - 3
 
 
-_CASES = frozenset({"nomn", "gent", "datv", "accs", "ablt", "loct", "voct"})
-
-
 def _cases(word: str, language: str) -> frozenset[str]:
     """Every case pymorphy3 allows for a Russian or Ukrainian word."""
-    return _tags(word, language) & _CASES
+    return _tags(word, language) & CASES
 
 
 def _compatible(ref: _Referent, gender: str, genders: dict[str, str]) -> bool:

@@ -19,10 +19,10 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from importlib import resources
 
+from extraction.curated import CuratedEntry, NameMatcher, native_names, table_rows
 from extraction.gazetteer import Place, PlaceContext, city_section, lookup_place, place_weight, skeleton
-from extraction.inflection import BOUNDARY_AFTER, BOUNDARY_BEFORE, ENDING, word_pattern
+from extraction.inflection import BOUNDARY_AFTER, BOUNDARY_BEFORE, COORDINATION, ENDING, word_pattern
 from extraction.normalise import fold_apostrophes
 
 # Designator words in every case form (nominative to prepositional, singular and plural) and abbreviations.
@@ -37,26 +37,20 @@ _PLURAL_DESIGNATOR = r"\s+(?:[Оо]бласт(?:и|ей|ях|ям|ями)|обл
 
 
 @dataclass(frozen=True, slots=True)
-class Region:
-    """A region: English canonical name, ISO country, administrative centre (GeoNames name) and native names."""
+class Region(CuratedEntry):
+    """A region of ``regions.tsv``: its ISO country and administrative centre (GeoNames name)."""
 
-    canonical: str
     country: str
     centre: str
-    names: tuple[str, ...]
 
 
 @lru_cache(maxsize=1)
 def regions() -> tuple[Region, ...]:
     """Every region of the table."""
-    text = resources.files("extraction").joinpath("data/regions.tsv").read_text(encoding="utf-8")
-    out = []
-    for line in text.splitlines():
-        if not line.strip() or line.startswith("#") or line.startswith("canonical\t"):
-            continue
-        canonical, country, centre, names = line.split("\t")
-        out.append(Region(canonical, country, centre, tuple(n.strip() for n in names.split(";") if n.strip())))
-    return tuple(out)
+    return tuple(
+        Region(canonical, native_names(names), country, centre)
+        for canonical, country, centre, names in table_rows("regions.tsv")
+    )
 
 
 def _name_pattern(name: str) -> str:
@@ -79,18 +73,14 @@ def _adjective(name: str) -> str | None:
 
 
 @lru_cache(maxsize=1)
-def _compiled() -> tuple[re.Pattern[str], list[tuple[re.Pattern[str], Region]], list[tuple[re.Pattern[str], Region]]]:
-    named: list[tuple[str, Region]] = sorted(
-        ((name, region) for region in regions() for name in region.names), key=lambda nr: -len(nr[0])
-    )
-    per_name = [(re.compile(_name_pattern(name)), region) for name, region in named]
+def _compiled() -> tuple[NameMatcher[Region], list[tuple[re.Pattern[str], Region]]]:
+    matcher = NameMatcher(regions(), _name_pattern)
     adjectives = [
         (re.compile(word_pattern(adjective)), region)
-        for name, region in named
+        for name, region in matcher.named
         if (adjective := _adjective(name)) is not None
     ]
-    combined = re.compile(BOUNDARY_BEFORE + "(?:" + "|".join(_name_pattern(n) for n, _ in named) + ")" + BOUNDARY_AFTER)
-    return combined, per_name, adjectives
+    return matcher, adjectives
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,13 +94,10 @@ class RegionMatch:
 
 def find_regions(text: str) -> list[RegionMatch]:
     """Every region mention in ``text`` (case forms, both scripts, designator included), in text order."""
-    combined, per_name, adjectives = _compiled()
+    matcher, adjectives = _compiled()
     found: list[RegionMatch] = []
-    for match in combined.finditer(text):
+    for match, region in matcher.finditer(text):
         surface = match.group(0)
-        region = next((r for pattern, r in per_name if pattern.fullmatch(surface)), None)
-        if region is None:
-            continue
         found.append(RegionMatch(match.start(), match.end(), region))
         # "Курская и Орловская области": the adjectives before share the plural designator.
         if re.search(_PLURAL_DESIGNATOR + "$", surface):
@@ -137,7 +124,7 @@ _ELLIPSIS = re.compile(
 )
 
 
-_COORDINATED_WORD = re.compile(r"(\S+)(?:\s*,\s*|\s+(?:и|та|і|й)\s+)$")
+_COORDINATED_WORD = re.compile(r"(\S+)" + COORDINATION + "$")
 
 
 def coordinated_before(text: str, start: int, limit: int = 4) -> list[tuple[int, int]]:

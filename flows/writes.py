@@ -16,8 +16,8 @@ from __future__ import annotations
 import contextvars
 import logging
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
 
 from warehouse.db import Warehouse, WriteGuard
 
@@ -25,6 +25,16 @@ log = logging.getLogger("telefeed.flows.writes")
 
 WAREHOUSE_LIMIT = "telefeed-warehouse"
 """Name of the global concurrency limit (limit 1) that every warehouse write occupies."""
+
+SlotRequest = Callable[[str], AbstractContextManager[object]]
+"""Asks for one slot of the named global concurrency limit and holds it inside the returned context."""
+
+
+def prefect_slot(name: str) -> AbstractContextManager[object]:
+    """One slot of the Prefect global concurrency limit ``name`` (not strict: no API or no limit, no wait)."""
+    from prefect.concurrency.sync import concurrency
+
+    return concurrency(name, occupy=1, strict=False)
 
 
 class _SlotKeeper:
@@ -37,8 +47,9 @@ class _SlotKeeper:
     Writers of other processes still queue for it in the Prefect server.
     """
 
-    def __init__(self, name: str) -> None:
+    def __init__(self, name: str, request: SlotRequest = prefect_slot) -> None:
         self.name = name
+        self.request = request
         self._guard = threading.Lock()
         self._users = 0
         self._thread: threading.Thread | None = None
@@ -47,10 +58,8 @@ class _SlotKeeper:
         self._error: BaseException | None = None
 
     def _keep(self, acquired: threading.Event, release: threading.Event) -> None:
-        from prefect.concurrency.sync import concurrency
-
         try:
-            with concurrency(self.name, occupy=1, strict=False):
+            with self.request(self.name):
                 acquired.set()
                 release.wait()
         except BaseException as exc:  # handed to the writers waiting for the slot
@@ -89,13 +98,13 @@ class _SlotKeeper:
                     self._release.set()
 
 
-_KEEPERS: dict[str, _SlotKeeper] = {}
+_KEEPERS: dict[tuple[str, SlotRequest], _SlotKeeper] = {}
 _KEEPERS_GUARD = threading.Lock()
 
 
-def _keeper(name: str) -> _SlotKeeper:
+def _keeper(name: str, request: SlotRequest = prefect_slot) -> _SlotKeeper:
     with _KEEPERS_GUARD:
-        return _KEEPERS.setdefault(name, _SlotKeeper(name))
+        return _KEEPERS.setdefault((name, request), _SlotKeeper(name, request))
 
 
 def ensure_write_limit(name: str = WAREHOUSE_LIMIT, limit: int = 1) -> bool:
@@ -111,22 +120,23 @@ def ensure_write_limit(name: str = WAREHOUSE_LIMIT, limit: int = 1) -> bool:
         return False
 
 
-def write_slot(name: str = WAREHOUSE_LIMIT) -> WriteGuard:
-    """A ``Warehouse.write_guard`` that makes every writer occupy one slot of the global limit ``name``.
+def write_slot(name: str = WAREHOUSE_LIMIT, request: SlotRequest = prefect_slot) -> WriteGuard:
+    """A ``Warehouse.write_guard`` that makes every writer occupy one slot of the global limit ``name``, asked
+    for with ``request`` (default: from the Prefect API).
 
     Without a Prefect API, or when the limit does not exist, Prefect skips the acquisition and the warehouse's
     own locking still applies. Only one request per process for the slot at a time (the keeper's): a request the
     server refuses is told to come back after an interval it computes, which made every concurrent writer of
     one flow run wait seconds for a free slot. The writers sharing it take turns on the process lock.
     """
-    return lambda: _keeper(name).hold()
+    return lambda: _keeper(name, request).hold()
 
 
-def serialised(warehouse: Warehouse, name: str = WAREHOUSE_LIMIT) -> Warehouse:
-    """``warehouse`` with the write guard :func:`write_slot` ``(name)`` (a DuckLake is returned unchanged: it
-    takes concurrent writers, and conflicting commits are replayed by the backend)."""
+def serialised(warehouse: Warehouse, name: str = WAREHOUSE_LIMIT, request: SlotRequest = prefect_slot) -> Warehouse:
+    """``warehouse`` with the write guard :func:`write_slot` ``(name, request)`` (a DuckLake is returned unchanged:
+    it takes concurrent writers, and conflicting commits are replayed by the backend)."""
     from warehouse.ducklake import DuckLakeWarehouse
 
     if not isinstance(warehouse, DuckLakeWarehouse):
-        warehouse.write_guard = write_slot(name)
+        warehouse.write_guard = write_slot(name, request)
     return warehouse

@@ -41,17 +41,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from extraction.gazetteer import (
     REGION_COUNTRIES,
+    RUSSIAN_LETTERS,
     TOWN_POPULATION,
+    UKRAINIAN_LETTERS,
     VILLAGE_COUNTRIES,
     has_cyrillic,
     place_key,
     translit,
     ukrainian_romanization,
 )
+from extraction.inflection import APOSTROPHES
 
 _PLACE_SCRIPT_RE = re.compile(r"^[A-Za-z\u00C0-\u024F\u0400-\u04FF'’ʼ .\-]+$")
-_RU_ONLY = re.compile(r"[ыэъёЫЭЪЁ]")
-_UK_ONLY = re.compile(r"[іїєґІЇЄҐ'’ʼ]")
+_UKRAINIAN_SPELLING = UKRAINIAN_LETTERS | set(APOSTROPHES)  # Ukrainian writes an apostrophe where Russian has ъ
 MIN_TOWN = TOWN_POPULATION  # the region's towns
 MIN_ABROAD = 15_000  # towns elsewhere
 ALL_NAMES_FROM = 500_000  # every alternate name (Latin spellings too) of a city this large
@@ -77,9 +79,9 @@ def english_place_name(name: str, country: str, alternates: list[str]) -> tuple[
                 _similarity(ukrainian_romanization(spelling), name), _similarity(translit(spelling, "uk"), plain)
             )
 
-        ukrainian = [a for a in alternates if has_cyrillic(a) and not _RU_ONLY.search(a) and closeness(a) >= 0.6]
+        ukrainian = [a for a in alternates if has_cyrillic(a) and RUSSIAN_LETTERS.isdisjoint(a) and closeness(a) >= 0.6]
         if ukrainian:
-            best = max(ukrainian, key=lambda a: (closeness(a), bool(_UK_ONLY.search(a))))
+            best = max(ukrainian, key=lambda a: (closeness(a), not _UKRAINIAN_SPELLING.isdisjoint(a)))
             return ukrainian_romanization(best), best
         return name.replace("'", ""), None
     if country in ("RU", "BY"):

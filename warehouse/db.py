@@ -18,7 +18,7 @@ from datetime import datetime
 from importlib import resources
 from operator import attrgetter
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import duckdb
 import pyarrow as pa
@@ -43,6 +43,15 @@ from warehouse.tables import DOCUMENTS, QUARANTINE, RAW_ITEMS, RUNS
 
 _T = TypeVar("_T")
 WriteGuard = Callable[[], AbstractContextManager[object]]
+
+
+class ConnectionOpener(Protocol):
+    """Opens a DuckDB connection, as ``duckdb.connect`` does: how a :class:`Warehouse` opens its file."""
+
+    def __call__(
+        self, database: str, read_only: bool = False, config: dict[str, Any] | None = None
+    ) -> duckdb.DuckDBPyConnection: ...
+
 
 _PROCESS_LOCKS: dict[str, _FileTurns] = {}
 _PROCESS_LOCKS_GUARD = threading.Lock()
@@ -295,11 +304,17 @@ class Warehouse:
     write_guard: WriteGuard | None = None
 
     def __init__(
-        self, path: str | Path, lock_timeout_seconds: float = 300.0, write_guard: WriteGuard | None = None
+        self,
+        path: str | Path,
+        lock_timeout_seconds: float = 300.0,
+        write_guard: WriteGuard | None = None,
+        opener: ConnectionOpener = duckdb.connect,
     ) -> None:
+        """``opener`` opens every DuckDB connection of this warehouse (e.g. one that counts the file's opens)."""
         self.path = str(Path(path).expanduser().resolve())
         self.lock_timeout_seconds = lock_timeout_seconds
         self.write_guard = write_guard
+        self.opener = opener
         self._migrated = False
         self._session = threading.local()
         self._guarded = threading.local()
@@ -310,7 +325,7 @@ class Warehouse:
         def attempt(_: int) -> duckdb.DuckDBPyConnection:
             try:
                 if read_only or self.writer_row_group_size is None:
-                    return duckdb.connect(self.path, read_only=read_only, config=config or {})
+                    return self.opener(self.path, read_only=read_only, config=config or {})
                 return self._attach(config or {}, self.writer_row_group_size)
             except (duckdb.IOException, duckdb.ConnectionException) as exc:
                 if not _is_lock_error(exc):
@@ -332,7 +347,7 @@ class Warehouse:
 
         Spill files go where a direct connection puts them (``<file>.tmp``), not into the working directory.
         """
-        con = duckdb.connect(":memory:", config={"temp_directory": f"{self.path}.tmp", **config})
+        con = self.opener(":memory:", config={"temp_directory": f"{self.path}.tmp", **config})
         try:
             path = self.path.replace("'", "''")
             con.execute(f"ATTACH '{path}' AS {_WAREHOUSE_ALIAS} (ROW_GROUP_SIZE {int(row_group_size)})")
@@ -483,12 +498,17 @@ class Warehouse:
 
     @staticmethod
     def migration_files() -> list[tuple[int, str, str]]:
-        """(version, name, sql) for every ``schema/NNN_name.sql`` file, in order."""
+        """(version, name, sql) for every ``schema/NNN_name.sql`` file, in order.
+
+        ``{version_hash}`` in a file stands for the version-hash expression over the ``documents`` columns, the one
+        landing computes (:func:`version_hash_sql`): a migration that recomputes stored hashes states it once.
+        """
         found = []
         for entry in resources.files("warehouse").joinpath("schema").iterdir():
             name = entry.name
             if name.endswith(".sql") and name[:3].isdigit():
-                found.append((int(name[:3]), name[:-4], entry.read_text(encoding="utf-8")))
+                sql = entry.read_text(encoding="utf-8").replace("{version_hash}", version_hash_sql())
+                found.append((int(name[:3]), name[:-4], sql))
         return sorted(found)
 
     def _apply_migrations(self, con: duckdb.DuckDBPyConnection) -> None:

@@ -194,40 +194,41 @@ def _write_files(
         out.write_text(json.dumps({"documents": docs}, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
+class DocumentTally:
+    """Per-language counts of built documents: the documents (``unit``), their genres, their annotations (the
+    ``items`` key, counted as ``item_unit``) and each annotation's ``category``."""
+
+    def __init__(self, unit: str, items: str, item_unit: str, category: Callable[[dict[str, Any]], str]) -> None:
+        self.unit, self.items, self.item_unit, self.category = unit, items, item_unit, category
+        self.counts: collections.Counter[tuple[str, str]] = collections.Counter()
+
+    def count(self, doc: dict[str, Any]) -> None:
+        """Count one built document."""
+        language = doc["language"]
+        self.counts[(language, self.unit)] += 1
+        self.counts[(language, "genre:" + doc["genre"])] += 1
+        for item in doc[self.items]:
+            self.counts[(language, self.item_unit)] += 1
+            self.counts[(language, self.category(item))] += 1
+
+
 def write_sets(part: str, out: Path = DATA) -> None:
     """Build and write the quote and entity files of held-out ``part`` (e.g. ``heldout3``) under ``out``
     (``quotes/<part>/``, ``entities/<part>/``; default: beside this script); print the counts."""
     source_dir = DATA / f"{part}_src"
     ids: set[str] = set()
-    qstats: collections.Counter[tuple[str, str]] = collections.Counter()
-    estats: collections.Counter[tuple[str, str]] = collections.Counter()
-
-    def count_quotes(doc: dict[str, Any]) -> None:
-        language = doc["language"]
-        qstats[(language, "texts")] += 1
-        qstats[(language, "genre:" + doc["genre"])] += 1
-        for q in doc["quotes"]:
-            qstats[(language, "quotes")] += 1
-            qstats[(language, q["kind"] if q["kind"] == "scare" else q["attribution"])] += 1
-
-    def count_entities(doc: dict[str, Any]) -> None:
-        language = doc["language"]
-        estats[(language, "docs")] += 1
-        estats[(language, "genre:" + doc["genre"])] += 1
-        for e in doc["entities"]:
-            estats[(language, "spans")] += 1
-            estats[(language, e["label"])] += 1
-
+    qstats = DocumentTally("texts", "quotes", "quotes", lambda q: "scare" if q["kind"] == "scare" else q["attribution"])
+    estats = DocumentTally("docs", "entities", "spans", lambda e: e["label"])
     quote_sources = sorted(source_dir.glob("quotes_*.txt"))
     entity_sources = sorted(source_dir.glob("entities_*.txt"))
     if not quote_sources and not entity_sources:
         raise SystemExit(f"no quotes_*.txt or entities_*.txt in {source_dir}")
-    _write_files(quote_sources, "quotes_", build_quote_doc, out / "quotes" / part, ids, count_quotes)
-    _write_files(entity_sources, "entities_", build_entity_doc, out / "entities" / part, ids, count_entities)
+    _write_files(quote_sources, "quotes_", build_quote_doc, out / "quotes" / part, ids, qstats.count)
+    _write_files(entity_sources, "entities_", build_entity_doc, out / "entities" / part, ids, estats.count)
     for name, stats in (("quotes", qstats), ("entities", estats)):
         print(name)
         for lang in ("en", "ru", "uk"):
-            row = {k[1]: v for k, v in stats.items() if k[0] == lang}
+            row = {k[1]: v for k, v in stats.counts.items() if k[0] == lang}
             if row:
                 print(f"  {lang}: {dict(sorted(row.items()))}")
 

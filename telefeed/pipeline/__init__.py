@@ -21,6 +21,7 @@ from typing import Any, Generic, TypeVar
 
 from telefeed.config import Source
 from telefeed.models import Cursor, LandResult, RunCounts, utc_now
+from telefeed.pipeline.stories import cluster_new_documents
 from telefeed.resources import Resources
 from telefeed.stopping import StopRequest
 from warehouse.articles import PagedBatch, land_together
@@ -29,6 +30,9 @@ from warehouse.db import RunRecord, Warehouse
 log = logging.getLogger("telefeed.pipeline")
 
 MAX_ERROR_MESSAGES = 50  # error lines a source run keeps for the summary (the count in ``errors`` is exact)
+
+StoryClustering = Callable[[Warehouse], object]
+"""Clusters every document of a warehouse not yet clustered into stories (default: ``cluster_new_documents``)."""
 
 
 @dataclass(slots=True)
@@ -166,13 +170,12 @@ def _load_ingesters() -> None:
                 raise
 
 
-def cluster_stories(warehouse: Warehouse) -> str | None:
-    """Cluster every document not yet clustered (any source; also ones a failed earlier run left behind); the
-    error, when clustering failed (it can be redone later, ``telefeed cluster``; the landing stands)."""
-    from telefeed.pipeline.stories import cluster_new_documents
-
+def cluster_stories(warehouse: Warehouse, clustering: StoryClustering = cluster_new_documents) -> str | None:
+    """Cluster every document not yet clustered (any source; also ones a failed earlier run left behind) with
+    ``clustering``; the error, when clustering failed (it can be redone later, ``telefeed cluster``; the landing
+    stands)."""
     try:
-        cluster_new_documents(warehouse, None)
+        clustering(warehouse)
     except Exception as exc:
         log.warning("story clustering failed: %s", exc)
         return f"story clustering failed: {type(exc).__name__}: {exc}"
@@ -290,6 +293,7 @@ def ingest_sources(
     window: Window | None = None,
     cluster: bool = True,
     stop: StopRequest | None = None,
+    clustering: StoryClustering = cluster_new_documents,
 ) -> list[SourceStats]:
     """Ingest ``sources`` one after another and record a ``runs`` row for each; never raise for source errors.
 
@@ -298,7 +302,8 @@ def ingest_sources(
     ``runs`` rows: each source's landing is still its own transactions with its cursor, so a crash keeps exactly
     what each source committed. Once ``stop`` is set no further source starts (it is reported ``not_run``, with
     no ``runs`` row); those fetched are landed. With ``cluster`` the unclustered documents are clustered into
-    stories at the end; a run over many groups passes False and clusters once (:func:`cluster_stories`).
+    stories at the end (by ``clustering``); a run over many groups passes False and clusters once
+    (:func:`cluster_stories`).
     """
     _load_ingesters()
     two_phase = [s.name for s in sources if s.kind in _PREPARERS]
@@ -335,7 +340,7 @@ def ingest_sources(
     land_fetched()
     if unrecorded:  # clustering, then the rows (one open file for both)
         with warehouse.session(memory_limit=warehouse.clustering_memory_limit):
-            error = cluster_stories(warehouse)
+            error = cluster_stories(warehouse, clustering)
             for progress in unrecorded:
                 if error is not None:
                     progress.run.stats.record_error(error)
@@ -359,15 +364,16 @@ def ingest_source(
     window: Window | None = None,
     resources: Resources | None = None,
     cluster: bool = True,
+    clustering: StoryClustering = cluster_new_documents,
 ) -> SourceStats:
     """Ingest one source (forward, or the backfill ``window``), record the run, never raise for source errors.
 
     ``resources`` is the run's (shared by its sources, closed by whoever built it); without it the source gets
     default resources of its own, closed when it is done. With ``cluster`` the unclustered documents are
-    clustered into stories afterwards; a run over many sources passes False and clusters once at its end
-    (:func:`cluster_stories`).
+    clustered into stories afterwards (by ``clustering``); a run over many sources passes False and clusters once
+    at its end (:func:`cluster_stories`).
     """
     if resources is None:
         with Resources() as own:
-            return ingest_source(source, warehouse, run_id, window, own, cluster)
-    return ingest_sources([source], warehouse, run_id, resources, window, cluster)[0]
+            return ingest_source(source, warehouse, run_id, window, own, cluster, clustering)
+    return ingest_sources([source], warehouse, run_id, resources, window, cluster, clustering=clustering)[0]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -33,7 +34,7 @@ from extraction.dedup import (
     signature_to_bytes,
 )
 from telefeed.models import Document, LandBatch, sha256_hex
-from telefeed.pipeline.stories import cluster_new_documents
+from telefeed.pipeline.stories import ChunkClusterer, cluster_chunk, cluster_new_documents
 from tests.support.pages import PAGES
 from warehouse import stories as story_store
 from warehouse.db import Warehouse
@@ -231,27 +232,34 @@ def test_clustering_in_small_chunks_gives_the_same_assignments_as_one_chunk_and_
     assert by_id[docs[10].id][3] == "exact" and by_id[docs[6].id][3] == "exact"  # same content hash
 
 
-def test_clustering_reopens_the_file_after_chunks_per_session_chunks(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def _seeing_each_chunk(see: Callable[[duckdb.DuckDBPyConnection], object]) -> ChunkClusterer:
+    """The default chunk clusterer, after showing ``see`` the connection each chunk is clustered in."""
+
+    def spy(
+        con: duckdb.DuckDBPyConnection,
+        inputs: Sequence[story_store.ClusterInput],
+        seen_since: datetime | None,
+        started: datetime,
+    ) -> list[story_store.ClusterRow]:
+        see(con)
+        return cluster_chunk(con, inputs, seen_since, started)
+
+    return spy
+
+
+def test_clustering_reopens_the_file_after_chunks_per_session_chunks(tmp_path: Path) -> None:
     """A long pass does not hold one connection: the file is closed and reopened every few chunks, same result."""
-    from telefeed.pipeline import stories
-
-    real = stories._cluster_chunk
     connections: list[duckdb.DuckDBPyConnection] = []  # kept alive, so no two are the same object
-
-    def spy(con: duckdb.DuckDBPyConnection, *args: object) -> list[story_store.ClusterRow]:
-        connections.append(con)
-        return real(con, *args)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(stories, "_cluster_chunk", spy)
+    spy = _seeing_each_chunk(connections.append)
     results = {}
     for per_session in (1000, 5):
         warehouse = Warehouse(tmp_path / f"sessions-{per_session}.duckdb")
         for batch in _corpus():
             warehouse.land(LandBatch(source="mixed", documents=batch))
         connections.clear()
-        stats = cluster_new_documents(warehouse, None, chunk_size=1, chunks_per_session=per_session)
+        stats = cluster_new_documents(
+            warehouse, None, chunk_size=1, chunks_per_session=per_session, chunk_clusterer=spy
+        )
         assert stats.documents == 12 and stats.chunks == 12
         chunks_per_connection = [sum(c is con for c in connections) for con in dict.fromkeys(connections)]
         assert chunks_per_connection == ([12] if per_session == 1000 else [5, 5, 2])
@@ -405,21 +413,16 @@ def test_reclustering_a_document_replaces_its_stored_signature_and_band_keys(war
     assert {name: warehouse.query(sql) for name, sql in stored.items()} == before  # replaced, not duplicated
 
 
-def test_story_clustering_runs_under_the_clustering_cap(warehouse_path: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from telefeed.pipeline import stories
-
+def test_story_clustering_runs_under_the_clustering_cap(warehouse_path: str) -> None:
     warehouse = Warehouse(warehouse_path)
     warehouse.writer_memory_limit, warehouse.clustering_memory_limit = "200MB", "48MB"
     docs = [_doc("outlet-a", "a1", _article_text(SYNDICATED[0])), _doc("outlet-b", "b1", _article_text(SYNDICATED[1]))]
     warehouse.land(LandBatch(source="outlet-a", documents=docs))
     caps: list[str] = []
-    real = stories._cluster_chunk
 
-    def spy(con: duckdb.DuckDBPyConnection, *args: object) -> list[story_store.ClusterRow]:
+    def memory_cap(con: duckdb.DuckDBPyConnection) -> None:
         row = con.execute("SELECT current_setting('memory_limit')").fetchone()
         caps.append(str(row[0]) if row else "")
-        return real(con, *args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(stories, "_cluster_chunk", spy)
-    assert cluster_new_documents(warehouse).documents == 2
+    assert cluster_new_documents(warehouse, chunk_clusterer=_seeing_each_chunk(memory_cap)).documents == 2
     assert caps and all(cap.startswith(("45", "48")) for cap in caps), caps

@@ -326,25 +326,18 @@ def test_entries_beyond_max_pages_per_run_keep_their_summary(
     assert len(http_server.requests_to("/news/cp1251")) == 0
 
 
-def test_documents_left_unclustered_by_a_failed_run_are_clustered_by_the_next_run(
-    warehouse_path: str, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    import telefeed.pipeline.stories as stories
-
+def test_documents_left_unclustered_by_a_failed_run_are_clustered_by_the_next_run(warehouse_path: str) -> None:
     (source,) = [s for s in load_sources(REPO_ROOT / "sources.toml") if s.name == "eastern-wire"]
-    real = stories.cluster_new_documents
 
-    def crash(*args: object, **kwargs: object) -> object:
+    def crash(warehouse: Warehouse) -> None:
         raise RuntimeError("killed before clustering")
 
-    monkeypatch.setattr(stories, "cluster_new_documents", crash)
-    first = ingest_source(source, Warehouse(warehouse_path), "crashed")
+    first = ingest_source(source, Warehouse(warehouse_path), "crashed", clustering=crash)
     assert first.new == 3 and first.status == "partial" and "story clustering failed" in (first.error_message or "")
     unclustered = (
         "select count(*) from documents d where not exists (select 1 from story_clusters c where c.document_id = d.id)"
     )
     assert Warehouse(warehouse_path).query(unclustered).column(0)[0].as_py() == 3
-    monkeypatch.setattr(stories, "cluster_new_documents", real)
     second = ingest_source(source, Warehouse(warehouse_path), "rerun")
     assert second.new == 0 and second.status in ("ok", "not_modified")
     assert Warehouse(warehouse_path).query(unclustered).column(0)[0].as_py() == 0

@@ -9,6 +9,7 @@ import pytest
 from flows.ingest import ingest
 from tests.conftest import FIXTURES, write_rss_sources
 from tests.support.http_server import FixtureServer
+from tests.support.warehouse import CountingOpener
 from warehouse.db import Warehouse
 
 pytestmark = pytest.mark.usefixtures("prefect_harness")
@@ -105,30 +106,19 @@ def test_transient_503_is_retried(tmp_path: Path, http_server: FixtureServer, wa
 
 
 def test_a_no_change_rerun_opens_the_warehouse_file_twice(
-    tmp_path: Path, http_server: FixtureServer, warehouse_path: str, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, http_server: FixtureServer, warehouse_path: str
 ) -> None:
     """The fixed cost of a rerun is mostly file opens (bench/README.md, "End to end"): here (no article pages)
     the cursor read, then one open for the clustering check and the run record together."""
-    import duckdb
-
-    import warehouse.db
     from telefeed.config import load_sources
     from telefeed.pipeline import ingest_source
 
     http_server.add("/good.xml", body=GOOD_FEED, etag=ETAG, last_modified=LAST_MODIFIED)
     (source,) = load_sources(_sources(tmp_path, http_server))
     assert ingest_source(source, Warehouse(warehouse_path), "cold").new == 3
-    opened: list[object] = []
-    real_connect = duckdb.connect
-
-    def counting_connect(*args: object, **kwargs: object) -> duckdb.DuckDBPyConnection:
-        opened.append(args)
-        return real_connect(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(warehouse.db.duckdb, "connect", counting_connect)
-    rerun = ingest_source(source, Warehouse(warehouse_path), "rerun")
-    monkeypatch.undo()
+    opener = CountingOpener()
+    rerun = ingest_source(source, Warehouse(warehouse_path, opener=opener), "rerun")
     assert rerun.status == "not_modified" and rerun.new == 0
-    assert len(opened) == 2
+    assert len(opener.opened) == 2, opener.opened
     runs = Warehouse(warehouse_path).query("select run_id, status from runs order by finished_at").to_pylist()
     assert runs == [{"run_id": "cold", "status": "ok"}, {"run_id": "rerun", "status": "not_modified"}]

@@ -257,13 +257,15 @@ class FakeCall:
 
 @dataclass
 class FakeTelegramClient:
-    """In-memory Telegram: one channel's messages, scripted flood waits, recorded calls."""
+    """In-memory Telegram: one channel's messages, scripted flood waits and media failures, recorded calls."""
 
     messages: list[Any]
     channel: ChannelRef = field(
         default_factory=lambda: ChannelRef(CHANNEL_ID, 987654321, CHANNEL_USERNAME, CHANNEL_TITLE)
     )
     flood_on_calls: dict[int, int] = field(default_factory=dict)  # fetch call number (1-based) -> seconds
+    flood_on_resolve: int | None = None  # seconds of the flood wait every channel resolution answers
+    media_error: OSError | None = None  # raised by every media download instead of writing the file
     calls: list[FakeCall] = field(default_factory=list)
     closed: bool = False
     comments: dict[int, list[Any]] = field(default_factory=dict)  # post id -> its discussion thread
@@ -277,6 +279,8 @@ class FakeTelegramClient:
     def resolve_channel(self, channel: str) -> ChannelRef:
         """Resolve the one channel this fake knows."""
         self.calls.append(FakeCall("resolve_channel", {"channel": channel}))
+        if self.flood_on_resolve is not None:
+            raise FloodWaitError(request=None, capture=self.flood_on_resolve)
         if channel.lower() not in (CHANNEL_USERNAME, str(CHANNEL_ID)):
             raise ValueError(f"No user has {channel!r} as username")
         return self.channel
@@ -313,8 +317,10 @@ class FakeTelegramClient:
         return thread[:limit]
 
     def download_media(self, message: Any, target: str) -> str | None:
-        """Write a small placeholder file for the message's media."""
+        """Write a small placeholder file for the message's media (or raise the scripted ``media_error``)."""
         self.calls.append(FakeCall("download_media", {"id": message.id}))
+        if self.media_error is not None:
+            raise self.media_error
         path = Path(target + (".mp4" if isinstance(message.media, MessageMediaDocument) else ".jpg"))
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(b"media of %d" % message.id)

@@ -5,10 +5,12 @@ FILE --json`` (stable keys)."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
+import duckdb
 import pytest
 from typer.testing import CliRunner
 
@@ -24,6 +26,8 @@ from warehouse.db import Warehouse
 
 runner = CliRunner()
 T0 = datetime(2026, 11, 20, 14, 0, tzinfo=UTC)  # when the articles are published
+
+T = TypeVar("T")
 
 QUOTE_RU = "Позиции удержаны, противник потерял четыре танка под Покровском"
 
@@ -228,17 +232,25 @@ def test_reextract_since_and_source_touch_only_matching_documents(warehouse: War
     assert bad.exit_code != 0 and "not a date" in bad.output
 
 
-def test_failed_reextract_leaves_the_old_rows(warehouse: Warehouse, monkeypatch: pytest.MonkeyPatch) -> None:
+class _CrashingBeforeCommit(Warehouse):
+    """The warehouse, whose write transactions fail after doing their work, before they commit."""
+
+    def run_in_transaction(self, work: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+        """Run ``work`` in a transaction, then crash instead of committing."""
+
+        def then_crash(con: duckdb.DuckDBPyConnection) -> T:
+            work(con)
+            raise RuntimeError("crash after the delete and inserts")
+
+        return super().run_in_transaction(then_crash)
+
+
+def test_failed_reextract_leaves_the_old_rows(warehouse: Warehouse) -> None:
     run_extraction(warehouse)
     _age(warehouse)
     aged = version_counts(warehouse)
-
-    def boom(con: Any) -> None:
-        raise RuntimeError("crash after the delete and inserts")
-
-    monkeypatch.setattr(store, "_match_telegram_posts", boom)
-    with pytest.raises(RuntimeError):
-        extract_ids(warehouse, [d.id for d in ARTICLES.values()])
+    with pytest.raises(RuntimeError, match="crash after the delete and inserts"):
+        extract_ids(_CrashingBeforeCommit(warehouse.path), [d.id for d in ARTICLES.values()])
     assert version_counts(warehouse) == aged  # all or nothing: no new-version row, no old row lost
 
 

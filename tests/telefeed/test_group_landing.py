@@ -22,6 +22,7 @@ from telefeed.stopping import StopRequest
 from tests.conftest import write_sources
 from tests.support.feeds import rss_feed
 from tests.support.http_server import FixtureServer
+from tests.support.warehouse import CountingOpener
 from warehouse.articles import land_together
 from warehouse.db import Warehouse, land_batches_in_transaction
 
@@ -127,35 +128,21 @@ def _local_feeds(tmp_path: Path, bodies: dict[str, bytes]) -> str:
     return write_sources(tmp_path, lines)
 
 
-def _ingest_counting_opens(
-    sources: list[Any], wh: Warehouse, monkeypatch: pytest.MonkeyPatch
-) -> tuple[list[SourceStats], int]:
-    """``ingest_sources`` over ``sources`` (no clustering), and how many times it opened the warehouse file."""
-    import warehouse.db
-
-    opened: list[object] = []
-    real_connect = duckdb.connect
-
-    def counting_connect(*args: object, **kwargs: object) -> duckdb.DuckDBPyConnection:
-        opened.append(args)
-        return real_connect(*args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(warehouse.db.duckdb, "connect", counting_connect)  # counts opens, changes nothing
+def _ingest_counting_opens(sources: list[Any], wh: Warehouse) -> tuple[list[SourceStats], int]:
+    """``ingest_sources`` over ``sources`` (no clustering) into ``wh``'s file, and how many times it opened it."""
+    opener = CountingOpener()
     with Resources() as resources:
-        results = ingest_sources(sources, wh, "run", resources, cluster=False)
-    monkeypatch.undo()
-    return results, len(opened)
+        results = ingest_sources(sources, Warehouse(wh.path, opener=opener), "run", resources, cluster=False)
+    return results, len(opener.opened)
 
 
-def test_a_group_of_feeds_lands_in_one_open_file_and_a_bad_feed_fails_alone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_group_of_feeds_lands_in_one_open_file_and_a_bad_feed_fails_alone(tmp_path: Path) -> None:
     bodies = {"f1": _rss(3, "f1"), "empty": b"", "f2": _rss(4, "f2"), "gone": b"", "f3": _rss(2, "f3")}
     sources = load_sources(_local_feeds(tmp_path, bodies))
     (tmp_path / "gone.xml").unlink()  # the file is missing: the fetch fails
     wh = Warehouse(tmp_path / "w.duckdb")
     wh.migrate()
-    results, opened = _ingest_counting_opens(sources, wh, monkeypatch)
+    results, opened = _ingest_counting_opens(sources, wh)
     assert [(r.source, r.status, r.new) for r in results] == [
         ("f1", "ok", 3),
         ("empty", "failed", 0),
@@ -207,12 +194,12 @@ def test_a_stop_lands_the_fetched_sources_and_starts_no_other(tmp_path: Path, ht
 
 
 def test_a_group_lands_whenever_it_holds_a_thousand_rows_and_a_large_feed_in_several_transactions(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
 ) -> None:
     sources = load_sources(_local_feeds(tmp_path, {"a": _rss(300, "a"), "b": _rss(300, "b"), "c": _rss(600, "c")}))
     wh = Warehouse(tmp_path / "w.duckdb")
     wh.migrate()
-    results, opened = _ingest_counting_opens(sources, wh, monkeypatch)
+    results, opened = _ingest_counting_opens(sources, wh)
     assert [(r.source, r.status, r.new) for r in results] == [("a", "ok", 300), ("b", "ok", 300), ("c", "ok", 600)]
     assert opened == 3  # the cursors; a and b (1,200 rows) landed before c was fetched; then c
     stored = wh.query("select source, count(*) as n from documents group by source order by source").to_pylist()

@@ -11,13 +11,14 @@ from __future__ import annotations
 import json
 import pickle
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
+import duckdb
 import pytest
-from telethon.errors import FloodWaitError
 from telethon.tl.functions.channels import GetMessagesRequest
 from telethon.tl.functions.contacts import ResolveUsernameRequest
 from telethon.tl.functions.messages import GetHistoryRequest, GetRepliesRequest
@@ -190,8 +191,23 @@ def test_first_run_lands_every_post_with_its_fields(
     assert client.closed and slept == []
 
 
+class _CountingTransactions(Warehouse):
+    """The warehouse, counting the write transactions it is asked for."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path)
+        self.transactions = 0
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """:meth:`Warehouse.transaction`, counted."""
+        self.transactions += 1
+        with super().transaction() as con:
+            yield con
+
+
 def test_rerun_lands_nothing_and_resolves_channel_once(
-    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, slept: list[float], telegram: Telegram
+    warehouse_path: str, slept: list[float], telegram: Telegram
 ) -> None:
     client = telegram.use(FakeTelegramClient(severny_vestnik_messages()))
     _run(telegram, _source(), warehouse_path)
@@ -199,17 +215,11 @@ def test_rerun_lands_nothing_and_resolves_channel_once(
     assert None not in languages
 
     language_module._first_pass.cache_clear()  # loaded again only if a post needs the detector
-    transactions: list[str] = []
-    real_transaction = Warehouse.transaction
-
-    def counted_transaction(self: Warehouse) -> Any:
-        transactions.append(self.path)
-        return real_transaction(self)
-
-    monkeypatch.setattr(Warehouse, "transaction", counted_transaction)
-    again = _run(telegram, _source(), warehouse_path)
+    counted = _CountingTransactions(warehouse_path)
+    with telegram.resources() as resources:
+        again = ingest_source(_source(), counted, "run-test", None, resources)
     assert again.status == "ok" and again.new == 0 and again.updated == 0
-    assert len(transactions) == 1  # the run record only: the unchanged re-read posts take no write transaction
+    assert counted.transactions == 1  # the run record only: the unchanged re-read posts take no write transaction
     assert _scalar(warehouse_path, "select list(language order by id) from documents") == languages
     assert language_module._first_pass.cache_info().currsize == 0, "the detector was loaded for unchanged posts"
     assert again.skipped == 6  # the refresh re-read the landed posts and found them unchanged
@@ -387,14 +397,9 @@ def test_download_media_option_writes_files(
 
 
 def test_flood_wait_while_resolving_is_a_clean_partial_stop(
-    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, slept: list[float], telegram: Telegram
+    warehouse_path: str, slept: list[float], telegram: Telegram
 ) -> None:
-    client = telegram.use(FakeTelegramClient(severny_vestnik_messages()))
-
-    def flooded(channel: str) -> Any:
-        raise FloodWaitError(request=None, capture=86_400)
-
-    monkeypatch.setattr(client, "resolve_channel", flooded)
+    client = telegram.use(FakeTelegramClient(severny_vestnik_messages(), flood_on_resolve=86_400))
     stats = _run(telegram, _source(), warehouse_path)
     assert stats.status == "partial" and "86400s" in (stats.error_message or "")
     assert _scalar(warehouse_path, "select count(*) from telegram_channels") == 0
@@ -402,14 +407,9 @@ def test_flood_wait_while_resolving_is_a_clean_partial_stop(
 
 
 def test_failed_media_download_keeps_the_post(
-    monkeypatch: pytest.MonkeyPatch, warehouse_path: str, tmp_path: Path, slept: list[float], telegram: Telegram
+    warehouse_path: str, tmp_path: Path, slept: list[float], telegram: Telegram
 ) -> None:
-    client = telegram.use(FakeTelegramClient(severny_vestnik_messages()))
-
-    def broken(message: Any, target: str) -> str:
-        raise OSError("disk full")
-
-    monkeypatch.setattr(client, "download_media", broken)
+    telegram.use(FakeTelegramClient(severny_vestnik_messages(), media_error=OSError("disk full")))
     stats = _run(telegram, _source(download_media=True, media_dir=str(tmp_path / "m")), warehouse_path)
     assert stats.status == "partial" and "disk full" in (stats.error_message or "")
     assert stats.new == 6

@@ -14,13 +14,14 @@ import subprocess
 import sys
 import textwrap
 import threading
-from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from telefeed.models import Cursor, Document, LandBatch
+from tests.support.warehouse import CountingOpener
 from warehouse.db import Warehouse, WarehouseBusyError
 
 
@@ -91,28 +92,25 @@ def test_batches_committed_in_a_session_survive_a_kill(tmp_path: Path) -> None:
     assert again.documents_new == 1
 
 
-def _count_slot_requests(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The names of the concurrency limits asked for from now on (each request still goes to Prefect)."""
-    from prefect.concurrency import sync
+class _CountedSlots:
+    """A write-slot request that records the name of each limit asked for, then asks the Prefect API for it."""
 
-    acquired: list[str] = []
-    real: Callable[..., Any] = sync.concurrency
+    def __init__(self) -> None:
+        self.requested: list[str] = []
 
-    def counting(name: str, occupy: int = 1, strict: bool = False) -> Any:
-        acquired.append(name)
-        return real(name, occupy=occupy, strict=strict)
+    def __call__(self, name: str) -> AbstractContextManager[object]:
+        from flows.writes import prefect_slot
 
-    monkeypatch.setattr(sync, "concurrency", counting)
-    return acquired
+        self.requested.append(name)
+        return prefect_slot(name)
 
 
-def test_a_serialised_warehouse_takes_its_write_slot_once_per_session(
-    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_serialised_warehouse_takes_its_write_slot_once_per_session(prefect_harness: None, tmp_path: Path) -> None:
     from flows import writes
 
-    wh = writes.serialised(Warehouse(tmp_path / "slot.duckdb"))
-    acquired = _count_slot_requests(monkeypatch)
+    slots = _CountedSlots()
+    wh = writes.serialised(Warehouse(tmp_path / "slot.duckdb"), request=slots)
+    acquired = slots.requested
     with wh.session():
         for n in range(3):
             wh.land(LandBatch(source="wire", documents=_docs(f"s{n}-", 2)))
@@ -123,7 +121,7 @@ def test_a_serialised_warehouse_takes_its_write_slot_once_per_session(
 
 
 def test_writers_queued_in_one_process_share_one_acquisition_of_the_write_slot(
-    prefect_harness: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    prefect_harness: None, tmp_path: Path
 ) -> None:
     import time
 
@@ -133,9 +131,11 @@ def test_writers_queued_in_one_process_share_one_acquisition_of_the_write_slot(
 
     limit = "telefeed-test-shared-slot"
     assert writes.ensure_write_limit(limit)
-    wh = writes.serialised(Warehouse(tmp_path / "shared.duckdb"), name=limit)
+    slots = _CountedSlots()
+    wh = writes.serialised(Warehouse(tmp_path / "shared.duckdb"), name=limit, request=slots)
     wh.migrate()
-    acquired = _count_slot_requests(monkeypatch)
+    acquired = slots.requested
+    acquired.clear()  # counted from here
     errors: list[BaseException] = []
 
     def land(prefix: str) -> None:
@@ -149,9 +149,9 @@ def test_writers_queued_in_one_process_share_one_acquisition_of_the_write_slot(
         for thread in writers:
             thread.start()
         deadline = time.monotonic() + 60
-        while writes._keeper(limit)._users < 4 and time.monotonic() < deadline:
+        while writes._keeper(limit, slots)._users < 4 and time.monotonic() < deadline:
             time.sleep(0.02)
-        assert writes._keeper(limit)._users == 4, "every writer waits for its turn holding a share of the slot"
+        assert writes._keeper(limit, slots)._users == 4, "every writer waits for its turn holding a share of the slot"
         with get_client(sync_client=True) as client:  # the slot is really taken: holders elsewhere wait
             assert client.read_global_concurrency_limit_by_name(limit).active_slots == 1
     for thread in writers:
@@ -188,19 +188,10 @@ def _when_another_thread_waits(wh: Warehouse, waiter: threading.Thread) -> None:
 
 
 @pytest.mark.parametrize("first_fails", [False, True])
-def test_a_writer_that_finishes_while_another_waits_hands_over_the_open_file(
-    wh: Warehouse, monkeypatch: pytest.MonkeyPatch, first_fails: bool
-) -> None:
-    import duckdb
-
-    opens: list[str] = []
-    real_connect = duckdb.connect
-
-    def counting(*args: Any, **kwargs: Any) -> Any:
-        opens.append(str(args[0] if args else kwargs.get("database")))
-        return real_connect(*args, **kwargs)
-
-    monkeypatch.setattr(duckdb, "connect", counting)
+def test_a_writer_that_finishes_while_another_waits_hands_over_the_open_file(tmp_path: Path, first_fails: bool) -> None:
+    Warehouse(tmp_path / "handover.duckdb").migrate()
+    opener = CountingOpener()
+    wh = Warehouse(tmp_path / "handover.duckdb", opener=opener)
     waiter = threading.Thread(target=lambda: wh.land(LandBatch(source="wire", documents=_docs("second", 2))))
     with pytest.raises(RuntimeError) if first_fails else contextlib.nullcontext(), wh.transaction() as con:
         con.execute("INSERT INTO sources VALUES ('first', 'rss', '{}', now(), now())")
@@ -210,8 +201,7 @@ def test_a_writer_that_finishes_while_another_waits_hands_over_the_open_file(
     waiter.join(60)
     assert not waiter.is_alive()
     # a failed writer's connection is closed, not handed over (it may be in any state)
-    assert len(opens) == (2 if first_fails else 1), opens
-    monkeypatch.setattr(duckdb, "connect", real_connect)
+    assert len(opener.opened) == (2 if first_fails else 1), opener.opened
     _file_opens_cleanly_in_another_process(wh.path)  # the last writer closed it
     assert wh.query("SELECT count(*) AS n FROM documents").column("n").to_pylist() == [2]
     names = wh.query("SELECT name FROM sources").column("name").to_pylist()

@@ -1,7 +1,7 @@
 -- Page-fetch state of article documents in its own table (issue 24). It lived in documents.metadata
 -- (page_status, page_error, page_http_status, page_retry, page_attempts), which is part of the version hash, so
 -- a page retry that failed again made a new revision of unchanged text. Moves the stored state here, removes it
--- from the documents' metadata and recomputes their version hash (the same expression as warehouse.db).
+-- from the documents' metadata and recomputes their version hash (the expression warehouse.db lands with).
 CREATE TABLE IF NOT EXISTS page_fetches (
     document_id    VARCHAR NOT NULL,  -- key: the document whose page this is
     source         VARCHAR NOT NULL,
@@ -40,11 +40,5 @@ UPDATE documents SET metadata = json_merge_patch(
 )
 WHERE json_extract_string(metadata, '$.page_status') IS NOT NULL;
 
-UPDATE documents SET version_hash = md5(concat(strlen(content_hash), ':', content_hash,
-    ';', strlen(title), ':', title,
-    ';', strlen(author), ':', author,
-    ';', strlen(url), ':', url,
-    ';', strlen(CAST(epoch_us(published_at) AS VARCHAR)), ':', CAST(epoch_us(published_at) AS VARCHAR),
-    ';', strlen(language), ':', language,
-    ';', strlen(CAST(metadata AS VARCHAR)), ':', CAST(metadata AS VARCHAR)))
+UPDATE documents SET version_hash = {version_hash}
 WHERE id IN (SELECT document_id FROM page_fetches);
