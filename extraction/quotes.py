@@ -507,7 +507,11 @@ class _Document:
                 return True
             noun = self.according_noun(qi)  # "За словами глави держави, ... «посилення ППО»"
             before = noun is not None and self.tok(noun).start < self.spans[qi].outer_start
-            return noun is not None and before and self.according_referent(noun) is not None
+            if noun is None or not before:
+                return False
+            token = self.tok(noun)  # "по словам следователей, ... «...»": people, named or not
+            people = token.language != "en" and "anim" in _tags(token.text, token.language)
+            return people or self.according_referent(noun) is not None
         if _lemma(self.tok(verb)) in CHARACTERISING:
             # a term someone identifiable uses is theirs ("Stepanenko called the blockade 'unacceptable'"), one
             # that a group or nobody uses is a scare quote ("analysts described it as a 'meat grinder'")
@@ -966,6 +970,11 @@ class _Document:
             and _nominative_name(mention)
         ):  # a subject's words are the name's base form
             canonical = " ".join(mention.text.split())
+        elif has_cyrillic(canonical) and mention.label == PER and mention.language in ("ru", "uk"):
+            words = mention.text.split()  # "(Адвокат Алиева) Заира Гаджиева": a given name that can only be
+            given = next((i for i, w in enumerate(words) if "Name" in _tags(w, mention.language)), None)
+            if given is not None and len(words) - given >= 2 and _given_name_nominative(words[given], mention.language):
+                canonical = " ".join(words[given:])  # nominative makes the words after it their base form
         family = self.family_name(mention.start) if mention.label == PER and " " not in mention.text else None
         if family is not None:  # "Lysenko's wife, Halyna": Halyna Lysenko
             canonical = f"{mention.text} {family}"
@@ -1639,11 +1648,14 @@ class _Document:
             index = self.parse.token_at(match.start())
             if index is None or not self.outside(index):
                 continue
-            for mention in self.mentions:
-                if 0 <= mention.start - match.end() <= 40 and not re.search(
-                    r"[,.;:]", self.text[match.end() : mention.start]
-                ):
-                    return mention, match.end()
+            near = [
+                m
+                for m in self.mentions
+                if 0 <= m.start - match.end() <= 40 and not re.search(r"[,.;:]", self.text[match.end() : m.start])
+            ]
+            people = [m for m in near if m.label == PER]  # "по словам начальника Тувинского ЦГМС Оюны Сарыглар"
+            if near:
+                return (people or near)[0], match.end()
         return None
 
     def according_noun(self, qi: int) -> int | None:
@@ -1669,6 +1681,9 @@ class _Document:
         article tells it is someone new) the holder or the person of its gender named before."""
         ref, _ = self.resolve_subject(noun)
         token = self.tok(noun)
+        readings = [p.tag.grammemes for p in morph(token.language).parse(token.text)] if token.language != "en" else []
+        if readings and all("plur" in g for g in readings):
+            return None  # "по словам следователей": a group, no one person
         if ref is None and token.language != "en" and "anim" in _tags(token.text, token.language):
             genders = {
                 "f" if "femn" in p.tag.grammemes else "m"
@@ -1687,6 +1702,16 @@ def _institution(written: str) -> _Referent:
     known = lookup_known(name)
     name = known.name if known is not None else name
     return _Referent(name, canonical_id(ORG, name), ORG)
+
+
+def _given_name_nominative(word: str, language: str) -> bool:
+    """Whether a Russian or Ukrainian word read as a given name can only be a singular nominative (``Заира``,
+    ``Юлія``; not ``Ивана``): the name's other words agree with it, so they are written in their base form too
+    (``Заира Гаджиева`` is a woman, never the man ``Гаджиев``)."""
+    if language not in ("ru", "uk"):
+        return False
+    names = [p.tag for p in morph(language).parse(word) if "Name" in p.tag.grammemes and "sing" in p.tag.grammemes]
+    return bool(names) and all("nomn" in tag.grammemes for tag in names)
 
 
 def _slavic_person_words(words: list[str], language: str) -> list[str]:

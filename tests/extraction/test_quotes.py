@@ -990,3 +990,21 @@ def test_he_in_an_answer_is_never_the_one_answering() -> None:
         'Q: What did the governor say?\n\nA: He said, "Then give me a plan by December."'
     )
     assert quote_with(quotes_of(text, "en"), "Then give me").speaker_canonical != "Aliya Serikova"
+
+
+def test_according_to_a_group_and_a_role_before_a_name() -> None:
+    quotes = quotes_of(
+        "Суд арестовал бывшего директора завода Олега Сомова. По словам следователей, деньги «ушли в офшоры». "
+        "По словам начальника Тульского УФНС Марины Лесковой, проверка «только началась».",
+        "ru",
+    )
+    group = quote_with(quotes, "ушли в офшоры")
+    assert group.kind == "statement" and group.speaker_canonical is None
+    assert quote_with(quotes, "только началась").speaker_canonical == "Marina Leskova"
+
+
+def test_a_womans_surname_keeps_its_form_after_a_nominative_given_name() -> None:
+    quotes = quotes_of(
+        "Адвокат Сомова Алина Бережная заявила, что обжалует арест. «Мы будем бороться», — сказала она.", "ru"
+    )
+    assert quote_with(quotes, "Мы будем").speaker_canonical == "Alina Berezhnaya"
