@@ -176,6 +176,11 @@ _SO_CALLED_RE = re.compile(
     r"(?i)(?:\bso-called|\bthe\s+(?:word|words|phrase|term)|(?<![\w-])так\s+(?:называем\w*|зван\w*)|"
     r"(?:(?<![\w-])(?P<owner>\w+)\s+)?(?<![\w-])(?:слово|слова|словами|фраза|фразу|фразой|фразою|выражение|вираз))\s*$"
 )
+# city bodies: the mayoralty, the city council ("мэрия", "горсовет", "міськрада"; "городская администрация" and
+# "міська рада" with their adjective)
+_MAYORALTY_RE = re.compile(r"^(?:мэри|мері|горадминистрац|міськадміністрац)")
+_COUNCIL_RE = re.compile(r"^(?:горсовет|міськрад|горрад)")
+_SOVIET_RE = re.compile(r"^(?:совет|рада|ради|раді|раду|радою)$")
 _OWNERS = {"его", "её", "ее", "их", "мои", "свои", "його", "її", "їх", "мої", "свої"}  # "его слова «...»": his words
 # a quote after a naming noun is the name it introduces ("call sign", "под позывным", "з позивним")
 _NAMED_RE = re.compile(
@@ -220,7 +225,8 @@ class _Document:
             and not any(s <= m.start < e for s, e in datelines)
             and not (m.label == PER and _common_noun(m.text, m.language))
         ]
-        self.places = [(m.start, m.end) for m in mentions if m.label == LOC]
+        self.place_mentions = [m for m in mentions if m.label == LOC]
+        self.places = [(m.start, m.end) for m in self.place_mentions]
         self.parse = parse
         self.spans = spans
         self.quote_of_token: list[int] = [-1] * len(parse.tokens)
@@ -693,6 +699,9 @@ class _Document:
         following = [i for i in range(verb + 1, min(verb + 4, hi)) if self.tok(verb).language != "en"]
         for child in dict.fromkeys([*self.parse.children(verb), *following]):  # the parse may hang it elsewhere
             token = self.tok(child)
+            located = any(self.tok(i).text.lower() in ("в", "во", "у") for i in range(max(0, child - 2), child))
+            if child in following and located and self.outside(child) and self.municipal(child) is not None:
+                return child  # "— наголосили в міській раді" (the parse hung it on a word of the quote)
             if token.dep not in ("obl", "nmod", "prep", "pobj") or not self.outside(child):
                 continue
             mention = self.mention_at(child)
@@ -1196,6 +1205,9 @@ class _Document:
                 return _institution(written)
         if noun in ORG_NOUNS:
             return self.antecedent(head, ORG, "")
+        municipal = self.municipal(head) if token.language != "en" else None
+        if municipal is not None:  # "уточнили в мэрии", "наголосили в міській раді": the story's city's body
+            return municipal
         if token.language != "en" and not determiners & _SLAVIC_DEMONSTRATIVES:
             # no article to tell: a noun marked indefinite ("глава одного из сел") is someone new; otherwise it
             # refers back to a person of the gender the past-tense verb (or the noun) shows: "— сказала жінка",
@@ -1244,6 +1256,44 @@ class _Document:
                 return None
             return self.role_holder(head) or self.antecedent(head, PER, gender)
         return self.role_holder(head) or self.antecedent(head, PER, "")
+
+    def municipal(self, head: int) -> _Referent | None:
+        """A Russian or Ukrainian city body (``мэрия``, ``горсовет``, ``городская администрация``, ``міська
+        рада``) of the city named after it or, else, of the story's city: ``<City> City Administration`` or
+        ``<City> City Council``."""
+        token = self.tok(head)
+        word = token.text.lower()
+        previous = self.tok(head - 1).text.lower() if head > 0 else ""
+        city_adjective = previous.startswith(("городск", "міськ"))
+        if _MAYORALTY_RE.match(word) or (city_adjective and word.startswith(("администрац", "адміністрац"))):
+            body = "City Administration"
+        elif _COUNCIL_RE.match(word) or (city_adjective and _SOVIET_RE.match(word)):
+            body = "City Council"
+        else:
+            return None
+        following = self.mention_at(head + 1) if head + 1 < len(self.parse.tokens) else None
+        city = self.town_name(following) if following is not None else None
+        city = city or self.story_city()
+        if city is None:
+            return None
+        name = f"{city} {body}"
+        return _Referent(name, canonical_id(ORG, name), ORG)
+
+    def town_name(self, mention: Mention) -> str | None:
+        """The English name of a town a place mention names (none for a country or a region)."""
+        if mention.label != LOC:
+            return None
+        place = lookup_place(mention.canonical or mention.text)
+        return place.name if place is not None and place.admin1 and not has_cyrillic(place.name) else None
+
+    def story_city(self) -> str | None:
+        """The town the story is about: the one its place mentions name most often (the first on a tie)."""
+        counts: dict[str, int] = {}
+        for mention in self.place_mentions:
+            town = self.town_name(mention)
+            if town is not None:
+                counts[town] = counts.get(town, 0) + 1
+        return max(counts, key=lambda town: counts[town]) if counts else None
 
     def dateline_country(self) -> str | None:
         """The country a dateline names (``NARVA, Estonia (Reuters) —``), as the demonym lexicon spells it."""

@@ -1008,3 +1008,19 @@ def test_a_womans_surname_keeps_its_form_after_a_nominative_given_name() -> None
         "Адвокат Сомова Алина Бережная заявила, что обжалует арест. «Мы будем бороться», — сказала она.", "ru"
     )
     assert quote_with(quotes, "Мы будем").speaker_canonical == "Alina Berezhnaya"
+
+
+def test_a_city_body_is_the_body_of_the_storys_city() -> None:
+    assert_speakers(
+        "В Томске из-за аварии на теплотрассе без отопления остались 40 домов. Жители Томска жалуются.\n\n"
+        "«Бригады работают круглосуточно», — уточнили в мэрии.\n\n"
+        "«Компенсации будут», — заверили в горсовете.",
+        {"Бригады": ("Tomsk City Administration", "nominal"), "Компенсации": ("Tomsk City Council", "nominal")},
+        "ru",
+    )
+    assert_speakers(
+        "У Полтаві відкрили новий міст через Ворсклу. Мешканці Полтави чекали на нього два роки.\n\n"
+        "«Гроші виділено з бюджету громади», — наголосили в міській раді.",
+        {"Гроші": ("Poltava City Council", "nominal")},
+        "uk",
+    )
