@@ -1024,3 +1024,14 @@ def test_a_city_body_is_the_body_of_the_storys_city() -> None:
         {"Гроші": ("Poltava City Council", "nominal")},
         "uk",
     )
+
+
+def test_a_ukrainian_word_with_an_apostrophe_stays_one_token_for_the_parser() -> None:
+    from extraction.syntax import parse_documents
+
+    text = "«Ми відкриємося в п'ятницю», — сподівається власниця кав’ярні Ірина Волошин."
+    parse = parse_documents([(text, "uk")])[0]
+    assert parse is not None
+    words = [t.text for t in parse.tokens]
+    assert "кав’ярні" in words and "п'ятницю" in words  # the document's own apostrophes, one token each
+    assert quote_with(quotes_of(text, "uk"), "Ми відкриємося").speaker_canonical == "Iryna Voloshyn"
