@@ -1172,9 +1172,9 @@ class _Document:
             for child in children:
                 for grand in [child, *self.parse.children(child)]:
                     mention = self.mention_at(grand)
-                    if mention is not None and grand != head:
+                    if mention is not None and grand > head:  # the owner follows the noun
                         return self.referent(mention)
-            return self.antecedent(head, ORG, "")
+            return self.reporting_body(head) or self.antecedent(head, ORG, "")
         topic = {
             self.tok(c).text.lower()
             for c in children
@@ -1294,6 +1294,20 @@ class _Document:
             if town is not None:
                 counts[town] = counts.get(town, 0) + 1
         return max(counts, key=lambda town: counts[town]) if counts else None
+
+    def reporting_body(self, head: int, back: int = 2) -> _Referent | None:
+        """The organisation that last reported something before ``head`` (``..., сообщило управление дорог.
+        ¶ «...», — говорится в сообщении``; ``повідомили в Офісі генпрокурора``): a statement's author."""
+        sent = self.tok(head).sent
+        lo = self.parse.sentences[max(0, sent - back)][0]
+        for verb in range(head - 1, lo - 1, -1):
+            if not self.speech_verb(verb) or _lemma(self.tok(verb)) in COGNITION_ONLY:
+                continue
+            for subject in (self.subject_of(verb), self.place_subject(verb)):  # "повідомили в Офісі генпрокурора"
+                ref = self.resolve_subject(subject)[0] if subject is not None and subject != head else None
+                if ref is not None and ref.label in (ORG, MIL_UNIT):
+                    return ref
+        return None
 
     def dateline_country(self) -> str | None:
         """The country a dateline names (``NARVA, Estonia (Reuters) —``), as the demonym lexicon spells it."""

@@ -1035,3 +1035,12 @@ def test_a_ukrainian_word_with_an_apostrophe_stays_one_token_for_the_parser() ->
     words = [t.text for t in parse.tokens]
     assert "кав’ярні" in words and "п'ятницю" in words  # the document's own apostrophes, one token each
     assert quote_with(quotes_of(text, "uk"), "Ми відкриємося").speaker_canonical == "Iryna Voloshyn"
+
+
+def test_a_statement_is_the_body_that_last_reported() -> None:
+    assert_speakers(
+        "ХЕРСОН, 4 грудня /Укрінформ/. Суд узяв під варту посадовця міськради, повідомили в Офісі генпрокурора.\n\n"
+        "«Посадовець вимагав хабар за дозвіл», — йдеться в повідомленні.",
+        {"Посадовець": ("Office of the Prosecutor General of Ukraine", "nominal")},
+        "uk",
+    )
