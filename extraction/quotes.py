@@ -181,6 +181,24 @@ _SO_CALLED_RE = re.compile(
 _MAYORALTY_RE = re.compile(r"^(?:мэри|мері|горадминистрац|міськадміністрац)")
 _COUNCIL_RE = re.compile(r"^(?:горсовет|міськрад|горрад)")
 _SOVIET_RE = re.compile(r"^(?:совет|рада|ради|раді|раду|радою)$")
+# the region's countries by ISO code, as the demonym lexicon spells them
+_COUNTRY_NAMES = {
+    "UA": "Ukraine",
+    "RU": "Russia",
+    "BY": "Belarus",
+    "MD": "Moldova",
+    "PL": "Poland",
+    "GE": "Georgia",
+    "KZ": "Kazakhstan",
+    "LT": "Lithuania",
+    "LV": "Latvia",
+    "EE": "Estonia",
+    "RO": "Romania",
+    "HU": "Hungary",
+    "SK": "Slovakia",
+    "FI": "Finland",
+    "TR": "Turkey",
+}
 _OWNERS = {"его", "её", "ее", "их", "мои", "свои", "його", "її", "їх", "мої", "свої"}  # "его слова «...»": his words
 # a quote after a naming noun is the name it introduces ("call sign", "под позывным", "з позивним")
 _NAMED_RE = re.compile(
@@ -225,8 +243,8 @@ class _Document:
             and not any(s <= m.start < e for s, e in datelines)
             and not (m.label == PER and _common_noun(m.text, m.language))
         ]
-        self.place_mentions = [m for m in mentions if m.label == LOC]
-        self.places = [(m.start, m.end) for m in self.place_mentions]
+        self.places = [(m.start, m.end) for m in mentions if m.label == LOC]
+        self.place_mentions = [m for m in mentions if m.label in (LOC, ORG)]  # the model takes a town for a body
         self.parse = parse
         self.spans = spans
         self.quote_of_token: list[int] = [-1] * len(parse.tokens)
@@ -237,6 +255,7 @@ class _Document:
                 self.quote_of_token[index] = qi
                 index += 1
         self.complete_names()
+        self.country: str | None = None  # the story's country, once asked for ("" for none)
         self.memo: dict[int, tuple[_Referent | None, str]] = {}
         self.genders: dict[str, str] = {}
         self.families: dict[int, str | None] = {}
@@ -255,6 +274,7 @@ class _Document:
                 and re.fullmatch(r"\w+(?:[-'’ʼ]\w+)*", token.text) is not None  # Паньків-Гуцал, Пʼятничук
                 and not token.text.isupper()
                 and self.quote_of_token[index] < 0
+                and not self.is_place(index)  # "в Куп'янському районі": a place the entity layer found
             )
             if (
                 token is not None
@@ -1012,6 +1032,10 @@ class _Document:
         label = self.label_of(mention)
         if label != mention.label:
             key = canonical_id(label, canonical)
+        owner_country = owner.group(1) if owner is not None and owner.group(1).lower() in DEMONYMS else None
+        national = self.national(canonical, owner_country) if label == ORG else None
+        if national is not None:  # "State Emergency Service" in a story from Ukraine: the curated body
+            return national
         return _Referent(canonical, key, label, gender)
 
     def label_of(self, mention: Mention) -> str:
@@ -1061,6 +1085,10 @@ class _Document:
         written = self.text[start:end].split()
         if any(w.lower() in ORG_NOUNS for w in written):  # "the General Staff": an institution keeps its words
             owner = _OWNER_RE.search(self.text[max(0, start - 30) : start])  # "Romania's transport ministry"
+            if owner is None:
+                national = self.national(" ".join(written))
+                if national is not None:  # "the General Staff" in a story from Ukraine
+                    return national
             return _institution(f"{owner.group(1)}'s {' '.join(written)}" if owner else " ".join(written))
         words = [w for w in written if w.lower().rstrip(".") not in TITLE_WORDS]
         if not words or all(len(w.rstrip(".")) < 2 for w in words):
@@ -1281,10 +1309,12 @@ class _Document:
 
     def town_name(self, mention: Mention) -> str | None:
         """The English name of a town a place mention names (none for a country or a region)."""
-        if mention.label != LOC:
+        if mention.label not in (LOC, ORG):
             return None
         place = lookup_place(mention.canonical or mention.text)
-        return place.name if place is not None and place.admin1 and not has_cyrillic(place.name) else None
+        if place is None or not place.admin1 or has_cyrillic(place.name):
+            return None
+        return place.name if mention.label == LOC or place.name == mention.text else None  # "Poltava" as ORG
 
     def story_city(self) -> str | None:
         """The town the story is about: the one its place mentions name most often (the first on a tie)."""
@@ -1308,6 +1338,31 @@ class _Document:
                 if ref is not None and ref.label in (ORG, MIL_UNIT):
                     return ref
         return None
+
+    def national(self, name: str, country: str | None = None) -> _Referent | None:
+        """A curated national body an English organisation name means in ``country`` (its owner: ``Ukraine's
+        General Staff``), else in the story's country (``State Emergency Service``, ``Energy Ministry`` in a story
+        from Ukraine); none when the name is curated already, names a country or no country is known."""
+        if has_cyrillic(name) or lookup_known(name) is not None:
+            return None
+        country = country or self.story_country()
+        if country is None or country in name or DEMONYMS.get(country.lower(), country) in name:
+            return None
+        bare = re.sub(r"^(?:the|The)\s+", "", name)
+        for written in (f"{bare} of {country}", strip_descriptors(f"{country}'s {bare}")):
+            known = lookup_known(written)
+            if known is not None and known.label == ORG:
+                return _Referent(known.name, canonical_id(ORG, known.name), ORG)
+        return None
+
+    def story_country(self) -> str | None:
+        """The country the story is set in: the dateline's, else that of its most mentioned town."""
+        if self.country is None:
+            town = self.story_city()
+            place = lookup_place(town) if town is not None else None
+            code = place.country_code if place is not None else None
+            self.country = self.dateline_country() or _COUNTRY_NAMES.get(code or "", "")
+        return self.country or None
 
     def dateline_country(self) -> str | None:
         """The country a dateline names (``NARVA, Estonia (Reuters) —``), as the demonym lexicon spells it."""

@@ -1044,3 +1044,18 @@ def test_a_statement_is_the_body_that_last_reported() -> None:
         {"Посадовець": ("Office of the Prosecutor General of Ukraine", "nominal")},
         "uk",
     )
+
+
+def test_a_body_without_its_country_is_the_curated_body_of_the_storys_country() -> None:
+    assert_speakers(
+        "Night report from Poltava. Two drones hit the outskirts of Poltava around 3 a.m.\n\n"
+        'The State Emergency Service said the damage was "limited to two houses." Ukraine\'s General Staff said '
+        'the attack was "one of the largest this month." The Energy Ministry said outages would last '
+        '"four hours a day at most."',
+        {
+            "limited": ("State Emergency Service of Ukraine", None),
+            "one of the largest": ("General Staff of Ukraine", None),
+            "four hours": ("Ministry of Energy of Ukraine", None),
+        },
+        "en",
+    )
