@@ -398,6 +398,8 @@ class _Document:
             token = self.tok(current)
             if token.dep not in ("ccomp", "conj", "xcomp") or token.head == current or not self.outside(token.head):
                 return verb
+            if token.dep == "conj" and any(self.tok(c).dep in _SUBJECT_DEPS for c in self.parse.children(current)):
+                return verb  # "The council promised money, and the head of transport ... said": its own clause
             current = token.head
             if self.speech_verb(current) and _lemma(self.tok(current)) not in COGNITION_ONLY:
                 return current if self.subject_of(current) is not None else verb
@@ -496,6 +498,8 @@ class _Document:
                 return None
             if self.tok(v).text in (".", "!", "?", ";"):
                 return None  # '"We did not know." Fine. Now they know.': the next sentence is no frame
+            if self.tok(v).dep == "conj" and self.tok(v).language == "en":
+                return None  # 'said that the plan "will delay ..." and called for': the subject's next clause
             bare = not any(
                 self.tok(c).dep in ("ccomp", "dobj", "obj", "xcomp") and c > v for c in self.parse.children(v)
             )
@@ -1004,6 +1008,9 @@ class _Document:
             given = next((i for i, w in enumerate(words) if "Name" in _tags(w, mention.language)), None)
             if given is not None and len(words) - given >= 2 and _given_name_nominative(words[given], mention.language):
                 canonical = " ".join(words[given:])  # nominative makes the words after it their base form
+            elif given is not None and _woman(words[given], mention.language) and _CONSONANT_END_RE.search(words[-1]):
+                # a woman's surname ending in a consonant does not decline ("Оюны Сарыглар": Сарыглар)
+                canonical = " ".join([*canonical.split()[:-1], words[-1]])
         family = self.family_name(mention.start) if mention.label == PER and " " not in mention.text else None
         if family is not None:  # "Lysenko's wife, Halyna": Halyna Lysenko
             canonical = f"{mention.text} {family}"
@@ -1821,6 +1828,15 @@ def _institution(written: str) -> _Referent:
     known = lookup_known(name)
     name = known.name if known is not None else name
     return _Referent(name, canonical_id(ORG, name), ORG)
+
+
+_CONSONANT_END_RE = re.compile(r"[бвгджзклмнпрстфхцчшщ]$")
+
+
+def _woman(word: str, language: str) -> bool:
+    """Whether a Russian or Ukrainian word reads only as a woman's given name (in the singular)."""
+    names = [p.tag.grammemes for p in morph(language).parse(word) if {"Name", "sing"} <= p.tag.grammemes]
+    return bool(names) and all("femn" in g for g in names)
 
 
 def _given_name_nominative(word: str, language: str) -> bool:

@@ -1059,3 +1059,18 @@ def test_a_body_without_its_country_is_the_curated_body_of_the_storys_country() 
         },
         "en",
     )
+
+
+def test_a_coordinated_clause_with_its_own_subject_and_a_conjunct_after_a_partial_quote() -> None:
+    assert_speakers(
+        'The council promised money, and the head of transport, Ivan Oleksiuk, said in public, "Line 5 will run by '
+        'June." I am holding him to it.\n\n'
+        'The Estonian Farmers Union said in a statement that the tax "will ruin small farms" and called for a delay.',
+        {"Line 5": ("Ivan Oleksiuk", "subject"), "will ruin": ("Estonian Farmers Union", None)},
+        "en",
+    )
+
+
+def test_a_womans_surname_ending_in_a_consonant_does_not_decline() -> None:
+    quotes = quotes_of("По словам главы лаборатории Марины Ооржак, сезон стал «самым тёплым за десять лет».", "ru")
+    assert quote_with(quotes, "самым").speaker_canonical == "Marina Oorzhak"
