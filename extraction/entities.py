@@ -42,11 +42,13 @@ from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, 
 from extraction.regions import (
     DISTRICT_ADJECTIVE,
     DISTRICT_RE,
+    FOREIGN_OBLAST_RE,
     TOWN_AREA_RE,
     coordinated_before,
     district_kind,
     district_name,
     find_regions,
+    foreign_region_name,
     region_named,
     regions_context,
     town_area_name,
@@ -355,6 +357,8 @@ def slavic_lemma(text: str, language: str, label: str) -> str:
     Person names decline every word; in other phrases only the words up to the head noun decline
     (``Министерства обороны России`` -> ``Министерство обороны России``).
     """
+    if label == LOC and (title := _title_case(text)) != text and (hit := best_place_lemma(title, language)):
+        return hit[0]  # a dateline in capitals: ЛЬВІВ -> Львів
     if label == MIL_UNIT or lookup_known(text) is not None:
         return text
     if label == LOC and " " in text:
@@ -502,9 +506,15 @@ def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
         for feature in find_features(part, chunk.language):
             s, e = chunk.start + feature.start, chunk.start + feature.end
             _add(out, Mention(text[s:e], LOC, s, e, lemma=feature.canonical, language=chunk.language))
+        _places_in_capitals(text, chunk, out)
         for region in find_regions(part):
             s, e = chunk.start + region.start, chunk.start + region.end
             _add(out, Mention(text[s:e], LOC, s, e, lemma=region.region.canonical, language=chunk.language))
+        for match in FOREIGN_OBLAST_RE.finditer(part):  # Актюбинская область -> Aktobe Region
+            foreign = foreign_region_name(match.group(1))
+            if foreign is not None:
+                s, e = chunk.start + match.start(), chunk.start + match.end()
+                _add(out, Mention(text[s:e], LOC, s, e, lemma=foreign, language=chunk.language))
         for match in TOWN_AREA_RE.finditer(part):  # Ізюмщині -> Izium Raion (oblast -щина names are regions)
             area = town_area_name(match.group(1), lookup_places, TOWN_POPULATION)
             if area is not None:
@@ -1077,6 +1087,33 @@ def _drop_sentence_initial_common_word(text: str, start: int, end: int, label: s
     if _place_of(rest, language) is not None or region_named(rest) is not None:
         return start + match.end()
     return start
+
+
+_CAPITALS_WORD = re.compile(
+    BOUNDARY_BEFORE + r"[А-ЯІЇЄҐЁ]{2,}(?:[-'’ʼ][А-ЯІЇЄҐЁ]{2,})*(?:\s+[А-ЯІЇЄҐЁ]{2,})?" + BOUNDARY_AFTER
+)
+
+
+def _title_case(text: str) -> str:
+    """A name written in capitals as a name (``ІВАНО-ФРАНКІВСЬК`` -> ``Івано-Франківськ``); other text as is."""
+    if not (text.isupper() and len(text.replace("-", "")) >= 4):
+        return text
+    return re.sub(r"[^\W\d_]+", lambda m: m.group(0)[:1] + m.group(0)[1:].lower(), text)
+
+
+def _places_in_capitals(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
+    """Towns written in capitals (datelines: ``ХАРКІВ, 8 грудня``): a word of four letters or more that, as a
+    name, is a town of 5,000 people or more and no curated acronym (``НАТО``, ``ООН`` stay what they are)."""
+    for match in _CAPITALS_WORD.finditer(text, chunk.start, chunk.end):
+        s, e = match.span()
+        surface = match.group(0)
+        title = _title_case(surface)
+        known = lookup_known(surface)
+        if title == surface or (known is not None and known.label != LOC):
+            continue
+        place = _place_of(title, chunk.language)
+        if place is not None and place.latitude is not None and place.population >= TOWN_POPULATION:
+            _add(mentions, Mention(surface, LOC, s, e, language=chunk.language))
 
 
 _NAME_WORD = r"[А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ]+(?:-[А-ЯІЇЄҐЁа-яіїєґё][а-яіїєґё'’ʼ]+)*"

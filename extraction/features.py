@@ -11,13 +11,14 @@ given name (``Дніпро``, ``Урал``, ``Лена``) is a river only after 
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from extraction.curated import CuratedEntry, NameMatcher, native_names, table_rows
-from extraction.gazetteer import lookup_place, romanize, skeleton
-from extraction.inflection import APOSTROPHES, BOUNDARY_BEFORE, COORDINATION, phrase_pattern
+from extraction.gazetteer import TOWN_POPULATION, Place, lookup_place, romanize, skeleton
+from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, COORDINATION, phrase_pattern
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,8 +51,9 @@ def features() -> tuple[Feature, ...]:
 # with a preposition between (Уровень воды в Оке).
 _WATER_BEFORE = re.compile(
     r"(?:^|[\s(«])(?:рек[аиеуо]й?|речк[аиеуо]й?|річк[аиуіо]ю?|рік[аиуіо]ю?|р\.|озер[оау]|острова?|остров[еу]|"
-    r"остр[іо]в|острова|берег[а-яі]*|берез[іа]|вод[аиыіуе]х?|водах|уровень|рівень|русл[оаеі]|устье|устя|гирл[оаі]|"
-    r"переправ[а-яиі]*|форсирова[а-яі]*|переплы[а-я]*|перепли[а-яі]*|(?:мост[а-я]*|міст[а-яі]*|мости|переход[а-я]*|перех[оі]д[а-яі]*|зимник[а-я]*|паром[а-я]*|брод[а-я]*)\s+через|"
+    r"остр[іо]в|острові|берег[а-яі]*|берез[іа]|вод[аиыіуе]х?|водах|уровень|рівень|русл[оаеі]|устье|устя|гирл[оаі]|"
+    r"(?:переправ[а-яиі]*|форсирова[а-яі]*|переплы[а-я]*|перепли[а-яі]*)(?:\s+через)?|(?:ГЕС|ГЭС|барж[а-яиі]*|судн[а-яиі]*)\s+(?:на|по)|"
+    r"набережн[а-яиіїй]*|(?:мост[а-я]*|міст[а-яі]*|мости|переход[а-я]*|перех[оі]д[а-яі]*|зимник[а-я]*|паром[а-я]*|брод[а-я]*)\s+через|"
     r"вдоль|вздовж|паводок|повінь|плотин[а-яиі]*|дамб[а-яиі]*|лівобереж[а-яі]*|правобереж[а-яі]*|левобереж[а-я]*|"
     r"басейн[а-яі]*|бассейн[а-я]*|акватори[а-яі]*|канал[а-яі]*|дельт[аиеуіою]+)(?:\s+(?:в|во|у|на))?\s+[«\"]?$",
     re.IGNORECASE,
@@ -62,6 +64,27 @@ _AIRPORT = re.compile(
 )
 # A plural designator before towns (в аэропортах Краснодара и Сочи) names the towns, not airports named after them.
 _PLURAL_ENDINGS = ("ы", "и", "ах", "ов", "ів", "ам", "ами")
+# A neuter name in -ово/-ево/-ино (any case) that is an airport's own name, not its town's (Шереметьево, Пулкове),
+# means the airport without the designator, unless it also names a town (5,000 people or more) away from the
+# airport (Кольцово near Novosibirsk is no Koltsovo Airport of Yekaterinburg; Внуково by its airport is) or a town
+# this big beside it (Домодедово).
+_AIRPORT_OWN_NAME = re.compile(BOUNDARY_BEFORE + r"([А-ЯЁ][а-яё]+(?:ов|ев|ёв|ин|ын))(?:о|а|у|е|ом)" + BOUNDARY_AFTER)
+_AIRPORT_RADIUS_KM = 30.0
+_AIRPORT_TOWN = 50_000
+
+
+def _beside(airport: str, place: Place) -> bool:
+    """Whether ``place`` lies within a few tens of kilometres of the airport named ``airport``."""
+    if place.latitude is None or place.longitude is None:
+        return False
+    for own, _iata, _country, _city, lat, lon in table_rows("airports.tsv"):
+        if own == airport:
+            north = (float(lat) - place.latitude) * 111.0
+            east = (float(lon) - place.longitude) * 111.0 * math.cos(math.radians(place.latitude))
+            return math.hypot(north, east) <= _AIRPORT_RADIUS_KM
+    return False
+
+
 _STADIUM = re.compile(BOUNDARY_BEFORE + r"(?:[Сс]тадион|[Сс]тадіон)[а-яіїє]*\s+«([^«»]{2,30})»")
 
 
@@ -122,7 +145,8 @@ def _lemma_forms(word: str) -> list[str]:
 
 def find_features(text: str, language: str | None = None) -> list[FeatureMatch]:
     """Every feature mention in ``text``: airports and stadiums after their designator word, then the table's
-    rivers, lakes and the like (the ambiguous ones after a water word), in text order. ``language`` (``ru``,
+    rivers, lakes and the like (the ambiguous ones after a water word), then features named by a generic word
+    (:func:`find_generic_features`), in text order. ``language`` (``ru``,
     ``uk``) picks the romanisation of a stadium the gazetteer does not know."""
     found: list[FeatureMatch] = []
     for match in _AIRPORT.finditer(text):
@@ -135,6 +159,21 @@ def find_features(text: str, language: str | None = None) -> list[FeatureMatch]:
                 continue
             if airport is not None:
                 found.append(FeatureMatch(match.start(group), match.end(group), airport))
+    for match in _AIRPORT_OWN_NAME.finditer(text):  # В Шереметьево и Пулково задержаны рейсы
+        name = match.group(1) + "о"
+        airport = airport_name(name)
+        place = lookup_place(name)
+        if (
+            airport is not None
+            and not _named_after_its_town(airport, name)
+            and (
+                place is None
+                or place.population < TOWN_POPULATION
+                or (_beside(airport, place) and place.population < _AIRPORT_TOWN)
+            )
+            and not any(f.start < match.end() and match.start() < f.end for f in found)
+        ):
+            found.append(FeatureMatch(match.start(), match.end(), airport))
     for match in _STADIUM.finditer(text):
         name = match.group(1).strip()
         place = lookup_place(name)
@@ -154,7 +193,144 @@ def find_features(text: str, language: str | None = None) -> list[FeatureMatch]:
             _COORDINATION.fullmatch(text[f.end : hit.start]) for f in found
         ):
             found.append(hit)
+    for hit in find_generic_features(text, language):
+        if not any(f.start < hit.end and hit.start < f.end for f in found):
+            found.append(hit)
     return sorted(found, key=lambda f: f.start)
 
 
 _COORDINATION = re.compile(COORDINATION)
+
+
+# -- features named by a generic word ---------------------------------------------------------------------------
+# A generic word gives a feature the table does not list its kind and the English pattern of its name: the word
+# in every singular case form, the grammatical gender an adjective agrees in, and the pattern.
+_GENERICS: tuple[tuple[str, str, str], ...] = (
+    (r"[Оо]зер(?:о|а|у|е|і|ом)", "n", "Lake {}"),
+    (r"водохранилищ(?:е|а|у|ем)", "n", "{} Reservoir"),
+    (r"водосховищ(?:е|а|у|і|ем)", "n", "{} Reservoir"),
+    (r"(?:полуостров|півостр[оі]в)(?:а|у|е|і|ом)?", "m", "{} Peninsula"),
+    (r"(?<!у)(?<!пів)(?:[Оо]стр(?:ів|ов(?:а|у|е|і|ом)?))", "m", "{} Island"),
+    (r"пролив(?:а|у|е|ом)?", "m", "{} Strait"),
+    (r"м[ыи]с(?:а|у|е|і|ом)?", "m", "Cape {}"),
+    (r"перевал(?:а|у|е|і|ом)?", "m", "{} Pass"),
+    (r"лиман(?:а|у|е|і|ом)?", "m", "{} Estuary"),
+    (r"каньй?он(?:а|у|е|і|ом)?", "m", "{} Canyon"),
+    (r"(?:аэропорт|аеропорт)(?:а|у|е|і|ом)?", "m", "{} Airport"),
+)
+_ADJECTIVE_WORD = (
+    r"(?:[А-ЯІЇЄҐЁ][а-яіїєґё" + APOSTROPHES + r"]+-)?[А-ЯІЇЄҐЁ][а-яіїєґё" + APOSTROPHES + r"]+"
+    r"(?:ськ|цьк|зьк|ск|цк|зк|ов|ев|ин|ів|їв)"
+    r"(?:ий|ій|ый|ой|ая|яя|ое|ее|ого|его|ому|ему|ом|ем|ім|ым|им|ую|юю|ою|ої|ей|а|е|у|і)"
+)
+_ADJECTIVE_ENDING = re.compile(r"(?:ий|ій|ый|ой|ая|яя|ое|ее|ого|его|ому|ему|ом|ем|ім|ым|им|ую|юю|ою|ої|ей|а|е|у|і)$")
+# A name after a generic word that agrees with it (острове Каменном) is an adjective.
+_ADJECTIVE_AFTER = r"[А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]{2,}(?:ий|ый|ій|ого|ому|ом|ім|ым|ая|ое|ую|ої)"
+_NAME_WORD = r"[А-ЯІЇЄҐЁ][а-яіїєґё" + APOSTROPHES + r"-]+"
+
+
+@lru_cache(maxsize=1)
+def _generic_patterns() -> list[tuple[re.Pattern[str], re.Pattern[str], str, str]]:
+    """Per generic word: ``adjective + word`` (Псковском озере) and ``word + name`` (мыса Крильон) patterns."""
+    out = []
+    for word, gender, english in _GENERICS:
+        before = re.compile(BOUNDARY_BEFORE + f"({_ADJECTIVE_WORD})\\s+{word}" + BOUNDARY_AFTER)
+        after = re.compile(BOUNDARY_BEFORE + f'{word}\\s+[«"]?({_NAME_WORD})[»"]?' + BOUNDARY_AFTER)
+        out.append((before, after, gender, english))
+    return out
+
+
+def adjective_nominative(adjective: str, gender: str, language: str | None) -> str:
+    """The nominative singular of a Russian or Ukrainian adjective in ``gender`` (``m``, ``n``, ``f``):
+    ``Телецкого`` + n -> ``Телецкое``, ``Русском`` + m -> ``Русский``, ``Ужоцькому`` + m (uk) -> ``Ужоцький``."""
+    base = _ADJECTIVE_ENDING.sub("", adjective)
+    ukrainian = language == "uk" or re.search("[іїєґ" + APOSTROPHES + "]", adjective) is not None
+    soft = base[-1:] in "кгхжшчщ"
+    endings = {
+        "m": "ий" if ukrainian or soft else "ый",
+        "n": "е" if ukrainian else "ое",
+        "f": "а" if ukrainian else "ая",
+    }
+    return base + endings[gender]
+
+
+def _river_of_stem(stem: str) -> Feature | None:
+    """The table's river whose name an adjective's stem spells, a fleeting vowel or final vowel aside (``Дністр`` ->
+    Dniester, ``Дніпр`` -> Dnieper)."""
+    key = skeleton(stem)
+    for feature in features():
+        if feature.kind != "river":
+            continue
+        for name in feature.names:
+            spellings = (name, re.sub(r"[еоє](?=[^аеиіїоуюяєь]$)", "", name), re.sub(r"[оа]$", "", name))
+            if " " not in name and key in {skeleton(spelling) for spelling in spellings}:
+                return feature
+    return None
+
+
+def adjective_place(adjective: str) -> str | None:
+    """The English name of the town or river an adjective is made from (``Псковское`` -> ``Pskov``,
+    ``Дністровському`` -> ``Dniester``, ``Печенізького`` -> ``Pechenihy``), or None."""
+    from extraction.regions import centre_candidates
+
+    masculine = adjective_nominative(adjective, "m", None)
+    candidates = []
+    for candidate in centre_candidates(masculine, True)[:-1]:  # not the adjective itself
+        candidates.append(candidate)
+        if candidate.endswith(("ов", "ев", "ів")):  # Дністровський -> Дністер
+            candidates.append(candidate[:-2])
+        if candidate[-1:] in "гкхз":  # a plural town: Печенізький -> Печеніги
+            candidates.append(candidate + "и")
+    root = re.sub(r"(?:ськ|цьк|зьк|ск|цк|зк)(?:ий|ый)$", "", masculine)
+    candidates += [root + "са", root + "с"]  # the suffix absorbs a final с: Одеський -> Одеса
+    if root.endswith("ен"):  # -ен- before the suffix: Керченский -> Керчь
+        candidates.append(root[:-2] + "ь")
+    for candidate in candidates:
+        river = _river_of_stem(candidate)
+        if river is not None:
+            return re.sub(r" River$", "", river.canonical)
+        place = lookup_place(candidate[:1].upper() + candidate[1:])
+        if place is not None and place.latitude is not None and skeleton(place.name)[:3] == skeleton(candidate)[:3]:
+            return place.name
+    return None
+
+
+def _generic_name(name: str, gender: str, english: str, language: str | None, adjective_first: bool) -> str:
+    if english == "{} Airport" and (airport := airport_name(name)) is not None:
+        return airport
+    if adjective_first or re.fullmatch(_ADJECTIVE_AFTER, name):
+        derived = adjective_place(name) if adjective_first else None
+        native = adjective_nominative(name, gender, language)
+        return english.format(derived or romanize(native, language))
+    place = lookup_place(name)
+    return english.format(place.name if place is not None and place.latitude is not None else romanize(name, language))
+
+
+def find_generic_features(text: str, language: str | None = None) -> list[FeatureMatch]:
+    """Features named with a generic word the table does not list: an adjective before it names the feature after
+    the town or river it is made from, else romanised (``Псковском озере`` -> ``Lake Pskov``, ``Ириклинском
+    водохранилище`` -> ``Iriklinskoye Reservoir``, ``Дністровському лимані`` -> ``Dniester Estuary``); a name
+    after it keeps its own form (``мыса Крильон`` -> ``Cape Krilon``, ``острове Русском`` -> ``Russky Island``).
+    The span of an adjective includes the generic word; a name after the word is the span alone."""
+    found: list[FeatureMatch] = []
+    for before, after, gender, english in _generic_patterns():
+        for match in before.finditer(text):
+            adjective = match.group(1)
+            if english == "{} Airport":
+                town = adjective_place(adjective)
+                airport = airport_name(town) if town is not None else None
+                if town is None:
+                    continue
+                found.append(FeatureMatch(match.start(), match.end(), airport or f"{town} Airport"))
+                continue
+            found.append(
+                FeatureMatch(match.start(), match.end(), _generic_name(adjective, gender, english, language, True))
+            )
+        if english == "{} Airport":
+            continue  # a name after the airport word: find_features' own rule
+        for match in after.finditer(text):
+            name = match.group(1)
+            found.append(
+                FeatureMatch(match.start(1), match.end(1), _generic_name(name, gender, english, language, False))
+            )
+    return sorted(found, key=lambda f: f.start)

@@ -468,6 +468,7 @@ def russian_romanization(text: str) -> str:
     ending ``y``, ``ье`` ``ye`` (``Ново-Огарёво`` -> ``Novo-Ogaryovo``, ``Жуковский`` -> ``Zhukovsky``)."""
     text = re.sub(r"(?<=[жчшщЖЧШЩ])ё", "о", text)
     text = re.sub(r"(?:ий|ый)\b", "y", text)
+    text = re.sub(r"(?<=[^\W\d_])ое\b", "ойе", text)  # an adjective's neuter ending: Iriklinskoye, Ramenskoye
     # Шереметьево -> Sheremetyevo; before ё the sign adds nothing, "yo" has its y (Воробьёв -> Vorobyov)
     text = re.sub(r"(?<=[ьъ])(?=е)", "й", text)
     return translit(text.replace("ё", "\x00").replace("Ё", "\x01"), "ru").replace("\x00", "yo").replace("\x01", "Yo")

@@ -187,7 +187,7 @@ _ADJECTIVE_SUFFIX = re.compile(
 )
 
 
-def _centre_candidates(adjective: str, hromada: bool = False) -> list[str]:
+def centre_candidates(adjective: str, hromada: bool = False) -> list[str]:
     """Place names an adjective may derive from (``Купянского`` -> ``Купянск``; ``Харківської`` -> ``Харків``)."""
     base = _ADJECTIVE_SUFFIX.sub("", fold_apostrophes(adjective))
     out = [base]
@@ -219,7 +219,7 @@ def _centre_candidates(adjective: str, hromada: bool = False) -> list[str]:
     compound = re.fullmatch(r"([А-ЯІЇЄҐ][а-яіїєґ]{2,}?)о([а-яіїєґ]{3,})", base)
     if compound:  # Великобурлуцька -> Великий Бурлук: an adjective made of a two-word name
         head, tail = compound.group(1), compound.group(2)
-        for candidate in _centre_candidates(tail[:1].upper() + tail[1:] + "ий", hromada):
+        for candidate in centre_candidates(tail[:1].upper() + tail[1:] + "ий", hromada):
             out += [f"{head}{ending} {candidate}" for ending in ("ий", "а", "е", "і")]
     return [c for c in dict.fromkeys(out) if len(c) >= 3]
 
@@ -240,7 +240,7 @@ def district_name(
     """
     hits = [
         place
-        for candidate in _centre_candidates(adjective, kind == "hromada")
+        for candidate in centre_candidates(adjective, kind == "hromada")
         for place in places(candidate)
         if place.latitude is not None
         and (place.country_code in ("UA", "RU") or kind == "hromada")
@@ -269,7 +269,7 @@ def town_area_name(stem: str, places: Callable[[str], Sequence[Place]], min_popu
     from (``Куп'ян`` -> Kupiansk), a town of ``min_population`` or more; None when there is none."""
     hits = [
         place
-        for candidate in _centre_candidates(stem + "ський")
+        for candidate in centre_candidates(stem + "ський")
         for place in places(candidate)
         if place.country_code == "UA"
         and place.latitude is not None
@@ -294,3 +294,50 @@ def regions_context(text: str) -> PlaceContext:
 def district_kind(word: str) -> str:
     """``raion`` or ``hromada`` for a designator word as written (``районе``, ``громади``)."""
     return "hromada" if word.lower().startswith("громад") else "raion"
+
+
+# -- first-level regions of other countries ------------------------------------------------------------------------
+
+# An oblast the table does not list (it lists Ukraine's and Russia's): adjective + область in any case form.
+FOREIGN_OBLAST_RE = re.compile(
+    BOUNDARY_BEFORE + "(" + DISTRICT_ADJECTIVE + r")\s+" + _DESIGNATORS["область"] + BOUNDARY_AFTER
+)
+_COMPASS = {
+    "западно": "West",
+    "західно": "West",
+    "восточно": "East",
+    "східно": "East",
+    "северо": "North",
+    "північно": "North",
+    "южно": "South",
+    "південно": "South",
+}
+# Oblasts of a country this size or more are named after their centre (smaller namesakes are villages).
+_OBLAST_CENTRE_POPULATION = 20_000
+
+
+def foreign_region_name(adjective: str) -> str | None:
+    """English name of a first-level region of a country other than Ukraine and Russia, named with
+    ``область`` (Kazakhstan, Belarus, Kyrgyzstan...): its centre's name + ``Region``, as English Wikipedia names
+    them (``Актюбинская`` -> ``Aktobe Region``, ``Гомельської`` -> ``Gomel Region`` when GeoNames spells it so), or a
+    compass word + the country (``Западно-Казахстанской`` -> ``West Kazakhstan Region``); None when neither fits."""
+    head, _, tail = adjective.partition("-")
+    masculine = _ADJECTIVE_SUFFIX.sub("", fold_apostrophes(tail or adjective)) + "ий"
+    if tail and head.lower() in _COMPASS:
+        for candidate in centre_candidates(masculine[:1].upper() + masculine[1:])[:-1]:
+            country = lookup_place(candidate)
+            if country is not None and country.latitude is None and country.country_code not in (None, "UA", "RU"):
+                return f"{_COMPASS[head.lower()]} {country.name} Region"
+        return None
+    if tail:
+        return None
+    hits = [
+        place
+        for candidate in centre_candidates(masculine)[:-1]
+        if (place := lookup_place(candidate)) is not None
+        and place.latitude is not None
+        and place.country_code not in ("UA", "RU")
+        and place.population >= _OBLAST_CENTRE_POPULATION
+        and skeleton(place.name)[:3] == skeleton(candidate)[:3]
+    ]
+    return f"{max(hits, key=lambda p: p.population).name} Region" if hits else None

@@ -93,6 +93,8 @@ TEXTS = {
     "uk-hromadas": "📍Сумщина: під ударом були Краснопільська, Білопільська та Миропільська громади.",
     "ru-unknown": "Президент встретился в Ново-Огарёве с министром.",
     "uk-stavka": "Президент Володимир Зеленський провів нараду зі Ставкою. „Ми посилюємо протиповітряну оборону.",
+    "uk-dateline": "КРИВИЙ РІГ – ЗАПОРІЖЖЯ, 2 березня. ДСНС і НАТО провели навчання.",
+    "ru-oblast": "Паводок затопил дороги в Павлодарской области и в Омской области.",
 }
 
 
@@ -111,6 +113,20 @@ def test_a_village_of_the_documents_region_and_coordinated_hromadas() -> None:
     assert hromadas["Миропільська громади"].canonical == "Myropillia Hromada"
     assert _mentions()["ru-unknown"]["Ново-Огарёве"].canonical == "Novo-Ogaryovo"
     assert _mentions()["uk-stavka"]["Ставкою"].label != "LOC"  # a village's name alone, after "with", is no place
+
+
+def test_towns_in_capitals_are_places_and_acronyms_stay_organisations() -> None:
+    dateline = _mentions()["uk-dateline"]
+    assert (dateline["КРИВИЙ РІГ"].label, dateline["КРИВИЙ РІГ"].canonical) == ("LOC", "Kryvyi Rih")
+    assert (dateline["ЗАПОРІЖЖЯ"].label, dateline["ЗАПОРІЖЖЯ"].canonical) == ("LOC", "Zaporizhzhia")
+    assert dateline["НАТО"].label == "ORG"
+    assert "ДСНС" not in dateline or dateline["ДСНС"].label != "LOC"
+
+
+def test_an_oblast_abroad_beside_one_of_russia() -> None:
+    oblasts = _mentions()["ru-oblast"]
+    assert oblasts["Павлодарской области"].canonical == "Pavlodar Region"
+    assert oblasts["Омской области"].canonical == "Omsk Oblast"
 
 
 def test_the_shipped_place_index_is_what_the_generator_builds(tmp_path: Path) -> None:
