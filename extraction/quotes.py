@@ -1306,6 +1306,12 @@ class _Document:
             body = "City Council"
         else:
             return None
+        located = any(self.tok(i).text.lower() in ("в", "во", "у") for i in range(max(0, head - 2), head))
+        singular = any(
+            {"nomn", "sing"} <= p.tag.grammemes for p in morph(token.language).parse(token.text)
+        )  # "Мэрия сообщила"; not the owner in "посадовця міськради"
+        if not located and not singular:
+            return None
         following = self.mention_at(head + 1) if head + 1 < len(self.parse.tokens) else None
         city = self.town_name(following) if following is not None else None
         city = city or self.story_city()
