@@ -398,8 +398,10 @@ class _Document:
             token = self.tok(current)
             if token.dep not in ("ccomp", "conj", "xcomp") or token.head == current or not self.outside(token.head):
                 return verb
-            if token.dep == "conj" and any(self.tok(c).dep in _SUBJECT_DEPS for c in self.parse.children(current)):
+            deps = {self.tok(c).dep for c in self.parse.children(current)}
+            if token.dep == "conj" and deps & _SUBJECT_DEPS and "mark" not in deps:
                 return verb  # "The council promised money, and the head of transport ... said": its own clause
+                # ("said ..., and that the lists had been agreed '...'" is still what was said)
             current = token.head
             if self.speech_verb(current) and _lemma(self.tok(current)) not in COGNITION_ONLY:
                 return current if self.subject_of(current) is not None else verb
