@@ -199,6 +199,8 @@ _COUNTRY_NAMES = {
     "FI": "Finland",
     "TR": "Turkey",
 }
+# English nouns for a person of someone (besides the titles): "their regional head", "his deputy", "her aide"
+_ROLE_NOUNS = frozenset({"head", "colleague", "aide", "adviser", "advisor", "assistant", "boss", "leader", "friend"})
 _OWNERS = {"его", "её", "ее", "их", "мои", "свои", "його", "її", "їх", "мої", "свої"}  # "его слова «...»": his words
 # a quote after a naming noun is the name it introduces ("call sign", "под позывным", "з позивним")
 _NAMED_RE = re.compile(
@@ -1200,9 +1202,16 @@ class _Document:
             holder = self.role_holder(head, back=token.sent)  # a family role holds for the whole story
             if holder is not None:
                 return holder
+        lemma = token.lemma.lower()
+        someone = lemma not in SPOKESPERSON_NOUNS and (
+            (token.language == "en" and lemma in TITLE_WORDS | _ROLE_NOUNS)
+            or (token.language != "en" and self.unnamed(head, ""))
+        )
         for child in children:  # "its evening summary", "his answer": whose
             possessor = self.tok(child)
             if possessor.dep in ("poss", "det", "nmod:poss") and possessor.text.lower() in _PRONOUNS:
+                if someone:  # "Their regional head answered": a person of theirs, not named
+                    return None
                 return self.resolve_subject(child)[0]
         noun = token.lemma.lower()
         if noun in DOCUMENT_NOUNS:  # "a statement from the brigade said"; "the statement said": the last institution

@@ -1074,3 +1074,11 @@ def test_a_coordinated_clause_with_its_own_subject_and_a_conjunct_after_a_partia
 def test_a_womans_surname_ending_in_a_consonant_does_not_decline() -> None:
     quotes = quotes_of("По словам главы лаборатории Марины Ооржак, сезон стал «самым тёплым за десять лет».", "ru")
     assert quote_with(quotes, "самым").speaker_canonical == "Marina Oorzhak"
+
+
+def test_a_person_of_someone_named_by_a_possessive_is_nobody_named() -> None:
+    text = (
+        "The head of the district administration, Petro Marchuk, reports that gas is back.\n\n"
+        'I asked the State Emergency Service for heaters. Their regional head answered quickly: "Done by noon."'
+    )
+    assert quote_with(quotes_of(text, "en"), "Done by noon").speaker_canonical is None
