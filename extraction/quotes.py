@@ -1015,6 +1015,14 @@ class _Document:
             elif given is not None and _woman(words[given], mention.language) and _CONSONANT_END_RE.search(words[-1]):
                 # a woman's surname ending in a consonant does not decline ("Оюны Сарыглар": Сарыглар)
                 canonical = " ".join([*canonical.split()[:-1], words[-1]])
+            elif (
+                given is not None
+                and mention.language == "uk"
+                and _man_oblique(words[given])
+                and canonical.endswith("ка")
+                and words[-1].endswith("ка")
+            ):  # a Ukrainian man's surname in -ко declines like a noun in -а: "мера Михайла Посітка" is Посітко
+                canonical = canonical[:-1] + "о"
         family = self.family_name(mention.start) if mention.label == PER and " " not in mention.text else None
         if family is not None:  # "Lysenko's wife, Halyna": Halyna Lysenko
             canonical = f"{mention.text} {family}"
@@ -1854,6 +1862,12 @@ def _woman(word: str, language: str) -> bool:
     """Whether a Russian or Ukrainian word reads only as a woman's given name (in the singular)."""
     names = [p.tag.grammemes for p in morph(language).parse(word) if {"Name", "sing"} <= p.tag.grammemes]
     return bool(names) and all("femn" in g for g in names)
+
+
+def _man_oblique(word: str) -> bool:
+    """Whether a Ukrainian word reads only as a man's given name in an oblique case (``Михайла``, ``Андрія``)."""
+    names = [p.tag.grammemes for p in morph("uk").parse(word) if "Name" in p.tag.grammemes]
+    return bool(names) and all("masc" in g and "nomn" not in g for g in names)
 
 
 def _given_name_nominative(word: str, language: str) -> bool:

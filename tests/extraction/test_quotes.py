@@ -1082,3 +1082,8 @@ def test_a_person_of_someone_named_by_a_possessive_is_nobody_named() -> None:
         'I asked the State Emergency Service for heaters. Their regional head answered quickly: "Done by noon."'
     )
     assert quote_with(quotes_of(text, "en"), "Done by noon").speaker_canonical is None
+
+
+def test_a_ukrainian_mans_surname_in_ko_after_an_oblique_given_name() -> None:
+    quotes = quotes_of("Втім, за словами мера Андрія Гаврилька, рух мостом «більше не відновиться».", "uk")
+    assert quote_with(quotes, "більше не").speaker_canonical == "Andrii Havrylko"
