@@ -78,6 +78,24 @@ class Parse:
         return self.sentences[self.tokens[index].sent]
 
 
+def break_cycles(tokens: list[Token], first: int = 0) -> None:
+    """Make the heads of ``tokens[first:]`` a forest: natasha's decoder picks each word's head on its own, so a
+    sentence can come back with a cycle (two words each the other's head), which every walk up the heads would
+    follow for ever. The first word met on a cycle becomes a root (its own head)."""
+    state = dict.fromkeys(range(first, len(tokens)), 0)  # 0 unseen, 1 on the current path, 2 done
+    for start in range(first, len(tokens)):
+        path, current = [], start
+        while state.get(current) == 0 and tokens[current].head != current:
+            state[current] = 1
+            path.append(current)
+            current = tokens[current].head
+        if state.get(current) == 1:  # back on this path: a cycle
+            tokens[current].head = current
+        for visited in path:
+            state[visited] = 2
+        state[current] = 2
+
+
 # A dateline opening a paragraph: "OKLAHOMA CITY —", "KUPIANSK DISTRICT, Ukraine —", "WASHINGTON (AP) —".
 DATELINE_RE = re.compile(
     r"(?m)^[ \t]*[A-Z][A-Z.'’-]+(?:[ \t]+[A-Z][A-Z.'’-]+)*(?:,[ \t]*[A-Z][\w.'’-]*(?:[ \t]+[A-Z][\w.'’-]*)*)?"
@@ -271,6 +289,7 @@ def parse_documents(documents: Sequence[tuple[str, str | None]], batch_size: int
                             "plur" in grammemes,
                         )
                     )
+                break_cycles(tokens, first)
                 sentences.append((first, len(tokens)))
             runs.append((index, start, tokens, sentences))
     for index, _, tokens, sentences in sorted(runs, key=lambda r: (r[0], r[1])):
