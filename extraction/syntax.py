@@ -23,7 +23,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from extraction.entities import english_parse_docs, morph, natasha_models, news_embedding, script_chunks
+from extraction.entities import (
+    english_parse_docs,
+    morph,
+    natasha_models,
+    news_embedding,
+    script_chunks,
+    slovnet_words,
+)
 
 QUOTE_CHARS = '"“”«»„'
 _QUOTE_CHAR_RE = re.compile(r"[\"“”«»„]|''|``")
@@ -120,7 +127,7 @@ def needs_parse(text: str) -> bool:
 def natasha_syntax() -> tuple[Any, Any]:
     """natasha's segmenter and news syntax parser (shipped inside the package), sharing what the NER tagger has
     loaded: the lean embedding (:func:`extraction.entities.news_embedding`) and, when both packages ship the same
-    file, the 250,000-word vocabulary (about 30 MB of Python strings per copy)."""
+    file, the compact 250,000-word vocabulary (:func:`extraction.entities.slovnet_words`)."""
     from natasha.data import NEWS_NER, NEWS_SYNTAX
     from natasha.syntax import SyntaxParser
     from slovnet.api import Syntax
@@ -137,7 +144,7 @@ def natasha_syntax() -> tuple[Any, Any]:
         pack.load_meta().check_protocol()
         model = pack.load_model(SyntaxModel)
         arrays = dict(pack.load_arrays(model.weights))
-        words = tagger.infer.encoder.words_vocab if same_words else pack.load_vocab(WORD)
+        words = tagger.infer.encoder.words_vocab if same_words else slovnet_words(pack)
         shapes, relations = pack.load_vocab(SHAPE), pack.load_vocab(REL)
     # What ``slovnet.api.Syntax.load`` builds, with the vocabulary taken from the tagger.
     batch_size = 8
