@@ -26,7 +26,7 @@ from importlib import resources
 from itertools import accumulate
 from typing import overload
 
-from extraction.bodies import NATIONAL_BODIES
+from extraction.curated import native_names, table_rows
 from extraction.normalise import fold_apostrophes
 
 # -- transliteration ---------------------------------------------------------------------------------------------
@@ -316,7 +316,7 @@ KNOWN_ENTITIES: tuple[KnownEntity, ...] = (
     KnownEntity("United Kingdom", LOC, ("Великобритания", "Велика Британія", "Британия", "Британія"), "GB"),
     KnownEntity("Washington, D.C.", LOC, ("Washington", "Вашингтон"), "US"),
     KnownEntity("United States", LOC, ("US", "U.S.", "USA", "США"), "US"),
-    *(KnownEntity(name, label, aliases) for name, label, aliases in NATIONAL_BODIES),
+    *(KnownEntity(name, label, native_names(aliases)) for name, label, aliases in table_rows("bodies.tsv")),
 )
 
 # Common given names (Latin spellings): a span the English model calls ORG/LOC that starts with one is a person.
