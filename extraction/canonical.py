@@ -90,13 +90,28 @@ _MINISTRY_TOPICS = {
     "finance": "Finance",
     "health": "Health",
     "energy": "Energy",
+    "transport": "Transport",
+    "culture": "Culture",
+    "economy": "Economy",
+    "education": "Education",
+    "education and science": "Education",
+    "agriculture": "Agriculture",
+    "environment": "Environment",
+    "infrastructure": "Infrastructure",
+    "trade": "Trade",
+    "labour": "Labour",
+    "labor": "Labour",
+    "sport": "Sport",
+    "sports": "Sport",
 }
 _TOPIC_RE = "|".join(sorted((re.escape(t) for t in _MINISTRY_TOPICS), key=len, reverse=True))
 _COUNTRY_RE = r"(?P<country>[A-Z][\w.]*?)(?:'s|’s)?"
 _MINISTRY_PATTERNS = (
     re.compile(rf"^(?:the\s+)?{_COUNTRY_RE}\s+(?P<topic>{_TOPIC_RE})\s+ministry$", re.IGNORECASE),
     re.compile(rf"^(?:the\s+)?{_COUNTRY_RE}\s+ministry\s+of\s+(?P<topic>{_TOPIC_RE})$", re.IGNORECASE),
-    re.compile(rf"^(?:the\s+)?ministry\s+of\s+(?P<topic>{_TOPIC_RE})\s+of\s+(?P<country>[\w.]+)$", re.IGNORECASE),
+    re.compile(
+        rf"^(?:the\s+)?ministry\s+of\s+(?:the\s+)?(?P<topic>{_TOPIC_RE})\s+of\s+(?P<country>[\w.]+)$", re.IGNORECASE
+    ),
 )
 
 

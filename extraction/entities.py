@@ -40,6 +40,12 @@ from extraction.gazetteer import (
     ukrainian_romanization,
 )
 from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, COORDINATION, phrase_pattern
+from extraction.organisations import (
+    compound_organisations,
+    institution_phrases,
+    organisation_words,
+    quoted_organisations,
+)
 from extraction.regions import (
     DISTRICT_ADJECTIVE,
     DISTRICT_RE,
@@ -717,6 +723,8 @@ def _cut_lower_tail(text: str, start: int, end: int, label: str, language: str) 
         if _finite_verb(token, language):
             return start + words[index - 1].end()
     tail = words[capitalised:]
+    if label == LOC and _not_a_name_word(tail[0].group(0).strip(".,;:!?»”"), words[capitalised - 1].group(0), language):
+        return head_end  # Кишинів або, Татарова вздовж, Старого Салтова пошкоджений: the name ends before
     if label == PER or any(not w.group(0)[:1].islower() for w in tail):
         return end
     head = text[start:head_end]
@@ -730,6 +738,17 @@ def _cut_lower_tail(text: str, start: int, end: int, label: str, language: str) 
     place = _place_of(head, language)
     town = place is not None and place.population >= TOWN_POPULATION
     return head_end if town or region_named(head) is not None else end
+
+
+def _not_a_name_word(word: str, last: str, language: str) -> bool:
+    """Whether a lower-case word after a place's name cannot continue it: a function word (``або``, ``вздовж``)
+    or an adjective or participle in no case the name's last word has (``Салтова пошкоджений``)."""
+    parses = morph(language).parse(word)
+    if parses and all(p.tag.POS in _FUNCTION_POS for p in parses):
+        return True
+    cases = {p.tag.case for p in morph(language).parse(last) if p.tag.case}
+    modifiers = [p for p in parses if p.tag.POS in ("ADJF", "PRTF")]
+    return bool(modifiers) and len(modifiers) == len(parses) and not any(p.tag.case in cases for p in modifiers)
 
 
 _SPATIAL = r"біля|поблизу|після|під|над|між|через|возле|около|близ|после|под|между"
@@ -972,7 +991,12 @@ def best_place_lemma(surface: str, language: str) -> tuple[str, Place] | None:
     hits = [(c, p) for c in candidates if (p := lookup_place(c)) is not None]
     if not hits and language == "uk" and not UKRAINIAN_LETTERS.isdisjoint(surface):
         # a town of Russia GeoNames names only in Russian: Ліпецьку -> Липецк, Кіришів -> Кириши
-        hits = [(r, p) for c in candidates for r in russian_spellings(c) if (p := lookup_place(r)) is not None]
+        hits = [
+            (r, p)
+            for c in candidates
+            for r in russian_spellings(c)
+            if (p := lookup_place(r)) is not None and p.country_code in REGION_COUNTRIES
+        ]
 
     def weight(hit: tuple[str, Place]) -> float:
         name, place = hit
@@ -1049,6 +1073,12 @@ def place_lemmas(surface: str, language: str) -> tuple[str, ...]:
                 if match:  # Львов- -> Львів, Чугуєв- -> Чугуїв, Тернопол- -> Тернопіль, Рог- -> Ріг
                     bases.append(match.group(1) + ("ї" if match.group(2) == "є" else "і") + match.group(3))
             out.extend(b + n for b in bases for n in _NOMINATIVE_ENDINGS)
+    if re.search(r"[^аеиіїоуюяєыэьйʼ'’]$", word):  # a genitive plural without an ending: Печеніг -> Печеніги
+        bases = [word]
+        fleeting = re.fullmatch(r"(.*[^аеиіїоуюяєыэ])[еоі]([^аеиіїоуюяєыэ])", word)
+        if fleeting and len(fleeting.group(1)) >= 2:  # and its fleeting vowel: Ромен -> Ромни, Вод -> Води
+            bases.append(fleeting.group(1) + fleeting.group(2))
+        out.extend(b + n for b in bases for n in ("и", "і", "ы"))
     return tuple(dict.fromkeys(out))
 
 
@@ -1123,7 +1153,7 @@ def _town(place: Place | None) -> bool:
 
 
 # Generic military abbreviations and equipment designations the Russian model tags as organisations.
-_GENERIC = {"ПВО", "ППО", "БПЛА", "БМП", "БТР", "РСЗО", "ЗРК", "СВО", "ЛБС", "ВПК", "РЭБ", "РЕБ", "ДРГ", "КАБ"}
+_GENERIC = organisation_words("weapon_acronym")
 _DESIGNATION = re.compile(r"^[A-ZА-ЯІЇЄ][A-Za-zА-Яа-яІЇЄіїє]{0,3}-\d{1,3}[A-Za-zА-Яа-я]?$")
 
 
@@ -1232,6 +1262,7 @@ def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
                 _coordinated_with_place(before, s, mentions)
                 or _coordinated_before_place(text, e, mentions)
                 or _locative_before(before, surface, chunk.language)
+                or _coordinated_with_town(text, s, e, chunk.language)
             )
             person = any(_person_reading(w, chunk.language) for w in words) and place.population < _CITY
             if person and not context:
@@ -1244,6 +1275,22 @@ def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
                     continue  # a sentence-initial common word that is also a small town's name
             mentions.append(Mention(surface, LOC, s, e, language=chunk.language))
             break
+
+
+_TOWN_AFTER = re.compile(COORDINATION + "(" + _NAME_WORD + ")")
+_TOWN_BEFORE = re.compile("(" + _NAME_WORD + ")" + COORDINATION + "$")
+
+
+def _coordinated_with_town(text: str, start: int, end: int, language: str) -> bool:
+    """The word is coordinated with another capitalised word that names a town of the region (``Ізмаїл і Рені``:
+    two given names that are both towns are the towns)."""
+    after = _TOWN_AFTER.match(text, end)
+    before = _TOWN_BEFORE.search(text[max(0, start - 40) : start])
+    for match in (after, before):
+        place = _place_of(match.group(1), language) if match is not None else None
+        if place is not None and place.latitude is not None and place.country_code in REGION_COUNTRIES:
+            return True
+    return False
 
 
 # A sentence-initial word that the dictionary knows as a common noun and that names a town of Ukraine, Russia or
@@ -1433,8 +1480,8 @@ _ACRONYM = re.compile(BOUNDARY_BEFORE + r"[А-ЯІЇЄҐЁ]{3,6}" + BOUNDARY_AFT
 
 
 def _acronym_organisations(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
-    """Acronyms the dictionary knows as abbreviations of a name (``ДПСУ``, ``ЮНІСЕФ``) are organisations; an
-    acronym after a capitalised adjective is one organisation with it (``Дніпропетровська ОВА``)."""
+    """Acronyms the dictionary knows as abbreviations of a name (``ДПСУ``, ``ЮНІСЕФ``) are organisations (an acronym
+    after a capitalised adjective is one with it: ``extraction.organisations.institution_phrases``)."""
     # Ukrainian only: natasha's Russian model finds Russian acronyms, and the Russian dictionary tags common-noun
     # acronyms (ДТП, ЖКХ) the same way
     for match in _ACRONYM.finditer(text, chunk.start, chunk.end) if chunk.language == "uk" else ():
@@ -1445,24 +1492,65 @@ def _acronym_organisations(text: str, chunk: Chunk, mentions: list[Mention]) -> 
         parses = morph(chunk.language).parse(word)
         if parses and "Abbr" in parses[0].tag.grammemes and "UNKN" not in parses[0].tag.grammemes:
             mentions.append(Mention(word, ORG, s, e, language=chunk.language))
-    for mention in mentions:  # Дніпропетровська ОВА read as a place and an unknown word: the authority
-        after = re.match(r"[ \t]+([А-ЯІЇЄҐЁ]{2,6})" + BOUNDARY_AFTER, text[mention.end : mention.end + 10])
-        if mention.label == LOC and " " not in mention.text and after is not None:
-            end = mention.end + after.end()
-            adjective = any("ADJF" in p.tag.grammemes for p in morph(mention.language).parse(mention.text)[:2])
-            if adjective and not any(m is not mention and m.start < end and mention.end < m.end for m in mentions):
-                mention.end, mention.text, mention.label, mention.lemma = end, text[mention.start : end], ORG, ""
-    for mention in mentions:
-        if mention.label != ORG or not mention.text.isupper() or not has_cyrillic(mention.text):
+
+
+ORGANISATION_LANGUAGES = ("uk", "ru")
+QUOTED_LANGUAGES = ("uk",)  # natasha finds Russian quoted names; Russian quotes more titles of works
+
+
+def _organisation_names(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
+    """Organisations by their form (``extraction.organisations``): quoted names, adjective + institution noun or
+    acronym, compound sector words. Each replaces the mentions inside it (a place read inside a club's or an
+    authority's name) unless a mention runs across its edge."""
+    if chunk.language not in ORGANISATION_LANGUAGES:
+        return
+    parse = morph(chunk.language).parse
+    spans = [
+        *(quoted_organisations(text, chunk.start, chunk.end, parse) if chunk.language in QUOTED_LANGUAGES else ()),
+        *institution_phrases(text, chunk.start, chunk.end, parse),
+        *compound_organisations(
+            text, chunk.start, chunk.end, parse, lambda w: _place_of(w, chunk.language) is not None
+        ),
+    ]
+    for start, end in spans:
+        for m in mentions:  # Волинської ОВА Іван Рудницький: the model ran the authority into the person after it
+            tail = text[end : m.end]
+            if m.label == PER and start <= m.start < end < m.end and tail[:1].isspace():
+                words = tail.split()
+                if all(_is_name_part(w, m.language) for w in words):
+                    m.start = m.end - len(tail.lstrip())
+                    m.text, m.lemma = text[m.start : m.end], ""
+            head = text[m.start : start].rstrip()
+            if m.label == PER and m.start < start < m.end <= end and head and _place_of(head, m.language):
+                # Горішніх Плавнях Полтавський ГЗК: a place run into the organisation after it
+                m.end, m.text, m.label, m.lemma = m.start + len(head), head, LOC, ""
+        overlapping = [m for m in mentions if m.start < end and start < m.end]
+        if any(m.start < start or end < m.end for m in overlapping):
             continue
-        before = re.search(r"([А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+)[ \t]+$", text[max(0, mention.start - 40) : mention.start])
-        if before is None:
+        if any((m.start, m.end) == (start, end) and m.lemma for m in overlapping):
+            continue  # a rule's reading of the same words (a curated plant, a feature) stands
+        quoted = text[start:end].endswith("»")
+        if quoted and any(
+            m.label == PER and re.fullmatch(r"[ \t]+", text[end : m.start]) and _genitive(m.text.split()[0], m.language)
+            for m in mentions
+        ):
+            continue  # a work and its author in the genitive («Наталка Полтавка» Миколи Лисенка)
+        owner = next(
+            (m for m in mentions if m.label in (ORG, MIL_UNIT) and re.fullmatch(r"[ \t]+", text[m.end : start])), None
+        )
+        if (
+            quoted and text[start] == "«" and owner is not None
+        ):  # a named formation or firm (бригадою «Холодний Яр»): one name
+            owner.end, owner.text, owner.lemma = end, text[owner.start : end], ""
+            mentions[:] = [m for m in mentions if m is owner or not (start <= m.start and m.end <= end)]
             continue
-        start = mention.start - len(text[max(0, mention.start - 40) : mention.start]) + before.start(1)
-        if any(m is not mention and m.start < mention.start and start < m.end for m in mentions):
-            continue
-        if any("ADJF" in p.tag.grammemes for p in morph(mention.language).parse(before.group(1))[:2]):
-            mention.start, mention.text, mention.lemma = start, text[start : mention.end], ""
+        if any(m.label == PER and m.end - m.start > (end - start) // 2 for m in overlapping):
+            continue  # a person's name in guillemets or after an adjective is the model's call
+        for m in overlapping:
+            mentions.remove(m)
+        if quoted and text[start] == "«":  # the name without its guillemets, as the model gives quoted names
+            start, end = start + 1, end - 1
+        mentions.append(Mention(text[start:end], ORG, start, end, language=chunk.language, own_label=quoted))
 
 
 def _propagate_surnames(text: str, mentions: list[Mention]) -> None:
@@ -1502,6 +1590,7 @@ def _quoted_name(text: str, start: int, end: int) -> bool:
         text[start - 1 : start] == "«"
         and text[end : end + 1] == "»"
         and _DESIGNATED_NAME.search(text[max(0, start - 20) : start]) is None
+        and not re.search(r"(?i)арен", text[start:end])  # an arena by its own words (Арена Львів) is a place
     )
 
 
@@ -1580,6 +1669,7 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
         for _ in range(2):  # again: a place coordinated with one found later (Дружківка та Костянтинівка)
             _gazetteer_places(documents[index][0], chunk, per_doc[index])
         _acronym_organisations(documents[index][0], chunk, per_doc[index])
+        _organisation_names(documents[index][0], chunk, per_doc[index])
     for (text, _), mentions in zip(documents, per_doc, strict=True):
         mentions[:] = [m for m in mentions if not _not_a_name(m.text)]
         _extend_given_names(text, mentions)

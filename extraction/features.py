@@ -86,6 +86,20 @@ def _beside(airport: str, place: Place) -> bool:
 
 
 _STADIUM = re.compile(BOUNDARY_BEFORE + r"(?:[Сс]тадион|[Сс]тадіон)[а-яіїє]*\s+«([^«»]{2,30})»")
+# An arena named by its own words (Дніпро-Арена, Арена Львів, any case of Арена): "X-Arena", "Arena X".
+_ARENA_WORD = r"Арен(?:а|ы|и|і|е|у|ой|ою)"
+_ARENA = re.compile(
+    BOUNDARY_BEFORE + rf"(?:([А-ЯІЇЄҐЁ][а-яіїєґё{APOSTROPHES}]+)-{_ARENA_WORD}|{_ARENA_WORD}\s+([А-ЯІЇЄҐЁ][а-яіїєґё"
+    rf"{APOSTROPHES}]+))" + BOUNDARY_AFTER
+)
+
+
+def _own_name(name: str, language: str | None) -> str:
+    """A structure's own word in English: the town it names (``Львів`` -> ``Lviv``), else romanised (``Україна``
+    the stadium is ``Ukraina``, not the country)."""
+    place = lookup_place(name)
+    own = place is not None and place.latitude is not None and skeleton(place.name)[:3] == skeleton(name)[:3]
+    return place.name if place is not None and own else romanize(name, language)
 
 
 @lru_cache(maxsize=1)
@@ -174,11 +188,14 @@ def find_features(text: str, language: str | None = None) -> list[FeatureMatch]:
             and not any(f.start < match.end() and match.start() < f.end for f in found)
         ):
             found.append(FeatureMatch(match.start(), match.end(), airport))
+    for match in _ARENA.finditer(text):
+        own, after = match.group(1), match.group(2)
+        english = f"{_own_name(own, language)}-Arena" if own else f"Arena {_own_name(after, language)}"
+        found.append(FeatureMatch(match.start(), match.end(), english))
     for match in _STADIUM.finditer(text):
         name = match.group(1).strip()
-        place = lookup_place(name)
-        english = place.name if place is not None else romanize(name, language)
-        found.append(FeatureMatch(match.start(1), match.end(1), f"{english} Stadium"))
+        if not any(f.start < match.end(1) and match.start(1) < f.end for f in found):
+            found.append(FeatureMatch(match.start(1), match.end(1), f"{_own_name(name, language)} Stadium"))
     waiting: list[FeatureMatch] = []  # ambiguous names with no water word: rivers if coordinated with a river
     for match, feature in _matcher().finditer(text):
         if any(f.start < match.end() and match.start() < f.end for f in found):

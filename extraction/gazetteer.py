@@ -26,6 +26,7 @@ from importlib import resources
 from itertools import accumulate
 from typing import overload
 
+from extraction.curated import native_names, table_rows
 from extraction.normalise import fold_apostrophes
 
 # -- transliteration ---------------------------------------------------------------------------------------------
@@ -250,7 +251,11 @@ KNOWN_ENTITIES: tuple[KnownEntity, ...] = (
         ORG,
         ("Ukrainian Armed Forces", "ВСУ", "ЗСУ", "Збройні сили України", "Вооруженные силы Украины", "AFU"),
     ),
-    KnownEntity("General Staff of Ukraine", ORG, ("Генштаб ЗСУ", "Генштаб ВСУ", "Генеральний штаб ЗСУ")),
+    KnownEntity(
+        "General Staff of Ukraine",
+        ORG,
+        ("General Staff of the Armed Forces of Ukraine", "Генштаб ЗСУ", "Генштаб ВСУ", "Генеральний штаб ЗСУ"),
+    ),
     KnownEntity("Kremlin", ORG, ("the Kremlin", "Кремль", "Кремль")),
     KnownEntity("NATO", ORG, ("НАТО",)),
     KnownEntity("European Union", ORG, ("EU", "ЕС", "ЄС", "Евросоюз", "Євросоюз")),
@@ -311,6 +316,7 @@ KNOWN_ENTITIES: tuple[KnownEntity, ...] = (
     KnownEntity("United Kingdom", LOC, ("Великобритания", "Велика Британія", "Британия", "Британія"), "GB"),
     KnownEntity("Washington, D.C.", LOC, ("Washington", "Вашингтон"), "US"),
     KnownEntity("United States", LOC, ("US", "U.S.", "USA", "США"), "US"),
+    *(KnownEntity(name, label, native_names(aliases)) for name, label, aliases in table_rows("bodies.tsv")),
 )
 
 # Common given names (Latin spellings): a span the English model calls ORG/LOC that starts with one is a person.
@@ -344,6 +350,37 @@ DEMONYMS = {
     "poland": "Polish",
     "chinese": "Chinese",
     "china": "Chinese",
+    # the region's other countries (the ministries of their governments speak in the news)
+    **{
+        key: adjective
+        for country, adjective in (
+            ("moldova", "Moldovan"),
+            ("romania", "Romanian"),
+            ("hungary", "Hungarian"),
+            ("slovakia", "Slovak"),
+            ("czechia", "Czech"),
+            ("lithuania", "Lithuanian"),
+            ("latvia", "Latvian"),
+            ("estonia", "Estonian"),
+            ("finland", "Finnish"),
+            ("georgia", "Georgian"),
+            ("armenia", "Armenian"),
+            ("azerbaijan", "Azerbaijani"),
+            ("kazakhstan", "Kazakh"),
+            ("turkey", "Turkish"),
+            ("bulgaria", "Bulgarian"),
+            ("italy", "Italian"),
+            ("spain", "Spanish"),
+            ("sweden", "Swedish"),
+            ("norway", "Norwegian"),
+            ("denmark", "Danish"),
+            ("netherlands", "Dutch"),
+            ("japan", "Japanese"),
+            ("israel", "Israeli"),
+            ("iran", "Iranian"),
+        )
+        for key in (country, adjective.lower())
+    },
 }
 
 

@@ -42,6 +42,7 @@ from functools import lru_cache
 from extraction.canonical import Mention, canonical_id, strip_descriptors
 from extraction.entities import CASES, morph, slavic_lemma
 from extraction.gazetteer import (
+    DEMONYMS,
     GIVEN_NAMES,
     LOC,
     MIL_UNIT,
@@ -170,6 +171,42 @@ _KIN_RE = re.compile(
 )
 _NICKNAME_RE = re.compile(r"\s+[\"“«'‘][^\"”»'’]{1,30}[\"”»'’]\s+")
 _OWNER_RE = re.compile(r"([A-Z][\w.]+)['’]s\s+$")  # a country or body owning the name that follows
+# a quote after "so-called" or a noun for words ("the word", "слова") is a term nobody is said to utter
+_SO_CALLED_RE = re.compile(
+    r"(?i)(?:\bso-called|\bthe\s+(?:word|words|phrase|term)|(?<![\w-])так\s+(?:называем\w*|зван\w*)|"
+    r"(?:(?<![\w-])(?P<owner>\w+)\s+)?(?<![\w-])(?:слово|слова|словами|фраза|фразу|фразой|фразою|выражение|вираз))\s*$"
+)
+# city bodies: the mayoralty, the city council ("мэрия", "горсовет", "міськрада"; "городская администрация" and
+# "міська рада" with their adjective)
+_MAYORALTY_RE = re.compile(r"^(?:мэри|мері|горадминистрац|міськадміністрац)")
+_COUNCIL_RE = re.compile(r"^(?:горсовет|міськрад|горрад)")
+_SOVIET_RE = re.compile(r"^(?:совет|рада|ради|раді|раду|радою)$")
+# the region's countries by ISO code, as the demonym lexicon spells them
+_COUNTRY_NAMES = {
+    "UA": "Ukraine",
+    "RU": "Russia",
+    "BY": "Belarus",
+    "MD": "Moldova",
+    "PL": "Poland",
+    "GE": "Georgia",
+    "KZ": "Kazakhstan",
+    "LT": "Lithuania",
+    "LV": "Latvia",
+    "EE": "Estonia",
+    "RO": "Romania",
+    "HU": "Hungary",
+    "SK": "Slovakia",
+    "FI": "Finland",
+    "TR": "Turkey",
+}
+# English nouns for a person of someone (besides the titles): "their regional head", "his deputy", "her aide"
+_ROLE_NOUNS = frozenset({"head", "colleague", "aide", "adviser", "advisor", "assistant", "boss", "leader", "friend"})
+_OWNERS = {"его", "её", "ее", "их", "мои", "свои", "його", "її", "їх", "мої", "свої"}  # "его слова «...»": his words
+# a quote after a naming noun is the name it introduces ("call sign", "под позывным", "з позивним")
+_NAMED_RE = re.compile(
+    r"(?i)(?:\bcall\s*sign|\bnicknamed|\bnickname|(?<![\w-])(?:позывн|позивн|псевдоним|прозвищ|прізвиськ)\w*)\s*$"
+)
+_COMPLEMENTISER_RE = re.compile(r"(?i)(?:^|[\s,])(?:что|чтобы|будто|що|щоб|нібито)\s")
 _BYLINE_RE = re.compile(r"^[ \t]*[.,]?[ \t]*[—–-]{1,2}[ \t]*(?=[A-ZА-ЯЁІЇЄҐ0-9])")
 
 
@@ -209,6 +246,7 @@ class _Document:
             and not (m.label == PER and _common_noun(m.text, m.language))
         ]
         self.places = [(m.start, m.end) for m in mentions if m.label == LOC]
+        self.place_mentions = [m for m in mentions if m.label in (LOC, ORG)]  # the model takes a town for a body
         self.parse = parse
         self.spans = spans
         self.quote_of_token: list[int] = [-1] * len(parse.tokens)
@@ -219,6 +257,7 @@ class _Document:
                 self.quote_of_token[index] = qi
                 index += 1
         self.complete_names()
+        self.country: str | None = None  # the story's country, once asked for ("" for none)
         self.memo: dict[int, tuple[_Referent | None, str]] = {}
         self.genders: dict[str, str] = {}
         self.families: dict[int, str | None] = {}
@@ -234,9 +273,10 @@ class _Document:
                 token is not None
                 and token.language in ("ru", "uk")
                 and token.text[:1].isupper()
-                and token.text.isalpha()
+                and re.fullmatch(r"\w+(?:[-'’ʼ]\w+)*", token.text) is not None  # Паньків-Гуцал, Пʼятничук
                 and not token.text.isupper()
                 and self.quote_of_token[index] < 0
+                and not self.is_place(index)  # "в Куп'янському районі": a place the entity layer found
             )
             if (
                 token is not None
@@ -247,7 +287,11 @@ class _Document:
             ):
                 run.append(token)
                 continue
-            while run and not {"Name", "Surn", "Patr"} & slavic_word(run[0].text, run[0].language)[2]:
+            while run and (
+                not {"Name", "Surn", "Patr"} & slavic_word(run[0].text, run[0].language)[2]
+                or any(m.label != PER and m.start <= run[0].start < m.end < run[-1].end for m in self.mentions)
+            ):  # "Верховної Ради Вікторія Семенко": a word of an organisation's name is no given name (a span
+                # that runs on into the name is mended in ``add_name``)
                 run.pop(0)
             if run and len(run) <= 3:
                 self.add_name(run[0].start, run[-1].end, run[0].language)
@@ -276,6 +320,10 @@ class _Document:
                     canonical_id(mention.label, canonical),
                 )
             )
+        given = "Name" in slavic_word(self.text[start:end].split()[0], language)[2]
+        for mention in [m for m in inside if m.label != PER and start <= m.start and m.end <= end and given]:
+            inside.remove(mention)  # "Юрій Паньків-Гуцал" taken for an organisation: a given name opens it
+            self.mentions.remove(mention)
         if any(m.label != PER or m.start < start or m.end > end for m in inside):
             return
         if len(inside) == 1 and (inside[0].start, inside[0].end) == (start, end):
@@ -352,6 +400,10 @@ class _Document:
             token = self.tok(current)
             if token.dep not in ("ccomp", "conj", "xcomp") or token.head == current or not self.outside(token.head):
                 return verb
+            deps = {self.tok(c).dep for c in self.parse.children(current)}
+            if token.dep == "conj" and deps & _SUBJECT_DEPS and "mark" not in deps:
+                return verb  # "The council promised money, and the head of transport ... said": its own clause
+                # ("said ..., and that the lists had been agreed '...'" is still what was said)
             current = token.head
             if self.speech_verb(current) and _lemma(self.tok(current)) not in COGNITION_ONLY:
                 return current if self.subject_of(current) is not None else verb
@@ -416,17 +468,42 @@ class _Document:
         after = [v for v in range(first, hi) if self.speech_verb(v)]
         return before[-1] if before else after[0] if after else None
 
+    def slavic_frame(self, qi: int) -> int | None:
+        """Russian and Ukrainian, where natasha's parse often leaves a short quote unattached: the speech verb
+        before the quote in its sentence when the quote stands in what it reports (``визнала, що ситуація
+        «складна»``), right after its clause (``Як казав мій командир, «...»``) or, for a characterising verb,
+        right after its object (``назвало проєкт «пілотним»``)."""
+        inside = self.quote_tokens(qi)
+        if not inside or self.tok(inside[0]).language not in ("ru", "uk"):
+            return None
+        lo, _ = self.parse.sentence_of(inside[0])
+        before = [v for v in range(lo, inside[0]) if self.speech_verb(v)]
+        if not before:
+            return None
+        verb = before[-1]
+        gap = self.text[self.tok(verb).end : self.spans[qi].outer_start]
+        if "\n" in gap or re.search(r"[.!?…;]", gap):
+            return None
+        characterising = _lemma(self.tok(verb)) in CHARACTERISING and len(gap.split()) <= 3
+        framed = gap.rstrip().endswith((",", ":")) or _COMPLEMENTISER_RE.search(gap) is not None
+        return verb if framed or characterising else None
+
     def verb_right_after(self, qi: int) -> int | None:
         """A speech verb within the five words after the closing mark (``", Peskov said``, ``», — заявил он``)
         that takes no clause or object of its own."""
         first = self.parse.token_at(self.spans[qi].outer_end)
         if first is None:
             return None
+        inner = self.text[self.spans[qi].start : self.spans[qi].end].rstrip()
+        if inner.endswith(".") and self.tok(first).language == "en" and self.tok(first).text[:1].isupper():
+            return None  # '"..., then walk back." Nobody argues.': a full sentence quoted, then the next one
         for v in range(first, min(first + 5, len(self.parse.tokens))):
             if not self.outside(v) or "\n" in self.text[self.spans[qi].outer_end : self.tok(v).start]:
                 return None
             if self.tok(v).text in (".", "!", "?", ";"):
                 return None  # '"We did not know." Fine. Now they know.': the next sentence is no frame
+            if self.tok(v).dep == "conj" and self.tok(v).language == "en":
+                return None  # 'said that the plan "will delay ..." and called for': the subject's next clause
             bare = not any(
                 self.tok(c).dep in ("ccomp", "dobj", "obj", "xcomp") and c > v for c in self.parse.children(v)
             )
@@ -464,7 +541,11 @@ class _Document:
                 return True
             noun = self.according_noun(qi)  # "За словами глави держави, ... «посилення ППО»"
             before = noun is not None and self.tok(noun).start < self.spans[qi].outer_start
-            return noun is not None and before and self.according_referent(noun) is not None
+            if noun is None or not before:
+                return False
+            token = self.tok(noun)  # "по словам следователей, ... «...»": people, named or not
+            people = token.language != "en" and "anim" in _tags(token.text, token.language)
+            return people or self.according_referent(noun) is not None
         if _lemma(self.tok(verb)) in CHARACTERISING:
             # a term someone identifiable uses is theirs ("Stepanenko called the blockade 'unacceptable'"), one
             # that a group or nobody uses is a scare quote ("analysts described it as a 'meat grinder'")
@@ -550,6 +631,11 @@ class _Document:
             subject = named[0] if len(named) == 1 else None
         if subject is None:
             return None
+        token = self.tok(subject)
+        if token.text.lower() in _FIRST_PERSON or _PRONOUNS.get(token.text.lower(), ("", ""))[1] == PER:
+            return subject  # "Я доручив:", "She was blunt:": the narrator, the person named before
+        if token.pos == "NOUN" and (token.language == "en" or "anim" in _tags(token.text, token.language)):
+            return subject  # "учні гімназії залишили запис:": someone, maybe unnamed, not the last speaker
         ref, how = self.resolve_subject(subject)
         return subject if how == SUBJECT and ref is not None and ref.label == PER else None
 
@@ -641,6 +727,9 @@ class _Document:
         following = [i for i in range(verb + 1, min(verb + 4, hi)) if self.tok(verb).language != "en"]
         for child in dict.fromkeys([*self.parse.children(verb), *following]):  # the parse may hang it elsewhere
             token = self.tok(child)
+            located = any(self.tok(i).text.lower() in ("в", "во", "у") for i in range(max(0, child - 2), child))
+            if child in following and located and self.outside(child) and self.municipal(child) is not None:
+                return child  # "— наголосили в міській раді" (the parse hung it on a word of the quote)
             if token.dep not in ("obl", "nmod", "prep", "pobj") or not self.outside(child):
                 continue
             mention = self.mention_at(child)
@@ -783,7 +872,10 @@ class _Document:
                             return grand  # a person's name in apposition to another person's is the noun's
             if token.dep != "appos" or not self.outside(child):
                 continue
-            if token.pos == "PROPN" or self.mention_at(child) is not None:
+            mention = self.mention_at(child)
+            if mention is not None and mention.label != PER and self.unnamed(head, ""):
+                pass  # "Депутатка Верховної Ради Вікторія Семенко": a person noun's body is no name for it
+            elif token.pos == "PROPN" or mention is not None:
                 return child
             deeper = self.appos_name(child, depth - 1) if depth > 1 else None
             if deeper is not None:
@@ -806,6 +898,12 @@ class _Document:
         """The name a naming noun under ``head`` introduces (``with the call sign Lystok``, ``под позывным
         Гром``)."""
         for child in self.parse.children(head):
+            if self.tok(child).text.lower() in ("named", "called", "nicknamed") and self.outside(child):
+                after = child + 1  # "a very calm man named Yevgeny Sablin": the name the participle gives
+                while after + 1 < len(self.parse.tokens) and self.tok(after + 1).pos == "PROPN":
+                    after += 1
+                if after < len(self.parse.tokens) and self.tok(after).pos == "PROPN" and self.outside(after):
+                    return after
             clause = self.tok(child).pos in ("VERB", "AUX") and self.tok(child).text[-3:] != "ing"
             if not self.outside(child) or clause:
                 continue  # a participle may carry the name ("writing under the name Northern Wind"), a clause not
@@ -909,6 +1007,22 @@ class _Document:
             and _nominative_name(mention)
         ):  # a subject's words are the name's base form
             canonical = " ".join(mention.text.split())
+        elif has_cyrillic(canonical) and mention.label == PER and mention.language in ("ru", "uk"):
+            words = mention.text.split()  # "(Адвокат Алиева) Заира Гаджиева": a given name that can only be
+            given = next((i for i, w in enumerate(words) if "Name" in _tags(w, mention.language)), None)
+            if given is not None and len(words) - given >= 2 and _given_name_nominative(words[given], mention.language):
+                canonical = " ".join(words[given:])  # nominative makes the words after it their base form
+            elif given is not None and _woman(words[given], mention.language) and _CONSONANT_END_RE.search(words[-1]):
+                # a woman's surname ending in a consonant does not decline ("Оюны Сарыглар": Сарыглар)
+                canonical = " ".join([*canonical.split()[:-1], words[-1]])
+            elif (
+                given is not None
+                and mention.language == "uk"
+                and _man_oblique(words[given])
+                and canonical.endswith("ка")
+                and words[-1].endswith("ка")
+            ):  # a Ukrainian man's surname in -ко declines like a noun in -а: "мера Михайла Посітка" is Посітко
+                canonical = canonical[:-1] + "о"
         family = self.family_name(mention.start) if mention.label == PER and " " not in mention.text else None
         if family is not None:  # "Lysenko's wife, Halyna": Halyna Lysenko
             canonical = f"{mention.text} {family}"
@@ -937,6 +1051,10 @@ class _Document:
         label = self.label_of(mention)
         if label != mention.label:
             key = canonical_id(label, canonical)
+        owner_country = owner.group(1) if owner is not None and owner.group(1).lower() in DEMONYMS else None
+        national = self.national(canonical, owner_country) if label == ORG else None
+        if national is not None:  # "State Emergency Service" in a story from Ukraine: the curated body
+            return national
         return _Referent(canonical, key, label, gender)
 
     def label_of(self, mention: Mention) -> str:
@@ -985,8 +1103,12 @@ class _Document:
         start, end = self.name_span(head)
         written = self.text[start:end].split()
         if any(w.lower() in ORG_NOUNS for w in written):  # "the General Staff": an institution keeps its words
-            name = " ".join(written)
-            return _Referent(name, canonical_id(ORG, name), ORG)
+            owner = _OWNER_RE.search(self.text[max(0, start - 30) : start])  # "Romania's transport ministry"
+            if owner is None:
+                national = self.national(" ".join(written))
+                if national is not None:  # "the General Staff" in a story from Ukraine
+                    return national
+            return _institution(f"{owner.group(1)}'s {' '.join(written)}" if owner else " ".join(written))
         words = [w for w in written if w.lower().rstrip(".") not in TITLE_WORDS]
         if not words or all(len(w.rstrip(".")) < 2 for w in words):
             return None  # "Q:" of an interview, a lone initial: no name
@@ -1022,7 +1144,11 @@ class _Document:
             return self.interview_speaker(head, low in _SECOND_PERSON), PRONOUN
         if low in _PRONOUNS:
             gender, label = _PRONOUNS[low]
-            found = self.antecedent(head, label, gender)
+            exclude = None
+            if label == PER and self.turn(head) == _ANSWER:  # in an answer, "he" is never the one answering
+                answering = self.interview_speaker(head, False)
+                exclude = answering.canonical_id if answering is not None else None
+            found = self.antecedent(head, label, gender, exclude)
             if found is not None and gender and not found.gender and found.canonical_id:
                 self.genders[found.canonical_id] = gender
             return found, PRONOUN
@@ -1084,19 +1210,31 @@ class _Document:
             holder = self.role_holder(head, back=token.sent)  # a family role holds for the whole story
             if holder is not None:
                 return holder
+        lemma = token.lemma.lower()
+        someone = lemma not in SPOKESPERSON_NOUNS and (
+            (token.language == "en" and lemma in TITLE_WORDS | _ROLE_NOUNS)
+            or (token.language != "en" and self.unnamed(head, ""))
+        )
         for child in children:  # "its evening summary", "his answer": whose
             possessor = self.tok(child)
             if possessor.dep in ("poss", "det", "nmod:poss") and possessor.text.lower() in _PRONOUNS:
+                if someone:  # "Their regional head answered": a person of theirs, not named
+                    return None
                 return self.resolve_subject(child)[0]
         noun = token.lemma.lower()
         if noun in DOCUMENT_NOUNS:  # "a statement from the brigade said"; "the statement said": the last institution
             for child in children:
                 for grand in [child, *self.parse.children(child)]:
                     mention = self.mention_at(grand)
-                    if mention is not None and grand != head:
+                    if mention is not None and grand > head:  # the owner follows the noun
                         return self.referent(mention)
-            return self.antecedent(head, ORG, "")
-        words = {noun}
+            return self.reporting_body(head) or self.antecedent(head, ORG, "")
+        topic = {
+            self.tok(c).text.lower()
+            for c in children
+            if token.language == "en" and self.tok(c).dep in ("compound", "amod") and self.tok(c).text.islower()
+        }
+        words = {noun} | topic  # "the interior ministry": a ministry named with that topic
         stem = noun[:5]
         person = self.unnamed(head, "")  # "речник" is someone of "Речник Сил оборони", not the organisation
         organisations = [
@@ -1106,7 +1244,7 @@ class _Document:
             and not person
             and m.label in (ORG, MIL_UNIT)
             and (
-                words & {w.lower() for w in (m.canonical or m.text).split()}
+                words <= {w.lower() for w in f"{m.text} {m.canonical or ''}".split()}
                 or (token.language != "en" and any(w.lower().startswith(stem) for w in m.text.split()))
             )
         ]
@@ -1114,8 +1252,16 @@ class _Document:
             return self.referent(organisations[-1])
         if token.language == "en" and token.plural and token.text.lower() not in ORG_NOUNS:
             return None  # "the companies always say": a group, not someone named before ("the authorities" is)
+        country = self.dateline_country() if topic and noun == "ministry" else None
+        if country is not None:  # "NARVA, Estonia — ... The interior ministry said": that country's ministry
+            written = f"{country} {' '.join(sorted(topic))} ministry"
+            if strip_descriptors(written) != written:  # a topic the ministry rule knows
+                return _institution(written)
         if noun in ORG_NOUNS:
             return self.antecedent(head, ORG, "")
+        municipal = self.municipal(head) if token.language != "en" else None
+        if municipal is not None:  # "уточнили в мэрии", "наголосили в міській раді": the story's city's body
+            return municipal
         if token.language != "en" and not determiners & _SLAVIC_DEMONSTRATIVES:
             # no article to tell: a noun marked indefinite ("глава одного из сел") is someone new; otherwise it
             # refers back to a person of the gender the past-tense verb (or the noun) shows: "— сказала жінка",
@@ -1136,8 +1282,16 @@ class _Document:
                     if self.tok(child).dep == "nmod" and self.tok(child).pos == "NOUN" and self.outside(child):
                         return self.nominal(child)
                 return self.antecedent(head, ORG, "") if noun in ORG_NOUNS else None
-            if words & _SLAVIC_INDEFINITE or token.plural:
-                return None
+            lo, _ = self.parse.sentence_of(head)
+            words |= {self.tok(i).text.lower() for i in range(max(lo, head - 2), head)}  # "мій перший командир"
+            verb_head = self.tok(token.head)
+            plural_verb = (
+                verb_head.pos in ("VERB", "AUX")
+                and self.outside(token.head)
+                and "plur" in slavic_word(verb_head.text, token.language)[2]
+            )
+            if words & _SLAVIC_INDEFINITE or token.plural or plural_verb:
+                return None  # "Мешканці ... пишуть": a group, not someone named before
             if any(self.tok(c).dep in _RELATIVE_DEPS for c in children):
                 return None  # "Пенсионерка из Подольска, летевшая к дочери": described as someone new
             if noun in SPOKESPERSON_NOUNS and any(
@@ -1156,6 +1310,99 @@ class _Document:
                 return None
             return self.role_holder(head) or self.antecedent(head, PER, gender)
         return self.role_holder(head) or self.antecedent(head, PER, "")
+
+    def municipal(self, head: int) -> _Referent | None:
+        """A Russian or Ukrainian city body (``мэрия``, ``горсовет``, ``городская администрация``, ``міська
+        рада``) of the city named after it or, else, of the story's city: ``<City> City Administration`` or
+        ``<City> City Council``."""
+        token = self.tok(head)
+        word = token.text.lower()
+        previous = self.tok(head - 1).text.lower() if head > 0 else ""
+        city_adjective = previous.startswith(("городск", "міськ"))
+        if _MAYORALTY_RE.match(word) or (city_adjective and word.startswith(("администрац", "адміністрац"))):
+            body = "City Administration"
+        elif _COUNCIL_RE.match(word) or (city_adjective and _SOVIET_RE.match(word)):
+            body = "City Council"
+        else:
+            return None
+        located = any(self.tok(i).text.lower() in ("в", "во", "у") for i in range(max(0, head - 2), head))
+        singular = any(
+            {"nomn", "sing"} <= p.tag.grammemes for p in morph(token.language).parse(token.text)
+        )  # "Мэрия сообщила"; not the owner in "посадовця міськради"
+        if not located and not singular:
+            return None
+        following = self.mention_at(head + 1) if head + 1 < len(self.parse.tokens) else None
+        city = self.town_name(following) if following is not None else None
+        city = city or self.story_city()
+        if city is None:
+            return None
+        name = f"{city} {body}"
+        return _Referent(name, canonical_id(ORG, name), ORG)
+
+    def town_name(self, mention: Mention) -> str | None:
+        """The English name of a town a place mention names (none for a country or a region)."""
+        if mention.label not in (LOC, ORG):
+            return None
+        place = lookup_place(mention.canonical or mention.text)
+        if place is None or not place.admin1 or has_cyrillic(place.name):
+            return None
+        return place.name if mention.label == LOC or place.name == mention.text else None  # "Poltava" as ORG
+
+    def story_city(self) -> str | None:
+        """The town the story is about: the one its place mentions name most often (the first on a tie)."""
+        counts: dict[str, int] = {}
+        for mention in self.place_mentions:
+            town = self.town_name(mention)
+            if town is not None:
+                counts[town] = counts.get(town, 0) + 1
+        return max(counts, key=lambda town: counts[town]) if counts else None
+
+    def reporting_body(self, head: int, back: int = 2) -> _Referent | None:
+        """The organisation that last reported something before ``head`` (``..., сообщило управление дорог.
+        ¶ «...», — говорится в сообщении``; ``повідомили в Офісі генпрокурора``): a statement's author."""
+        sent = self.tok(head).sent
+        lo = self.parse.sentences[max(0, sent - back)][0]
+        for verb in range(head - 1, lo - 1, -1):
+            if not self.speech_verb(verb) or _lemma(self.tok(verb)) in COGNITION_ONLY:
+                continue
+            for subject in (self.subject_of(verb), self.place_subject(verb)):  # "повідомили в Офісі генпрокурора"
+                ref = self.resolve_subject(subject)[0] if subject is not None and subject != head else None
+                if ref is not None and ref.label in (ORG, MIL_UNIT):
+                    return ref
+        return None
+
+    def national(self, name: str, country: str | None = None) -> _Referent | None:
+        """A curated national body an English organisation name means in ``country`` (its owner: ``Ukraine's
+        General Staff``), else in the story's country (``State Emergency Service``, ``Energy Ministry`` in a story
+        from Ukraine); none when the name is curated already, names a country or no country is known."""
+        if has_cyrillic(name) or lookup_known(name) is not None:
+            return None
+        country = country or self.story_country()
+        if country is None or country in name or DEMONYMS.get(country.lower(), country) in name:
+            return None
+        bare = re.sub(r"^(?:the|The)\s+", "", name)
+        for written in (f"{bare} of {country}", strip_descriptors(f"{country}'s {bare}")):
+            known = lookup_known(written)
+            if known is not None and known.label == ORG:
+                return _Referent(known.name, canonical_id(ORG, known.name), ORG)
+        return None
+
+    def story_country(self) -> str | None:
+        """The country the story is set in: the dateline's, else that of its most mentioned town."""
+        if self.country is None:
+            town = self.story_city()
+            place = lookup_place(town) if town is not None else None
+            code = place.country_code if place is not None else None
+            self.country = self.dateline_country() or _COUNTRY_NAMES.get(code or "", "")
+        return self.country or None
+
+    def dateline_country(self) -> str | None:
+        """The country a dateline names (``NARVA, Estonia (Reuters) —``), as the demonym lexicon spells it."""
+        for match in DATELINE_RE.finditer(self.text):
+            country = re.search(r",\s*([A-Z][\w.]+)", match.group(0))
+            if country is not None and country.group(1).lower() in DEMONYMS:
+                return country.group(1)
+        return None
 
     def role_holder(self, head: int, owner: str = "", back: int = ANTECEDENT_SENTENCES) -> _Referent | None:
         """The nearest earlier person named with this role: the name given to the last noun phrase with this
@@ -1189,9 +1436,20 @@ class _Document:
             after = self.text[mention.end : mention.end + 40].split("\n")[0]
             if owner and owner not in before + after:
                 continue
-            if role.search(before) or re.match(rf"^,\s+(?:\w+\s+){{0,4}}?{role.pattern[4:]}", after, re.I):
+            titled = role.match(mention.text) is not None  # the span took the title in: "Mayor Katri Raudsepp"
+            if titled or role.search(before) or re.match(rf"^,\s+(?:\w+\s+){{0,4}}?{role.pattern[4:]}", after, re.I):
                 best = mention
-        return self.referent(best) if best is not None else None
+        if best is not None:
+            return self.referent(best)
+        # a name the entity model missed after the title ("Mayor Katri Raudsepp told a council session")
+        titles = list(
+            re.finditer(rf"(?i:{role.pattern[4:]})\s+((?:[A-Z][\w'’-]+ )*[A-Z][\w'’-]+)", self.text[: token.start])
+        )
+        last = titles[-1] if titles else None
+        index = self.parse.token_at(last.end(1) - 1) if last is not None else None
+        if index is not None and self.tok(index).pos == "PROPN" and self.outside(index):
+            return self.name_referent(index)
+        return None
 
     def most_mentioned(self) -> _Referent | None:
         """The person the document mentions most often (first mentioned on a tie)."""
@@ -1299,6 +1557,8 @@ class _Document:
                         and self.name_after(i) is None
                     ):
                         return None  # "наш источник ...: по его словам": the unnamed person speaks
+                    elif ref is None and how == NOMINAL and not subjects and self.group_for(at, i):
+                        return None  # "Фермери ... планують. «...», — кажуть вони": the group speaks
             for mention in self.mentions:
                 if self.tok(lo).start <= mention.start and mention.end <= (self.tok(hi - 1).end if hi > lo else 0):
                     index = self.parse.token_at(mention.start)
@@ -1312,6 +1572,13 @@ class _Document:
             if others:
                 return others[0]
         return None
+
+    def group_for(self, pronoun: int, noun: int) -> bool:
+        """Whether a plural pronoun (``they``, ``они``, ``вони``) refers to a plural common noun subject."""
+        token = self.tok(noun)
+        if self.tok(pronoun).text.lower() not in ("they", "они", "вони") or token.pos != "NOUN":
+            return False
+        return token.plural or (token.language != "en" and "plur" in slavic_word(token.text, token.language)[2])
 
     def narrator(self, index: int) -> bool:
         """Whether a subject noun is the outlet's own reporter (``наш корреспондент``, ``our correspondent``): the
@@ -1499,6 +1766,28 @@ class _Document:
             index += 1
         return self.referent(mention)
 
+    def according_scope(self, qi: int, verb: int) -> bool:
+        """Whether ``according to X`` / ``по словам X`` / ``за його словами`` opens the quote's sentence before the
+        quote and the speech verb, and that verb has no named or pronoun subject of its own: what the sentence
+        reports, the quote included, is X's (``According to the ministry, conscripts are called up "..."``, ``По
+        его словам, клуб ответил «...»``); a named subject keeps its words (``По словам X, Иванов заявил «...»``)."""
+        inside = self.quote_tokens(qi)
+        if not inside:
+            return False
+        lo, _ = self.parse.sentence_of(inside[0])
+        begin, quote_start = self.tok(lo).start, self.spans[qi].outer_start
+        cues = [
+            m.end()
+            for pattern in (_ACCORDING_RE, _ACCORDING_PRONOUN_RE)
+            if (m := pattern.search(self.text, begin, quote_start)) is not None
+            and (index := self.parse.token_at(m.start())) is not None
+            and self.outside(index)
+        ]
+        if not cues or self.tok(verb).start < min(cues):
+            return False
+        subject = self.subject_of(verb)
+        return subject is None or self.resolve_subject(subject)[1] == NOMINAL
+
     def according_mention(self, qi: int) -> tuple[Mention, int] | None:
         inside = self.quote_tokens(qi)
         if not inside:
@@ -1510,11 +1799,14 @@ class _Document:
             index = self.parse.token_at(match.start())
             if index is None or not self.outside(index):
                 continue
-            for mention in self.mentions:
-                if 0 <= mention.start - match.end() <= 40 and not re.search(
-                    r"[,.;:]", self.text[match.end() : mention.start]
-                ):
-                    return mention, match.end()
+            near = [
+                m
+                for m in self.mentions
+                if 0 <= m.start - match.end() <= 40 and not re.search(r"[,.;:]", self.text[match.end() : m.start])
+            ]
+            people = [m for m in near if m.label == PER]  # "по словам начальника Тувинского ЦГМС Оюны Сарыглар"
+            if near:
+                return (people or near)[0], match.end()
         return None
 
     def according_noun(self, qi: int) -> int | None:
@@ -1540,6 +1832,9 @@ class _Document:
         article tells it is someone new) the holder or the person of its gender named before."""
         ref, _ = self.resolve_subject(noun)
         token = self.tok(noun)
+        readings = [p.tag.grammemes for p in morph(token.language).parse(token.text)] if token.language != "en" else []
+        if readings and all("plur" in g for g in readings):
+            return None  # "по словам следователей": a group, no one person
         if ref is None and token.language != "en" and "anim" in _tags(token.text, token.language):
             genders = {
                 "f" if "femn" in p.tag.grammemes else "m"
@@ -1549,6 +1844,40 @@ class _Document:
             gender = genders.pop() if len(genders) == 1 else ""
             ref = self.role_holder(noun) or self.antecedent(noun, PER, gender)
         return ref
+
+
+def _institution(written: str) -> _Referent:
+    """An organisation named by its words: descriptors in one form (``Romania's transport ministry`` ->
+    ``Romanian Transport Ministry``), a curated body by its name."""
+    name = strip_descriptors(written)
+    known = lookup_known(name)
+    name = known.name if known is not None else name
+    return _Referent(name, canonical_id(ORG, name), ORG)
+
+
+_CONSONANT_END_RE = re.compile(r"[бвгджзклмнпрстфхцчшщ]$")
+
+
+def _woman(word: str, language: str) -> bool:
+    """Whether a Russian or Ukrainian word reads only as a woman's given name (in the singular)."""
+    names = [p.tag.grammemes for p in morph(language).parse(word) if {"Name", "sing"} <= p.tag.grammemes]
+    return bool(names) and all("femn" in g for g in names)
+
+
+def _man_oblique(word: str) -> bool:
+    """Whether a Ukrainian word reads only as a man's given name in an oblique case (``Михайла``, ``Андрія``)."""
+    names = [p.tag.grammemes for p in morph("uk").parse(word) if "Name" in p.tag.grammemes]
+    return bool(names) and all("masc" in g and "nomn" not in g for g in names)
+
+
+def _given_name_nominative(word: str, language: str) -> bool:
+    """Whether a Russian or Ukrainian word read as a given name can only be a singular nominative (``Заира``,
+    ``Юлія``; not ``Ивана``): the name's other words agree with it, so they are written in their base form too
+    (``Заира Гаджиева`` is a woman, never the man ``Гаджиев``)."""
+    if language not in ("ru", "uk"):
+        return False
+    names = [p.tag for p in morph(language).parse(word) if "Name" in p.tag.grammemes and "sing" in p.tag.grammemes]
+    return bool(names) and all("nomn" in tag.grammemes for tag in names)
 
 
 def _slavic_person_words(words: list[str], language: str) -> list[str]:
@@ -1658,9 +1987,31 @@ def extract_quotes(
         inner = text[span.start : span.end]
         quote = Quote(inner, span.start, span.end)
         colon = text[: span.outer_start].rstrip().endswith(":")
+        before = text[max(0, span.outer_start - 30) : span.outer_start]
+        if _NAMED_RE.search(before):
+            continue  # "з позивним «Лелека»", "(call sign "Borsuk")": a name, not a quotation
+        term = _SO_CALLED_RE.search(before)
+        if term is not None and (term.group("owner") or "").lower() not in _OWNERS:
+            quote.kind = "scare"  # "the so-called 'border bonus'", "слова „все спокійно“": nobody's words
+            quotes.append(quote)
+            continue
         verb = doc.governor(qi)
         near = doc.governor(qi, anywhere=False)
+        if near is None:
+            near = doc.slavic_frame(qi)
         scare = is_scare(inner) or (is_fragment(inner) and near is None and doc.according_mention(qi) is None)
+        split = _split_from(doc, quotes[-1], span) if quotes and (scare or verb is None) else None
+        if split is not None:  # «A,» — сказала вона, — «і B»: the second half of one statement
+            quote.speaker, quote.speaker_canonical, quote.speaker_canonical_id = (
+                split.speaker,
+                split.speaker_canonical,
+                split.speaker_canonical_id,
+            )
+            quote.speaker_start, quote.speaker_end = split.speaker_start, split.speaker_end
+            quote.verb, quote.attribution = split.verb, split.attribution
+            last = quote
+            quotes.append(quote)
+            continue
         if scare and not colon and not doc.quotes_short(qi, near):
             quote.kind = "scare"
             quotes.append(quote)
@@ -1676,6 +2027,8 @@ def extract_quotes(
             quote.speaker, quote.speaker_canonical = last.speaker, last.speaker_canonical
             quote.speaker_canonical_id, quote.verb = last.speaker_canonical_id, last.verb
             quote.attribution = CONTINUATION
+        if quote.attribution is None and "\n" in text[span.end :] and not text[: span.outer_start].strip():
+            continue  # a headline opening with a quote of nobody named («...»: розмова з ...) is the story's title
         if quote.attribution is not None and quote.kind == "statement":
             last = quote
         quotes.append(quote)
@@ -1684,6 +2037,19 @@ def extract_quotes(
         if quote.speaker_canonical is not None and (quote.speaker_canonical_id or "").startswith(PER + ":"):
             quote.speaker_canonical = latin_person_name(quote.speaker_canonical, language)
     return sorted(quotes, key=lambda q: q.start)
+
+
+def _split_from(doc: _Document, previous: Quote, span: QuoteSpan) -> Quote | None:
+    """The quote whose second half ``span`` is: the previous statement, when only its own frame stands between
+    them on the same line, with no sentence end (``"A," he said, "B."``, ``«A,» — сказала вона, — «і B»``)."""
+    if previous.kind != "statement" or previous.speaker_start is None or previous.speaker_canonical is None:
+        return None
+    gap_start = previous.end + 1
+    gap = doc.text[gap_start : span.outer_start]
+    if "\n" in gap or re.search(r"[.!?…;]", gap) or len(gap.split()) > 7:
+        return None
+    inside = gap_start <= previous.speaker_start and previous.speaker_end is not None
+    return previous if inside and (previous.speaker_end or 0) <= span.outer_start else None
 
 
 def _nested(doc: _Document, outer: Sequence[Quote]) -> list[Quote]:
@@ -1719,6 +2085,8 @@ def _attribute(doc: _Document, qi: int, quote: Quote, verb: int | None, last: Qu
     if mention is not None:
         _set(quote, mention.text, mention.start, mention.end, doc.referent(mention, nominative=True), BYLINE, None)
         return
+    if verb is not None and doc.according_scope(qi, verb):
+        verb = None  # "According to X, the plan was called '...'": the whole sentence is X's
     if verb is None:
         found = doc.according_mention(qi)
         if found is not None:

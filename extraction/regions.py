@@ -173,7 +173,7 @@ def region_named(name: str) -> Region | None:
 # -- districts and hromadas -------------------------------------------------------------------------------------
 
 _DISTRICT_WORDS = {
-    "raion": r"(?:[Рр]айон(?:|а|у|і|е|ом|ів|ы|и|ах|ам|ами)|[Оо]круг(?:|а|у|е|і|ом|ов|и|ах))",
+    "raion": r"(?:[Рр]айон(?:|а|у|і|е|ом|ов|ів|ы|и|ах|ам|ами)|[Оо]круг(?:|а|у|е|і|ом|ов|и|ах))",
     "hromada": r"(?:[Гг]ромад(?:а|и|і|у|ою|ах|ам|ами|))",
 }
 DISTRICT_ADJECTIVE = (
@@ -200,8 +200,10 @@ def centre_candidates(adjective: str, hromada: bool = False) -> list[str]:
             if root.endswith("ль"):  # Краснопільська -> Краснопілля
                 out.append(root[:-1] + "ля")
             closed = re.fullmatch(r"(.*)і([^аеиіїоуюяєь]+)ь?", root)
-            if closed:  # Гуляйпільська -> Гуляйполе
-                out += [f"{closed.group(1)}о{closed.group(2)}{ending}" for ending in ("е", "я", "а")]  # Борова
+            if closed:  # Гуляйпільська -> Гуляйполе, Борова; і for е too: Мукачівська -> Мукачево
+                out += [f"{closed.group(1)}{vowel}{closed.group(2)}{ending}" for vowel in "ое" for ending in "еяао"]
+            if suffix == "ськ":  # a ш the suffix absorbs, і for о before it: Золотоніська -> Золотоноша
+                out += [re.sub(r"і(?=[^аеиіїоуюяєь]*$)", "о", root) + ending for ending in ("ша", "ше")]
             fleeting = re.fullmatch(r"(.*[^аеиіїоуюяє])[еоє]([^аеиіїоуюяєь]+)", root)
             if fleeting:  # a vowel the adjective inserts: Лубенська -> Лубни, Роменський -> Ромни
                 out += [f"{fleeting.group(1)}{fleeting.group(2)}{ending}" for ending in ("и", "а", "о")]

@@ -203,6 +203,9 @@ def slavic_word(word: str, language: str) -> tuple[str, str, frozenset[str]]:
 
 
 _BLANK_LINE_RE = re.compile(r"\n\s*\n")
+# an apostrophe inside a word (кав'ярні, Куп’янськ): natasha's segmenter splits the word at ' and ’ but keeps the
+# modifier letter ʼ, so the parser reads the word whole
+_WORD_APOSTROPHE_RE = re.compile(r"(?<=[^\W\d_])['’](?=[^\W\d_])")
 
 
 def _split_at_blank_lines(ndoc: Any) -> None:
@@ -263,7 +266,8 @@ def parse_documents(documents: Sequence[tuple[str, str | None]], batch_size: int
 
         segmenter, syntax = natasha_syntax()
         for index, start, end, language in cyrillic:
-            ndoc = Doc(documents[index][0][start:end])
+            original = documents[index][0][start:end]
+            ndoc = Doc(_WORD_APOSTROPHE_RE.sub("ʼ", original))  # same length: offsets hold
             ndoc.segment(segmenter)
             _split_at_blank_lines(ndoc)
             ndoc.parse_syntax(syntax)
@@ -272,6 +276,7 @@ def parse_documents(documents: Sequence[tuple[str, str | None]], batch_size: int
                 first = len(tokens)
                 ids = {t.id: first + k for k, t in enumerate(sent.tokens)}
                 for k, t in enumerate(sent.tokens):
+                    t.text = original[t.start : t.stop]
                     lemma, pos, grammemes = (
                         slavic_word(t.text, language)
                         if t.text[:1].isalpha()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -235,14 +235,9 @@ def test_clustering_in_small_chunks_gives_the_same_assignments_as_one_chunk_and_
 def _seeing_each_chunk(see: Callable[[duckdb.DuckDBPyConnection], object]) -> ChunkClusterer:
     """The default chunk clusterer, after showing ``see`` the connection each chunk is clustered in."""
 
-    def spy(
-        con: duckdb.DuckDBPyConnection,
-        inputs: Sequence[story_store.ClusterInput],
-        seen_since: datetime | None,
-        started: datetime,
-    ) -> list[story_store.ClusterRow]:
+    def spy(con: duckdb.DuckDBPyConnection, *chunk: Any) -> list[story_store.ClusterRow]:
         see(con)
-        return cluster_chunk(con, inputs, seen_since, started)
+        return cluster_chunk(con, *chunk)
 
     return spy
 

@@ -79,3 +79,72 @@ def test_a_town_far_from_the_airport_of_its_name_stays_a_town() -> None:
     # Koltsovo the science town near Novosibirsk (10,000 people) is no Koltsovo Airport of Yekaterinburg
     assert _found("Учёные из Кольцово получили грант", "ru") == []
     assert _found("Рейс приземлился во Внуково", "ru") == [("Внуково", "Vnukovo International Airport")]  # beside it
+
+
+def test_hromada_adjectives_find_their_centre_through_vowel_and_consonant_alternations() -> None:
+    from extraction.regions import centre_candidates
+
+    # і for е in a closed syllable (Мукачівська -> Мукачево), a ш the suffix absorbs (Золотоніська -> Золотоноша)
+    assert "Мукачево" in centre_candidates("Мукачівська", hromada=True)
+    assert "Золотоноша" in centre_candidates("Золотоніській", hromada=True)
+    assert "Гуляйполе" in centre_candidates("Гуляйпільська", hromada=True)
+
+
+def test_districts_with_a_plural_designator_and_coordinated_adjectives() -> None:
+    from extraction.entities import extract_mentions
+
+    russian = "Воду подвезли в сёла Чемальского и Майминского районов."
+    ukrainian = "Допомогу отримали в Смілянській та Золотоніській громадах."
+    mentions = [m for found in extract_mentions([(russian, "ru"), (ukrainian, "uk")]) for m in found]
+    found = {(m.text, m.lemma) for m in mentions}
+    assert ("Майминского районов", "Mayminsky District") in found
+    assert ("Чемальского", "Chemalsky District") in found
+    assert ("Золотоніській громадах", "Zolotonosha Hromada") in found
+    assert ("Смілянській", "Smila Hromada") in found
+
+
+def test_an_arena_named_by_its_own_words_and_a_stadium_romanised_unless_it_names_its_town() -> None:
+    text = "Фінал зіграють на «Арені Київ», півфінал на «Ворскла-Арені» і на стадіоні «Колос»."
+    assert _found(text, "uk") == [
+        ("Арені Київ", "Arena Kyiv"),
+        ("Ворскла-Арені", "Vorskla-Arena"),
+        ("Колос", "Kolos Stadium"),
+    ]
+    # a country's name on a stadium is the stadium's own word, romanised; a town's stays the town's English name
+    assert _found("Матч на стадіоні «Україна»", "uk") == [("Україна", "Ukraina Stadium")]
+    assert _found("Матч прошёл на стадионе «Краснодар»", "ru") == [("Краснодар", "Krasnodar Stadium")]
+
+
+def test_a_place_span_ends_before_a_function_word_or_a_disagreeing_participle() -> None:
+    from extraction.entities import _cut_lower_tail
+
+    for text, name in (
+        ("Автобус їде через Заболоттячку або Луцьк", "Заболоттячку"),
+        ("Дорога до Вербичанки вздовж річки", "Вербичанки"),
+        ("Міст біля Нового Бурлука пошкоджений вночі", "Нового Бурлука"),
+    ):
+        start = text.index(name)
+        run_on_end = text.index(" ", start + len(name) + 1)  # the name and the next word, as the model runs them
+        assert text[start : _cut_lower_tail(text, start, run_on_end, "LOC", "uk")] == name
+    # a lower-case word that agrees with the name continues it (an organisation keeps its words)
+    text = "Працює Харківський метрополітен цілодобово"
+    start = text.index("Харківський")
+    end = text.index(" цілодобово")
+    assert _cut_lower_tail(text, start, end, "ORG", "uk") == end
+
+
+def test_a_genitive_plural_without_an_ending_finds_its_town() -> None:
+    from extraction.entities import best_place_lemma
+
+    for surface, english in (("Печеніг", "Pechenihy"), ("Ромен", "Romny"), ("Жовтих Вод", "Zhovti Vody")):
+        hit = best_place_lemma(surface, "uk")
+        assert hit is not None and hit[1].name == english
+    # the Russian spelling of a Ukrainian word finds only towns of the region, not a city further away (Віктор)
+    assert best_place_lemma("Віктор", "uk") is None
+
+
+def test_two_coordinated_words_that_are_given_names_and_towns_are_the_towns() -> None:
+    from extraction.entities import extract_mentions
+
+    (mentions,) = extract_mentions([("Уночі дрони атакували Ізмаїл і Рені, загинула людина.", "uk")])
+    assert {(m.text, m.label) for m in mentions} >= {("Ізмаїл", "LOC"), ("Рені", "LOC")}
