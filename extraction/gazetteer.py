@@ -663,6 +663,22 @@ def city_section(place: Place) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def _country_names() -> dict[str, str]:
+    places = _places()
+    by_code: dict[str, str] = {}
+    for index in range(places.place_count):
+        place = places.place(index)
+        if place.latitude is None and place.country_code is not None:  # a country: no coordinates
+            by_code.setdefault(place.country_code, place.name)
+    return by_code
+
+
+def country_name(code: str | None) -> str | None:
+    """The English (GeoNames) name of the country with ISO code ``code`` (``UA`` -> ``Ukraine``), or None."""
+    return _country_names().get(code or "")
+
+
 def lookup_places(name: str) -> tuple[Place, ...]:
     """Every place a name may mean, best first (a curated place alone)."""
     known = lookup_known(name)

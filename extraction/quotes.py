@@ -48,6 +48,7 @@ from extraction.gazetteer import (
     MIL_UNIT,
     ORG,
     PER,
+    country_name,
     cyrillic_language,
     has_cyrillic,
     lookup_known,
@@ -181,24 +182,6 @@ _SO_CALLED_RE = re.compile(
 _MAYORALTY_RE = re.compile(r"^(?:мэри|мері|горадминистрац|міськадміністрац)")
 _COUNCIL_RE = re.compile(r"^(?:горсовет|міськрад|горрад)")
 _SOVIET_RE = re.compile(r"^(?:совет|рада|ради|раді|раду|радою)$")
-# the region's countries by ISO code, as the demonym lexicon spells them
-_COUNTRY_NAMES = {
-    "UA": "Ukraine",
-    "RU": "Russia",
-    "BY": "Belarus",
-    "MD": "Moldova",
-    "PL": "Poland",
-    "GE": "Georgia",
-    "KZ": "Kazakhstan",
-    "LT": "Lithuania",
-    "LV": "Latvia",
-    "EE": "Estonia",
-    "RO": "Romania",
-    "HU": "Hungary",
-    "SK": "Slovakia",
-    "FI": "Finland",
-    "TR": "Turkey",
-}
 # English nouns for a person of someone (besides the titles): "their regional head", "his deputy", "her aide"
 _ROLE_NOUNS = frozenset({"head", "colleague", "aide", "adviser", "advisor", "assistant", "boss", "leader", "friend"})
 _OWNERS = {"его", "её", "ее", "их", "мои", "свои", "його", "її", "їх", "мої", "свої"}  # "его слова «...»": his words
@@ -1393,7 +1376,8 @@ class _Document:
             town = self.story_city()
             place = lookup_place(town) if town is not None else None
             code = place.country_code if place is not None else None
-            self.country = self.dateline_country() or _COUNTRY_NAMES.get(code or "", "")
+            name = country_name(code)
+            self.country = self.dateline_country() or (name if name and name.lower() in DEMONYMS else "")
         return self.country or None
 
     def dateline_country(self) -> str | None:

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from extraction.canonical import Mention
 from extraction.features import find_features
-from extraction.gazetteer import Place, PlaceContext, _places, lookup_place, lookup_places, romanize
+from extraction.gazetteer import Place, PlaceContext, _places, country_name, lookup_place, lookup_places, romanize
 from extraction.inflection import BOUNDARY_AFTER, BOUNDARY_BEFORE, word_pattern
 from extraction.pipeline import ExtractInput, extract_batch
 from extraction.regions import district_name, region_named, region_place
@@ -136,3 +136,14 @@ def test_the_shipped_place_index_is_what_the_generator_builds(tmp_path: Path) ->
         assert gzip.decompress((tmp_path / name).read_bytes()) == shipped, name
     assert (tmp_path / "airports.tsv").read_text() == (ROOT / "extraction" / "data" / "airports.tsv").read_text()
     assert len(_places()) > 150_000
+
+
+def test_a_country_code_names_its_country_as_geonames_spells_it() -> None:
+    assert [country_name(code) for code in ("UA", "RU", "KZ", "TR", "DE")] == [
+        "Ukraine",
+        "Russia",
+        "Kazakhstan",
+        "Turkey",
+        "Germany",
+    ]
+    assert country_name("XX") is None and country_name(None) is None
