@@ -663,9 +663,11 @@ def _join_apostrophes(text: str) -> str:
 _LEGAL_FORMS = r"(?:ТОВ|ООО|ОАО|ЗАО|ПАО|АО|АТ|ПрАТ|ПАТ|ВАТ|ЗАТ|ФОП|ИП|ТзОВ|КП|ДП|ГУП|МУП|ФГУП|НКО)"
 # Where a model span runs two names together: a conjunction or comma between capitalised words, a bracket, a
 # legal-form prefix starting a second name, or a line break (a headline's last word and the next paragraph's first).
+# Pictographs (emoji, dingbats) with their selectors, joiners and skin tones: Telegram ends sentences with them.
+_PICTOGRAPHS = "\U0001f000-\U0001faff\u2600-\u27bf\u2b00-\u2bff\ufe0e\ufe0f\u200d"
 _RUN_ON_CUT = re.compile(
     r"\s+(?:і|й|та|и|а также|and)\s+(?=[A-ZА-ЯІЇЄЁ])|\s*,\s*(?=[A-ZА-ЯІЇЄЁ])|\s*[()]\s*|\s+(?=" + _LEGAL_FORMS + r"\s)"
-    r"|[ \t]*\n\s*"
+    r"|[ \t]*\n\s*|\s*[" + _PICTOGRAPHS + r"]+\s*"
 )
 
 
@@ -673,12 +675,19 @@ def _split_run_on(text: str, start: int, end: int, label: str, language: str) ->
     """A model span cut into the names it runs together, each with its label: a piece that is only a place is
     ``LOC`` (``ТОВ «Укр-транс-аеро» (Київ``), person spans are also cut at lower-case words."""
     pieces: list[tuple[int, int]] = []
+    after_pictograph: set[int] = set()  # starts of pieces that open a sentence after an emoji
     cursor = start
     for cut in _RUN_ON_CUT.finditer(text, start, end):
         if cut.start() > cursor and (cut.group(0).strip() in "()\n" or text[cursor : cut.start()][:1].isupper()):
             pieces.append((cursor, cut.start()))
             cursor = cut.end()
+            if re.search("[" + _PICTOGRAPHS + "]", cut.group(0)):
+                after_pictograph.add(cursor)
     pieces.append((cursor, end))
+    # a lone common word after an emoji is the next sentence's first word, not a name (Каменск-Шахтинский 😉 Жители)
+    pieces = [
+        (s, e) for s, e in pieces if s not in after_pictograph or not _lone_common_word(text[s:e].strip(), language)
+    ]
     if label in (LOC, ORG):
         pieces = [piece for s, e in pieces for piece in _cut_at_prepositions(text, s, e, label)]
     out: list[tuple[int, int, str]] = []
@@ -1186,6 +1195,19 @@ def _skip_leading_place(text: str, start: int, end: int, language: str) -> int:
     return start
 
 
+def _common_word(word: str, language: str) -> bool:
+    """Whether the dictionary knows ``word`` first as a common noun, adjective, verb, adverb or preposition and in no
+    reading as a name, surname, patronymic, place or organisation."""
+    parses = morph(language).parse(word)
+    common = parses and parses[0].is_known and parses[0].tag.POS in ("NOUN", "ADJF", "VERB", "ADVB", "PREP")
+    return bool(common) and not any({"Name", "Surn", "Patr", "Geox", "Orgn"} & p.tag.grammemes for p in parses)
+
+
+def _lone_common_word(piece: str, language: str) -> bool:
+    """Whether a span piece is one common word (:func:`_common_word`)."""
+    return bool(piece) and " " not in piece and _common_word(piece, language)
+
+
 def _drop_sentence_initial_common_word(text: str, start: int, end: int, label: str, language: str) -> int:
     """Start past a sentence-initial common noun the model ran into a place (``Поліція Києва``, ``Досвід
     Харківщини``, ``Мэр Харькова``); an organisation span loses only a person noun (``Почта России`` stays)."""
@@ -1198,8 +1220,7 @@ def _drop_sentence_initial_common_word(text: str, start: int, end: int, label: s
     parses = morph(language).parse(word)
     if label == ORG and not (parses and "anim" in parses[0].tag.grammemes):
         return start  # Почта России stays whole; Мэр Харькова is a title before a place
-    common = parses and parses[0].is_known and parses[0].tag.POS in ("NOUN", "ADJF", "VERB", "ADVB", "PREP")
-    if not common or any({"Name", "Surn", "Patr", "Geox", "Orgn"} & p.tag.grammemes for p in parses):
+    if not _common_word(word, language):
         return start
     if _place_of(rest, language) is not None or region_named(rest) is not None:
         return start + match.end()

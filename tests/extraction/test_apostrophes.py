@@ -6,8 +6,9 @@ from __future__ import annotations
 import pytest
 
 from extraction.canonical import strip_descriptors
-from extraction.gazetteer import Place, lookup_place, place_key
+from extraction.gazetteer import LOC, Place, lookup_place, place_key
 from extraction.normalise import fold_apostrophes
+from extraction.pipeline import ExtractInput, extract_batch
 from extraction.regions import district_name
 
 APOSTROPHES = ("'", "’", "ʼ", "`", "‘")
@@ -37,3 +38,14 @@ def test_a_raion_adjective_with_any_apostrophe_finds_its_centre(apostrophe: str)
     assert district_name(f"Куп{apostrophe}янського", "raion", lambda name: centres.get(name.lower(), [])) == (
         "Kupiansk Raion"
     )
+
+
+def test_a_span_ends_at_an_emoji_and_the_next_sentences_first_word_is_no_name() -> None:
+    """Telegram ends sentences with emoji, which the model reads through: the span is cut there, a lone common word
+    after it is dropped, and no canonical holds an emoji."""
+    text = "Вода пришла в Каменск-Шахтинский 😉 Жители уехали. ⚡️ Росавиация: рейсы задержаны в Казани 👍🏽 Всё."
+    mentions = extract_batch([ExtractInput("emoji", text, "ru")]).documents[0].mentions
+    found = {(m.text, m.label, m.canonical) for m in mentions}
+    assert ("Каменск-Шахтинский", LOC, "Kamensk-Shakhtinsky") in found
+    assert not any(m.text.startswith("Жител") for m in mentions)
+    assert not any(ch in m.text + m.canonical for m in mentions for ch in "😉⚡👍")
