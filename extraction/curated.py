@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from typing import Generic, TypeVar
 
@@ -22,12 +23,16 @@ class CuratedEntry:
     names: tuple[str, ...]
 
 
-def table_rows(name: str) -> list[list[str]]:
-    """The rows of ``extraction/data/<name>`` split at tabs, without comments, blank lines and the header."""
+@cache
+def table_rows(name: str) -> tuple[tuple[str, ...], ...]:
+    """The rows of ``extraction/data/<name>`` split at tabs, without comments, blank lines and the header (read
+    once per process: airports are looked up per match)."""
     text = resources.files("extraction").joinpath(f"data/{name}").read_text(encoding="utf-8")
-    return [
-        line.split("\t") for line in text.splitlines() if line.strip() and not line.startswith(("#", "canonical\t"))
-    ]
+    return tuple(
+        tuple(line.split("\t"))
+        for line in text.splitlines()
+        if line.strip() and not line.startswith(("#", "canonical\t"))
+    )
 
 
 def native_names(cell: str) -> tuple[str, ...]:
