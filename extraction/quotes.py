@@ -276,10 +276,26 @@ class _Document:
             ):  # "Верховної Ради Вікторія Семенко": a word of an organisation's name is no given name (a span
                 # that runs on into the name is mended in ``add_name``)
                 run.pop(0)
-            if run and len(run) <= 3:
+            if run and len(run) <= 3 and not (len(run) == 1 and self.role_noun(self.parse.tokens.index(run[0]))):
                 self.add_name(run[0].start, run[-1].end, run[0].language)
             run = [token] if token is not None and name_like else []
         self.mentions.sort(key=lambda m: m.start)
+
+    def role_noun(self, index: int) -> bool:
+        """Whether a capitalised Russian or Ukrainian word that pymorphy3 reads as a surname too opens its sentence
+        as a common noun heading a genitive (``Майстер бригади ... Іван Лозинський-Гетьман``, ``Староста села``):
+        a role, not a name."""
+        word = self.tok(index)
+        if word.language not in ("ru", "uk") or index + 1 >= len(self.parse.tokens):
+            return False
+        if index > 0 and self.tok(index - 1).sent == word.sent and self.tok(index - 1).pos != "PUNCT":
+            return False
+        following = self.tok(index + 1)
+        if following.sent != word.sent or not following.text[:1].islower():
+            return False
+        readings = morph(word.language).parse(word.text.lower())
+        common = any(p.is_known and not {"Name", "Surn", "Patr"} & p.tag.grammemes for p in readings)
+        return common and "gent" in slavic_word(following.text, following.language)[2]
 
     def add_name(self, start: int, end: int, language: str) -> None:
         """Make ``text[start:end]`` one person mention unless a non-person mention overlaps it."""
@@ -314,7 +330,8 @@ class _Document:
         for mention in inside:
             self.mentions.remove(mention)
         text = self.text[start:end]
-        lemma = slavic_lemma(text, language, PER)
+        # pymorphy3 spells the Ukrainian apostrophe ' (Дар'я): a name written with ʼ or ’ declines like it
+        lemma = slavic_lemma(re.sub(r"(?<=\w)[ʼ’](?=\w)", "'", text) if language == "uk" else text, language, PER)
         known = next((m for m in inside if lookup_known(m.canonical or m.text) is not None), None)
         canonical, key = (known.canonical, known.canonical_id) if known else (lemma, canonical_id(PER, lemma))
         self.mentions.append(Mention(text, PER, start, end, lemma, language, canonical, key))
@@ -514,6 +531,30 @@ class _Document:
         inside = self.quote_tokens(qi)
         members = set(inside)
         return any(self.tok(i).head not in members and self.tok(i).dep in ("pobj", "compound") for i in inside)
+
+    def named_thing(self, qi: int) -> bool:
+        """Whether the quote names the thing a common noun before it stands for (``the call-in show "Good Morning,
+        Donbas,"``, ``выставку «Нить времени»``, ``роману «Тиша після Бахмута»``) or what something is called
+        (``is called "Safe Fields."``): a short capitalised phrase with no verb in it, right after the noun (a
+        document noun only before a title-case phrase: ``the report "Winter Outlook 2026"``)."""
+        inside = self.quote_tokens(qi)
+        inner = self.text[self.spans[qi].start : self.spans[qi].end].strip()
+        if not inside or inside[0] == 0 or not inner[:1].isupper() or len(inner.split()) > 6:
+            return False
+        if re.search(r"[.!?…]\S| [—–] ", inner) or any(self.tok(i).pos in ("VERB", "AUX") for i in inside):
+            return False
+        index = inside[0] - 1
+        while index > 0 and self.tok(index).text == ",":  # "her new novel, "The Salt Road,""
+            index -= 1
+        before = self.tok(index)
+        if self.text[before.end : self.spans[qi].outer_start].strip(" ,") or not self.outside(index):
+            return False
+        title_case = _is_title(inner.replace(",", " "))
+        if before.language == "en" and before.text.lower() in ("called", "named", "titled", "entitled"):
+            return title_case
+        if before.pos != "NOUN" or before.text[:1].isupper():
+            return False
+        return title_case or _lemma(before) not in DOCUMENT_NOUNS | NAMING_NOUNS
 
     def quotes_short(self, qi: int, verb: int | None) -> bool:
         """Whether a quote of one or two words is a statement: a speech verb governs it that is not a
@@ -1136,7 +1177,7 @@ class _Document:
                 self.genders[found.canonical_id] = gender
             return found, PRONOUN
         mention = self.mention_at(head)
-        if mention is not None or token.pos == "PROPN":
+        if mention is not None or (token.pos == "PROPN" and not self.role_noun(head)):
             return self.name_referent(head), SUBJECT
         named = self.appos_name(head) or self.split_appositive(head)
         if named is not None:
@@ -1954,7 +1995,7 @@ def extract_quotes(
     """
     spans = [
         s
-        for s in find_quotes(text)
+        for s in _split_interrupted(text, find_quotes(text), language)
         if not any(
             (m.start <= s.start and s.end <= m.end) or text[m.start : m.end] == text[s.start : s.end].strip()
             for m in mentions
@@ -1979,6 +2020,8 @@ def extract_quotes(
             quote.kind = "scare"  # "the so-called 'border bonus'", "слова „все спокійно“": nobody's words
             quotes.append(quote)
             continue
+        if not colon and doc.named_thing(qi):
+            continue  # the name of a work, a show or a group, not a quotation
         verb = doc.governor(qi)
         near = doc.governor(qi, anywhere=False)
         if near is None:
@@ -2021,6 +2064,33 @@ def extract_quotes(
         if quote.speaker_canonical is not None and (quote.speaker_canonical_id or "").startswith(PER + ":"):
             quote.speaker_canonical = latin_person_name(quote.speaker_canonical, language)
     return sorted(quotes, key=lambda q: q.start)
+
+
+# the narrator's words inside one pair of guillemets: «A, — сказал он, — B», «A. — пояснила вона. — B»
+_INTERRUPTION_RE = re.compile(r"(?<=[,.!?…])[ \t]+[—–][ \t]+([^—–«»„“\"\n]{2,80}?)[,.:][ \t]+[—–][ \t]+(?=\S)")
+
+
+def _split_interrupted(text: str, spans: Sequence[QuoteSpan], language: str) -> list[QuoteSpan]:
+    """Split a quotation that the narrator's frame interrupts inside one pair of marks (the Russian and Ukrainian
+    convention ``«Машина готова, — сказал он, — люди готовы»``) into its two halves, when the frame between the
+    dashes holds a speech verb of the lexicon; the frame then lies outside both and governs them like any other."""
+    if language not in ("ru", "uk"):
+        return list(spans)
+    out: list[QuoteSpan] = []
+    for span in spans:
+        start = span.start
+        open_mark = span.open_mark
+        for match in _INTERRUPTION_RE.finditer(text, span.start, span.end):
+            words = re.findall(r"\w+(?:[-'’ʼ]\w+)*", match.group(1))
+            if len(words) > 8 or not any(
+                slavic_word(w, language)[1] == "VERB" and is_speech_verb(slavic_word(w, language)[0], language)
+                for w in words
+            ):
+                continue
+            out.append(QuoteSpan(start, match.start(), open_mark, ""))
+            start, open_mark = match.end(), ""
+        out.append(QuoteSpan(start, span.end, open_mark, span.close_mark) if start != span.start else span)
+    return out
 
 
 def _split_from(doc: _Document, previous: Quote, span: QuoteSpan) -> Quote | None:

@@ -1087,3 +1087,75 @@ def test_a_person_of_someone_named_by_a_possessive_is_nobody_named() -> None:
 def test_a_ukrainian_mans_surname_in_ko_after_an_oblique_given_name() -> None:
     quotes = quotes_of("Втім, за словами мера Андрія Гаврилька, рух мостом «більше не відновиться».", "uk")
     assert quote_with(quotes, "більше не").speaker_canonical == "Andrii Havrylko"
+
+
+# -- seventh round -----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "first", "second", "speaker"),
+    [
+        (
+            "Штурман Павел Горелов рассказал о переходе. «Лед тонкий, — сказал он, — но мы прошли без ледокола».",
+            "ru",
+            "Лед тонкий,",
+            "но мы прошли без ледокола",
+            "Pavel Gorelov",
+        ),
+        (
+            "Пекарка Оксана Дідух відкрила цех. «Печемо з п'ятої ранку. — пояснила вона. — Хліб розбирають до обіду».",
+            "uk",
+            "Печемо з п'ятої ранку.",
+            "Хліб розбирають до обіду",
+            "Oksana Didukh",
+        ),
+    ],
+)
+def test_a_frame_between_dashes_inside_guillemets_splits_the_quote(
+    text: str, language: str, first: str, second: str, speaker: str
+) -> None:
+    quotes = [q for q in quotes_of(text, language) if q.kind == "statement"]
+    assert [q.text for q in quotes] == [first, second]
+    assert [q.speaker_canonical for q in quotes] == [speaker, speaker]
+
+
+def test_a_dash_inside_guillemets_without_a_speech_verb_keeps_the_quote_whole() -> None:
+    quotes = quotes_of("Директор завода Игорь Ланской сказал: «План, — увы, — не выполнен, но к маю догоним».", "ru")
+    assert [q.text for q in quotes] == ["План, — увы, — не выполнен, но к маю догоним"]
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ('The station still plays the morning show "Coffee With Tamara," and the mayor said it helps.', "en"),
+        ('Ms. Ortega said her new novel, "The Salt Road," will be out in May.', "en"),
+        ('The agency\'s plan is called "Clean Rivers." Critics said it came late.', "en"),
+        ("По словам Ирины Бегловой, выставку «Лунный сад» увидят в трех городах.", "ru"),
+        ("Режисерка Марта Гнідич представила фільм «Дім над Ворсклою» у Полтаві.", "uk"),
+    ],
+)
+def test_a_capitalised_name_after_a_common_noun_is_no_quotation(text: str, language: str) -> None:
+    assert [q.text for q in quotes_of(text, language) if q.kind == "statement"] == []
+
+
+def test_a_sentence_after_a_common_noun_is_still_a_quotation() -> None:
+    quotes = quotes_of("Активист Олег Пантелеев сообщил, что на митинге поднимут плакат «Парк — наш, а не ваш».", "ru")
+    assert [q.text for q in quotes if q.kind == "statement"] == ["Парк — наш, а не ваш"]
+
+
+def test_a_role_noun_opening_the_sentence_is_no_surname() -> None:
+    # "Майстер" is a surname to pymorphy3 too; before a genitive at the sentence start it is a role
+    assert_speakers(
+        "Майстер цеху зварювання Богдан Ярошенко-Ліс працює на заводі тридцять років. «Шви тримають, — каже він. "
+        "— Перевіряли вночі».",
+        {"Шви тримають": ("Bohdan Yaroshenko-Lis", "pronoun")},
+        "uk",
+    )
+
+
+def test_a_ukrainian_given_name_with_the_modifier_apostrophe_declines() -> None:
+    assert_speakers(
+        "Студентка Марʼяна Гуцол-Вірста каже, що «гуртожиток відремонтували».\n\n«Стало тепло», — додала вона.",
+        {"Стало тепло": ("Mariana Hutsol-Virsta", "pronoun")},
+        "uk",
+    )
