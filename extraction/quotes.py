@@ -54,6 +54,7 @@ from extraction.gazetteer import (
     lookup_known,
     lookup_place,
     romanize,
+    skeleton,
 )
 from extraction.quote_marks import QuoteSpan, find_nested_quotes, find_quotes
 from extraction.speech_verbs import (
@@ -223,7 +224,7 @@ class _Document:
         self.mentions = [
             m
             for m in mentions
-            if m.label in (PER, ORG, MIL_UNIT)
+            if (m.label in (PER, ORG, MIL_UNIT) or self.label_of(m) == PER)  # "12-year-old Zlata Hnatiuk" as a place
             and not (m.text.isupper() and len(m.text) > 5)
             and not any(s <= m.start < e for s, e in datelines)
             and not (m.label == PER and _common_noun(m.text, m.language))
@@ -694,7 +695,10 @@ class _Document:
             subjects = [
                 child
                 for child in self.parse.children(current)
-                if self.tok(child).dep in _SUBJECT_DEPS and self.outside(child) and self.tok(child).pos in _NOMINAL_POS
+                if self.tok(child).dep in _SUBJECT_DEPS
+                and self.outside(child)
+                and self.tok(child).pos in _NOMINAL_POS
+                and not self.turn_label(child)
             ]
             # two subjects are a noun and its appositive name the parser split ("A spokeswoman for Prewitt, Lisa
             # Monroe, said"): the name
@@ -710,6 +714,7 @@ class _Document:
             current = token.head
         return (
             self.shared_subject(verb)
+            or self.participle_subject(verb)
             or self.stranded_subject(verb)
             or self.adjacent_subject(verb)
             or self.place_subject(verb)
@@ -731,6 +736,21 @@ class _Document:
                 and not self.outside(token.head)
             ):
                 return i
+        return None
+
+    def participle_subject(self, verb: int) -> int | None:
+        """The name before a participle clause set off by commas that the parser made the clause's subject
+        (``Dmitry Peskov, asked about the attacks, said ...``: ``Peskov`` hung on ``asked``)."""
+        for child in self.parse.children(verb):
+            token = self.tok(child)
+            if child > verb or token.dep not in ("ccomp", "advcl", "parataxis") or not self.outside(child):
+                continue
+            for grand in self.parse.children(child):
+                subject = self.tok(grand)
+                between = self.text[subject.end : token.start]
+                named = self.mention_at(grand) is not None or subject.pos == "PROPN"
+                if subject.dep in _SUBJECT_DEPS and grand < child and between.strip() == "," and named:
+                    return grand
         return None
 
     def shared_subject(self, verb: int) -> int | None:
@@ -976,7 +996,8 @@ class _Document:
         title = before[-1].lower().rstrip(".") if before else ""
         words = mention.text.replace(".", " ").split()
         first = words[0].lower() if words else ""
-        if title in _FEMALE_TITLES or first in _FEMALE_TITLES or first in FEMALE_NAMES:
+        given = (mention.canonical or "").split()[:1]  # "Lysenko" canonical "Viktoriia Lysenko": the given name
+        if title in _FEMALE_TITLES or first in _FEMALE_TITLES or _female_name(first) or _female_name(*given):
             return "f"
         if title in _MALE_TITLES or first in _MALE_TITLES:
             return "m"
@@ -1490,6 +1511,14 @@ class _Document:
         best = max(counts, key=lambda k: (counts[k], -first[k].start))
         return self.referent(first[best])
 
+    def turn_label(self, index: int) -> bool:
+        """Whether the token is an interview turn's label (``Q:``, ``A:``, ``Вопрос:``), which the parser may take
+        for the subject of the turn's first verb."""
+        token = self.tok(index)
+        line = self.text[self.text.rfind("\n", 0, token.start) + 1 : token.start]
+        after = self.text[token.end : token.end + 1]
+        return after == ":" and not line.strip() and token.text.lower().rstrip(".") in _QUESTION_LABELS | _ANSWER_LABELS
+
     def turn(self, index: int) -> str:
         """The interview turn of the token's paragraph: ``_QUESTION`` (``Q:``, ``Вопрос:``, a dash line ending
         with a question mark), ``_ANSWER`` (``A:``), the speaker label of a ``NAME:`` turn, or empty."""
@@ -1713,6 +1742,10 @@ class _Document:
         """Whether the token's lemma is in the speech-verb lexicon of its language (Russian and Ukrainian both
         for Cyrillic: natasha reads Ukrainian as Russian)."""
         token = self.tok(index)
+        if token.lemma.lower() in CONTINUING and any(
+            self.tok(c).dep in ("dobj", "obj") and self.outside(c) for c in self.parse.children(index)
+        ):
+            return False  # "would continue them": going on with a thing, not with what was being said
         if token.language == "en":
             return is_speech_verb(token.lemma, "en")
         return is_speech_verb(token.lemma, token.language) or is_speech_verb(
@@ -1951,6 +1984,16 @@ def _slavic_gender(word: str, language: str, tag: str) -> str:
         if genders:
             return genders.pop() if len(genders) == 1 else ""
     return ""
+
+
+@lru_cache(maxsize=1)
+def _female_name_keys() -> frozenset[str]:
+    return frozenset(skeleton(name) for name in FEMALE_NAMES)
+
+
+def _female_name(word: str = "") -> bool:
+    """Whether a Latin-script given name is a woman's, by its spelling key (``Viktoriia`` = ``Viktoria``)."""
+    return bool(word) and not has_cyrillic(word) and skeleton(word) in _female_name_keys()
 
 
 def _common_noun(text: str, language: str) -> bool:

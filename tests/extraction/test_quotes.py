@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import pytest
 
+from extraction.canonical import Mention
+from extraction.gazetteer import LOC
 from extraction.pipeline import ExtractInput, extract_batch
 from extraction.quote_marks import find_quotes
-from extraction.quotes import Quote, latin_person_name
+from extraction.quotes import Quote, _female_name, extract_quotes, latin_person_name
 from extraction.speech_verbs import is_speech_verb
 
 
@@ -1159,3 +1161,45 @@ def test_a_ukrainian_given_name_with_the_modifier_apostrophe_declines() -> None:
         {"Стало тепло": ("Mariana Hutsol-Virsta", "pronoun")},
         "uk",
     )
+
+
+def test_an_interview_label_is_never_the_subject() -> None:
+    quotes = quotes_of(
+        "An interview with a shipping analyst.\n\n"
+        'Q: The Transport Ministry said in May that it hopes to reopen "most river ports" by spring. Is that '
+        "realistic?\n\nA: Partly. Ice is not the only risk."
+    )
+    assert quote_with(quotes, "most river ports").speaker == "Transport Ministry"
+
+
+def test_a_name_before_a_participle_clause_is_the_subject_of_the_speech_verb() -> None:
+    assert_speakers(
+        "Finance Minister Laura Brenner, asked about the deficit at a news conference, said the cabinet had "
+        '"no plans to raise taxes" this year.',
+        {"no plans": ("Laura Brenner", "subject")},
+    )
+
+
+def test_continue_with_an_object_is_no_speech_verb() -> None:
+    assert_speakers(
+        "Gen. Tomas Ruud told reporters the raids were aimed at depots and said Oslo would continue them "
+        '"as long as the fuel keeps coming."',
+        {"as long as": ("Tomas Ruud", "subject")},
+    )
+
+
+def test_a_name_with_an_age_is_a_person_whatever_the_entity_label() -> None:
+    text = (
+        "The youngest rower is 14-year-old Marta Kulyk, who came from Odesa last spring. She rarely speaks on the "
+        'water.\n\n"The river is louder than the coach," she said.'
+    )
+    start = text.index("Marta")
+    place = Mention("Marta Kulyk", LOC, start, start + 11, "Marta Kulyk", "en", "Marta Kulyk", "LOC:martakulik")
+    (quote,) = extract_quotes(text, [place])  # the entity model took the name for a place
+    assert (quote.speaker_canonical, quote.attribution) == ("Marta Kulyk", "pronoun")
+
+
+def test_a_transliterated_womans_name_tells_the_gender_by_its_spelling_key() -> None:
+    # the lexicon of women's names spells "Natalia", "Viktoria"; Ukrainian passports "Nataliia", "Viktoriia"
+    assert _female_name("Nataliia") and _female_name("Viktoriia") and _female_name("Olha")
+    assert not _female_name("Mykola") and not _female_name("Petro") and not _female_name("")
