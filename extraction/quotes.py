@@ -251,6 +251,8 @@ class _Document:
         a run of capitalised words outside quotes holding a given name or surname to pymorphy3 (leading words
         that are neither dropped: ``Речник``) is a person; it replaces the person mentions inside it
         (``Наталія`` + ``Бойко``, ``Юрій`` of ``Юрій Ігнат``) and is added where there was none."""
+        self.trim_role_words()
+        self.mentions = [m for i, m in enumerate(self.mentions) if all(m is not o for o in self.mentions[:i])]
         run: list[Token] = []
         for index, token in enumerate([*self.parse.tokens, None]):
             name_like = (
@@ -281,6 +283,27 @@ class _Document:
                 self.add_name(run[0].start, run[-1].end, run[0].language)
             run = [token] if token is not None and name_like else []
         self.mentions.sort(key=lambda m: m.start)
+
+    def trim_role_words(self) -> None:
+        """Cut a leading word that pymorphy3 knows only as a common noun off a Russian or Ukrainian person span
+        before a given name (``Ужгородець Василь Ґабор``, ``Економіст Ілля ...``): a role or a demonym, not part of
+        the name (pymorphy3 knows some given names only as common nouns: ``Богдан Мар'янчук`` stays whole)."""
+        for at, mention in enumerate(list(self.mentions)):
+            words = mention.text.split(" ")
+            if mention.label != PER or len(words) < 2 or not _common_noun(words[0], mention.language):
+                continue
+            named = next((m for m in self.mentions if m.label == PER and m.start == mention.end + 1), None)
+            if named is not None and "Name" in slavic_word(named.text.split()[0], named.language)[2]:
+                self.mentions[at] = named  # "Адвокатка Стецюка-Ревуки Ольга Марценюк": the role of the name after it
+                continue
+            if "Name" not in slavic_word(words[1], mention.language)[2]:
+                continue
+            start = mention.start + len(words[0]) + 1
+            text = mention.text[len(words[0]) + 1 :]
+            lemma = slavic_lemma(text, mention.language, PER)
+            self.mentions[at] = Mention(
+                text, PER, start, mention.end, lemma, mention.language, lemma, canonical_id(PER, lemma)
+            )
 
     def role_noun(self, index: int) -> bool:
         """Whether a capitalised Russian or Ukrainian word that pymorphy3 reads as a surname too opens its sentence

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from extraction.canonical import Mention
-from extraction.gazetteer import LOC
+from extraction.gazetteer import LOC, PER
 from extraction.pipeline import ExtractInput, extract_batch
 from extraction.quote_marks import find_quotes
 from extraction.quotes import Quote, _female_name, extract_quotes, latin_person_name
@@ -1203,3 +1203,17 @@ def test_a_transliterated_womans_name_tells_the_gender_by_its_spelling_key() -> 
     # the lexicon of women's names spells "Natalia", "Viktoria"; Ukrainian passports "Nataliia", "Viktoriia"
     assert _female_name("Nataliia") and _female_name("Viktoriia") and _female_name("Olha")
     assert not _female_name("Mykola") and not _female_name("Petro") and not _female_name("")
+
+
+def test_a_role_the_entity_span_took_in_before_a_slavic_name_is_cut() -> None:
+    # the entity model reads "Адвокатка Гаврищука-Мельника" as a person and "Ольга Стасюк" as another
+    text = (
+        "Адвокатка Гаврищука-Мельника Ольга Стасюк назвала вирок «необґрунтованим». «Мій клієнт нічого не "
+        "підписував, — заявила вона Суспільному. — Рішення ухвалювали інші»."
+    )
+    quotes = [q for q in quotes_of(text, "uk") if q.kind == "statement"]
+    assert [q.speaker_canonical for q in quotes] == ["Olha Stasiuk"] * 3
+    text = "Львів'янин Остап Кузик-Рій вийшов до журналістів. «Ми подамо апеляцію», — заявив він."
+    demonym = Mention("Львів'янин Остап Кузик-Рій", PER, 0, 26, "", "uk", "Львів'янин Остап Кузик-Рій", "PER:y")
+    (quote,) = extract_quotes(text, [demonym], "uk")
+    assert quote.speaker_canonical == "Ostap Kuzyk-Rii"
