@@ -532,8 +532,14 @@ class _Document:
                 self.tok(c).dep in ("ccomp", "dobj", "obj", "xcomp") and c > v for c in self.parse.children(v)
             )
             if bare and (self.speech_verb(v) or self.frame_verb(qi, v)):
-                return v
+                return None if self.opens_own_quote(v) else v
         return None
+
+    def opens_own_quote(self, verb: int) -> bool:
+        """Whether the verb's clause ends with a colon that opens another quote (``«...?» Я відповіла: «...»``):
+        the frame of that quote, not of the one before it."""
+        rest = self.text[self.tok(verb).end : self.tok(verb).end + 40]
+        return re.match(r"[^.!?;:\n\"«»“”„]{0,30}:\s*[\"«“„]", rest) is not None
 
     def frame_verb(self, qi: int, verb: int) -> bool:
         """An English verb outside the lexicon that frames the quote all the same: ``"...," Lopez shot back.``,

@@ -1217,3 +1217,13 @@ def test_a_role_the_entity_span_took_in_before_a_slavic_name_is_cut() -> None:
     demonym = Mention("Львів'янин Остап Кузик-Рій", PER, 0, 26, "", "uk", "Львів'янин Остап Кузик-Рій", "PER:y")
     (quote,) = extract_quotes(text, [demonym], "uk")
     assert quote.speaker_canonical == "Ostap Kuzyk-Rii"
+
+
+def test_a_speech_verb_opening_its_own_quote_does_not_frame_the_one_before() -> None:
+    quotes = quotes_of(
+        "Смотритель маяка Игорь Белоусов рассказал о посетителях. Одна девочка спросила: «А маяк горячий? Его можно "
+        "потрогать?» Я ответил: «Можно, но только днем».",
+        "ru",
+    )
+    question = quote_with(quotes, "А маяк горячий")
+    assert (question.speaker_canonical, question.verb) == (None, "спросить")
