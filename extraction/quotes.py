@@ -169,7 +169,7 @@ _ACCORDING_RE = re.compile(
     r"(?<![\w-])[Нн]а\s+думку)\s+(?:the\s+)?"
 )
 _KIN_RE = re.compile(
-    r"(?:\b(?P<name>[A-Z][\w'’-]+)['’]s|\b(?P<pronoun>[Hh]is|[Hh]er|[Tt]heir))\s+(?:[a-z-]+\s+)?(?P<kin>[a-z]+),\s*$"
+    r"(?:\b(?P<name>[A-Z][\w'’-]+)['’]s|\b(?P<pronoun>[Hh]is|[Hh]er|[Tt]heir))\s+(?:[a-z-]+\s+)?(?P<kin>[a-z]+),?\s*$"
 )
 _NICKNAME_RE = re.compile(r"\s+[\"“«'‘][^\"”»'’]{1,30}[\"”»'’]\s+")
 _OWNER_RE = re.compile(r"([A-Z][\w.]+)['’]s\s+$")  # a country or body owning the name that follows
@@ -184,6 +184,7 @@ _MAYORALTY_RE = re.compile(r"^(?:мэри|мері|горадминистрац|
 _COUNCIL_RE = re.compile(r"^(?:горсовет|міськрад|горрад)")
 _SOVIET_RE = re.compile(r"^(?:совет|рада|ради|раді|раду|радою)$")
 # English nouns for a person of someone (besides the titles): "their regional head", "his deputy", "her aide"
+_SETTLEMENT_NOUNS = frozenset({"village", "town", "city", "hamlet", "settlement", "district", "region", "province"})
 _ROLE_NOUNS = frozenset({"head", "colleague", "aide", "adviser", "advisor", "assistant", "boss", "leader", "friend"})
 _OWNERS = {"его", "её", "ее", "их", "мои", "свои", "його", "її", "їх", "мої", "свої"}  # "его слова «...»": his words
 # a quote after a naming noun is the name it introduces ("call sign", "под позывным", "з позивним")
@@ -1154,7 +1155,7 @@ class _Document:
         if start in self.families:
             return self.families[start]
         self.families[start] = None  # guards against cycles
-        found = _KIN_RE.search(self.text, max(0, start - 60), start)
+        found = _KIN_RE.search(self.text, max(0, start - 60), start)  # "Koskimaa's son Eero" or "..., Eero"
         family = None
         if found is not None and found.group("kin") in KINSHIP_NOUNS:
             if found.group("name"):
@@ -2319,8 +2320,10 @@ def _nominative_name(mention: Mention) -> bool:
 
 def _place_after_preposition(text: str, mention: Mention) -> bool:
     """A "person" the entity model found after ``from``/``in`` that the gazetteer knows as a place (``a former
-    mining engineer from Kryvyi Rih``)."""
-    before = text[max(0, mention.start - 6) : mention.start].lower().split()
+    mining engineer from Kryvyi Rih``), or after a settlement noun and ``of`` (``from the village of Kelloselkä``)."""
+    before = text[max(0, mention.start - 24) : mention.start].lower().split()
+    if before[-2:-1] and before[-1] == "of" and before[-2] in _SETTLEMENT_NOUNS:
+        return True
     return bool(before) and before[-1] in ("from", "in", "of", "near") and lookup_place(mention.text) is not None
 
 

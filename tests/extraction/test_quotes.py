@@ -1227,3 +1227,24 @@ def test_a_speech_verb_opening_its_own_quote_does_not_frame_the_one_before() -> 
     )
     question = quote_with(quotes, "А маяк горячий")
     assert (question.speaker_canonical, question.verb) == (None, "спросить")
+
+
+def test_a_relative_named_after_the_family_noun_without_a_comma_shares_the_family_name() -> None:
+    assert_speakers(
+        "Ilona Virtanen has farmed here for forty years. Virtanen's son Aleksi, who mends the fences, counted the "
+        'calves. "Eleven this spring," he said.',
+        {"Eleven": ("Aleksi Virtanen", "pronoun")},
+    )
+
+
+def test_a_name_after_a_settlement_noun_and_of_is_no_person_between_a_quote_and_its_continuation() -> None:
+    text = '"The road is closed," said Matti Harju, a driver from the village of Pelkosenniemi. "Nobody told us."'
+    at = text.index("Matti")
+    driver = Mention("Matti Harju", PER, at, at + 11, "", "en", "Matti Harju", "PER:matiharu")
+    at = text.index("Pelkosenniemi")  # the entity model took the village for a person
+    village = Mention("Pelkosenniemi", PER, at, at + 13, "", "en", "Pelkosenniemi", "PER:pelkosenemi")
+    quotes = extract_quotes(text, [driver, village])
+    assert [(q.speaker_canonical, q.attribution) for q in quotes] == [
+        ("Matti Harju", "subject"),
+        ("Matti Harju", "continuation"),
+    ]
