@@ -745,6 +745,7 @@ class _Document:
         return (
             self.shared_subject(verb)
             or self.participle_subject(verb)
+            or self.appositive_subject(verb)
             or self.stranded_subject(verb)
             or self.adjacent_subject(verb)
             or self.place_subject(verb)
@@ -781,6 +782,22 @@ class _Document:
                 named = self.mention_at(grand) is not None or subject.pos == "PROPN"
                 if subject.dep in _SUBJECT_DEPS and grand < child and between.strip() == "," and named:
                     return grand
+        return None
+
+    def appositive_subject(self, verb: int) -> int | None:
+        """A person's name right before the verb but for an appositive set off by commas, which the parser did not
+        make the verb's subject (``..., Col. Martin Saar, the commander of the brigade hosting the exercises,
+        conceded that "..."``)."""
+        lo, _ = self.parse.sentence_of(verb)
+        start = self.tok(verb).start
+        for mention in reversed(self.mentions):
+            first = self.parse.token_at(mention.start)
+            if mention.end > start or first is None or first < lo:
+                continue
+            between = self.text[mention.end : start]
+            if mention.label == PER and self.outside(first) and re.fullmatch(r",[^,;:\"“”«»()]{3,120},\s*", between):
+                return self.parse.token_at(mention.end - 1)
+            return None
         return None
 
     def shared_subject(self, verb: int) -> int | None:

@@ -1248,3 +1248,16 @@ def test_a_name_after_a_settlement_noun_and_of_is_no_person_between_a_quote_and_
         ("Matti Harju", "subject"),
         ("Matti Harju", "continuation"),
     ]
+
+
+def test_a_name_before_its_appositive_is_the_subject_the_parse_missed() -> None:
+    assert_speakers(
+        "Asked whether the port had enough cranes, Capt. Rainer Holm, the harbour master of the northern terminal "
+        'handling the grain, conceded that "nobody ever has enough."',
+        {"nobody": ("Rainer Holm", "subject")},
+    )
+    assert_speakers(
+        "Міський голова Олег Сівак, який вранці оглянув пошкоджений міст, зауважив, що «ремонт триватиме місяць».",
+        {"ремонт": ("Oleh Sivak", "subject")},
+        "uk",
+    )
