@@ -218,7 +218,14 @@ def _is_title(inner: str) -> bool:
 class _Document:
     """One document's text, parse, mentions and the referents found so far."""
 
-    def __init__(self, text: str, mentions: Sequence[Mention], parse: Parse, spans: Sequence[QuoteSpan]) -> None:
+    def __init__(
+        self,
+        text: str,
+        mentions: Sequence[Mention],
+        parse: Parse,
+        spans: Sequence[QuoteSpan],
+        every_span: Sequence[QuoteSpan] = (),
+    ) -> None:
         self.text = text
         # an all-capitals name longer than an acronym is a dateline (OKLAHOMA CITY, LVIV), not a speaker
         datelines = [(d.start(), d.end()) for d in DATELINE_RE.finditer(text)]
@@ -241,6 +248,11 @@ class _Document:
             while index < len(parse.tokens) and parse.tokens[index].start < span.outer_end:
                 self.quote_of_token[index] = qi
                 index += 1
+        self.call_signs = {
+            re.sub(r"[аяоеиыуюіїєь]$", "", text[s.start : s.end].strip().lower())
+            for s in every_span or spans  # names in quotes (ЧВК «Вагнер», з позивним «Граф») are no quotations
+            if _NAMED_RE.search(text[max(0, s.outer_start - 30) : s.outer_start].rstrip(" (")) is not None
+        }
         self.complete_names()
         self.country: str | None = None  # the story's country, once asked for ("" for none)
         self.memo: dict[int, tuple[_Referent | None, str]] = {}
@@ -1084,10 +1096,18 @@ class _Document:
         }
         return next(iter(owners.values())) if len(owners) == 1 else None
 
+    def call_sign(self, word: str) -> bool:
+        """Whether a word is (a case form of) a call sign or nickname the document gave in quotes (``з позивним
+        «Граф»``, ``(call sign "Borsuk")``): someone not named."""
+        low = word.lower()
+        return " " not in low and any(low.startswith(sign) and len(low) <= len(sign) + 3 for sign in self.call_signs)
+
     def referent(self, mention: Mention, nominative: bool = False) -> _Referent:
         """Who a mention names; a one-word mention that is the surname of a person named in full in the
         document is that person (the model labelled ``Kemper`` an organisation; ``Архипова`` alone lemmatises
-        to the man's form)."""
+        to the man's form); a call sign names nobody."""
+        if self.call_sign(mention.text):
+            return _Referent(None, None, PER)
         written = mention
         if " " not in mention.text and not mention.text.isupper():
             mention = self.full_name(mention.text) or mention
@@ -1245,6 +1265,8 @@ class _Document:
                 self.genders[found.canonical_id] = gender
             return found, PRONOUN
         mention = self.mention_at(head)
+        if self.call_sign(token.text):
+            return _Referent(None, None, PER), SUBJECT  # "Тайфун попросил": a call sign, no name
         if mention is not None or (token.pos == "PROPN" and not self.role_noun(head)):
             return self.name_referent(head), SUBJECT
         named = self.appos_name(head) or self.split_appositive(head)
@@ -2083,9 +2105,10 @@ def extract_quotes(
 
     ``parse`` is the document's parse from :func:`extraction.syntax.parse_documents` (computed here if missing).
     """
+    found = _split_interrupted(text, find_quotes(text), language)
     spans = [
         s
-        for s in _split_interrupted(text, find_quotes(text), language)
+        for s in found
         if not any(
             (m.start <= s.start and s.end <= m.end) or text[m.start : m.end] == text[s.start : s.end].strip()
             for m in mentions
@@ -2095,7 +2118,7 @@ def extract_quotes(
         return []
     if parse is None:
         parse = parse_documents([(text, language)])[0] or Parse()
-    doc = _Document(text, mentions, parse, spans)
+    doc = _Document(text, mentions, parse, spans, found)
     quotes: list[Quote] = []
     last: Quote | None = None
     for qi, span in enumerate(spans):

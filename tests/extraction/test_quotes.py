@@ -1261,3 +1261,19 @@ def test_a_name_before_its_appositive_is_the_subject_the_parse_missed() -> None:
         {"ремонт": ("Oleh Sivak", "subject")},
         "uk",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("«Тримаємо лінію вже третій тиждень», — розповідає командир взводу з позивним «Сокіл».", "uk"),
+        (
+            "Командир расчета с позывным «Кедр» рассказал: «Работаем только ночью». "
+            "«Днем небо занято», — добавил Кедр.",
+            "ru",
+        ),
+    ],
+)
+def test_a_call_sign_in_quotes_names_nobody(text: str, language: str) -> None:
+    quotes = [q for q in quotes_of(text, language) if q.kind == "statement"]
+    assert quotes and all(q.speaker_canonical is None and q.attribution is not None for q in quotes)
