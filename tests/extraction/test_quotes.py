@@ -1277,3 +1277,14 @@ def test_a_name_before_its_appositive_is_the_subject_the_parse_missed() -> None:
 def test_a_call_sign_in_quotes_names_nobody(text: str, language: str) -> None:
     quotes = [q for q in quotes_of(text, language) if q.kind == "statement"]
     assert quotes and all(q.speaker_canonical is None and q.attribution is not None for q in quotes)
+
+
+def test_ukrainian_speech_verbs_keep_their_sound_alternations() -> None:
+    assert is_speech_verb("ітися", "uk") and is_speech_verb("йтися", "uk")  # "ідеться" and "йдеться"
+    assert not is_speech_verb("ітися", "ru")
+    assert_speakers(
+        "«Укрводоканал» попередив про перебої з водою. «Ремонт триватиме до вечора», — ідеться в повідомленні "
+        "компанії.",
+        {"Ремонт": ("Укрводоканал", "nominal")},
+        "uk",
+    )
