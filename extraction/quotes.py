@@ -168,6 +168,7 @@ _ACCORDING_RE = re.compile(
     r"(?:\b[Aa]ccording\s+to|(?<![\w-])[Пп]о\s+словам|(?<![\w-])[Зз]а\s+словами|(?<![\w-])[Пп]о\s+мнению|"
     r"(?<![\w-])[Нн]а\s+думку)\s+(?:the\s+)?"
 )
+_ABBREVIATION_RE = re.compile(r"\b[A-Z][a-z]{0,3}\.")  # Gen., Lt., Dr., Mr.
 _KIN_RE = re.compile(
     r"(?:\b(?P<name>[A-Z][\w'’-]+)['’]s|\b(?P<pronoun>[Hh]is|[Hh]er|[Tt]heir))\s+(?:[a-z-]+\s+)?(?P<kin>[a-z]+),?\s*$"
 )
@@ -464,6 +465,16 @@ class _Document:
                     return head
                 if not self.outside(head):
                     break
+                aside = next(  # "the director, Keller, says, the work will take '...'": a parenthetical frame
+                    (
+                        c
+                        for c in self.parse.children(head)
+                        if self.tok(c).dep == "parataxis" and c < inside[0] and self.speech_verb(c)
+                    ),
+                    None,
+                )
+                if aside is not None:
+                    return aside
                 nxt = self.tok(head).head
                 if nxt == head:
                     break
@@ -1929,8 +1940,9 @@ class _Document:
             near = [
                 m
                 for m in self.mentions
-                if 0 <= m.start - match.end() <= 40 and not re.search(r"[,.;:]", self.text[match.end() : m.start])
-            ]
+                if 0 <= m.start - match.end() <= 40
+                and not re.search(r"[,.;:]", _ABBREVIATION_RE.sub("", self.text[match.end() : m.start]))
+            ]  # "According to Gen. Briggs": an abbreviated title ends nothing
             people = [m for m in near if m.label == PER]  # "по словам начальника Тувинского ЦГМС Оюны Сарыглар"
             if near:
                 return (people or near)[0], match.end()

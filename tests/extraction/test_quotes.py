@@ -1288,3 +1288,17 @@ def test_ukrainian_speech_verbs_keep_their_sound_alternations() -> None:
         {"Ремонт": ("Укрводоканал", "nominal")},
         "uk",
     )
+
+
+def test_according_to_a_titled_name_with_an_abbreviation() -> None:
+    assert_speakers(
+        'Mr. Okafor asked about exports. According to Adm. Lindqvist, "roughly half" of the output goes abroad.',
+        {"roughly half": ("Lindqvist", "according_to")},
+    )
+
+
+def test_a_parenthetical_speech_verb_frames_the_partial_quote_after_it() -> None:
+    assert_speakers(
+        'At this rate, the agency\'s field director, Tomasz Wielgosz, says, the repairs will take "months, not weeks."',
+        {"months": ("Tomasz Wielgosz", "subject")},
+    )
