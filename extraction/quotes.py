@@ -462,7 +462,7 @@ class _Document:
             head, steps = self.tok(i).head, 0
             while head not in members and steps < CLIMB:
                 if self.speech_verb(head):
-                    return head
+                    return self.object_participle(head, inside[0]) or head
                 if not self.outside(head):
                     break
                 aside = next(  # "the director, Keller, says, the work will take '...'": a parenthetical frame
@@ -481,6 +481,17 @@ class _Document:
                 head, steps = nxt, steps + 1
         return None
 
+    def object_participle(self, verb: int, before: int) -> int | None:
+        """A speech participle describing the verb's object before the quote (``I remember a minister telling a
+        conference, "..."``, ``heard him say``): the words are the object's, framed by the participle."""
+        for child in self.parse.children(verb):
+            if self.tok(child).dep not in ("dobj", "obj") or child > before:
+                continue
+            for grand in self.parse.children(child):
+                if self.tok(grand).dep in ("acl", "amod") and grand < before and self.speech_verb(grand):
+                    return grand
+        return None
+
     def verb_below(self, qi: int, members: set[int], sentences: set[int]) -> int | None:
         """A speech verb that hangs under the quote's clause ("A," he said, "B."), else one the parser put in the
         next sentence."""
@@ -488,8 +499,8 @@ class _Document:
         for s in sentences:
             lo, hi = self.parse.sentences[s]
             for v in range(lo, hi):
-                if not self.speech_verb(v):
-                    continue
+                if not self.speech_verb(v) or self.tok(v).dep in _RELATIVE_DEPS:
+                    continue  # "A diplomat I spoke to ... summed it up: '...'": a relative clause describes
                 head, steps = self.tok(v).head, 0
                 while steps < CLIMB:
                     if head in members:
@@ -681,7 +692,11 @@ class _Document:
         if colon is None:
             return None
         lo, hi = self.parse.sentence_of(colon)
-        verbs = [v for v in range(lo, min(hi, colon + 1)) if self.speech_verb(v)]
+        verbs = [  # not a relative clause's ("A diplomat I spoke to ... summed it up:")
+            v
+            for v in range(lo, min(hi, colon + 1))
+            if self.speech_verb(v) and not (self.tok(v).dep in _RELATIVE_DEPS and self.tok(v).head < v)
+        ]
         return verbs[-1] if verbs else None
 
     def colon_subject(self, qi: int) -> int | None:
@@ -695,7 +710,9 @@ class _Document:
         roots = [
             i
             for i in range(lo, colon)
-            if self.outside(i) and self.tok(i).pos in ("VERB", "AUX", "ADJ") and self.tok(i).head in (i, colon)
+            if self.outside(i)
+            and self.tok(i).pos in ("VERB", "AUX", "ADJ")
+            and (self.tok(i).head in (i, colon) or self.quote_of_token[self.tok(i).head] == qi)  # quote as root
         ]
         subject = self.subject_of(roots[-1]) if roots else None
         if subject is None and roots and self.tok(roots[-1]).language in ("ru", "uk"):
@@ -1267,10 +1284,7 @@ class _Document:
             return self.interview_speaker(head, low in _SECOND_PERSON), PRONOUN
         if low in _PRONOUNS:
             gender, label = _PRONOUNS[low]
-            exclude = None
-            if label == PER and self.turn(head) == _ANSWER:  # in an answer, "he" is never the one answering
-                answering = self.interview_speaker(head, False)
-                exclude = answering.canonical_id if answering is not None else None
+            exclude = self.answering(head) if label == PER else None  # in an answer, "he" is not the one answering
             found = self.antecedent(head, label, gender, exclude)
             if found is not None and gender and not found.gender and found.canonical_id:
                 self.genders[found.canonical_id] = gender
@@ -1433,8 +1447,16 @@ class _Document:
             )
             if not gender:
                 return None
-            return self.role_holder(head) or self.antecedent(head, PER, gender)
-        return self.role_holder(head) or self.antecedent(head, PER, "")
+            return self.role_holder(head) or self.antecedent(head, PER, gender, self.answering(head))
+        return self.role_holder(head) or self.antecedent(head, PER, "", self.answering(head))
+
+    def answering(self, index: int) -> str | None:
+        """The key of the person answering in an interview answer the token stands in: a noun or pronoun there
+        ("the owner", "the minister", "he") is someone else."""
+        if self.turn(index) != _ANSWER:
+            return None
+        answering = self.interview_speaker(index, False)
+        return answering.canonical_id if answering is not None else None
 
     def municipal(self, head: int) -> _Referent | None:
         """A Russian or Ukrainian city body (``мэрия``, ``горсовет``, ``городская администрация``, ``міська

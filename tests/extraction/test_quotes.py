@@ -1302,3 +1302,28 @@ def test_a_parenthetical_speech_verb_frames_the_partial_quote_after_it() -> None
         'At this rate, the agency\'s field director, Tomasz Wielgosz, says, the repairs will take "months, not weeks."',
         {"months": ("Tomasz Wielgosz", "subject")},
     )
+
+
+def test_a_speech_participle_on_the_object_frames_the_quote() -> None:
+    assert_speakers(
+        'Q: Were the forecasts wrong?\n\nA: Often. I remember an adviser telling a summit in Oslo, "Oil will be '
+        'worthless by June." Nobody laughed.',
+        {"Oil will be": (None, "nominal")},
+    )
+
+
+def test_a_relative_clause_speech_verb_does_not_frame_the_quote_after_a_colon() -> None:
+    quotes = quotes_of(
+        "Anna Berg reported from the talks.\n\nAn official I met after the session, who asked not to be named, "
+        'summed it up: "Everyone is waiting for someone else."'
+    )
+    quote = quote_with(quotes, "Everyone is waiting")
+    assert quote.speaker_canonical is None and quote.verb != "meet"
+
+
+def test_a_role_noun_in_an_interview_answer_is_not_the_person_answering() -> None:
+    text = (
+        "An interview with Mayor Ostap Kravchenko of Zolotonosha.\n\nQ: What did the government promise?\n\n"
+        'A: The minister said at our last meeting that the money was "on its way." It is still on its way.'
+    )
+    assert quote_with(quotes_of(text), "on its way").speaker_canonical is None
