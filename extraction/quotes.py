@@ -770,6 +770,17 @@ class _Document:
                 and self.tok(child).pos in _NOMINAL_POS
                 and not self.turn_label(child)
             ]
+            addressed = [  # "— Алла Сергеевна, вы сказали", "Пані Віро, ви сказали": a name addressed, then "you"
+                c
+                for c in self.parse.children(current)
+                if self.tok(c).text.lower() in _SECOND_PERSON
+                and c < current
+                and any(
+                    re.fullmatch(r"[\w\s'’ʼ.-]*,\s*", self.text[self.tok(s).end : self.tok(c).start]) for s in subjects
+                )
+            ]
+            if addressed:
+                return addressed[0]
             # two subjects are a noun and its appositive name the parser split ("A spokeswoman for Prewitt, Lisa
             # Monroe, said"): the name
             names = [c for c in subjects if (m := self.mention_at(c)) is not None and m.label == PER]

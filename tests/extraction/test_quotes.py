@@ -1327,3 +1327,25 @@ def test_a_role_noun_in_an_interview_answer_is_not_the_person_answering() -> Non
         'A: The minister said at our last meeting that the money was "on its way." It is still on its way.'
     )
     assert quote_with(quotes_of(text), "on its way").speaker_canonical is None
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "speaker"),
+    [
+        (
+            "Мы поговорили с директором музея Ниной Гавриловой.\n\n— Нина Петровна, вы как-то сказали, что «музей — "
+            "это память города». Это по-прежнему так?\n\n— Да, конечно.",
+            "ru",
+            "Nina Gavrilova",
+        ),
+        (
+            "Ми поговорили з директоркою бібліотеки Оксаною Дячук-Левицькою.\n\n— Пані Оксано, ви якось сказали, що "
+            "«бібліотека — це укриття для думки». Чому?\n\n— Бо люди тут відпочивають.",
+            "uk",
+            "Oksana Diachuk-Levytska",
+        ),
+    ],
+)
+def test_a_name_addressed_before_you_is_not_the_subject(text: str, language: str, speaker: str) -> None:
+    quote = next(q for q in quotes_of(text, language) if q.kind == "statement")
+    assert quote.speaker_canonical == speaker and quote.attribution == "pronoun"
