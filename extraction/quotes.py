@@ -238,6 +238,7 @@ class _Document:
             and not any(s <= m.start < e for s, e in datelines)
             and not (m.label == PER and _common_noun(m.text, m.language))
         ]
+        self.mentions = [self.given_name_alone(m) for m in self.mentions]
         self.places = [(m.start, m.end) for m in mentions if m.label == LOC]
         self.place_mentions = [m for m in mentions if m.label in (LOC, ORG)]  # the model takes a town for a body
         self.parse = parse
@@ -1207,6 +1208,24 @@ class _Document:
         if national is not None:  # "State Emergency Service" in a story from Ukraine: the curated body
             return national
         return _Referent(canonical, key, label, gender)
+
+    def given_name_alone(self, mention: Mention) -> Mention:
+        """A one-word "organisation" or "place" that is the given name of the one person the document names in
+        full with it (``12-year-old Zlata Hnatiuk ... Zlata wants to play``) is that person."""
+        if mention.label == PER or " " in mention.text or not mention.text[:1].isupper():
+            return mention
+        owners = {
+            m.canonical_id: m
+            for m in self.mentions
+            if " " in m.text and m.text.split()[0] == mention.text and (m.label == PER or self.label_of(m) == PER)
+        }
+        if len(owners) != 1:
+            return mention
+        (owner,) = owners.values()
+        canonical = owner.canonical or owner.text
+        return Mention(
+            mention.text, PER, mention.start, mention.end, canonical, mention.language, canonical, owner.canonical_id
+        )
 
     def label_of(self, mention: Mention) -> str:
         """The mention's label, mended where the entity model and plain cues disagree: a "person" the gazetteer

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 
 from extraction.canonical import Mention
-from extraction.gazetteer import LOC, PER
+from extraction.gazetteer import LOC, ORG, PER
 from extraction.pipeline import ExtractInput, extract_batch
 from extraction.quote_marks import find_quotes
 from extraction.quotes import Quote, _female_name, extract_quotes, latin_person_name
@@ -1349,3 +1349,15 @@ def test_a_role_noun_in_an_interview_answer_is_not_the_person_answering() -> Non
 def test_a_name_addressed_before_you_is_not_the_subject(text: str, language: str, speaker: str) -> None:
     quote = next(q for q in quotes_of(text, language) if q.kind == "statement")
     assert quote.speaker_canonical == speaker and quote.attribution == "pronoun"
+
+
+def test_a_given_name_alone_labelled_a_body_is_the_person_named_in_full_with_it() -> None:
+    text = (
+        "The best rower is Mariam Tsereteli. Her coach, Levan Beridze, drives the boat.\n\nMariam wants to race in "
+        'Poland next year. Asked why, she smiled. "The water there is calm," she said.'
+    )
+    at, again = text.index("Mariam Tsereteli"), text.index("Mariam wants")
+    person = Mention("Mariam Tsereteli", PER, at, at + 16, "", "en", "Mariam Tsereteli", "PER:mariamtsereteli")
+    body = Mention("Mariam", ORG, again, again + 6, "", "en", "Mariam", "ORG:mariam")  # the model's label
+    (quote,) = extract_quotes(text, [person, body])
+    assert (quote.speaker_canonical, quote.attribution) == ("Mariam Tsereteli", "pronoun")
