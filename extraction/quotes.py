@@ -764,12 +764,12 @@ class _Document:
             token = self.tok(current)
             modifies = token.dep in _RELATIVE_DEPS and self.tok(token.head).pos in ("NOUN", "PROPN")
             subjects = [
-                child
+                subject
                 for child in self.parse.children(current)
                 if self.tok(child).dep in _SUBJECT_DEPS
                 and self.outside(child)
                 and self.tok(child).pos in _NOMINAL_POS
-                and not self.turn_label(child)
+                and (subject := self.unlabelled(child)) is not None
             ]
             addressed = [  # "— Алла Сергеевна, вы сказали", "Пані Віро, ви сказали": a name addressed, then "you"
                 c
@@ -1642,6 +1642,13 @@ class _Document:
             return None
         best = max(counts, key=lambda k: (counts[k], -first[k].start))
         return self.referent(first[best])
+
+    def unlabelled(self, index: int) -> int | None:
+        """The token itself, or for an interview turn's label the parser took for a subject the noun it hung on the
+        label (``Q: Russia's central bank governor, Elvira Nabiullina, has described``), else ``None``."""
+        if not self.turn_label(index):
+            return index
+        return next((c for c in self.parse.children(index) if self.tok(c).dep == "appos"), None)
 
     def turn_label(self, index: int) -> bool:
         """Whether the token is an interview turn's label (``Q:``, ``A:``, ``Вопрос:``), which the parser may take

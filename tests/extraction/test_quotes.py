@@ -1170,6 +1170,11 @@ def test_an_interview_label_is_never_the_subject() -> None:
         "realistic?\n\nA: Partly. Ice is not the only risk."
     )
     assert quote_with(quotes, "most river ports").speaker == "Transport Ministry"
+    quotes = quotes_of(
+        "An interview with a banker.\n\nQ: Norway's central bank governor, Ingrid Solberg, has described the "
+        'economy as "overheated." Is that still true?\n\nA: Less so.'
+    )
+    assert quote_with(quotes, "overheated").speaker_canonical == "Ingrid Solberg"
 
 
 def test_a_name_before_a_participle_clause_is_the_subject_of_the_speech_verb() -> None:
