@@ -432,6 +432,14 @@ class _Document:
         subject = self.subject_of(verb) if verb is not None else None
         if verb is None or self.person_subject(verb, persons_only=True):
             return verb
+        if subject is None and not self.outside(self.tok(verb).head):
+            # "Автор сказав читачам, що писав книжку «...»": the parse hung the reported verb on a word of the
+            # quote; the speech verb before it whose clause the complementiser opens reports it
+            lo, _ = self.parse.sentence_of(verb)
+            for v in range(verb - 1, lo - 1, -1):
+                if self.speech_verb(v) and self.subject_of(v) is not None:
+                    between = self.text[self.tok(v).end : self.tok(verb).start]
+                    return v if _COMPLEMENTISER_RE.search(between) or " that " in f" {between} " else verb
         if subject is not None and (self.tok(subject).pos == "PROPN" or self.mention_at(subject) is not None):
             return verb  # "Smith said Russia had warned '...'": a named source's words stay its own
         current = verb
@@ -762,7 +770,11 @@ class _Document:
         current = verb
         for _ in range(CLIMB):
             token = self.tok(current)
-            modifies = token.dep in _RELATIVE_DEPS and self.tok(token.head).pos in ("NOUN", "PROPN")
+            modifies = (  # not a word of a quote the parse hung the verb on
+                token.dep in _RELATIVE_DEPS
+                and self.tok(token.head).pos in ("NOUN", "PROPN")
+                and self.outside(token.head)
+            )
             subjects = [
                 subject
                 for child in self.parse.children(current)

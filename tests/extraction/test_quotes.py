@@ -1366,3 +1366,12 @@ def test_a_given_name_alone_labelled_a_body_is_the_person_named_in_full_with_it(
     body = Mention("Mariam", ORG, again, again + 6, "", "en", "Mariam", "ORG:mariam")  # the model's label
     (quote,) = extract_quotes(text, [person, body])
     assert (quote.speaker_canonical, quote.attribution) == ("Mariam Tsereteli", "pronoun")
+
+
+def test_a_reported_verb_the_parse_hung_inside_the_quote_is_reported_by_the_verb_before() -> None:
+    assert_speakers(
+        "Найбільше уваги зібрала презентація збірки «Сіль і попіл» ветерана Остапа Гнатюка. Автор сказав "
+        "читачам, що писав книжку «в окопі, у шпиталі і в потязі».",
+        {"в окопі": ("Ostap Hnatiuk", "nominal")},
+        "uk",
+    )
