@@ -1929,7 +1929,12 @@ class _Document:
             ):
                 tail = self.text[mention.end : span.outer_end + len(rest)]
                 words = tail.split()
-                if words and words[0][:1].islower() and words[0] not in SMALL_WORDS:
+                if (
+                    words
+                    and words[0][:1].islower()
+                    and words[0] not in SMALL_WORDS
+                    and words[0].strip(".,;") not in DOCUMENT_NOUNS  # "— Russian Foreign Ministry statement"
+                ):
                     return None  # "— заявил Пригожин": a verb, not a byline
                 whole = _title_case_name(self.text[mention.start : at + len(head)])
                 if whole is not None and len(whole) > len(mention.text):  # "— Air Force of the Armed Forces"

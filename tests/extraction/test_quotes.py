@@ -1375,3 +1375,13 @@ def test_a_reported_verb_the_parse_hung_inside_the_quote_is_reported_by_the_verb
         {"в окопі": ("Ostap Hnatiuk", "nominal")},
         "uk",
     )
+
+
+def test_a_byline_naming_a_document_of_its_author() -> None:
+    text = (
+        'Reactions to the summit.\n\n"We will keep working." — Anna Lindgren, Swedish foreign minister\n\n'
+        '"The summit changed nothing." — Hungarian Foreign Ministry statement'
+    )
+    quote = quote_with(quotes_of(text), "The summit changed")
+    assert quote.attribution == "byline" and quote.speaker_canonical is not None
+    assert "Lindgren" not in quote.speaker_canonical
