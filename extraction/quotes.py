@@ -923,8 +923,20 @@ class _Document:
         if mention is None or first is None or mention.label == PER:
             return False
         index, token = first, self.tok(first)  # "Сумської ОВА": the name hangs on its first word
-        if token.language == "en" or token.dep != "nmod":
+        if token.language == "en":
             return False
+        if token.dep != "nmod":  # the parse hung it elsewhere: a person noun right before it and a person's name
+            before = self.tok(first - 1) if first > 0 else None  # right after ("директорка УЦОЯО Тетяна ...")
+            after = self.mention_at(self.parse.token_at(mention.end + 1) or index)
+            return (
+                before is not None
+                and before.pos == "NOUN"
+                and self.outside(first - 1)
+                and self.unnamed(first - 1, "")
+                and after is not None
+                and after.label == PER
+                and not self.text[mention.end : after.start].strip()
+            )
         head = token.head
         for _ in range(3):  # "заступник начальника ОВА": up the chain of nouns
             if head == index or self.tok(head).pos != "NOUN":
@@ -944,6 +956,8 @@ class _Document:
                 named = mention is not None
                 if self.role_owner(i):
                     continue  # "заявив голова НБУ Андрій Пишний": the body owns the role, the name follows
+                if named and token.language != "en" and self.addressee(verb, mention):
+                    continue  # "— сказав Укрінформу агроном ...": the one told, not the speaker
                 if token.text.lower() in _PRONOUNS or token.text.lower() in _FIRST_PERSON or named:
                     plural_verb = self.tok(verb).language != "en" and self.tok(verb).plural and not token.plural
                     if plural_verb and (mention is None or mention.label == PER):
@@ -959,13 +973,25 @@ class _Document:
                 token = self.tok(i)
                 if token.pos == "PUNCT" or not self.outside(i):
                     break
+                mention = self.mention_at(i)
                 if self.role_owner(i) or self.tok(i - 1).pos == "ADP":
                     continue  # "— написав посадовець у Telegram": a name after a preposition is no subject
-                if self.mention_at(i) is not None or (token.text[:1].isupper() and token.text.isalpha()):
+                if mention is not None and self.addressee(verb, mention):
+                    continue
+                if mention is not None or (token.text[:1].isupper() and token.text.isalpha()):
                     return i
                 if role is None and token.pos == "NOUN" and self.unnamed(i, "") and self.nominative(i):
                     role = i  # "— додав комбат", "— сказала жінка": a person noun, when no name follows
         return role
+
+    def addressee(self, verb: int, mention: Mention) -> bool:
+        """Whether a Russian or Ukrainian mention right after the speech verb, with no preposition, is the one
+        told (``— сказав Укрінформу агроном ...``): a dative that cannot be the nominative subject."""
+        first = self.parse.token_at(mention.start)
+        if first is None or first <= verb or self.tok(first - 1).pos == "ADP":
+            return False
+        cases = [_cases(word, mention.language) for word in mention.text.split()]
+        return any("datv" in word for word in cases) and not any("nomn" in word or not word for word in cases)
 
     def nominative(self, index: int) -> bool:
         """Whether a Russian or Ukrainian word can be in the nominative."""

@@ -1385,3 +1385,27 @@ def test_a_byline_naming_a_document_of_its_author() -> None:
     quote = quote_with(quotes_of(text), "The summit changed")
     assert quote.attribution == "byline" and quote.speaker_canonical is not None
     assert "Lindgren" not in quote.speaker_canonical
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("«Сезон почнемо вчасно», — сказав Укрінформу головний тренер клубу Остап Мирошник.", "Ostap Myroshnyk"),
+        ("«Дорогу відкриють у травні», — розповів Суспільному начальник служби Петро Дубчак.", "Petro Dubchak"),
+    ],
+)
+def test_an_outlet_in_the_dative_after_the_verb_is_the_one_told(text: str, speaker: str) -> None:
+    (quote,) = quotes_of(text, "uk")
+    assert quote.speaker_canonical == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        ("Як зазначив речник Повітряних сил Тарас Ковальчук, «ракети летіли низько».", "Taras Kovalchuk"),
+        ("Як зазначила директорка УЦОЯО Марта Гнатюк, «тест пройде вчасно».", "Marta Hnatiuk"),
+    ],
+)
+def test_a_body_between_a_role_noun_and_a_name_owns_the_role(text: str, speaker: str) -> None:
+    (quote,) = quotes_of(text, "uk")
+    assert quote.speaker_canonical == speaker
