@@ -956,7 +956,7 @@ class _Document:
                 named = mention is not None
                 if self.role_owner(i):
                     continue  # "заявив голова НБУ Андрій Пишний": the body owns the role, the name follows
-                if named and token.language != "en" and self.addressee(verb, mention):
+                if mention is not None and token.language != "en" and self.addressee(verb, mention):
                     continue  # "— сказав Укрінформу агроном ...": the one told, not the speaker
                 if token.text.lower() in _PRONOUNS or token.text.lower() in _FIRST_PERSON or named:
                     plural_verb = self.tok(verb).language != "en" and self.tok(verb).plural and not token.plural
@@ -1245,6 +1245,8 @@ class _Document:
         national = self.national(canonical, owner_country) if label == ORG else None
         if national is not None:  # "State Emergency Service" in a story from Ukraine: the curated body
             return national
+        if label == PER and _given_name_only(canonical, mention.language):
+            return _Referent(None, None, PER, gender)  # "Our conductor, Petro", "внучка Даша": nobody named in full
         return _Referent(canonical, key, label, gender)
 
     def given_name_alone(self, mention: Mention) -> Mention:
@@ -1334,6 +1336,8 @@ class _Document:
         key = canonical_id(label, name)
         language = self.tok(head).language
         gender = self.gender(Mention(name, label, start, end, name, language, name, key)) if label == PER else ""
+        if label == PER and _given_name_only(name, language):
+            return _Referent(None, None, PER, gender)
         return _Referent(name, key, label, gender)
 
     def resolve_subject(self, head: int) -> tuple[_Referent | None, str]:
@@ -1775,8 +1779,8 @@ class _Document:
                     continue  # "Наш корреспондент поговорил с ... Волковым. Вот что он рассказал"
                 if token.dep in _SUBJECT_DEPS and i != at and not (gender and token.plural) and token.pos != "ADJ":
                     ref, how = self.resolve_subject(i)
-                    if ref is not None and ref.canonical_id == exclude:
-                        continue
+                    if ref is not None and exclude is not None and ref.canonical_id == exclude:
+                        continue  # (someone not named has no id, and is never the one excluded)
                     if ref is not None and ref.label in labels and _compatible(ref, gender, self.genders):
                         subjects.append(ref)
                     elif (
@@ -1796,7 +1800,10 @@ class _Document:
                     if index is None or not self.outside(index):
                         continue
                     ref = self.referent(mention)
-                    if ref.label in labels and ref.canonical_id != exclude and _compatible(ref, gender, self.genders):
+                    # a call sign or a given name alone outside subject position ("Командир с позывным «Барс»,
+                    # Андрей Горбунов") stands beside the name, not for the antecedent
+                    kept = ref.canonical is not None and (exclude is None or ref.canonical_id != exclude)
+                    if ref.label in labels and kept and _compatible(ref, gender, self.genders):
                         others.append(ref)
             if subjects:
                 return subjects[0]
@@ -2138,6 +2145,81 @@ def _slavic_person_words(words: list[str], language: str) -> list[str]:
 def _tags(word: str, language: str) -> frozenset[str]:
     """Every grammeme of every pymorphy3 reading of the word."""
     return frozenset(g for p in morph(language).parse(word) for g in p.tag.grammemes)
+
+
+def _given_name_only(name: str, language: str) -> bool:
+    """Whether a person's name is a given name alone (``Petro``, ``Даша``): someone the story does not name in
+    full, as a call sign names nobody (a Cyrillic word by pymorphy3's ``Name`` tag, a Latin one by the lexicons)."""
+    words = name.split()
+    if len(words) != 1:
+        return False
+    if has_cyrillic(name):
+        return "Name" in _tags(name, language if language in ("ru", "uk") else "ru")
+    if name.lower() in GIVEN_NAMES | FEMALE_NAMES:
+        return True
+    return any(  # "Pavlo": Павло, a given name pymorphy3's dictionary knows (not one its guesser makes up)
+        morph(lang).word_is_known(written) and "Name" in _tags(written, lang)
+        for lang, written in _cyrillic_spellings(name)
+    )
+
+
+# Latin letters back to Cyrillic, longest first, for the romanised given names of Ukrainian and Russian people
+_TO_CYRILLIC = {
+    "uk": {
+        "shch": "щ",
+        "kh": "х",
+        "zh": "ж",
+        "ch": "ч",
+        "sh": "ш",
+        "ts": "ц",
+        "ya": "я",
+        "yu": "ю",
+        "ye": "є",
+        "yi": "ї",
+        "iy": "ій",
+        "i": "і",
+        "y": "и",
+        "h": "г",
+        "g": "ґ",
+    },
+    "ru": {
+        "shch": "щ",
+        "kh": "х",
+        "zh": "ж",
+        "ch": "ч",
+        "sh": "ш",
+        "ts": "ц",
+        "ya": "я",
+        "yu": "ю",
+        "ye": "е",
+        "iy": "ий",
+        "i": "и",
+        "y": "ы",
+        "h": "х",
+        "g": "г",
+    },
+}
+_LATIN_LETTERS = dict(zip("abvdezklmnoprstufc", "абвдезклмнопрстуфк", strict=True))
+
+
+def _cyrillic_spellings(word: str) -> list[tuple[str, str]]:
+    """A Latin word read back into Ukrainian and Russian letters (``Pavlo`` -> ``павло``), per language."""
+    low = word.lower()
+    if not low.isalpha() or not low.isascii():
+        return []
+    spellings = []
+    for language, table in _TO_CYRILLIC.items():
+        out, i = [], 0
+        while i < len(low):
+            piece = next((k for k in sorted(table, key=len, reverse=True) if low.startswith(k, i)), None)
+            if piece is None:
+                out.append(_LATIN_LETTERS.get(low[i], ""))
+                i += 1
+            else:
+                out.append(table[piece])
+                i += len(piece)
+        spellings.append((language, "".join(out).capitalize()))
+    return spellings
 
 
 def _noun_gender(token: Token) -> str:

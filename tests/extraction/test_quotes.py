@@ -724,7 +724,7 @@ def test_entity_spans_that_run_on_or_take_a_common_noun_are_mended() -> None:
         "Речник Сил оборони півдня Дмитро Плетенчук зазначив, що ворог змінив тактику. "
         "„Дрони заходять з моря на малій висоті“, — пояснив речник.\n\n"
         "Мешканка Одеси Ганна розповіла, що прокинулася від вибухів. „Було дуже страшно“, — каже жінка.",
-        {"Дрони заходять": ("Dmytro Pletenchuk", None), "Було дуже": ("Hanna", None)},
+        {"Дрони заходять": ("Dmytro Pletenchuk", None), "Було дуже": (None, "nominal")},  # a given name alone
         "uk",
     )
 
@@ -1409,3 +1409,24 @@ def test_an_outlet_in_the_dative_after_the_verb_is_the_one_told(text: str, speak
 def test_a_body_between_a_role_noun_and_a_name_owns_the_role(text: str, speaker: str) -> None:
     (quote,) = quotes_of(text, "uk")
     assert quote.speaker_canonical == speaker
+
+
+@pytest.mark.parametrize(
+    ("text", "language", "start"),
+    [
+        ('Our driver, Taras, always says that "roads are for the brave."', "en", "roads are"),
+        ("Летом к ней приезжает внучка Маша. «Я тут учусь лепить», — смеется Маша.", "ru", "Я тут"),
+    ],
+)
+def test_a_given_name_alone_is_nobody_named(text: str, language: str, start: str) -> None:
+    quote = quote_with(quotes_of(text, language), start)
+    assert quote.speaker is not None and quote.speaker_canonical is None
+
+
+def test_a_pronoun_after_someone_not_named_in_full_is_that_person_not_an_earlier_name() -> None:
+    text = (
+        "Ivan Kovalenko runs the depot.\n\nAn old man, Taras, refused to take a heater because his neighbour "
+        'needed it more. "I have a stove," he said.'
+    )
+    quote = quote_with(quotes_of(text, "en"), "I have a stove")
+    assert (quote.speaker, quote.speaker_canonical) == ("he", None)
