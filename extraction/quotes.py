@@ -251,7 +251,7 @@ class _Document:
                 self.quote_of_token[index] = qi
                 index += 1
         self.call_signs = {
-            re.sub(r"[аяоеиыуюіїєь]$", "", text[s.start : s.end].strip().lower())
+            re.sub(r"[аяоеиыуюіїєь]$", "", text[s.start : s.end].strip(" ,.;:!?").lower())  # (call sign "Lis,")
             for s in every_span or spans  # names in quotes (ЧВК «Вагнер», з позивним «Граф») are no quotations
             if _NAMED_RE.search(text[max(0, s.outer_start - 30) : s.outer_start].rstrip(" (")) is not None
         }
@@ -1276,6 +1276,8 @@ class _Document:
         if mention.label == PER and len(words) == 1 and words[0].lower() not in GIVEN_NAMES | FEMALE_NAMES:
             place = lookup_place(mention.text)
             return LOC if place is not None and place.name == mention.text else PER  # "Taras" is not Taraz
+        if mention.label in (ORG, LOC) and len(words) == 1 and _dictionary_given_name(words[0], mention.language):
+            return PER  # "внучка Даша": a given name the model took for a body or a place
         if mention.label in (ORG, LOC) and 2 <= len(words) <= 3 and all(w[:1].isupper() for w in words):
             aged = _AGE_BEFORE.search(self.text, max(0, mention.start - 16), mention.start) or _AGE_AFTER.match(
                 self.text, mention.end
@@ -1322,11 +1324,17 @@ class _Document:
         words = [w for w in written if w.lower().rstrip(".") not in TITLE_WORDS]
         if not words or all(len(w.rstrip(".")) < 2 for w in words):
             return None  # "Q:" of an interview, a lone initial: no name
+        if len(words) == 1 and self.call_sign(words[0]):
+            return _Referent(None, None, PER)  # "The unit's commander, call sign "Lis,"": no name
         other = self.full_name(words[-1])
         if other is not None:
             return self.referent(other)
         name = " ".join(words)
-        person = self.tok(head).pos == "PROPN" or self.naming_noun(self.tok(head).head)
+        person = (
+            self.tok(head).pos == "PROPN"
+            or self.naming_noun(self.tok(head).head)
+            or (len(words) == 1 and _dictionary_given_name(words[0], self.tok(head).language))
+        )
         # "Russia has denied ...": a state, never "he" (a given name the entity layer took for a place is a person)
         place = self.is_place(head) and self.tok(head).text.lower() not in GIVEN_NAMES
         label = PER if person and not place else ORG
@@ -2145,6 +2153,16 @@ def _slavic_person_words(words: list[str], language: str) -> list[str]:
 def _tags(word: str, language: str) -> frozenset[str]:
     """Every grammeme of every pymorphy3 reading of the word."""
     return frozenset(g for p in morph(language).parse(word) for g in p.tag.grammemes)
+
+
+def _dictionary_given_name(word: str, language: str) -> bool:
+    """Whether a Cyrillic word is a given name pymorphy3's dictionary knows (``Даша``), and no place name
+    (``Geox``) it knows."""
+    language = language if language in ("ru", "uk") else "ru"
+    if not has_cyrillic(word) or not morph(language).word_is_known(word):
+        return False
+    tags = _tags(word, language)
+    return "Name" in tags and "Geox" not in tags
 
 
 def _given_name_only(name: str, language: str) -> bool:

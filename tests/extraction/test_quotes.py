@@ -1430,3 +1430,9 @@ def test_a_pronoun_after_someone_not_named_in_full_is_that_person_not_an_earlier
     )
     quote = quote_with(quotes_of(text, "en"), "I have a stove")
     assert (quote.speaker, quote.speaker_canonical) == ("he", None)
+
+
+def test_a_call_sign_given_in_quotes_with_its_comma_inside_names_nobody() -> None:
+    text = 'The unit\'s commander, call sign "Sokil," asked me to pass this on: "We need tourniquets, not medals."'
+    quote = quote_with(quotes_of(text, "en"), "We need")
+    assert quote.speaker is not None and quote.speaker_canonical is None
