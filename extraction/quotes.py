@@ -1785,7 +1785,8 @@ class _Document:
                     continue  # "он", "his" never refer to the narrator
                 if token.dep in _SUBJECT_DEPS and self.narrator(i):
                     continue  # "Наш корреспондент поговорил с ... Волковым. Вот что он рассказал"
-                if token.dep in _SUBJECT_DEPS and i != at and not (gender and token.plural) and token.pos != "ADJ":
+                plural = token.plural or (token.language != "en" and _nominative_plural(token.text, token.language))
+                if token.dep in _SUBJECT_DEPS and i != at and not (gender and plural) and token.pos != "ADJ":
                     ref, how = self.resolve_subject(i)
                     if ref is not None and exclude is not None and ref.canonical_id == exclude:
                         continue  # (someone not named has no id, and is never the one excluded)
@@ -2153,6 +2154,14 @@ def _slavic_person_words(words: list[str], language: str) -> list[str]:
 def _tags(word: str, language: str) -> frozenset[str]:
     """Every grammeme of every pymorphy3 reading of the word."""
     return frozenset(g for p in morph(language).parse(word) for g in p.tag.grammemes)
+
+
+def _nominative_plural(word: str, language: str) -> bool:
+    """Whether a Russian or Ukrainian noun in the nominative can only be plural (``закарпатці``, which the best
+    reading takes for a locative singular: a subject is no locative)."""
+    readings = [p.tag for p in morph(language if language in ("ru", "uk") else "ru").parse(word)]
+    nominative = [tag for tag in readings if "nomn" in tag]
+    return bool(nominative) and all("plur" in tag for tag in nominative)
 
 
 def _dictionary_given_name(word: str, language: str) -> bool:

@@ -1436,3 +1436,13 @@ def test_a_call_sign_given_in_quotes_with_its_comma_inside_names_nobody() -> Non
     text = 'The unit\'s commander, call sign "Sokil," asked me to pass this on: "We need tourniquets, not medals."'
     quote = quote_with(quotes_of(text, "en"), "We need")
     assert quote.speaker is not None and quote.speaker_canonical is None
+
+
+def test_a_plural_subject_the_best_reading_takes_for_a_locative_does_not_stop_a_singular_noun() -> None:
+    text = (
+        "Її власник Остап Литвиненко-Сірий приїхав із Куп'янська.\n\n"
+        "«Тут я почав з нуля», — згадує Литвиненко-Сірий.\n\n"
+        "Спершу переселенці не розуміли його кави. «Казали, що гірка. А тепер беруть по дві», — сміється бариста."
+    )
+    quote = quote_with(quotes_of(text, "uk"), "Казали")
+    assert quote.speaker_canonical is not None and "Lytvynenko" in quote.speaker_canonical
