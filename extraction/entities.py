@@ -40,6 +40,7 @@ from extraction.gazetteer import (
     ukrainian_romanization,
 )
 from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, COORDINATION, phrase_pattern
+from extraction.name_readings import PERSON_GRAMMEMES, person_parse, person_readings
 from extraction.organisations import (
     compound_organisations,
     institution_phrases,
@@ -369,7 +370,7 @@ def _lemma_token(token: str, language: str, label: str, gender: str | None = Non
     parses = morph(language).parse(token)
     if not parses:
         return token
-    preferred = {PER: ("Name", "Surn", "Patr"), LOC: ("Geox",), ORG: ("Orgn",)}.get(label, ())
+    preferred = {PER: tuple(PERSON_GRAMMEMES), LOC: ("Geox",), ORG: ("Orgn",)}.get(label, ())
     if gender is not None:  # the name's gender and case first (a feminine surname stays feminine)
         wanted = set(gender.split(","))
         parses = sorted(parses, key=lambda p: len(wanted - p.tag.grammemes - _caseless(p)))
@@ -415,7 +416,7 @@ def _name_gender(words: Sequence[str], language: str) -> str | None:
             case, best = candidate, score
     for parses in readings:
         for parse in parses:
-            if "Name" in parse.tag.grammemes and (case is None or case in parse.tag.grammemes | _caseless(parse)):
+            if person_parse(parse, ("Name",)) and (case is None or case in parse.tag.grammemes | _caseless(parse)):
                 gender = "femn" if "femn" in parse.tag.grammemes else "masc" if "masc" in parse.tag.grammemes else None
                 return ",".join(g for g in (gender, case) if g) or None
     return case
@@ -425,14 +426,14 @@ def _lemma_word(word: str, language: str, label: str, gender: str | None = None)
     head, sep, tail = word.partition("-")
     if sep and len(head) >= 3 and tail[:1].islower():  # Ростове-на-Дону: only the first part declines
         return _lemma_token(head, language, label) + sep + tail
-    if label == PER and word[:1].isupper() and _person_reading(word, language):
+    if label == PER and word[:1].isupper() and person_reading(word, language):
         return _lemma_token(word, language, label, gender)  # a person reading beats a place reading (Иванова, Пушкин)
     if label == LOC and word[:1].isupper() and (hit := best_place_lemma(word, language)) is not None:
         return hit[0]  # Львові -> Львів, Сумах -> Суми, Воронежі -> Воронеж (the city, not the village)
     if label in (LOC, ORG, PER) and not word.isupper():
         for parse in morph(language).parse(word):  # a reading the gazetteer knows wins (Києві -> Київ, not Кий)
             candidate = parse.normal_form[:1].upper() + parse.normal_form[1:]
-            is_place = label == LOC or (label == PER and not {"Name", "Surn", "Patr"} & parse.tag.grammemes)
+            is_place = label == LOC or (label == PER and not person_parse(parse))
             if lookup_known(candidate) is not None or (is_place and _regional_place(candidate)):
                 return candidate if word[:1].isupper() else parse.normal_form
     return _lemma_token(word, language, label, gender)
@@ -585,7 +586,7 @@ def _compatible_context(text: str, start: int, end: int, entity_label: str, lang
     if " " in surface or surface.isupper() or surface[:1].islower():
         return True  # phrases, acronyms and derived common nouns (вагнеровцы) are no person's name
     parses = morph(language).parse(surface)
-    if all(p.is_known and not {"Surn", "Name"} & p.tag.grammemes for p in parses):
+    if all(p.is_known and not person_parse(p, ("Surn", "Name")) for p in parses):
         return True  # a dictionary word that is no name (Минобороны, Кремль)
     before = text[max(0, start - 20) : start]
     return bool(_UNIT_CONTEXT.search(before.rstrip()) or text[end : end + 1] == "»")
@@ -839,8 +840,10 @@ def _coordinated_places(text: str, mentions: list[Mention]) -> None:
                 mention.label, mention.lemma, changed = LOC, "", True
 
 
-def _person_reading(word: str, language: str) -> bool:
-    return any({"Name", "Surn", "Patr"} & p.tag.grammemes for p in morph(language).parse(word))
+def person_reading(word: str, language: str, kinds: Iterable[str] = PERSON_GRAMMEMES, case: str | None = None) -> bool:
+    """Whether pymorphy3 reads ``word`` as a person's name of ``kinds`` (given name, surname, patronymic), in
+    ``case`` when given."""
+    return person_readings(morph(language).parse(word), kinds, case=case)
 
 
 def _reading(text: str, start: int, end: int, label: str, language: str, found: Sequence[Mention] = ()) -> str:
@@ -861,7 +864,7 @@ def _reading(text: str, start: int, end: int, label: str, language: str, found: 
     place_context = _locative_before(before, surface, language) or _coordinated_with_place(before, start, found)
     if place is not None:
         person = _person_evidence(text, start, surface, language) or (
-            any(_person_reading(word, language) for word in surface.split()) and place.population < _CITY
+            any(person_reading(word, language) for word in surface.split()) and place.population < _CITY
         )
         if place_context or (not person and place.population >= TOWN_POPULATION):  # a village needs context
             return LOC
@@ -910,7 +913,7 @@ def _person_evidence(text: str, start: int, surface: str, language: str) -> bool
 
 
 def _is_given_name(word: str, language: str) -> bool:
-    return any("Name" in p.tag.grammemes for p in morph(language).parse(word))
+    return person_reading(word, language, ("Name",))
 
 
 def _not_a_person(surface: str, language: str) -> bool:
@@ -918,7 +921,7 @@ def _not_a_person(surface: str, language: str) -> bool:
     ``Офісу Президента``, ``Кривому Розі``): the model's person label is wrong."""
     for word in surface.split():
         parses = morph(language).parse(word.strip("«»\"'"))
-        if not parses or any({"Name", "Surn", "Patr"} & p.tag.grammemes for p in parses):
+        if not parses or person_readings(parses):
             return False
         if not any(p.is_known for p in parses):
             return False
@@ -1181,12 +1184,11 @@ def _skip_leading_place(text: str, start: int, end: int, language: str) -> int:
         if len(words) - size < 2:
             break
         prefix = text[start + words[0].start() : start + words[size - 1].end()]
-        given = morph(language).parse(words[size].group(0))
-        nominative_name = any({"Name", "nomn"} <= p.tag.grammemes for p in given)
+        nominative_name = person_reading(words[size].group(0), language, ("Name",), "nomn")
         oblique = not any("nomn" in p.tag.grammemes for p in morph(language).parse(first))
         if nominative_name and oblique and _place_of(prefix, language) is not None:
             return start + words[size].start()
-    if _person_reading(first, language):
+    if person_reading(first, language):
         return start  # Анна Михайловна Лебедева: a name before a name
     if any(_regional_place(p.normal_form.capitalize()) for p in morph(language).parse(first)):
         return start + words[1].start()
@@ -1200,7 +1202,7 @@ def _common_word(word: str, language: str) -> bool:
     reading as a name, surname, patronymic, place or organisation."""
     parses = morph(language).parse(word)
     common = parses and parses[0].is_known and parses[0].tag.POS in ("NOUN", "ADJF", "VERB", "ADVB", "PREP")
-    return bool(common) and not any({"Name", "Surn", "Patr", "Geox", "Orgn"} & p.tag.grammemes for p in parses)
+    return bool(common) and not person_readings(parses, also=("Geox", "Orgn"))
 
 
 def _lone_common_word(piece: str, language: str) -> bool:
@@ -1285,14 +1287,14 @@ def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
                 or _locative_before(before, surface, chunk.language)
                 or _coordinated_with_town(text, s, e, chunk.language)
             )
-            person = any(_person_reading(w, chunk.language) for w in words) and place.population < _CITY
+            person = any(person_reading(w, chunk.language) for w in words) and place.population < _CITY
             if person and not context:
                 continue
             native = place.country_code in NATIVE_COUNTRIES  # a Cyrillic name of a town abroad (Полиция: Police)
             small = place.latitude is not None and (place.population < _SENTENCE_TOWN or not native)
             if re.search(_SENTENCE_START, before) and small and not context:
                 parses = morph(chunk.language).parse(words[0])
-                if any(p.is_known and not {"Geox", "Name", "Surn"} & p.tag.grammemes for p in parses[:1]):
+                if any(p.is_known and not person_parse(p, ("Name", "Surn"), ("Geox",)) for p in parses[:1]):
                     continue  # a sentence-initial common word that is also a small town's name
             mentions.append(Mention(surface, LOC, s, e, language=chunk.language))
             break
@@ -1346,10 +1348,7 @@ def _extend_given_names(text: str, mentions: list[Mention]) -> None:
             continue
         word = match.group(1)
         given = word.lower() in GIVEN_NAMES or (
-            has_cyrillic(word)
-            and any(
-                "Name" in p.tag.grammemes and "nomn" in p.tag.grammemes for p in morph(mention.language).parse(word)
-            )
+            has_cyrillic(word) and person_reading(word, mention.language, ("Name",), "nomn")
         )
         start = mention.start - len(text[max(0, mention.start - 30) : mention.start]) + match.start(1)
         if given and not any(m.start < mention.start and start < m.end for m in mentions if m is not mention):
@@ -1410,7 +1409,7 @@ def _institutions_named_after_places(text: str, mentions: list[Mention]) -> None
                 continue
             if "anim" in parses[0].tag.grammemes:
                 continue  # a title before a place (Мэр Харькова, Президент Румынии), not an institution
-            if any({"Name", "Surn", "Patr", "Geox"} & p.tag.grammemes for p in parses):
+            if person_readings(parses, also=("Geox",)):
                 continue
         elif not re.search(r"\d", word):
             continue
