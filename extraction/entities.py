@@ -39,7 +39,7 @@ from extraction.gazetteer import (
     translit,
     ukrainian_romanization,
 )
-from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, COORDINATION, phrase_pattern
+from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, COORDINATION, ENDING, phrase_pattern
 from extraction.name_readings import PERSON_GRAMMEMES, person_parse, person_readings
 from extraction.organisations import (
     compound_organisations,
@@ -785,24 +785,32 @@ def _cut_at_prepositions(text: str, start: int, end: int, label: str) -> list[tu
     return out or [(start, end)]
 
 
-_LOCATIVE_BEFORE = re.compile(
-    r"(?:^|[\s(«])(?:в|во|у|из|изо|под|около|возле|близ|до|от|з|із|зі|під|біля|поблизу|між|через|по|"
-    r"город[а-я]*|мiст[оа]|міст[оаі]|сел[оаі]|селищ[еаі]|поселк[а-я]*|посел[оа]к)\s+$",
-    re.IGNORECASE,
+# Prepositions and place nouns before a word that read it as a place; the second group also governs persons
+# (Russian у Белоусова "Belousov has", от Калининой "from Kalinina"; Ukrainian у is в, "in").
+_PLACE_ONLY = (
+    r"в|во|из|изо|под|около|возле|близ|під|біля|поблизу|між|"
+    r"город[а-я]*|мiст[оа]|міст[оаі]|сел[оаі]|селищ[еаі]|поселк[а-я]*|посел[оа]к"
 )
+_ALSO_PERSONS = r"у|до|от|з|із|зі|через|по"
+_LOCATIVE_BEFORE = re.compile(rf"(?:^|[\s(«])(?:{_PLACE_ONLY}|{_ALSO_PERSONS})\s+$", re.IGNORECASE)
+_PLACE_ONLY_BEFORE = re.compile(rf"(?:^|[\s(«])(?:{_PLACE_ONLY})\s+$", re.IGNORECASE)
+_UKRAINIAN_IN = re.compile(r"(?:^|[\s(«])у\s+$", re.IGNORECASE)
 
 
 _WITH = re.compile(r"(?:^|[\s(«])(?:з|із|зі|с|со)\s+$", re.IGNORECASE)
 
 
-def _locative_before(before: str, surface: str, language: str) -> bool:
+def _locative_before(before: str, surface: str, language: str, places_only: bool = False) -> bool:
     """A preposition or place noun before the word that reads it as a place: not ``з``/``с`` ("with") before an
-    instrumental that is no genitive (``нараду зі Ставкою``; but ``з Харкова``)."""
+    instrumental that is no genitive (``нараду зі Ставкою``; but ``з Харкова``). With ``places_only``, only the
+    words that govern no person (``в``, ``біля``, ``села``; Ukrainian ``у``; ``з`` "from")."""
+    if places_only and (_PLACE_ONLY_BEFORE.search(before) or (language == "uk" and _UKRAINIAN_IN.search(before))):
+        return True
     if _LOCATIVE_BEFORE.search(before) is None:
         return False
     if _WITH.search(before) is None:
-        return True
-    parses = morph(language).parse(surface.split()[0])
+        return not places_only
+    parses = morph(language).parse(surface.split()[0])  # з Харкова "from", зі Ставкою "with"
     return not any("ablt" in p.tag.grammemes for p in parses) or any("gent" in p.tag.grammemes for p in parses)
 
 
@@ -862,18 +870,23 @@ def _reading(text: str, start: int, end: int, label: str, language: str, found: 
     place = _place_of(surface, language) if short_person else None
     before = text[max(0, start - 25) : start]
     place_context = _locative_before(before, surface, language) or _coordinated_with_place(before, start, found)
+    evidence = short_person and _person_evidence(text, start, surface, language)
     if place is not None:
-        person = _person_evidence(text, start, surface, language) or (
-            any(person_reading(word, language) for word in surface.split()) and place.population < _CITY
+        person = (
+            evidence
+            or (" " not in surface and _person_dominant(surface, language))
+            or (any(person_reading(word, language) for word in surface.split()) and place.population < _CITY)
         )
-        if place_context or (not person and place.population >= TOWN_POPULATION):  # a village needs context
+        # a person named in the text keeps a preposition that also governs persons (у Белоусова, от Калининой)
+        context = _place_context(text, start, surface, language, found) if evidence else place_context
+        if context or (not person and place.population >= TOWN_POPULATION):  # a village needs context
             return LOC
     named_org = surface.isupper() or "«" in surface
     if label == ORG and not named_org and (" " in surface or place_context) and _place_of(surface, language):
         return LOC  # Білої Церкви, в Купянске: a place the model called an organisation (not a club: Краснодар)
     if label in (PER, LOC) and " " in surface and re.search(r"\s[А-ЯІЇЄЁ]{2,6}$", surface):
         return ORG  # Полтавської ОВА, Харківської ОДА: an authority named by its acronym
-    if label == PER and has_cyrillic(surface) and _not_a_person(surface, language):
+    if label == PER and has_cyrillic(surface) and not evidence and _not_a_person(surface, language):
         first, _, rest = surface.partition(" ")
         found_place = _place_of(surface, language) or (_place_of(rest, language) if _is_direction(first) else None)
         town = found_place is not None and (found_place.population >= TOWN_POPULATION or place_context)
@@ -884,6 +897,30 @@ def _reading(text: str, start: int, end: int, label: str, language: str, found: 
         if rest_place is not None and not _is_direction(first) and not _village_name(first, rest, rest_place, language):
             return ORG
     return label
+
+
+def _place_context(text: str, start: int, surface: str, language: str, found: Sequence[Mention]) -> bool:
+    """What reads a word as a place even when the text names a person by it: a preposition that governs no
+    person (:func:`_locative_before` with ``places_only``) or coordination with a place found before it
+    (``Ужгороді і Галичі``)."""
+    before = text[max(0, start - 25) : start]
+    return _locative_before(before, surface, language, places_only=True) or _coordinated_with_place(
+        before, start, found
+    )
+
+
+def _person_over_places(text: str, start: int, end: int, language: str, mentions: list[Mention]) -> None:
+    """A person reading beats a place reading inside a person span: a place the rules found inside the model's
+    person span (``Алексей Байкалов``: not Lake Baikal; ``Иртышов`` after ``Петр Иртышов``) is dropped when only
+    given names, patronymics or initials precede it in the span, or when the text names that person in full
+    elsewhere, unless a word before the span reads it as a place (``в``, ``біля``)."""
+    if _place_context(text, start, text[start:end], language, mentions):
+        return
+    for mention in [m for m in mentions if m.label == LOC and start <= m.start and m.end <= end]:
+        names = text[start : mention.start].split()
+        given = bool(names) and all(w.endswith(".") or _is_given_name(w, language) for w in names)
+        if given or _person_evidence(text, mention.start, mention.text, language):
+            mentions.remove(mention)
 
 
 def _village_name(first: str, rest_name: str, rest: Place, language: str) -> bool:
@@ -901,15 +938,56 @@ _CITY = 100_000
 
 
 def _person_evidence(text: str, start: int, surface: str, language: str) -> bool:
-    """A given name or an initial right before the word, or its stem after a given name elsewhere in the text."""
-    previous = re.search(r"([A-ZА-ЯІЇЄЁ][\w'’]*\.?)\s+$", text[max(0, start - 30) : start])
-    if previous is not None and (previous.group(1).endswith(".") or _is_given_name(previous.group(1), language)):
+    """A given name or an initial right before the word, or the word is a case form of the surname of a person
+    named in full elsewhere in the text (``Вадим Подольский`` ... ``Подольского``, ``Ольга Калинина`` ...
+    ``Калининой``)."""
+    previous = re.search(r"(?<![\w'’-])([A-ZА-ЯІЇЄЁҐ](?:\.|[\w'’]+))[ \t]+$", text[max(0, start - 30) : start])
+    if previous is not None and _given_or_initial(previous.group(1), language):
         return True
-    stem = surface[: max(3, len(surface) - 2)]
-    for match in re.finditer(rf"([A-ZА-ЯІЇЄЁ][\w'’]+)\s+{re.escape(stem)}", text):
-        if _is_given_name(match.group(1), language):
+    last = surface.split()[-1]
+    for match in _FULL_NAME.finditer(text):
+        elsewhere = not start <= match.start(2) < start + len(surface)
+        if elsewhere and same_surname(match.group(2), last) and _given_or_initial(match.group(1), language):
             return True
     return False
+
+
+def _given_or_initial(word: str, language: str) -> bool:
+    """An initial (``А.``) or a given name of three letters or more (not ``У``, which pymorphy3 knows as a name)."""
+    return (len(word) == 2 and word.endswith(".")) or (len(word) >= 3 and _is_given_name(word, language))
+
+
+# A capitalised word (or an initial) and a capitalised word after it: a given name and a surname, maybe (the
+# second word is looked ahead at, so it may start the next pair: Балетмейстер Петр Иртышов).
+_FULL_NAME = re.compile(r"(?<![\w'’-])([A-ZА-ЯІЇЄЁҐ](?:\.|[\w'’]+))[ \t]+(?=([A-ZА-ЯІЇЄЁҐ][\w'’-]+))")
+
+
+def same_surname(one: str, other: str) -> bool:
+    """Whether two words are case forms of one surname: a shared stem of four letters or more (or a whole short
+    word: ``Коц``/``Коца``) and a nominal or
+    adjectival case ending (or none) after it in each (``Травниковым``/``Травникова``, ``Подольский``/
+    ``Подольского``, ``Калинина``/``Калининой``; not ``Москва``/``Москвин``)."""
+    one, other = one.lower(), other.lower()
+    shared = next((i for i, (a, b) in enumerate(zip(one, other, strict=False)) if a != b), min(len(one), len(other)))
+    return shared >= min(4, len(one), len(other)) and all(
+        _CASE_ENDING.fullmatch(word[shared:]) and word[shared:] not in _SURNAME_SUFFIXES for word in (one, other)
+    )
+
+
+_CASE_ENDING = re.compile(ENDING + "?")
+# Case endings that are also a surname's own suffix: Петров is no case form of Петра.
+_SURNAME_SUFFIXES = frozenset({"ов", "ев", "ёв", "ів", "їв", "ин", "ын"})
+
+
+def _person_dominant(word: str, language: str) -> bool:
+    """Russian only (the Ukrainian dictionary gives no frequencies): pymorphy3 reads the word more often as a
+    person's name than as a place's (``Пушкину``, ``Белоусова``; not ``Ростова``)."""
+    if language != "ru":
+        return False
+    parses = morph(language).parse(word)
+    person = sum(p.score for p in parses if person_parse(p))
+    place = sum(p.score for p in parses if "Geox" in p.tag.grammemes)
+    return person > place
 
 
 def _is_given_name(word: str, language: str) -> bool:
@@ -1287,6 +1365,9 @@ def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
                 or _locative_before(before, surface, chunk.language)
                 or _coordinated_with_town(text, s, e, chunk.language)
             )
+            named = _person_evidence(text, s, surface, chunk.language)  # a person named in the text
+            if named and not _place_context(text, s, surface, chunk.language, mentions):
+                continue
             person = any(person_reading(w, chunk.language) for w in words) and place.population < _CITY
             if person and not context:
                 continue
@@ -1573,11 +1654,15 @@ def _organisation_names(text: str, chunk: Chunk, mentions: list[Mention]) -> Non
         mentions.append(Mention(text[start:end], ORG, start, end, language=chunk.language, own_label=quoted))
 
 
+_CYRILLIC_WORD = r"(?<![\w'’-])[А-ЯІЇЄЁҐ][а-яіїєёґ'’ʼ]+(?![\w-])"
+
+
 def _propagate_surnames(text: str, mentions: list[Mention]) -> None:
     """Other occurrences of the surname of a full person name in the document are mentions too.
 
     (The small English model finds ``Oleksandr Tarnavskyi`` but often not the later ``Tarnavskyi said``;
-    natasha finds ``Александр Коц`` but not ``Коц ссылается``.) Cyrillic surnames may be inflected.
+    natasha finds ``Александр Коц`` but not ``Коц ссылается``.) Cyrillic surnames may be inflected
+    (:func:`same_surname`: ``Ольга Калинина`` ... ``Калининой``).
     """
     surnames = {
         (m.text.split()[-1], m.language)
@@ -1585,8 +1670,11 @@ def _propagate_surnames(text: str, mentions: list[Mention]) -> None:
         if m.label == PER and " " in m.text and len(m.text.split()[-1]) >= (3 if has_cyrillic(m.text) else 4)
     }
     for surname, language in sorted(surnames):
-        ending = r"(?:[а-яіїєё]{1,3})?" if has_cyrillic(surname) else ""
-        for match in re.finditer(rf"(?<![\w'’-]){re.escape(surname)}{ending}(?![\w-])", text):
+        cyrillic = has_cyrillic(surname)
+        pattern = _CYRILLIC_WORD if cyrillic else rf"(?<![\w'’-]){re.escape(surname)}(?![\w-])"
+        for match in re.finditer(pattern, text):
+            if cyrillic and not same_surname(match.group(0), surname):
+                continue
             s, e = match.start(), match.end()
             if not any(m.start < e and s < m.end for m in mentions):
                 mentions.append(Mention(match.group(0), PER, s, e, lemma="", language=language))
@@ -1683,6 +1771,8 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                         _add(per_doc[index], quoted, widen=True)
                     elif ps < pe and not _common_word_at_sentence_start(text, ps, pe, chunk.language):
                         label = _reading(text, ps, pe, label, chunk.language, per_doc[index])
+                        if label == PER:
+                            _person_over_places(text, ps, pe, chunk.language, per_doc[index])
                         _add(per_doc[index], Mention(text[ps:pe], label, ps, pe, language=chunk.language), widen=True)
     for index, chunk in cyrillic:
         _coordinated_places(documents[index][0], per_doc[index])

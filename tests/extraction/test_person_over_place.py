@@ -1,0 +1,91 @@
+"""Issue 26, seventh round: a person reading beats a place reading inside a person span (made-up sentences; real
+natasha and pymorphy3 models)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import pytest
+
+from extraction.canonical import Mention
+from extraction.entities import LOC, PER, _person_evidence, extract_mentions, same_surname
+from extraction.name_readings import person_readings
+
+TEXTS = {
+    # a surname that is a case form of a river's name (Волгов: the genitive plural of Волга)
+    "ru-river": "Композитор Илья Волгов написал оперу. Волгов работал над ней три года.",
+    # a surname that is a city's adjective, named in full first; the city itself after a locative preposition
+    "ru-city": "Адвокат Олег Курский заявил о давлении. По словам Курского, сам он живёт в Курске.",
+    # a feminine adjective surname alone is no organisation when the text names her in full
+    "ru-adjective": "Экскурсовод Нина Ладожская провела группу. Ладожская рассказала о маршруте.",
+    # Russian у governs persons too: у Гусева is "Gusev has", not "near Gusev" (a town)
+    "ru-u": "Экспедицию возглавил Артём Гусев. Как отметили коллеги, у Гусева большой опыт.",
+    # a person named after a town, and the town after з "from" (genitive) stays a place
+    "uk-from": "Фермер Петро Ніжин розповів про врожай. Родина переїхала з Ніжина до Києва.",
+}
+
+
+@lru_cache(maxsize=1)
+def _mentions() -> dict[str, list[Mention]]:
+    found = extract_mentions([(text, key.split("-")[0]) for key, text in TEXTS.items()])
+    return dict(zip(TEXTS, found, strict=True))
+
+
+def _labels(key: str, surface: str) -> list[str]:
+    return [m.label for m in _mentions()[key] if m.text == surface]
+
+
+def test_a_surname_that_spells_a_river_is_a_person_inside_and_outside_the_full_name() -> None:
+    assert _labels("ru-river", "Илья Волгов") == [PER]
+    assert _labels("ru-river", "Волгов") == [PER]
+    assert not [m for m in _mentions()["ru-river"] if m.label == LOC]
+
+
+def test_a_surname_named_in_full_elsewhere_beats_the_city_but_a_locative_keeps_the_city() -> None:
+    assert _labels("ru-city", "Курского") == [PER]
+    assert _labels("ru-city", "Курске") == [LOC]
+
+
+def test_a_feminine_adjective_surname_is_a_person_not_an_organisation() -> None:
+    assert _labels("ru-adjective", "Ладожская") == [PER]
+
+
+def test_russian_u_before_a_named_person_is_no_place_context() -> None:
+    assert _labels("ru-u", "Гусева") == [PER]
+
+
+def test_ukrainian_z_with_a_genitive_reads_a_place_even_when_a_person_has_the_name() -> None:
+    assert _labels("uk-from", "Петро Ніжин") == [PER]
+    assert _labels("uk-from", "Ніжина") == [LOC]
+
+
+@pytest.mark.parametrize(
+    ("one", "other", "same"),
+    [
+        ("Травниковым", "Травникова", True),  # instrumental and genitive of Травников
+        ("Подольский", "Подольского", True),  # an adjective surname
+        ("Калинина", "Калининой", True),  # a feminine surname
+        ("Коц", "Коца", True),  # a short surname, whole
+        ("Петров", "Петра", False),  # -ов is the surname's suffix, not a case ending of Петр
+        ("Москва", "Москвин", False),
+    ],
+)
+def test_case_forms_of_one_surname(one: str, other: str, same: bool) -> None:
+    assert same_surname(one, other) is same
+
+
+def test_a_word_ending_the_previous_sentence_is_no_initial() -> None:
+    text = "Вантажівки їхали через Ромни.\n\nЕколог Державної інспекції попередив про шкоду."
+    start = text.index("Еколог")
+    assert not _person_evidence(text, start, "Еколог Державної", "uk")
+    initial = "Заявление сделал А. Морозов."
+    assert _person_evidence(initial, initial.index("Морозов"), "Морозов", "ru")
+
+
+def test_person_readings_by_kind_and_case() -> None:
+    from extraction.entities import morph
+
+    assert person_readings(morph("ru").parse("Ивану"), ("Name",))
+    assert not person_readings(morph("ru").parse("Ивану"), ("Name",), case="nomn")
+    assert not person_readings(morph("ru").parse("дорога"))
+    assert person_readings(morph("ru").parse("Москвы"), also=("Geox",))
