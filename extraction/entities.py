@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from extraction.canonical import Mention
-from extraction.features import find_features
+from extraction.features import find_features, river_names
 from extraction.gazetteer import (
     GIVEN_NAMES,
     KNOWN_ENTITIES,
@@ -592,6 +592,25 @@ def _compatible_context(text: str, start: int, end: int, entity_label: str, lang
     return bool(_UNIT_CONTEXT.search(before.rstrip()) or text[end : end + 1] == "»")
 
 
+def _river_english(word: str, language: str, explicit: bool, own_name: bool = False) -> str | None:
+    """``X River`` for a name the text shows to be a river's (:func:`river_names`): the town of that name gives the
+    English spelling (``Хоролу`` -> ``Khorol River``), else the dictionary's nominative romanised (``Колву`` ->
+    ``Kolva River``). Without a river noun before it, a region, a country or a city of 100,000 people is no river
+    (``мост через Киев`` is no such phrase; ``берегу Крыма`` is the shore). ``own_name``: the river's own word
+    romanised, not the town's (``Москве-реке`` -> ``Moskva River``)."""
+    if region_named(word) is not None:
+        return None
+    place = None if own_name else _place_of(word, language)
+    if place is not None and (place.latitude is None or (not explicit and place.population >= _CITY)):
+        return None
+    if place is not None:
+        return f"{place.name} River"
+    parses = morph(language).parse(word)
+    reading = next((p for p in parses if "Geox" in p.tag.grammemes), parses[0] if parses else None)
+    nominative = reading.normal_form if reading is not None and reading.tag.POS == "NOUN" else word.lower()
+    return f"{romanize(nominative[:1].upper() + nominative[1:], language)} River"
+
+
 def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
     part = text[chunk.start : chunk.end]
     out: list[Mention] = []
@@ -600,6 +619,12 @@ def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
         for feature in find_features(part, chunk.language):
             s, e = chunk.start + feature.start, chunk.start + feature.end
             _add(out, Mention(text[s:e], LOC, s, e, lemma=feature.canonical, language=chunk.language))
+        for river in river_names(part):
+            s, e = chunk.start + river.start, chunk.start + river.end
+            name = text[s:e].split("-")[0]  # Москве-реке: the name is the first half
+            english = _river_english(name, chunk.language, river.explicit, own_name=river.compound)
+            if english is not None and not any(m.start < e and s < m.end for m in out):
+                _add(out, Mention(text[s:e], LOC, s, e, lemma=english, language=chunk.language))
         _places_in_capitals(text, chunk, out)
         for region in find_regions(part):
             s, e = chunk.start + region.start, chunk.start + region.end

@@ -89,3 +89,43 @@ def test_person_readings_by_kind_and_case() -> None:
     assert not person_readings(morph("ru").parse("Ивану"), ("Name",), case="nomn")
     assert not person_readings(morph("ru").parse("дорога"))
     assert person_readings(morph("ru").parse("Москвы"), also=("Geox",))
+
+
+# -- rivers the table does not list --------------------------------------------------------------------------
+
+
+def test_names_after_river_words_are_rivers() -> None:
+    from extraction.features import river_names
+
+    text = (
+        "Стоки попали в ручей, впадающий в Тошму. На річці Самара тихо. Ледоход на Москве-реке. Мер Берегова приїхав."
+    )
+    found = {text[r.start : r.end]: (r.explicit, r.compound) for r in river_names(text)}
+    assert found == {"Тошму": (False, False), "Самара": (True, False), "Москве-реке": (True, True)}
+
+
+def test_rivers_after_river_words_get_an_english_river_name() -> None:
+    texts = [
+        ("Стоки попали в ручей, впадающий в Тошму, сообщили экологи.", "ru"),
+        ("Туристи облаштували табір на березі Хоролу.", "uk"),
+        ("Ледоход на Москве-реке начался раньше.", "ru"),
+        ("Родина переїхала на лівий берег Києва.", "uk"),  # a city of a million is no river, even after a bank
+    ]
+    lemmas = [{m.text: m.lemma for m in found} for found in extract_mentions(texts)]
+    assert lemmas[0]["Тошму"] == "Toshma River"  # the dictionary's nominative, romanised
+    assert lemmas[1]["Хоролу"] == "Khorol River"  # the town of that name spells it
+    assert lemmas[2]["Москве-реке"] == "Moskva River"
+    assert "River" not in lemmas[3].get("Києва", "")
+
+
+def test_short_names_and_ija_stems_match_only_their_case_forms() -> None:
+    import re
+
+    from extraction.inflection import word_pattern
+
+    def matches(word: str, form: str) -> bool:
+        return re.fullmatch(word_pattern(word), form) is not None
+
+    assert matches("Ока", "Оке") and matches("Ока", "Окой") and not matches("Ока", "Окн")
+    assert matches("Росія", "Росії") and matches("Росія", "Росією") and not matches("Росія", "Росі")
+    assert matches("Россия", "России") and not matches("Россия", "Росси")
