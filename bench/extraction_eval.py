@@ -43,7 +43,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bench.tally import DocumentCounts, by_data_set, data_sets, f1, ratio
+from bench.tally import DocumentCounts, Matches, by_data_set, data_sets, f1, ratio
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "extraction"
 
@@ -52,17 +52,11 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "tests" / "data" / "extracti
 class Tally(DocumentCounts):
     """Counts for one language (or the total)."""
 
-    ent_tp: int = 0
-    ent_pred: int = 0
-    ent_gold: int = 0
-    canon_tp: int = 0
-    canon_pred: int = 0
-    canon_gold: int = 0
-    canon_matched: int = 0
-    canon_correct: int = 0
-    quote_tp: int = 0
-    quote_pred: int = 0
-    quote_gold: int = 0
+    entities: Matches = field(default_factory=Matches)  # on (text, label)
+    canonical: Matches = field(default_factory=Matches)  # on (text, canonical name)
+    canon_matched: int = 0  # gold entities paired with a predicted one of the same text
+    canon_correct: int = 0  # ... whose canonical name is the gold one
+    quotes: Matches = field(default_factory=Matches)  # on the inner text
     kind_correct: int = 0
     speaker_total: int = 0
     speaker_correct: int = 0
@@ -70,22 +64,22 @@ class Tally(DocumentCounts):
 
 def figures(t: Tally) -> dict[str, float]:
     """Precision, recall, F1 and accuracies (all in [0, 1]) from a tally."""
-    ep, er = ratio(t.ent_tp, t.ent_pred), ratio(t.ent_tp, t.ent_gold)
-    cp, cr = ratio(t.canon_tp, t.canon_pred), ratio(t.canon_tp, t.canon_gold)
-    qp, qr = ratio(t.quote_tp, t.quote_pred), ratio(t.quote_tp, t.quote_gold)
+    ep, er, ef = t.entities.scores()
+    cp, cr, cf = t.canonical.scores()
+    qp, qr, qf = t.quotes.scores()
     return {
         "docs": float(t.docs),
         "entity_p": ep,
         "entity_r": er,
-        "entity_f1": f1(ep, er),
+        "entity_f1": ef,
         "canonical_p": cp,
         "canonical_r": cr,
-        "canonical_f1": f1(cp, cr),
+        "canonical_f1": cf,
         "canonical_acc": ratio(t.canon_correct, t.canon_matched),
         "quote_p": qp,
         "quote_r": qr,
-        "quote_f1": f1(qp, qr),
-        "quote_kind_acc": ratio(t.kind_correct, t.quote_tp),
+        "quote_f1": qf,
+        "quote_kind_acc": ratio(t.kind_correct, t.quotes.matched),
         "speaker_acc": ratio(t.speaker_correct, t.speaker_total),
     }
 
@@ -113,10 +107,12 @@ def score_document(gold: Mapping[str, Any], pred: Mapping[str, Any]) -> Tally:
     t = Tally(docs=1)
     gold_ents = list(gold.get("entities", []))
     pred_ents = list(pred.get("entities", []))
-    t.ent_gold, t.ent_pred = len(gold_ents), len(pred_ents)
-    t.ent_tp = _overlap(((e["text"], e["label"]) for e in gold_ents), ((e["text"], e["label"]) for e in pred_ents))
-    t.canon_gold, t.canon_pred = len(gold_ents), len(pred_ents)
-    t.canon_tp = _overlap(
+    t.entities.gold, t.entities.predicted = len(gold_ents), len(pred_ents)
+    t.entities.matched = _overlap(
+        ((e["text"], e["label"]) for e in gold_ents), ((e["text"], e["label"]) for e in pred_ents)
+    )
+    t.canonical.gold, t.canonical.predicted = len(gold_ents), len(pred_ents)
+    t.canonical.matched = _overlap(
         ((e["text"], _key(e["canonical"])) for e in gold_ents), ((e["text"], _key(e["canonical"])) for e in pred_ents)
     )
     unused = [(e["text"], e["canonical"]) for e in pred_ents]
@@ -136,7 +132,7 @@ def score_document(gold: Mapping[str, Any], pred: Mapping[str, Any]) -> Tally:
         t.errors.append(f"{gold.get('id')}: extra entity {text!r} -> {canonical!r}")
     gold_quotes = list(gold.get("quotes", []))
     pred_quotes = list(pred.get("quotes", []))
-    t.quote_gold, t.quote_pred = len(gold_quotes), len(pred_quotes)
+    t.quotes.gold, t.quotes.predicted = len(gold_quotes), len(pred_quotes)
     remaining = list(pred_quotes)
     for q in gold_quotes:
         key = _quote_key(q["text"])
@@ -145,7 +141,7 @@ def score_document(gold: Mapping[str, Any], pred: Mapping[str, Any]) -> Tally:
             t.errors.append(f"{gold.get('id')}: missed quote {q['text'][:40]!r}")
             continue
         remaining.remove(hit)
-        t.quote_tp += 1
+        t.quotes.matched += 1
         if hit.get("kind", "statement") == q.get("kind", "statement"):
             t.kind_correct += 1
         else:

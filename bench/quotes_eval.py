@@ -48,7 +48,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from bench.tally import DocumentCounts, by_data_set, data_sets, f1, ratio
+from bench.tally import DocumentCounts, Matches, by_data_set, data_sets, ratio
 
 LANGUAGES = ("en", "ru", "uk")
 _LEGEND = re.compile(r"^@(\w+)=(.+)$")
@@ -102,23 +102,21 @@ class Prediction:
 
 
 @dataclass
-class Tally(DocumentCounts):
-    """Counts for one system in one language."""
+class Tally(Matches, DocumentCounts):
+    """Counts for one system in one language: statement quotes matched, and of those how many had the right
+    speaker."""
 
-    gold: int = 0
-    predicted: int = 0
-    matched: int = 0
     speaker_right: int = 0
 
     def figures(self) -> dict[str, float]:
         """P, R, F1, speaker accuracy and found-with-right-speaker."""
-        p, r = ratio(self.matched, self.predicted), ratio(self.matched, self.gold)
+        p, r, f = self.scores()
         return {
             "docs": float(self.docs),
             "gold": float(self.gold),
             "quote_p": p,
             "quote_r": r,
-            "quote_f1": f1(p, r),
+            "quote_f1": f,
             "speaker_acc": ratio(self.speaker_right, self.matched),
             "found_right_speaker": ratio(self.speaker_right, self.gold),
         }

@@ -14,10 +14,13 @@ class Counts:
     """A dataclass of counts; :meth:`add` folds in another of the same kind, field by field."""
 
     def add(self, other: Self) -> None:
-        """Add ``other``'s counts to these: numbers add, ``Counter`` fields update, lists (e.g. errors) extend."""
+        """Add ``other``'s counts to these: numbers add, nested counts add, ``Counter`` fields update, lists (e.g.
+        errors) extend."""
         for f in fields(self):
             mine, theirs = getattr(self, f.name), getattr(other, f.name)
-            if isinstance(mine, Counter):
+            if isinstance(mine, Counts):
+                mine.add(theirs)
+            elif isinstance(mine, Counter):
                 mine.update(theirs)
             elif isinstance(mine, list):
                 mine.extend(theirs)
@@ -31,6 +34,20 @@ class DocumentCounts(Counts):
 
     docs: int = 0
     errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Matches(Counts):
+    """Predictions matched one to one against the gold: how many matched, were predicted, are in the gold."""
+
+    matched: int = 0
+    predicted: int = 0
+    gold: int = 0
+
+    def scores(self) -> tuple[float, float, float]:
+        """Precision, recall and F1 (0 where there is nothing to score)."""
+        precision, recall = ratio(self.matched, self.predicted), ratio(self.matched, self.gold)
+        return precision, recall, f1(precision, recall)
 
 
 def ratio(part: float, whole: float) -> float:

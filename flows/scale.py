@@ -21,6 +21,12 @@ from flows.ingest import ingest
 LOCAL_CLUSTER = "local"
 
 
+def _local_cluster_options(n_workers: int | None) -> dict[str, Any]:
+    """``LocalCluster`` arguments: ``n_workers`` single-threaded worker processes (default: CPU count, at most 4)."""
+    workers = n_workers or max(1, min(4, os.cpu_count() or 1))
+    return {"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": ":0"}
+
+
 def dask_task_runner(address: str | None = None, n_workers: int | None = None) -> Any:
     """A ``DaskTaskRunner``: connect to ``address`` (``tcp://host:8786``), or start a local cluster of processes.
 
@@ -37,11 +43,7 @@ def dask_task_runner(address: str | None = None, n_workers: int | None = None) -
         raise RuntimeError("the Dask task runner needs prefect-dask: pip install 'telefeed[scale]'") from exc
     if address and address != LOCAL_CLUSTER:
         return DaskTaskRunner(address=address)
-    workers = n_workers or max(1, min(4, os.cpu_count() or 1))
-    return DaskTaskRunner(
-        cluster_class="distributed.LocalCluster",
-        cluster_kwargs={"n_workers": workers, "threads_per_worker": 1, "processes": True, "dashboard_address": ":0"},
-    )
+    return DaskTaskRunner(cluster_class="distributed.LocalCluster", cluster_kwargs=_local_cluster_options(n_workers))
 
 
 def on_dask(target: Flow[Any, Any], address: str | None = None, n_workers: int | None = None) -> Flow[Any, Any]:
@@ -57,8 +59,7 @@ def dask_cluster(address: str | None = None, n_workers: int | None = None) -> It
         return
     from distributed import LocalCluster
 
-    workers = n_workers or max(1, min(4, os.cpu_count() or 1))
-    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
+    with LocalCluster(**_local_cluster_options(n_workers)) as cluster:
         yield str(cluster.scheduler_address)
 
 

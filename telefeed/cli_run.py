@@ -24,6 +24,9 @@ from telefeed.cli_common import (
 from telefeed.config import ConfigError
 
 SCALE_MODULES = ("prefect_dask", "distributed")  # what `run --dask` imports (the `scale` extra)
+ExtractOption = Annotated[
+    bool, typer.Option("--extract/--no-extract", help="Extract entities and quotes of the landed documents.")
+]
 
 
 def register(app: typer.Typer) -> None:
@@ -46,9 +49,7 @@ def run(
             show_default=False,
         ),
     ] = None,
-    extract: Annotated[
-        bool, typer.Option("--extract/--no-extract", help="Extract entities and quotes of the landed documents.")
-    ] = True,
+    extract: ExtractOption = True,
 ) -> None:
     """Run the ingest flow on all enabled sources (or the named ones) and print a summary.
 
@@ -142,9 +143,7 @@ def backfill(
     ] = None,
     warehouse: WarehouseOption = None,
     sources: SourcesOption = None,
-    extract: Annotated[
-        bool, typer.Option("--extract/--no-extract", help="Extract entities and quotes of the landed documents.")
-    ] = True,
+    extract: ExtractOption = True,
 ) -> None:
     """Land SOURCE's items from [--since, --until) without moving its forward cursor; reruns add nothing."""
     warehouse_path, sources_path = resolve_paths(warehouse, sources)

@@ -15,6 +15,7 @@ from extraction.telegram.post import (
     build_post,
     iso,
     parse_iso,
+    payload_channel,
     payload_messages,
     utf16_slice,
 )
@@ -276,20 +277,17 @@ def _part(message: Mapping[str, Any]) -> MessagePart:
 
 def api_post(payload: Mapping[str, Any]) -> Post:
     """The post held by a ``telegram_message`` raw payload (an album's messages merged into one post)."""
-    channel = payload.get("channel") or {}
     messages, date = payload_messages(payload, API_ITEM, lambda message: parse_iso(message.get("date")))
     first = messages[0]
     counters = next((m for m in messages if m.get("views") is not None), first)
-    channel_id = channel.get("id") or peer_channel_id(first.get("peer_id"))
+    channel = payload_channel(payload, fallback_id=peer_channel_id(first.get("peer_id")))
     medias = [m.get("media") for m in messages]
-    reply_to, reply_elsewhere = _reply(first, int(channel_id) if channel_id is not None else None)
+    reply_to, reply_elsewhere = _reply(first, channel.id)
     return build_post(
         "api",
         [_part(m) for m in messages],
         date,
-        channel_id=int(channel_id) if channel_id is not None else None,
-        channel_username=channel.get("username"),
-        channel_title=channel.get("title"),
+        channel,
         views=counters.get("views"),
         forwards=counters.get("forwards"),
         replies=(counters.get("replies") or {}).get("replies"),

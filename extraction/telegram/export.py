@@ -24,6 +24,7 @@ from extraction.telegram.post import (
     Post,
     build_post,
     parse_iso,
+    payload_channel,
     payload_messages,
     sorted_entities,
     utf16_len,
@@ -226,17 +227,13 @@ def _part(message: Mapping[str, Any]) -> MessagePart:
 
 def export_post(payload: Mapping[str, Any]) -> Post:
     """The post held by a ``telegram_export_message`` raw payload."""
-    channel = payload.get("channel") or {}
     messages, date = payload_messages(payload, EXPORT_ITEM, export_date)
     first = messages[0]
-    channel_id = channel.get("id")
     return build_post(
         "export",
         [_part(m) for m in messages],
         date,
-        channel_id=int(channel_id) if channel_id is not None else None,
-        channel_username=channel.get("username"),
-        channel_title=channel.get("name"),
+        payload_channel(payload, title_key="name"),
         reactions=_export_reactions(first.get("reactions")),
         fwd_from=_forward(first),
         reply_to=first.get("reply_to_message_id"),

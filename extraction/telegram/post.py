@@ -83,6 +83,27 @@ class MessagePart:
     edit_date: datetime | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class PostChannel:
+    """The channel a post was read from, as far as its path knows it."""
+
+    id: int | None = None
+    username: str | None = None
+    title: str | None = None
+
+
+def payload_channel(
+    payload: Mapping[str, Any], title_key: str = "title", fallback_id: int | None = None
+) -> PostChannel:
+    """The ``channel`` object a connector put in a raw payload: its id as an int (``fallback_id`` when it has none),
+    username and title (``title_key``: an export names it ``name``)."""
+    channel = payload.get("channel") or {}
+    channel_id = channel.get("id") or fallback_id
+    return PostChannel(
+        int(channel_id) if channel_id is not None else None, channel.get("username"), channel.get(title_key)
+    )
+
+
 def payload_messages(
     payload: Mapping[str, Any], item: str, date_of: Callable[[Mapping[str, Any]], datetime | None]
 ) -> tuple[list[Mapping[str, Any]], datetime]:
@@ -99,9 +120,9 @@ def payload_messages(
     return messages, date
 
 
-def build_post(via: str, parts: Sequence[MessagePart], date: datetime, **fields: Any) -> Post:
-    """The post made of ``parts`` (oldest first): captions joined by a blank line, entities shifted to match,
-    media tagged with their message id, the latest edit time; ``fields`` are the post-level values."""
+def build_post(via: str, parts: Sequence[MessagePart], date: datetime, channel: PostChannel, **fields: Any) -> Post:
+    """The post made of ``parts`` (oldest first) in ``channel``: captions joined by a blank line, entities shifted
+    to match, media tagged with their message id, the latest edit time; ``fields`` are the other post-level values."""
     if not parts:
         raise NormaliseError(f"{via} post has no messages")
     texts: list[str] = []
@@ -122,6 +143,9 @@ def build_post(via: str, parts: Sequence[MessagePart], date: datetime, **fields:
         message_id=parts[0].message_id,
         message_ids=[p.message_id for p in parts],
         date=date,
+        channel_id=channel.id,
+        channel_username=channel.username,
+        channel_title=channel.title,
         text=ALBUM_CAPTION_SEPARATOR.join(texts),
         entities=sorted_entities(entities),
         edit_date=max(edits, default=None),

@@ -21,9 +21,11 @@ from extraction.normalise import NormaliseError
 from extraction.telegram.post import (
     MessagePart,
     Post,
+    PostChannel,
     build_post,
     normalise_link,
     parse_iso,
+    payload_channel,
     sorted_entities,
     utf16_len,
     utf16_slice,
@@ -304,7 +306,7 @@ def _channel_id(widget: LexborNode) -> int | None:
 
 def preview_post(payload: Mapping[str, Any]) -> Post:
     """The post held by a ``telegram_preview_post`` raw payload (the widget's HTML)."""
-    channel = payload.get("channel") or {}
+    known = payload_channel(payload)
     html = payload.get("html")
     if not isinstance(html, str) or not html.strip():
         raise NormaliseError("preview post has no HTML")
@@ -337,7 +339,7 @@ def preview_post(payload: Mapping[str, Any]) -> Post:
         elif user:
             fwd["username"] = user.group(1).lower()
         fwd = {k: v for k, v in fwd.items() if v is not None}
-    reply = _reply(widget.css_first("a.tgme_widget_message_reply"), channel.get("username") or username)
+    reply = _reply(widget.css_first("a.tgme_widget_message_reply"), known.username or username)
     reactions: dict[str, int] = {}
     for node in widget.css(".tgme_widget_message_reactions .tgme_reaction"):
         emoji = node.css_first(".emoji")
@@ -362,9 +364,11 @@ def preview_post(payload: Mapping[str, Any]) -> Post:
         "preview",
         parts,
         date,
-        channel_id=channel.get("id") or _channel_id(widget),
-        channel_username=(channel.get("username") or username or None),
-        channel_title=channel.get("title") or (owner.text(strip=True) if owner is not None else None),
+        PostChannel(
+            known.id or _channel_id(widget),
+            known.username or username or None,
+            known.title or (owner.text(strip=True) if owner is not None else None),
+        ),
         edited=meta is not None and "edited" in meta.text(),
         views=parse_count(views.text(strip=True)) if views is not None else None,
         reactions=reactions,

@@ -74,11 +74,11 @@ def test_scores_on_the_labelled_data_add_up() -> None:
     tallies = evaluate(DATA_DIR)
     assert set(tallies) >= {"en", "ru", "uk", "all"}
     languages = [tally for language, tally in tallies.items() if language != "all"]
-    for field in ("ent_gold", "quote_gold"):  # "all" is the sum of the languages, not a copy of one
-        assert getattr(tallies["all"], field) == sum(getattr(tally, field) for tally in languages), field
+    for field in ("entities", "quotes"):  # "all" is the sum of the languages, not a copy of one
+        assert getattr(tallies["all"], field).gold == sum(getattr(tally, field).gold for tally in languages), field
     everything = figures(tallies["all"])
     assert everything["entity_f1"] > 0.5 and everything["quote_r"] > 0.5  # the extractor finds most of the gold
-    assert tallies["all"].ent_gold > 150 and tallies["all"].quote_gold > 30
+    assert tallies["all"].entities.gold > 150 and tallies["all"].quotes.gold > 30
     assert "| all |" in format_table(tallies)
 
 

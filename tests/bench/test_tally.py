@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bench.tally import Counts, f1, ratio
+from bench.tally import Counts, Matches, f1, ratio
 
 
 @dataclass
@@ -25,3 +25,15 @@ def test_add_sums_numbers_updates_counters_and_extends_lists() -> None:
 def test_ratio_and_f1_score_nothing_as_zero() -> None:
     assert ratio(3, 4) == 0.75 and ratio(3, 0) == 0.0
     assert f1(0.5, 1.0) == 2 / 3 and f1(0.0, 0.0) == 0.0
+
+
+def test_nested_counts_add_and_matches_score_precision_recall_f1() -> None:
+    @dataclass
+    class _Scored(Counts):
+        found: Matches = field(default_factory=Matches)
+
+    total = _Scored(Matches(matched=1, predicted=2, gold=4))
+    total.add(_Scored(Matches(matched=2, predicted=2, gold=2)))
+    assert total.found == Matches(matched=3, predicted=4, gold=6)
+    assert total.found.scores() == (0.75, 0.5, 0.6)
+    assert Matches().scores() == (0.0, 0.0, 0.0)

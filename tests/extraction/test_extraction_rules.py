@@ -268,38 +268,38 @@ def test_scare_quotes_of_one_or_two_words_are_not_statements() -> None:
 # -- speakers ----------------------------------------------------------------------------------------------------
 
 
-def test_speaker_x_said_and_said_x() -> None:
-    (doc,) = run('"The city is surrounded," said Ramzan Kadyrov. "We will take it," Shoigu said.')
-    assert said(doc) == [("Ramzan Kadyrov", "say"), ("Sergei Shoigu", "say")]
-
-
-def test_he_added_resolves_to_the_last_named_speaker() -> None:
-    (doc,) = run(
+# A text -> the (speaker, speech verb) of each of its quotes, in order.
+SPEAKER_CASES = {
+    "x-said-and-said-x": (
+        '"The city is surrounded," said Ramzan Kadyrov. "We will take it," Shoigu said.',
+        [("Ramzan Kadyrov", "say"), ("Sergei Shoigu", "say")],
+    ),
+    "he-added-resolves-to-the-last-named-speaker": (
         'Vladimir Putin met Sergei Shoigu on Friday. "We will respond to any threat," Putin said. '
-        "Shoigu nodded. \u201cOur answer will be swift,\u201d he added."
-    )
-    assert said(doc) == [("Vladimir Putin", "say"), ("Vladimir Putin", "add")]
-
-
-def test_according_to_a_person() -> None:
-    (doc,) = run('According to Oleksandr Syrskyi, "the enemy has lost two battalions in a week."')
-    assert said(doc) == [("Oleksandr Syrskyi", "according to")]
-
-
-def test_the_brigade_said_in_a_message() -> None:
-    (doc,) = run(
+        "Shoigu nodded. \u201cOur answer will be swift,\u201d he added.",
+        [("Vladimir Putin", "say"), ("Vladimir Putin", "add")],
+    ),
+    "according-to-a-person": (
+        'According to Oleksandr Syrskyi, "the enemy has lost two battalions in a week."',
+        [("Oleksandr Syrskyi", "according to")],
+    ),
+    "the-brigade-said-in-a-message": (
         "Soldiers of the 65th Separate Mechanized Brigade repelled four assaults near Robotyne. "
-        "The brigade said in a message on Tuesday: \u201cOur positions held overnight despite the shelling.\u201d"
-    )
-    assert said(doc) == [("65th Mechanized Brigade", "say")]
-
-
-def test_russian_speaker_before_the_quote_and_pronoun() -> None:
-    (doc,) = run(
+        "The brigade said in a message on Tuesday: \u201cOur positions held overnight despite the shelling.\u201d",
+        [("65th Mechanized Brigade", "say")],
+    ),
+    "russian-speaker-before-the-quote-and-pronoun": (
         "Дмитрий Песков заявил журналистам: «Позиция Кремля не изменилась». "
-        "«Переговоры возможны только на наших условиях», — добавил он."
-    )
-    assert said(doc) == [("Dmitry Peskov", "заявить"), ("Dmitry Peskov", "добавить")]
+        "«Переговоры возможны только на наших условиях», — добавил он.",
+        [("Dmitry Peskov", "заявить"), ("Dmitry Peskov", "добавить")],
+    ),
+}
+
+
+@pytest.mark.parametrize(("text", "expected"), list(SPEAKER_CASES.values()), ids=list(SPEAKER_CASES))
+def test_speaker_and_speech_verb(text: str, expected: list[tuple[str, str]]) -> None:
+    (doc,) = run(text)
+    assert said(doc) == expected
 
 
 def test_unattributed_quote_has_no_speaker() -> None:
