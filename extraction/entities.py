@@ -578,16 +578,21 @@ _UNIT_CONTEXT = re.compile(r"(?:ЧВК|ПВК|PMC|[Гг]рупп[а-я]*|[Гг]�
 
 def _compatible_context(text: str, start: int, end: int, entity_label: str, language: str) -> bool:
     """Whether a curated alias found at ``start:end`` may be read as the curated entity there: an organisation
-    or unit alias that may be a surname or name (``Вагнера``, ``Ахмат``) needs quotes or a formation word
-    before it."""
+    or unit alias that may be a surname, a name or a place (``Вагнера``, ``Ахмат``, ``Азове``), or a phrase
+    that opens with a given name (``Салавату Юлаеву``, a club's name and a person's), needs quotes or a
+    formation word before it."""
     if entity_label not in (MIL_UNIT, ORG):
         return True
     surface = text[start:end]
-    if " " in surface or surface.isupper() or surface[:1].islower():
-        return True  # phrases, acronyms and derived common nouns (вагнеровцы) are no person's name
-    parses = morph(language).parse(surface)
-    if all(p.is_known and not person_parse(p, ("Surn", "Name")) for p in parses):
-        return True  # a dictionary word that is no name (Минобороны, Кремль)
+    if surface.isupper() or surface[:1].islower():
+        return True  # acronyms and derived common nouns (вагнеровцы) are no person's name
+    if " " in surface:
+        if not person_reading(surface.split()[0], language, ("Name",)):
+            return True  # phrases that name no person
+    else:
+        parses = morph(language).parse(surface)
+        if all(p.is_known and not person_parse(p, ("Surn", "Name"), ("Geox",)) for p in parses):
+            return True  # a dictionary word that is no name nor place (Минобороны, Кремль)
     before = text[max(0, start - 20) : start]
     return bool(_UNIT_CONTEXT.search(before.rstrip()) or text[end : end + 1] == "»")
 
@@ -919,7 +924,13 @@ def _reading(text: str, start: int, end: int, label: str, language: str, found: 
     if label == LOC and " " in surface and _place_of(surface, language) is None and region_named(surface) is None:
         first, rest = surface.split(" ", 1)
         rest_place = _place_of(rest, language)
-        if rest_place is not None and not _is_direction(first) and not _village_name(first, rest, rest_place, language):
+        named_after = rest[:1].isupper() and not _locative_before(before, surface, language, places_only=True)
+        if (
+            named_after  # not Ферганской долине (a valley), nor в Новой Москве (a place's own two words)
+            and rest_place is not None
+            and not _is_direction(first)
+            and not _village_name(first, rest, rest_place, language)
+        ):
             return ORG
     return label
 

@@ -129,3 +129,18 @@ def test_short_names_and_ija_stems_match_only_their_case_forms() -> None:
     assert matches("Ока", "Оке") and matches("Ока", "Окой") and not matches("Ока", "Окн")
     assert matches("Росія", "Росії") and matches("Росія", "Росією") and not matches("Росія", "Росі")
     assert matches("Россия", "России") and not matches("Россия", "Росси")
+
+
+# -- curated aliases and place phrases -----------------------------------------------------------------------
+
+
+def test_a_unit_alias_that_is_a_town_needs_its_context() -> None:
+    texts = [("Жара в Азове достигла сорока градусов.", "ru"), ("Бойцы «Азова» вышли на позиции.", "ru")]
+    town, unit = ({m.text: m.label for m in found} for found in extract_mentions(texts))
+    assert town["Азове"] == LOC
+    assert unit["Азова"] != LOC
+
+
+def test_a_place_phrase_with_a_lower_case_geographic_noun_stays_a_place() -> None:
+    (found,) = extract_mentions([("Урожай хлопка в Ферганской долине вырос.", "ru")])
+    assert [(m.text, m.label) for m in found] == [("Ферганской долине", LOC)]
