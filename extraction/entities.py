@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from extraction.canonical import Mention
-from extraction.features import find_features, river_names
+from extraction.features import adjective_nominative, find_features, river_names
 from extraction.gazetteer import (
     GIVEN_NAMES,
     KNOWN_ENTITIES,
@@ -560,10 +560,9 @@ def _district_lemma(adjective: str, designator: str, language: str, context: Pla
     if named is not None or kind == "hromada":
         return named
     parses = [p for p in morph(language).parse(adjective) if "ADJF" in p.tag.grammemes]
-    if not parses:
-        return None
-    nominative = parses[0].inflect({"nomn", "sing", "masc"})
-    word = nominative.word if nominative is not None else parses[0].normal_form
+    nominative = parses[0].inflect({"nomn", "sing", "masc"}) if parses else None
+    # no adjective reading (Каменским reads as a surname): the ending's rule
+    word = nominative.word if nominative is not None else adjective_nominative(adjective, "m", language)
     word = word[:1].upper() + word[1:]
     if language == "uk":  # a city district of Ukraine: Дарницький -> Darnytskyi District
         return f"{ukrainian_romanization(word)} District"

@@ -144,3 +144,13 @@ def test_a_unit_alias_that_is_a_town_needs_its_context() -> None:
 def test_a_place_phrase_with_a_lower_case_geographic_noun_stays_a_place() -> None:
     (found,) = extract_mentions([("Урожай хлопка в Ферганской долине вырос.", "ru")])
     assert [(m.text, m.label) for m in found] == [("Ферганской долине", LOC)]
+
+
+def test_bays_and_russian_districts_without_an_adjective_reading() -> None:
+    from extraction.entities import _district_lemma
+
+    texts = [("Склад построят у Таганрогского залива.", "ru"), ("Судно зайшло в Таганрозьку затоку.", "uk")]
+    lemmas = [{m.text: m.lemma for m in found} for found in extract_mentions(texts)]
+    assert lemmas[0]["Таганрогского залива"] == "Taganrog Bay"
+    assert lemmas[1]["Таганрозьку затоку"] == "Taganrog Bay"
+    assert _district_lemma("Каменским", "районом", "ru") == "Kamensky District"  # pymorphy3 reads a surname
