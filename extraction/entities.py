@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from extraction.canonical import Mention
-from extraction.features import adjective_nominative, find_features, river_names
+from extraction.features import adjective_nominative, features, find_features, river_names
 from extraction.gazetteer import (
     GIVEN_NAMES,
     KNOWN_ENTITIES,
@@ -597,22 +597,51 @@ def _compatible_context(text: str, start: int, end: int, entity_label: str, lang
 
 
 def _river_english(word: str, language: str, explicit: bool, own_name: bool = False) -> str | None:
-    """``X River`` for a name the text shows to be a river's (:func:`river_names`): the town of that name gives the
-    English spelling (``Хоролу`` -> ``Khorol River``), else the dictionary's nominative romanised (``Колву`` ->
-    ``Kolva River``). Without a river noun before it, a region, a country or a city of 100,000 people is no river
-    (``мост через Киев`` is no such phrase; ``берегу Крыма`` is the shore). ``own_name``: the river's own word
-    romanised, not the town's (``Москве-реке`` -> ``Moskva River``)."""
+    """The English name of a river the text shows (:func:`river_names`), as English Wikipedia writes it: ``X River``
+    when a town of the region has the name, spelt as the town (``Хоролу`` -> ``Khorol River``), else the
+    dictionary's nominative romanised alone (``Латориці`` -> ``Latorytsia``). Without a river noun before it, a
+    region, a country or a city of 100,000 people is no river (``берегу Крыма`` is the shore). ``own_name``: a
+    compound's first half, romanised (``Москве-реке`` -> ``Moskva River``)."""
     if region_named(word) is not None:
         return None
     place = None if own_name else _place_of(word, language)
     if place is not None and (place.latitude is None or (not explicit and place.population >= _CITY)):
         return None
-    if place is not None:
+    if place is not None and place.country_code in NATIVE_COUNTRIES:
         return f"{place.name} River"
     parses = morph(language).parse(word)
     reading = next((p for p in parses if "Geox" in p.tag.grammemes), parses[0] if parses else None)
     nominative = reading.normal_form if reading is not None and reading.tag.POS == "NOUN" else word.lower()
-    return f"{romanize(nominative[:1].upper() + nominative[1:], language)} River"
+    romanised = romanize(nominative[:1].upper() + nominative[1:], language)
+    return f"{romanised} River" if own_name else romanised
+
+
+def _rivers_coordinated(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
+    """A name coordinated right after a river is a river too (``рівень води в Тисі, Латориці та Ріці``)."""
+    rivers = set(_river_canonicals())
+    queue = sorted((m for m in mentions if m.label == LOC), key=lambda m: m.start)
+    while queue:
+        mention = queue.pop(0)
+        if not (mention.lemma in rivers or mention.lemma.endswith(" River")):
+            continue
+        following = _RIVER_AFTER.match(text, mention.end, chunk.end)
+        if following is None or any(m.start < following.end(1) and following.start(1) < m.end for m in mentions):
+            continue
+        english = _river_english(following.group(1), chunk.language, False)
+        if english is not None:
+            s, e = following.start(1), following.end(1)
+            river = Mention(text[s:e], LOC, s, e, lemma=english, language=chunk.language)
+            mentions.append(river)
+            rivers.add(english)
+            queue.append(river)  # and the next one (Тисі, Латориці та Ріці)
+
+
+_RIVER_AFTER = re.compile(COORDINATION + r"([А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ]+)" + BOUNDARY_AFTER)
+
+
+@lru_cache(maxsize=1)
+def _river_canonicals() -> frozenset[str]:
+    return frozenset(f.canonical for f in features() if f.kind == "river")
 
 
 def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
@@ -629,6 +658,7 @@ def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
             english = _river_english(name, chunk.language, river.explicit, own_name=river.compound)
             if english is not None and not any(m.start < e and s < m.end for m in out):
                 _add(out, Mention(text[s:e], LOC, s, e, lemma=english, language=chunk.language))
+        _rivers_coordinated(text, chunk, out)
         _places_in_capitals(text, chunk, out)
         for region in find_regions(part):
             s, e = chunk.start + region.start, chunk.start + region.end

@@ -112,8 +112,8 @@ def test_rivers_after_river_words_get_an_english_river_name() -> None:
         ("Родина переїхала на лівий берег Києва.", "uk"),  # a city of a million is no river, even after a bank
     ]
     lemmas = [{m.text: m.lemma for m in found} for found in extract_mentions(texts)]
-    assert lemmas[0]["Тошму"] == "Toshma River"  # the dictionary's nominative, romanised
-    assert lemmas[1]["Хоролу"] == "Khorol River"  # the town of that name spells it
+    assert lemmas[0]["Тошму"] == "Toshma"  # no town of the name: the dictionary's nominative, romanised
+    assert lemmas[1]["Хоролу"] == "Khorol River"  # a town has the name: X River, spelt as the town
     assert lemmas[2]["Москве-реке"] == "Moskva River"
     assert "River" not in lemmas[3].get("Києва", "")
 
@@ -154,3 +154,10 @@ def test_bays_and_russian_districts_without_an_adjective_reading() -> None:
     assert lemmas[0]["Таганрогского залива"] == "Taganrog Bay"
     assert lemmas[1]["Таганрозьку затоку"] == "Taganrog Bay"
     assert _district_lemma("Каменским", "районом", "ru") == "Kamensky District"  # pymorphy3 reads a surname
+
+
+def test_names_coordinated_after_a_river_are_rivers() -> None:
+    (found,) = extract_mentions([("Піднімається рівень води в Тисі, Латориці та Ріці.", "uk")])
+    lemmas = {m.text: m.lemma for m in found}
+    assert lemmas["Тисі"] == "Tisza" and lemmas["Латориці"] == "Latorytsia"
+    assert "Ріці" in lemmas and lemmas["Ріці"] != "Ryki"  # not the Polish town
