@@ -8,7 +8,7 @@ from functools import lru_cache
 import pytest
 
 from extraction.canonical import Mention
-from extraction.entities import LOC, PER, _person_evidence, extract_mentions, same_surname
+from extraction.entities import LOC, ORG, PER, _person_evidence, extract_mentions, same_surname
 from extraction.name_readings import person_readings
 
 TEXTS = {
@@ -161,3 +161,10 @@ def test_names_coordinated_after_a_river_are_rivers() -> None:
     lemmas = {m.text: m.lemma for m in found}
     assert lemmas["Тисі"] == "Tisza" and lemmas["Латориці"] == "Latorytsia"
     assert "Ріці" in lemmas and lemmas["Ріці"] != "Ryki"  # not the Polish town
+
+
+def test_a_power_plant_named_by_its_acronym_is_an_organisation() -> None:
+    texts = [("Энергоблок на Запорожской АЭС остановлен.", "ru"), ("На Рівненській АЕС планові роботи.", "uk")]
+    labels = [{m.text: m.label for m in found} for found in extract_mentions(texts)]
+    assert labels[0]["Запорожской АЭС"] == ORG
+    assert labels[1]["Рівненській АЕС"] == ORG
