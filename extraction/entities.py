@@ -974,6 +974,28 @@ def _place_context(text: str, start: int, surface: str, language: str, found: Se
     )
 
 
+def _same_place_in_brackets(text: str, mentions: list[Mention]) -> None:
+    """A place followed by its other name in brackets is one mention (``Республике Саха (Якутия)``)."""
+    for mention in sorted(mentions, key=lambda m: m.start):
+        if mention.label != LOC or not mention.lemma or mention not in mentions:
+            continue
+        inner = next(
+            (
+                m
+                for m in mentions
+                if m.label == LOC
+                and m.start == mention.end + 2
+                and text[mention.end : m.start] == " ("
+                and text[m.end : m.end + 1] == ")"
+            ),
+            None,
+        )
+        if inner is not None and inner.lemma == mention.lemma:
+            mentions.remove(inner)
+            mention.end = inner.end + 1
+            mention.text = text[mention.start : mention.end]
+
+
 def _person_over_places(text: str, start: int, end: int, language: str, mentions: list[Mention]) -> None:
     """A person reading beats a place reading inside a person span: a place the rules found inside the model's
     person span (``Алексей Байкалов``: not Lake Baikal; ``Иртышов`` after ``Петр Иртышов``) is dropped when only
@@ -1844,6 +1866,7 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
         for _ in range(2):  # again: a place coordinated with one found later (Дружківка та Костянтинівка)
             _gazetteer_places(documents[index][0], chunk, per_doc[index])
         _acronym_organisations(documents[index][0], chunk, per_doc[index])
+        _same_place_in_brackets(documents[index][0], per_doc[index])
         _organisation_names(documents[index][0], chunk, per_doc[index])
     for (text, _), mentions in zip(documents, per_doc, strict=True):
         mentions[:] = [m for m in mentions if not _not_a_name(m.text)]

@@ -168,3 +168,8 @@ def test_a_power_plant_named_by_its_acronym_is_an_organisation() -> None:
     labels = [{m.text: m.label for m in found} for found in extract_mentions(texts)]
     assert labels[0]["Запорожской АЭС"] == ORG
     assert labels[1]["Рівненській АЕС"] == ORG
+
+
+def test_a_place_and_its_other_name_in_brackets_are_one_mention() -> None:
+    (found,) = extract_mentions([("В Республике Саха (Якутия) ударили морозы.", "ru")])
+    assert [(m.text, m.label) for m in found] == [("Республике Саха (Якутия)", LOC)]
