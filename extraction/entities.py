@@ -941,6 +941,11 @@ def _reading(text: str, start: int, end: int, label: str, language: str, found: 
         if context or (not person and place.population >= TOWN_POPULATION):  # a village needs context
             return LOC
     named_org = surface.isupper() or "«" in surface
+    one_word_org = label == ORG and " " not in surface and has_cyrillic(surface) and not _quoted(text, start, end)
+    if one_word_org and not place_context and _person_evidence(text, start, surface, language):
+        return PER  # the surname of a person named in full elsewhere (Кирилл Томский ... с Томским)
+    if label == ORG and _FACILITY.search(surface):
+        return LOC  # a station, park, square or arena is a place (Курского вокзала, Парка Горького)
     if label == ORG and not named_org and (" " in surface or place_context) and _place_of(surface, language):
         return LOC  # Білої Церкви, в Купянске: a place the model called an organisation (not a club: Краснодар)
     if label in (PER, LOC) and " " in surface and re.search(r"\s[А-ЯІЇЄЁ]{2,6}$", surface):
@@ -1010,6 +1015,16 @@ def _person_over_places(text: str, start: int, end: int, language: str, mentions
             mentions.remove(mention)
 
 
+# Head nouns of facilities and public spaces, which the sets and spaCy's FAC count as places (any case form).
+_FACILITY = re.compile(
+    r"(?<![\w-])(?:вокзал|парк|кремл|арен|сквер|площад|набережн|проспект|бульвар|[Аа]рен)[а-яіїє]*(?![\w-])|-[Аа]рен[а-яіїє]*$"
+)
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    return text[start - 1 : start] in ("«", '"') or text[end : end + 1] in ("»", '"')
+
+
 def _village_name(first: str, rest_name: str, rest: Place, language: str) -> bool:
     """An adjective before a capitalised settlement (``Лакомая Буда``) is part of a place's name the index lacks;
     before a country or a city of millions (``Единой России``, ``Вечерняя Москва``) it names an institution."""
@@ -1051,13 +1066,14 @@ _FULL_NAME = re.compile(r"(?<![\w'’-])([A-ZА-ЯІЇЄЁҐ](?:\.|[\w'’]+))[ 
 
 def same_surname(one: str, other: str) -> bool:
     """Whether two words are case forms of one surname: a shared stem of four letters or more (or a whole short
-    word: ``Коц``/``Коца``) and a nominal or
-    adjectival case ending (or none) after it in each (``Травниковым``/``Травникова``, ``Подольский``/
-    ``Подольского``, ``Калинина``/``Калининой``; not ``Москва``/``Москвин``)."""
+    word: ``Коц``/``Коца``) and a nominal or adjectival case ending (or none) after it in each
+    (``Травниковым``/``Травникова``, ``Подольский``/``Подольского``, ``Томский``/``Томским``; not
+    ``Москва``/``Москвин``)."""
     one, other = one.lower(), other.lower()
     shared = next((i for i, (a, b) in enumerate(zip(one, other, strict=False)) if a != b), min(len(one), len(other)))
-    return shared >= min(4, len(one), len(other)) and all(
-        _CASE_ENDING.fullmatch(word[shared:]) and word[shared:] not in _SURNAME_SUFFIXES for word in (one, other)
+    return any(
+        all(_CASE_ENDING.fullmatch(word[stem:]) and word[stem:] not in _SURNAME_SUFFIXES for word in (one, other))
+        for stem in range(shared, min(4, len(one), len(other)) - 1, -1)
     )
 
 

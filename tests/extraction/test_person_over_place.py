@@ -173,3 +173,14 @@ def test_a_power_plant_named_by_its_acronym_is_an_organisation() -> None:
 def test_a_place_and_its_other_name_in_brackets_are_one_mention() -> None:
     (found,) = extract_mentions([("В Республике Саха (Якутия) ударили морозы.", "ru")])
     assert [(m.text, m.label) for m in found] == [("Республике Саха (Якутия)", LOC)]
+
+
+def test_facilities_are_places_and_a_named_persons_surname_is_no_organisation() -> None:
+    texts = [
+        ("Поезда с Белорусского вокзала задерживаются, а матч на «Динамо Арене» перенесли.", "ru"),
+        ("Хореограф Кирилл Томский ставит балет. «С Томским мы работаем третий год», — говорит директор.", "ru"),
+    ]
+    places, persons = ({m.text: m.label for m in found} for found in extract_mentions(texts))
+    assert places["Белорусского вокзала"] == LOC and places["Динамо Арене"] == LOC
+    assert persons["Томским"] == PER
+    assert same_surname("Томский", "Томским")
