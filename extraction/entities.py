@@ -1094,7 +1094,11 @@ def _person_dominant(word: str, language: str) -> bool:
 
 
 def _is_given_name(word: str, language: str) -> bool:
-    return person_reading(word, language, ("Name",))
+    """A given name by pymorphy3; a Ukrainian word also by the Russian dictionary's own entry (the Ukrainian one
+    lacks some: ``Богдан``)."""
+    if person_reading(word, language, ("Name",)):
+        return True
+    return language == "uk" and person_readings((p for p in morph("ru").parse(word) if p.is_known), ("Name",))
 
 
 def _not_a_person(surface: str, language: str) -> bool:
@@ -1102,7 +1106,7 @@ def _not_a_person(surface: str, language: str) -> bool:
     ``Офісу Президента``, ``Кривому Розі``): the model's person label is wrong."""
     for word in surface.split():
         parses = morph(language).parse(word.strip("«»\"'"))
-        if not parses or person_readings(parses):
+        if not parses or person_readings(parses) or _is_given_name(word.strip("«»\"'"), language):
             return False
         if not any(p.is_known for p in parses):
             return False

@@ -184,3 +184,11 @@ def test_facilities_are_places_and_a_named_persons_surname_is_no_organisation() 
     assert places["Белорусского вокзала"] == LOC and places["Динамо Арене"] == LOC
     assert persons["Томским"] == PER
     assert same_surname("Томский", "Томским")
+
+
+def test_a_ukrainian_given_name_the_ukrainian_dictionary_lacks_still_names_a_person() -> None:
+    text = "Рятувальник Богдан Ковельський розповів про пошуки. За словами Ковельського, вода холодна."
+    (found,) = extract_mentions([(text, "uk")])
+    labels = {m.text: m.label for m in found}
+    assert labels["Ковельського"] == PER  # a town's adjective, but the surname of Богдан Ковельський
+    assert [m.label for m in found if "Богдан" in m.text] == [PER]
