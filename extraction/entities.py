@@ -388,7 +388,10 @@ def _lemma_token(token: str, language: str, label: str, gender: str | None = Non
         # keep gender and number: Запорожской области -> Запорожская область, Татьяны Устиновой -> Устинова,
         # Набережных Челнов -> Набережные Челны
         number = "plur" if label == LOC and "plur" in best.tag.grammemes else "sing"
-        inflected = best.inflect({"nomn", number})
+        wanted = {"nomn", number}
+        if label == PER and gender is not None and "ADJF" in best.tag.grammemes:
+            wanted |= {g for g in gender.split(",") if g in ("femn", "masc")}  # Олена Очаківська stays feminine
+        inflected = best.inflect(wanted) or best.inflect(wanted - {number})  # the Ukrainian tags name no number
         word = inflected.word if inflected is not None else word
     return word[:1].upper() + word[1:] if token[:1].isupper() else word
 
@@ -977,6 +980,28 @@ def _place_context(text: str, start: int, surface: str, language: str, found: Se
     return _locative_before(before, surface, language, places_only=True) or _coordinated_with_place(
         before, start, found
     )
+
+
+# A surname's shape: an adjective in -ський/-цький (any case), or -енко, -чук, -юк.
+_SURNAME_SHAPE = re.compile(r"(?:(?:ськ|цьк|зьк)(?:ий|ого|ому|им|ім|а|ої|ій|у|ою)|енк[оау]|енком|[чю]ук[аиуові]?)$")
+
+
+def _given_name_pairs(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
+    """A person the model missed: a given name and a surname after it (a dictionary surname or a surname's shape:
+    ``Єлизавета Хотинська``, ``Петро Тульчинський``), where no mention is."""
+    for match in _FULL_NAME.finditer(text, chunk.start, chunk.end):
+        given, surname = match.group(1), match.group(2)
+        start, end = match.start(1), match.start(2) + len(surname)
+        if end > chunk.end or given.endswith(".") or any(m.start < end and start < m.end for m in mentions):
+            continue
+        shaped = _SURNAME_SHAPE.search(surname) is not None or person_reading(surname, chunk.language, ("Surn",))
+        if (
+            shaped
+            and len(given) >= 3
+            and _is_given_name(given, chunk.language)
+            and not _common_word(given, chunk.language)
+        ):
+            mentions.append(Mention(text[start:end], PER, start, end, language=chunk.language))
 
 
 def _same_place_in_brackets(text: str, mentions: list[Mention]) -> None:
@@ -1887,6 +1912,8 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
             _gazetteer_places(documents[index][0], chunk, per_doc[index])
         _acronym_organisations(documents[index][0], chunk, per_doc[index])
         _same_place_in_brackets(documents[index][0], per_doc[index])
+        if chunk.language == "uk":  # natasha's Russian model misses many Ukrainian names
+            _given_name_pairs(documents[index][0], chunk, per_doc[index])
         _organisation_names(documents[index][0], chunk, per_doc[index])
     for (text, _), mentions in zip(documents, per_doc, strict=True):
         mentions[:] = [m for m in mentions if not _not_a_name(m.text)]

@@ -192,3 +192,14 @@ def test_a_ukrainian_given_name_the_ukrainian_dictionary_lacks_still_names_a_per
     labels = {m.text: m.label for m in found}
     assert labels["Ковельського"] == PER  # a town's adjective, but the surname of Богдан Ковельський
     assert [m.label for m in found if "Богдан" in m.text] == [PER]
+
+
+def test_ukrainian_given_name_and_surname_pairs_the_model_missed_and_feminine_adjective_surnames() -> None:
+    from extraction.entities import slavic_lemma
+
+    text = "Голова адміністрації Іван Рудницький наголосив на безпеці. Фермер із Ладижина Петро Тульчинський каже."
+    (found,) = extract_mentions([(text, "uk")])
+    labels = {m.text: m.label for m in found}
+    assert labels["Іван Рудницький"] == PER and labels["Петро Тульчинський"] == PER
+    assert labels["Ладижина"] == LOC
+    assert slavic_lemma("Олені Очаківській", "uk", PER) == "Олена Очаківська"  # not masculinised
