@@ -203,3 +203,17 @@ def test_ukrainian_given_name_and_surname_pairs_the_model_missed_and_feminine_ad
     assert labels["Іван Рудницький"] == PER and labels["Петро Тульчинський"] == PER
     assert labels["Ладижина"] == LOC
     assert slavic_lemma("Олені Очаківській", "uk", PER) == "Олена Очаківська"  # not masculinised
+
+
+@pytest.mark.parametrize(
+    ("adjective", "english"),
+    [
+        ("Черкаського", "Cherkasy Raion"),  # a final с the suffix absorbs
+        ("Запорізькому", "Zaporizhzhia Raion"),  # з for жж
+        ("Пологівському", "Polohy Raion"),  # a plural name
+    ],
+)
+def test_raions_named_after_centres_the_suffix_reshapes(adjective: str, english: str) -> None:
+    from extraction.entities import _district_lemma
+
+    assert _district_lemma(adjective, "району", "uk") == english
