@@ -90,8 +90,8 @@ _STADIUM = re.compile(BOUNDARY_BEFORE + r"(?:[Сс]тадион|[Сс]тадіо
 # An arena named by its own words (Дніпро-Арена, Арена Львів, any case of Арена): "X-Arena", "Arena X".
 _ARENA_WORD = r"Арен(?:а|ы|и|і|е|у|ой|ою)"
 _ARENA = re.compile(
-    BOUNDARY_BEFORE + rf"(?:([А-ЯІЇЄҐЁ][а-яіїєґё{APOSTROPHES}]+)-{_ARENA_WORD}|{_ARENA_WORD}\s+([А-ЯІЇЄҐЁ][а-яіїєґё"
-    rf"{APOSTROPHES}]+))" + BOUNDARY_AFTER
+    BOUNDARY_BEFORE + rf"(?:([А-ЯІЇЄҐЁ][а-яіїєґё{APOSTROPHES}]+)(?:-|\s+(?=Арен)){_ARENA_WORD}|{_ARENA_WORD}\s+"
+    rf"([А-ЯІЇЄҐЁ][а-яіїєґё{APOSTROPHES}]+))" + BOUNDARY_AFTER
 )
 
 
@@ -191,7 +191,10 @@ def find_features(text: str, language: str | None = None) -> list[FeatureMatch]:
             found.append(FeatureMatch(match.start(), match.end(), airport))
     for match in _ARENA.finditer(text):
         own, after = match.group(1), match.group(2)
-        english = f"{_own_name(own, language)}-Arena" if own else f"Arena {_own_name(after, language)}"
+        spaced = own is not None and match.group(0)[len(own)] != "-"  # Трактор Арене: X Arena, as it is written
+        english = (
+            f"{_own_name(own, language)}{' ' if spaced else '-'}Arena" if own else f"Arena {_own_name(after, language)}"
+        )
         found.append(FeatureMatch(match.start(), match.end(), english))
     for match in _STADIUM.finditer(text):
         name = match.group(1).strip()

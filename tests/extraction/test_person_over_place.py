@@ -217,3 +217,10 @@ def test_raions_named_after_centres_the_suffix_reshapes(adjective: str, english:
     from extraction.entities import _district_lemma
 
     assert _district_lemma(adjective, "району", "uk") == english
+
+
+def test_an_arena_written_as_two_words_is_x_arena() -> None:
+    (found,) = extract_mentions([("Матч на «Динамо Арене» перенесли, а на «Уфа-Арене» сыграют.", "ru")])
+    lemmas = {m.text: m.lemma for m in found}
+    assert lemmas["Динамо Арене"] == "Dinamo Arena"
+    assert lemmas["Уфа-Арене"] == "Ufa-Arena"  # the hyphen as written
