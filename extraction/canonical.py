@@ -25,6 +25,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from extraction.gazetteer import (
     DEMONYMS,
@@ -250,9 +251,19 @@ class NamePool:
         self.tokens: Counter[str] = Counter()
         self.in_full_names: Counter[str] = Counter()  # tokens seen inside a name of two or more words
         self._anagrams: dict[str, set[str]] = defaultdict(set)  # a transposition keeps the letters
+        # (label, spelling key of the first or last word) -> names of two or more words: what full_name looks in
+        self._by_end_word: dict[tuple[str, str], set[str]] = defaultdict(set)
+        self._latin_by_key: dict[str, set[str]] = defaultdict(set)  # spelling key -> Latin-script names
 
     def add(self, name: str, label: str, count: int = 1) -> None:
         """Record ``count`` occurrences of a name."""
+        if (name, label) not in self.names:
+            words = name.split()
+            if len(words) > 1:
+                self._by_end_word[(label, skeleton(words[0]))].add(name)
+                self._by_end_word[(label, skeleton(words[-1]))].add(name)
+            if not has_cyrillic(name):
+                self._latin_by_key[skeleton(name)].add(name)
         self.names[(name, label)] += count
         for token in name.split():
             if len(token) >= 3:
@@ -277,14 +288,10 @@ class NamePool:
 
     def full_name(self, token: str, label: str) -> str | None:
         """The single longer name (same label) that ends or starts with ``token`` (or its skeleton), if unique."""
-        key = skeleton(token)
         candidates = {
             name
-            for (name, lab), _ in self.names.items()
-            if lab == label
-            and (label != PER or clean_person_name(name))
-            and len(name.split()) > 1
-            and (skeleton(name.split()[-1]) == key or skeleton(name.split()[0]) == key)
+            for name in self._by_end_word.get((label, skeleton(token)), ())
+            if label != PER or clean_person_name(name)
         }
         if len(candidates) == 1:
             return candidates.pop()
@@ -295,14 +302,14 @@ class NamePool:
 
     def latin_for(self, name: str) -> str | None:
         """A Latin-script pool name with the same spelling key as the Cyrillic ``name``."""
-        key = skeleton(name)
-        hits = sorted(n for (n, _), _ in self.names.items() if not has_cyrillic(n) and skeleton(n) == key)
-        return hits[0] if hits else None
+        hits = self._latin_by_key.get(skeleton(name))
+        return min(hits) if hits else None
 
 
 _NAME_WORD = re.compile(r"(?:[A-ZА-ЯІЇЄЁ]\.|[A-ZА-ЯІЇЄЁ][a-zа-яіїєёґ'’ʼ]+(?:-[A-ZА-ЯІЇЄЁ][a-zа-яіїєёґ'’ʼ]+)?)")
 
 
+@lru_cache(maxsize=65536)
 def clean_person_name(name: str) -> bool:
     """A name a short mention may resolve to: two or three capitalised name words (or initials), none of them a
     place the gazetteer knows (a run-on span such as ``Кіпр Ірина Ткаченко`` is not one)."""

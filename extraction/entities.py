@@ -103,6 +103,8 @@ _SENTENCE_RE = re.compile(r"(?:[^\n.!?…]|[.!?…](?=[^\s.!?…»”\"“’')\
 
 
 _NOT_WORDS = re.compile(r"(?:https?://|www\.|t\.me/)\S+|@\w+")
+_CYRILLIC_LETTER = re.compile("[\u0400-\u04ff]")  # the Cyrillic block, as script_chunks counts it
+_LATIN_LETTER = re.compile("[A-Za-z]")
 
 
 def script_chunks(text: str, language: str | None) -> list[Chunk]:
@@ -112,8 +114,8 @@ def script_chunks(text: str, language: str | None) -> list[Chunk]:
         if match.start() == match.end():
             continue
         part = _NOT_WORDS.sub(" ", match.group(0))  # URLs and @names say nothing about the language
-        cyr = sum(1 for c in part if "\u0400" <= c <= "\u04ff")
-        lat = sum(1 for c in part if c.isascii() and c.isalpha())
+        cyr = len(_CYRILLIC_LETTER.findall(part))
+        lat = len(_LATIN_LETTER.findall(part))
         if cyr == 0 and lat == 0:
             script = pieces[-1][2] if pieces else "latin"
         else:

@@ -54,6 +54,7 @@ from extraction.gazetteer import (
     lookup_known,
     lookup_place,
     romanize,
+    skeleton,
 )
 from extraction.quote_marks import QuoteSpan, find_nested_quotes, find_quotes
 from extraction.speech_verbs import (
@@ -167,8 +168,9 @@ _ACCORDING_RE = re.compile(
     r"(?:\b[Aa]ccording\s+to|(?<![\w-])[Пп]о\s+словам|(?<![\w-])[Зз]а\s+словами|(?<![\w-])[Пп]о\s+мнению|"
     r"(?<![\w-])[Нн]а\s+думку)\s+(?:the\s+)?"
 )
+_ABBREVIATION_RE = re.compile(r"\b[A-Z][a-z]{0,3}\.")  # Gen., Lt., Dr., Mr.
 _KIN_RE = re.compile(
-    r"(?:\b(?P<name>[A-Z][\w'’-]+)['’]s|\b(?P<pronoun>[Hh]is|[Hh]er|[Tt]heir))\s+(?:[a-z-]+\s+)?(?P<kin>[a-z]+),\s*$"
+    r"(?:\b(?P<name>[A-Z][\w'’-]+)['’]s|\b(?P<pronoun>[Hh]is|[Hh]er|[Tt]heir))\s+(?:[a-z-]+\s+)?(?P<kin>[a-z]+),?\s*$"
 )
 _NICKNAME_RE = re.compile(r"\s+[\"“«'‘][^\"”»'’]{1,30}[\"”»'’]\s+")
 _OWNER_RE = re.compile(r"([A-Z][\w.]+)['’]s\s+$")  # a country or body owning the name that follows
@@ -183,6 +185,7 @@ _MAYORALTY_RE = re.compile(r"^(?:мэри|мері|горадминистрац|
 _COUNCIL_RE = re.compile(r"^(?:горсовет|міськрад|горрад)")
 _SOVIET_RE = re.compile(r"^(?:совет|рада|ради|раді|раду|радою)$")
 # English nouns for a person of someone (besides the titles): "their regional head", "his deputy", "her aide"
+_SETTLEMENT_NOUNS = frozenset({"village", "town", "city", "hamlet", "settlement", "district", "region", "province"})
 _ROLE_NOUNS = frozenset({"head", "colleague", "aide", "adviser", "advisor", "assistant", "boss", "leader", "friend"})
 _OWNERS = {"его", "её", "ее", "их", "мои", "свои", "його", "її", "їх", "мої", "свої"}  # "его слова «...»": his words
 # a quote after a naming noun is the name it introduces ("call sign", "под позывным", "з позивним")
@@ -216,18 +219,26 @@ def _is_title(inner: str) -> bool:
 class _Document:
     """One document's text, parse, mentions and the referents found so far."""
 
-    def __init__(self, text: str, mentions: Sequence[Mention], parse: Parse, spans: Sequence[QuoteSpan]) -> None:
+    def __init__(
+        self,
+        text: str,
+        mentions: Sequence[Mention],
+        parse: Parse,
+        spans: Sequence[QuoteSpan],
+        every_span: Sequence[QuoteSpan] = (),
+    ) -> None:
         self.text = text
         # an all-capitals name longer than an acronym is a dateline (OKLAHOMA CITY, LVIV), not a speaker
         datelines = [(d.start(), d.end()) for d in DATELINE_RE.finditer(text)]
         self.mentions = [
             m
             for m in mentions
-            if m.label in (PER, ORG, MIL_UNIT)
+            if (m.label in (PER, ORG, MIL_UNIT) or self.label_of(m) == PER)  # "12-year-old Zlata Hnatiuk" as a place
             and not (m.text.isupper() and len(m.text) > 5)
             and not any(s <= m.start < e for s, e in datelines)
             and not (m.label == PER and _common_noun(m.text, m.language))
         ]
+        self.mentions = [self.given_name_alone(m) for m in self.mentions]
         self.places = [(m.start, m.end) for m in mentions if m.label == LOC]
         self.place_mentions = [m for m in mentions if m.label in (LOC, ORG)]  # the model takes a town for a body
         self.parse = parse
@@ -239,6 +250,11 @@ class _Document:
             while index < len(parse.tokens) and parse.tokens[index].start < span.outer_end:
                 self.quote_of_token[index] = qi
                 index += 1
+        self.call_signs = {
+            re.sub(r"[аяоеиыуюіїєь]$", "", text[s.start : s.end].strip().lower())
+            for s in every_span or spans  # names in quotes (ЧВК «Вагнер», з позивним «Граф») are no quotations
+            if _NAMED_RE.search(text[max(0, s.outer_start - 30) : s.outer_start].rstrip(" (")) is not None
+        }
         self.complete_names()
         self.country: str | None = None  # the story's country, once asked for ("" for none)
         self.memo: dict[int, tuple[_Referent | None, str]] = {}
@@ -250,6 +266,8 @@ class _Document:
         a run of capitalised words outside quotes holding a given name or surname to pymorphy3 (leading words
         that are neither dropped: ``Речник``) is a person; it replaces the person mentions inside it
         (``Наталія`` + ``Бойко``, ``Юрій`` of ``Юрій Ігнат``) and is added where there was none."""
+        self.trim_role_words()
+        self.mentions = [m for i, m in enumerate(self.mentions) if all(m is not o for o in self.mentions[:i])]
         run: list[Token] = []
         for index, token in enumerate([*self.parse.tokens, None]):
             name_like = (
@@ -276,10 +294,47 @@ class _Document:
             ):  # "Верховної Ради Вікторія Семенко": a word of an organisation's name is no given name (a span
                 # that runs on into the name is mended in ``add_name``)
                 run.pop(0)
-            if run and len(run) <= 3:
+            if run and len(run) <= 3 and not (len(run) == 1 and self.role_noun(self.parse.tokens.index(run[0]))):
                 self.add_name(run[0].start, run[-1].end, run[0].language)
             run = [token] if token is not None and name_like else []
         self.mentions.sort(key=lambda m: m.start)
+
+    def trim_role_words(self) -> None:
+        """Cut a leading word that pymorphy3 knows only as a common noun off a Russian or Ukrainian person span
+        before a given name (``Ужгородець Василь Ґабор``, ``Економіст Ілля ...``): a role or a demonym, not part of
+        the name (pymorphy3 knows some given names only as common nouns: ``Богдан Мар'янчук`` stays whole)."""
+        for at, mention in enumerate(list(self.mentions)):
+            words = mention.text.split(" ")
+            if mention.label != PER or len(words) < 2 or not _common_noun(words[0], mention.language):
+                continue
+            named = next((m for m in self.mentions if m.label == PER and m.start == mention.end + 1), None)
+            if named is not None and "Name" in slavic_word(named.text.split()[0], named.language)[2]:
+                self.mentions[at] = named  # "Адвокатка Стецюка-Ревуки Ольга Марценюк": the role of the name after it
+                continue
+            if "Name" not in slavic_word(words[1], mention.language)[2]:
+                continue
+            start = mention.start + len(words[0]) + 1
+            text = mention.text[len(words[0]) + 1 :]
+            lemma = slavic_lemma(text, mention.language, PER)
+            self.mentions[at] = Mention(
+                text, PER, start, mention.end, lemma, mention.language, lemma, canonical_id(PER, lemma)
+            )
+
+    def role_noun(self, index: int) -> bool:
+        """Whether a capitalised Russian or Ukrainian word that pymorphy3 reads as a surname too opens its sentence
+        as a common noun heading a genitive (``Майстер бригади ... Іван Лозинський-Гетьман``, ``Староста села``):
+        a role, not a name."""
+        word = self.tok(index)
+        if word.language not in ("ru", "uk") or index + 1 >= len(self.parse.tokens):
+            return False
+        if index > 0 and self.tok(index - 1).sent == word.sent and self.tok(index - 1).pos != "PUNCT":
+            return False
+        following = self.tok(index + 1)
+        if following.sent != word.sent or not following.text[:1].islower():
+            return False
+        readings = morph(word.language).parse(word.text.lower())
+        common = any(p.is_known and not {"Name", "Surn", "Patr"} & p.tag.grammemes for p in readings)
+        return common and "gent" in slavic_word(following.text, following.language)[2]
 
     def add_name(self, start: int, end: int, language: str) -> None:
         """Make ``text[start:end]`` one person mention unless a non-person mention overlaps it."""
@@ -314,7 +369,8 @@ class _Document:
         for mention in inside:
             self.mentions.remove(mention)
         text = self.text[start:end]
-        lemma = slavic_lemma(text, language, PER)
+        # pymorphy3 spells the Ukrainian apostrophe ' (Дар'я): a name written with ʼ or ’ declines like it
+        lemma = slavic_lemma(re.sub(r"(?<=\w)[ʼ’](?=\w)", "'", text) if language == "uk" else text, language, PER)
         known = next((m for m in inside if lookup_known(m.canonical or m.text) is not None), None)
         canonical, key = (known.canonical, known.canonical_id) if known else (lemma, canonical_id(PER, lemma))
         self.mentions.append(Mention(text, PER, start, end, lemma, language, canonical, key))
@@ -376,6 +432,14 @@ class _Document:
         subject = self.subject_of(verb) if verb is not None else None
         if verb is None or self.person_subject(verb, persons_only=True):
             return verb
+        if subject is None and not self.outside(self.tok(verb).head):
+            # "Автор сказав читачам, що писав книжку «...»": the parse hung the reported verb on a word of the
+            # quote; the speech verb before it whose clause the complementiser opens reports it
+            lo, _ = self.parse.sentence_of(verb)
+            for v in range(verb - 1, lo - 1, -1):
+                if self.speech_verb(v) and self.subject_of(v) is not None:
+                    between = self.text[self.tok(v).end : self.tok(verb).start]
+                    return v if _COMPLEMENTISER_RE.search(between) or " that " in f" {between} " else verb
         if subject is not None and (self.tok(subject).pos == "PROPN" or self.mention_at(subject) is not None):
             return verb  # "Smith said Russia had warned '...'": a named source's words stay its own
         current = verb
@@ -407,13 +471,34 @@ class _Document:
             head, steps = self.tok(i).head, 0
             while head not in members and steps < CLIMB:
                 if self.speech_verb(head):
-                    return head
+                    return self.object_participle(head, inside[0]) or head
                 if not self.outside(head):
                     break
+                aside = next(  # "the director, Keller, says, the work will take '...'": a parenthetical frame
+                    (
+                        c
+                        for c in self.parse.children(head)
+                        if self.tok(c).dep == "parataxis" and c < inside[0] and self.speech_verb(c)
+                    ),
+                    None,
+                )
+                if aside is not None:
+                    return aside
                 nxt = self.tok(head).head
                 if nxt == head:
                     break
                 head, steps = nxt, steps + 1
+        return None
+
+    def object_participle(self, verb: int, before: int) -> int | None:
+        """A speech participle describing the verb's object before the quote (``I remember a minister telling a
+        conference, "..."``, ``heard him say``): the words are the object's, framed by the participle."""
+        for child in self.parse.children(verb):
+            if self.tok(child).dep not in ("dobj", "obj") or child > before:
+                continue
+            for grand in self.parse.children(child):
+                if self.tok(grand).dep in ("acl", "amod") and grand < before and self.speech_verb(grand):
+                    return grand
         return None
 
     def verb_below(self, qi: int, members: set[int], sentences: set[int]) -> int | None:
@@ -423,8 +508,8 @@ class _Document:
         for s in sentences:
             lo, hi = self.parse.sentences[s]
             for v in range(lo, hi):
-                if not self.speech_verb(v):
-                    continue
+                if not self.speech_verb(v) or self.tok(v).dep in _RELATIVE_DEPS:
+                    continue  # "A diplomat I spoke to ... summed it up: '...'": a relative clause describes
                 head, steps = self.tok(v).head, 0
                 while steps < CLIMB:
                     if head in members:
@@ -491,8 +576,14 @@ class _Document:
                 self.tok(c).dep in ("ccomp", "dobj", "obj", "xcomp") and c > v for c in self.parse.children(v)
             )
             if bare and (self.speech_verb(v) or self.frame_verb(qi, v)):
-                return v
+                return None if self.opens_own_quote(v) else v
         return None
+
+    def opens_own_quote(self, verb: int) -> bool:
+        """Whether the verb's clause ends with a colon that opens another quote (``«...?» Я відповіла: «...»``):
+        the frame of that quote, not of the one before it."""
+        rest = self.text[self.tok(verb).end : self.tok(verb).end + 40]
+        return re.match(r"[^.!?;:\n\"«»“”„]{0,30}:\s*[\"«“„]", rest) is not None
 
     def frame_verb(self, qi: int, verb: int) -> bool:
         """An English verb outside the lexicon that frames the quote all the same: ``"...," Lopez shot back.``,
@@ -514,6 +605,30 @@ class _Document:
         inside = self.quote_tokens(qi)
         members = set(inside)
         return any(self.tok(i).head not in members and self.tok(i).dep in ("pobj", "compound") for i in inside)
+
+    def named_thing(self, qi: int) -> bool:
+        """Whether the quote names the thing a common noun before it stands for (``the call-in show "Good Morning,
+        Donbas,"``, ``выставку «Нить времени»``, ``роману «Тиша після Бахмута»``) or what something is called
+        (``is called "Safe Fields."``): a short capitalised phrase with no verb in it, right after the noun (a
+        document noun only before a title-case phrase: ``the report "Winter Outlook 2026"``)."""
+        inside = self.quote_tokens(qi)
+        inner = self.text[self.spans[qi].start : self.spans[qi].end].strip()
+        if not inside or inside[0] == 0 or not inner[:1].isupper() or len(inner.split()) > 6:
+            return False
+        if re.search(r"[.!?…]\S| [—–] ", inner) or any(self.tok(i).pos in ("VERB", "AUX") for i in inside):
+            return False
+        index = inside[0] - 1
+        while index > 0 and self.tok(index).text == ",":  # "her new novel, "The Salt Road,""
+            index -= 1
+        before = self.tok(index)
+        if self.text[before.end : self.spans[qi].outer_start].strip(" ,") or not self.outside(index):
+            return False
+        title_case = _is_title(inner.replace(",", " "))
+        if before.language == "en" and before.text.lower() in ("called", "named", "titled", "entitled"):
+            return title_case
+        if before.pos != "NOUN" or before.text[:1].isupper():
+            return False
+        return title_case or _lemma(before) not in DOCUMENT_NOUNS | NAMING_NOUNS
 
     def quotes_short(self, qi: int, verb: int | None) -> bool:
         """Whether a quote of one or two words is a statement: a speech verb governs it that is not a
@@ -586,7 +701,11 @@ class _Document:
         if colon is None:
             return None
         lo, hi = self.parse.sentence_of(colon)
-        verbs = [v for v in range(lo, min(hi, colon + 1)) if self.speech_verb(v)]
+        verbs = [  # not a relative clause's ("A diplomat I spoke to ... summed it up:")
+            v
+            for v in range(lo, min(hi, colon + 1))
+            if self.speech_verb(v) and not (self.tok(v).dep in _RELATIVE_DEPS and self.tok(v).head < v)
+        ]
         return verbs[-1] if verbs else None
 
     def colon_subject(self, qi: int) -> int | None:
@@ -600,7 +719,9 @@ class _Document:
         roots = [
             i
             for i in range(lo, colon)
-            if self.outside(i) and self.tok(i).pos in ("VERB", "AUX", "ADJ") and self.tok(i).head in (i, colon)
+            if self.outside(i)
+            and self.tok(i).pos in ("VERB", "AUX", "ADJ")
+            and (self.tok(i).head in (i, colon) or self.quote_of_token[self.tok(i).head] == qi)  # quote as root
         ]
         subject = self.subject_of(roots[-1]) if roots else None
         if subject is None and roots and self.tok(roots[-1]).language in ("ru", "uk"):
@@ -649,12 +770,30 @@ class _Document:
         current = verb
         for _ in range(CLIMB):
             token = self.tok(current)
-            modifies = token.dep in _RELATIVE_DEPS and self.tok(token.head).pos in ("NOUN", "PROPN")
+            modifies = (  # not a word of a quote the parse hung the verb on
+                token.dep in _RELATIVE_DEPS
+                and self.tok(token.head).pos in ("NOUN", "PROPN")
+                and self.outside(token.head)
+            )
             subjects = [
-                child
+                subject
                 for child in self.parse.children(current)
-                if self.tok(child).dep in _SUBJECT_DEPS and self.outside(child) and self.tok(child).pos in _NOMINAL_POS
+                if self.tok(child).dep in _SUBJECT_DEPS
+                and self.outside(child)
+                and self.tok(child).pos in _NOMINAL_POS
+                and (subject := self.unlabelled(child)) is not None
             ]
+            addressed = [  # "— Алла Сергеевна, вы сказали", "Пані Віро, ви сказали": a name addressed, then "you"
+                c
+                for c in self.parse.children(current)
+                if self.tok(c).text.lower() in _SECOND_PERSON
+                and c < current
+                and any(
+                    re.fullmatch(r"[\w\s'’ʼ.-]*,\s*", self.text[self.tok(s).end : self.tok(c).start]) for s in subjects
+                )
+            ]
+            if addressed:
+                return addressed[0]
             # two subjects are a noun and its appositive name the parser split ("A spokeswoman for Prewitt, Lisa
             # Monroe, said"): the name
             names = [c for c in subjects if (m := self.mention_at(c)) is not None and m.label == PER]
@@ -669,6 +808,8 @@ class _Document:
             current = token.head
         return (
             self.shared_subject(verb)
+            or self.participle_subject(verb)
+            or self.appositive_subject(verb)
             or self.stranded_subject(verb)
             or self.adjacent_subject(verb)
             or self.place_subject(verb)
@@ -690,6 +831,37 @@ class _Document:
                 and not self.outside(token.head)
             ):
                 return i
+        return None
+
+    def participle_subject(self, verb: int) -> int | None:
+        """The name before a participle clause set off by commas that the parser made the clause's subject
+        (``Dmitry Peskov, asked about the attacks, said ...``: ``Peskov`` hung on ``asked``)."""
+        for child in self.parse.children(verb):
+            token = self.tok(child)
+            if child > verb or token.dep not in ("ccomp", "advcl", "parataxis") or not self.outside(child):
+                continue
+            for grand in self.parse.children(child):
+                subject = self.tok(grand)
+                between = self.text[subject.end : token.start]
+                named = self.mention_at(grand) is not None or subject.pos == "PROPN"
+                if subject.dep in _SUBJECT_DEPS and grand < child and between.strip() == "," and named:
+                    return grand
+        return None
+
+    def appositive_subject(self, verb: int) -> int | None:
+        """A person's name right before the verb but for an appositive set off by commas, which the parser did not
+        make the verb's subject (``..., Col. Martin Saar, the commander of the brigade hosting the exercises,
+        conceded that "..."``)."""
+        lo, _ = self.parse.sentence_of(verb)
+        start = self.tok(verb).start
+        for mention in reversed(self.mentions):
+            first = self.parse.token_at(mention.start)
+            if mention.end > start or first is None or first < lo:
+                continue
+            between = self.text[mention.end : start]
+            if mention.label == PER and self.outside(first) and re.fullmatch(r",[^,;:\"“”«»()]{3,120},\s*", between):
+                return self.parse.token_at(mention.end - 1)
+            return None
         return None
 
     def shared_subject(self, verb: int) -> int | None:
@@ -935,7 +1107,8 @@ class _Document:
         title = before[-1].lower().rstrip(".") if before else ""
         words = mention.text.replace(".", " ").split()
         first = words[0].lower() if words else ""
-        if title in _FEMALE_TITLES or first in _FEMALE_TITLES or first in FEMALE_NAMES:
+        given = (mention.canonical or "").split()[:1]  # "Lysenko" canonical "Viktoriia Lysenko": the given name
+        if title in _FEMALE_TITLES or first in _FEMALE_TITLES or _female_name(first) or _female_name(*given):
             return "f"
         if title in _MALE_TITLES or first in _MALE_TITLES:
             return "m"
@@ -975,10 +1148,18 @@ class _Document:
         }
         return next(iter(owners.values())) if len(owners) == 1 else None
 
+    def call_sign(self, word: str) -> bool:
+        """Whether a word is (a case form of) a call sign or nickname the document gave in quotes (``з позивним
+        «Граф»``, ``(call sign "Borsuk")``): someone not named."""
+        low = word.lower()
+        return " " not in low and any(low.startswith(sign) and len(low) <= len(sign) + 3 for sign in self.call_signs)
+
     def referent(self, mention: Mention, nominative: bool = False) -> _Referent:
         """Who a mention names; a one-word mention that is the surname of a person named in full in the
         document is that person (the model labelled ``Kemper`` an organisation; ``Архипова`` alone lemmatises
-        to the man's form)."""
+        to the man's form); a call sign names nobody."""
+        if self.call_sign(mention.text):
+            return _Referent(None, None, PER)
         written = mention
         if " " not in mention.text and not mention.text.isupper():
             mention = self.full_name(mention.text) or mention
@@ -1040,6 +1221,24 @@ class _Document:
             return national
         return _Referent(canonical, key, label, gender)
 
+    def given_name_alone(self, mention: Mention) -> Mention:
+        """A one-word "organisation" or "place" that is the given name of the one person the document names in
+        full with it (``12-year-old Zlata Hnatiuk ... Zlata wants to play``) is that person."""
+        if mention.label == PER or " " in mention.text or not mention.text[:1].isupper():
+            return mention
+        owners = {
+            m.canonical_id: m
+            for m in self.mentions
+            if " " in m.text and m.text.split()[0] == mention.text and (m.label == PER or self.label_of(m) == PER)
+        }
+        if len(owners) != 1:
+            return mention
+        (owner,) = owners.values()
+        canonical = owner.canonical or owner.text
+        return Mention(
+            mention.text, PER, mention.start, mention.end, canonical, mention.language, canonical, owner.canonical_id
+        )
+
     def label_of(self, mention: Mention) -> str:
         """The mention's label, mended where the entity model and plain cues disagree: a "person" the gazetteer
         knows as a place and that is no given name is a place (``from Kherson``); a name with an age
@@ -1063,7 +1262,7 @@ class _Document:
         if start in self.families:
             return self.families[start]
         self.families[start] = None  # guards against cycles
-        found = _KIN_RE.search(self.text, max(0, start - 60), start)
+        found = _KIN_RE.search(self.text, max(0, start - 60), start)  # "Koskimaa's son Eero" or "..., Eero"
         family = None
         if found is not None and found.group("kin") in KINSHIP_NOUNS:
             if found.group("name"):
@@ -1127,16 +1326,15 @@ class _Document:
             return self.interview_speaker(head, low in _SECOND_PERSON), PRONOUN
         if low in _PRONOUNS:
             gender, label = _PRONOUNS[low]
-            exclude = None
-            if label == PER and self.turn(head) == _ANSWER:  # in an answer, "he" is never the one answering
-                answering = self.interview_speaker(head, False)
-                exclude = answering.canonical_id if answering is not None else None
+            exclude = self.answering(head) if label == PER else None  # in an answer, "he" is not the one answering
             found = self.antecedent(head, label, gender, exclude)
             if found is not None and gender and not found.gender and found.canonical_id:
                 self.genders[found.canonical_id] = gender
             return found, PRONOUN
         mention = self.mention_at(head)
-        if mention is not None or token.pos == "PROPN":
+        if self.call_sign(token.text):
+            return _Referent(None, None, PER), SUBJECT  # "Тайфун попросил": a call sign, no name
+        if mention is not None or (token.pos == "PROPN" and not self.role_noun(head)):
             return self.name_referent(head), SUBJECT
         named = self.appos_name(head) or self.split_appositive(head)
         if named is not None:
@@ -1291,8 +1489,16 @@ class _Document:
             )
             if not gender:
                 return None
-            return self.role_holder(head) or self.antecedent(head, PER, gender)
-        return self.role_holder(head) or self.antecedent(head, PER, "")
+            return self.role_holder(head) or self.antecedent(head, PER, gender, self.answering(head))
+        return self.role_holder(head) or self.antecedent(head, PER, "", self.answering(head))
+
+    def answering(self, index: int) -> str | None:
+        """The key of the person answering in an interview answer the token stands in: a noun or pronoun there
+        ("the owner", "the minister", "he") is someone else."""
+        if self.turn(index) != _ANSWER:
+            return None
+        answering = self.interview_speaker(index, False)
+        return answering.canonical_id if answering is not None else None
 
     def municipal(self, head: int) -> _Referent | None:
         """A Russian or Ukrainian city body (``мэрия``, ``горсовет``, ``городская администрация``, ``міська
@@ -1448,6 +1654,21 @@ class _Document:
             return None
         best = max(counts, key=lambda k: (counts[k], -first[k].start))
         return self.referent(first[best])
+
+    def unlabelled(self, index: int) -> int | None:
+        """The token itself, or for an interview turn's label the parser took for a subject the noun it hung on the
+        label (``Q: Russia's central bank governor, Elvira Nabiullina, has described``), else ``None``."""
+        if not self.turn_label(index):
+            return index
+        return next((c for c in self.parse.children(index) if self.tok(c).dep == "appos"), None)
+
+    def turn_label(self, index: int) -> bool:
+        """Whether the token is an interview turn's label (``Q:``, ``A:``, ``Вопрос:``), which the parser may take
+        for the subject of the turn's first verb."""
+        token = self.tok(index)
+        line = self.text[self.text.rfind("\n", 0, token.start) + 1 : token.start]
+        after = self.text[token.end : token.end + 1]
+        return after == ":" and not line.strip() and token.text.lower().rstrip(".") in _QUESTION_LABELS | _ANSWER_LABELS
 
     def turn(self, index: int) -> str:
         """The interview turn of the token's paragraph: ``_QUESTION`` (``Q:``, ``Вопрос:``, a dash line ending
@@ -1672,6 +1893,10 @@ class _Document:
         """Whether the token's lemma is in the speech-verb lexicon of its language (Russian and Ukrainian both
         for Cyrillic: natasha reads Ukrainian as Russian)."""
         token = self.tok(index)
+        if token.lemma.lower() in CONTINUING and any(
+            self.tok(c).dep in ("dobj", "obj") and self.outside(c) for c in self.parse.children(index)
+        ):
+            return False  # "would continue them": going on with a thing, not with what was being said
         if token.language == "en":
             return is_speech_verb(token.lemma, "en")
         return is_speech_verb(token.lemma, token.language) or is_speech_verb(
@@ -1704,7 +1929,12 @@ class _Document:
             ):
                 tail = self.text[mention.end : span.outer_end + len(rest)]
                 words = tail.split()
-                if words and words[0][:1].islower() and words[0] not in SMALL_WORDS:
+                if (
+                    words
+                    and words[0][:1].islower()
+                    and words[0] not in SMALL_WORDS
+                    and words[0].strip(".,;") not in DOCUMENT_NOUNS  # "— Russian Foreign Ministry statement"
+                ):
                     return None  # "— заявил Пригожин": a verb, not a byline
                 whole = _title_case_name(self.text[mention.start : at + len(head)])
                 if whole is not None and len(whole) > len(mention.text):  # "— Air Force of the Armed Forces"
@@ -1786,8 +2016,9 @@ class _Document:
             near = [
                 m
                 for m in self.mentions
-                if 0 <= m.start - match.end() <= 40 and not re.search(r"[,.;:]", self.text[match.end() : m.start])
-            ]
+                if 0 <= m.start - match.end() <= 40
+                and not re.search(r"[,.;:]", _ABBREVIATION_RE.sub("", self.text[match.end() : m.start]))
+            ]  # "According to Gen. Briggs": an abbreviated title ends nothing
             people = [m for m in near if m.label == PER]  # "по словам начальника Тувинского ЦГМС Оюны Сарыглар"
             if near:
                 return (people or near)[0], match.end()
@@ -1912,6 +2143,16 @@ def _slavic_gender(word: str, language: str, tag: str) -> str:
     return ""
 
 
+@lru_cache(maxsize=1)
+def _female_name_keys() -> frozenset[str]:
+    return frozenset(skeleton(name) for name in FEMALE_NAMES)
+
+
+def _female_name(word: str = "") -> bool:
+    """Whether a Latin-script given name is a woman's, by its spelling key (``Viktoriia`` = ``Viktoria``)."""
+    return bool(word) and not has_cyrillic(word) and skeleton(word) in _female_name_keys()
+
+
 def _common_noun(text: str, language: str) -> bool:
     """A one-word Russian or Ukrainian "person" that pymorphy3 knows only as a common noun (``Мешканка``)."""
     if language not in ("ru", "uk") or " " in text or not re.search(r"[а-яіїєё]", text.lower()):
@@ -1952,9 +2193,10 @@ def extract_quotes(
 
     ``parse`` is the document's parse from :func:`extraction.syntax.parse_documents` (computed here if missing).
     """
+    found = _split_interrupted(text, find_quotes(text), language)
     spans = [
         s
-        for s in find_quotes(text)
+        for s in found
         if not any(
             (m.start <= s.start and s.end <= m.end) or text[m.start : m.end] == text[s.start : s.end].strip()
             for m in mentions
@@ -1964,7 +2206,7 @@ def extract_quotes(
         return []
     if parse is None:
         parse = parse_documents([(text, language)])[0] or Parse()
-    doc = _Document(text, mentions, parse, spans)
+    doc = _Document(text, mentions, parse, spans, found)
     quotes: list[Quote] = []
     last: Quote | None = None
     for qi, span in enumerate(spans):
@@ -1979,6 +2221,8 @@ def extract_quotes(
             quote.kind = "scare"  # "the so-called 'border bonus'", "слова „все спокійно“": nobody's words
             quotes.append(quote)
             continue
+        if not colon and doc.named_thing(qi):
+            continue  # the name of a work, a show or a group, not a quotation
         verb = doc.governor(qi)
         near = doc.governor(qi, anywhere=False)
         if near is None:
@@ -2021,6 +2265,33 @@ def extract_quotes(
         if quote.speaker_canonical is not None and (quote.speaker_canonical_id or "").startswith(PER + ":"):
             quote.speaker_canonical = latin_person_name(quote.speaker_canonical, language)
     return sorted(quotes, key=lambda q: q.start)
+
+
+# the narrator's words inside one pair of guillemets: «A, — сказал он, — B», «A. — пояснила вона. — B»
+_INTERRUPTION_RE = re.compile(r"(?<=[,.!?…])[ \t]+[—–][ \t]+([^—–«»„“\"\n]{2,80}?)[,.:][ \t]+[—–][ \t]+(?=\S)")
+
+
+def _split_interrupted(text: str, spans: Sequence[QuoteSpan], language: str) -> list[QuoteSpan]:
+    """Split a quotation that the narrator's frame interrupts inside one pair of marks (the Russian and Ukrainian
+    convention ``«Машина готова, — сказал он, — люди готовы»``) into its two halves, when the frame between the
+    dashes holds a speech verb of the lexicon; the frame then lies outside both and governs them like any other."""
+    if language not in ("ru", "uk"):
+        return list(spans)
+    out: list[QuoteSpan] = []
+    for span in spans:
+        start = span.start
+        open_mark = span.open_mark
+        for match in _INTERRUPTION_RE.finditer(text, span.start, span.end):
+            words = re.findall(r"\w+(?:[-'’ʼ]\w+)*", match.group(1))
+            if len(words) > 8 or not any(
+                slavic_word(w, language)[1] == "VERB" and is_speech_verb(slavic_word(w, language)[0], language)
+                for w in words
+            ):
+                continue
+            out.append(QuoteSpan(start, match.start(), open_mark, ""))
+            start, open_mark = match.end(), ""
+        out.append(QuoteSpan(start, span.end, open_mark, span.close_mark) if start != span.start else span)
+    return out
 
 
 def _split_from(doc: _Document, previous: Quote, span: QuoteSpan) -> Quote | None:
@@ -2177,8 +2448,10 @@ def _nominative_name(mention: Mention) -> bool:
 
 def _place_after_preposition(text: str, mention: Mention) -> bool:
     """A "person" the entity model found after ``from``/``in`` that the gazetteer knows as a place (``a former
-    mining engineer from Kryvyi Rih``)."""
-    before = text[max(0, mention.start - 6) : mention.start].lower().split()
+    mining engineer from Kryvyi Rih``), or after a settlement noun and ``of`` (``from the village of Kelloselkä``)."""
+    before = text[max(0, mention.start - 24) : mention.start].lower().split()
+    if before[-2:-1] and before[-1] == "of" and before[-2] in _SETTLEMENT_NOUNS:
+        return True
     return bool(before) and before[-1] in ("from", "in", "of", "near") and lookup_place(mention.text) is not None
 
 

@@ -199,4 +199,9 @@ def is_speech_verb(lemma: str, language: str) -> bool:
     lexicon = SPEECH_VERBS.get(language)
     if lexicon is None:
         return False
+    if language == "uk" and low[:1] in _EUPHONIC:  # Ukrainian alternates і/й and у/в at a word's start for
+        return low in lexicon or _EUPHONIC[low[0]] + low[1:] in lexicon  # sound: ідеться = йдеться
     return low in lexicon
+
+
+_EUPHONIC = {"і": "й", "й": "і", "у": "в", "в": "у"}

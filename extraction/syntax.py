@@ -182,6 +182,8 @@ _FUNCTION_POS = {"NPRO", "CONJ", "PREP", "PRCL"}
 @lru_cache(maxsize=65536)
 def slavic_word(word: str, language: str) -> tuple[str, str, frozenset[str]]:
     """(lemma, universal POS, grammemes) of a Russian or Ukrainian word by pymorphy3's first reading."""
+    if language == "uk":  # pymorphy3's Ukrainian dictionary spells the apostrophe ' (Дар'я), texts also ʼ and ’
+        word = word.replace("ʼ", "'").replace("’", "'")
     parses = morph(language).parse(word)
     if not parses:
         return word.lower(), "X", frozenset()
