@@ -1074,11 +1074,20 @@ def _person_evidence(text: str, start: int, surface: str, language: str) -> bool
     if previous is not None and _given_or_initial(previous.group(1), language):
         return True
     last = surface.split()[-1]
-    for match in _FULL_NAME.finditer(text):
-        elsewhere = not start <= match.start(2) < start + len(surface)
-        if elsewhere and same_surname(match.group(2), last) and _given_or_initial(match.group(1), language):
-            return True
-    return False
+    return any(
+        not start <= position < start + len(surface) and same_surname(surname, last)
+        for position, surname in _named_surnames(text, language)
+    )
+
+
+@lru_cache(maxsize=64)
+def _named_surnames(text: str, language: str) -> tuple[tuple[int, str], ...]:
+    """Offsets and words written right after a given name or an initial in ``text`` (surnames, maybe)."""
+    return tuple(
+        (match.start(2), match.group(2))
+        for match in _FULL_NAME.finditer(text)
+        if _given_or_initial(match.group(1), language)
+    )
 
 
 def _given_or_initial(word: str, language: str) -> bool:
