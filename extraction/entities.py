@@ -16,7 +16,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from extraction.canonical import Mention
-from extraction.features import find_features
+from extraction.features import adjective_nominative, features, find_features, river_names
 from extraction.gazetteer import (
     GIVEN_NAMES,
     KNOWN_ENTITIES,
@@ -39,7 +39,8 @@ from extraction.gazetteer import (
     translit,
     ukrainian_romanization,
 )
-from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, COORDINATION, phrase_pattern
+from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, COORDINATION, ENDING, phrase_pattern
+from extraction.name_readings import PERSON_GRAMMEMES, person_parse, person_readings
 from extraction.organisations import (
     compound_organisations,
     institution_phrases,
@@ -371,7 +372,7 @@ def _lemma_token(token: str, language: str, label: str, gender: str | None = Non
     parses = morph(language).parse(token)
     if not parses:
         return token
-    preferred = {PER: ("Name", "Surn", "Patr"), LOC: ("Geox",), ORG: ("Orgn",)}.get(label, ())
+    preferred = {PER: tuple(PERSON_GRAMMEMES), LOC: ("Geox",), ORG: ("Orgn",)}.get(label, ())
     if gender is not None:  # the name's gender and case first (a feminine surname stays feminine)
         wanted = set(gender.split(","))
         parses = sorted(parses, key=lambda p: len(wanted - p.tag.grammemes - _caseless(p)))
@@ -389,7 +390,10 @@ def _lemma_token(token: str, language: str, label: str, gender: str | None = Non
         # keep gender and number: Запорожской области -> Запорожская область, Татьяны Устиновой -> Устинова,
         # Набережных Челнов -> Набережные Челны
         number = "plur" if label == LOC and "plur" in best.tag.grammemes else "sing"
-        inflected = best.inflect({"nomn", number})
+        wanted = {"nomn", number}
+        if label == PER and gender is not None and "ADJF" in best.tag.grammemes:
+            wanted |= {g for g in gender.split(",") if g in ("femn", "masc")}  # Олена Очаківська stays feminine
+        inflected = best.inflect(wanted) or best.inflect(wanted - {number})  # the Ukrainian tags name no number
         word = inflected.word if inflected is not None else word
     return word[:1].upper() + word[1:] if token[:1].isupper() else word
 
@@ -417,7 +421,7 @@ def _name_gender(words: Sequence[str], language: str) -> str | None:
             case, best = candidate, score
     for parses in readings:
         for parse in parses:
-            if "Name" in parse.tag.grammemes and (case is None or case in parse.tag.grammemes | _caseless(parse)):
+            if person_parse(parse, ("Name",)) and (case is None or case in parse.tag.grammemes | _caseless(parse)):
                 gender = "femn" if "femn" in parse.tag.grammemes else "masc" if "masc" in parse.tag.grammemes else None
                 return ",".join(g for g in (gender, case) if g) or None
     return case
@@ -427,14 +431,14 @@ def _lemma_word(word: str, language: str, label: str, gender: str | None = None)
     head, sep, tail = word.partition("-")
     if sep and len(head) >= 3 and tail[:1].islower():  # Ростове-на-Дону: only the first part declines
         return _lemma_token(head, language, label) + sep + tail
-    if label == PER and word[:1].isupper() and _person_reading(word, language):
+    if label == PER and word[:1].isupper() and person_reading(word, language):
         return _lemma_token(word, language, label, gender)  # a person reading beats a place reading (Иванова, Пушкин)
     if label == LOC and word[:1].isupper() and (hit := best_place_lemma(word, language)) is not None:
         return hit[0]  # Львові -> Львів, Сумах -> Суми, Воронежі -> Воронеж (the city, not the village)
     if label in (LOC, ORG, PER) and not word.isupper():
         for parse in morph(language).parse(word):  # a reading the gazetteer knows wins (Києві -> Київ, not Кий)
             candidate = parse.normal_form[:1].upper() + parse.normal_form[1:]
-            is_place = label == LOC or (label == PER and not {"Name", "Surn", "Patr"} & parse.tag.grammemes)
+            is_place = label == LOC or (label == PER and not person_parse(parse))
             if lookup_known(candidate) is not None or (is_place and _regional_place(candidate)):
                 return candidate if word[:1].isupper() else parse.normal_form
     return _lemma_token(word, language, label, gender)
@@ -561,10 +565,9 @@ def _district_lemma(adjective: str, designator: str, language: str, context: Pla
     if named is not None or kind == "hromada":
         return named
     parses = [p for p in morph(language).parse(adjective) if "ADJF" in p.tag.grammemes]
-    if not parses:
-        return None
-    nominative = parses[0].inflect({"nomn", "sing", "masc"})
-    word = nominative.word if nominative is not None else parses[0].normal_form
+    nominative = parses[0].inflect({"nomn", "sing", "masc"}) if parses else None
+    # no adjective reading (Каменским reads as a surname): the ending's rule
+    word = nominative.word if nominative is not None else adjective_nominative(adjective, "m", language)
     word = word[:1].upper() + word[1:]
     if language == "uk":  # a city district of Ukraine: Дарницький -> Darnytskyi District
         return f"{ukrainian_romanization(word)} District"
@@ -579,18 +582,71 @@ _UNIT_CONTEXT = re.compile(r"(?:ЧВК|ПВК|PMC|[Гг]рупп[а-я]*|[Гг]�
 
 def _compatible_context(text: str, start: int, end: int, entity_label: str, language: str) -> bool:
     """Whether a curated alias found at ``start:end`` may be read as the curated entity there: an organisation
-    or unit alias that may be a surname or name (``Вагнера``, ``Ахмат``) needs quotes or a formation word
-    before it."""
+    or unit alias that may be a surname, a name or a place (``Вагнера``, ``Ахмат``, ``Азове``), or a phrase
+    that opens with a given name (``Салавату Юлаеву``, a club's name and a person's), needs quotes or a
+    formation word before it."""
     if entity_label not in (MIL_UNIT, ORG):
         return True
     surface = text[start:end]
-    if " " in surface or surface.isupper() or surface[:1].islower():
-        return True  # phrases, acronyms and derived common nouns (вагнеровцы) are no person's name
-    parses = morph(language).parse(surface)
-    if all(p.is_known and not {"Surn", "Name"} & p.tag.grammemes for p in parses):
-        return True  # a dictionary word that is no name (Минобороны, Кремль)
+    if surface.isupper() or surface[:1].islower():
+        return True  # acronyms and derived common nouns (вагнеровцы) are no person's name
+    if " " in surface:
+        if not person_reading(surface.split()[0], language, ("Name",)):
+            return True  # phrases that name no person
+    else:
+        parses = morph(language).parse(surface)
+        if all(p.is_known and not person_parse(p, ("Surn", "Name"), ("Geox",)) for p in parses):
+            return True  # a dictionary word that is no name nor place (Минобороны, Кремль)
     before = text[max(0, start - 20) : start]
     return bool(_UNIT_CONTEXT.search(before.rstrip()) or text[end : end + 1] == "»")
+
+
+def _river_english(word: str, language: str, explicit: bool, own_name: bool = False) -> str | None:
+    """The English name of a river the text shows (:func:`river_names`), as English Wikipedia writes it: ``X River``
+    when a town of the region has the name, spelt as the town (``Хоролу`` -> ``Khorol River``), else the
+    dictionary's nominative romanised alone (``Латориці`` -> ``Latorytsia``). Without a river noun before it, a
+    region, a country or a city of 100,000 people is no river (``берегу Крыма`` is the shore). ``own_name``: a
+    compound's first half, romanised (``Москве-реке`` -> ``Moskva River``)."""
+    if region_named(word) is not None:
+        return None
+    place = None if own_name else _place_of(word, language)
+    if place is not None and (place.latitude is None or (not explicit and place.population >= _CITY)):
+        return None
+    if place is not None and place.country_code in NATIVE_COUNTRIES:
+        return f"{place.name} River"
+    parses = morph(language).parse(word)
+    reading = next((p for p in parses if "Geox" in p.tag.grammemes), parses[0] if parses else None)
+    nominative = reading.normal_form if reading is not None and reading.tag.POS == "NOUN" else word.lower()
+    romanised = romanize(nominative[:1].upper() + nominative[1:], language)
+    return f"{romanised} River" if own_name else romanised
+
+
+def _rivers_coordinated(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
+    """A name coordinated right after a river is a river too (``рівень води в Тисі, Латориці та Ріці``)."""
+    rivers = set(_river_canonicals())
+    queue = sorted((m for m in mentions if m.label == LOC), key=lambda m: m.start)
+    while queue:
+        mention = queue.pop(0)
+        if not (mention.lemma in rivers or mention.lemma.endswith(" River")):
+            continue
+        following = _RIVER_AFTER.match(text, mention.end, chunk.end)
+        if following is None or any(m.start < following.end(1) and following.start(1) < m.end for m in mentions):
+            continue
+        english = _river_english(following.group(1), chunk.language, False)
+        if english is not None:
+            s, e = following.start(1), following.end(1)
+            river = Mention(text[s:e], LOC, s, e, lemma=english, language=chunk.language)
+            mentions.append(river)
+            rivers.add(english)
+            queue.append(river)  # and the next one (Тисі, Латориці та Ріці)
+
+
+_RIVER_AFTER = re.compile(COORDINATION + r"([А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ]+)" + BOUNDARY_AFTER)
+
+
+@lru_cache(maxsize=1)
+def _river_canonicals() -> frozenset[str]:
+    return frozenset(f.canonical for f in features() if f.kind == "river")
 
 
 def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
@@ -601,6 +657,13 @@ def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
         for feature in find_features(part, chunk.language):
             s, e = chunk.start + feature.start, chunk.start + feature.end
             _add(out, Mention(text[s:e], LOC, s, e, lemma=feature.canonical, language=chunk.language))
+        for river in river_names(part):
+            s, e = chunk.start + river.start, chunk.start + river.end
+            name = text[s:e].split("-")[0]  # Москве-реке: the name is the first half
+            english = _river_english(name, chunk.language, river.explicit, own_name=river.compound)
+            if english is not None and not any(m.start < e and s < m.end for m in out):
+                _add(out, Mention(text[s:e], LOC, s, e, lemma=english, language=chunk.language))
+        _rivers_coordinated(text, chunk, out)
         _places_in_capitals(text, chunk, out)
         for region in find_regions(part):
             s, e = chunk.start + region.start, chunk.start + region.end
@@ -786,24 +849,32 @@ def _cut_at_prepositions(text: str, start: int, end: int, label: str) -> list[tu
     return out or [(start, end)]
 
 
-_LOCATIVE_BEFORE = re.compile(
-    r"(?:^|[\s(«])(?:в|во|у|из|изо|под|около|возле|близ|до|от|з|із|зі|під|біля|поблизу|між|через|по|"
-    r"город[а-я]*|мiст[оа]|міст[оаі]|сел[оаі]|селищ[еаі]|поселк[а-я]*|посел[оа]к)\s+$",
-    re.IGNORECASE,
+# Prepositions and place nouns before a word that read it as a place; the second group also governs persons
+# (Russian у Белоусова "Belousov has", от Калининой "from Kalinina"; Ukrainian у is в, "in").
+_PLACE_ONLY = (
+    r"в|во|из|изо|под|около|возле|близ|під|біля|поблизу|між|"
+    r"город[а-я]*|мiст[оа]|міст[оаі]|сел[оаі]|селищ[еаі]|поселк[а-я]*|посел[оа]к"
 )
+_ALSO_PERSONS = r"у|до|от|з|із|зі|через|по"
+_LOCATIVE_BEFORE = re.compile(rf"(?:^|[\s(«])(?:{_PLACE_ONLY}|{_ALSO_PERSONS})\s+$", re.IGNORECASE)
+_PLACE_ONLY_BEFORE = re.compile(rf"(?:^|[\s(«])(?:{_PLACE_ONLY})\s+$", re.IGNORECASE)
+_UKRAINIAN_IN = re.compile(r"(?:^|[\s(«])у\s+$", re.IGNORECASE)
 
 
 _WITH = re.compile(r"(?:^|[\s(«])(?:з|із|зі|с|со)\s+$", re.IGNORECASE)
 
 
-def _locative_before(before: str, surface: str, language: str) -> bool:
+def _locative_before(before: str, surface: str, language: str, places_only: bool = False) -> bool:
     """A preposition or place noun before the word that reads it as a place: not ``з``/``с`` ("with") before an
-    instrumental that is no genitive (``нараду зі Ставкою``; but ``з Харкова``)."""
+    instrumental that is no genitive (``нараду зі Ставкою``; but ``з Харкова``). With ``places_only``, only the
+    words that govern no person (``в``, ``біля``, ``села``; Ukrainian ``у``; ``з`` "from")."""
+    if places_only and (_PLACE_ONLY_BEFORE.search(before) or (language == "uk" and _UKRAINIAN_IN.search(before))):
+        return True
     if _LOCATIVE_BEFORE.search(before) is None:
         return False
     if _WITH.search(before) is None:
-        return True
-    parses = morph(language).parse(surface.split()[0])
+        return not places_only
+    parses = morph(language).parse(surface.split()[0])  # з Харкова "from", зі Ставкою "with"
     return not any("ablt" in p.tag.grammemes for p in parses) or any("gent" in p.tag.grammemes for p in parses)
 
 
@@ -841,8 +912,10 @@ def _coordinated_places(text: str, mentions: list[Mention]) -> None:
                 mention.label, mention.lemma, changed = LOC, "", True
 
 
-def _person_reading(word: str, language: str) -> bool:
-    return any({"Name", "Surn", "Patr"} & p.tag.grammemes for p in morph(language).parse(word))
+def person_reading(word: str, language: str, kinds: Iterable[str] = PERSON_GRAMMEMES, case: str | None = None) -> bool:
+    """Whether pymorphy3 reads ``word`` as a person's name of ``kinds`` (given name, surname, patronymic), in
+    ``case`` when given."""
+    return person_readings(morph(language).parse(word), kinds, case=case)
 
 
 def _reading(text: str, start: int, end: int, label: str, language: str, found: Sequence[Mention] = ()) -> str:
@@ -861,18 +934,28 @@ def _reading(text: str, start: int, end: int, label: str, language: str, found: 
     place = _place_of(surface, language) if short_person else None
     before = text[max(0, start - 25) : start]
     place_context = _locative_before(before, surface, language) or _coordinated_with_place(before, start, found)
+    evidence = short_person and _person_evidence(text, start, surface, language)
     if place is not None:
-        person = _person_evidence(text, start, surface, language) or (
-            any(_person_reading(word, language) for word in surface.split()) and place.population < _CITY
+        person = (
+            evidence
+            or (" " not in surface and _person_dominant(surface, language))
+            or (any(person_reading(word, language) for word in surface.split()) and place.population < _CITY)
         )
-        if place_context or (not person and place.population >= TOWN_POPULATION):  # a village needs context
+        # a person named in the text keeps a preposition that also governs persons (у Белоусова, от Калининой)
+        context = _place_context(text, start, surface, language, found) if evidence else place_context
+        if context or (not person and place.population >= TOWN_POPULATION):  # a village needs context
             return LOC
     named_org = surface.isupper() or "«" in surface
+    one_word_org = label == ORG and " " not in surface and has_cyrillic(surface) and not _quoted(text, start, end)
+    if one_word_org and not place_context and _person_evidence(text, start, surface, language):
+        return PER  # the surname of a person named in full elsewhere (Кирилл Томский ... с Томским)
+    if label == ORG and _FACILITY.search(surface):
+        return LOC  # a station, park, square or arena is a place (Курского вокзала, Парка Горького)
     if label == ORG and not named_org and (" " in surface or place_context) and _place_of(surface, language):
         return LOC  # Білої Церкви, в Купянске: a place the model called an organisation (not a club: Краснодар)
     if label in (PER, LOC) and " " in surface and re.search(r"\s[А-ЯІЇЄЁ]{2,6}$", surface):
         return ORG  # Полтавської ОВА, Харківської ОДА: an authority named by its acronym
-    if label == PER and has_cyrillic(surface) and _not_a_person(surface, language):
+    if label == PER and has_cyrillic(surface) and not evidence and _not_a_person(surface, language):
         first, _, rest = surface.partition(" ")
         found_place = _place_of(surface, language) or (_place_of(rest, language) if _is_direction(first) else None)
         town = found_place is not None and (found_place.population >= TOWN_POPULATION or place_context)
@@ -880,9 +963,93 @@ def _reading(text: str, start: int, end: int, label: str, language: str, found: 
     if label == LOC and " " in surface and _place_of(surface, language) is None and region_named(surface) is None:
         first, rest = surface.split(" ", 1)
         rest_place = _place_of(rest, language)
-        if rest_place is not None and not _is_direction(first) and not _village_name(first, rest, rest_place, language):
+        named_after = rest[:1].isupper() and not _locative_before(before, surface, language, places_only=True)
+        if (
+            named_after  # not Ферганской долине (a valley), nor в Новой Москве (a place's own two words)
+            and rest_place is not None
+            and not _is_direction(first)
+            and not _village_name(first, rest, rest_place, language)
+        ):
             return ORG
     return label
+
+
+def _place_context(text: str, start: int, surface: str, language: str, found: Sequence[Mention]) -> bool:
+    """What reads a word as a place even when the text names a person by it: a preposition that governs no
+    person (:func:`_locative_before` with ``places_only``) or coordination with a place found before it
+    (``Ужгороді і Галичі``)."""
+    before = text[max(0, start - 25) : start]
+    return _locative_before(before, surface, language, places_only=True) or _coordinated_with_place(
+        before, start, found
+    )
+
+
+# A surname's shape: an adjective in -ський/-цький (any case), or -енко, -чук, -юк.
+_SURNAME_SHAPE = re.compile(r"(?:(?:ськ|цьк|зьк)(?:ий|ого|ому|им|ім|а|ої|ій|у|ою)|енк[оау]|енком|[чю]ук[аиуові]?)$")
+
+
+def _given_name_pairs(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
+    """A person the model missed: a given name and a surname after it (a dictionary surname or a surname's shape:
+    ``Єлизавета Хотинська``, ``Петро Тульчинський``), where no mention is."""
+    for match in _FULL_NAME.finditer(text, chunk.start, chunk.end):
+        given, surname = match.group(1), match.group(2)
+        start, end = match.start(1), match.start(2) + len(surname)
+        if end > chunk.end or given.endswith(".") or any(m.start < end and start < m.end for m in mentions):
+            continue
+        shaped = _SURNAME_SHAPE.search(surname) is not None or person_reading(surname, chunk.language, ("Surn",))
+        if (
+            shaped
+            and len(given) >= 3
+            and _is_given_name(given, chunk.language)
+            and not _common_word(given, chunk.language)
+        ):
+            mentions.append(Mention(text[start:end], PER, start, end, language=chunk.language))
+
+
+def _same_place_in_brackets(text: str, mentions: list[Mention]) -> None:
+    """A place followed by its other name in brackets is one mention (``Республике Саха (Якутия)``)."""
+    for mention in sorted(mentions, key=lambda m: m.start):
+        if mention.label != LOC or not mention.lemma or mention not in mentions:
+            continue
+        inner = next(
+            (
+                m
+                for m in mentions
+                if m.label == LOC
+                and m.start == mention.end + 2
+                and text[mention.end : m.start] == " ("
+                and text[m.end : m.end + 1] == ")"
+            ),
+            None,
+        )
+        if inner is not None and inner.lemma == mention.lemma:
+            mentions.remove(inner)
+            mention.end = inner.end + 1
+            mention.text = text[mention.start : mention.end]
+
+
+def _person_over_places(text: str, start: int, end: int, language: str, mentions: list[Mention]) -> None:
+    """A person reading beats a place reading inside a person span: a place the rules found inside the model's
+    person span (``Алексей Байкалов``: not Lake Baikal; ``Иртышов`` after ``Петр Иртышов``) is dropped when only
+    given names, patronymics or initials precede it in the span, or when the text names that person in full
+    elsewhere, unless a word before the span reads it as a place (``в``, ``біля``)."""
+    if _place_context(text, start, text[start:end], language, mentions):
+        return
+    for mention in [m for m in mentions if m.label == LOC and start <= m.start and m.end <= end]:
+        names = text[start : mention.start].split()
+        given = bool(names) and all(w.endswith(".") or _is_given_name(w, language) for w in names)
+        if given or _person_evidence(text, mention.start, mention.text, language):
+            mentions.remove(mention)
+
+
+# Head nouns of facilities and public spaces, which the sets and spaCy's FAC count as places (any case form).
+_FACILITY = re.compile(
+    r"(?<![\w-])(?:вокзал|парк|кремл|арен|сквер|площад|набережн|проспект|бульвар|[Аа]рен)[а-яіїє]*(?![\w-])|-[Аа]рен[а-яіїє]*$"
+)
+
+
+def _quoted(text: str, start: int, end: int) -> bool:
+    return text[start - 1 : start] in ("«", '"') or text[end : end + 1] in ("»", '"')
 
 
 def _village_name(first: str, rest_name: str, rest: Place, language: str) -> bool:
@@ -900,19 +1067,74 @@ _CITY = 100_000
 
 
 def _person_evidence(text: str, start: int, surface: str, language: str) -> bool:
-    """A given name or an initial right before the word, or its stem after a given name elsewhere in the text."""
-    previous = re.search(r"([A-ZА-ЯІЇЄЁ][\w'’]*\.?)\s+$", text[max(0, start - 30) : start])
-    if previous is not None and (previous.group(1).endswith(".") or _is_given_name(previous.group(1), language)):
+    """A given name or an initial right before the word, or the word is a case form of the surname of a person
+    named in full elsewhere in the text (``Вадим Подольский`` ... ``Подольского``, ``Ольга Калинина`` ...
+    ``Калининой``)."""
+    previous = re.search(r"(?<![\w'’-])([A-ZА-ЯІЇЄЁҐ](?:\.|[\w'’]+))[ \t]+$", text[max(0, start - 30) : start])
+    if previous is not None and _given_or_initial(previous.group(1), language):
         return True
-    stem = surface[: max(3, len(surface) - 2)]
-    for match in re.finditer(rf"([A-ZА-ЯІЇЄЁ][\w'’]+)\s+{re.escape(stem)}", text):
-        if _is_given_name(match.group(1), language):
-            return True
-    return False
+    last = surface.split()[-1]
+    return any(
+        not start <= position < start + len(surface) and same_surname(surname, last)
+        for position, surname in _named_surnames(text, language)
+    )
+
+
+@lru_cache(maxsize=64)
+def _named_surnames(text: str, language: str) -> tuple[tuple[int, str], ...]:
+    """Offsets and words written right after a given name or an initial in ``text`` (surnames, maybe)."""
+    return tuple(
+        (match.start(2), match.group(2))
+        for match in _FULL_NAME.finditer(text)
+        if _given_or_initial(match.group(1), language)
+    )
+
+
+def _given_or_initial(word: str, language: str) -> bool:
+    """An initial (``А.``) or a given name of three letters or more (not ``У``, which pymorphy3 knows as a name)."""
+    return (len(word) == 2 and word.endswith(".")) or (len(word) >= 3 and _is_given_name(word, language))
+
+
+# A capitalised word (or an initial) and a capitalised word after it: a given name and a surname, maybe (the
+# second word is looked ahead at, so it may start the next pair: Балетмейстер Петр Иртышов).
+_FULL_NAME = re.compile(r"(?<![\w'’-])([A-ZА-ЯІЇЄЁҐ](?:\.|[\w'’]+))[ \t]+(?=([A-ZА-ЯІЇЄЁҐ][\w'’-]+))")
+
+
+def same_surname(one: str, other: str) -> bool:
+    """Whether two words are case forms of one surname: a shared stem of four letters or more (or a whole short
+    word: ``Коц``/``Коца``) and a nominal or adjectival case ending (or none) after it in each
+    (``Травниковым``/``Травникова``, ``Подольский``/``Подольского``, ``Томский``/``Томским``; not
+    ``Москва``/``Москвин``)."""
+    one, other = one.lower(), other.lower()
+    shared = next((i for i, (a, b) in enumerate(zip(one, other, strict=False)) if a != b), min(len(one), len(other)))
+    return any(
+        all(_CASE_ENDING.fullmatch(word[stem:]) and word[stem:] not in _SURNAME_SUFFIXES for word in (one, other))
+        for stem in range(shared, min(4, len(one), len(other)) - 1, -1)
+    )
+
+
+_CASE_ENDING = re.compile(ENDING + "?")
+# Case endings that are also a surname's own suffix: Петров is no case form of Петра.
+_SURNAME_SUFFIXES = frozenset({"ов", "ев", "ёв", "ів", "їв", "ин", "ын"})
+
+
+def _person_dominant(word: str, language: str) -> bool:
+    """Russian only (the Ukrainian dictionary gives no frequencies): pymorphy3 reads the word more often as a
+    person's name than as a place's (``Пушкину``, ``Белоусова``; not ``Ростова``)."""
+    if language != "ru":
+        return False
+    parses = morph(language).parse(word)
+    person = sum(p.score for p in parses if person_parse(p))
+    place = sum(p.score for p in parses if "Geox" in p.tag.grammemes)
+    return person > place
 
 
 def _is_given_name(word: str, language: str) -> bool:
-    return any("Name" in p.tag.grammemes for p in morph(language).parse(word))
+    """A given name by pymorphy3; a Ukrainian word also by the Russian dictionary's own entry (the Ukrainian one
+    lacks some: ``Богдан``)."""
+    if person_reading(word, language, ("Name",)):
+        return True
+    return language == "uk" and person_readings((p for p in morph("ru").parse(word) if p.is_known), ("Name",))
 
 
 def _not_a_person(surface: str, language: str) -> bool:
@@ -920,7 +1142,7 @@ def _not_a_person(surface: str, language: str) -> bool:
     ``Офісу Президента``, ``Кривому Розі``): the model's person label is wrong."""
     for word in surface.split():
         parses = morph(language).parse(word.strip("«»\"'"))
-        if not parses or any({"Name", "Surn", "Patr"} & p.tag.grammemes for p in parses):
+        if not parses or person_readings(parses) or _is_given_name(word.strip("«»\"'"), language):
             return False
         if not any(p.is_known for p in parses):
             return False
@@ -1183,12 +1405,11 @@ def _skip_leading_place(text: str, start: int, end: int, language: str) -> int:
         if len(words) - size < 2:
             break
         prefix = text[start + words[0].start() : start + words[size - 1].end()]
-        given = morph(language).parse(words[size].group(0))
-        nominative_name = any({"Name", "nomn"} <= p.tag.grammemes for p in given)
+        nominative_name = person_reading(words[size].group(0), language, ("Name",), "nomn")
         oblique = not any("nomn" in p.tag.grammemes for p in morph(language).parse(first))
         if nominative_name and oblique and _place_of(prefix, language) is not None:
             return start + words[size].start()
-    if _person_reading(first, language):
+    if person_reading(first, language):
         return start  # Анна Михайловна Лебедева: a name before a name
     if any(_regional_place(p.normal_form.capitalize()) for p in morph(language).parse(first)):
         return start + words[1].start()
@@ -1202,7 +1423,7 @@ def _common_word(word: str, language: str) -> bool:
     reading as a name, surname, patronymic, place or organisation."""
     parses = morph(language).parse(word)
     common = parses and parses[0].is_known and parses[0].tag.POS in ("NOUN", "ADJF", "VERB", "ADVB", "PREP")
-    return bool(common) and not any({"Name", "Surn", "Patr", "Geox", "Orgn"} & p.tag.grammemes for p in parses)
+    return bool(common) and not person_readings(parses, also=("Geox", "Orgn"))
 
 
 def _lone_common_word(piece: str, language: str) -> bool:
@@ -1287,14 +1508,17 @@ def _gazetteer_places(text: str, chunk: Chunk, mentions: list[Mention]) -> None:
                 or _locative_before(before, surface, chunk.language)
                 or _coordinated_with_town(text, s, e, chunk.language)
             )
-            person = any(_person_reading(w, chunk.language) for w in words) and place.population < _CITY
+            named = _person_evidence(text, s, surface, chunk.language)  # a person named in the text
+            if named and not _place_context(text, s, surface, chunk.language, mentions):
+                continue
+            person = any(person_reading(w, chunk.language) for w in words) and place.population < _CITY
             if person and not context:
                 continue
             native = place.country_code in NATIVE_COUNTRIES  # a Cyrillic name of a town abroad (Полиция: Police)
             small = place.latitude is not None and (place.population < _SENTENCE_TOWN or not native)
             if re.search(_SENTENCE_START, before) and small and not context:
                 parses = morph(chunk.language).parse(words[0])
-                if any(p.is_known and not {"Geox", "Name", "Surn"} & p.tag.grammemes for p in parses[:1]):
+                if any(p.is_known and not person_parse(p, ("Name", "Surn"), ("Geox",)) for p in parses[:1]):
                     continue  # a sentence-initial common word that is also a small town's name
             mentions.append(Mention(surface, LOC, s, e, language=chunk.language))
             break
@@ -1348,10 +1572,7 @@ def _extend_given_names(text: str, mentions: list[Mention]) -> None:
             continue
         word = match.group(1)
         given = word.lower() in GIVEN_NAMES or (
-            has_cyrillic(word)
-            and any(
-                "Name" in p.tag.grammemes and "nomn" in p.tag.grammemes for p in morph(mention.language).parse(word)
-            )
+            has_cyrillic(word) and person_reading(word, mention.language, ("Name",), "nomn")
         )
         start = mention.start - len(text[max(0, mention.start - 30) : mention.start]) + match.start(1)
         if given and not any(m.start < mention.start and start < m.end for m in mentions if m is not mention):
@@ -1412,7 +1633,7 @@ def _institutions_named_after_places(text: str, mentions: list[Mention]) -> None
                 continue
             if "anim" in parses[0].tag.grammemes:
                 continue  # a title before a place (Мэр Харькова, Президент Румынии), not an institution
-            if any({"Name", "Surn", "Patr", "Geox"} & p.tag.grammemes for p in parses):
+            if person_readings(parses, also=("Geox",)):
                 continue
         elif not re.search(r"\d", word):
             continue
@@ -1576,11 +1797,15 @@ def _organisation_names(text: str, chunk: Chunk, mentions: list[Mention]) -> Non
         mentions.append(Mention(text[start:end], ORG, start, end, language=chunk.language, own_label=quoted))
 
 
+_CYRILLIC_WORD = r"(?<![\w'’-])[А-ЯІЇЄЁҐ][а-яіїєёґ'’ʼ]+(?![\w-])"
+
+
 def _propagate_surnames(text: str, mentions: list[Mention]) -> None:
     """Other occurrences of the surname of a full person name in the document are mentions too.
 
     (The small English model finds ``Oleksandr Tarnavskyi`` but often not the later ``Tarnavskyi said``;
-    natasha finds ``Александр Коц`` but not ``Коц ссылается``.) Cyrillic surnames may be inflected.
+    natasha finds ``Александр Коц`` but not ``Коц ссылается``.) Cyrillic surnames may be inflected
+    (:func:`same_surname`: ``Ольга Калинина`` ... ``Калининой``).
     """
     surnames = {
         (m.text.split()[-1], m.language)
@@ -1588,8 +1813,11 @@ def _propagate_surnames(text: str, mentions: list[Mention]) -> None:
         if m.label == PER and " " in m.text and len(m.text.split()[-1]) >= (3 if has_cyrillic(m.text) else 4)
     }
     for surname, language in sorted(surnames):
-        ending = r"(?:[а-яіїєё]{1,3})?" if has_cyrillic(surname) else ""
-        for match in re.finditer(rf"(?<![\w'’-]){re.escape(surname)}{ending}(?![\w-])", text):
+        cyrillic = has_cyrillic(surname)
+        pattern = _CYRILLIC_WORD if cyrillic else rf"(?<![\w'’-]){re.escape(surname)}(?![\w-])"
+        for match in re.finditer(pattern, text):
+            if cyrillic and not same_surname(match.group(0), surname):
+                continue
             s, e = match.start(), match.end()
             if not any(m.start < e and s < m.end for m in mentions):
                 mentions.append(Mention(match.group(0), PER, s, e, lemma="", language=language))
@@ -1686,12 +1914,17 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                         _add(per_doc[index], quoted, widen=True)
                     elif ps < pe and not _common_word_at_sentence_start(text, ps, pe, chunk.language):
                         label = _reading(text, ps, pe, label, chunk.language, per_doc[index])
+                        if label == PER:
+                            _person_over_places(text, ps, pe, chunk.language, per_doc[index])
                         _add(per_doc[index], Mention(text[ps:pe], label, ps, pe, language=chunk.language), widen=True)
     for index, chunk in cyrillic:
         _coordinated_places(documents[index][0], per_doc[index])
         for _ in range(2):  # again: a place coordinated with one found later (Дружківка та Костянтинівка)
             _gazetteer_places(documents[index][0], chunk, per_doc[index])
         _acronym_organisations(documents[index][0], chunk, per_doc[index])
+        _same_place_in_brackets(documents[index][0], per_doc[index])
+        if chunk.language == "uk":  # natasha's Russian model misses many Ukrainian names
+            _given_name_pairs(documents[index][0], chunk, per_doc[index])
         _organisation_names(documents[index][0], chunk, per_doc[index])
     for (text, _), mentions in zip(documents, per_doc, strict=True):
         mentions[:] = [m for m in mentions if not _not_a_name(m.text)]

@@ -55,7 +55,8 @@ _WATER_BEFORE = re.compile(
     r"(?:переправ[а-яиі]*|форсирова[а-яі]*|переплы[а-я]*|перепли[а-яі]*)(?:\s+через)?|(?:ГЕС|ГЭС|барж[а-яиі]*|судн[а-яиі]*)\s+(?:на|по)|"
     r"набережн[а-яиіїй]*|(?:мост[а-я]*|міст[а-яі]*|мости|переход[а-я]*|перех[оі]д[а-яі]*|зимник[а-я]*|паром[а-я]*|брод[а-я]*)\s+через|"
     r"вдоль|вздовж|паводок|повінь|плотин[а-яиі]*|дамб[а-яиі]*|лівобереж[а-яі]*|правобереж[а-яі]*|левобереж[а-я]*|"
-    r"басейн[а-яі]*|бассейн[а-я]*|акватори[а-яі]*|канал[а-яі]*|дельт[аиеуіою]+)(?:\s+(?:в|во|у|на))?\s+[«\"]?$",
+    r"басейн[а-яі]*|бассейн[а-я]*|акватори[а-яі]*|канал[а-яі]*|дельт[аиеуіою]+|впад[аі][а-яі]*|"
+    r"теч(?:і[яюї]|ени[еюя])|усть[еяюи]м)(?:\s+(?:в|во|у|на))?\s+[«\"]?$",
     re.IGNORECASE,
 )
 _NAME = r"[«\"]?([А-ЯІЇЄҐЁ][а-яіїєґё" + APOSTROPHES + r"-]+(?:\s+[А-ЯІЇЄҐЁ][а-яіїєґё" + APOSTROPHES + r"-]+)?)[»\"]?"
@@ -89,8 +90,8 @@ _STADIUM = re.compile(BOUNDARY_BEFORE + r"(?:[Сс]тадион|[Сс]тадіо
 # An arena named by its own words (Дніпро-Арена, Арена Львів, any case of Арена): "X-Arena", "Arena X".
 _ARENA_WORD = r"Арен(?:а|ы|и|і|е|у|ой|ою)"
 _ARENA = re.compile(
-    BOUNDARY_BEFORE + rf"(?:([А-ЯІЇЄҐЁ][а-яіїєґё{APOSTROPHES}]+)-{_ARENA_WORD}|{_ARENA_WORD}\s+([А-ЯІЇЄҐЁ][а-яіїєґё"
-    rf"{APOSTROPHES}]+))" + BOUNDARY_AFTER
+    BOUNDARY_BEFORE + rf"(?:([А-ЯІЇЄҐЁ][а-яіїєґё{APOSTROPHES}]+)(?:-|\s+(?=Арен)){_ARENA_WORD}|{_ARENA_WORD}\s+"
+    rf"([А-ЯІЇЄҐЁ][а-яіїєґё{APOSTROPHES}]+))" + BOUNDARY_AFTER
 )
 
 
@@ -190,7 +191,10 @@ def find_features(text: str, language: str | None = None) -> list[FeatureMatch]:
             found.append(FeatureMatch(match.start(), match.end(), airport))
     for match in _ARENA.finditer(text):
         own, after = match.group(1), match.group(2)
-        english = f"{_own_name(own, language)}-Arena" if own else f"Arena {_own_name(after, language)}"
+        spaced = own is not None and match.group(0)[len(own)] != "-"  # Трактор Арене: X Arena, as it is written
+        english = (
+            f"{_own_name(own, language)}{' ' if spaced else '-'}Arena" if own else f"Arena {_own_name(after, language)}"
+        )
         found.append(FeatureMatch(match.start(), match.end(), english))
     for match in _STADIUM.finditer(text):
         name = match.group(1).strip()
@@ -219,6 +223,51 @@ def find_features(text: str, language: str | None = None) -> list[FeatureMatch]:
 _COORDINATION = re.compile(COORDINATION)
 
 
+# -- rivers the table does not list ----------------------------------------------------------------------------
+# A river noun right before a name (реки Колвы, річці Самара) makes it a river; so does a word of a river's banks,
+# mouth, course or crossings (берегу Хоролу, устьем Шексны, течію Росі, мосту через Уж, впадающий в Колву, воду з
+# Інгульця), where a town of that name would make no sense; and a name whose second half is the river noun
+# (Москве-реке).
+_RIVER_NOUN_BEFORE = re.compile(
+    r"(?:^|[\s(«])(?:рек[аиеуо]й?|речк[аиеуо]й?|річ(?:к[аиуіо]ю?|ц[іе])|р\.)\s+[«\"]?$", re.I
+)
+_RIVER_WORD_BEFORE = re.compile(
+    r"(?:^|[\s(«])(?:русл[оаеіу]|усть[еяюи]м?|гирл[оаіу]|берег[а-яі]*|берез[іа]|теч(?:і[яюї]|ени[еюя])|"
+    r"(?:мост[а-я]*|міст[а-яі]*|мости|переправ[а-яиі]*|переход[а-я]*|перех[оі]д[а-яі]*|брод[а-я]*)\s+через|"
+    r"форсирова[а-яі]*|впада[а-яі]*\s+(?:в|у)|(?:вод[аиуы]|воду)\s+(?:из|з|із))\s+[«\"]?$"
+)  # lower case only: Берегова is a town
+_RIVER_NAME = re.compile(BOUNDARY_BEFORE + r"[А-ЯІЇЄҐЁ][а-яіїєґё" + APOSTROPHES + r"]+" + BOUNDARY_AFTER)
+_COMPOUND_RIVER = re.compile(
+    BOUNDARY_BEFORE + r"([А-ЯІЇЄҐЁ][а-яіїєґё]+)-(?:рек(?:а|и|е|у|ой|ою)|річк(?:а|и|у|ою)|річці)" + BOUNDARY_AFTER
+)
+_ADJECTIVE_FORM = re.compile(r"(?:ий|ій|ый|ой|ого|его|ому|ему|ая|яя|ое|ее|ую|ої|ых|их|ским|ськім)$")
+
+
+@dataclass(frozen=True, slots=True)
+class RiverName:
+    """A name the text shows to be a river's: its offsets, and whether a river noun names it outright."""
+
+    start: int
+    end: int
+    explicit: bool
+    compound: bool = False
+
+
+def river_names(text: str) -> list[RiverName]:
+    """Names that the words before them (or a ``-река`` second half) show to be rivers', in text order; the caller
+    finds the nominative and the English name. Adjectives are left out (``берегу Каховского водохранилища``)."""
+    found = [RiverName(m.start(), m.end(), True, compound=True) for m in _COMPOUND_RIVER.finditer(text)]
+    for match in _RIVER_NAME.finditer(text):
+        if _ADJECTIVE_FORM.search(match.group(0)) or any(f.start <= match.start() < f.end for f in found):
+            continue
+        before = text[max(0, match.start() - 30) : match.start()]
+        if _RIVER_NOUN_BEFORE.search(before):
+            found.append(RiverName(match.start(), match.end(), True))
+        elif _RIVER_WORD_BEFORE.search(before):
+            found.append(RiverName(match.start(), match.end(), False))
+    return sorted(found, key=lambda r: r.start)
+
+
 # -- features named by a generic word ---------------------------------------------------------------------------
 # A generic word gives a feature the table does not list its kind and the English pattern of its name: the word
 # in every singular case form, the grammatical gender an adjective agrees in, and the pattern.
@@ -232,6 +281,8 @@ _GENERICS: tuple[tuple[str, str, str], ...] = (
     (r"м[ыи]с(?:а|у|е|і|ом)?", "m", "Cape {}"),
     (r"перевал(?:а|у|е|і|ом)?", "m", "{} Pass"),
     (r"лиман(?:а|у|е|і|ом)?", "m", "{} Estuary"),
+    (r"залив(?:а|у|е|ом)?", "m", "{} Bay"),
+    (r"(?:затоц[іе]|заток(?:а|и|у|ою))", "f", "{} Bay"),
     (r"каньй?он(?:а|у|е|і|ом)?", "m", "{} Canyon"),
     (r"(?:аэропорт|аеропорт)(?:а|у|е|і|ом)?", "m", "{} Airport"),
 )

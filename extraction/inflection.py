@@ -124,7 +124,10 @@ def word_pattern(word: str) -> str:
     if len(word) == 3 and word.endswith("ь"):  # Обь, Оби, Обью (not every ending of a two-letter stem: Оба)
         return _escape(word[:-1]) + "(?:ь|и|ью|ей)"
     base = stem(word)
-    forms = [_escape(base) + ENDING + "?"]
+    if len(word) == 3 and word[-1:] in "аА":  # Ока, Оке, Окой (a two-letter stem takes only its own endings)
+        return _escape(base[:-1]) + "(?:а|ы|и|е|у|ой|ою|і|ю)"
+    # a stem ending in и/і is no form by itself (Росії, Росією; Росі is the river Рось, not Росія)
+    forms = [_escape(base) + ENDING + ("" if base[-1:] in "иі" and base != word else "?")]
     if word.endswith("й") and base != word and not word.lower().endswith(_ADJECTIVE_ENDINGS):
         forms.append(_escape(word))  # Дунай (the nominative; Дуная, Дунаю are the stem's)
     fleeting = re.fullmatch(rf"(.*[^{_VOWELS}])[еоє]([цкрл])", base)

@@ -22,6 +22,7 @@ from typing import Any
 
 from extraction.curated import table_rows
 from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE
+from extraction.name_readings import person_readings
 
 Parse = Callable[[str], Sequence[Any]]
 
@@ -215,7 +216,7 @@ def compound_organisations(
         parses = parse(word)
         if not parses or parses[0].tag.POS != "NOUN" or "anim" in parses[0].tag.grammemes:
             continue
-        if any({"Name", "Surn", "Patr", "Geox"} & p.tag.grammemes for p in parses) or names_place(word):
+        if person_readings(parses, also=("Geox",)) or names_place(word):
             continue
         out.append((match.start(), match.end()))
     return out

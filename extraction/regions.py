@@ -215,8 +215,13 @@ def centre_candidates(adjective: str, hromada: bool = False) -> list[str]:
             if suffix in ("цьк", "цк"):  # Чернівецький -> Чернівці, Вижницький -> Вижниця, Овруцька -> Овруч
                 plain = re.sub(r"(?<=[^аеиіїоуюяє])[еоє]$", "", root)
                 out += [root + "ц", root + "к", root + "ч", root + "ця", plain + "ці"]
-            if suffix in ("зьк", "зк"):
-                out += [root + "г", root + "з"]
+            if suffix in ("зьк", "зк"):  # Запорізький -> Запоріжжя (з for ж), Запорожский -> Запорожье
+                out += [root + "г", root + "з", root[:-1] + "іжжя" if root.endswith("і") else root + "жжя"]
+                out += [root + "ье", root + "жье"]
+            if suffix in ("ськ", "ск"):  # a final с the suffix absorbs: Черкаський -> Черкаси, Одеський -> Одеса
+                out += [root + "си", root + "сы", root + "са", root + "с"]
+            if root.endswith(("ів", "ов")):  # a plural name: Пологівський -> Пологи
+                out += [root[:-2] + "и"]
     out.append(base + "ий")  # a town named as the adjective (Камінь-Каширський)
     compound = re.fullmatch(r"([А-ЯІЇЄҐ][а-яіїєґ]{2,}?)о([а-яіїєґ]{3,})", base)
     if compound:  # Великобурлуцька -> Великий Бурлук: an adjective made of a two-word name
