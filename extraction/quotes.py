@@ -892,6 +892,8 @@ class _Document:
                 if self.role_owner(child):
                     continue
                 return child
+            if token.language != "en" and token.pos == "NOUN" and self.owns_document(child):
+                return child  # "йдеться в повідомленні прокуратури" with the document hung on its owner
             if token.lemma.lower() in DOCUMENT_NOUNS and token.language != "en":
                 for grand in self.parse.children(child):
                     if self.tok(grand).dep in ("nmod", "nmod:poss") and self.outside(grand):
@@ -900,6 +902,17 @@ class _Document:
             if self.institution(child):
                 return child  # "— отметили в ведомстве", "— зазначили в пресслужбі": the body (see ``nominal``)
         return None
+
+    def owns_document(self, index: int) -> bool:
+        """Whether a Russian or Ukrainian common noun is the owner of a document noun right before it (``в
+        сообщении министерства``), however the parse linked the two."""
+        before = self.tok(index - 1) if index > 0 else None
+        return (
+            before is not None
+            and self.mention_at(index) is None
+            and before.lemma.lower() in DOCUMENT_NOUNS
+            and (before.head == index or self.tok(index).head == index - 1)
+        )
 
     def institution(self, index: int) -> bool:
         """Whether a Russian or Ukrainian noun is a body speaking through an impersonal verb: an inanimate noun

@@ -1446,3 +1446,12 @@ def test_a_plural_subject_the_best_reading_takes_for_a_locative_does_not_stop_a_
     )
     quote = quote_with(quotes_of(text, "uk"), "Казали")
     assert quote.speaker_canonical is not None and "Lytvynenko" in quote.speaker_canonical
+
+
+def test_a_document_noun_the_parse_hung_on_its_owner_still_names_the_owner() -> None:
+    text = (
+        "ЛУЦЬК. Суд заарештував посадовця митниці. Про це повідомили у Волинській обласній прокуратурі.\n\n"
+        "«Посадовець отримав 40 тисяч доларів хабара», — йдеться в повідомленні прокуратури."
+    )
+    quote = quote_with(quotes_of(text, "uk"), "Посадовець отримав")
+    assert quote.speaker_canonical is not None and "прокуратура" in quote.speaker_canonical.lower()
