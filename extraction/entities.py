@@ -143,11 +143,46 @@ ENTITY_COMPONENTS = ("entity_ruler", "ner")
 
 
 def _paragraph_breaks(doc: Any) -> Any:
-    """A token after a line break starts a sentence (a quote never runs into the next paragraph's clause)."""
+    """A token after a line break starts a sentence (a quote never runs into the next paragraph's clause); a name
+    after an abbreviated title never does (``"...," Cmdr. Tarmo Vaher told reporters``)."""
     for token in doc[1:]:
-        if "\n" in doc[token.i - 1].text or "\n" in doc[token.i - 1].whitespace_:
+        before = doc[token.i - 1]
+        if "\n" in before.text or "\n" in before.whitespace_:
             token.is_sent_start = True
+        elif _TITLE_RE.fullmatch(before.text) and token.text[:1].isupper():
+            token.is_sent_start = False
     return doc
+
+
+# Abbreviated titles spaCy's tokenizer splits from their full stop (it knows Mr., Dr., Gen., Sen. and a few more)
+TITLE_ABBREVIATIONS = tuple(
+    f"{word}."
+    for word in [
+        "Capt",
+        "Cmdr",
+        "Cdr",
+        "Col",
+        "Lt",
+        "Sgt",
+        "Maj",
+        "Brig",
+        "Cpl",
+        "Pvt",
+        "Spc",
+        "Insp",
+        "Supt",
+        "Det",
+        "Amb",
+        "Atty",
+        "Lieut",
+        "Comdr",
+        "Cllr",
+        "Msgr",
+    ]
+)
+_TITLE_RE = re.compile(
+    r"(?:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Adm|Prof|Rev|" + "|".join(t.rstrip(".") for t in TITLE_ABBREVIATIONS) + r")\."
+)
 
 
 @lru_cache(maxsize=1)
@@ -164,6 +199,8 @@ def english_pipeline() -> Language:
     if "telefeed_paragraph_breaks" not in Language.factories:
         Language.component("telefeed_paragraph_breaks", func=_paragraph_breaks)
     nlp = spacy.load(SPACY_MODEL, exclude=["senter"])  # disabled in the package; the parser sets sentences
+    for title in TITLE_ABBREVIATIONS:  # "Cmdr. Tarmo Vaher": one token, so the full stop ends no sentence
+        nlp.tokenizer.add_special_case(title, [{"ORTH": title}])
     nlp.add_pipe("telefeed_paragraph_breaks", before="parser")
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"})
     spacy_label = {PER: "PERSON", ORG: "ORG", LOC: "GPE", MIL_UNIT: MIL_UNIT}

@@ -1455,3 +1455,10 @@ def test_a_document_noun_the_parse_hung_on_its_owner_still_names_the_owner() -> 
     )
     quote = quote_with(quotes_of(text, "uk"), "Посадовець отримав")
     assert quote.speaker_canonical is not None and "прокуратура" in quote.speaker_canonical.lower()
+
+
+@pytest.mark.parametrize("title", ["Cmdr.", "Capt.", "Sgt."])
+def test_an_abbreviated_title_ends_no_sentence_before_the_name(title: str) -> None:
+    text = f'Officials spoke on Monday. "The convoy was late by an hour," {title} Oskar Lindqvist told reporters.'
+    (quote,) = quotes_of(text, "en")
+    assert (quote.speaker_canonical, quote.verb) == ("Oskar Lindqvist", "tell")
