@@ -155,33 +155,15 @@ def _paragraph_breaks(doc: Any) -> Any:
 
 
 # Abbreviated titles spaCy's tokenizer splits from their full stop (it knows Mr., Dr., Gen., Sen. and a few more)
-TITLE_ABBREVIATIONS = tuple(
-    f"{word}."
-    for word in [
-        "Capt",
-        "Cmdr",
-        "Cdr",
-        "Col",
-        "Lt",
-        "Sgt",
-        "Maj",
-        "Brig",
-        "Cpl",
-        "Pvt",
-        "Spc",
-        "Insp",
-        "Supt",
-        "Det",
-        "Amb",
-        "Atty",
-        "Lieut",
-        "Comdr",
-        "Cllr",
-        "Msgr",
-    ]
+TITLE_ABBREVIATIONS = frozenset(
+    re.findall(
+        r"\S+", "Capt. Cmdr. Cdr. Col. Lt. Sgt. Maj. Brig. Cpl. Pvt. Spc. Insp. Supt. Det. Amb. Atty. Lieut. Comdr."
+    )
 )
 _TITLE_RE = re.compile(
-    r"(?:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Adm|Prof|Rev|" + "|".join(t.rstrip(".") for t in TITLE_ABBREVIATIONS) + r")\."
+    r"(?:Mr|Mrs|Ms|Dr|Gen|Sen|Rep|Gov|Adm|Prof|Rev|"
+    + "|".join(t.rstrip(".") for t in sorted(TITLE_ABBREVIATIONS))
+    + r")\."
 )
 
 
@@ -200,7 +182,7 @@ def english_pipeline() -> Language:
         Language.component("telefeed_paragraph_breaks", func=_paragraph_breaks)
     nlp = spacy.load(SPACY_MODEL, exclude=["senter"])  # disabled in the package; the parser sets sentences
     for title in TITLE_ABBREVIATIONS:  # "Cmdr. Tarmo Vaher": one token, so the full stop ends no sentence
-        nlp.tokenizer.add_special_case(title, [{"ORTH": title}])
+        nlp.tokenizer.add_special_case(title, [{"ORTH": title}])  # type: ignore[union-attr]
     nlp.add_pipe("telefeed_paragraph_breaks", before="parser")
     ruler = nlp.add_pipe("entity_ruler", before="ner", config={"overwrite_ents": True, "phrase_matcher_attr": "LOWER"})
     spacy_label = {PER: "PERSON", ORG: "ORG", LOC: "GPE", MIL_UNIT: MIL_UNIT}
