@@ -193,6 +193,7 @@ _NAMED_RE = re.compile(
     r"(?i)(?:\bcall\s*sign|\bnicknamed|\bnickname|(?<![\w-])(?:позывн|позивн|псевдоним|прозвищ|прізвиськ)\w*)\s*$"
 )
 _COMPLEMENTISER_RE = re.compile(r"(?i)(?:^|[\s,])(?:что|чтобы|будто|що|щоб|нібито)\s")
+_APPOSITIVE_RE = re.compile(r",[^,;:\"“”«»()]{3,120},\s*")  # ", the commander of the brigade, "
 _BYLINE_RE = re.compile(r"^[ \t]*[.,]?[ \t]*[—–-]{1,2}[ \t]*(?=[A-ZА-ЯЁІЇЄҐ0-9])")
 
 
@@ -858,11 +859,18 @@ class _Document:
             first = self.parse.token_at(mention.start)
             if mention.end > start or first is None or first < lo:
                 continue
+            if mention.label != PER:
+                continue  # a place or body inside the appositive ("our mechanic in Lviv")
             between = self.text[mention.end : start]
-            if mention.label == PER and self.outside(first) and re.fullmatch(r",[^,;:\"“”«»()]{3,120},\s*", between):
+            if self.outside(first) and _APPOSITIVE_RE.fullmatch(between):
                 return self.parse.token_at(mention.end - 1)
             return None
-        return None
+        # a sentence opening with a name of two or more capitalised words the entity model missed
+        last = lo - 1
+        while last + 1 < verb and self.outside(last + 1) and re.fullmatch(r"[A-Z][a-z'’-]+", self.tok(last + 1).text):
+            last += 1
+        opening = last > lo and self.tok(lo).pos not in ("DET", "PRON")
+        return last if opening and _APPOSITIVE_RE.fullmatch(self.text[self.tok(last).end : start]) else None
 
     def shared_subject(self, verb: int) -> int | None:
         """The subject of a speech verb hanging on a subjectless one (``he said, then added, "..."``: the parser

@@ -1462,3 +1462,9 @@ def test_an_abbreviated_title_ends_no_sentence_before_the_name(title: str) -> No
     text = f'Officials spoke on Monday. "The convoy was late by an hour," {title} Oskar Lindqvist told reporters.'
     (quote,) = quotes_of(text, "en")
     assert (quote.speaker_canonical, quote.verb) == ("Oskar Lindqvist", "tell")
+
+
+def test_a_name_the_entity_model_missed_opening_the_sentence_before_an_appositive_is_the_subject() -> None:
+    text = 'Officials spoke on Monday. Andrii Kravets, our mechanic in Lviv, called the truck "the best one yet."'
+    (quote,) = quotes_of(text, "en")
+    assert quote.attribution == "subject" and (quote.speaker_canonical or "").endswith("Kravets")
