@@ -1155,10 +1155,10 @@ class _Document:
         words = mention.text.replace(".", " ").split()
         first = words[0].lower() if words else ""
         given = (mention.canonical or "").split()[:1]  # "Lysenko" canonical "Viktoriia Lysenko": the given name
+        if title in _MALE_TITLES or first in _MALE_TITLES:  # a title tells before a name's spelling key does
+            return "m"  # ("Mr. Ian Trevail": "ian" keys like a woman's "Yana")
         if title in _FEMALE_TITLES or first in _FEMALE_TITLES or _female_name(first) or _female_name(*given):
             return "f"
-        if title in _MALE_TITLES or first in _MALE_TITLES:
-            return "m"
         language = mention.language if mention.language in ("ru", "uk") else "ru"
         written = self.names_subject(mention) and _nominative_name(mention)  # a subject is written in its base form
         if re.search(r"[а-яіїєё]", mention.canonical.lower()) and not written:

@@ -1468,3 +1468,13 @@ def test_a_name_the_entity_model_missed_opening_the_sentence_before_an_appositiv
     text = 'Officials spoke on Monday. Andrii Kravets, our mechanic in Lviv, called the truck "the best one yet."'
     (quote,) = quotes_of(text, "en")
     assert quote.attribution == "subject" and (quote.speaker_canonical or "").endswith("Kravets")
+
+
+def test_a_title_tells_the_gender_before_the_spelling_of_the_given_name() -> None:
+    text = (
+        '"The rules are clear," said Tom Ashby of the campaign group.\n\n'
+        'The port\'s harbor master, Mr. Ian Polwhele, said the ship had become "a landmark."\n\n'
+        '"Children wave at it every morning," he said.'
+    )
+    quote = quote_with(quotes_of(text, "en"), "Children wave")
+    assert quote.speaker_canonical == "Ian Polwhele"
