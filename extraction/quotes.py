@@ -194,6 +194,7 @@ _NAMED_RE = re.compile(
 )
 _COMPLEMENTISER_RE = re.compile(r"(?i)(?:^|[\s,])(?:что|чтобы|будто|що|щоб|нібито)\s")
 _APPOSITIVE_RE = re.compile(r",[^,;:\"“”«»()]{3,120},\s*")  # ", the commander of the brigade, "
+_ROLE_TAIL_RE = re.compile(r"[\w\s'’-]{0,60},\s*")  # the rest of a role's phrase up to its appositive name
 _BYLINE_RE = re.compile(r"^[ \t]*[.,]?[ \t]*[—–-]{1,2}[ \t]*(?=[A-ZА-ЯЁІЇЄҐ0-9])")
 
 
@@ -2108,8 +2109,16 @@ class _Document:
     def according_referent(self, noun: int) -> _Referent | None:
         """Who the noun after ``according to`` is: as a subject would be, and a Russian or Ukrainian role (no
         article tells it is someone new) the holder or the person of its gender named before."""
-        ref, _ = self.resolve_subject(noun)
         token = self.tok(noun)
+        for mention in self.mentions:  # "According to the government's barrister, Sarah Pell, ...": the name
+            between = self.text[token.end : mention.start]
+            if (
+                mention.label == PER
+                and _ROLE_TAIL_RE.fullmatch(between)
+                and self.text[mention.end : mention.end + 1] == ","
+            ):
+                return self.referent(mention)
+        ref, _ = self.resolve_subject(noun)
         readings = [p.tag.grammemes for p in morph(token.language).parse(token.text)] if token.language != "en" else []
         if readings and all("plur" in g for g in readings):
             return None  # "по словам следователей": a group, no one person

@@ -1478,3 +1478,12 @@ def test_a_title_tells_the_gender_before_the_spelling_of_the_given_name() -> Non
     )
     quote = quote_with(quotes_of(text, "en"), "Children wave")
     assert quote.speaker_canonical == "Ian Polwhele"
+
+
+def test_according_to_a_role_then_a_name_between_commas_is_the_named_person() -> None:
+    text = (
+        'The Treasury said the costs were "under review."\n\nAccording to the government\'s lawyer, Emma Trask, '
+        'the buyer had "no staff and no office" at the time.'
+    )
+    quote = quote_with(quotes_of(text, "en"), "no staff")
+    assert (quote.speaker_canonical, quote.attribution) == ("Emma Trask", "according_to")
