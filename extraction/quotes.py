@@ -574,6 +574,8 @@ class _Document:
                 return None  # '"We did not know." Fine. Now they know.': the next sentence is no frame
             if self.tok(v).dep == "conj" and self.tok(v).language == "en":
                 return None  # 'said that the plan "will delay ..." and called for': the subject's next clause
+            if self.tok(v).text.lower() in ("which", "who", "whom", "whose"):
+                return None  # '"...," which was nice to read': a relative clause on the quote, no frame
             bare = not any(
                 self.tok(c).dep in ("ccomp", "dobj", "obj", "xcomp") and c > v for c in self.parse.children(v)
             )

@@ -1487,3 +1487,12 @@ def test_according_to_a_role_then_a_name_between_commas_is_the_named_person() ->
     )
     quote = quote_with(quotes_of(text, "en"), "no staff")
     assert (quote.speaker_canonical, quote.attribution) == ("Emma Trask", "according_to")
+
+
+def test_a_relative_clause_after_the_quote_is_no_frame() -> None:
+    text = (
+        "The Health Ministry pays for the drugs.\n\nIn May the ministry wrote to us that the clinic was "
+        '"a model for rural care," which was nice to read, but we need a second surgeon.'
+    )
+    quote = quote_with(quotes_of(text, "en"), "a model for")
+    assert (quote.verb, quote.speaker_canonical) == ("write", "Health Ministry")
