@@ -195,6 +195,9 @@ _NAMED_RE = re.compile(
 _COMPLEMENTISER_RE = re.compile(r"(?i)(?:^|[\s,])(?:что|чтобы|будто|що|щоб|нібито)\s")
 _APPOSITIVE_RE = re.compile(r",[^,;:\"“”«»()]{3,120},\s*")  # ", the commander of the brigade, "
 _ROLE_TAIL_RE = re.compile(r"[\w\s'’-]{0,60},\s*")  # the rest of a role's phrase up to its appositive name
+_ORDINAL_RE = re.compile(
+    r"(?i)\b(?:\d+(?:st|nd|rd|th)?|first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth)\b"
+)
 _BYLINE_RE = re.compile(r"^[ \t]*[.,]?[ \t]*[—–-]{1,2}[ \t]*(?=[A-ZА-ЯЁІЇЄҐ0-9])")
 
 
@@ -1269,6 +1272,11 @@ class _Document:
         national = self.national(canonical, owner_country) if label == ORG else None
         if national is not None:  # "State Emergency Service" in a story from Ukraine: the curated body
             return national
+        if owner_country is not None and label == ORG and not _ORDINAL_RE.search(canonical):  # a unit: its number
+            demonym = DEMONYMS[owner_country.lower()]
+            if owner_country not in canonical and demonym not in canonical:
+                canonical = f"{demonym} {canonical}"  # "Finland's Border Guard", curated nowhere: Finnish Border Guard
+                key = canonical_id(ORG, canonical)
         if label == PER and _given_name_only(canonical, mention.language):
             return _Referent(None, None, PER, gender)  # "Our conductor, Petro", "внучка Даша": nobody named in full
         return _Referent(canonical, key, label, gender)

@@ -1496,3 +1496,9 @@ def test_a_relative_clause_after_the_quote_is_no_frame() -> None:
     )
     quote = quote_with(quotes_of(text, "en"), "a model for")
     assert (quote.verb, quote.speaker_canonical) == ("write", "Health Ministry")
+
+
+def test_a_country_owned_body_curated_nowhere_is_named_with_the_country_s_demonym() -> None:
+    text = 'Estonia\'s Coast Guard, which patrols the bay, said it had followed the ship "for two days."'
+    (quote,) = quotes_of(text, "en")
+    assert quote.speaker_canonical == "Estonian Coast Guard"
