@@ -1314,7 +1314,8 @@ class _Document:
             aged = _AGE_BEFORE.search(self.text, max(0, mention.start - 16), mention.start) or _AGE_AFTER.match(
                 self.text, mention.end
             )
-            if (aged or words[0].lower() in FEMALE_NAMES) and lookup_place(mention.text) is None:
+            given = words[0].lower() in FEMALE_NAMES or _dictionary_given_name(words[0], mention.language)
+            if (aged or given) and lookup_place(mention.text) is None:  # "Микола Стасюк" taken for a place
                 return PER
         return mention.label
 

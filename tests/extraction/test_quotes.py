@@ -1502,3 +1502,18 @@ def test_a_country_owned_body_curated_nowhere_is_named_with_the_country_s_demony
     text = 'Estonia\'s Coast Guard, which patrols the bay, said it had followed the ship "for two days."'
     (quote,) = quotes_of(text, "en")
     assert quote.speaker_canonical == "Estonian Coast Guard"
+
+
+def test_a_span_opening_with_a_dictionary_given_name_is_a_person_whatever_its_label() -> None:
+    text = (
+        "Голова громади Олег Бондар закликав мешканців «не знімати відео».\n\n"
+        "Мешканець сусіднього села Тарас Ковтунець розповів, що прокинувся від вибуху. "
+        "«Вікна затрусилися», — сказав чоловік."
+    )
+    head, villager = text.index("Олег Бондар"), text.index("Тарас Ковтунець")
+    mentions = [
+        Mention("Олег Бондар", PER, head, head + 11, "", "uk", "Олег Бондар", "PER:olehbondar"),
+        Mention("Тарас Ковтунець", LOC, villager, villager + 15, "", "uk", "Taras Kovtunets", "LOC:taraskovtunets"),
+    ]  # the model's label for the villager
+    quote = quote_with(extract_quotes(text, mentions, "uk"), "Вікна")
+    assert quote.speaker_canonical is not None and "Kovtun" in quote.speaker_canonical
