@@ -2045,6 +2045,8 @@ class _Document:
         while index is not None and index < len(self.parse.tokens) and self.tok(index).end <= mention.start:
             token = self.tok(index)
             if token.pos == "NOUN" and self.outside(index):
+                if token.language != "en" and mention.label != PER and _plural_people(token):
+                    return None  # "по словам синоптиков Бурятского ЦГМС": people of the body, a group
                 holder = self.role_holder(index)
                 if holder is None and mention.label != PER and self.unnamed(index, ""):
                     # "за словами речника ГУР": a person of the organisation, the one of that gender named before
@@ -2203,6 +2205,12 @@ def _nominative_plural(word: str, language: str) -> bool:
     readings = [p.tag for p in morph(language if language in ("ru", "uk") else "ru").parse(word)]
     nominative = [tag for tag in readings if "nomn" in tag]
     return bool(nominative) and all("plur" in tag for tag in nominative)
+
+
+def _plural_people(token: Token) -> bool:
+    """Whether every animate reading of a Russian or Ukrainian noun is plural (``синоптиков``): a group."""
+    readings = [p.tag for p in morph(token.language).parse(token.text) if "anim" in p.tag]
+    return bool(readings) and all("plur" in tag for tag in readings)
 
 
 def _dictionary_given_name(word: str, language: str) -> bool:

@@ -1517,3 +1517,12 @@ def test_a_span_opening_with_a_dictionary_given_name_is_a_person_whatever_its_la
     ]  # the model's label for the villager
     quote = quote_with(extract_quotes(text, mentions, "uk"), "Вікна")
     assert quote.speaker_canonical is not None and "Kovtun" in quote.speaker_canonical
+
+
+def test_according_to_plural_people_of_a_body_is_a_group() -> None:
+    text = (
+        "Глава области Игорь Петров заявил, что ситуация «под контролем».\n\n"
+        "По словам гидрологов Томского ЦГМС, «подъем воды продолжится еще двое суток»."
+    )
+    quote = quote_with(quotes_of(text, "ru"), "подъем воды")
+    assert quote.speaker_canonical is None
