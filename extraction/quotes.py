@@ -2240,40 +2240,10 @@ def _given_name_only(name: str, language: str) -> bool:
 
 
 # Latin letters back to Cyrillic, longest first, for the romanised given names of Ukrainian and Russian people
+_DIGRAPHS = {"shch": "щ", "kh": "х", "zh": "ж", "ch": "ч", "sh": "ш", "ts": "ц", "ya": "я", "yu": "ю"}
 _TO_CYRILLIC = {
-    "uk": {
-        "shch": "щ",
-        "kh": "х",
-        "zh": "ж",
-        "ch": "ч",
-        "sh": "ш",
-        "ts": "ц",
-        "ya": "я",
-        "yu": "ю",
-        "ye": "є",
-        "yi": "ї",
-        "iy": "ій",
-        "i": "і",
-        "y": "и",
-        "h": "г",
-        "g": "ґ",
-    },
-    "ru": {
-        "shch": "щ",
-        "kh": "х",
-        "zh": "ж",
-        "ch": "ч",
-        "sh": "ш",
-        "ts": "ц",
-        "ya": "я",
-        "yu": "ю",
-        "ye": "е",
-        "iy": "ий",
-        "i": "и",
-        "y": "ы",
-        "h": "х",
-        "g": "г",
-    },
+    "uk": {**_DIGRAPHS, "ye": "є", "yi": "ї", "iy": "ій", "i": "і", "y": "и", "h": "г", "g": "ґ"},
+    "ru": {**_DIGRAPHS, "ye": "е", "iy": "ий", "i": "и", "y": "ы", "h": "х", "g": "г"},
 }
 _LATIN_LETTERS = dict(zip("abvdezklmnoprstufc", "абвдезклмнопрстуфк", strict=True))
 
