@@ -1109,8 +1109,15 @@ def same_surname(one: str, other: str) -> bool:
     shared = next((i for i, (a, b) in enumerate(zip(one, other, strict=False)) if a != b), min(len(one), len(other)))
     return any(
         all(_CASE_ENDING.fullmatch(word[stem:]) and word[stem:] not in _SURNAME_SUFFIXES for word in (one, other))
+        and not _bare_adjective_stem(one, other, stem)
         for stem in range(shared, min(4, len(one), len(other)) - 1, -1)
     )
+
+
+def _bare_adjective_stem(one: str, other: str, stem: int) -> bool:
+    """One word is the bare ``-ськ``/``-цьк`` stem of the other, an adjective: a town and the surname made from it
+    (``Лисичанськ``/``Лисичанський``), since an adjectival surname has no case form without an ending."""
+    return re.search(r"(?:ськ|цьк|зьк|ск|цк)$", one[:stem]) is not None and (one[stem:] == "") != (other[stem:] == "")
 
 
 _CASE_ENDING = re.compile(ENDING + "?")
@@ -1921,6 +1928,7 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
         _coordinated_places(documents[index][0], per_doc[index])
         for _ in range(2):  # again: a place coordinated with one found later (Дружківка та Костянтинівка)
             _gazetteer_places(documents[index][0], chunk, per_doc[index])
+        _coordinated_places(documents[index][0], per_doc[index])  # with the places the gazetteer added
         _acronym_organisations(documents[index][0], chunk, per_doc[index])
         _same_place_in_brackets(documents[index][0], per_doc[index])
         if chunk.language == "uk":  # natasha's Russian model misses many Ukrainian names

@@ -22,6 +22,8 @@ TEXTS = {
     "ru-u": "Экспедицию возглавил Артём Гусев. Как отметили коллеги, у Гусева большой опыт.",
     # a person named after a town, and the town after з "from" (genitive) stays a place
     "uk-from": "Фермер Петро Ніжин розповів про врожай. Родина переїхала з Ніжина до Києва.",
+    # a place the model missed (the gazetteer adds it) and a small town after it the model calls a person
+    "uk-coordinated": "Дрони атакували порти Ізмаїла та Рені минулої ночі.",
 }
 
 
@@ -59,6 +61,11 @@ def test_ukrainian_z_with_a_genitive_reads_a_place_even_when_a_person_has_the_na
     assert _labels("uk-from", "Ніжина") == [LOC]
 
 
+def test_a_person_reading_coordinated_with_a_place_the_gazetteer_found_is_a_place() -> None:
+    assert _labels("uk-coordinated", "Ізмаїла") == [LOC]
+    assert _labels("uk-coordinated", "Рені") == [LOC]
+
+
 @pytest.mark.parametrize(
     ("one", "other", "same"),
     [
@@ -68,6 +75,8 @@ def test_ukrainian_z_with_a_genitive_reads_a_place_even_when_a_person_has_the_na
         ("Коц", "Коца", True),  # a short surname, whole
         ("Петров", "Петра", False),  # -ов is the surname's suffix, not a case ending of Петр
         ("Москва", "Москвин", False),
+        ("Лисичанськ", "Лисичанський", False),  # a town and the adjective surname made from it
+        ("Лисичанського", "Лисичанський", True),
     ],
 )
 def test_case_forms_of_one_surname(one: str, other: str, same: bool) -> None:
