@@ -399,8 +399,10 @@ def known_index() -> dict[str, KnownEntity]:
     return index
 
 
+@lru_cache(maxsize=65536)
 def lookup_known(name: str) -> KnownEntity | None:
-    """The curated entity ``name`` spells (exact alias, case-insensitive, or same skeleton key)."""
+    """The curated entity ``name`` spells (exact alias, case-insensitive, or same skeleton key). Remembered: a
+    batch asks it some hundred times per document (labels, canonical names, place lookups)."""
     index = known_index()
     hit = index.get(name.lower().strip())
     if hit is not None:
@@ -679,6 +681,7 @@ def country_name(code: str | None) -> str | None:
     return _country_names().get(code or "")
 
 
+@lru_cache(maxsize=65536)
 def lookup_places(name: str) -> tuple[Place, ...]:
     """Every place a name may mean, best first (a curated place alone)."""
     known = lookup_known(name)
@@ -688,8 +691,10 @@ def lookup_places(name: str) -> tuple[Place, ...]:
     return _places().candidates(place_key(name.strip()))
 
 
+@lru_cache(maxsize=65536)
 def lookup_place(name: str, context: PlaceContext | None = None) -> Place | None:
     """Coordinates and country of a place name (English, Russian or Ukrainian spelling; curated names first).
+    Remembered (name and context): the entity rules ask the same names again for every span and guess.
 
     Of several places with one name, the index's best (a town's own name, then population) unless ``context``
     tells where the text is: then the place with the most ``place_weight`` (``Петропавловка`` near Kharkiv is the
