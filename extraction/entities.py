@@ -1402,20 +1402,28 @@ def _not_a_name(text: str) -> bool:
     return text in _GENERIC or _DESIGNATION.match(text) is not None
 
 
-def _skip_leading_place(text: str, start: int, end: int, language: str) -> int:
-    """Start past a place name the model ran into a person's name (``Миколаєва Олександр Сєнкевич``)."""
+def _skip_leading_place(text: str, start: int, end: int, language: str, names_only: bool = False) -> int:
+    """Start past a place name the model ran into a person's name (``Миколаєва Олександр Сєнкевич``). With
+    ``names_only`` (a place span), only before a given name and a surname (``Мукачева Іван Берегівський``)."""
     words = list(re.finditer(r"\S+", text[start:end]))
+    first = words[0].group(0) if words else ""
+    if len(words) == 2 and not names_only and _town_before_surname(text, start, first, language):
+        return start + words[1].start()  # У Ризі Сибіга: a town after в/у, then a surname
     if len(words) < 3:
         return start
-    first = words[0].group(0)
     for size in (1, 2):  # Кривого Рогу Олександр Вілкул, Хмельницького Олександр Симчишин: the place's case differs
         if len(words) - size < 2:
             break
         prefix = text[start + words[0].start() : start + words[size - 1].end()]
         nominative_name = person_reading(words[size].group(0), language, ("Name",), "nomn")
         oblique = not any("nomn" in p.tag.grammemes for p in morph(language).parse(first))
-        if nominative_name and oblique and _place_of(prefix, language) is not None:
+        # a given name and a surname after it, no patronymic: the words before are no part of that person's name
+        # (Берегова Золтан Бабяк; but Иванов Иван Иванович is a surname first)
+        given_then_surname = len(words) == size + 2 and not person_reading(words[-1].group(0), language, ("Patr",))
+        if nominative_name and (oblique or given_then_surname) and _place_of(prefix, language) is not None:
             return start + words[size].start()
+    if names_only:
+        return start
     if person_reading(first, language):
         return start  # Анна Михайловна Лебедева: a name before a name
     if any(_regional_place(p.normal_form.capitalize()) for p in morph(language).parse(first)):
@@ -1423,6 +1431,17 @@ def _skip_leading_place(text: str, start: int, end: int, language: str) -> int:
     if _place_of(first, language) is not None:  # Польща Дональд Туск
         return start + words[1].start()
     return start
+
+
+def _town_before_surname(text: str, start: int, first: str, language: str) -> bool:
+    """The span opens with a town (``TOWN_POPULATION`` or more) in an oblique case after a preposition that governs
+    no person (``у Ризі``, ``в Томске``)."""
+    if not _locative_before(text[max(0, start - 25) : start], first, language, places_only=True):
+        return False
+    if any("nomn" in p.tag.grammemes for p in morph(language).parse(first)) or _is_given_name(first, language):
+        return False
+    place = _place_of(first, language)
+    return place is not None and place.population >= TOWN_POPULATION
 
 
 def _common_word(word: str, language: str) -> bool:
@@ -1911,10 +1930,13 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                 for ps, pe, piece_label in _split_run_on(text, s, e, label, chunk.language):
                     label = piece_label
                     ps = _drop_sentence_initial_common_word(text, ps, pe, label, chunk.language)
-                    if label == PER and (skip := _skip_leading_place(text, ps, pe, chunk.language)) > ps:
+                    if (
+                        label in (PER, LOC)
+                        and (skip := _skip_leading_place(text, ps, pe, chunk.language, names_only=label == LOC)) > ps
+                    ):
                         place_end = _trim(text, ps, skip)[1]  # the place is a mention of its own
                         _add(per_doc[index], Mention(text[ps:place_end], LOC, ps, place_end, language=chunk.language))
-                        ps = skip
+                        ps, label = skip, PER
                     if label == ORG and _quoted_name(text, ps, pe):  # «Зенит», «Ростов»: a club or a firm
                         _drop_place_readings(per_doc[index], ps - 1, pe + 1)
                         quoted = Mention(text[ps:pe], ORG, ps, pe, language=chunk.language, own_label=True)

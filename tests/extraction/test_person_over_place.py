@@ -24,6 +24,9 @@ TEXTS = {
     "uk-from": "Фермер Петро Ніжин розповів про врожай. Родина переїхала з Ніжина до Києва.",
     # a place the model missed (the gazetteer adds it) and a small town after it the model calls a person
     "uk-coordinated": "Дрони атакували порти Ізмаїла та Рені минулої ночі.",
+    # a town the model ran into the person after it: before a given name and a surname, or after у and a surname
+    "uk-run-on": "Пасажир із Коломиї Тарас Вербицький чекав автобус. У Луцьку Гнатюк провів зустріч.",
+    "ru-run-on": "Доктор Иванов Пётр Сергеевич выступил в Твери.",
 }
 
 
@@ -64,6 +67,14 @@ def test_ukrainian_z_with_a_genitive_reads_a_place_even_when_a_person_has_the_na
 def test_a_person_reading_coordinated_with_a_place_the_gazetteer_found_is_a_place() -> None:
     assert _labels("uk-coordinated", "Ізмаїла") == [LOC]
     assert _labels("uk-coordinated", "Рені") == [LOC]
+
+
+def test_a_town_run_into_a_person_is_a_place_of_its_own() -> None:
+    assert _labels("uk-run-on", "Коломиї") == [LOC]
+    assert _labels("uk-run-on", "Тарас Вербицький") == [PER]
+    assert _labels("uk-run-on", "Луцьку") == [LOC]
+    assert _labels("uk-run-on", "Гнатюк") == [PER]
+    assert [m.label for m in _mentions()["ru-run-on"] if "Иванов" in m.text] == [PER]  # a surname first
 
 
 @pytest.mark.parametrize(
