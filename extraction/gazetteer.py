@@ -19,6 +19,7 @@ import sys
 import unicodedata
 from array import array
 from bisect import bisect_left
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -569,6 +570,19 @@ class PlaceIndex:
             return self._span(key.replace("'", "")) if "'" in key else array("I")
         return self._postings[self._posting_starts[position] : self._posting_starts[position + 1]]
 
+    def key(self, position: int) -> str:
+        """The look-up key at ``position`` of the sorted key table."""
+        return self._keys[position].decode("utf-8")
+
+    def postings(self, position: int) -> array[int]:
+        """The places (index times two, plus one for a place's own name) of the key at ``position``."""
+        return self._postings[self._posting_starts[position] : self._posting_starts[position + 1]]
+
+    def is_country(self, index: int) -> bool:
+        """Whether the place numbered ``index`` is a country (no coordinates, an ISO code)."""
+        latitude = self._latitude[index]
+        return latitude != latitude and self._countries[2 * index : 2 * index + 2] != "--"
+
     def candidates(self, key: str) -> tuple[Place, ...]:
         """Every place named ``key`` (a ``place_key``), best first."""
         return tuple(self.place(i >> 1) for i in self._span(key))
@@ -681,6 +695,35 @@ def country_name(code: str | None) -> str | None:
     return _country_names().get(code or "")
 
 
+@lru_cache(maxsize=1)
+def _country_acronyms() -> dict[str, Place]:
+    """Cyrillic acronyms of the countries whose shortest Cyrillic name has three words or more, each of three
+    letters or more (``Объединённые Арабские Эмираты`` -> ``ОАЭ``); official long forms (``Восточная Республика
+    Уругвай``) are no name the press abbreviates, and an acronym shared by two countries is left out."""
+    index = _places()
+    names: dict[int, list[list[str]]] = defaultdict(list)
+    for position in range(len(index)):
+        key = index.key(position)
+        if not has_cyrillic(key):
+            continue
+        for country in {i >> 1 for i in index.postings(position) if index.is_country(i >> 1)}:
+            names[country].append(re.split(r"[\s-]+", key))
+    found: dict[str, set[int]] = defaultdict(set)
+    for country, spellings in names.items():
+        shortest = min(len(words) for words in spellings)
+        for words in spellings:
+            if len(words) == shortest >= 3 and all(len(w) >= 3 and w.replace("'", "").isalpha() for w in words):
+                found["".join(w[0] for w in words).upper()].add(country)
+    return {acronym: index.place(next(iter(ids))) for acronym, ids in found.items() if len(ids) == 1}
+
+
+def country_acronym(name: str) -> Place | None:
+    """The country a Cyrillic acronym of its name stands for (``ОАЕ``, ``ОАЭ`` -> United Arab Emirates)."""
+    if not (3 <= len(name) <= 5 and name.isupper() and has_cyrillic(name)):
+        return None
+    return _country_acronyms().get(name.replace("Ё", "Е"))
+
+
 @lru_cache(maxsize=65536)
 def lookup_places(name: str) -> tuple[Place, ...]:
     """Every place a name may mean, best first (a curated place alone)."""
@@ -709,9 +752,9 @@ def lookup_place(name: str, context: PlaceContext | None = None) -> Place | None
                 return Place(known.name, hit.latitude, hit.longitude, hit.country_code, hit.population, hit.admin1)
         return Place(known.name, None, None, known.country)
     if context is None or not context.countries:
-        return places.get(place_key(name.strip()))
+        return places.get(place_key(name.strip())) or country_acronym(name.strip())
     candidates = places.ranked(place_key(name.strip()))
     if len(candidates) < 2 or candidates[0][0].latitude is None:
-        return candidates[0][0] if candidates else None
+        return candidates[0][0] if candidates else country_acronym(name.strip())
     # a town's own name weighs ten times another town's old name (Слов'янськ is Sloviansk, not Nikopol)
     return max(candidates, key=lambda pc: place_weight(pc[0], context) * (10 if pc[1] else 1))[0]

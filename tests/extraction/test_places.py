@@ -164,3 +164,14 @@ def test_a_place_the_gazetteer_lacks_is_romanised_by_the_language_of_its_text() 
     )
     canonicals = [[m.canonical for m in doc.mentions if m.label == "LOC"] for doc in found.documents]
     assert [c[0][:6] for c in canonicals] == ["Horbyl", "Gorbil"]
+
+
+def test_a_country_named_by_the_acronym_of_its_three_word_name() -> None:
+    from extraction.gazetteer import country_acronym
+
+    assert lookup_place("ОАЭ") == lookup_place("Объединённые Арабские Эмираты")
+    assert country_acronym("ОАЕ") == lookup_place("Об'єднані Арабські Емірати")
+    assert country_acronym("ВРУ") is None  # Uruguay's official long form is no name the press abbreviates
+    assert country_acronym("Оаэ") is None  # an acronym is written in capitals
+    found = extract_batch([ExtractInput("1", "Делегация прилетела в ОАЭ в понедельник.", "ru")])
+    assert [m.canonical for m in found.documents[0].mentions] == ["United Arab Emirates"]
