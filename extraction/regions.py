@@ -195,6 +195,8 @@ def centre_candidates(adjective: str, hromada: bool = False) -> list[str]:
         if base.endswith(suffix):
             root = base[: -len(suffix)]
             out += [root, root + "ь", root + "и", root + "а", root + "е", root + "о", root + "я"]
+            if root.endswith("й"):  # a name in -ія/-ия: Олександрійський -> Олександрія, Александрийский
+                out.append(root[:-1] + "я")
             if root.endswith("ь"):  # Измаильский -> Измаил
                 out.append(root[:-1])
             if root.endswith("ль"):  # Краснопільська -> Краснопілля

@@ -231,6 +231,7 @@ def test_ukrainian_given_name_and_surname_pairs_the_model_missed_and_feminine_ad
         ("Черкаського", "Cherkasy Raion"),  # a final с the suffix absorbs
         ("Запорізькому", "Zaporizhzhia Raion"),  # з for жж
         ("Пологівському", "Polohy Raion"),  # a plural name
+        ("Олександрійського", "Oleksandriia Raion"),  # a name in -ія
     ],
 )
 def test_raions_named_after_centres_the_suffix_reshapes(adjective: str, english: str) -> None:
