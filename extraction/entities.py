@@ -945,6 +945,8 @@ def _reading(text: str, start: int, end: int, label: str, language: str, found: 
         context = _place_context(text, start, surface, language, found) if evidence else place_context
         if context or (not person and place.population >= TOWN_POPULATION):  # a village needs context
             return LOC
+    if label in (PER, ORG) and _CLASS_NOUN_BEFORE.search(before) and _NAME_WORDS.fullmatch(surface):
+        return LOC  # на полонину Боржава, до водоспаду Шипіт: a name after the noun of its kind of place
     named_org = surface.isupper() or "«" in surface
     one_word_org = label == ORG and " " not in surface and has_cyrillic(surface) and not _quoted(text, start, end)
     if one_word_org and not place_context and _person_evidence(text, start, surface, language):
@@ -972,6 +974,16 @@ def _reading(text: str, start: int, end: int, label: str, language: str, found: 
         ):
             return ORG
     return label
+
+
+# A lower-case noun of a kind of place (mountain, waterfall, mountain pasture, lake, village, island, pass, cape)
+# right before a name: the name is that place's.
+_CLASS_NOUN_BEFORE = re.compile(
+    r"(?:^|[\s(])(?:гор[аиуыіе]|вершин|водоспад|водопад|полонин|озер|сел[аоіуе]|селищ|посёлк|поселк|хутор|хутір|"
+    r"остр[іо]в|остров|перевал|урочищ|мыс|мис)[а-яіїєё]*\s+$"
+)
+# One or two capitalised words, no quotes.
+_NAME_WORDS = re.compile(r"[А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+(?:\s[А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+)?")
 
 
 def _place_context(text: str, start: int, surface: str, language: str, found: Sequence[Mention]) -> bool:

@@ -27,6 +27,8 @@ TEXTS = {
     # a town the model ran into the person after it: before a given name and a surname, or after у and a surname
     "uk-run-on": "Пасажир із Коломиї Тарас Вербицький чекав автобус. У Луцьку Гнатюк провів зустріч.",
     "ru-run-on": "Доктор Иванов Пётр Сергеевич выступил в Твери.",
+    # invented names after the noun of their kind of place (a waterfall, a mountain pasture)
+    "uk-kind": "Туристи йдуть до водоспаду Гуркотан, а потім на полонину Стрибава.",
 }
 
 
@@ -75,6 +77,11 @@ def test_a_town_run_into_a_person_is_a_place_of_its_own() -> None:
     assert _labels("uk-run-on", "Луцьку") == [LOC]
     assert _labels("uk-run-on", "Гнатюк") == [PER]
     assert [m.label for m in _mentions()["ru-run-on"] if "Иванов" in m.text] == [PER]  # a surname first
+
+
+def test_a_name_after_the_noun_of_its_kind_of_place_is_a_place() -> None:
+    assert _labels("uk-kind", "Гуркотан") == [LOC]
+    assert _labels("uk-kind", "Стрибава") == [LOC]
 
 
 @pytest.mark.parametrize(
