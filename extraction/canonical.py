@@ -472,11 +472,16 @@ def canonicalise(
         resolved.append(doc_resolved)
         contexts.append(context)
     entities: dict[str, CanonicalEntity] = {}
-    for mentions, doc_resolved, context in zip(documents, resolved, contexts, strict=True):
-        for mention, (name, label) in zip(mentions, doc_resolved, strict=True):
+    for mentions, doc_bases, pool, doc_resolved, context in zip(
+        documents, bases, doc_pools, resolved, contexts, strict=True
+    ):
+        for mention, base, (name, label) in zip(mentions, doc_bases, doc_resolved, strict=True):
             curated = lookup_known(name)
             if (curated is None or curated.name != name) and not mention.own_label:
-                label = _vote(votes[skeleton(name) or name.lower()], label)
+                voted = _vote(votes[skeleton(name) or name.lower()], label)
+                if voted == LOC and label != LOC:  # resolved as a place after all: its place name (romanised)
+                    name, voted = resolve(base, LOC, pool, corpus, context, mention.language)
+                label = voted
             mention.label = label
             mention.canonical = name
             mention.canonical_id = canonical_id(label, name)
