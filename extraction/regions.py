@@ -270,7 +270,7 @@ def district_name(
 
 
 # A -щина name made from a town (Ізюмщина, Бахмутщина, Куп'янщина): the area around it, its raion.
-TOWN_AREA_RE = re.compile(BOUNDARY_BEFORE + r"([А-ЯІЇЄҐ][а-яіїєґ'’ʼ]{2,})(?:щин|ччин)(?:а|и|і|у|ою)" + BOUNDARY_AFTER)
+TOWN_AREA_RE = re.compile(BOUNDARY_BEFORE + r"([А-ЯІЇЄҐ][а-яіїєґ'’ʼ]{2,})(?:щин|ччин)(?:а|и|і|у|ою|о)" + BOUNDARY_AFTER)
 
 
 def town_area_name(stem: str, places: Callable[[str], Sequence[Place]], min_population: int) -> str | None:
