@@ -18,9 +18,9 @@ import re
 import sys
 import unicodedata
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -570,18 +570,17 @@ class PlaceIndex:
             return self._span(key.replace("'", "")) if "'" in key else array("I")
         return self._postings[self._posting_starts[position] : self._posting_starts[position + 1]]
 
-    def key(self, position: int) -> str:
-        """The look-up key at ``position`` of the sorted key table."""
-        return self._keys[position].decode("utf-8")
-
-    def postings(self, position: int) -> array[int]:
-        """The places (index times two, plus one for a place's own name) of the key at ``position``."""
-        return self._postings[self._posting_starts[position] : self._posting_starts[position + 1]]
-
-    def is_country(self, index: int) -> bool:
-        """Whether the place numbered ``index`` is a country (no coordinates, an ISO code)."""
-        latitude = self._latitude[index]
-        return latitude != latitude and self._countries[2 * index : 2 * index + 2] != "--"
+    def country_names(self) -> Iterator[tuple[str, int]]:
+        """Every (key, place number) of a country: the places file lists countries first, without coordinates,
+        so one pass over the postings finds them without reading the 200,000 keys."""
+        countries = 0
+        while countries < self.place_count and self._latitude[countries] != self._latitude[countries]:
+            countries += 1
+        for offset, posting in enumerate(self._postings):
+            index = posting >> 1
+            if index < countries and self._countries[2 * index : 2 * index + 2] != "--":
+                position = bisect_right(self._posting_starts, offset) - 1
+                yield self._keys[position].decode("utf-8"), index
 
     def candidates(self, key: str) -> tuple[Place, ...]:
         """Every place named ``key`` (a ``place_key``), best first."""
@@ -702,11 +701,8 @@ def _country_acronyms() -> dict[str, Place]:
     Уругвай``) are no name the press abbreviates, and an acronym shared by two countries is left out."""
     index = _places()
     names: dict[int, list[list[str]]] = defaultdict(list)
-    for position in range(len(index)):
-        key = index.key(position)
-        if not has_cyrillic(key):
-            continue
-        for country in {i >> 1 for i in index.postings(position) if index.is_country(i >> 1)}:
+    for key, country in index.country_names():
+        if has_cyrillic(key):
             names[country].append(re.split(r"[\s-]+", key))
     found: dict[str, set[int]] = defaultdict(set)
     for country, spellings in names.items():
