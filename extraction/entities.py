@@ -287,6 +287,10 @@ def morph(language: str) -> Any:
     estimator = getattr(analyzer, "prob_estimator", None)
     if estimator is not None:
         map_dawg(estimator.p_t_given_w, os.path.join(dictionary.path, "p_t_given_w.intdawg"))
+    # the rules parse the same words many times over (each span, guess and check): a word's analyses are read
+    # once per process and handed out as a new list each time (callers may not share one)
+    parse = lru_cache(maxsize=200_000)(analyzer.parse)
+    analyzer.parse = lambda word: list(parse(word))
     return analyzer
 
 
