@@ -367,10 +367,16 @@ _ENGLISH_DISTRICT = re.compile(r"^[A-Z][\w' -]+ (?:Raion|District|Hromada)$")
 
 
 def resolve(
-    base: str, label: str, doc_pool: NamePool, corpus_pool: NamePool, context: PlaceContext | None = None
+    base: str,
+    label: str,
+    doc_pool: NamePool,
+    corpus_pool: NamePool,
+    context: PlaceContext | None = None,
+    language: str | None = None,
 ) -> tuple[str, str]:
     """Apply merge rules 3-7 to a descriptor-stripped name; returns (canonical name, label). Of several places
-    with the name, the one ``context`` (the document's other places) points to."""
+    with the name, the one ``context`` (the document's other places) points to; a place the gazetteer does not
+    know is romanised by the mention's ``language`` (Ukrainian ``Говерла`` is Hoverla, Russian Goverla)."""
     pools = (doc_pool, corpus_pool)
     if label == MIL_UNIT:
         unit = unit_name(base)
@@ -406,7 +412,7 @@ def resolve(
         if place is not None and (has_cyrillic(name) or place.name.lower() == name.lower()):
             return place.name, LOC
         if has_cyrillic(name):  # a place the gazetteer does not know: its name romanised, as Wikipedia would
-            return romanize(_capitalise_parts(_title(name))), LOC
+            return romanize(_capitalise_parts(_title(name)), language if language in ("ru", "uk") else None), LOC
     return _title(name), label
 
 
@@ -452,12 +458,13 @@ def canonicalise(
     votes: dict[str, Counter[str]] = defaultdict(Counter)
     for mentions, doc_bases, pool in zip(documents, bases, doc_pools, strict=True):
         doc_resolved = [
-            resolve(base, mention.label, pool, corpus) for mention, base in zip(mentions, doc_bases, strict=True)
+            resolve(base, mention.label, pool, corpus, language=mention.language)
+            for mention, base in zip(mentions, doc_bases, strict=True)
         ]
         context = document_context(doc_resolved)
         if context.countries:  # again, with the document's places: which of several places of one name
             doc_resolved = [
-                resolve(base, mention.label, pool, corpus, context) if found[1] == LOC else found
+                resolve(base, mention.label, pool, corpus, context, mention.language) if found[1] == LOC else found
                 for mention, base, found in zip(mentions, doc_bases, doc_resolved, strict=True)
             ]
         for name, label in doc_resolved:
@@ -465,11 +472,16 @@ def canonicalise(
         resolved.append(doc_resolved)
         contexts.append(context)
     entities: dict[str, CanonicalEntity] = {}
-    for mentions, doc_resolved, context in zip(documents, resolved, contexts, strict=True):
-        for mention, (name, label) in zip(mentions, doc_resolved, strict=True):
+    for mentions, doc_bases, pool, doc_resolved, context in zip(
+        documents, bases, doc_pools, resolved, contexts, strict=True
+    ):
+        for mention, base, (name, label) in zip(mentions, doc_bases, doc_resolved, strict=True):
             curated = lookup_known(name)
             if (curated is None or curated.name != name) and not mention.own_label:
-                label = _vote(votes[skeleton(name) or name.lower()], label)
+                voted = _vote(votes[skeleton(name) or name.lower()], label)
+                if voted == LOC and label != LOC:  # resolved as a place after all: its place name (romanised)
+                    name, voted = resolve(base, LOC, pool, corpus, context, mention.language)
+                label = voted
             mention.label = label
             mention.canonical = name
             mention.canonical_id = canonical_id(label, name)

@@ -306,6 +306,10 @@ def morph(language: str) -> Any:
     estimator = getattr(analyzer, "prob_estimator", None)
     if estimator is not None:
         map_dawg(estimator.p_t_given_w, os.path.join(dictionary.path, "p_t_given_w.intdawg"))
+    # the rules parse the same words many times over (each span, guess and check): a word's analyses are read
+    # once per process and handed out as a new list each time (callers may not share one)
+    parse = lru_cache(maxsize=200_000)(analyzer.parse)
+    analyzer.parse = lambda word: list(parse(word))
     return analyzer
 
 
@@ -964,6 +968,8 @@ def _reading(text: str, start: int, end: int, label: str, language: str, found: 
         context = _place_context(text, start, surface, language, found) if evidence else place_context
         if context or (not person and place.population >= TOWN_POPULATION):  # a village needs context
             return LOC
+    if label in (PER, ORG) and _CLASS_NOUN_BEFORE.search(before) and _NAME_WORDS.fullmatch(surface):
+        return LOC  # на полонину Боржава, до водоспаду Шипіт: a name after the noun of its kind of place
     named_org = surface.isupper() or "«" in surface
     one_word_org = label == ORG and " " not in surface and has_cyrillic(surface) and not _quoted(text, start, end)
     if one_word_org and not place_context and _person_evidence(text, start, surface, language):
@@ -991,6 +997,16 @@ def _reading(text: str, start: int, end: int, label: str, language: str, found: 
         ):
             return ORG
     return label
+
+
+# A lower-case noun of a kind of place (mountain, waterfall, mountain pasture, lake, village, island, pass, cape)
+# right before a name: the name is that place's.
+_CLASS_NOUN_BEFORE = re.compile(
+    r"(?:^|[\s(])(?:гор[аиуыіе]|вершин|водоспад|водопад|полонин|озер|сел[аоіуе]|селищ|посёлк|поселк|хутор|хутір|"
+    r"остр[іо]в|остров|перевал|урочищ|мыс|мис)[а-яіїєё]*\s+$"
+)
+# One or two capitalised words, no quotes.
+_NAME_WORDS = re.compile(r"[А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+(?:\s[А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+)?")
 
 
 def _place_context(text: str, start: int, surface: str, language: str, found: Sequence[Mention]) -> bool:
@@ -1128,8 +1144,15 @@ def same_surname(one: str, other: str) -> bool:
     shared = next((i for i, (a, b) in enumerate(zip(one, other, strict=False)) if a != b), min(len(one), len(other)))
     return any(
         all(_CASE_ENDING.fullmatch(word[stem:]) and word[stem:] not in _SURNAME_SUFFIXES for word in (one, other))
+        and not _bare_adjective_stem(one, other, stem)
         for stem in range(shared, min(4, len(one), len(other)) - 1, -1)
     )
+
+
+def _bare_adjective_stem(one: str, other: str, stem: int) -> bool:
+    """One word is the bare ``-ськ``/``-цьк`` stem of the other, an adjective: a town and the surname made from it
+    (``Лисичанськ``/``Лисичанський``), since an adjectival surname has no case form without an ending."""
+    return re.search(r"(?:ськ|цьк|зьк|ск|цк)$", one[:stem]) is not None and (one[stem:] == "") != (other[stem:] == "")
 
 
 _CASE_ENDING = re.compile(ENDING + "?")
@@ -1414,20 +1437,28 @@ def _not_a_name(text: str) -> bool:
     return text in _GENERIC or _DESIGNATION.match(text) is not None
 
 
-def _skip_leading_place(text: str, start: int, end: int, language: str) -> int:
-    """Start past a place name the model ran into a person's name (``Миколаєва Олександр Сєнкевич``)."""
+def _skip_leading_place(text: str, start: int, end: int, language: str, names_only: bool = False) -> int:
+    """Start past a place name the model ran into a person's name (``Миколаєва Олександр Сєнкевич``). With
+    ``names_only`` (a place span), only before a given name and a surname (``Мукачева Іван Берегівський``)."""
     words = list(re.finditer(r"\S+", text[start:end]))
+    first = words[0].group(0) if words else ""
+    if len(words) == 2 and not names_only and _town_before_surname(text, start, first, language):
+        return start + words[1].start()  # У Ризі Сибіга: a town after в/у, then a surname
     if len(words) < 3:
         return start
-    first = words[0].group(0)
     for size in (1, 2):  # Кривого Рогу Олександр Вілкул, Хмельницького Олександр Симчишин: the place's case differs
         if len(words) - size < 2:
             break
         prefix = text[start + words[0].start() : start + words[size - 1].end()]
         nominative_name = person_reading(words[size].group(0), language, ("Name",), "nomn")
         oblique = not any("nomn" in p.tag.grammemes for p in morph(language).parse(first))
-        if nominative_name and oblique and _place_of(prefix, language) is not None:
+        # a given name and a surname after it, no patronymic: the words before are no part of that person's name
+        # (Берегова Золтан Бабяк; but Иванов Иван Иванович is a surname first)
+        given_then_surname = len(words) == size + 2 and not person_reading(words[-1].group(0), language, ("Patr",))
+        if nominative_name and (oblique or given_then_surname) and _place_of(prefix, language) is not None:
             return start + words[size].start()
+    if names_only:
+        return start
     if person_reading(first, language):
         return start  # Анна Михайловна Лебедева: a name before a name
     if any(_regional_place(p.normal_form.capitalize()) for p in morph(language).parse(first)):
@@ -1435,6 +1466,17 @@ def _skip_leading_place(text: str, start: int, end: int, language: str) -> int:
     if _place_of(first, language) is not None:  # Польща Дональд Туск
         return start + words[1].start()
     return start
+
+
+def _town_before_surname(text: str, start: int, first: str, language: str) -> bool:
+    """The span opens with a town (``TOWN_POPULATION`` or more) in an oblique case after a preposition that governs
+    no person (``у Ризі``, ``в Томске``)."""
+    if not _locative_before(text[max(0, start - 25) : start], first, language, places_only=True):
+        return False
+    if any("nomn" in p.tag.grammemes for p in morph(language).parse(first)) or _is_given_name(first, language):
+        return False
+    place = _place_of(first, language)
+    return place is not None and place.population >= TOWN_POPULATION
 
 
 def _common_word(word: str, language: str) -> bool:
@@ -1923,10 +1965,13 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
                 for ps, pe, piece_label in _split_run_on(text, s, e, label, chunk.language):
                     label = piece_label
                     ps = _drop_sentence_initial_common_word(text, ps, pe, label, chunk.language)
-                    if label == PER and (skip := _skip_leading_place(text, ps, pe, chunk.language)) > ps:
+                    if (
+                        label in (PER, LOC)
+                        and (skip := _skip_leading_place(text, ps, pe, chunk.language, names_only=label == LOC)) > ps
+                    ):
                         place_end = _trim(text, ps, skip)[1]  # the place is a mention of its own
                         _add(per_doc[index], Mention(text[ps:place_end], LOC, ps, place_end, language=chunk.language))
-                        ps = skip
+                        ps, label = skip, PER
                     if label == ORG and _quoted_name(text, ps, pe):  # «Зенит», «Ростов»: a club or a firm
                         _drop_place_readings(per_doc[index], ps - 1, pe + 1)
                         quoted = Mention(text[ps:pe], ORG, ps, pe, language=chunk.language, own_label=True)
@@ -1940,6 +1985,7 @@ def extract_mentions(documents: Sequence[tuple[str, str | None]], batch_size: in
         _coordinated_places(documents[index][0], per_doc[index])
         for _ in range(2):  # again: a place coordinated with one found later (Дружківка та Костянтинівка)
             _gazetteer_places(documents[index][0], chunk, per_doc[index])
+        _coordinated_places(documents[index][0], per_doc[index])  # with the places the gazetteer added
         _acronym_organisations(documents[index][0], chunk, per_doc[index])
         _same_place_in_brackets(documents[index][0], per_doc[index])
         if chunk.language == "uk":  # natasha's Russian model misses many Ukrainian names

@@ -18,8 +18,9 @@ import re
 import sys
 import unicodedata
 from array import array
-from bisect import bisect_left
-from collections.abc import Iterable, Sequence
+from bisect import bisect_left, bisect_right
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -399,8 +400,10 @@ def known_index() -> dict[str, KnownEntity]:
     return index
 
 
+@lru_cache(maxsize=65536)
 def lookup_known(name: str) -> KnownEntity | None:
-    """The curated entity ``name`` spells (exact alias, case-insensitive, or same skeleton key)."""
+    """The curated entity ``name`` spells (exact alias, case-insensitive, or same skeleton key). Remembered: a
+    batch asks it some hundred times per document (labels, canonical names, place lookups)."""
     index = known_index()
     hit = index.get(name.lower().strip())
     if hit is not None:
@@ -567,6 +570,18 @@ class PlaceIndex:
             return self._span(key.replace("'", "")) if "'" in key else array("I")
         return self._postings[self._posting_starts[position] : self._posting_starts[position + 1]]
 
+    def country_names(self) -> Iterator[tuple[str, int]]:
+        """Every (key, place number) of a country: the places file lists countries first, without coordinates,
+        so one pass over the postings finds them without reading the 200,000 keys."""
+        countries = 0
+        while countries < self.place_count and self._latitude[countries] != self._latitude[countries]:
+            countries += 1
+        for offset, posting in enumerate(self._postings):
+            index = posting >> 1
+            if index < countries and self._countries[2 * index : 2 * index + 2] != "--":
+                position = bisect_right(self._posting_starts, offset) - 1
+                yield self._keys[position].decode("utf-8"), index
+
     def candidates(self, key: str) -> tuple[Place, ...]:
         """Every place named ``key`` (a ``place_key``), best first."""
         return tuple(self.place(i >> 1) for i in self._span(key))
@@ -679,6 +694,33 @@ def country_name(code: str | None) -> str | None:
     return _country_names().get(code or "")
 
 
+@lru_cache(maxsize=1)
+def _country_acronyms() -> dict[str, Place]:
+    """Cyrillic acronyms of the countries whose shortest Cyrillic name has three words or more, each of three
+    letters or more (``Объединённые Арабские Эмираты`` -> ``ОАЭ``); official long forms (``Восточная Республика
+    Уругвай``) are no name the press abbreviates, and an acronym shared by two countries is left out."""
+    index = _places()
+    names: dict[int, list[list[str]]] = defaultdict(list)
+    for key, country in index.country_names():
+        if has_cyrillic(key):
+            names[country].append(re.split(r"[\s-]+", key))
+    found: dict[str, set[int]] = defaultdict(set)
+    for country, spellings in names.items():
+        shortest = min(len(words) for words in spellings)
+        for words in spellings:
+            if len(words) == shortest >= 3 and all(len(w) >= 3 and w.replace("'", "").isalpha() for w in words):
+                found["".join(w[0] for w in words).upper()].add(country)
+    return {acronym: index.place(next(iter(ids))) for acronym, ids in found.items() if len(ids) == 1}
+
+
+def country_acronym(name: str) -> Place | None:
+    """The country a Cyrillic acronym of its name stands for (``ОАЕ``, ``ОАЭ`` -> United Arab Emirates)."""
+    if not (3 <= len(name) <= 5 and name.isupper() and has_cyrillic(name)):
+        return None
+    return _country_acronyms().get(name.replace("Ё", "Е"))
+
+
+@lru_cache(maxsize=65536)
 def lookup_places(name: str) -> tuple[Place, ...]:
     """Every place a name may mean, best first (a curated place alone)."""
     known = lookup_known(name)
@@ -688,8 +730,10 @@ def lookup_places(name: str) -> tuple[Place, ...]:
     return _places().candidates(place_key(name.strip()))
 
 
+@lru_cache(maxsize=65536)
 def lookup_place(name: str, context: PlaceContext | None = None) -> Place | None:
     """Coordinates and country of a place name (English, Russian or Ukrainian spelling; curated names first).
+    Remembered (name and context): the entity rules ask the same names again for every span and guess.
 
     Of several places with one name, the index's best (a town's own name, then population) unless ``context``
     tells where the text is: then the place with the most ``place_weight`` (``Петропавловка`` near Kharkiv is the
@@ -704,9 +748,9 @@ def lookup_place(name: str, context: PlaceContext | None = None) -> Place | None
                 return Place(known.name, hit.latitude, hit.longitude, hit.country_code, hit.population, hit.admin1)
         return Place(known.name, None, None, known.country)
     if context is None or not context.countries:
-        return places.get(place_key(name.strip()))
+        return places.get(place_key(name.strip())) or country_acronym(name.strip())
     candidates = places.ranked(place_key(name.strip()))
     if len(candidates) < 2 or candidates[0][0].latitude is None:
-        return candidates[0][0] if candidates else None
+        return candidates[0][0] if candidates else country_acronym(name.strip())
     # a town's own name weighs ten times another town's old name (Слов'янськ is Sloviansk, not Nikopol)
     return max(candidates, key=lambda pc: place_weight(pc[0], context) * (10 if pc[1] else 1))[0]

@@ -195,6 +195,8 @@ def centre_candidates(adjective: str, hromada: bool = False) -> list[str]:
         if base.endswith(suffix):
             root = base[: -len(suffix)]
             out += [root, root + "ь", root + "и", root + "а", root + "е", root + "о", root + "я"]
+            if root.endswith("й"):  # a name in -ія/-ия: Олександрійський -> Олександрія, Александрийский
+                out.append(root[:-1] + "я")
             if root.endswith("ь"):  # Измаильский -> Измаил
                 out.append(root[:-1])
             if root.endswith("ль"):  # Краснопільська -> Краснопілля
@@ -268,7 +270,7 @@ def district_name(
 
 
 # A -щина name made from a town (Ізюмщина, Бахмутщина, Куп'янщина): the area around it, its raion.
-TOWN_AREA_RE = re.compile(BOUNDARY_BEFORE + r"([А-ЯІЇЄҐ][а-яіїєґ'’ʼ]{2,})(?:щин|ччин)(?:а|и|і|у|ою)" + BOUNDARY_AFTER)
+TOWN_AREA_RE = re.compile(BOUNDARY_BEFORE + r"([А-ЯІЇЄҐ][а-яіїєґ'’ʼ]{2,})(?:щин|ччин)(?:а|и|і|у|ою|о)" + BOUNDARY_AFTER)
 
 
 def town_area_name(stem: str, places: Callable[[str], Sequence[Place]], min_population: int) -> str | None:

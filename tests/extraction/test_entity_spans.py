@@ -120,6 +120,11 @@ def test_compass_and_greater_areas() -> None:
     assert greater["Ізюмщині"].canonical == "Izium Raion" and greater["Бахмутщині"].canonical == "Bakhmut Raion"
 
 
+def test_a_town_area_addressed_in_the_vocative_is_its_raion() -> None:
+    found = extract_batch([ExtractInput("1", "Тримаймося! Бережіть себе, Бахмутщино.", "uk")]).documents[0]
+    assert [(m.text, m.label, m.canonical) for m in found.mentions] == [("Бахмутщино", LOC, "Bakhmut Raion")]
+
+
 def test_coordinated_towns_opening_a_line_are_places() -> None:
     lists = _by_text("uk-lists")
     assert lists["Лозова"].label == LOC and lists["Балаклія"].label == LOC

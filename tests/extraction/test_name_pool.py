@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from extraction.canonical import NamePool
+from extraction.canonical import Mention, NamePool, canonicalise
 from extraction.gazetteer import LOC, PER
 
 
@@ -42,3 +42,13 @@ def test_latin_for_gives_the_first_latin_name_with_the_same_spelling_key() -> No
     pool.add("Zelenskyy", PER)
     pool.add("Zelensky", PER)
     assert pool.latin_for("Зеленский") == "Zelensky"
+
+
+def test_a_name_the_vote_makes_a_place_gets_its_place_name() -> None:
+    # an invented hamlet: twice a place, once read as a person; the vote makes all three the romanised place
+    mentions = [
+        Mention("Гуркотан", label, start, start + 8, lemma="Гуркотан", language="uk")
+        for label, start in (("LOC", 0), ("PER", 20), ("LOC", 40))
+    ]
+    canonicalise([mentions])
+    assert [(m.label, m.canonical) for m in mentions] == [("LOC", "Hurkotan")] * 3

@@ -22,6 +22,13 @@ TEXTS = {
     "ru-u": "Экспедицию возглавил Артём Гусев. Как отметили коллеги, у Гусева большой опыт.",
     # a person named after a town, and the town after з "from" (genitive) stays a place
     "uk-from": "Фермер Петро Ніжин розповів про врожай. Родина переїхала з Ніжина до Києва.",
+    # a place the model missed (the gazetteer adds it) and a small town after it the model calls a person
+    "uk-coordinated": "Дрони атакували порти Ізмаїла та Рені минулої ночі.",
+    # a town the model ran into the person after it: before a given name and a surname, or after у and a surname
+    "uk-run-on": "Пасажир із Коломиї Тарас Вербицький чекав автобус. У Луцьку Гнатюк провів зустріч.",
+    "ru-run-on": "Доктор Иванов Пётр Сергеевич выступил в Твери.",
+    # invented names after the noun of their kind of place (a waterfall, a mountain pasture)
+    "uk-kind": "Туристи йдуть до водоспаду Гуркотан, а потім на полонину Стрибава.",
 }
 
 
@@ -59,6 +66,24 @@ def test_ukrainian_z_with_a_genitive_reads_a_place_even_when_a_person_has_the_na
     assert _labels("uk-from", "Ніжина") == [LOC]
 
 
+def test_a_person_reading_coordinated_with_a_place_the_gazetteer_found_is_a_place() -> None:
+    assert _labels("uk-coordinated", "Ізмаїла") == [LOC]
+    assert _labels("uk-coordinated", "Рені") == [LOC]
+
+
+def test_a_town_run_into_a_person_is_a_place_of_its_own() -> None:
+    assert _labels("uk-run-on", "Коломиї") == [LOC]
+    assert _labels("uk-run-on", "Тарас Вербицький") == [PER]
+    assert _labels("uk-run-on", "Луцьку") == [LOC]
+    assert _labels("uk-run-on", "Гнатюк") == [PER]
+    assert [m.label for m in _mentions()["ru-run-on"] if "Иванов" in m.text] == [PER]  # a surname first
+
+
+def test_a_name_after_the_noun_of_its_kind_of_place_is_a_place() -> None:
+    assert _labels("uk-kind", "Гуркотан") == [LOC]
+    assert _labels("uk-kind", "Стрибава") == [LOC]
+
+
 @pytest.mark.parametrize(
     ("one", "other", "same"),
     [
@@ -68,6 +93,8 @@ def test_ukrainian_z_with_a_genitive_reads_a_place_even_when_a_person_has_the_na
         ("Коц", "Коца", True),  # a short surname, whole
         ("Петров", "Петра", False),  # -ов is the surname's suffix, not a case ending of Петр
         ("Москва", "Москвин", False),
+        ("Лисичанськ", "Лисичанський", False),  # a town and the adjective surname made from it
+        ("Лисичанського", "Лисичанський", True),
     ],
 )
 def test_case_forms_of_one_surname(one: str, other: str, same: bool) -> None:
@@ -211,6 +238,7 @@ def test_ukrainian_given_name_and_surname_pairs_the_model_missed_and_feminine_ad
         ("Черкаського", "Cherkasy Raion"),  # a final с the suffix absorbs
         ("Запорізькому", "Zaporizhzhia Raion"),  # з for жж
         ("Пологівському", "Polohy Raion"),  # a plural name
+        ("Олександрійського", "Oleksandriia Raion"),  # a name in -ія
     ],
 )
 def test_raions_named_after_centres_the_suffix_reshapes(adjective: str, english: str) -> None:

@@ -87,6 +87,7 @@ def test_hromada_adjectives_find_their_centre_through_vowel_and_consonant_altern
     # і for е in a closed syllable (Мукачівська -> Мукачево), a ш the suffix absorbs (Золотоніська -> Золотоноша)
     assert "Мукачево" in centre_candidates("Мукачівська", hromada=True)
     assert "Золотоноша" in centre_candidates("Золотоніській", hromada=True)
+    assert "Вербилія" in centre_candidates("Вербилійського")  # a name in -ія (invented)
     assert "Гуляйполе" in centre_candidates("Гуляйпільська", hromada=True)
 
 

@@ -147,3 +147,31 @@ def test_a_country_code_names_its_country_as_geonames_spells_it() -> None:
         "Germany",
     ]
     assert country_name("XX") is None and country_name(None) is None
+
+
+def test_a_place_the_gazetteer_lacks_is_romanised_by_the_language_of_its_text() -> None:
+    from extraction.canonical import NamePool, resolve
+
+    # an invented hamlet with no Ukrainian-only letter: its text's language decides г (h or g) and и (y or i)
+    assert lookup_place("Гориличі") is None
+    assert resolve("Гориличі", "LOC", NamePool(), NamePool(), language="uk") == ("Horylychi", "LOC")
+    assert resolve("Гориличи", "LOC", NamePool(), NamePool(), language="ru") == ("Gorilichi", "LOC")
+    found = extract_batch(
+        [
+            ExtractInput("1", "Туристи піднялися на гору Горбилин.", "uk"),
+            ExtractInput("2", "Туристы поднялись на гору Горбилин.", "ru"),
+        ]
+    )
+    canonicals = [[m.canonical for m in doc.mentions if m.label == "LOC"] for doc in found.documents]
+    assert [c[0][:6] for c in canonicals] == ["Horbyl", "Gorbil"]
+
+
+def test_a_country_named_by_the_acronym_of_its_three_word_name() -> None:
+    from extraction.gazetteer import country_acronym
+
+    assert lookup_place("ОАЭ") == lookup_place("Объединённые Арабские Эмираты")
+    assert country_acronym("ОАЕ") == lookup_place("Об'єднані Арабські Емірати")
+    assert country_acronym("ВРУ") is None  # Uruguay's official long form is no name the press abbreviates
+    assert country_acronym("Оаэ") is None  # an acronym is written in capitals
+    found = extract_batch([ExtractInput("1", "Делегация прилетела в ОАЭ в понедельник.", "ru")])
+    assert [m.canonical for m in found.documents[0].mentions] == ["United Arab Emirates"]
