@@ -308,8 +308,8 @@ def morph(language: str) -> Any:
         map_dawg(estimator.p_t_given_w, os.path.join(dictionary.path, "p_t_given_w.intdawg"))
     # the rules parse the same words many times over (each span, guess and check): a word's analyses are read
     # once per process and handed out as a new list each time (callers may not share one). A word's analyses take
-    # about 1.6 KB: 8,192 words (400 texts of the entity sets have 7,400 distinct Russian and 5,500 Ukrainian words) hold at most
-    # 13 MB a language however long the run, where an unbounded cache would grow with the run's vocabulary
+    # about 1.6 KB: 8,192 words (400 texts of the entity sets have 7,400 distinct Russian and 5,500 Ukrainian
+    # words) hold at most 13 MB a language however long the run; an unbounded cache grows with the vocabulary
     parse = lru_cache(maxsize=8192)(analyzer.parse)
     analyzer.parse = lambda word: list(parse(word))
     return analyzer
