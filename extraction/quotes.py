@@ -56,6 +56,7 @@ from extraction.gazetteer import (
     romanize,
     skeleton,
 )
+from extraction.name_readings import PERSON_GRAMMEMES, person_parse
 from extraction.quote_marks import QuoteSpan, find_nested_quotes, find_quotes
 from extraction.speech_verbs import (
     CHARACTERISING,
@@ -294,7 +295,7 @@ class _Document:
                 run.append(token)
                 continue
             while run and (
-                not {"Name", "Surn", "Patr"} & slavic_word(run[0].text, run[0].language)[2]
+                PERSON_GRAMMEMES.isdisjoint(slavic_word(run[0].text, run[0].language)[2])
                 or any(m.label != PER and m.start <= run[0].start < m.end < run[-1].end for m in self.mentions)
             ):  # "Верховної Ради Вікторія Семенко": a word of an organisation's name is no given name (a span
                 # that runs on into the name is mended in ``add_name``)
@@ -338,7 +339,7 @@ class _Document:
         if following.sent != word.sent or not following.text[:1].islower():
             return False
         readings = morph(word.language).parse(word.text.lower())
-        common = any(p.is_known and not {"Name", "Surn", "Patr"} & p.tag.grammemes for p in readings)
+        common = any(p.is_known and not person_parse(p) for p in readings)
         return common and "gent" in slavic_word(following.text, following.language)[2]
 
     def add_name(self, start: int, end: int, language: str) -> None:
@@ -2312,7 +2313,7 @@ def _common_noun(text: str, language: str) -> bool:
     if language not in ("ru", "uk") or " " in text or not re.search(r"[а-яіїєё]", text.lower()):
         return False
     parses = morph(language).parse(text)
-    return all(p.is_known and not {"Name", "Surn", "Patr"} & p.tag.grammemes for p in parses)
+    return all(p.is_known and not person_parse(p) for p in parses)
 
 
 def _same_surname(a: str, b: str) -> bool:

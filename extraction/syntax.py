@@ -31,6 +31,7 @@ from extraction.entities import (
     script_chunks,
     slovnet_words,
 )
+from extraction.name_readings import person_parse
 
 QUOTE_CHARS = '"“”«»„'
 _QUOTE_CHAR_RE = re.compile(r"[\"“”«»„]|''|``")
@@ -193,10 +194,10 @@ def slavic_word(word: str, language: str) -> tuple[str, str, frozenset[str]]:
     # tied readings a function word wins over a rare noun ("як" is "how", not "yak"; "вона" is "she")
     best = next((p for p in tied if str(p.tag.POS) in _FUNCTION_POS), best)
     if word[:1].isupper():  # and a capitalised word is a name first ("Ірина", not the adjective "ірин")
-        best = next((p for p in tied if {"Name", "Surn", "Patr"} & p.tag.grammemes), best)
+        best = next((p for p in tied if person_parse(p)), best)
     grammemes = frozenset(str(g) for g in best.tag.grammemes)
     pos = _MORPH_POS.get(str(best.tag.POS), "X")
-    if pos == "NOUN" and word[:1].isupper() and grammemes & {"Name", "Surn", "Patr", "Geox", "Orgn"}:
+    if pos == "NOUN" and word[:1].isupper() and person_parse(best, also=("Geox", "Orgn")):
         pos = "PROPN"
     return str(best.normal_form), pos, grammemes
 
