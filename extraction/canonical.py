@@ -80,6 +80,8 @@ class CanonicalEntity:
 _MINISTRY_TOPICS = {
     "defense": "Defense",
     "defence": "Defense",
+    "national defense": "Defense",
+    "national defence": "Defense",
     "foreign": "Foreign",
     "foreign affairs": "Foreign",
     "interior": "Interior",

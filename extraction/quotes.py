@@ -58,6 +58,7 @@ from extraction.gazetteer import (
 )
 from extraction.name_readings import PERSON_GRAMMEMES, person_parse
 from extraction.quote_marks import QuoteSpan, find_nested_quotes, find_quotes
+from extraction.regions import region_place, regions
 from extraction.speech_verbs import (
     CHARACTERISING,
     COGNITION_ONLY,
@@ -187,6 +188,8 @@ _COUNCIL_RE = re.compile(r"^(?:горсовет|міськрад|горрад)")
 _SOVIET_RE = re.compile(r"^(?:совет|рада|ради|раді|раду|радою)$")
 # English nouns for a person of someone (besides the titles): "their regional head", "his deputy", "her aide"
 _SETTLEMENT_NOUNS = frozenset({"village", "town", "city", "hamlet", "settlement", "district", "region", "province"})
+_LOCAL_BODY_NOUNS = {"council": "Council", "administration": "Administration"}  # a town's or region's own body
+_LOCAL_LEVELS = {"city": "City", "municipal": "City", "town": "City", "regional": "Regional", "oblast": "Regional"}
 _ROLE_NOUNS = frozenset({"head", "colleague", "aide", "adviser", "advisor", "assistant", "boss", "leader", "friend"})
 _OWNERS = {"его", "её", "ее", "их", "мои", "свои", "його", "її", "їх", "мої", "свої"}  # "его слова «...»": his words
 # a quote after a naming noun is the name it introduces ("call sign", "под позывным", "з позивним")
@@ -1436,6 +1439,9 @@ class _Document:
         """A common-noun subject: an organisation named with that noun, else the nearest person (definite only)."""
         token = self.tok(head)
         children = self.parse.children(head)
+        local = self.local_body(head)
+        if local is not None:
+            return local
         determiners = {self.tok(c).text.lower() for c in children if self.tok(c).dep in ("det", "poss")}
         for child in children:  # "Sedykh's channel posted", "the ministry's spokesman said": the possessor's
             named = self.mention_at(child) is not None or self.tok(child).pos == "PROPN"
@@ -1564,6 +1570,59 @@ class _Document:
             return self.role_holder(head) or self.antecedent(head, PER, gender, self.answering(head))
         return self.role_holder(head) or self.antecedent(head, PER, "", self.answering(head))
 
+    def local_body(self, head: int, repeat: bool = True) -> _Referent | None:
+        """An English town's or region's own body named by its noun: ``the city council`` -> ``<Town> City
+        Council``, ``Druzhkivka's military administration`` -> ``Druzhkivka City Military Administration``, ``the
+        regional military administration`` -> ``<Region> Regional Military Administration`` (the town its possessor
+        names, else the story's); a bare definite ``the council`` is the last such noun phrase (``repeat``)."""
+        token = self.tok(head)
+        noun = token.lemma.lower()
+        if token.language != "en" or noun not in _LOCAL_BODY_NOUNS or token.plural:
+            return None
+        children = self.parse.children(head)
+        modifiers = {self.tok(c).text.lower() for c in children if self.tok(c).dep in ("amod", "compound", "poss")}
+        town = None
+        for child in children:
+            if self.tok(child).dep != "poss" or self.tok(child).text.lower() in _LOCAL_LEVELS:
+                continue
+            mention = self.mention_at(child)
+            town = self.town_name(mention) if mention is not None else None
+            place = lookup_place(self.tok(child).text) if town is None and self.tok(child).pos == "PROPN" else None
+            town = town or (place.name if place is not None and place.admin1 else None)
+            if town is None:
+                return None  # "Russia's military administration", "its council": not a town's
+            modifiers.discard(self.tok(child).text.lower())
+        level = next((_LOCAL_LEVELS[m] for m in modifiers if m in _LOCAL_LEVELS), "City" if town else None)
+        if level is None or modifiers - set(_LOCAL_LEVELS) - {"military", "the"}:
+            if not repeat or modifiers - {"the"}:
+                return None
+            first = self.parse.sentences[max(0, token.sent - ANTECEDENT_SENTENCES)][0]
+            same = next(
+                (i for i in range(head - 1, first - 1, -1) if self.tok(i).lemma.lower() == noun and self.outside(i)),
+                None,
+            )
+            return self.local_body(same, repeat=False) if same is not None else None
+        body = ("Military " if "military" in modifiers else "") + _LOCAL_BODY_NOUNS[noun]
+        town = town or self.story_city()
+        if town is None:
+            return None
+        place = lookup_place(town)
+        if level == "Regional":
+            region = next(
+                (
+                    r.canonical
+                    for r in regions()
+                    if place is not None
+                    and r.canonical.endswith(" Oblast")
+                    and (r.country, region_place(r).admin1) == (place.country_code, place.admin1)
+                ),
+                None,
+            )
+            if region is None:
+                return None
+            town = region.removesuffix(" Oblast")
+        return _institution(f"{town} {level} {body}")
+
     def answering(self, index: int) -> str | None:
         """The key of the person answering in an interview answer the token stands in: a noun or pronoun there
         ("the owner", "the minister", "he") is someone else."""
@@ -1610,7 +1669,14 @@ class _Document:
         return place.name if mention.label == LOC or place.name == mention.text else None  # "Poltava" as ORG
 
     def story_city(self) -> str | None:
-        """The town the story is about: the one its place mentions name most often (the first on a tie)."""
+        """The town the story is about: its dateline's (``KRAMATORSK, Ukraine —``), else the one its place mentions
+        name most often (the first on a tie)."""
+        dateline = DATELINE_RE.search(self.text)
+        if dateline is not None:
+            written = re.split(r"[,/(—–-]", dateline.group(0))[0].strip().title()
+            place = lookup_place(written)
+            if place is not None and place.admin1 and not has_cyrillic(place.name):
+                return place.name
         counts: dict[str, int] = {}
         for mention in self.place_mentions:
             town = self.town_name(mention)
@@ -1646,6 +1712,9 @@ class _Document:
             known = lookup_known(written)
             if known is not None and known.label == ORG:
                 return _Referent(known.name, canonical_id(ORG, known.name), ORG)
+        ministry = strip_descriptors(f"{country} {bare}")
+        if ministry != f"{country} {bare}" and strip_descriptors(bare) == bare:  # "the Defense Ministry" in a
+            return _institution(ministry)  # story from Romania, curated nowhere: Romanian Defense Ministry
         return None
 
     def story_country(self) -> str | None:

@@ -1517,3 +1517,40 @@ def test_according_to_plural_people_of_a_body_is_a_group() -> None:
     )
     quote = quote_with(quotes_of(text, "ru"), "подъем воды")
     assert quote.speaker_canonical is None
+
+
+# -- round 9: bodies named by their noun -------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (  # a bare ministry in a story the dateline sets in a country: that country's ministry
+            "SOFIA, Bulgaria (AP) — Debris of a drone fell near a farm, the Defense Ministry said on Monday.\n\n"
+            '"Nobody was hurt," the Defense Ministry said.',
+            "Bulgarian Defense Ministry",
+        ),
+        (  # a town's own body: the town its possessor names
+            "Our van reached Pokrovsk again this week.\n\n"
+            'Pokrovsk\'s military administration says the road will be repaired "before winter."',
+            "Pokrovsk City Military Administration",
+        ),
+        (  # "the city council", then "the council": the dateline's town
+            "POLTAVA, Ukraine — Trams stopped on Tuesday after a strike on a substation.\n\n"
+            "The city council said repairs would take a week. "
+            '"We ask residents to be patient," the council said.',
+            "Poltava City Council",
+        ),
+    ],
+)
+def test_a_body_named_by_its_noun_belongs_to_the_story_country_or_town(text: str, speaker: str) -> None:
+    quote = quotes_of(text)[-1]
+    assert quote.speaker_canonical == speaker, quote
+
+
+def test_the_ministry_of_national_defence_is_the_defence_ministry() -> None:
+    from extraction.canonical import strip_descriptors
+
+    assert strip_descriptors("Ministry of National Defence of Lithuania") == strip_descriptors(
+        "Lithuanian Defence Ministry"
+    )
