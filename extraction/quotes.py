@@ -188,6 +188,8 @@ _COUNCIL_RE = re.compile(r"^(?:горсовет|міськрад|горрад)")
 _SOVIET_RE = re.compile(r"^(?:совет|рада|ради|раді|раду|радою)$")
 # English nouns for a person of someone (besides the titles): "their regional head", "his deputy", "her aide"
 _SETTLEMENT_NOUNS = frozenset({"village", "town", "city", "hamlet", "settlement", "district", "region", "province"})
+_GIVEN_BEFORE_RE = re.compile(r"(?<![\w.])([A-Z][a-z]+)[ \t]+$")  # a capitalised word right before a surname
+_ROLE_BEFORE_RE = re.compile(r"\b(\w+),?\s+$")  # the person noun a name stands in apposition to
 _LOCAL_BODY_NOUNS = {"council": "Council", "administration": "Administration"}  # a town's or region's own body
 _LOCAL_LEVELS = {"city": "City", "municipal": "City", "town": "City", "regional": "Regional", "oblast": "Regional"}
 _ROLE_NOUNS = frozenset({"head", "colleague", "aide", "adviser", "advisor", "assistant", "boss", "leader", "friend"})
@@ -1218,7 +1220,19 @@ class _Document:
         if self.call_sign(mention.text):
             return _Referent(None, None, PER)
         written = mention
-        if " " not in mention.text and not mention.text.isupper():
+        before = _GIVEN_BEFORE_RE.search(self.text, max(0, mention.start - 25), mention.start)
+        if (
+            mention.label == PER
+            and mention.language == "en"
+            and " " not in mention.text
+            and before is not None
+            and before.group(1).lower() not in TITLE_WORDS | KINSHIP_NOUNS | _ROLE_NOUNS
+            and lookup_place(before.group(1)) is None
+            and self.propn_at(before.start(1))
+        ):  # "his niece, Nivi Angutik", the model's span left the given name out: not the Angutik named before
+            name = f"{before.group(1)} {mention.text}"
+            mention = Mention(name, PER, before.start(1), mention.end, name, "en", name, canonical_id(PER, name))
+        elif " " not in mention.text and not mention.text.isupper():
             mention = self.full_name(mention.text) or mention
         canonical = mention.canonical or mention.text
         key = mention.canonical_id or canonical_id(mention.label, canonical)
@@ -1285,23 +1299,47 @@ class _Document:
             return _Referent(None, None, PER, gender)  # "Our conductor, Petro", "внучка Даша": nobody named in full
         return _Referent(canonical, key, label, gender)
 
+    def propn_at(self, offset: int) -> bool:
+        """Whether the parse tags the word at ``offset`` a proper noun."""
+        index = self.parse.token_at(offset)
+        return index is not None and self.tok(index).start == offset and self.tok(index).pos == "PROPN"
+
     def given_name_alone(self, mention: Mention) -> Mention:
         """A one-word "organisation" or "place" that is the given name of the one person the document names in
         full with it (``12-year-old Zlata Hnatiuk ... Zlata wants to play``) is that person."""
         if mention.label == PER or " " in mention.text or not mention.text[:1].isupper():
             return mention
-        owners = {
-            m.canonical_id: m
-            for m in self.mentions
-            if " " in m.text and m.text.split()[0] == mention.text and (m.label == PER or self.label_of(m) == PER)
-        }
-        if len(owners) != 1:
+        owner = self.named_in_full(mention.text)
+        if owner is None:
             return mention
-        (owner,) = owners.values()
         canonical = owner.canonical or owner.text
         return Mention(
             mention.text, PER, mention.start, mention.end, canonical, mention.language, canonical, owner.canonical_id
         )
+
+    def named_in_full(self, given: str) -> Mention | None:
+        """The one person the document names in full with this first word (none when two share it)."""
+        owners = {
+            m.canonical_id: m
+            for m in self.mentions
+            if " " in m.text and m.text.split()[0] == given and (m.label == PER or self.label_of(m) == PER)
+        }
+        return next(iter(owners.values())) if len(owners) == 1 else None
+
+    def written_in_full(self, given: str) -> _Referent | None:
+        """The one person the text writes in full with this first word where the entity model found no name
+        (``Nadiya Shvets, 44, said ... Nadiya laughed``); none for a place's name or when two surnames follow."""
+        if not given.isalpha() or not given[:1].isupper() or given.isupper() or lookup_place(given) is not None:
+            return None
+        surnames = {
+            m.group(1)
+            for m in re.finditer(rf"\b{re.escape(given)}\s+([A-Z][a-z][\w'’-]*)(?!\s+[A-Z])", self.text)
+            if lookup_known(f"{given} {m.group(1)}") is None and m.group(1).lower() not in ORG_NOUNS
+        }
+        if len(surnames) != 1:
+            return None
+        name = f"{given} {surnames.pop()}"
+        return _Referent(name, canonical_id(PER, name), PER)
 
     def label_of(self, mention: Mention) -> str:
         """The mention's label, mended where the entity model and plain cues disagree: a "person" the gazetteer
@@ -1321,6 +1359,10 @@ class _Document:
             given = words[0].lower() in FEMALE_NAMES or _dictionary_given_name(words[0], mention.language)
             if (aged or given) and lookup_place(mention.text) is None:  # "Микола Стасюк" taken for a place
                 return PER
+            role = _ROLE_BEFORE_RE.search(self.text, max(0, mention.start - 40), mention.start)
+            person_noun = role is not None and role.group(1).lower() in TITLE_WORDS | KINSHIP_NOUNS | _ROLE_NOUNS
+            if person_noun and lookup_known(mention.text) is None and lookup_place(mention.text) is None:
+                return PER  # "Its foreign minister, Jean Dubois", "Kava's niece, Mila Kava": a person
         return mention.label
 
     def family_name(self, start: int) -> str | None:
@@ -1364,8 +1406,8 @@ class _Document:
         if len(words) == 1 and self.call_sign(words[0]):
             return _Referent(None, None, PER)  # "The unit's commander, call sign "Lis,"": no name
         other = self.full_name(words[-1])
-        if other is not None:
-            return self.referent(other)
+        if other is not None and (len(words) == 1 or other.text.split()[0] == words[0]):
+            return self.referent(other)  # the surname alone, or the same given name: not "his niece, Nivi X"
         name = " ".join(words)
         person = (
             self.tok(head).pos == "PROPN"
@@ -1409,6 +1451,11 @@ class _Document:
         mention = self.mention_at(head)
         if self.call_sign(token.text):
             return _Referent(None, None, PER), SUBJECT  # "Тайфун попросил": a call sign, no name
+        owner = self.named_in_full(token.text) if mention is None and token.text[:1].isupper() else None
+        if mention is None and not self.role_noun(head) and self.outside(head):  # "Nadiya laughed", no name
+            written = self.referent(owner) if owner is not None else self.written_in_full(token.text)
+            if written is not None:  # found there: the one person named in full with that given name
+                return written, SUBJECT
         if mention is not None or (token.pos == "PROPN" and not self.role_noun(head)):
             return self.name_referent(head), SUBJECT
         named = self.appos_name(head) or self.split_appositive(head)
@@ -1471,7 +1518,7 @@ class _Document:
                 return holder
         lemma = token.lemma.lower()
         someone = lemma not in SPOKESPERSON_NOUNS and (
-            (token.language == "en" and lemma in TITLE_WORDS | _ROLE_NOUNS)
+            (token.language == "en" and lemma in TITLE_WORDS | _ROLE_NOUNS | KINSHIP_NOUNS)
             or (token.language != "en" and self.unnamed(head, ""))
         )
         for child in children:  # "its evening summary", "his answer": whose
@@ -1572,7 +1619,7 @@ class _Document:
 
     def local_body(self, head: int, repeat: bool = True) -> _Referent | None:
         """An English town's or region's own body named by its noun: ``the city council`` -> ``<Town> City
-        Council``, ``Druzhkivka's military administration`` -> ``Druzhkivka City Military Administration``, ``the
+        Council``, ``Pokrovsk's military administration`` -> ``Pokrovsk City Military Administration``, ``the
         regional military administration`` -> ``<Region> Regional Military Administration`` (the town its possessor
         names, else the story's); a bare definite ``the council`` is the last such noun phrase (``repeat``)."""
         token = self.tok(head)
@@ -1714,7 +1761,7 @@ class _Document:
                 return _Referent(known.name, canonical_id(ORG, known.name), ORG)
         ministry = strip_descriptors(f"{country} {bare}")
         if ministry != f"{country} {bare}" and strip_descriptors(bare) == bare:  # "the Defense Ministry" in a
-            return _institution(ministry)  # story from Romania, curated nowhere: Romanian Defense Ministry
+            return _institution(ministry)  # story from Bulgaria, curated nowhere: Bulgarian Defense Ministry
         return None
 
     def story_country(self) -> str | None:
@@ -1889,7 +1936,10 @@ class _Document:
                 if token.dep in _SUBJECT_DEPS and self.narrator(i):
                     continue  # "Наш корреспондент поговорил с ... Волковым. Вот что он рассказал"
                 plural = token.plural or (token.language != "en" and _nominative_plural(token.text, token.language))
-                if token.dep in _SUBJECT_DEPS and i != at and not (gender and plural) and token.pos != "ADJ":
+                if token.language == "en" and token.text[:1].isupper() and not token.text.endswith("s"):
+                    plural = False  # the tagger's plural for a name it does not know ("Nadiya laughed")
+                adjective = token.pos == "ADJ" and not (token.language == "en" and token.text[:1].isupper())
+                if token.dep in _SUBJECT_DEPS and i != at and not (gender and plural) and not adjective:
                     ref, how = self.resolve_subject(i)
                     if ref is not None and exclude is not None and ref.canonical_id == exclude:
                         continue  # (someone not named has no id, and is never the one excluded)
@@ -1922,6 +1972,14 @@ class _Document:
             if others:
                 return others[0]
         return None
+
+    def named_between(self, ref: _Referent, start: int, end: int) -> bool:
+        """Whether the text names this referent between two offsets (outside quotes)."""
+        for mention in self.mentions:
+            index = self.parse.token_at(mention.start) if start <= mention.start < end else None
+            if index is not None and self.outside(index) and self.referent(mention).canonical_id == ref.canonical_id:
+                return True
+        return False
 
     def group_for(self, pronoun: int, noun: int) -> bool:
         """Whether a plural pronoun (``they``, ``они``, ``вони``) refers to a plural common noun subject."""
@@ -2623,6 +2681,8 @@ def _speaker(doc: _Document, quote: Quote, subject: int, lemma: str | None, last
             and (not gender or doc.genders.get(last.speaker_canonical_id, gender) == gender)
         )
         bare = not any(doc.tok(c).dep in ("nmod", "appos") for c in doc.parse.children(subject))
+        if fits and ref is not None and ref.canonical_id not in (None, last.speaker_canonical_id):
+            fits = not doc.named_between(ref, last.end, doc.tok(subject).start)  # someone new took the floor
         if fits or (how == NOMINAL and ref is None and bare and doc.tok(subject).language != "en"):
             # "— додав комбат" goes on; "— добавил представитель штаба" is someone else of another body
             ref = _Referent(last.speaker_canonical, last.speaker_canonical_id, label or PER)

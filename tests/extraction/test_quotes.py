@@ -1554,3 +1554,40 @@ def test_the_ministry_of_national_defence_is_the_defence_ministry() -> None:
     assert strip_descriptors("Ministry of National Defence of Lithuania") == strip_descriptors(
         "Lithuanian Defence Ministry"
     )
+
+
+# -- round 9: pronouns and given names ----------------------------------------------------------------------------
+
+
+def test_a_given_name_alone_is_the_person_the_text_writes_in_full() -> None:
+    assert_speakers(  # the entity model finds no name in "Nadiya laughed", and tags the word a plural noun
+        "The owners, Nadiya and Petro Shvets, came from Mariupol.\n\n"
+        '"The starter survived," Nadiya Shvets, 44, said as she pulled a tray from the oven.\n\n'
+        '"I come for the rolls." — Ostap Lisovyi, 35, bus driver\n\n'
+        'The bank called their plan "ambitious." Nadiya laughed at that.\n\n'
+        '"Ambitious is the word," she said.',
+        {"Ambitious": ("Nadiya Shvets", "pronoun")},
+    )
+
+
+def test_he_added_goes_to_the_person_named_since_the_last_quote() -> None:
+    assert_speakers(
+        'Poland\'s foreign minister, Radoslaw Sikorski, said on Facebook that Warsaw would "not pay twice."\n\n'
+        "Belgium has warned of legal risks. Its foreign minister, Bernard Quintin, said Belgium backed the plan. "
+        '"But we are the ones who will be sued," he added.',
+        {"But we are": ("Bernard Quintin", "pronoun")},
+    )
+
+
+def test_her_husband_is_not_the_woman_who_owns_the_noun() -> None:
+    quotes = quotes_of('"We stayed," Iryna Mazur said.\n\nHer husband said: "Bread is engineering."')
+    assert quote_with(quotes, "Bread").speaker_canonical is None
+
+
+def test_a_relative_with_her_own_given_name_is_not_the_man_of_that_surname() -> None:
+    assert_speakers(  # the entity model's span is the surname alone, canonicalised to the man named first
+        "Clarence Angutik, a whaler, said the ships worried him.\n\n"
+        "Not everyone agrees. Angutik's niece, Nivi Angutik, who teaches at the school, said children ask about "
+        'it. "I told them they are just passing," she said.',
+        {"I told them": ("Nivi Angutik", "pronoun")},
+    )
