@@ -188,6 +188,7 @@ _COUNCIL_RE = re.compile(r"^(?:горсовет|міськрад|горрад)")
 _SOVIET_RE = re.compile(r"^(?:совет|рада|ради|раді|раду|радою)$")
 # English nouns for a person of someone (besides the titles): "their regional head", "his deputy", "her aide"
 _SETTLEMENT_NOUNS = frozenset({"village", "town", "city", "hamlet", "settlement", "district", "region", "province"})
+_NAME_LINKS = frozenset({"of", "and", "for", "the", "on"})  # lower-case words inside a spelled-out name
 _GIVEN_BEFORE_RE = re.compile(r"(?<![\w.])([A-Z][a-z]+)[ \t]+$")  # a capitalised word right before a surname
 _ROLE_BEFORE_RE = re.compile(r"\b(\w+),?\s+$")  # the person noun a name stands in apposition to
 _LOCAL_BODY_NOUNS = {"council": "Council", "administration": "Administration"}  # a town's or region's own body
@@ -1171,6 +1172,8 @@ class _Document:
             return "m"  # ("Mr. Ian Trevail": "ian" keys like a woman's "Yana")
         if title in _FEMALE_TITLES or first in _FEMALE_TITLES or _female_name(first) or _female_name(*given):
             return "f"
+        if mention.label == PER and len(words) > 1 and (romanised := _romanised_gender(words[0])):
+            return romanised  # "Elvira Nabiullina": a given name pymorphy3 knows once read back into Cyrillic
         language = mention.language if mention.language in ("ru", "uk") else "ru"
         written = self.names_subject(mention) and _nominative_name(mention)  # a subject is written in its base form
         if re.search(r"[а-яіїєё]", mention.canonical.lower()) and not written:
@@ -1236,6 +1239,9 @@ class _Document:
             mention = self.full_name(mention.text) or mention
         canonical = mention.canonical or mention.text
         key = mention.canonical_id or canonical_id(mention.label, canonical)
+        expanded = self.expansion(mention.text) if mention.label == ORG and canonical == mention.text else None
+        if expanded is not None:  # "the Caspian Pipeline Consortium (CPC) ... CPC said": the name spelled out
+            canonical, key = expanded, canonical_id(ORG, expanded)
         if (
             has_cyrillic(canonical)  # no curated English name
             and ((nominative and mention is written) or self.names_subject(mention))
@@ -1298,6 +1304,27 @@ class _Document:
         if label == PER and _given_name_only(canonical, mention.language):
             return _Referent(None, None, PER, gender)  # "Our conductor, Petro", "внучка Даша": nobody named in full
         return _Referent(canonical, key, label, gender)
+
+    def expansion(self, acronym: str) -> str | None:
+        """The name an acronym abbreviates, spelled out in the text (``Environmental Protection Agency`` for
+        ``E.P.A.``): capitalised words whose initials are its letters (``of``, ``and``, ``for``, ``the`` between)."""
+        letters = acronym.replace(".", "")
+        if not 2 <= len(letters) <= 6 or not letters.isalpha() or not letters.isupper():
+            return None
+        words = list(re.finditer(r"[\w'’-]+", self.text))
+        for i, word in enumerate(words):
+            if word.group(0)[:1] != letters[0] or word.group(0).isupper():
+                continue
+            taken: list[re.Match[str]] = []
+            for following in words[i:]:
+                text = following.group(0)
+                if len(taken) == len(letters) or (text not in _NAME_LINKS and text[:1] != letters[len(taken)]):
+                    break
+                if text not in _NAME_LINKS:
+                    taken.append(following)
+            if len(taken) == len(letters):
+                return self.text[taken[0].start() : taken[-1].end()]
+        return None
 
     def propn_at(self, offset: int) -> bool:
         """Whether the parse tags the word at ``offset`` a proper noun."""
@@ -1503,12 +1530,13 @@ class _Document:
                 label = ORG if token.lemma.lower() in ORG_NOUNS else PER  # "Ukraine's navy ... it": a body
                 return _Referent(office, canonical_id(label, office), label)  # "Finance Minister of Ukraine"
         if token.language == "en" and not determiners & {"the", "this", "that", "its", "his", "her", "their"}:
-            # someone new ("a senior U.S. official", "officials"); a spokesperson speaks for the organisation named
-            # with the noun ("a European Commission spokeswoman", "a spokesman for the ministry")
+            # someone new ("a senior U.S. official", "officials"); a spokesperson the organisation's name
+            # modifies speaks for it ("a European Commission spokeswoman"); "a spokesman for the company" is
+            # someone of it, not named
             noun_lemma = token.lemma.lower()
             for child in children if noun_lemma in SPOKESPERSON_NOUNS else ():
                 for part in [child, *self.parse.children(child)]:
-                    mention = self.mention_at(part) if self.tok(part).dep in ("compound", "pobj") else None
+                    mention = self.mention_at(part) if self.tok(part).dep == "compound" else None
                     if mention is not None and mention.label in (ORG, MIL_UNIT):
                         return self.referent(mention)
             return None  # "a senior EU official": someone of the organisation, not named
@@ -1615,7 +1643,24 @@ class _Document:
             if not gender:
                 return None
             return self.role_holder(head) or self.antecedent(head, PER, gender, self.answering(head))
+        if token.language == "en" and self.introduced_unnamed(head):
+            return None  # "According to a senior EU official ... the official said": that one, not named
         return self.role_holder(head) or self.antecedent(head, PER, "", self.answering(head))
+
+    def introduced_unnamed(self, head: int) -> bool:
+        """Whether a definite English noun repeats the last noun phrase with its noun, and that one introduced
+        someone new without a name (``a senior official``, no appositive name)."""
+        token = self.tok(head)
+        first = self.parse.sentences[max(0, token.sent - ANTECEDENT_SENTENCES)][0]
+        noun = token.lemma.lower()
+        same = next(
+            (i for i in range(head - 1, first - 1, -1) if self.tok(i).lemma.lower() == noun and self.outside(i)), None
+        )
+        if same is None or self.appos_name(same) is not None or self.name_after(same) is not None:
+            return False
+        return any(
+            self.tok(c).dep == "det" and self.tok(c).text.lower() in ("a", "an") for c in self.parse.children(same)
+        )
 
     def local_body(self, head: int, repeat: bool = True) -> _Referent | None:
         """An English town's or region's own body named by its noun: ``the city council`` -> ``<Town> City
@@ -1881,7 +1926,33 @@ class _Document:
             named = next((m for m in self.mentions if m.label == PER and m.text.split()[-1].lower() == surname), None)
             if named is not None:
                 return self.referent(named)
-        return self.signer() or self.most_mentioned()
+        return self.signer() or self.introduced() or self.most_mentioned()
+
+    def introduced(self) -> _Referent | None:
+        """The person an interview's introduction names first, before its first question (``X is an economist
+        ... Q: ...``): the person interviewed, however often the questions name others."""
+        first_question = next(
+            (
+                line.start()
+                for line in re.finditer(r"(?m)^.+$", self.text)
+                if (label := _TURN_RE.match(line.group(0).strip())) is not None
+                and label.group(1).strip().lower().rstrip(".") in _QUESTION_LABELS
+            ),
+            None,
+        )
+        if first_question is None:
+            return None
+        lo, hi = self.parse.sentences[0] if self.parse.sentences else (0, 0)
+        subject = next((i for i in range(lo, hi) if self.tok(i).dep in _SUBJECT_DEPS), None)
+        if subject is not None and self.tok(subject).pos == "PROPN":  # "Vera Lind-Orlova is an economist": the
+            first = subject  # opening sentence's subject, a name the entity model may have missed or mislabelled
+            while first > lo and (self.tok(first - 1).pos == "PROPN" or self.tok(first - 1).text == "-"):
+                first -= 1
+            name = " ".join(self.text[self.tok(first).start : self.tok(subject).end].split())
+            if len(name.split()) >= 2 and all(w[:1].isupper() for w in name.split()):
+                return _Referent(name, canonical_id(PER, name), PER)
+        person = next((m for m in self.mentions if m.end <= first_question and self.label_of(m) == PER), None)
+        return self.referent(person) if person is not None else None
 
     def first_person(self, verb: int) -> int | None:
         """For a subjectless Russian/Ukrainian speech verb: the verb itself when it is in the first person singular
@@ -1906,6 +1977,7 @@ class _Document:
         округа``): a name opening a short line without a sentence's end."""
         body = self.text.rstrip()
         start = body.rfind("\n") + 1
+        start += len(body[start:]) - len(body[start:].lstrip("—–- \t"))  # "— Taras Bondar, Road Trucks"
         line = body[start:]
         if start == 0 or len(line.split()) > 8 or re.search(r"[.!?:»\"”]", line):
             return None
@@ -2394,6 +2466,17 @@ def _cyrillic_spellings(word: str) -> list[tuple[str, str]]:
                 i += len(piece)
         spellings.append((language, "".join(out).capitalize()))
     return spellings
+
+
+def _romanised_gender(word: str) -> str:
+    """The gender of a romanised Russian or Ukrainian given name (``Elvira``, ``Taras``) that pymorphy3's dictionary
+    knows once read back into Cyrillic, when every reading it knows agrees; else empty."""
+    genders = {
+        _slavic_gender(cyrillic, language, "Name")
+        for language, cyrillic in _cyrillic_spellings(word)
+        if morph(language).word_is_known(cyrillic) and "Name" in _tags(cyrillic, language)
+    }
+    return genders.pop() if len(genders) == 1 else ""
 
 
 def _noun_gender(token: Token) -> str:

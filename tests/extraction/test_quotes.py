@@ -1591,3 +1591,54 @@ def test_a_relative_with_her_own_given_name_is_not_the_man_of_that_surname() -> 
         'it. "I told them they are just passing," she said.',
         {"I told them": ("Nivi Angutik", "pronoun")},
     )
+
+
+# -- round 9: acronyms, unnamed people, the narrator ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "speaker"),
+    [
+        (  # an acronym the text spells out is that name
+            "Oil exports via the Baltic Grain Terminal (BGT) were halted for a day.\n\n"
+            '"Loadings will resume when it is safe," BGT said in a statement.',
+            "Loadings",
+            "Baltic Grain Terminal",
+        ),
+        (  # "a spokesperson for X" is someone of X, not named
+            "The outage hit three refineries.\n\nA spokesperson for Nordvik Energy, the largest producer, said the "
+            'company was "adjusting output to storage."',
+            "adjusting",
+            None,
+        ),
+        (  # "the official" is the unnamed official introduced before, not the last person named
+            "According to a senior EU official, the text will be ready next week. Kaja Kallas said she was hopeful."
+            '\n\n"We are very close," the official said.',
+            "We are very close",
+            None,
+        ),
+        (  # "I" in a post is its author, who signs it after a dash, however often it names someone else
+            "Friends, quick update from the road.\n\nOur driver, Greg Hollis, took the third car across three "
+            "borders. Greg Hollis had never been to Ukraine.\n\nPeople ask why we buy used cars. I always answer "
+            'the same: "A new car costs five used ones."\n\nThank you all.\n\n— Ostap Hrytsenko, Good Roads Trucks',
+            "A new car",
+            "Ostap Hrytsenko",
+        ),
+        (  # "I" in an interview is the person its introduction names, however often the questions name another
+            "Mila Sorensen-Kask is an economist at a Tallinn institute. This interview has been edited.\n\n"
+            'Q: Russia\'s central bank governor, Elvira Nabiullina, has called the economy "overheated." Is it?\n\n'
+            'Q: And the sanctions?\n\nA: Slow. In the paper I wrote: "Adaptation is not growth."\n\n'
+            "Q: Did Nabiullina agree?\n\nA: Elvira Nabiullina did not answer.",
+            "Adaptation",
+            "Mila Sorensen-Kask",
+        ),
+    ],
+)
+def test_who_speaks_when_the_text_names_them_indirectly(text: str, start: str, speaker: str | None) -> None:
+    assert quote_with(quotes_of(text), start).speaker_canonical == speaker
+
+
+def test_a_romanised_given_name_tells_its_gender() -> None:
+    from extraction.quotes import _romanised_gender
+
+    assert (_romanised_gender("Elvira"), _romanised_gender("Taras"), _romanised_gender("Jean")) == ("f", "m", "")
