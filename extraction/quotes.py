@@ -188,6 +188,7 @@ _COUNCIL_RE = re.compile(r"^(?:горсовет|міськрад|горрад)")
 _SOVIET_RE = re.compile(r"^(?:совет|рада|ради|раді|раду|радою)$")
 # English nouns for a person of someone (besides the titles): "their regional head", "his deputy", "her aide"
 _SETTLEMENT_NOUNS = frozenset({"village", "town", "city", "hamlet", "settlement", "district", "region", "province"})
+_COUNTRY_GENITIVES = {"Russia": ("России", "Росії"), "Ukraine": ("Украины", "України")}  # "... of <country>"
 _NAME_LINKS = frozenset({"of", "and", "for", "the", "on"})  # lower-case words inside a spelled-out name
 _GIVEN_BEFORE_RE = re.compile(r"(?<![\w.])([A-Z][a-z]+)[ \t]+$")  # a capitalised word right before a surname
 _ROLE_BEFORE_RE = re.compile(r"\b(\w+),?\s+$")  # the person noun a name stands in apposition to
@@ -810,7 +811,12 @@ class _Document:
                 return addressed[0]
             # two subjects are a noun and its appositive name the parser split ("A spokeswoman for Prewitt, Lisa
             # Monroe, said"): the name
-            names = [c for c in subjects if (m := self.mention_at(c)) is not None and m.label == PER]
+            names = [  # or a noun named by its own appositive ("Один из авторов, председатель комитета X, заявил")
+                c
+                for c in subjects
+                if ((m := self.mention_at(c)) is not None and m.label == PER)
+                or (len(subjects) > 1 and c != subjects[0] and self.appos_name(c) is not None)
+            ]
             for child in names[-1:] if len(subjects) > 1 and names else subjects[:1]:
                 if modifies and self.tok(child).lemma.lower() in _RELATIVE_PRONOUNS:
                     return token.head  # "Raymond Tibbets, who called the rule ..."
@@ -1794,8 +1800,14 @@ class _Document:
         """A curated national body an English organisation name means in ``country`` (its owner: ``Ukraine's
         General Staff``), else in the story's country (``State Emergency Service``, ``Energy Ministry`` in a story
         from Ukraine); none when the name is curated already, names a country or no country is known."""
-        if has_cyrillic(name) or lookup_known(name) is not None:
+        if lookup_known(name) is not None:
             return None
+        if has_cyrillic(name):
+            owners = _COUNTRY_GENITIVES.get(self.story_country() or "", ())
+            known = next((k for k in (lookup_known(f"{name} {owner}") for owner in owners) if k is not None), None)
+            if known is None or known.label != ORG:  # "Министерство обороны" in a story from Russia
+                return None
+            return _Referent(known.name, canonical_id(ORG, known.name), ORG)
         country = country or self.story_country()
         if country is None or country in name or DEMONYMS.get(country.lower(), country) in name:
             return None
@@ -1837,8 +1849,13 @@ class _Document:
         noun = token.lemma.lower()
         first = self.parse.sentences[max(0, token.sent - back)][0]
         same = next(
-            (i for i in range(head - 1, first - 1, -1) if self.tok(i).lemma.lower() == noun and self.outside(i)), None
-        )
+            (
+                i
+                for i in range(head - 1, first - 1, -1)
+                if self.tok(i).lemma.lower() == noun and self.outside(i) and self.tok(i).plural == token.plural
+            ),
+            None,
+        )  # the same noun in the same number: "пчеловод" is none of "союз пчеловодов"
         if (
             same is not None
             and owner
@@ -1948,8 +1965,14 @@ class _Document:
             first = subject  # opening sentence's subject, a name the entity model may have missed or mislabelled
             while first > lo and (self.tok(first - 1).pos == "PROPN" or self.tok(first - 1).text == "-"):
                 first -= 1
-            name = " ".join(self.text[self.tok(first).start : self.tok(subject).end].split())
-            if len(name.split()) >= 2 and all(w[:1].isupper() for w in name.split()):
+            mention = self.mention_at(subject)
+            if mention is not None and self.label_of(mention) == PER:
+                return self.referent(mention)
+            words = self.text[self.tok(first).start : self.tok(subject).end].split()
+            while words and words[0].lower().rstrip(".") in TITLE_WORDS:
+                words.pop(0)  # "Colonel Jane Porter"
+            name = " ".join(words)
+            if len(words) >= 2 and all(w[:1].isupper() for w in words):
                 return _Referent(name, canonical_id(PER, name), PER)
         person = next((m for m in self.mentions if m.end <= first_question and self.label_of(m) == PER), None)
         return self.referent(person) if person is not None else None

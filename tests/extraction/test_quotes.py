@@ -1642,3 +1642,22 @@ def test_a_romanised_given_name_tells_its_gender() -> None:
     from extraction.quotes import _romanised_gender
 
     assert (_romanised_gender("Elvira"), _romanised_gender("Taras"), _romanised_gender("Jean")) == ("f", "m", "")
+
+
+def test_a_bare_national_body_in_russian_is_the_story_countrys() -> None:
+    assert_speakers(
+        "Под Белгородом снова сбили беспилотники, сообщили в Белгороде.\n\n"
+        "Министерство обороны в сводке сообщило об «улучшении положения на переднем крае». Белгород готовится к зиме.",
+        {"улучшении": ("Russian Defense Ministry", "subject")},
+        "ru",
+    )
+
+
+def test_of_two_subjects_the_one_an_appositive_names_speaks() -> None:
+    assert_speakers(
+        "Госдума приняла в первом чтении законопроект о маркировке рыбы.\n\n"
+        "Один из авторов документа, председатель комитета Госдумы по рыболовству Петр Карасев, заявил на "
+        "заседании, что до трети рыбы на полках магазинов «к морю отношения не имеет».",
+        {"к морю": ("Petr Karasev", "subject")},
+        "ru",
+    )
