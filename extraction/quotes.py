@@ -1312,25 +1312,8 @@ class _Document:
         return _Referent(canonical, key, label, gender)
 
     def expansion(self, acronym: str) -> str | None:
-        """The name an acronym abbreviates, spelled out in the text (``Environmental Protection Agency`` for
-        ``E.P.A.``): capitalised words whose initials are its letters (``of``, ``and``, ``for``, ``the`` between)."""
-        letters = acronym.replace(".", "")
-        if not 2 <= len(letters) <= 6 or not letters.isalpha() or not letters.isupper():
-            return None
-        words = list(re.finditer(r"[\w'’-]+", self.text))
-        for i, word in enumerate(words):
-            if word.group(0)[:1] != letters[0] or word.group(0).isupper():
-                continue
-            taken: list[re.Match[str]] = []
-            for following in words[i:]:
-                text = following.group(0)
-                if len(taken) == len(letters) or (text not in _NAME_LINKS and text[:1] != letters[len(taken)]):
-                    break
-                if text not in _NAME_LINKS:
-                    taken.append(following)
-            if len(taken) == len(letters):
-                return self.text[taken[0].start() : taken[-1].end()]
-        return None
+        """The name an acronym abbreviates, spelled out in the document (``_expansion``)."""
+        return _expansion(self.text, acronym)
 
     def propn_at(self, offset: int) -> bool:
         """Whether the parse tags the word at ``offset`` a proper noun."""
@@ -2367,6 +2350,29 @@ class _Document:
             gender = genders.pop() if len(genders) == 1 else ""
             ref = self.role_holder(noun) or self.antecedent(noun, PER, gender)
         return ref
+
+
+@lru_cache(maxsize=1024)
+def _expansion(text: str, acronym: str) -> str | None:
+    """The name an acronym abbreviates, spelled out in the text (``Environmental Protection Agency`` for
+    ``E.P.A.``): capitalised words whose initials are its letters (``of``, ``and``, ``for``, ``the`` between)."""
+    letters = acronym.replace(".", "")
+    if not 2 <= len(letters) <= 6 or not letters.isalpha() or not letters.isupper():
+        return None
+    words = list(re.finditer(r"[\w'’-]+", text))
+    for i, word in enumerate(words):
+        if word.group(0)[:1] != letters[0] or word.group(0).isupper():
+            continue
+        taken: list[re.Match[str]] = []
+        for following in words[i:]:
+            piece = following.group(0)
+            if len(taken) == len(letters) or (piece not in _NAME_LINKS and piece[:1] != letters[len(taken)]):
+                break
+            if piece not in _NAME_LINKS:
+                taken.append(following)
+        if len(taken) == len(letters):
+            return text[taken[0].start() : taken[-1].end()]
+    return None
 
 
 def _institution(written: str) -> _Referent:
