@@ -58,7 +58,7 @@ from extraction.gazetteer import (
 )
 from extraction.name_readings import PERSON_GRAMMEMES, person_parse
 from extraction.quote_marks import QuoteSpan, find_nested_quotes, find_quotes
-from extraction.regions import region_place, regions
+from extraction.regions import centre_candidates, region_named, region_place, regions
 from extraction.speech_verbs import (
     CHARACTERISING,
     COGNITION_ONLY,
@@ -1307,6 +1307,9 @@ class _Document:
             if owner_country not in canonical and demonym not in canonical:
                 canonical = f"{demonym} {canonical}"  # "Finland's Border Guard", curated nowhere: Finnish Border Guard
                 key = canonical_id(ORG, canonical)
+        local = _slavic_local_body(canonical) if label == ORG and has_cyrillic(canonical) else None
+        if local is not None:  # "Херсонська міська військова адміністрація": Kherson City Military Administration
+            return _Referent(local, canonical_id(ORG, local), ORG)
         if label == PER and _given_name_only(canonical, mention.language):
             return _Referent(None, None, PER, gender)  # "Our conductor, Petro", "внучка Даша": nobody named in full
         return _Referent(canonical, key, label, gender)
@@ -2373,6 +2376,39 @@ def _expansion(text: str, acronym: str) -> str | None:
         if len(taken) == len(letters):
             return text[taken[0].start() : taken[-1].end()]
     return None
+
+
+_SLAVIC_LOCAL_BODY_RE = re.compile(
+    r"^(?P<place>[А-ЯІЇЄҐЁ][\w'’ʼ-]+)\s+(?:(?P<level>міськ|городск|обласн|областн)\w*\s+)?"
+    r"(?:(?P<military>військов|военн)\w*\s+)?(?P<body>адміністраці|администраци|рад|совет|ОВА|МВА)\w*$"
+)
+_SLAVIC_BODIES = {"адміністраці": "Administration", "администраци": "Administration", "рад": "Council"}
+
+
+def _slavic_local_body(name: str) -> str | None:
+    """The English name of a Ukrainian or Russian town's or region's own body (``Херсонська міська військова
+    адміністрація`` -> ``Kherson City Military Administration``, ``Волинська ОВА`` -> ``Volyn Regional Military
+    Administration``, ``Чернівецька міська рада`` -> ``Chernivtsi City Council``); none for other names."""
+    match = _SLAVIC_LOCAL_BODY_RE.match(" ".join(name.split()))
+    if match is None:
+        return None
+    body, level = match.group("body"), match.group("level") or ""
+    if body in ("ОВА", "МВА"):
+        level = "обласн" if body == "ОВА" else "міськ"
+        body, military = "Military Administration", True
+    else:
+        military = match.group("military") is not None
+        body = ("Military " if military else "") + _SLAVIC_BODIES.get(body, "Council")
+    adjective = match.group("place")
+    if level.startswith(("обласн", "областн")):
+        region = region_named(f"{adjective[:-1]}а область") or region_named(f"{adjective[:-2]}ая область")
+        if region is None or not region.canonical.endswith(" Oblast"):
+            return None
+        return f"{region.canonical.removesuffix(' Oblast')} Regional {body}"
+    if not level:
+        return None
+    town = next((p for p in map(lookup_place, centre_candidates(adjective)) if p is not None and p.admin1), None)
+    return f"{town.name} City {body}" if town is not None and not has_cyrillic(town.name) else None
 
 
 def _institution(written: str) -> _Referent:

@@ -1661,3 +1661,21 @@ def test_of_two_subjects_the_one_an_appositive_names_speaks() -> None:
         {"к морю": ("Petr Karasev", "subject")},
         "ru",
     )
+
+
+@pytest.mark.parametrize(
+    ("text", "speaker"),
+    [
+        (
+            "У Полтаві відкрили пункт обігріву.\n\n«Пункт працює цілодобово», — повідомили в Полтавській міській "
+            "військовій адміністрації.",
+            "Poltava City Military Administration",
+        ),
+        (
+            "Рятувальники працювали всю ніч.\n\n«Загрози для мешканців немає», — повідомила Волинська ОВА.",
+            "Volyn Regional Military Administration",
+        ),
+    ],
+)
+def test_a_ukrainian_town_or_region_body_has_its_english_name(text: str, speaker: str) -> None:
+    assert quotes_of(text, "uk")[0].speaker_canonical == speaker
