@@ -1520,6 +1520,18 @@ class _Document:
                 title = self.text[self.tok(child).end : token.end].lstrip("'’s ").split()
                 office = f"{' '.join(w[:1].upper() + w[1:] for w in title)} of {self.tok(child).text}"
                 label = ORG if token.lemma.lower() in ORG_NOUNS else PER  # "Ukraine's navy ... it": a body
+                seat = next(  # "Russia's embassy in Oslo": a body the owner keeps in a place is named with it
+                    (
+                        self.tok(p)
+                        for c in children
+                        if self.tok(c).dep == "prep" and self.tok(c).text.lower() == "in"
+                        for p in self.parse.children(c)
+                        if self.tok(p).dep == "pobj" and self.is_place(p)
+                    ),
+                    None,
+                )
+                if seat is not None and label == ORG:
+                    office = f"{office} in {seat.text}"
                 return _Referent(office, canonical_id(label, office), label)  # "Finance Minister of Ukraine"
         if token.language == "en" and not determiners & {"the", "this", "that", "its", "his", "her", "their"}:
             # someone new ("a senior U.S. official", "officials"); a spokesperson the organisation's name

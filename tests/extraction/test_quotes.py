@@ -1679,3 +1679,11 @@ def test_of_two_subjects_the_one_an_appositive_names_speaks() -> None:
 )
 def test_a_ukrainian_town_or_region_body_has_its_english_name(text: str, speaker: str) -> None:
     assert quotes_of(text, "uk")[0].speaker_canonical == speaker
+
+
+def test_an_owners_body_in_a_place_keeps_the_place() -> None:
+    assert_speakers(
+        "Britain will train Ukrainian marines.\n\n"
+        'Russia\'s embassy in Oslo called the programme "a provocation" in a post on X.',
+        {"a provocation": ("Embassy of Russia in Oslo", None)},
+    )
