@@ -1595,6 +1595,11 @@ class _Document:
             written = f"{country} {' '.join(sorted(topic))} ministry"
             if strip_descriptors(written) != written:  # a topic the ministry rule knows
                 return _institution(written)
+        if noun in ORG_NOUNS and topic and token.language == "en":  # "The air force says": the story country's
+            words_before = [self.tok(c).text for c in children if self.tok(c).dep == "compound" and c < head]
+            national = self.national(" ".join(w.title() for w in [*words_before, token.text]))
+            if national is not None:  # curated body of that name
+                return national
         if noun in ORG_NOUNS:
             return self.antecedent(head, ORG, "")
         municipal = self.municipal(head) if token.language != "en" else None

@@ -1687,3 +1687,12 @@ def test_an_owners_body_in_a_place_keeps_the_place() -> None:
         'Russia\'s embassy in Oslo called the programme "a provocation" in a post on X.',
         {"a provocation": ("Embassy of Russia in Oslo", None)},
     )
+
+
+def test_a_body_named_by_lower_case_words_is_the_story_countrys_curated_one() -> None:
+    assert_speakers(
+        "Drones hit the port of Izmail overnight, officials in Odesa and Kyiv said.\n\n"
+        "The air force says 30 of 40 drones were shot down over the south. "
+        'It called the attack "one of the heaviest this year."',
+        {"one of the heaviest": ("Air Force of the Armed Forces of Ukraine", None)},
+    )
