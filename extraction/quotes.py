@@ -2072,11 +2072,18 @@ class _Document:
         return None
 
     def named_between(self, ref: _Referent, start: int, end: int) -> bool:
-        """Whether the text names this referent between two offsets (outside quotes)."""
+        """Whether the text names this referent between two offsets, outside quotes, other than as the subject
+        of a verb that is no speech verb (``X said Belgium backed the plan. "...," he added``; not ``Shoigu
+        nodded``)."""
         for mention in self.mentions:
             index = self.parse.token_at(mention.start) if start <= mention.start < end else None
-            if index is not None and self.outside(index) and self.referent(mention).canonical_id == ref.canonical_id:
-                return True
+            if index is None or not self.outside(index) or self.referent(mention).canonical_id != ref.canonical_id:
+                continue
+            token = self.tok(index)
+            head = self.tok(token.head) if token.dep in _NAME_DEPS else token  # the name's head word
+            if head.dep in _SUBJECT_DEPS and not self.speech_verb(head.head):
+                continue
+            return True
         return False
 
     def group_for(self, pronoun: int, noun: int) -> bool:
