@@ -1659,12 +1659,7 @@ class _Document:
     def introduced_unnamed(self, head: int) -> bool:
         """Whether a definite English noun repeats the last noun phrase with its noun, and that one introduced
         someone new without a name (``a senior official``, no appositive name)."""
-        token = self.tok(head)
-        first = self.parse.sentences[max(0, token.sent - ANTECEDENT_SENTENCES)][0]
-        noun = token.lemma.lower()
-        same = next(
-            (i for i in range(head - 1, first - 1, -1) if self.tok(i).lemma.lower() == noun and self.outside(i)), None
-        )
+        same = self.same_noun_before(head)
         if same is None or self.appos_name(same) is not None or self.name_after(same) is not None:
             return False
         return any(
@@ -1697,11 +1692,7 @@ class _Document:
         if level is None or modifiers - set(_LOCAL_LEVELS) - {"military", "the"}:
             if not repeat or modifiers - {"the"}:
                 return None
-            first = self.parse.sentences[max(0, token.sent - ANTECEDENT_SENTENCES)][0]
-            same = next(
-                (i for i in range(head - 1, first - 1, -1) if self.tok(i).lemma.lower() == noun and self.outside(i)),
-                None,
-            )
+            same = self.same_noun_before(head)
             return self.local_body(same, repeat=False) if same is not None else None
         body = ("Military " if "military" in modifiers else "") + _LOCAL_BODY_NOUNS[noun]
         town = town or self.story_city()
@@ -1842,6 +1833,21 @@ class _Document:
                 return country.group(1)
         return None
 
+    def same_noun_before(self, head: int, back: int = ANTECEDENT_SENTENCES) -> int | None:
+        """The last earlier word outside quotes, at most ``back`` sentences back, with this noun's lemma in its
+        number (``пчеловод`` is none of ``союз пчеловодов``)."""
+        token = self.tok(head)
+        first = self.parse.sentences[max(0, token.sent - back)][0]
+        noun = token.lemma.lower()
+        return next(
+            (
+                i
+                for i in range(head - 1, first - 1, -1)
+                if self.tok(i).lemma.lower() == noun and self.outside(i) and self.tok(i).plural == token.plural
+            ),
+            None,
+        )
+
     def role_holder(self, head: int, owner: str = "", back: int = ANTECEDENT_SENTENCES) -> _Referent | None:
         """The nearest earlier person named with this role: the name given to the last noun phrase with this
         noun (``Another blogger, writing under the name Northern Wind, ... the blogger``), else a person named with
@@ -1850,15 +1856,7 @@ class _Document:
         owner; the earlier noun phrase is looked for ``back`` sentences back."""
         token = self.tok(head)
         noun = token.lemma.lower()
-        first = self.parse.sentences[max(0, token.sent - back)][0]
-        same = next(
-            (
-                i
-                for i in range(head - 1, first - 1, -1)
-                if self.tok(i).lemma.lower() == noun and self.outside(i) and self.tok(i).plural == token.plural
-            ),
-            None,
-        )  # the same noun in the same number: "пчеловод" is none of "союз пчеловодов"
+        same = self.same_noun_before(head, back)
         if (
             same is not None
             and owner
