@@ -578,15 +578,19 @@ def _is_name_part(word: str, language: str) -> bool:
     return not parses or parses[0].tag.POS not in _FUNCTION_POS
 
 
-def _district_lemma(adjective: str, designator: str, language: str, context: PlaceContext | None = None) -> str | None:
-    """English name of a raion, district or hromada (``Купянском`` + ``районе`` -> ``Kupiansk Raion``)."""
+def _district_lemma(
+    adjective: str, designator: str, language: str, context: PlaceContext | None = None, in_city: bool = False
+) -> str | None:
+    """English name of a raion, district or hromada (``Купянском`` + ``районе`` -> ``Kupiansk Raion``); ``in_city``
+    (the text names the city the district is in: ``районі Харкова``) makes it a city district, named by its
+    adjective (``Shevchenkivskyi District``)."""
     kind = district_kind(designator)
 
     def place(candidate: str) -> tuple[Place, ...]:
         found = lookup_places(candidate[:1].upper() + candidate[1:])
         return tuple(p for p in found if p.country_code in ("UA", "RU", "BY"))
 
-    named = district_name(adjective, kind, place, context)
+    named = None if in_city and kind != "hromada" else district_name(adjective, kind, place, context)
     if named is not None or kind == "hromada":
         return named
     parses = [p for p in morph(language).parse(adjective) if "ADJF" in p.tag.grammemes]
@@ -674,6 +678,16 @@ def _river_canonicals() -> frozenset[str]:
     return frozenset(f.canonical for f in features() if f.kind == "river")
 
 
+_WORD_AFTER = re.compile(r"\s+([А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+)")
+
+
+def _city_after(text: str, end: int, language: str) -> bool:
+    """Whether a city of 100,000 people or more follows a district (``Шевченківському районі Львова``)."""
+    match = _WORD_AFTER.match(text, end)
+    place = _place_of(match.group(1), language) if match is not None else None
+    return place is not None and place.latitude is not None and place.population >= _CITY
+
+
 def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
     part = text[chunk.start : chunk.end]
     out: list[Mention] = []
@@ -705,14 +719,15 @@ def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
                 _add(out, Mention(text[s:e], LOC, s, e, lemma=area, language=chunk.language))
         context = regions_context(text)
         for match in DISTRICT_RE.finditer(part):
-            lemma = _district_lemma(match.group(1), match.group(2), chunk.language, context)
+            in_city = _city_after(part, match.end(), chunk.language)
+            lemma = _district_lemma(match.group(1), match.group(2), chunk.language, context, in_city)
             if lemma is not None:
                 s, e = chunk.start + match.start(), chunk.start + match.end()
                 _add(out, Mention(text[s:e], LOC, s, e, lemma=lemma, language=chunk.language))
                 # Краснопільська, Білопільська та Миропільська громади: each adjective before is a district too
                 for ws, we in coordinated_before(part, match.start()):
                     word = part[ws:we]
-                    other = _district_lemma(word, match.group(2), chunk.language, context)
+                    other = _district_lemma(word, match.group(2), chunk.language, context, in_city)
                     if not re.fullmatch(DISTRICT_ADJECTIVE, word) or other is None:
                         break
                     s, e = chunk.start + ws, chunk.start + we

@@ -21,7 +21,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extraction.curated import CuratedEntry, NameMatcher, native_names, table_rows
-from extraction.gazetteer import Place, PlaceContext, city_section, lookup_place, place_weight, skeleton
+from extraction.gazetteer import (
+    TOWN_POPULATION,
+    Place,
+    PlaceContext,
+    city_section,
+    lookup_place,
+    place_weight,
+    skeleton,
+)
 from extraction.inflection import BOUNDARY_AFTER, BOUNDARY_BEFORE, COORDINATION, ENDING, word_pattern
 from extraction.normalise import fold_apostrophes
 
@@ -197,8 +205,8 @@ def centre_candidates(adjective: str, hromada: bool = False) -> list[str]:
             out += [root, root + "ь", root + "и", root + "а", root + "е", root + "о", root + "я"]
             if root.endswith("й"):  # a name in -ія/-ия: Олександрійський -> Олександрія, Александрийский
                 out.append(root[:-1] + "я")
-            if root.endswith("ь"):  # Измаильский -> Измаил
-                out.append(root[:-1])
+            if root.endswith("ь"):  # Измаильский -> Измаил, Кольский -> Кола
+                out += [root[:-1], root[:-1] + "а"]
             if root.endswith("ль"):  # Краснопільська -> Краснопілля
                 out.append(root[:-1] + "ля")
             closed = re.fullmatch(r"(.*)і([^аеиіїоуюяєь]+)ь?", root)
@@ -212,8 +220,9 @@ def centre_candidates(adjective: str, hromada: bool = False) -> list[str]:
             agent = re.fullmatch(r"(.*[^аеиіїоуюяє])[иіая]н", root)
             if agent:  # Шосткинський -> Шостка, Бучанський -> Буча
                 out += [agent.group(1) + ending for ending in ("а", "и", "я", "е", "о")]
-            if hromada or not root.endswith(("ів", "ов", "ев")):  # Калинівська громада -> Калинівка
-                out.append(root + "ка")  # Баштанський -> Баштанка (Салтівський: a city district, not Салтівка)
+            # Калинівська громада -> Калинівка, Шепетівський -> Шепетівка (Салтівський is a city district: the
+            # caller leaves out sections of a big city)
+            out.append(root + "ка")  # Баштанський -> Баштанка
             if suffix in ("цьк", "цк"):  # Чернівецький -> Чернівці, Вижницький -> Вижниця, Овруцька -> Овруч
                 plain = re.sub(r"(?<=[^аеиіїоуюяє])[еоє]$", "", root)
                 out += [root + "ц", root + "к", root + "ч", root + "ця", plain + "ці"]
@@ -233,10 +242,6 @@ def centre_candidates(adjective: str, hromada: bool = False) -> list[str]:
     return [c for c in dict.fromkeys(out) if len(c) >= 3]
 
 
-# A "centre" of this size inside a bigger city is a city section naming a city district (Дарницький район).
-_SECTION_POPULATION = 100_000
-
-
 def district_name(
     adjective: str, kind: str, places: Callable[[str], Sequence[Place]], context: PlaceContext | None = None
 ) -> str | None:
@@ -254,7 +259,9 @@ def district_name(
         if place.latitude is not None
         and (place.country_code in ("UA", "RU") or kind == "hromada")
         and skeleton(place.name)[:3] == skeleton(candidate)[:3]  # not a name's odd alternate (Олександрівка)
-        and not (kind != "hromada" and place.population >= _SECTION_POPULATION and city_section(place))
+        and not (kind != "hromada" and city_section(place))
+        # a raion's centre in -івка is a town, not a village (Франківський is a district of Lviv, not Франківка's)
+        and not (kind != "hromada" and place.population < TOWN_POPULATION and re.search(r"[іо]вка$", candidate))
     ]
     if not hits:
         return None
