@@ -87,6 +87,8 @@ def english_place_name(name: str, country: str, alternates: list[str]) -> tuple[
     if country in ("RU", "BY"):
         russian = [a for a in alternates if has_cyrillic(a) and _similarity(translit(a), name) >= 0.6]
         native = max(russian, key=lambda a: _similarity(translit(a), name)) if russian else None
+        if not any("ё" in a for a in russian):  # GeoNames' ë where the Russian name writes е: Teriberka
+            name = name.replace("ë", "e")
         value = re.sub(r"(?<=[^aeiouy\W])ë", "yo", name).replace("ë", "yo")
         value = re.sub(r"(?:iy|yy)\b", "y", value)  # Nizhny Novgorod, Stary Oskol, Novy Urengoy
         value = value.replace("yye", "ye").replace("'", "").replace("’", "").replace("ʼ", "")
