@@ -933,10 +933,29 @@ def _coordinated_before_place(text: str, end: int, found: Sequence[Mention]) -> 
     return match is not None and any(m.label == LOC and m.start == match.end() for m in found)
 
 
+# A route: від Галича до Заліщиків, от Москвы до Твери (the two ends are places alike).
+_ROUTE_FROM = re.compile(r"(?:^|[\s(])(?:від|з|із|от|из|с)\s+$", re.IGNORECASE)
+_ROUTE_TO = re.compile(r"\s+до\s+")
+
+
+def _on_a_route_with_place(text: str, start: int, end: int, found: Sequence[Mention]) -> bool:
+    """``від Галича до Заліщиків``: the word and a place are the two ends of a route."""
+    to = _ROUTE_TO.match(text, end)
+    if to is not None and _ROUTE_FROM.search(text[max(0, start - 6) : start]):
+        return any(m.label == LOC and m.start == to.end() for m in found)
+    return any(
+        m.label == LOC
+        and _ROUTE_TO.fullmatch(text[m.end : start]) is not None
+        and _ROUTE_FROM.search(text[max(0, m.start - 6) : m.start]) is not None
+        for m in found
+    )
+
+
 def _coordinated_places(text: str, mentions: list[Mention]) -> None:
-    """A one-word person mention that is a place and is coordinated with a place is a place (``Балаклії та
-    Куп'янську``: the model read the list as persons), unless the text shows a person (a given name before it or
-    its surname after a given name elsewhere)."""
+    """A one-word person mention that is a place and is coordinated with a place (or is the other end of a route
+    from or to one) is a place (``Балаклії та Куп'янську``, ``від Галича до Заліщиків``: the model read the list as
+    persons), unless the text shows a person (a given name before it or its surname after a given name
+    elsewhere)."""
     changed = True
     while changed:
         changed = False
@@ -944,8 +963,10 @@ def _coordinated_places(text: str, mentions: list[Mention]) -> None:
             if mention.label != PER or " " in mention.text or not has_cyrillic(mention.text):
                 continue
             before = text[max(0, mention.start - 25) : mention.start]
-            coordinated = _coordinated_with_place(before, mention.start, mentions) or _coordinated_before_place(
-                text, mention.end, mentions
+            coordinated = (
+                _coordinated_with_place(before, mention.start, mentions)
+                or _coordinated_before_place(text, mention.end, mentions)
+                or _on_a_route_with_place(text, mention.start, mention.end, mentions)
             )
             person = _person_evidence(text, mention.start, mention.text, mention.language)
             if coordinated and not person and _place_of(mention.text, mention.language) is not None:
