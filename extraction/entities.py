@@ -1293,15 +1293,21 @@ def _place_of(surface: str, language: str = "uk") -> Place | None:
     return hit[1] if hit is not None else None
 
 
+_ADJECTIVE_NAME = re.compile(r"(?:ий|ій|ый|ой)$")
+
+
 @lru_cache(maxsize=20000)
 def best_place_lemma(surface: str, language: str) -> tuple[str, Place] | None:
     """The nominative guess of an inflected place name that names the most populous place (``Воронежі`` ->
     ``Воронеж``, the city, not the village ``Вороніж``). The name as written weighs ten times a guess (a village
     named ``Львове`` is not what ``во Львове`` means, but ``Суми`` is Sumy), an adjective-looking guess a tenth
     (``Вознесенську`` -> ``Вознесенськ``; ``Хмельницькому`` -> the city ``Хмельницький``, not a village), a
-    place of Ukraine, Russia or Belarus ten times one elsewhere (``Луге`` -> ``Луга``, not Lugo's ``Луго``)."""
+    place of Ukraine, Russia or Belarus ten times one elsewhere (``Луге`` -> ``Луга``, not Lugo's ``Луго``). A
+    place of the region named as written beats any guess abroad (``Канів`` is Kaniv, not Kano)."""
     candidates = (surface, *place_lemmas(surface, language))
     hits = [(c, p) for c in candidates if (p := lookup_place(c)) is not None]
+    if any(c == surface and p.country_code in NATIVE_COUNTRIES and not _ADJECTIVE_NAME.search(c) for c, p in hits):
+        hits = [(c, p) for c, p in hits if p.country_code in NATIVE_COUNTRIES]
     if not hits and language == "uk" and not UKRAINIAN_LETTERS.isdisjoint(surface):
         # a town of Russia GeoNames names only in Russian: Ліпецьку -> Липецк, Кіришів -> Кириши
         hits = [
@@ -1313,7 +1319,7 @@ def best_place_lemma(surface: str, language: str) -> tuple[str, Place] | None:
 
     def weight(hit: tuple[str, Place]) -> float:
         name, place = hit
-        adjective = re.search(r"(?:ий|ій|ый|ой)$", name) is not None
+        adjective = _ADJECTIVE_NAME.search(name) is not None
         native = place.country_code in NATIVE_COUNTRIES
         return place.population * (10 if name == surface else 1) * (10 if native else 1) / (10 if adjective else 1)
 

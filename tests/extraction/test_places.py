@@ -187,3 +187,12 @@ def test_geonames_e_with_diaeresis_is_yo_only_where_the_russian_name_writes_yo()
     assert build.english_place_name("Orël", "RU", ["Орел", "Орёл"])[0] == "Oryol"
     assert build.english_place_name("Teribërka", "RU", ["Териберка"])[0] == "Teriberka"
     assert lookup_place("Териберка").name == "Teriberka"  # type: ignore[union-attr]
+
+
+def test_a_town_of_the_region_named_as_written_beats_a_guess_abroad() -> None:
+    from extraction.entities import best_place_lemma
+
+    hit = best_place_lemma("Канів", "uk")  # not Кано (Kano, Nigeria) by the і/о alternation
+    assert hit is not None and hit[1].name == "Kaniv"
+    hit = best_place_lemma("Парижі", "uk")  # a guess abroad still wins when nothing of the region is written
+    assert hit is not None and hit[1].name == "Paris"
