@@ -597,7 +597,7 @@ def _district_lemma(
     nominative = parses[0].inflect({"nomn", "sing", "masc"}) if parses else None
     # no adjective reading (Каменским reads as a surname): the ending's rule
     word = nominative.word if nominative is not None else adjective_nominative(adjective, "m", language)
-    word = word[:1].upper() + word[1:]
+    word = re.sub(r"(?:^|-)\w", lambda m: m.group(0).upper(), word)  # Мегино-Кангаласский
     if language == "uk":  # a city district of Ukraine: Дарницький -> Darnytskyi District
         return f"{ukrainian_romanization(word)} District"
     english = re.sub(r"(?:iy|yy|y)$", "y", translit(word, "ru"))

@@ -204,3 +204,13 @@ def test_raions_after_their_centre_and_city_districts_by_their_adjective() -> No
     assert ("Шевченківському районі", "Shevchenkivskyi District") in found  # the city after it: a city district
     assert ("Франківському", "Frankivskyi District") in found
     assert ("Шевченківському районах", "Shevchenkivskyi District") in found
+
+
+def test_municipal_okrugs_in_the_dative_plural_and_ulus_are_districts() -> None:
+    from extraction.entities import extract_mentions
+
+    text = "Губернатор проехал по Ржевскому и Зубцовскому округам, затем побывал в Мегино-Кангаласском улусе."
+    found = {(m.text, m.lemma) for m in extract_mentions([(text, "ru")])[0]}
+    assert ("Зубцовскому округам", "Zubtsovsky District") in found
+    assert ("Ржевскому", "Rzhevsky District") in found
+    assert ("Мегино-Кангаласском улусе", "Megino-Kangalassky District") in found  # each part capitalised
