@@ -1262,7 +1262,8 @@ def _directional_places(text: str, mentions: list[Mention]) -> None:
     """A compass adjective before a region, country or continent names a part of it (``Западной Сибири`` ->
     ``Western Siberia``, ``Північної Європи`` -> ``Northern Europe``), also when the model or the rules split the
     adjective off (``Южном`` + ``Кавказе``); ``великий`` before a city is its metropolitan area (``Великої Одеси``
-    -> ``Greater Odesa``); a name the index knows whole (``Южной Кореи``, ``Великий Новгород``) is left alone."""
+    -> ``Greater Odesa``); a name the index or the region table knows whole (``Южной Кореи``, ``Великий Новгород``,
+    ``Северный Кавказ``) is left alone."""
     mentions.sort(key=lambda m: m.start)
     for mention in list(mentions):
         if mention.label != LOC or mention not in mentions or not has_cyrillic(mention.text):
@@ -1274,7 +1275,8 @@ def _directional_places(text: str, mentions: list[Mention]) -> None:
                 continue
             rest = following.text
         english = next((name for name, pattern in _DIRECTION_ENGLISH if pattern.match(first)), None)
-        if english is None or " " in rest or _place_of(f"{first} {rest}", mention.language) is not None:
+        whole = f"{first} {rest}"
+        if english is None or " " in rest or _place_of(whole, mention.language) or region_named(whole):
             continue
         area = _english_area(rest, mention.language)
         if english == "Greater":
