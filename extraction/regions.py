@@ -189,8 +189,16 @@ _DISTRICT_WORDS = {
 DISTRICT_ADJECTIVE = (
     r"(?:[А-ЯІЇЄЁ][а-яіїєёʼ'’]+-)?[А-ЯІЇЄЁ][а-яіїєё'’ʼ]+(?:ськ|цьк|зьк|ск|цк|зк|ов|ев|ин|ів|їв)" + ENDING
 )
+# A city district may be named by any adjective (Корабельний, Центральний, Заводской): before a district word, an
+# adjective in -н- is a district too.
+_CITY_DISTRICT_ADJECTIVE = r"[А-ЯІЇЄЁ][а-яіїєё'’ʼ]+н(?:ий|ый|ого|ому|ом|ім|ым|им)"
 DISTRICT_RE = re.compile(
-    BOUNDARY_BEFORE + "(" + DISTRICT_ADJECTIVE + r")\s+(" + "|".join(_DISTRICT_WORDS.values()) + ")" + BOUNDARY_AFTER
+    BOUNDARY_BEFORE
+    + f"({DISTRICT_ADJECTIVE}|{_CITY_DISTRICT_ADJECTIVE})"
+    + r"\s+("
+    + "|".join(_DISTRICT_WORDS.values())
+    + ")"
+    + BOUNDARY_AFTER
 )
 _ADJECTIVE_SUFFIX = re.compile(
     r"(?:(?<=[ск])ий|(?<=[ск])ій|ий|ій|ый|ой|ая|яя|ого|ому|ом|ім|ым|им|ої|ій|ой|ую|у|ою|а|і|е|ей)$"
