@@ -189,7 +189,7 @@ _DISTRICT_WORDS = {
 DISTRICT_ADJECTIVE = (
     r"(?:[А-ЯІЇЄЁ][а-яіїєёʼ'’]+-)?[А-ЯІЇЄЁ][а-яіїєё'’ʼ]+(?:ськ|цьк|зьк|ск|цк|зк|ов|ев|ин|ів|їв)" + ENDING
 )
-# A city district may be named by any adjective (Корабельний, Центральний, Заводской): before a district word, an
+# A city district may be named by any adjective (Корабельний, Центральний, Соборний): before a district word, an
 # adjective in -н- is a district too.
 _CITY_DISTRICT_ADJECTIVE = r"[А-ЯІЇЄЁ][а-яіїєё'’ʼ]+н(?:ий|ый|ого|ому|ом|ім|ым|им)"
 DISTRICT_RE = re.compile(
