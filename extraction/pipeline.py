@@ -28,7 +28,7 @@ from extraction.links import Link, TelegramRef, extract_links, metadata_links, t
 from extraction.quotes import Quote, extract_quotes
 from extraction.syntax import Parse, parse_documents
 
-EXTRACTOR_VERSION = "1.13.0"
+EXTRACTOR_VERSION = "1.14.0"
 
 # Keys of ``telefeed extract FILE --json`` (documented in docs/extraction.md; keep them stable).
 JSON_KEYS = ("extractor_version", "language", "text", "entities", "quotes", "attributions", "links", "telegram_refs")
