@@ -186,6 +186,9 @@ def test_geonames_e_with_diaeresis_is_yo_only_where_the_russian_name_writes_yo()
     spec.loader.exec_module(build)
     assert build.english_place_name("Orël", "RU", ["Орел", "Орёл"])[0] == "Oryol"
     assert build.english_place_name("Teribërka", "RU", ["Териберка"])[0] == "Teriberka"
+    # a stress mark in a GeoNames name is dropped, so the Ukrainian spelling is found and used
+    assert build._without_stress("Ові\u0301діополь") == "Овідіополь"
+    assert lookup_place("Овідіополь").name == "Ovidiopol"  # type: ignore[union-attr]
     assert lookup_place("Териберка").name == "Teriberka"  # type: ignore[union-attr]
 
 
