@@ -19,6 +19,7 @@ from functools import lru_cache
 from extraction.curated import CuratedEntry, NameMatcher, native_names, table_rows
 from extraction.gazetteer import TOWN_POPULATION, Place, lookup_place, romanize, skeleton
 from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, COORDINATION, phrase_pattern
+from extraction.name_readings import person_readings
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +206,9 @@ def find_features(text: str, language: str | None = None) -> list[FeatureMatch]:
         if any(f.start < match.end() and match.start() < f.end for f in found):
             continue
         hit = FeatureMatch(match.start(), match.end(), feature.canonical)
-        if feature.needs_context and not _WATER_BEFORE.search(text[max(0, match.start() - 30) : match.start()]):
+        before = text[max(0, match.start() - 30) : match.start()]
+        on_river = _on_the_river(before, match.group(0), feature, language)
+        if feature.needs_context and not _WATER_BEFORE.search(before) and not on_river:
             waiting.append(hit)
             continue
         found.append(hit)
@@ -225,6 +228,19 @@ def find_features(text: str, language: str | None = None) -> list[FeatureMatch]:
 
 
 _COORDINATION = re.compile(COORDINATION)
+# A town takes в/у, a river на (на Дніпрі, but у Дніпрі): на before a river's name that is also a town means the
+# river, unless the name is also a region's (на Урале: the Urals) or a given name (на Лене: on Lena).
+_ON = re.compile(r"(?:^|[\s(])[Нн]а\s+$")
+
+
+def _on_the_river(before: str, word: str, feature: Feature, language: str | None) -> bool:
+    from extraction.entities import morph
+    from extraction.regions import region_named
+
+    if feature.kind != "river" or _ON.search(before) is None:
+        return False
+    given_name = person_readings(morph(language if language in ("ru", "uk") else "ru").parse(word), {"Name"})
+    return not given_name and all(region_named(name) is None for name in feature.names)
 
 
 # -- rivers the table does not list ----------------------------------------------------------------------------

@@ -65,6 +65,10 @@ def test_words_that_give_a_river_its_context() -> None:
     assert _found("Гуляли набережною Дніпра", "uk") == [("Дніпра", "Dnieper")]
     assert _found("Вантаж везуть баржами по Десні", "uk") == [("Десні", "Desna")]
     assert _found("В Днепре открыли кафе", "ru") == []  # the city
+    # на: a river, not the town of its name (у Дніпрі), a region (на Урале) or a given name (на Лене)
+    assert _found("Біля Канева на Дніпрі тривають роботи", "uk") == [("Дніпрі", "Dnieper")]
+    assert _found("На Урале похолодало", "ru") == []
+    assert _found("На Лене было красное платье", "ru") == []
 
 
 def test_oblasts_of_other_countries_are_named_after_their_centre() -> None:
