@@ -574,22 +574,26 @@ def _is_name_part(word: str, language: str) -> bool:
     return not parses or parses[0].tag.POS not in _FUNCTION_POS
 
 
-def _district_lemma(adjective: str, designator: str, language: str, context: PlaceContext | None = None) -> str | None:
-    """English name of a raion, district or hromada (``Купянском`` + ``районе`` -> ``Kupiansk Raion``)."""
+def _district_lemma(
+    adjective: str, designator: str, language: str, context: PlaceContext | None = None, in_city: bool = False
+) -> str | None:
+    """English name of a raion, district or hromada (``Купянском`` + ``районе`` -> ``Kupiansk Raion``); ``in_city``
+    (the text names the city the district is in: ``районі Харкова``) makes it a city district, named by its
+    adjective (``Shevchenkivskyi District``)."""
     kind = district_kind(designator)
 
     def place(candidate: str) -> tuple[Place, ...]:
         found = lookup_places(candidate[:1].upper() + candidate[1:])
         return tuple(p for p in found if p.country_code in ("UA", "RU", "BY"))
 
-    named = district_name(adjective, kind, place, context)
+    named = None if in_city and kind != "hromada" else district_name(adjective, kind, place, context)
     if named is not None or kind == "hromada":
         return named
     parses = [p for p in morph(language).parse(adjective) if "ADJF" in p.tag.grammemes]
     nominative = parses[0].inflect({"nomn", "sing", "masc"}) if parses else None
     # no adjective reading (Каменским reads as a surname): the ending's rule
     word = nominative.word if nominative is not None else adjective_nominative(adjective, "m", language)
-    word = word[:1].upper() + word[1:]
+    word = re.sub(r"(?:^|-)\w", lambda m: m.group(0).upper(), word)  # Мегино-Кангаласский
     if language == "uk":  # a city district of Ukraine: Дарницький -> Darnytskyi District
         return f"{ukrainian_romanization(word)} District"
     english = re.sub(r"(?:iy|yy|y)$", "y", translit(word, "ru"))
@@ -670,6 +674,16 @@ def _river_canonicals() -> frozenset[str]:
     return frozenset(f.canonical for f in features() if f.kind == "river")
 
 
+_WORD_AFTER = re.compile(r"\s+([А-ЯІЇЄҐЁ][а-яіїєґё'’ʼ-]+)")
+
+
+def _city_after(text: str, end: int, language: str) -> bool:
+    """Whether a city of 100,000 people or more follows a district (``Шевченківському районі Львова``)."""
+    match = _WORD_AFTER.match(text, end)
+    place = _place_of(match.group(1), language) if match is not None else None
+    return place is not None and place.latitude is not None and place.population >= _CITY
+
+
 def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
     part = text[chunk.start : chunk.end]
     out: list[Mention] = []
@@ -701,14 +715,15 @@ def _rule_mentions(text: str, chunk: Chunk) -> list[Mention]:
                 _add(out, Mention(text[s:e], LOC, s, e, lemma=area, language=chunk.language))
         context = regions_context(text)
         for match in DISTRICT_RE.finditer(part):
-            lemma = _district_lemma(match.group(1), match.group(2), chunk.language, context)
+            in_city = _city_after(part, match.end(), chunk.language)
+            lemma = _district_lemma(match.group(1), match.group(2), chunk.language, context, in_city)
             if lemma is not None:
                 s, e = chunk.start + match.start(), chunk.start + match.end()
                 _add(out, Mention(text[s:e], LOC, s, e, lemma=lemma, language=chunk.language))
                 # Краснопільська, Білопільська та Миропільська громади: each adjective before is a district too
                 for ws, we in coordinated_before(part, match.start()):
                     word = part[ws:we]
-                    other = _district_lemma(word, match.group(2), chunk.language, context)
+                    other = _district_lemma(word, match.group(2), chunk.language, context, in_city)
                     if not re.fullmatch(DISTRICT_ADJECTIVE, word) or other is None:
                         break
                     s, e = chunk.start + ws, chunk.start + we
@@ -914,10 +929,29 @@ def _coordinated_before_place(text: str, end: int, found: Sequence[Mention]) -> 
     return match is not None and any(m.label == LOC and m.start == match.end() for m in found)
 
 
+# A route: від Галича до Заліщиків, от Москвы до Твери (the two ends are places alike).
+_ROUTE_FROM = re.compile(r"(?:^|[\s(])(?:від|з|із|от|из|с)\s+$", re.IGNORECASE)
+_ROUTE_TO = re.compile(r"\s+до\s+")
+
+
+def _on_a_route_with_place(text: str, start: int, end: int, found: Sequence[Mention]) -> bool:
+    """``від Галича до Заліщиків``: the word and a place are the two ends of a route."""
+    to = _ROUTE_TO.match(text, end)
+    if to is not None and _ROUTE_FROM.search(text[max(0, start - 6) : start]):
+        return any(m.label == LOC and m.start == to.end() for m in found)
+    return any(
+        m.label == LOC
+        and _ROUTE_TO.fullmatch(text[m.end : start]) is not None
+        and _ROUTE_FROM.search(text[max(0, m.start - 6) : m.start]) is not None
+        for m in found
+    )
+
+
 def _coordinated_places(text: str, mentions: list[Mention]) -> None:
-    """A one-word person mention that is a place and is coordinated with a place is a place (``Балаклії та
-    Куп'янську``: the model read the list as persons), unless the text shows a person (a given name before it or
-    its surname after a given name elsewhere)."""
+    """A one-word person mention that is a place and is coordinated with a place (or is the other end of a route
+    from or to one) is a place (``Балаклії та Куп'янську``, ``від Галича до Заліщиків``: the model read the list as
+    persons), unless the text shows a person (a given name before it or its surname after a given name
+    elsewhere)."""
     changed = True
     while changed:
         changed = False
@@ -925,8 +959,10 @@ def _coordinated_places(text: str, mentions: list[Mention]) -> None:
             if mention.label != PER or " " in mention.text or not has_cyrillic(mention.text):
                 continue
             before = text[max(0, mention.start - 25) : mention.start]
-            coordinated = _coordinated_with_place(before, mention.start, mentions) or _coordinated_before_place(
-                text, mention.end, mentions
+            coordinated = (
+                _coordinated_with_place(before, mention.start, mentions)
+                or _coordinated_before_place(text, mention.end, mentions)
+                or _on_a_route_with_place(text, mention.start, mention.end, mentions)
             )
             person = _person_evidence(text, mention.start, mention.text, mention.language)
             if coordinated and not person and _place_of(mention.text, mention.language) is not None:
@@ -1222,7 +1258,8 @@ def _directional_places(text: str, mentions: list[Mention]) -> None:
     """A compass adjective before a region, country or continent names a part of it (``Западной Сибири`` ->
     ``Western Siberia``, ``Північної Європи`` -> ``Northern Europe``), also when the model or the rules split the
     adjective off (``Южном`` + ``Кавказе``); ``великий`` before a city is its metropolitan area (``Великої Одеси``
-    -> ``Greater Odesa``); a name the index knows whole (``Южной Кореи``, ``Великий Новгород``) is left alone."""
+    -> ``Greater Odesa``); a name the index or the region table knows whole (``Южной Кореи``, ``Великий Новгород``,
+    ``Северный Кавказ``) is left alone."""
     mentions.sort(key=lambda m: m.start)
     for mention in list(mentions):
         if mention.label != LOC or mention not in mentions or not has_cyrillic(mention.text):
@@ -1234,7 +1271,8 @@ def _directional_places(text: str, mentions: list[Mention]) -> None:
                 continue
             rest = following.text
         english = next((name for name, pattern in _DIRECTION_ENGLISH if pattern.match(first)), None)
-        if english is None or " " in rest or _place_of(f"{first} {rest}", mention.language) is not None:
+        whole = f"{first} {rest}"
+        if english is None or " " in rest or _place_of(whole, mention.language) or region_named(whole):
             continue
         area = _english_area(rest, mention.language)
         if english == "Greater":
@@ -1253,15 +1291,21 @@ def _place_of(surface: str, language: str = "uk") -> Place | None:
     return hit[1] if hit is not None else None
 
 
+_ADJECTIVE_NAME = re.compile(r"(?:ий|ій|ый|ой)$")
+
+
 @lru_cache(maxsize=20000)
 def best_place_lemma(surface: str, language: str) -> tuple[str, Place] | None:
     """The nominative guess of an inflected place name that names the most populous place (``Воронежі`` ->
     ``Воронеж``, the city, not the village ``Вороніж``). The name as written weighs ten times a guess (a village
     named ``Львове`` is not what ``во Львове`` means, but ``Суми`` is Sumy), an adjective-looking guess a tenth
     (``Вознесенську`` -> ``Вознесенськ``; ``Хмельницькому`` -> the city ``Хмельницький``, not a village), a
-    place of Ukraine, Russia or Belarus ten times one elsewhere (``Луге`` -> ``Луга``, not Lugo's ``Луго``)."""
+    place of Ukraine, Russia or Belarus ten times one elsewhere (``Луге`` -> ``Луга``, not Lugo's ``Луго``). A
+    place of the region named as written beats any guess abroad (``Канів`` is Kaniv, not Kano)."""
     candidates = (surface, *place_lemmas(surface, language))
     hits = [(c, p) for c in candidates if (p := lookup_place(c)) is not None]
+    if any(c == surface and p.country_code in NATIVE_COUNTRIES and not _ADJECTIVE_NAME.search(c) for c, p in hits):
+        hits = [(c, p) for c, p in hits if p.country_code in NATIVE_COUNTRIES]
     if not hits and language == "uk" and not UKRAINIAN_LETTERS.isdisjoint(surface):
         # a town of Russia GeoNames names only in Russian: Ліпецьку -> Липецк, Кіришів -> Кириши
         hits = [
@@ -1273,7 +1317,7 @@ def best_place_lemma(surface: str, language: str) -> tuple[str, Place] | None:
 
     def weight(hit: tuple[str, Place]) -> float:
         name, place = hit
-        adjective = re.search(r"(?:ий|ій|ый|ой)$", name) is not None
+        adjective = _ADJECTIVE_NAME.search(name) is not None
         native = place.country_code in NATIVE_COUNTRIES
         return place.population * (10 if name == surface else 1) * (10 if native else 1) / (10 if adjective else 1)
 

@@ -19,6 +19,7 @@ from functools import lru_cache
 from extraction.curated import CuratedEntry, NameMatcher, native_names, table_rows
 from extraction.gazetteer import TOWN_POPULATION, Place, lookup_place, romanize, skeleton
 from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, COORDINATION, phrase_pattern
+from extraction.name_readings import person_readings
 
 
 @dataclass(frozen=True, slots=True)
@@ -205,7 +206,9 @@ def find_features(text: str, language: str | None = None) -> list[FeatureMatch]:
         if any(f.start < match.end() and match.start() < f.end for f in found):
             continue
         hit = FeatureMatch(match.start(), match.end(), feature.canonical)
-        if feature.needs_context and not _WATER_BEFORE.search(text[max(0, match.start() - 30) : match.start()]):
+        before = text[max(0, match.start() - 30) : match.start()]
+        on_river = _on_the_river(before, match.group(0), feature, language)
+        if feature.needs_context and not _WATER_BEFORE.search(before) and not on_river:
             waiting.append(hit)
             continue
         found.append(hit)
@@ -214,13 +217,30 @@ def find_features(text: str, language: str | None = None) -> list[FeatureMatch]:
             _COORDINATION.fullmatch(text[f.end : hit.start]) for f in found
         ):
             found.append(hit)
+    from extraction.regions import region_named
+
     for hit in find_generic_features(text, language):
+        if region_named(text[hit.start : hit.end]) is not None:
+            continue  # the region table's own name (Крымский мост, Курильские острова)
         if not any(f.start < hit.end and hit.start < f.end for f in found):
             found.append(hit)
     return sorted(found, key=lambda f: f.start)
 
 
 _COORDINATION = re.compile(COORDINATION)
+# A town takes в/у, a river на (на Дніпрі, but у Дніпрі): на before a river's name that is also a town means the
+# river, unless the name is also a region's (на Урале: the Urals) or a given name (на Лене: on Lena).
+_ON = re.compile(r"(?:^|[\s(])[Нн]а\s+$")
+
+
+def _on_the_river(before: str, word: str, feature: Feature, language: str | None) -> bool:
+    from extraction.entities import morph
+    from extraction.regions import region_named
+
+    if feature.kind != "river" or _ON.search(before) is None:
+        return False
+    given_name = person_readings(morph(language if language in ("ru", "uk") else "ru").parse(word), {"Name"})
+    return not given_name and all(region_named(name) is None for name in feature.names)
 
 
 # -- rivers the table does not list ----------------------------------------------------------------------------
@@ -285,6 +305,18 @@ _GENERICS: tuple[tuple[str, str, str], ...] = (
     (r"(?:затоц[іе]|заток(?:а|и|у|ою))", "f", "{} Bay"),
     (r"каньй?он(?:а|у|е|і|ом)?", "m", "{} Canyon"),
     (r"(?:аэропорт|аеропорт)(?:а|у|е|і|ом)?", "m", "{} Airport"),
+    (r"(?:мост(?:а|у|е|ом)?|міст|мост(?:у|і|ом))", "m", "{} Bridge"),
+    (r"долин(?:а|ы|и|е|і|у|ой|ою)", "f", "{} Valley"),
+    (r"(?:воеводств(?:о|а|у|е|ом)|воєводств(?:о|а|у|і|ом))", "n", "{} Voivodeship"),
+)
+# Plural generic words after a plural adjective (Шацьких озерах, Курильские острова): the features are named after
+# the town the adjective is made from, and only then (Командорские острова names no town).
+_PLURAL_GENERICS: tuple[tuple[str, str], ...] = (
+    (r"[Оо]зер(?:а|ах|ами|ам)?", "{} Lakes"),
+    (r"(?:[Оо]строва|[Оо]стров(?:ах|ами|ам|ов)|[Оо]строви|[Оо]стров(?:ів|ах|ами|ам))", "{} Islands"),
+)
+_PLURAL_ADJECTIVE = (
+    r"([А-ЯІЇЄҐЁ][а-яіїєґё" + APOSTROPHES + r"]+(?:ськ|цьк|зьк|ск|цк|зк))(?:их|ых|ие|ые|і|им|ым|ими|ыми)"
 )
 _ADJECTIVE_WORD = (
     r"(?:[А-ЯІЇЄҐЁ][а-яіїєґё" + APOSTROPHES + r"]+-)?[А-ЯІЇЄҐЁ][а-яіїєґё" + APOSTROPHES + r"]+"
@@ -336,9 +368,14 @@ def _river_of_stem(stem: str) -> Feature | None:
     return None
 
 
-def adjective_place(adjective: str) -> str | None:
+# A bridge is named after a town of the region's own countries (Борский мост: Bor), never a namesake abroad.
+_BRIDGE_COUNTRIES = frozenset({"UA", "RU", "BY"})
+
+
+def adjective_place(adjective: str, countries: frozenset[str] | None = None) -> str | None:
     """The English name of the town or river an adjective is made from (``Псковское`` -> ``Pskov``,
-    ``Дністровському`` -> ``Dniester``, ``Печенізького`` -> ``Pechenihy``), or None."""
+    ``Дністровському`` -> ``Dniester``, ``Печенізького`` -> ``Pechenihy``), or None; with ``countries``, a town
+    of those countries only."""
     from extraction.regions import centre_candidates
 
     masculine = adjective_nominative(adjective, "m", None)
@@ -358,7 +395,12 @@ def adjective_place(adjective: str) -> str | None:
         if river is not None:
             return re.sub(r" River$", "", river.canonical)
         place = lookup_place(candidate[:1].upper() + candidate[1:])
-        if place is not None and place.latitude is not None and skeleton(place.name)[:3] == skeleton(candidate)[:3]:
+        if (
+            place is not None
+            and place.latitude is not None
+            and skeleton(place.name)[:3] == skeleton(candidate)[:3]
+            and (countries is None or place.country_code in countries)
+        ):
             return place.name
     return None
 
@@ -367,7 +409,8 @@ def _generic_name(name: str, gender: str, english: str, language: str | None, ad
     if english == "{} Airport" and (airport := airport_name(name)) is not None:
         return airport
     if adjective_first or re.fullmatch(_ADJECTIVE_AFTER, name):
-        derived = adjective_place(name) if adjective_first else None
+        countries = _BRIDGE_COUNTRIES if english == "{} Bridge" else None
+        derived = adjective_place(name, countries) if adjective_first else None
         native = adjective_nominative(name, gender, language)
         return english.format(derived or romanize(native, language))
     place = lookup_place(name)
@@ -394,11 +437,25 @@ def find_generic_features(text: str, language: str | None = None) -> list[Featur
             found.append(
                 FeatureMatch(match.start(), match.end(), _generic_name(adjective, gender, english, language, True))
             )
-        if english == "{} Airport":
-            continue  # a name after the airport word: find_features' own rule
+        if english in ("{} Airport", "{} Bridge", "{} Valley", "{} Voivodeship"):
+            continue  # a name after the word: the airport's own rule; bridges, valleys, voivodeships: adjective first
         for match in after.finditer(text):
             name = match.group(1)
             found.append(
                 FeatureMatch(match.start(1), match.end(1), _generic_name(name, gender, english, language, False))
             )
+    for pattern, english in _plural_generic_patterns():
+        for match in pattern.finditer(text):
+            town = adjective_place(match.group(1) + "ий")
+            if town is not None:
+                found.append(FeatureMatch(match.start(), match.end(), english.format(town)))
     return sorted(found, key=lambda f: f.start)
+
+
+@lru_cache(maxsize=1)
+def _plural_generic_patterns() -> list[tuple[re.Pattern[str], str]]:
+    """Per plural generic word: ``plural adjective + word`` (Шацьких озерах)."""
+    return [
+        (re.compile(BOUNDARY_BEFORE + f"{_PLURAL_ADJECTIVE}\\s+(?:{word})" + BOUNDARY_AFTER), english)
+        for word, english in _PLURAL_GENERICS
+    ]

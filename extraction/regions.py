@@ -21,7 +21,15 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from extraction.curated import CuratedEntry, NameMatcher, native_names, table_rows
-from extraction.gazetteer import Place, PlaceContext, city_section, lookup_place, place_weight, skeleton
+from extraction.gazetteer import (
+    TOWN_POPULATION,
+    Place,
+    PlaceContext,
+    city_section,
+    lookup_place,
+    place_weight,
+    skeleton,
+)
 from extraction.inflection import BOUNDARY_AFTER, BOUNDARY_BEFORE, COORDINATION, ENDING, word_pattern
 from extraction.normalise import fold_apostrophes
 
@@ -173,14 +181,24 @@ def region_named(name: str) -> Region | None:
 # -- districts and hromadas -------------------------------------------------------------------------------------
 
 _DISTRICT_WORDS = {
-    "raion": r"(?:[Рр]айон(?:|а|у|і|е|ом|ов|ів|ы|и|ах|ам|ами)|[Оо]круг(?:|а|у|е|і|ом|ов|и|ах))",
+    # a municipal okrug and a Yakut ulus are districts too
+    "raion": r"(?:[Рр]айон(?:|а|у|і|е|ом|ов|ів|ы|и|ах|ам|ами)|[Оо]круг(?:|а|у|е|і|ом|ов|и|ах|ам|ами)|"
+    r"[Уу]лус(?:|а|у|е|ом|ов|ы|ах|ам|ами))",
     "hromada": r"(?:[Гг]ромад(?:а|и|і|у|ою|ах|ам|ами|))",
 }
 DISTRICT_ADJECTIVE = (
     r"(?:[А-ЯІЇЄЁ][а-яіїєёʼ'’]+-)?[А-ЯІЇЄЁ][а-яіїєё'’ʼ]+(?:ськ|цьк|зьк|ск|цк|зк|ов|ев|ин|ів|їв)" + ENDING
 )
+# A city district may be named by any adjective (Корабельний, Центральний, Соборний): before a district word, an
+# adjective in -н- is a district too.
+_CITY_DISTRICT_ADJECTIVE = r"[А-ЯІЇЄЁ][а-яіїєё'’ʼ]+н(?:ий|ый|ого|ому|ом|ім|ым|им)"
 DISTRICT_RE = re.compile(
-    BOUNDARY_BEFORE + "(" + DISTRICT_ADJECTIVE + r")\s+(" + "|".join(_DISTRICT_WORDS.values()) + ")" + BOUNDARY_AFTER
+    BOUNDARY_BEFORE
+    + f"({DISTRICT_ADJECTIVE}|{_CITY_DISTRICT_ADJECTIVE})"
+    + r"\s+("
+    + "|".join(_DISTRICT_WORDS.values())
+    + ")"
+    + BOUNDARY_AFTER
 )
 _ADJECTIVE_SUFFIX = re.compile(
     r"(?:(?<=[ск])ий|(?<=[ск])ій|ий|ій|ый|ой|ая|яя|ого|ому|ом|ім|ым|им|ої|ій|ой|ую|у|ою|а|і|е|ей)$"
@@ -197,8 +215,8 @@ def centre_candidates(adjective: str, hromada: bool = False) -> list[str]:
             out += [root, root + "ь", root + "и", root + "а", root + "е", root + "о", root + "я"]
             if root.endswith("й"):  # a name in -ія/-ия: Олександрійський -> Олександрія, Александрийский
                 out.append(root[:-1] + "я")
-            if root.endswith("ь"):  # Измаильский -> Измаил
-                out.append(root[:-1])
+            if root.endswith("ь"):  # Измаильский -> Измаил, Кольский -> Кола
+                out += [root[:-1], root[:-1] + "а"]
             if root.endswith("ль"):  # Краснопільська -> Краснопілля
                 out.append(root[:-1] + "ля")
             closed = re.fullmatch(r"(.*)і([^аеиіїоуюяєь]+)ь?", root)
@@ -212,8 +230,9 @@ def centre_candidates(adjective: str, hromada: bool = False) -> list[str]:
             agent = re.fullmatch(r"(.*[^аеиіїоуюяє])[иіая]н", root)
             if agent:  # Шосткинський -> Шостка, Бучанський -> Буча
                 out += [agent.group(1) + ending for ending in ("а", "и", "я", "е", "о")]
-            if hromada or not root.endswith(("ів", "ов", "ев")):  # Калинівська громада -> Калинівка
-                out.append(root + "ка")  # Баштанський -> Баштанка (Салтівський: a city district, not Салтівка)
+            # Калинівська громада -> Калинівка, Шепетівський -> Шепетівка (Салтівський is a city district: the
+            # caller leaves out sections of a big city)
+            out.append(root + "ка")  # Баштанський -> Баштанка
             if suffix in ("цьк", "цк"):  # Чернівецький -> Чернівці, Вижницький -> Вижниця, Овруцька -> Овруч
                 plain = re.sub(r"(?<=[^аеиіїоуюяє])[еоє]$", "", root)
                 out += [root + "ц", root + "к", root + "ч", root + "ця", plain + "ці"]
@@ -233,10 +252,6 @@ def centre_candidates(adjective: str, hromada: bool = False) -> list[str]:
     return [c for c in dict.fromkeys(out) if len(c) >= 3]
 
 
-# A "centre" of this size inside a bigger city is a city section naming a city district (Дарницький район).
-_SECTION_POPULATION = 100_000
-
-
 def district_name(
     adjective: str, kind: str, places: Callable[[str], Sequence[Place]], context: PlaceContext | None = None
 ) -> str | None:
@@ -254,7 +269,9 @@ def district_name(
         if place.latitude is not None
         and (place.country_code in ("UA", "RU") or kind == "hromada")
         and skeleton(place.name)[:3] == skeleton(candidate)[:3]  # not a name's odd alternate (Олександрівка)
-        and not (kind != "hromada" and place.population >= _SECTION_POPULATION and city_section(place))
+        and not (kind != "hromada" and city_section(place))
+        # a raion's centre in -івка is a town, not a village (Франківський is a district of Lviv, not Франківка's)
+        and not (kind != "hromada" and place.population < TOWN_POPULATION and re.search(r"[іо]вка$", candidate))
     ]
     if not hits:
         return None

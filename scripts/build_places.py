@@ -60,6 +60,14 @@ ALL_NAMES_FROM = 500_000  # every alternate name (Latin spellings too) of a city
 PRIMARY_WEIGHT = 10
 
 
+_STRESS_MARKS = re.compile("[\u0300\u0301]")
+
+
+def _without_stress(name: str) -> str:
+    """A Cyrillic name without the stress marks some GeoNames names carry (``Ові́діополь`` -> ``Овідіополь``)."""
+    return _STRESS_MARKS.sub("", name) if has_cyrillic(name) else name
+
+
 def _similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, a.lower(), b.lower()).ratio()
 
@@ -87,6 +95,8 @@ def english_place_name(name: str, country: str, alternates: list[str]) -> tuple[
     if country in ("RU", "BY"):
         russian = [a for a in alternates if has_cyrillic(a) and _similarity(translit(a), name) >= 0.6]
         native = max(russian, key=lambda a: _similarity(translit(a), name)) if russian else None
+        if not any("ё" in a for a in russian):  # GeoNames' ë where the Russian name writes е: Teriberka
+            name = name.replace("ë", "e")
         value = re.sub(r"(?<=[^aeiouy\W])ë", "yo", name).replace("ë", "yo")
         value = re.sub(r"(?:iy|yy)\b", "y", value)  # Nizhny Novgorod, Stary Oskol, Novy Urengoy
         value = value.replace("yye", "ye").replace("'", "").replace("’", "").replace("ʼ", "")
@@ -157,7 +167,11 @@ def build() -> tuple[list[str], list[str]]:
         village = population < MIN_TOWN
         if (village and code not in VILLAGE_COUNTRIES) or (not regional and population < MIN_ABROAD):
             continue
-        alternates = [n for n in record.get("alternatenames", []) if len(n) >= 3 and _PLACE_SCRIPT_RE.match(n)]
+        alternates = [
+            n
+            for n in map(_without_stress, record.get("alternatenames", []))
+            if len(n) >= 3 and _PLACE_SCRIPT_RE.match(n)
+        ]
         english, native = english_place_name(record["name"], code, alternates)
         index = len(places)
         admin1 = record.get("admin1code") or ""

@@ -28,7 +28,8 @@ TEXTS = {
     "ru-clubs": "«Спартак» обыграл «Краснодар» в гостях. Болельщики в Краснодаре расстроены. «Зенит» тем временем "
     "сыграл вничью с «Динамо» Махачкала, а «Урал» уступил.",
     "ru-title": "Новости дня.\n• Мэр Казани Ильсур Метшин открыл новый мост.",
-    "ru-compass": "Морозы ударили в Западной Сибири и в Северной Европе, а в Южной Корее тепло.",
+    "ru-compass": "Морозы ударили в Западной Сибири и в Северной Европе, а в Южной Корее тепло. Снег выпал "
+    "на Северном Кавказе и на Южном Кавказе.",
     "uk-greater": "Порти Великої Одеси працюють, хоча на Ізюмщині та Бахмутщині тривають обстріли.",
     "uk-lists": "Обстріли тривали вночі.\n\n▪️ Лозова та Балаклія: пошкоджено будинки.",
     "ru-bodies": "По данным Избиркома Курской области, явка превысила 40%.",
@@ -115,6 +116,8 @@ def test_compass_and_greater_areas() -> None:
     assert compass["Западной Сибири"].canonical == "Western Siberia"
     assert compass["Северной Европе"].canonical == "Northern Europe"
     assert compass["Южной Корее"].canonical == "South Korea"  # a name the index knows whole
+    assert compass["Северном Кавказе"].canonical == "North Caucasus"  # ... or the region table
+    assert compass["Южном Кавказе"].canonical == "South Caucasus"
     greater = _by_text("uk-greater")
     assert greater["Великої Одеси"].label == LOC and greater["Великої Одеси"].canonical == "Greater Odesa"
     assert greater["Ізюмщині"].canonical == "Izium Raion" and greater["Бахмутщині"].canonical == "Bakhmut Raion"

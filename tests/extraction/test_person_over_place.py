@@ -29,6 +29,8 @@ TEXTS = {
     "ru-run-on": "Доктор Иванов Пётр Сергеевич выступил в Твери.",
     # invented names after the noun of their kind of place (a waterfall, a mountain pasture)
     "uk-kind": "Туристи йдуть до водоспаду Гуркотан, а потім на полонину Стрибава.",
+    # the two ends of a route are places alike (Галич is also a surname)
+    "uk-route": "Байдарочники пройшли маршрутом від Галича до Заліщиків за три дні.",
 }
 
 
@@ -69,6 +71,11 @@ def test_ukrainian_z_with_a_genitive_reads_a_place_even_when_a_person_has_the_na
 def test_a_person_reading_coordinated_with_a_place_the_gazetteer_found_is_a_place() -> None:
     assert _labels("uk-coordinated", "Ізмаїла") == [LOC]
     assert _labels("uk-coordinated", "Рені") == [LOC]
+
+
+def test_the_other_end_of_a_route_from_or_to_a_place_is_a_place() -> None:
+    assert _labels("uk-route", "Галича") == [LOC]
+    assert _labels("uk-route", "Заліщиків") == [LOC]
 
 
 def test_a_town_run_into_a_person_is_a_place_of_its_own() -> None:

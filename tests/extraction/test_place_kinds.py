@@ -65,6 +65,10 @@ def test_words_that_give_a_river_its_context() -> None:
     assert _found("Гуляли набережною Дніпра", "uk") == [("Дніпра", "Dnieper")]
     assert _found("Вантаж везуть баржами по Десні", "uk") == [("Десні", "Desna")]
     assert _found("В Днепре открыли кафе", "ru") == []  # the city
+    # на: a river, not the town of its name (у Дніпрі), a region (на Урале) or a given name (на Лене)
+    assert _found("Біля Канева на Дніпрі тривають роботи", "uk") == [("Дніпрі", "Dnieper")]
+    assert _found("На Урале похолодало", "ru") == []
+    assert _found("На Лене было красное платье", "ru") == []
 
 
 def test_oblasts_of_other_countries_are_named_after_their_centre() -> None:
@@ -149,3 +153,77 @@ def test_two_coordinated_words_that_are_given_names_and_towns_are_the_towns() ->
 
     (mentions,) = extract_mentions([("Уночі дрони атакували Ізмаїл і Рені, загинула людина.", "uk")])
     assert {(m.text, m.label) for m in mentions} >= {("Ізмаїл", "LOC"), ("Рені", "LOC")}
+
+
+def test_seas_gulfs_and_straits_of_the_region_in_any_case() -> None:
+    text = "Суда шли по Карскому морю к Берингову проливу, а затем Тихим океаном мимо Обской губы."
+    assert _found(text, "ru") == [
+        ("Карскому морю", "Kara Sea"),
+        ("Берингову проливу", "Bering Strait"),
+        ("Тихим океаном", "Pacific Ocean"),
+        ("Обской губы", "Gulf of Ob"),
+    ]
+    assert _found("Лід у Фінській затоці тане", "uk") == [("Фінській затоці", "Gulf of Finland")]
+
+
+def test_bridges_valleys_and_voivodeships_named_by_an_adjective() -> None:
+    # a bridge after a town of the region the adjective is made from, else the adjective romanised
+    assert _found("Пробка на Борском мосту и на Молитовском мосту", "ru") == [
+        ("Борском мосту", "Bor Bridge"),
+        ("Молитовском мосту", "Molitovsky Bridge"),
+    ]
+    # no town abroad (Ruse) names a bridge of the region; Крымский мост is the region table's (Crimean Bridge)
+    assert _found("Русский мост закрыт, Крымский мост открыт", "ru") == [("Русский мост", "Russky Bridge")]
+    assert _found("Жара в Ферганской долине", "ru") == [("Ферганской долине", "Fergana Valley")]
+    assert _found("Кордон із Люблінським воєводством", "uk") == [("Люблінським воєводством", "Lublin Voivodeship")]
+    assert _found("Багато українських міст без світла", "uk") == []  # міст, "of towns", after a plural adjective
+
+
+def test_plural_lakes_and_islands_after_a_town_adjective() -> None:
+    assert _found("Туристи відпочивають на Шацьких озерах", "uk") == [("Шацьких озерах", "Shatsk Lakes")]
+    assert _found("Відпочинок зі Шацькими озерами", "uk") == [("Шацькими озерами", "Shatsk Lakes")]
+    # no town behind the adjective: no feature from the plural rule
+    assert _found("Шторм на Командорских островах", "ru") == []
+    # a region name of the table wins over the plural rule (Kuril Islands, not Kurilsk Islands)
+    assert _found("Туман на Курильских островах", "ru") == []
+
+
+def test_a_town_in_a_with_a_soft_sign_stem_and_in_ivka() -> None:
+    from extraction.regions import centre_candidates
+
+    assert adjective_place("Кольском") == "Kola"  # Кольский -> Кола
+    assert "Шепетівка" in centre_candidates("Шепетівському")  # a raion centre in -івка
+
+
+def test_raions_after_their_centre_and_city_districts_by_their_adjective() -> None:
+    from extraction.entities import extract_mentions
+
+    texts = [
+        ("Обстріляли села у Шепетівському районі.", "uk"),
+        ("Вибухи чули в Салтівському районі та Шевченківському районі Харкова.", "uk"),
+        ("Котельні у Франківському та Шевченківському районах Львова.", "uk"),
+    ]
+    found = {(m.text, m.lemma) for mentions in extract_mentions(texts) for m in mentions}
+    assert ("Шепетівському районі", "Shepetivka Raion") in found
+    assert ("Шевченківському районі", "Shevchenkivskyi District") in found  # the city after it: a city district
+    assert ("Франківському", "Frankivskyi District") in found
+    assert ("Шевченківському районах", "Shevchenkivskyi District") in found
+
+
+def test_municipal_okrugs_in_the_dative_plural_and_ulus_are_districts() -> None:
+    from extraction.entities import extract_mentions
+
+    text = "Губернатор проехал по Ржевскому и Зубцовскому округам, затем побывал в Мегино-Кангаласском улусе."
+    found = {(m.text, m.lemma) for m in extract_mentions([(text, "ru")])[0]}
+    assert ("Зубцовскому округам", "Zubtsovsky District") in found
+    assert ("Ржевскому", "Rzhevsky District") in found
+    assert ("Мегино-Кангаласском улусе", "Megino-Kangalassky District") in found  # each part capitalised
+
+
+def test_a_city_district_named_by_any_adjective_before_the_district_word() -> None:
+    from extraction.entities import extract_mentions
+
+    texts = [("Удар по Корабельному районі Миколаєва.", "uk"), ("Пожар в Центральном районе Новосибирска.", "ru")]
+    found = {(m.text, m.lemma) for mentions in extract_mentions(texts) for m in mentions}
+    assert ("Корабельному районі", "Korabelnyi District") in found
+    assert ("Центральном районе", "Tsentralny District") in found

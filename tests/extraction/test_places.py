@@ -175,3 +175,27 @@ def test_a_country_named_by_the_acronym_of_its_three_word_name() -> None:
     assert country_acronym("Оаэ") is None  # an acronym is written in capitals
     found = extract_batch([ExtractInput("1", "Делегация прилетела в ОАЭ в понедельник.", "ru")])
     assert [m.canonical for m in found.documents[0].mentions] == ["United Arab Emirates"]
+
+
+def test_geonames_e_with_diaeresis_is_yo_only_where_the_russian_name_writes_yo() -> None:
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("build_places", ROOT / "scripts" / "build_places.py")
+    assert spec is not None and spec.loader is not None
+    build = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(build)
+    assert build.english_place_name("Orël", "RU", ["Орел", "Орёл"])[0] == "Oryol"
+    assert build.english_place_name("Teribërka", "RU", ["Териберка"])[0] == "Teriberka"
+    # a stress mark in a GeoNames name is dropped, so the Ukrainian spelling is found and used
+    assert build._without_stress("Ові\u0301діополь") == "Овідіополь"
+    assert lookup_place("Овідіополь").name == "Ovidiopol"  # type: ignore[union-attr]
+    assert lookup_place("Териберка").name == "Teriberka"  # type: ignore[union-attr]
+
+
+def test_a_town_of_the_region_named_as_written_beats_a_guess_abroad() -> None:
+    from extraction.entities import best_place_lemma
+
+    hit = best_place_lemma("Канів", "uk")  # not Кано (Kano, Nigeria) by the і/о alternation
+    assert hit is not None and hit[1].name == "Kaniv"
+    hit = best_place_lemma("Парижі", "uk")  # a guess abroad still wins when nothing of the region is written
+    assert hit is not None and hit[1].name == "Paris"
