@@ -132,6 +132,7 @@ def test_every_documented_evaluation_runs_as_written(documented_evaluations: Sta
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
+@pytest.mark.xdist_group("landed-samples")  # the session's landed samples: one pytest-xdist worker lands them
 def test_every_documented_telefeed_command_runs_as_written_on_the_samples(
     samples_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
