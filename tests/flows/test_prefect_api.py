@@ -19,13 +19,13 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 
+# The module's probe run: one pytest-xdist worker runs them all (`--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("prefect-api")
+
 _PROBE = """
 import json, sys, urllib.request
 from flows.serve import prefect_api
 from prefect import flow, get_run_logger, task
-
-# The module's probe run: one pytest-xdist worker runs them all (`--dist loadgroup`)
-pytestmark = pytest.mark.xdist_group("prefect-api")
 
 @flow
 def ping() -> str:
