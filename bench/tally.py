@@ -1,31 +1,14 @@
-"""Counts that add up, shared by the evaluation benchmarks (per-language and per-system tallies)."""
+"""Counts that add up (:class:`telefeed.models.Counts`), shared by the evaluation benchmarks (per-language and
+per-system tallies)."""
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Self
+from typing import Any
 
-
-@dataclass
-class Counts:
-    """A dataclass of counts; :meth:`add` folds in another of the same kind, field by field."""
-
-    def add(self, other: Self) -> None:
-        """Add ``other``'s counts to these: numbers add, nested counts add, ``Counter`` fields update, lists (e.g.
-        errors) extend."""
-        for f in fields(self):
-            mine, theirs = getattr(self, f.name), getattr(other, f.name)
-            if isinstance(mine, Counts):
-                mine.add(theirs)
-            elif isinstance(mine, Counter):
-                mine.update(theirs)
-            elif isinstance(mine, list):
-                mine.extend(theirs)
-            else:
-                setattr(self, f.name, mine + theirs)
+from telefeed.models import Counts
 
 
 @dataclass

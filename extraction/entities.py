@@ -61,7 +61,7 @@ from extraction.regions import (
     regions_context,
     town_area_name,
 )
-from extraction.vocab import CompactVocab, lines
+from extraction.vocab import CompactVocab, RowsOnDisk, lines
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -252,16 +252,15 @@ def slovnet_words(pack: Any) -> CompactVocab:
 
 @lru_cache(maxsize=1)
 def news_embedding() -> Any:
-    """natasha's news embedding as its NER tagger reads it: the quantised vectors, mapped from the package's file.
+    """natasha's news embedding as its NER tagger reads it: the quantised vectors, read from the package's file.
 
     The tagger reads only the embedding's ``meta.id`` and its product-quantisation arrays (``pq.indexes``,
     ``pq.codes``); it has a word vocabulary of its own. natasha's ``NewsEmbedding()`` also builds navec's
     250k-word vocabulary and the tables of navec's similarity search, about 100 MB that the tagger never reads,
-    and 75 MB more while it builds them. Here the 25 MB of vector indexes are memory-mapped from the tar file (pages
-    are read as words are looked up, without read-ahead) and nothing else is built. The tagger's output is the same
-    (tests/extraction/test_extraction_rules.py compares both loaders).
+    and 75 MB more while it builds them. Here the 25 MB of vector indexes stay in the package's tar file and each
+    batch reads the rows of its words (:class:`extraction.vocab.RowsOnDisk`); nothing else is built. The tagger's
+    output is the same (tests/extraction/test_model_loading.py compares both loaders).
     """
-    import mmap
     import tarfile
     from types import SimpleNamespace
 
@@ -276,10 +275,7 @@ def news_embedding() -> Any:
         member = tar.getmember("pq.bin")  # navec's layout: 4 uint32 (sizes), uint8 indexes, float32 codes
     offset, size = member.offset_data, member.size
     vectors, _dim, qdim, centroids = (int(v) for v in np.fromfile(NEWS_EMBEDDING, np.uint32, 4, offset=offset))
-    with open(NEWS_EMBEDDING, "rb") as file:
-        mapped = mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
-    mapped.madvise(mmap.MADV_RANDOM)  # a word's row is 100 bytes: no read-ahead of the rows around it
-    indexes = np.frombuffer(mapped, np.uint8, vectors * qdim, offset=offset + 16).reshape(vectors, qdim)
+    indexes = RowsOnDisk(NEWS_EMBEDDING, offset + 16, vectors, qdim)
     codes_offset = offset + 16 + vectors * qdim
     codes_count = (size - 16 - vectors * qdim) // 4
     codes = np.fromfile(NEWS_EMBEDDING, np.float32, codes_count, offset=codes_offset).reshape(qdim, centroids, -1)

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Self
 
 # One encoder for every call: ``json.dumps`` with options builds a new one each time (a third of a small dict's cost).
 _CANONICAL_ENCODER = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
@@ -151,23 +152,34 @@ class LandBatch:
     cursor: Cursor | None = None  # None: do not move the cursor (backfill, or nothing to move)
 
 
+@dataclass
+class Counts:
+    """A dataclass of counts; :meth:`add` folds in another of the same kind, field by field."""
+
+    def add(self, other: Self) -> None:
+        """Add ``other``'s counts to these: numbers add, nested counts add, ``Counter`` fields update, lists (e.g.
+        errors) extend."""
+        for f in fields(self):
+            mine, theirs = getattr(self, f.name), getattr(other, f.name)
+            if isinstance(mine, Counts):
+                mine.add(theirs)
+            elif isinstance(mine, Counter):
+                mine.update(theirs)
+            elif isinstance(mine, list):
+                mine.extend(theirs)
+            else:
+                setattr(self, f.name, mine + theirs)
+
+
 @dataclass(slots=True)
-class LandResult:
-    """Counts of what a land call changed."""
+class LandResult(Counts):
+    """Counts of what a land call changed (:meth:`~Counts.add` accumulates another result)."""
 
     raw_new: int = 0
     documents_new: int = 0
     documents_updated: int = 0
     documents_unchanged: int = 0
     quarantined: int = 0
-
-    def add(self, other: LandResult) -> None:
-        """Accumulate another result into this one."""
-        self.raw_new += other.raw_new
-        self.documents_new += other.documents_new
-        self.documents_updated += other.documents_updated
-        self.documents_unchanged += other.documents_unchanged
-        self.quarantined += other.quarantined
 
 
 @dataclass(slots=True, kw_only=True)

@@ -10,6 +10,7 @@ from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from extraction.pipeline import EXTRACTOR_VERSION, batch_rows, extract_batch
+from telefeed.memory import release_free_memory
 from warehouse import extraction as store
 from warehouse.db import Warehouse
 
@@ -22,7 +23,12 @@ def extract_ids(warehouse: Warehouse, document_ids: Sequence[str]) -> dict[str, 
     if not inputs:
         return {"documents": 0}
     batch = extract_batch(inputs, store.known_channels(warehouse), store.known_entities(warehouse))
-    counts = store.land_extraction(warehouse, [i.document_id for i in inputs], batch_rows(batch))
+    rows = batch_rows(batch)
+    del batch
+    # The batch's parses and arrays are free now; hand them back before DuckDB (its own allocator) lands the rows,
+    # or the landing's memory comes on top of them.
+    release_free_memory()
+    counts = store.land_extraction(warehouse, [i.document_id for i in inputs], rows)
     counts["documents"] = len(inputs)
     return counts
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
-from bench.tally import Counts, Matches, f1, ratio
+from bench.tally import Matches, f1, ratio
+from telefeed.models import Counts
 
 
 @dataclass

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from tests.conftest import REPO_ROOT
 
 # Modules that carry a model or a heavy dependency of one.
@@ -189,3 +191,21 @@ def test_memory_mapped_morphology_dictionaries_analyse_like_pymorphys_own_loader
         assert type(mapped.dictionary.words.dct._units) is memoryview  # it is mapped, not read into an array
         assert analyses(mapped) == analyses(pymorphy3.MorphAnalyzer(lang=language))
         assert not map_dawg(mapped.dictionary.words, "/dev/null")  # not DAWG-Python's arrays any more: left alone
+
+
+def test_embedding_rows_read_on_demand_are_the_rows_of_the_whole_matrix(tmp_path: Path) -> None:
+    import numpy as np
+
+    from extraction.vocab import RowsOnDisk
+
+    matrix = np.random.default_rng(7).integers(0, 256, size=(1000, 100), dtype=np.uint8)
+    path = tmp_path / "rows.bin"
+    path.write_bytes(b"head" + matrix.tobytes() + b"tail")
+    rows = RowsOnDisk(path, 4, 1000, 100)
+    ids = np.array([[3, 999, 3], [0, 512, 17]])
+    assert rows.shape == matrix.shape and len(rows) == 1000
+    assert np.array_equal(rows[ids], matrix[ids]) and rows[ids].dtype == np.uint8
+    assert np.array_equal(rows[np.array([], dtype=np.int64)], matrix[np.array([], dtype=np.int64)])
+    with pytest.raises(IndexError):
+        rows[np.array([1000])]
+    assert np.array_equal(pickle.loads(pickle.dumps(rows))[ids], matrix[ids])

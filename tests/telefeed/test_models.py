@@ -1,4 +1,5 @@
-"""The document model's hashes: ``normalised_text`` is exactly the split-and-join definition, fast path or not."""
+"""The document model's hashes: ``normalised_text`` is exactly the split-and-join definition, fast path or not;
+landing counts add up field by field."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import sys
 
 import pytest
 
-from telefeed.models import Document, normalised_text, sha256_hex
+from telefeed.models import Document, LandResult, normalised_text, sha256_hex
 
 WHITESPACE = [chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()]
 
@@ -102,3 +103,18 @@ def test_the_content_hash_is_computed_by_the_landing_not_at_normalisation() -> N
     ]
     earlier.text = "A new text."  # a hash kept for another text is not reused
     assert documents_table([earlier]).column("content_hash").to_pylist() == [sha256_hex("a new text.")]
+
+
+def test_land_results_add_up_in_every_count() -> None:
+    total = LandResult(raw_new=1, documents_new=2, documents_updated=3, documents_unchanged=4, quarantined=5)
+    total.add(LandResult(raw_new=10, documents_new=20, documents_updated=30, documents_unchanged=40, quarantined=50))
+    assert total == LandResult(
+        raw_new=11, documents_new=22, documents_updated=33, documents_unchanged=44, quarantined=55
+    )
+    assert [f.name for f in dataclasses.fields(LandResult)] == [
+        "raw_new",
+        "documents_new",
+        "documents_updated",
+        "documents_unchanged",
+        "quarantined",
+    ]
