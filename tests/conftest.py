@@ -5,13 +5,15 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
 
-from tests.support.background import BackgroundRun, stop_all
+from tests.support.background import RECORDS_VARIABLE, StartedRun, records_folder, stop_all
 from tests.support.doc_commands import start_evaluations_in_background
 from tests.support.http_server import FixtureServer, serve
 from tests.support.postgres import PostgresServer
@@ -88,10 +90,38 @@ def prefect_harness(postgres: PostgresServer | None) -> Iterator[PrefectTestServ
 # Tests that only check what slow commands print: their commands start in the background as the session starts
 # (when the test is selected) and the tests run last, so that the commands overlap the rest of the suite instead of
 # adding to it (tests/support/background.py). Each test's name -> the function that starts its commands.
-BACKGROUND_TESTS: dict[str, Callable[[], BackgroundRun]] = {
+BACKGROUND_TESTS: dict[str, Callable[[], StartedRun]] = {
     "tests/docs/test_readme.py::test_readme_demo_command_in_a_clean_venv": start_readme_demo,
     "tests/docs/test_readme.py::test_every_documented_evaluation_runs_as_written": start_evaluations_in_background,
 }
+
+
+class _StartBackgroundInTheController:
+    """Under pytest-xdist: the controller starts the background commands (once, not once per worker) as soon as a
+    worker's collection shows the tests that wait for them; their results reach the workers through files."""
+
+    @staticmethod
+    def pytest_xdist_node_collection_finished(node: object, ids: list[str]) -> None:
+        for nodeid in ids:
+            if nodeid in BACKGROUND_TESTS:
+                BACKGROUND_TESTS[nodeid]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """In the controller of a pytest-xdist session: a folder for the background runs' results, named to the
+    workers by an environment variable (they start after this), and the hook that starts those runs."""
+    distributed = getattr(config.option, "dist", "no") != "no" and not hasattr(config, "workerinput")
+    if distributed and not config.option.collectonly:
+        os.environ[RECORDS_VARIABLE] = tempfile.mkdtemp(prefix="telefeed-background-")
+        config.pluginmanager.register(_StartBackgroundInTheController(), "telefeed-background-controller")
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Delete the controller's folder of background results."""
+    folder = records_folder()
+    if folder is not None and not hasattr(config, "workerinput"):
+        shutil.rmtree(folder, ignore_errors=True)
+        del os.environ[RECORDS_VARIABLE]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -120,13 +150,13 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 @pytest.fixture
-def readme_demo() -> BackgroundRun:
+def readme_demo() -> StartedRun:
     """The README demo's run, started at the start of the session (or now, when the session did not)."""
     return start_readme_demo()
 
 
 @pytest.fixture
-def documented_evaluations() -> BackgroundRun:
+def documented_evaluations() -> StartedRun:
     """The documented evaluation commands' run, started at the start of the session (or now)."""
     return start_evaluations_in_background()
 

@@ -12,7 +12,7 @@ import pytest
 
 from bench.quotes_eval import has_textacy
 from tests.conftest import REPO_ROOT
-from tests.support.background import BackgroundRun
+from tests.support.background import StartedRun
 from tests.support.doc_commands import EVALUATION_SCRIPTS, evaluation_commands
 from tests.support.readme_demo import readme_command, readme_question
 from tests.support.telegram_samples import FEATURES, sources_by_feature
@@ -33,7 +33,7 @@ def _count(result: subprocess.CompletedProcess[str]) -> int:
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-def test_readme_demo_command_in_a_clean_venv(readme_demo: BackgroundRun) -> None:
+def test_readme_demo_command_in_a_clean_venv(readme_demo: StartedRun) -> None:
     # Started in the background when the session began (tests/support/background.py); this waits for it.
     runs = readme_demo.wait(timeout=880)
     demo = runs["demo"]
@@ -110,7 +110,7 @@ def test_every_documented_command_is_run_or_has_a_reason() -> None:
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-def test_every_documented_evaluation_runs_as_written(documented_evaluations: BackgroundRun) -> None:
+def test_every_documented_evaluation_runs_as_written(documented_evaluations: StartedRun) -> None:
     """Each evaluation command of docs/*.md, from the repository root, exactly as written: it must print the
     figures the docs quote (telefeed's and its peer's). The commands run in the background from the start of the
     session (tests/support/background.py); this waits for them."""
@@ -132,6 +132,7 @@ def test_every_documented_evaluation_runs_as_written(documented_evaluations: Bac
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
+@pytest.mark.xdist_group("landed-samples")  # the session's landed samples: one pytest-xdist worker lands them
 def test_every_documented_telefeed_command_runs_as_written_on_the_samples(
     samples_folder: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -6,11 +6,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from telefeed.cli import app
 from tests.docs.conftest import SAMPLE_WAREHOUSE
 from tests.support.readme_demo import readme_question
+
+# The session's landed samples (tests/docs/conftest.py): one pytest-xdist worker runs them all (`--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("landed-samples")
 
 runner = CliRunner()
 

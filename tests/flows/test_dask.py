@@ -28,7 +28,8 @@ distributed = pytest.importorskip("distributed")
 
 from flows.scale import LOCAL_CLUSTER, dask_task_runner, ingest_dask, on_dask  # noqa: E402
 
-pytestmark = pytest.mark.usefixtures("prefect_harness")
+# The module's Dask cluster and reference run: one pytest-xdist worker runs them all (`--dist loadgroup`)
+pytestmark = [pytest.mark.usefixtures("prefect_harness"), pytest.mark.xdist_group("dask")]
 
 ARTICLES = ["syndicated_a.html", "syndicated_b.html", "unrelated_1.html", "unrelated_2.html"]
 PAGE_PATH = "/f0/syndicated_a.html"

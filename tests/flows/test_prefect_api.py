@@ -19,6 +19,9 @@ import pytest
 
 from tests.conftest import REPO_ROOT
 
+# The module's probe run: one pytest-xdist worker runs them all (`--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("prefect-api")
+
 _PROBE = """
 import json, sys, urllib.request
 from flows.serve import prefect_api

@@ -21,6 +21,10 @@ import pytest
 
 from tests.reliability.support import Zygote, read_only
 
+# The session's zygote (tests/reliability/conftest.py) loads the models, and the feeds share a warehouse: one
+# pytest-xdist worker runs them all (`--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("zygote")
+
 CORPUS = Path(__file__).resolve().parents[1] / "fixtures" / "feeds" / "ill_formed"
 FILES = sorted(p for p in CORPUS.iterdir() if p.is_file())
 # CPU time of the ingest process (fork, run, run record): a fair limit on a shared, loaded 2-core machine, where

@@ -17,6 +17,10 @@ import pytest
 
 from tests.reliability.support import Zygote, fetch_all, read_only, write_feed_corpus
 
+# The session's zygote (tests/reliability/conftest.py) loads the models: one pytest-xdist worker runs them all
+# (`--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("zygote")
+
 KILL_RUNS = int(os.environ.get("TELEFEED_KILL_RUNS", "20"))
 BATCH_SIZE = 5
 

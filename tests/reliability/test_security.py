@@ -32,6 +32,9 @@ from tests.support.fake_telegram import FakeTelegramClient, severny_vestnik_mess
 from tests.support.prefect_server import PrefectTestServer
 from warehouse.db import Warehouse
 
+# The module's shared fixture: one pytest-xdist worker runs them all (`--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("security")
+
 runner = CliRunner()
 
 

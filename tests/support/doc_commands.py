@@ -12,7 +12,7 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
-from tests.support.background import BackgroundRun, Step, start_once
+from tests.support.background import BackgroundRun, StartedRun, Step, start_once
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHELL_BLOCK = re.compile(r"^```(bash|sh|shell|console)[^\n]*\n(.*?)^```", re.S | re.M)
@@ -71,19 +71,19 @@ def evaluation_commands() -> list[DocCommand]:
     return [c for c in all_commands() if c.argv[:2] == (".venv/bin/python", "-m") and c.argv[2] in EVALUATION_SCRIPTS]
 
 
-def documented_evaluations() -> BackgroundRun:
+def documented_evaluations(record: Path | None = None) -> BackgroundRun:
     """The documented evaluation commands (not started), from the repository root exactly as written, two at a
-    time (each is one single-threaded process); each command's result under its text. None run without a .venv in
-    the repository root."""
+    time (each is one single-threaded process); each command's result under its text (also written to ``record``
+    when given). None run without a .venv in the repository root."""
 
     def plan() -> list[Step]:
         if not (REPO_ROOT / ".venv" / "bin" / "python").exists():
             return []
         return [Step(c.text, list(c.argv), 600) for c in evaluation_commands()]
 
-    return BackgroundRun("documented-evaluations", plan, REPO_ROOT, parallel=2)
+    return BackgroundRun("documented-evaluations", plan, REPO_ROOT, parallel=2, record=record)
 
 
-def start_evaluations_in_background() -> BackgroundRun:
+def start_evaluations_in_background() -> StartedRun:
     """Start the documented evaluations once per session; later calls return the same run."""
     return start_once("documented-evaluations", documented_evaluations)

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from tests.support.background import BackgroundRun, Step, start_once
+from tests.support.background import BackgroundRun, StartedRun, Step, start_once
 from tests.support.telegram_samples import FEATURES_SQL
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -61,9 +61,10 @@ def _env() -> dict[str, str]:
     return env
 
 
-def readme_demo() -> BackgroundRun:
+def readme_demo(record: Path | None = None) -> BackgroundRun:
     """The demo's commands (not started), on a copy of the checkout in a new temporary folder; their results by
-    step: ``demo``, ``count``, ``question``, ``rerun``, ``count_again``, ``samples``, up to the first that failed."""
+    step: ``demo``, ``count``, ``question``, ``rerun``, ``count_again``, ``samples``, up to the first that failed
+    (also written to ``record`` when given)."""
     folder = Path(tempfile.mkdtemp(prefix="telefeed-readme-"))
     checkout = folder / "telefeed"
 
@@ -85,10 +86,10 @@ def readme_demo() -> BackgroundRun:
         ]
 
     return BackgroundRun(
-        "readme-demo", plan, checkout, _env(), cleanup=lambda: shutil.rmtree(folder, ignore_errors=True)
+        "readme-demo", plan, checkout, _env(), cleanup=lambda: shutil.rmtree(folder, ignore_errors=True), record=record
     )
 
 
-def start_in_background() -> BackgroundRun:
+def start_in_background() -> StartedRun:
     """Start the demo once per session; later calls return the same run."""
     return start_once("readme-demo", readme_demo)

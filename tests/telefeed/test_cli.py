@@ -14,6 +14,9 @@ from telefeed.cli import app
 from tests.conftest import FIXTURES, write_sources
 from tests.support.http_server import FixtureServer, feed_of_missing_pages
 
+# The module's landed warehouse: one pytest-xdist worker runs them all (`--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("cli")
+
 runner = CliRunner()
 
 

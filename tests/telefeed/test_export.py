@@ -14,6 +14,9 @@ from telefeed.cli import app
 from warehouse.analyst import UnknownRelationError, read_relation
 from warehouse.db import Warehouse
 
+# The module's analyst warehouse: one pytest-xdist worker runs them all (`--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("analyst-export")
+
 runner = CliRunner()
 
 

@@ -8,12 +8,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 from telefeed.cli import app
 from telefeed.models import utc_now
 from telefeed.report import build_report
 from warehouse.db import Warehouse
+
+# The module's analyst warehouse: one pytest-xdist worker runs them all (`--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("analyst-report")
 
 FIXED_SOURCES = ("wire", "frontline", "channel")  # fixture sources with fixed dates
 

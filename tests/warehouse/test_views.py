@@ -11,6 +11,9 @@ import pytest
 from tests.conftest import REPO_ROOT
 from warehouse.db import Warehouse
 
+# The module's analyst warehouse: one pytest-xdist worker runs them all (`--dist loadgroup`)
+pytestmark = pytest.mark.xdist_group("analyst-views")
+
 # Sources of the fixed-date fixture documents (the Bakhmut ones are dated relative to now).
 FIXED_SOURCES = ("wire", "frontline", "channel")
 
