@@ -95,7 +95,7 @@ def test_each_part_present_is_big_enough(part: str) -> None:
     assert sum(len(document["quotes"]) for document in documents) >= minimum_quotes
 
 
-@pytest.mark.parametrize("part", ["heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7"])
+@pytest.mark.parametrize("part", ["heldout2", "heldout3", "heldout4", "heldout5", "heldout6", "heldout7", "heldout8"])
 def test_the_held_out_sources_build_the_shipped_files(part: str, tmp_path: Path) -> None:
     """bench/data/build_heldout.py turns each held-out set's marked sources into exactly the JSON shipped."""
     import importlib.util
