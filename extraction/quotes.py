@@ -195,6 +195,7 @@ _ROLE_BEFORE_RE = re.compile(r"\b(\w+),?\s+$")  # the person noun a name stands 
 _LOCAL_BODY_NOUNS = {"council": "Council", "administration": "Administration"}  # a town's or region's own body
 _LOCAL_LEVELS = {"city": "City", "municipal": "City", "town": "City", "regional": "Regional", "oblast": "Regional"}
 _ROLE_NOUNS = frozenset({"head", "colleague", "aide", "adviser", "advisor", "assistant", "boss", "leader", "friend"})
+_PERSON_NOUNS = TITLE_WORDS | KINSHIP_NOUNS | _ROLE_NOUNS  # a word that names a person by role, title or kin
 _OWNERS = {"его", "её", "ее", "их", "мои", "свои", "його", "її", "їх", "мої", "свої"}  # "его слова «...»": his words
 # a quote after a naming noun is the name it introduces ("call sign", "под позывным", "з позивним")
 _NAMED_RE = re.compile(
@@ -273,6 +274,7 @@ class _Document:
         self.memo: dict[int, tuple[_Referent | None, str]] = {}
         self.genders: dict[str, str] = {}
         self.families: dict[int, str | None] = {}
+        self.expansions: dict[str, str | None] = {}
 
     def complete_names(self) -> None:
         """Russian and Ukrainian person names the entity model missed or cut (natasha reads Ukrainian as Russian):
@@ -1235,7 +1237,7 @@ class _Document:
             and mention.language == "en"
             and " " not in mention.text
             and before is not None
-            and before.group(1).lower() not in TITLE_WORDS | KINSHIP_NOUNS | _ROLE_NOUNS
+            and before.group(1).lower() not in _PERSON_NOUNS
             and lookup_place(before.group(1)) is None
             and self.propn_at(before.start(1))
         ):  # "his niece, Nivi Angutik", the model's span left the given name out: not the Angutik named before
@@ -1284,8 +1286,8 @@ class _Document:
             canonical = _NICKNAME_RE.sub(" ", canonical)  # is no part of the name
             key = canonical_id(PER, canonical)
         words = canonical.split()
-        while mention.label == PER and len(words) > 1 and words[0].lower().rstrip(".") in TITLE_WORDS:
-            words.pop(0)  # the model's span took a role in ("Organizer Sabine Roth", "lawmaker Nino Zhvania")
+        if mention.label == PER:  # the model's span took a role in ("Organizer Sabine Roth", "lawmaker Nino Zhvania")
+            words = _without_leading_titles(words)
         if mention.label == PER and mention.language in ("ru", "uk"):
             words = _slavic_person_words(words, mention.language)  # "Верховний Рада Вікторія Семенко"
         if len(words) < len(canonical.split()):
@@ -1315,8 +1317,10 @@ class _Document:
         return _Referent(canonical, key, label, gender)
 
     def expansion(self, acronym: str) -> str | None:
-        """The name an acronym abbreviates, spelled out in the document (``_expansion``)."""
-        return _expansion(self.text, acronym)
+        """The name an acronym abbreviates, spelled out in the document (``_expansion``, once per acronym)."""
+        if acronym not in self.expansions:
+            self.expansions[acronym] = _expansion(self.text, acronym)
+        return self.expansions[acronym]
 
     def propn_at(self, offset: int) -> bool:
         """Whether the parse tags the word at ``offset`` a proper noun."""
@@ -1379,7 +1383,7 @@ class _Document:
             if (aged or given) and lookup_place(mention.text) is None:  # "Микола Стасюк" taken for a place
                 return PER
             role = _ROLE_BEFORE_RE.search(self.text, max(0, mention.start - 40), mention.start)
-            person_noun = role is not None and role.group(1).lower() in TITLE_WORDS | KINSHIP_NOUNS | _ROLE_NOUNS
+            person_noun = role is not None and role.group(1).lower() in _PERSON_NOUNS
             if person_noun and lookup_known(mention.text) is None and lookup_place(mention.text) is None:
                 return PER  # "Its foreign minister, Jean Dubois", "Kava's niece, Mila Kava": a person
         return mention.label
@@ -1550,8 +1554,7 @@ class _Document:
                 return holder
         lemma = token.lemma.lower()
         someone = lemma not in SPOKESPERSON_NOUNS and (
-            (token.language == "en" and lemma in TITLE_WORDS | _ROLE_NOUNS | KINSHIP_NOUNS)
-            or (token.language != "en" and self.unnamed(head, ""))
+            (token.language == "en" and lemma in _PERSON_NOUNS) or (token.language != "en" and self.unnamed(head, ""))
         )
         for child in children:  # "its evening summary", "his answer": whose
             possessor = self.tok(child)
@@ -1969,9 +1972,7 @@ class _Document:
             mention = self.mention_at(subject)
             if mention is not None and self.label_of(mention) == PER:
                 return self.referent(mention)
-            words = self.text[self.tok(first).start : self.tok(subject).end].split()
-            while words and words[0].lower().rstrip(".") in TITLE_WORDS:
-                words.pop(0)  # "Colonel Jane Porter"
+            words = _without_leading_titles(self.text[self.tok(first).start : self.tok(subject).end].split())
             name = " ".join(words)
             if len(words) >= 2 and all(w[:1].isupper() for w in words):
                 return _Referent(name, canonical_id(PER, name), PER)
@@ -2377,7 +2378,15 @@ class _Document:
         return ref
 
 
-@lru_cache(maxsize=1024)
+def _without_leading_titles(words: list[str]) -> list[str]:
+    """A name's words after the title words it opens with (``Colonel Jane Porter`` -> ``Jane Porter``); the last
+    word stays."""
+    start = 0
+    while start < len(words) - 1 and words[start].lower().rstrip(".") in TITLE_WORDS:
+        start += 1
+    return words[start:]
+
+
 def _expansion(text: str, acronym: str) -> str | None:
     """The name an acronym abbreviates, spelled out in the text (``Environmental Protection Agency`` for
     ``E.P.A.``): capitalised words whose initials are its letters (``of``, ``and``, ``for``, ``the`` between)."""
