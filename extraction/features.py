@@ -19,7 +19,6 @@ from functools import lru_cache
 from extraction.curated import CuratedEntry, NameMatcher, native_names, table_rows
 from extraction.gazetteer import TOWN_POPULATION, Place, lookup_place, romanize, skeleton
 from extraction.inflection import APOSTROPHES, BOUNDARY_AFTER, BOUNDARY_BEFORE, COORDINATION, phrase_pattern
-from extraction.name_readings import person_readings
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,12 +233,12 @@ _ON = re.compile(r"(?:^|[\s(])[Нн]а\s+$")
 
 
 def _on_the_river(before: str, word: str, feature: Feature, language: str | None) -> bool:
-    from extraction.entities import morph
+    from extraction.entities import person_reading
     from extraction.regions import region_named
 
     if feature.kind != "river" or _ON.search(before) is None:
         return False
-    given_name = person_readings(morph(language if language in ("ru", "uk") else "ru").parse(word), {"Name"})
+    given_name = person_reading(word, language if language in ("ru", "uk") else "ru", ("Name",))
     return not given_name and all(region_named(name) is None for name in feature.names)
 
 
@@ -305,7 +304,7 @@ _GENERICS: tuple[tuple[str, str, str], ...] = (
     (r"(?:затоц[іе]|заток(?:а|и|у|ою))", "f", "{} Bay"),
     (r"каньй?он(?:а|у|е|і|ом)?", "m", "{} Canyon"),
     (r"(?:аэропорт|аеропорт)(?:а|у|е|і|ом)?", "m", "{} Airport"),
-    (r"(?:мост(?:а|у|е|ом)?|міст|мост(?:у|і|ом))", "m", "{} Bridge"),
+    (r"(?:мост(?:а|у|е|і|ом)?|міст)", "m", "{} Bridge"),
     (r"долин(?:а|ы|и|е|і|у|ой|ою)", "f", "{} Valley"),
     (r"(?:воеводств(?:о|а|у|е|ом)|воєводств(?:о|а|у|і|ом))", "n", "{} Voivodeship"),
 )
@@ -313,7 +312,7 @@ _GENERICS: tuple[tuple[str, str, str], ...] = (
 # the town the adjective is made from, and only then (Командорские острова names no town).
 _PLURAL_GENERICS: tuple[tuple[str, str], ...] = (
     (r"[Оо]зер(?:а|ах|ами|ам)?", "{} Lakes"),
-    (r"(?:[Оо]строва|[Оо]стров(?:ах|ами|ам|ов)|[Оо]строви|[Оо]стров(?:ів|ах|ами|ам))", "{} Islands"),
+    (r"[Оо]стров(?:а|ах|ами|ам|ов|и|ів)", "{} Islands"),
 )
 _PLURAL_ADJECTIVE = (
     r"([А-ЯІЇЄҐЁ][а-яіїєґё" + APOSTROPHES + r"]+(?:ськ|цьк|зьк|ск|цк|зк))(?:их|ых|ие|ые|і|им|ым|ими|ыми)"
